@@ -1,0 +1,79 @@
+"""Reading analysis input files and checking their columns once, at the edge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rocc.analysis.errors import AnalysisInputError
+
+
+def read_table(path: str | Path, *, header: bool = True) -> pd.DataFrame:
+    """Read a CSV (any common encoding, with or without BOM), Excel or Parquet file into a data frame.
+
+    With ``header=False`` the columns are named by position: "1", "2", ...
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AnalysisInputError(f"file not found: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(path, header=0 if header else None, dtype=object)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(
+                path, header=0 if header else None, dtype=str, encoding="utf-8-sig",
+                keep_default_na=False, skipinitialspace=True,
+            )
+    except pd.errors.EmptyDataError:
+        raise AnalysisInputError(f"{path.name}: the file is empty") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise AnalysisInputError(f"{path.name}: cannot be read as a table ({exc})") from None
+    if not header:
+        frame.columns = [str(i + 1) for i in range(frame.shape[1])]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise AnalysisInputError(f"{path.name}: the file has no rows")
+    return frame
+
+
+def column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The named column, or an error that lists the columns the file does have."""
+    if name not in frame.columns:
+        raise AnalysisInputError(
+            f"no such column; the file has: {', '.join(map(str, frame.columns))}", column=name
+        )
+    return frame[name]
+
+
+def numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A column as float64; the first non-numeric or missing cell is reported by row (1-based, header excluded)."""
+    raw = column(frame, name)
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+    if bad.any():
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise AnalysisInputError(f"expected a number, found {raw.iloc[first]!r}", column=name, row=first + 1)
+    return values.to_numpy(dtype=np.float64)
+
+
+def date_column(frame: pd.DataFrame, name: str, *, dayfirst: bool = True) -> np.ndarray:
+    """A column of dates as numpy datetime64[D]. ISO dates (2017-03-01) are read as such;
+    slashed dates are read day first (New Zealand convention) unless ``dayfirst=False``.
+    The first unreadable cell is reported by row."""
+    raw = column(frame, name)
+    text = raw.astype(str).str.strip()
+    iso = text.str.match(r"^\d{4}-\d{2}-\d{2}")
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if iso.any():
+        parsed[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    if (~iso).any():
+        parsed[~iso] = pd.to_datetime(text[~iso], dayfirst=dayfirst, errors="coerce", format="mixed")
+    if parsed.isna().any():
+        first = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise AnalysisInputError(f"expected a date, found {raw.iloc[first]!r}", column=name, row=first + 1)
+    return parsed.to_numpy().astype("datetime64[D]")

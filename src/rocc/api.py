@@ -1,0 +1,44 @@
+"""The JSON API at /api/: one NinjaAPI, each capability adding its router; OpenAPI at /api/openapi.json."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from rocc.core.tokens import token_user
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`, for integrators (tokens from `rocc token create`)."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="rocc API",
+    version="1",
+    description=(
+        "Read and write rocc's records with the same permission rules as the web pages. "
+        "Authenticate with the browser session (and CSRF token for writes) or with "
+        "`Authorization: Bearer <token>`. Objects outside your scope answer 404."
+    ),
+    auth=[django_auth, TokenAuth()],  # the session needs the CSRF token for writes, as the pages do
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+from rocc.audit.api import router as audit_router  # noqa: E402
+from rocc.org.api import router as org_router  # noqa: E402
+
+api.add_router("/org/", org_router)
+api.add_router("/audit/", audit_router)

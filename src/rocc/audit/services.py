@@ -1,0 +1,33 @@
+"""Writing to the audit trail from the rest of rocc."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from rocc.audit import chain
+from rocc.audit.models import AuditEntry, AuditKind
+
+MIN_PURPOSE_LENGTH = 5
+
+
+def person_access_record(*, user, subject_type: str, subject_id: str, subject_repr: str = "", purpose: str, what: str) -> AuditEntry:
+    """Record that ``user`` looked at person-level data, and why. Refuses a look without a stated purpose."""
+    purpose = (purpose or "").strip()
+    if len(purpose) < MIN_PURPOSE_LENGTH:
+        raise ValidationError({"purpose": "State why you need to see this person-level data (at least a few words)."})
+    if not getattr(user, "is_authenticated", False):
+        raise ValidationError("Only a signed-in user can look at person-level data.")
+    return chain.append(
+        kind=AuditKind.PERSON_ACCESS,
+        actor=user,
+        object_type=subject_type,
+        object_id=subject_id,
+        object_repr=subject_repr or subject_id,
+        purpose=purpose,
+        details={"what": what},
+    )
+
+
+def system_event_record(*, what: str, actor=None, details: dict | None = None) -> AuditEntry:
+    """Record an operation such as a backup, a restore or loading default data."""
+    return chain.append(kind=AuditKind.SYSTEM, actor=actor, object_repr=what, details=details or {})

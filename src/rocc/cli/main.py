@@ -1,0 +1,281 @@
+"""The top-level `rocc` command and its sub-commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rocc.cli.analyse import analyse_app
+
+app = typer.Typer(
+    help="rocc: run a multi-agency programme that builds community resilience to organised crime.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(analyse_app, name="analyse")
+audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+token_app = typer.Typer(help="API tokens for integrators.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rocc.settings")
+    import django
+
+    django.setup()
+
+
+def _stop(message: str, fix: str = "", code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    if fix:
+        err.print(f"  fix: {fix}")
+    raise typer.Exit(code)
+
+
+def _print_checks(checks) -> bool:
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail")
+    table.add_column("how to fix")
+    for check in checks:
+        status = "[green]ok[/]" if check.ok else ("[red]failed[/]" if check.blocking else "[yellow]warning[/]")
+        table.add_row(check.name, status, check.message, check.fix)
+    console.print(table)
+    return all(c.ok or not c.blocking for c in checks)
+
+
+def _require_ready() -> None:
+    """Refuse to go on when a blocking check fails, saying which and how to fix it."""
+    from rocc.core.checks import run_checks
+
+    failed = [c for c in run_checks() if not c.ok and c.blocking]
+    for check in failed:
+        err.print(f"[bold red]error[/] ({check.name}): {check.message}")
+        if check.fix:
+            err.print(f"  fix: {check.fix}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def check() -> None:
+    """Check the configuration, the database and the data directory, and say how to fix what is wrong."""
+    django_setup()
+    from rocc.core.checks import run_checks
+
+    if not _print_checks(run_checks()):
+        raise typer.Exit(1)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    django_setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    for problem in settings.ROCC_CONFIG_PROBLEMS:
+        _stop(problem.what, problem.fix)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except Exception as exc:  # connection errors differ by driver; say what failed without a traceback
+        _stop(f"migration failed: {str(exc).strip().splitlines()[0]}", "run `rocc check` to see what is wrong")
+    console.print(f"[green]Database is up to date[/] ({settings.ROCC.database_label}).")
+
+
+@app.command("load-defaults")
+def load_defaults() -> None:
+    """Load the shipped reference data: agencies, the organisational units with populations, the national structure."""
+    django_setup()
+    _require_ready()
+    from rocc.audit.services import system_event_record
+    from rocc.org.services import defaults_load
+
+    loaded = defaults_load()
+    system_event_record(what="default reference data loaded", details=loaded.__dict__)
+    console.print(
+        f"[green]Reference data loaded:[/] {loaded.agencies} agencies, {loaded.units} organisational units "
+        f"({loaded.aliases} aliases), {loaded.populations} populations (approximate), {loaded.groups} national groups."
+    )
+
+
+@app.command()
+def createuser(
+    username: Annotated[str, typer.Argument(help="The sign-in name")],
+    role: Annotated[str, typer.Option(help="administrator, programme_manager, regional_coordinator, analyst, provider_reporter, tc_member or viewer")] = "viewer",
+    unit: Annotated[Optional[list[str]], typer.Option(help="A unit of the user's scope (name, code or alias); repeat for several")] = None,
+    agency: Annotated[Optional[str], typer.Option(help="The user's agency (short name), required for a provider reporter")] = None,
+    email: Annotated[str, typer.Option(help="E-mail address")] = "",
+    full_name: Annotated[str, typer.Option(help="Full name")] = "",
+    password: Annotated[Optional[str], typer.Option(envvar="ROCC_PASSWORD", help="Password (else asked for; or set ROCC_PASSWORD)")] = None,
+    demo: Annotated[bool, typer.Option(help="Create the demo login if missing, with a generated password kept in the data directory, and print it")] = False,
+) -> None:
+    """Create a user with a role and a scope (organisational units, each with its descendants, and optionally an agency)."""
+    django_setup()
+    _require_ready()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from rocc.org.services import agency_resolve, unit_resolve, user_create
+
+    demo_file = settings.ROCC_DATA_DIR / "demo-login.txt"
+    if demo:
+        if get_user_model().objects.filter(username=username).exists() and demo_file.exists():
+            console.print(demo_file.read_text().strip())
+            return
+        import secrets
+
+        password = "-".join(secrets.token_urlsafe(4) for _ in range(4))
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        units = [unit_resolve(name) for name in unit or []]
+        agency_obj = agency_resolve(agency) if agency else None
+        profile = user_create(username=username, password=password, role=role, units=units, agency=agency_obj, email=email, full_name=full_name)
+    except ValidationError as exc:
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        for field, errors in messages.items():
+            for message in errors:
+                err.print(f"[bold red]error:[/] {field + ': ' if field else ''}{message}")
+        raise typer.Exit(1)
+    scope = ", ".join(u.name for u in profile.units.all())
+    if demo:
+        text = f"Demo login: user '{username}', password '{password}' ({profile.get_role_display()}, scope {scope})"
+        fd = os.open(demo_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text + "\n")
+        console.print(text)
+    else:
+        console.print(f"[green]Created[/] {username}: {profile.get_role_display()}, scope {scope}" + (f", agency {profile.agency}" if profile.agency else ""))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    threads: Annotated[int, typer.Option(help="Worker threads")] = 8,
+) -> None:
+    """Serve the web app and the API (waitress), after checking the configuration and database."""
+    django_setup()
+    _require_ready()
+    from waitress import serve as waitress_serve
+
+    from rocc.wsgi import application
+
+    console.print(f"rocc is serving on [bold]http://{host}:{port}/[/] (API docs at http://{host}:{port}/api/docs). Ctrl+C stops it.")
+    demo = Path(os.environ.get("ROCC_DATA_DIR", "var")).resolve() / "demo-login.txt"
+    if demo.exists():
+        console.print(demo.read_text().strip())
+    try:
+        waitress_serve(application, host=host, port=port, threads=threads, ident="rocc")
+    except OSError as exc:
+        _stop(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port, or stop what is using this one")
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz), or a folder to write it in")]) -> None:
+    """Write a consistent copy of the database and the data directory, restorable on another machine."""
+    django_setup()
+    _require_ready()
+    from rocc.audit.services import system_event_record
+    from rocc.core.backup import BackupError, backup_create
+
+    try:
+        summary = backup_create(path)
+    except BackupError as exc:
+        _stop(str(exc))
+    system_event_record(what="backup written", details={"file": summary.path.name, "rows": summary.rows})
+    console.print(f"[green]Backup written:[/] {summary.path} ({summary.rows} rows, {summary.files} data files). It holds keys: keep it safe.")
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup written by `rocc backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the current database and data directory with a backup. Nothing changes unless it all succeeds."""
+    django_setup()
+    _require_ready()
+    from rocc.core.backup import BackupError, backup_restore
+
+    if not yes and not typer.confirm("This replaces all current data with the backup's. Go on?"):
+        raise typer.Exit(1)
+    try:
+        summary = backup_restore(path)
+    except BackupError as exc:
+        _stop(f"restore refused, nothing was changed: {exc}")
+    console.print(f"[green]Restored[/] {summary.rows} rows and {summary.files} data files from {summary.path}.")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    checkpoint: Annotated[Optional[str], typer.Option(help="An entry noted earlier as ID:HASH (from `rocc audit head`), which must still be in the chain")] = None,
+) -> None:
+    """Recompute the audit chain and report any entry that was changed or removed."""
+    django_setup()
+    _require_ready()
+    from rocc.audit.chain import verify
+
+    point = None
+    if checkpoint:
+        entry_id, _, digest = checkpoint.partition(":")
+        if not entry_id.isdigit() or len(digest) != 64:
+            _stop("--checkpoint takes ID:HASH, as printed by `rocc audit head`", code=2)
+        point = (int(entry_id), digest)
+    result = verify(checkpoint=point)
+    if result.ok:
+        console.print(f"[green]The audit trail is intact:[/] {result.checked} entries verified.")
+        return
+    for problem in result.problems:
+        err.print(f"[bold red]tampered:[/] {problem}")
+    err.print(f"{len(result.problems)} problem(s) in {result.checked} entries.")
+    raise typer.Exit(1)
+
+
+@audit_app.command("head")
+def audit_head() -> None:
+    """Print the newest entry as ID:HASH, to note outside rocc as a checkpoint for `rocc audit verify`."""
+    django_setup()
+    _require_ready()
+    from rocc.audit.models import AuditEntry
+
+    newest = AuditEntry.objects.order_by("-id").first()
+    console.print(f"{newest.id}:{newest.hash}" if newest else "the audit trail is empty")
+
+
+@token_app.command("create")
+def token_create(
+    username: Annotated[str, typer.Argument(help="The user the token acts as")],
+    name: Annotated[str, typer.Option(help="What the token is for")] = "integration",
+) -> None:
+    """Create an API token (shown once; only its hash is stored). Send it as `Authorization: Bearer <token>`."""
+    django_setup()
+    _require_ready()
+    from django.contrib.auth import get_user_model
+
+    from rocc.core.tokens import token_issue
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        _stop(f"no user called '{username}'")
+    console.print(token_issue(user=user, name=name))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Configuration, start-up checks and shared helpers that every capability uses."""

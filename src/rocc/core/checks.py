@@ -1,0 +1,73 @@
+"""The start-up checks behind `rocc check` and `rocc serve`: each says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    message: str
+    fix: str = ""
+    blocking: bool = True
+
+
+def run_checks() -> list[Check]:
+    from django.conf import settings
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    results: list[Check] = []
+    problems = settings.ROCC_CONFIG_PROBLEMS
+    for problem in problems:
+        results.append(Check("configuration", False, problem.what, problem.fix))
+    if not problems:
+        results.append(Check("configuration", True, f"data directory {settings.ROCC_DATA_DIR}"))
+    results.append(
+        Check(
+            "security",
+            not settings.DEBUG,
+            "debug mode is on: error pages show internals and cookies are not marked secure" if settings.DEBUG else "debug off, secure cookies, secret key outside the repository",
+            "unset ROCC_DEBUG outside development" if settings.DEBUG else "",
+            blocking=False,
+        )
+    )
+    if any("DATABASE_URL" in p.what or "database" in p.what for p in problems):
+        return results
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # every driver has its own error types; the message is what matters here
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        if connection.vendor == "sqlite":
+            fix = "check that the data directory exists and is writable (ROCC_DATA_DIR)"
+        else:
+            settings_dict = connection.settings_dict
+            fix = (
+                f"is the database server running on {settings_dict.get('HOST') or 'the local socket'}:{settings_dict.get('PORT') or 5432}, "
+                f"and does the database '{settings_dict.get('NAME')}' exist? Check DATABASE_URL"
+            )
+        results.append(Check("database", False, f"cannot connect: {reason}", fix))
+        return results
+    label = settings.ROCC.database_label
+    results.append(Check("database", True, f"connected to {label}"))
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in plan[:3]) + (" …" if len(plan) > 3 else "")
+        results.append(Check("migrations", False, f"{len(plan)} migration(s) not applied ({names})", "run: rocc migrate"))
+        return results
+    results.append(Check("migrations", True, "all migrations applied"))
+
+    from rocc.org.models import OrgUnit
+
+    count = OrgUnit.objects.count()
+    results.append(
+        Check("reference data", count > 0, f"{count} organisational units loaded" if count else "no reference data loaded",
+              "" if count else "run: rocc load-defaults", blocking=False)
+    )
+    return results

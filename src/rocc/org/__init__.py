@@ -1,0 +1,1 @@
+"""Agencies, organisational units, the national structure, users, their roles and scopes."""
