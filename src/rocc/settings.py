@@ -125,7 +125,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = ROCC_DATA_DIR / "static"
+STATIC_ROOT = None  # nothing is collected: WhiteNoise serves from the installed packages
 # Static files are served by the app itself from the installed packages, so a fresh install
 # works offline with no collectstatic step and no web server in front.
 WHITENOISE_USE_FINDERS = True

@@ -1,7 +1,8 @@
 """`rocc analyse <name> FILE ... --json`: each analysis of the library on a file, as one JSON document.
 
 Each analysis registers its command in a module of its own named ``rocc.cli.analyse_<name>``;
-they are all loaded here, so adding an analysis never edits this file.
+``load_commands`` imports them all, so adding an analysis never edits this file. They are loaded only
+when an analysis is asked for, so that the other commands start without importing the numeric stack.
 """
 
 from __future__ import annotations
@@ -38,12 +39,9 @@ def fail(error: AnalysisInputError | ValueError) -> None:
     raise typer.Exit(code=2)
 
 
-def _load_commands() -> None:
+def load_commands() -> None:
     import rocc.cli as package
 
     for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("analyse_"):
             importlib.import_module(f"rocc.cli.{module.name}")
-
-
-_load_commands()

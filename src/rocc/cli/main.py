@@ -9,9 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from rocc.cli.analyse import analyse_app
+from rocc.cli.analyse import analyse_app, load_commands
 
 app = typer.Typer(
     help="rocc: run a multi-agency programme that builds community resilience to organised crime.",
@@ -25,8 +24,8 @@ app.add_typer(audit_app, name="audit")
 token_app = typer.Typer(help="API tokens for integrators.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def django_setup() -> None:
@@ -37,22 +36,18 @@ def django_setup() -> None:
 
 
 def _stop(message: str, fix: str = "", code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
     if fix:
-        err.print(f"  fix: {fix}")
+        err.print(f"  fix: {fix}", soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
 
 def _print_checks(checks) -> bool:
-    table = Table(show_header=True, header_style="bold")
-    table.add_column("check")
-    table.add_column("status")
-    table.add_column("detail")
-    table.add_column("how to fix")
     for check in checks:
-        status = "[green]ok[/]" if check.ok else ("[red]failed[/]" if check.blocking else "[yellow]warning[/]")
-        table.add_row(check.name, status, check.message, check.fix)
-    console.print(table)
+        mark = "[green]ok[/]     " if check.ok else ("[red]FAILED[/] " if check.blocking else "[yellow]warning[/]")
+        console.print(f"{mark} {check.name}: {check.message}", soft_wrap=True, highlight=False)
+        if check.fix:
+            console.print(f"         fix: {check.fix}", soft_wrap=True, highlight=False)
     return all(c.ok or not c.blocking for c in checks)
 
 
@@ -62,9 +57,9 @@ def _require_ready() -> None:
 
     failed = [c for c in run_checks() if not c.ok and c.blocking]
     for check in failed:
-        err.print(f"[bold red]error[/] ({check.name}): {check.message}")
+        err.print(f"[bold red]error[/] ({check.name}): {check.message}", soft_wrap=True, highlight=False)
         if check.fix:
-            err.print(f"  fix: {check.fix}")
+            err.print(f"  fix: {check.fix}", soft_wrap=True, highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -275,6 +270,8 @@ def token_create(
 
 
 def main() -> None:
+    if "analyse" in sys.argv[1:2]:
+        load_commands()
     try:
         app()
     except KeyboardInterrupt:

@@ -101,6 +101,27 @@ rules.add_perm("org.report_for_agency", (is_provider_reporter & agency_is_users)
 # Tasking & Coordination meetings.
 rules.add_perm("org.attend_tasking", is_tc_member | is_programme_manager | is_administrator)
 
+# The Django admin, for reference data and accounts. Administrators are staff but not superusers, so
+# that no role can read person-level data by bypassing these rules.
+for model in ("agency", "orgunit", "unitalias", "population", "nationalgroup", "profile"):
+    for verb in ("view", "add", "change", "delete"):
+        rules.add_perm(f"org.{verb}_{model}", is_administrator)
+for verb in ("view", "add", "change"):
+    rules.add_perm(f"auth.{verb}_user", is_administrator)
+rules.add_perm("auth.view_group", is_administrator)
+rules.add_perm("axes.view_accessattempt", is_administrator)
+rules.add_perm("axes.delete_accessattempt", is_administrator)  # unlocking a locked-out account
+rules.add_perm("core.view_apitoken", is_administrator)
+rules.add_perm("core.delete_apitoken", is_administrator)
+rules.add_perm("audit.view_auditentry", is_administrator)
+rules.add_perm("auditlog.view_logentry", is_administrator)
+rules.add_perm("org", is_administrator)  # the admin index lists an app when the user has its module permission
+rules.add_perm("auth", is_administrator)
+rules.add_perm("axes", is_administrator)
+rules.add_perm("core", is_administrator)
+rules.add_perm("audit", is_administrator)
+rules.add_perm("auditlog", is_administrator)
+
 # The audit trail: administrators see all of it and verify it; everyone sees their own entries.
 rules.add_perm("audit.view_all_entries", is_administrator)
 rules.add_perm("audit.verify_chain", is_administrator)

@@ -142,8 +142,7 @@ def user_create(
     user = User(username=username, email=email, first_name=first, last_name=last)
     password_validation.validate_password(password, user)
     user.set_password(password)
-    user.is_staff = role == Role.ADMINISTRATOR
-    user.is_superuser = role == Role.ADMINISTRATOR
+    user.is_staff = role == Role.ADMINISTRATOR  # admin access through the rules, never as superuser
     user.save()
     profile = Profile.objects.create(user=user, role=role, agency=agency)
     profile.units.set(units)

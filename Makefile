@@ -1,0 +1,48 @@
+# rocc: `make run` sets everything up and serves the app; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test test-postgres browser check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/rocc migrate
+	$(BIN)/rocc load-defaults
+	$(BIN)/rocc createuser demo --role programme_manager --demo
+	$(BIN)/rocc serve --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium package for the browser tests (apt-get install chromium)"; exit 1; fi; }
+
+test: $(VENV)/.installed-test browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL (the service on 127.0.0.1:5432; override DATABASE_URL to use another).
+test-postgres: $(VENV)/.installed-test browser
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rocc} $(BIN)/pytest $(PYTEST_ARGS)
+
+check: setup
+	$(BIN)/rocc check
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,39 @@
+"""Fixtures shared by rocc's tests: the shipped reference data and users of every role."""
+
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def defaults(db):
+    from rocc.org.services import defaults_load
+
+    return defaults_load()
+
+
+@pytest.fixture
+def make_user(defaults):
+    """make_user(role, units=("waitemata",), agency=None, username=None) → a user created by the real service."""
+    from rocc.org.models import Agency, OrgUnit
+    from rocc.org.services import user_create
+
+    counter = {"n": 0}
+
+    def make(role: str, units=None, agency: str | None = None, username: str | None = None):
+        counter["n"] += 1
+        unit_objs = [OrgUnit.objects.get(code=c) for c in (units or [])]
+        if not unit_objs and role not in {"administrator", "programme_manager"}:
+            unit_objs = [OrgUnit.objects.get(code="waitemata")]
+        profile = user_create(
+            username=username or f"{role}-{counter['n']}",
+            password=PASSWORD,
+            role=role,
+            units=unit_objs,
+            agency=Agency.objects.get(short_name=agency) if agency else None,
+        )
+        return profile.user
+
+    return make

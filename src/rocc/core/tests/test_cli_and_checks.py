@@ -1,0 +1,114 @@
+"""The `rocc` command as a user runs it: real processes, real data directories, real databases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROCC = [sys.executable, "-m", "rocc.cli"]
+
+
+def run(*args: str, data_dir: Path, env: dict | None = None, check: bool = False, input: str | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ROCC_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    environment.update({"ROCC_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})})
+    result = subprocess.run([*ROCC, *args], capture_output=True, text=True, env=environment, timeout=180, input=input)
+    if check and result.returncode != 0:
+        raise AssertionError(f"rocc {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def ready_dir(tmp_path_factory) -> Path:
+    """A data directory migrated and loaded with the defaults, shared by the read-only tests."""
+    data = tmp_path_factory.mktemp("rocc-data")
+    run("migrate", data_dir=data, check=True)
+    run("load-defaults", data_dir=data, check=True)
+    return data
+
+
+def test_every_command_has_help():
+    for command in [[], ["serve"], ["migrate"], ["load-defaults"], ["createuser"], ["check"], ["backup"], ["restore"],
+                    ["audit", "verify"], ["audit", "head"], ["token", "create"], ["analyse"]]:
+        result = subprocess.run([*ROCC, *command, "--help"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "Usage" in result.stdout
+
+
+def test_check_passes_on_a_set_up_data_directory(ready_dir):
+    result = run("check", data_dir=ready_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all migrations applied" in result.stdout and "units loaded" in result.stdout
+
+
+def test_secret_key_is_generated_into_the_data_directory_readable_by_owner_only(ready_dir):
+    key_file = ready_dir / "secret_key"
+    assert key_file.exists() and len(key_file.read_text().strip()) >= 50
+    assert (key_file.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_wrong_database_url_is_explained_without_a_traceback(tmp_path):
+    for url, expected in [
+        ("mysql://root@localhost/rocc", "scheme 'mysql'"),
+        ("postgres://postgres@127.0.0.1:1/rocc", "cannot connect"),
+        ("postgres://postgres@127.0.0.1:5432/", "names no database"),
+    ]:
+        for command in ("check", "serve"):
+            result = run(command, data_dir=tmp_path, env={"DATABASE_URL": url})
+            output = result.stdout + result.stderr
+            assert result.returncode == 1, (url, command, output)
+            assert expected in output and "Traceback" not in output, (url, command, output)
+            assert "DATABASE_URL" in output or "database server running" in output
+
+
+def test_an_unusable_data_directory_is_explained_without_a_traceback(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run("check", data_dir=blocker / "data")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output
+    assert "cannot be created" in output and "ROCC_DATA_DIR" in output
+
+
+def test_missing_migrations_are_named_and_serve_refuses_to_start(tmp_path):
+    check = run("check", data_dir=tmp_path)
+    assert check.returncode == 1 and "not applied" in check.stdout and "rocc migrate" in check.stdout
+    serve = run("serve", "--port", "8799", data_dir=tmp_path)
+    assert serve.returncode == 1 and "rocc migrate" in serve.stderr and "Traceback" not in serve.stderr
+
+
+def test_createuser_makes_a_scoped_user_and_refuses_weak_passwords_and_unknown_units(ready_dir):
+    made = run("createuser", "coordinator-w", "--role", "regional_coordinator", "--unit", "Waitemata",
+               data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    assert made.returncode == 0 and "scope Waitematā" in made.stdout, made.stdout + made.stderr
+    weak = run("createuser", "weak", "--role", "viewer", "--unit", "Waikato", data_dir=ready_dir, env={"ROCC_PASSWORD": "password"})
+    assert weak.returncode == 1 and "too short" in weak.stderr and "Traceback" not in weak.stderr
+    unknown = run("createuser", "lost", "--role", "viewer", "--unit", "Atlantis", data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    assert unknown.returncode == 1 and "No organisational unit is called 'Atlantis'" in unknown.stderr
+    provider = run("createuser", "provider", "--role", "provider_reporter", "--unit", "Waikato", data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    assert provider.returncode == 1 and "name it" in provider.stderr
+
+
+def test_demo_login_is_created_once_and_printed_again(ready_dir):
+    first = run("createuser", "demo", "--role", "programme_manager", "--demo", data_dir=ready_dir)
+    second = run("createuser", "demo", "--role", "programme_manager", "--demo", data_dir=ready_dir)
+    assert first.returncode == second.returncode == 0
+    assert "Demo login: user 'demo', password '" in first.stdout
+    assert first.stdout.split("password '")[1][:20] == second.stdout.split("password '")[1][:20]
+
+
+def test_audit_verify_reports_intact_then_tampering(tmp_path):
+    import sqlite3
+
+    run("migrate", data_dir=tmp_path, check=True)
+    run("load-defaults", data_dir=tmp_path, check=True)
+    intact = run("audit", "verify", data_dir=tmp_path)
+    assert intact.returncode == 0 and "intact" in intact.stdout
+    head = run("audit", "head", data_dir=tmp_path, check=True).stdout.strip().replace("\n", "")
+    with sqlite3.connect(tmp_path / "rocc.sqlite3") as db:
+        db.execute("UPDATE audit_auditentry SET object_repr = 'forged' WHERE id = 3")
+    tampered = run("audit", "verify", "--checkpoint", head, data_dir=tmp_path)
+    assert tampered.returncode == 1 and "entry #3: its content no longer matches its hash" in tampered.stderr
