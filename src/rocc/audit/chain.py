@@ -50,8 +50,10 @@ def append(
         _lock_chain()
         head, _ = AuditHead.objects.get_or_create(id=1)
         actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+        now = timezone.now()
         values = {
-            "at": timezone.now(),
+            # Millisecond precision: what every database and Django's JSON serialisation (backups) keep exactly.
+            "at": now.replace(microsecond=now.microsecond // 1000 * 1000),
             "kind": kind,
             "actor_name": actor_obj.get_username() if actor_obj else "",
             "object_type": object_type,
