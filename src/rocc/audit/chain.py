@@ -32,7 +32,7 @@ def _lock_chain() -> None:
     # SQLite transactions here are IMMEDIATE, so writers are already serialised; PostgreSQL needs a lock.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(7_406_315)")
+            cursor.execute("SELECT pg_advisory_xact_lock(7406315)")
 
 
 def append(
