@@ -39,6 +39,8 @@ def not_found(request, exc):
 
 from rocc.audit.api import router as audit_router  # noqa: E402
 from rocc.org.api import router as org_router  # noqa: E402
+from rocc.strategy.api import router as strategy_router  # noqa: E402
 
 api.add_router("/org/", org_router)
 api.add_router("/audit/", audit_router)
+api.add_router("/strategy/", strategy_router)

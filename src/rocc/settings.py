@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "rocc.core",
     "rocc.audit",
     "rocc.org",
+    "rocc.strategy",
     "rocc.web",
 ]
 

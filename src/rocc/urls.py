@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("org/", include("rocc.org.urls")),
     path("audit/", include("rocc.audit.urls")),
+    path("strategy/", include("rocc.strategy.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -103,3 +103,39 @@ def test_pages_use_only_assets_served_by_rocc(client, make_user):
     page = client.get("/").content.decode()
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert not url.startswith(("http://", "https://", "//")), url
+
+
+def test_administrators_edit_reference_data_in_the_admin_without_being_superusers(client, make_user):
+    from rocc.audit.models import AuditEntry
+    from rocc.org.models import Agency
+
+    admin = make_user("administrator")
+    assert not admin.is_superuser and admin.is_staff
+    _login(client, admin)
+    index = client.get("/admin/").content.decode()
+    assert "Agencies" in index and "Organisational units" in index and "National groups" in index
+    swa = Agency.objects.get(short_name="SWA")
+    form = client.get(f"/admin/org/agency/{swa.pk}/change/")
+    assert form.status_code == 200
+    response = client.post(f"/admin/org/agency/{swa.pk}/change/", {
+        "short_name": "SWA", "name": swa.name, "kind": "government", "aliases": "[]", "description": "Hosts the Sector Insights Coordination Group.",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Agency.objects.get(pk=swa.pk).description == "Hosts the Sector Insights Coordination Group."
+    change = AuditEntry.objects.filter(kind="change", object_type="org.agency", object_id=str(swa.pk)).first()
+    assert change.actor == admin
+    entry = AuditEntry.objects.first()
+    assert client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_other_roles_cannot_enter_the_admin(client, make_user):
+    _login(client, make_user("analyst"))
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_api_accepts_the_signed_in_session(client, make_user):
+    user = make_user("regional_coordinator", units=["waikato"])
+    _login(client, user)
+    me = client.get("/api/org/me").json()
+    assert me["role"] == "regional_coordinator" and me["units"] == ["waikato"]

@@ -1,0 +1,4 @@
+"""URLs of the strategy pages."""
+
+app_name = "strategy"
+urlpatterns: list = []
