@@ -81,3 +81,44 @@ def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, t
     not_a_backup.write_bytes(b"plain text, not an archive")
     result = run("restore", str(not_a_backup), "--yes", data_dir=target)
     assert result.returncode == 1 and "not a readable rocc backup" in result.stderr and "Traceback" not in result.stderr
+
+
+def _postgres_available() -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", 5432)) == 0
+
+
+@pytest.mark.postgres
+def test_a_backup_from_sqlite_restores_into_postgresql(source, tmp_path):
+    import os
+    import uuid
+
+    import psycopg
+
+    if not _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not running on 127.0.0.1:5432")
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    name = f"rocc_restore_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        archive = tmp_path / "from-sqlite.tar.gz"
+        run("backup", str(archive), data_dir=source, check=True)
+        target = tmp_path / "pg-machine"
+        env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+        run("migrate", data_dir=target, env=env, check=True)
+        run("restore", str(archive), "--yes", data_dir=target, env=env, check=True)
+        verified = run("audit", "verify", data_dir=target, env=env)
+        assert verified.returncode == 0, verified.stderr
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}") as db:
+            assert db.execute("SELECT COUNT(*) FROM auth_user WHERE username = 'analyst-w'").fetchone()[0] == 1
+            assert db.execute("SELECT COUNT(*) FROM org_orgunit").fetchone()[0] == _count(source, "SELECT COUNT(*) FROM org_orgunit")
+        run("createuser", "after-restore", "--role", "viewer", "--unit", "Waikato", data_dir=target, check=True,
+            env={**env, "ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    finally:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
