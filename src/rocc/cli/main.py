@@ -19,6 +19,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(analyse_app, name="analyse")
+from rocc.strategy.cli import framework_app  # noqa: E402
+
+app.add_typer(framework_app, name="framework")
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 token_app = typer.Typer(help="API tokens for integrators.", no_args_is_help=True)
@@ -97,12 +100,15 @@ def load_defaults() -> None:
     _require_ready()
     from rocc.audit.services import system_event_record
     from rocc.org.services import defaults_load
+    from rocc.strategy.services import strategy_defaults_load
 
     loaded = defaults_load()
-    system_event_record(what="default reference data loaded", details=loaded.__dict__)
+    strategy = strategy_defaults_load()  # needs the agencies above
+    system_event_record(what="default reference data loaded", details={**loaded.__dict__, **strategy.__dict__})
     console.print(
         f"[green]Reference data loaded:[/] {loaded.agencies} agencies, {loaded.units} organisational units "
-        f"({loaded.aliases} aliases), {loaded.populations} populations (approximate), {loaded.groups} national groups."
+        f"({loaded.aliases} aliases), {loaded.populations} populations (approximate), {loaded.groups} national groups; "
+        f"{strategy.frameworks} framework, {strategy.plans} action plan with {strategy.activities} activities."
     )
 
 

@@ -1,0 +1,219 @@
+"""The Power Few: how concentrated events are over units (places, victims, offenders) — the Lorenz
+curve, the Gini coefficient, the generalised Gini for sparse events, and the share held by the top units."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.harm import column_name, event_weights, factorized
+from rocc.analysis.results import jsonable
+
+TOP_FRACTIONS = (0.01, 0.05, 0.1, 0.2)
+# A Lorenz curve with more vertices than this is resampled at evenly spaced unit shares.
+MAX_LORENZ_POINTS = 1001
+
+
+def gini_of_sorted(ascending: np.ndarray, *, units: int) -> float:
+    """The Gini coefficient of ``units`` values: ``ascending`` (sorted, ≥ 0, positive sum) plus zeros for
+    the rest. G = Σᵢ Σⱼ |yᵢ − yⱼ| / (2 N² ȳ), whose maximum is (N − 1)/N."""
+    n_observed = len(ascending)
+    # The i-th smallest value has rank i among all N units; the unobserved zeros take the lowest ranks
+    # and add nothing. G = Σ (2i − N − 1) y₍ᵢ₎ / (N Σ y), one division so round numbers come out exact.
+    ranks = np.arange(units - n_observed + 1, units + 1, dtype=np.float64)
+    total = float(ascending.sum())
+    gini = float(np.dot(2.0 * ranks - units - 1.0, ascending) / (units * total))
+    return min(max(gini, 0.0), 1.0)
+
+
+def generalised_gini(gini: float, *, events: int, units: int) -> float:
+    """Bernasco & Steenbeek (2017): with E events over N units, G′ = max(1, N/E) · (G − 1) + 1.
+
+    When E < N perfect equality is impossible; the most equal spread puts one event in each of E
+    units. G′ measures the Lorenz curve against that line of maximal equality, so that spread scores
+    0, and G′ equals G whenever E ≥ N."""
+    value = max(1.0, units / events) * (gini - 1.0) + 1.0
+    # Rounding can push the most equal spread a hair below 0; it is 0 by construction.
+    return min(max(value, 0.0), 1.0)
+
+
+def _lorenz(ascending: np.ndarray, *, units: int, total: float) -> tuple[list[list[float]], bool]:
+    """Vertices of the Lorenz curve (share of units, share of events), from [0, 0] to [1, 1]; a run of
+    equal values is a straight segment, so one vertex per run is exact."""
+    n_zero = units - len(ascending)
+    run_ends = np.flatnonzero(np.diff(ascending) != 0)
+    last_of_run = np.append(run_ends, len(ascending) - 1)
+    cumulative = np.cumsum(ascending)
+    unit_share = (n_zero + last_of_run + 1) / units
+    event_share = cumulative[last_of_run] / total
+    if n_zero:
+        unit_share = np.concatenate([[n_zero / units], unit_share])
+        event_share = np.concatenate([[0.0], event_share])
+    unit_share = np.concatenate([[0.0], unit_share])
+    event_share = np.concatenate([[0.0], event_share])
+    resampled = len(unit_share) > MAX_LORENZ_POINTS
+    if resampled:
+        grid = np.linspace(0.0, 1.0, MAX_LORENZ_POINTS)
+        event_share = np.interp(grid, unit_share, event_share)
+        unit_share = grid
+    points = np.column_stack([unit_share, event_share])
+    points[-1] = (1.0, 1.0)
+    return points.tolist(), resampled
+
+
+def _share_of_top(descending_cumulative: np.ndarray, *, units: int, fraction: float, total: float) -> float:
+    """Share of the total held by the top ``fraction`` of units, counting a fraction of the next unit when
+    fraction · N is not whole (the Lorenz curve read at 1 − fraction)."""
+    k = fraction * units
+    whole = int(np.floor(k))
+    held = descending_cumulative[min(whole, len(descending_cumulative)) - 1] if whole > 0 else 0.0
+    if whole < len(descending_cumulative) and k > whole:
+        next_value = descending_cumulative[whole] - (descending_cumulative[whole - 1] if whole > 0 else 0.0)
+        held += (k - whole) * next_value
+    return float(held / total)
+
+
+def _units_for_share(descending_cumulative: np.ndarray, *, units: int, share: float, total: float) -> float:
+    """The smallest share of units (fractions of a unit allowed) that holds ``share`` of the total."""
+    target = share * total
+    k = int(np.searchsorted(descending_cumulative, target, side="left"))
+    before = descending_cumulative[k - 1] if k > 0 else 0.0
+    value = descending_cumulative[k] - before
+    return float((k + (target - before) / value) / units)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ConcentrationResult:
+    """How concentrated events are over units. ``units`` counts units with no events when a total was given."""
+
+    units: int
+    units_observed: int
+    events: int
+    total: float
+    gini: float
+    generalised_gini: float | None
+    top_shares: dict[str, float]
+    units_for_half: float
+    lorenz: list[list[float]]
+    top_units: list[dict[str, Any]]
+    notes: tuple[str, ...]
+    parameters: dict[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The Lorenz curve as a frame (share of units, share of events)."""
+        return pd.DataFrame(self.lorenz, columns=["unit_share", "event_share"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "units": self.units,
+                "units_observed": self.units_observed,
+                "events": self.events,
+                "total": self.total,
+                "gini": self.gini,
+                "generalised_gini": self.generalised_gini,
+                "top_shares": self.top_shares,
+                "units_for_half": self.units_for_half,
+                "lorenz": self.lorenz,
+                "top_units": self.top_units,
+                "notes": list(self.notes),
+                "parameters": self.parameters,
+            }
+        )
+
+
+def concentration(
+    *,
+    units: Sequence[Any] | np.ndarray | pd.Series,
+    weights: Sequence[float] | np.ndarray | None = None,
+    units_total: int | None = None,
+    top: int = 20,
+) -> ConcentrationResult:
+    """Concentration of events over the units they happened at (or to, or by).
+
+    Parameters
+    ----------
+    units : the unit of each event (place, victim, offender identifier).
+    weights : a weight per event (≥ 0), e.g. harm; the measures then describe the weight, not the count.
+    units_total : the number of units including those with no events (e.g. all street segments); must
+        be at least the number of distinct units among the events. Without it only units with events
+        are counted, and the generalised Gini is not computed.
+    top : how many of the highest units to list.
+
+    Gini is G = Σᵢ Σⱼ |yᵢ − yⱼ| / (2 N² ȳ) over N units (the population form: 0.75 for [0, 0, 0, 10]).
+    ``top_shares`` maps "0.01", "0.05", "0.1", "0.2" to the share of the total held by that share of
+    the N units; ``units_for_half`` is the share of units that holds half of the total.
+    """
+    position, labels = factorized(units, name=column_name(units, "unit"))
+    n_events = len(position)
+    if n_events == 0:
+        raise AnalysisInputError("there are no events")
+    weights = event_weights(weights, events=n_events)
+    values = np.bincount(position, weights=weights, minlength=len(labels)).astype(np.float64)
+    n_observed = len(labels)
+    if units_total is None:
+        n_units = n_observed
+    else:
+        if isinstance(units_total, bool) or not isinstance(units_total, (int, np.integer)):
+            raise AnalysisInputError(f"units total must be a whole number, found {units_total!r}")
+        if units_total < n_observed:
+            raise AnalysisInputError(
+                f"units total {units_total} is less than the {n_observed} distinct units that have events"
+            )
+        n_units = int(units_total)
+    total = float(values.sum())
+    if total <= 0:
+        raise AnalysisInputError("every event has weight 0, so there is nothing to measure the concentration of")
+
+    ascending = np.sort(values)
+    gini = gini_of_sorted(ascending, units=n_units)
+    notes = []
+    if units_total is None:
+        generalised = None
+        notes.append(
+            "generalised_gini needs the number of units including those without events (units_total); "
+            "without it only units with events are counted"
+        )
+    elif weights is not None:
+        generalised = None
+        notes.append("generalised_gini is defined for counts of events, not weighted totals")
+    else:
+        generalised = generalised_gini(gini, events=n_events, units=n_units)
+    lorenz, resampled = _lorenz(ascending, units=n_units, total=total)
+    if resampled:
+        notes.append(f"the Lorenz curve is resampled at {MAX_LORENZ_POINTS} evenly spaced unit shares")
+
+    descending_cumulative = np.cumsum(ascending[::-1])
+    top_shares = {
+        str(fraction): _share_of_top(descending_cumulative, units=n_units, fraction=fraction, total=total)
+        for fraction in TOP_FRACTIONS
+    }
+    # Highest first; among equals, the unit seen first in the data.
+    order = np.lexsort((np.arange(n_observed), -values))[:top]
+    top_units = [
+        {"unit": labels[i], "value": values[i], "share": values[i] / total} for i in order.tolist()
+    ]
+    return ConcentrationResult(
+        units=n_units,
+        units_observed=n_observed,
+        events=n_events,
+        total=total,
+        gini=gini,
+        generalised_gini=generalised,
+        top_shares=top_shares,
+        units_for_half=_units_for_share(descending_cumulative, units=n_units, share=0.5, total=total),
+        lorenz=lorenz,
+        top_units=top_units,
+        notes=tuple(notes),
+        parameters={
+            "units_total": units_total,
+            "weighted": weights is not None,
+            "gini_form": "population: sum of |yi - yj| / (2 N^2 mean); maximum (N - 1) / N",
+            "generalised_gini": "Bernasco & Steenbeek (2017): max(1, N/E) * (G - 1) + 1",
+        },
+    )

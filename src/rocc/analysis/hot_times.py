@@ -1,0 +1,226 @@
+"""Hot times: events by day of week and hour of day, with aoristic weighting of events known only
+within a time window."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.harm import event_weights
+from rocc.analysis.inputs import column
+from rocc.analysis.results import jsonable
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+HOURS = tuple(f"{hour:02d}:00" for hour in range(24))
+MINUTES_PER_WEEK = 7 * 24 * 60
+# 1970-01-01, minute 0 of the epoch, was a Thursday (Monday = 0).
+_EPOCH_WEEKDAY = 3
+_NANOSECONDS_PER_MINUTE = 60 * 1_000_000_000
+_ISO = r"^\d{4}-\d{2}-\d{2}"
+
+
+def datetime_column(frame: pd.DataFrame, name: str, *, blank_allowed: bool = False) -> np.ndarray:
+    """A column of date-times as datetime64[ns] (local clock time as written; NaT for blanks when
+    ``blank_allowed``). ISO date-times are read as such, slashed ones day first; the first unreadable
+    cell is reported by row (1-based, header excluded)."""
+    raw = column(frame, name)
+    text = raw.astype(str).str.strip()
+    blank = raw.isna() | text.eq("") | text.str.lower().isin({"nan", "nat", "none"})
+    if blank.any() and not blank_allowed:
+        row = int(np.flatnonzero(blank.to_numpy())[0])
+        raise AnalysisInputError("expected a date and time, found a blank", column=name, row=row + 1)
+    iso = text.str.match(_ISO) & ~blank
+    other = ~iso & ~blank
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if iso.any():
+        parsed[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce")
+    if other.any():
+        parsed[other] = pd.to_datetime(text[other], dayfirst=True, errors="coerce", format="mixed")
+    unreadable = parsed.isna() & ~blank
+    if unreadable.any():
+        row = int(np.flatnonzero(unreadable.to_numpy())[0])
+        raise AnalysisInputError(f"expected a date and time, found {raw.iloc[row]!r}", column=name, row=row + 1)
+    return parsed.to_numpy()
+
+
+def _minutes(values: Any, *, name: str, blank_allowed: bool) -> np.ndarray:
+    """Whole minutes since the epoch (floored; int64), with -1 << 62 standing for a blank."""
+    series = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dt, "tz", None) is not None:
+            # The clock time people lived is what matters for hot times, not the instant in UTC.
+            series = series.dt.tz_localize(None)
+        blank = series.isna().to_numpy()
+        if blank.any() and not blank_allowed:
+            row = int(np.flatnonzero(blank)[0])
+            raise AnalysisInputError("expected a date and time, found a blank", column=name, row=row + 1)
+        stamps = series.to_numpy().astype("datetime64[ns]")
+    else:
+        stamps = datetime_column(pd.DataFrame({name: series.astype(object)}), name, blank_allowed=blank_allowed)
+        blank = np.isnat(stamps)
+    minutes = np.floor_divide(stamps.astype(np.int64), _NANOSECONDS_PER_MINUTE)
+    minutes[blank] = _BLANK
+    return minutes
+
+
+_BLANK = np.int64(-1) << np.int64(62)
+
+
+@njit(cache=True)
+def _week_cell(minute: int) -> int:
+    day = minute // 1440
+    return ((day + _EPOCH_WEEKDAY) % 7) * 24 + (minute % 1440) // 60
+
+
+@njit(cache=True)
+def _spread_over_week(start: np.ndarray, end: np.ndarray, weight: np.ndarray, out: np.ndarray) -> None:
+    for i in range(start.shape[0]):
+        s = start[i]
+        e = end[i]
+        w = weight[i]
+        if e <= s:
+            out[_week_cell(s)] += w
+        elif e - s > MINUTES_PER_WEEK:
+            share = w / 168.0
+            for cell in range(168):
+                out[cell] += share
+        else:
+            span = e - s
+            t = s
+            while t < e:
+                hour_end = (t // 60 + 1) * 60
+                if hour_end > e:
+                    hour_end = e
+                out[_week_cell(t)] += w * (hour_end - t) / span
+                t = hour_end
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class HotTimesResult:
+    """Events (or harm) by day of week × hour of day: ``matrix[day, hour]``, Monday first, hour 0 first."""
+
+    matrix: np.ndarray
+    events: int
+    total: float
+    single_time: int
+    windowed: int
+    long_windows: int
+    long_window_rows: tuple[int, ...]
+    parameters: dict[str, Any]
+
+    @property
+    def by_day(self) -> np.ndarray:
+        return self.matrix.sum(axis=1)
+
+    @property
+    def by_hour(self) -> np.ndarray:
+        return self.matrix.sum(axis=0)
+
+    def peak(self) -> dict[str, Any]:
+        day, hour = np.unravel_index(int(np.argmax(self.matrix)), self.matrix.shape)
+        return {"day": DAYS[day], "hour": HOURS[hour], "value": float(self.matrix[day, hour])}
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.matrix, index=pd.Index(DAYS, name="day"), columns=list(HOURS))
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "matrix": self.matrix,
+                "days": list(DAYS),
+                "hours": list(HOURS),
+                "events": self.events,
+                "total": self.total,
+                "by_day": dict(zip(DAYS, self.by_day, strict=True)),
+                "by_hour": dict(zip(HOURS, self.by_hour, strict=True)),
+                "peak": self.peak(),
+                "summary": {
+                    "single_time": self.single_time,
+                    "windowed": self.windowed,
+                    "long_windows": self.long_windows,
+                    "long_window_rows": list(self.long_window_rows),
+                    "notes": self._notes(),
+                },
+                "parameters": self.parameters,
+            }
+        )
+
+    def _notes(self) -> list[str]:
+        if not self.long_windows:
+            return []
+        return [
+            f"{self.long_windows} events have a window longer than a week; each is spread evenly over "
+            "all 168 hours of the week and says nothing about when it happened"
+        ]
+
+
+def hot_times(
+    *,
+    starts: Sequence[Any] | np.ndarray | pd.Series,
+    ends: Sequence[Any] | np.ndarray | pd.Series | None = None,
+    weights: Sequence[float] | np.ndarray | None = None,
+    rows_to_list: int = 20,
+) -> HotTimesResult:
+    """Count events by day of week and hour, spreading each event over the hours it may have happened in.
+
+    Parameters
+    ----------
+    starts : the time each event happened, or the start of the window it happened in (local clock
+        time; taken to the minute, seconds dropped).
+    ends : the end of each event's window (exclusive); blank, or equal to the start, for an event with
+        a single known time. An end before its start is an error naming the row.
+    weights : a harm weight per event (≥ 0); each event spreads its weight rather than 1.
+    rows_to_list : how many rows (1-based) of windows longer than a week to name in the result.
+
+    Aoristic weighting: an event known to have happened between ``start`` and ``end`` adds to each
+    hour cell the share of its window's minutes that fall in that hour, so the event adds its whole
+    weight in total. An event with a single time adds its whole weight to that hour. A window longer
+    than a week is spread evenly over all 168 cells and counted in ``long_windows``.
+    """
+    start = _minutes(starts, name="from", blank_allowed=False)
+    n = len(start)
+    if n == 0:
+        raise AnalysisInputError("there are no events")
+    if ends is None:
+        end = start.copy()
+    else:
+        end = _minutes(ends, name="to", blank_allowed=True)
+        if len(end) != n:
+            raise AnalysisInputError(f"to has {len(end)} values but from has {n}")
+        blank = end == _BLANK
+        end[blank] = start[blank]
+        before = end < start
+        if before.any():
+            row = int(np.flatnonzero(before)[0])
+            raise AnalysisInputError("the end of the window is before its start", column="to", row=row + 1)
+    weight = event_weights(weights, events=n)
+    unweighted = weight is None
+    if unweighted:
+        weight = np.ones(n, dtype=np.float64)
+
+    matrix = np.zeros(7 * 24, dtype=np.float64)
+    _spread_over_week(start, end, weight, matrix)
+    long = np.flatnonzero(end - start > MINUTES_PER_WEEK)
+    single = int((end == start).sum())
+    return HotTimesResult(
+        matrix=matrix.reshape(7, 24),
+        events=n,
+        total=float(weight.sum()),
+        single_time=single,
+        windowed=n - single,
+        long_windows=len(long),
+        long_window_rows=tuple(int(row) + 1 for row in long[:rows_to_list]),
+        parameters={
+            "harm_weighted": not unweighted,
+            "aoristic": ends is not None,
+            "resolution": "minute",
+            "long_window_minutes": MINUTES_PER_WEEK,
+            "week_starts": "Monday",
+        },
+    )

@@ -1,0 +1,371 @@
+"""Repeat victimisation over a look-back window and the Victim Focus graduated response each victim gets."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.harm import column_name, event_weights, factorized
+from rocc.analysis.inputs import column, date_column
+from rocc.analysis.results import jsonable
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseTier:
+    """One step of a graduated response: who qualifies (events in the window, whether any of them was
+    serious) and what they get."""
+
+    name: str
+    response: str
+    min_events: int = 1
+    serious: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or not self.response.strip():
+            raise AnalysisInputError("a response tier needs a name and a response")
+        whole = isinstance(self.min_events, (int, np.integer)) and not isinstance(self.min_events, bool)
+        if not whole or self.min_events < 1:
+            raise AnalysisInputError(
+                f"tier {self.name!r}: min_events must be a whole number ≥ 1, found {self.min_events!r}"
+            )
+
+
+# Better Public Services Result 7, "Victim Focus": a first-time victim gets practical prevention advice,
+# the response graduates as victimisation repeats, and a person who has suffered serious and repeat
+# crime gets an intervention plan built with other agencies.
+VICTIM_FOCUS_TIERS: tuple[ResponseTier, ...] = (
+    ResponseTier(name="first-time victim", response="prevention advice", min_events=1),
+    ResponseTier(name="repeat victim", response="graduated response", min_events=2),
+    ResponseTier(
+        name="serious and repeat victim",
+        response="intervention plan with other agencies",
+        min_events=2,
+        serious=True,
+    ),
+)
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0", ""}
+
+
+def response_tiers_from_table(frame: pd.DataFrame) -> tuple[ResponseTier, ...]:
+    """Tiers from a table with columns ``name, response, min_events`` and optional ``serious`` (yes/no),
+    listed from the lightest response to the most intensive."""
+    names = column(frame, "name").astype(str).str.strip()
+    responses = column(frame, "response").astype(str).str.strip()
+    minimums = pd.to_numeric(column(frame, "min_events"), errors="coerce")
+    serious = frame["serious"].astype(str).str.strip().str.lower() if "serious" in frame.columns else None
+    tiers = []
+    for row in range(len(frame)):
+        minimum = minimums.iloc[row]
+        if pd.isna(minimum) or minimum != int(minimum):
+            raise AnalysisInputError("expected a whole number", column="min_events", row=row + 1)
+        flag = False
+        if serious is not None:
+            text = serious.iloc[row]
+            if text not in _TRUE | _FALSE:
+                raise AnalysisInputError(f"expected yes or no, found {text!r}", column="serious", row=row + 1)
+            flag = text in _TRUE
+        try:
+            tiers.append(ResponseTier(names.iloc[row], responses.iloc[row], int(minimum), flag))
+        except AnalysisInputError as exc:
+            raise AnalysisInputError(str(exc), row=row + 1) from None
+    return _checked_tiers(tiers)
+
+
+def _checked_tiers(tiers: Iterable[ResponseTier]) -> tuple[ResponseTier, ...]:
+    tiers = tuple(tiers)
+    if not tiers:
+        raise AnalysisInputError("at least one response tier is needed")
+    names = [tier.name for tier in tiers]
+    if len(set(names)) != len(names):
+        raise AnalysisInputError(f"response tier names must be distinct, found {names}")
+    return tiers
+
+
+def parse_date(value: Any, *, name: str) -> np.datetime64:
+    """One date (text, date, datetime or numpy datetime64) as datetime64[D], read like a date column
+    (ISO, or day first when slashed); unreadable → an error naming the parameter."""
+    if isinstance(value, (dt.date, np.datetime64, pd.Timestamp)):
+        value = str(pd.Timestamp(value).date()) if not pd.isna(value) else ""
+    try:
+        return date_column(pd.DataFrame({name: [str(value)]}), name)[0]
+    except AnalysisInputError:
+        raise AnalysisInputError(f"{name}: cannot read {value!r} as a date (expected e.g. 2018-06-30)") from None
+
+
+def event_days(dates: Any, *, name: str = "date") -> np.ndarray:
+    """Event dates as datetime64[D] (times of day are dropped); a missing or unreadable one is reported by row."""
+    series = pd.Series(dates)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_localize(None)
+        missing = series.isna().to_numpy()
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0]) + 1
+            raise AnalysisInputError("expected a date, found a missing value", column=name, row=row)
+        return series.to_numpy().astype("datetime64[D]")
+    return date_column(pd.DataFrame({name: series}), name)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RepeatVictimsResult:
+    """Each person victimised in the window (most victimised first) with their response tier, and the
+    summary measures: prevalence (victims), incidence (events) and concentration (share of events
+    suffered by repeat victims)."""
+
+    as_of: np.datetime64
+    window_days: int
+    person: np.ndarray
+    count: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    serious: np.ndarray
+    tier: np.ndarray  # index into ``tiers``; -1 where no tier applies
+    harm: np.ndarray | None
+    offence_person: np.ndarray  # long table of offence counts: position in ``person``, code, count
+    offence_code: np.ndarray
+    offence_count: np.ndarray
+    tiers: tuple[ResponseTier, ...]
+    summary: dict[str, Any]
+    parameters: dict[str, Any]
+
+    def _tier_field(self, field: str) -> np.ndarray:
+        labels = np.array([getattr(t, field) for t in self.tiers] + [None], dtype=object)
+        return labels[self.tier]
+
+    def _offences(self) -> list[dict[str, int]]:
+        offences: list[dict[str, int]] = [{} for _ in range(len(self.person))]
+        for position, code, count in zip(
+            self.offence_person.tolist(), self.offence_code.tolist(), self.offence_count.tolist(), strict=True
+        ):
+            offences[position][code] = count
+        return offences
+
+    def to_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                "person": self.person,
+                "count": self.count,
+                "first": self.first,
+                "last": self.last,
+                # object dtype keeps a missing tier as None rather than a missing string.
+                "tier": pd.Series(self._tier_field("name"), dtype=object),
+                "response": pd.Series(self._tier_field("response"), dtype=object),
+                "serious": self.serious,
+            }
+        )
+        if self.harm is not None:
+            frame["harm"] = self.harm
+        if self.parameters["offences_given"]:
+            frame["offences"] = self._offences()
+        return frame
+
+    def _records(self, rows: slice | list[int] = slice(None)) -> list[dict[str, Any]]:
+        """Victims as JSON-ready dicts, built column-wise: this runs over hundreds of thousands of people."""
+        columns: dict[str, list[Any]] = {
+            "person": jsonable(self.person[rows].tolist()),
+            "count": self.count[rows].tolist(),
+            "first": np.datetime_as_string(self.first[rows], unit="D").tolist(),
+            "last": np.datetime_as_string(self.last[rows], unit="D").tolist(),
+            "tier": self._tier_field("name")[rows].tolist(),
+            "response": self._tier_field("response")[rows].tolist(),
+            "serious": self.serious[rows].tolist(),
+        }
+        if self.harm is not None:
+            columns["harm"] = self.harm[rows].tolist()
+        if self.parameters["offences_given"]:
+            offences = self._offences()
+            columns["offences"] = [offences[i] for i in np.arange(len(self.person))[rows].tolist()]
+        names = list(columns)
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+    def victim(self, person: Any) -> dict[str, Any] | None:
+        """The record of one person (None if they were not victimised in the window): the frontline look-up."""
+        matches = np.flatnonzero(self.person == person)
+        return self._records([int(matches[0])])[0] if len(matches) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        document = jsonable(
+            {
+                "as_of": self.as_of,
+                "window_days": self.window_days,
+                "persons": None,
+                "summary": self.summary,
+                "tiers": [dataclasses.asdict(t) for t in self.tiers],
+                "parameters": self.parameters,
+            }
+        )
+        # The records are JSON-ready as built; passing them through jsonable again would double the time.
+        document["persons"] = self._records()
+        return document
+
+
+def repeat_victims(
+    *,
+    persons: Sequence[Any] | np.ndarray | pd.Series,
+    dates: Sequence[Any] | np.ndarray | pd.Series,
+    offences: Sequence[Any] | np.ndarray | pd.Series | None = None,
+    as_of: Any = None,
+    window_days: int = 365,
+    serious_codes: Iterable[str] = (),
+    serious_harm: float | None = None,
+    weights: Sequence[float] | np.ndarray | None = None,
+    tiers: Iterable[ResponseTier] = VICTIM_FOCUS_TIERS,
+) -> RepeatVictimsResult:
+    """Who was victimised in the window ``(as_of − window_days, as_of]``, how often, and the response due.
+
+    Parameters
+    ----------
+    persons : one victim identifier per event.
+    dates : the date of each event (times of day are dropped).
+    offences : the offence code of each event; listed per person and used for ``serious_codes``.
+    as_of : the last day of the window (included); default the date of the latest event.
+    window_days : length of the look-back window in days (default 365, "the past 12 months").
+    serious_codes : offence codes that make a victimisation serious.
+    serious_harm : a victimisation whose harm weight is at least this is also serious (needs ``weights``).
+    weights : a harm weight per event (≥ 0); gives each victim's harm and the harm concentration.
+    tiers : the graduated response, lightest first; each victim gets the *last* tier whose conditions
+        (at least ``min_events`` events in the window, and a serious one if ``serious``) they meet.
+    """
+    person_codes, person_labels = factorized(persons, name=column_name(persons, "person"))
+    n = len(person_codes)
+    if n == 0:
+        raise AnalysisInputError("there are no events")
+    days = event_days(dates, name=column_name(dates, "date"))
+    if len(days) != n:
+        raise AnalysisInputError(f"dates has {len(days)} values but persons has {n}")
+    offence_codes = offence_labels = None
+    if offences is not None:
+        offence_codes, offence_labels = factorized(
+            offences, name=column_name(offences, "offence"), blank_allowed=True, as_text=True
+        )
+        if len(offence_codes) != n:
+            raise AnalysisInputError(f"offences has {len(offence_codes)} values but persons has {n}")
+        # Alphabetical codes, so each victim's offences list in a stable, readable order.
+        alphabetical = np.argsort(offence_labels.astype(str), kind="stable")
+        renumber = np.empty_like(alphabetical)
+        renumber[alphabetical] = np.arange(len(alphabetical))
+        offence_codes, offence_labels = renumber[offence_codes], offence_labels[alphabetical]
+    weights = event_weights(weights, events=n)
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days <= 0:
+        raise AnalysisInputError(f"window_days must be a whole number of days > 0, found {window_days!r}")
+    serious_codes = frozenset(str(code).strip() for code in serious_codes if str(code).strip())
+    if serious_codes and offences is None:
+        raise AnalysisInputError("serious offence codes need the offence of each event")
+    if serious_harm is not None:
+        if weights is None:
+            raise AnalysisInputError("a serious harm threshold needs a harm weight per event")
+        if not np.isfinite(serious_harm) or serious_harm < 0:
+            raise AnalysisInputError(f"serious harm threshold must be a number ≥ 0, found {serious_harm!r}")
+    tiers = _checked_tiers(tiers)
+    if any(t.serious for t in tiers) and not serious_codes and serious_harm is None:
+        # Without a definition of serious no one can reach a serious tier: say so rather than stay silent.
+        serious_note = "no serious offence codes or harm threshold were given, so no victimisation counts as serious"
+    else:
+        serious_note = None
+    end = days.max() if as_of is None else parse_date(as_of, name="as_of")
+    start = end - np.timedelta64(int(window_days), "D")
+
+    in_window = (days > start) & (days <= end)
+    serious_event = np.zeros(n, dtype=bool)
+    if serious_codes:
+        serious_event |= np.isin(offence_labels, list(serious_codes))[offence_codes]
+    if serious_harm is not None:
+        serious_event |= weights >= serious_harm
+
+    # Victims in the window, numbered 0.. in order of their first appearance in the data.
+    present, position = np.unique(person_codes[in_window], return_inverse=True)
+    person = person_labels[present]
+    victims = len(person)
+    day_numbers = days[in_window].astype(np.int64)
+    count = np.bincount(position, minlength=victims)
+    first = np.full(victims, np.iinfo(np.int64).max)
+    last = np.full(victims, np.iinfo(np.int64).min)
+    if victims:
+        by_person = pd.DataFrame({"p": position, "d": day_numbers}).groupby("p", sort=True)["d"]
+        first, last = by_person.min().to_numpy(), by_person.max().to_numpy()
+    first = first.astype("datetime64[D]")
+    last = last.astype("datetime64[D]")
+    serious = np.bincount(position, weights=serious_event[in_window], minlength=victims) > 0
+    harm = None if weights is None else np.bincount(position, weights=weights[in_window], minlength=victims)
+
+    tier = np.full(victims, -1, dtype=np.int64)
+    for index, step in enumerate(tiers):
+        qualifies = count >= step.min_events
+        if step.serious:
+            qualifies &= serious
+        tier[qualifies] = index
+
+    # Most victimised first, then most recent, then first seen: a stable order for the same data.
+    order = np.lexsort((np.arange(victims), -last.astype(np.int64), -count))
+    rank = np.empty(victims, dtype=np.int64)
+    rank[order] = np.arange(victims)
+
+    if offence_codes is not None:
+        kinds = len(offence_labels)
+        pairs, offence_count = np.unique(rank[position] * kinds + offence_codes[in_window], return_counts=True)
+        offence_person = pairs // kinds
+        offence_code = offence_labels[pairs % kinds]
+    else:
+        offence_person = np.empty(0, dtype=np.int64)
+        offence_code = np.empty(0, dtype=object)
+        offence_count = np.empty(0, dtype=np.int64)
+
+    repeat = count >= 2
+    events = int(count.sum())
+    repeat_events = int(count[repeat].sum())
+    summary: dict[str, Any] = {
+        "prevalence": victims,
+        "incidence": events,
+        "repeat_victims": int(repeat.sum()),
+        "repeat_events": repeat_events,
+        "concentration": repeat_events / events if events else None,
+        "events_per_victim": events / victims if victims else None,
+        "serious_victims": int(serious.sum()),
+        "by_tier": {t.name: int((tier == i).sum()) for i, t in enumerate(tiers)},
+        "events_before_window": int((days <= start).sum()),
+        "events_after_as_of": int((days > end).sum()),
+    }
+    if harm is not None:
+        total_harm = float(harm.sum())
+        summary["harm"] = total_harm
+        summary["repeat_harm"] = float(harm[repeat].sum())
+        summary["harm_concentration"] = summary["repeat_harm"] / total_harm if total_harm > 0 else None
+    notes = [serious_note] if serious_note else []
+    if (tier == -1).any():
+        notes.append(f"{int((tier == -1).sum())} victims meet no response tier")
+    summary["notes"] = notes
+
+    return RepeatVictimsResult(
+        as_of=end,
+        window_days=int(window_days),
+        person=person[order],
+        count=count[order],
+        first=first[order],
+        last=last[order],
+        serious=serious[order],
+        tier=tier[order],
+        harm=None if harm is None else harm[order],
+        offence_person=offence_person,
+        offence_code=offence_code,
+        offence_count=offence_count,
+        tiers=tiers,
+        summary=summary,
+        parameters={
+            "as_of": str(end),
+            "window_start_exclusive": str(start),
+            "window_days": int(window_days),
+            "serious_codes": sorted(serious_codes),
+            "serious_harm": serious_harm,
+            "harm_weighted": weights is not None,
+            "offences_given": offences is not None,
+            "events": n,
+        },
+    )

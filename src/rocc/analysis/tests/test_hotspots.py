@@ -1,0 +1,300 @@
+"""Hot spots: grid counts, quartic kernel density and Gi* against loops, known values, GeoJSON, and
+the police.uk City of London month end to end."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.hotspots import MAX_CELLS, getis_ord_gi_star, hotspots, project_lonlat
+from rocc.cli.analyse import load_commands
+from rocc.cli.main import app
+
+load_commands()
+
+CITY_OF_LONDON = Path(__file__).parent / "data" / "2017-11-city-of-london-street.csv"
+
+
+def reference_hotspots(xs, ys, weights, *, cell, bandwidth):
+    """Cell by cell and event by event: counts, density per km², Gi* z and two-sided p."""
+    west = math.floor(min(xs) / cell) * cell
+    south = math.floor(min(ys) / cell) * cell
+    cols = int((max(xs) - west) // cell) + 1
+    rows = int((max(ys) - south) // cell) + 1
+    counts = [[0.0] * cols for _ in range(rows)]
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        col = min(max(int(math.floor((x - west) / cell)), 0), cols - 1)
+        row = min(max(int(math.floor((y - south) / cell)), 0), rows - 1)
+        counts[row][col] += 1.0 if weights is None else weights[i]
+    cells = []
+    values = [v for line in counts for v in line]
+    n = len(values)
+    mean = sum(values) / n
+    spread = math.sqrt(max(sum(v * v for v in values) / n - mean * mean, 0.0))
+    for row in range(rows):
+        for col in range(cols):
+            cx, cy = west + (col + 0.5) * cell, south + (row + 0.5) * cell
+            density = 0.0
+            for i, (x, y) in enumerate(zip(xs, ys)):
+                d2 = (x - cx) ** 2 + (y - cy) ** 2
+                if d2 < bandwidth**2:
+                    w = 1.0 if weights is None else weights[i]
+                    density += w * 3 / (math.pi * bandwidth**2) * (1 - d2 / bandwidth**2) ** 2
+            local, neighbours = 0.0, 0
+            for r in range(row - 1, row + 2):
+                for c in range(col - 1, col + 2):
+                    if 0 <= r < rows and 0 <= c < cols:
+                        local += counts[r][c]
+                        neighbours += 1
+            factor = (n * neighbours - neighbours**2) / (n - 1) if n > 1 else 0.0
+            if spread > 1e-9 and factor > 0:
+                z = (local - mean * neighbours) / (spread * math.sqrt(factor))
+                p = math.erfc(abs(z) / math.sqrt(2))
+            else:
+                z = p = float("nan")
+            cells.append((cx, cy, counts[row][col], density * 1e6, z, p))
+    return cells
+
+
+def test_counts_fall_in_cells_aligned_to_multiples_of_the_cell_size():
+    result = hotspots(x=[120, 130, 250, 399.9], y=[10, 20, 10, 10], cell=100)
+    assert result.origin == (100.0, 0.0)
+    assert (result.rows, result.cols) == (1, 3)
+    assert result.count.tolist() == [2, 1, 1]
+    assert result.x.tolist() == [150.0, 250.0, 350.0]
+
+
+def test_a_lone_event_in_an_empty_grid_has_the_hand_computed_gi_star():
+    grid = np.zeros((5, 5))
+    grid[2, 2] = 1
+    z, p = getis_ord_gi_star(grid)
+    # n = 25, mean 0.04, S = √0.0384; centre: (1 − 0.04·9) / (S · √((25·9 − 81)/24)) = 0.64 / 0.48.
+    assert z[2, 2] == pytest.approx(4 / 3)
+    assert p[2, 2] == pytest.approx(math.erfc((4 / 3) / math.sqrt(2)))
+    # A corner cell far from the event: (0 − 0.04·4) / (S · √((25·4 − 16)/24)).
+    assert z[0, 0] == pytest.approx(-0.16 / (math.sqrt(0.0384) * math.sqrt(84 / 24)))
+
+
+def test_a_grid_with_equal_counts_everywhere_has_no_gi_star():
+    result = hotspots(x=[50, 150, 50, 150], y=[50, 50, 150, 150], cell=100)
+    assert np.isnan(result.gi_z).all()
+    assert all(cell["gi_z"] is None and cell["hot"] is None for cell in result.to_dict()["cells"])
+
+
+def test_a_dense_cluster_is_a_99_percent_hot_spot():
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(0, 2000, 400), rng.normal(1000, 40, 200)])
+    y = np.concatenate([rng.uniform(0, 2000, 400), rng.normal(1000, 40, 200)])
+    result = hotspots(x=x, y=y, cell=100, bandwidth=250)
+    centre = int(np.argmin((result.x - 1050) ** 2 + (result.y - 1050) ** 2))
+    assert result.hot[centre] == "99"
+    assert result.gi_z[centre] > 0 and result.gi_p[centre] < 0.01
+    assert result.density[centre] == result.density.max() or result.density[centre] > 0.9 * result.density.max()
+
+
+def test_density_is_per_square_kilometre_and_integrates_to_the_events():
+    # One event with the kernel well inside the grid: density × cell area summed over cells ≈ 1 event.
+    result = hotspots(x=[0, 1000, 500], y=[0, 1000, 500], cell=10, bandwidth=100)
+    near = (np.abs(result.x - 500) < 200) & (np.abs(result.y - 500) < 200)
+    assert (result.density[near] * (10 * 10) / 1e6).sum() == pytest.approx(1.0, rel=0.01)
+    assert result.density.max() == pytest.approx(3 / (math.pi * 100**2) * 1e6, rel=0.01)
+
+
+def test_default_bandwidth_is_three_cells():
+    assert hotspots(x=[0, 500], y=[0, 500], cell=100).parameters["bandwidth"] == 300
+
+
+def test_an_extent_sets_the_grid_and_leaves_out_events_outside_it():
+    result = hotspots(x=[10, 20, 5000], y=[10, 20, 5000], cell=100, extent=(0, 0, 300, 200))
+    assert (result.rows, result.cols) == (2, 3)
+    assert result.events == 2
+    assert "1 events outside the extent were left out" in result.notes
+
+
+def test_coordinates_that_look_like_degrees_get_a_note():
+    result = hotspots(x=[174.76, 174.77], y=[-36.85, -36.84], cell=100)
+    assert any("longitude/latitude" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"x": [], "y": [], "cell": 100}, "no events"),
+        ({"x": [1, 2], "y": [1, 2], "cell": 0}, "cell size must be a number of metres > 0"),
+        ({"x": [1, 2], "y": [1, 2], "cell": -5}, "cell size"),
+        ({"x": [1, 2], "y": [1, 2], "cell": 10, "bandwidth": 0}, "bandwidth"),
+        ({"x": [1, "north"], "y": [1, 2], "cell": 10}, "column 'x', row 2: expected a number, found 'north'"),
+        ({"x": [1, 2], "y": [1, float("nan")], "cell": 10}, "column 'y', row 2"),
+        ({"x": [1, 2], "y": [1], "cell": 10}, "y has 1 values"),
+        ({"x": [0, 1e7], "y": [0, 1e7], "cell": 1}, f"more than {MAX_CELLS:,}"),
+        ({"x": [1, 2], "y": [1, 2], "cell": 10, "weights": [1, -1]}, "row 2"),
+        ({"x": [1, 2], "y": [1, 2], "cell": 10, "extent": (5, 0, 0, 5)}, "west < east"),
+        ({"x": [1, 2], "y": [1, 2], "cell": 10, "extent": (50, 50, 60, 60)}, "none of the 2 events"),
+    ],
+)
+def test_bad_input_says_what_is_wrong(kwargs, message):
+    with pytest.raises(AnalysisInputError, match=message):
+        hotspots(**kwargs)
+
+
+@st.composite
+def located_events(draw):
+    n = draw(st.integers(min_value=1, max_value=30))
+    coordinate = st.one_of(st.integers(0, 1000).map(float), st.floats(0, 1000, allow_nan=False))
+    xs = draw(st.lists(coordinate, min_size=n, max_size=n))
+    ys = draw(st.lists(coordinate, min_size=n, max_size=n))
+    weights = draw(st.one_of(st.none(), st.lists(st.floats(0, 100), min_size=n, max_size=n)))
+    cell = draw(st.sampled_from([50.0, 100.0, 137.5, 400.0]))
+    bandwidth = draw(st.floats(20, 500))
+    return xs, ys, weights, cell, bandwidth
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=located_events())
+def test_the_fast_version_matches_the_cell_by_cell_loop(case):
+    xs, ys, weights, cell, bandwidth = case
+    result = hotspots(x=xs, y=ys, cell=cell, bandwidth=bandwidth, weights=weights)
+    expected = np.array(reference_hotspots(xs, ys, weights, cell=cell, bandwidth=bandwidth))
+    frame = result.to_frame()
+    np.testing.assert_allclose(frame["x"], expected[:, 0])
+    np.testing.assert_allclose(frame["y"], expected[:, 1])
+    np.testing.assert_allclose(frame["count"], expected[:, 2], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(frame["density"], expected[:, 3], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(frame["gi_z"], expected[:, 4], rtol=1e-7, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(frame["gi_p"], expected[:, 5], rtol=1e-7, atol=1e-12, equal_nan=True)
+    hot = [None if not (z > 0 and p < 0.05) else ("99" if p < 0.01 else "95") for z, p in expected[:, 4:]]
+    assert frame["hot"].tolist() == hot
+
+
+def test_geojson_is_a_feature_collection_of_closed_cell_squares():
+    result = hotspots(x=[120, 130, 250], y=[10, 20, 110], cell=100, crs="EPSG:2193")
+    collection = result.to_geojson()
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == result.rows * result.cols
+    first = collection["features"][0]
+    assert first["geometry"] == {
+        "type": "Polygon",
+        "coordinates": [[[100.0, 0.0], [200.0, 0.0], [200.0, 100.0], [100.0, 100.0], [100.0, 0.0]]],
+    }
+    assert first["properties"]["count"] == 2
+    assert collection["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::2193"
+    json.dumps(collection, allow_nan=False)
+
+
+def test_longitude_latitude_project_to_british_national_grid_metres():
+    x, y = project_lonlat([-0.0877], [51.5152], crs="EPSG:27700")
+    assert 532_000 < x[0] < 534_000 and 181_000 < y[0] < 182_000
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "crs", "message"),
+    [
+        ([200.0], [51.0], "EPSG:27700", "column 'longitude', row 1"),
+        ([0.0], [51.0], "EPSG:4326", "not a projected coordinate system in metres"),
+        ([0.0], [51.0], "EPSG:notacode", "unknown coordinate reference system"),
+    ],
+)
+def test_projection_refuses_what_it_cannot_do(lon, lat, crs, message):
+    with pytest.raises(AnalysisInputError, match=message):
+        project_lonlat(lon, lat, crs=crs)
+
+
+CITY_OPTIONS = [
+    "--x", "Longitude", "--y", "Latitude", "--lonlat", "--crs", "EPSG:27700", "--cell", "100", "--bandwidth", "250",
+]
+
+
+def test_police_uk_city_of_london_month_end_to_end():
+    result = CliRunner().invoke(
+        app,
+        ["analyse", "hotspots", str(CITY_OF_LONDON), *CITY_OPTIONS, "--drop-unlocated",
+         "--extent", "531000,180500,534000,182000", "--json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    cells = document["cells"]
+    assert len(cells) == document["grid"]["rows"] * document["grid"]["cols"] == 15 * 30
+    # 654 rows: 8 without coordinates, 21 reported by City of London Police outside the City.
+    assert document["events"] == 625
+    assert sum(cell["count"] for cell in cells) == 625
+    assert "8 rows with blank coordinates were left out" in document["notes"]
+    hot = [cell for cell in cells if cell["hot"] == "99"]
+    assert hot and all(cell["gi_z"] > 2.5758 and cell["gi_p"] < 0.01 for cell in hot)
+    busiest = max(cells, key=lambda cell: cell["count"])
+    assert busiest["hot"] == "99"
+    assert document["parameters"]["crs"] == "EPSG:27700"
+
+
+def test_police_uk_rows_without_coordinates_are_an_error_unless_dropped():
+    result = CliRunner().invoke(app, ["analyse", "hotspots", str(CITY_OF_LONDON), *CITY_OPTIONS])
+    assert result.exit_code == 2
+    assert "column 'Longitude', row 647: expected a number, found ''" in result.stderr
+
+
+def test_rocc_analyse_hotspots_geojson_output(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("x,y\n1748000,5920000\n1748050,5920040\n1748300,5920300\n")
+    result = CliRunner().invoke(
+        app, ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--crs", "EPSG:2193", "--geojson"]
+    )
+    assert result.exit_code == 0, result.stderr
+    collection = json.loads(result.stdout)
+    assert collection["type"] == "FeatureCollection"
+    assert sum(f["properties"]["count"] for f in collection["features"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "message"),
+    [
+        ("", [], "empty"),
+        ("east,y\n1,2\n", [], "column 'x': no such column; the file has: east, y"),
+        ("x,y\n1,2\nabc,3\n", [], "column 'x', row 2: expected a number, found 'abc'"),
+        ("x,y\n1,2\n", ["--cell", "0"], "cell size must be a number of metres > 0"),
+        ("x,y\n1,2\n", ["--lonlat"], "--lonlat needs --crs"),
+        ("x,y\n1,2\n", ["--extent", "1,2,3"], "extent must be four numbers"),
+    ],
+)
+def test_rocc_analyse_hotspots_reports_bad_input_without_a_traceback(tmp_path, text, options, message):
+    path = tmp_path / "events.csv"
+    path.write_text(text)
+    args = ["analyse", "hotspots", str(path), "--x", "x", "--y", "y"]
+    if "--cell" not in options:
+        args += ["--cell", "100"]
+    result = CliRunner().invoke(app, [*args, *options])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_rocc_analyse_hotspots_weights_by_harm_and_drops_only_blank_rows(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("x,y,offence\n10,10,1211\n20,20,1412\n,,1412\n150,10,1412\n")
+    harm = tmp_path / "harm.csv"
+    harm.write_text("offence_code,weight\n1211,365\n1412,10\n")
+    result = CliRunner().invoke(
+        app,
+        ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--drop-unlocated",
+         "--harm", str(harm), "--offence", "offence", "--json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [cell["count"] for cell in document["cells"]] == [375.0, 10.0]
+    assert document["parameters"]["density_unit"] == "harm per square kilometre"
+
+
+def test_dropping_blank_rows_keeps_the_file_row_numbers_in_errors(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("x,y\n10,10\n,\nabc,5\n")
+    result = CliRunner().invoke(
+        app, ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--drop-unlocated"]
+    )
+    assert result.exit_code == 2
+    assert "column 'x', row 3: expected a number, found 'abc'" in result.stderr
