@@ -27,7 +27,8 @@ api = NinjaAPI(
         "Authenticate with the browser session (and CSRF token for writes) or with "
         "`Authorization: Bearer <token>`. Objects outside your scope answer 404."
     ),
-    auth=[django_auth, TokenAuth()],  # the session needs the CSRF token for writes, as the pages do
+    # The token first: the session's CSRF check would otherwise refuse a token-only write before the token is read.
+    auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
 

@@ -20,6 +20,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Organisation", "org:overview", "org.view_reference", "org"),
     NavEntry("People", "org:users", "org.view_user_list", "people"),
     NavEntry("Audit trail", "audit:entries", "audit.view_own_entries", "audit"),
+    NavEntry("Strategy", "strategy:overview", "org.view_reference", "strategy"),
 ]
 
 

@@ -1,0 +1,99 @@
+"""The `rocc framework` commands: check, import and export framework YAML files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+framework_app = typer.Typer(help="Framework files (YAML): validate, import, export.", no_args_is_help=True)
+
+
+def _setup():
+    from rocc.cli.main import _require_ready, django_setup
+
+    django_setup()
+    _require_ready()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"{path}: cannot read the file ({error})", err=True)
+        raise typer.Exit(2)
+
+
+@framework_app.command("validate")
+def validate(path: Annotated[Path, typer.Argument(help="The framework YAML file")]) -> None:
+    """Check a framework file and list every problem with its line and column; changes nothing."""
+    _setup()
+    from rocc.strategy.files import framework_file_check
+
+    data, problems = framework_file_check(_read(path), source=str(path))
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        raise typer.Exit(2)
+    activities = sum(len(f.activities) for p in data.action_plans for f in p.focus_areas)
+    typer.echo(f"{path}: valid ({data.code}: {len(data.action_plans)} plan(s), {activities} activities)")
+
+
+@framework_app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="The framework YAML file")],
+    username: Annotated[str, typer.Option("--as", help="The programme manager or administrator importing it")],
+) -> None:
+    """Create or update a framework and its plans from a file; any problem refuses the whole file."""
+    _setup()
+    from django.core.exceptions import PermissionDenied
+
+    from rocc.strategy.files import FrameworkFileInvalid
+    from rocc.strategy.services import framework_file_import
+
+    try:
+        framework = framework_file_import(user=_user(username), text=_read(path), source=str(path))
+    except FrameworkFileInvalid as invalid:
+        for problem in invalid.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo("nothing was imported", err=True)
+        raise typer.Exit(2)
+    except PermissionDenied as denied:
+        typer.echo(str(denied), err=True)
+        raise typer.Exit(1)
+    typer.echo(f"imported {framework.code}: {framework.name}")
+
+
+def _user(username: str):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        typer.echo(f"no user is called '{username}'", err=True)
+        raise typer.Exit(1)
+    return user
+
+
+@framework_app.command("export")
+def export(
+    code: Annotated[str, typer.Argument(help="The framework's code, e.g. rocc")],
+    username: Annotated[str, typer.Option("--as", help="The user whose view to export (plans outside their scope are left out)")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the screen")] = None,
+) -> None:
+    """Write a framework with its plans as a YAML file."""
+    _setup()
+    from django.http import Http404
+
+    from rocc.strategy.selectors import framework_export
+
+    try:
+        text = framework_export(user=_user(username), code=code)
+    except Http404:
+        typer.echo(f"no framework has the code '{code}'", err=True)
+        raise typer.Exit(1)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)

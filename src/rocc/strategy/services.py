@@ -1,0 +1,262 @@
+"""Every write to frameworks and action plans: the shipped defaults, framework files, progress updates and milestones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib import resources
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from rocc.core.text import nfc
+from rocc.org.models import OrgUnit
+from rocc.org.services import agency_resolve
+from rocc.strategy.files import ALL_AGENCIES, ActivityFile, FrameworkFile, FrameworkFileInvalid, framework_file_check
+from rocc.strategy.models import (
+    ActionPlan,
+    Activity,
+    ActivityAgency,
+    ActivityStatus,
+    AgencyRole,
+    FocusArea,
+    Framework,
+    GuidingPrinciple,
+    IndicativeMeasure,
+    Milestone,
+    Objective,
+    OutcomeStatement,
+    PriorityActionArea,
+    ProgressUpdate,
+    SubActivity,
+    SystemicBarrier,
+)
+
+DEFAULTS_FILE = "rocc.yaml"
+
+
+class ActivityChanged(Exception):
+    """Raised when a save is based on a version of an activity that someone has since changed."""
+
+    def __init__(self, activity: Activity):
+        who = activity.changed_by.get_full_name() or activity.changed_by.get_username() if activity.changed_by else "someone"
+        when = timezone.localtime(activity.changed_at).strftime("%d %b %Y %H:%M") if activity.changed_at else "an unknown time"
+        self.activity = activity
+        self.message = f"This activity changed since you opened it (by {who} at {when}); reload to see the changes."
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class StrategyDefaultsLoaded:
+    frameworks: int
+    plans: int
+    activities: int
+
+
+def _set_if_changed(obj, **values) -> None:
+    """Save only when a value differs, so that loading the same file again writes nothing (and logs nothing)."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save()
+
+
+def _ordered_parts(model, framework: Framework, rows: list[dict]) -> None:
+    for order, values in enumerate(rows, start=1):
+        part = model.objects.filter(framework=framework, order=order).first()
+        if part is None:
+            model.objects.create(framework=framework, order=order, **values)
+        else:
+            _set_if_changed(part, **values)
+
+
+def _agency_links(activity: Activity, role: str, names: list[str]) -> bool:
+    """Set the agencies of one role as listed; returns whether "All" was among them."""
+    all_agencies = any(name.strip().casefold() == ALL_AGENCIES for name in names)
+    wanted = [agency_resolve(name) for name in names if name.strip().casefold() != ALL_AGENCIES]
+    existing = list(activity.agency_links.filter(role=role).order_by("order"))
+    if [link.agency_id for link in existing] != [agency.pk for agency in wanted]:
+        activity.agency_links.filter(role=role).delete()
+        for order, agency in enumerate(wanted, start=1):
+            ActivityAgency.objects.create(activity=activity, agency=agency, role=role, order=order)
+    return all_agencies
+
+
+def _activity_load(plan: ActionPlan, focus_area: FocusArea, row: ActivityFile, areas: dict[str, PriorityActionArea]) -> Activity:
+    title = nfc(row.priority_action_area)
+    if title not in areas:
+        area, _ = PriorityActionArea.objects.get_or_create(focus_area=focus_area, title=title, defaults={"order": len(areas) + 1})
+        areas[title] = area
+    activity = Activity.objects.filter(plan=plan, number=row.number).first()
+    content = {"priority_action_area": areas[title], "title": nfc(row.title), "description": nfc(row.description)}
+    if activity is None:
+        # The file's status applies only when the activity is first created: afterwards the status is the users'.
+        activity = Activity.objects.create(plan=plan, number=row.number, status=row.status, **content)
+    else:
+        _set_if_changed(activity, **content)
+    all_lead = _agency_links(activity, AgencyRole.LEAD, row.lead)
+    all_support = _agency_links(activity, AgencyRole.SUPPORT, row.support)
+    _set_if_changed(activity, all_agencies_lead=all_lead, all_agencies_support=all_support)
+    for order, sub in enumerate(row.sub_activities, start=1):
+        existing = activity.sub_activities.filter(order=order).first()
+        values = {"title": nfc(sub.title), "note": nfc(sub.note)}
+        if existing is None:
+            SubActivity.objects.create(activity=activity, order=order, **values)
+        else:
+            _set_if_changed(existing, **values)
+    return activity
+
+
+def _framework_load(data: FrameworkFile) -> tuple[Framework, int, int]:
+    """Create or update a framework and its plans from a checked file; returns it with its plan and activity counts."""
+    values = {
+        "name": nfc(data.name), "jurisdiction": nfc(data.jurisdiction), "mandate": nfc(data.mandate), "goal": nfc(data.goal),
+        "linked_strategies": [nfc(s) for s in data.linked_strategies],
+    }
+    framework = Framework.objects.filter(code=data.code).first()
+    if framework is None:
+        framework = Framework.objects.create(code=data.code, **values)
+    else:
+        _set_if_changed(framework, **values)
+    _ordered_parts(GuidingPrinciple, framework, [{"name": nfc(p.name), "description": nfc(p.description)} for p in data.principles])
+    _ordered_parts(Objective, framework, [{"link": o.link, "statement": nfc(o.statement)} for o in data.objectives])
+    _ordered_parts(SystemicBarrier, framework, [{"text": nfc(text)} for text in data.barriers])
+    _ordered_parts(IndicativeMeasure, framework, [{"text": nfc(text)} for text in data.measures])
+    _ordered_parts(OutcomeStatement, framework, [{"text": nfc(text)} for text in data.outcomes])
+
+    plans = activities = 0
+    for plan_row in data.action_plans:
+        plan_values = {"framework": framework, "title": nfc(plan_row.title), "year": plan_row.year,
+                       "scope_unit": OrgUnit.objects.get(code=plan_row.unit)}
+        plan = ActionPlan.objects.filter(code=plan_row.code).first()
+        if plan is None:
+            plan = ActionPlan.objects.create(code=plan_row.code, status=plan_row.status, **plan_values)
+        else:
+            _set_if_changed(plan, **plan_values)
+        plans += 1
+        for order, area_row in enumerate(plan_row.focus_areas, start=1):
+            statement = nfc(area_row.statement)
+            focus_area = FocusArea.objects.filter(plan=plan, kind=area_row.kind).first()
+            if focus_area is None:
+                focus_area = FocusArea.objects.create(plan=plan, kind=area_row.kind, statement=statement, order=order)
+            else:
+                _set_if_changed(focus_area, statement=statement, order=order)
+            areas = {area.title: area for area in focus_area.priority_action_areas.all()}
+            for row in area_row.activities:
+                _activity_load(plan, focus_area, row, areas)
+                activities += 1
+    return framework, plans, activities
+
+
+@transaction.atomic
+def strategy_defaults_load() -> StrategyDefaultsLoaded:
+    """Create or update the shipped ROCC framework and its Year Two action plan.
+
+    Needs the organisation defaults (agencies, the national unit) loaded first. Loading again changes
+    nothing, and never touches what users added: statuses, milestones and progress updates.
+    """
+    text = resources.files("rocc.strategy.defaults").joinpath(DEFAULTS_FILE).read_text(encoding="utf-8")
+    data, problems = framework_file_check(text, source=DEFAULTS_FILE)
+    if problems:
+        raise FrameworkFileInvalid(problems)
+    _, plans, activities = _framework_load(data)
+    return StrategyDefaultsLoaded(frameworks=1, plans=plans, activities=activities)
+
+
+def framework_file_import(*, user, text: str, source: str) -> Framework:
+    """Create or update a framework with its plans from a YAML file (docs/framework-format.md).
+
+    Any problem refuses the whole file, listing every problem with its line and column, and changes
+    nothing. Records the file does not mention are kept; so are statuses, milestones and updates.
+    """
+    if not user.has_perm("strategy.change_framework"):
+        raise PermissionDenied("Only the programme office imports frameworks.")
+    data, problems = framework_file_check(text, source=source)
+    if problems:
+        raise FrameworkFileInvalid(problems)
+    with transaction.atomic():
+        framework, _, _ = _framework_load(data)
+    return framework
+
+
+def _require_update(user, activity: Activity) -> None:
+    if not user.has_perm("strategy.update_activity", activity):
+        raise PermissionDenied("Only the programme office (or the plan's own region) updates this activity.")
+
+
+def _evidence_links_clean(links: list[str]) -> list[str]:
+    check = URLValidator(schemes=["http", "https"])
+    cleaned = []
+    for link in (link.strip() for link in links):
+        if not link:
+            continue
+        try:
+            check(link)
+        except ValidationError:
+            raise ValidationError({"evidence_links": f"'{link}' is not a web address (it should start with https:// or http://)."})
+        cleaned.append(link)
+    return cleaned
+
+
+@transaction.atomic
+def activity_status_update(
+    *,
+    user,
+    activity: Activity,
+    version: int,
+    status: str,
+    narrative: str,
+    evidence_links: list[str] | None = None,
+    date: dt.date | None = None,
+) -> ProgressUpdate:
+    """Record a progress update and set the activity's status to it.
+
+    ``version`` is the activity's version the user saw; if the activity has changed since, nothing is
+    saved and ActivityChanged says who changed it and when.
+    """
+    _require_update(user, activity)
+    # Lock only the activity row: the joined user is nullable, and PostgreSQL cannot lock the null side of a join.
+    current = Activity.objects.select_for_update(of=("self",)).select_related("changed_by", "plan__scope_unit").get(pk=activity.pk)
+    if current.version != version:
+        raise ActivityChanged(current)
+    if status not in ActivityStatus.values:
+        raise ValidationError({"status": f"Unknown status '{status}'; choose one of: {', '.join(ActivityStatus.values)}."})
+    if not (narrative or "").strip():
+        raise ValidationError({"narrative": "Say what happened: the narrative is required."})
+    today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise ValidationError({"date": "An update cannot be dated in the future."})
+    update = ProgressUpdate.objects.create(
+        activity=current, date=date, author=user, status=status, narrative=narrative,
+        evidence_links=_evidence_links_clean(evidence_links or []),
+    )
+    current.status = status
+    current.version += 1
+    current.changed_by = user
+    current.changed_at = timezone.now()
+    current.save()
+    activity.refresh_from_db()
+    return update
+
+
+@transaction.atomic
+def milestone_add(*, user, activity: Activity, title: str, due_date: dt.date) -> Milestone:
+    _require_update(user, activity)
+    if not (title or "").strip():
+        raise ValidationError({"title": "Give the milestone a title."})
+    return Milestone.objects.create(activity=activity, title=title, due_date=due_date)
+
+
+@transaction.atomic
+def milestone_complete(*, user, milestone: Milestone, done_date: dt.date | None = None) -> Milestone:
+    _require_update(user, milestone.activity)
+    done_date = done_date or timezone.localdate()
+    if done_date > timezone.localdate():
+        raise ValidationError({"done_date": "A milestone cannot be done in the future."})
+    milestone.done_date = done_date
+    milestone.save()
+    return milestone

@@ -1,0 +1,127 @@
+"""Pages for frameworks and action plans: overview, framework, plan, activity with its update form, search."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rocc.strategy import selectors, services
+from rocc.strategy.forms import MilestoneForm, ProgressUpdateForm
+from rocc.strategy.models import ActivityStatus
+
+
+def _read(request) -> None:
+    if not request.user.has_perm("strategy.view_strategy"):
+        raise PermissionDenied
+
+
+def _stale_days(request) -> int:
+    try:
+        return max(1, int(request.GET.get("stale_days", selectors.DEFAULT_STALE_DAYS)))
+    except ValueError:
+        return selectors.DEFAULT_STALE_DAYS
+
+
+@login_required
+def overview(request):
+    _read(request)
+    plans = list(selectors.action_plan_list(user=request.user))
+    return render(request, "strategy/overview.html", {"frameworks": selectors.framework_list(user=request.user), "plans": plans})
+
+
+@login_required
+def framework_detail(request, code: str):
+    _read(request)
+    framework = selectors.framework_get(user=request.user, code=code)
+    plans = selectors.action_plan_list(user=request.user).filter(framework=framework)
+    return render(request, "strategy/framework.html", {"framework": framework, "plans": plans})
+
+
+@login_required
+def plan_detail(request, code: str):
+    _read(request)
+    plan = selectors.action_plan_get(user=request.user, code=code)
+    stale_days = _stale_days(request)
+    activities = list(selectors.activity_list(user=request.user, plan=plan))
+    flags = selectors.activity_flags(user=request.user, activities=activities, stale_after_days=stale_days)
+    rows = [(activity, flags[activity.pk]) for activity in activities]
+    counts = {label: sum(1 for a in activities if a.status == value) for value, label in ActivityStatus.choices}
+    return render(request, "strategy/plan.html", {
+        "plan": plan, "rows": rows, "stale_days": stale_days, "counts": counts,
+        "flagged": sum(1 for _, f in rows if f.any),
+    })
+
+
+def _activity_page(request, activity, update_form=None, milestone_form=None, status=200):
+    flags = selectors.activity_flags(user=request.user, activities=[activity], stale_after_days=_stale_days(request))[activity.pk]
+    may_update = request.user.has_perm("strategy.update_activity", activity)
+    return render(request, "strategy/activity.html", {
+        "activity": activity, "plan": activity.plan, "flags": flags, "may_update": may_update,
+        "milestones": activity.milestones.all(), "updates": activity.progress_updates.select_related("author"),
+        "update_form": update_form or ProgressUpdateForm(initial={"version": activity.version, "status": activity.status}),
+        "milestone_form": milestone_form or MilestoneForm(),
+    }, status=status)
+
+
+@login_required
+def activity_detail(request, code: str, number: int):
+    _read(request)
+    activity = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    if request.method != "POST":
+        return _activity_page(request, activity)
+    form = ProgressUpdateForm(request.POST)
+    if not form.is_valid():
+        return _activity_page(request, activity, update_form=form, status=400)
+    link = form.cleaned_data["evidence_link"]
+    try:
+        services.activity_status_update(
+            user=request.user, activity=activity, version=form.cleaned_data["version"], status=form.cleaned_data["status"],
+            narrative=form.cleaned_data["narrative"], evidence_links=[link] if link else [],
+        )
+    except services.ActivityChanged as changed:
+        form.add_error(None, changed.message)
+        return _activity_page(request, activity, update_form=form, status=409)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return _activity_page(request, activity, update_form=form, status=400)
+    messages.success(request, "Progress update recorded.")
+    return redirect("strategy:activity", code=code, number=number)
+
+
+@login_required
+@require_POST
+def milestone_add(request, code: str, number: int):
+    _read(request)
+    activity = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        return _activity_page(request, activity, milestone_form=form, status=400)
+    services.milestone_add(user=request.user, activity=activity, title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"])
+    messages.success(request, "Milestone added.")
+    return redirect("strategy:activity", code=code, number=number)
+
+
+@login_required
+@require_POST
+def milestone_complete(request, code: str, number: int, milestone_id: int):
+    _read(request)
+    activity = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    milestone = activity.milestones.filter(pk=milestone_id).first()
+    if milestone is None:
+        raise Http404("No such milestone")
+    services.milestone_complete(user=request.user, milestone=milestone)
+    messages.success(request, f"Milestone “{milestone.title}” marked done.")
+    return redirect("strategy:activity", code=code, number=number)
+
+
+@login_required
+def search(request):
+    _read(request)
+    query = request.GET.get("q", "").strip()
+    results = list(selectors.activity_search(user=request.user, query=query)) if query else []
+    return render(request, "strategy/search.html", {"q": query, "results": results})
