@@ -37,3 +37,23 @@ def make_user(defaults):
         return profile.user
 
     return make
+
+
+@pytest.fixture
+def actors(make_user):
+    """One actor per role (Waitematā scope for the regional roles), a user with no role, and an anonymous visitor:
+    the rows of every permission matrix."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    return {
+        "administrator": make_user("administrator"),
+        "programme_manager": make_user("programme_manager"),
+        "regional_coordinator": make_user("regional_coordinator", units=["waitemata"]),
+        "analyst": make_user("analyst", units=["waitemata"]),
+        "provider_reporter": make_user("provider_reporter", units=["waitemata"], agency="MSD"),
+        "tc_member": make_user("tc_member", units=["waitemata"]),
+        "viewer": make_user("viewer", units=["waitemata"]),
+        "no role": get_user_model().objects.create_user("norole", password="x-unused-password-1"),
+        "anonymous": AnonymousUser(),
+    }

@@ -6,7 +6,6 @@ permission never moves without someone deciding it should.
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
 
 from rocc.org.models import Agency, OrgUnit
 
@@ -35,22 +34,6 @@ OBJECT_OF = {
     "org.view_person_level": "unit",
     "org.report_for_agency": "agency",
 }
-
-
-@pytest.fixture
-def actors(make_user):
-    no_role = get_user_model().objects.create_user("norole", password="x-unused-password-1")
-    return {
-        "administrator": make_user("administrator"),
-        "programme_manager": make_user("programme_manager"),
-        "regional_coordinator": make_user("regional_coordinator", units=["waitemata"]),
-        "analyst": make_user("analyst", units=["waitemata"]),
-        "provider_reporter": make_user("provider_reporter", units=["waitemata"], agency="MSD"),
-        "tc_member": make_user("tc_member", units=["waitemata"]),
-        "viewer": make_user("viewer", units=["waitemata"]),
-        "no role": no_role,
-        "anonymous": AnonymousUser(),
-    }
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """The strategy permission matrix: every role × action × in-scope / out-of-scope object, written out cell by cell."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
 
 from rocc.strategy.models import Activity
 
@@ -22,21 +20,6 @@ EXPECTED = {
     "no role":              "N    N   N   N",
     "anonymous":            "N    N   N   N",
 }
-
-
-@pytest.fixture
-def actors(make_user):
-    return {
-        "administrator": make_user("administrator"),
-        "programme_manager": make_user("programme_manager"),
-        "regional_coordinator": make_user("regional_coordinator", units=["waitemata"]),
-        "analyst": make_user("analyst", units=["waitemata"]),
-        "provider_reporter": make_user("provider_reporter", units=["waitemata"], agency="MSD"),
-        "tc_member": make_user("tc_member", units=["waitemata"]),
-        "viewer": make_user("viewer", units=["waitemata"]),
-        "no role": get_user_model().objects.create_user("norole", password="x-unused-password-1"),
-        "anonymous": AnonymousUser(),
-    }
 
 
 @pytest.fixture
