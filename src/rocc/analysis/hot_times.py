@@ -13,7 +13,7 @@ from numba import njit
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import event_weights
-from rocc.analysis.inputs import column
+from rocc.analysis.inputs import datetime_column
 from rocc.analysis.results import jsonable
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -22,31 +22,6 @@ MINUTES_PER_WEEK = 7 * 24 * 60
 # 1970-01-01, minute 0 of the epoch, was a Thursday (Monday = 0).
 _EPOCH_WEEKDAY = 3
 _NANOSECONDS_PER_MINUTE = 60 * 1_000_000_000
-_ISO = r"^\d{4}-\d{2}-\d{2}"
-
-
-def datetime_column(frame: pd.DataFrame, name: str, *, blank_allowed: bool = False) -> np.ndarray:
-    """A column of date-times as datetime64[ns] (local clock time as written; NaT for blanks when
-    ``blank_allowed``). ISO date-times are read as such, slashed ones day first; the first unreadable
-    cell is reported by row (1-based, header excluded)."""
-    raw = column(frame, name)
-    text = raw.astype(str).str.strip()
-    blank = raw.isna() | text.eq("") | text.str.lower().isin({"nan", "nat", "none"})
-    if blank.any() and not blank_allowed:
-        row = int(np.flatnonzero(blank.to_numpy())[0])
-        raise AnalysisInputError("expected a date and time, found a blank", column=name, row=row + 1)
-    iso = text.str.match(_ISO) & ~blank
-    other = ~iso & ~blank
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    if iso.any():
-        parsed[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce")
-    if other.any():
-        parsed[other] = pd.to_datetime(text[other], dayfirst=True, errors="coerce", format="mixed")
-    unreadable = parsed.isna() & ~blank
-    if unreadable.any():
-        row = int(np.flatnonzero(unreadable.to_numpy())[0])
-        raise AnalysisInputError(f"expected a date and time, found {raw.iloc[row]!r}", column=name, row=row + 1)
-    return parsed.to_numpy()
 
 
 def _minutes(values: Any, *, name: str, blank_allowed: bool) -> np.ndarray:

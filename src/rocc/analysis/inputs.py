@@ -61,19 +61,34 @@ def numeric_column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return values.to_numpy(dtype=np.float64)
 
 
+def datetime_column(frame: pd.DataFrame, name: str, *, blank_allowed: bool = False, dayfirst: bool = True) -> np.ndarray:
+    """A column of date-times as datetime64[ns] (local clock time as written; NaT for blanks when
+    ``blank_allowed``). ISO date-times are read as such; slashed ones day first (New Zealand convention)
+    unless ``dayfirst=False``. The first blank or unreadable cell is reported by row (1-based, header excluded)."""
+    return _parse_times(frame, name, blank_allowed=blank_allowed, dayfirst=dayfirst, expected="a date and time")
+
+
 def date_column(frame: pd.DataFrame, name: str, *, dayfirst: bool = True) -> np.ndarray:
-    """A column of dates as numpy datetime64[D]. ISO dates (2017-03-01) are read as such;
-    slashed dates are read day first (New Zealand convention) unless ``dayfirst=False``.
-    The first unreadable cell is reported by row."""
+    """A column of dates as numpy datetime64[D], read as ``datetime_column`` reads them, times dropped."""
+    return _parse_times(frame, name, blank_allowed=False, dayfirst=dayfirst, expected="a date").astype("datetime64[D]")
+
+
+def _parse_times(frame: pd.DataFrame, name: str, *, blank_allowed: bool, dayfirst: bool, expected: str) -> np.ndarray:
     raw = column(frame, name)
     text = raw.astype(str).str.strip()
-    iso = text.str.match(r"^\d{4}-\d{2}-\d{2}")
+    blank = raw.isna() | text.eq("") | text.str.lower().isin({"nan", "nat", "none"})
+    if blank.any() and not blank_allowed:
+        row = int(np.flatnonzero(blank.to_numpy())[0])
+        raise AnalysisInputError(f"expected {expected}, found a blank", column=name, row=row + 1)
+    iso = text.str.match(r"^\d{4}-\d{2}-\d{2}") & ~blank
+    other = ~iso & ~blank
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if iso.any():
-        parsed[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    if (~iso).any():
-        parsed[~iso] = pd.to_datetime(text[~iso], dayfirst=dayfirst, errors="coerce", format="mixed")
-    if parsed.isna().any():
-        first = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise AnalysisInputError(f"expected a date, found {raw.iloc[first]!r}", column=name, row=first + 1)
-    return parsed.to_numpy().astype("datetime64[D]")
+        parsed[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce")
+    if other.any():
+        parsed[other] = pd.to_datetime(text[other], dayfirst=dayfirst, errors="coerce", format="mixed")
+    unreadable = parsed.isna() & ~blank
+    if unreadable.any():
+        row = int(np.flatnonzero(unreadable.to_numpy())[0])
+        raise AnalysisInputError(f"expected {expected}, found {raw.iloc[row]!r}", column=name, row=row + 1)
+    return parsed.to_numpy()

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.hot_times import DAYS, HOURS, datetime_column, hot_times
+from rocc.analysis.hot_times import DAYS, HOURS, hot_times
+from rocc.analysis.inputs import datetime_column
 from rocc.analysis.inputs import read_table
 from rocc.cli.analyse import analyse_app, emit, fail
 from rocc.cli.analyse_harm import DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
