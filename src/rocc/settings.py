@@ -33,7 +33,13 @@ INSTALLED_APPS = [
     "rocc.audit",
     "rocc.org",
     "rocc.strategy",
+    "rocc.measures",
+    "rocc.events",
+    "rocc.problems",
+    "rocc.tasking",
     "rocc.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +143,18 @@ AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# Background work (imports, recomputes) goes through django-tasks. The database backend needs no broker;
+# `rocc worker` runs the queue. ROCC_TASKS_IMMEDIATE=1 runs tasks inline (tests, single-user installs).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("ROCC_TASKS_IMMEDIATE") == "1"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 LOGGING = {
     "version": 1,

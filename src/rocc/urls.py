@@ -19,6 +19,10 @@ urlpatterns = [
     path("org/", include("rocc.org.urls")),
     path("audit/", include("rocc.audit.urls")),
     path("strategy/", include("rocc.strategy.urls")),
+    path("measures/", include("rocc.measures.urls")),
+    path("events/", include("rocc.events.urls")),
+    path("problems/", include("rocc.problems.urls")),
+    path("tasking/", include("rocc.tasking.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -168,11 +168,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     threads: Annotated[int, typer.Option(help="Worker threads")] = 8,
+    worker: Annotated[bool, typer.Option(help="Also run the background-task worker (imports, recomputes) beside the server")] = True,
 ) -> None:
     """Serve the web app and the API (waitress), after checking the configuration and database."""
     django_setup()
     _require_ready()
+    import subprocess
+
     from waitress import serve as waitress_serve
+
+    worker_process = subprocess.Popen([sys.executable, "-m", "rocc.cli", "worker"]) if worker else None
 
     from rocc.wsgi import application
 
@@ -184,6 +189,19 @@ def serve(
         waitress_serve(application, host=host, port=port, threads=threads, ident="rocc")
     except OSError as exc:
         _stop(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port, or stop what is using this one")
+    finally:
+        if worker_process is not None:
+            worker_process.terminate()
+
+
+@app.command()
+def worker() -> None:
+    """Run queued background tasks (imports, recomputes) until stopped; `rocc serve` starts one by itself."""
+    django_setup()
+    _require_ready()
+    from django.core.management import call_command
+
+    call_command("db_worker", verbosity=0)
 
 
 @app.command()

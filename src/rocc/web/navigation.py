@@ -21,6 +21,10 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("People", "org:users", "org.view_user_list", "people"),
     NavEntry("Audit trail", "audit:entries", "audit.view_own_entries", "audit"),
     NavEntry("Strategy", "strategy:overview", "org.view_reference", "strategy"),
+    NavEntry("Measures", "measures:overview", "org.view_reference", "measures"),
+    NavEntry("Events and analysis", "events:overview", "org.view_reference", "events"),
+    NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
+    NavEntry("Tasking & Coordination", "tasking:overview", "org.view_reference", "tasking"),
 ]
 
 

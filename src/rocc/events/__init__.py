@@ -1,0 +1,1 @@
+"""The events capability: the unit-record event store: import, validation, pseudonymisation and querying."""

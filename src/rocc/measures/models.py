@@ -1,0 +1,3 @@
+"""Models of the measures capability."""
+
+from django.db import models  # noqa: F401

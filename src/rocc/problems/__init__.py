@@ -1,0 +1,1 @@
+"""The problems capability: PANDA problem-solving cases."""

@@ -1,0 +1,3 @@
+"""Models of the problems capability."""
+
+from django.db import models  # noqa: F401
