@@ -43,6 +43,7 @@ from rocc.org.api import router as org_router  # noqa: E402
 from rocc.strategy.api import router as strategy_router  # noqa: E402
 from rocc.measures.api import router as measures_router  # noqa: E402
 from rocc.events.api import router as events_router  # noqa: E402
+from rocc.analyses.api import router as analyses_router  # noqa: E402
 from rocc.problems.api import router as problems_router  # noqa: E402
 from rocc.tasking.api import router as tasking_router  # noqa: E402
 
@@ -51,5 +52,6 @@ api.add_router("/audit/", audit_router)
 api.add_router("/strategy/", strategy_router)
 api.add_router("/measures/", measures_router)
 api.add_router("/events/", events_router)
+api.add_router("/analyses/", analyses_router)
 api.add_router("/problems/", problems_router)
 api.add_router("/tasking/", tasking_router)

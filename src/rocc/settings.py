@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rocc.strategy",
     "rocc.measures",
     "rocc.events",
+    "rocc.analyses",
     "rocc.problems",
     "rocc.tasking",
     "rocc.web",

@@ -6,4 +6,4 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "rocc.events"
     label = "events"
-    verbose_name = "Events and analysis"
+    verbose_name = "Events"

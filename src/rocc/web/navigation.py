@@ -22,7 +22,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Audit trail", "audit:entries", "audit.view_own_entries", "audit"),
     NavEntry("Strategy", "strategy:overview", "org.view_reference", "strategy"),
     NavEntry("Measures", "measures:overview", "org.view_reference", "measures"),
-    NavEntry("Events and analysis", "events:overview", "org.view_reference", "events"),
+    NavEntry("Events", "events:overview", "org.view_reference", "events"),
+    NavEntry("Analyses", "analyses:overview", "org.view_reference", "analyses"),
     NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
     NavEntry("Tasking & Coordination", "tasking:overview", "org.view_reference", "tasking"),
 ]

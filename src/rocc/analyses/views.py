@@ -1,0 +1,9 @@
+"""Pages of the analyses capability."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def overview(request):
+    return render(request, "analyses/overview.html", {})
