@@ -137,6 +137,11 @@ STATIC_ROOT = None  # nothing is collected: WhiteNoise serves from the installed
 # Static files are served by the app itself from the installed packages, so a fresh install
 # works offline with no collectstatic step and no web server in front.
 WHITENOISE_USE_FINDERS = True
+# plotly.js comes from the installed plotly package, served as our own static file (never a CDN):
+# {% static 'vendor/plotly/plotly.min.js' %}
+import plotly as _plotly  # noqa: E402
+
+STATICFILES_DIRS = [("vendor/plotly", str(Path(_plotly.__file__).parent / "package_data"))]
 WHITENOISE_AUTOREFRESH = DEBUG
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
