@@ -1,7 +1,104 @@
-"""API endpoints of the analyses capability."""
+"""API endpoints of the analyses capability: list, read and create saved analyses, with the pages' rules."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from rocc.analyses import selectors, services
+from rocc.analyses.models import AnalysisKind
+from rocc.org.models import OrgUnit
 
 router = Router(tags=["analyses"])
+
+
+class SavedAnalysisOut(Schema):
+    id: int
+    kind: str
+    title: str
+    unit: str
+    source: str
+    holds_person_level: bool
+    created_by: str
+    created_at: dt.datetime
+
+
+class SavedAnalysisDetailOut(SavedAnalysisOut):
+    parameters: dict[str, Any]
+    result: dict[str, Any]
+
+
+class SavedAnalysisIn(Schema):
+    kind: str = Field(description=f"One of: {', '.join(AnalysisKind.values)}")
+    title: str
+    unit: str = Field(description="Code of the organisational unit the analysis is for (one of your scope)")
+    source: str = Field("", description="What the analysis ran over: a file's name or the event-store filters")
+    parameters: dict[str, Any] = {}
+    result: dict[str, Any] = Field(description="The analysis's JSON document, e.g. the output of `rocc analyse … --json`")
+    holds_person_level: bool = Field(
+        False, description="Whether the result names persons; a repeat-victim list or a network's nodes always do"
+    )
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+def _out(saved) -> dict[str, Any]:
+    return {
+        "id": saved.pk, "kind": saved.kind, "title": saved.title, "unit": saved.scope_unit.code, "source": saved.source,
+        "holds_person_level": saved.holds_person_level, "created_by": saved.created_by.get_username(),
+        "created_at": saved.created_at,
+    }
+
+
+@router.get("/saved", response=list[SavedAnalysisOut], summary="Saved analyses of your units")
+def saved_list(request: HttpRequest, kind: str | None = None):
+    analyses = selectors.saved_analysis_list(user=request.user)
+    if kind:
+        analyses = analyses.filter(kind=kind)
+    return [_out(saved) for saved in analyses]
+
+
+@router.get(
+    "/saved/{pk}",
+    response={200: SavedAnalysisDetailOut, 403: ErrorOut},
+    summary="One saved analysis with its parameters and result",
+    description="A saved analysis that names persons answers 403 unless `purpose` says why you need it; the look is "
+    "then recorded in the audit trail with that purpose. Outside your scope, or person-level without the permission: 404.",
+)
+def saved_get(request: HttpRequest, pk: int, purpose: str = ""):
+    saved = selectors.saved_analysis_get(user=request.user, pk=pk)
+    if saved.holds_person_level:
+        try:
+            services.person_level_view_record(user=request.user, obj=saved, purpose=purpose, what="read through the API")
+        except ValidationError:
+            return Status(403, ErrorOut(detail="This analysis names persons: give ?purpose=… (recorded in the audit trail)."))
+    return {**_out(saved), "parameters": saved.parameters, "result": saved.result}
+
+
+@router.post(
+    "/saved",
+    response={201: SavedAnalysisDetailOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Save an analysis computed elsewhere",
+    description="Analysts save in a unit of their scope (403 otherwise). 422 names any field that was wrong; nothing is saved.",
+)
+def saved_create(request: HttpRequest, payload: SavedAnalysisIn):
+    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        return Status(422, ErrorOut(detail="The analysis was not saved.", errors={"unit": [f"No unit with code {payload.unit!r}."]}))
+    try:
+        saved = services.saved_analysis_create(
+            user=request.user, kind=payload.kind, title=payload.title, scope_unit=unit, source=payload.source,
+            parameters=payload.parameters, result=payload.result, holds_person_level=payload.holds_person_level,
+        )
+    except PermissionDenied:
+        return Status(403, ErrorOut(detail="Only analysts save analyses, in a unit of their scope."))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="The analysis was not saved.", errors=error.message_dict))
+    return Status(201, {**_out(saved), "parameters": saved.parameters, "result": saved.result})

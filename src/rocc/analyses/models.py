@@ -1,4 +1,5 @@
-"""A saved analysis: what was computed, over which data, with which parameters, and its result."""
+"""A saved analysis: what was computed, over which data, with which parameters, and its result; and the
+working records behind it (uploaded files, runs in progress, links from network nodes to persons)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,80 @@ class SavedAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class AnalysisUpload(models.Model):
+    """A file an analyst uploaded to analyse. Held in the database (not on one machine's disk) so that any
+    web process or worker can read it; only its uploader uses it, and old ones are cleared."""
+
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    has_header = models.BooleanField(default=True)
+    columns = models.JSONField(default=list)
+    rows = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class AnalysisRun(models.Model):
+    """One computation of an analysis, before anyone saves it: run in the request when small, or queued for a
+    worker when long, with its status for the page to poll."""
+
+    kind = models.CharField(max_length=30, choices=AnalysisKind.choices)
+    scope_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    upload = models.ForeignKey(AnalysisUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    source = models.CharField(max_length=300)
+    data_source = models.CharField(max_length=10, default="file")  # file, events or figures
+    parameters = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    holds_person_level = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    saved = models.ForeignKey(SavedAnalysis, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class NodePersonLink(models.Model):
+    """A network node an analyst linked to a person in the event store, by pseudonymised key, with the stated
+    purpose (the same purpose is in the audit trail)."""
+
+    analysis = models.ForeignKey(SavedAnalysis, on_delete=models.CASCADE, related_name="node_links")
+    node = models.CharField(max_length=200)
+    person_key = models.CharField(max_length=128)
+    purpose = models.TextField()
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["node"]
+        constraints = [models.UniqueConstraint(fields=["analysis", "node"], name="one_person_per_network_node")]
+
+    def __str__(self) -> str:
+        return f"{self.node} → {self.person_key[:12]}…"

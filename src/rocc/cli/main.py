@@ -22,6 +22,15 @@ app.add_typer(analyse_app, name="analyse")
 from rocc.strategy.cli import framework_app  # noqa: E402
 
 app.add_typer(framework_app, name="framework")
+from rocc.events.cli import events_app  # noqa: E402
+
+app.add_typer(events_app, name="events")
+from rocc.measures.cli import measures_app  # noqa: E402
+
+app.add_typer(measures_app, name="measures")
+from rocc.tasking.cli import tasking_app  # noqa: E402
+
+app.add_typer(tasking_app, name="tasking")
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 token_app = typer.Typer(help="API tokens for integrators.", no_args_is_help=True)
@@ -104,12 +113,22 @@ def load_defaults() -> None:
 
     loaded = defaults_load()
     strategy = strategy_defaults_load()  # needs the agencies above
+    from rocc.measures.services import measures_defaults_load
+
+    measures = measures_defaults_load()  # needs the units, agencies and populations above
+    from rocc.problems.services import problems_defaults_load
+
+    problems_defaults_load()  # the PANDA guiding questions, version 1 of the question bank
+    from rocc.tasking.services import tasking_defaults_load
+
+    tasking_defaults_load()  # the T&C forums and the default risk methodology (needs the units above)
     system_event_record(what="default reference data loaded", details={**loaded.__dict__, **strategy.__dict__})
     console.print(
         f"[green]Reference data loaded:[/] {loaded.agencies} agencies, {loaded.units} organisational units "
         f"({loaded.aliases} aliases), {loaded.populations} populations (approximate), {loaded.groups} national groups; "
         f"{strategy.frameworks} framework, {strategy.plans} action plan with {strategy.activities} activities."
     )
+    console.print(f"[green]Measures loaded:[/] {measures.indicators} indicators, {measures.targets} targets, {measures.observations} figures.")
 
 
 @app.command()

@@ -1,7 +1,131 @@
-"""API endpoints of the events capability."""
+"""API endpoints of the events capability: the Victim Focus lookup, sources and import batches."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from rocc.events import selectors
 
 router = Router(tags=["events"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class OffenceOut(Schema):
+    code: str
+    title: str
+    division: str
+    division_title: str
+    count: int
+
+
+class VictimFocusOut(Schema):
+    person_key: str = Field(description="The person's pseudonymous key (the identifier itself is never stored)")
+    as_of: dt.date
+    window_days: int
+    count: int = Field(description="Victimisations in the window, in your units")
+    first: dt.date | None
+    last: dt.date | None
+    offences: list[OffenceOut] = Field(description="The type and number of crimes")
+    serious: bool
+    tier: str | None = Field(description="first-time victim, repeat victim, or serious and repeat victim; null when none")
+    response: str | None
+    units: list[str]
+
+
+class VictimFocusQuery(Schema):
+    person: str = Field(description="The person's identifier, pseudonymised as imports do")
+    purpose: str = Field(description="Why you look this person up (recorded in the audit trail)")
+    as_of: dt.date | None = Field(None, description="The last day of the 12 months (default today)")
+
+
+@router.get(
+    "/victim-focus",
+    response={200: VictimFocusOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Victim Focus: a person's victimisations in the past 12 months, the offence types and the response tier",
+)
+def victim_focus(request: HttpRequest, query: Query[VictimFocusQuery]):
+    """Each lookup is a look at person-level data, recorded in the audit trail with its purpose. Analysts only,
+    over the events of their own units."""
+    try:
+        found = selectors.victim_focus_lookup(user=request.user, identifier=query.person, purpose=query.purpose, as_of=query.as_of)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="The lookup was not made.", errors=error.message_dict if hasattr(error, "error_dict") else {"": error.messages}))
+    except ValueError as error:
+        return Status(422, ErrorOut(detail=str(error)))
+    return Status(200, found.to_dict())
+
+
+class SourceOut(Schema):
+    name: str
+    description: str
+    mapping: dict
+
+
+@router.get("/sources", response={200: list[SourceOut], 403: ErrorOut}, summary="Event sources and their column mappings")
+def sources(request: HttpRequest):
+    try:
+        return Status(200, [SourceOut(name=s.name, description=s.description, mapping=s.mapping) for s in selectors.sources_list(user=request.user)])
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+
+
+class ProblemOut(Schema):
+    row: int | None
+    column: str | None
+    message: str
+
+
+class BatchOut(Schema):
+    id: int
+    source: str
+    file_name: str
+    status: str
+    progress: int
+    stage: str
+    partial: bool
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+    rows_already_stored: int
+    message: str
+    problems: list[ProblemOut]
+    problems_total: int
+    has_rejects: bool
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+def batch_out(batch) -> BatchOut:
+    return BatchOut(
+        id=batch.pk, source=batch.source.name, file_name=batch.file_name, status=batch.status, progress=batch.progress,
+        stage=batch.stage, partial=batch.partial, rows_read=batch.rows_read, rows_imported=batch.rows_imported,
+        rows_rejected=batch.rows_rejected, rows_already_stored=batch.rows_already_stored, message=batch.message,
+        problems=batch.problems, problems_total=batch.problems_total, has_rejects=bool(batch.rejects_file),
+        created_at=batch.created_at, finished_at=batch.finished_at,
+    )
+
+
+@router.get("/batches", response={200: list[BatchOut], 403: ErrorOut}, summary="Your import batches (administrators: all)")
+def batches(request: HttpRequest):
+    try:
+        return Status(200, [batch_out(b) for b in selectors.batches_list(user=request.user)[:200]])
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+
+
+@router.get("/batches/{batch_id}", response={200: BatchOut, 403: ErrorOut}, summary="One import batch with its validation report")
+def batch(request: HttpRequest, batch_id: int):
+    try:
+        return Status(200, batch_out(selectors.batch_get(user=request.user, batch_id=batch_id)))
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))

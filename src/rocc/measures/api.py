@@ -1,7 +1,277 @@
-"""API endpoints of the measures capability."""
+"""API endpoints of the measures capability: indicator definitions, observations, series with progress, scorecards and
+turn-the-curve narratives. Counts pass through disclosure control unless you may see unit-level output for the unit."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from rocc.measures import selectors, services
+from rocc.measures.disclosure import DisclosureRules, cell_identity, disclose_count, disclose_rate
+from rocc.measures.models import DenominatorKind, Indicator, Observation, PeriodType
+from rocc.measures.periods import Period
+from rocc.org.models import OrgUnit
 
 router = Router(tags=["measures"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+class VersionOut(Schema):
+    number: int
+    effective_from: str
+    description: str
+    kind: str
+    unit_label: str
+    numerator: str
+    numerator_source: str
+    denominator_kind: str
+    denominator: str
+    denominator_population_filter: dict[str, Any]
+    denominator_indicator: str | None
+    factor: int
+    polarity: str
+    period_type: str
+    period_label: str
+    year_end_month: int | None
+    disaggregations: list[str]
+    attribution: str
+    data_source: str
+    responsible_agency: str | None
+    responsibility: str
+    change_note: str
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    is_published: bool
+    current: VersionOut | None
+    versions: list[VersionOut]
+
+
+class ObservationOut(Schema):
+    indicator: str
+    unit: str
+    period: str
+    period_type: str
+    period_start: dt.date
+    period_end: dt.date
+    disaggregation: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    source: str
+    version: int
+    is_approximate: bool
+    provenance: str
+    disclosure_applied: bool
+
+
+class ObservationIn(Schema):
+    indicator: str
+    unit: str
+    period_start: dt.date
+    period_end: dt.date
+    numerator: float | None = None
+    denominator: float | None = None
+    value: float | None = None
+    disaggregation: str = ""
+    is_approximate: bool = False
+    provenance: str = ""
+
+
+class SeriesQuery(Schema):
+    unit: str | None = None
+    period_type: str | None = None
+    as_reported: bool = False
+    disaggregation: str = ""
+
+
+class NarrativeIn(Schema):
+    unit: str
+    version: int
+    story_behind_curve: str = ""
+    partners: str = ""
+    what_works: str = ""
+    action_plan: str = ""
+
+
+class NarrativeOut(Schema):
+    indicator: str
+    unit: str
+    version: int
+    story_behind_curve: str
+    partners: str
+    what_works: str
+    action_plan: str
+
+
+def _viewer(request) -> None:
+    if not request.user.has_perm("measures.view_measures"):
+        raise PermissionDenied("Sign in with a role to see measures.")
+
+
+def _indicator(request, code: str) -> Indicator:
+    try:
+        indicator = selectors.indicator_get(user=request.user, code=code)
+    except Indicator.DoesNotExist:
+        raise Http404 from None
+    if not indicator.versions.exists():
+        raise Http404
+    return indicator
+
+
+def _unit(code: str | None) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first() if code else OrgUnit.objects.filter(parent__isnull=True).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@router.get("/indicators", response={200: list[IndicatorOut], 403: ErrorOut}, summary="Indicator definitions with every version")
+def indicators(request: HttpRequest):
+    try:
+        return [selectors.indicator_dict(i) for i in selectors.indicators_for(user=request.user)]
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+
+
+@router.get("/indicators/{code}", response={200: IndicatorOut, 403: ErrorOut}, summary="One indicator definition with every version")
+def indicator(request: HttpRequest, code: str):
+    try:
+        return selectors.indicator_dict(_indicator(request, code))
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+
+
+@router.get("/indicators/{code}/series", response={200: dict[str, Any], 403: ErrorOut, 422: ErrorOut},
+            summary="An indicator's series in a unit with baseline, target, glide path, status, trend and forecast",
+            description="Counts pass through disclosure control (random rounding to base 3, small counts suppressed) unless you may see "
+                        "unit-level output for the unit. `as_reported` shows each figure under the definition it was recorded under.")
+def series(request: HttpRequest, code: str, query: Query[SeriesQuery]):
+    try:
+        found = _indicator(request, code)
+        if query.period_type and query.period_type not in PeriodType.values:
+            return Status(422, ErrorOut(detail=f"Unknown period type; expected one of {', '.join(PeriodType.values)}."))
+        return selectors.series_for(user=request.user, indicator=found, unit=_unit(query.unit), period_type=query.period_type,
+                                    as_reported=query.as_reported, disaggregation=query.disaggregation)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+
+
+def _observation_out(obs: Observation, *, disclose: bool, rules: DisclosureRules | None) -> ObservationOut:
+    period = Period(obs.period_start, obs.period_end, obs.period_type)
+    numerator, denominator, value = obs.numerator, obs.denominator, obs.value
+    version = obs.version
+    applied = disclose and numerator is not None
+    if applied:
+        identity = cell_identity(indicator=obs.indicator.code, unit=obs.unit.code, period=period.key,
+                                 disaggregation=obs.disaggregation_key, series=obs.period_type)
+        if version.is_rate:
+            numerator, denominator, value = disclose_rate(numerator, denominator, version.factor, identity, rules=rules,
+                                                          denominator_is_count=version.denominator_kind == DenominatorKind.SERIES)
+        else:
+            numerator = value = disclose_count(numerator, identity + "|numerator", rules=rules)
+    return ObservationOut(indicator=obs.indicator.code, unit=obs.unit.code, period=period.key, period_type=obs.period_type,
+                          period_start=obs.period_start, period_end=obs.period_end, disaggregation=obs.disaggregation_key,
+                          numerator=numerator, denominator=denominator, value=value, source=obs.source, version=version.number,
+                          is_approximate=obs.is_approximate, provenance=obs.provenance, disclosure_applied=applied)
+
+
+@router.get("/indicators/{code}/observations", response={200: list[ObservationOut], 403: ErrorOut},
+            summary="The figures recorded for an indicator (optionally in one unit), each under the version it was recorded under")
+def observations(request: HttpRequest, code: str, unit: str | None = None):
+    try:
+        found = _indicator(request, code)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    qs = Observation.objects.filter(indicator=found).select_related("indicator", "unit", "version").order_by("unit__path", "period_start")
+    if unit:
+        qs = qs.filter(unit=_unit(unit))
+    rules = DisclosureRules.from_settings()
+    decided: dict[int, bool] = {}
+    out = []
+    for obs in qs:
+        if obs.unit_id not in decided:
+            decided[obs.unit_id] = selectors.needs_disclosure(user=request.user, unit=obs.unit)
+        out.append(_observation_out(obs, disclose=decided[obs.unit_id], rules=rules))
+    return out
+
+
+@router.post("/observations", response={201: ObservationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+             summary="Record one figure (analysts in their units, the national office anywhere)")
+def observation_record(request: HttpRequest, payload: ObservationIn):
+    try:
+        _viewer(request)
+        found = _indicator(request, payload.indicator)
+        unit = _unit(payload.unit)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except Http404:
+        return Status(404, ErrorOut(detail="No such indicator or unit."))
+    if not request.user.has_perm("measures.record_observation", unit):
+        return Status(403, ErrorOut(detail=f"You may not record figures for {unit.name}."))
+    try:
+        obs = services.observations_record(
+            indicator=found, unit=unit, period_start=payload.period_start, period_end=payload.period_end, numerator=payload.numerator,
+            denominator=payload.denominator, value=payload.value, disaggregation=payload.disaggregation or None, source="import",
+            actor=request.user, provenance=payload.provenance or f"recorded through the API by {request.user.get_username()}",
+            is_approximate=payload.is_approximate)
+    except services.ObservationInvalid as invalid:
+        return Status(422, ErrorOut(detail=str(invalid)))
+    return Status(201, _observation_out(obs, disclose=False, rules=None))
+
+
+@router.get("/scorecard", response={200: dict[str, Any], 403: ErrorOut},
+            summary="Status at a glance: every indicator nationally and in each district (or in one unit)")
+def scorecard(request: HttpRequest, unit: str | None = None):
+    try:
+        units = [_unit(unit)] if unit else None
+        return selectors.scorecard_for(user=request.user, units=units)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+
+
+@router.get("/indicators/{code}/narrative", response={200: NarrativeOut, 403: ErrorOut}, summary="The turn-the-curve story of an indicator in a unit")
+def narrative(request: HttpRequest, code: str, unit: str):
+    try:
+        found = _indicator(request, code)
+        where = _unit(unit)
+        story = selectors.narrative_for(user=request.user, indicator=found, unit=where)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    return NarrativeOut(indicator=found.code, unit=where.code, version=story.version if story else 0,
+                        story_behind_curve=story.story_behind_curve if story else "", partners=story.partners if story else "",
+                        what_works=story.what_works if story else "", action_plan=story.action_plan if story else "")
+
+
+@router.put("/indicators/{code}/narrative", response={200: NarrativeOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+            summary="Save the turn-the-curve story (send the version you read; 409 if someone changed it since)")
+def narrative_save(request: HttpRequest, code: str, payload: NarrativeIn):
+    try:
+        found = _indicator(request, code)
+        where = _unit(payload.unit)
+        story = services.narrative_update(user=request.user, indicator=found, unit=where, version=payload.version,
+                                          story_behind_curve=payload.story_behind_curve, partners=payload.partners,
+                                          what_works=payload.what_works, action_plan=payload.action_plan)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except services.NarrativeChanged as changed:
+        return Status(409, ErrorOut(detail=changed.message))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="Not saved.", errors=error.message_dict))
+    return NarrativeOut(indicator=found.code, unit=where.code, version=story.version, story_behind_curve=story.story_behind_curve,
+                        partners=story.partners, what_works=story.what_works, action_plan=story.action_plan)
+
+
+from rocc.measures.api_reporting import router as returns_router  # noqa: E402
+
+router.add_router("/returns", returns_router)

@@ -1,7 +1,359 @@
-"""API endpoints of the problems capability."""
+"""API endpoints for problem-solving cases: cases, stage moves (advance, back), answers and evidence, the
+question bank and the library, with the same rules as the pages."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from rocc.org.models import Agency, OrgUnit
+from rocc.problems import selectors, services
+from rocc.problems.models import Case
 
 router = Router(tags=["problems"])
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+    missing: list[str] | None = None
+
+
+class EvidenceOut(Schema):
+    id: int
+    kind: str
+    analysis_id: int | None
+    indicator_code: str
+    title: str
+    url: str
+    uploaded: bool
+    engaged_who: str
+    engaged_how: str
+    engaged_said: str
+    engaged_on: dt.date | None
+
+
+class QuestionOut(Schema):
+    id: int
+    stage: str
+    number: int
+    text: str
+    required: bool
+    fact: str
+
+
+class AnswerOut(QuestionOut):
+    answered: bool
+    answer: str
+    evidence: list[EvidenceOut]
+
+
+class MoveOut(Schema):
+    kind: str
+    from_stage: str
+    to_stage: str
+    reason: str
+    by: str
+    at: dt.datetime
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    title: str
+    unit: str
+    owner: str
+    stage: str
+    status: str
+    version: int
+    harm_or_volume: str
+    problem_kind: str
+    problem_type: str
+    review_due: dt.date | None
+    review_overdue: bool
+    updated_at: dt.datetime
+
+
+class CaseOut(CaseSummaryOut):
+    description: str
+    source_report: str
+    question_bank_version: int
+    partner_agencies: list[str]
+    partner_others: str
+    time_pattern: str
+    communities_agree_problem: str
+    communities_agree_drivers: str
+    objective_police: str
+    objective_community: str
+    success_looks_like: str
+    cultural_impact: str
+    review_cycle: str
+    resources: str
+    community_impact: str
+    lessons_learned: str
+    what_worked: str
+    usable_elsewhere: bool | None
+    missing_for_stage: list[str]
+    history: list[MoveOut]
+
+
+class CaseIn(Schema):
+    title: str
+    description: str = ""
+    unit: str
+    owner: str | None = None
+    source_report: str | None = None
+
+
+class CasePatch(Schema):
+    version: int
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    partner_agencies: list[str] | None = None
+    partner_others: str | None = None
+    harm_or_volume: str | None = None
+    problem_kind: str | None = None
+    problem_type: str | None = None
+    time_pattern: str | None = None
+    communities_agree_problem: str | None = None
+    communities_agree_drivers: str | None = None
+    objective_police: str | None = None
+    objective_community: str | None = None
+    success_looks_like: str | None = None
+    cultural_impact: str | None = None
+    review_cycle: str | None = None
+    resources: str | None = None
+    community_impact: str | None = None
+    lessons_learned: str | None = None
+    what_worked: str | None = None
+    usable_elsewhere: bool | None = None
+    usable_elsewhere_note: str | None = None
+
+
+class VersionIn(Schema):
+    version: int
+
+
+class BackIn(VersionIn):
+    reason: str = ""
+
+
+class AnswerIn(VersionIn):
+    text: str
+
+
+class EvidenceIn(Schema):
+    kind: str
+    analysis_id: int | None = None
+    indicator_code: str = ""
+    title: str = ""
+    url: str = ""
+    engaged_who: str = ""
+    engaged_how: str = ""
+    engaged_said: str = ""
+    engaged_on: dt.date | None = None
+
+
+def _who(user) -> str:
+    return user.get_username() if user else ""
+
+
+def _summary(case: Case, flags=None) -> dict:
+    flags = flags or selectors.case_flags([case])[0]
+    return {
+        "id": case.pk, "title": case.title, "unit": case.scope_unit.code, "owner": _who(case.owner), "stage": case.stage,
+        "status": case.status, "version": case.version, "harm_or_volume": case.harm_or_volume, "problem_kind": case.problem_kind,
+        "problem_type": case.problem_type, "review_due": flags.review_due, "review_overdue": flags.review_overdue,
+        "updated_at": case.updated_at,
+    }
+
+
+def _case_out(case: Case) -> CaseOut:
+    case = selectors.Case.objects.select_related("scope_unit", "owner", "question_bank").get(pk=case.pk)
+    return CaseOut(
+        **_summary(case), description=case.description, source_report=case.source_report,
+        question_bank_version=case.question_bank.version, partner_agencies=[a.short_name for a in case.partner_agencies.all()],
+        partner_others=case.partner_others, time_pattern=case.time_pattern,
+        communities_agree_problem=case.communities_agree_problem, communities_agree_drivers=case.communities_agree_drivers,
+        objective_police=case.objective_police, objective_community=case.objective_community,
+        success_looks_like=case.success_looks_like, cultural_impact=case.cultural_impact, review_cycle=case.review_cycle,
+        resources=case.resources, community_impact=case.community_impact, lessons_learned=case.lessons_learned,
+        what_worked=case.what_worked, usable_elsewhere=case.usable_elsewhere,
+        missing_for_stage=[] if case.is_closed else services.stage_missing(case),
+        history=[MoveOut(kind=m.kind, from_stage=m.from_stage, to_stage=m.to_stage, reason=m.reason, by=_who(m.moved_by), at=m.moved_at)
+                 for m in case.moves.select_related("moved_by")],
+    )
+
+
+def _evidence_out(e) -> EvidenceOut:
+    return EvidenceOut(id=e.pk, kind=e.kind, analysis_id=e.analysis_id, indicator_code=e.indicator_code, title=e.title, url=e.url,
+                       uploaded=bool(e.file_path), engaged_who=e.engaged_who, engaged_how=e.engaged_how,
+                       engaged_said=e.engaged_said, engaged_on=e.engaged_on)
+
+
+def _refusal(error: Exception):
+    """The one place API errors are worded: 403 not allowed, 409 stale or closed, 422 bad input or a closed gate."""
+    if isinstance(error, PermissionDenied):
+        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
+    if isinstance(error, (services.CaseChanged, services.CaseClosed)):
+        return Status(409, ErrorOut(detail=error.message))
+    if isinstance(error, services.GateClosed):
+        return Status(422, ErrorOut(detail=error.message, missing=error.missing))
+    return Status(422, ErrorOut(detail="Nothing was saved.", errors=error.message_dict))
+
+
+WRITE_ERRORS = (PermissionDenied, services.CaseChanged, services.CaseClosed, services.GateClosed, ValidationError)
+RESPONSES = {200: CaseOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _user(username: str | None, field: str):
+    if username is None:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationError({field: f"There is no user '{username}'."})
+    return user
+
+
+@router.get("/cases", response=list[CaseSummaryOut], summary="Cases you may see (open ones unless closed=true)")
+def cases(request: HttpRequest, owner: str | None = None, harm: str = "", overdue: bool = False, closed: bool = False):
+    owner_user = get_user_model().objects.filter(username=owner).first() if owner else None
+    if owner and owner_user is None:
+        return []
+    board = selectors.case_board(user=request.user, owner=owner_user.pk if owner_user else None, harm=harm, overdue=overdue,
+                                 include_closed=closed)
+    return [CaseSummaryOut(**_summary(item.case, item)) for item in board.cases]
+
+
+@router.post("/cases", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Open a case at Problem scan",
+             description="`unit` is an organisational unit's code or name; `owner` a user name (yourself when left out).")
+def case_create(request: HttpRequest, payload: CaseIn):
+    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        from rocc.org.services import unit_resolve
+
+        try:
+            unit = unit_resolve(payload.unit)
+        except Exception:
+            return Status(422, ErrorOut(detail="Nothing was saved.", errors={"unit": [f"There is no organisational unit '{payload.unit}'."]}))
+    try:
+        owner = _user(payload.owner, "owner") if payload.owner else request.user
+        case = services.case_open(actor=request.user, title=payload.title, description=payload.description, scope_unit=unit,
+                                  owner=owner, source_report=payload.source_report)
+    except WRITE_ERRORS as error:
+        return _refusal(error)
+    return Status(201, _case_out(case))
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="One case with its facts, what its stage still needs, and its history")
+def case_detail(request: HttpRequest, case_id: int):
+    return _case_out(selectors.case_get(user=request.user, pk=case_id))
+
+
+@router.patch("/cases/{case_id}", response=RESPONSES, summary="Change a case's fields",
+              description="Send the `version` you read. 409 when someone changed the case since, or when it is closed.")
+def case_patch(request: HttpRequest, case_id: int, payload: CasePatch):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    try:
+        if "owner" in changes:
+            changes["owner"] = _user(changes["owner"], "owner")
+        if "partner_agencies" in changes:
+            names = changes["partner_agencies"] or []
+            found = {a.short_name: a for a in Agency.objects.filter(short_name__in=names)}
+            unknown = [n for n in names if n not in found]
+            if unknown:
+                raise ValidationError({"partner_agencies": [f"There is no agency '{n}'." for n in unknown]})
+            changes["partner_agencies"] = [found[n] for n in names]
+        case = services.case_update(actor=request.user, case=case, version=version, **changes)
+    except WRITE_ERRORS as error:
+        return _refusal(error)
+    return _case_out(case)
+
+
+@router.post("/cases/{case_id}/advance", response=RESPONSES, summary="Advance the case a stage (or close it after Assess)",
+             description="422 with `missing` listing each required answer still missing; 409 when the version is stale or the case is closed.")
+def case_advance(request: HttpRequest, case_id: int, payload: VersionIn):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    try:
+        case = services.case_advance(actor=request.user, case=case, version=payload.version)
+    except WRITE_ERRORS as error:
+        return _refusal(error)
+    return _case_out(case)
+
+
+@router.post("/cases/{case_id}/back", response=RESPONSES, summary="Send the case back a stage, with a reason")
+def case_back(request: HttpRequest, case_id: int, payload: BackIn):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    try:
+        case = services.case_back(actor=request.user, case=case, version=payload.version, reason=payload.reason)
+    except WRITE_ERRORS as error:
+        return _refusal(error)
+    return _case_out(case)
+
+
+@router.get("/cases/{case_id}/answers", response=list[AnswerOut], summary="The case's questions (its bank version) with answers and evidence")
+def answers(request: HttpRequest, case_id: int, stage: str | None = None):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    stages = [stage] if stage else [s for s in services.STAGE_ORDER]
+    out = []
+    for value in stages:
+        if value not in services.STAGE_ORDER:
+            continue
+        for view in selectors.case_questions(case, value):
+            out.append(AnswerOut(id=view.question.pk, stage=value, number=view.number, text=view.question.text,
+                                 required=view.question.required, fact=view.question.fact, answered=view.answered,
+                                 answer=view.answer.text if view.answer else "", evidence=[_evidence_out(e) for e in view.evidence]))
+    return out
+
+
+@router.put("/cases/{case_id}/answers/{question_id}", response=RESPONSES, summary="Answer one question (an empty text removes the answer)")
+def answer_put(request: HttpRequest, case_id: int, question_id: int, payload: AnswerIn):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    question = case.question_bank.questions.filter(pk=question_id).first()
+    try:
+        if question is None:
+            raise ValidationError({"question": f"Question {question_id} is not in this case's question bank (version {case.question_bank.version})."})
+        services.answer_save(actor=request.user, case=case, question=question, text=payload.text, version=payload.version)
+    except WRITE_ERRORS as error:
+        return _refusal(error)
+    return _case_out(case)
+
+
+@router.post("/cases/{case_id}/answers/{question_id}/evidence", response={201: EvidenceOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="Add evidence to an answer: a saved analysis, an indicator, a document's web address or a community engagement")
+def evidence_post(request: HttpRequest, case_id: int, question_id: int, payload: EvidenceIn):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    question = case.question_bank.questions.filter(pk=question_id).first()
+    data = payload.dict()
+    analysis_id = data.pop("analysis_id")
+    try:
+        if question is None:
+            raise ValidationError({"question": f"Question {question_id} is not in this case's question bank."})
+        analysis = selectors.saved_analyses_for(user=request.user).filter(pk=analysis_id).first() if analysis_id else None
+        evidence = services.evidence_add(actor=request.user, case=case, question=question, analysis=analysis, **data)
+    except WRITE_ERRORS as error:
+        return _refusal(error)
+    return Status(201, _evidence_out(evidence))
+
+
+@router.get("/questions", response=list[QuestionOut], summary="The current question bank")
+def questions(request: HttpRequest):
+    if not request.user.has_perm("org.view_reference"):
+        raise PermissionDenied
+    bank = services.question_bank_current()
+    out, counters = [], {}
+    for q in bank.questions.order_by("order"):
+        counters[q.stage] = counters.get(q.stage, 0) + 1
+        out.append(QuestionOut(id=q.pk, stage=q.stage, number=counters[q.stage], text=q.text, required=q.required, fact=q.fact))
+    return out
+
+
+@router.get("/library", response=list[CaseSummaryOut], summary="Closed cases: what worked, where, for what problem (search with or without macrons)")
+def library(request: HttpRequest, q: str = ""):
+    return [CaseSummaryOut(**_summary(case)) for case in selectors.case_library(user=request.user, query=q)]

@@ -1,4 +1,4 @@
-"""API endpoints for frameworks, plans, activities and progress updates."""
+"""API endpoints for frameworks (and their files), action plans, activities and progress updates, and co-designed district plans with their steps."""
 
 from __future__ import annotations
 
@@ -201,3 +201,334 @@ def update_add(request: HttpRequest, code: str, number: int, payload: UpdateIn):
     except ValidationError as error:
         return Status(422, ErrorOut(detail="The update was not saved.", errors=error.message_dict))
     return Status(201, _update_out(update))
+
+
+# --- Frameworks as files, activity edits -----------------------------------------------------------------------
+
+
+class FrameworkFileIn(Schema):
+    yaml: str
+
+
+class ProblemsOut(Schema):
+    detail: str
+    problems: list[str]
+
+
+@router.post("/frameworks", response={201: FrameworkSummaryOut, 403: ErrorOut, 422: ProblemsOut},
+             summary="Create or update a framework (with its plans) from a framework YAML file",
+             description="The body's `yaml` is a file in the format of docs/framework-format.md. Any problem refuses it "
+                         "with every problem located by line and column (422) and nothing changes.")
+def framework_import(request: HttpRequest, payload: FrameworkFileIn):
+    from rocc.strategy.files import FrameworkFileInvalid
+
+    try:
+        found = services.framework_file_import(user=request.user, text=payload.yaml, source="request")
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except FrameworkFileInvalid as invalid:
+        return Status(422, ProblemsOut(detail="The file was not imported.", problems=[str(p) for p in invalid.problems]))
+    return Status(201, FrameworkSummaryOut(code=found.code, name=found.name, jurisdiction=found.jurisdiction))
+
+
+@router.get("/frameworks/{code}/file", summary="A framework with the plans you may read, as a framework YAML file")
+def framework_file(request: HttpRequest, code: str):
+    from django.http import HttpResponse
+
+    return HttpResponse(selectors.framework_export(user=request.user, code=code), content_type="application/yaml; charset=utf-8")
+
+
+class ActivityEditIn(Schema):
+    version: int
+    title: str
+    description: str
+
+
+@router.patch("/plans/{code}/activities/{number}", response={200: ActivityOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+              summary="Change an activity's title and description",
+              description="Send the `version` you read; 409 when someone changed the activity since.")
+def activity_edit(request: HttpRequest, code: str, number: int, payload: ActivityEditIn):
+    found = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    try:
+        services.activity_edit(user=request.user, activity=found, version=payload.version, title=payload.title, description=payload.description)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except services.ActivityChanged as changed:
+        return Status(409, ErrorOut(detail=changed.message))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="The activity was not saved.", errors=error.message_dict))
+    return ActivityOut(**_activity_values(selectors.activity_get(user=request.user, plan_code=code, number=number)))
+
+
+# --- Co-designed district plans ------------------------------------------------------------------------------------
+
+
+class DistrictPlanSummaryOut(Schema):
+    code: str
+    title: str
+    unit: str
+    framework: str
+    is_example: bool
+    working_version: int
+    working_status: str
+    current_version: int | None
+
+
+class VersionOut(Schema):
+    number: int
+    status: str
+    agreed_by: str | None
+    agreed_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class BoxOut(Schema):
+    key: str
+    kind: str
+    text: str
+    owner: str
+    timeframe: str
+    leads_to: list[str]
+    activities: list[str]
+
+
+class MonitoringOut(Schema):
+    order: int
+    outcome: str
+    indicator_code: str
+    indicator_name: str
+    baseline: str
+    data_source: str
+    responsible_agency: str | None
+    responsibility: str
+
+
+class GapOut(Schema):
+    step: int
+    message: str
+    blocking: bool
+
+
+class PlanVersionOut(Schema):
+    plan: str
+    title: str
+    is_example: bool
+    number: int
+    status: str
+    agreed_by: str | None
+    agreed_at: dt.datetime | None
+    focus_areas: list[str]
+    conditions: list[str]
+    answers: dict[str, str]
+    logic_model: list[BoxOut]
+    monitoring: list[MonitoringOut]
+    gaps: list[GapOut]
+
+
+def _district_summary(request, plan) -> DistrictPlanSummaryOut:
+    working = selectors.plan_version_get(user=request.user, plan=plan)
+    current = selectors.plan_current_version(user=request.user, plan=plan)
+    return DistrictPlanSummaryOut(code=plan.code, title=plan.title, unit=plan.scope_unit.code, framework=plan.framework.code,
+                                  is_example=plan.is_example, working_version=working.number, working_status=working.status,
+                                  current_version=current.number if current else None)
+
+
+def _version_out(plan, version) -> PlanVersionOut:
+    from rocc.strategy.codesign import version_gaps
+
+    elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
+    return PlanVersionOut(
+        plan=plan.code, title=plan.title, is_example=plan.is_example, number=version.number, status=version.status,
+        agreed_by=version.agreed_by.get_username() if version.agreed_by else None, agreed_at=version.agreed_at,
+        focus_areas=[p.text for p in version.focus_areas.all()], conditions=[p.text for p in version.conditions.all()],
+        answers={a.question: a.text for a in version.answers.all()},
+        logic_model=[BoxOut(key=e.key, kind=e.kind, text=e.text, owner=e.owner, timeframe=e.timeframe,
+                            leads_to=[t.key for t in e.leads_to.all()],
+                            activities=[f"{a.plan.code}/{a.number}" for a in e.activities.all()]) for e in elements],
+        monitoring=[MonitoringOut(order=r.order, outcome=r.outcome.key, indicator_code=r.indicator_code, indicator_name=r.indicator_name,
+                                  baseline=r.baseline, data_source=r.data_source,
+                                  responsible_agency=r.responsible_agency.short_name if r.responsible_agency else None,
+                                  responsibility=r.responsibility)
+                    for r in version.monitoring.select_related("outcome", "responsible_agency")],
+        gaps=[GapOut(step=g.step, message=g.message, blocking=g.blocking) for g in version_gaps(version)],
+    )
+
+
+def _written(request, code: str, write):
+    """Run one write on a district plan and answer with its working version (403 / 422 as the pages refuse)."""
+    from rocc.strategy import services_plans
+
+    found = selectors.district_plan_get(user=request.user, code=code)
+    try:
+        write(found)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except services_plans.PlanNotAgreeable as refused:
+        return Status(422, ErrorOut(detail="The plan cannot be agreed yet.", errors={"gaps": [f"step {g.step}: {g.message}" for g in refused.gaps]}))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="Nothing was changed.", errors=error.message_dict))
+    found.refresh_from_db()
+    return Status(200, _version_out(found, selectors.plan_version_get(user=request.user, plan=found)))
+
+
+WRITE = {200: PlanVersionOut, 201: PlanVersionOut, 403: ErrorOut, 422: ErrorOut}
+
+
+@router.get("/district-plans", response=list[DistrictPlanSummaryOut], summary="Co-designed district and area plans you may read")
+def district_plans(request: HttpRequest):
+    return [_district_summary(request, p) for p in selectors.district_plan_list(user=request.user)]
+
+
+class DistrictPlanIn(Schema):
+    unit: str
+    title: str
+    code: str = ""
+    framework: str = "rocc"
+
+
+@router.post("/district-plans", response=WRITE, summary="Start a district or area plan (an empty draft version 1)")
+def district_plan_create(request: HttpRequest, payload: DistrictPlanIn):
+    from rocc.org.models import OrgUnit
+    from rocc.strategy import services_plans
+
+    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    framework = selectors.framework_list(user=request.user).filter(code=payload.framework).first()
+    if unit is None or framework is None:
+        return Status(422, ErrorOut(detail="Nothing was created.", errors={"unit" if unit is None else "framework": ["No such code."]}))
+    try:
+        plan = services_plans.district_plan_create(user=request.user, framework=framework, unit=unit, title=payload.title, code=payload.code)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="Nothing was created.", errors=error.message_dict))
+    return Status(201, _version_out(plan, plan.versions.get()))
+
+
+@router.get("/district-plans/{code}", response=PlanVersionOut, summary="A plan's working version (its draft, else its latest) with its four steps and gaps")
+def district_plan(request: HttpRequest, code: str):
+    found = selectors.district_plan_get(user=request.user, code=code)
+    return _version_out(found, selectors.plan_version_get(user=request.user, plan=found))
+
+
+@router.get("/district-plans/{code}/versions", response=list[VersionOut], summary="Every version of a plan")
+def district_plan_versions(request: HttpRequest, code: str):
+    found = selectors.district_plan_get(user=request.user, code=code)
+    return [VersionOut(number=v.number, status=v.status, agreed_by=v.agreed_by.get_username() if v.agreed_by else None,
+                       agreed_at=v.agreed_at, created_at=v.created_at) for v in selectors.plan_versions(user=request.user, plan=found)]
+
+
+@router.get("/district-plans/{code}/versions/{number}", response=PlanVersionOut, summary="One version of a plan")
+def district_plan_version(request: HttpRequest, code: str, number: int):
+    found = selectors.district_plan_get(user=request.user, code=code)
+    return _version_out(found, selectors.plan_version_get(user=request.user, plan=found, number=number))
+
+
+class PartIn(Schema):
+    text: str
+
+
+@router.post("/district-plans/{code}/focus-areas", response=WRITE, summary="Step 1: add a focus area (an agreed version gets a new draft)")
+def focus_area_add(request: HttpRequest, code: str, payload: PartIn):
+    from rocc.strategy import services_plans
+
+    return _written(request, code, lambda p: services_plans.plan_part_add(user=request.user, plan=p, part="focus_areas", text=payload.text))
+
+
+@router.post("/district-plans/{code}/conditions", response=WRITE, summary="Step 2: add a condition for success")
+def condition_add(request: HttpRequest, code: str, payload: PartIn):
+    from rocc.strategy import services_plans
+
+    return _written(request, code, lambda p: services_plans.plan_part_add(user=request.user, plan=p, part="conditions", text=payload.text))
+
+
+class AnswersIn(Schema):
+    answers: dict[str, str]
+
+
+@router.put("/district-plans/{code}/answers", response=WRITE, summary="Steps 3 and 4: answer the framework's questions (by question code)")
+def answers_set(request: HttpRequest, code: str, payload: AnswersIn):
+    from rocc.strategy import services_plans
+
+    def write(p):
+        for question, text in payload.answers.items():
+            services_plans.plan_answer_set(user=request.user, plan=p, question=question, text=text)
+    return _written(request, code, write)
+
+
+class PriorityActionIn(Schema):
+    activity: str
+    output: str = ""
+    outcome: str = ""
+    impact: str = ""
+    owner: str = ""
+    timeframe: str = ""
+
+
+@router.post("/district-plans/{code}/priority-actions", response=WRITE, summary="Step 3: add a chain Activity → Output → Outcome → Impact")
+def priority_action_add(request: HttpRequest, code: str, payload: PriorityActionIn):
+    from rocc.strategy import services_plans
+
+    return _written(request, code, lambda p: services_plans.priority_action_add(user=request.user, plan=p, **payload.model_dump()))
+
+
+class BoxIn(Schema):
+    kind: str
+    text: str
+    key: str = ""
+    leads_to: list[str] = []
+    led_from: list[str] = []
+    owner: str = ""
+    timeframe: str = ""
+
+
+@router.post("/district-plans/{code}/boxes", response=WRITE, summary="Step 3: add one box to the logic model, linked by key")
+def box_add(request: HttpRequest, code: str, payload: BoxIn):
+    from rocc.strategy import services_plans
+
+    return _written(request, code, lambda p: services_plans.chain_element_add(user=request.user, plan=p, **payload.model_dump()))
+
+
+class MonitoringIn(Schema):
+    outcome: str
+    indicator_name: str
+    indicator_code: str = ""
+    baseline: str = ""
+    data_source: str = ""
+    responsible_agency: str = ""
+    responsibility: str = ""
+
+
+@router.post("/district-plans/{code}/monitoring", response=WRITE, summary="Step 4: say how an outcome is monitored")
+def monitoring_add(request: HttpRequest, code: str, payload: MonitoringIn):
+    from rocc.org.services import agency_resolve
+    from rocc.strategy import services_plans
+
+    def write(p):
+        agency = None
+        if payload.responsible_agency:
+            try:
+                agency = agency_resolve(payload.responsible_agency)
+            except ValidationError:
+                raise ValidationError({"responsible_agency": f"No agency is called '{payload.responsible_agency}'."})
+        services_plans.monitoring_row_add(
+            user=request.user, plan=p, outcome_key=payload.outcome, indicator_name=payload.indicator_name,
+            indicator_code=payload.indicator_code, baseline=payload.baseline, data_source=payload.data_source,
+            responsible_agency=agency, responsibility=payload.responsibility)
+    return _written(request, code, write)
+
+
+@router.post("/district-plans/{code}/{move}", response=WRITE, summary="Move the plan on: agree, activate, review or draft",
+             description="`agree` is refused with 422 listing every gap while any remain; `draft` opens a new draft of an agreed plan.")
+def district_plan_move(request: HttpRequest, code: str, move: str):
+    from rocc.strategy import services_plans
+
+    moves = {"agree": services_plans.plan_agree, "activate": services_plans.plan_activate,
+             "review": services_plans.plan_review_start, "draft": services_plans.plan_draft_open}
+    if move not in moves:
+        return Status(422, ErrorOut(detail=f"Unknown move '{move}'; use one of: {', '.join(moves)}."))
+    return _written(request, code, lambda p: moves[move](user=request.user, plan=p))
+
+
+@router.get("/indicators/{indicator_code}/links", response=list[dict], summary="The outcomes of co-designed plans that use an indicator code")
+def indicator_links(request: HttpRequest, indicator_code: str):
+    return selectors.indicator_links(user=request.user, indicator_code=indicator_code)

@@ -17,5 +17,7 @@ class StrategyConfig(AppConfig):
             models.Framework, models.GuidingPrinciple, models.Objective, models.SystemicBarrier, models.IndicativeMeasure,
             models.OutcomeStatement, models.ActionPlan, models.FocusArea, models.PriorityActionArea, models.Activity,
             models.SubActivity, models.ActivityAgency, models.Milestone, models.ProgressUpdate,
+            models.DistrictPlan, models.PlanVersion, models.PlanFocusArea, models.SuccessCondition, models.PlanAnswer,
+            models.ChainElement, models.MonitoringRow, models.BarrierEscalation, models.Initiative,
         ):
             auditlog.register(model)

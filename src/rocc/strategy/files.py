@@ -1,4 +1,5 @@
-"""The framework YAML file: its schema, and checking a file with every problem located by file, line and column."""
+"""The framework YAML file (a framework with its action plans and co-designed district plans): its schema, checking
+a file with every problem located by file, line and column, and writing records back out in the same form."""
 
 from __future__ import annotations
 
@@ -52,6 +53,45 @@ class ActionPlanFile(_Strict):
     focus_areas: list[FocusAreaFile] = []
 
 
+class BoxFile(_Strict):
+    id: str = Field(pattern=r"^[-a-z0-9_]+$", max_length=80)
+    kind: Literal["activity", "output", "outcome", "impact"]
+    text: str = Field(min_length=1)
+    owner: str = ""
+    timeframe: str = ""
+    leads_to: list[str] = []
+    activities: list[str] = []  # action-plan activities as "<plan code>/<number>"
+
+
+class MonitoringFile(_Strict):
+    outcome: str = Field(min_length=1)
+    indicator_code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=80)
+    indicator_name: str = Field(min_length=1)
+    baseline: str = ""
+    data_source: str = ""
+    responsible_agency: str = ""
+    responsibility: str = ""
+
+
+class DistrictPlanFile(_Strict):
+    code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=60)
+    title: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    example: bool = False
+    version: int = Field(default=1, ge=1)
+    status: Literal["draft", "agreed", "active", "under_review"] = "draft"
+    agreed_by: str = ""
+    agreed_at: str = ""
+    focus_areas: list[str] = []
+    conditions: list[str] = []
+    answers: dict[str, str] = {}
+    logic_model: list[BoxFile] = []
+    monitoring: list[MonitoringFile] = []
+
+
+DISTRICT_PLAN_CONTENT = {"focus_areas", "conditions", "answers", "logic_model", "monitoring"}
+
+
 class PrincipleFile(_Strict):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
@@ -75,6 +115,7 @@ class FrameworkFile(_Strict):
     measures: list[str] = []
     outcomes: list[str] = []
     action_plans: list[ActionPlanFile] = []
+    district_plans: list[DistrictPlanFile] = []
 
 
 @dataclass(frozen=True)
@@ -109,6 +150,8 @@ def _positions(node, path=(), found=None) -> dict[tuple, tuple[int, int]]:
 
 
 def _where(positions, path: tuple, *, key: bool = False) -> tuple[int, int]:
+    if path and isinstance(path[-1], tuple) and path in positions:  # already a ("key", name) path
+        return positions[path]
     if key and path and (path[:-1] + (("key", path[-1]),)) in positions:
         return positions[path[:-1] + (("key", path[-1]),)]
     while path not in positions:
@@ -144,7 +187,8 @@ def framework_file_check(text: str, *, source: str) -> tuple[FrameworkFile | Non
             FileProblem(source, *_where(positions, tuple(e["loc"]), key=e["type"] == "extra_forbidden"), _schema_message(e))
             for e in error.errors()
         ]
-    problems = [FileProblem(source, *_where(positions, path), message) for path, message in _meaning_problems(parsed)]
+    problems = [FileProblem(source, *_where(positions, path, key=bool(path) and isinstance(path[-1], tuple)), message)
+                for path, message in [*_meaning_problems(parsed), *_district_plan_problems(parsed)]]
     return (None, problems) if problems else (parsed, [])
 
 
@@ -182,6 +226,83 @@ def _meaning_problems(framework: FrameworkFile):
                     named.add(agency.pk)
 
 
+def _district_plan_problems(framework: FrameworkFile):
+    """References inside co-designed plans: units, users, boxes, chains (no cycles, only forward links),
+    action-plan activities, outcomes and agencies."""
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from rocc.strategy.codesign import find_cycle, link_allowed
+    from rocc.strategy.models import QUESTIONS, Activity
+
+    in_file = {(p.code, a.number) for p in framework.action_plans for f in p.focus_areas for a in f.activities}
+    for index, count in _duplicates([p.code for p in framework.district_plans]):
+        yield ("district_plans", index, "code"), f"the plan code '{framework.district_plans[index].code}' is used {count} times"
+    from rocc.strategy.models import DistrictPlan
+
+    for p, plan in enumerate(framework.district_plans):
+        where = ("district_plans", p)
+        other = DistrictPlan.objects.filter(code=plan.code).exclude(framework__code=framework.code).select_related("framework").first()
+        if other is not None:
+            yield where + ("code",), f"the plan code '{plan.code}' belongs to a plan of another framework ({other.framework.code})"
+        if not OrgUnit.objects.filter(code=plan.unit).exists():
+            yield where + ("unit",), f"no organisational unit has the code '{plan.unit}'"
+        if plan.status == "draft":
+            for name in ("agreed_by", "agreed_at"):
+                if getattr(plan, name):
+                    yield where + (name,), f"a draft has not been agreed: remove '{name}' or give the status it was agreed with"
+        else:
+            if not plan.agreed_by:
+                yield where + ("status",), f"a plan that is {plan.status.replace('_', ' ')} says who agreed it: 'agreed_by' is missing"
+            elif not get_user_model().objects.filter(username=plan.agreed_by).exists():
+                yield where + ("agreed_by",), f"no user is called '{plan.agreed_by}'"
+            try:
+                when = dt.datetime.fromisoformat(plan.agreed_at)
+                if when.tzinfo is None:
+                    yield where + ("agreed_at",), f"'{plan.agreed_at}' has no time zone (write it like 2026-03-01T10:00:00+13:00)"
+            except ValueError:
+                yield where + ("agreed_at",), f"expected the date and time it was agreed, like 2026-03-01T10:00:00+13:00 (got {plan.agreed_at!r})"
+        for question in plan.answers:
+            if question not in QUESTIONS:
+                yield where + ("answers", ("key", question)), f"unknown question '{question}' (the questions are: {', '.join(QUESTIONS)})"
+        boxes = {}
+        for index, count in _duplicates([b.id for b in plan.logic_model]):
+            yield where + ("logic_model", index, "id"), f"the box id '{plan.logic_model[index].id}' is used {count} times in the plan"
+        for b, box in enumerate(plan.logic_model):
+            boxes.setdefault(box.id, (b, box))
+        for b, box in enumerate(plan.logic_model):
+            at = where + ("logic_model", b)
+            for t, target in enumerate(box.leads_to):
+                if target not in boxes:
+                    yield at + ("leads_to", t), f"unknown reference: no box of this plan has the id '{target}'"
+                elif not link_allowed(box.kind, boxes[target][1].kind):
+                    yield at + ("leads_to", t), (f"a chain runs activity → output → outcome → impact: the {box.kind} '{box.id}' "
+                                                 f"cannot lead to the {boxes[target][1].kind} '{target}'")
+            for a, reference in enumerate(box.activities):
+                plan_code, _, number = reference.partition("/")
+                known = number.isdigit() and (
+                    (plan_code, int(number)) in in_file
+                    or Activity.objects.filter(plan__code=plan_code, number=int(number), plan__framework__code=framework.code).exists()
+                )
+                if not known:
+                    yield at + ("activities", a), f"unknown reference: no activity '{reference}' (write <action plan code>/<number>, e.g. rocc-year-2/5)"
+        cycle = find_cycle({box.id: [t for t in box.leads_to if t in boxes] for box in plan.logic_model})
+        if cycle:
+            yield where + ("logic_model", boxes[cycle[0]][0], "leads_to"), "the chain goes round in a circle: " + " → ".join(cycle)
+        for m, row in enumerate(plan.monitoring):
+            at = where + ("monitoring", m)
+            if row.outcome not in boxes:
+                yield at + ("outcome",), f"unknown reference: no box of this plan has the id '{row.outcome}'"
+            elif boxes[row.outcome][1].kind != "outcome":
+                yield at + ("outcome",), f"'{row.outcome}' is an {boxes[row.outcome][1].kind}, not an outcome; monitoring rows belong to outcomes"
+            if row.responsible_agency:
+                try:
+                    agency_resolve(row.responsible_agency)
+                except ValidationError:
+                    yield at + ("responsible_agency",), f"no agency is called '{row.responsible_agency}' (use a short name, name or alias from the agency list)"
+
+
 def _duplicates(values: list) -> list[tuple[int, int]]:
     """(index of each repeat after the first, total count) for every value that repeats."""
     counts = Counter(values)
@@ -194,8 +315,9 @@ def _duplicates(values: list) -> list[tuple[int, int]]:
     return repeats
 
 
-def framework_yaml(framework, plans) -> str:
-    """The framework and the given plans as a file in this format; reading it back gives the same records."""
+def framework_yaml(framework, plans, district_plans=()) -> str:
+    """The framework and the given plans as a file in this format; reading it back gives the same records.
+    ``district_plans`` are (plan, version) pairs: a co-designed plan is written as one of its versions."""
     data = {
         "code": framework.code, "name": framework.name, "jurisdiction": framework.jurisdiction,
         "mandate": framework.mandate, "goal": framework.goal, "linked_strategies": list(framework.linked_strategies),
@@ -206,6 +328,9 @@ def framework_yaml(framework, plans) -> str:
         "outcomes": [o.text for o in framework.outcomes.all()],
         "action_plans": [_plan_data(plan) for plan in plans],
     }
+    district_plans = [district_plan_data(plan, version) for plan, version in district_plans]
+    if district_plans:
+        data["district_plans"] = district_plans
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
@@ -234,3 +359,50 @@ def _plan_data(plan) -> dict:
         })
     return {"code": plan.code, "title": plan.title, "year": plan.year, "status": plan.status, "unit": plan.scope_unit.code,
             "focus_areas": focus_areas}
+
+
+def district_plan_data(plan, version) -> dict:
+    """A co-designed plan as the file writes it: the identity, the version's number and status, and its four steps."""
+    from django.utils import timezone
+
+    elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
+    data = {"code": plan.code, "title": plan.title, "unit": plan.scope_unit.code}
+    if plan.is_example:
+        data["example"] = True
+    data["version"] = version.number
+    data["status"] = "draft" if version.status == "superseded" else version.status
+    if data["status"] != "draft":
+        data["agreed_by"] = version.agreed_by.get_username()
+        data["agreed_at"] = timezone.localtime(version.agreed_at).isoformat()
+    data["focus_areas"] = [p.text for p in version.focus_areas.all()]
+    data["conditions"] = [p.text for p in version.conditions.all()]
+    data["answers"] = {a.question: a.text for a in version.answers.all()}
+    boxes = []
+    for e in elements:
+        box = {"id": e.key, "kind": e.kind, "text": e.text}
+        if e.owner:
+            box["owner"] = e.owner
+        if e.timeframe:
+            box["timeframe"] = e.timeframe
+        box["leads_to"] = [t.key for t in sorted(e.leads_to.all(), key=lambda t: t.order)]
+        links = sorted(e.activities.all(), key=lambda a: (a.plan.code, a.number))
+        if links:
+            box["activities"] = [f"{a.plan.code}/{a.number}" for a in links]
+        boxes.append(box)
+    data["logic_model"] = boxes
+    rows = []
+    for r in version.monitoring.select_related("outcome", "responsible_agency"):
+        row = {"outcome": r.outcome.key, "indicator_code": r.indicator_code, "indicator_name": r.indicator_name,
+               "baseline": r.baseline, "data_source": r.data_source}
+        if r.responsible_agency:
+            row["responsible_agency"] = r.responsible_agency.short_name
+        if r.responsibility:
+            row["responsibility"] = r.responsibility
+        rows.append(row)
+    data["monitoring"] = rows
+    return data
+
+
+def file_problem_at(text: str, *, source: str, path: tuple, message: str) -> FileProblem:
+    """A problem found after checking (for example while loading), located in the file like the others."""
+    return FileProblem(source, *_where(_positions(yaml.compose(text)), path), message)

@@ -332,3 +332,316 @@ class ProgressUpdate(models.Model):
     def save(self, *args, **kwargs):
         self.narrative = nfc(self.narrative)
         super().save(*args, **kwargs)
+
+
+# --- District and area plans, co-designed in four steps -----------------------------------------------------------
+#
+# A district plan is the identity (code, unit, title); its content lives in numbered versions. A version
+# that has been agreed is frozen: editing the plan afterwards works on a new draft version copied from it.
+
+
+class PlanVersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AGREED = "agreed", "Agreed"
+    ACTIVE = "active", "Active"
+    UNDER_REVIEW = "under_review", "Under review"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+FROZEN_STATUSES = (PlanVersionStatus.AGREED, PlanVersionStatus.ACTIVE, PlanVersionStatus.UNDER_REVIEW, PlanVersionStatus.SUPERSEDED)
+
+
+class DistrictPlan(models.Model):
+    """A district or area plan co-designed by local groups and agencies in the four steps of the framework."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="district_plans")
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    scope_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="district_plans")
+    is_example = models.BooleanField(default=False, help_text="A worked example to learn from, not a plan anyone works to")
+    created_at = models.DateTimeField(default=timezone.now)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["-is_example", "scope_unit__path", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (example)" if self.is_example else self.title
+
+    def save(self, *args, **kwargs):
+        self.title = nfc(self.title)
+        self.search_text = fold(self.title)
+        super().save(*args, **kwargs)
+
+
+class PlanVersion(models.Model):
+    plan = models.ForeignKey(DistrictPlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=14, choices=PlanVersionStatus.choices, default=PlanVersionStatus.DRAFT)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+            models.UniqueConstraint(fields=["plan"], condition=Q(status="draft"), name="plan_version_one_draft"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(agreed_at__isnull=False), name="plan_version_agreed_has_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.number} ({self.get_status_display().lower()})"
+
+    @property
+    def scope_unit(self) -> OrgUnit:
+        return self.plan.scope_unit
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in FROZEN_STATUSES
+
+
+class _VersionPart(models.Model):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+")
+    order = models.PositiveIntegerField()
+    text = models.TextField()
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        abstract = True
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.text = nfc(self.text)
+        self.search_text = fold(self.text)
+        super().save(*args, **kwargs)
+
+
+class PlanFocusArea(_VersionPart):
+    """Step 1: an issue the community agreed to focus on."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="focus_areas")
+
+
+class SuccessCondition(_VersionPart):
+    """Step 2: something needed to succeed, once the group understands the environment."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="conditions")
+
+
+# The questions the framework asks the co-design group in steps 3 and 4, in its words.
+PRIORITY_ACTION_QUESTIONS = [
+    ("stakeholders", "Who are the stakeholders & who owns the problem?"),
+    ("key_actions", "What are the key actions for the community & government?"),
+    ("partnership", "What does partnership look like with whānau, hapū, and iwi, and how will Te Arawhiti Guidelines for engagement be used?"),
+    ("timeframes", "What are the timeframes needed to develop responses?"),
+]
+MONITORING_QUESTIONS = [
+    ("success", "What does success look like for the region, particularly te ao Māori perspectives on measuring wellbeing?"),
+    ("wellbeing_outcomes", "What are the community wellbeing outcomes?"),
+    ("balance", "How can we achieve a balance of government and whānau / community measures of success?"),
+    ("government_priorities", "How do the outcomes align with government priorities?"),
+    ("organisational_goals", "How will organisational goals be aligned?"),
+]
+QUESTIONS = dict(PRIORITY_ACTION_QUESTIONS + MONITORING_QUESTIONS)
+
+
+class PlanAnswer(models.Model):
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="answers")
+    question = models.CharField(max_length=30, choices=[(k, v) for k, v in QUESTIONS.items()])
+    text = models.TextField()
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["version", "question"]
+        constraints = [models.UniqueConstraint(fields=["version", "question"], name="plan_answer_once_per_question")]
+
+    def save(self, *args, **kwargs):
+        self.text = nfc(self.text)
+        self.search_text = fold(self.text)
+        super().save(*args, **kwargs)
+
+
+class ElementKind(models.TextChoices):
+    ACTIVITY = "activity", "Activity"
+    OUTPUT = "output", "Output"
+    OUTCOME = "outcome", "Outcome"
+    IMPACT = "impact", "Impact"
+
+
+KIND_RANK = {ElementKind.ACTIVITY: 0, ElementKind.OUTPUT: 1, ElementKind.OUTCOME: 2, ElementKind.IMPACT: 3}
+
+
+class ChainElement(models.Model):
+    """A box of the plan's logic model. Activities are the plan's priority actions; each leads to outputs,
+    outputs to outcomes, outcomes to impacts (an outcome may also lead to a longer-term outcome).
+    ``key`` names the box across versions, so two versions can be compared box by box."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="elements")
+    key = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=10, choices=ElementKind.choices)
+    text = models.TextField()
+    order = models.PositiveIntegerField()
+    owner = models.CharField(max_length=300, blank=True, help_text="For a priority action: who owns the problem")
+    timeframe = models.CharField(max_length=300, blank=True, help_text="For a priority action: when the response is developed")
+    leads_to = models.ManyToManyField("self", symmetrical=False, related_name="led_from", blank=True)
+    activities = models.ManyToManyField(Activity, blank=True, related_name="chain_elements",
+                                        help_text="Action-plan activities that carry this box out")
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="chain_element_key_unique_in_version")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"
+
+    @property
+    def scope_unit(self) -> OrgUnit:
+        return self.version.plan.scope_unit
+
+    def save(self, *args, **kwargs):
+        self.text, self.owner, self.timeframe = nfc(self.text), nfc(self.owner), nfc(self.timeframe)
+        self.search_text = fold(f"{self.text} {self.owner} {self.timeframe}")
+        super().save(*args, **kwargs)
+
+
+class MonitoringRow(models.Model):
+    """Step 4: how one outcome is monitored. The indicator is named by the code the measures capability
+    keys its indicators on, so the row finds the indicator's data as soon as that code is defined there."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="monitoring")
+    outcome = models.ForeignKey(ChainElement, on_delete=models.CASCADE, related_name="monitoring")
+    order = models.PositiveIntegerField()
+    indicator_code = models.SlugField(max_length=80, blank=True)
+    indicator_name = models.CharField(max_length=300, blank=True)
+    baseline = models.CharField(max_length=300, blank=True)
+    data_source = models.CharField(max_length=300, blank=True)
+    responsible_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="monitoring_rows")
+    responsibility = models.CharField(max_length=300, blank=True, help_text="Responsibility as the group wrote it, e.g. NGO / iwi provider")
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "order"], name="monitoring_row_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.outcome.text}: {self.indicator_name or self.indicator_code}"
+
+    @property
+    def is_complete(self) -> bool:
+        """Enough to monitor with: an indicator, where its data comes from, and an organisation responsible."""
+        return bool(self.indicator_code and self.indicator_name and self.data_source and self.responsible_agency_id)
+
+    def save(self, *args, **kwargs):
+        for name in ("indicator_name", "baseline", "data_source", "responsibility"):
+            setattr(self, name, nfc(getattr(self, name)))
+        self.search_text = fold(" ".join([self.indicator_code, self.indicator_name, self.baseline, self.data_source, self.responsibility]))
+        super().save(*args, **kwargs)
+
+
+# --- Barrier escalation (action 12) and the initiative stocktake (action 15) ------------------------------------
+
+
+class BarrierSeverity(models.IntegerChoices):
+    LOW = 1, "Low"
+    MODERATE = 2, "Moderate"
+    HIGH = 3, "High"
+    SEVERE = 4, "Severe"
+
+
+class BarrierStatus(models.TextChoices):
+    RAISED = "raised", "Raised"
+    ESCALATED = "escalated", "Escalated to the centre"
+    RESPONDED = "responded", "Centre has responded"
+    CLOSED = "closed", "Closed"
+
+
+class BarrierEscalation(models.Model):
+    """A barrier a region meets, raised against its plan and escalated to the centre, which responds and closes it."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="barrier_escalations")
+    plan = models.ForeignKey(DistrictPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="barrier_escalations")
+    framework_barrier = models.ForeignKey(SystemicBarrier, null=True, blank=True, on_delete=models.PROTECT, related_name="escalations",
+                                          help_text="The framework's common systemic barrier this is, if it is one of them")
+    title = models.CharField(max_length=300)
+    description = models.TextField()
+    severity = models.PositiveSmallIntegerField(choices=BarrierSeverity.choices)
+    status = models.CharField(max_length=10, choices=BarrierStatus.choices, default=BarrierStatus.RAISED)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    escalated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["-severity", "-raised_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__gte=1, severity__lte=4), name="barrier_severity_in_range"),
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(response=""), name="barrier_closed_has_response"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scope_unit(self) -> OrgUnit:
+        return self.unit
+
+    def save(self, *args, **kwargs):
+        self.title, self.description, self.response = nfc(self.title), nfc(self.description), nfc(self.response)
+        self.search_text = fold(f"{self.title} {self.description} {self.response}")
+        super().save(*args, **kwargs)
+
+
+class Initiative(models.Model):
+    """One initiative of the stocktake: who delivers what, where, under which strategic focus area, with what money and evidence."""
+
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    provider = models.CharField(max_length=200, help_text="Who delivers it, as they are known")
+    provider_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="initiatives")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="initiatives")
+    focus_area = models.CharField(max_length=12, choices=FocusAreaKind.choices)
+    funding_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, help_text="NZ dollars")
+    funding_source = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    evidence = models.TextField(blank=True, help_text="What shows it works: evaluations, results, reports")
+    evidence_links = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["unit__path", "focus_area", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                                   name="initiative_dates_ordered"),
+            models.CheckConstraint(condition=Q(funding_amount__isnull=True) | Q(funding_amount__gte=0), name="initiative_funding_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_unit(self) -> OrgUnit:
+        return self.unit
+
+    def save(self, *args, **kwargs):
+        self.name, self.description, self.provider = nfc(self.name), nfc(self.description), nfc(self.provider)
+        self.evidence, self.funding_source = nfc(self.evidence), nfc(self.funding_source)
+        self.search_text = fold(f"{self.name} {self.description} {self.provider} {self.evidence}")
+        super().save(*args, **kwargs)

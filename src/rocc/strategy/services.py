@@ -1,4 +1,6 @@
-"""Every write to frameworks and action plans: the shipped defaults, framework files, progress updates and milestones."""
+"""Every write to frameworks and action plans: the shipped defaults, framework files (with their co-designed
+district plans), activity edits, progress updates and milestones. District plans' step-by-step edits are in
+services_plans.py; the barrier register and initiative stocktake in services_register.py."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from importlib import resources
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -14,23 +17,32 @@ from django.utils import timezone
 from rocc.core.text import nfc
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
-from rocc.strategy.files import ALL_AGENCIES, ActivityFile, FrameworkFile, FrameworkFileInvalid, framework_file_check
+
+from rocc.strategy.files import ALL_AGENCIES, ActivityFile, DistrictPlanFile, FrameworkFile, FrameworkFileInvalid, framework_file_check
 from rocc.strategy.models import (
     ActionPlan,
     Activity,
     ActivityAgency,
     ActivityStatus,
     AgencyRole,
+    ChainElement,
+    DistrictPlan,
     FocusArea,
     Framework,
     GuidingPrinciple,
     IndicativeMeasure,
     Milestone,
+    MonitoringRow,
     Objective,
     OutcomeStatement,
+    PlanAnswer,
+    PlanFocusArea,
+    PlanVersion,
+    PlanVersionStatus,
     PriorityActionArea,
     ProgressUpdate,
     SubActivity,
+    SuccessCondition,
     SystemicBarrier,
 )
 
@@ -110,7 +122,93 @@ def _activity_load(plan: ActionPlan, focus_area: FocusArea, row: ActivityFile, a
     return activity
 
 
-def _framework_load(data: FrameworkFile) -> tuple[Framework, int, int]:
+def _action_plan_load(framework: Framework, plan_row) -> tuple[ActionPlan, int]:
+    """Create or update one action plan with its focus areas and activities; returns it and its activity count."""
+    plan_values = {"framework": framework, "title": nfc(plan_row.title), "year": plan_row.year,
+                   "scope_unit": OrgUnit.objects.get(code=plan_row.unit)}
+    plan = ActionPlan.objects.filter(code=plan_row.code).first()
+    if plan is None:
+        plan = ActionPlan.objects.create(code=plan_row.code, status=plan_row.status, **plan_values)
+    else:
+        _set_if_changed(plan, **plan_values)
+    activities = 0
+    for order, area_row in enumerate(plan_row.focus_areas, start=1):
+        statement = nfc(area_row.statement)
+        focus_area = FocusArea.objects.filter(plan=plan, kind=area_row.kind).first()
+        if focus_area is None:
+            focus_area = FocusArea.objects.create(plan=plan, kind=area_row.kind, statement=statement, order=order)
+        else:
+            _set_if_changed(focus_area, statement=statement, order=order)
+        areas = {area.title: area for area in focus_area.priority_action_areas.all()}
+        for row in area_row.activities:
+            _activity_load(plan, focus_area, row, areas)
+            activities += 1
+    return plan, activities
+
+
+def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_create: bool) -> tuple[DistrictPlan, bool]:
+    """Create a co-designed plan from a checked file, or (unless ``only_create``) bring its working version into
+    line with the file: a draft is rewritten, an agreed version is left frozen and a new draft gets the file's
+    content. Returns the plan and whether the file's status needs the agree gate checked."""
+    from rocc.strategy.files import DISTRICT_PLAN_CONTENT, DistrictPlanFile as Schema, district_plan_data
+
+    unit = OrgUnit.objects.get(code=row.unit)
+    plan = DistrictPlan.objects.filter(code=row.code).first()
+    if plan is None:
+        plan = DistrictPlan.objects.create(framework=framework, code=row.code, title=nfc(row.title), scope_unit=unit, is_example=row.example)
+        agreed = row.status != PlanVersionStatus.DRAFT
+        version = PlanVersion.objects.create(
+            plan=plan, number=row.version, status=row.status,
+            agreed_by=get_user_model().objects.get(username=row.agreed_by) if agreed else None,
+            agreed_at=dt.datetime.fromisoformat(row.agreed_at) if agreed else None,
+            status_changed_at=timezone.now() if agreed else None,
+        )
+        _version_content_write(version, plan, row)
+        return plan, agreed
+    if only_create:
+        return plan, False
+    _set_if_changed(plan, title=nfc(row.title), scope_unit=unit, is_example=row.example)
+    latest = plan.versions.order_by("-number").first()
+    current = Schema.model_validate(district_plan_data(plan, latest))
+    if current.model_dump(include=DISTRICT_PLAN_CONTENT) == row.model_dump(include=DISTRICT_PLAN_CONTENT):
+        return plan, False
+    if latest.status == PlanVersionStatus.DRAFT:
+        draft = latest
+        for related in (draft.focus_areas, draft.conditions, draft.answers, draft.monitoring, draft.elements):
+            related.all().delete()
+    else:
+        draft = PlanVersion.objects.create(plan=plan, number=latest.number + 1, based_on=latest)
+    _version_content_write(draft, plan, row)
+    return plan, False
+
+
+def _version_content_write(version: PlanVersion, plan: DistrictPlan, row) -> None:
+    for order, text in enumerate(row.focus_areas, start=1):
+        PlanFocusArea.objects.create(version=version, order=order, text=nfc(text))
+    for order, text in enumerate(row.conditions, start=1):
+        SuccessCondition.objects.create(version=version, order=order, text=nfc(text))
+    for question, text in row.answers.items():
+        PlanAnswer.objects.create(version=version, question=question, text=nfc(text))
+    boxes = {}
+    for order, box in enumerate(row.logic_model, start=1):
+        boxes[box.id] = ChainElement.objects.create(version=version, key=box.id, kind=box.kind, text=nfc(box.text), order=order,
+                                                    owner=nfc(box.owner), timeframe=nfc(box.timeframe))
+    for box in row.logic_model:
+        element = boxes[box.id]
+        element.leads_to.set([boxes[t] for t in box.leads_to])
+        references = [r.partition("/") for r in box.activities]
+        element.activities.set([
+            Activity.objects.get(plan__code=code, plan__framework=plan.framework, number=int(number)) for code, _, number in references
+        ])
+    for order, m in enumerate(row.monitoring, start=1):
+        MonitoringRow.objects.create(
+            version=version, outcome=boxes[m.outcome], order=order, indicator_code=m.indicator_code, indicator_name=nfc(m.indicator_name),
+            baseline=nfc(m.baseline), data_source=nfc(m.data_source), responsibility=nfc(m.responsibility),
+            responsible_agency=agency_resolve(m.responsible_agency) if m.responsible_agency else None,
+        )
+
+
+def _framework_load(data: FrameworkFile, *, district_plans_only_create: bool = False) -> tuple[Framework, int, int, list[int]]:
     """Create or update a framework and its plans from a checked file; returns it with its plan and activity counts."""
     values = {
         "name": nfc(data.name), "jurisdiction": nfc(data.jurisdiction), "mandate": nfc(data.mandate), "goal": nfc(data.goal),
@@ -129,26 +227,29 @@ def _framework_load(data: FrameworkFile) -> tuple[Framework, int, int]:
 
     plans = activities = 0
     for plan_row in data.action_plans:
-        plan_values = {"framework": framework, "title": nfc(plan_row.title), "year": plan_row.year,
-                       "scope_unit": OrgUnit.objects.get(code=plan_row.unit)}
-        plan = ActionPlan.objects.filter(code=plan_row.code).first()
-        if plan is None:
-            plan = ActionPlan.objects.create(code=plan_row.code, status=plan_row.status, **plan_values)
-        else:
-            _set_if_changed(plan, **plan_values)
-        plans += 1
-        for order, area_row in enumerate(plan_row.focus_areas, start=1):
-            statement = nfc(area_row.statement)
-            focus_area = FocusArea.objects.filter(plan=plan, kind=area_row.kind).first()
-            if focus_area is None:
-                focus_area = FocusArea.objects.create(plan=plan, kind=area_row.kind, statement=statement, order=order)
-            else:
-                _set_if_changed(focus_area, statement=statement, order=order)
-            areas = {area.title: area for area in focus_area.priority_action_areas.all()}
-            for row in area_row.activities:
-                _activity_load(plan, focus_area, row, areas)
-                activities += 1
-    return framework, plans, activities
+        _, count = _action_plan_load(framework, plan_row)
+        plans, activities = plans + 1, activities + count
+    to_gate = []
+    for index, row in enumerate(data.district_plans):
+        _, agreed = _district_plan_load(framework, row, only_create=district_plans_only_create)
+        if agreed:
+            to_gate.append(index)
+    return framework, plans, activities, to_gate
+
+
+def _gate_problems(data: FrameworkFile, indexes: list[int], *, text: str, source: str):
+    """A plan the file says is agreed must pass the same gate as one agreed on the pages."""
+    from rocc.strategy.codesign import version_gaps
+    from rocc.strategy.files import file_problem_at
+
+    problems = []
+    for index in indexes:
+        row = data.district_plans[index]
+        version = PlanVersion.objects.get(plan__code=row.code, number=row.version)
+        for gap in (g for g in version_gaps(version) if g.blocking):
+            problems.append(file_problem_at(text, source=source, path=("district_plans", index, "status"),
+                                            message=f"the plan is marked {row.status.replace('_', ' ')} but cannot be agreed: step {gap.step}: {gap.message}"))
+    return problems
 
 
 @transaction.atomic
@@ -162,7 +263,11 @@ def strategy_defaults_load() -> StrategyDefaultsLoaded:
     data, problems = framework_file_check(text, source=DEFAULTS_FILE)
     if problems:
         raise FrameworkFileInvalid(problems)
-    _, plans, activities = _framework_load(data)
+    # The example district plan is created once and then left to users (it is there to learn on).
+    _, plans, activities, to_gate = _framework_load(data, district_plans_only_create=True)
+    problems = _gate_problems(data, to_gate, text=text, source=DEFAULTS_FILE)
+    if problems:
+        raise FrameworkFileInvalid(problems)
     return StrategyDefaultsLoaded(frameworks=1, plans=plans, activities=activities)
 
 
@@ -178,7 +283,10 @@ def framework_file_import(*, user, text: str, source: str) -> Framework:
     if problems:
         raise FrameworkFileInvalid(problems)
     with transaction.atomic():
-        framework, _, _ = _framework_load(data)
+        framework, _, _, to_gate = _framework_load(data)
+        problems = _gate_problems(data, to_gate, text=text, source=source)
+        if problems:
+            raise FrameworkFileInvalid(problems)  # rolls back everything the file wrote
     return framework
 
 
@@ -260,3 +368,33 @@ def milestone_complete(*, user, milestone: Milestone, done_date: dt.date | None 
     milestone.done_date = done_date
     milestone.save()
     return milestone
+
+
+def action_plan_workbook_import(*, user, data: bytes, source: str) -> ActionPlan:
+    """Create or update an action plan from a filled-in Excel template (docs/framework-format.md). Any problem
+    refuses the whole workbook, each located by sheet and cell (WorkbookInvalid), and changes nothing."""
+    from rocc.strategy.workbooks import action_plan_workbook_check
+
+    if not user.has_perm("strategy.change_framework"):
+        raise PermissionDenied("Only the programme office imports action plans.")
+    framework_code, plan_row = action_plan_workbook_check(data, source=source)
+    with transaction.atomic():
+        plan, _ = _action_plan_load(Framework.objects.get(code=framework_code), plan_row)
+    return plan
+
+
+@transaction.atomic
+def activity_edit(*, user, activity: Activity, version: int, title: str, description: str) -> Activity:
+    """Change an activity's title and description, refused (ActivityChanged) when someone changed it since ``version``."""
+    _require_update(user, activity)
+    current = Activity.objects.select_for_update(of=("self",)).select_related("changed_by", "plan__scope_unit").get(pk=activity.pk)
+    if current.version != version:
+        raise ActivityChanged(current)
+    if not nfc(title) and current.status != ActivityStatus.DESCRIPTION_PENDING:
+        raise ValidationError({"title": "An activity needs a title (unless its description is yet to be finalised)."})
+    current.title, current.description = title, description
+    current.version += 1
+    current.changed_by, current.changed_at = user, timezone.now()
+    current.save()
+    activity.refresh_from_db()
+    return current

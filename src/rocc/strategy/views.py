@@ -1,17 +1,20 @@
-"""Pages for frameworks and action plans: overview, framework, plan, activity with its update form, search."""
+"""Pages for frameworks and action plans: overview, framework, plan (with its workbook in and out), activity with its
+update form, search. Co-designed plans, barriers and initiatives are in views_plans.py."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rocc.strategy import selectors, services
-from rocc.strategy.forms import MilestoneForm, ProgressUpdateForm
+from rocc.strategy.forms import ActionPlanWorkbookForm, MilestoneForm, ProgressUpdateForm
 from rocc.strategy.models import ActivityStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _read(request) -> None:
@@ -30,7 +33,11 @@ def _stale_days(request) -> int:
 def overview(request):
     _read(request)
     plans = list(selectors.action_plan_list(user=request.user))
-    return render(request, "strategy/overview.html", {"frameworks": selectors.framework_list(user=request.user), "plans": plans})
+    return render(request, "strategy/overview.html", {
+        "frameworks": selectors.framework_list(user=request.user), "plans": plans,
+        "district_plans": list(selectors.district_plan_list(user=request.user)),
+        "may_import": request.user.has_perm("strategy.change_framework"),
+    })
 
 
 @login_required
@@ -120,8 +127,53 @@ def milestone_complete(request, code: str, number: int, milestone_id: int):
 
 
 @login_required
+def action_plan_xlsx(request, code: str):
+    from rocc.strategy.workbooks import action_plan_workbook
+
+    _read(request)
+    plan = selectors.action_plan_get(user=request.user, code=code)
+    response = HttpResponse(action_plan_workbook(plan, selectors.activity_list(user=request.user, plan=plan)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{plan.code}.xlsx"'
+    return response
+
+
+@login_required
+def action_plan_template(request):
+    from rocc.strategy.workbooks import action_plan_template as template
+
+    _read(request)
+    response = HttpResponse(template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="action-plan-template.xlsx"'
+    return response
+
+
+@login_required
+def action_plan_import(request):
+    """Upload a filled-in action-plan template; every problem is listed by sheet and cell and nothing changes."""
+    from rocc.strategy.workbooks import WorkbookInvalid
+
+    _read(request)
+    if not request.user.has_perm("strategy.change_framework"):
+        raise PermissionDenied
+    form = ActionPlanWorkbookForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        try:
+            plan = services.action_plan_workbook_import(user=request.user, data=upload.read(), source=upload.name)
+        except WorkbookInvalid as invalid:
+            problems = [str(p) for p in invalid.problems]
+        else:
+            messages.success(request, f"Imported {plan.title}.")
+            return redirect("strategy:plan", code=plan.code)
+    return render(request, "strategy/action_plan_import.html", {"form": form, "problems": problems},
+                  status=400 if problems or form.errors else 200)
+
+
+@login_required
 def search(request):
     _read(request)
     query = request.GET.get("q", "").strip()
     results = list(selectors.activity_search(user=request.user, query=query)) if query else []
-    return render(request, "strategy/search.html", {"q": query, "results": results})
+    plans = selectors.district_plan_search(user=request.user, query=query) if query else []
+    return render(request, "strategy/search.html", {"q": query, "results": results, "plans": plans})

@@ -25,7 +25,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Events", "events:overview", "org.view_reference", "events"),
     NavEntry("Analyses", "analyses:overview", "org.view_reference", "analyses"),
     NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
-    NavEntry("Tasking & Coordination", "tasking:overview", "org.view_reference", "tasking"),
+    NavEntry("Tasking & Coordination", "tasking:overview", "tasking.view_tasking", "tasking"),
 ]
 
 

@@ -81,3 +81,69 @@ def test_the_openapi_document_describes_the_strategy_endpoints(live_server, year
     for path in ["/api/strategy/frameworks/{code}", "/api/strategy/plans/{code}/activities/{number}", "/api/strategy/plans/{code}/activities/{number}/updates"]:
         assert path in document["paths"], path
     assert {"201", "403", "409", "422"} <= set(document["paths"]["/api/strategy/plans/{code}/activities/{number}/updates"]["post"]["responses"])
+
+
+def _send(url: str, token: str, payload: dict | None, method: str) -> tuple[int, dict | list]:
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode())
+
+
+def test_a_coordinator_co_designs_a_plan_over_the_api_and_the_gate_lists_the_gaps(server, make_user):
+    token = token_issue(user=make_user("regional_coordinator", units=["rotorua"], username="tui-api"), name="test")
+    base = f"{server}/district-plans"
+    status, created = call(base, token, {"unit": "rotorua", "title": "Rotorua plan", "code": "rotorua-plan"})
+    assert status == 201 and created["number"] == 1 and created["status"] == "draft"
+    status, refused = call(f"{base}/rotorua-plan/agree", token, {})
+    assert status == 422 and refused["errors"]["gaps"][0] == "step 1: No focus area yet: agree at least one issue for the community."
+    assert call(f"{base}/rotorua-plan/focus-areas", token, {"text": "Meth harm to whānau"})[0] == 200
+    assert call(f"{base}/rotorua-plan/conditions", token, {"text": "Strong local leadership"})[0] == 200
+    status, body = call(f"{base}/rotorua-plan/priority-actions", token, {"activity": "Whānau navigation", "output": "Whānau navigated",
+                                                                        "outcome": "More whānau reach services", "impact": "Improved whānau wellbeing"})
+    outcome = next(b["key"] for b in body["logic_model"] if b["kind"] == "outcome")
+    status, body = call(f"{base}/rotorua-plan/monitoring", token, {"outcome": outcome, "indicator_name": "Referrals",
+                                                                  "indicator_code": "mf-whanau-support-referrals", "data_source": "Provider reporting",
+                                                                  "responsible_agency": "Ministry of Magic"})
+    assert status == 422 and "responsible_agency" in body["errors"]
+    call(f"{base}/rotorua-plan/monitoring", token, {"outcome": outcome, "indicator_name": "Referrals", "indicator_code": "mf-whanau-support-referrals",
+                                                   "data_source": "Provider reporting", "responsible_agency": "MSD"})
+    status, agreed = call(f"{base}/rotorua-plan/agree", token, {})
+    assert status == 200 and agreed["status"] == "agreed" and agreed["agreed_by"] == "tui-api"
+    status, edited = _send(f"{base}/rotorua-plan/answers", token, {"answers": {"timeframes": "By June"}}, "PUT")
+    assert status == 200 and edited["number"] == 2 and edited["status"] == "draft"
+    status, versions = call(f"{base}/rotorua-plan/versions", token)
+    assert [(v["number"], v["status"]) for v in versions] == [(1, "agreed"), (2, "draft")]
+    status, links = call(f"{server}/indicators/mf-whanau-support-referrals/links", token)
+    assert any("Rotorua plan" in link["label"] for link in links)
+
+
+def test_district_plans_outside_scope_are_404_and_readers_get_403(server, make_user):
+    manager = token_issue(user=make_user("programme_manager"), name="test")
+    assert call(f"{server}/district-plans", manager, {"unit": "christchurch", "title": "Christchurch plan", "code": "chch"})[0] == 201
+    coordinator = token_issue(user=make_user("regional_coordinator", units=["rotorua"]), name="test")
+    assert call(f"{server}/district-plans/chch", coordinator)[0] == 404
+    assert call(f"{server}/district-plans/chch/focus-areas", coordinator, {"text": "x"})[0] == 404
+    assert call(f"{server}/district-plans", coordinator, {"unit": "christchurch", "title": "Not mine"})[0] == 403
+    viewer = token_issue(user=make_user("viewer", units=["canterbury"]), name="test")
+    assert call(f"{server}/district-plans/chch", viewer)[0] == 200
+    assert call(f"{server}/district-plans/chch/focus-areas", viewer, {"text": "x"})[0] == 403
+    status, example = call(f"{server}/district-plans/example-district-plan", viewer)
+    assert status == 200 and example["is_example"] is True and len(example["monitoring"]) == 5
+
+
+def test_an_activity_edit_with_a_stale_version_gets_409_and_a_framework_file_with_problems_422(server, make_user):
+    token = token_issue(user=make_user("programme_manager", username="pm-edit"), name="test")
+    url = f"{server}/plans/rocc-year-2/activities/6"
+    status, six = _send(url, token, {"version": 1, "title": "Community prevention", "description": "Now written."}, "PATCH")
+    assert status == 200 and six["version"] == 2 and six["title"] == "Community prevention"
+    status, refused = _send(url, token, {"version": 1, "title": "Other", "description": "Old copy."}, "PATCH")
+    assert status == 409 and "by pm-edit" in refused["detail"]
+    status, body = call(f"{server}/frameworks", token, {"yaml": "code: x\nname: X\njurisdiction: Y\nmandate: m\n"})
+    assert status == 422 and body["problems"] == ["request:1:1: 'goal' is missing"]
+    viewer = token_issue(user=make_user("viewer"), name="test")
+    assert call(f"{server}/frameworks", viewer, {"yaml": "code: x"})[0] == 403

@@ -1,0 +1,243 @@
+"""Turning stored results into what the pages draw: heat tables with a text label in every cell, and SVG
+maps, curves and network drawings laid out on the server, so that nothing needs the internet, a tile
+server or inline script, and nothing relies on colour alone."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rocc.analysis.near_repeat import SAME_LOCATION
+from rocc.analyses.runners import SIGNIFICANT_BELOW
+
+HEAT_STEPS = 6
+COMMUNITY_COLOURS = 8
+MAX_MAP_CELLS = 30_000
+MAP_WIDTH = 760
+NETWORK_WIDTH, NETWORK_HEIGHT, NETWORK_MARGIN = 760, 560, 36
+SIZE_MEASURES = [
+    ("degree", "Degree (ties)"),
+    ("strength", "Strength (summed tie weights)"),
+    ("betweenness", "Betweenness"),
+    ("closeness", "Closeness"),
+    ("eigenvector", "Eigenvector centrality"),
+]
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+# --- near repeats ---------------------------------------------------------------------------------
+
+
+def _knox_heat(ratio: float | None) -> int:
+    if ratio is None or ratio <= 1:
+        return 0
+    for step, upper in enumerate((1.2, 1.5, 2.0, 3.0), start=1):
+        if ratio <= upper:
+            return step
+    return 5
+
+
+def distance_label(lo: float, hi: float | None) -> str:
+    if hi is not None and hi <= SAME_LOCATION:
+        return "Same place (0 m)"
+    low = 0 if lo <= SAME_LOCATION else lo
+    return f"{low:g} m and beyond" if hi is None else f"{low:g} to under {hi:g} m"
+
+
+def day_label(lo: float, hi: float | None) -> str:
+    first = math.ceil(lo)
+    if hi is None:
+        return f"{first}+ days"
+    last = math.ceil(hi) - 1
+    return "Same day" if last == 0 else f"{first}–{last} days"
+
+
+def knox_table(result: dict[str, Any]) -> dict[str, Any]:
+    """The Knox table as rows of cells, each with its ratio as text, counts, p-value, heat step and mark."""
+    summary_cell = (result.get("plain_summary") or {}).get("cell")
+    rows = []
+    for i, (d_lo, d_hi) in enumerate(result["distance_bands"]):
+        cells = []
+        for j in range(len(result["day_bands"])):
+            ratio, p = result["knox_ratio"][i][j], result["p_value"][i][j]
+            significant = ratio is not None and p is not None and p < SIGNIFICANT_BELOW and ratio > 1
+            cells.append({
+                "ratio": _fmt(ratio), "observed": result["observed"][i][j], "expected": _fmt(result["expected"][i][j], 1),
+                "p": "–" if p is None else f"{p:.3f}", "heat": _knox_heat(ratio), "significant": significant,
+                "summarised": summary_cell == [i, j],
+            })
+        rows.append({"label": distance_label(d_lo, d_hi), "cells": cells})
+    return {"columns": [day_label(lo, hi) for lo, hi in result["day_bands"]], "rows": rows}
+
+
+# --- hot times ------------------------------------------------------------------------------------
+
+
+def _share_heat(value: float, top: float) -> int:
+    if top <= 0 or value <= 0:
+        return 0
+    return min(HEAT_STEPS - 1, 1 + int((value / top) * (HEAT_STEPS - 1) - 1e-9))
+
+
+def hot_times_table(result: dict[str, Any]) -> dict[str, Any]:
+    matrix = result["matrix"]
+    top = max((v for row in matrix for v in row), default=0)
+    rows = [
+        {"day": day, "total": _fmt(sum(values), 1), "cells": [{"value": _fmt(v, 1), "heat": _share_heat(v, top)} for v in values]}
+        for day, values in zip(result["days"], matrix, strict=True)
+    ]
+    hours = [{"short": label[:2], "label": label} for label in result["hours"]]
+    return {"hours": hours, "rows": rows}
+
+
+# --- hot spots ------------------------------------------------------------------------------------
+
+
+def hotspot_map(result: dict[str, Any]) -> dict[str, Any]:
+    """The grid as SVG rectangles in NZTM metres scaled to the page (north up), shaded by density, with hot
+    cells outlined and hatched (99% cross-hatched) so that they read without colour too."""
+    cell = float(result["parameters"]["cell"])
+    grid = result["grid"]
+    west, south = grid["origin"]
+    cols, rows = grid["cols"], grid["rows"]
+    scale = MAP_WIDTH / max(cols * cell, rows * cell / 0.75)
+    width, height = cols * cell * scale, rows * cell * scale
+    cells = result["cells"]
+    drawn = [c for c in cells if c["count"] > 0 or c["hot"] or (c["density"] or 0) > 0]
+    truncated = False
+    if len(drawn) > MAX_MAP_CELLS:
+        drawn = [c for c in drawn if c["count"] > 0 or c["hot"]]
+        truncated = True
+    densities = sorted(c["density"] for c in drawn if c["density"])
+    breaks = [densities[int(len(densities) * q) - 1] for q in (0.2, 0.4, 0.6, 0.8)] if densities else []
+
+    def shade(density: float | None) -> int:
+        if not density:
+            return 0
+        return 1 + sum(density > b for b in breaks)
+
+    rects = []
+    for c in drawn:
+        x = (c["x"] - cell / 2 - west) * scale
+        y = height - (c["y"] + cell / 2 - south) * scale
+        rects.append({
+            "x": round(x, 2), "y": round(y, 2), "size": round(cell * scale, 2), "shade": shade(c["density"]), "hot": c["hot"],
+            "title": f"Cell centre {c['x']:.0f} E, {c['y']:.0f} N: {c['count']:g} events, density {_fmt(c['density'], 1)} per km²"
+            + (f", Gi* z {c['gi_z']:.2f}, hot spot at {c['hot']}%" if c["hot"] else ""),
+        })
+    hot = sorted((c for c in cells if c["hot"]), key=lambda c: -(c["gi_z"] or 0))
+    scale_metres = _nice(cols * cell / 4)
+    return {
+        "width": round(width, 1), "height": round(height, 1), "rects": rects, "truncated": truncated,
+        "svg_width": round(width + 8, 1), "svg_height": round(height + 40, 1), "scale_y": round(height + 20, 1),
+        "hot_cells": hot, "breaks": [_fmt(b, 1) for b in breaks],
+        "scale_bar": {"length": round(scale_metres * scale, 1), "label": f"{scale_metres / 1000:g} km" if scale_metres >= 1000 else f"{scale_metres:g} m"},
+        "extent": {"west": west, "south": south, "east": west + cols * cell, "north": south + rows * cell},
+        "crs": result["parameters"].get("crs") or "the input's projected metres",
+    }
+
+
+def _nice(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return max(step * power for step in (1, 2, 5) if step * power <= value) if value >= power else power
+
+
+# --- concentration --------------------------------------------------------------------------------
+
+PLOT = 320
+
+
+def lorenz_plot(result: dict[str, Any]) -> dict[str, Any]:
+    points = " ".join(f"{x * PLOT:.1f},{PLOT - y * PLOT:.1f}" for x, y in result["lorenz"])
+    ticks = [{"at": round(t * PLOT, 1), "y_at": round(PLOT - t * PLOT, 1), "label": f"{t:.0%}"} for t in (0, 0.25, 0.5, 0.75, 1)]
+    shares = [
+        {"share": f"{float(k):.0%}", "value": f"{v:.1%}" if v is not None else "–"} for k, v in result["top_shares"].items()
+    ]
+    return {
+        "size": PLOT, "points": points, "ticks": ticks, "top_shares": shares, "mid": PLOT / 2,
+        "half_share": f"{result['units_for_half']:.1%}", "view_size": PLOT + 64, "view_height": PLOT + 56,
+        "tick_y": PLOT + 18, "label_y": PLOT + 38, "tick_end": PLOT + 5,
+    }
+
+
+# --- harm -----------------------------------------------------------------------------------------
+
+
+def harm_bars(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = result["by_offence"]
+    top = max((r["harm"] for r in rows), default=0) or 1
+    return [{**r, "bar": round(300 * r["harm"] / top, 1), "share_text": f"{(r['share'] or 0):.1%}"} for r in rows]
+
+
+# --- networks -------------------------------------------------------------------------------------
+
+
+def network_drawing(result: dict[str, Any], *, size_by: str = "betweenness", links: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """Nodes and ties placed from the stored layout; node area by ``size_by``; colour and number by
+    community; key players ringed and labelled. None when the network was too large to draw."""
+    layout = result.get("layout")
+    if not layout:
+        return None
+    links = links or {}
+    nodes = result["nodes"]
+    values = {n["node"]: (n.get(size_by) or 0.0) for n in nodes}
+    top = max(values.values(), default=0) or 1.0
+    key_players = set((result.get("key_players") or {}).get("nodes") or [])
+    inner_w, inner_h = NETWORK_WIDTH - 2 * NETWORK_MARGIN, NETWORK_HEIGHT - 2 * NETWORK_MARGIN
+
+    def place(name: str) -> tuple[float, float]:
+        x, y = layout[name]
+        return round(NETWORK_MARGIN + x * inner_w, 1), round(NETWORK_MARGIN + (1 - y) * inner_h, 1)
+
+    ranked = sorted(nodes, key=lambda n: -values[n["node"]])
+    labelled = {n["node"] for n in (nodes if len(nodes) <= 40 else ranked[:15])} | key_players
+    drawn_nodes = []
+    for n in nodes:
+        cx, cy = place(n["node"])
+        drawn_nodes.append({
+            "cx": cx, "cy": cy, "r": round(4 + 14 * math.sqrt(values[n["node"]] / top), 1),
+            "community": n["community"] % COMMUNITY_COLOURS, "community_number": n["community"] + 1,
+            "label": n["node"], "show_label": n["node"] in labelled, "key_player": n["node"] in key_players,
+            "linked": n["node"] in links,
+            "title": f"{n['node']}: community {n['community'] + 1}, degree {n['degree']}, {size_by} {_fmt(n.get(size_by), 3)}"
+            + (" — key player" if n["node"] in key_players else ""),
+        })
+    weights = [w for _, _, w in result["edges"]]
+    heaviest = max(weights, default=1) or 1
+    edges = []
+    for s, t, w in result["edges"]:
+        x1, y1 = place(s)
+        x2, y2 = place(t)
+        edges.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2, "width": round(0.8 + 2.7 * (w / heaviest), 2)})
+    return {
+        "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "nodes": drawn_nodes, "edges": edges,
+        "directed": result["summary"]["directed"], "size_by": size_by,
+    }
+
+
+def network_tables(result: dict[str, Any], *, size_by: str = "betweenness") -> dict[str, Any]:
+    nodes = sorted(result["nodes"], key=lambda n: (-(n.get(size_by) or 0), n["node"]))
+    communities: dict[int, list[str]] = {}
+    for n in result["nodes"]:
+        communities.setdefault(n["community"], []).append(n["node"])
+    return {
+        "nodes": nodes,
+        "communities": [
+            {"number": c + 1, "colour": c % COMMUNITY_COLOURS, "members": members, "size": len(members)}
+            for c, members in sorted(communities.items())
+        ],
+    }
+
+
+# --- displacement ---------------------------------------------------------------------------------
+
+
+def displacement_sections(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [result[m] for m in ("count", "harm") if result.get(m)]

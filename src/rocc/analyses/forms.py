@@ -1,0 +1,418 @@
+"""The forms of the analysis pages: the file to analyse, each analysis's columns and parameters, saving,
+and the purpose stated before person-level data is shown."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import forms
+
+from rocc.analysis.networks import COMMUNITY_METHODS
+from rocc.analyses.models import AnalysisKind
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet")
+
+COORDINATES = [
+    ("nztm", "NZTM2000 easting and northing (metres, EPSG:2193)"),
+    ("wgs84", "WGS84 longitude and latitude (degrees; projected to NZTM2000)"),
+    ("metres", "Another projected system in metres"),
+]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File to analyse",
+        help_text="CSV, Excel (.xlsx) or Parquet, one row per event (or per tie, for a network).",
+    )
+    no_header = forms.BooleanField(
+        label="The file has no header row (columns are then named 1, 2, 3, …)", required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError(f"{upload.name}: expected a CSV, Excel (.xlsx) or Parquet file.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"{upload.name} is {upload.size / 1e6:.0f} MB; the limit is {MAX_UPLOAD_BYTES // 1_000_000} MB.")
+        if upload.size == 0:
+            raise forms.ValidationError(f"{upload.name}: the file is empty.")
+        return upload
+
+
+class EventsSourceForm(forms.Form):
+    """Which events of the store to analyse; the store's own columns are used, so there are no pickers."""
+
+    date_from = forms.DateField(label="Events from (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="Events to (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    offence_codes = forms.CharField(
+        label="Offence codes (optional)", required=False,
+        help_text="ANZSOC codes separated by commas, e.g. 0711, 0712; blank for all offences.",
+    )
+
+    def clean_offence_codes(self) -> list[str]:
+        return [code.strip() for code in self.cleaned_data["offence_codes"].split(",") if code.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+class AnalysisForm(forms.Form):
+    """The unit an analysis is for, the columns it reads (chosen from the file's own) and its parameters."""
+
+    kind: str = ""
+    #: name -> (label, required, help): the columns this analysis reads.
+    column_fields: dict[str, tuple[str, bool, str]] = {}
+    #: the columns an event-store frame provides for each of the above.
+    events_columns: dict[str, str] = {}
+    harm_weighting = False
+
+    scope_unit = forms.ModelChoiceField(queryset=None, label="Unit this analysis is for", empty_label=None)
+
+    def __init__(self, *args, columns: list[str] | None = None, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope_unit"].queryset = units
+        self.columns = columns
+        for name, (label, required, help_text) in reversed(self.column_fields.items()):
+            if columns is None:
+                continue
+            choices = ([] if required else [("", "— none —")]) + [(c, c) for c in columns]
+            field = forms.ChoiceField(label=label, choices=choices, required=required, help_text=help_text)
+            self.fields = {name: field, **self.fields}
+            if required and name not in self.initial:
+                guess = _guess(name, columns)
+                if guess:
+                    self.initial[name] = guess
+        if self.harm_weighting:
+            if columns is not None and "offence" not in self.column_fields:
+                self.fields["offence"] = forms.ChoiceField(
+                    label="Offence code column (for harm weighting)", required=False,
+                    choices=[("", "— none —")] + [(c, c) for c in columns],
+                )
+            self.fields["harm"] = forms.CharField(
+                label="Harm weights (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="One offence code and its weight per line, e.g. 0711,60 (for example sentencing-based days); "
+                "with these each event counts its harm rather than 1.",
+            )
+            self.fields["default_weight"] = forms.FloatField(
+                label="Weight for offence codes not listed", required=False, min_value=0,
+                help_text="Blank: an unlisted code is an error, so nothing is weighted by accident.",
+            )
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        """The cleaned form as the JSON the runner takes; for events from the store, the store's columns."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "scope_unit"}
+        if source == "events":
+            for name, events_column in self.events_columns.items():
+                data[name] = events_column
+            if "x" in self.column_fields:
+                data["coordinates"] = "nztm"
+                data["drop_unlocated"] = True
+        for key, value in list(data.items()):
+            if value == "":
+                data[key] = None
+        return data
+
+
+def _guess(name: str, columns: list[str]) -> str | None:
+    """Pre-select the column whose name matches the role (x, y, date, …), so common files need no picking."""
+    aliases = {
+        "x": ("x", "easting", "nztm_x", "longitude", "lon"),
+        "y": ("y", "northing", "nztm_y", "latitude", "lat"),
+        "date": ("date", "date_from", "occurred", "event_date"),
+        "start": ("date_from", "from", "start", "datetime", "date"),
+        "person": ("person", "person_id", "victim", "victim_id", "person_key"),
+        "offence": ("offence", "offence_code", "anzsoc", "crime type", "crime_type"),
+        "unit": ("unit", "place", "location", "address"),
+        "source": ("source", "from", "node1"),
+        "target": ("target", "to", "node2"),
+    }.get(name, (name,))
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[a] for a in aliases if a in lowered), None)
+
+
+def _bands(text: str, what: str) -> list[float | None]:
+    edges: list[float | None] = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.lower() in {"inf", "infinity", "∞"}:
+            edges.append(None)
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise forms.ValidationError(f"{what}: expected numbers separated by commas (inf for “and beyond”), found {part!r}.")
+        if math.isnan(value) or value < 0:
+            raise forms.ValidationError(f"{what}: band edges are 0 or more, found {part!r}.")
+        edges.append(value)
+    if len(edges) < 2:
+        raise forms.ValidationError(f"{what}: give at least two edges, e.g. 0,100,200,inf.")
+    finite = [e for e in edges if e is not None]
+    if None in edges[:-1]:
+        raise forms.ValidationError(f"{what}: only the last edge may be inf.")
+    if any(b <= a for a, b in zip(finite, finite[1:])):
+        raise forms.ValidationError(f"{what}: the edges must be strictly increasing.")
+    return edges
+
+
+class RepeatVictimsForm(AnalysisForm):
+    kind = AnalysisKind.REPEAT_VICTIMS
+    column_fields = {
+        "person": ("Victim identifier column", True, "The person each victimisation happened to."),
+        "date": ("Date column", True, "ISO dates, or day first (31/12/2024)."),
+        "offence": ("Offence code column", False, "Lists each victim's offences; needed for serious offence codes."),
+    }
+    events_columns = {"person": "person_key", "date": "date_from", "offence": "offence_code"}
+    harm_weighting = True
+    as_of = forms.DateField(
+        label="As of (last day of the window)", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Blank: the date of the latest event.",
+    )
+    window_days = forms.IntegerField(label="Look-back window (days)", min_value=1, max_value=3650, initial=365)
+    serious_codes = forms.CharField(
+        label="Serious offence codes", required=False,
+        help_text="Codes separated by commas; a repeat victim of one of these gets an intervention plan with other agencies.",
+    )
+
+    def clean_serious_codes(self) -> list[str]:
+        return [c.strip() for c in self.cleaned_data["serious_codes"].split(",") if c.strip()]
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        data["as_of"] = data["as_of"].isoformat() if data.get("as_of") else None
+        return data
+
+
+class HotTimesForm(AnalysisForm):
+    kind = AnalysisKind.HOT_TIMES
+    column_fields = {
+        "start": ("Time of the event, or start of its window", True, "Date and time, local clock time."),
+        "end": ("End of the window", False, "For events known only within a window: spread over its hours (aoristic)."),
+    }
+    events_columns = {"start": "date_from", "end": "date_to", "offence": "offence_code"}
+    harm_weighting = True
+
+
+class HotspotsForm(AnalysisForm):
+    kind = AnalysisKind.HOTSPOTS
+    column_fields = {
+        "x": ("Easting / longitude column", True, ""),
+        "y": ("Northing / latitude column", True, ""),
+    }
+    events_columns = {"x": "x", "y": "y", "offence": "offence_code"}
+    harm_weighting = True
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    cell = forms.FloatField(label="Grid cell size (metres)", min_value=1, initial=250)
+    bandwidth = forms.FloatField(label="Kernel bandwidth (metres)", min_value=1, required=False, help_text="Blank: three cells.")
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates (they are counted in the notes)", required=False)
+
+
+class ConcentrationForm(AnalysisForm):
+    kind = AnalysisKind.CONCENTRATION
+    column_fields = {
+        "unit": ("Unit column (place, victim or offender)", True, "Each event's place, victim or offender."),
+        "weight": ("Weight column", False, "A weight per event (≥ 0), instead of counting each event as 1."),
+    }
+    events_columns = {"unit": "place", "offence": "offence_code"}
+    harm_weighting = True
+    units_total = forms.IntegerField(
+        label="Number of units in all, including those with no events", required=False, min_value=1,
+        help_text="For example every street segment or address in the area; needed for the generalised Gini.",
+    )
+    units_are_persons = forms.BooleanField(
+        label="The units are persons (victims or offenders): the list of top units is person-level data", required=False
+    )
+
+
+class HarmForm(AnalysisForm):
+    kind = AnalysisKind.HARM
+    column_fields = {"offence": ("Offence code column", True, "")}
+    events_columns = {"offence": "offence_code"}
+    harm = forms.CharField(
+        label="Harm weights", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One offence code and its weight per line, e.g. 0711,60 (for example sentencing-based days).",
+    )
+    default_weight = forms.FloatField(
+        label="Weight for offence codes not listed", required=False, min_value=0,
+        help_text="Blank: an unlisted code is an error.",
+    )
+
+
+class NearRepeatForm(AnalysisForm):
+    kind = AnalysisKind.NEAR_REPEAT
+    column_fields = {
+        "x": ("Easting / longitude column", True, ""),
+        "y": ("Northing / latitude column", True, ""),
+        "date": ("Date column", True, "Only the calendar day counts."),
+    }
+    events_columns = {"x": "x", "y": "y", "date": "date_from"}
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    event_label = forms.CharField(
+        label="What the events are (for the summary)", initial="burglary", max_length=60,
+        help_text="e.g. burglary, theft from a car: “within 100 m and 7 days of a burglary …”.",
+    )
+    distance_bands = forms.CharField(
+        label="Distance band edges (metres)", initial="0,100,200,300,400,inf",
+        help_text="Bands are [from, to): 0,100,200,inf gives 0–99.9 m, 100–199.9 m, 200 m and beyond.",
+    )
+    day_bands = forms.CharField(
+        label="Day band edges (days)", initial="0,7,14,21,28,inf",
+        help_text="0,7,14,inf gives 0–6 days apart, 7–13 days apart, 14 days and beyond.",
+    )
+    metric = forms.ChoiceField(
+        label="Distance", choices=[("manhattan", "Manhattan (along a street grid)"), ("euclidean", "Straight line")],
+        initial="manhattan",
+    )
+    permutations = forms.IntegerField(label="Permutations", min_value=1, max_value=9999, initial=999)
+    seed = forms.IntegerField(label="Seed (the same seed gives the same answer)", initial=1, min_value=0)
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
+
+    def clean_distance_bands(self):
+        return _bands(self.cleaned_data["distance_bands"], "Distance bands")
+
+    def clean_day_bands(self):
+        return _bands(self.cleaned_data["day_bands"], "Day bands")
+
+
+class NetworkForm(AnalysisForm):
+    kind = AnalysisKind.NETWORK
+    column_fields = {
+        "source": ("First node column (edge list)", False, "Leave the three columns blank for an adjacency matrix."),
+        "target": ("Second node column (edge list)", False, ""),
+        "weight": ("Tie strength column", False, "Calls, co-offences; blank counts each tie as 1."),
+    }
+    # From the event store: offenders who share an event, weighted by the events they share.
+    events_columns = {"source": "source", "target": "target", "weight": "events"}
+    format = forms.ChoiceField(
+        label="The file is",
+        choices=[("edges", "An edge list: one tie per row"), ("adjacency", "An adjacency matrix: node labels in the first row and column")],
+        initial="edges",
+    )
+    directed = forms.TypedChoiceField(
+        label="Ties have a direction", coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None, required=False,
+        choices=[("", "Decide from the file (a matrix that is not symmetric is directed)"), ("yes", "Yes (calls from one person to another)"), ("no", "No (co-offending, association)")],
+    )
+    merge_duplicates = forms.BooleanField(label="Merge a tie given on several rows, adding the weights", required=False)
+    key_players = forms.IntegerField(
+        label="Key players to find", min_value=0, max_value=20, initial=3,
+        help_text="The nodes whose removal fragments the network most; 0 to skip.",
+    )
+    communities = forms.ChoiceField(label="Community method", choices=[(m, m.capitalize()) for m in COMMUNITY_METHODS], initial="leiden")
+    resolution = forms.FloatField(label="Resolution", min_value=0.01, initial=1.0, help_text="Above 1 gives more, smaller communities.")
+    seed = forms.IntegerField(label="Seed", min_value=0, initial=0)
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        if source == "events":
+            data.update(format="edges", directed=False)
+        return data
+
+    def clean(self):
+        data = super().clean()
+        if data.get("format") == "edges" and self.columns is not None and not (data.get("source") and data.get("target")):
+            self.add_error("source", "An edge list needs its first and second node columns.")
+        if data.get("format") == "adjacency" and (data.get("source") or data.get("target") or data.get("weight")):
+            self.add_error("format", "An adjacency matrix takes no node or weight columns; leave them blank.")
+        return data
+
+
+class DisplacementForm(AnalysisForm):
+    """The counts of the target, buffer and control areas before and after an intervention, typed in."""
+
+    kind = AnalysisKind.DISPLACEMENT
+    AREAS = [("target", "Target area"), ("buffer", "Buffer area"), ("control", "Control area"), ("buffer_control", "Buffer’s own control area")]
+
+    before_days = forms.FloatField(label="Length of the before period (days)", required=False, min_value=0.001)
+    after_days = forms.FloatField(label="Length of the after period (days)", required=False, min_value=0.001)
+    confidence = forms.FloatField(label="Confidence level", initial=0.95, min_value=0.5, max_value=0.999)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area, label in self.AREAS:
+            required = area in ("target", "control")
+            for period in ("before", "after"):
+                self.fields[f"{area}_{period}"] = forms.FloatField(
+                    label=f"{label}: crimes {period}", required=required, min_value=0
+                )
+            for period in ("before", "after"):
+                self.fields[f"{area}_{period}_harm"] = forms.FloatField(
+                    label=f"{label}: harm {period} (optional)", required=False, min_value=0
+                )
+            self.fields[f"{area}_km2"] = forms.FloatField(label=f"{label}: size in km² (optional)", required=False, min_value=0.0001)
+
+    def area_rows(self):
+        """The fields grouped by area, for a table-like layout."""
+        return [
+            (label, [self[f"{area}_{p}"] for p in ("before", "after")], [self[f"{area}_{p}_harm"] for p in ("before", "after")], self[f"{area}_km2"])
+            for area, label in self.AREAS
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for area, label in self.AREAS:
+            given = [data.get(f"{area}_{p}") is not None for p in ("before", "after")]
+            if any(given) and not all(given):
+                self.add_error(f"{area}_before" if not given[0] else f"{area}_after", f"{label}: give both the before and the after count.")
+        if (data.get("buffer_control_before") is not None) and data.get("buffer_before") is None:
+            self.add_error("buffer_before", "A control for the buffer needs the buffer area's counts.")
+        return data
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = self.cleaned_data
+        counts = {area: {p: data.get(f"{area}_{p}") for p in ("before", "after")} for area, _ in self.AREAS}
+        counts = {area: periods for area, periods in counts.items() if any(v is not None for v in periods.values())}
+        harm = {area: {p: data.get(f"{area}_{p}_harm") for p in ("before", "after")} for area in counts}
+        any_harm = any(v is not None for periods in harm.values() for v in periods.values())
+        return {
+            "counts": counts,
+            "harm": harm if any_harm else None,
+            "area_km2": {area: data.get(f"{area}_km2") for area in counts if data.get(f"{area}_km2") is not None} or None,
+            "before_days": data.get("before_days"),
+            "after_days": data.get("after_days"),
+            "confidence": data.get("confidence") or 0.95,
+        }
+
+
+FORMS: dict[str, type[AnalysisForm]] = {
+    form.kind: form
+    for form in (RepeatVictimsForm, HotTimesForm, HotspotsForm, ConcentrationForm, HarmForm, NearRepeatForm, NetworkForm, DisplacementForm)
+}
+
+
+class SaveForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    keep_persons = forms.BooleanField(
+        label="Keep the person-level detail (then only analysts in this unit may open it, and each look is recorded)",
+        required=False,
+    )
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.CharField(
+        label="Why do you need to see the person-level data?", min_length=5, max_length=500,
+        help_text="Recorded in the audit trail with your name and the time, e.g. “Operation Kōwhai: prevention visits”.",
+    )
+
+
+class NodeLinkForm(forms.Form):
+    node = forms.ChoiceField(label="Network node")
+    identifier = forms.CharField(
+        label="Person identifier", required=False, max_length=200,
+        help_text="As held in the source system; it is pseudonymised the way the event store's are, and is not kept.",
+    )
+    person_key = forms.CharField(label="…or the person key (pseudonymised)", required=False, max_length=128)
+    purpose = forms.CharField(label="Purpose", min_length=5, max_length=500, help_text="Recorded in the audit trail.")
+
+    def __init__(self, *args, nodes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = [(n, n) for n in nodes]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("identifier") and not data.get("person_key"):
+            self.add_error("identifier", "Give the person's identifier or their person key.")
+        return data

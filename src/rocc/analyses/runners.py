@@ -1,0 +1,336 @@
+"""Running each analysis of the library on a table and its parameters, giving a JSON-ready result.
+
+The parameters are the plain JSON the pages store (column names, numbers, band edges), so that the same
+call runs in a request, in a background worker, and again when a saved analysis is re-run. Nothing here
+reads the database: a table source hands over the data frame.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rocc.analysis.concentration import concentration
+from rocc.analysis.displacement import displacement_analysis
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
+from rocc.analysis.hot_times import hot_times
+from rocc.analysis.hotspots import hotspots, project_lonlat
+from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
+from rocc.analysis.near_repeat import SAME_LOCATION, near_repeat_knox
+from rocc.analysis.networks import network_analysis, network_from_adjacency, network_from_edge_list
+from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS, repeat_victims
+from rocc.analysis.results import jsonable
+
+NZTM = "EPSG:2193"
+SIGNIFICANT_BELOW = 0.05
+#: Networks larger than this are measured but not drawn: a drawing of thousands of nodes shows nothing.
+MAX_DRAWN_NODES = 1500
+
+FrameLoader = Callable[..., pd.DataFrame]  # frame(header=True) -> the table
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: dict[str, Any]
+    holds_person_level: bool
+
+
+# --- shared pieces ----------------------------------------------------------------------------------
+
+
+def harm_index_parse(text: str):
+    """A harm index from lines of ``offence_code,weight`` (a header line is optional); errors name the line."""
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    if not lines:
+        raise AnalysisInputError("harm weights: give one line per offence code, as code,weight")
+    if not lines[0].split(",")[0].strip().lower().startswith("offence"):
+        lines.insert(0, "offence_code,weight")
+    frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False, skipinitialspace=True)
+    try:
+        return harm_index_from_table(frame, source="harm weights entered on the page")
+    except AnalysisInputError as error:
+        raise AnalysisInputError(f"harm weights: {error}") from None
+
+
+def _harm(frame: pd.DataFrame, params: dict[str, Any]) -> np.ndarray | None:
+    """Per-event harm weights when the parameters ask for harm weighting, else None."""
+    if not params.get("harm"):
+        return None
+    if not params.get("offence"):
+        raise AnalysisInputError("harm weighting needs the column holding each event's offence code")
+    index = harm_index_parse(params["harm"])
+    return harm_weights(
+        column(frame, params["offence"]), index=index, default_weight=params.get("default_weight"), name=params["offence"]
+    )
+
+
+def _located(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame, int]:
+    """The rows with both coordinates, when the analyst chose to leave out the others (or the data are
+    events from the store, where an unknown location is empty); the count left out."""
+    if not params.get("drop_unlocated"):
+        return frame, 0
+    blank = np.zeros(len(frame), dtype=bool)
+    for name in (params["x"], params["y"]):
+        values = column(frame, name)
+        blank |= (values.isna() | values.astype(str).str.strip().isin(["", "nan", "NaN"])).to_numpy()
+    return frame.loc[~blank].reset_index(drop=True), int(blank.sum())
+
+
+def _projected(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, str | None]:
+    xs, ys = numeric_column(frame, params["x"]), numeric_column(frame, params["y"])
+    if params.get("coordinates") == "wgs84":
+        xs, ys = project_lonlat(xs, ys, crs=NZTM)
+        return xs, ys, NZTM
+    return xs, ys, NZTM if params.get("coordinates") == "nztm" else None
+
+
+def _notes(result: dict[str, Any], *extra: str) -> None:
+    notes = result.setdefault("notes", [])
+    notes.extend(note for note in extra if note)
+
+
+# --- the analyses ---------------------------------------------------------------------------------
+
+
+def run_repeat_victims(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    weights = _harm(frame, params)
+    result = repeat_victims(
+        persons=column(frame, params["person"]),
+        dates=date_column(frame, params["date"]),
+        offences=column(frame, params["offence"]) if params.get("offence") else None,
+        as_of=params.get("as_of") or None,
+        window_days=int(params.get("window_days") or 365),
+        serious_codes=params.get("serious_codes") or [],
+        serious_harm=params.get("serious_harm"),
+        weights=weights,
+        tiers=VICTIM_FOCUS_TIERS,
+    )
+    return Outcome(result.to_dict(), holds_person_level=True)
+
+
+def run_hot_times(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    result = hot_times(
+        starts=datetime_column(frame, params["start"]),
+        ends=datetime_column(frame, params["end"], blank_allowed=True) if params.get("end") else None,
+        weights=_harm(frame, params),
+    )
+    return Outcome(result.to_dict(), holds_person_level=False)
+
+
+def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, crs = _projected(frame, params)
+    result = hotspots(
+        x=xs, y=ys, cell=params["cell"], bandwidth=params.get("bandwidth"), weights=_harm(frame, params), crs=crs
+    ).to_dict()
+    _notes(result, f"{dropped} rows without coordinates were left out" if dropped else "")
+    return Outcome(result, holds_person_level=False)
+
+
+def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    weights = _harm(frame, params)
+    if params.get("weight"):
+        if weights is not None:
+            raise AnalysisInputError("give a weight column or harm weights, not both")
+        weights = event_weights(numeric_column(frame, params["weight"]), events=len(frame), name=params["weight"])
+    result = concentration(units=column(frame, params["unit"]), weights=weights, units_total=params.get("units_total"))
+    return Outcome(result.to_dict(), holds_person_level=bool(params.get("units_are_persons")))
+
+
+def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    result = harm_profile(
+        column(frame, params["offence"]), index=harm_index_parse(params["harm"]), default_weight=params.get("default_weight")
+    )
+    return Outcome(result.to_dict(), holds_person_level=False)
+
+
+def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    frame, dropped = _located(frame, params)
+    xs, ys, _ = _projected(frame, params)
+    result = near_repeat_knox(
+        x=xs, y=ys, dates=date_column(frame, params["date"]),
+        distance_bands=[_edge(v) for v in params["distance_bands"]], day_bands=[_edge(v) for v in params["day_bands"]],
+        metric=params.get("metric", "manhattan"), permutations=int(params.get("permutations", 999)),
+        seed=params.get("seed"),
+    ).to_dict()
+    label = (params.get("event_label") or "event").strip()
+    result["event_label"] = label
+    result["plain_summary"] = knox_plain_summary(result, label)
+    result["notes"] = [f"{dropped} rows without coordinates were left out"] if dropped else []
+    return Outcome(result, holds_person_level=False)
+
+
+def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
+    if params.get("format") == "adjacency":
+        network = network_from_adjacency(frame_of(header=False), directed=params.get("directed"))
+    else:
+        network = network_from_edge_list(
+            frame_of(header=True), source=params["source"], target=params["target"], weight=params.get("weight") or None,
+            directed=bool(params.get("directed")), merge_duplicates=bool(params.get("merge_duplicates")),
+        )
+    seed = int(params.get("seed") or 0)
+    analysis = network_analysis(
+        network, key_players=int(params.get("key_players") or 0), community_method=params.get("communities", "leiden"),
+        resolution=float(params.get("resolution") or 1.0), seed=seed,
+    )
+    result = analysis.to_dict()
+    edges = network.edge_table()
+    result["edges"] = [[s, t, float(w)] for s, t, w in edges.itertuples(index=False)]
+    result["layout"] = network_layout(network, seed=seed) if network.n_nodes <= MAX_DRAWN_NODES else None
+    return Outcome(result, holds_person_level=True)
+
+
+def run_displacement(params: dict[str, Any]) -> Outcome:
+    rows = [
+        {"area": area, "period": period, "count": value}
+        for area, periods in params["counts"].items()
+        for period, value in periods.items()
+        if value is not None
+    ]
+    if params.get("harm"):
+        for row in rows:
+            harm = params["harm"].get(row["area"], {}).get(row["period"])
+            if harm is None:
+                raise AnalysisInputError(f"harm totals: give one for every area and period with a count ({row['area']}, {row['period']})")
+            row["harm"] = harm
+    sizes = {area: size for area, size in (params.get("area_km2") or {}).items() if size is not None}
+    result = displacement_analysis(
+        pd.DataFrame(rows), before_days=params.get("before_days"), after_days=params.get("after_days"),
+        area_km2=sizes or None, confidence=float(params.get("confidence") or 0.95),
+    )
+    return Outcome(result.to_dict(), holds_person_level=False)
+
+
+FRAME_RUNNERS: dict[str, Callable[[pd.DataFrame, dict[str, Any]], Outcome]] = {
+    "repeat_victims": run_repeat_victims,
+    "hot_times": run_hot_times,
+    "hotspots": run_hotspots,
+    "concentration": run_concentration,
+    "harm": run_harm,
+    "near_repeat": run_near_repeat,
+}
+
+
+def analysis_compute(kind: str, params: dict[str, Any], frame_of: FrameLoader | None) -> Outcome:
+    """Run analysis ``kind``; ``frame_of(header=True)`` gives its table (None for figures typed in).
+    Raises AnalysisInputError with a located message for anything the analysis cannot use."""
+    try:
+        if kind == "displacement":
+            outcome = run_displacement(params)
+        elif kind == "network":
+            outcome = run_network(frame_of, params)
+        else:
+            outcome = FRAME_RUNNERS[kind](frame_of(header=True), params)
+    except AnalysisInputError:
+        raise
+    except (ValueError, TypeError, KeyError) as error:
+        # The library checks its inputs; anything else that slips through is still the input's fault
+        # and must read as a message, not a server error.
+        raise AnalysisInputError(f"the analysis could not use this input: {error}") from None
+    return Outcome(jsonable(outcome.result), outcome.holds_person_level)
+
+
+def _edge(value: Any) -> float:
+    return math.inf if value is None or value == "inf" else float(value)
+
+
+def is_long(kind: str, params: dict[str, Any], rows: int) -> bool:
+    """Whether a run would keep a page waiting for more than a few seconds, so belongs in the background."""
+    if kind == "near_repeat":
+        return rows * int(params.get("permutations", 999)) > 3_000_000
+    if kind == "network":
+        return rows > 5_000 or (int(params.get("key_players") or 0) > 0 and rows > 1_000)
+    return rows > 500_000
+
+
+# --- the near-repeat summary in words -----------------------------------------------------------------
+
+
+def _place(lo: float | None, hi: float | None) -> str:
+    if hi is not None and hi <= SAME_LOCATION:
+        return "at the same place"
+    if lo is None or lo <= SAME_LOCATION:
+        return f"within {hi:g} m"
+    return f"between {lo:g} and {hi:g} m"
+
+
+def _time(lo: float, hi: float, *, after_within: bool) -> tuple[str, str]:
+    """The day band in words ("within 100 m and 7 days"), and the whole days it holds (a pair's time
+    difference is in whole days)."""
+    first, last = math.ceil(lo), math.ceil(hi) - 1
+    held = "the same day" if last == 0 else f"{first}–{last} days apart"
+    if last == 0:
+        return "on the same day", held
+    if first == 0:
+        return (f"{hi:g} days" if after_within else f"within {hi:g} days"), held
+    return f"between {first} and {last} days", held
+
+
+def knox_plain_summary(result: dict[str, Any], label: str) -> dict[str, Any]:
+    """One sentence an analyst can quote, from the first significant close cell: the nearest distance band,
+    then the soonest day band, with p < 0.05 and more pairs than chance (finite bands only)."""
+    permutations = int(result["permutations"])
+    if 1 / (permutations + 1) >= SIGNIFICANT_BELOW:
+        return {
+            "text": f"With {permutations} permutations no p-value can fall below {SIGNIFICANT_BELOW}; run at least 19 "
+            "(999 is usual) to judge whether there are near repeats.",
+            "cell": None,
+        }
+    article = "an" if label[:1].lower() in "aeiou" else "a"
+    for i, (d_lo, d_hi) in enumerate(result["distance_bands"]):
+        if d_hi is None:
+            continue
+        for j, (t_lo, t_hi) in enumerate(result["day_bands"]):
+            if t_hi is None:
+                continue
+            ratio, p = result["knox_ratio"][i][j], result["p_value"][i][j]
+            if ratio is None or p is None or p >= SIGNIFICANT_BELOW or ratio <= 1:
+                continue
+            place = _place(d_lo, d_hi)
+            time, held = _time(t_lo, t_hi, after_within=place.startswith("within"))
+            sentence = (
+                f"{place.capitalize()} and {time} of {article} {label}, the risk of another is "
+                f"{ratio:.1f} times what chance would give (p = {p:.3g}; pairs {_distance_held(d_lo, d_hi)}, {held})."
+            )
+            return {"text": sentence, "cell": [i, j]}
+    return {
+        "text": f"No close cell is significant at p < {SIGNIFICANT_BELOW}: at these bands there is no evidence that "
+        f"{label} events fall near each other in space and time more often than chance would give.",
+        "cell": None,
+    }
+
+
+def _distance_held(lo: float, hi: float) -> str:
+    if hi <= SAME_LOCATION:
+        return "at distance 0"
+    low = 0 if lo <= SAME_LOCATION else lo
+    return f"{low:g} to under {hi:g} m apart"
+
+
+# --- drawing a network ----------------------------------------------------------------------------
+
+
+def network_layout(network, *, seed: int) -> dict[str, list[float]]:
+    """Node positions in [0, 1]² from a force-directed layout of the undirected projection, seeded so that
+    the same network draws the same way every time."""
+    graph = network.undirected
+    n = graph.vcount()
+    if n == 0:
+        return {}
+    start = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2)).tolist()
+    weights = graph.es["weight"] if graph.ecount() else None
+    layout = graph.layout_fruchterman_reingold(seed=start, weights=weights, niter=500)
+    coords = np.asarray(layout.coords, dtype=float)
+    low, high = coords.min(axis=0), coords.max(axis=0)
+    span = np.where(high - low > 0, high - low, 1.0)
+    coords = (coords - low) / span
+    return {name: [round(float(x), 4), round(float(y), 4)] for name, (x, y) in zip(graph.vs["name"], coords, strict=True)}

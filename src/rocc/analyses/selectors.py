@@ -1,0 +1,76 @@
+"""Every read of the analyses capability, scoped to the user asking: saved analyses, runs, uploads, units."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from rocc.analyses.models import AnalysisRun, AnalysisUpload, NodePersonLink, SavedAnalysis
+from rocc.org.models import OrgUnit, Role
+from rocc.org.scope import scope_of
+
+
+def _in_scope(user, field: str) -> Q:
+    paths = scope_of(user).unit_paths
+    if not paths:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition
+
+
+def saved_analysis_list(*, user) -> QuerySet[SavedAnalysis]:
+    """Saved analyses of the user's units; those holding person-level data only for analysts."""
+    if not user.has_perm("analyses.view_analyses"):
+        return SavedAnalysis.objects.none()
+    analyses = SavedAnalysis.objects.filter(_in_scope(user, "scope_unit")).select_related("scope_unit", "created_by")
+    if scope_of(user).role != Role.ANALYST:
+        analyses = analyses.filter(holds_person_level=False)
+    return analyses
+
+
+def saved_analysis_get(*, user, pk: int) -> SavedAnalysis:
+    analysis = saved_analysis_list(user=user).filter(pk=pk).first()
+    if analysis is None or not user.has_perm("analyses.view_saved_analysis", analysis):
+        raise Http404("No such saved analysis")
+    return analysis
+
+
+def analysis_run_list(*, user) -> QuerySet[AnalysisRun]:
+    """A user's own runs: they are working copies, seen by no one else until saved."""
+    if not user.has_perm("analyses.run_analyses"):
+        return AnalysisRun.objects.none()
+    return AnalysisRun.objects.filter(created_by=user).select_related("scope_unit", "upload", "saved")
+
+
+def analysis_run_get(*, user, pk: int) -> AnalysisRun:
+    run = analysis_run_list(user=user).filter(pk=pk).first()
+    if run is None or not user.has_perm("analyses.save_analysis", run.scope_unit):
+        raise Http404("No such analysis run")
+    return run
+
+
+def analysis_upload_get(*, user, pk: int) -> AnalysisUpload:
+    upload = AnalysisUpload.objects.filter(pk=pk, created_by=user).defer("content").first()
+    if upload is None or not user.has_perm("analyses.run_analyses"):
+        raise Http404("No such upload")
+    return upload
+
+
+def analysis_units(*, user) -> QuerySet[OrgUnit]:
+    """The units an analysis may be run for: the user's units and those below them."""
+    return OrgUnit.objects.filter(_paths(user)).order_by("path")
+
+
+def _paths(user) -> Q:
+    condition = Q(pk__in=[])
+    for path in scope_of(user).unit_paths:
+        condition |= Q(path__startswith=path)
+    return condition
+
+
+def node_links(*, user, analysis: SavedAnalysis) -> QuerySet[NodePersonLink]:
+    if not user.has_perm("analyses.link_persons", analysis):
+        return NodePersonLink.objects.none()
+    return analysis.node_links.select_related("linked_by")

@@ -1,0 +1,323 @@
+"""Every write of the analyses capability: uploads, runs (in the request or in the background), saving a run,
+linking network nodes to persons, and recording each look at person-level results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.inputs import read_table
+from rocc.analyses import runners
+from rocc.analyses.models import AnalysisKind, AnalysisRun, AnalysisUpload, NodePersonLink, RunStatus, SavedAnalysis
+from rocc.audit.services import person_access_record
+from rocc.org.models import OrgUnit
+
+log = logging.getLogger(__name__)
+
+#: Uploads older than this are cleared when their owner uploads again: they are working copies, not records.
+UPLOAD_KEEP = dt.timedelta(days=2)
+
+
+class AnalysisRefused(Exception):
+    """The analysis could not use its input; ``error`` is the library's located message."""
+
+    def __init__(self, error: AnalysisInputError, *, where: str = ""):
+        self.error = error
+        self.column = error.column
+        self.row = error.row
+        self.message = f"{where}: {error}" if where else str(error)
+        super().__init__(self.message)
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+
+def _frame_from_bytes(name: str, content: bytes, *, header: bool) -> pd.DataFrame:
+    suffix = Path(name).suffix.lower() or ".csv"
+    with tempfile.TemporaryDirectory() as folder:
+        # The library reads by path (it picks the reader from the suffix); the name keeps messages readable.
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        try:
+            return read_table(path, header=header)
+        except AnalysisInputError as error:
+            raise AnalysisInputError(str(error).replace(path.name, name)) from None
+
+
+def upload_frame(upload: AnalysisUpload, *, header: bool | None = None) -> pd.DataFrame:
+    """The uploaded table, read as the library reads files (any common encoding, BOM, Excel, Parquet)."""
+    return _frame_from_bytes(upload.name, bytes(upload.content), header=upload.has_header if header is None else header)
+
+
+def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool = True) -> AnalysisUpload:
+    """Keep a file to analyse after checking it reads as a table; an unreadable file is refused, nothing kept."""
+    if not user.has_perm("analyses.run_analyses"):
+        raise PermissionDenied
+    try:
+        frame = _frame_from_bytes(name, content, header=has_header)
+    except AnalysisInputError as error:
+        raise AnalysisRefused(error) from None
+    with transaction.atomic():
+        AnalysisUpload.objects.filter(created_by=user, created_at__lt=timezone.now() - UPLOAD_KEEP).delete()
+        return AnalysisUpload.objects.create(
+            name=name[:255], content=content, size=len(content), has_header=has_header,
+            columns=[str(c) for c in frame.columns], rows=len(frame), created_by=user,
+        )
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+
+def _frame_loader(run_or_upload: AnalysisUpload | None, *, user=None, events: dict | None = None):
+    if events is not None:
+        from rocc.analyses.sources import events_table
+
+        return events_table(user=user, **events)
+    if run_or_upload is None:
+        return None
+
+    def frame_of(header: bool = True) -> pd.DataFrame:
+        return upload_frame(run_or_upload, header=None if header else False)
+
+    return frame_of
+
+
+def analysis_run_start(
+    *,
+    user,
+    kind: str,
+    scope_unit: OrgUnit,
+    parameters: dict[str, Any],
+    source: str,
+    upload: AnalysisUpload | None = None,
+    events: dict[str, Any] | None = None,
+    purpose: str = "",
+    background: bool | None = None,
+) -> AnalysisRun:
+    """Run an analysis for ``scope_unit``: at once when it is small (a refused input raises AnalysisRefused and
+    nothing is kept), or queued for a worker when it would keep the page waiting (the run page then polls).
+
+    ``events`` are the event-store filters when the data are the store's events; analyses of persons
+    (repeat victims, networks of co-offenders) read person-level data and need ``purpose``.
+    """
+    if kind not in AnalysisKind.values:
+        raise ValidationError({"kind": f"unknown analysis {kind!r}"})
+    if not user.has_perm("analyses.save_analysis", scope_unit):
+        raise PermissionDenied
+    if upload is not None and upload.created_by_id != user.pk:
+        raise PermissionDenied
+    data_source = "events" if events is not None else ("file" if upload is not None else "figures")
+    if events is not None:
+        events = {**events, "kind": kind, "unit_code": events.get("unit_code") or scope_unit.code, "purpose": purpose}
+    parameters = {**parameters, "_events": events} if events is not None else parameters
+    rows = upload.rows if upload is not None else 0
+    if events is not None:
+        from rocc.analyses.sources import events_count
+
+        rows = events_count(user=user, **events)
+    long = runners.is_long(kind, parameters, rows) if background is None else background
+    run = AnalysisRun(
+        kind=kind, scope_unit=scope_unit, upload=upload, source=source[:300], data_source=data_source,
+        parameters=parameters, created_by=user,
+    )
+    if not long:
+        outcome = _compute(run, user=user)
+        now = timezone.now()
+        run.status, run.result, run.holds_person_level = RunStatus.DONE, outcome.result, outcome.holds_person_level
+        run.started_at = run.finished_at = now
+        run.save()
+        return run
+    run.save()
+    from rocc.analyses.tasks import analysis_run_task
+
+    analysis_run_task.enqueue(run.pk)
+    return run
+
+
+def _compute(run: AnalysisRun, *, user) -> runners.Outcome:
+    params = dict(run.parameters)
+    events = params.pop("_events", None)
+    try:
+        loader = _frame_loader(run.upload, user=user, events=events)
+        return runners.analysis_compute(run.kind, params, loader)
+    except AnalysisInputError as error:
+        where = run.upload.name if run.upload is not None else ("the events" if events else "")
+        raise AnalysisRefused(error, where=where) from None
+
+
+def analysis_run_execute(*, run_id: int) -> AnalysisRun:
+    """The background half of a long run: compute, then keep the result or the located error for the page."""
+    run = AnalysisRun.objects.select_related("upload", "created_by").get(pk=run_id)
+    if run.finished:
+        return run
+    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
+    try:
+        outcome = _compute(run, user=run.created_by)
+    except AnalysisRefused as refused:
+        AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=refused.message, finished_at=timezone.now())
+    except Exception:
+        log.exception("analysis run %s failed", run.pk)
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error="The analysis stopped with an internal error; it has been logged.",
+            finished_at=timezone.now(),
+        )
+    else:
+        AnalysisRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.DONE, result=outcome.result, holds_person_level=outcome.holds_person_level,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+# --- saving ---------------------------------------------------------------------------------------
+
+
+_NODE_KEYS = {"node", "source", "target"}
+_NODE_LIST_KEYS = {"nodes", "nodes_added", "nodes_removed", "became_central", "left_centre"}
+
+
+def person_level_removed(kind: str, result: dict[str, Any]) -> dict[str, Any]:
+    """The result without the persons it names: the victim list dropped, a network's members numbered
+    instead of named, a concentration's top units (persons) dropped. Summaries and figures stay."""
+    if kind == AnalysisKind.REPEAT_VICTIMS:
+        return {**result, "persons": [], "persons_removed": len(result.get("persons") or [])}
+    if kind == AnalysisKind.CONCENTRATION:
+        return {**result, "top_units": [], "persons_removed": len(result.get("top_units") or [])}
+    if kind == AnalysisKind.NETWORK:
+        numbers = {node["node"]: f"node {i}" for i, node in enumerate(result.get("nodes") or [], start=1)}
+
+        def relabel(value, key=None):
+            if isinstance(value, dict):
+                if key == "layout":
+                    return {numbers.get(k, k): v for k, v in value.items()}
+                return {k: relabel(v, k) for k, v in value.items()}
+            if isinstance(value, list):
+                if key == "edges":
+                    return [[numbers.get(s, s), numbers.get(t, t), w] for s, t, w in value]
+                if key in _NODE_LIST_KEYS:
+                    return [numbers.get(v, v) if isinstance(v, str) else relabel(v) for v in value]
+                return [relabel(v) for v in value]
+            if key in _NODE_KEYS and isinstance(value, str):
+                return numbers.get(value, value)
+            return value
+
+        return {**relabel(result), "persons_removed": len(numbers)}
+    return result
+
+
+def result_names_persons(kind: str, result: dict[str, Any]) -> bool:
+    if kind == AnalysisKind.REPEAT_VICTIMS:
+        return bool(result.get("persons"))
+    if kind == AnalysisKind.NETWORK:
+        return bool(result.get("nodes")) and not result.get("persons_removed")
+    return False
+
+
+def saved_analysis_from_run(*, user, run: AnalysisRun, title: str, keep_persons: bool = False) -> SavedAnalysis:
+    """Keep a finished run as a saved analysis. Person-level detail is dropped unless the analyst keeps it;
+    then only analysts in the unit may open it."""
+    if run.created_by_id != user.pk or not user.has_perm("analyses.save_analysis", run.scope_unit):
+        raise PermissionDenied
+    if run.status != RunStatus.DONE:
+        raise ValidationError("Only a finished analysis can be saved.")
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Give the analysis a title."})
+    person_level = run.holds_person_level and keep_persons
+    result = run.result if person_level or not run.holds_person_level else person_level_removed(run.kind, run.result)
+    parameters = {k: v for k, v in run.parameters.items() if k != "_events"}
+    if run.data_source == "events":
+        events = dict(run.parameters.get("_events") or {})
+        events.pop("purpose", None)
+        parameters["events"] = events
+    with transaction.atomic():
+        saved = SavedAnalysis.objects.create(
+            kind=run.kind, title=title[:200], scope_unit=run.scope_unit, source=run.source, parameters=parameters,
+            result=result, holds_person_level=person_level, created_by=user,
+        )
+        run.saved = saved
+        run.save(update_fields=["saved"])
+    return saved
+
+
+def saved_analysis_create(
+    *,
+    user,
+    kind: str,
+    title: str,
+    scope_unit: OrgUnit,
+    source: str,
+    parameters: dict[str, Any],
+    result: dict[str, Any],
+    holds_person_level: bool = False,
+) -> SavedAnalysis:
+    """Keep a result computed elsewhere (for example `rocc analyse … --json`). A result that names persons is
+    marked person-level whatever the caller says."""
+    if kind not in AnalysisKind.values:
+        raise ValidationError({"kind": f"unknown analysis {kind!r}; expected one of {', '.join(AnalysisKind.values)}"})
+    if not user.has_perm("analyses.save_analysis", scope_unit):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError({"title": "Give the analysis a title."})
+    if not isinstance(result, dict) or not result:
+        raise ValidationError({"result": "The result must be the analysis's JSON document."})
+    person_level = bool(holds_person_level) or result_names_persons(kind, result)
+    with transaction.atomic():
+        return SavedAnalysis.objects.create(
+            kind=kind, title=title.strip()[:200], scope_unit=scope_unit, source=source[:300] or "given through the API",
+            parameters=parameters or {}, result=result, holds_person_level=person_level, created_by=user,
+        )
+
+
+# --- person-level looks and links -----------------------------------------------------------------
+
+
+def person_level_view_record(*, user, obj: SavedAnalysis | AnalysisRun, purpose: str, what: str):
+    """Record a look at the persons an analysis names; refused without the permission or a purpose."""
+    if not user.has_perm("org.view_person_level", obj.scope_unit):
+        raise PermissionDenied
+    kind = "saved analysis" if isinstance(obj, SavedAnalysis) else "analysis run"
+    return person_access_record(
+        user=user, subject_type=kind, subject_id=str(obj.pk), subject_repr=str(obj), purpose=purpose, what=what,
+    )
+
+
+def node_person_link(
+    *, user, analysis: SavedAnalysis, node: str, purpose: str, identifier: str = "", person_key: str = ""
+) -> NodePersonLink:
+    """Link a node of a saved network to a person in the event store, by the person's pseudonymised key (made
+    from the identifier the way the store makes it; the identifier itself is not kept). Audited."""
+    if analysis.kind != AnalysisKind.NETWORK:
+        raise ValidationError("Only a network's nodes link to persons.")
+    if not user.has_perm("analyses.link_persons", analysis):
+        raise PermissionDenied
+    known = {n["node"] for n in analysis.result.get("nodes") or []}
+    if node not in known:
+        raise ValidationError({"node": f"The network has no node {node!r}."})
+    if identifier.strip():
+        from rocc.events.pseudonym import person_key as pseudonymise
+
+        person_key = pseudonymise(identifier)
+    person_key = person_key.strip()
+    if not person_key:
+        raise ValidationError({"identifier": "Give the person's identifier or their person key."})
+    with transaction.atomic():
+        person_access_record(
+            user=user, subject_type="person", subject_id=person_key, purpose=purpose,
+            what=f"linked node {node!r} of saved network analysis {analysis.pk} to this person",
+        )
+        link, _ = NodePersonLink.objects.update_or_create(
+            analysis=analysis, node=node,
+            defaults={"person_key": person_key, "purpose": purpose.strip(), "linked_by": user},
+        )
+    return link

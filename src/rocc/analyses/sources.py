@@ -1,0 +1,131 @@
+"""Where an analysis's table comes from when it is not an uploaded file: the event store, read through the
+events capability's scoped selectors (persons only with a stated purpose, which they record); and the
+GeoJSON of a stored hot-spot result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.hotspots import HotspotsResult
+
+#: Analyses that run on the event store's events, and those among them that read persons.
+EVENT_KINDS = ("repeat_victims", "hot_times", "hotspots", "concentration", "harm", "near_repeat", "network")
+PERSON_KINDS = ("repeat_victims", "network")
+
+
+def events_available() -> bool:
+    return importlib.util.find_spec("rocc.events.selectors") is not None
+
+
+def filters_from(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The event-store filters as JSON (kept with the run and the saved analysis)."""
+    return {
+        "date_from": cleaned["date_from"].isoformat() if cleaned.get("date_from") else None,
+        "date_to": cleaned["date_to"].isoformat() if cleaned.get("date_to") else None,
+        "offence_codes": cleaned.get("offence_codes") or None,
+    }
+
+
+def describe(filters: dict[str, Any], *, unit) -> str:
+    parts = [f"events in the store, {unit.name}"]
+    if filters.get("date_from") or filters.get("date_to"):
+        parts.append(f"{filters.get('date_from') or 'the first'} to {filters.get('date_to') or 'the latest'}")
+    if filters.get("offence_codes"):
+        parts.append("offences " + ", ".join(filters["offence_codes"]))
+    return "; ".join(parts)
+
+
+def _dates(filters: dict[str, Any]) -> dict[str, dt.date | None]:
+    return {
+        key: dt.date.fromisoformat(filters[key]) if filters.get(key) else None for key in ("date_from", "date_to")
+    }
+
+
+def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFrame:
+    from rocc.events.selectors import events_frame
+
+    return events_frame(
+        user=user, unit_code=unit_code, date_from=_dates({"date_from": date_from})["date_from"],
+        date_to=_dates({"date_to": date_to})["date_to"], offence_codes=offence_codes or None,
+    )
+
+
+def _persons(*, user, unit_code, date_from, date_to, offence_codes, purpose, role) -> pd.DataFrame:
+    from rocc.events.selectors import persons_frame
+
+    persons = persons_frame(
+        user=user, purpose=purpose, unit_code=unit_code, date_from=_dates({"date_from": date_from})["date_from"],
+        date_to=_dates({"date_to": date_to})["date_to"], role=role,
+    )
+    if offence_codes:
+        # Codes select by prefix, as the events selector does ("07" is the whole division).
+        persons = persons[persons["offence_code"].astype(str).str.startswith(tuple(str(c) for c in offence_codes))]
+    return persons.reset_index(drop=True)
+
+
+def co_offending_edges(persons: pd.DataFrame) -> pd.DataFrame:
+    """Offenders who share an event, one row per pair with the number of events they share."""
+    offenders = persons[["event_id", "person_key"]].drop_duplicates()
+    pairs = offenders.merge(offenders, on="event_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["person_key_a"] < pairs["person_key_b"]]
+    edges = pairs.groupby(["person_key_a", "person_key_b"]).size().reset_index(name="events")
+    return edges.rename(columns={"person_key_a": "source", "person_key_b": "target"})
+
+
+def events_table(*, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None):
+    """A frame loader over the event store for analysis ``kind``, with the columns its runner expects."""
+    filters = dict(unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
+
+    def frame_of(header: bool = True) -> pd.DataFrame:
+        if kind == "repeat_victims":
+            frame = _persons(user=user, purpose=purpose, role="victim", **filters)
+        elif kind == "network":
+            frame = co_offending_edges(_persons(user=user, purpose=purpose, role="offender", **filters))
+            if frame.empty:
+                raise AnalysisInputError("no two offenders share an event in these events, so there is no co-offending network")
+            return frame
+        else:
+            frame = _events(user=user, **filters)
+            if kind == "concentration":
+                located = frame["x"].notna() & frame["y"].notna()
+                frame = frame.loc[located].reset_index(drop=True)
+                # The event store has no place register: a place is an exact location.
+                frame["place"] = frame["x"].round(0).astype("int64").astype(str) + "," + frame["y"].round(0).astype("int64").astype(str)
+        if frame.empty:
+            raise AnalysisInputError("there are no events in the store for these filters")
+        return frame
+
+    return frame_of
+
+
+def events_count(*, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None) -> int:
+    """How many events the filters select: the size that decides whether a run belongs in the background.
+    (Person-level reads are not made here: counting events needs no persons.)"""
+    return len(_events(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes))
+
+
+# --- GeoJSON of a stored hot-spot result ----------------------------------------------------------
+
+
+def hotspots_geojson(result: dict[str, Any]) -> dict[str, Any]:
+    """The library's GeoJSON of the cells, rebuilt from the stored result (the same document the CLI's
+    --geojson prints)."""
+    cells = result["cells"]
+
+    def array(key: str, dtype=float) -> np.ndarray:
+        return np.array([np.nan if c[key] is None else c[key] for c in cells], dtype=dtype)
+
+    grid = result["grid"]
+    stored = HotspotsResult(
+        x=array("x"), y=array("y"), count=array("count"), density=array("density"), gi_z=array("gi_z"),
+        gi_p=array("gi_p"), hot=np.array([c["hot"] for c in cells], dtype=object), rows=grid["rows"], cols=grid["cols"],
+        origin=tuple(grid["origin"]), events=result["events"], total=result["total"], notes=tuple(result.get("notes") or ()),
+        parameters=result["parameters"],
+    )
+    return stored.to_geojson()

@@ -1,0 +1,12 @@
+"""Background work of the analyses capability: long runs (near repeats with many permutations, big networks)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def analysis_run_task(run_id: int) -> str:
+    from rocc.analyses.services import analysis_run_execute
+
+    return analysis_run_execute(run_id=run_id).status

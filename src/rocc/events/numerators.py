@@ -1,0 +1,241 @@
+"""Indicator numerators computed from the event store: counts of events, victims or offenders by unit, period
+and disaggregation, as Ibis expressions that run unchanged on DuckDB (the default, over the Parquet store),
+PostgreSQL or Spark.
+
+Periods are built from whole months, numbered ``year × 12 + month − 1`` so that every backend does the same
+integer arithmetic. A period gets a value only when every month in it lies inside the data's coverage (the
+``date_from``–``date_to`` asked for, else the first to the last month with events): a month without events
+inside the coverage counts 0, a month outside it is missing and the period has no value. A rolling "year
+ended" total is the sum of its 12 months for events; victims and offenders are counted once each over the
+12 months, not once per month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from rocc.events.store import EVENTS_TABLE, PERSONS_TABLE
+
+COUNTS = ("events", "victims", "offenders")
+PERIOD_TYPES = ("month", "quarter", "calendar_year", "year_ended", "july_june")
+LEVELS = {"district": "district_code", "area": "area_code"}
+DISAGGREGATIONS = ("offence_division", "offence_code")
+
+
+def _month_number(value: dt.date) -> int:
+    return value.year * 12 + value.month - 1
+
+
+def _month_start(number: int) -> dt.date:
+    return dt.date(number // 12, number % 12 + 1, 1)
+
+
+def _month_end(number: int) -> dt.date:
+    return _month_start(number + 1) - dt.timedelta(days=1)
+
+
+def _period_months(period_type: str, year_end_month: int | None) -> tuple[int, int | None]:
+    """(length in months, the month number mod 12 a period starts on; None = any month, i.e. rolling)."""
+    if period_type == "month":
+        return 1, None
+    if period_type == "quarter":
+        return 3, 0  # January, April, July, October
+    if period_type == "calendar_year":
+        return 12, 0
+    if period_type == "july_june":
+        return 12, 6
+    if year_end_month is None:
+        return 12, None  # rolling: a year ended every month
+    return 12, year_end_month % 12  # a year ended June starts in July (month number 6)
+
+
+def _check(count, period_type, year_end_month, level, disaggregate_by) -> None:
+    if count not in COUNTS:
+        raise ValueError(f"count: expected one of {', '.join(COUNTS)}, found {count!r}")
+    if period_type not in PERIOD_TYPES:
+        raise ValueError(f"period_type: expected one of {', '.join(PERIOD_TYPES)}, found {period_type!r}")
+    if year_end_month is not None and (period_type != "year_ended" or not 1 <= int(year_end_month) <= 12):
+        raise ValueError("year_end_month: a month 1–12, and only with period_type='year_ended'")
+    if level not in LEVELS:
+        raise ValueError(f"level: expected district or area, found {level!r}")
+    unknown = [d for d in disaggregate_by if d not in DISAGGREGATIONS]
+    if unknown:
+        raise ValueError(f"disaggregate_by: {unknown[0]!r} is not one of {', '.join(DISAGGREGATIONS)}")
+
+
+def numerator_expression(
+    table,
+    *,
+    count: str,
+    period_type: str,
+    year_end_month: int | None,
+    level: str,
+    offence_divisions: Sequence[str] | None,
+    offence_codes: Sequence[str] | None,
+    disaggregate_by: Sequence[str],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+):
+    """The Ibis expression: the counts per unit, period start (month number) and disaggregation.
+
+    ``table`` is ``rocc_events`` for events, ``rocc_event_persons`` for victims and offenders. For rolling
+    years the rows are per period *end* month (``period``), for the others per period start."""
+    import ibis
+
+    unit = LEVELS[level]
+    t = table.filter(table[unit].notnull() & (table[unit] != ""))
+    if count != "events":
+        t = t.filter(t.role == ("victim" if count == "victims" else "offender"))
+    if offence_divisions:
+        t = t.filter(t.offence_division.isin([str(d).zfill(2) for d in offence_divisions]))
+    if offence_codes:
+        clause = None
+        for code in offence_codes:
+            one = t.offence_code.startswith(str(code))
+            clause = one if clause is None else clause | one
+        t = t.filter(clause)
+    if date_from is not None:
+        t = t.filter(t.date_from >= dt.datetime.combine(date_from, dt.time()))
+    if date_to is not None:
+        t = t.filter(t.date_from < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
+    month = (t.date_from.year() * 12 + t.date_from.month() - 1).cast("int64")
+    length, start_on = _period_months(period_type, year_end_month)
+    keys = [t[unit].name("unit_code"), *[t[d] for d in disaggregate_by]]
+    if length == 1:
+        period = month
+    elif start_on is not None:
+        period = month - ((month - start_on) % length)  # month numbers are large and positive: % is never negative
+    else:
+        period = None  # rolling
+
+    if count == "events":
+        if period is None:
+            # Rolling sums are taken over the monthly counts afterwards.
+            return t.group_by([*keys, month.name("period")]).agg(numerator=t.count())
+        return t.group_by([*keys, period.name("period")]).agg(numerator=t.count())
+    if period is not None:
+        return t.group_by([*keys, period.name("period")]).agg(numerator=t.person_key.nunique())
+    # Rolling 12 months of distinct persons: each person-month counts towards the 12 year-ends it falls in.
+    monthly = t.select(*keys, t.person_key, month.name("month")).distinct()
+    offsets = ibis.memtable({"months_back": list(range(12))})
+    spread = monthly.cross_join(offsets)
+    spread = spread.select(*[spread[k.get_name()] for k in keys], spread.person_key, (spread.month + spread.months_back).name("period"))
+    return spread.group_by([*[spread[k.get_name()] for k in keys], spread.period]).agg(numerator=spread.person_key.nunique())
+
+
+def event_numerators(
+    *,
+    count: str = "events",
+    period_type: str = "month",
+    year_end_month: int | None = None,
+    level: str = "district",
+    offence_divisions: Iterable[str] | None = None,
+    offence_codes: Iterable[str] | None = None,
+    disaggregate_by: Sequence[str] = (),
+    date_from=None,
+    date_to=None,
+    backend=None,
+) -> pd.DataFrame:
+    """Numerators by unit and period (and disaggregation): a DataFrame with columns unit_code, period_start,
+    period_end, <disaggregations>, numerator (int). ``count`` is events, victims (distinct victim person keys)
+    or offenders; ``period_type`` month, quarter, calendar_year, july_june or year_ended (rolling 12 months
+    ending each month, or with ``year_end_month`` the year ended that month, e.g. 6 for June).
+    ``backend`` is an Ibis backend holding ``rocc_events`` and ``rocc_event_persons``; default DuckDB over the
+    Parquet store. Units and periods inside the coverage with no events get 0.
+    """
+    from rocc.events import store
+
+    disaggregate_by = tuple(disaggregate_by)
+    _check(count, period_type, year_end_month, level, disaggregate_by)
+    start = pd.Timestamp(date_from).date() if date_from is not None else None
+    end = pd.Timestamp(date_to).date() if date_to is not None else None
+    con = backend if backend is not None else store.duckdb_backend()
+    table = con.table(EVENTS_TABLE if count == "events" else PERSONS_TABLE)
+    divisions = [str(d).zfill(2) for d in offence_divisions] if offence_divisions else None
+    codes = [str(c) for c in offence_codes] if offence_codes else None
+    expression = numerator_expression(
+        table, count=count, period_type=period_type, year_end_month=year_end_month, level=level,
+        offence_divisions=divisions, offence_codes=codes, disaggregate_by=disaggregate_by, date_from=start, date_to=end,
+    )
+    counted = expression.to_pandas()
+
+    # The units at this level, and the coverage (first and last whole month).
+    unit = LEVELS[level]
+    events = con.table(EVENTS_TABLE)
+    at_level = events.filter(events[unit].notnull() & (events[unit] != ""))
+    # The coverage is the whole store's (an event recorded only at district level still shows the months exist).
+    bounds = events.agg(first=events.date_from.min(), last=events.date_from.max()).to_pandas().iloc[0]
+    units = sorted(at_level.select(at_level[unit]).distinct().to_pandas()[unit].astype(str).tolist())
+    if pd.isna(bounds["first"]) and start is None:
+        return _empty(disaggregate_by)
+    first = _month_number(start) + (0 if start.day == 1 else 1) if start else _month_number(pd.Timestamp(bounds["first"]).date())
+    if end:
+        last = _month_number(end) - (0 if end == _month_end(_month_number(end)) else 1)
+    else:
+        last = _month_number(pd.Timestamp(bounds["last"]).date())
+    if last < first:
+        return _empty(disaggregate_by)
+
+    length, start_on = _period_months(period_type, year_end_month)
+    if start_on is None and length == 12:
+        period_starts = np.arange(first, last - 10)  # rolling: every 12-month run inside the coverage
+    else:
+        candidates = np.arange(first, last + 1)
+        if start_on is not None:
+            candidates = candidates[(candidates - start_on) % length == 0]
+        period_starts = candidates[candidates + length - 1 <= last]
+
+    # Every unit × period × disaggregation value, 0 where nothing was counted.
+    values = {d: _disaggregation_values(d, counted, divisions, codes) for d in disaggregate_by}
+    grid = pd.MultiIndex.from_product([units, period_starts, *values.values()], names=["unit_code", "start", *disaggregate_by]).to_frame(index=False)
+    counted = counted.rename(columns={"period": "counted_at"})
+    counted["unit_code"] = counted["unit_code"].astype(str)
+    rolling_events = count == "events" and start_on is None and length == 12
+    if rolling_events:
+        numerators = _rolling_sums(counted, grid, disaggregate_by, first, last)
+    else:
+        if start_on is None and length == 12:
+            counted["start"] = counted["counted_at"] - 11  # rolling distinct persons are keyed by the period's end
+        else:
+            counted["start"] = counted["counted_at"]
+        numerators = grid.merge(counted[["unit_code", "start", *disaggregate_by, "numerator"]], how="left", on=["unit_code", "start", *disaggregate_by])
+    numerators["numerator"] = numerators["numerator"].fillna(0).astype(np.int64)
+    starts = numerators.pop("start").to_numpy()
+    numerators.insert(1, "period_start", [_month_start(int(s)) for s in starts])
+    numerators.insert(2, "period_end", [_month_end(int(s) + length - 1) for s in starts])
+    return numerators.sort_values(["unit_code", "period_start", *disaggregate_by], ignore_index=True)
+
+
+def _rolling_sums(counted: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, first: int, last: int) -> pd.DataFrame:
+    """Sums of 12 monthly counts for each year-end, over dense monthly arrays (months with nothing count 0)."""
+    group_keys = ["unit_code", *disaggregate_by]
+    groups = grid[group_keys].drop_duplicates(ignore_index=True)
+    groups["g"] = np.arange(len(groups))
+    months = last - first + 1
+    dense = np.zeros((len(groups), months), dtype=np.int64)
+    inside = counted[(counted["counted_at"] >= first) & (counted["counted_at"] <= last)].merge(groups, on=group_keys)
+    np.add.at(dense, (inside["g"].to_numpy(), inside["counted_at"].to_numpy() - first), inside["numerator"].to_numpy())
+    running = np.concatenate([np.zeros((len(groups), 1), dtype=np.int64), np.cumsum(dense, axis=1)], axis=1)
+    sums = running[:, 12:] - running[:, :-12]  # sums[:, i] covers months i .. i+11
+    out = grid.merge(groups, on=group_keys)
+    out["numerator"] = sums[out["g"].to_numpy(), out["start"].to_numpy() - first]
+    return out.drop(columns="g")
+
+
+def _disaggregation_values(name: str, counted: pd.DataFrame, divisions, codes) -> list[str]:
+    if name == "offence_division":
+        from rocc.events.offences import anzsoc
+
+        every = divisions or sorted(anzsoc().divisions)
+        if codes:
+            every = sorted({c[:2] for c in codes} & set(every))
+        return list(every)
+    return sorted(counted[name].dropna().astype(str).unique().tolist())
+
+
+def _empty(disaggregate_by) -> pd.DataFrame:
+    return pd.DataFrame({"unit_code": [], "period_start": [], "period_end": [], **{d: [] for d in disaggregate_by}, "numerator": pd.Series([], dtype=np.int64)})

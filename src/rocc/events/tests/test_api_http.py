@@ -1,0 +1,72 @@
+"""The events API over real HTTP: the Victim Focus lookup (200, 403, 422), audited with its purpose; batches."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from rocc.audit.models import AuditEntry, AuditKind
+from rocc.core.tokens import token_issue
+from rocc.events.pseudonym import person_key
+from rocc.events.testing import events_create
+
+
+def get(url: str, token: str) -> tuple[int, dict | list]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode())
+
+
+@pytest.fixture
+def server(live_server, event_store, make_user):
+    events_create(user=make_user("administrator", username="loader"), rows=[
+        {"event_id": "A1", "date": "2024-02-01", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
+        {"event_id": "A2", "date": "2024-05-20", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
+        {"event_id": "A3", "date": "2024-05-21", "offence_code": "0811", "unit": "Christchurch", "victim": "NHI ABC1234"},
+    ])
+    return live_server.url + "/api/events"
+
+
+def lookup(server, token, **params):
+    return get(f"{server}/victim-focus?{urllib.parse.urlencode(params)}", token)
+
+
+def test_an_analyst_looks_up_a_person_and_the_lookup_is_audited(server, make_user):
+    analyst = make_user("analyst", units=["waitemata"], username="desk")
+    token = token_issue(user=analyst, name="frontline desk")
+    status, body = lookup(server, token, person="nhi abc1234", purpose="attending a burglary report", as_of="2024-06-01")
+    assert status == 200, body
+    assert body["count"] == 2 and body["tier"] == "serious and repeat victim"  # burglary counts as serious by default
+    assert body["offences"] == [{"code": "0711", "title": "Unlawful entry with intent/burglary, break and enter", "division": "07",
+                                 "division_title": "Unlawful entry with intent/burglary, break and enter", "count": 2}]
+    assert body["person_key"] == person_key("NHI ABC1234") and body["first"] == "2024-02-01" and body["last"] == "2024-05-20"
+    assert "ABC1234" not in json.dumps(body)
+    entry = AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS).order_by("-id").first()
+    assert entry.actor == analyst and entry.purpose == "attending a burglary report" and entry.object_id == body["person_key"]
+
+
+def test_other_roles_get_403_and_a_missing_purpose_gets_422(server, make_user):
+    coordinator = token_issue(user=make_user("regional_coordinator", units=["waitemata"]), name="t")
+    assert lookup(server, coordinator, person="NHI ABC1234", purpose="just curious here")[0] == 403
+    analyst = token_issue(user=make_user("analyst", units=["waitemata"]), name="t")
+    status, body = lookup(server, analyst, person="NHI ABC1234", purpose="x")
+    assert status == 422 and "purpose" in body["errors"]
+    assert get(f"{server}/victim-focus?person=NHI", analyst)[0] == 422  # no purpose at all
+    assert AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS).count() == 0
+
+
+def test_batches_are_listed_for_their_importer(server, make_user):
+    from django.contrib.auth import get_user_model
+
+    loader = token_issue(user=get_user_model().objects.get(username="loader"), name="t")
+    status, batches = get(f"{server}/batches", loader)
+    assert status == 200 and [b["rows_imported"] for b in batches] == [3] and batches[0]["status"] == "done"
+    viewer = token_issue(user=make_user("viewer"), name="t")
+    assert get(f"{server}/batches", viewer)[0] == 403

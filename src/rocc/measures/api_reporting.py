@@ -1,0 +1,251 @@
+"""API endpoints of provider reporting, mounted at /api/measures/returns: data sets, and returns (list your own,
+read, open, save figures, submit, return for revision, approve) under the same rules as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from rocc.measures import selectors_reporting as selectors
+from rocc.measures import services_reporting as services
+from rocc.measures.models_reporting import ProviderReturn, ReturnStatus
+from rocc.org.models import Agency, OrgUnit
+
+router = Router(tags=["provider returns"])
+
+
+class DataSetFigureOut(Schema):
+    code: str
+    question: str
+    guidance: str
+    check_population: bool
+    max_change_ratio: float | None
+
+
+class DataSetProviderOut(Schema):
+    provider: str
+    unit: str
+    from_period_start: dt.date
+
+
+class DataSetOut(Schema):
+    code: str
+    name: str
+    description: str
+    period_type: str
+    due_days: int
+    first_period_start: dt.date
+    last_period_end: dt.date | None
+    template_version: int
+    figures: list[DataSetFigureOut]
+    providers: list[DataSetProviderOut]
+
+
+class ReturnSummaryOut(Schema):
+    id: int
+    data_set: str
+    provider: str
+    unit: str
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    version: int
+    due_date: dt.date
+    first_submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+
+
+class ReturnFlagOut(Schema):
+    code: str
+    question: str
+    rule: str
+    severity: str
+    message: str
+
+
+class ReturnEventOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    action: str
+    status: str
+    comment: str
+
+
+class ReturnOut(ReturnSummaryOut):
+    note: str
+    values: dict[str, int | None]
+    flags: list[ReturnFlagOut]
+    history: list[ReturnEventOut]
+
+
+class ReturnProblemOut(Schema):
+    sheet: str
+    cell: str
+    indicator: str
+    message: str
+
+
+class ReturnErrorOut(Schema):
+    detail: str
+    problems: list[ReturnProblemOut] | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+class ReturnOpenIn(Schema):
+    data_set: str
+    unit: str
+    period: str
+    provider: str | None = None
+
+
+class ReturnValuesIn(Schema):
+    version: int
+    values: dict[str, int | float | str | None]
+    note: str | None = None
+
+
+class ReturnSubmitIn(Schema):
+    version: int
+    note: str | None = None
+
+
+class ReturnReviewIn(Schema):
+    version: int
+    comment: str = ""
+
+
+class ReturnFilter(Schema):
+    data_set: str | None = None
+    status: str | None = None
+
+
+def _summary(ret: ProviderReturn) -> dict:
+    return {
+        "id": ret.pk, "data_set": ret.data_set.code, "provider": ret.provider.short_name, "unit": ret.unit.code, "period": ret.period_key,
+        "period_start": ret.period_start, "period_end": ret.period_end, "status": ret.status, "version": ret.version, "due_date": ret.due_date,
+        "first_submitted_at": ret.first_submitted_at, "approved_at": ret.approved_at,
+    }
+
+
+def _detail(ret: ProviderReturn) -> ReturnOut:
+    return ReturnOut(
+        **_summary(ret), note=ret.note,
+        values={item.indicator.code: value for item, value in selectors.return_values(ret)},
+        flags=[ReturnFlagOut(**f.to_dict()) for f in selectors.return_flags(ret)],
+        history=[ReturnEventOut(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action, status=e.status, comment=e.comment)
+                 for e in selectors.return_history(ret)],
+    )
+
+
+def _refused(error: services.ReturnInputInvalid, detail: str):
+    return Status(422, ReturnErrorOut(detail=detail, problems=[ReturnProblemOut(**p.to_dict()) for p in error.problems]))
+
+
+def _act(request, return_id: int, step):
+    """Run one workflow step on a return the user may read, answering 200 with the return or the matching error."""
+    ret = selectors.return_get(user=request.user, pk=return_id)
+    try:
+        ret = step(ret)
+    except PermissionDenied as denied:
+        return Status(403, ReturnErrorOut(detail=str(denied) or "You may not do this."))
+    except services.ReturnChanged as changed:
+        return Status(409, ReturnErrorOut(detail=changed.message))
+    except services.ReturnStateError as refused:
+        return Status(409, ReturnErrorOut(detail=refused.message))
+    except services.ReturnInputInvalid as refused:
+        return _refused(refused, "Nothing was saved.")
+    except ValidationError as error:
+        return Status(422, ReturnErrorOut(detail="Nothing was saved.", errors=error.message_dict))
+    return Status(200, _detail(selectors.return_get(user=request.user, pk=ret.pk)))
+
+
+ERRORS = {403: ReturnErrorOut, 404: ReturnErrorOut, 409: ReturnErrorOut, 422: ReturnErrorOut}
+
+
+@router.get("/data-sets", response=list[DataSetOut], summary="Data sets you report or oversee")
+def data_sets(request: HttpRequest):
+    out = []
+    for data_set in selectors.data_set_list(user=request.user).prefetch_related("items__indicator"):
+        out.append(DataSetOut(
+            code=data_set.code, name=data_set.name, description=data_set.description, period_type=data_set.period_type,
+            due_days=data_set.due_days, first_period_start=data_set.first_period_start, last_period_end=data_set.last_period_end,
+            template_version=data_set.template_version,
+            figures=[DataSetFigureOut(code=i.indicator.code, question=i.question, guidance=i.guidance, check_population=i.check_population,
+                               max_change_ratio=i.max_change_ratio) for i in data_set.items.all()],
+            providers=[DataSetProviderOut(provider=a.agency.short_name, unit=a.unit.code, from_period_start=a.first_period_start)
+                       for a in selectors.data_set_assignments(user=request.user, data_set=data_set)],
+        ))
+    return out
+
+
+@router.get("/", response=list[ReturnSummaryOut], summary="Returns you may read: a provider's own, or those an approver oversees")
+def returns(request: HttpRequest, filters: Query[ReturnFilter]):
+    data_set = selectors.data_set_get(user=request.user, code=filters.data_set) if filters.data_set else None
+    status = filters.status if filters.status in ReturnStatus.values else None
+    return [ReturnSummaryOut(**_summary(r)) for r in selectors.return_list(user=request.user, data_set=data_set, status=status)]
+
+
+@router.post("/", response={201: ReturnOut, **ERRORS}, summary="Open the return for a unit and period (a draft; the existing one when already open)",
+             description="`period` is written like 2025-03 (month), 2025-Q1, 2025 or 2024/25 (July–June), as the data set is reported. "
+                         "`unit` is the unit's code. Administrators name the `provider` (agency short name) they act for. "
+                         "422 lists what is wrong when the period is outside the data set or has not ended.")
+def return_open(request: HttpRequest, payload: ReturnOpenIn):
+    data_set = selectors.data_set_get(user=request.user, code=payload.data_set)
+    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        return Status(422, ReturnErrorOut(detail=f"There is no unit with code {payload.unit!r}."))
+    agency = None
+    if payload.provider:
+        agency = Agency.objects.filter(short_name=payload.provider).first()
+        if agency is None:
+            return Status(422, ReturnErrorOut(detail=f"There is no agency called {payload.provider!r}."))
+    try:
+        ret = services.return_open(user=request.user, data_set=data_set, unit=unit, period=payload.period, agency=agency)
+    except PermissionDenied as denied:
+        return Status(403, ReturnErrorOut(detail=str(denied)))
+    except services.ReturnInputInvalid as refused:
+        return _refused(refused, "The return was not opened.")
+    except ValidationError as error:
+        return Status(422, ReturnErrorOut(detail="The return was not opened.", errors=error.message_dict))
+    return Status(201, _detail(ret))
+
+
+@router.get("/{return_id}", response={200: ReturnOut, 404: ReturnErrorOut}, summary="One return with its figures, flags and history (404 outside your scope)")
+def return_read(request: HttpRequest, return_id: int):
+    return _detail(selectors.return_get(user=request.user, pk=return_id))
+
+
+@router.put("/{return_id}/values", response={200: ReturnOut, **ERRORS}, summary="Save figures of a draft or returned return",
+            description="`values` maps indicator codes to whole numbers (0 or more); null or \"\" leaves a figure empty. Any bad "
+                        "figure refuses the whole save (422, one problem per figure) and nothing changes. Send the `version` you "
+                        "read: 409 when the return changed since.")
+def return_values(request: HttpRequest, return_id: int, payload: ReturnValuesIn):
+    return _act(request, return_id, lambda ret: services.return_values_save(
+        user=request.user, provider_return=ret, version=payload.version, values=payload.values, note=payload.note))
+
+
+@router.post("/{return_id}/submit", response={200: ReturnOut, **ERRORS}, summary="Submit a return for approval",
+             description="422 when a figure is missing or breaks a validation rule (warnings do not stop it).")
+def return_submit(request: HttpRequest, return_id: int, payload: ReturnSubmitIn):
+    return _act(request, return_id, lambda ret: services.return_submit(user=request.user, provider_return=ret, version=payload.version, note=payload.note))
+
+
+@router.post("/{return_id}/return", response={200: ReturnOut, **ERRORS}, summary="Return a submitted return for revision, with a comment")
+def return_send_back(request: HttpRequest, return_id: int, payload: ReturnReviewIn):
+    return _act(request, return_id, lambda ret: services.return_send_back(
+        user=request.user, provider_return=ret, version=payload.version, comment=payload.comment))
+
+
+@router.post("/{return_id}/approve", response={200: ReturnOut, **ERRORS}, summary="Approve a submitted return (it is then locked)",
+             description="The approved figures become the unit's observations for the period. 409 when someone acted on the "
+                         "return since you read it.")
+def return_approve(request: HttpRequest, return_id: int, payload: ReturnReviewIn):
+    return _act(request, return_id, lambda ret: services.return_approve(
+        user=request.user, provider_return=ret, version=payload.version, comment=payload.comment))
+
+
+__all__ = ["router", "Http404"]

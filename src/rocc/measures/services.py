@@ -1,0 +1,578 @@
+"""Every write to indicator definitions, observations, populations, targets, statuses and turn-the-curve narratives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rocc.core.text import nfc
+from rocc.measures.models import (
+    BaselineKind,
+    DenominatorKind,
+    Indicator,
+    IndicatorVersion,
+    Narrative,
+    Observation,
+    SourceKind,
+    StatusSnapshot,
+    Target,
+    TargetKind,
+)
+from rocc.measures.periods import PeriodError, period_check
+from rocc.org.models import OrgUnit, Population
+from rocc.org.services import unit_resolve
+
+
+class ObservationInvalid(ValueError):
+    """An observation that cannot be recorded; the message says which figure and why."""
+
+
+def disaggregation_key(cell: Mapping[str, str] | str | None) -> str:
+    """The canonical key of a disaggregation cell: "" for the total, else sorted ``dimension=value`` pairs joined by ";"."""
+    if not cell:
+        return ""
+    if isinstance(cell, str):
+        pairs = [part.split("=", 1) for part in cell.split(";") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ObservationInvalid(f"Disaggregation {cell!r} is not 'dimension=value' pairs separated by ';'.")
+        cell = {k: v for k, v in pairs}
+    return ";".join(f"{nfc(str(k)).strip()}={nfc(str(v)).strip()}" for k, v in sorted(cell.items()) if str(v).strip())
+
+
+def disaggregation_cell(key: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in key.split(";") if part) if key else {}
+
+
+def rate_value(numerator: float | None, denominator: float | None, factor: int) -> float | None:
+    """numerator / denominator × factor; no rate (None) when either is missing or the denominator is zero."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    value = numerator / denominator * factor
+    return value if math.isfinite(value) else None
+
+
+def _indicator(indicator: Indicator | str) -> Indicator:
+    if isinstance(indicator, Indicator):
+        return indicator
+    try:
+        return Indicator.objects.get(code=indicator)
+    except Indicator.DoesNotExist:
+        raise ObservationInvalid(f"There is no indicator with code {indicator!r}.") from None
+
+
+def _unit(unit: OrgUnit | str) -> OrgUnit:
+    if isinstance(unit, OrgUnit):
+        return unit
+    found = OrgUnit.objects.filter(code=unit).first()
+    if found is not None:
+        return found
+    try:
+        return unit_resolve(unit)
+    except Exception:
+        raise ObservationInvalid(f"There is no organisational unit called {unit!r}.") from None
+
+
+def population_for(*, unit: OrgUnit, period_start: dt.date, period_end: dt.date, population_filter: Mapping[str, str] | None = None,
+                   cell: Mapping[str, str] | None = None) -> tuple[float | None, bool]:
+    """The population of ``unit`` for a period and (optionally) a cell's age band, sex or ethnicity: the unit's own row
+    or, when it has none, the sum of its children's. A row counts for a period when its own period contains the
+    period's midpoint (the nearest row otherwise). Returns (value, is_approximate); (None, False) when none is on file."""
+    from rocc.measures.selectors import population_table
+
+    wanted = {"age_band": "", "sex": "", "ethnicity": ""}
+    wanted.update({k: v for k, v in (population_filter or {}).items() if k in wanted})
+    wanted.update({k: v for k, v in (cell or {}).items() if k in wanted})
+    midpoint = period_start + (period_end - period_start) / 2
+    return population_table().value(unit.path, midpoint, wanted["age_band"], wanted["sex"], wanted["ethnicity"])
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    """One figure to record, as the reporting workflow or an import hands it over."""
+
+    indicator: Indicator | str
+    unit: OrgUnit | str
+    period_start: dt.date
+    period_end: dt.date
+    numerator: float | None = None
+    denominator: float | None = None
+    value: float | None = None
+    disaggregation: Mapping[str, str] | str | None = None
+    is_approximate: bool = False
+    provenance: str = ""
+    source_ref: str = ""
+    period_type: str | None = None
+
+
+class _Lookups:
+    """Indicators, versions, units and populations looked up once for a batch of figures."""
+
+    def __init__(self):
+        self.indicators: dict = {}
+        self.units: dict = {}
+        self._populations = None
+
+    def indicator(self, ref) -> Indicator:
+        key = ref.pk if isinstance(ref, Indicator) else ref
+        if key not in self.indicators:
+            indicator = _indicator(ref)
+            indicator._versions_cache = sorted(indicator.versions.all(), key=lambda v: v.effective_from)
+            self.indicators[key] = indicator
+        return self.indicators[key]
+
+    def unit(self, ref) -> OrgUnit:
+        key = ref.pk if isinstance(ref, OrgUnit) else ref
+        if key not in self.units:
+            self.units[key] = _unit(ref)
+        return self.units[key]
+
+    def populations(self):
+        if self._populations is None:
+            from rocc.measures.selectors import population_table
+
+            self._populations = population_table()
+        return self._populations
+
+
+def _version_at(indicator: Indicator, day: dt.date) -> IndicatorVersion | None:
+    versions = getattr(indicator, "_versions_cache", None)
+    if versions is None:
+        return indicator.version_at(day)
+    chosen = versions[0] if versions else None
+    for version in versions:
+        if version.effective_from <= day:
+            chosen = version
+    return chosen
+
+
+def _prepare(item: ObservationInput, *, source: str, lookups: _Lookups) -> dict:
+    indicator = lookups.indicator(item.indicator)
+    version = _version_at(indicator, item.period_end)
+    if version is None:
+        raise ObservationInvalid(f"Indicator {indicator.code} has no definition yet.")
+    period_type = item.period_type or version.period_type
+    try:
+        period_check(period_type, item.period_start, item.period_end,
+                     year_end_month=version.year_end_month if period_type == version.period_type else None)
+    except PeriodError as exc:
+        raise ObservationInvalid(f"{indicator.code}: {exc}") from None
+    unit = lookups.unit(item.unit)
+    key = disaggregation_key(item.disaggregation)
+    for name, figure in (("numerator", item.numerator), ("denominator", item.denominator), ("value", item.value)):
+        if figure is not None and (not isinstance(figure, (int, float)) or isinstance(figure, bool) or not math.isfinite(figure)):
+            raise ObservationInvalid(f"{indicator.code} {unit.code} {item.period_start}: the {name} must be a number; got {figure!r}.")
+        if figure is not None and name != "value" and figure < 0:
+            raise ObservationInvalid(f"{indicator.code} {unit.code} {item.period_start}: the {name} cannot be negative; got {figure}.")
+    if item.numerator is None and item.value is None:
+        raise ObservationInvalid(f"{indicator.code} {unit.code} {item.period_start}: give a numerator or a value.")
+    denominator, approximate = item.denominator, item.is_approximate
+    if denominator is None and item.numerator is not None and version.denominator_kind == DenominatorKind.POPULATION:
+        wanted = {"age_band": "", "sex": "", "ethnicity": ""}
+        wanted.update({k: v for k, v in (version.denominator_population_filter or {}).items() if k in wanted})
+        wanted.update({k: v for k, v in disaggregation_cell(key).items() if k in wanted})
+        midpoint = item.period_start + (item.period_end - item.period_start) / 2
+        denominator, population_approximate = lookups.populations().value(unit.path, midpoint, wanted["age_band"], wanted["sex"], wanted["ethnicity"])
+        approximate = approximate or population_approximate
+    value = item.value
+    if value is None:
+        value = rate_value(item.numerator, denominator, version.factor) if version.is_rate else item.numerator
+    return {
+        "indicator": indicator, "version": version, "unit": unit, "period_type": period_type,
+        "period_start": item.period_start, "period_end": item.period_end, "disaggregation_key": key,
+        "numerator": None if item.numerator is None else float(item.numerator),
+        "denominator": None if denominator is None else float(denominator),
+        "value": None if value is None else float(value), "is_approximate": approximate,
+        "provenance": nfc(item.provenance)[:500], "source_ref": item.source_ref[:100],
+    }
+
+
+@transaction.atomic
+def observations_record_many(*, items: Iterable[ObservationInput], source: str, actor=None) -> list[Observation]:
+    """Record figures all-or-nothing: every item is checked before anything is written, and a figure for the same
+    cell, definition version and source replaces the earlier one (so recording the same figures twice adds nothing).
+    Raises ObservationInvalid listing every bad item."""
+    if source not in SourceKind.values:
+        raise ObservationInvalid(f"Unknown source {source!r}; expected one of {', '.join(SourceKind.values)}.")
+    prepared, errors = [], []
+    lookups = _Lookups()
+    for index, item in enumerate(items, start=1):
+        try:
+            prepared.append(_prepare(item, source=source, lookups=lookups))
+        except ObservationInvalid as exc:
+            errors.append(f"item {index}: {exc}")
+    if errors:
+        raise ObservationInvalid("; ".join(errors))
+    now = timezone.now()
+    recorder = actor if _is_user(actor) else None
+    identity_fields = ("version_id", "unit_id", "period_type", "period_start", "period_end", "disaggregation_key")
+    existing: dict[tuple, Observation] = {}
+    version_ids = {values["version"].pk for values in prepared}
+    for obs in Observation.objects.filter(version_id__in=version_ids, source=source):
+        existing[tuple(getattr(obs, f) for f in identity_fields)] = obs
+    created: dict[tuple, Observation] = {}
+    changed: dict[int, Observation] = {}
+    out = []
+    for values in prepared:
+        identity = (values["version"].pk, values["unit"].pk, values["period_type"], values["period_start"], values["period_end"],
+                    values["disaggregation_key"])
+        rest = {k: v for k, v in values.items() if k not in ("version", "unit", "indicator", "period_type", "period_start",
+                                                               "period_end", "disaggregation_key")}
+        obs = existing.get(identity) or created.get(identity)
+        if obs is None:
+            obs = Observation(source=source, recorded_at=now, recorded_by=recorder, indicator=values["indicator"], version=values["version"],
+                              unit=values["unit"], period_type=values["period_type"], period_start=values["period_start"],
+                              period_end=values["period_end"], disaggregation_key=values["disaggregation_key"], **rest)
+            created[identity] = obs
+        elif any(getattr(obs, k) != v for k, v in rest.items()):
+            for k, v in rest.items():
+                setattr(obs, k, v)
+            obs.recorded_at, obs.recorded_by = now, recorder
+            if obs.pk:
+                changed[obs.pk] = obs
+        out.append(obs)
+    Observation.objects.bulk_create(list(created.values()), batch_size=500)
+    if changed:
+        Observation.objects.bulk_update(list(changed.values()), ["numerator", "denominator", "value", "is_approximate", "provenance",
+                                                                 "source_ref", "recorded_at", "recorded_by"], batch_size=500)
+    if any(obs.pk is None for obs in out):  # backends that do not return keys from bulk inserts
+        for obs in out:
+            if obs.pk is None:
+                obs.pk = Observation.objects.get(version=obs.version, unit=obs.unit, period_type=obs.period_type, period_start=obs.period_start,
+                                                 period_end=obs.period_end, disaggregation_key=obs.disaggregation_key, source=source).pk
+    return out
+
+
+def _is_user(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def observations_record(
+    *,
+    indicator: Indicator | str,
+    unit: OrgUnit | str,
+    period_start: dt.date,
+    period_end: dt.date,
+    numerator: float | None = None,
+    denominator: float | None = None,
+    value: float | None = None,
+    disaggregation: Mapping[str, str] | str | None = None,
+    source: str = SourceKind.RETURN,
+    actor=None,
+    provenance: str = "",
+    source_ref: str = "",
+    is_approximate: bool = False,
+    period_type: str | None = None,
+) -> Observation:
+    """Record one figure of an indicator for a unit and period (see :func:`observations_record_many`). The value
+    is computed as numerator / denominator × factor when not given; with a population denominator and no
+    denominator given, the unit's population for the period is used; a zero denominator gives no value."""
+    item = ObservationInput(indicator=indicator, unit=unit, period_start=period_start, period_end=period_end,
+                            numerator=numerator, denominator=denominator, value=value, disaggregation=disaggregation,
+                            is_approximate=is_approximate, provenance=provenance, source_ref=source_ref, period_type=period_type)
+    return observations_record_many(items=[item], source=source, actor=actor)[0]
+
+
+@transaction.atomic
+def observations_withdraw(*, source_ref: str, actor=None) -> int:
+    """Remove every observation recorded from one return or import batch (for example when an approved return
+    is reopened). Returns how many were removed."""
+    deleted, _ = Observation.objects.filter(source_ref=source_ref).delete()
+    return deleted
+
+# -- definitions ------------------------------------------------------------------------------------------------
+
+DEFINITION_FIELDS = (
+    "description", "kind", "unit_label", "numerator_label", "numerator_source", "numerator_event_measure",
+    "numerator_event_filters", "denominator_kind", "denominator_label", "denominator_population_filter",
+    "denominator_indicator", "factor", "polarity", "period_type", "year_end_month", "disaggregations", "attribution",
+    "data_source", "responsible_agency", "responsibility",
+)
+
+
+def _require(user, perm: str, obj=None) -> None:
+    if user is not None and not user.has_perm(perm, obj):
+        raise PermissionDenied(f"You may not do this ({perm}).")
+
+
+def _definition_values(values: Mapping) -> dict:
+    unknown = set(values) - set(DEFINITION_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Not a field of an indicator definition." for name in sorted(unknown)})
+    return dict(values)
+
+
+@transaction.atomic
+def indicator_define(*, user, code: str, name: str, effective_from: dt.date, order: int = 0, is_published: bool = True,
+                     change_note: str = "", **definition) -> Indicator:
+    """Create an indicator with its first definition, or (for an existing code) add a definition version that takes
+    effect from ``effective_from``. Values already recorded keep the version they were recorded under."""
+    _require(user, "measures.change_definition")
+    values = _definition_values(definition)
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        indicator = Indicator(code=code, name=name, order=order, is_published=is_published)
+        indicator.full_clean()
+        indicator.save()
+    elif name and name != indicator.name:
+        indicator.name = name
+        indicator.save()
+    existing = indicator.versions.filter(effective_from=effective_from).first()
+    number = existing.number if existing else (max(indicator.versions.values_list("number", flat=True), default=0) + 1)
+    version = existing or IndicatorVersion(indicator=indicator, number=number, effective_from=effective_from)
+    for field_name, value in values.items():
+        setattr(version, field_name, value)
+    version.change_note = change_note
+    if existing is None and _is_user(user):
+        version.created_by = user
+    version.full_clean(exclude=["indicator"])
+    version.save()
+    return indicator
+
+
+@transaction.atomic
+def target_set(*, user, indicator: Indicator, unit: OrgUnit, target_date: dt.date, baseline_kind: str, target_kind: str,
+               baseline_period_end: dt.date | None = None, baseline_value: float | None = None, baseline_label: str = "",
+               target_change_percent: float | None = None, target_value: float | None = None, description: str = "",
+               period_type: str = "") -> Target:
+    """Set (or replace) the baseline and target of an indicator in a unit."""
+    _require(user, "measures.set_target", unit)
+    errors = {}
+    if baseline_kind == BaselineKind.FIXED_PERIOD and baseline_period_end is None:
+        errors["baseline_period_end"] = "A fixed-period baseline needs the end of that period."
+    if baseline_kind == BaselineKind.ENTERED and baseline_value is None:
+        errors["baseline_value"] = "An entered baseline needs its value."
+    if target_kind == TargetKind.CHANGE and target_change_percent is None:
+        errors["target_change_percent"] = "A change target needs the percentage change, e.g. -20."
+    if target_kind == TargetKind.ABSOLUTE and target_value is None:
+        errors["target_value"] = "An absolute target needs its value."
+    if baseline_period_end and target_date <= baseline_period_end:
+        errors["target_date"] = "The target date must come after the baseline."
+    if errors:
+        raise ValidationError(errors)
+    target, _ = Target.objects.update_or_create(
+        indicator=indicator, unit=unit, period_type=period_type,
+        defaults={"baseline_kind": baseline_kind, "baseline_period_end": baseline_period_end, "baseline_value": baseline_value,
+                  "baseline_label": nfc(baseline_label), "target_kind": target_kind, "target_change_percent": target_change_percent,
+                  "target_value": target_value, "target_date": target_date, "description": nfc(description)})
+    target.full_clean()
+    return target
+
+
+class NarrativeChanged(Exception):
+    """Raised when a narrative is saved from a version someone has since changed."""
+
+    def __init__(self, narrative: Narrative):
+        who = (narrative.changed_by.get_full_name() or narrative.changed_by.get_username()) if narrative.changed_by else "someone"
+        when = timezone.localtime(narrative.changed_at).strftime("%d %b %Y %H:%M") if narrative.changed_at else "an unknown time"
+        self.narrative = narrative
+        self.message = f"This story changed since you opened it (by {who} at {when}); reload to see the changes."
+        super().__init__(self.message)
+
+
+@transaction.atomic
+def narrative_update(*, user, indicator: Indicator, unit: OrgUnit, version: int, story_behind_curve: str, partners: str,
+                     what_works: str, action_plan: str) -> Narrative:
+    """Save the turn-the-curve narrative of an indicator in a unit. ``version`` is the one the user saw (0 for none);
+    a save based on an older version is refused with NarrativeChanged."""
+    _require(user, "measures.edit_narrative", unit)
+    narrative, _ = Narrative.objects.get_or_create(indicator=indicator, unit=unit, defaults={"version": 0})
+    narrative = Narrative.objects.select_for_update(of=("self",)).select_related("changed_by").get(pk=narrative.pk)
+    if narrative.version != version:
+        raise NarrativeChanged(narrative)
+    narrative.story_behind_curve, narrative.partners = story_behind_curve.strip(), partners.strip()
+    narrative.what_works, narrative.action_plan = what_works.strip(), action_plan.strip()
+    narrative.version += 1
+    narrative.changed_by, narrative.changed_at = user, timezone.now()
+    narrative.save()
+    return narrative
+
+
+@transaction.atomic
+def indicator_activities_set(*, user, indicator: Indicator, activity_ids: list[int]) -> None:
+    """Link the action-plan activities an indicator's curve is meant to turn."""
+    from rocc.strategy.models import Activity
+
+    _require(user, "measures.change_definition")
+    activities = list(Activity.objects.filter(pk__in=activity_ids))
+    missing = set(activity_ids) - {a.pk for a in activities}
+    if missing:
+        raise ValidationError({"activities": f"No activity has id {', '.join(map(str, sorted(missing)))}."})
+    indicator.activities.set(activities)
+
+
+# -- statuses ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusesRecomputed:
+    indicators: int
+    cells: int
+
+
+def targets_for(indicator: Indicator) -> dict[tuple[int, str], Target]:
+    return {(t.unit_id, t.period_type): t for t in indicator.targets.all()}
+
+
+@transaction.atomic
+def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = None, units: Iterable[OrgUnit] | None = None) -> StatusesRecomputed:
+    """Recompute the status snapshot of every indicator in the national unit and every district (the scorecards' cells)."""
+    from rocc.measures.progress import progress_compute
+    from rocc.measures.selectors import PopulationTable
+    from rocc.measures.series import IndicatorData
+
+    _require(user, "measures.recompute_statuses")
+    indicators = list(indicators if indicators is not None else Indicator.objects.prefetch_related("versions", "targets"))
+    unit_list = list(units if units is not None else OrgUnit.objects.filter(level__in=["national", "district"]))
+    all_units = {u.path: u for u in OrgUnit.objects.all()}
+    populations = PopulationTable.load()
+    now = timezone.now()
+    snapshots = []
+    for indicator in indicators:
+        if not indicator.versions.exists():
+            continue
+        data = IndicatorData(indicator, populations=populations, units=all_units)
+        targets = targets_for(indicator)
+        for unit in unit_list:
+            target = targets.get((unit.pk, "")) or targets.get((unit.pk, data.current.period_type))
+            period_type = (target.period_type if target and target.period_type else None)
+            series = data.series(unit, period_type=period_type)
+            progress = progress_compute(series, target, with_forecast=False)
+            latest = series.latest
+            snapshots.append(StatusSnapshot(
+                indicator=indicator, unit=unit, period_type=series.period_type, status=progress.status.status,
+                latest_period_start=latest.period.start if latest else None, latest_period_end=latest.period.end if latest else None,
+                latest_value=latest.value if latest else None, latest_numerator=latest.numerator if latest else None,
+                latest_denominator=latest.denominator if latest else None,
+                interval_low=progress.status.interval[0] if progress.status.interval else None,
+                interval_high=progress.status.interval[1] if progress.status.interval else None,
+                glide_value=progress.status.expected, baseline_value=progress.glide.baseline_value if progress.glide else None,
+                target_value=progress.glide.target_value if progress.glide else None,
+                trend_percent_per_year=progress.trend.percent_per_year if progress.trend else None,
+                trend_p_value=progress.trend.p_value if progress.trend else None,
+                is_approximate=bool(latest and latest.is_approximate), explanation=progress.status.explanation[:400], computed_at=now))
+    StatusSnapshot.objects.filter(indicator__in=indicators, unit__in=unit_list).delete()
+    StatusSnapshot.objects.bulk_create(snapshots)
+    return StatusesRecomputed(indicators=len(indicators), cells=len(snapshots))
+
+
+# -- shipped content --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MeasuresDefaultsLoaded:
+    indicators: int
+    versions: int
+    targets: int
+    observations: int
+
+
+def _defaults_text(name: str) -> str:
+    from importlib import resources
+
+    return resources.files("rocc.measures.defaults").joinpath(name).read_text(encoding="utf-8")
+
+
+def _defaults_csv(name: str) -> list[dict[str, str]]:
+    import csv
+
+    return list(csv.DictReader(_defaults_text(name).splitlines()))
+
+
+BPS_PROGRESS_CODES = {
+    "total_recorded_crime_rate": "bps-total-crime-rate", "violent_crime_rate": "bps-violent-crime-rate",
+    "youth_crime_rate": "bps-youth-crime-rate", "reoffending_rate": "bps-reoffending-rate",
+    "violent_crime_in_dwellings": "bps-violent-crime-dwellings", "violent_crime_in_public_places": "bps-violent-crime-public-places",
+}
+YOUTH_COURT_FILE = "youth_court_appearances_by_district_2011_2021.csv"
+VICTIMISATIONS_FILE = "rcvs_person_victimisations_by_police_district_monthly_2014-07_2022.csv"
+
+
+def _definitions_load() -> tuple[int, int, int]:
+    import yaml
+
+    from rocc.org.services import agency_resolve
+
+    entries = yaml.safe_load(_defaults_text("indicators.yaml"))
+    versions = targets = 0
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    for entry in entries:
+        for raw in entry["versions"]:
+            values = {k: v for k, v in raw.items() if k not in ("effective_from", "change_note")}
+            agency_name = values.pop("responsible_agency", "")
+            values["responsible_agency"] = agency_resolve(agency_name) if agency_name else None
+            values.setdefault("denominator_kind", DenominatorKind.NONE)
+            values.setdefault("denominator_population_filter", {})
+            values.setdefault("disaggregations", [])
+            indicator_define(user=None, code=entry["code"], name=entry["name"], order=entry.get("order", 0),
+                             effective_from=raw["effective_from"], change_note=raw.get("change_note", ""), **values)
+            versions += 1
+        indicator = Indicator.objects.get(code=entry["code"])
+        for raw in entry.get("targets", []):
+            for code in ([u.code for u in units.values() if u.level in ("national", "district")] if raw["unit"] == "*" else [raw["unit"]]):
+                values = {k: v for k, v in raw.items() if k != "unit"}
+                existing = Target.objects.filter(indicator=indicator, unit=units[code], period_type="").first()
+                if existing is None or any(getattr(existing, k) != v for k, v in values.items()):
+                    target_set(user=None, indicator=indicator, unit=units[code], **values)
+                targets += 1
+    return len(entries), versions, targets
+
+
+def _bps_progress_items() -> list[ObservationInput]:
+    from rocc.measures.periods import add_months, month_end
+
+    items = []
+    for code in BPS_PROGRESS_CODES.values():
+        items.append(ObservationInput(indicator=code, unit="nz", period_start=dt.date(2010, 7, 1), period_end=dt.date(2011, 6, 30),
+                                      value=100.0, provenance="Baseline: year ended June 2011 = 100 by definition of the index"))
+    for row in _defaults_csv("bps_result7_progress.csv"):
+        end = dt.date.fromisoformat(row["period_end"])
+        change = float(row["pct_change_vs_june_2011_baseline"])
+        note = f"Published: {change:+g}% on year ended June 2011. {row['source_note']}. {row['extra']}".strip(" .") + f". {row['source_url']}"
+        items.append(ObservationInput(indicator=BPS_PROGRESS_CODES[row["measure"]], unit="nz", period_start=add_months(end.replace(day=1), -11),
+                                      period_end=month_end(end), value=100.0 + change, provenance=note))
+    return items
+
+
+def _youth_court_items() -> list[ObservationInput]:
+    items = []
+    for row in _defaults_csv(YOUTH_COURT_FILE):
+        if row["pop"] in ("", "NA"):
+            continue  # "Outside New Zealand (District)": no population, so no rate (at most one appearance a year)
+        year = int(row["year"])
+        items.append(ObservationInput(
+            indicator="youth-court-appearances", unit=row["district"], period_start=dt.date(year - 1, 7, 1), period_end=dt.date(year, 6, 30),
+            numerator=float(row["count"]), denominator=float(row["pop"]),
+            provenance=f"Ministry of Justice Youth Justice Indicators, year ended June {year}: {row['count']} charged, "
+                       f"youth population {row['pop']}, published rate {float(row['rate']):.1f} per 10,000"))
+    return items
+
+
+def _victimisation_items() -> list[ObservationInput]:
+    from rocc.measures.periods import month_end
+
+    items = []
+    for row in _defaults_csv(VICTIMISATIONS_FILE):
+        if row["police_district"] == "Not Specified":
+            continue  # no district, so no population: counted in no unit
+        start = dt.date.fromisoformat(row["year_month"] + "-01")
+        items.append(ObservationInput(indicator="person-victimisations", unit=row["police_district"], period_start=start,
+                                      period_end=month_end(start), numerator=float(row["victimisations"]),
+                                      provenance="NZ Police Recorded Crime Victims Statistics (policedata.nz), victimisations of persons"))
+    return items
+
+
+@transaction.atomic
+def measures_defaults_load() -> MeasuresDefaultsLoaded:
+    """Create or update the shipped indicators, their targets and their figures. Loading again changes nothing that is
+    already as shipped and never removes what users added."""
+    indicators, versions, targets = _definitions_load()
+    observations = 0
+    observations += len(observations_record_many(items=_bps_progress_items(), source=SourceKind.REPORTED))
+    observations += len(observations_record_many(items=_youth_court_items(), source=SourceKind.IMPORT))
+    observations += len(observations_record_many(items=_victimisation_items(), source=SourceKind.IMPORT))
+    statuses_recompute()
+    return MeasuresDefaultsLoaded(indicators=indicators, versions=versions, targets=targets, observations=observations)

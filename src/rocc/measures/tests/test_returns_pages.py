@@ -1,0 +1,192 @@
+"""The provider-reporting pages: a provider fills, checks and submits on the web form or uploads the template, sees
+only its own returns, and an approver reviews; bad figures are refused field by field with nothing saved."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from rocc.measures.models_reporting import ProviderReturn, ReturnStatus, ReturnValue
+from rocc.measures.tests.returns_fixtures import *  # noqa: F403
+from rocc.measures.tests.returns_fixtures import REFERRAL_CODES
+
+WHANAU, COUNSELLING, HUBS = REFERRAL_CODES
+
+
+def _figures(version, values, action="save", note=""):
+    data = {"version": version, "note": note, "action": action}
+    data.update({f"figure_{code}": value for code, value in zip(REFERRAL_CODES, values)})
+    return data
+
+
+def test_a_provider_opens_fills_and_submits_a_return_on_the_web_form(client, people, data_set):
+    client.force_login(people["ngo"])
+    page = client.get(reverse("measures:returns_data_set", args=[data_set.code]))
+    assert page.status_code == 200 and "Fill a return on the web form" in page.content.decode()
+    assignment = data_set.providers.get(agency__short_name="Te Whare Āwhina")
+    opened = client.post(reverse("measures:returns_start", args=[data_set.code]), {"assignment": assignment.pk, "period": "2025-03"})
+    ret = ProviderReturn.objects.get()
+    assert opened.status_code == 302 and opened["Location"] == reverse("measures:returns_detail", args=[ret.pk])
+
+    saved = client.post(opened["Location"], _figures(ret.version, ["12", "7", "0"], note="Includes Ōrewa"))
+    assert saved.status_code == 302
+    ret.refresh_from_db()
+    assert {v.indicator.code: v.value for v in ret.values.all()} == dict(zip(REFERRAL_CODES, (12, 7, 0))) and ret.note == "Includes Ōrewa"
+    submitted = client.post(opened["Location"], _figures(ret.version, ["12", "7", "0"], action="submit", note="Includes Ōrewa"))
+    assert submitted.status_code == 302
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.SUBMITTED
+    page = client.get(opened["Location"]).content.decode()
+    assert "Submitted" in page and "Submit for approval" not in page  # read only once submitted
+
+
+def test_a_letter_or_a_negative_on_the_web_form_is_refused_by_field_and_nothing_is_saved(client, people, open_return):
+    ret = open_return("2025-03")
+    client.force_login(people["ngo"])
+    response = client.post(reverse("measures:returns_detail", args=[ret.pk]), _figures(ret.version, ["twelve", "-3", "4"]))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "&#x27;twelve&#x27; is not a number; enter a whole number such as 12" in body
+    assert "-3 is negative; a count cannot be below 0." in body and "Nothing was saved." in body
+    assert 'aria-invalid="true"' in body
+    assert ReturnValue.objects.count() == 0 and ProviderReturn.objects.get().version == ret.version
+
+
+def test_check_figures_shows_the_flags_before_saving_anything(client, people, open_return):
+    ret = open_return("2025-03")
+    client.force_login(people["ngo"])
+    response = client.post(reverse("measures:returns_detail", args=[ret.pk]), _figures(ret.version, ["600000", "1", ""], action="check"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "600,000 is more than the population of Waitematā (575,550, approximate)" in body
+    assert "Enter a figure (0 when there were none)." in body
+    assert ReturnValue.objects.count() == 0
+
+
+def test_a_refused_submission_keeps_the_draft_and_says_why(client, people, open_return):
+    ret = open_return("2025-03")
+    client.force_login(people["ngo"])
+    response = client.post(reverse("measures:returns_detail", args=[ret.pk]), _figures(ret.version, ["5", "", "1"], action="submit"))
+    assert response.status_code == 400
+    assert "The return was not submitted." in response.content.decode()
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.DRAFT and ret.values.get(indicator__code=WHANAU).value == 5
+
+
+def test_another_agencys_provider_gets_404_for_a_return_and_its_template(client, people, open_return, make_user):
+    ret = open_return("2025-03")
+    client.force_login(people["pho"])
+    for name in ("measures:returns_detail", "measures:returns_return_template", "measures:returns_review"):
+        assert client.get(reverse(name, args=[ret.pk])).status_code in (404, 405)
+    assert client.post(reverse("measures:returns_detail", args=[ret.pk]), _figures(ret.version, ["1", "1", "1"])).status_code == 404
+    assert client.post(reverse("measures:returns_review", args=[ret.pk]), {"version": ret.version, "action": "approve"}).status_code == 404
+    listing = client.get(reverse("measures:returns")).content.decode()
+    assert "Te Whare Āwhina" not in listing
+    # A coordinator of another region does not see it either; analysts and viewers have no returns pages.
+    client.force_login(people["canterbury_coordinator"])
+    assert client.get(reverse("measures:returns_detail", args=[ret.pk])).status_code == 404
+    client.force_login(make_user("analyst", units=["waitemata"]))
+    assert client.get(reverse("measures:returns")).status_code == 403
+
+
+def test_an_approver_returns_it_with_a_comment_and_then_approves_the_fixed_return(client, people, open_return):
+    from rocc.measures.services_reporting import return_submit, return_values_save
+
+    ret = open_return("2025-03")
+    ret = return_values_save(user=people["ngo"], provider_return=ret, version=ret.version, values=dict(zip(REFERRAL_CODES, (12, 7, 0))))
+    ret = return_submit(user=people["ngo"], provider_return=ret, version=ret.version)
+    client.force_login(people["waitemata_coordinator"])
+    listing = client.get(reverse("measures:returns")).content.decode()
+    assert "Awaiting your approval" in listing and reverse("measures:returns_detail", args=[ret.pk]) in listing
+    url = reverse("measures:returns_review", args=[ret.pk])
+    refused = client.post(url, {"version": ret.version, "action": "send_back", "comment": ""})
+    assert refused.status_code == 400 and "the comment is required" in refused.content.decode()
+    client.post(url, {"version": ret.version, "action": "send_back", "comment": "Hubs cannot be 0: the Massey hub opened in March."})
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.RETURNED
+
+    client.force_login(people["ngo"])
+    page = client.get(reverse("measures:returns_detail", args=[ret.pk])).content.decode()
+    assert "Returned for revision" in page and "the Massey hub opened in March." in page
+    client.post(reverse("measures:returns_detail", args=[ret.pk]), _figures(ret.version, ["12", "7", "3"], action="submit"))
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.SUBMITTED
+
+    client.force_login(people["waitemata_coordinator"])
+    stale = client.post(url, {"version": ret.version - 1, "action": "approve"})
+    assert stale.status_code == 409 and "changed since you opened it" in stale.content.decode()
+    client.post(url, {"version": ret.version, "action": "approve"})
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.APPROVED
+
+
+def test_the_upload_page_lists_every_bad_cell_and_saves_nothing(client, people, data_set):
+    from rocc.measures.services_reporting import return_template
+
+    client.force_login(people["ngo"])
+    template = client.get(reverse("measures:returns_template", args=[data_set.code]))
+    assert template.status_code == 200 and template["Content-Disposition"].endswith('whanau-services-returns-template-v1.xlsx"')
+    book = load_workbook(io.BytesIO(template.content))
+    assert book["Return"]["C4"].value == "Te Whare Āwhina" and book["Return"]["C5"].value == "Waitematā"
+    book["Return"]["C6"], book["Return"]["C9"], book["Return"]["C10"], book["Return"]["C11"] = "2025-03", "abc", -1, 4
+    filled = io.BytesIO()
+    book.save(filled)
+    filled.seek(0)
+    filled.name = "march.xlsx"
+    response = client.post(reverse("measures:returns_upload", args=[data_set.code]), {"file": filled})
+    body = response.content.decode()
+    assert response.status_code == 400 and "The file was not accepted, and nothing was saved" in body
+    assert "Return!C9: Whānau referred to or assessed for support and navigation: &#x27;abc&#x27; is not a number" in body
+    assert "Return!C10: People referred to or assessed for counselling: -1 is negative" in body
+    assert ProviderReturn.objects.count() == 0
+    assert return_template  # the same service serves the page
+
+
+def test_a_good_upload_opens_the_draft_for_checking(client, people, data_set):
+    client.force_login(people["ngo"])
+    book = load_workbook(io.BytesIO(client.get(reverse("measures:returns_template", args=[data_set.code])).content))
+    book["Return"]["C6"], book["Return"]["C9"], book["Return"]["C10"], book["Return"]["C11"] = "2025-03", 12, 7, 0
+    filled = io.BytesIO()
+    book.save(filled)
+    filled.seek(0)
+    filled.name = "march.xlsx"
+    response = client.post(reverse("measures:returns_upload", args=[data_set.code]), {"file": filled}, follow=True)
+    assert response.status_code == 200 and "3 figures uploaded into the Mar 2025 return" in response.content.decode()
+
+
+def test_timeliness_page_for_programme_managers_and_not_for_providers(client, people, data_set):
+    client.force_login(people["manager"])
+    page = client.get(reverse("measures:returns_performance", args=[data_set.code]))
+    assert page.status_code == 200 and "Te Whare Āwhina" in page.content.decode() and "Waitaha PHO" in page.content.decode()
+    client.force_login(people["ngo"])
+    assert client.get(reverse("measures:returns_performance", args=[data_set.code])).status_code == 403
+
+
+def test_a_programme_manager_names_a_provider_on_the_data_set_page(client, people, data_set):
+    from rocc.org.models import Agency, OrgUnit
+
+    client.force_login(people["manager"])
+    iwi = Agency.objects.create(short_name="Ngāti Whātua Hauora", name="Ngāti Whātua Hauora", kind="iwi")
+    response = client.post(reverse("measures:returns_provider_add", args=[data_set.code]),
+                           {"agency": iwi.pk, "unit": OrgUnit.objects.get(code="north-shore").pk}, follow=True)
+    assert "Ngāti Whātua Hauora now reports" in response.content.decode()
+    assert data_set.providers.filter(agency=iwi, unit__code="north-shore").exists()
+    client.force_login(people["ngo"])
+    assert client.post(reverse("measures:returns_provider_add", args=[data_set.code]), {"agency": iwi.pk, "unit": 1}).status_code in (400, 403)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_returns_export_has_only_the_users_own_returns(client, people, approved_history, fmt):
+    approved_history({"2025-01": (1, 2, 3)})
+    approved_history({"2025-01": (4, 5, 6)}, who="pho")
+    client.force_login(people["ngo"])
+    response = client.get(reverse("measures:returns_export", args=["whanau-services-returns", fmt]))
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        rows = [[("" if c is None else str(c)) for c in row] for row in load_workbook(io.BytesIO(response.content))["Returns"].iter_rows(values_only=True)]
+    assert rows[0][:4] == ["data_set", "provider", "unit", "period"] and rows[0][-3:] == REFERRAL_CODES
+    assert [r[1] for r in rows[1:]] == ["Te Whare Āwhina"] and rows[1][-3:] == ["1", "2", "3"] and rows[1][6] == "approved"

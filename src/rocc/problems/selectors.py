@@ -1,0 +1,214 @@
+"""Every read of problem-solving cases, scoped to the user asking: the cases they may see, the board by stage
+and district with its flags, the library of closed cases, and what a case still needs at its stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from rocc.analyses.models import SavedAnalysis
+from rocc.core.text import fold
+from rocc.org.models import OrgUnit, Role, UnitLevel
+from rocc.org.scope import scope_of
+from rocc.problems.models import (
+    REVIEW_CYCLE_DAYS,
+    STAGE_ORDER,
+    Answer,
+    Case,
+    CaseStatus,
+    Evidence,
+    HarmOrVolume,
+    Question,
+    QuestionBank,
+    Stage,
+)
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """The cases the user may read: those of units in their scope (every case for the national office); for a
+    provider, the cases its agency is a partner on."""
+    scope = scope_of(user)
+    if scope.role is None:
+        return Case.objects.none()
+    if scope.role == Role.PROVIDER_REPORTER:
+        if scope.agency_id is None:
+            return Case.objects.none()
+        visible = Q(partner_agencies=scope.agency_id)
+    else:
+        if not scope.unit_paths:
+            return Case.objects.none()
+        visible = Q()
+        for path in scope.unit_paths:
+            visible |= Q(scope_unit__path__startswith=path)
+    return Case.objects.filter(pk__in=Case.objects.filter(visible).values("pk")).select_related("scope_unit", "owner", "changed_by")
+
+
+def case_get(*, user, pk: int) -> Case:
+    case = cases_visible_to(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def saved_analyses_for(*, user) -> QuerySet[SavedAnalysis]:
+    """Saved analyses the user may link as evidence: those of units in their scope. Person-level results are
+    offered to analysts only, as the analyses capability allows."""
+    scope = scope_of(user)
+    if scope.role is None or scope.role == Role.PROVIDER_REPORTER or not scope.unit_paths:
+        return SavedAnalysis.objects.none()
+    visible = Q()
+    for path in scope.unit_paths:
+        visible |= Q(scope_unit__path__startswith=path)
+    analyses = SavedAnalysis.objects.filter(visible).select_related("scope_unit")
+    if scope.role != Role.ANALYST:
+        # As the analyses capability rules: person-level results are for analysts in scope only.
+        analyses = analyses.filter(holds_person_level=False)
+    return analyses
+
+
+def district_of(unit: OrgUnit, districts: dict[str, OrgUnit]) -> OrgUnit | None:
+    """The district a unit is in (itself when it is one); None for the national unit."""
+    codes = unit.path.strip("/").split("/")
+    return districts.get(codes[1]) if len(codes) > 1 else None
+
+
+def review_due(case: Case, last_review: dt.date | None) -> dt.date | None:
+    """When the next deployment review is due: one cycle after the last review (or after entering Deploy)."""
+    if case.status != CaseStatus.OPEN or case.stage != Stage.DEPLOY or not case.review_cycle:
+        return None
+    start = last_review or case.deployed_on
+    if start is None:
+        return None
+    return start + dt.timedelta(days=REVIEW_CYCLE_DAYS[case.review_cycle])
+
+
+@dataclass
+class BoardCase:
+    case: Case
+    district: OrgUnit | None
+    review_due: dt.date | None
+    review_overdue: bool
+    next_milestone: dt.date | None
+    overdue_milestones: int
+
+
+@dataclass
+class BoardRow:
+    district: OrgUnit | None
+    cells: dict[str, list[BoardCase]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.district.name if self.district else "National"
+
+    def in_order(self) -> list[list[BoardCase]]:
+        return [self.cells.get(stage, []) for stage in STAGE_ORDER]
+
+
+@dataclass
+class Board:
+    rows: list[BoardRow]
+    cases: list[BoardCase]
+    owners: list
+    filters: dict
+
+    def stage_counts(self) -> list[int]:
+        return [sum(1 for c in self.cases if c.case.stage == stage) for stage in STAGE_ORDER]
+
+
+def case_flags(cases: list[Case], today: dt.date | None = None) -> list[BoardCase]:
+    today = today or timezone.localdate()
+    districts = {u.code: u for u in OrgUnit.objects.filter(level=UnitLevel.DISTRICT)}
+    result = []
+    for case in cases:
+        due = review_due(case, getattr(case, "last_review", None))
+        milestones = [m for m in case.milestones.all()]
+        open_due = [m.due for m in milestones if m.done_on is None]
+        result.append(BoardCase(
+            case=case, district=district_of(case.scope_unit, districts), review_due=due,
+            review_overdue=due is not None and due < today,
+            next_milestone=min(open_due) if open_due else None,
+            overdue_milestones=sum(1 for d in open_due if d < today) if case.status == CaseStatus.OPEN else 0,
+        ))
+    return result
+
+
+def case_board(*, user, owner: int | None = None, harm: str = "", overdue: bool = False, district: str = "",
+               include_closed: bool = False, today: dt.date | None = None) -> Board:
+    """Open cases by district (rows) and stage (columns), filterable by owner, harm or volume, and overdue reviews."""
+    cases = cases_visible_to(user).annotate(last_review=Max("reviews__held_on")).prefetch_related("milestones")
+    if not include_closed:
+        cases = cases.filter(status=CaseStatus.OPEN)
+    all_visible = list(cases)
+    owners = sorted({c.owner for c in all_visible}, key=lambda u: (u.get_full_name() or u.get_username()).casefold())
+    if owner:
+        cases = cases.filter(owner_id=owner)
+    if harm in HarmOrVolume.values:
+        cases = cases.filter(Q(harm_or_volume=harm) | Q(harm_or_volume=HarmOrVolume.BOTH))
+    flagged = case_flags(list(cases.order_by("scope_unit__path", "title")), today=today)
+    if overdue:
+        flagged = [c for c in flagged if c.review_overdue]
+    if district:
+        flagged = [c for c in flagged if (c.district.code if c.district else "national") == district]
+    rows: dict[str, BoardRow] = {}
+    for item in flagged:
+        key = item.district.path if item.district else ""
+        row = rows.setdefault(key, BoardRow(district=item.district))
+        row.cells.setdefault(item.case.stage, []).append(item)
+    ordered = [rows[key] for key in sorted(rows)]
+    return Board(rows=ordered, cases=flagged, owners=owners,
+                 filters={"owner": owner, "harm": harm, "overdue": overdue, "district": district})
+
+
+def case_library(*, user, query: str = "", problem_kind: str = "", usable_elsewhere: bool | None = None) -> QuerySet[Case]:
+    """Closed cases, searched with or without macrons: what worked, where, for what problem. Open to every role
+    but providers, across districts, so that one district learns from another's assessed cases."""
+    if not user.has_perm("problems.view_library"):
+        return Case.objects.none()
+    cases = Case.objects.filter(status=CaseStatus.CLOSED).select_related("scope_unit", "owner").prefetch_related(
+        "strategy_components", "outcome_measures"
+    )
+    for word in fold(query).split():
+        cases = cases.filter(search_text__contains=word)
+    if problem_kind:
+        cases = cases.filter(problem_kind=problem_kind)
+    if usable_elsewhere is not None:
+        cases = cases.filter(usable_elsewhere=usable_elsewhere)
+    return cases.order_by("-closed_at")
+
+
+@dataclass
+class QuestionView:
+    number: int
+    question: Question
+    answer: Answer | None
+    answered: bool
+    evidence: list[Evidence]
+
+
+def case_questions(case: Case, stage: str) -> list[QuestionView]:
+    """The case's questions at one stage (from the bank version it was opened under), with answers and evidence."""
+    from rocc.problems.services import question_answered
+
+    answers = {
+        a.question_id: a
+        for a in case.answers.filter(question__stage=stage).prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.select_related("analysis", "added_by"))
+        )
+    }
+    filled = {pk: a for pk, a in answers.items() if a.text}
+    views = []
+    for number, question in enumerate(case.question_bank.questions.filter(stage=stage).order_by("order"), start=1):
+        answer = answers.get(question.pk)
+        views.append(QuestionView(number=number, question=question, answer=answer,
+                                  answered=question_answered(case, question, filled),
+                                  evidence=list(answer.evidence.all()) if answer else []))
+    return views
+
+
+def question_bank_list() -> QuerySet[QuestionBank]:
+    return QuestionBank.objects.prefetch_related("questions")

@@ -1,0 +1,208 @@
+"""The live logic model: a plan version's chains laid out as boxes in four columns (Activity → Output → Outcome →
+Impact), each carrying its indicators, its action-plan activities and a status rolled up from them, for an SVG
+drawn on the server."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from rocc.strategy.models import KIND_RANK, ActivityStatus, ElementKind, PlanVersion
+from rocc.strategy.selectors import measures_indicator_url, measures_indicators
+
+COLUMN_WIDTH, COLUMN_GAP, MARGIN, HEADER = 230, 70, 16, 40
+LINE, BOX_PAD, BOX_GAP, WRAP = 17, 10, 18, 30
+
+# Worst first: a box is as well as the worst thing feeding it.
+ROLLUP_ORDER = ["off_track", "at_risk", "not_started", "on_track", "complete"]
+ROLLUP_LABELS = {
+    "off_track": "Off track", "at_risk": "At risk", "not_started": "Not started", "on_track": "On track",
+    "complete": "Complete", "none": "No status yet",
+}
+
+
+def _activity_rollup_status(status: str) -> str:
+    return "not_started" if status == ActivityStatus.DESCRIPTION_PENDING else status
+
+
+def _worst(statuses) -> str:
+    ranked = [s for s in statuses if s in ROLLUP_ORDER]
+    return min(ranked, key=ROLLUP_ORDER.index) if ranked else "none"
+
+
+def _indicator_statuses(codes, unit) -> dict[str, str]:
+    """The on-track status the measures capability last computed for each indicator in the plan's unit (worst
+    across period types); indicators without enough data add nothing."""
+    from django.apps import apps
+    from django.core.exceptions import FieldError
+
+    try:
+        snapshots = apps.get_model("measures", "StatusSnapshot").objects.filter(indicator__code__in=list(codes), unit=unit)
+        pairs = list(snapshots.values_list("indicator__code", "status"))
+    except (LookupError, FieldError):
+        return {}
+    found: dict[str, list[str]] = {}
+    for code, status in pairs:
+        found.setdefault(code, []).append(status)
+    return {code: _worst(statuses) for code, statuses in found.items() if _worst(statuses) != "none"}
+
+
+@dataclass
+class Box:
+    key: str
+    kind: str
+    label: str
+    lines: list[str]
+    url: str
+    x: int = 0
+    y: int = 0
+    width: int = COLUMN_WIDTH
+    height: int = 0
+    indicators: list[dict] = field(default_factory=list)
+    activities: list[dict] = field(default_factory=list)
+    own_statuses: list[str] = field(default_factory=list)
+    status: str = "none"
+
+    @property
+    def status_label(self) -> str:
+        return ROLLUP_LABELS[self.status]
+
+    @property
+    def text_x(self) -> int:
+        return self.x + BOX_PAD
+
+    @property
+    def text_y(self) -> int:
+        return self.y + BOX_PAD + 12
+
+    @property
+    def info_lines(self) -> list[str]:
+        lines = []
+        if self.indicators:
+            lines += textwrap.wrap("Indicators: " + "; ".join(i["name"] for i in self.indicators), WRAP + 4)
+        if self.activities:
+            lines += textwrap.wrap("Action plan: " + ", ".join(a["label"] for a in self.activities), WRAP + 4)
+        lines.append(f"Status: {self.status_label}")
+        return lines
+
+    @property
+    def description(self) -> str:
+        parts = [f"{self.label}: {' '.join(self.lines)}."]
+        if self.indicators:
+            parts.append("Indicators: " + "; ".join(i["name"] for i in self.indicators) + ".")
+        if self.activities:
+            parts.append("Action-plan activities: " + "; ".join(a["title"] for a in self.activities) + ".")
+        parts.append(f"Status: {self.status_label}.")
+        return " ".join(parts)
+
+
+@dataclass
+class Edge:
+    path: str
+    source: str
+    target: str
+
+
+@dataclass
+class LogicModel:
+    title: str
+    description: str
+    width: int
+    height: int
+    columns: list[tuple[str, int]]
+    boxes: list[Box]
+    edges: list[Edge]
+
+
+def logic_model(*, user, version: PlanVersion) -> LogicModel:
+    """Lay out the version's boxes. Within a column, boxes are ordered by where the boxes leading to them sit,
+    which keeps most arrows from crossing."""
+    plan = version.plan
+    elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
+    rows = list(version.monitoring.select_related("responsible_agency"))
+    defined = measures_indicators(r.indicator_code for r in rows)
+    indicator_status = _indicator_statuses(defined, plan.scope_unit)
+
+    boxes: dict[str, Box] = {}
+    for element in elements:
+        box = Box(
+            key=element.key, kind=element.kind, label=element.get_kind_display(), lines=textwrap.wrap(element.text, WRAP) or [""],
+            url=reverse("strategy:element", args=[plan.code, version.number, element.key]),
+        )
+        for activity in element.activities.all():
+            box.activities.append({"label": f"{activity.number}", "title": str(activity), "status": activity.status,
+                                   "url": reverse("strategy:activity", args=[activity.plan.code, activity.number])})
+            box.own_statuses.append(_activity_rollup_status(activity.status))
+        boxes[element.key] = box
+    by_pk = {e.pk: e for e in elements}
+    for row in rows:
+        box = boxes[by_pk[row.outcome_id].key]
+        if row.indicator_code:
+            box.indicators.append({"code": row.indicator_code, "name": row.indicator_name or row.indicator_code,
+                                   "defined": row.indicator_code in defined, "url": measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None})
+            if row.indicator_code in indicator_status:
+                box.own_statuses.append(indicator_status[row.indicator_code])
+
+    # Roll statuses down the chains: a box is as well as its own activities and indicators and the boxes leading to it.
+    sources: dict[str, list[str]] = {e.key: [] for e in elements}
+    for element in elements:
+        for target in element.leads_to.all():
+            sources[target.key].append(element.key)
+    settled: dict[str, str] = {}
+
+    def settle(key: str, visiting=()) -> str:
+        if key not in settled:
+            upstream = [settle(s, visiting + (key,)) for s in sources[key] if s not in visiting]
+            settled[key] = _worst(boxes[key].own_statuses + upstream)
+        return settled[key]
+
+    for key, box in boxes.items():
+        box.status = settle(key)
+
+    # Columns and vertical order.
+    kinds = [ElementKind.ACTIVITY, ElementKind.OUTPUT, ElementKind.OUTCOME, ElementKind.IMPACT]
+    position: dict[str, float] = {}
+    column_bottom = {}
+    for index, kind in enumerate(kinds):
+        column = [e for e in elements if e.kind == kind]
+        if index:
+            column.sort(key=lambda e: (sum(position.get(s, 0) for s in sources[e.key]) / len(sources[e.key]) if sources[e.key] else 1e9, e.order))
+        y = HEADER + MARGIN
+        for rank, element in enumerate(column):
+            box = boxes[element.key]
+            box.x = MARGIN + index * (COLUMN_WIDTH + COLUMN_GAP)
+            box.y = y
+            box.height = BOX_PAD * 2 + LINE * (len(box.lines) + len(box.info_lines)) + 6
+            y += box.height + BOX_GAP
+            position[element.key] = rank
+        column_bottom[kind] = y
+
+    edges = []
+    for element in elements:
+        source = boxes[element.key]
+        for target_element in element.leads_to.all():
+            target = boxes[target_element.key]
+            if KIND_RANK[element.kind] == KIND_RANK[target_element.kind]:
+                x = source.x + source.width
+                sy, ty = source.y + source.height // 2, target.y + target.height // 2
+                path = f"M{x},{sy} C{x + 40},{sy} {x + 40},{ty} {x + 4},{ty}"
+            else:
+                sx, sy = source.x + source.width, source.y + source.height // 2
+                tx, ty = target.x - 4, target.y + target.height // 2
+                middle = (sx + tx) // 2
+                path = f"M{sx},{sy} C{middle},{sy} {middle},{ty} {tx},{ty}"
+            edges.append(Edge(path=path, source=element.key, target=target_element.key))
+
+    width = MARGIN * 2 + 4 * COLUMN_WIDTH + 3 * COLUMN_GAP
+    height = max(column_bottom.values(), default=HEADER + MARGIN) + MARGIN
+    columns = [(label, MARGIN + i * (COLUMN_WIDTH + COLUMN_GAP)) for i, label in enumerate(["Activity", "Output", "Outcome", "Impact"])]
+    actions = sum(1 for e in elements if e.kind == ElementKind.ACTIVITY)
+    example = " (an example plan)" if plan.is_example else ""
+    return LogicModel(
+        title=f"Logic model of {plan.title}{example}, version {version.number}",
+        description=(f"{actions} priority action{'s' if actions != 1 else ''} as chains Activity → Output → Outcome → Impact, "
+                     f"{len(edges)} link{'s' if len(edges) != 1 else ''}. Each box links to its record; the table after the diagram lists the same chains."),
+        width=width, height=height, columns=columns, boxes=list(boxes.values()), edges=edges,
+    )

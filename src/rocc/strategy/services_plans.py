@@ -1,0 +1,420 @@
+"""Every write to district and area plans: creating one, editing its four co-design steps (always on a draft
+version, so an agreed version stays frozen), and moving it through draft → agreed → active → under review."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rocc.core.text import fold, nfc
+from rocc.org.models import Agency, OrgUnit
+from rocc.strategy.codesign import find_cycle, link_allowed, version_gaps
+from rocc.strategy.models import (
+    QUESTIONS,
+    Activity,
+    ChainElement,
+    DistrictPlan,
+    ElementKind,
+    Framework,
+    MonitoringRow,
+    PlanAnswer,
+    PlanFocusArea,
+    PlanVersion,
+    PlanVersionStatus,
+    SuccessCondition,
+)
+
+PARTS = {"focus_areas": PlanFocusArea, "conditions": SuccessCondition}
+
+
+class PlanNotAgreeable(Exception):
+    """The plan has gaps that stop it being agreed; ``gaps`` lists every one."""
+
+    def __init__(self, gaps):
+        self.gaps = gaps
+        super().__init__("The plan cannot be agreed yet:\n" + "\n".join(f"step {g.step}: {g.message}" for g in gaps))
+
+
+def _require_edit(user, plan_or_unit) -> None:
+    if not user.has_perm("strategy.edit_district_plan", plan_or_unit):
+        raise PermissionDenied("Only the programme office and the coordinators of this plan's district edit it.")
+
+
+def _required(value: str, field: str, what: str) -> str:
+    value = nfc(value or "")
+    if not value:
+        raise ValidationError({field: f"{what} is required."})
+    return value
+
+
+@transaction.atomic
+def district_plan_create(*, user, framework: Framework, unit: OrgUnit, title: str, code: str = "", is_example: bool = False) -> DistrictPlan:
+    """A new plan for a district or area, with an empty draft version 1 to co-design."""
+    _require_edit(user, unit)
+    title = _required(title, "title", "A title")
+    code = code or slugify(fold(f"{unit.code} {title}"))[:60]
+    if DistrictPlan.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"The code '{code}' is already used by another plan; choose another."})
+    plan = DistrictPlan.objects.create(framework=framework, code=code, title=title, scope_unit=unit, is_example=is_example)
+    PlanVersion.objects.create(plan=plan, number=1, created_by=user)
+    return plan
+
+
+def _copy_version(source: PlanVersion, *, number: int, user) -> PlanVersion:
+    draft = PlanVersion.objects.create(plan=source.plan, number=number, based_on=source, created_by=user)
+    for model in PARTS.values():
+        model.objects.bulk_create(
+            model(version=draft, order=p.order, text=p.text, search_text=p.search_text)
+            for p in model.objects.filter(version=source)
+        )
+    PlanAnswer.objects.bulk_create(
+        PlanAnswer(version=draft, question=a.question, text=a.text, search_text=a.search_text) for a in source.answers.all()
+    )
+    copies: dict[int, ChainElement] = {}
+    originals = list(source.elements.prefetch_related("leads_to", "activities"))
+    for element in originals:
+        copies[element.pk] = ChainElement.objects.create(
+            version=draft, key=element.key, kind=element.kind, text=element.text, order=element.order,
+            owner=element.owner, timeframe=element.timeframe,
+        )
+    for element in originals:
+        copy = copies[element.pk]
+        copy.leads_to.set([copies[t.pk] for t in element.leads_to.all()])
+        copy.activities.set(element.activities.all())
+    for row in source.monitoring.all():
+        MonitoringRow.objects.create(
+            version=draft, outcome=copies[row.outcome_id], order=row.order, indicator_code=row.indicator_code,
+            indicator_name=row.indicator_name, baseline=row.baseline, data_source=row.data_source,
+            responsible_agency_id=row.responsible_agency_id, responsibility=row.responsibility,
+        )
+    return draft
+
+
+def _draft(user, plan: DistrictPlan) -> PlanVersion:
+    """The version edits go to: the plan's draft, or a new draft copied from its latest version when the
+    latest is agreed (an agreed version is never changed)."""
+    _require_edit(user, plan)
+    # Serialise edits of one plan so that two people cannot both open a new draft.
+    DistrictPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    draft = plan.versions.filter(status=PlanVersionStatus.DRAFT).first()
+    if draft is not None:
+        return draft
+    latest = plan.versions.order_by("-number").first()
+    return _copy_version(latest, number=latest.number + 1, user=user)
+
+
+@transaction.atomic
+def plan_draft_open(*, user, plan: DistrictPlan) -> PlanVersion:
+    """Start editing: the existing draft, or a new draft version copied from the agreed one."""
+    return _draft(user, plan)
+
+
+def _next_order(queryset) -> int:
+    return (queryset.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+# --- Steps 1 and 2: focus areas and conditions for success --------------------------------------------------------
+
+
+@transaction.atomic
+def plan_part_add(*, user, plan: DistrictPlan, part: str, text: str):
+    """Add a focus area (``part="focus_areas"``) or a condition for success (``part="conditions"``) at the end."""
+    model = PARTS[part]
+    text = _required(text, "text", "The text")
+    draft = _draft(user, plan)
+    return model.objects.create(version=draft, order=_next_order(model.objects.filter(version=draft)), text=text)
+
+
+@transaction.atomic
+def plan_part_edit(*, user, plan: DistrictPlan, part: str, order: int, text: str):
+    model = PARTS[part]
+    text = _required(text, "text", "The text")
+    draft = _draft(user, plan)
+    item = model.objects.filter(version=draft, order=order).first()
+    if item is None:
+        raise ValidationError({"order": f"There is no item {order} to change."})
+    item.text = text
+    item.save()
+    return item
+
+
+@transaction.atomic
+def plan_part_remove(*, user, plan: DistrictPlan, part: str, order: int) -> None:
+    model = PARTS[part]
+    draft = _draft(user, plan)
+    deleted, _ = model.objects.filter(version=draft, order=order).delete()
+    if not deleted:
+        raise ValidationError({"order": f"There is no item {order} to remove."})
+    for item in model.objects.filter(version=draft, order__gt=order).order_by("order"):
+        item.order -= 1
+        item.save(update_fields=["order"])
+
+
+@transaction.atomic
+def plan_answer_set(*, user, plan: DistrictPlan, question: str, text: str) -> PlanAnswer | None:
+    """Answer one of the framework's questions for steps 3 and 4 (an empty answer removes it)."""
+    if question not in QUESTIONS:
+        raise ValidationError({"question": f"Unknown question '{question}'; the questions are: {', '.join(QUESTIONS)}."})
+    draft = _draft(user, plan)
+    text = nfc(text or "")
+    if not text:
+        draft.answers.filter(question=question).delete()
+        return None
+    answer, _ = PlanAnswer.objects.update_or_create(version=draft, question=question, defaults={"text": text})
+    return answer
+
+
+# --- Step 3: priority actions as logic chains ----------------------------------------------------------------------
+
+
+def _unique_key(draft: PlanVersion, text: str, kind: str) -> str:
+    base = slugify(fold(text))[:60].strip("-") or kind
+    key, n = base, 2
+    while draft.elements.filter(key=key).exists():
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def _links_set(element: ChainElement, targets: list[ChainElement]) -> None:
+    for target in targets:
+        if target.version_id != element.version_id:
+            raise ValidationError({"leads_to": "A box can only lead to a box of the same plan version."})
+        if not link_allowed(element.kind, target.kind):
+            raise ValidationError({"leads_to": f"A chain runs Activity → Output → Outcome → Impact: "
+                                                f"{element.get_kind_display().lower()} “{element.text}” cannot lead to "
+                                                f"{target.get_kind_display().lower()} “{target.text}”."})
+    element.leads_to.set(targets)
+    edges = {e.key: [t.key for t in e.leads_to.all()] for e in element.version.elements.prefetch_related("leads_to")}
+    cycle = find_cycle(edges)
+    if cycle:
+        raise ValidationError({"leads_to": "That link would make the chain go round in a circle: " + " → ".join(cycle) + "."})
+
+
+def _targets(draft: PlanVersion, keys: list[str]) -> list[ChainElement]:
+    found = {e.key: e for e in draft.elements.filter(key__in=keys)}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise ValidationError({"leads_to": f"No box of this plan has the key {', '.join(repr(k) for k in missing)}."})
+    return [found[k] for k in keys]
+
+
+def _activities_check(plan: DistrictPlan, activities: list[Activity]) -> list[Activity]:
+    for activity in activities:
+        if activity.plan.framework_id != plan.framework_id:
+            raise ValidationError({"activities": f"Activity {activity.number} belongs to another framework's plan."})
+    return activities
+
+
+@transaction.atomic
+def chain_element_add(
+    *, user, plan: DistrictPlan, kind: str, text: str, leads_to: list[str] = (), led_from: list[str] = (),
+    key: str = "", owner: str = "", timeframe: str = "", activities: list[Activity] = (),
+) -> ChainElement:
+    """Add a box to the plan's logic model, linked to the boxes (by key) it leads to and comes from."""
+    if kind not in ElementKind.values:
+        raise ValidationError({"kind": f"Unknown kind '{kind}'; a box is one of: {', '.join(ElementKind.values)}."})
+    text = _required(text, "text", "The text")
+    draft = _draft(user, plan)
+    key = slugify(key) if key else _unique_key(draft, text, kind)
+    if draft.elements.filter(key=key).exists():
+        raise ValidationError({"key": f"The key '{key}' is already used by another box of this plan."})
+    element = ChainElement.objects.create(version=draft, key=key, kind=kind, text=text, owner=owner, timeframe=timeframe,
+                                          order=_next_order(draft.elements.all()))
+    _links_set(element, _targets(draft, list(leads_to)))
+    for source in _targets(draft, list(led_from)):
+        _links_set(source, [*source.leads_to.all(), element])
+    element.activities.set(_activities_check(plan, list(activities)))
+    return element
+
+
+def _element(draft: PlanVersion, key: str) -> ChainElement:
+    element = draft.elements.filter(key=key).first()
+    if element is None:
+        raise ValidationError({"key": f"No box of this plan has the key '{key}'."})
+    return element
+
+
+@transaction.atomic
+def chain_element_edit(
+    *, user, plan: DistrictPlan, key: str, text: str | None = None, leads_to: list[str] | None = None,
+    owner: str | None = None, timeframe: str | None = None, activities: list[Activity] | None = None,
+) -> ChainElement:
+    draft = _draft(user, plan)
+    element = _element(draft, key)
+    if text is not None:
+        element.text = _required(text, "text", "The text")
+    if owner is not None:
+        element.owner = owner
+    if timeframe is not None:
+        element.timeframe = timeframe
+    element.save()
+    if leads_to is not None:
+        _links_set(element, _targets(draft, list(leads_to)))
+    if activities is not None:
+        element.activities.set(_activities_check(plan, list(activities)))
+    return element
+
+
+@transaction.atomic
+def chain_element_remove(*, user, plan: DistrictPlan, key: str) -> None:
+    """Remove a box, its links and (for an outcome) its monitoring rows."""
+    draft = _draft(user, plan)
+    _element(draft, key).delete()
+    _monitoring_renumber(draft)
+
+
+@transaction.atomic
+def priority_action_add(
+    *, user, plan: DistrictPlan, activity: str, output: str = "", outcome: str = "", impact: str = "",
+    owner: str = "", timeframe: str = "",
+) -> ChainElement:
+    """Add one row of the priority-actions table as a chain Activity → Output → Outcome → Impact. An outcome
+    or impact worded exactly as an existing box (ignoring case and macrons) joins that box, so chains that
+    share an impact meet in the logic model."""
+    draft = _draft(user, plan)
+
+    def box(kind: str, text: str) -> ChainElement | None:
+        text = nfc(text or "")
+        if not text:
+            return None
+        if kind in (ElementKind.OUTCOME, ElementKind.IMPACT):
+            same = [e for e in draft.elements.filter(kind=kind) if fold(e.text) == fold(text)]
+            if same:
+                return same[0]
+        return chain_element_add(user=user, plan=plan, kind=kind, text=text)
+
+    start = chain_element_add(user=user, plan=plan, kind=ElementKind.ACTIVITY, text=_required(activity, "activity", "The activity"),
+                              owner=owner, timeframe=timeframe)
+    chain = [start] + [b for b in (box(ElementKind.OUTPUT, output), box(ElementKind.OUTCOME, outcome), box(ElementKind.IMPACT, impact)) if b]
+    for source, target in zip(chain, chain[1:]):
+        if target not in source.leads_to.all():
+            _links_set(source, [*source.leads_to.all(), target])
+    return start
+
+
+# --- Step 4: the monitoring framework ------------------------------------------------------------------------------
+
+
+def _monitoring_renumber(draft: PlanVersion) -> None:
+    for order, row in enumerate(draft.monitoring.order_by("order"), start=1):
+        if row.order != order:
+            row.order = order
+            row.save(update_fields=["order"])
+
+
+def _row_values(draft: PlanVersion, *, outcome_key: str, indicator_code: str, indicator_name: str, baseline: str,
+                data_source: str, responsible_agency: Agency | None, responsibility: str) -> dict:
+    outcome = _element(draft, outcome_key)
+    if outcome.kind != ElementKind.OUTCOME:
+        raise ValidationError({"outcome": f"“{outcome.text}” is {outcome.get_kind_display().lower()}, not an outcome; monitoring rows belong to outcomes."})
+    indicator_name = nfc(indicator_name or "")
+    indicator_code = slugify(indicator_code or "") or slugify(fold(indicator_name))[:80]
+    if not indicator_code:
+        raise ValidationError({"indicator_name": "Name the indicator (its code is made from the name if you leave the code empty)."})
+    return {"outcome": outcome, "indicator_code": indicator_code, "indicator_name": indicator_name or indicator_code,
+            "baseline": baseline or "", "data_source": data_source or "", "responsible_agency": responsible_agency,
+            "responsibility": responsibility or ""}
+
+
+@transaction.atomic
+def monitoring_row_add(
+    *, user, plan: DistrictPlan, outcome_key: str, indicator_name: str, indicator_code: str = "", baseline: str = "",
+    data_source: str = "", responsible_agency: Agency | None = None, responsibility: str = "",
+) -> MonitoringRow:
+    """Say how an outcome is monitored: indicator (by the measures code), baseline, data source and who is responsible."""
+    draft = _draft(user, plan)
+    values = _row_values(draft, outcome_key=outcome_key, indicator_code=indicator_code, indicator_name=indicator_name,
+                         baseline=baseline, data_source=data_source, responsible_agency=responsible_agency, responsibility=responsibility)
+    return MonitoringRow.objects.create(version=draft, order=_next_order(draft.monitoring.all()), **values)
+
+
+@transaction.atomic
+def monitoring_row_edit(
+    *, user, plan: DistrictPlan, order: int, outcome_key: str, indicator_name: str, indicator_code: str = "", baseline: str = "",
+    data_source: str = "", responsible_agency: Agency | None = None, responsibility: str = "",
+) -> MonitoringRow:
+    draft = _draft(user, plan)
+    row = draft.monitoring.filter(order=order).first()
+    if row is None:
+        raise ValidationError({"order": f"There is no monitoring row {order}."})
+    values = _row_values(draft, outcome_key=outcome_key, indicator_code=indicator_code, indicator_name=indicator_name,
+                         baseline=baseline, data_source=data_source, responsible_agency=responsible_agency, responsibility=responsibility)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def monitoring_row_remove(*, user, plan: DistrictPlan, order: int) -> None:
+    draft = _draft(user, plan)
+    if not draft.monitoring.filter(order=order).delete()[0]:
+        raise ValidationError({"order": f"There is no monitoring row {order}."})
+    _monitoring_renumber(draft)
+
+
+# --- Lifecycle -----------------------------------------------------------------------------------------------------
+
+
+def _lock(plan: DistrictPlan) -> None:
+    DistrictPlan.objects.select_for_update().filter(pk=plan.pk).first()
+
+
+@transaction.atomic
+def plan_agree(*, user, plan: DistrictPlan) -> PlanVersion:
+    """Agree the draft: refused with every gap listed while any remain. The agreed version is frozen, and the
+    version it replaces is superseded."""
+    _require_edit(user, plan)
+    _lock(plan)
+    draft = plan.versions.filter(status=PlanVersionStatus.DRAFT).first()
+    if draft is None:
+        raise ValidationError({"status": "There is no draft to agree: the latest version is already agreed."})
+    blocking = [gap for gap in version_gaps(draft) if gap.blocking]
+    if blocking:
+        raise PlanNotAgreeable(blocking)
+    now = timezone.now()
+    for previous in plan.versions.exclude(pk=draft.pk).exclude(status=PlanVersionStatus.SUPERSEDED):
+        previous.status, previous.status_changed_at = PlanVersionStatus.SUPERSEDED, now
+        previous.save(update_fields=["status", "status_changed_at"])
+    draft.status, draft.agreed_by, draft.agreed_at, draft.status_changed_at = PlanVersionStatus.AGREED, user, now, now
+    draft.save()
+    return draft
+
+
+def _move(user, plan: DistrictPlan, *, from_status: str, to_status: str, refusal: str) -> PlanVersion:
+    _require_edit(user, plan)
+    _lock(plan)
+    version = plan.versions.filter(status=from_status).order_by("-number").first()
+    if version is None:
+        raise ValidationError({"status": refusal})
+    version.status, version.status_changed_at = to_status, timezone.now()
+    version.save(update_fields=["status", "status_changed_at"])
+    return version
+
+
+@transaction.atomic
+def plan_activate(*, user, plan: DistrictPlan) -> PlanVersion:
+    """The agreed version goes into effect."""
+    return _move(user, plan, from_status=PlanVersionStatus.AGREED, to_status=PlanVersionStatus.ACTIVE,
+                 refusal="Only an agreed version becomes active; agree the draft first.")
+
+
+@transaction.atomic
+def plan_review_start(*, user, plan: DistrictPlan) -> PlanVersion:
+    """Put the active version under review; changes made during the review go to a new draft."""
+    return _move(user, plan, from_status=PlanVersionStatus.ACTIVE, to_status=PlanVersionStatus.UNDER_REVIEW,
+                 refusal="Only an active plan goes under review.")
+
+
+@transaction.atomic
+def plan_draft_discard(*, user, plan: DistrictPlan) -> None:
+    """Throw away the draft of a plan that has an agreed version (the plan's first draft cannot be discarded)."""
+    _require_edit(user, plan)
+    _lock(plan)
+    draft = plan.versions.filter(status=PlanVersionStatus.DRAFT).first()
+    if draft is None or draft.number == 1:
+        raise ValidationError({"status": "There is no later draft to discard."})
+    draft.delete()
