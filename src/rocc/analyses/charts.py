@@ -7,6 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from rocc.analysis.near_repeat import SAME_LOCATION
 from rocc.analyses.runners import SIGNIFICANT_BELOW
 
@@ -121,19 +124,26 @@ def hotspot_map(result: dict[str, Any]) -> dict[str, Any]:
             return 0
         return 1 + sum(density > b for b in breaks)
 
-    rects = []
+    # Tens of thousands of cells: the markup is built here in one pass (a template loop takes seconds). The
+    # titles hold only numbers and fixed words, so they need no escaping.
+    size = f"{cell * scale:.2f}"
+    shaded, hatched = [], []
     for c in drawn:
-        x = (c["x"] - cell / 2 - west) * scale
-        y = height - (c["y"] + cell / 2 - south) * scale
-        rects.append({
-            "x": round(x, 2), "y": round(y, 2), "size": round(cell * scale, 2), "shade": shade(c["density"]), "hot": c["hot"],
-            "title": f"Cell centre {c['x']:.0f} E, {c['y']:.0f} N: {c['count']:g} events, density {_fmt(c['density'], 1)} per km²"
-            + (f", Gi* z {c['gi_z']:.2f}, hot spot at {c['hot']}%" if c["hot"] else ""),
-        })
+        density, hot_at = c["density"], c["hot"]
+        rect = f'<rect x="{(c["x"] - cell / 2 - west) * scale:.2f}" y="{height - (c["y"] + cell / 2 - south) * scale:.2f}" width="{size}" height="{size}"'
+        title = (
+            f'<title>Cell centre {c["x"]:.0f} E, {c["y"]:.0f} N: {c["count"]:g} events, density '
+            f'{"–" if density is None else f"{density:,.1f}"} per km²'
+            + (f', Gi* z {c["gi_z"]:.2f}, hot spot at {hot_at}%' if hot_at else "") + "</title></rect>"
+        )
+        shaded.append(f'{rect} class="map-{shade(density)}">{title}')
+        if hot_at:
+            hatched.append(f'{rect} fill="url(#hatch-{hot_at})" class="hot-{hot_at}">{title}')
     hot = sorted((c for c in cells if c["hot"]), key=lambda c: -(c["gi_z"] or 0))
     scale_metres = _nice(cols * cell / 4)
     return {
-        "width": round(width, 1), "height": round(height, 1), "rects": rects, "truncated": truncated,
+        "width": round(width, 1), "height": round(height, 1), "rects": len(shaded), "truncated": truncated,
+        "svg_cells": mark_safe("".join(shaded) + "".join(hatched)),
         "svg_width": round(width + 8, 1), "svg_height": round(height + 40, 1), "scale_y": round(height + 20, 1),
         "hot_cells": hot, "breaks": [_fmt(b, 1) for b in breaks],
         "scale_bar": {"length": round(scale_metres * scale, 1), "label": f"{scale_metres / 1000:g} km" if scale_metres >= 1000 else f"{scale_metres:g} m"},
@@ -216,10 +226,30 @@ def network_drawing(result: dict[str, Any], *, size_by: str = "betweenness", lin
         x1, y1 = place(s)
         x2, y2 = place(t)
         edges.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2, "width": round(0.8 + 2.7 * (w / heaviest), 2)})
+    directed = result["summary"]["directed"]
     return {
-        "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "nodes": drawn_nodes, "edges": edges,
-        "directed": result["summary"]["directed"], "size_by": size_by,
+        "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "directed": directed, "size_by": size_by,
+        "svg": _network_svg(drawn_nodes, edges, directed=directed),
     }
+
+
+def _network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, directed: bool) -> SafeString:
+    """The ties, nodes and labels as SVG markup, built in one pass (thousands of elements)."""
+    arrow = ' marker-end="url(#arrow)"' if directed else ""
+    lines = "".join(
+        f'<line x1="{e["x1"]}" y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["width"]}"{arrow}/>' for e in edges
+    )
+    circles = "".join(
+        f'<circle cx="{n["cx"]}" cy="{n["cy"]}" r="{n["r"]}" class="community-{n["community"]}'
+        f'{" key-player" if n["key_player"] else ""}{" linked" if n["linked"] else ""}"><title>{escape(n["title"])}</title></circle>'
+        for n in nodes
+    )
+    bold = ' class="key-player-label"'
+    labels = "".join(
+        f'<text x="{n["cx"]}" y="{n["cy"]}" dx="{n["r"]}" dy="-3"{bold if n["key_player"] else ""}>{escape(n["label"])}</text>'
+        for n in nodes if n["show_label"]
+    )
+    return mark_safe(f'<g class="edges">{lines}</g><g class="nodes">{circles}</g><g class="labels">{labels}</g>')
 
 
 def network_tables(result: dict[str, Any], *, size_by: str = "betweenness") -> dict[str, Any]:

@@ -91,6 +91,12 @@ def _projected(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray,
     return xs, ys, NZTM if params.get("coordinates") == "nztm" else None
 
 
+def _left_out(rows: int) -> str:
+    if not rows:
+        return ""
+    return f"{rows} row{'s' if rows != 1 else ''} without coordinates {'were' if rows != 1 else 'was'} left out"
+
+
 def _notes(result: dict[str, Any], *extra: str) -> None:
     notes = result.setdefault("notes", [])
     notes.extend(note for note in extra if note)
@@ -132,7 +138,7 @@ def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     result = hotspots(
         x=xs, y=ys, cell=params["cell"], bandwidth=params.get("bandwidth"), weights=_harm(frame, params), crs=crs
     ).to_dict()
-    _notes(result, f"{dropped} rows without coordinates were left out" if dropped else "")
+    _notes(result, _left_out(dropped))
     return Outcome(result, holds_person_level=False)
 
 
@@ -165,7 +171,7 @@ def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     label = (params.get("event_label") or "event").strip()
     result["event_label"] = label
     result["plain_summary"] = knox_plain_summary(result, label)
-    result["notes"] = [f"{dropped} rows without coordinates were left out"] if dropped else []
+    result["notes"] = [_left_out(dropped)] if dropped else []
     return Outcome(result, holds_person_level=False)
 
 
@@ -328,7 +334,8 @@ def network_layout(network, *, seed: int) -> dict[str, list[float]]:
         return {}
     start = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2)).tolist()
     weights = graph.es["weight"] if graph.ecount() else None
-    layout = graph.layout_fruchterman_reingold(seed=start, weights=weights, niter=500)
+    # Fewer iterations for big networks: the picture settles early and the run stays interactive.
+    layout = graph.layout_fruchterman_reingold(seed=start, weights=weights, niter=500 if n <= 300 else 150)
     coords = np.asarray(layout.coords, dtype=float)
     low, high = coords.min(axis=0), coords.max(axis=0)
     span = np.where(high - low > 0, high - low, 1.0)

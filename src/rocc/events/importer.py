@@ -118,7 +118,9 @@ def file_read(path: Path, *, file_name: str) -> pd.DataFrame:
     elif suffix not in {".csv", ".txt", ".parquet"}:
         raise FileRefused([Problem(None, None, f"{file_name}: expected a CSV (.csv), Excel (.xlsx) or Parquet (.parquet) file")])
     try:
-        frame = read_table(path)
+        frame = _csv_fast(path) if suffix in {".csv", ".txt"} else None
+        if frame is None:
+            frame = read_table(path)
     except AnalysisInputError as exc:
         raise FileRefused([Problem(None, None, str(exc).replace(str(path), file_name).replace(path.name, file_name))]) from None
     except Exception as exc:  # a corrupt Excel or Parquet file: say so, without a traceback
@@ -127,6 +129,34 @@ def file_read(path: Path, *, file_name: str) -> pd.DataFrame:
     if unnamed:
         raise FileRefused([Problem(1, None, f"the header of column {_letters(unnamed[0] + 1)} is blank; give every column a name")])
     return frame.apply(_as_text)
+
+
+def _csv_fast(path: Path) -> pd.DataFrame | None:
+    """A well-formed UTF-8 CSV read by Arrow's multi-threaded reader, every cell as text (a byte-order mark and
+    Windows line endings are taken in its stride). None when Arrow cannot read it: the analysis library's
+    reader then reads it or says what is wrong."""
+    import csv
+
+    import pyarrow.csv as arrow_csv
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+        if not header or len(set(header)) != len(header):
+            return None
+        table = arrow_csv.read_csv(
+            path,
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except (UnicodeDecodeError, pa.ArrowInvalid, OSError):
+        return None
+    if table.num_rows == 0:
+        return None
+    frame = table.to_pandas()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
 
 
 def _refuse_merged_header(path: Path, file_name: str) -> None:
@@ -303,8 +333,9 @@ def file_check(
                 "person_key": person_keys(identifiers.to_numpy()[present]),
             }))
     persons = pd.concat(person_frames, ignore_index=True) if person_frames else pd.DataFrame({"position": pd.Series(dtype=np.int64), "role": pd.Series(dtype=object), "person_key": pd.Series(dtype=object)})
-    # The same person twice in one role in one event (a repeated column) counts once.
-    persons = persons.drop_duplicates(["position", "role", "person_key"], ignore_index=True)
+    if len(mapping.persons) > len({p.role for p in mapping.persons}):
+        # The same person twice in one role in one event (say in two victim columns) counts once.
+        persons = persons.drop_duplicates(["position", "role", "person_key"], ignore_index=True)
 
     progress(70, "preparing the events")
     unit_code, unit_path, district, area = units
@@ -314,6 +345,7 @@ def file_check(
         "batch_id": np.int64(0),
         "date_from": date_from.to_numpy(),
         "date_to": date_to.to_numpy(),
+        "month": (date_from.dt.year * 12 + date_from.dt.month - 1).fillna(0).to_numpy(dtype=np.int32),
         "offence_code": offence_code,
         "offence_division": offence_division,
         "x": x,
@@ -490,11 +522,14 @@ def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tup
     if problems:
         bad = names.isin(list(problems))
         report.add(bad, mapping.unit or "default_unit", lambda i: problems[names.iat[i]])
-    code = names.map(lambda n: found.get(n, ("", ""))[0]).to_numpy(dtype=object)
-    path = names.map(lambda n: found.get(n, ("", ""))[1]).to_numpy(dtype=object)
-    parts = pd.Series(path).str.strip("/").str.split("/")
-    district = parts.map(lambda p: p[1] if len(p) > 1 else None).to_numpy(dtype=object)
-    area = parts.map(lambda p: p[2] if len(p) > 2 else None).to_numpy(dtype=object)
+    def part(path: str, depth: int) -> str | None:
+        codes = path.strip("/").split("/")
+        return codes[depth] if len(codes) > depth else None
+
+    code = names.map({n: c for n, (c, _) in found.items()}).to_numpy(dtype=object, na_value="")
+    path = names.map({n: p for n, (_, p) in found.items()}).to_numpy(dtype=object, na_value="")
+    district = names.map({n: part(p, 1) for n, (_, p) in found.items()}).to_numpy(dtype=object, na_value=None)
+    area = names.map({n: part(p, 2) for n, (_, p) in found.items()}).to_numpy(dtype=object, na_value=None)
     return code, path, district, area
 
 
@@ -502,21 +537,10 @@ def events_arrow(events: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(events, schema=EVENT_SCHEMA, preserve_index=False)
 
 
-def persons_arrow(persons: pd.DataFrame, events: pd.DataFrame) -> pa.Table:
+def persons_arrow(persons: pd.DataFrame, events: pa.Table) -> pa.Table:
     """Person rows with their event's id, date, offence and unit copied in."""
-    joined = events.iloc[persons["position"].to_numpy()].reset_index(drop=True)
-    frame = pd.DataFrame({
-        "event_id": joined["event_id"],
-        "source": joined["source"],
-        "batch_id": joined["batch_id"],
-        "person_key": persons["person_key"].to_numpy(),
-        "role": persons["role"].to_numpy(),
-        "date_from": joined["date_from"],
-        "offence_code": joined["offence_code"],
-        "offence_division": joined["offence_division"],
-        "unit_code": joined["unit_code"],
-        "unit_path": joined["unit_path"],
-        "district_code": joined["district_code"],
-        "area_code": joined["area_code"],
-    })
-    return pa.Table.from_pandas(frame, schema=PERSON_SCHEMA, preserve_index=False)
+    joined = events.take(pa.array(persons["position"].to_numpy()))
+    columns = {name: joined.column(name) for name in joined.column_names}
+    columns["person_key"] = pa.array(persons["person_key"].to_numpy(), type=pa.string())
+    columns["role"] = pa.array(persons["role"].to_numpy(), type=pa.string())
+    return pa.table({field.name: columns[field.name] for field in PERSON_SCHEMA}, schema=PERSON_SCHEMA)

@@ -102,7 +102,7 @@ def numerator_expression(
         t = t.filter(t.date_from >= dt.datetime.combine(date_from, dt.time()))
     if date_to is not None:
         t = t.filter(t.date_from < dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
-    month = (t.date_from.year() * 12 + t.date_from.month() - 1).cast("int64")
+    month = t.month.cast("int64")  # year × 12 + month − 1 of date_from, stored with each event
     length, start_on = _period_months(period_type, year_end_month)
     keys = [t[unit].name("unit_code"), *[t[d] for d in disaggregate_by]]
     if length == 1:
@@ -166,17 +166,17 @@ def event_numerators(
     # The units at this level, and the coverage (first and last whole month).
     unit = LEVELS[level]
     events = con.table(EVENTS_TABLE)
-    at_level = events.filter(events[unit].notnull() & (events[unit] != ""))
-    # The coverage is the whole store's (an event recorded only at district level still shows the months exist).
-    bounds = events.agg(first=events.date_from.min(), last=events.date_from.max()).to_pandas().iloc[0]
-    units = sorted(at_level.select(at_level[unit]).distinct().to_pandas()[unit].astype(str).tolist())
-    if pd.isna(bounds["first"]) and start is None:
+    # One pass gives both: the coverage is the whole store's (an event recorded only at district level still
+    # shows that its months exist), the units are those at this level.
+    per_unit = events.group_by(events[unit].name("unit")).agg(first=events.month.min(), last=events.month.max()).to_pandas()
+    if per_unit.empty and start is None:
         return _empty(disaggregate_by)
-    first = _month_number(start) + (0 if start.day == 1 else 1) if start else _month_number(pd.Timestamp(bounds["first"]).date())
+    units = sorted(per_unit["unit"].dropna().astype(str).loc[lambda u: u != ""].tolist())
+    first = _month_number(start) + (0 if start.day == 1 else 1) if start else int(per_unit["first"].min())
     if end:
         last = _month_number(end) - (0 if end == _month_end(_month_number(end)) else 1)
     else:
-        last = _month_number(pd.Timestamp(bounds["last"]).date())
+        last = int(per_unit["last"].max())
     if last < first:
         return _empty(disaggregate_by)
 

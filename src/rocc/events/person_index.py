@@ -33,10 +33,11 @@ def _root() -> Path:
 
 def key_halves(keys) -> tuple[np.ndarray, np.ndarray]:
     """A person key (32 hex characters) as two unsigned 64-bit numbers, the index's sort key."""
-    text = pd.Series(keys, dtype=object).astype(str)
-    high = np.array([int(k[:16], 16) for k in text.tolist()], dtype=np.uint64)
-    low = np.array([int(k[16:32], 16) for k in text.tolist()], dtype=np.uint64)
-    return high, low
+    keys = list(keys)
+    if not keys:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64)
+    halves = np.frombuffer(bytes.fromhex("".join(keys)), dtype=">u8").reshape(-1, 2).astype(np.uint64)
+    return halves[:, 0].copy(), halves[:, 1].copy()
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,21 @@ class IndexRows:
         extending the unit list with any unit not yet in it."""
         units = list(units)
         position = {u["code"]: i for i, u in enumerate(units)}
-        for code, path in persons[["unit_code", "unit_path"]].drop_duplicates().itertuples(index=False):
+        unit_numbers, unit_codes = pd.factorize(persons["unit_code"])
+        first_rows = pd.Series(np.arange(len(unit_numbers))).groupby(unit_numbers).first().to_numpy() if len(unit_numbers) else []
+        paths = persons["unit_path"].to_numpy()
+        for code, row in zip(list(unit_codes), list(first_rows)):
             if code not in position:
                 position[code] = len(units)
-                units.append({"code": code, "path": path})
-        high, low = key_halves(persons["person_key"].to_numpy())
+                units.append({"code": code, "path": paths[row]})
+        unit_map = np.array([position[c] for c in unit_codes], dtype=np.int32)
+        high, low = key_halves(persons["person_key"].tolist())
         return cls(
             high=high,
             low=low,
             day=(pd.to_datetime(persons["date_from"]).to_numpy().astype("datetime64[D]") - EPOCH).astype(np.int32),
-            role=persons["role"].map(ROLE_CODES).to_numpy(dtype=np.int8),
-            unit=persons["unit_code"].map(position).to_numpy(dtype=np.int32),
+            role=np.where(persons["role"].to_numpy() == "victim", ROLE_CODES["victim"], ROLE_CODES["offender"]).astype(np.int8),
+            unit=unit_map[unit_numbers] if len(unit_numbers) else np.empty(0, dtype=np.int32),
             code=persons["offence_code"].astype(str).to_numpy(dtype="S4"),
         ), units
 
@@ -174,8 +179,12 @@ def person_events(person_key: str, *, role: str | None = None, scope_paths: tupl
         keep &= days <= until
     units = np.asarray(columns["unit"][start:stop])
     if scope_paths:
-        paths = meta["unit_paths"][units]
-        keep &= np.array([any(p.startswith(s) for s in scope_paths) for p in paths], dtype=bool)
+        allowed = meta.setdefault("allowed", {})
+        in_scope = allowed.get(scope_paths)
+        if in_scope is None:  # per unit, once per scope: a handful of units, not one test per event
+            in_scope = np.array([any(p.startswith(s) for s in scope_paths) for p in meta["unit_paths"]], dtype=bool)
+            allowed[scope_paths] = in_scope
+        keep &= in_scope[units]
     return PersonEvents(
         days=days[keep],
         roles=[ROLE_NAMES[r] for r in np.asarray(columns["role"][start:stop])[keep].tolist()],

@@ -82,11 +82,15 @@ def person_key(identifier: str, *, key: bytes | None = None) -> str:
 
 
 def person_keys(identifiers: Iterable[str], *, key: bytes | None = None) -> np.ndarray:
-    """Person keys for many identifiers (each distinct identifier hashed once); blanks give ""."""
+    """Person keys for many identifiers (each distinct identifier normalised and hashed once); blanks give ""."""
     key = key or pseudonym_key()
-    codes, distinct = pd.factorize(pd.Series(list(identifiers) if not isinstance(identifiers, (np.ndarray, pd.Series)) else identifiers, dtype=object).fillna(""))
-    keys = np.empty(len(distinct), dtype=object)
-    for i, identifier in enumerate(distinct.astype(str).tolist()):
-        text = normalised_identifier(identifier)
-        keys[i] = hmac.digest(key, text.encode("utf-8"), hashlib.sha256)[: PERSON_KEY_HEX // 2].hex() if text else ""
+    series = pd.Series(identifiers if isinstance(identifiers, (np.ndarray, pd.Series)) else list(identifiers), dtype="str")
+    codes, distinct = pd.factorize(series.fillna(""))
+    # The same normalisation as normalised_identifier, column-wise.
+    texts = pd.Series(distinct, dtype="str").str.normalize("NFC").str.replace(_SPACE.pattern, " ", regex=True).str.strip().str.casefold()
+    digest = hmac.digest
+    keys = np.array(
+        [digest(key, text.encode("utf-8"), "sha256")[: PERSON_KEY_HEX // 2].hex() if text else "" for text in texts.tolist()],
+        dtype=object,
+    )
     return keys[codes]

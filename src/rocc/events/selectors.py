@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -157,45 +158,52 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
     victim in the past 12 months within the user's units, of what, and the Victim Focus tier.
 
     Only analysts within their units may look; every lookup is recorded with its purpose."""
-    from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS, repeat_victims
     from rocc.audit.services import person_access_record
-    from rocc.events.person_index import person_events
     from rocc.events.pseudonym import person_key
 
     if not user.has_perm("events.victim_focus_lookup"):
         raise PermissionDenied("The Victim Focus lookup is for analysts within their own units.")
     if not str(identifier or "").strip():
         raise ValueError("person: give the person's identifier")
-    settings = victim_focus_settings()
-    window = settings["window_days"]
     key = person_key(identifier)
     person_access_record(user=user, subject_type="events.person", subject_id=key, purpose=purpose, what="Victim Focus lookup")
-    end = np.datetime64(_day(as_of, "as_of") or dt.date.today(), "D")
-    found = person_events(key, role="victim", scope_paths=scope_of(user).unit_paths, since=end - np.timedelta64(window - 1, "D"), until=end)
+    return victim_focus_for(key, scope_paths=scope_of(user).unit_paths, as_of=_day(as_of, "as_of") or dt.date.today())
+
+
+def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) -> VictimFocus:
+    """The lookup itself, from the per-person index (no permission check, no audit: callers do both)."""
+    from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS
+    from rocc.events.person_index import person_events
+
+    settings = victim_focus_settings()
+    window = settings["window_days"]
+    end = np.datetime64(as_of, "D")
+    found = person_events(key, role="victim", scope_paths=scope_paths, since=end - np.timedelta64(window - 1, "D"), until=end)
     count = len(found.days)
     classification = anzsoc()
     if not count:
         return VictimFocus(key, end.astype(dt.date), window, 0, None, None, [], False, None, None, [])
-    serious_codes = {c for c in found.offence_codes if c[:2] in settings["serious_divisions"]}
-    result = repeat_victims(
-        persons=np.full(count, key, dtype=object), dates=found.days, offences=np.array(found.offence_codes, dtype=object),
-        as_of=end, window_days=window, serious_codes=serious_codes, tiers=VICTIM_FOCUS_TIERS,
-    )
-    record = result.victim(key)
+    # The analysis library's rule, for one person: the last tier whose conditions (events in the window, a
+    # serious one among them) the person meets. repeat_victims applies the same rule over whole populations.
+    serious = any(code[:2] in settings["serious_divisions"] for code in found.offence_codes)
+    tier = None
+    for step in VICTIM_FOCUS_TIERS:
+        if count >= step.min_events and (serious or not step.serious):
+            tier = step
     offences = [
         {
             "code": code,
-            "title": classification.subdivisions.get(code[:3], classification.divisions.get(code[:2], "")) if len(code) > 2 else classification.divisions.get(code, ""),
+            "title": classification.subdivisions.get(code[:3], "") if len(code) > 2 else classification.divisions.get(code, ""),
             "division": code[:2],
             "division_title": classification.divisions.get(code[:2], ""),
             "count": number,
         }
-        for code, number in sorted(record["offences"].items(), key=lambda item: (-item[1], item[0]))
+        for code, number in sorted(Counter(found.offence_codes).items(), key=lambda item: (-item[1], item[0]))
     ]
     return VictimFocus(
-        person_key=key, as_of=end.astype(dt.date), window_days=window, count=int(record["count"]),
-        first=dt.date.fromisoformat(record["first"]), last=dt.date.fromisoformat(record["last"]), offences=offences,
-        serious=bool(record["serious"]), tier=record["tier"], response=record["response"], units=sorted(set(found.unit_codes)),
+        person_key=key, as_of=end.astype(dt.date), window_days=window, count=count,
+        first=found.days.min().astype(dt.date), last=found.days.max().astype(dt.date), offences=offences, serious=serious,
+        tier=tier.name if tier else None, response=tier.response if tier else None, units=sorted(set(found.unit_codes)),
     )
 
 

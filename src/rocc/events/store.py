@@ -3,7 +3,8 @@ with DuckDB through Ibis.
 
 Layout (every name the database keeps is relative to the data directory):
 
-    events/batches/<batch>.events.parquet    one row per event
+    events/batches/<batch>.events.parquet    one row per event, sorted by date; ``month`` is the month number of
+                                             date_from (year × 12 + month − 1), the key every period is built on
     events/batches/<batch>.persons.parquet   one row per person in an event (pseudonymised), with the event's
                                              date, offence and unit copied in so person counts need no join
     events/rejects/<batch>.csv               the rows an import refused, with the reason
@@ -42,6 +43,7 @@ EVENT_SCHEMA = pa.schema(
         ("batch_id", pa.int64()),
         ("date_from", pa.timestamp("us")),
         ("date_to", pa.timestamp("us")),
+        ("month", pa.int32()),
         ("offence_code", pa.string()),
         ("offence_division", pa.string()),
         ("x", pa.float64()),
@@ -57,6 +59,7 @@ PERSON_SCHEMA = pa.schema(
         ("person_key", pa.string()),
         ("role", pa.string()),
         ("date_from", pa.timestamp("us")),
+        ("month", pa.int32()),
         ("offence_code", pa.string()),
         ("offence_division", pa.string()),
         *_PLACE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rocc.measures.models import PeriodType
 
@@ -17,13 +18,22 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+@lru_cache(maxsize=8192)
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    return _month_end(day.year, day.month)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + (day.month - 1) + months
+    return _first_of(day.year * 12 + (day.month - 1) + months)
+
+
+@lru_cache(maxsize=8192)
+def _first_of(index: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 

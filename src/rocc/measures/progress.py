@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rocc.measures.models import BaselineKind, PeriodType, Polarity, Target, TargetKind
-from rocc.measures.periods import Period, add_months, month_end, months_between
+from rocc.measures.periods import add_months, month_end, months_between
 from rocc.measures.series import Point, Series
 from rocc.measures.stats import (
     STATUS_NOT_ENOUGH_DATA,
@@ -135,5 +135,3 @@ def progress_compute(series: Series, target: Target | None, *, with_forecast: bo
         future = forecast(trend, days=days, denominator=latest.denominator if series.version.is_rate else None)
     return Progress(series=series, target=target, glide=glide, baseline_label=baseline_label, status=status, trend=trend, forecast=future)
 
-
-__all__ = ["Progress", "progress_compute", "glide_path_for", "Period"]

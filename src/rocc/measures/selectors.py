@@ -189,11 +189,13 @@ def series_payload(progress, *, disclose: bool, rules: DisclosureRules | None = 
 
 
 def target_for(indicator: Indicator, unit: OrgUnit, period_type: str | None) -> Target | None:
-    targets = list(indicator.targets.filter(unit=unit))
-    for target in targets:
-        if target.period_type == (period_type or "") or (not target.period_type and (period_type is None or period_type == indicator.current.period_type)):
-            return target
-    return None
+    """The unit's target for the series asked for; with no period type asked for, the unit's target on any series
+    (so the page opens on the series the target is set on)."""
+    targets = list(indicator.targets.filter(unit=unit).order_by("period_type"))
+    if period_type is None:
+        return next((t for t in targets if not t.period_type), None) or (targets[0] if targets else None)
+    return (next((t for t in targets if t.period_type == period_type), None)
+            or next((t for t in targets if not t.period_type and period_type == indicator.current.period_type), None))
 
 
 def series_for(*, user, indicator: Indicator, unit: OrgUnit, period_type: str | None = None, as_reported: bool = False,
@@ -250,7 +252,8 @@ def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_enough_data": 3}
 
 
-def _snapshot_row(snapshot: StatusSnapshot, *, disclose: bool, rules: DisclosureRules | None, version: IndicatorVersion) -> dict:
+def _snapshot_row(snapshot: StatusSnapshot, *, disclose: bool, rules: DisclosureRules | None, version: IndicatorVersion,
+                  with_interval: bool = True) -> dict:
     from rocc.measures.periods import Period
 
     numerator, denominator, value = snapshot.latest_numerator, snapshot.latest_denominator, snapshot.latest_value
@@ -265,7 +268,9 @@ def _snapshot_row(snapshot: StatusSnapshot, *, disclose: bool, rules: Disclosure
                                                           denominator_is_count=version.denominator_kind == DenominatorKind.SERIES)
         else:
             numerator = value = disclose_count(numerator, identity + "|numerator", rules=rules)
-        interval = rate_interval(numerator, denominator if version.is_rate else 1, version.factor if version.is_rate else 1) if numerator is not None else None
+        interval = None
+        if with_interval and numerator is not None:
+            interval = rate_interval(numerator, denominator if version.is_rate else 1, version.factor if version.is_rate else 1)
         low, high = interval if interval else (None, None)
     return {
         "indicator": snapshot.indicator.code, "name": snapshot.indicator.name, "unit": snapshot.unit.code, "unit_name": snapshot.unit.name,
@@ -279,7 +284,8 @@ def _snapshot_row(snapshot: StatusSnapshot, *, disclose: bool, rules: Disclosure
     }
 
 
-def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False) -> dict:
+def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False,
+                  with_intervals: bool = True) -> dict:
     """Status at a glance: one row per indicator and one column per unit (the national unit and the districts by
     default), each cell the latest value and status, with disclosure control per the user's rights in that unit."""
     _require_view(user)
@@ -295,7 +301,8 @@ def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indica
     disclose_unit = {u.pk: public or needs_disclosure(user=user, unit=u) for u in units}
     cells = {}
     for snap in snapshots:
-        cells[(snap.indicator_id, snap.unit_id)] = _snapshot_row(snap, disclose=disclose_unit[snap.unit_id], rules=rules, version=current[snap.indicator_id])
+        cells[(snap.indicator_id, snap.unit_id)] = _snapshot_row(snap, disclose=disclose_unit[snap.unit_id], rules=rules,
+                                                                 version=current[snap.indicator_id], with_interval=with_intervals)
     rows = []
     for ind in indicators:
         if ind.pk not in current:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rocc.measures.models import DenominatorKind, Indicator, IndicatorVersion, Observation, PeriodType, SourceKind
 from rocc.measures.periods import Period, add_months, month_end, months_between, periods_between
@@ -99,6 +100,8 @@ class IndicatorData:
             if unit.parent_id is not None:
                 self.children[path.rsplit("/", 2)[0] + "/"].append(path)
         self._denominator_data = denominator_data
+        self._memo: dict[bool, dict] = {}
+        self._periods: dict[tuple, list[Period]] = {}
         rows = Observation.objects.filter(indicator=indicator).values_list(
             "unit__path", "period_type", "period_start", "period_end", "disaggregation_key", "numerator", "denominator",
             "value", "is_approximate", "source", "version_id")
@@ -130,21 +133,58 @@ class IndicatorData:
         return sorted(self.paths_with_data)
 
     # -- series -------------------------------------------------------------------------------------------------
-    def series(self, unit: OrgUnit, *, period_type: str | None = None, as_reported: bool = False, disaggregation: str = "") -> Series:
+    def series(self, unit: OrgUnit, *, period_type: str | None = None, as_reported: bool = False, disaggregation: str = "",
+               for_status: bool = False, baseline_end: dt.date | None = None) -> Series:
+        """The series of ``unit``. With ``for_status``, only the points a status needs are built (the latest with a
+        value, the one before it, the trend window and the baseline period), which is what recomputing every
+        scorecard cell needs; the page and exports build every point."""
         period_type = period_type or self.current.period_type
         year_end_month = self.current.year_end_month if period_type == self.current.period_type else None
-        memo: dict = {}
+        # Cells are shared between the series of one indicator: a district's months built for the national series
+        # are not built again for the district's own.
+        memo = self._memo.setdefault(as_reported, {})
         span = self._span(unit.path, disaggregation)
         points: list[Point] = []
         if span is not None:
             first, last = span
-            for period in periods_between(period_type, first, last, year_end_month=year_end_month):
-                cell = self._cell(unit.path, period, disaggregation, as_reported, memo)
-                points.append(self._point(period, cell, as_reported))
-            while points and points[0].value is None and points[0].numerator is None:
-                points.pop(0)
+            periods_key = (period_type, first, last, year_end_month)
+            if periods_key not in self._periods:
+                self._periods[periods_key] = periods_between(period_type, first, last, year_end_month=year_end_month)
+            periods = self._periods[periods_key]
+            if for_status:
+                points = self._status_points(unit.path, periods, period_type, disaggregation, as_reported, memo, baseline_end)
+            else:
+                for period in periods:
+                    cell = self._cell(unit.path, period, disaggregation, as_reported, memo)
+                    points.append(self._point(period, cell, as_reported))
+                while points and points[0].value is None and points[0].numerator is None:
+                    points.pop(0)
         return Series(indicator=self.indicator, unit=unit, period_type=period_type, version=self.current,
                       as_reported=as_reported, disaggregation=disaggregation, points=points)
+
+    def _status_points(self, path, periods, period_type, key, as_reported, memo, baseline_end) -> list[Point]:
+        from rocc.measures.progress import TREND_PERIODS
+
+        def point(i):
+            return self._point(periods[i], self._cell(path, periods[i], key, as_reported, memo), as_reported)
+
+        chosen: dict[int, Point] = {}
+        latest = None
+        for i in range(len(periods) - 1, -1, -1):
+            chosen[i] = point(i)
+            if chosen[i].value is not None:
+                latest = i
+                break
+        if latest is not None:
+            window = TREND_PERIODS.get(period_type, 6)
+            step = 12 if period_type == PeriodType.YEAR_ENDED and not self.current.year_end_month else 1
+            wanted = {latest - 1} | {latest - step * k for k in range(window)}
+            if baseline_end is not None:
+                wanted |= {i for i, p in enumerate(periods) if p.end == baseline_end}
+            for i in wanted:
+                if 0 <= i < len(periods) and i not in chosen:
+                    chosen[i] = point(i)
+        return [chosen[i] for i in sorted(chosen)]
 
     def _span(self, path: str, key: str) -> tuple[dt.date, dt.date] | None:
         first = last = None
@@ -268,8 +308,7 @@ class IndicatorData:
         # Prefer quarters when a 12-month period is made of whole quarters that are on file.
         parts: list[_Cell | None] = []
         for i in range(months):
-            start = add_months(period.start, i)
-            parts.append(self._cell(path, Period(start, month_end(start), PeriodType.MONTH), key, as_reported, memo))
+            parts.append(self._cell(path, _month_period(add_months(period.start, i)), key, as_reported, memo))
         if all(p is not None for p in parts):
             return self._combine(path, period, key, parts, across_units=False, as_reported=as_reported)
         if months == 12 and period.start.month in (1, 4, 7, 10):
@@ -288,6 +327,11 @@ class IndicatorData:
             return None
         parts = [self._cell(child, period, key, as_reported, memo) for child in children]
         return self._combine(path, period, key, parts, across_units=True, as_reported=as_reported)
+
+
+@lru_cache(maxsize=4096)
+def _month_period(start: dt.date) -> Period:
+    return Period(start, month_end(start), PeriodType.MONTH)
 
 
 def _numerator_spec(version: IndicatorVersion) -> tuple:

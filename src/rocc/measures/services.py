@@ -438,9 +438,11 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
         data = IndicatorData(indicator, populations=populations, units=all_units)
         targets = targets_for(indicator)
         for unit in unit_list:
-            target = targets.get((unit.pk, "")) or targets.get((unit.pk, data.current.period_type))
+            target = targets.get((unit.pk, "")) or targets.get((unit.pk, data.current.period_type)) or next(
+                (t for (unit_id, _), t in sorted(targets.items(), key=lambda kv: kv[0][1]) if unit_id == unit.pk), None)
             period_type = (target.period_type if target and target.period_type else None)
-            series = data.series(unit, period_type=period_type)
+            baseline_end = target.baseline_period_end if target and target.baseline_kind == BaselineKind.FIXED_PERIOD else None
+            series = data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end)
             progress = progress_compute(series, target, with_forecast=False)
             latest = series.latest
             snapshots.append(StatusSnapshot(

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special
 
 STATUS_ON_TRACK, STATUS_AT_RISK, STATUS_OFF_TRACK, STATUS_NOT_ENOUGH_DATA = "on_track", "at_risk", "off_track", "not_enough_data"
 # Without a count behind a published figure there is no sampling interval; a shortfall within this share of the
@@ -21,8 +21,9 @@ def poisson_interval(count: float, *, confidence: float = 0.95) -> tuple[float, 
     if count < 0 or not math.isfinite(count):
         raise ValueError(f"A count must be a non-negative number; got {count}.")
     alpha = 1 - confidence
-    low = 0.0 if count == 0 else sps.chi2.ppf(alpha / 2, 2 * count) / 2
-    high = sps.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+    # chi2.ppf(q, 2k) / 2 is the inverse regularised gamma function at (k, q); the ufunc is much quicker to call.
+    low = 0.0 if count == 0 else special.gammaincinv(count, alpha / 2)
+    high = special.gammaincinv(count + 1, 1 - alpha / 2)
     return float(low), float(high)
 
 
@@ -186,10 +187,10 @@ def trend_fit(*, days: list[dt.date], counts: list[float] | None = None, denomin
         cov = cov * scale
         se = math.sqrt(cov[1, 1])
         if scale > 1.0:
-            p = float(2 * sps.t.sf(abs(beta[1]) / se, n - 2))
+            p = float(2 * special.stdtr(n - 2, -abs(beta[1]) / se))
             method = "quasi-Poisson log-linear regression"
         else:
-            p = float(2 * sps.norm.sf(abs(beta[1]) / se))
+            p = float(2 * special.ndtr(-abs(beta[1]) / se))
             method = "Poisson log-linear regression"
     else:
         v = np.asarray(values, dtype=float)
@@ -201,7 +202,7 @@ def trend_fit(*, days: list[dt.date], counts: list[float] | None = None, denomin
         dispersion = float(resid @ resid / (n - 2)) if n > 2 else 0.0
         cov = np.linalg.inv(X.T @ X) * dispersion
         se = math.sqrt(cov[1, 1]) if cov[1, 1] > 0 else 0.0
-        p = float(2 * sps.t.sf(abs(beta[1]) / se, n - 2)) if se > 0 else 0.0
+        p = float(2 * special.stdtr(n - 2, -abs(beta[1]) / se)) if se > 0 else 0.0
         method = "log-linear least squares"
     return TrendResult(percent_per_year=float((math.exp(beta[1]) - 1) * 100), p_value=p, n=n, method=method,
                        intercept=float(beta[0]), slope_per_year=float(beta[1]),
@@ -223,7 +224,7 @@ class ForecastPoint:
 def forecast(trend: TrendResult, *, days: list[dt.date], denominator: float | None = None, confidence: float = 0.95) -> list[ForecastPoint]:
     """Extend the trend to future period ends. The interval combines the uncertainty of the fitted line with the
     Poisson variation of a future count (when the trend was fitted on counts and a denominator is known)."""
-    zq = float(sps.norm.ppf(0.5 + confidence / 2))
+    zq = float(special.ndtri(0.5 + confidence / 2))
     out = []
     cov = np.array(trend.covariance)
     for day in days:

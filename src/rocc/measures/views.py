@@ -109,7 +109,7 @@ def indicator_export(request, code: str, fmt: str):
 
 @login_required
 def scorecard(request):
-    card = selectors.scorecard_for(user=request.user)
+    card = selectors.scorecard_for(user=request.user, with_intervals=False)  # the grid shows no intervals
     return render(request, "measures/scorecard.html", {"card": card, "status_labels": STATUS_LABELS})
 
 

@@ -173,7 +173,7 @@ def _summary(case: Case, flags=None) -> dict:
 
 
 def _case_out(case: Case) -> CaseOut:
-    case = selectors.Case.objects.select_related("scope_unit", "owner", "question_bank").get(pk=case.pk)
+    case = Case.objects.select_related("scope_unit", "owner", "question_bank").get(pk=case.pk)
     return CaseOut(
         **_summary(case), description=case.description, source_report=case.source_report,
         question_bank_version=case.question_bank.version, partner_agencies=[a.short_name for a in case.partner_agencies.all()],

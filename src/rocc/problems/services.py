@@ -21,7 +21,7 @@ from django.utils import timezone
 from rocc.analysis import displacement
 from rocc.analysis.errors import AnalysisInputError
 from rocc.core.text import fold, nfc
-from rocc.org.models import Agency, OrgUnit, Population
+from rocc.org.models import OrgUnit, Population
 from rocc.org.scope import scope_of
 from rocc.problems.models import (
     STAGE_ORDER,

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rocc.problems import exports, forms, selectors, services
@@ -416,7 +415,3 @@ def questions_revise(request):
     return render(request, "problems/questions_revise.html", {"formset": formset, "current": current, "note_error": note_error,
                                                                "note": request.POST.get("note", "")},
                   status=400 if note_error or formset.errors and any(formset.errors) else 200)
-
-
-def case_url(case) -> str:
-    return reverse("problems:case", args=[case.pk])

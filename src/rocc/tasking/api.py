@@ -433,6 +433,28 @@ def report_route(request: HttpRequest, report_id: int, payload: RoutingIn):
     return Status(201, _routing_out(decision))
 
 
+class CloseIn(Schema):
+    version: int
+    reason: str = ""
+    meeting: int | None = None
+
+
+@router.post("/reports/{report_id}/close", response={200: ReportOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="Close a routed report that needs nothing more, with the reason")
+def report_close(request: HttpRequest, report_id: int, payload: CloseIn):
+    found = selectors.report_get(user=request.user, pk=report_id)
+    try:
+        meeting = selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
+        closed = services.report_close(actor=request.user, report=found, version=payload.version, reason=payload.reason, meeting=meeting)
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except services.RecordChanged as changed:
+        return Status(409, ErrorOut(detail=changed.message))
+    except ValidationError as error:
+        return _invalid(error, "closure")
+    return ReportOut(**_report_values(closed))
+
+
 # --- Risk ---
 
 
@@ -460,21 +482,18 @@ def rankings(request: HttpRequest, kind: str | None = None, limit: int = 50):
 
 
 def _subject(user, subject_type: str, subject_id: int):
+    """The record a score or target is for, if the user may see it (404 otherwise)."""
     if subject_type == "report":
         return selectors.report_get(user=user, pk=subject_id)
-    if subject_type == "case":
-        case = selectors.cases_visible(user=user).filter(pk=subject_id).first()
-    elif subject_type == "target":
-        case = selectors.targets_visible(user=user).filter(pk=subject_id).first()
-    elif subject_type == "product":
+    if subject_type == "product":
         return selectors.product_get(user=user, pk=subject_id)
-    elif subject_type == "tasking":
+    if subject_type == "tasking":
         return selectors.tasking_get(user=user, pk=subject_id)
-    else:
-        raise Http404("No such kind of record")
-    if case is None:
+    visible = {"case": selectors.cases_visible, "target": selectors.targets_visible}.get(subject_type)
+    found = visible(user=user).filter(pk=subject_id).first() if visible else None
+    if found is None:
         raise Http404("Not found")
-    return case
+    return found
 
 
 @router.post("/scores", response={201: ScoreOut, 403: ErrorOut, 422: ErrorOut},

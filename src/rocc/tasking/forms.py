@@ -72,6 +72,16 @@ class RoutingForm(forms.Form):
         self.fields["meeting"].queryset = meetings
 
 
+class ReportCloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="Why the report needs nothing more: required.")
+    meeting = forms.ModelChoiceField(queryset=None, required=False, label="Decided at meeting (optional)")
+
+    def __init__(self, *args, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+
+
 class ScoreForm(forms.Form):
     """One field per dimension of the methodology, each offering its scale's levels."""
 

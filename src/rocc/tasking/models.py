@@ -129,6 +129,9 @@ class InsightsReport(models.Model):
     compiled_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.NEW)
     current_forum = models.ForeignKey(Forum, null=True, blank=True, on_delete=models.PROTECT, related_name="current_reports")
+    closed_reason = models.TextField(blank=True, help_text="Why the report needs nothing more")
+    closed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     changed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(null=True, blank=True)
@@ -140,6 +143,8 @@ class InsightsReport(models.Model):
             models.CheckConstraint(condition=Q(status="new", current_forum__isnull=True) | (~Q(status="new") & Q(current_forum__isnull=False)),
                                    name="report_routed_has_forum"),
             models.CheckConstraint(condition=Q(version__gte=1), name="report_version_positive"),
+            models.CheckConstraint(condition=~Q(status="closed") | (~Q(closed_reason="") & Q(closed_at__isnull=False)),
+                                   name="report_closed_with_reason"),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +155,7 @@ class InsightsReport(models.Model):
         return f"IR-{timezone.localtime(self.compiled_at):%Y}-{self.pk:04d}" if self.pk else "IR-new"
 
     def save(self, *args, **kwargs):
-        self.title, self.summary = nfc(self.title), nfc(self.summary)
+        self.title, self.summary, self.closed_reason = nfc(self.title), nfc(self.summary), nfc(self.closed_reason)
         self.search_text = fold(f"{self.title} {self.summary}")
         super().save(*args, **kwargs)
 

@@ -342,17 +342,26 @@ def report_route(
 
 
 @transaction.atomic
-def report_close(*, actor, report: InsightsReport, version: int, reason: str) -> InsightsReport:
-    """Close a report that needs nothing more; the reason is recorded as its last routing note is kept."""
+def report_close(*, actor, report: InsightsReport, version: int, reason: str, meeting: Meeting | None = None) -> InsightsReport:
+    """Close a routed report that needs nothing more, with the reason (minuted when closed at a meeting). A closed
+    report is not routed again; its taskings carry on."""
     _require(actor, "tasking.route_report", report, "Only those who may route this report close it.")
     current = _lock_report(report, version)
     if not _text(reason):
         raise ValidationError({"reason": "Say why the report is closed."})
-    if current.status == ReportStatus.NEW:
-        raise ValidationError({"report": "Route the report before closing it: a new report has had no decision yet."})
+    if current.status != ReportStatus.ROUTED:
+        raise ValidationError({"report": "Only a routed report is closed: a new report needs a routing decision first."
+                               if current.status == ReportStatus.NEW else "This report is already closed."})
+    if meeting is not None and not actor.has_perm("tasking.minute_meeting", meeting):
+        raise ValidationError({"meeting": "You cannot record decisions for that meeting."})
+    now = timezone.now()
     current.status = ReportStatus.CLOSED
+    current.closed_reason, current.closed_by, current.closed_at = reason, actor, now
     _bump(current, actor)
     current.save()
+    if meeting is not None:
+        Minute.objects.create(meeting=meeting, decision=f"Closed {current.reference}. {nfc(reason)}", report=current,
+                              recorded_by=actor, recorded_at=now)
     report.refresh_from_db()
     return current
 

@@ -19,6 +19,7 @@ from rocc.tasking.forms import (
     MethodologyVersionForm,
     MinuteForm,
     ProductForm,
+    ReportCloseForm,
     ReportForm,
     RoutingForm,
     ScoreForm,
@@ -173,7 +174,7 @@ def report_new(request):
     return render(request, "tasking/report_new.html", {"form": form}, status=status)
 
 
-def _report_page(request, report, *, routing_form=None, score_form=None, tasking_form=None, status=200):
+def _report_page(request, report, *, routing_form=None, score_form=None, tasking_form=None, close_form=None, status=200):
     user = request.user
     methodology = selectors.current_methodology()
     meetings = selectors.meeting_list(user=user).exclude(status="held")
@@ -187,9 +188,13 @@ def _report_page(request, report, *, routing_form=None, score_form=None, tasking
         "may_route": user.has_perm("tasking.route_report", report) and report.status != ReportStatus.CLOSED,
         "may_score": methodology is not None and user.has_perm("tasking.score", report),
         "may_task": user.has_perm("tasking.add_tasking", _tasking_probe(report)),
+        "may_open_case": user.has_perm("problems.open_case", _case_unit(report)),
+        "cases": selectors.cases_visible(user=user).filter(source_report=report.reference),
         "routing_form": routing_form or RoutingForm(initial={"version": report.version}, meetings=meetings),
         "score_form": score_form or (ScoreForm(methodology=methodology, initial_ratings=current.ratings if current else None) if methodology else None),
         "tasking_form": tasking_form or TaskingForm(meetings=meetings),
+        "close_form": close_form or ReportCloseForm(initial={"version": report.version}, meetings=meetings),
+        "may_close": user.has_perm("tasking.route_report", report) and report.status == ReportStatus.ROUTED,
         "methodology": methodology, "scores": history, "current_score": current,
         "stale_score": current is not None and methodology is not None and current.methodology_id != methodology.pk,
     }, status=status)
@@ -233,6 +238,27 @@ def report_route(request, pk: int):
 
 @login_required
 @require_POST
+def report_close(request, pk: int):
+    _read(request)
+    report = selectors.report_get(user=request.user, pk=pk)
+    form = ReportCloseForm(request.POST, meetings=selectors.meeting_list(user=request.user))
+    if not form.is_valid():
+        return _report_page(request, report, close_form=form, status=400)
+    try:
+        services.report_close(actor=request.user, report=report, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
+                              meeting=form.cleaned_data["meeting"])
+    except services.RecordChanged as changed:
+        form.add_error(None, changed.message)
+        return _report_page(request, report, close_form=form, status=409)
+    except ValidationError as error:
+        _errors_into(form, error)
+        return _report_page(request, report, close_form=form, status=400)
+    messages.success(request, f"{report.reference} closed.")
+    return redirect("tasking:report", pk=pk)
+
+
+@login_required
+@require_POST
 def report_score(request, pk: int):
     _read(request)
     report = selectors.report_get(user=request.user, pk=pk)
@@ -249,6 +275,33 @@ def report_score(request, pk: int):
         return _report_page(request, report, score_form=form, status=400)
     messages.success(request, f"Scored {score.score} under {methodology}.")
     return redirect("tasking:report", pk=pk)
+
+
+def _case_unit(report):
+    """Where a case opened from a report sits: the district it was routed to, else the national unit."""
+    from rocc.org.models import OrgUnit, UnitLevel
+
+    if report.current_forum_id and report.current_forum.scope_unit.level != UnitLevel.NATIONAL:
+        return report.current_forum.scope_unit
+    return OrgUnit.objects.filter(level=UnitLevel.NATIONAL).first()
+
+
+@login_required
+@require_POST
+def report_open_case(request, pk: int):
+    """Open a PANDA problem-solving case from a report, in the district it was routed to, owned by the opener."""
+    from rocc.problems.services import case_open
+
+    _read(request)
+    report = selectors.report_get(user=request.user, pk=pk)
+    try:
+        case = case_open(actor=request.user, title=report.title, description=report.summary, scope_unit=_case_unit(report),
+                         owner=request.user, source_report=report.reference)
+    except ValidationError as error:
+        messages.error(request, "The case was not opened: " + " ".join(error.messages))
+        return redirect("tasking:report", pk=pk)
+    messages.success(request, f"Problem-solving case opened from {report.reference}.")
+    return redirect(reverse("problems:case", args=[case.pk]))
 
 
 @login_required

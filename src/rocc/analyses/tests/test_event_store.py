@@ -68,7 +68,7 @@ def test_near_repeats_of_the_stored_burglaries_read_no_persons(analyst_client, s
 
 
 def test_repeat_victims_from_the_store_need_a_purpose_which_is_recorded(analyst_client, analyst, stored, waitemata):
-    fields = {"ev-scope_unit": waitemata.pk, "ev-window_days": "365", "ev-as_of": "2024-12-31"}
+    fields = {"ev-scope_unit": waitemata.pk, "ev-window_days": "400", "ev-as_of": "2024-12-31"}
     refused = analyst_client.post("/analyses/repeat-victims/run-events/", fields)
     assert refused.status_code == 400 and "state its purpose" in refused.content.decode()
     assert AnalysisRun.objects.count() == 0

@@ -143,7 +143,7 @@ def test_hot_spots_draw_a_map_without_tiles_and_download_as_geojson(analyst_clie
         drop_unlocated="on",
     )
     html = text(followed(analyst_client, response))
-    assert "1 rows without coordinates were left out" in html
+    assert "1 row without coordinates was left out" in html
     svg = html.split('class="hotspot-map"')[1].split("</svg>")[0]
     assert "http" not in svg.replace("http://www.w3.org", "")  # no tiles, nothing fetched
     run_row = AnalysisRun.objects.get()

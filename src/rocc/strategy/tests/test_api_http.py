@@ -15,7 +15,7 @@ def call(url: str, token: str, payload: dict | None = None) -> tuple[int, dict |
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read().decode())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read().decode())
@@ -88,7 +88,7 @@ def _send(url: str, token: str, payload: dict | None, method: str) -> tuple[int,
     request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read().decode())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read().decode())

@@ -126,3 +126,20 @@ def test_a_report_outside_scope_is_not_found_and_a_viewer_is_refused_the_section
     assert signed_in(people["canterbury_tc"]).get(f"/tasking/reports/{report.pk}/").status_code == 404
     viewer = make_user("viewer", username="just-a-viewer")
     assert signed_in(viewer).get("/tasking/").status_code == 403
+
+
+def test_an_analyst_opens_a_problem_solving_case_from_a_report_routed_to_their_district(people, signed_in, make_report, unit):
+    from rocc.problems.models import Case
+    from rocc.tasking.services import report_route
+
+    report = make_report()
+    report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.")
+    client = signed_in(people["waitemata_analyst"])
+    response = client.post(f"/tasking/reports/{report.pk}/case/")
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/problems/cases/{case.pk}/"
+    assert case.scope_unit.code == "waitemata" and case.owner == people["waitemata_analyst"] and case.source_report == report.reference
+    assert case.stage == "scan" and case.title == report.title
+    assert case.title in client.get(f"/tasking/reports/{report.pk}/").content.decode()
+    # A T&C member does not open cases (that is the analysts' and the programme office's work).
+    assert "Open a problem-solving case" not in signed_in(people["waitemata_tc"]).get(f"/tasking/reports/{report.pk}/").content.decode()

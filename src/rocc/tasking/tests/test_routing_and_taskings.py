@@ -234,3 +234,39 @@ def test_a_minute_needs_its_decision_written(people, forum):
     assert _messages(refused.value) == {"decision": "Write the decision."}
     with pytest.raises(PermissionDenied):
         services.minute_record(actor=people["waitemata_tc"], meeting=meeting, decision="Not my meeting.")
+
+
+def test_a_product_links_the_saved_analyses_and_cases_its_author_may_see(people, make_product, unit):
+    from rocc.analyses.models import SavedAnalysis
+    from rocc.problems.models import Case, QuestionBank
+
+    def analysis(district):
+        return SavedAnalysis.objects.create(kind="hotspots", title=f"{district} hot spots", scope_unit=unit(district), source="events",
+                                            created_by=people["occc"])
+
+    bank = QuestionBank.objects.first() or QuestionBank.objects.create(version=1, is_current=True)
+    case = Case.objects.create(title="Ram raids", scope_unit=unit("waitemata"), owner=people["waitemata_analyst"], question_bank=bank)
+    product = make_product(saved_analyses=[analysis("waitemata")], cases=[case])
+    assert [a.title for a in product.saved_analyses.all()] == ["waitemata hot spots"] and list(product.cases.all()) == [case]
+    with pytest.raises(ValidationError) as refused:
+        make_product(title="Reaching too far", saved_analyses=[analysis("canterbury")])
+    assert "outside your scope" in _messages(refused.value)["saved_analyses"]
+    assert not InsightsProduct.objects.filter(title="Reaching too far").exists()
+
+
+def test_a_routed_report_is_closed_with_its_reason_and_is_not_routed_again(people, make_report, unit, forum):
+    report = make_report()
+    with pytest.raises(ValidationError) as refused:
+        services.report_close(actor=people["occc"], report=report, version=1, reason="Nothing to do.")
+    assert "a new report needs a routing decision first" in _messages(refused.value)["report"]
+    services.report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.")
+    with pytest.raises(ValidationError) as refused:
+        services.report_close(actor=people["waitemata_tc"], report=report, version=2, reason="")
+    assert _messages(refused.value) == {"reason": "Say why the report is closed."}
+    meeting = services.meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=TODAY)
+    services.report_close(actor=people["waitemata_tc"], report=report, version=2, reason="Address closed; no further risk.", meeting=meeting)
+    assert report.status == "closed" and report.closed_by == people["waitemata_tc"] and report.closed_reason == "Address closed; no further risk."
+    assert meeting.minutes.get().report == report
+    with pytest.raises(ValidationError) as refused:
+        services.report_route(actor=people["occc"], report=report, version=3, direction="national", rationale="Again.")
+    assert "closed" in _messages(refused.value)["report"]
