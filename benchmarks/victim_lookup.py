@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -24,35 +23,24 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=20261121)
     args = parser.parse_args()
-    data = Path("/tmp/rocc-bench-victim-lookup")
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir()
+    data = Path(f"/tmp/rocc-bench-victim-lookup-{args.events}-{args.seed}")
+    data.mkdir(exist_ok=True)
     os.environ.update({"ROCC_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "rocc.settings", "ROCC_PSEUDONYM_KEY": "benchmark-" + "k" * 40})
     import django
 
     django.setup()
-    from rocc.events.person_index import EPOCH, ROLE_CODES, IndexRows, index_build
-    from rocc.events.pseudonym import person_keys
-    from rocc.events.selectors import victim_focus_for
     from rocc.events.pseudonym import person_key
+    from rocc.events.selectors import victim_focus_for
 
     started = time.perf_counter()
     columns = store_columns(args.events, args.seed)
     identifiers = np.char.add("PRN-", columns["victim"].astype(str)).astype(object)
-    keys = person_keys(identifiers)
-    from rocc.events.person_index import key_halves
+    if (data / "events" / "index" / "CURRENT").exists():  # built by an earlier run with the same events and seed
+        print("reusing the index built by an earlier run")
+    else:
+        _build(identifiers, columns, args.events)
+        print(f"index of {args.events:,} person-events built in {time.perf_counter() - started:.0f} s")
 
-    high, low = key_halves(keys.tolist())
-    units = [{"code": code, "path": f"/nz/{code}/"} for code in DISTRICTS]
-    rows = IndexRows(
-        high=high, low=low,
-        day=(columns["date_from"].astype("datetime64[D]") - EPOCH).astype(np.int32),
-        role=np.full(args.events, ROLE_CODES["victim"], dtype=np.int8),
-        unit=columns["district"].astype(np.int32),
-        code=np.char.add(columns["offence_code"].astype(str), "1").astype("S4"),
-    )
-    index_build(rows, units, batches=[1])
-    print(f"index of {args.events:,} person-events ({len(np.unique(high)):,} persons) built in {time.perf_counter() - started:.0f} s")
 
     rng = np.random.default_rng(args.seed)
     # Half the lookups are people in the store (many of them repeat victims), half are not.
@@ -74,7 +62,23 @@ def main() -> None:
             found += result.count > 0
         p50, p99, worst = np.percentile(times, 50) * 1000, np.percentile(times, 99) * 1000, times.max() * 1000
         print(f"{label}: {len(asked):,} lookups, {found:,} with victimisations: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {worst:.1f} ms (target p99 < 10 ms)")
-    shutil.rmtree(data, ignore_errors=True)
+    print(f"(the index stays in {data} for the next run; delete the folder to rebuild it)")
+
+
+def _build(identifiers: np.ndarray, columns: dict, events: int) -> None:
+    from rocc.events.person_index import EPOCH, ROLE_CODES, IndexRows, index_build, key_halves
+    from rocc.events.pseudonym import person_keys
+
+    high, low = key_halves(person_keys(identifiers).tolist())
+    units = [{"code": code, "path": f"/nz/{code}/"} for code in DISTRICTS]
+    rows = IndexRows(
+        high=high, low=low,
+        day=(columns["date_from"].astype("datetime64[D]") - EPOCH).astype(np.int32),
+        role=np.full(events, ROLE_CODES["victim"], dtype=np.int8),
+        unit=columns["district"].astype(np.int32),
+        code=np.char.add(columns["offence_code"].astype(str), "1").astype("S4"),
+    )
+    index_build(rows, units, batches=[1])
 
 
 if __name__ == "__main__":

@@ -137,6 +137,8 @@ class TrendResult:
         return self.p_value < 0.05
 
     def describe(self, *, lower_is_better: bool) -> str:
+        if abs(self.percent_per_year) < 0.05:
+            return f"flat over the last {self.n} periods (p = {self.p_value:.3f})"
         direction = "falling" if self.percent_per_year < 0 else "rising"
         good = (self.percent_per_year < 0) == lower_is_better
         sig = "statistically significant" if self.significant else "not statistically significant"
