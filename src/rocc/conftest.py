@@ -7,6 +7,13 @@ import pytest
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users: a cheap hasher keeps that quick. The real hashers are covered by the CLI tests,
+    which run `rocc` in its own process with the production settings."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def defaults(db):
     from rocc.org.services import defaults_load

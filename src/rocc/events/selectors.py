@@ -87,6 +87,16 @@ def events_frame(
     return _typed(frame, EVENT_COLUMNS)
 
 
+def events_summary(*, user) -> pd.DataFrame:
+    """Events in the user's units counted by unit, with the first and last date: unit_code, events, first, last."""
+    if not user.has_perm("events.view_events"):
+        raise PermissionDenied("Your role cannot read events.")
+    con = store.duckdb_backend()
+    table = _filtered(con.table(store.EVENTS_TABLE), user=user, unit=None, date_from=None, date_to=None, offence_codes=None)
+    summary = table.group_by("unit_code").agg(events=table.count(), first=table.date_from.min(), last=table.date_from.max())
+    return summary.order_by("unit_code").to_pandas()
+
+
 def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame = frame[columns].reset_index(drop=True)
     for name in ("date_from", "date_to"):

@@ -20,16 +20,12 @@ def overview(request):
     if not request.user.has_perm("org.view_reference"):
         raise PermissionDenied
     may_read = request.user.has_perm("events.view_events")
-    frame = selectors.events_frame(user=request.user) if may_read else None
-    by_unit = []
-    if frame is not None and len(frame):
-        counts = frame.groupby("unit_code").size().sort_index()
-        by_unit = [{"unit": unit, "events": int(n)} for unit, n in counts.items()]
+    summary = selectors.events_summary(user=request.user) if may_read else None
+    by_unit = [] if summary is None else [{"unit": r.unit_code, "events": int(r.events)} for r in summary.itertuples()]
     may_import = request.user.has_perm("events.import_events")
     return render(request, "events/overview.html", {
-        "may_read": may_read, "events_total": 0 if frame is None else len(frame), "by_unit": by_unit,
-        "first": None if frame is None or not len(frame) else frame["date_from"].min(),
-        "last": None if frame is None or not len(frame) else frame["date_from"].max(),
+        "may_read": may_read, "events_total": sum(r["events"] for r in by_unit), "by_unit": by_unit,
+        "first": summary["first"].min() if by_unit else None, "last": summary["last"].max() if by_unit else None,
         "may_import": may_import,
         "batches": selectors.batches_list(user=request.user)[:10] if may_import else [],
         "may_look_up": request.user.has_perm("events.victim_focus_lookup"),
