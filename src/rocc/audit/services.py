@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Callable, TypeVar
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from rocc.audit import chain
 from rocc.audit.models import AuditEntry, AuditKind
+
+T = TypeVar("T")
 
 MIN_PURPOSE_LENGTH = 5
 
@@ -31,3 +37,19 @@ def person_access_record(*, user, subject_type: str, subject_id: str, subject_re
 def system_event_record(*, what: str, actor=None, details: dict | None = None) -> AuditEntry:
     """Record an operation such as a backup, a restore or loading default data."""
     return chain.append(kind=AuditKind.SYSTEM, actor=actor, object_repr=what, details=details or {})
+
+
+def shipped_content_load(loader: Callable[..., T]) -> Callable[..., T]:
+    """Wrap a loader of shipped default content: one transaction, no per-row change history (the content is
+    the same on every install and versioned with the code), and one system event naming the loader instead."""
+
+    @functools.wraps(loader)
+    def load(*args, **kwargs):
+        from auditlog.context import disable_auditlog
+
+        with transaction.atomic(), disable_auditlog():
+            result = loader(*args, **kwargs)
+            system_event_record(what=f"shipped content loaded: {loader.__module__}.{loader.__name__}")
+        return result
+
+    return load

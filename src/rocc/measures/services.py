@@ -25,7 +25,7 @@ from rocc.measures.models import (
     TargetKind,
 )
 from rocc.measures.periods import PeriodError, period_check
-from rocc.org.models import OrgUnit, Population
+from rocc.org.models import OrgUnit
 from rocc.org.services import unit_resolve
 
 

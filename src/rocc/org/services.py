@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from rocc.audit.services import shipped_content_load
 from rocc.core.text import fold
 from rocc.org.models import Agency, NationalGroup, OrgUnit, Population, Profile, Role, UnitAlias, UnitLevel
 
@@ -34,7 +35,7 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in (cell or "").split(";") if part.strip()]
 
 
-@transaction.atomic
+@shipped_content_load
 def defaults_load() -> DefaultsLoaded:
     """Create or update the shipped agencies, units, aliases, populations and national structure.
 

@@ -18,6 +18,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.audit.services import shipped_content_load
 from rocc.analysis import displacement
 from rocc.analysis.errors import AnalysisInputError
 from rocc.core.text import fold, nfc
@@ -144,7 +145,7 @@ def _default_bank() -> tuple[dict[str, str], list[QuestionSpec]]:
     return purposes, specs
 
 
-@transaction.atomic
+@shipped_content_load
 def problems_defaults_load() -> ProblemsDefaultsLoaded:
     """Ship the PANDA guiding questions as version 1 of the question bank. Loading again changes nothing,
     and never replaces a bank that administrators have revised."""

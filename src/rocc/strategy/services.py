@@ -14,6 +14,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.audit.services import shipped_content_load
 from rocc.core.text import nfc
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
@@ -252,7 +253,7 @@ def _gate_problems(data: FrameworkFile, indexes: list[int], *, text: str, source
     return problems
 
 
-@transaction.atomic
+@shipped_content_load
 def strategy_defaults_load() -> StrategyDefaultsLoaded:
     """Create or update the shipped ROCC framework and its Year Two action plan.
 

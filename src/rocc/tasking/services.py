@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.audit.services import shipped_content_load
 from rocc.audit.services import person_access_record
 from rocc.core.text import nfc
 from rocc.org.models import NationalGroup, OrgUnit, UnitLevel
@@ -111,7 +112,7 @@ def district_forum(unit: OrgUnit) -> Forum:
     return forum
 
 
-@transaction.atomic
+@shipped_content_load
 def tasking_defaults_load() -> TaskingDefaultsLoaded:
     """Create or update the shipped forums (and a district T&C per district), and the default risk methodology.
 
