@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.audit.services import shipped_content_load
 from rocc.core.text import nfc
 from rocc.measures.models import (
     BaselineKind,
@@ -567,7 +568,7 @@ def _victimisation_items() -> list[ObservationInput]:
     return items
 
 
-@transaction.atomic
+@shipped_content_load
 def measures_defaults_load() -> MeasuresDefaultsLoaded:
     """Create or update the shipped indicators, their targets and their figures. Loading again changes nothing that is
     already as shipped and never removes what users added."""

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from rocc.audit.services import shipped_content_load
 from rocc.core.text import nfc
 from rocc.measures.excel_reporting import (
     PERIOD_CELL,
@@ -521,7 +522,7 @@ class ReportingDefaultsLoaded:
     figures: int
 
 
-@transaction.atomic
+@shipped_content_load
 def reporting_defaults_load() -> ReportingDefaultsLoaded:
     """Create the example data set of the seed monitoring framework: monthly referrals and assessments reported by
     NGO, iwi and PHO providers (the framework's "Provider reporting" data source). Needs the measures defaults (its

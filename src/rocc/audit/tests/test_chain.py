@@ -58,9 +58,14 @@ def test_audit_entries_cannot_be_changed_or_deleted_through_the_application(defa
         AuditEntry.objects.all().delete()
 
 
-def test_an_untouched_chain_verifies(defaults):
+@pytest.fixture
+def trail(defaults):
+    """A trail of sixty entries after the shipped content's own."""
     for n in range(60):
         chain.append(kind="system", object_repr=f"entry {n}")
+
+
+def test_an_untouched_chain_verifies(trail):
     result = chain.verify()
     assert result.ok and result.checked == AuditEntry.objects.count() and result.checked > 50
 
@@ -70,7 +75,7 @@ def _raw(sql: str, params=()):
         cursor.execute(sql, params)
 
 
-def test_verify_detects_an_entry_changed_behind_rocc_s_back(defaults):
+def test_verify_detects_an_entry_changed_behind_rocc_s_back(trail):
     target = AuditEntry.objects.order_by("id")[5]
     _raw("UPDATE audit_auditentry SET object_repr = %s WHERE id = %s", ["forged", target.id])
     result = chain.verify()
@@ -78,7 +83,7 @@ def test_verify_detects_an_entry_changed_behind_rocc_s_back(defaults):
     assert any(f"entry #{target.id}: its content no longer matches its hash" in p for p in result.problems)
 
 
-def test_verify_detects_an_entry_removed_from_the_middle(defaults):
+def test_verify_detects_an_entry_removed_from_the_middle(trail):
     ids = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
     _raw("DELETE FROM audit_auditentry WHERE id = %s", [ids[10]])
     result = chain.verify()
@@ -86,7 +91,7 @@ def test_verify_detects_an_entry_removed_from_the_middle(defaults):
     assert any(f"entry #{ids[11]}: does not follow entry #{ids[9]}" in p for p in result.problems)
 
 
-def test_verify_detects_entries_removed_from_the_end(defaults):
+def test_verify_detects_entries_removed_from_the_end(trail):
     newest = AuditEntry.objects.order_by("-id").first()
     _raw("DELETE FROM audit_auditentry WHERE id = %s", [newest.id])
     result = chain.verify()
@@ -94,14 +99,14 @@ def test_verify_detects_entries_removed_from_the_end(defaults):
     assert any("removed from the end" in p for p in result.problems)
 
 
-def test_verify_with_a_checkpoint_detects_a_rewritten_chain(defaults):
+def test_verify_with_a_checkpoint_detects_a_rewritten_chain(trail):
     noted = AuditEntry.objects.order_by("-id").first()
     assert chain.verify(checkpoint=(noted.id, noted.hash)).ok
     assert not chain.verify(checkpoint=(noted.id, "0" * 64)).ok
     assert not chain.verify(checkpoint=(noted.id + 1000, noted.hash)).ok
 
 
-def test_the_chain_cannot_fork_two_entries_on_one_predecessor(defaults):
+def test_the_chain_cannot_fork_two_entries_on_one_predecessor(trail):
     last = AuditEntry.objects.order_by("-id").first()
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditEntry.objects.bulk_create([AuditEntry(at=last.at, kind="system", prev_hash=last.prev_hash, hash="f" * 64)])
