@@ -499,8 +499,19 @@ def return_approve(*, user, provider_return: ProviderReturn, version: int, comme
     _event(current, action=ReturnAction.APPROVED, actor=user, comment=nfc((comment or "").strip()),
            flags=[f.to_dict() for f in return_flags(current)])
     _land_observations(current, user)
+    _statuses_refresh(current)
     provider_return.refresh_from_db()
     return current
+
+
+def _statuses_refresh(current: ProviderReturn) -> None:
+    """The scorecards read status snapshots: refresh those of the data set's indicators in the return's unit and
+    the units above it, so an approved return shows at once."""
+    from rocc.measures.services import statuses_recompute
+
+    indicators = [item.indicator for item in current.data_set.items.select_related("indicator")]
+    units = [unit for unit in OrgUnit.objects.filter(level__in=["national", "district"]) if current.unit.path.startswith(unit.path)]
+    statuses_recompute(indicators=indicators, units=units)
 
 
 # --- the shipped example -------------------------------------------------------------------------------------------
