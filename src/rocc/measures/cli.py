@@ -185,3 +185,22 @@ def export(
     else:
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
+
+
+@measures_app.command("compute")
+def compute(
+    code: Annotated[str, typer.Argument(help="An indicator whose numerator is counted from the event store")],
+    date_from: Annotated[Optional[str], typer.Option("--from", help="First day counted (YYYY-MM-DD)")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day counted (YYYY-MM-DD)")] = None,
+) -> None:
+    """Count an indicator's numerators from the event store by district and period and record them as figures."""
+    _setup()
+    from rocc.measures.services import ObservationInvalid, indicator_compute_from_events
+
+    indicator = _indicator(code)
+    try:
+        result = indicator_compute_from_events(indicator=indicator, date_from=date_from, date_to=date_to)
+    except (ObservationInvalid, ValueError) as error:
+        typer.echo(f"{code}: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{code}: {result.observations} figures computed for {result.units} districts over {result.periods} periods; statuses recomputed.")

@@ -19,7 +19,9 @@ from rocc.measures.models import (
     Indicator,
     IndicatorVersion,
     Narrative,
+    NumeratorSource,
     Observation,
+    PeriodType,
     SourceKind,
     StatusSnapshot,
     Target,
@@ -579,3 +581,60 @@ def measures_defaults_load() -> MeasuresDefaultsLoaded:
     observations += len(observations_record_many(items=_victimisation_items(), source=SourceKind.IMPORT))
     statuses_recompute()
     return MeasuresDefaultsLoaded(indicators=indicators, versions=versions, targets=targets, observations=observations)
+
+
+@dataclass(frozen=True)
+class EventNumeratorsComputed:
+    indicator: str
+    observations: int
+    periods: int
+    units: int
+
+
+def indicator_compute_from_events(*, user=None, indicator: Indicator, date_from=None, date_to=None, backend=None) -> EventNumeratorsComputed:
+    """Count an event-store indicator's numerators (events, distinct victims or offenders matching its filters) by
+    district and period, and record them as computed observations under the definition in force for each period;
+    the denominators come from the populations as for any figure. Recomputing replaces the earlier computed figures."""
+    from rocc.events.numerators import event_numerators
+
+    _require(user, "measures.recompute_statuses")
+    version = indicator.current
+    if version is None or version.numerator_source != NumeratorSource.EVENTS:
+        raise ObservationInvalid(f"{indicator.code}: its numerator is not counted from the event store.")
+    filters = version.numerator_event_filters or {}
+    disaggregate_by = [d for d in (version.disaggregations or []) if d in ("offence_division", "offence_code")]
+    frame = event_numerators(
+        count=version.numerator_event_measure or "events",
+        period_type=version.period_type,
+        year_end_month=version.year_end_month if version.period_type == PeriodType.YEAR_ENDED else None,
+        level="district",
+        offence_divisions=filters.get("divisions") or filters.get("offence_divisions") or None,
+        offence_codes=filters.get("offence_codes") or None,
+        disaggregate_by=disaggregate_by,
+        date_from=date_from,
+        date_to=date_to,
+        backend=backend,
+    )
+    units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=set(frame["unit_code"]))}
+    totals = frame.groupby(["unit_code", "period_start", "period_end"], as_index=False)["numerator"].sum() if disaggregate_by else frame
+    items = []
+    for grouped, with_disaggregation in ((totals, False), (frame, True) if disaggregate_by else (None, False)):
+        if grouped is None:
+            continue
+        for row in grouped.itertuples(index=False):
+            unit = units.get(row.unit_code)
+            if unit is None:
+                continue
+            items.append(ObservationInput(
+                indicator=indicator, unit=unit, period_start=row.period_start, period_end=row.period_end,
+                numerator=float(row.numerator), period_type=version.period_type,
+                disaggregation={d: str(getattr(row, d)) for d in disaggregate_by} if with_disaggregation else None,
+                provenance=f"Counted from the event store ({version.get_numerator_event_measure_display().lower() or 'events'})",
+                source_ref="events",
+            ))
+    recorded = observations_record_many(items=items, source=SourceKind.COMPUTED, actor=user)
+    statuses_recompute(indicators=[indicator])
+    return EventNumeratorsComputed(
+        indicator=indicator.code, observations=len(recorded),
+        periods=int(frame["period_start"].nunique()) if len(frame) else 0, units=len(units),
+    )
