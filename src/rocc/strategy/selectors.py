@@ -137,7 +137,6 @@ def framework_export(*, user, code: str) -> str:
 
 from rocc.strategy.models import (  # noqa: E402
     BarrierEscalation,
-    ChainElement,
     DistrictPlan,
     ElementKind,
     FocusAreaKind,

@@ -15,8 +15,6 @@ CAVIAR = DATA / "caviar"
 @pytest.fixture(autouse=True)
 def tasks_inline(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    # Hashing the many test users' passwords with the production hasher costs seconds per user on a busy machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from rocc.analyses.tests.conftest import CHICAGO
 from rocc.conftest import PASSWORD
-from rocc.web.tests.test_browser import ARTEFACTS, _serious_violations, browser  # noqa: F401  (browser is a fixture)
+from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,11 @@ def test_upload_run_a_near_repeat_analysis_save_it_and_reopen_it(browser, live_s
     page.wait_for_url(live_server.url + "/")
 
     page.goto("/analyses/")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("link", name="Near repeats (Knox)").click()
     page.get_by_label("File to analyse").set_input_files(str(CHICAGO))
     page.get_by_label("The file has no header row").check()  # the first section: the event store follows it
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Upload and choose columns").click()
 
     from_file = page.get_by_role("region", name="From a file")
@@ -43,7 +43,7 @@ def test_upload_run_a_near_repeat_analysis_save_it_and_reopen_it(browser, live_s
     from_file.get_by_label("Date column").select_option("3")
     from_file.get_by_label("The coordinates are").select_option("metres")
     from_file.get_by_label("Permutations").fill("99")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(ARTEFACTS / "analyses-01-near-repeat-settings.png"), full_page=True)
     from_file.get_by_role("button", name="Run the analysis").click()
 
@@ -53,14 +53,14 @@ def test_upload_run_a_near_repeat_analysis_save_it_and_reopen_it(browser, live_s
     table = page.get_by_role("table", name="Knox ratio by distance")
     assert table.locator("td.significant").count() >= 1
     assert "★" in table.locator("td.significant").first.inner_text()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(ARTEFACTS / "analyses-02-near-repeat-result.png"), full_page=True)
 
     page.get_by_label("Title").fill("Chicago burglaries: near repeats")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="Chicago burglaries: near repeats").wait_for()
     assert page.locator("#knox-summary").inner_text() == summary
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(ARTEFACTS / "analyses-03-saved.png"), full_page=True)
 
     page.goto("/analyses/")

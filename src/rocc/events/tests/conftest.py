@@ -12,12 +12,6 @@ from rocc.events.testing import event_store  # noqa: F401
 HEADER = "Occurrence ID,Date,Offence,District,X,Y,Victim ID,Offender ID"
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    """Users are made for every test: a fast hasher keeps the suite quick (sign-in works the same)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def analyst(make_user):
     return make_user("analyst", units=["waitemata"], username="analyst-waitemata")

@@ -7,7 +7,7 @@ import pytest
 
 from rocc.conftest import PASSWORD
 from rocc.measures.models import Narrative
-from rocc.web.tests.test_browser import ARTEFACTS, _serious_violations, browser  # noqa: F401  (module-scoped browser fixture)
+from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (module-scoped browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def test_turn_the_curve_scorecard_and_comparison_work_offline_and_accessibly(bro
     page.goto("/measures/indicators/assaults/?unit=waitemata")
     page.wait_for_selector("#curve-chart .main-svg")  # plotly drew the chart
     assert page.locator("#curve-chart .scatterlayer .trace").count() >= 1
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.screenshot(path=str(ARTEFACTS / "measures-turn-the-curve.png"), full_page=True)
     page.get_by_label("Story behind the curve").fill("Most assaults are around the town centre late at night.")
     page.get_by_role("button", name="Save the story").click()
@@ -40,7 +40,7 @@ def test_turn_the_curve_scorecard_and_comparison_work_offline_and_accessibly(bro
     for path, name in (("/measures/", "measures-list"), ("/measures/scorecard/", "measures-scorecard"),
                        ("/measures/scorecard/waitemata/", "measures-district"), ("/measures/indicators/assaults/districts/", "measures-compare")):
         page.goto(path)
-        assert _serious_violations(page) == [], path
+        assert serious_violations(page) == [], path
         page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
     page.wait_for_selector("#compare-chart .main-svg")
     # plotly.js still tries a few inline style attributes (a feature probe, colour-bar fills) that the Content Security

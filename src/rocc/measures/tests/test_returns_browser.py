@@ -7,7 +7,7 @@ import pytest
 
 from rocc.measures.tests.returns_fixtures import *  # noqa: F403
 from rocc.measures.tests.returns_fixtures import PASSWORD
-from rocc.web.tests.test_browser import ARTEFACTS, _serious_violations, browser  # noqa: F401  (the shared Chromium fixture)
+from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def _signed_in(browser, live_server, username):  # noqa: F811
 
 
 def _accessible(page, name):
-    assert _serious_violations(page) == [], page.url
+    assert serious_violations(page) == [], page.url
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"returns-{name}.png"), full_page=True)
 

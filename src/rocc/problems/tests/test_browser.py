@@ -9,7 +9,7 @@ import pytest
 
 from rocc.conftest import PASSWORD
 from rocc.problems.models import Case
-from rocc.web.tests.test_browser import ARTEFACTS, _serious_violations, browser  # noqa: F401  (the shared browser fixture)
+from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (the shared browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def _in(page, action: str):
 
 
 def _check(page, name: str) -> None:
-    assert _serious_violations(page) == [], page.url
+    assert serious_violations(page) == [], page.url
     page.screenshot(path=str(ARTEFACTS / f"problems-{name}.png"), full_page=True)
 
 

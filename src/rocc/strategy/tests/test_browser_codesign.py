@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rocc.conftest import PASSWORD
-from rocc.web.tests.test_browser import _serious_violations, browser  # noqa: F401  (the shared Chromium fixture)
+from rocc.web.testing import browser, serious_violations  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ ARTEFACTS = Path(os.environ.get("ROCC_TEST_ARTEFACTS", "test-artifacts")) / "scr
 
 
 def _check(page, name: str) -> None:
-    assert _serious_violations(page) == [], name
+    assert serious_violations(page) == [], name
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 

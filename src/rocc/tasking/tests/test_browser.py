@@ -4,46 +4,16 @@ completed tasking, checking every page with axe-core and keeping screenshots as 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from rocc.conftest import PASSWORD
 
+from rocc.web.testing import ARTEFACTS as SCREENSHOTS
+from rocc.web.testing import browser, serious_violations  # noqa: F401  (browser is a fixture)
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTEFACTS = Path(os.environ.get("ROCC_TEST_ARTEFACTS", "test-artifacts")) / "screenshots" / "tasking"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
-def _serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+ARTEFACTS = SCREENSHOTS / "tasking"
 
 
 class Session:
@@ -63,7 +33,7 @@ class Session:
         self.page.wait_for_url(base_url + "/")
 
     def check(self, name: str) -> None:
-        assert _serious_violations(self.page) == [], name
+        assert serious_violations(self.page) == [], name
         Session.counter += 1
         self.page.screenshot(path=str(ARTEFACTS / f"{Session.counter:02d}-{name}.png"), full_page=True)
 

@@ -3,18 +3,15 @@ mouse, check accessibility with axe-core, and keep screenshots as test artefacts
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from rocc.conftest import PASSWORD
 
+from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTEFACTS = Path(os.environ.get("ROCC_TEST_ARTEFACTS", "test-artifacts")) / "screenshots"
 PAGES = [
     ("home", "/", "National programme"),
     ("organisation", "/org/", "Organisation"),
@@ -28,34 +25,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
-def _serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-
-
 def test_sign_in_walk_the_main_pages_accessibly_and_keep_screenshots(browser, live_server, make_user):
     make_user("programme_manager", username="pm-browser")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -65,7 +34,7 @@ def test_sign_in_walk_the_main_pages_accessibly_and_keep_screenshots(browser, li
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
 
     page.goto("/accounts/login/")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.get_by_label("User name").fill("pm-browser")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -75,7 +44,7 @@ def test_sign_in_walk_the_main_pages_accessibly_and_keep_screenshots(browser, li
     for index, (name, path, heading) in enumerate(PAGES, start=1):
         page.goto(path)
         assert heading in page.locator("h1").inner_text(), path
-        assert _serious_violations(page) == [], path
+        assert serious_violations(page) == [], path
         page.screenshot(path=str(ARTEFACTS / f"{index:02d}-{name}.png"), full_page=True)
 
     assert external == [], f"pages asked for assets from elsewhere: {external}"
