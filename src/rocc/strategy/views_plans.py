@@ -168,6 +168,14 @@ def _step_post(request, plan, step: int) -> dict:
     elif action == "remove-box" and step == 3:
         services_plans.chain_element_remove(user=user, plan=plan, key=post.get("key", ""))
         messages.success(request, "Box removed.")
+    elif action == "edit-box" and step == 3:
+        kind_is_activity = post.get("owner") is not None or post.get("timeframe") is not None
+        services_plans.chain_element_edit(
+            user=user, plan=plan, key=post.get("key", ""), text=post.get("text", ""),
+            owner=post.get("owner", "").strip() if kind_is_activity else None,
+            timeframe=post.get("timeframe", "").strip() if kind_is_activity else None,
+        )
+        messages.success(request, "Box changed.")
     elif action == "box-activities" and step == 3:
         form = BoxActivitiesForm(post, activities=Activity.objects.filter(plan__framework=plan.framework))
         if not form.is_valid():

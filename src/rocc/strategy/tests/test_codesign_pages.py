@@ -77,6 +77,27 @@ def test_a_coordinator_co_designs_a_plan_step_by_step_and_agrees_it(client, stra
     assert "Gang recruitment of rangatahi" in compare and 'class="change-added"' in compare
 
 
+def test_a_coordinator_edits_a_boxs_text_owner_and_timeframe_on_the_step_page(client, strategy, make_user):
+    _login(client, make_user("regional_coordinator", units=["rotorua"], username="hemi"))
+    client.post("/strategy/district-plans/", {"unit": _unit_pk("rotorua"), "title": "Rotorua plan"})
+    plan = DistrictPlan.objects.get(title="Rotorua plan")
+    base = f"/strategy/district-plans/{plan.code}/steps/3/"
+    client.post(base, {"action": "chain", "activity": "Whanau navigation", "output": "Whānau supported",
+                       "outcome": "More whānau reach services", "impact": "Improved whānau wellbeing"})
+    page = client.get(base).content.decode()
+    assert 'value="edit-box"' in page
+    activity = plan.versions.get().elements.get(kind="activity")
+    response = client.post(base, {"action": "edit-box", "key": activity.key, "text": "Whānau navigation",
+                                  "owner": "Te Arawa iwi provider", "timeframe": "2025–2026"})
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.text, activity.owner, activity.timeframe) == ("Whānau navigation", "Te Arawa iwi provider", "2025–2026")
+    emptied = client.post(base, {"action": "edit-box", "key": activity.key, "text": "  "})
+    assert emptied.status_code == 400
+    activity.refresh_from_db()
+    assert activity.text == "Whānau navigation"
+
+
 def test_a_coordinator_cannot_start_a_plan_outside_their_districts(client, strategy, make_user):
     _login(client, make_user("regional_coordinator", units=["rotorua"]))
     response = client.post("/strategy/district-plans/", {"unit": _unit_pk("christchurch"), "title": "Not mine"})
