@@ -22,8 +22,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Audit trail", "audit:entries", "audit.view_own_entries", "audit"),
     NavEntry("Strategy", "strategy:overview", "org.view_reference", "strategy"),
     NavEntry("Measures", "measures:overview", "org.view_reference", "measures"),
-    NavEntry("Events", "events:overview", "org.view_reference", "events"),
-    NavEntry("Analyses", "analyses:overview", "org.view_reference", "analyses"),
+    NavEntry("Events", "events:overview", "events.view_events", "events"),
+    NavEntry("Analyses", "analyses:overview", "analyses.view_analyses", "analyses"),
     NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
     NavEntry("Tasking & Coordination", "tasking:overview", "tasking.view_tasking", "tasking"),
 ]
