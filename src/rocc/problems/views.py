@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.problems import exports, forms, selectors, services
 from rocc.problems.models import STAGE_ORDER, CaseStatus, Evidence, HarmOrVolume, ProblemKind, Stage, VipersComponent
+from rocc.tasking.selectors import targets_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -93,6 +94,7 @@ def case_detail(request, pk: int):
         "version_form": forms.VersionForm(initial={"version": case.version}),
         "back_form": forms.BackForm(prefix="b", initial={"version": case.version}),
         "partners": case.partner_agencies.all(),
+        **targets_panel(user=request.user, subject=case),
     })
     return render(request, "problems/case.html", context)
 

@@ -358,3 +358,20 @@ def meeting_agenda(*, user, meeting: Meeting, today: dt.date | None = None) -> A
         if _in_forum_area(forum, subject_unit(a.target_a)) or _in_forum_area(forum, subject_unit(a.target_b))
     ]
     return agenda
+
+
+def targets_panel(*, user, subject) -> dict:
+    """What the targets section of a product's, tasking's or case's page shows: the targets it names, and the form to
+    name another when the user may (template ``tasking/_targets.html``)."""
+    from django.urls import reverse
+
+    from rocc.tasking.forms import TargetForm
+    from rocc.tasking.services import deconfliction_metres, subject_field
+
+    kind = subject_field(subject)
+    targets = subject.tasking_targets.all() if kind == "case" else subject.targets.all()
+    return {
+        "targets": targets, "target_form": TargetForm(), "deconfliction_metres": deconfliction_metres(),
+        "target_action": reverse("tasking:target_add", args=[kind, subject.pk]),
+        "may_name": user.has_perm("tasking.name_target", subject),
+    }

@@ -657,7 +657,7 @@ def tasking_update(*, actor, tasking: Tasking, version: int, status: str, note: 
 # --- Targets and deconfliction -------------------------------------------------------------------------------------
 
 
-def _subject_field(subject) -> str:
+def subject_field(subject) -> str:
     from rocc.problems.models import Case
 
     field = {InsightsProduct: "product", Tasking: "tasking", Case: "case"}.get(type(subject))
@@ -685,7 +685,7 @@ def target_name(
 
     A person is given by an identifier that is pseudonymised at once (only the key is stored); naming one is a use of
     person-level data, so it needs a purpose and is recorded in the audit trail."""
-    field = _subject_field(subject)
+    field = subject_field(subject)
     _require(actor, "tasking.name_target", subject, "Only whoever may change this record names its targets.")
     values: dict = {"kind": kind, field: subject, "added_by": actor, "added_at": timezone.now()}
     if kind == TargetKind.PERSON:

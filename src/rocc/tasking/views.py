@@ -119,9 +119,7 @@ def product_detail(request, pk: int):
     _read(request)
     product = selectors.product_get(user=request.user, pk=pk)
     return render(request, "tasking/product.html", {
-        "product": product, "targets": product.targets.all(), "target_form": TargetForm(),
-        "target_action": reverse("tasking:target_add", args=["product", product.pk]), "deconfliction_metres": services.deconfliction_metres(),
-        "may_name": request.user.has_perm("tasking.name_target", product),
+        "product": product, **selectors.targets_panel(user=request.user, subject=product),
         "reports": selectors.report_list(user=request.user).filter(products=product),
         "analyses": [a for a in product.saved_analyses.all() if request.user.has_perm("analyses.view_saved_analysis", a)],
         "cases": selectors.cases_visible(user=request.user).filter(insights_products=product),
@@ -343,12 +341,9 @@ def _tasking_page(request, tasking, *, form=None, status=200):
     today = timezone.localdate()
     return render(request, "tasking/tasking.html", {
         "tasking": tasking, "today": today, "overdue": tasking.is_overdue(today),
-        "updates": tasking.updates.select_related("author"), "targets": tasking.targets.all(),
+        "updates": tasking.updates.select_related("author"), **selectors.targets_panel(user=request.user, subject=tasking),
         "may_update": request.user.has_perm("tasking.update_tasking", tasking) and tasking.status not in ("completed", "cancelled"),
-        "may_name": request.user.has_perm("tasking.name_target", tasking),
         "form": form or TaskingUpdateForm(initial={"version": tasking.version, "status": tasking.status}),
-        "target_form": TargetForm(),
-        "target_action": reverse("tasking:target_add", args=["tasking", tasking.pk]), "deconfliction_metres": services.deconfliction_metres(),
         "report_visible": tasking.report_id and request.user.has_perm("tasking.view_report", tasking.report),
     }, status=status)
 
@@ -389,6 +384,11 @@ def target_add(request, subject_type: str, pk: int):
     elif subject_type == "tasking":
         subject = selectors.tasking_get(user=request.user, pk=pk)
         back = reverse("tasking:tasking", args=[pk])
+    elif subject_type == "case":
+        from rocc.problems.selectors import case_get
+
+        subject = case_get(user=request.user, pk=pk)
+        back = reverse("problems:case", args=[pk])
     else:
         raise Http404("No such record")
     form = TargetForm(request.POST)

@@ -143,3 +143,28 @@ def test_an_analyst_opens_a_problem_solving_case_from_a_report_routed_to_their_d
     assert case.title in client.get(f"/tasking/reports/{report.pk}/").content.decode()
     # A T&C member does not open cases (that is the analysts' and the programme office's work).
     assert "Open a problem-solving case" not in signed_in(people["waitemata_tc"]).get(f"/tasking/reports/{report.pk}/").content.decode()
+
+
+def test_a_case_owner_names_a_target_on_the_case_page_and_the_other_owner_is_alerted(people, signed_in, make_product, unit):
+    from rocc.problems.services import case_open, problems_defaults_load
+    from rocc.tasking.models import DeconflictionAlert, Target
+    from rocc.tasking.services import target_name
+
+    problems_defaults_load()
+    canterbury = make_product(actor=people["canterbury_analyst"], district="canterbury")
+    target_name(actor=people["canterbury_analyst"], subject=canterbury, kind="group", group_name="Mongrel Mob Waikato")
+    analyst = people["waitemata_analyst"]
+    case = case_open(actor=analyst, title="Gang-linked supply", description="Supply through a North Shore address.",
+                     scope_unit=unit("waitemata"), owner=analyst)
+    client = signed_in(analyst)
+    page = client.get(f"/problems/cases/{case.pk}/").content.decode()
+    assert "Name a target" in page and f"/tasking/targets/case/{case.pk}/" in page
+    response = client.post(f"/tasking/targets/case/{case.pk}/", {"kind": "group", "group_name": "Mongrel Mob Waikato"})
+    assert response.status_code == 302 and response["Location"] == f"/problems/cases/{case.pk}/"
+    assert Target.objects.filter(case=case, kind="group").count() == 1
+    assert DeconflictionAlert.objects.count() == 1
+    assert "Mongrel Mob Waikato" in client.get(f"/problems/cases/{case.pk}/").content.decode()
+    # A reader of the case who may not change it sees the targets but no form.
+    reader_page = signed_in(people["waitemata_tc"]).get(f"/problems/cases/{case.pk}/")
+    assert reader_page.status_code == 200
+    assert "Mongrel Mob Waikato" in reader_page.content.decode() and "Name a target" not in reader_page.content.decode()
