@@ -195,11 +195,14 @@ def serve(
     """Serve the web app and the API (waitress), after checking the configuration and database."""
     django_setup()
     _require_ready()
+    import signal
     import subprocess
 
     from waitress import serve as waitress_serve
 
     worker_process = subprocess.Popen([sys.executable, "-m", "rocc.cli", "worker"]) if worker else None
+    # A service manager stops the server with SIGTERM: exit through `finally` so the worker stops with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     from rocc.wsgi import application
 
