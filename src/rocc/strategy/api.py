@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
 from rocc.strategy import selectors, services
@@ -532,3 +532,197 @@ def district_plan_move(request: HttpRequest, code: str, move: str):
 @router.get("/indicators/{indicator_code}/links", response=list[dict], summary="The outcomes of co-designed plans that use an indicator code")
 def indicator_links(request: HttpRequest, indicator_code: str):
     return selectors.indicator_links(user=request.user, indicator_code=indicator_code)
+
+
+# --- Barrier escalation register and initiative stocktake ------------------------------------------------------------
+
+class BarrierOut(Schema):
+    id: int
+    unit: str
+    plan: str | None
+    framework_barrier: str | None
+    title: str
+    description: str
+    severity: int
+    status: str
+    raised_by: str
+    raised_at: dt.datetime
+    escalated_at: dt.datetime | None
+    response: str
+    responded_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class BarrierIn(Schema):
+    unit: str
+    severity: int
+    description: str
+    title: str = ""
+    framework_barrier: int | None = None  # the order of one of the framework's common systemic barriers
+    framework: str = "rocc"
+    plan: str | None = None  # a district plan's code
+
+
+class BarrierMoveIn(Schema):
+    response: str = ""
+
+
+def _barrier_out(barrier) -> BarrierOut:
+    return BarrierOut(
+        id=barrier.pk, unit=barrier.unit.code, plan=barrier.plan.code if barrier.plan else None,
+        framework_barrier=barrier.framework_barrier.text if barrier.framework_barrier else None, title=barrier.title,
+        description=barrier.description, severity=barrier.severity, status=barrier.status, raised_by=barrier.raised_by.username,
+        raised_at=barrier.raised_at, escalated_at=barrier.escalated_at, response=barrier.response,
+        responded_at=barrier.responded_at, closed_at=barrier.closed_at,
+    )
+
+
+def _register_write(write, out):
+    try:
+        return Status(200, out(write()))
+    except PermissionDenied as denied:
+        return Status(403, ErrorOut(detail=str(denied)))
+    except ValidationError as error:
+        return Status(422, ErrorOut(detail="Nothing was changed.", errors=error.message_dict))
+
+
+@router.get("/barriers", response=list[BarrierOut], summary="Escalated barriers you may read (filter by status)")
+def barriers(request: HttpRequest, status: str | None = None, q: str = ""):
+    return [_barrier_out(b) for b in selectors.barrier_list(user=request.user, status=status, query=q)]
+
+
+@router.get("/barriers/{pk}", response=BarrierOut)
+def barrier(request: HttpRequest, pk: int):
+    return _barrier_out(selectors.barrier_get(user=request.user, pk=pk))
+
+
+@router.post("/barriers", response={201: BarrierOut, 403: ErrorOut, 422: ErrorOut},
+             summary="A region raises a barrier: one of the framework's common systemic barriers, or a new one")
+def barrier_raise(request: HttpRequest, payload: BarrierIn):
+    from rocc.org.models import OrgUnit
+    from rocc.strategy import services_register
+    from rocc.strategy.models import SystemicBarrier
+
+    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        return Status(422, ErrorOut(detail="Nothing was created.", errors={"unit": [f"No unit with the code '{payload.unit}'."]}))
+    framework_barrier = None
+    if payload.framework_barrier is not None:
+        framework_barrier = SystemicBarrier.objects.filter(framework__code=payload.framework, order=payload.framework_barrier).first()
+        if framework_barrier is None:
+            return Status(422, ErrorOut(detail="Nothing was created.",
+                                        errors={"framework_barrier": [f"The framework '{payload.framework}' has no barrier {payload.framework_barrier}."]}))
+    plan = None
+    if payload.plan:
+        try:
+            plan = selectors.district_plan_get(user=request.user, code=payload.plan)
+        except Http404:
+            return Status(422, ErrorOut(detail="Nothing was created.", errors={"plan": [f"No district plan '{payload.plan}' that you may read."]}))
+    result = _register_write(lambda: services_register.barrier_raise(
+        user=request.user, unit=unit, severity=payload.severity, description=payload.description, title=payload.title,
+        framework_barrier=framework_barrier, plan=plan), _barrier_out)
+    return Status(201, result.value) if result.status_code == 200 else result
+
+
+@router.post("/barriers/{pk}/{move}", response={200: BarrierOut, 403: ErrorOut, 422: ErrorOut},
+             summary="Move a barrier on: escalate (the region), respond (the centre, with a response) or close (the centre)")
+def barrier_move(request: HttpRequest, pk: int, move: str, payload: BarrierMoveIn):
+    from rocc.strategy import services_register
+
+    found = selectors.barrier_get(user=request.user, pk=pk)
+    moves = {
+        "escalate": lambda: services_register.barrier_escalate(user=request.user, barrier=found),
+        "respond": lambda: services_register.barrier_respond(user=request.user, barrier=found, response=payload.response),
+        "close": lambda: services_register.barrier_close(user=request.user, barrier=found),
+    }
+    if move not in moves:
+        return Status(422, ErrorOut(detail=f"Unknown move '{move}'; use one of: {', '.join(moves)}."))
+    return _register_write(moves[move], _barrier_out)
+
+
+class InitiativeOut(Schema):
+    id: int
+    name: str
+    description: str
+    provider: str
+    unit: str
+    focus_area: str
+    funding_amount: float | None
+    funding_source: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    evidence: str
+    evidence_links: list[str]
+
+
+class InitiativeIn(Schema):
+    name: str
+    provider: str
+    unit: str
+    focus_area: str
+    description: str = ""
+    funding_amount: float | None = None
+    funding_source: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    evidence: str = ""
+    evidence_links: list[str] = []
+
+
+class GapMatrixOut(Schema):
+    as_at: dt.date | None
+    districts: list[str]
+    rows: dict[str, list[int]]
+    empty_cells: int
+
+
+def _initiative_out(initiative) -> InitiativeOut:
+    return InitiativeOut(
+        id=initiative.pk, name=initiative.name, description=initiative.description, provider=initiative.provider,
+        unit=initiative.unit.code, focus_area=initiative.focus_area,
+        funding_amount=float(initiative.funding_amount) if initiative.funding_amount is not None else None,
+        funding_source=initiative.funding_source, start_date=initiative.start_date, end_date=initiative.end_date,
+        evidence=initiative.evidence, evidence_links=list(initiative.evidence_links or []),
+    )
+
+
+@router.get("/initiatives", response=list[InitiativeOut], summary="The initiative stocktake (filter by focus area or unit)")
+def initiatives(request: HttpRequest, q: str = "", focus_area: str = "", unit: str = ""):
+    return [_initiative_out(i) for i in selectors.initiative_list(user=request.user, query=q, focus_area=focus_area, unit_code=unit)]
+
+
+@router.get("/initiatives/gaps", response=GapMatrixOut, summary="Initiatives counted by focus area × district: where nothing is happening")
+def initiative_gaps(request: HttpRequest, as_at: dt.date | None = None):
+    matrix = selectors.initiative_gap_matrix(user=request.user, as_at=as_at)
+    return GapMatrixOut(as_at=matrix.as_at, districts=[u.code for u in matrix.districts],
+                        rows={kind: [count for _, count in cells] for kind, _, cells in matrix.rows()}, empty_cells=matrix.empty_cells)
+
+
+@router.get("/initiatives/{pk}", response=InitiativeOut)
+def initiative(request: HttpRequest, pk: int):
+    return _initiative_out(selectors.initiative_get(user=request.user, pk=pk))
+
+
+def _initiative_write(request, payload: InitiativeIn, initiative=None):
+    from decimal import Decimal
+
+    from rocc.org.models import OrgUnit
+    from rocc.strategy import services_register
+
+    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    if unit is None:
+        return Status(422, ErrorOut(detail="Nothing was saved.", errors={"unit": [f"No unit with the code '{payload.unit}'."]}))
+    values = payload.dict()
+    values.update(unit=unit, funding_amount=Decimal(str(payload.funding_amount)) if payload.funding_amount is not None else None)
+    return _register_write(lambda: services_register.initiative_save(user=request.user, initiative=initiative, **values), _initiative_out)
+
+
+@router.post("/initiatives", response={201: InitiativeOut, 403: ErrorOut, 422: ErrorOut}, summary="Add an initiative to the stocktake")
+def initiative_add(request: HttpRequest, payload: InitiativeIn):
+    result = _initiative_write(request, payload)
+    return Status(201, result.value) if result.status_code == 200 else result
+
+
+@router.put("/initiatives/{pk}", response={200: InitiativeOut, 403: ErrorOut, 422: ErrorOut}, summary="Change an initiative")
+def initiative_change(request: HttpRequest, pk: int, payload: InitiativeIn):
+    return _initiative_write(request, payload, selectors.initiative_get(user=request.user, pk=pk))

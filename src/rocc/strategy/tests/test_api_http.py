@@ -147,3 +147,51 @@ def test_an_activity_edit_with_a_stale_version_gets_409_and_a_framework_file_wit
     assert status == 422 and body["problems"] == ["request:1:1: 'goal' is missing"]
     viewer = token_issue(user=make_user("viewer"), name="test")
     assert call(f"{server}/frameworks", viewer, {"yaml": "code: x"})[0] == 403
+
+
+def _send(url: str, token: str, method: str, payload: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method=method,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read().decode())
+
+
+def test_a_region_raises_and_escalates_a_barrier_and_the_centre_responds_and_closes_it_over_the_api(server, make_user):
+    coordinator = token_issue(user=make_user("regional_coordinator", units=["bay-of-plenty"]), name="test")
+    centre = token_issue(user=make_user("programme_manager"), name="test")
+    outsider = token_issue(user=make_user("regional_coordinator", units=["canterbury"]), name="test")
+    status, raised = call(f"{server}/barriers", coordinator, {"unit": "bay-of-plenty", "severity": 3, "framework_barrier": 1,
+                                                              "description": "Information sharing stalls at the district boundary."})
+    assert status == 201 and raised["status"] == "raised" and raised["framework_barrier"]
+    status, refused = call(f"{server}/barriers", outsider, {"unit": "bay-of-plenty", "severity": 3, "title": "X", "description": "Y"})
+    assert status == 403
+    status, bad = call(f"{server}/barriers", coordinator, {"unit": "bay-of-plenty", "severity": 9, "title": "X", "description": "Y"})
+    assert status == 422 and "severity" in bad["errors"]
+    pk = raised["id"]
+    assert call(f"{server}/barriers/{pk}/respond", centre, {"response": "Too early"})[0] == 422  # not escalated yet
+    assert call(f"{server}/barriers/{pk}/escalate", coordinator, {})[1]["status"] == "escalated"
+    assert call(f"{server}/barriers/{pk}/respond", coordinator, {"response": "Mine"})[0] == 403  # only the centre responds
+    assert call(f"{server}/barriers/{pk}/respond", centre, {"response": "A national protocol is being agreed."})[1]["status"] == "responded"
+    status, closed = call(f"{server}/barriers/{pk}/close", centre, {})
+    assert status == 200 and closed["status"] == "closed" and closed["response"] == "A national protocol is being agreed."
+    assert call(f"{server}/barriers/{pk}", outsider)[0] == 404
+
+
+def test_initiatives_are_recorded_over_the_api_and_the_gap_matrix_counts_them(server, make_user):
+    coordinator = token_issue(user=make_user("regional_coordinator", units=["bay-of-plenty"]), name="test")
+    reader = token_issue(user=make_user("viewer", units=["bay-of-plenty"]), name="test")
+    body = {"name": "Rangatahi mentoring", "provider": "Te Arawa whānau services", "unit": "bay-of-plenty", "focus_area": "DEMAND",
+            "funding_amount": 120000, "start_date": "2025-07-01", "end_date": "2026-06-30"}
+    status, made = call(f"{server}/initiatives", coordinator, body)
+    assert status == 201 and made["unit"] == "bay-of-plenty" and made["funding_amount"] == 120000
+    assert call(f"{server}/initiatives", reader, {**body, "name": "Another"})[0] == 403
+    status, bad = call(f"{server}/initiatives", coordinator, {**body, "end_date": "2025-01-01"})
+    assert status == 422 and "end_date" in bad["errors"]
+    status, changed = _send(f"{server}/initiatives/{made['id']}", coordinator, "PUT", {**body, "funding_amount": 90000})
+    assert status == 200 and changed["funding_amount"] == 90000
+    status, gaps = call(f"{server}/initiatives/gaps", reader)
+    column = gaps["districts"].index("bay-of-plenty")
+    assert status == 200 and gaps["rows"]["DEMAND"][column] == 1 and gaps["rows"]["SUPPLY"][column] == 0
