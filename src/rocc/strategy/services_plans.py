@@ -44,7 +44,7 @@ def _require_edit(user, plan_or_unit) -> None:
 
 
 def _required(value: str, field: str, what: str) -> str:
-    value = nfc(value or "")
+    value = nfc(value or "").replace("\r\n", "\n")  # browsers send CRLF line ends; keep one form
     if not value:
         raise ValidationError({field: f"{what} is required."})
     return value
@@ -128,26 +128,38 @@ def plan_part_add(*, user, plan: DistrictPlan, part: str, text: str):
     return model.objects.create(version=draft, order=_next_order(model.objects.filter(version=draft)), text=text)
 
 
+def _as_seen(item, seen: str | None, what: str) -> None:
+    """Items are addressed by their place in the list: when the caller says what it saw there, refuse if someone
+    else has changed or removed it since (two people editing one plan at once must not hit the wrong item)."""
+    if seen is not None and " ".join(nfc(seen).split()) != " ".join(nfc(item).split()):  # forms send CRLF line ends
+        raise ValidationError({"order": f"{what} changed since you opened the page (it now reads “{item}”): nothing was changed; look again."})
+
+
 @transaction.atomic
-def plan_part_edit(*, user, plan: DistrictPlan, part: str, order: int, text: str):
+def plan_part_edit(*, user, plan: DistrictPlan, part: str, order: int, text: str, seen: str | None = None):
     model = PARTS[part]
     text = _required(text, "text", "The text")
+    _lock(plan)
     draft = _draft(user, plan)
     item = model.objects.filter(version=draft, order=order).first()
     if item is None:
         raise ValidationError({"order": f"There is no item {order} to change."})
+    _as_seen(item.text, seen, f"Item {order}")
     item.text = text
     item.save()
     return item
 
 
 @transaction.atomic
-def plan_part_remove(*, user, plan: DistrictPlan, part: str, order: int) -> None:
+def plan_part_remove(*, user, plan: DistrictPlan, part: str, order: int, seen: str | None = None) -> None:
     model = PARTS[part]
+    _lock(plan)
     draft = _draft(user, plan)
-    deleted, _ = model.objects.filter(version=draft, order=order).delete()
-    if not deleted:
+    item = model.objects.filter(version=draft, order=order).first()
+    if item is None:
         raise ValidationError({"order": f"There is no item {order} to remove."})
+    _as_seen(item.text, seen, f"Item {order}")
+    item.delete()
     for item in model.objects.filter(version=draft, order__gt=order).order_by("order"):
         item.order -= 1
         item.save(update_fields=["order"])
@@ -349,10 +361,14 @@ def monitoring_row_edit(
 
 
 @transaction.atomic
-def monitoring_row_remove(*, user, plan: DistrictPlan, order: int) -> None:
+def monitoring_row_remove(*, user, plan: DistrictPlan, order: int, seen: str | None = None) -> None:
+    _lock(plan)
     draft = _draft(user, plan)
-    if not draft.monitoring.filter(order=order).delete()[0]:
+    row = draft.monitoring.filter(order=order).first()
+    if row is None:
         raise ValidationError({"order": f"There is no monitoring row {order}."})
+    _as_seen(row.indicator_name, seen, f"Monitoring row {order}")
+    row.delete()
     _monitoring_renumber(draft)
 
 

@@ -150,10 +150,11 @@ def _step_post(request, plan, step: int) -> dict:
         services_plans.plan_part_add(user=user, plan=plan, part=part, text=form.cleaned_data["text"])
         messages.success(request, "Added.")
     elif action == "edit" and part:
-        services_plans.plan_part_edit(user=user, plan=plan, part=part, order=int(post.get("order", 0)), text=post.get("text", ""))
+        services_plans.plan_part_edit(user=user, plan=plan, part=part, order=int(post.get("order", 0)), text=post.get("text", ""),
+                                      seen=post.get("seen"))
         messages.success(request, "Changed.")
     elif action == "remove" and part:
-        services_plans.plan_part_remove(user=user, plan=plan, part=part, order=int(post.get("order", 0)))
+        services_plans.plan_part_remove(user=user, plan=plan, part=part, order=int(post.get("order", 0)), seen=post.get("seen"))
         messages.success(request, "Removed.")
     elif action == "answers" and step in STEP_QUESTIONS:
         for code, _ in STEP_QUESTIONS[step]:
@@ -196,7 +197,7 @@ def _step_post(request, plan, step: int) -> dict:
         )
         messages.success(request, "Monitoring row added.")
     elif action == "remove-row" and step == 4:
-        services_plans.monitoring_row_remove(user=user, plan=plan, order=int(post.get("order", 0)))
+        services_plans.monitoring_row_remove(user=user, plan=plan, order=int(post.get("order", 0)), seen=post.get("seen"))
         messages.success(request, "Monitoring row removed.")
     else:
         raise ValidationError({"action": f"Unknown action '{action}' for step {step}."})

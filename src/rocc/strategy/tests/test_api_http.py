@@ -149,16 +149,6 @@ def test_an_activity_edit_with_a_stale_version_gets_409_and_a_framework_file_wit
     assert call(f"{server}/frameworks", viewer, {"yaml": "code: x"})[0] == 403
 
 
-def _send(url: str, token: str, method: str, payload: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
-
-
 def test_a_region_raises_and_escalates_a_barrier_and_the_centre_responds_and_closes_it_over_the_api(server, make_user):
     coordinator = token_issue(user=make_user("regional_coordinator", units=["bay-of-plenty"]), name="test")
     centre = token_issue(user=make_user("programme_manager"), name="test")
@@ -190,7 +180,7 @@ def test_initiatives_are_recorded_over_the_api_and_the_gap_matrix_counts_them(se
     assert call(f"{server}/initiatives", reader, {**body, "name": "Another"})[0] == 403
     status, bad = call(f"{server}/initiatives", coordinator, {**body, "end_date": "2025-01-01"})
     assert status == 422 and "end_date" in bad["errors"]
-    status, changed = _send(f"{server}/initiatives/{made['id']}", coordinator, "PUT", {**body, "funding_amount": 90000})
+    status, changed = _send(f"{server}/initiatives/{made['id']}", coordinator, {**body, "funding_amount": 90000}, "PUT")
     assert status == 200 and changed["funding_amount"] == 90000
     status, gaps = call(f"{server}/initiatives/gaps", reader)
     column = gaps["districts"].index("bay-of-plenty")

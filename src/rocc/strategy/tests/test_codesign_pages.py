@@ -98,6 +98,25 @@ def test_a_coordinator_edits_a_boxs_text_owner_and_timeframe_on_the_step_page(cl
     assert activity.text == "Whānau navigation"
 
 
+def test_two_people_removing_items_at_once_never_remove_the_wrong_one(client, strategy, make_user):
+    _login(client, make_user("regional_coordinator", units=["rotorua"], username="aroha"))
+    client.post("/strategy/district-plans/", {"unit": _unit_pk("rotorua"), "title": "Rotorua shared plan"})
+    plan = DistrictPlan.objects.get(title="Rotorua shared plan")
+    base = f"/strategy/district-plans/{plan.code}/steps/1/"
+    for text in ("Meth harm to whānau", "Gang recruitment of rangatahi", "Retail crime\r\nin the CBD"):
+        client.post(base, {"action": "add", "text": text})
+    page = client.get(base).content.decode()
+    assert page.count('name="seen"') >= 6  # every edit and remove form says what it was opened on
+    # Both had the page open; the first removes item 1, the second then asks to remove item 1 as they saw it.
+    assert client.post(base, {"action": "remove", "order": 1, "seen": "Meth harm to whānau"}).status_code == 302
+    refused = client.post(base, {"action": "remove", "order": 1, "seen": "Meth harm to whānau"})
+    assert refused.status_code == 400 and "changed since you opened the page" in refused.content.decode()
+    texts = list(plan.versions.get().focus_areas.order_by("order").values_list("text", flat=True))
+    assert texts == ["Gang recruitment of rangatahi", "Retail crime\nin the CBD"]
+    # What the browser sends back for a multi-line item (CRLF) still matches what was shown.
+    assert client.post(base, {"action": "edit", "order": 2, "seen": "Retail crime\r\nin the CBD", "text": "Retail crime"}).status_code == 302
+
+
 def test_a_coordinator_cannot_start_a_plan_outside_their_districts(client, strategy, make_user):
     _login(client, make_user("regional_coordinator", units=["rotorua"]))
     response = client.post("/strategy/district-plans/", {"unit": _unit_pk("christchurch"), "title": "Not mine"})
