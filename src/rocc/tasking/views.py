@@ -37,6 +37,16 @@ def _read(request) -> None:
         raise PermissionDenied
 
 
+def _refused(form, error: Exception) -> int:
+    """Put a service's refusal on the form; returns the status to show the page again with (409 when the record
+    changed since it was opened, 400 for bad input)."""
+    if isinstance(error, services.RecordChanged):
+        form.add_error(None, error.message)
+        return 409
+    _errors_into(form, error)
+    return 400
+
+
 def _errors_into(form, error: ValidationError) -> None:
     problems = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
     for field, texts in problems.items():
@@ -224,12 +234,8 @@ def report_route(request, pk: int):
             actor=request.user, report=report, version=data["version"], direction=data["direction"], rationale=data["rationale"],
             district=data["district"], to_forum=data["to_forum"], meeting=data["meeting"],
         )
-    except services.RecordChanged as changed:
-        form.add_error(None, changed.message)
-        return _report_page(request, report, routing_form=form, status=409)
-    except ValidationError as error:
-        _errors_into(form, error)
-        return _report_page(request, report, routing_form=form, status=400)
+    except (services.RecordChanged, ValidationError) as error:
+        return _report_page(request, report, routing_form=form, status=_refused(form, error))
     messages.success(request, f"Routed to {decision.to_forum.name}.")
     return redirect("tasking:report", pk=pk)
 
@@ -245,12 +251,8 @@ def report_close(request, pk: int):
     try:
         services.report_close(actor=request.user, report=report, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
                               meeting=form.cleaned_data["meeting"])
-    except services.RecordChanged as changed:
-        form.add_error(None, changed.message)
-        return _report_page(request, report, close_form=form, status=409)
-    except ValidationError as error:
-        _errors_into(form, error)
-        return _report_page(request, report, close_form=form, status=400)
+    except (services.RecordChanged, ValidationError) as error:
+        return _report_page(request, report, close_form=form, status=_refused(form, error))
     messages.success(request, f"{report.reference} closed.")
     return redirect("tasking:report", pk=pk)
 
@@ -361,12 +363,8 @@ def tasking_detail(request, pk: int):
     try:
         services.tasking_update(actor=request.user, tasking=tasking, version=data["version"], status=data["status"],
                                 note=data["note"], result=data["result"])
-    except services.RecordChanged as changed:
-        form.add_error(None, changed.message)
-        return _tasking_page(request, tasking, form=form, status=409)
-    except ValidationError as error:
-        _errors_into(form, error)
-        return _tasking_page(request, tasking, form=form, status=400)
+    except (services.RecordChanged, ValidationError) as error:
+        return _tasking_page(request, tasking, form=form, status=_refused(form, error))
     messages.success(request, "Tasking updated.")
     return redirect("tasking:tasking", pk=pk)
 
