@@ -1,5 +1,6 @@
 """Hot spots on a square grid: counts per cell, quartic kernel density at cell centres, and
-Getis-Ord Gi* z-scores with their significance."""
+Getis-Ord Gi* z-scores with their significance (corrected for testing many cells at once), and the top
+hot spots named by their place."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from scipy import ndimage, stats
 from scipy.spatial import cKDTree
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import event_weights
-from rocc.analysis.results import jsonable
+from rocc.analysis.results import jsonable, p_text
 
 # A grid larger than this is almost always a cell size given in the wrong unit.
 MAX_CELLS = 4_000_000
@@ -23,6 +25,14 @@ SQUARE_METRES_PER_SQUARE_KM = 1_000_000.0
 DEFAULT_BANDWIDTH_CELLS = 3
 # Kernel pairs handled at once, to bound memory on millions of events.
 _PAIRS_PER_CHUNK = 4_000_000
+#: How the cells' p-values are corrected for testing every cell at once: Benjamini–Hochberg false
+#: discovery rate (the default of esda and ArcGIS Hot Spot Analysis), or not at all.
+CORRECTIONS = ("fdr", "none")
+#: Cells × permutations beyond this would keep an analyst waiting minutes; a coarser grid or fewer
+#: permutations answers the same question.
+MAX_PERMUTATION_WORK = 400_000_000
+TOP_HOT_SPOTS = 10
+PLACE_SOURCES = ("unit", "recorded place", "address")
 
 
 def _coordinates(values: Any, *, name: str) -> np.ndarray:
@@ -137,12 +147,84 @@ def getis_ord_gi_star(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hot_labels(z: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """ "99" for a hot spot at p < 0.01, "95" at p < 0.05, None otherwise (cold spots are not hot)."""
+    """ "99" for a hot spot at p < 0.01, "95" at p < 0.05, None otherwise (cold spots are not hot).
+    ``p`` is whichever p-value the result judges by (corrected or not)."""
     labels = np.full(z.shape, None, dtype=object)
     hot = np.nan_to_num(z, nan=0.0) > 0
-    labels[hot & (p < 0.05)] = "95"
-    labels[hot & (p < 0.01)] = "99"
+    with np.errstate(invalid="ignore"):
+        labels[hot & (p < 0.05)] = "95"
+        labels[hot & (p < 0.01)] = "99"
     return labels
+
+
+def false_discovery_rate(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values over the defined entries of ``p`` (NaN stays NaN):
+    q₍ₖ₎ = min over j ≥ k of m · p₍ⱼ₎ / j, capped at 1. A cell with q < α is a discovery at false
+    discovery rate α, the same cells as esda's ``fdr(p, α)`` threshold picks."""
+    p = np.asarray(p, dtype=np.float64)
+    q = np.full(p.shape, np.nan)
+    defined = np.isfinite(p)
+    m = int(defined.sum())
+    if m == 0:
+        return q
+    values = p[defined]
+    order = np.argsort(values, kind="stable")
+    scaled = values[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    q[defined] = out
+    return q
+
+
+@njit(cache=True)
+def _permuted_at_least(values: np.ndarray, rows: int, cols: int, draws: np.ndarray, tolerance: float) -> np.ndarray:
+    n = rows * cols
+    at_least = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        r = i // cols
+        c = i % cols
+        neighbours = 0
+        observed = 0.0
+        for dr in range(-1, 2):
+            for dc in range(-1, 2):
+                rr = r + dr
+                cc = c + dc
+                if 0 <= rr < rows and 0 <= cc < cols:
+                    observed += values[rr * cols + cc]
+                    if dr != 0 or dc != 0:
+                        neighbours += 1
+        for k in range(draws.shape[0]):
+            total = values[i]
+            for m in range(neighbours):
+                j = draws[k, m]
+                if j >= i:
+                    j += 1
+                total += values[j]
+            if total >= observed - tolerance:
+                at_least[i] += 1
+    return at_least
+
+
+def conditional_permutation_p(grid: np.ndarray, *, permutations: int, rng: np.random.Generator) -> np.ndarray:
+    """Pseudo p-values of Gi* by conditional permutation, as esda's ``G_Local(..., star=True).p_sim``:
+    each cell keeps its own value and its neighbours' values are drawn, without replacement, from
+    the other cells. Permutation k draws ``rng.choice(n - 1, size=min(8, n - 1), replace=False)``;
+    cell i takes the first (its neighbour count) of them, as positions among the cells other than i
+    in row-major order. With L the count of permuted local sums at least the observed one, p =
+    (min(L, permutations − L) + 1) / (permutations + 1): one-sided, in the direction of the
+    observed value, as esda folds it."""
+    values = np.ascontiguousarray(grid, dtype=np.float64).ravel()
+    n = values.size
+    rows, cols = grid.shape
+    width = min(8, n - 1)
+    draws = np.empty((permutations, max(width, 0)), dtype=np.int64)
+    for k in range(permutations):
+        draws[k] = rng.choice(n - 1, size=width, replace=False)
+    tolerance = 1e-9 * max(float(np.abs(values).max(initial=0.0)), 1.0)
+    at_least = _permuted_at_least(values, rows, cols, draws, tolerance)
+    folded = np.minimum(at_least, permutations - at_least)
+    return ((folded + 1) / (permutations + 1)).reshape(grid.shape)
 
 
 def _finite_or_none(values: np.ndarray) -> list[float | None]:
@@ -154,7 +236,8 @@ def _finite_or_none(values: np.ndarray) -> list[float | None]:
 @dataclasses.dataclass(frozen=True, eq=False)
 class HotspotsResult:
     """Every cell of the grid over the events' bounding box (rows south to north, cells west to east):
-    centre, count, kernel density, Gi* z and p, and the hot-spot label."""
+    centre, count, kernel density, Gi* z and p (normal; by conditional permutation when asked; FDR
+    adjusted when corrected), the hot-spot label, and the top hot spots with their places."""
 
     x: np.ndarray
     y: np.ndarray
@@ -170,32 +253,33 @@ class HotspotsResult:
     total: float
     notes: tuple[str, ...]
     parameters: dict[str, Any]
+    #: Pseudo p-values by conditional permutation (None unless permutations were asked for).
+    gi_p_sim: np.ndarray | None = None
+    #: Benjamini–Hochberg adjusted p-values of the p the labels judge by (None without the correction).
+    gi_p_fdr: np.ndarray | None = None
+    top_hot_spots: tuple[dict[str, Any], ...] = ()
+
+    def _columns(self) -> dict[str, Any]:
+        columns: dict[str, Any] = {
+            "x": self.x, "y": self.y, "count": self.count, "density": self.density, "gi_z": self.gi_z, "gi_p": self.gi_p,
+        }
+        if self.gi_p_sim is not None:
+            columns["gi_p_sim"] = self.gi_p_sim
+        if self.gi_p_fdr is not None:
+            columns["gi_p_fdr"] = self.gi_p_fdr
+        return columns
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "x": self.x,
-                "y": self.y,
-                "count": self.count,
-                "density": self.density,
-                "gi_z": self.gi_z,
-                "gi_p": self.gi_p,
-                # object dtype keeps None as None (pandas would otherwise make it a missing string).
-                "hot": pd.Series(self.hot, dtype=object),
-            }
-        )
+        # object dtype keeps None as None (pandas would otherwise make it a missing string).
+        return pd.DataFrame({**self._columns(), "hot": pd.Series(self.hot, dtype=object)})
 
     def _cells(self) -> list[dict[str, Any]]:
         """Cells as JSON-ready dicts, built column-wise (a city at 100 m is hundreds of thousands of cells)."""
         columns = {
-            "x": self.x.tolist(),
-            "y": self.y.tolist(),
-            "count": self.count.tolist(),
-            "density": _finite_or_none(self.density),
-            "gi_z": _finite_or_none(self.gi_z),
-            "gi_p": _finite_or_none(self.gi_p),
-            "hot": self.hot.tolist(),
+            name: values.tolist() if name in ("x", "y", "count") else _finite_or_none(values)
+            for name, values in self._columns().items()
         }
+        columns["hot"] = self.hot.tolist()
         names = list(columns)
         return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
@@ -207,6 +291,7 @@ class HotspotsResult:
                 "events": self.events,
                 "total": self.total,
                 "hot_cells": {"95": int((self.hot == "95").sum()), "99": int((self.hot == "99").sum())},
+                "top_hot_spots": list(self.top_hot_spots),
                 "notes": list(self.notes),
                 "parameters": self.parameters,
             }
@@ -253,6 +338,12 @@ def hotspots(
     weights: Sequence[float] | np.ndarray | None = None,
     extent: tuple[float, float, float, float] | None = None,
     crs: str | None = None,
+    correction: str = "fdr",
+    permutations: int = 0,
+    seed: int | np.random.Generator | None = None,
+    places: Sequence[Any] | np.ndarray | pd.Series | None = None,
+    places_are: str = "recorded place",
+    top: int = TOP_HOT_SPOTS,
 ) -> HotspotsResult:
     """Grid counts, quartic kernel density and Getis-Ord Gi* hot spots of events with projected coordinates.
 
@@ -268,12 +359,24 @@ def hotspots(
         each cell with all cells of the grid, so a few far-away events would otherwise stretch the grid
         over empty country and inflate every z-score.
     crs : the name of the coordinates' CRS, recorded in the result and the GeoJSON (not used to compute).
+    correction : "fdr" (the default) judges each cell by its Benjamini–Hochberg adjusted p-value, so
+        that among the cells called hot at 95% at most 5% are expected to be false discoveries;
+        "none" judges by the raw p-value (about 1 in 40 cells of a field with no hot spot at all
+        would then be called hot at 95%).
+    permutations : 0 (the default) for p-values from the normal approximation; otherwise the number of
+        conditional permutations (999 is usual) behind pseudo p-values, as esda's ``p_sim``.
+    seed : an integer (recorded), a numpy Generator, or None for a fresh seed that is recorded; used
+        only with permutations.
+    places : a label per event (its unit, recorded place or address) naming the top hot spots by the
+        label most common among the cell's events; ``places_are`` says which ("unit", "recorded
+        place", "address"). Without them a hot spot is named by its centre's coordinates.
+    top : how many of the hottest cells to list in ``top_hot_spots``.
 
     ``density`` is per square kilometre: the kernel-weighted events around each cell centre.
     ``gi_z`` is Getis-Ord Gi* over all cells of the grid, zero cells included, with the cell and its
     8 neighbours as binary weights; ``gi_p`` is two-sided from the standard normal; ``hot`` is "99"
-    where gi_z > 0 and gi_p < 0.01, "95" where gi_z > 0 and gi_p < 0.05, else None. The p-values are
-    not corrected for testing many cells at once.
+    where gi_z > 0 and the judged p-value < 0.01, "95" where it is < 0.05, else None. The judged
+    p-value is ``gi_p_fdr`` with the correction, else ``gi_p_sim`` with permutations, else ``gi_p``.
     """
     xs = _coordinates(x, name="x")
     ys = _coordinates(y, name="y")
@@ -285,6 +388,18 @@ def hotspots(
     cell = _positive_metres(cell, name="cell size")
     bandwidth = DEFAULT_BANDWIDTH_CELLS * cell if bandwidth is None else _positive_metres(bandwidth, name="bandwidth")
     weights = event_weights(weights, events=n)
+    if correction not in CORRECTIONS:
+        raise AnalysisInputError(f"unknown correction {correction!r}; use one of: {', '.join(CORRECTIONS)}")
+    if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 0:
+        raise AnalysisInputError(f"permutations must be a whole number of at least 0, not {permutations!r}")
+    permutations = int(permutations)
+    if places_are not in PLACE_SOURCES:
+        raise AnalysisInputError(f"places_are must be one of: {', '.join(PLACE_SOURCES)}; found {places_are!r}")
+    labels = None
+    if places is not None:
+        labels = pd.Series(places, dtype=object).reset_index(drop=True)
+        if len(labels) != n:
+            raise AnalysisInputError(f"places has {len(labels)} values but x has {n}")
     notes = []
     if extent is None:
         bounds = (xs.min(), ys.min(), xs.max(), ys.max())
@@ -297,6 +412,7 @@ def hotspots(
             notes.append(f"{int((~inside).sum())} events outside the extent were left out")
             xs, ys = xs[inside], ys[inside]
             weights = None if weights is None else weights[inside]
+            labels = None if labels is None else labels[inside].reset_index(drop=True)
 
     west = math.floor(bounds[0] / cell) * cell
     south = math.floor(bounds[1] / cell) * cell
@@ -313,6 +429,11 @@ def hotspots(
             f"a {cell:g} m grid over these events would have {rows * cols:,} cells (more than {MAX_CELLS:,}); "
             "use a larger cell size, or check the coordinates are in metres"
         )
+    if permutations and rows * cols * permutations > MAX_PERMUTATION_WORK:
+        raise AnalysisInputError(
+            f"{permutations} permutations over {rows * cols:,} cells is more than this machine does in reasonable time "
+            f"(cells × permutations at most {MAX_PERMUTATION_WORK:,}); use fewer permutations or a larger cell size"
+        )
     col = np.clip(np.floor((xs - west) / cell).astype(np.int64), 0, cols - 1)
     row = np.clip(np.floor((ys - south) / cell).astype(np.int64), 0, rows - 1)
     grid = np.bincount(row * cols + col, weights=weights, minlength=rows * cols).reshape(rows, cols)
@@ -323,6 +444,16 @@ def hotspots(
     at_y = np.repeat(centre_y, cols)
     density = quartic_density(x=xs, y=ys, weights=weights, at_x=at_x, at_y=at_y, bandwidth=bandwidth)
     z, p = getis_ord_gi_star(grid)
+    p_sim = None
+    seed_used = None
+    if permutations:
+        rng, seed_used = _generator(seed)
+        p_sim = conditional_permutation_p(grid, permutations=permutations, rng=rng)
+        # Where Gi* is undefined (every cell equal) every permuted sum ties the observed one; no p.
+        p_sim[~np.isfinite(z)] = np.nan
+    judged = p if p_sim is None else p_sim
+    p_fdr = false_discovery_rate(judged) if correction == "fdr" else None
+    hot = hot_labels(z, judged if p_fdr is None else p_fdr)
 
     looks_like_degrees = (
         crs is None
@@ -336,8 +467,26 @@ def hotspots(
             "the coordinates look like longitude/latitude degrees; cell size and bandwidth are in metres, "
             "so project them first (e.g. to NZTM2000, EPSG:2193)"
         )
-    if rows * cols < 30:
+    if rows * cols < 30 and not permutations:
         notes.append(f"only {rows * cols} cells: Gi* z-scores rest on a normal approximation that needs many cells")
+    if correction == "fdr":
+        notes.append(
+            f"hot spots are judged by p-values corrected for testing {int(np.isfinite(judged).sum()):,} cells at once "
+            "(Benjamini–Hochberg false discovery rate)"
+        )
+        if permutations:
+            notes.append(
+                f"with {permutations} permutations no pseudo p-value can be below {1 / (permutations + 1):.3g}, so after "
+                "the correction a cell is hot only where many cells are as extreme; more permutations let fewer cells show"
+            )
+    else:
+        notes.append("the p-values are not corrected for testing many cells at once: expect about 1 in 40 cells "
+                     "of a field with no real hot spot to be called hot at 95%")
+    judged_final = judged if p_fdr is None else p_fdr
+    top_list = _top_hot_spots(
+        z=z.ravel(), p=judged_final.ravel(), hot=hot.ravel(), count=grid.ravel(), at_x=at_x, at_y=at_y,
+        cell_of_event=row * cols + col, labels=labels, places_are=places_are, crs=crs, top=top,
+    )
 
     return HotspotsResult(
         x=at_x,
@@ -346,7 +495,7 @@ def hotspots(
         density=density * SQUARE_METRES_PER_SQUARE_KM,
         gi_z=z.ravel(),
         gi_p=p.ravel(),
-        hot=hot_labels(z, p).ravel(),
+        hot=hot.ravel(),
         rows=rows,
         cols=cols,
         origin=(west, south),
@@ -359,9 +508,59 @@ def hotspots(
             "kernel": "quartic",
             "density_unit": "events per square kilometre" if weights is None else "harm per square kilometre",
             "gi_weights": "queen contiguity including the cell itself (3×3 block), binary",
-            "p_value": "two-sided, standard normal",
+            "p_value": (
+                f"conditional permutation ({permutations}), one-sided in the observed direction, as esda's p_sim"
+                if permutations else "two-sided, standard normal"
+            ),
+            "correction": correction,
+            "judged_by": "gi_p_fdr" if p_fdr is not None else ("gi_p_sim" if permutations else "gi_p"),
+            "permutations": permutations,
+            "seed": seed_used,
             "harm_weighted": weights is not None,
             "extent": None if extent is None else list(bounds),
             "crs": crs,
+            "places_are": places_are if labels is not None else None,
         },
+        gi_p_sim=None if p_sim is None else p_sim.ravel(),
+        gi_p_fdr=None if p_fdr is None else p_fdr.ravel(),
+        top_hot_spots=top_list,
     )
+
+
+def _generator(seed: int | np.random.Generator | None) -> tuple[np.random.Generator, int | None]:
+    if isinstance(seed, np.random.Generator):
+        return seed, None
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise AnalysisInputError(f"seed must be a whole number of at least 0, not {seed!r}")
+    return np.random.default_rng(int(seed)), int(seed)
+
+
+def _top_hot_spots(
+    *, z, p, hot, count, at_x, at_y, cell_of_event, labels, places_are, crs, top
+) -> tuple[dict[str, Any], ...]:
+    """The hottest cells (highest Gi* first among those labelled hot), each named by the place most
+    common among its events (first seen on a tie) or, without places, by its centre's coordinates."""
+    hot_cells = np.flatnonzero(hot != None)  # noqa: E711 (an object array compares element-wise)
+    order = hot_cells[np.lexsort((hot_cells, -z[hot_cells]))][: max(int(top), 0)]
+    named: dict[int, str] = {}
+    if labels is not None and len(order):
+        text = labels.astype(str).str.strip()
+        usable = labels.notna().to_numpy() & ~text.isin(["", "nan", "None"]).to_numpy()
+        wanted = np.isin(cell_of_event, order) & usable
+        if wanted.any():
+            frame = pd.DataFrame({"cell": cell_of_event[wanted], "place": text[wanted].to_numpy(), "seen": np.flatnonzero(wanted)})
+            tally = frame.groupby(["cell", "place"], sort=False).agg(events=("seen", "size"), first=("seen", "min")).reset_index()
+            tally = tally.sort_values(["cell", "events", "first"], ascending=[True, False, True])
+            named = dict(tally.drop_duplicates("cell")[["cell", "place"]].itertuples(index=False, name=None))
+    spots = []
+    for rank, i in enumerate(order.tolist(), start=1):
+        place = named.get(i)
+        spots.append({
+            "rank": rank, "x": float(at_x[i]), "y": float(at_y[i]), "count": float(count[i]), "gi_z": float(z[i]),
+            "p": float(p[i]), "p_text": p_text(p[i]), "hot": hot[i],
+            "place": place if place is not None else f"{at_x[i]:.0f} E, {at_y[i]:.0f} N",
+            "place_from": places_are if place is not None else "coordinates" + (f" ({crs})" if crs else ""),
+        })
+    return tuple(spots)

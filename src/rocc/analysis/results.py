@@ -32,3 +32,23 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+#: Below this a p-value is written as "< 0.001": more digits would claim a precision no test here has.
+P_FLOOR = 0.001
+
+
+def p_text(p: float | None) -> str:
+    """A p-value as a person reads it: "< 0.001", else three decimals ("0.032"); "–" when undefined."""
+    if p is None or not math.isfinite(float(p)):
+        return "–"
+    p = float(p)
+    if p < P_FLOOR:
+        return f"< {P_FLOOR:g}"
+    return f"{p:.3f}"
+
+
+def p_phrase(p: float | None) -> str:
+    """ "p < 0.001" or "p = 0.032", for a sentence."""
+    text = p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"

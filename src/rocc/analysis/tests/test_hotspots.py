@@ -83,6 +83,20 @@ def test_a_lone_event_in_an_empty_grid_has_the_hand_computed_gi_star():
     assert z[0, 0] == pytest.approx(-0.16 / (math.sqrt(0.0384) * math.sqrt(84 / 24)))
 
 
+def reference_benjamini_hochberg(p):
+    """Adjusted p-values by the textbook step-up rule: q(k) = min over j >= k of m p(j) / j, NaN left out."""
+    defined = [i for i, v in enumerate(p) if not math.isnan(v)]
+    ranked = sorted(defined, key=lambda i: (p[i], i))
+    m = len(ranked)
+    q = [float("nan")] * len(p)
+    running = 1.0
+    for k in range(m, 0, -1):
+        i = ranked[k - 1]
+        running = min(running, p[i] * m / k)
+        q[i] = running
+    return q
+
+
 def test_a_grid_with_equal_counts_everywhere_has_no_gi_star():
     result = hotspots(x=[50, 150, 50, 150], y=[50, 50, 150, 150], cell=100)
     assert np.isnan(result.gi_z).all()
@@ -170,7 +184,9 @@ def test_the_fast_version_matches_the_cell_by_cell_loop(case):
     np.testing.assert_allclose(frame["density"], expected[:, 3], rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(frame["gi_z"], expected[:, 4], rtol=1e-7, atol=1e-9, equal_nan=True)
     np.testing.assert_allclose(frame["gi_p"], expected[:, 5], rtol=1e-7, atol=1e-12, equal_nan=True)
-    hot = [None if not (z > 0 and p < 0.05) else ("99" if p < 0.01 else "95") for z, p in expected[:, 4:]]
+    q = reference_benjamini_hochberg(list(expected[:, 5]))
+    np.testing.assert_allclose(frame["gi_p_fdr"], q, rtol=1e-7, atol=1e-12, equal_nan=True)
+    hot = [None if not (z > 0 and p < 0.05) else ("99" if p < 0.01 else "95") for z, p in zip(expected[:, 4], q)]
     assert frame["hot"].tolist() == hot
 
 
@@ -298,3 +314,138 @@ def test_dropping_blank_rows_keeps_the_file_row_numbers_in_errors(tmp_path):
     )
     assert result.exit_code == 2
     assert "column 'x', row 3: expected a number, found 'abc'" in result.stderr
+
+
+# --- testing many cells at once: the false discovery rate, permutations, and the top hot spots -----
+
+
+@settings(max_examples=80, deadline=None)
+@given(p=st.lists(st.one_of(st.floats(0, 1), st.just(float("nan"))), min_size=1, max_size=40))
+def test_the_false_discovery_rate_matches_the_step_up_rule(p):
+    from rocc.analysis.hotspots import false_discovery_rate
+
+    np.testing.assert_allclose(false_discovery_rate(np.array(p)), reference_benjamini_hochberg(p), rtol=1e-12, equal_nan=True)
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_uniform_random_field_shows_almost_no_hot_spots_with_the_correction(seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 4000, 2000), rng.uniform(0, 4000, 2000)
+    corrected = hotspots(x=x, y=y, cell=100)
+    uncorrected = hotspots(x=x, y=y, cell=100, correction="none")
+    cells = corrected.rows * corrected.cols
+    assert (corrected.hot != None).sum() <= 0.005 * cells  # noqa: E711
+    # Without the correction about 1 in 40 cells is "hot" by chance: the thing the correction prevents.
+    assert (uncorrected.hot != None).sum() >= 0.01 * cells  # noqa: E711
+    assert corrected.parameters["correction"] == "fdr" and corrected.parameters["judged_by"] == "gi_p_fdr"
+
+
+def test_a_real_cluster_stays_hot_after_the_correction():
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(0, 2000, 400), rng.normal(1000, 40, 200)])
+    y = np.concatenate([rng.uniform(0, 2000, 400), rng.normal(1000, 40, 200)])
+    result = hotspots(x=x, y=y, cell=100)
+    centre = int(np.argmin((result.x - 1050) ** 2 + (result.y - 1050) ** 2))
+    assert result.hot[centre] == "99" and result.gi_p_fdr[centre] < 0.01
+    assert result.gi_p_fdr[centre] >= result.gi_p[centre]
+
+
+def reference_conditional_permutation(grid, *, permutations, seed):
+    """Cell by cell, with the draws the library documents: permutation k draws positions among the
+    other cells; the cell keeps its own value; count permuted local sums at least the observed."""
+    rows, cols = len(grid), len(grid[0])
+    values = [v for line in grid for v in line]
+    n = len(values)
+    rng = np.random.default_rng(seed)
+    draws = [rng.choice(n - 1, size=min(8, n - 1), replace=False).tolist() for _ in range(permutations)]
+    p = []
+    for i in range(n):
+        r, c = divmod(i, cols)
+        block = [(rr, cc) for rr in range(r - 1, r + 2) for cc in range(c - 1, c + 2) if 0 <= rr < rows and 0 <= cc < cols]
+        observed = sum(values[rr * cols + cc] for rr, cc in block)
+        others = [j for j in range(n) if j != i]
+        at_least = 0
+        for draw in draws:
+            total = values[i] + sum(values[others[d]] for d in draw[: len(block) - 1])
+            at_least += total >= observed - 1e-9
+        p.append((min(at_least, permutations - at_least) + 1) / (permutations + 1))
+    return p
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    grid=st.integers(2, 6).flatmap(
+        lambda cols: st.lists(st.lists(st.integers(0, 6).map(float), min_size=cols, max_size=cols), min_size=2, max_size=6)
+    ),
+    seed=st.integers(0, 1000),
+)
+def test_conditional_permutation_p_values_match_the_cell_by_cell_oracle(grid, seed):
+    from rocc.analysis.hotspots import conditional_permutation_p
+
+    fast = conditional_permutation_p(np.array(grid), permutations=49, rng=np.random.default_rng(seed))
+    np.testing.assert_allclose(fast.ravel(), reference_conditional_permutation(grid, permutations=49, seed=seed), rtol=1e-12)
+
+
+def test_permutation_p_values_are_seeded_recorded_and_judge_the_cells():
+    rng = np.random.default_rng(8)
+    x = np.concatenate([rng.uniform(0, 2000, 300), rng.normal(1000, 30, 150)])
+    y = np.concatenate([rng.uniform(0, 2000, 300), rng.normal(1000, 30, 150)])
+    first = hotspots(x=x, y=y, cell=100, permutations=999, seed=12)
+    again = hotspots(x=x, y=y, cell=100, permutations=999, seed=12)
+    np.testing.assert_array_equal(first.gi_p_sim, again.gi_p_sim)
+    assert first.parameters["seed"] == 12 and first.parameters["permutations"] == 999
+    assert first.gi_p_sim.min() == pytest.approx(1 / 1000)
+    assert any("no pseudo p-value can be below 0.001" in note for note in first.notes)
+    np.testing.assert_allclose(first.gi_p_fdr, reference_benjamini_hochberg(list(first.gi_p_sim)), equal_nan=True)
+    centre = int(np.argmin((first.x - 1050) ** 2 + (first.y - 1050) ** 2))
+    assert first.hot[centre] is not None
+    unseeded = hotspots(x=x, y=y, cell=100, permutations=19)
+    assert isinstance(unseeded.parameters["seed"], int)
+    cells = first.to_dict()["cells"]
+    assert {"gi_p_sim", "gi_p_fdr"} <= set(cells[0])
+
+
+def test_top_hot_spots_are_named_by_the_most_common_place_in_the_cell_else_by_coordinates():
+    rng = np.random.default_rng(4)
+    background = 400
+    x = np.concatenate([rng.uniform(0, 2000, background), np.full(60, 1050.0), np.full(40, 350.0)])
+    y = np.concatenate([rng.uniform(0, 2000, background), np.full(60, 1050.0), np.full(40, 1750.0)])
+    places = [""] * background + ["Queen Street"] * 45 + ["Victoria Street"] * 15 + [""] * 40
+    result = hotspots(x=x, y=y, cell=100, places=places, places_are="address", top=30)
+    spots = {(s["x"], s["y"]): s for s in result.top_hot_spots}
+    assert [s["rank"] for s in result.top_hot_spots] == list(range(1, len(spots) + 1))
+    assert [s["gi_z"] for s in result.top_hot_spots] == sorted((s["gi_z"] for s in result.top_hot_spots), reverse=True)
+    queen = spots[(1050.0, 1050.0)]
+    assert (queen["place"], queen["place_from"], queen["p_text"]) == ("Queen Street", "address", "< 0.001")
+    # This cell's events have no recorded place: it is named by its centre.
+    assert (spots[(350.0, 1750.0)]["place"], spots[(350.0, 1750.0)]["place_from"]) == ("350 E, 1750 N", "coordinates")
+    plain = hotspots(x=x, y=y, cell=100, crs="EPSG:2193", top=1)
+    assert len(plain.top_hot_spots) == 1 and plain.top_hot_spots[0]["place_from"] == "coordinates (EPSG:2193)"
+    assert hotspots(x=x, y=y, cell=100, top=0).top_hot_spots == ()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"correction": "bonferroni"}, "unknown correction 'bonferroni'"),
+        ({"permutations": -1}, "permutations must be a whole number"),
+        ({"permutations": 99, "seed": -3}, "seed must be a whole number"),
+        ({"places": ["a"]}, "places has 1 values but x has 2"),
+        ({"places": ["a", "b"], "places_are": "street"}, "places_are must be one of"),
+        ({"cell": 20, "permutations": 9999}, "use fewer permutations or a larger cell size"),
+    ],
+)
+def test_bad_hot_spot_options_say_what_is_wrong(kwargs, message):
+    options = {"x": [0.0, 30_000.0], "y": [0.0, 30_000.0], "cell": 100.0, **kwargs}
+    with pytest.raises(AnalysisInputError, match=message):
+        hotspots(**options)
+
+
+@pytest.mark.parametrize(("p", "text"), [(0.0, "< 0.001"), (0.0009, "< 0.001"), (0.001, "0.001"), (0.0316, "0.032"), (1.0, "1.000"), (None, "–"), (float("nan"), "–")])
+def test_p_values_are_written_as_a_person_reads_them(p, text):
+    from rocc.analysis.results import p_phrase, p_text
+
+    assert p_text(p) == text
+    if p is not None and p == p:
+        assert p_phrase(p) == ("p " + text if text.startswith("<") else "p = " + text)
