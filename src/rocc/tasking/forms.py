@@ -4,10 +4,16 @@ so fields the services check are optional here (the services' messages are the m
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 
-from rocc.org.models import NationalGroup, OrgUnit, Role, UnitLevel
-from rocc.tasking.models import ForumKind, ProductKind, RoutingDirection, TargetKind, TaskingStatus
+from rocc.org.models import NationalGroup, OrgUnit, UnitLevel
+from rocc.tasking.models import (
+    ForumKind,
+    ProductKind,
+    RoutingDirection,
+    TargetKind,
+    TaskingStatus,
+)
+from rocc.tasking.rules import tasking_statuses_open
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CAVEATS = ["IN-CONFIDENCE: Police only", "IN-CONFIDENCE: Police and partner agencies", "SENSITIVE: named recipients only", "RESTRICTED"]
@@ -100,10 +106,6 @@ class ScoreForm(forms.Form):
         return {name.removeprefix("rating_"): value for name, value in self.cleaned_data.items() if name.startswith("rating_")}
 
 
-def _owners():
-    return get_user_model().objects.filter(is_active=True, profile__role__in=[Role.TC_MEMBER, Role.ANALYST, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR]).order_by("username")
-
-
 class OwnerChoice(forms.ModelChoiceField):
     def label_from_instance(self, user):
         return f"{user.get_full_name() or user.username} ({user.username})"
@@ -118,18 +120,32 @@ class TaskingForm(forms.Form):
     due_date = forms.DateField(widget=DATE, required=False, label="Due date", help_text="Required.")
     meeting = forms.ModelChoiceField(queryset=None, required=False, label="Decided at meeting (optional)")
 
-    def __init__(self, *args, meetings=None, **kwargs):
+    def __init__(self, *args, meetings=None, owners=None, **kwargs):
+        """``owners`` comes from ``selectors.tasking_owner_candidates``: the owner rule, not a list kept here."""
         super().__init__(*args, **kwargs)
         self.fields["tasked_unit"].queryset = _units().select_related("parent")
-        self.fields["owner"].queryset = _owners()
+        self.fields["owner"].queryset = owners
         self.fields["meeting"].queryset = meetings
+
+
+class OnwardStatus(forms.ChoiceField):
+    """Offers the statuses the transitions table allows now, and accepts any status: when the tasking changed after
+    the page was opened, the service (not this field) says why the move is refused, or that it changed."""
+
+    def valid_value(self, value) -> bool:
+        return value in TaskingStatus.values
 
 
 class TaskingUpdateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(choices=TaskingStatus.choices)
+    status = OnwardStatus(choices=())
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="What happened: required.")
     result = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required to complete the tasking.")
+
+    def __init__(self, *args, tasking, **kwargs):
+        """The statuses offered are those the transitions table allows from the tasking's status now."""
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(status, TaskingStatus(status).label) for status in tasking_statuses_open(tasking)]
 
 
 class TargetForm(forms.Form):

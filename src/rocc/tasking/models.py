@@ -118,6 +118,15 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The statuses a report may move to from each status: routing (again, onward) keeps it routed; a routed report
+# closes; a closed report moves no more. Services enforce this table and pages offer only what it allows.
+REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReportStatus.NEW: frozenset({ReportStatus.ROUTED}),
+    ReportStatus.ROUTED: frozenset({ReportStatus.ROUTED, ReportStatus.CLOSED}),
+    ReportStatus.CLOSED: frozenset(),
+}
+
+
 class InsightsReport(models.Model):
     """An OCCC insights report compiled from products. It is new until routed; ``current_forum`` is where
     its latest routing decision sent it. ``version`` rises with every change so a stale edit is refused."""
@@ -281,7 +290,15 @@ class TaskingStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-CLOSED_TASKING_STATUSES = {TaskingStatus.COMPLETED, TaskingStatus.CANCELLED}
+# The statuses an update may give a tasking in each status. An update that keeps the status records a note; a
+# completed or cancelled tasking takes no more updates. Services enforce this table and pages offer only what it allows.
+TASKING_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    TaskingStatus.OPEN: (TaskingStatus.OPEN, TaskingStatus.IN_PROGRESS, TaskingStatus.COMPLETED, TaskingStatus.CANCELLED),
+    TaskingStatus.IN_PROGRESS: (TaskingStatus.IN_PROGRESS, TaskingStatus.OPEN, TaskingStatus.COMPLETED, TaskingStatus.CANCELLED),
+    TaskingStatus.COMPLETED: (),
+    TaskingStatus.CANCELLED: (),
+}
+CLOSED_TASKING_STATUSES = {status for status, onward in TASKING_TRANSITIONS.items() if not onward}
 
 
 class Tasking(models.Model):

@@ -10,6 +10,11 @@ The words used here:
 - a **group member** belongs (in their profile) to the national group a product came from or a tasking went to.
 
 Selectors (``selectors.py``) express the same rules as queries; the tests check both agree.
+
+Rules that also depend on a record's state (``may_record_tasking_update``, ``may_route_report_now``,
+``may_close_report_now``) read the transition tables beside the models' choices. Pages call these predicates directly
+rather than through ``has_perm``, which lets a superuser past every permission: no one is offered a move the service
+refuses.
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ from __future__ import annotations
 import rules
 
 from rocc.org.models import Role
-from rocc.org.rules import has_role, is_administrator, is_programme_manager, is_tc_member
+from rocc.org.rules import (
+    has_role,
+    is_administrator,
+    is_programme_manager,
+    is_tc_member,
+)
 from rocc.org.scope import scope_of
 
 TASKING_ROLES = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.TC_MEMBER, Role.ANALYST}
@@ -125,6 +135,74 @@ def may_update_tasking(user, tasking) -> bool:
     if tasking is None or not works_in_tasking(user):
         return False
     return decision_maker(user) or tasking.owner_id == user.pk or (scope_of(user).role == Role.TC_MEMBER and attends(user, tasking.forum))
+
+
+# Who may own a tasking: people who work in Tasking & Coordination. Viewers, regional coordinators and providers
+# (NGO, iwi, PHO) do not own Police taskings, wherever their scope lies.
+OWNER_ROLES = TASKING_ROLES
+
+
+def tasking_owner_refusal(owner, *, tasked_unit=None, tasked_group=None) -> str:
+    """Why ``owner`` may not own a tasking of this district (or area) or national group; "" when they may.
+
+    The one owner rule: a T&C role (``OWNER_ROLES``), and work in what is tasked — a scope covering the unit, or
+    membership of the group (national scope covers every group). With neither unit nor group, only the role is asked
+    (the owner list of a form before the assignee is chosen)."""
+    name = owner.get_username()
+    scope = scope_of(owner)
+    if scope.role is None:
+        return f"{name} has no role in rocc and cannot own a tasking."
+    if scope.role not in OWNER_ROLES:
+        return (f"{name} is a {Role(scope.role).label.lower()} and cannot own a tasking: owners are T&C members, analysts, "
+                "the programme office or administrators.")
+    if tasked_unit is not None and not scope.covers(tasked_unit.path):
+        return f"{name} does not work in {tasked_unit.name}: choose an owner there."
+    if tasked_group is not None and not scope.national and not owner.profile.groups.filter(pk=tasked_group.pk).exists():
+        return f"{name} is not in {tasked_group.name}: choose an owner from the group."
+    return ""
+
+
+@rules.predicate
+def may_own_tasking(owner, tasking) -> bool:
+    """``tasking`` is the tasking (saved or about to be) whose unit or group the owner must work in."""
+    if tasking is None:
+        return False
+    return not tasking_owner_refusal(owner, tasked_unit=tasking.tasked_unit, tasked_group=tasking.tasked_group)
+
+
+def tasking_statuses_open(tasking) -> tuple[str, ...]:
+    """The statuses an update may give this tasking now (the transitions table; none once it is closed)."""
+    from rocc.tasking.models import TASKING_TRANSITIONS
+
+    return TASKING_TRANSITIONS.get(tasking.status, ()) if tasking is not None else ()
+
+
+@rules.predicate
+def may_record_tasking_update(user, tasking) -> bool:
+    """Role and scope (``may_update_tasking``) and state: the tasking still takes updates."""
+    return bool(tasking_statuses_open(tasking)) and may_update_tasking(user, tasking)
+
+
+def report_may_become(report, status: str) -> bool:
+    from rocc.tasking.models import REPORT_TRANSITIONS
+
+    return report is not None and status in REPORT_TRANSITIONS.get(report.status, frozenset())
+
+
+@rules.predicate
+def may_route_report_now(user, report) -> bool:
+    """Role and scope (``may_route_report``) and state: the report may still be routed."""
+    from rocc.tasking.models import ReportStatus
+
+    return report_may_become(report, ReportStatus.ROUTED) and may_route_report(user, report)
+
+
+@rules.predicate
+def may_close_report_now(user, report) -> bool:
+    """Role and scope (``may_route_report``) and state: the report is routed and not yet closed."""
+    from rocc.tasking.models import ReportStatus
+
+    return report_may_become(report, ReportStatus.CLOSED) and may_route_report(user, report)
 
 
 @rules.predicate

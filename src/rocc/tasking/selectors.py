@@ -20,13 +20,19 @@ from rocc.tasking.models import (
     InsightsProduct,
     InsightsReport,
     Meeting,
+    MeetingStatus,
     ReportStatus,
     RiskMethodology,
     RiskScore,
     Target,
     Tasking,
 )
-from rocc.tasking.rules import DISTRICT_ROLES, TASKING_ROLES, decision_maker
+from rocc.tasking.rules import (
+    DISTRICT_ROLES,
+    OWNER_ROLES,
+    TASKING_ROLES,
+    decision_maker,
+)
 
 NOTHING = Q(pk__in=[])
 AGENDA_TOP_RISKS = 10
@@ -129,6 +135,45 @@ def tasking_get(*, user, pk: int) -> Tasking:
     if tasking is None:
         raise Http404("No such tasking")
     return tasking
+
+
+def open_taskings_owned(*, user) -> QuerySet[Tasking]:
+    """The user's own taskings that still take updates."""
+    return tasking_list(user=user).filter(owner=user).exclude(status__in=CLOSED_TASKING_STATUSES)
+
+
+def tasking_owner_candidates(*, user, tasked_unit: OrgUnit | None = None, tasked_group=None) -> QuerySet:
+    """The people a tasking set by ``user`` may name as its owner: ``rules.tasking_owner_refusal`` as a query (a T&C
+    role, working in the unit or group when one is given). Nobody for a user who may not set taskings."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if not works_in_tasking(user):
+        return users.none()
+    # Administrators' scope is the whole country whatever units their profile lists (a superuser without a profile
+    # is an administrator).
+    administrator = Q(profile__role=Role.ADMINISTRATOR) | Q(is_superuser=True, profile__isnull=True)
+    condition = Q(profile__role__in=OWNER_ROLES) | administrator
+    if tasked_unit is not None:
+        condition &= administrator | Q(profile__units__path__in=_ancestor_paths(tasked_unit.path))
+    if tasked_group is not None:
+        condition &= administrator | Q(profile__units__level=UnitLevel.NATIONAL) | Q(profile__groups=tasked_group)
+    return users.filter(pk__in=users.filter(condition).values("pk")).select_related("profile").order_by("username")
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    """A unit's path and the paths of the units above it (``/nz/waitemata/`` → ``/nz/``, ``/nz/waitemata/``)."""
+    codes = path.strip("/").split("/")
+    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+
+
+def meetings_for_decisions(*, user) -> QuerySet[Meeting]:
+    """Meetings the user may record a decision at (to minute a routing, closure or tasking there): those they may
+    minute that are not yet held."""
+    from rocc.tasking.rules import may_minute_meeting
+
+    meetings = meeting_list(user=user).exclude(status=MeetingStatus.HELD)
+    return meetings.filter(pk__in=[m.pk for m in meetings if may_minute_meeting(user, m)])
 
 
 def overdue_taskings(*, user, today: dt.date | None = None) -> QuerySet[Tasking]:

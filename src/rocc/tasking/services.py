@@ -15,14 +15,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rocc.audit.services import shipped_content_load
-from rocc.audit.services import person_access_record
+from rocc.audit.services import person_access_record, shipped_content_load
 from rocc.core.text import nfc
 from rocc.org.models import NationalGroup, OrgUnit, UnitLevel
-from rocc.org.scope import scope_of
 from rocc.tasking import risk
 from rocc.tasking.models import (
-    CLOSED_TASKING_STATUSES,
     DIRECTION_FORUM_KINDS,
     DISTRICT_PRODUCT_KINDS,
     PRODUCT_KIND_GROUP,
@@ -47,6 +44,11 @@ from rocc.tasking.models import (
     Tasking,
     TaskingStatus,
     TaskingUpdate,
+)
+from rocc.tasking.rules import (
+    report_may_become,
+    tasking_owner_refusal,
+    tasking_statuses_open,
 )
 
 DEFAULTS_FILE = "tasking.yaml"
@@ -296,7 +298,7 @@ def report_route(
     _require(actor, "tasking.route_report", report, "Only the OCCC, or those attending the forum the report now sits at, route it.")
     current = _lock_report(report, version)
     errors: dict[str, str] = {}
-    if current.status == ReportStatus.CLOSED:
+    if not report_may_become(current, ReportStatus.ROUTED):
         raise ValidationError({"report": "This report is closed; it is not routed again."})
     if not _text(rationale):
         errors["rationale"] = "Give the rationale for this routing: it is required."
@@ -350,7 +352,7 @@ def report_close(*, actor, report: InsightsReport, version: int, reason: str, me
     current = _lock_report(report, version)
     if not _text(reason):
         raise ValidationError({"reason": "Say why the report is closed."})
-    if current.status != ReportStatus.ROUTED:
+    if not report_may_become(current, ReportStatus.CLOSED):
         raise ValidationError({"report": "Only a routed report is closed: a new report needs a routing decision first."
                                if current.status == ReportStatus.NEW else "This report is already closed."})
     if meeting is not None and not actor.has_perm("tasking.minute_meeting", meeting):
@@ -559,17 +561,6 @@ def methodology_file_rows(text: str, *, source: str) -> list[dict]:
 # --- Taskings --------------------------------------------------------------------------------------------------------
 
 
-def _owner_problem(owner, tasked_unit: OrgUnit | None, tasked_group: NationalGroup | None) -> str:
-    scope = scope_of(owner)
-    if scope.role is None:
-        return f"{owner.get_username()} has no role in rocc and cannot own a tasking."
-    if tasked_unit is not None and not scope.covers(tasked_unit.path):
-        return f"{owner.get_username()} does not work in {tasked_unit.name}: choose an owner there."
-    if tasked_group is not None and not scope.national and not owner.profile.groups.filter(pk=tasked_group.pk).exists():
-        return f"{owner.get_username()} is not in {tasked_group.name}: choose an owner from the group."
-    return ""
-
-
 @transaction.atomic
 def tasking_create(
     *,
@@ -601,7 +592,9 @@ def tasking_create(
         errors["tasked_to"] = "Task either a district (or area) or a national group: exactly one."
     elif tasked_unit is not None and tasked_unit.level == UnitLevel.NATIONAL:
         errors["tasked_to"] = "Task a district or area, or a national group, not the whole country."
-    if owner is not None and "tasked_to" not in errors and (problem := _owner_problem(owner, tasked_unit, tasked_group)):
+    if owner is not None and "tasked_to" not in errors and (
+        problem := tasking_owner_refusal(owner, tasked_unit=tasked_unit, tasked_group=tasked_group)
+    ):
         errors["owner"] = problem
     if report is not None and not actor.has_perm("tasking.view_report", report):
         errors["report"] = "That report is outside your scope."
@@ -631,10 +624,14 @@ def tasking_update(*, actor, tasking: Tasking, version: int, status: str, note: 
     if current.version != version:
         raise RecordChanged(current, "tasking")
     errors: dict[str, str] = {}
-    if current.status in CLOSED_TASKING_STATUSES:
+    onward = tasking_statuses_open(current)
+    if not onward:
         raise ValidationError({"status": f"This tasking is {current.get_status_display().lower()}; it is not changed any more."})
     if status not in TaskingStatus.values:
-        errors["status"] = f"Unknown status '{status}'; choose one of: {', '.join(TaskingStatus.values)}."
+        errors["status"] = f"Unknown status '{status}'; choose one of: {', '.join(onward)}."
+    elif status not in onward:
+        errors["status"] = (f"A tasking that is {current.get_status_display().lower()} cannot become "
+                            f"{TaskingStatus(status).label.lower()}; choose one of: {', '.join(onward)}.")
     if not _text(note):
         errors["note"] = "Say what happened: the note is required."
     if status == TaskingStatus.COMPLETED and not _text(result):

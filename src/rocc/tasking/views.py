@@ -28,6 +28,11 @@ from rocc.tasking.forms import (
     TaskingUpdateForm,
 )
 from rocc.tasking.models import DeconflictionAlert, ReportStatus
+from rocc.tasking.rules import (
+    may_close_report_now,
+    may_record_tasking_update,
+    may_route_report_now,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,7 +76,7 @@ def overview(request):
     today = timezone.localdate()
     return render(request, "tasking/overview.html", {
         "new_reports": selectors.report_list(user=user).filter(status=ReportStatus.NEW)[:10],
-        "my_taskings": selectors.tasking_list(user=user).filter(owner=user).exclude(status__in=["completed", "cancelled"]),
+        "my_taskings": selectors.open_taskings_owned(user=user),
         "overdue": selectors.overdue_taskings(user=user, today=today),
         "alerts": selectors.alert_views(user=user, open_only=True),
         "meetings": selectors.meeting_list(user=user).filter(held_on__gte=today).order_by("held_on")[:5],
@@ -185,7 +190,7 @@ def report_new(request):
 def _report_page(request, report, *, routing_form=None, score_form=None, tasking_form=None, close_form=None, status=200):
     user = request.user
     methodology = selectors.current_methodology()
-    meetings = selectors.meeting_list(user=user).exclude(status="held")
+    meetings = selectors.meetings_for_decisions(user=user)
     history = list(selectors.score_history(subject=report))
     current = next((s for s in history if s.is_current), None)
     return render(request, "tasking/report.html", {
@@ -193,16 +198,16 @@ def _report_page(request, report, *, routing_form=None, score_form=None, tasking
         "products": [p for p in report.products.all() if user.has_perm("tasking.view_product", p)],
         "decisions": report.routing_decisions.select_related("to_forum__scope_unit", "from_forum", "decided_by", "meeting"),
         "taskings": selectors.tasking_list(user=user).filter(report=report),
-        "may_route": user.has_perm("tasking.route_report", report) and report.status != ReportStatus.CLOSED,
+        "may_route": may_route_report_now(user, report),
         "may_score": methodology is not None and user.has_perm("tasking.score", report),
         "may_task": user.has_perm("tasking.add_tasking", _tasking_probe(report)),
         "may_open_case": user.has_perm("problems.open_case", _case_unit(report)),
         "cases": selectors.cases_visible(user=user).filter(source_report=report.reference),
         "routing_form": routing_form or RoutingForm(initial={"version": report.version}, meetings=meetings),
         "score_form": score_form or (ScoreForm(methodology=methodology, initial_ratings=current.ratings if current else None) if methodology else None),
-        "tasking_form": tasking_form or TaskingForm(meetings=meetings),
+        "tasking_form": tasking_form or TaskingForm(meetings=meetings, owners=selectors.tasking_owner_candidates(user=user)),
         "close_form": close_form or ReportCloseForm(initial={"version": report.version}, meetings=meetings),
-        "may_close": user.has_perm("tasking.route_report", report) and report.status == ReportStatus.ROUTED,
+        "may_close": may_close_report_now(user, report),
         "methodology": methodology, "scores": history, "current_score": current,
         "stale_score": current is not None and methodology is not None and current.methodology_id != methodology.pk,
     }, status=status)
@@ -225,7 +230,7 @@ def report_detail(request, pk: int):
 def report_route(request, pk: int):
     _read(request)
     report = selectors.report_get(user=request.user, pk=pk)
-    form = RoutingForm(request.POST, meetings=selectors.meeting_list(user=request.user))
+    form = RoutingForm(request.POST, meetings=selectors.meetings_for_decisions(user=request.user))
     if not form.is_valid():
         return _report_page(request, report, routing_form=form, status=400)
     data = form.cleaned_data
@@ -245,7 +250,7 @@ def report_route(request, pk: int):
 def report_close(request, pk: int):
     _read(request)
     report = selectors.report_get(user=request.user, pk=pk)
-    form = ReportCloseForm(request.POST, meetings=selectors.meeting_list(user=request.user))
+    form = ReportCloseForm(request.POST, meetings=selectors.meetings_for_decisions(user=request.user))
     if not form.is_valid():
         return _report_page(request, report, close_form=form, status=400)
     try:
@@ -309,7 +314,8 @@ def report_open_case(request, pk: int):
 def report_task(request, pk: int):
     _read(request)
     report = selectors.report_get(user=request.user, pk=pk)
-    form = TaskingForm(request.POST, meetings=selectors.meeting_list(user=request.user))
+    form = TaskingForm(request.POST, meetings=selectors.meetings_for_decisions(user=request.user),
+                       owners=selectors.tasking_owner_candidates(user=request.user))
     if not form.is_valid():
         return _report_page(request, report, tasking_form=form, status=400)
     data = form.cleaned_data
@@ -344,8 +350,8 @@ def _tasking_page(request, tasking, *, form=None, status=200):
     return render(request, "tasking/tasking.html", {
         "tasking": tasking, "today": today, "overdue": tasking.is_overdue(today),
         "updates": tasking.updates.select_related("author"), **selectors.targets_panel(user=request.user, subject=tasking),
-        "may_update": request.user.has_perm("tasking.update_tasking", tasking) and tasking.status not in ("completed", "cancelled"),
-        "form": form or TaskingUpdateForm(initial={"version": tasking.version, "status": tasking.status}),
+        "may_update": may_record_tasking_update(request.user, tasking),
+        "form": form or TaskingUpdateForm(tasking=tasking, initial={"version": tasking.version, "status": tasking.status}),
         "report_visible": tasking.report_id and request.user.has_perm("tasking.view_report", tasking.report),
     }, status=status)
 
@@ -356,7 +362,7 @@ def tasking_detail(request, pk: int):
     tasking = selectors.tasking_get(user=request.user, pk=pk)
     if request.method != "POST":
         return _tasking_page(request, tasking)
-    form = TaskingUpdateForm(request.POST)
+    form = TaskingUpdateForm(request.POST, tasking=tasking)
     if not form.is_valid():
         return _tasking_page(request, tasking, form=form, status=400)
     data = form.cleaned_data
