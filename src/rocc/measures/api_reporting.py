@@ -23,6 +23,7 @@ class DataSetFigureOut(Schema):
     guidance: str
     check_population: bool
     max_change_ratio: float | None
+    plausible_max: int | None
 
 
 class DataSetProviderOut(Schema):
@@ -65,6 +66,9 @@ class ReturnFlagOut(Schema):
     rule: str
     severity: str
     message: str
+    outcome: str = "flagged"
+    basis: str = ""
+    key: str = ""
 
 
 class ReturnEventOut(Schema):
@@ -79,6 +83,9 @@ class ReturnOut(ReturnSummaryOut):
     note: str
     values: dict[str, int | None]
     flags: list[ReturnFlagOut]
+    checks: list[ReturnFlagOut]
+    checks_summary: str
+    warnings_shown: list[ReturnFlagOut]
     history: list[ReturnEventOut]
 
 
@@ -93,6 +100,7 @@ class ReturnErrorOut(Schema):
     detail: str
     problems: list[ReturnProblemOut] | None = None
     errors: dict[str, list[str]] | None = None
+    warnings: list[ReturnFlagOut] | None = None
 
 
 class ReturnOpenIn(Schema):
@@ -111,6 +119,7 @@ class ReturnValuesIn(Schema):
 class ReturnSubmitIn(Schema):
     version: int
     note: str | None = None
+    warnings_seen: list[str] = []
 
 
 class ReturnReviewIn(Schema):
@@ -132,10 +141,14 @@ def _summary(ret: ProviderReturn) -> dict:
 
 
 def _detail(ret: ProviderReturn) -> ReturnOut:
+    checks = selectors.return_checks(ret)
+    submission = selectors.return_submission(ret)
     return ReturnOut(
         **_summary(ret), note=ret.note,
         values={item.indicator.code: value for item, value in selectors.return_values(ret)},
-        flags=[ReturnFlagOut(**f.to_dict()) for f in selectors.return_flags(ret)],
+        flags=[ReturnFlagOut(**f.to_dict()) for f in checks.flags],
+        checks=[ReturnFlagOut(**f.to_dict()) for f in checks.results], checks_summary=checks.summary(),
+        warnings_shown=[ReturnFlagOut(**f) for f in (submission.warnings_shown if submission else [])],
         history=[ReturnEventOut(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action, status=e.status, comment=e.comment)
                  for e in selectors.return_history(ret)],
     )
@@ -158,6 +171,8 @@ def _act(request, return_id: int, step):
         return Status(409, ReturnErrorOut(detail=refused.message))
     except services.ReturnInputInvalid as refused:
         return _refused(refused, "Nothing was saved.")
+    except services.ReturnWarningsToConfirm as refused:
+        return Status(422, ReturnErrorOut(detail=refused.message, warnings=[ReturnFlagOut(**w.to_dict()) for w in refused.warnings]))
     except ValidationError as error:
         return Status(422, ReturnErrorOut(detail="Nothing was saved.", errors=error.message_dict))
     return Status(200, _detail(selectors.return_get(user=request.user, pk=ret.pk)))
@@ -175,7 +190,7 @@ def data_sets(request: HttpRequest):
             due_days=data_set.due_days, first_period_start=data_set.first_period_start, last_period_end=data_set.last_period_end,
             template_version=data_set.template_version,
             figures=[DataSetFigureOut(code=i.indicator.code, question=i.question, guidance=i.guidance, check_population=i.check_population,
-                               max_change_ratio=i.max_change_ratio) for i in data_set.items.all()],
+                               max_change_ratio=i.max_change_ratio, plausible_max=i.plausible_max) for i in data_set.items.all()],
             providers=[DataSetProviderOut(provider=a.agency.short_name, unit=a.unit.code, from_period_start=a.first_period_start)
                        for a in selectors.data_set_assignments(user=request.user, data_set=data_set)],
         ))
@@ -229,9 +244,13 @@ def return_values(request: HttpRequest, return_id: int, payload: ReturnValuesIn)
 
 
 @router.post("/{return_id}/submit", response={200: ReturnOut, **ERRORS}, summary="Submit a return for approval",
-             description="422 when a figure is missing or breaks a validation rule (warnings do not stop it).")
+             description="422 with `problems` when a figure is missing or breaks a validation rule. 422 with `warnings` "
+                         "(each with its `key`) when the figures raise warnings not in `warnings_seen`, or raise warnings "
+                         "and the return has no note: show them, then submit again with their keys in `warnings_seen` "
+                         "and a `note` saying why the figures are right. Nothing is saved when refused.")
 def return_submit(request: HttpRequest, return_id: int, payload: ReturnSubmitIn):
-    return _act(request, return_id, lambda ret: services.return_submit(user=request.user, provider_return=ret, version=payload.version, note=payload.note))
+    return _act(request, return_id, lambda ret: services.return_submit(
+        user=request.user, provider_return=ret, version=payload.version, note=payload.note, warnings_seen=payload.warnings_seen))
 
 
 @router.post("/{return_id}/return", response={200: ReturnOut, **ERRORS}, summary="Return a submitted return for revision, with a comment")

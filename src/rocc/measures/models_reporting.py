@@ -61,12 +61,17 @@ class DataSetIndicator(models.Model):
     check_population = models.BooleanField(default=True, help_text="Refuse a figure above the population of the reporting unit")
     max_change_ratio = models.FloatField(null=True, blank=True, default=3.0,
                                          help_text="Flag a change from the last period by more than this factor (up or down); empty: no check")
+    plausible_max = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="The most this figure can plausibly be for one period (a ceiling that catches slips such as 99,999,999); "
+                  "a figure above it stops submission. Empty: no ceiling")
 
     class Meta:
         ordering = ["data_set", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["data_set", "indicator"], name="datasetindicator_once_per_data_set"),
             models.CheckConstraint(condition=Q(max_change_ratio__isnull=True) | Q(max_change_ratio__gt=1), name="datasetindicator_ratio_above_one"),
+            models.CheckConstraint(condition=Q(plausible_max__isnull=True) | Q(plausible_max__gte=1), name="datasetindicator_ceiling_positive"),
         ]
 
     def __str__(self) -> str:
@@ -209,7 +214,10 @@ class ReturnEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     comment = models.TextField(blank=True)
-    flags = models.JSONField(default=list, blank=True, help_text="The validation and outlier flags shown when this step was taken")
+    flags = models.JSONField(default=list, blank=True, help_text="The validation and outlier flags of the return when this step was taken")
+    warnings_shown = models.JSONField(
+        default=list, blank=True,
+        help_text="On a submission: the warnings the provider was shown, and confirmed with a note, before submitting")
 
     class Meta:
         ordering = ["provider_return", "at", "pk"]
@@ -217,6 +225,15 @@ class ReturnEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_return_id}: {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def flag_count(self) -> int:
+        """Problems and warnings recorded at this step (entries from before checks said they could not run are flags)."""
+        return sum(1 for f in self.flags if f.get("outcome", "flagged") == "flagged")
+
+    @property
+    def not_run_count(self) -> int:
+        return sum(1 for f in self.flags if f.get("outcome") == "not_run")
 
 
 REPORTING_MODELS = [DataSet, DataSetIndicator, DataSetProvider, ProviderReturn, ReturnValue, ReturnEvent]

@@ -4,19 +4,33 @@ and timeliness and completeness per provider."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import statistics
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from rocc.measures.models_reporting import DataSet, DataSetIndicator, DataSetProvider, ProviderReturn, ReturnStatus, ReturnValue
+from rocc.measures.models_reporting import (
+    DataSet,
+    DataSetIndicator,
+    DataSetProvider,
+    ProviderReturn,
+    ReturnAction,
+    ReturnEvent,
+    ReturnStatus,
+    ReturnValue,
+)
 from rocc.measures.periods import Period, add_months, month_start, period_containing, periods_between
-from rocc.org.models import Role
+from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
+
+if TYPE_CHECKING:
+    from rocc.measures.selectors import PopulationTable
 
 OUTLIER_THRESHOLD = 3.5  # Iglewicz and Hoaglin's cut-off for the modified z-score
 OUTLIER_MIN_HISTORY = 5  # fewer earlier returns than this say too little about what is usual
@@ -132,21 +146,92 @@ def previous_period(data_set: DataSet, period_start: dt.date) -> Period:
     return period_containing(data_set.period_type, add_months(month_start(period_start), -1))
 
 
-# --- flags -------------------------------------------------------------------------------------------------------
+# --- checks ------------------------------------------------------------------------------------------------------
+
+# Rules whose flag stops submission; the others are warnings the provider confirms with a note.
+ERROR_RULES = ("missing", "above_ceiling", "above_population")
+PASSED, FLAGGED, NOT_RUN = "passed", "flagged", "not_run"
+RULE_NAMES = {
+    "missing": "Entered", "above_ceiling": "Not above the ceiling", "above_population": "Not above the population",
+    "change_ratio": "Change from last period", "outlier": "Usual for this provider",
+}
+
 
 @dataclass(frozen=True)
 class ReturnFlag:
-    """A validation rule or outlier check that a figure trips. Errors stop submission; warnings are for the
-    provider to check (and explain in the note) and for the approver to weigh."""
+    """The result of one check of one figure: ``passed``, ``flagged`` or ``not_run`` (it had nothing to compare
+    against, and says why). ``basis`` says what the figure was compared with. A flagged error stops submission; a
+    flagged warning is for the provider to confirm with a note and for the approver to weigh. A check that did not
+    run is never a pass."""
 
     code: str
     question: str
-    rule: str  # missing | above_population | change_ratio | outlier
-    severity: str  # error | warning
+    rule: str  # missing | above_ceiling | above_population | change_ratio | outlier
+    severity: str  # error | warning (what a flag of this rule means, whatever the outcome)
     message: str
+    outcome: str = FLAGGED
+    basis: str = ""
+
+    @property
+    def key(self) -> str:
+        """Names this warning for these figures: a changed figure is a new warning that has not been shown yet."""
+        return hashlib.sha256(f"{self.code}|{self.rule}|{self.message}".encode()).hexdigest()[:16]
+
+    @property
+    def rule_name(self) -> str:
+        return RULE_NAMES.get(self.rule, self.rule)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "key": self.key}
+
+
+@dataclass(frozen=True)
+class ReturnChecks:
+    """Every check of a return's figures, in the data set's order: what passed (and against what), what was
+    flagged, and what could not run."""
+
+    results: tuple[ReturnFlag, ...]
+
+    @property
+    def flags(self) -> list[ReturnFlag]:
+        return [r for r in self.results if r.outcome == FLAGGED]
+
+    @property
+    def errors(self) -> list[ReturnFlag]:
+        return [r for r in self.flags if r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ReturnFlag]:
+        return [r for r in self.flags if r.severity == "warning"]
+
+    @property
+    def not_run(self) -> list[ReturnFlag]:
+        return [r for r in self.results if r.outcome == NOT_RUN]
+
+    @property
+    def passed(self) -> list[ReturnFlag]:
+        return [r for r in self.results if r.outcome == PASSED]
+
+    @property
+    def all_passed(self) -> bool:
+        """Every check ran and none flagged anything: only then may a page say the checks pass."""
+        return bool(self.results) and len(self.passed) == len(self.results)
+
+    def for_code(self, code: str) -> list[ReturnFlag]:
+        return [r for r in self.results if r.code == code]
+
+    def summary(self) -> str:
+        """One line for a list or a file: the problems, the warnings and the checks that could not run."""
+        def counted(n: int, one: str, many: str) -> str:
+            return f"{n} {one if n == 1 else many}"
+
+        parts = [counted(len(self.errors), "problem", "problems") if self.errors else "",
+                 counted(len(self.warnings), "warning", "warnings") if self.warnings else "",
+                 counted(len(self.not_run), "check could not run", "checks could not run") if self.not_run else ""]
+        parts = [p for p in parts if p]
+        if parts:
+            return "; ".join(parts)
+        return "all checks passed" if self.all_passed else "no checks"
 
 
 @dataclass(frozen=True)
@@ -195,64 +280,149 @@ def _history(provider_return: ProviderReturn) -> dict[int, list[tuple[dt.date, i
     return out
 
 
-def _population(provider_return: ProviderReturn) -> tuple[float | None, bool]:
-    from rocc.measures.services import population_for
+@dataclass(frozen=True)
+class PopulationBasis:
+    """The population a return's figures are compared with: the unit's own, or (for an area with none on file) its
+    district's, which is a looser bound and is said so; ``people`` is None when neither is on file."""
 
-    return population_for(unit=provider_return.unit, period_start=provider_return.period_start, period_end=provider_return.period_end)
+    people: float | None
+    approximate: bool
+    compared_with: str  # "the population of Waitematā", "the population of Waitematā district (North Shore has none on file)"
+    not_found: str = ""  # "no population for North Shore or its district Waitematā"
+
+
+def _district_of(unit: OrgUnit) -> OrgUnit | None:
+    if unit.level != UnitLevel.AREA:
+        return None
+    codes = unit.path.strip("/").split("/")
+    return OrgUnit.objects.filter(code__in=codes, level=UnitLevel.DISTRICT).first()
+
+
+def return_population(provider_return: ProviderReturn, *, populations: PopulationTable | None = None) -> PopulationBasis:
+    """The population to check a return's figures against, for the period's midpoint (as everywhere in measures)."""
+    from rocc.measures.selectors import population_table
+
+    table = populations or population_table()
+    unit = provider_return.unit
+    midpoint = provider_return.period_start + (provider_return.period_end - provider_return.period_start) / 2
+    people, approximate = table.value(unit.path, midpoint)
+    if people is not None:
+        return PopulationBasis(people, approximate, f"the population of {unit.name}")
+    district = _district_of(unit)
+    if district is not None:
+        people, approximate = table.value(district.path, midpoint)
+        if people is not None:
+            return PopulationBasis(people, approximate, f"the population of {district.name} district, as {unit.name} has none on file")
+        return PopulationBasis(None, False, "", f"no population for {unit.name} or its district {district.name}")
+    return PopulationBasis(None, False, "", f"no population for {unit.name}")
 
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def return_flags(provider_return: ProviderReturn, *, values: dict[str, int | None] | None = None) -> list[ReturnFlag]:
+def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | None] | None = None,
+                  populations: PopulationTable | None = None) -> ReturnChecks:
     """Check a return's figures (or ``values``, figures not yet saved, by indicator code) against the data set's
-    validation rules and the provider's own history."""
+    rules and the provider's own history. Each check of each figure gives one result; a check with nothing to compare
+    against says that it could not run and why."""
     data_set = provider_return.data_set
     items = list(data_set.items.select_related("indicator"))
     if values is None:
         saved = {v.indicator_id: v.value for v in provider_return.values.all()}
         values = {item.indicator.code: saved.get(item.indicator_id) for item in items}
     history = _history(provider_return)
-    population: tuple[float | None, bool] | None = None
+    population: PopulationBasis | None = None
     previous = previous_period(data_set, provider_return.period_start)
-    flags: list[ReturnFlag] = []
+    per_period = f"one {data_set.get_period_type_display().lower()}"
+    results: list[ReturnFlag] = []
     for item in items:
         code, question = item.indicator.code, item.question
+
+        def result(rule: str, outcome: str, message: str, basis: str = "") -> None:
+            severity = "error" if rule in ERROR_RULES else "warning"
+            results.append(ReturnFlag(code, question, rule, severity, message, outcome, basis))
+
         value = values.get(code)
         if value is None:
-            flags.append(ReturnFlag(code, question, "missing", "error", "Enter a figure (0 when there were none)."))
+            result("missing", FLAGGED, "Enter a figure (0 when there were none).")
             continue
+        if item.plausible_max is not None:
+            ceiling = f"the data set's ceiling for {per_period} ({_number(item.plausible_max)})"
+            if value > item.plausible_max:
+                result("above_ceiling", FLAGGED,
+                       f"{_number(value)} is above {ceiling}; check the figure. If it is right, ask the programme office to "
+                       "raise the ceiling.", ceiling)
+            else:
+                result("above_ceiling", PASSED, f"Not above {ceiling}.", ceiling)
         if item.check_population:
             if population is None:
-                population = _population(provider_return)
-            people, approximate = population
-            if people is not None and value > people:
-                flags.append(ReturnFlag(code, question, "above_population", "error",
-                                        f"{_number(value)} is more than the population of {provider_return.unit.name} "
-                                        f"({_number(people)}{', approximate' if approximate else ''}); check the figure."))
+                population = return_population(provider_return, populations=populations)
+            if population.people is None:
+                result("above_population", NOT_RUN, f"Could not run: {population.not_found}.")
+            else:
+                basis = f"{population.compared_with} ({_number(population.people)}{', approximate' if population.approximate else ''})"
+                if value > population.people:
+                    result("above_population", FLAGGED, f"{_number(value)} is more than {basis}; check the figure.", basis)
+                else:
+                    result("above_population", PASSED, f"Not above {basis}.", basis)
         earlier = history.get(item.indicator_id, [])
-        if item.max_change_ratio and earlier and earlier[-1][0] == previous.start:
-            before = earlier[-1][1]
+        if item.max_change_ratio:
             ratio = item.max_change_ratio
-            if before > 0 and (value > before * ratio or value < before / ratio):
+            before = earlier[-1][1] if earlier and earlier[-1][0] == previous.start else None
+            if before is None:
+                result("change_ratio", NOT_RUN, f"Could not run: no submitted or approved figure for {previous.label} to compare with.")
+            elif before == 0:
+                result("change_ratio", NOT_RUN, f"Could not run: the figure for {previous.label} was 0, so a change is not a ratio.")
+            else:
+                basis = f"{_number(before)} in {previous.label}"
                 change = value / before
-                flags.append(ReturnFlag(code, question, "change_ratio", "warning",
-                                        f"Changed from {_number(before)} in {previous.label} to {_number(value)} "
-                                        f"(×{change:.2f}); the data set flags changes beyond ×{ratio:g} or ÷{ratio:g}."))
+                if value > before * ratio or value < before / ratio:
+                    result("change_ratio", FLAGGED, f"Changed from {basis} to {_number(value)} (×{change:.2f}); the data set "
+                                                    f"flags changes beyond ×{ratio:g} or ÷{ratio:g}.", basis)
+                else:
+                    result("change_ratio", PASSED, f"Within ×{ratio:g} of {basis} (×{change:.2f}).", basis)
         outlier = modified_z_score(float(value), [float(v) for _, v in earlier])
-        if outlier is not None and outlier.is_outlier:
-            if math.isinf(outlier.score):
+        if outlier is None:
+            result("outlier", NOT_RUN, f"Could not run: {len(earlier)} earlier return{'' if len(earlier) == 1 else 's'} of this "
+                                       f"provider for {provider_return.unit.name}; {OUTLIER_MIN_HISTORY} are needed.")
+        else:
+            if math.isinf(outlier.score) or (outlier.spread == 0 and outlier.score == 0):
                 detail = f"all {outlier.history} earlier figures were {_number(outlier.median)}"
             else:
                 detail = f"modified z-score {outlier.score:+.1f} against {outlier.history} earlier returns, median {_number(outlier.median)}"
-            flags.append(ReturnFlag(code, question, "outlier", "warning",
-                                    f"{_number(value)} is unusual for this provider ({detail}; flagged beyond ±{OUTLIER_THRESHOLD})."))
-    return flags
+            basis = f"{outlier.history} earlier returns, median {_number(outlier.median)}"
+            if outlier.is_outlier:
+                result("outlier", FLAGGED, f"{_number(value)} is unusual for this provider ({detail}; flagged beyond "
+                                           f"±{OUTLIER_THRESHOLD}).", basis)
+            else:
+                result("outlier", PASSED, f"Usual for this provider ({detail}; within ±{OUTLIER_THRESHOLD}).", basis)
+    return ReturnChecks(tuple(results))
+
+
+def return_flags(provider_return: ProviderReturn, *, values: dict[str, int | None] | None = None) -> list[ReturnFlag]:
+    """The checks of a return that flagged something (problems and warnings)."""
+    return return_checks(provider_return, values=values).flags
 
 
 def flags_block_submission(flags: list[ReturnFlag]) -> bool:
-    return any(f.severity == "error" for f in flags)
+    return any(f.severity == "error" and f.outcome == FLAGGED for f in flags)
+
+
+def returns_awaiting_approval(*, user) -> list[tuple[ProviderReturn, ReturnChecks, ReturnEvent | None]]:
+    """The submitted returns the user may approve or send back, each with its checks as they stand and the
+    submission step (which says what warnings the provider was shown)."""
+    from rocc.measures.selectors import population_table
+
+    awaiting = [r for r in return_list(user=user, status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk")
+                if user.has_perm("measures.approve_return", r)]
+    populations = population_table() if awaiting else None
+    return [(r, return_checks(r, populations=populations), return_submission(r)) for r in awaiting]
+
+
+def return_submission(provider_return: ProviderReturn) -> ReturnEvent | None:
+    """The step that last submitted the return (None for a draft never submitted)."""
+    return provider_return.events.filter(action=ReturnAction.SUBMITTED).order_by("-at", "-pk").first()
 
 
 # --- timeliness and completeness ---------------------------------------------------------------------------------
@@ -324,10 +494,16 @@ def returns_table(*, user, data_set: DataSet) -> tuple[list[str], list[list]]:
     Unit-level figures: a provider gets only its own, an approver those of its scope."""
     items = list(data_set.items.select_related("indicator"))
     header = ["data_set", "provider", "unit", "period", "period_start", "period_end", "status", "due_date", "first_submitted_on",
-              "on_time", "approved_on", *[item.indicator.code for item in items]]
+              "on_time", "approved_on", "checks", "checks_not_run", "warnings_shown_to_provider", *[item.indicator.code for item in items]]
     returns = return_list(user=user, data_set=data_set).order_by("period_start", "provider__short_name", "unit__path").prefetch_related("values")
+    from rocc.measures.selectors import population_table
+
+    populations = population_table()
     rows = []
     for ret in returns:
+        # A check that could not run is counted on its own, never among the passes.
+        checks = return_checks(ret, populations=populations)
+        submission = return_submission(ret)
         values = {v.indicator_id: v.value for v in ret.values.all()}
         submitted = timezone.localtime(ret.first_submitted_at).date() if ret.first_submitted_at else None
         rows.append([
@@ -335,6 +511,7 @@ def returns_table(*, user, data_set: DataSet) -> tuple[list[str], list[list]]:
             ret.status, ret.due_date.isoformat(), submitted.isoformat() if submitted else "",
             "" if submitted is None else ("yes" if submitted <= ret.due_date else "no"),
             timezone.localtime(ret.approved_at).date().isoformat() if ret.approved_at else "",
+            checks.summary(), len(checks.not_run), len(submission.warnings_shown) if submission else 0,
             *["" if values.get(item.indicator_id) is None else values[item.indicator_id] for item in items],
         ])
     return header, rows

@@ -5,7 +5,9 @@ figures as observations."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Collection
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -39,7 +41,7 @@ from rocc.measures.models_reporting import (
     ReturnValue,
 )
 from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
-from rocc.measures.selectors_reporting import due_date_for, flags_block_submission, return_flags
+from rocc.measures.selectors_reporting import ReturnFlag, due_date_for, return_checks
 from rocc.org.models import Agency, OrgUnit
 from rocc.org.scope import scope_of
 
@@ -79,6 +81,24 @@ class ReturnInputInvalid(Exception):
         return out
 
 
+class ReturnWarningsToConfirm(Exception):
+    """Submitting raised warnings the provider has not been shown yet, or has been shown but not explained: the
+    return was not submitted. Show ``warnings`` (each with its ``key``) and ask for a note; submitting again with the
+    keys seen and a note goes through."""
+
+    def __init__(self, warnings: list[ReturnFlag], *, unseen: bool):
+        self.warnings = warnings
+        self.unseen = unseen
+        count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+        if unseen:
+            self.message = (f"The return was not submitted: its figures raise {count} to check first. If the figures are "
+                            "right, say why in the note for the approver and submit again.")
+        else:
+            self.message = (f"The return was not submitted: say in the note for the approver why the figures are right "
+                            f"despite the {count}.")
+        super().__init__(self.message)
+
+
 # --- data sets -----------------------------------------------------------------------------------------------------
 
 def _require(user, permission: str, obj=None, message: str = "") -> None:
@@ -88,20 +108,48 @@ def _require(user, permission: str, obj=None, message: str = "") -> None:
 
 @transaction.atomic
 def data_set_indicator_add(*, user, data_set: DataSet, indicator: Indicator, label: str = "", guidance: str = "",
-                           check_population: bool = True, max_change_ratio: float | None = 3.0) -> DataSetIndicator:
+                           check_population: bool = True, max_change_ratio: float | None = 3.0,
+                           plausible_max: int | None = None) -> DataSetIndicator:
     """Ask for one more figure in a data set. The template version goes up, so templates downloaded before no
     longer upload."""
     _require(user, "measures.manage_data_sets", message="Only the programme office changes data sets.")
     if data_set.items.filter(indicator=indicator).exists():
         raise ValidationError({"indicator": f"{data_set.name} already asks for {indicator.name}."})
-    if max_change_ratio is not None and max_change_ratio <= 1:
-        raise ValidationError({"max_change_ratio": "The change ratio is a factor above 1, for example 3 (a tripling or a fall to a third)."})
+    _checks_validate(max_change_ratio=max_change_ratio, plausible_max=plausible_max)
     order = (data_set.items.aggregate(m=Max("order"))["m"] or 0) + 1
     item = DataSetIndicator.objects.create(data_set=data_set, indicator=indicator, order=order, label=nfc(label), guidance=nfc(guidance),
-                                           check_population=check_population, max_change_ratio=max_change_ratio)
+                                           check_population=check_population, max_change_ratio=max_change_ratio,
+                                           plausible_max=plausible_max)
     DataSet.objects.filter(pk=data_set.pk).update(template_version=data_set.template_version + 1)
     data_set.refresh_from_db()
     return item
+
+
+def _checks_validate(*, max_change_ratio, plausible_max) -> None:
+    problems = {}
+    if max_change_ratio is not None and (isinstance(max_change_ratio, bool) or not isinstance(max_change_ratio, (int, float))
+                                         or not math.isfinite(max_change_ratio) or max_change_ratio <= 1):
+        problems["max_change_ratio"] = "The change ratio is a factor above 1, for example 3 (a tripling or a fall to a third)."
+    if plausible_max is not None and (isinstance(plausible_max, bool) or not isinstance(plausible_max, int) or plausible_max < 1):
+        problems["plausible_max"] = ("The ceiling is a whole number of 1 or more: the most this figure can plausibly be for "
+                                     "one period, for example 5000.")
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def data_set_indicator_checks_set(*, user, item: DataSetIndicator, check_population: bool, max_change_ratio: float | None,
+                                  plausible_max: int | None) -> DataSetIndicator:
+    """Change the checks of one figure of a data set: the population check, the change ratio and the ceiling. The
+    figures asked for stay the same, so the template version does not change; returns already approved keep the
+    flags recorded when they were submitted and approved."""
+    _require(user, "measures.manage_data_sets", message="Only the programme office changes data sets.")
+    _checks_validate(max_change_ratio=max_change_ratio, plausible_max=plausible_max)
+    current = DataSetIndicator.objects.select_for_update().get(pk=item.pk)
+    current.check_population, current.max_change_ratio, current.plausible_max = bool(check_population), max_change_ratio, plausible_max
+    current.save(update_fields=["check_population", "max_change_ratio", "plausible_max"])
+    item.refresh_from_db()
+    return current
 
 
 @transaction.atomic
@@ -177,10 +225,11 @@ def _provider_of(user, agency: Agency | None) -> Agency:
     return agency
 
 
-def _event(provider_return: ProviderReturn, *, action: str, actor, comment: str = "", flags: list | None = None) -> ReturnEvent:
+def _event(provider_return: ProviderReturn, *, action: str, actor, comment: str = "", flags: list | None = None,
+           warnings_shown: list | None = None) -> ReturnEvent:
     return ReturnEvent.objects.create(provider_return=provider_return, action=action, status=provider_return.status,
                                       actor=actor if getattr(actor, "is_authenticated", False) else None,
-                                      comment=comment, flags=flags or [], at=timezone.now())
+                                      comment=comment, flags=flags or [], warnings_shown=warnings_shown or [], at=timezone.now())
 
 
 @transaction.atomic
@@ -411,27 +460,44 @@ def return_template(*, data_set: DataSet, provider_return: ProviderReturn | None
 # --- workflow ------------------------------------------------------------------------------------------------------
 
 @transaction.atomic
-def return_submit(*, user, provider_return: ProviderReturn, version: int, note: str | None = None) -> ProviderReturn:
+def return_submit(*, user, provider_return: ProviderReturn, version: int, note: str | None = None,
+                  warnings_seen: Collection[str] = ()) -> ProviderReturn:
     """Send a draft (or a return sent back for revision) to the approvers. Every figure must be entered and no
-    validation rule may be broken; warnings (a big change, an outlier) do not stop it and travel with the return."""
+    validation rule may be broken (ReturnInputInvalid). Warnings (a big change, an outlier) do not stop it once the
+    provider has seen them and explained them: a warning whose key is not in ``warnings_seen``, or warnings with no
+    note, refuse the submission (ReturnWarningsToConfirm) and nothing is saved. The submission records the warnings
+    shown and the note."""
     _require(user, "measures.edit_return", provider_return, message=f"You do not report for {provider_return.provider}.")
     current = _current_for_change(provider_return, version)
     if not current.is_editable:
         raise ReturnStateError(f"This return is already {current.get_status_display().lower()}.")
     if note is not None:
         current.note = nfc(note.strip())
-    flags = return_flags(current)
-    if flags_block_submission(flags):
-        raise ReturnInputInvalid([CellProblem(f"{f.question}: {f.message}", code=f.code) for f in flags if f.severity == "error"])
+    checks = return_checks(current)
+    if checks.errors:
+        raise ReturnInputInvalid([CellProblem(f"{f.question}: {f.message}", code=f.code) for f in checks.errors])
+    warnings = checks.warnings
+    if warnings:
+        seen = set(warnings_seen)
+        if any(w.key not in seen for w in warnings):
+            raise ReturnWarningsToConfirm(warnings, unseen=True)
+        if not current.note:
+            raise ReturnWarningsToConfirm(warnings, unseen=False)
     now = timezone.now()
     current.status = ReturnStatus.SUBMITTED
     current.first_submitted_at = current.first_submitted_at or now
     current.submitted_at, current.submitted_by = now, user
     _touch(current, user)
     current.save()
-    _event(current, action=ReturnAction.SUBMITTED, actor=user, flags=[f.to_dict() for f in flags])
+    _event(current, action=ReturnAction.SUBMITTED, actor=user, comment=current.note, flags=_recorded(checks),
+           warnings_shown=[w.to_dict() for w in warnings])
     provider_return.refresh_from_db()
     return current
+
+
+def _recorded(checks) -> list[dict]:
+    """What a step keeps of the checks: the flags, and the checks that could not run (so history never reads as a pass)."""
+    return [r.to_dict() for r in checks.flags + checks.not_run]
 
 
 @transaction.atomic
@@ -447,7 +513,7 @@ def return_send_back(*, user, provider_return: ProviderReturn, version: int, com
     current.status = ReturnStatus.RETURNED
     _touch(current, user)
     current.save()
-    _event(current, action=ReturnAction.RETURNED, actor=user, comment=comment, flags=[f.to_dict() for f in return_flags(current)])
+    _event(current, action=ReturnAction.RETURNED, actor=user, comment=comment, flags=_recorded(return_checks(current)))
     provider_return.refresh_from_db()
     return current
 
@@ -497,7 +563,7 @@ def return_approve(*, user, provider_return: ProviderReturn, version: int, comme
     _touch(current, user)
     current.save()
     _event(current, action=ReturnAction.APPROVED, actor=user, comment=nfc((comment or "").strip()),
-           flags=[f.to_dict() for f in return_flags(current)])
+           flags=_recorded(return_checks(current)))
     _land_observations(current, user)
     _statuses_refresh(current)
     provider_return.refresh_from_db()
@@ -517,6 +583,10 @@ def _statuses_refresh(current: ProviderReturn) -> None:
 # --- the shipped example -------------------------------------------------------------------------------------------
 
 EXAMPLE_DATA_SET = "whanau-services-returns"
+# A provider's referrals for one month, whatever its reporting unit: far above any provider's caseload, so only a
+# slip (an extra digit, a pasted phone number) goes over it. Areas have no population on file, so for them this
+# ceiling, and their district's population, are the bounds.
+EXAMPLE_CEILING = 10_000
 EXAMPLE_FIGURES = [  # (indicator code, how the form asks, what to count)
     ("mf-whanau-support-referrals", "Whānau referred to or assessed for support and navigation",
      "Count each whānau once in the month, however many services they were referred to."),
@@ -554,13 +624,15 @@ def reporting_defaults_load() -> ReportingDefaultsLoaded:
     figures = 0
     for order, (code, label, guidance) in enumerate(EXAMPLE_FIGURES, start=1):
         item, _ = DataSetIndicator.objects.get_or_create(
-            data_set=data_set, indicator=indicators[code], defaults={"order": order, "label": label, "guidance": guidance})
+            data_set=data_set, indicator=indicators[code],
+            defaults={"order": order, "label": label, "guidance": guidance, "plausible_max": EXAMPLE_CEILING})
         figures += 1
     return ReportingDefaultsLoaded(data_sets=1, figures=figures)
 
 
 __all__ = [
-    "ReturnChanged", "ReturnStateError", "ReturnInputInvalid", "UploadResult", "ReportingDefaultsLoaded", "data_set_indicator_add",
+    "ReturnChanged", "ReturnStateError", "ReturnInputInvalid", "ReturnWarningsToConfirm", "UploadResult", "ReportingDefaultsLoaded",
+    "data_set_indicator_add", "data_set_indicator_checks_set",
     "data_set_provider_add", "data_set_provider_remove", "return_open", "return_values_save", "return_upload", "return_template",
     "return_submit", "return_send_back", "return_approve", "reporting_defaults_load", "figure_parse",
 ]

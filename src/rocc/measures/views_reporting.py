@@ -38,7 +38,7 @@ def returns_list(request):
         status = ""
     user = request.user
     returns = list(selectors.return_list(user=user, status=status or None)[:200])
-    awaiting = [r for r in selectors.return_list(user=user, status=ReturnStatus.SUBMITTED) if user.has_perm("measures.approve_return", r)]
+    awaiting = selectors.returns_awaiting_approval(user=user)
     return render(request, "measures/returns/list.html", {
         "data_sets": selectors.data_set_list(user=user), "returns": returns, "awaiting": awaiting, "status": status,
         "statuses": ReturnStatus.choices, "may_approve": user.has_perm("measures.review_returns"),
@@ -160,7 +160,9 @@ def performance(request, code: str):
     return render(request, "measures/returns/performance.html", {"data_set": data_set, "rows": rows, "totals": totals})
 
 
-def _return_page(request, ret, *, form=None, review_form=None, flags=None, checked=False, problems=None, status=200):
+def _return_page(request, ret, *, form=None, review_form=None, checks=None, checked=False, problems=None, confirm=None, status=200):
+    """A return's page. ``checks`` are those of the figures shown (typed but not saved, after Check figures);
+    ``confirm`` is the refusal of a submission whose warnings the provider must confirm with a note."""
     user = request.user
     may_edit = ret.is_editable and user.has_perm("measures.edit_return", ret)
     may_review = ret.status == ReturnStatus.SUBMITTED and user.has_perm("measures.approve_return", ret)
@@ -169,17 +171,17 @@ def _return_page(request, ret, *, form=None, review_form=None, flags=None, check
         initial = {"version": ret.version, "note": ret.note}
         initial.update({f"figure_{item.indicator.code}": "" if value is None else value for item, value in values})
         form = ReturnFiguresForm(initial=initial, items=[item for item, _ in values])
-    flags = selectors.return_flags(ret) if flags is None else flags
-    flags_by_code: dict[str, list] = {}
-    for flag in flags:
-        flags_by_code.setdefault(flag.code, []).append(flag)
-    rows = [{"item": item, "value": value, "flags": flags_by_code.get(item.indicator.code, []),
+    checks = selectors.return_checks(ret) if checks is None else checks
+    rows = [{"item": item, "value": value, "checks": checks.for_code(item.indicator.code),
              "field": form[f"figure_{item.indicator.code}"] if form is not None else None} for item, value in values]
     returned = ret.events.filter(action="returned").order_by("-at").first() if ret.status == ReturnStatus.RETURNED else None
+    submission = selectors.return_submission(ret) if not may_edit else None
     return render(request, "measures/returns/detail.html", {
-        "ret": ret, "data_set": ret.data_set, "rows": rows, "form": form, "flags": flags, "checked": checked,
-        "errors": [f for f in flags if f.severity == "error"], "warnings": [f for f in flags if f.severity == "warning"],
+        "ret": ret, "data_set": ret.data_set, "rows": rows, "form": form, "checks": checks, "checked": checked,
+        # The warnings on this page are the ones the provider has been shown: submitting with them confirms them.
+        "warning_keys": [w.key for w in checks.warnings],
         "may_edit": may_edit, "may_review": may_review, "history": selectors.return_history(ret), "returned": returned,
+        "submission": submission, "confirm": confirm,
         "review_form": review_form or (ReviewForm(initial={"version": ret.version}) if may_review else None),
         "problems": problems or [], "own_submission": ret.submitted_by_id == user.pk,
         "on_time": ret.first_submitted_at is not None and timezone.localtime(ret.first_submitted_at).date() <= ret.due_date,
@@ -200,14 +202,15 @@ def return_detail(request, pk: int):
         return _return_page(request, ret, form=form, status=400)
     figures = {code: raw for code, raw in form.figures().items()}
     if action == "check":
-        # Show the flags for the figures as typed, without saving anything.
+        # Show the checks of the figures as typed, without saving anything.
         parsed = {code: services.figure_parse(raw)[0] for code, raw in figures.items()}
-        return _return_page(request, ret, form=form, flags=selectors.return_flags(ret, values=parsed), checked=True)
+        return _return_page(request, ret, form=form, checks=selectors.return_checks(ret, values=parsed), checked=True)
     try:
         ret = services.return_values_save(user=request.user, provider_return=ret, version=form.cleaned_data["version"],
                                           values=figures, note=form.cleaned_data["note"])
         if action == "submit":
-            ret = services.return_submit(user=request.user, provider_return=ret, version=ret.version)
+            ret = services.return_submit(user=request.user, provider_return=ret, version=ret.version,
+                                         warnings_seen=request.POST.getlist("warnings_seen"))
     except services.ReturnChanged as changed:
         form.add_error(None, changed.message)
         return _return_page(request, selectors.return_get(user=request.user, pk=pk), form=form, status=409)
@@ -218,6 +221,10 @@ def return_detail(request, pk: int):
         # The figures were saved; submission was refused by a validation rule: show the page with the flags.
         fresh = selectors.return_get(user=request.user, pk=pk)
         return _return_page(request, fresh, problems=[str(p) for p in refused.problems], checked=True, status=400)
+    except services.ReturnWarningsToConfirm as refused:
+        # The figures were saved; the provider now sees the warnings and is asked for a note before submitting again.
+        fresh = selectors.return_get(user=request.user, pk=pk)
+        return _return_page(request, fresh, confirm=refused, checked=True, status=400)
     if action == "submit":
         messages.success(request, f"Return for {ret.period_label} submitted for approval.")
     else:

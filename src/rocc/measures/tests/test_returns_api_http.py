@@ -122,3 +122,37 @@ def test_the_openapi_document_describes_the_returns_endpoints(live_server, data_
         paths = json.loads(response.read().decode())["paths"]
     assert {"/api/measures/returns/", "/api/measures/returns/{return_id}/approve", "/api/measures/returns/data-sets"} <= set(paths)
     assert set(paths["/api/measures/returns/{return_id}/values"]["put"]["responses"]) >= {"200", "403", "404", "409", "422"}
+
+
+def test_submitting_over_the_api_with_new_warnings_is_refused_until_their_keys_and_a_note_come_back(api, approved_history):
+    base, tokens = api
+    approved_history({"2024-10": (10, 4, 2), "2024-11": (12, 5, 2), "2024-12": (11, 4, 3), "2025-01": (13, 6, 2), "2025-02": (12, 5, 2)})
+    status, opened = call(f"{base}/", tokens["ngo"], {"data_set": "whanau-services-returns", "unit": "waitemata", "period": "2025-03"})
+    url = f"{base}/{opened['id']}"
+    status, saved = call(f"{url}/values", tokens["ngo"], {"version": opened["version"], "values": {WHANAU: 60, COUNSELLING: 5, HUBS: 2}}, "PUT")
+    assert status == 200 and {f["rule"] for f in saved["flags"]} == {"change_ratio", "outlier"}
+    status, refused = call(f"{url}/submit", tokens["ngo"], {"version": saved["version"]})
+    assert status == 422 and refused["detail"].startswith("The return was not submitted: its figures raise 2 warnings")
+    keys = [w["key"] for w in refused["warnings"]]
+    assert sorted(keys) == sorted(f["key"] for f in saved["flags"])
+    status, unexplained = call(f"{url}/submit", tokens["ngo"], {"version": saved["version"], "warnings_seen": keys})
+    assert status == 422 and "say in the note" in unexplained["detail"]
+    assert ProviderReturn.objects.get(pk=opened["id"]).status == "draft"
+    status, submitted = call(f"{url}/submit", tokens["ngo"], {"version": saved["version"], "warnings_seen": keys, "note": "A new hub opened."})
+    assert status == 200 and submitted["status"] == "submitted"
+    assert sorted(w["key"] for w in submitted["warnings_shown"]) == sorted(keys)
+    status, read = call(url, tokens["waitemata_coordinator"])
+    assert status == 200 and len(read["warnings_shown"]) == 2 and read["checks_summary"] == "2 warnings"
+
+
+def test_the_api_reports_checks_that_could_not_run_and_never_as_passed(api):
+    base, tokens = api
+    status, opened = call(f"{base}/", tokens["ngo"], {"data_set": "whanau-services-returns", "unit": "waitemata", "period": "2025-03"})
+    status, saved = call(f"{base}/{opened['id']}/values", tokens["ngo"], {"version": opened["version"], "values": {WHANAU: 12, COUNSELLING: 7, HUBS: 0}}, "PUT")
+    assert status == 200 and saved["flags"] == [] and saved["checks_summary"] == "6 checks could not run"
+    outcomes = {(c["code"], c["rule"]): c["outcome"] for c in saved["checks"]}
+    assert outcomes[(WHANAU, "change_ratio")] == "not_run" and outcomes[(WHANAU, "outlier")] == "not_run"
+    assert outcomes[(WHANAU, "above_population")] == "passed"
+    assert [c["basis"] for c in saved["checks"] if c["rule"] == "above_population"][0] == "the population of Waitematā (575,550, approximate)"
+    status, sets = call(f"{base}/data-sets", tokens["ngo"])
+    assert {f["plausible_max"] for f in sets[0]["figures"]} == {10000}

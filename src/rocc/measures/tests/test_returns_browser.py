@@ -52,7 +52,9 @@ def test_a_return_is_filled_submitted_returned_with_a_comment_fixed_and_approved
     _accessible(provider, "03-refused-figure")
     provider.get_by_label("Whānau referred to or assessed for support and navigation").fill("12")
     provider.get_by_role("button", name="Check figures").click()
-    assert "All checks pass" in provider.locator("main").inner_text()
+    # A first return has no earlier figures to compare with: those checks say they could not run, never that they passed.
+    checks = provider.locator(".flags-panel").inner_text()
+    assert "0 problems, 0 warnings, 6 could not run" in checks and "checks ran and passed" not in checks
     provider.get_by_role("button", name="Submit for approval").click()
     assert "submitted for approval" in provider.locator(".messages").inner_text()
     _accessible(provider, "04-submitted")
@@ -84,5 +86,43 @@ def test_a_return_is_filled_submitted_returned_with_a_comment_fixed_and_approved
     _accessible(approver, "09-performance")
 
     assert external == [], f"pages asked for assets from elsewhere: {external}"
+    provider_context.close()
+    approver_context.close()
+
+
+def test_a_provider_submitting_figures_with_new_warnings_sees_them_writes_a_note_and_submits(browser, live_server, people, data_set,  # noqa: F811
+                                                                                             approved_history):
+    approved_history({"2024-10": (10, 4, 2), "2024-11": (12, 5, 2), "2024-12": (11, 4, 3), "2025-01": (13, 6, 2), "2025-02": (12, 5, 2)})
+    provider_context, provider = _signed_in(browser, live_server, "ngo-reporter")
+    provider.goto(f"/measures/returns/data-sets/{data_set.code}/")
+    provider.get_by_label("Period").select_option("2025-03")
+    provider.get_by_role("button", name="Open the return").click()
+    provider.wait_for_url("**/measures/returns/*/")
+    return_url = provider.url
+    provider.get_by_label("Whānau referred to or assessed for support and navigation").fill("60")
+    provider.get_by_label("People referred to or assessed for counselling").fill("5")
+    provider.get_by_label("Referrals or assessments through community hubs").fill("2")
+    provider.get_by_role("button", name="Submit for approval").click()
+
+    # Refused: the warnings are listed and a note is asked for; the figures are kept as a draft.
+    refusal = provider.locator("#confirm-warnings").inner_text()
+    assert "The return was not submitted: its figures raise 2 warnings to check first." in refusal
+    assert "60 is unusual for this provider" in refusal and "Changed from 12 in Feb 2025 to 60" in refusal
+    assert provider.get_by_label("Whānau referred to or assessed for support and navigation").input_value() == "60"
+    _accessible(provider, "10-warnings-to-confirm")
+    provider.get_by_role("link", name="Write the note for the approver").click()
+    provider.get_by_label("Note for the approver (needed: say why the flagged figures are right)").fill("Two new hubs opened in March.")
+    provider.get_by_role("button", name="Submit for approval").click()
+    assert "submitted for approval" in provider.locator(".messages").inner_text()
+
+    approver_context, approver = _signed_in(browser, live_server, "waitemata-coordinator")
+    approver.goto("/measures/returns/")
+    queue = approver.locator("table").first.inner_text()
+    assert "2 warnings" in queue and "2 shown to the provider, with a note" in queue
+    _accessible(approver, "11-queue-with-flags")
+    approver.goto(return_url)
+    assert ("2 warnings were shown to the provider before submission, who confirmed the figures with a note: “Two new hubs opened in March.”"
+            in approver.locator("#warnings-shown").inner_text())
+    _accessible(approver, "12-approver-sees-warnings-shown")
     provider_context.close()
     approver_context.close()

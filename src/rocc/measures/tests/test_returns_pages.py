@@ -190,3 +190,82 @@ def test_the_returns_export_has_only_the_users_own_returns(client, people, appro
         rows = [[("" if c is None else str(c)) for c in row] for row in load_workbook(io.BytesIO(response.content))["Returns"].iter_rows(values_only=True)]
     assert rows[0][:4] == ["data_set", "provider", "unit", "period"] and rows[0][-3:] == REFERRAL_CODES
     assert [r[1] for r in rows[1:]] == ["Te Whare Āwhina"] and rows[1][-3:] == ["1", "2", "3"] and rows[1][6] == "approved"
+
+
+STEADY = {"2024-10": (10, 4, 2), "2024-11": (12, 5, 2), "2024-12": (11, 4, 3), "2025-01": (13, 6, 2), "2025-02": (12, 5, 2)}
+
+
+def test_a_first_return_never_reads_as_all_checks_passed(client, people, open_return):
+    ret = open_return("2025-03")
+    client.force_login(people["ngo"])
+    body = client.post(reverse("measures:returns_detail", args=[ret.pk]), _figures(ret.version, ["12", "7", "0"], action="check")).content.decode()
+    assert "checks ran and passed" not in body and "All checks pass" not in body
+    assert "0 problems, 0 warnings, 6 could not run" in body and "Checks that could not run" in body
+    assert "Could not run: no submitted or approved figure for Feb 2025 to compare with." in body
+    assert "Not above the population of Waitematā (575,550, approximate)." in body  # what it was compared with
+
+
+def test_the_web_form_refuses_a_submission_with_new_warnings_then_takes_it_with_a_note(client, people, open_return, approved_history):
+    approved_history(STEADY)
+    ret = open_return("2025-03")
+    client.force_login(people["ngo"])
+    url = reverse("measures:returns_detail", args=[ret.pk])
+    refused = client.post(url, _figures(ret.version, ["60", "5", "2"], action="submit"))
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "The return was not submitted: its figures raise 2 warnings to check first." in body
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.DRAFT and ret.values.get(indicator__code=WHANAU).value == 60  # the draft is kept
+    keys = sorted(set(__import__("re").findall(r'name="warnings_seen" value="([0-9a-f]+)"', body)))
+    assert len(keys) == 2
+    data = _figures(ret.version, ["60", "5", "2"], action="submit", note="Two new hubs opened in March.")
+    data["warnings_seen"] = keys
+    assert client.post(url, data).status_code == 302
+    ret.refresh_from_db()
+    assert ret.status == ReturnStatus.SUBMITTED and len(ret.events.get(action="submitted").warnings_shown) == 2
+
+
+def _submit_confirmed(people, ret, values, note):
+    from rocc.measures.selectors_reporting import return_flags
+    from rocc.measures.services_reporting import return_submit, return_values_save
+
+    ret = return_values_save(user=people["ngo"], provider_return=ret, version=ret.version, values=dict(zip(REFERRAL_CODES, values)))
+    keys = [f.key for f in return_flags(ret) if f.severity == "warning"]
+    return return_submit(user=people["ngo"], provider_return=ret, version=ret.version, note=note, warnings_seen=keys)
+
+
+def test_the_approvers_page_says_warnings_were_shown_only_when_they_were(client, people, open_return, approved_history):
+    # March was submitted before February's figures existed: no warning then, so none was shown.
+    march = _submit_confirmed(people, open_return("2025-03"), (40, 5, 2), "")
+    approved_history({"2025-02": (10, 5, 2)})
+    # April was submitted with its warning shown and explained.
+    april = _submit_confirmed(people, open_return("2025-04"), (130, 5, 2), "A school holiday programme.")
+    client.force_login(people["waitemata_coordinator"])
+    april_page = client.get(reverse("measures:returns_detail", args=[april.pk])).content.decode()
+    assert "1 warning was shown to the provider before submission, who confirmed the figures with a note: “A school holiday programme.”" in april_page
+    march_page = client.get(reverse("measures:returns_detail", args=[march.pk])).content.decode()
+    assert "Changed from 10 in Feb 2025 to 40" in march_page
+    assert "shown to the provider before submission" not in march_page
+    assert "There is no record that the provider was shown these warnings" in march_page
+
+
+def test_the_approvers_queue_lists_each_returns_flags(client, people, open_return, approved_history):
+    approved_history({"2025-02": (10, 5, 2)})
+    flagged = _submit_confirmed(people, open_return("2025-03"), (40, 5, 2), "A new hub.")
+    client.force_login(people["waitemata_coordinator"])
+    listing = client.get(reverse("measures:returns")).content.decode()
+    queue = listing[listing.index("Awaiting your approval"):listing.index('id="returns-heading"')]
+    assert reverse("measures:returns_detail", args=[flagged.pk]) in queue
+    assert "1 warning; 3 checks could not run" in queue and "(1 shown to the provider, with a note)" in queue
+    assert "Changed from 10 in Feb 2025 to 40 (×4.00)" in queue
+    assert "Could not run: 1 earlier return of this provider for Waitematā; 5 are needed." in queue
+
+
+def test_the_returns_export_counts_checks_that_could_not_run_apart_from_passes(client, people, open_return):
+    from rocc.measures.services_reporting import return_values_save
+
+    ret = open_return("2025-03")
+    return_values_save(user=people["ngo"], provider_return=ret, version=ret.version, values=dict(zip(REFERRAL_CODES, (12, 7, 0))))
+    client.force_login(people["ngo"])
+    rows = list(csv.reader(io.StringIO(client.get(reverse("measures:returns_export", args=["whanau-services-returns", "csv"])).content.decode("utf-8-sig"))))
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["checks"], row["checks_not_run"], row["warnings_shown_to_provider"]) == ("6 checks could not run", "6", "0")
