@@ -10,8 +10,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from rocc.analysis.near_repeat import SAME_LOCATION
-from rocc.analyses.runners import SIGNIFICANT_BELOW
+from rocc.analysis.near_repeat import SAME_LOCATION, significant
+from rocc.analysis.results import p_text
 
 HEAT_STEPS = 6
 COMMUNITY_COLOURS = 8
@@ -68,10 +68,10 @@ def knox_table(result: dict[str, Any]) -> dict[str, Any]:
         cells = []
         for j in range(len(result["day_bands"])):
             ratio, p = result["knox_ratio"][i][j], result["p_value"][i][j]
-            significant = ratio is not None and p is not None and p < SIGNIFICANT_BELOW and ratio > 1
+            marked = significant(ratio, p)
             cells.append({
                 "ratio": _fmt(ratio), "observed": result["observed"][i][j], "expected": _fmt(result["expected"][i][j], 1),
-                "p": "–" if p is None else f"{p:.3f}", "heat": _knox_heat(ratio), "significant": significant,
+                "p": p_text(p), "heat": _knox_heat(ratio), "significant": marked,
                 "summarised": summary_cell == [i, j],
             })
         rows.append({"label": distance_label(d_lo, d_hi), "cells": cells})
@@ -139,7 +139,10 @@ def hotspot_map(result: dict[str, Any]) -> dict[str, Any]:
         shaded.append(f'{rect} class="map-{shade(density)}">{title}')
         if hot_at:
             hatched.append(f'{rect} fill="url(#hatch-{hot_at})" class="hot-{hot_at}">{title}')
-    hot = sorted((c for c in cells if c["hot"]), key=lambda c: -(c["gi_z"] or 0))
+    judged_by = result["parameters"].get("judged_by") or "gi_p"
+    hot = [
+        {**c, "p_text": p_text(c.get(judged_by))} for c in sorted((c for c in cells if c["hot"]), key=lambda c: -(c["gi_z"] or 0))
+    ]
     scale_metres = _nice(cols * cell / 4)
     return {
         "width": round(width, 1), "height": round(height, 1), "rects": len(shaded), "truncated": truncated,
@@ -149,6 +152,7 @@ def hotspot_map(result: dict[str, Any]) -> dict[str, Any]:
         "scale_bar": {"length": round(scale_metres * scale, 1), "label": f"{scale_metres / 1000:g} km" if scale_metres >= 1000 else f"{scale_metres:g} m"},
         "extent": {"west": west, "south": south, "east": west + cols * cell, "north": south + rows * cell},
         "crs": result["parameters"].get("crs") or "the input's projected metres",
+        "judged_by": {"gi_p_fdr": "p (false discovery rate corrected)", "gi_p_sim": "pseudo p (permutations)"}.get(judged_by, "p"),
     }
 
 

@@ -21,6 +21,32 @@ COORDINATES = [
 ]
 
 
+OFFENCE_CODES_ARE = [
+    ("anzsoc", "ANZSOC 2011 codes: a division (07) or subdivision (071) takes every code below it"),
+    ("as_written", "Labels of another classification (e.g. “Burglary”), compared exactly as written"),
+]
+
+
+def _offence_codes_are_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="The offence codes are", choices=OFFENCE_CODES_ARE, initial="anzsoc", required=False,
+        help_text="For the serious offence codes and harm weights. ANZSOC codes are checked: an unknown one is an error.",
+    )
+
+
+def _checked_codes(codes: list[str], *, as_written: bool) -> list[str]:
+    """Offence codes read by the one matcher (leading zero put back); an unknown ANZSOC code is refused here."""
+    if as_written:
+        return codes
+    from rocc.analysis.errors import AnalysisInputError
+    from rocc.events.offences import offence_codes_selection
+
+    try:
+        return list(offence_codes_selection(codes).codes)
+    except AnalysisInputError as error:
+        raise forms.ValidationError(str(error)) from None
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="File to analyse",
@@ -52,7 +78,7 @@ class EventsSourceForm(forms.Form):
     )
 
     def clean_offence_codes(self) -> list[str]:
-        return [code.strip() for code in self.cleaned_data["offence_codes"].split(",") if code.strip()]
+        return _checked_codes([code.strip() for code in self.cleaned_data["offence_codes"].split(",") if code.strip()], as_written=False)
 
     def clean(self):
         data = super().clean()
@@ -102,11 +128,14 @@ class AnalysisForm(forms.Form):
                 label="Weight for offence codes not listed", required=False, min_value=0,
                 help_text="Blank: an unlisted code is an error, so nothing is weighted by accident.",
             )
+        if (self.harm_weighting or "harm" in self.fields) and columns is not None:
+            self.fields["offence_codes_are"] = _offence_codes_are_field()
 
     def parameters(self, *, source: str) -> dict[str, Any]:
         """The cleaned form as the JSON the runner takes; for events from the store, the store's columns."""
         data = {k: v for k, v in self.cleaned_data.items() if k != "scope_unit"}
         if source == "events":
+            data["offence_codes_are"] = "anzsoc"  # the store holds checked ANZSOC codes
             for name, events_column in self.events_columns.items():
                 data[name] = events_column
             if "x" in self.column_fields:
@@ -175,11 +204,29 @@ class RepeatVictimsForm(AnalysisForm):
     window_days = forms.IntegerField(label="Look-back window (days)", min_value=1, max_value=3650, initial=365)
     serious_codes = forms.CharField(
         label="Serious offence codes", required=False,
-        help_text="Codes separated by commas; a repeat victim of one of these gets an intervention plan with other agencies.",
+        help_text="Codes separated by commas (a division such as 07 takes all its codes); a repeat victim of one of "
+        "these gets an intervention plan with other agencies. Filled in with the Victim Focus list.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rocc.events.offences import victim_focus_settings
+
+        # The lookup's own serious list, so the analysis and the lookup agree unless the analyst changes it.
+        self.fields["serious_codes"].initial = ", ".join(victim_focus_settings()["serious_codes"])
 
     def clean_serious_codes(self) -> list[str]:
         return [c.strip() for c in self.cleaned_data["serious_codes"].split(",") if c.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if "serious_codes" in data:
+            as_written = data.get("offence_codes_are") == "as_written"
+            try:
+                data["serious_codes"] = _checked_codes(data["serious_codes"], as_written=as_written)
+            except forms.ValidationError as error:
+                self.add_error("serious_codes", error)
+        return data
 
     def parameters(self, *, source: str) -> dict[str, Any]:
         data = super().parameters(source=source)
@@ -195,6 +242,14 @@ class HotTimesForm(AnalysisForm):
     }
     events_columns = {"start": "date_from", "end": "date_to", "offence": "offence_code"}
     harm_weighting = True
+    date_only = forms.ChoiceField(
+        label="Events known only to the day", initial="spread", required=False,
+        choices=[("spread", "Spread each over the hours of its day"), ("apart", "Show them apart, by day of week")],
+        help_text="A date without a time is never counted at midnight.",
+    )
+    midnight_is_a_time = forms.BooleanField(
+        label="Times of exactly 00:00 are real midnights (by default they are read as dates without a time)", required=False
+    )
 
 
 class HotspotsForm(AnalysisForm):
@@ -202,13 +257,34 @@ class HotspotsForm(AnalysisForm):
     column_fields = {
         "x": ("Easting / longitude column", True, ""),
         "y": ("Northing / latitude column", True, ""),
+        "place": ("Place or address column", False, "Names the top hot spots by the place most common in each; blank: by coordinates."),
     }
-    events_columns = {"x": "x", "y": "y", "offence": "offence_code"}
+    # Events from the store are named by the unit they were recorded in.
+    events_columns = {"x": "x", "y": "y", "offence": "offence_code", "place": "unit_name"}
     harm_weighting = True
     coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
     cell = forms.FloatField(label="Grid cell size (metres)", min_value=1, initial=250)
     bandwidth = forms.FloatField(label="Kernel bandwidth (metres)", min_value=1, required=False, help_text="Blank: three cells.")
+    places_are = forms.ChoiceField(
+        label="The place column holds", required=False, initial="recorded place",
+        choices=[("recorded place", "Recorded places (e.g. a location name)"), ("address", "Addresses")],
+    )
+    correction = forms.ChoiceField(
+        label="Testing many cells at once", required=False, initial="fdr",
+        choices=[("fdr", "Correct the p-values (false discovery rate; recommended)"), ("none", "Do not correct (about 1 in 40 cells of a field with no hot spot would show as hot)")],
+    )
+    permutations = forms.IntegerField(
+        label="Permutations (optional)", required=False, min_value=0, max_value=9999,
+        help_text="0 or blank: p-values from the normal curve; 999: pseudo p-values by conditional permutation (slower).",
+    )
+    seed = forms.IntegerField(label="Seed for the permutations (the same seed gives the same answer)", initial=1, min_value=0, required=False)
     drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates (they are counted in the notes)", required=False)
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        if source == "events":
+            data["places_are"] = "unit"
+        return data
 
 
 class ConcentrationForm(AnalysisForm):
@@ -234,7 +310,8 @@ class HarmForm(AnalysisForm):
     events_columns = {"offence": "offence_code"}
     harm = forms.CharField(
         label="Harm weights", widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One offence code and its weight per line, e.g. 0711,60 (for example sentencing-based days).",
+        help_text="One offence code and its weight per line, e.g. 0711,60 (for example sentencing-based days); an ANZSOC "
+        "division or subdivision (07,50) weights every code in it, the most specific listed code winning.",
     )
     default_weight = forms.FloatField(
         label="Weight for offence codes not listed", required=False, min_value=0,

@@ -23,13 +23,12 @@ from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profil
 from rocc.analysis.hot_times import hot_times
 from rocc.analysis.hotspots import hotspots, project_lonlat
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
-from rocc.analysis.near_repeat import SAME_LOCATION, near_repeat_knox
+from rocc.analysis.near_repeat import near_repeat_knox
 from rocc.analysis.networks import network_analysis, network_from_adjacency, network_from_edge_list
 from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS, repeat_victims
 from rocc.analysis.results import jsonable
 
 NZTM = "EPSG:2193"
-SIGNIFICANT_BELOW = 0.05
 #: Networks larger than this are measured but not drawn: a drawing of thousands of nodes shows nothing.
 MAX_DRAWN_NODES = 1500
 
@@ -45,8 +44,17 @@ class Outcome:
 # --- shared pieces ----------------------------------------------------------------------------------
 
 
-def harm_index_parse(text: str):
-    """A harm index from lines of ``offence_code,weight`` (a header line is optional); errors name the line."""
+def offence_classification(params: dict[str, Any]):
+    """The classification the offence codes of a run belong to: ANZSOC 2011 (the store's, and the default), or
+    none when the analyst said the file's codes are labels to compare as written."""
+    from rocc.events.offences import anzsoc
+
+    return None if params.get("offence_codes_are") == "as_written" else anzsoc()
+
+
+def harm_index_parse(text: str, classification=None):
+    """A harm index from lines of ``offence_code,weight`` (a header line is optional); errors name the line.
+    With a classification a code at any level weights every code below it."""
     lines = [line for line in (text or "").strip().splitlines() if line.strip()]
     if not lines:
         raise AnalysisInputError("harm weights: give one line per offence code, as code,weight")
@@ -54,7 +62,7 @@ def harm_index_parse(text: str):
         lines.insert(0, "offence_code,weight")
     frame = pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False, skipinitialspace=True)
     try:
-        return harm_index_from_table(frame, source="harm weights entered on the page")
+        return harm_index_from_table(frame, source="harm weights entered on the page", classification=classification)
     except AnalysisInputError as error:
         raise AnalysisInputError(f"harm weights: {error}") from None
 
@@ -65,7 +73,7 @@ def _harm(frame: pd.DataFrame, params: dict[str, Any]) -> np.ndarray | None:
         return None
     if not params.get("offence"):
         raise AnalysisInputError("harm weighting needs the column holding each event's offence code")
-    index = harm_index_parse(params["harm"])
+    index = harm_index_parse(params["harm"], offence_classification(params))
     return harm_weights(
         column(frame, params["offence"]), index=index, default_weight=params.get("default_weight"), name=params["offence"]
     )
@@ -83,9 +91,32 @@ def _located(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame,
     return frame.loc[~blank].reset_index(drop=True), int(blank.sum())
 
 
+def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dict[str, Any]) -> None:
+    """Refuse longitude/latitude outside New Zealand, by the event importer's own bounds: NZTM2000 is only
+    right for New Zealand, and silently projecting other points into it would put them in the wrong place."""
+    from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE
+
+    outside = ~(
+        (latitude >= NZ_LATITUDE[0]) & (latitude <= NZ_LATITUDE[1])
+        & (longitude >= NZ_LONGITUDE[0]) & (longitude <= NZ_LONGITUDE[1])
+    )
+    if not outside.any():
+        return
+    i = int(np.flatnonzero(outside)[0])
+    swapped = NZ_LATITUDE[0] <= longitude[i] <= NZ_LATITUDE[1]
+    raise AnalysisInputError(
+        f"longitude {longitude[i]:g}, latitude {latitude[i]:g} is outside New Zealand (expected longitude {NZ_LONGITUDE[0]:g} "
+        f"to {NZ_LONGITUDE[1]:g} and latitude {NZ_LATITUDE[0]:g} to {NZ_LATITUDE[1]:g}), and these pages project "
+        f"longitude and latitude to NZTM2000; {int(outside.sum())} row{'s are' if outside.sum() != 1 else ' is'} outside"
+        + ("; are longitude and latitude swapped?" if swapped else "; for another country, project the coordinates to its own system in metres first and choose \"another projected system\""),
+        column=params["x"], row=i + 1,
+    )
+
+
 def _projected(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, str | None]:
     xs, ys = numeric_column(frame, params["x"]), numeric_column(frame, params["y"])
     if params.get("coordinates") == "wgs84":
+        _inside_new_zealand(xs, ys, params)
         xs, ys = project_lonlat(xs, ys, crs=NZTM)
         return xs, ys, NZTM
     return xs, ys, NZTM if params.get("coordinates") == "nztm" else None
@@ -117,6 +148,7 @@ def run_repeat_victims(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         serious_harm=params.get("serious_harm"),
         weights=weights,
         tiers=VICTIM_FOCUS_TIERS,
+        classification=offence_classification(params),
     )
     return Outcome(result.to_dict(), holds_person_level=True)
 
@@ -126,6 +158,8 @@ def run_hot_times(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         starts=datetime_column(frame, params["start"]),
         ends=datetime_column(frame, params["end"], blank_allowed=True) if params.get("end") else None,
         weights=_harm(frame, params),
+        date_only=params.get("date_only") or "spread",
+        midnight_is_date_only=not params.get("midnight_is_a_time"),
     )
     return Outcome(result.to_dict(), holds_person_level=False)
 
@@ -135,8 +169,14 @@ def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     if frame.empty:
         raise AnalysisInputError("no row has both coordinates")
     xs, ys, crs = _projected(frame, params)
+    permutations = int(params.get("permutations") or 0)
     result = hotspots(
-        x=xs, y=ys, cell=params["cell"], bandwidth=params.get("bandwidth"), weights=_harm(frame, params), crs=crs
+        x=xs, y=ys, cell=params["cell"], bandwidth=params.get("bandwidth"), weights=_harm(frame, params), crs=crs,
+        correction=params.get("correction") or "fdr", permutations=permutations,
+        # A page's run is repeatable: its seed is the form's (1 unless changed), recorded with the result.
+        seed=int(params["seed"]) if params.get("seed") is not None else 1,
+        places=column(frame, params["place"]) if params.get("place") else None,
+        places_are=params.get("places_are") or "recorded place",
     ).to_dict()
     _notes(result, _left_out(dropped))
     return Outcome(result, holds_person_level=False)
@@ -154,7 +194,8 @@ def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     result = harm_profile(
-        column(frame, params["offence"]), index=harm_index_parse(params["harm"]), default_weight=params.get("default_weight")
+        column(frame, params["offence"]), index=harm_index_parse(params["harm"], offence_classification(params)),
+        default_weight=params.get("default_weight"),
     )
     return Outcome(result.to_dict(), holds_person_level=False)
 
@@ -166,11 +207,10 @@ def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         x=xs, y=ys, dates=date_column(frame, params["date"]),
         distance_bands=[_edge(v) for v in params["distance_bands"]], day_bands=[_edge(v) for v in params["day_bands"]],
         metric=params.get("metric", "manhattan"), permutations=int(params.get("permutations", 999)),
-        seed=params.get("seed"),
+        seed=params.get("seed"), event_label=params.get("event_label") or "event",
     ).to_dict()
-    label = (params.get("event_label") or "event").strip()
-    result["event_label"] = label
-    result["plain_summary"] = knox_plain_summary(result, label)
+    # The page shows the library's own sentence (the one the CLI prints) and marks the cell it quotes.
+    result["plain_summary"] = {"text": result["summary"], "cell": result["summary_cell"]}
     result["notes"] = [_left_out(dropped)] if dropped else []
     return Outcome(result, holds_person_level=False)
 
@@ -256,70 +296,6 @@ def is_long(kind: str, params: dict[str, Any], rows: int) -> bool:
     if kind == "network":
         return rows > 5_000 or (int(params.get("key_players") or 0) > 0 and rows > 1_000)
     return rows > 500_000
-
-
-# --- the near-repeat summary in words -----------------------------------------------------------------
-
-
-def _place(lo: float | None, hi: float | None) -> str:
-    if hi is not None and hi <= SAME_LOCATION:
-        return "at the same place"
-    if lo is None or lo <= SAME_LOCATION:
-        return f"within {hi:g} m"
-    return f"between {lo:g} and {hi:g} m"
-
-
-def _time(lo: float, hi: float, *, after_within: bool) -> tuple[str, str]:
-    """The day band in words ("within 100 m and 7 days"), and the whole days it holds (a pair's time
-    difference is in whole days)."""
-    first, last = math.ceil(lo), math.ceil(hi) - 1
-    held = "the same day" if last == 0 else f"{first}–{last} days apart"
-    if last == 0:
-        return "on the same day", held
-    if first == 0:
-        return (f"{hi:g} days" if after_within else f"within {hi:g} days"), held
-    return f"between {first} and {last} days", held
-
-
-def knox_plain_summary(result: dict[str, Any], label: str) -> dict[str, Any]:
-    """One sentence an analyst can quote, from the first significant close cell: the nearest distance band,
-    then the soonest day band, with p < 0.05 and more pairs than chance (finite bands only)."""
-    permutations = int(result["permutations"])
-    if 1 / (permutations + 1) >= SIGNIFICANT_BELOW:
-        return {
-            "text": f"With {permutations} permutations no p-value can fall below {SIGNIFICANT_BELOW}; run at least 19 "
-            "(999 is usual) to judge whether there are near repeats.",
-            "cell": None,
-        }
-    article = "an" if label[:1].lower() in "aeiou" else "a"
-    for i, (d_lo, d_hi) in enumerate(result["distance_bands"]):
-        if d_hi is None:
-            continue
-        for j, (t_lo, t_hi) in enumerate(result["day_bands"]):
-            if t_hi is None:
-                continue
-            ratio, p = result["knox_ratio"][i][j], result["p_value"][i][j]
-            if ratio is None or p is None or p >= SIGNIFICANT_BELOW or ratio <= 1:
-                continue
-            place = _place(d_lo, d_hi)
-            time, held = _time(t_lo, t_hi, after_within=place.startswith("within"))
-            sentence = (
-                f"{place.capitalize()} and {time} of {article} {label}, the risk of another is "
-                f"{ratio:.1f} times what chance would give (p = {p:.3g}; pairs {_distance_held(d_lo, d_hi)}, {held})."
-            )
-            return {"text": sentence, "cell": [i, j]}
-    return {
-        "text": f"No close cell is significant at p < {SIGNIFICANT_BELOW}: at these bands there is no evidence that "
-        f"{label} events fall near each other in space and time more often than chance would give.",
-        "cell": None,
-    }
-
-
-def _distance_held(lo: float, hi: float) -> str:
-    if hi <= SAME_LOCATION:
-        return "at distance 0"
-    low = 0 if lo <= SAME_LOCATION else lo
-    return f"{low:g} to under {hi:g} m apart"
 
 
 # --- drawing a network ----------------------------------------------------------------------------

@@ -59,14 +59,17 @@ def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFra
 def _persons(*, user, unit_code, date_from, date_to, offence_codes, purpose, role) -> pd.DataFrame:
     from rocc.events.selectors import persons_frame
 
-    persons = persons_frame(
+    # The events selector's own offence matcher: "07" is the whole division, an unknown code an error.
+    return persons_frame(
         user=user, purpose=purpose, unit_code=unit_code, date_from=_dates({"date_from": date_from})["date_from"],
-        date_to=_dates({"date_to": date_to})["date_to"], role=role,
+        date_to=_dates({"date_to": date_to})["date_to"], role=role, offence_codes=offence_codes or None,
     )
-    if offence_codes:
-        # Codes select by prefix, as the events selector does ("07" is the whole division).
-        persons = persons[persons["offence_code"].astype(str).str.startswith(tuple(str(c) for c in offence_codes))]
-    return persons.reset_index(drop=True)
+
+
+def _unit_names(codes: pd.Series) -> dict[str, str]:
+    from rocc.org.models import OrgUnit
+
+    return dict(OrgUnit.objects.filter(code__in=set(codes.dropna())).values_list("code", "name"))
 
 
 def co_offending_edges(persons: pd.DataFrame) -> pd.DataFrame:
@@ -92,6 +95,8 @@ def events_table(*, user, kind: str, unit_code: str, purpose: str = "", date_fro
             return frame
         else:
             frame = _events(user=user, **filters)
+            if kind == "hotspots":
+                frame["unit_name"] = frame["unit_code"].map(_unit_names(frame["unit_code"]))
             if kind == "concentration":
                 located = frame["x"].notna() & frame["y"].notna()
                 frame = frame.loc[located].reset_index(drop=True)
@@ -127,5 +132,7 @@ def hotspots_geojson(result: dict[str, Any]) -> dict[str, Any]:
         gi_p=array("gi_p"), hot=np.array([c["hot"] for c in cells], dtype=object), rows=grid["rows"], cols=grid["cols"],
         origin=tuple(grid["origin"]), events=result["events"], total=result["total"], notes=tuple(result.get("notes") or ()),
         parameters=result["parameters"],
+        gi_p_sim=array("gi_p_sim") if cells and "gi_p_sim" in cells[0] else None,
+        gi_p_fdr=array("gi_p_fdr") if cells and "gi_p_fdr" in cells[0] else None,
     )
     return stored.to_geojson()

@@ -1,5 +1,5 @@
 """Hot times: events by day of week and hour of day, with aoristic weighting of events known only
-within a time window."""
+within a time window, and events known only to the day spread over that day or shown apart."""
 
 from __future__ import annotations
 
@@ -22,10 +22,16 @@ MINUTES_PER_WEEK = 7 * 24 * 60
 # 1970-01-01, minute 0 of the epoch, was a Thursday (Monday = 0).
 _EPOCH_WEEKDAY = 3
 _NANOSECONDS_PER_MINUTE = 60 * 1_000_000_000
+_NANOSECONDS_PER_DAY = 1440 * _NANOSECONDS_PER_MINUTE
+MINUTES_PER_DAY = 1440
+#: What to do with events known only to the day: spread each over its day(s), or keep them out of the
+#: hour table and count them by day of week on their own.
+DATE_ONLY = ("spread", "apart")
 
 
-def _minutes(values: Any, *, name: str, blank_allowed: bool) -> np.ndarray:
-    """Whole minutes since the epoch (floored; int64), with -1 << 62 standing for a blank."""
+def _minutes(values: Any, *, name: str, blank_allowed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Whole minutes since the epoch (floored; int64), with -1 << 62 standing for a blank; and whether
+    each time is exactly midnight (to the nanosecond), the mark of a date written without a time."""
     series = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dt, "tz", None) is not None:
@@ -39,9 +45,11 @@ def _minutes(values: Any, *, name: str, blank_allowed: bool) -> np.ndarray:
     else:
         stamps = datetime_column(pd.DataFrame({name: series.astype(object)}), name, blank_allowed=blank_allowed)
         blank = np.isnat(stamps)
-    minutes = np.floor_divide(stamps.astype(np.int64), _NANOSECONDS_PER_MINUTE)
+    nanoseconds = stamps.astype(np.int64)
+    minutes = np.floor_divide(nanoseconds, _NANOSECONDS_PER_MINUTE)
+    midnight = (np.mod(nanoseconds, _NANOSECONDS_PER_DAY) == 0) & ~blank
     minutes[blank] = _BLANK
-    return minutes
+    return minutes, midnight
 
 
 _BLANK = np.int64(-1) << np.int64(62)
@@ -88,6 +96,10 @@ class HotTimesResult:
     long_windows: int
     long_window_rows: tuple[int, ...]
     parameters: dict[str, Any]
+    #: Events known only to the day (or to a run of whole days), and how they were treated.
+    date_only: int = 0
+    #: With date_only "apart": those events by day of week (a run of days spread evenly over its days).
+    date_only_by_day: np.ndarray | None = None
 
     @property
     def by_day(self) -> np.ndarray:
@@ -120,6 +132,11 @@ class HotTimesResult:
                     "windowed": self.windowed,
                     "long_windows": self.long_windows,
                     "long_window_rows": list(self.long_window_rows),
+                    "date_only": self.date_only,
+                    "date_only_treatment": self.parameters.get("date_only"),
+                    "date_only_by_day": (
+                        None if self.date_only_by_day is None else dict(zip(DAYS, self.date_only_by_day, strict=True))
+                    ),
                     "notes": self._notes(),
                 },
                 "parameters": self.parameters,
@@ -127,12 +144,25 @@ class HotTimesResult:
         )
 
     def _notes(self) -> list[str]:
-        if not self.long_windows:
-            return []
-        return [
-            f"{self.long_windows} events have a window longer than a week; each is spread evenly over "
-            "all 168 hours of the week and says nothing about when it happened"
-        ]
+        notes = []
+        if self.date_only:
+            events = f"{self.date_only} event{'s' if self.date_only != 1 else ''}"
+            if self.parameters.get("date_only") == "apart":
+                notes.append(
+                    f"{events} known only to the day {'are' if self.date_only != 1 else 'is'} left out of the hour "
+                    "table and counted by day of week on their own"
+                )
+            else:
+                notes.append(
+                    f"{events} known only to the day {'are' if self.date_only != 1 else 'is'} spread evenly over "
+                    "the hours of that day (or run of days), not counted at midnight"
+                )
+        if self.long_windows:
+            notes.append(
+                f"{self.long_windows} events have a window longer than a week; each is spread evenly over "
+                "all 168 hours of the week and says nothing about when it happened"
+            )
+        return notes
 
 
 def hot_times(
@@ -140,6 +170,9 @@ def hot_times(
     starts: Sequence[Any] | np.ndarray | pd.Series,
     ends: Sequence[Any] | np.ndarray | pd.Series | None = None,
     weights: Sequence[float] | np.ndarray | None = None,
+    date_only: str = "spread",
+    midnight_is_date_only: bool = True,
+    known_to_the_day: Sequence[bool] | np.ndarray | None = None,
     rows_to_list: int = 20,
 ) -> HotTimesResult:
     """Count events by day of week and hour, spreading each event over the hours it may have happened in.
@@ -151,6 +184,14 @@ def hot_times(
     ends : the end of each event's window (exclusive); blank, or equal to the start, for an event with
         a single known time. An end before its start is an error naming the row.
     weights : a harm weight per event (≥ 0); each event spreads its weight rather than 1.
+    date_only : what to do with events known only to the day: "spread" (the default) spreads each
+        over the 24 hours of its day, or of its run of whole days; "apart" leaves them out of the hour
+        table and counts them by day of week in ``date_only_by_day``. Never are they piled at midnight.
+    midnight_is_date_only : a start at exactly 00:00:00 with no end (or an end also at exactly
+        midnight) is how a date written without a time is stored, so it is taken as known only to
+        the day (the default). False trusts such times as midnight.
+    known_to_the_day : instead of the midnight rule, a flag per event saying it is known only to the
+        day; its end, if any, is then the last day of its run (inclusive).
     rows_to_list : how many rows (1-based) of windows longer than a week to name in the result.
 
     Aoristic weighting: an event known to have happened between ``start`` and ``end`` adds to each
@@ -158,37 +199,62 @@ def hot_times(
     weight in total. An event with a single time adds its whole weight to that hour. A window longer
     than a week is spread evenly over all 168 cells and counted in ``long_windows``.
     """
-    start = _minutes(starts, name="from", blank_allowed=False)
+    if date_only not in DATE_ONLY:
+        raise AnalysisInputError(f"unknown treatment of events known only to the day {date_only!r}; use one of: {', '.join(DATE_ONLY)}")
+    start, start_midnight = _minutes(starts, name="from", blank_allowed=False)
     n = len(start)
     if n == 0:
         raise AnalysisInputError("there are no events")
     if ends is None:
-        end = start.copy()
+        end, end_midnight = start.copy(), start_midnight.copy()
     else:
-        end = _minutes(ends, name="to", blank_allowed=True)
+        end, end_midnight = _minutes(ends, name="to", blank_allowed=True)
         if len(end) != n:
             raise AnalysisInputError(f"to has {len(end)} values but from has {n}")
         blank = end == _BLANK
         end[blank] = start[blank]
+        end_midnight[blank] = start_midnight[blank]
         before = end < start
         if before.any():
             row = int(np.flatnonzero(before)[0])
             raise AnalysisInputError("the end of the window is before its start", column="to", row=row + 1)
+    if known_to_the_day is not None:
+        day_only = np.asarray(known_to_the_day, dtype=bool)
+        if day_only.shape != (n,):
+            raise AnalysisInputError(f"known_to_the_day has {day_only.size} values but from has {n}")
+    elif midnight_is_date_only:
+        day_only = start_midnight & end_midnight
+    else:
+        day_only = np.zeros(n, dtype=bool)
     weight = event_weights(weights, events=n)
     unweighted = weight is None
     if unweighted:
         weight = np.ones(n, dtype=np.float64)
 
+    # A date without a time stands for the whole day, and a run of dates for every day of the run.
+    first_day = np.floor_divide(start, MINUTES_PER_DAY)
+    last_day = np.floor_divide(end, MINUTES_PER_DAY)
+    start = np.where(day_only, first_day * MINUTES_PER_DAY, start)
+    end = np.where(day_only, (last_day + 1) * MINUTES_PER_DAY, end)
+    by_day = None
+    timed = ~day_only
+    if date_only == "apart":
+        by_day = np.zeros(7 * 24, dtype=np.float64)
+        _spread_over_week(start[day_only], end[day_only], weight[day_only], by_day)
+        by_day = by_day.reshape(7, 24).sum(axis=1)
+        counted = timed
+    else:
+        counted = np.ones(n, dtype=bool)
     matrix = np.zeros(7 * 24, dtype=np.float64)
-    _spread_over_week(start, end, weight, matrix)
-    long = np.flatnonzero(end - start > MINUTES_PER_WEEK)
-    single = int((end == start).sum())
+    _spread_over_week(start[counted], end[counted], weight[counted], matrix)
+    long = np.flatnonzero((end - start > MINUTES_PER_WEEK) & counted)
+    single = int(((end == start) & timed).sum())
     return HotTimesResult(
         matrix=matrix.reshape(7, 24),
         events=n,
         total=float(weight.sum()),
         single_time=single,
-        windowed=n - single,
+        windowed=int(timed.sum()) - single,
         long_windows=len(long),
         long_window_rows=tuple(int(row) + 1 for row in long[:rows_to_list]),
         parameters={
@@ -197,5 +263,13 @@ def hot_times(
             "resolution": "minute",
             "long_window_minutes": MINUTES_PER_WEEK,
             "week_starts": "Monday",
+            "date_only": date_only,
+            "date_only_rule": (
+                "flagged by the caller" if known_to_the_day is not None
+                else "a start at exactly midnight with no end, or an end also at midnight" if midnight_is_date_only
+                else "none: times at midnight are taken as midnight"
+            ),
         },
+        date_only=int(day_only.sum()),
+        date_only_by_day=by_day,
     )

@@ -13,7 +13,7 @@ import pandas as pd
 from numba import get_num_threads, njit, prange
 
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.results import jsonable
+from rocc.analysis.results import jsonable, p_phrase
 
 METRICS = ("manhattan", "euclidean")
 COMPAT_MODES = ("nrc",)
@@ -22,7 +22,7 @@ COMPAT_MODES = ("nrc",)
 #: number, so the band [0, SAME_LOCATION) holds exactly the pairs at distance zero.
 SAME_LOCATION = math.ulp(0.0)
 
-#: The level at which the plain-language summary calls a cell significant.
+#: The level at which a cell is called significant (p ≤ this), in the summary, the CLI and the pages.
 SIGNIFICANCE = 0.05
 
 #: More close pairs than this would not fit in memory on an analyst's machine (about 10 bytes each).
@@ -60,6 +60,9 @@ class NearRepeatResult:
     permutations: int
     seed: int | None
     summary: str
+    #: The (distance band, day band) the summary quotes, or None.
+    summary_cell: tuple[int, int] | None = None
+    event_label: str = "event"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document: infinite band edges and undefined Knox ratios become null."""
@@ -108,6 +111,7 @@ def near_repeat_knox(
     permutations: int = 999,
     seed: int | np.random.Generator | None = None,
     compat: str | None = None,
+    event_label: str = "event",
 ) -> NearRepeatResult:
     """The Knox test for near repeats over every unordered pair of events.
 
@@ -132,6 +136,8 @@ def near_repeat_knox(
     compat
         ``"nrc"`` computes distances in single precision, as the Near Repeat Calculator does, so
         that together with :func:`nrc_band_edges` its tables are reproduced exactly.
+    event_label
+        What the events are ("burglary"), for the plain-language ``summary``.
     """
     xs, ys, days = _validated_events(x, y, dates)
     distance_edges = _validated_edges(distance_bands, "distance")
@@ -196,11 +202,15 @@ def near_repeat_knox(
     day_pairs = tuple((float(lo), float(hi)) for lo, hi in zip(day_edges[:-1], day_edges[1:]))
     for array in (observed, expected, knox_ratio, p_value):
         array.setflags(write=False)
+    label = (event_label or "event").strip()
+    summary, summary_cell = plain_summary(
+        distance_bands=distance_pairs, day_bands=day_pairs, knox_ratio=knox_ratio, p_value=p_value,
+        permutations=permutations, event_label=label,
+    )
     return NearRepeatResult(
         n_events=n, metric=metric, compat=compat, distance_bands=distance_pairs, day_bands=day_pairs,
         observed=observed, expected=expected, knox_ratio=knox_ratio, p_value=p_value,
-        permutations=permutations, seed=seed_used,
-        summary=_summary(distance_pairs, day_pairs, knox_ratio, p_value, permutations),
+        permutations=permutations, seed=seed_used, summary=summary, summary_cell=summary_cell, event_label=label,
     )
 
 
@@ -530,43 +540,75 @@ def _tally(pair_a, pair_b, pair_row, event_days, day_column, n_rows, n_columns) 
 # --- the plain-language summary -----------------------------------------------------------------
 
 
-def _summary(distance_bands, day_bands, knox_ratio, p_value, permutations) -> str:
-    smallest_p = 1 / (permutations + 1)
-    if smallest_p > SIGNIFICANCE:
-        return (f"With {permutations} permutations no p-value can fall below {SIGNIFICANCE}; "
-                f"use at least {math.ceil(1 / SIGNIFICANCE) - 1} to judge near repeats.")
-    best = None
-    for i, (_, d_hi) in enumerate(distance_bands):
-        for j, (_, t_hi) in enumerate(day_bands):
-            ratio, p = knox_ratio[i, j], p_value[i, j]
-            if math.isinf(d_hi) or math.isinf(t_hi) or not math.isfinite(ratio):
+def significant(ratio: float | None, p: float | None) -> bool:
+    """Whether a cell shows near repeats: more pairs than chance would give, at p <= SIGNIFICANCE."""
+    return ratio is not None and p is not None and math.isfinite(ratio) and ratio > 1 and p <= SIGNIFICANCE
+
+
+def plain_summary(
+    *, distance_bands, day_bands, knox_ratio, p_value, permutations: int, event_label: str = "event"
+) -> tuple[str, tuple[int, int] | None]:
+    """One sentence an analyst can quote, and the cell it quotes: the first significant close cell
+    (finite bands only), nearest distance band first, then soonest day band. The CLI and the pages
+    both print this sentence; it is the only place it is written."""
+    label = (event_label or "event").strip()
+    if 1 / (permutations + 1) > SIGNIFICANCE:
+        needed = math.ceil(1 / SIGNIFICANCE) - 1
+        return (
+            f"With {permutations} permutations no p-value can reach {SIGNIFICANCE}; run at least {needed} "
+            "(999 is usual) to judge whether there are near repeats.",
+            None,
+        )
+    article = "an" if label[:1].lower() in "aeiou" else "a"
+    for i, (d_lo, d_hi) in enumerate(distance_bands):
+        if d_hi is None or math.isinf(d_hi):
+            continue
+        for j, (t_lo, t_hi) in enumerate(day_bands):
+            if t_hi is None or math.isinf(t_hi):
                 continue
-            if p <= SIGNIFICANCE and ratio > 1 and (best is None or ratio > best[0]):
-                best = (ratio, p, i, j)
-    if best is None:
-        return (f"No near cell (finite distance and day band) has more pairs than chance would give "
-                f"at p <= {SIGNIFICANCE}: no evidence of near repeats at these bands.")
-    ratio, p, i, j = best
-    place = _distance_phrase(*distance_bands[i])
-    time = _days_phrase(*day_bands[j])
-    p_text = np.format_float_positional(p, precision=3, fractional=False, trim="-")
-    return f"{place} an event and {time}, the risk of another is {ratio:.1f} times what chance would give (p = {p_text})."
+            ratio, p = _number(knox_ratio[i][j]), _number(p_value[i][j])
+            if not significant(ratio, p):
+                continue
+            place = _place_phrase(d_lo, d_hi)
+            time, held = _time_phrase(t_lo, t_hi, after_within=place.startswith("within"))
+            sentence = (
+                f"{place.capitalize()} and {time} of {article} {label}, the risk of another is "
+                f"{ratio:.1f} times what chance would give ({p_phrase(p)}; pairs {_distance_held(d_lo, d_hi)}, {held})."
+            )
+            return sentence, (i, j)
+    return (
+        f"No close cell is significant at p ≤ {SIGNIFICANCE}: at these bands there is no evidence that {article} "
+        f"{label} is followed by another nearby and soon after more often than chance would give.",
+        None,
+    )
 
 
-def _distance_phrase(lo: float, hi: float) -> str:
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _place_phrase(lo: float, hi: float) -> str:
     if hi <= SAME_LOCATION:
-        return "At the same location as"
+        return "at the same place"
     if lo <= SAME_LOCATION:
-        return f"Within {hi:g} m of"
-    return f"{lo:g} to {hi:g} m from"
+        return f"within {hi:g} m"
+    return f"between {lo:g} and {hi:g} m"
 
 
-def _days_phrase(lo: float, hi: float) -> str:
+def _time_phrase(lo: float, hi: float, *, after_within: bool) -> tuple[str, str]:
+    """The day band in words ("within 100 m and 7 days"), and the whole days it holds (a pair's time
+    difference is in whole days)."""
     first, last = math.ceil(lo), math.ceil(hi) - 1
+    held = "the same day" if last == 0 else f"{first}–{last} days apart"
     if last == 0:
-        return "on the same day"
+        return "on the same day", held
     if first == 0:
-        return f"within {last} day{'s' if last != 1 else ''}"
-    if first == last:
-        return f"{first} day{'s' if first != 1 else ''} later"
-    return f"{first} to {last} days later"
+        return (f"{hi:g} days" if after_within else f"within {hi:g} days"), held
+    return f"between {first} and {last} days", held
+
+
+def _distance_held(lo: float, hi: float) -> str:
+    if hi <= SAME_LOCATION:
+        return "at distance 0"
+    low = 0 if lo <= SAME_LOCATION else lo
+    return f"{low:g} to under {hi:g} m apart"

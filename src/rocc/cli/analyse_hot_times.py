@@ -26,6 +26,13 @@ def hot_times_command(
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
+    date_only: str = typer.Option(
+        "spread", "--date-only",
+        help="Events known only to the day: spread over the day's hours (spread) or counted by day on their own (apart).",
+    ),
+    midnight_is_a_time: bool = typer.Option(
+        False, "--midnight-is-a-time", help="Trust times of exactly 00:00 as midnight (by default they mean a date without a time)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Counts by day of week × hour; an event known only within a window is spread over its hours."""
@@ -35,6 +42,7 @@ def hot_times_command(
             starts=datetime_column(frame, from_column),
             ends=datetime_column(frame, to_column, blank_allowed=True) if to_column else None,
             weights=harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight),
+            date_only=date_only, midnight_is_date_only=not midnight_is_a_time,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
@@ -46,5 +54,9 @@ def hot_times_command(
         lines.append(f"{label[:2]}    " + " ".join(f"{result.matrix[day, hour]:{width}.2f}" for day in range(7)))
     peak = result.peak()
     lines.append(f"peak: {peak['day']} {peak['hour']} ({peak['value']:.2f})")
+    if result.date_only_by_day is not None and result.date_only:
+        lines.append("known only to the day, by day: " + ", ".join(
+            f"{day[:3]} {value:.2f}" for day, value in zip(DAYS, result.date_only_by_day, strict=True)
+        ))
     lines += [f"note: {note}" for note in result.to_dict()["summary"]["notes"]]
     emit(result, as_json=as_json, summary="\n".join(lines))

@@ -10,7 +10,9 @@ import typer
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import date_column, numeric_column, read_table
-from rocc.analysis.near_repeat import SAME_LOCATION, SIGNIFICANCE, NearRepeatResult, near_repeat_knox, nrc_band_edges
+from rocc.analysis.near_repeat import (
+    SAME_LOCATION, SIGNIFICANCE, NearRepeatResult, near_repeat_knox, nrc_band_edges, significant,
+)
 from rocc.cli.analyse import analyse_app, emit, fail
 
 _NRC_OPTIONS = ("--spatial-bandwidth", "--spatial-bands", "--temporal-bandwidth", "--temporal-bands")
@@ -38,7 +40,10 @@ def near_repeat_command(
     temporal_bands: int | None = typer.Option(None, "--temporal-bands", help="Near Repeat Calculator setting."),
     metric: str = typer.Option("manhattan", "--metric", help="manhattan (|dx| + |dy|) or euclidean."),
     permutations: int = typer.Option(999, "--permutations", help="Date shuffles for the null distribution."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for the shuffles; the same seed gives the same answer."),
+    seed: int = typer.Option(
+        1, "--seed", help="Seed for the shuffles (1 unless given, as on the analysis pages); recorded in the output."
+    ),
+    event_label: str = typer.Option("event", "--event-label", help="What the events are, for the summary, e.g. burglary."),
     compat: str | None = typer.Option(
         None, "--compat", help="nrc: single-precision distances, to reproduce the Near Repeat Calculator exactly."
     ),
@@ -54,7 +59,7 @@ def near_repeat_command(
         result = near_repeat_knox(
             x=numeric_column(frame, x), y=numeric_column(frame, y), dates=date_column(frame, date),
             distance_bands=distance_edges, day_bands=day_edges, metric=metric,
-            permutations=permutations, seed=seed, compat=compat,
+            permutations=permutations, seed=seed, compat=compat, event_label=event_label,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
@@ -107,7 +112,7 @@ def _text(result: NearRepeatResult) -> str:
         "",
         f"{result.n_events} events, {result.metric} distance, {result.permutations} permutations, seed {result.seed}"
         + (f", compatible with: {result.compat}" if result.compat else ""),
-        f"Knox ratio (observed / expected), * where p <= {SIGNIFICANCE}:",
+        f"Knox ratio (observed / expected), * where more than chance at p <= {SIGNIFICANCE}:",
         " " * width + "".join(f"{label:>14}" for label in day_labels),
     ]
     for i, label in enumerate(distance_labels):
@@ -115,7 +120,7 @@ def _text(result: NearRepeatResult) -> str:
         for j in range(len(day_labels)):
             ratio = result.knox_ratio[i, j]
             text = "-" if np.isnan(ratio) else f"{ratio:.2f}"
-            star = "*" if result.p_value[i, j] <= SIGNIFICANCE and not np.isnan(ratio) else " "
+            star = "*" if significant(ratio, result.p_value[i, j]) else " "
             cells.append(f"{text + star:>14}")
         lines.append(f"{label:<{width}}" + "".join(cells))
     return "\n".join(lines)

@@ -141,14 +141,91 @@ def timed_events(draw):
 def test_the_fast_kernel_matches_the_minute_by_minute_loop(case):
     starts, ends, weights = case
     ends_or_blank = [e if e is not None else "" for e in ends]
+    # The kernel is what is checked here: times at midnight are taken as times.
     result = hot_times(
         starts=[s.isoformat(sep=" ") for s in starts],
         ends=[e.isoformat(sep=" ") if e else e for e in ends_or_blank],
         weights=weights,
+        midnight_is_date_only=False,
     )
     expected = np.array(reference_hot_times(starts, ends, weights))
     np.testing.assert_allclose(result.matrix, expected, rtol=1e-9, atol=1e-9)
     assert result.matrix.sum() == pytest.approx(result.total)
+
+
+# --- events known only to the day ------------------------------------------------------------------
+
+
+def test_a_date_without_a_time_is_spread_over_its_day_not_piled_at_midnight():
+    result = hot_times(starts=["2018-06-04", "2018-06-04 10:30"])  # a Monday
+    assert result.matrix[0, 0] == pytest.approx(1 / 24)
+    assert result.matrix[0, 10] == pytest.approx(1 + 1 / 24)
+    np.testing.assert_allclose(result.matrix[0, 1:10], 1 / 24)
+    assert result.matrix.sum() == pytest.approx(2.0)
+    assert (result.date_only, result.single_time, result.windowed) == (1, 1, 0)
+    summary = result.to_dict()["summary"]
+    assert summary["date_only"] == 1 and summary["date_only_treatment"] == "spread"
+    assert "1 event known only to the day is spread evenly over the hours of that day" in summary["notes"][0]
+
+
+def test_a_run_of_dates_is_spread_over_every_day_of_the_run_including_the_last():
+    result = hot_times(starts=["2018-06-04"], ends=["05/06/2018"])  # Monday to Tuesday, day first
+    np.testing.assert_allclose(result.matrix[0], 1 / 48)
+    np.testing.assert_allclose(result.matrix[1], 1 / 48)
+    assert result.matrix[2:].sum() == 0.0 and result.date_only == 1
+
+
+def test_events_known_only_to_the_day_can_be_shown_apart_by_day_of_week():
+    result = hot_times(
+        starts=["2018-06-04", "2018-06-09", "2018-06-09 23:10", "2018-06-04"], ends=["", "2018-06-10", "", "2018-06-20"],
+        date_only="apart",
+    )
+    assert result.matrix.sum() == pytest.approx(1.0) and result.matrix[5, 23] == 1.0
+    by_day = result.to_dict()["summary"]["date_only_by_day"]
+    # Monday alone; Saturday and Sunday half each; a run longer than a week evenly over all seven days.
+    assert by_day["Monday"] == pytest.approx(1 + 1 / 7)
+    assert by_day["Saturday"] == pytest.approx(0.5 + 1 / 7) and by_day["Sunday"] == pytest.approx(0.5 + 1 / 7)
+    assert sum(by_day.values()) == pytest.approx(3.0)
+    assert result.date_only == 3 and result.long_windows == 0
+    assert "3 events known only to the day are left out of the hour table" in result.to_dict()["summary"]["notes"][0]
+
+
+def test_midnight_can_be_trusted_as_a_time_when_the_analyst_says_so():
+    result = hot_times(starts=["2018-06-04 00:00"], midnight_is_date_only=False)
+    assert result.matrix[0, 0] == 1.0 and result.date_only == 0
+
+
+def test_a_window_from_midnight_to_a_time_is_an_ordinary_window():
+    result = hot_times(starts=["2018-06-04 00:00"], ends=["2018-06-04 02:00"])
+    assert result.matrix[0, 0] == pytest.approx(0.5) and result.matrix[0, 1] == pytest.approx(0.5)
+    assert result.date_only == 0 and result.windowed == 1
+
+
+def test_a_second_past_midnight_is_a_time():
+    result = hot_times(starts=["2018-06-04 00:00:01"])
+    assert result.matrix[0, 0] == 1.0 and result.date_only == 0
+
+
+def test_the_caller_may_flag_the_events_known_only_to_the_day():
+    result = hot_times(starts=["2018-06-04 00:00", "2018-06-05 00:00"], known_to_the_day=[False, True])
+    assert result.matrix[0, 0] == 1.0 and result.matrix[1, 5] == pytest.approx(1 / 24)
+    with pytest.raises(AnalysisInputError, match="known_to_the_day has 1 values"):
+        hot_times(starts=["2018-06-04", "2018-06-05"], known_to_the_day=[True])
+    with pytest.raises(AnalysisInputError, match="unknown treatment of events known only to the day 'midnight'"):
+        hot_times(starts=["2018-06-04"], date_only="midnight")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    days=st.lists(st.tuples(st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)), st.integers(0, 9)), min_size=1, max_size=8)
+)
+def test_dates_without_times_match_a_minute_by_minute_loop_over_their_whole_days(days):
+    starts = [dt.datetime.combine(first, dt.time()) for first, _ in days]
+    ends = [s + dt.timedelta(days=extra) for s, (_, extra) in zip(starts, days)]
+    result = hot_times(starts=[s.date().isoformat() for s in starts], ends=[e.date().isoformat() for e in ends])
+    whole_days = [e + dt.timedelta(days=1) for e in ends]
+    np.testing.assert_allclose(result.matrix, np.array(reference_hot_times(starts, whole_days, None)), rtol=1e-9, atol=1e-9)
+    assert result.date_only == len(days) and result.matrix[:, 0].sum() < len(days)
 
 
 def _write(tmp_path, text):

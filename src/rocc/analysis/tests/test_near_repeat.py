@@ -234,7 +234,7 @@ def test_to_frame_has_one_row_per_cell():
     assert frame["observed"].tolist() == result.observed.ravel().tolist()
 
 
-def test_summary_names_the_strongest_significant_near_cell():
+def test_summary_quotes_the_nearest_soonest_significant_cell_in_words():
     rng = np.random.default_rng(8)
     n = 400
     xs, ys, days = rng.uniform(0, 5000, n), rng.uniform(0, 5000, n), rng.integers(0, 365, n)
@@ -243,17 +243,31 @@ def test_summary_names_the_strongest_significant_near_cell():
     ys = np.concatenate([ys, ys[:60]])
     days = np.concatenate([days, days[:60] + 2])
     result = near_repeat_knox(x=xs, y=ys, dates=days, distance_bands=[0, 100, 200, INF],
-                              day_bands=[0, 7, 14, INF], permutations=99, seed=2)
-    assert result.summary.startswith("Within 100 m of an event and within 6 days, the risk of another is ")
-    assert result.summary.endswith("times what chance would give (p = 0.01).")
-    assert f"{result.knox_ratio[0, 0]:.1f} times" in result.summary
+                              day_bands=[0, 7, 14, INF], permutations=99, seed=2, event_label="burglary")
+    assert result.summary == (
+        f"Within 100 m and 7 days of a burglary, the risk of another is {result.knox_ratio[0, 0]:.1f} times what chance "
+        "would give (p = 0.010; pairs 0 to under 100 m apart, 0–6 days apart)."
+    )
+    assert result.summary_cell == (0, 0) and result.to_dict()["summary_cell"] == [0, 0]
+    assert "of an event" in near_repeat_knox(x=xs, y=ys, dates=days, distance_bands=[0, 100, INF], day_bands=[0, 7, INF],
+                                             permutations=99, seed=2).summary
 
 
 def test_summary_says_when_there_is_no_evidence_or_too_few_permutations():
     run = dict(x=[0, 1000, 2000, 3000], y=[0, 0, 0, 0], dates=[0, 10, 20, 30], distance_bands=[0, 100, INF],
                day_bands=[0, 7, INF])
-    assert "no evidence of near repeats" in near_repeat_knox(**run, permutations=99, seed=1).summary
-    assert "use at least 19" in near_repeat_knox(**run, permutations=10, seed=1).summary
+    quiet = near_repeat_knox(**run, permutations=99, seed=1)
+    assert "no evidence that an event is followed by another nearby and soon after" in quiet.summary
+    assert quiet.summary.startswith("No close cell is significant at p ≤ 0.05") and quiet.summary_cell is None
+    assert "run at least 19" in near_repeat_knox(**run, permutations=10, seed=1).summary
+
+
+def test_p_below_one_in_a_thousand_is_written_as_less_than():
+    from rocc.analysis.near_repeat import plain_summary
+
+    text, cell = plain_summary(distance_bands=[(0.0, 100.0)], day_bands=[(0.0, 7.0)], knox_ratio=[[2.0]],
+                               p_value=[[0.0001]], permutations=9999, event_label="theft from a car")
+    assert cell == (0, 0) and "(p < 0.001;" in text and "of a theft from a car" in text
 
 
 # --- bad input ----------------------------------------------------------------------------------
