@@ -1,5 +1,9 @@
 """Harm weighting: a weight per offence code (for example sentencing-based days), the per-event
-weights it gives, and the harm profile of a set of events."""
+weights it gives, and the harm profile of a set of events.
+
+With a classification (rocc passes ANZSOC 2011) a weight given for a code at any level weights every event
+whose code starts with it, the most specific listed code winning (a weight for ``0711`` beats one for ``07``),
+and the index and the events are checked against it; without one, codes are labels compared as written."""
 
 from __future__ import annotations
 
@@ -13,15 +17,18 @@ import pandas as pd
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import column, read_table
+from rocc.analysis.offences import OffenceClassification, OffenceSelection, event_offence_labels
 from rocc.analysis.results import jsonable
 
 
 @dataclasses.dataclass(frozen=True)
 class HarmIndex:
-    """A harm weight (≥ 0) per offence code; codes are compared as trimmed text."""
+    """A harm weight (≥ 0) per offence code; codes are trimmed text, and with a ``classification`` they are
+    that classification's codes at any level (checked, leading zero put back)."""
 
     weights: Mapping[str, float]
     source: str | None = None
+    classification: OffenceClassification | None = None
 
     def __post_init__(self) -> None:
         if not self.weights:
@@ -31,10 +38,32 @@ class HarmIndex:
                 raise AnalysisInputError(f"harm index: offence code {code!r} is not a non-blank text code")
             if not np.isfinite(weight) or weight < 0:
                 raise AnalysisInputError(f"harm index: weight {weight!r} of offence code {code!r} must be a number ≥ 0")
+        written = {code.strip(): float(weight) for code, weight in self.weights.items()}
+        if self.classification is not None:
+            normal: dict[str, float] = {}
+            for code, weight in written.items():
+                as_code = self.classification.normalised(code)
+                if as_code is None:
+                    raise AnalysisInputError(f"harm index: unknown offence code {code!r}: expected {self.classification.expected()}")
+                if as_code in normal:
+                    raise AnalysisInputError(f"harm index: offence code {code!r} is listed twice (as {as_code})")
+                normal[as_code] = weight
+            written = normal
+        object.__setattr__(self, "weights", written)
+
+    @property
+    def selection(self) -> OffenceSelection:
+        """The index's codes as a selection: what each weight applies to."""
+        return OffenceSelection(tuple(self.weights), hierarchical=self.classification is not None,
+                                classification=self.classification.name if self.classification else None)
 
 
-def harm_index_from_table(frame: pd.DataFrame, *, source: str | None = None) -> HarmIndex:
-    """A harm index from a table with columns ``offence_code`` and ``weight`` (other columns are ignored)."""
+def harm_index_from_table(
+    frame: pd.DataFrame, *, source: str | None = None, classification: OffenceClassification | None = None
+) -> HarmIndex:
+    """A harm index from a table with columns ``offence_code`` and ``weight`` (other columns are ignored).
+    With a ``classification`` each code is checked against it (an unknown one is an error naming its row) and
+    two spellings of one code (``211`` and ``0211``) are a code listed twice."""
     codes = column(frame, "offence_code").astype(str).str.strip()
     raw = column(frame, "weight")
     weights = pd.to_numeric(raw, errors="coerce")
@@ -45,19 +74,26 @@ def harm_index_from_table(frame: pd.DataFrame, *, source: str | None = None) -> 
             raise AnalysisInputError(f"expected a number, found {text!r}", column="weight", row=row)
         if weight < 0:
             raise AnalysisInputError(f"harm weights must be ≥ 0, found {weight:g}", column="weight", row=row)
+    if classification is not None:
+        for row, code in enumerate(codes, start=1):
+            if classification.normalised(code) is None:
+                raise AnalysisInputError(
+                    f"unknown offence code {code!r}: expected {classification.expected()}", column="offence_code", row=row
+                )
+        codes = codes.map(classification.normalised)
     duplicated = codes.duplicated()
     if duplicated.any():
         row = int(np.flatnonzero(duplicated.to_numpy())[0]) + 1
         raise AnalysisInputError(
             f"offence code {codes.iloc[row - 1]!r} is listed twice", column="offence_code", row=row
         )
-    return HarmIndex(weights=dict(zip(codes, weights.astype(float), strict=True)), source=source)
+    return HarmIndex(weights=dict(zip(codes, weights.astype(float), strict=True)), source=source, classification=classification)
 
 
-def harm_index_read(path: str | Path) -> HarmIndex:
+def harm_index_read(path: str | Path, *, classification: OffenceClassification | None = None) -> HarmIndex:
     """Read a harm index CSV/Excel/Parquet file with columns ``offence_code,weight``."""
     try:
-        return harm_index_from_table(read_table(path), source=Path(path).name)
+        return harm_index_from_table(read_table(path), source=Path(path).name, classification=classification)
     except AnalysisInputError as exc:
         raise AnalysisInputError(f"harm index {Path(path).name}: {exc}") from None
 
@@ -133,6 +169,27 @@ def offence_codes(offences: Any) -> np.ndarray:
     return labels[codes]
 
 
+def _event_codes(offences: Any, *, index: HarmIndex, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per-event codes into distinct offence labels, read as the index's classification reads them."""
+    codes, labels = factorized(offences, name=name, blank_allowed=True, as_text=True)
+    if index.classification is None:
+        return codes, labels
+
+    def row_of(label: int) -> int:
+        return int(np.flatnonzero(codes == label)[0]) + 1
+
+    written = event_offence_labels(labels, classification=index.classification, name=name, row_of=row_of)
+    distinct, renumber = np.unique(written.astype(str), return_inverse=True)
+    return renumber[codes], distinct.astype(object)
+
+
+def _label_weights(labels: np.ndarray, index: HarmIndex) -> np.ndarray:
+    """The weight of each distinct label (NaN where no listed code applies): the most specific listed code."""
+    weights = np.array(list(index.weights.values()), dtype=np.float64)
+    found = index.selection.most_specific(labels)
+    return np.where(found >= 0, weights[np.maximum(found, 0)], np.nan) if len(weights) else np.full(len(labels), np.nan)
+
+
 def harm_weights(
     offences: Any,
     *,
@@ -142,15 +199,15 @@ def harm_weights(
 ) -> np.ndarray:
     """The harm weight of each event, looked up by its offence code.
 
-    An offence code the index does not list is an error naming the code and its row (1-based),
-    unless ``default_weight`` (≥ 0) is given, in which case such events take that weight.
+    An offence code the index does not list (nor, with a classification, any code above it) is an error
+    naming the code and its row (1-based), unless ``default_weight`` (≥ 0) is given, in which case such
+    events take that weight.
     """
     if default_weight is not None and (not np.isfinite(default_weight) or default_weight < 0):
         raise AnalysisInputError(f"default weight must be a number ≥ 0, found {default_weight!r}")
     name = name or column_name(offences, "offence")
-    codes, labels = factorized(offences, name=name, blank_allowed=True, as_text=True)
-    label_weights = pd.Series(labels, dtype=object).map(index.weights).to_numpy(dtype=np.float64, na_value=np.nan)
-    weights = label_weights[codes]
+    codes, labels = _event_codes(offences, index=index, name=name)
+    weights = _label_weights(labels, index)[codes]
     unknown = np.isnan(weights)
     if unknown.any():
         if default_weight is None:
@@ -212,7 +269,7 @@ def harm_profile(
     default_weight : weight for codes the index does not list; without it such codes are an error.
     """
     name = column_name(offences, "offence")
-    codes, labels = factorized(offences, name=name, blank_allowed=True, as_text=True)
+    codes, labels = _event_codes(offences, index=index, name=name)
     if len(codes) == 0:
         raise AnalysisInputError("there are no events")
     weights = harm_weights(offences, index=index, default_weight=default_weight, name=name)
@@ -220,7 +277,7 @@ def harm_profile(
     harm = np.bincount(codes, weights=weights, minlength=len(labels))
     weight = np.zeros(len(labels))
     weight[codes] = weights
-    listed = pd.Series(labels, dtype=object).isin(index.weights.keys()).to_numpy()
+    listed = ~np.isnan(_label_weights(labels, index))
     # Most harm first; among equals, more events first, then the code.
     order = np.lexsort((labels.astype(str), -count, -harm))
     return HarmResult(
@@ -232,5 +289,11 @@ def harm_profile(
         harm=harm[order],
         defaulted_events=int(count[~listed].sum()),
         defaulted_codes=tuple(sorted(labels[~listed].tolist())),
-        parameters={"default_weight": default_weight, "harm_index": index.source, "codes_in_index": len(index.weights)},
+        parameters={
+            "default_weight": default_weight, "harm_index": index.source, "codes_in_index": len(index.weights),
+            "offence_codes": (
+                f"{index.classification.name}: a weight applies to every code below its code, the most specific winning"
+                if index.classification is not None else "compared as written"
+            ),
+        },
     )

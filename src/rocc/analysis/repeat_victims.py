@@ -13,6 +13,7 @@ import pandas as pd
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import column_name, event_weights, factorized
 from rocc.analysis.inputs import column, date_column
+from rocc.analysis.offences import OffenceClassification, event_offence_labels, offence_selection
 from rocc.analysis.results import jsonable
 
 
@@ -49,6 +50,32 @@ VICTIM_FOCUS_TIERS: tuple[ResponseTier, ...] = (
         serious=True,
     ),
 )
+
+
+
+def response_tier_indices(
+    count: np.ndarray, serious: np.ndarray, tiers: Sequence[ResponseTier] = VICTIM_FOCUS_TIERS
+) -> np.ndarray:
+    """The graduated-response rule, the one every caller uses (the population analysis, the Victim Focus
+    lookup of one person, the API): each person gets the *last* tier whose conditions they meet (at least
+    ``min_events`` victimisations in the window, and a serious one among them if the tier asks for it).
+    Returns the index into ``tiers``, -1 where no tier applies."""
+    count = np.asarray(count, dtype=np.int64)
+    serious = np.asarray(serious, dtype=bool)
+    tier = np.full(count.shape, -1, dtype=np.int64)
+    for index, step in enumerate(tiers):
+        qualifies = count >= step.min_events
+        if step.serious:
+            qualifies &= serious
+        tier[qualifies] = index
+    return tier
+
+
+def response_tier(*, count: int, serious: bool, tiers: Sequence[ResponseTier] = VICTIM_FOCUS_TIERS) -> ResponseTier | None:
+    """The tier of one person (None when none applies): :func:`response_tier_indices` for a population of one."""
+    index = int(response_tier_indices(np.array([count]), np.array([serious]), tiers)[0])
+    return tiers[index] if index >= 0 else None
+
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0", ""}
@@ -218,6 +245,7 @@ def repeat_victims(
     serious_harm: float | None = None,
     weights: Sequence[float] | np.ndarray | None = None,
     tiers: Iterable[ResponseTier] = VICTIM_FOCUS_TIERS,
+    classification: OffenceClassification | None = None,
 ) -> RepeatVictimsResult:
     """Who was victimised in the window ``(as_of − window_days, as_of]``, how often, and the response due.
 
@@ -228,11 +256,14 @@ def repeat_victims(
     offences : the offence code of each event; listed per person and used for ``serious_codes``.
     as_of : the last day of the window (included); default the date of the latest event.
     window_days : length of the look-back window in days (default 365, "the past 12 months").
-    serious_codes : offence codes that make a victimisation serious.
+    serious_codes : offence codes that make a victimisation serious. With a ``classification`` a code at
+        any level selects every code below it (``07`` is all of burglary) and an unknown code is an error.
     serious_harm : a victimisation whose harm weight is at least this is also serious (needs ``weights``).
     weights : a harm weight per event (≥ 0); gives each victim's harm and the harm concentration.
     tiers : the graduated response, lightest first; each victim gets the *last* tier whose conditions
         (at least ``min_events`` events in the window, and a serious one if ``serious``) they meet.
+    classification : the hierarchical classification the offence codes belong to (rocc passes ANZSOC 2011);
+        None compares offence codes exactly as written (labels such as "Burglary").
     """
     person_codes, person_labels = factorized(persons, name=column_name(persons, "person"))
     n = len(person_codes)
@@ -248,16 +279,24 @@ def repeat_victims(
         )
         if len(offence_codes) != n:
             raise AnalysisInputError(f"offences has {len(offence_codes)} values but persons has {n}")
-        # Alphabetical codes, so each victim's offences list in a stable, readable order.
-        alphabetical = np.argsort(offence_labels.astype(str), kind="stable")
-        renumber = np.empty_like(alphabetical)
-        renumber[alphabetical] = np.arange(len(alphabetical))
-        offence_codes, offence_labels = renumber[offence_codes], offence_labels[alphabetical]
+        first_code = offence_codes.copy()
+
+        def row_of(label: int) -> int:
+            return int(np.flatnonzero(first_code == label)[0]) + 1
+
+        written = event_offence_labels(
+            offence_labels.astype(str).astype(object), classification=classification,
+            name=column_name(offences, "offence"), row_of=row_of,
+        )
+        # Alphabetical codes (so each victim's offences list in a stable, readable order), merged where the
+        # classification reads two spellings as one code (211 and 0211).
+        distinct, renumber = np.unique(written.astype(str), return_inverse=True)
+        offence_codes, offence_labels = renumber[offence_codes], distinct.astype(object)
     weights = event_weights(weights, events=n)
     if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days <= 0:
         raise AnalysisInputError(f"window_days must be a whole number of days > 0, found {window_days!r}")
-    serious_codes = frozenset(str(code).strip() for code in serious_codes if str(code).strip())
-    if serious_codes and offences is None:
+    serious_selection = offence_selection(serious_codes, classification=classification, name="serious offence codes")
+    if serious_selection.codes and offences is None:
         raise AnalysisInputError("serious offence codes need the offence of each event")
     if serious_harm is not None:
         if weights is None:
@@ -265,18 +304,25 @@ def repeat_victims(
         if not np.isfinite(serious_harm) or serious_harm < 0:
             raise AnalysisInputError(f"serious harm threshold must be a number ≥ 0, found {serious_harm!r}")
     tiers = _checked_tiers(tiers)
-    if any(t.serious for t in tiers) and not serious_codes and serious_harm is None:
+    if any(t.serious for t in tiers) and not serious_selection.codes and serious_harm is None:
         # Without a definition of serious no one can reach a serious tier: say so rather than stay silent.
         serious_note = "no serious offence codes or harm threshold were given, so no victimisation counts as serious"
     else:
         serious_note = None
+    unmatched_note = None
     end = days.max() if as_of is None else parse_date(as_of, name="as_of")
     start = end - np.timedelta64(int(window_days), "D")
 
     in_window = (days > start) & (days <= end)
     serious_event = np.zeros(n, dtype=bool)
-    if serious_codes:
-        serious_event |= np.isin(offence_labels, list(serious_codes))[offence_codes]
+    if serious_selection.codes:
+        selected = serious_selection.most_specific(offence_labels)
+        serious_event |= (selected >= 0)[offence_codes]
+        if not serious_selection.hierarchical:
+            # Labels compared as written have no list to check a typo against: say which selected nothing.
+            unused = sorted(set(serious_selection.codes) - {serious_selection.codes[i] for i in selected[selected >= 0].tolist()})
+            if unused:
+                unmatched_note = f"serious offence code{'s' if len(unused) > 1 else ''} {', '.join(unused)} match no event's offence as written"
     if serious_harm is not None:
         serious_event |= weights >= serious_harm
 
@@ -296,12 +342,7 @@ def repeat_victims(
     serious = np.bincount(position, weights=serious_event[in_window], minlength=victims) > 0
     harm = None if weights is None else np.bincount(position, weights=weights[in_window], minlength=victims)
 
-    tier = np.full(victims, -1, dtype=np.int64)
-    for index, step in enumerate(tiers):
-        qualifies = count >= step.min_events
-        if step.serious:
-            qualifies &= serious
-        tier[qualifies] = index
+    tier = response_tier_indices(count, serious, tiers)
 
     # Most victimised first, then most recent, then first seen: a stable order for the same data.
     order = np.lexsort((np.arange(victims), -last.astype(np.int64), -count))
@@ -338,7 +379,7 @@ def repeat_victims(
         summary["harm"] = total_harm
         summary["repeat_harm"] = float(harm[repeat].sum())
         summary["harm_concentration"] = summary["repeat_harm"] / total_harm if total_harm > 0 else None
-    notes = [serious_note] if serious_note else []
+    notes = [note for note in (serious_note, unmatched_note) if note]
     if (tier == -1).any():
         notes.append(f"{int((tier == -1).sum())} victims meet no response tier")
     summary["notes"] = notes
@@ -362,7 +403,10 @@ def repeat_victims(
             "as_of": str(end),
             "window_start_exclusive": str(start),
             "window_days": int(window_days),
-            "serious_codes": sorted(serious_codes),
+            "serious_codes": list(serious_selection.codes),
+            "offence_codes": (
+                f"{classification.name}: a code selects every code below it" if classification is not None else "compared as written"
+            ),
             "serious_harm": serious_harm,
             "harm_weighted": weights is not None,
             "offences_given": offences is not None,

@@ -10,7 +10,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import column, date_column, read_table
 from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS, repeat_victims, response_tiers_from_table
 from rocc.cli.analyse import analyse_app, emit, fail
-from rocc.cli.analyse_harm import DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
+from rocc.cli.analyse_harm import CODES_HELP, DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights, offence_classification
 
 
 @analyse_app.command("repeat-victims")
@@ -21,7 +21,10 @@ def repeat_victims_command(
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code."),
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the window (default: the latest event)."),
     window_days: int = typer.Option(365, "--window-days", help="Length of the look-back window in days."),
-    serious_codes: str = typer.Option("", "--serious-codes", help="Comma-separated offence codes that are serious."),
+    serious_codes: str = typer.Option(
+        "", "--serious-codes",
+        help="Comma-separated offence codes that are serious (an ANZSOC division such as 07 takes all its codes).",
+    ),
     serious_harm: float | None = typer.Option(
         None, "--serious-harm", help="A victimisation with at least this harm weight is serious (needs --harm)."
     ),
@@ -30,12 +33,16 @@ def repeat_victims_command(
     ),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
+    codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document (lists each victim)."),
 ) -> None:
     """Repeat victimisation in the window (as_of − window_days, as_of] with the Victim Focus response tier."""
     try:
         frame = read_table(file)
-        weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight)
+        classification = offence_classification(codes)
+        weights = harm_option_weights(
+            frame, harm=harm, offence=offence, default_weight=default_weight, classification=classification
+        )
         result = repeat_victims(
             persons=column(frame, person),
             dates=date_column(frame, date),
@@ -46,6 +53,7 @@ def repeat_victims_command(
             serious_harm=serious_harm,
             weights=weights,
             tiers=response_tiers_from_table(read_table(tiers)) if tiers else VICTIM_FOCUS_TIERS,
+            classification=classification,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)

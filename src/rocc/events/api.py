@@ -26,18 +26,42 @@ class OffenceOut(Schema):
     count: int
 
 
+class VictimFocusEventOut(Schema):
+    date: dt.date
+    offence_code: str
+    offence_title: str
+    unit_code: str
+    unit_name: str
+
+
+class VictimFocusSearchOut(Schema):
+    person_key: str = Field(description="The identifier as pseudonymised: the person searched for")
+    window_from: dt.date
+    window_to: dt.date
+    window_days: int
+    store: str = Field(description="Always national: the whole event store is searched, whatever your scope")
+    imports: list[int] = Field(description="The import batches searched")
+    imports_not_searched: list[int] = Field(description="Finished imports the lookup's index does not hold yet (not searched)")
+    latest_import: dt.datetime | None
+    statement: str = Field(description="What was searched, in words (the same on a positive and a negative answer)")
+
+
 class VictimFocusOut(Schema):
     person_key: str = Field(description="The person's pseudonymous key (the identifier itself is never stored)")
     as_of: dt.date
     window_days: int
-    count: int = Field(description="Victimisations in the window, in your units")
-    first: dt.date | None
-    last: dt.date | None
-    offences: list[OffenceOut] = Field(description="The type and number of crimes")
+    count: int = Field(description="Victimisations in the window, nationally (events in every district count)")
+    offences: list[OffenceOut] = Field(description="The type and number of crimes, nationally")
     serious: bool
     tier: str | None = Field(description="first-time victim, repeat victim, or serious and repeat victim; null when none")
     response: str | None
-    units: list[str]
+    events: list[VictimFocusEventOut] = Field(description="Each victimisation within your scope: date, offence, unit")
+    outside_scope: int = Field(description="Victimisations counted whose details are outside your scope (withheld)")
+    first: dt.date | None = Field(description="The first victimisation within your scope")
+    last: dt.date | None = Field(description="The last victimisation within your scope")
+    units: list[str] = Field(description="The units of the victimisations within your scope")
+    answer: str = Field(description="The answer in one sentence")
+    search: VictimFocusSearchOut
 
 
 class VictimFocusQuery(Schema):
@@ -52,8 +76,9 @@ class VictimFocusQuery(Schema):
     summary="Victim Focus: a person's victimisations in the past 12 months, the offence types and the response tier",
 )
 def victim_focus(request: HttpRequest, query: Query[VictimFocusQuery]):
-    """Each lookup is a look at person-level data, recorded in the audit trail with its purpose. Analysts only,
-    over the events of their own units."""
+    """Each lookup is a look at person-level data, recorded in the audit trail with its purpose, what was searched
+    and the answer. Analysts only. The count, offence types and tier are national; the details of each
+    victimisation only within your scope, with the number withheld. Every answer says what was searched."""
     try:
         found = selectors.victim_focus_lookup(user=request.user, identifier=query.person, purpose=query.purpose, as_of=query.as_of)
     except PermissionDenied as denied:

@@ -411,20 +411,13 @@ def _show(stamp: pd.Timestamp) -> str:
 
 def _offences_check(codes: pd.Series, column: str, report: _Report) -> tuple[np.ndarray, np.ndarray]:
     classification = anzsoc()
-    distinct = codes.unique()
     known_code: dict[str, str] = {}
     known_division: dict[str, str] = {}
-    for code in distinct.tolist():
-        division = classification.division_of(code)
-        if division is None and code.isdigit() and len(code) in (1, 2, 3):
-            # Spreadsheets drop leading zeros ("021" becomes 21): accept the code with its zero back when that is known.
-            padded = "0" + code
-            division = classification.division_of(padded)
-            code_out = padded
-        else:
-            code_out = code
-        if division is not None:
-            known_code[code], known_division[code] = code_out, division
+    for code in codes.unique().tolist():
+        # The classification's own reading (a leading zero a spreadsheet dropped is put back), as every filter reads codes.
+        normal = classification.normalised(code)
+        if normal is not None:
+            known_code[code], known_division[code] = normal, normal[:2]
     mapped = codes.map(known_code)
     unknown = mapped.isna() & (codes != "")
     report.add(codes == "", column, "the offence code is blank")

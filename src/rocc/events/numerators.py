@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from rocc.events.offences import offence_codes_selection
 from rocc.events.store import EVENTS_TABLE, PERSONS_TABLE
 
 COUNTS = ("events", "victims", "offenders")
@@ -90,14 +91,11 @@ def numerator_expression(
     t = table.filter(table[unit].notnull() & (table[unit] != ""))
     if count != "events":
         t = t.filter(t.role == ("victim" if count == "victims" else "offender"))
-    if offence_divisions:
-        t = t.filter(t.offence_division.isin([str(d).zfill(2) for d in offence_divisions]))
-    if offence_codes:
-        clause = None
-        for code in offence_codes:
-            one = t.offence_code.startswith(str(code))
-            clause = one if clause is None else clause | one
-        t = t.filter(clause)
+    # Both lists are offence codes read by the one matcher; given together, an event must be selected by each.
+    for codes, name in ((offence_divisions, "offence_divisions"), (offence_codes, "offence_codes")):
+        condition = offence_codes_selection(codes, name=name).predicate(t.offence_code)
+        if condition is not None:
+            t = t.filter(condition)
     if date_from is not None:
         t = t.filter(t.date_from >= dt.datetime.combine(date_from, dt.time()))
     if date_to is not None:
@@ -142,7 +140,8 @@ def event_numerators(
 ) -> pd.DataFrame:
     """Numerators by unit and period (and disaggregation): a DataFrame with columns unit_code, period_start,
     period_end, <disaggregations>, numerator (int). ``count`` is events, victims (distinct victim person keys)
-    or offenders; ``period_type`` month, quarter, calendar_year, july_june or year_ended (rolling 12 months
+    or offenders; ``offence_divisions`` and ``offence_codes`` are ANZSOC codes at any level (each selects every
+    code below it; an unknown one raises AnalysisInputError, a ValueError, naming it); ``period_type`` month, quarter, calendar_year, july_june or year_ended (rolling 12 months
     ending each month, or with ``year_end_month`` the year ended that month, e.g. 6 for June).
     ``backend`` is an Ibis backend holding ``rocc_events`` and ``rocc_event_persons``; default DuckDB over the
     Parquet store. Units and periods inside the coverage with no events get 0.
@@ -155,8 +154,9 @@ def event_numerators(
     end = pd.Timestamp(date_to).date() if date_to is not None else None
     con = backend if backend is not None else store.duckdb_backend()
     table = con.table(EVENTS_TABLE if count == "events" else PERSONS_TABLE)
-    divisions = [str(d).zfill(2) for d in offence_divisions] if offence_divisions else None
-    codes = [str(c) for c in offence_codes] if offence_codes else None
+    # Checked before anything is read: an unknown code is an error naming it, not a numerator of 0.
+    divisions = list(offence_codes_selection(offence_divisions, name="offence_divisions").codes) or None
+    codes = list(offence_codes_selection(offence_codes, name="offence_codes").codes) or None
     expression = numerator_expression(
         table, count=count, period_type=period_type, year_end_month=year_end_month, level=level,
         offence_divisions=divisions, offence_codes=codes, disaggregate_by=disaggregate_by, date_from=start, date_to=end,
@@ -230,10 +230,12 @@ def _disaggregation_values(name: str, counted: pd.DataFrame, divisions, codes) -
     if name == "offence_division":
         from rocc.events.offences import anzsoc
 
-        every = divisions or sorted(anzsoc().divisions)
-        if codes:
-            every = sorted({c[:2] for c in codes} & set(every))
-        return list(every)
+        # The divisions the selected codes fall in (a subdivision's codes all lie in its division).
+        every = set(anzsoc().divisions)
+        for selected in (divisions, codes):
+            if selected:
+                every &= {c[:2] for c in selected}
+        return sorted(every)
     return sorted(counted[name].dropna().astype(str).unique().tolist())
 
 

@@ -1,30 +1,17 @@
-"""The ANZSOC 2011 offence classification shipped with rocc: which codes exist and the division each belongs to."""
+"""The ANZSOC 2011 offence classification shipped with rocc, the Victim Focus settings, and the one way rocc
+turns offence codes typed anywhere (a filter, an indicator's numerator, a serious-offence list, a harm index)
+into what they select: the analysis library's :func:`~rocc.analysis.offences.offence_selection` against this
+classification."""
 
 from __future__ import annotations
 
 import csv
 import functools
-from dataclasses import dataclass
+from collections.abc import Iterable
 from importlib import resources
+from typing import Any
 
-
-@dataclass(frozen=True)
-class OffenceClassification:
-    divisions: dict[str, str]  # "02" → "Acts intended to cause injury"
-    subdivisions: dict[str, str]  # "021" → "Assault"
-
-    def division_of(self, code: str) -> str | None:
-        """The two-digit division of a division (2 digits), subdivision (3) or group (4) code; None when unknown.
-
-        A group code is accepted when its subdivision is known (groups are not listed one by one)."""
-        code = code.strip()
-        if not code.isdigit():
-            return None
-        if len(code) == 2:
-            return code if code in self.divisions else None
-        if len(code) in (3, 4):
-            return code[:2] if code[:3] in self.subdivisions else None
-        return None
+from rocc.analysis.offences import OffenceClassification, OffenceSelection, offence_selection
 
 
 @functools.cache
@@ -32,15 +19,25 @@ def anzsoc() -> OffenceClassification:
     text = resources.files("rocc.events.defaults").joinpath("anzsoc2011_divisions_subdivisions.csv").read_text(encoding="utf-8")
     rows = list(csv.DictReader(text.splitlines()))
     return OffenceClassification(
+        name="ANZSOC 2011",
         divisions={r["division_code"]: r["division_title"] for r in rows},
         subdivisions={r["subdivision_code"]: r["subdivision_title"] for r in rows},
     )
 
 
+def offence_codes_selection(codes: Iterable[Any] | str | None, *, name: str = "offence codes") -> OffenceSelection:
+    """ANZSOC codes at any level as what they select; an unknown code raises AnalysisInputError (a ValueError)
+    naming it."""
+    return offence_selection(codes, classification=anzsoc(), name=name)
+
+
 @functools.cache
 def victim_focus_settings() -> dict:
+    """The look-back window and the serious-offence selection, checked once: an unknown code in the file is an
+    error naming the file, not a serious list that silently matches nothing."""
     import yaml
 
     text = resources.files("rocc.events.defaults").joinpath("victim_focus.yaml").read_text(encoding="utf-8")
     settings = yaml.safe_load(text)
-    return {"window_days": int(settings["window_days"]), "serious_divisions": tuple(settings["serious_divisions"])}
+    serious = offence_codes_selection(settings["serious_codes"], name="victim_focus.yaml serious_codes")
+    return {"window_days": int(settings["window_days"]), "serious": serious, "serious_codes": serious.codes}

@@ -147,19 +147,26 @@ def _loaded() -> tuple[dict[str, np.ndarray], dict] | None:
     return columns, meta
 
 
+def index_batches() -> list[int]:
+    """The import batches the live index holds (empty when there is no index yet)."""
+    _, meta = _current()
+    return [int(b) for b in meta["batches"]]
+
+
 @dataclass(frozen=True)
 class PersonEvents:
     days: np.ndarray  # datetime64[D]
     roles: list[str]
     unit_codes: list[str]
     offence_codes: list[str]
+    unit_paths: list[str]
 
 
 def person_events(person_key: str, *, role: str | None = None, scope_paths: tuple[str, ...] = (), since=None, until=None) -> PersonEvents:
     """One person's events from the index: optionally one role, only units under ``scope_paths``, and dates in
     the closed range [since, until] (datetime64[D])."""
     loaded = _loaded()
-    empty = PersonEvents(np.empty(0, dtype="datetime64[D]"), [], [], [])
+    empty = PersonEvents(np.empty(0, dtype="datetime64[D]"), [], [], [], [])
     if loaded is None:
         return empty
     columns, meta = loaded
@@ -190,4 +197,5 @@ def person_events(person_key: str, *, role: str | None = None, scope_paths: tupl
         roles=[ROLE_NAMES[r] for r in np.asarray(columns["role"][start:stop])[keep].tolist()],
         unit_codes=meta["unit_codes"][units[keep]].tolist(),
         offence_codes=[c.decode() for c in np.asarray(columns["code"][start:stop])[keep].tolist()],
+        unit_paths=meta["unit_paths"][units[keep]].tolist(),
     )

@@ -14,10 +14,11 @@ import pandas as pd
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from rocc.events import store
 from rocc.events.models import EventSource, ImportBatch
-from rocc.events.offences import anzsoc, victim_focus_settings
+from rocc.events.offences import anzsoc, offence_codes_selection, victim_focus_settings
 from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
 
@@ -57,14 +58,9 @@ def _filtered(table, *, user, unit: OrgUnit | None, date_from, date_to, offence_
         table = table.filter(table.date_from >= dt.datetime.combine(start, dt.time()))
     if end is not None:
         table = table.filter(table.date_from < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()))
-    codes = [str(c).strip() for c in (offence_codes or []) if str(c).strip()]
-    if codes:
-        # Codes are hierarchical: "02" takes the whole division, "021" a subdivision, "0211" a group.
-        clause = None
-        for code in codes:
-            one = table.offence_code.startswith(code)
-            clause = one if clause is None else clause | one
-        table = table.filter(clause)
+    condition = offence_codes_selection(offence_codes, name="offence_codes").predicate(table.offence_code)
+    if condition is not None:
+        table = table.filter(condition)
     return table
 
 
@@ -75,7 +71,8 @@ def events_frame(
     columns event_id, date_from, date_to (datetime64; equal when the date is exact), offence_code,
     offence_division, x, y (NZTM2000 metres; NaN when unknown), unit_code; sorted by date then event id.
 
-    Dates are inclusive days and select on the event's date_from; offence codes match by prefix.
+    Dates are inclusive days and select on the event's date_from; an ANZSOC code at any level selects every
+    code below it, and an unknown code raises AnalysisInputError (a ValueError) naming it.
     Raises PermissionDenied for roles that do not read events, Http404 for a unit outside the scope.
     """
     if not user.has_perm("events.view_events"):
@@ -109,11 +106,12 @@ def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def persons_frame(
-    *, user, purpose: str, unit_code: str | None = None, date_from=None, date_to=None, role: str | None = None
+    *, user, purpose: str, unit_code: str | None = None, date_from=None, date_to=None, role: str | None = None,
+    offence_codes: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Person-level rows (one per person in an event: event_id, person_key, role, date_from, offence_code,
-    unit_code) in the user's units. Needs ``org.view_person_level`` for the unit (or every unit of the
-    scope) and records the read in the audit trail with its purpose."""
+    unit_code) in the user's units, selected as :func:`events_frame` selects. Needs ``org.view_person_level``
+    for the unit (or every unit of the scope) and records the read in the audit trail with its purpose."""
     from rocc.audit.services import person_access_record
 
     scope = scope_of(user)
@@ -122,9 +120,11 @@ def persons_frame(
         raise PermissionDenied("Person-level data is for analysts within their own units.")
     if role is not None and role not in {"victim", "offender"}:
         raise ValueError(f"role: expected victim or offender, found {role!r}")
+    selection = offence_codes_selection(offence_codes, name="offence_codes")  # refused before the look is recorded
     filters = ", ".join(f for f in [
         f"unit {unit_code}" if unit_code else "all units in scope",
         f"from {date_from}" if date_from else "", f"to {date_to}" if date_to else "", f"role {role}" if role else "",
+        f"offences {', '.join(selection.codes)}" if selection.codes else "",
     ] if f)
     person_access_record(
         user=user, subject_type="events.persons", subject_id=unit_code or ",".join(u.code for u in units),
@@ -132,7 +132,7 @@ def persons_frame(
     )
     con = store.duckdb_backend()
     table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=units[0] if unit_code else None,
-                      date_from=date_from, date_to=date_to, offence_codes=None)
+                      date_from=date_from, date_to=date_to, offence_codes=selection.codes)
     if role is not None:
         table = table.filter(table.role == role)
     frame = table.select(*PERSON_COLUMNS).order_by(["date_from", "event_id", "role", "person_key"]).to_pandas()
@@ -140,34 +140,102 @@ def persons_frame(
 
 
 @dataclasses.dataclass(frozen=True)
+class VictimFocusSearch:
+    """What a Victim Focus lookup searched, said on every answer (a positive and a negative one alike): the
+    period, the whole national store (which imports), and the person as pseudonymised."""
+
+    person_key: str
+    window_from: dt.date
+    window_to: dt.date
+    window_days: int
+    imports: tuple[int, ...]  # the import batches searched (the person index's)
+    imports_not_searched: tuple[int, ...]  # finished imports the index does not hold yet
+    latest_import: dt.datetime | None
+
+    @property
+    def statement(self) -> str:
+        searched = len(self.imports)
+        store_part = (
+            f"the whole national event store ({searched} import{'s' if searched != 1 else ''}"
+            + (f", the latest finished {timezone.localtime(self.latest_import):%-d %b %Y %H:%M}" if self.latest_import else "")
+            + ")"
+            if searched else "the whole national event store, which holds no imports with persons yet"
+        )
+        text = (
+            f"Searched {store_part} for victimisations of person key {self.person_key[:12]}… (the identifier as "
+            f"pseudonymised; the identifier itself is not kept) from {self.window_from:%-d %b %Y} to "
+            f"{self.window_to:%-d %b %Y} ({self.window_days} days), in every district."
+        )
+        missing = len(self.imports_not_searched)
+        if missing:
+            text += (
+                f" {missing} finished import{'s are' if missing != 1 else ' is'} not in the lookup's index yet and "
+                f"{'were' if missing != 1 else 'was'} not searched (import{'s' if missing != 1 else ''} "
+                f"{', '.join(str(b) for b in self.imports_not_searched)}; an administrator rebuilds the index with "
+                "`rocc events reindex`)."
+            )
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "person_key": self.person_key, "window_from": self.window_from.isoformat(), "window_to": self.window_to.isoformat(),
+            "window_days": self.window_days, "store": "national", "imports": list(self.imports),
+            "imports_not_searched": list(self.imports_not_searched),
+            "latest_import": self.latest_import.isoformat() if self.latest_import else None, "statement": self.statement,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
 class VictimFocus:
-    """What a Victim Focus lookup tells the officer: victimisations in the past 12 months (in the looker's
-    units), the type and number of crimes, and the graduated response that applies."""
+    """What a Victim Focus lookup tells the officer. The count, the offence types and the tier are national (the
+    flag comes from the national database: an event held at a district, or in another district, counts for an
+    officer of one area); the details of each event (date, offence, unit) only within the looker's scope, with
+    the number withheld said. ``search`` says what was searched."""
 
     person_key: str
     as_of: dt.date
     window_days: int
-    count: int
-    first: dt.date | None
-    last: dt.date | None
-    offences: list[dict]  # code, title, division, division_title, count
+    count: int  # victimisations in the window, nationally
+    offences: list[dict]  # national: code, title, division, division_title, count
     serious: bool
     tier: str | None
     response: str | None
-    units: list[str]
+    events: list[dict]  # within scope: date, offence_code, offence_title, unit_code, unit_name
+    outside_scope: int  # victimisations counted whose details are outside the looker's scope
+    first: dt.date | None  # within scope
+    last: dt.date | None  # within scope
+    units: list[str]  # within scope
+    search: VictimFocusSearch
+
+    @property
+    def answer(self) -> str:
+        """The answer in one sentence, positive or negative."""
+        if not self.count:
+            return "No victimisation recorded in the past 12 months."
+        text = f"{self.count} victimisation{'s' if self.count != 1 else ''} in the past 12 months: {self.tier} ({self.response})."
+        if self.outside_scope:
+            text += f" {self.outside_scope} of them {'are' if self.outside_scope != 1 else 'is'} outside your scope: counted, details withheld."
+        return text
 
     def to_dict(self) -> dict:
-        data = dataclasses.asdict(self)
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "search"}
         for name in ("as_of", "first", "last"):
             data[name] = data[name].isoformat() if data[name] else None
+        data["events"] = [{**e, "date": e["date"].isoformat()} for e in self.events]
+        data["answer"] = self.answer
+        data["search"] = self.search.to_dict()
         return data
 
 
 def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> VictimFocus:
     """Look up one person by their identifier (pseudonymised as the import does): how often they were a
-    victim in the past 12 months within the user's units, of what, and the Victim Focus tier.
+    victim in the past 12 months nationally, of what, the Victim Focus tier, and the details within the
+    user's scope.
 
-    Only analysts within their units may look; every lookup is recorded with its purpose."""
+    Only analysts within their units may look; every lookup is recorded with its purpose, what was searched
+    and the answer. A lookup the audit trail refuses (no purpose) returns nothing."""
+    from django.db import transaction
+
     from rocc.audit.services import person_access_record
     from rocc.events.pseudonym import person_key
 
@@ -176,44 +244,67 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
     if not str(identifier or "").strip():
         raise ValueError("person: give the person's identifier")
     key = person_key(identifier)
-    person_access_record(user=user, subject_type="events.person", subject_id=key, purpose=purpose, what="Victim Focus lookup")
-    return victim_focus_for(key, scope_paths=scope_of(user).unit_paths, as_of=_day(as_of, "as_of") or dt.date.today())
+    day = _day(as_of, "as_of") or timezone.localdate()
+    with transaction.atomic():
+        found = victim_focus_for(key, scope_paths=scope_of(user).unit_paths, as_of=day)
+        person_access_record(
+            user=user, subject_type="events.person", subject_id=key, purpose=purpose,
+            what=f"Victim Focus lookup. {found.search.statement} Answer: {found.answer}",
+        )
+    return found
 
 
 def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) -> VictimFocus:
-    """The lookup itself, from the per-person index (no permission check, no audit: callers do both)."""
-    from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS
-    from rocc.events.person_index import person_events
+    """The lookup itself, from the per-person index (no permission check, no audit: callers do both). The
+    count and tier are over the whole index; ``scope_paths`` only limits which events' details are given."""
+    from rocc.analysis.repeat_victims import response_tier
+    from rocc.events.models import BatchStatus
+    from rocc.events.person_index import index_batches, person_events
 
     settings = victim_focus_settings()
     window = settings["window_days"]
     end = np.datetime64(as_of, "D")
-    found = person_events(key, role="victim", scope_paths=scope_paths, since=end - np.timedelta64(window - 1, "D"), until=end)
+    since = end - np.timedelta64(window - 1, "D")
+    searched = index_batches()
+    finished = ImportBatch.objects.filter(status=BatchStatus.DONE).exclude(persons_file="")
+    latest = finished.filter(pk__in=searched).order_by("-finished_at").values_list("finished_at", flat=True).first()
+    search = VictimFocusSearch(
+        person_key=key, window_from=since.astype(dt.date), window_to=end.astype(dt.date), window_days=window,
+        imports=tuple(sorted(searched)),
+        imports_not_searched=tuple(finished.exclude(pk__in=searched).order_by("pk").values_list("pk", flat=True)),
+        latest_import=latest,
+    )
+    found = person_events(key, role="victim", since=since, until=end)
     count = len(found.days)
+    # The serious list is the analysis library's matcher over the shipped codes, as repeat_victims applies it.
+    serious = bool(settings["serious"].mask(found.offence_codes).any()) if count else False
+    tier = response_tier(count=count, serious=serious)
     classification = anzsoc()
-    if not count:
-        return VictimFocus(key, end.astype(dt.date), window, 0, None, None, [], False, None, None, [])
-    # The analysis library's rule, for one person: the last tier whose conditions (events in the window, a
-    # serious one among them) the person meets. repeat_victims applies the same rule over whole populations.
-    serious = any(code[:2] in settings["serious_divisions"] for code in found.offence_codes)
-    tier = None
-    for step in VICTIM_FOCUS_TIERS:
-        if count >= step.min_events and (serious or not step.serious):
-            tier = step
     offences = [
         {
-            "code": code,
-            "title": classification.subdivisions.get(code[:3], "") if len(code) > 2 else classification.divisions.get(code, ""),
-            "division": code[:2],
-            "division_title": classification.divisions.get(code[:2], ""),
-            "count": number,
+            "code": code, "title": classification.title(code), "division": code[:2],
+            "division_title": classification.divisions.get(code[:2], ""), "count": number,
         }
         for code, number in sorted(Counter(found.offence_codes).items(), key=lambda item: (-item[1], item[0]))
     ]
+    within = [i for i, path in enumerate(found.unit_paths) if any(path.startswith(s) for s in scope_paths)]
+    names = dict(OrgUnit.objects.filter(code__in={found.unit_codes[i] for i in within}).values_list("code", "name"))
+    events = sorted(
+        (
+            {
+                "date": found.days[i].astype(dt.date), "offence_code": found.offence_codes[i],
+                "offence_title": classification.title(found.offence_codes[i]), "unit_code": found.unit_codes[i],
+                "unit_name": names.get(found.unit_codes[i], found.unit_codes[i]),
+            }
+            for i in within
+        ),
+        key=lambda e: (e["date"], e["offence_code"], e["unit_code"]),
+    )
     return VictimFocus(
-        person_key=key, as_of=end.astype(dt.date), window_days=window, count=count,
-        first=found.days.min().astype(dt.date), last=found.days.max().astype(dt.date), offences=offences, serious=serious,
-        tier=tier.name if tier else None, response=tier.response if tier else None, units=sorted(set(found.unit_codes)),
+        person_key=key, as_of=end.astype(dt.date), window_days=window, count=count, offences=offences, serious=serious,
+        tier=tier.name if tier else None, response=tier.response if tier else None, events=events,
+        outside_scope=count - len(events), first=events[0]["date"] if events else None,
+        last=events[-1]["date"] if events else None, units=sorted({e["unit_code"] for e in events}), search=search,
     )
 
 

@@ -174,7 +174,8 @@ def test_concentration_shows_the_lorenz_curve_and_the_figures_of_the_library(ana
 def test_harm_weights_typed_on_the_page_give_the_harm_by_offence(analyst_client, upload, waitemata):
     _, upload_id = upload("harm", LONDON)
     weights = "Burglary,100\nRobbery,300\nViolence and sexual offences,250"
-    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm=weights, default_weight="1")
+    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm=weights, default_weight="1",
+                   offence_codes_are="as_written")
     html = text(followed(analyst_client, response))
     frame = read_table(LONDON)
     counts = frame["Crime type"].value_counts()
@@ -185,7 +186,8 @@ def test_harm_weights_typed_on_the_page_give_the_harm_by_offence(analyst_client,
 
 def test_a_harm_code_listed_twice_is_reported_by_line(analyst_client, upload, waitemata):
     _, upload_id = upload("harm", LONDON)
-    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100\nBurglary,120")
+    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100\nBurglary,120",
+                   offence_codes_are="as_written")
     assert response.status_code == 400
     assert "harm weights: column &#x27;offence_code&#x27;, row 2: offence code &#x27;Burglary&#x27; is listed twice" in response.content.decode()
 

@@ -117,7 +117,9 @@ def test_rocc_analyse_harm_prints_one_json_document(tmp_path):
     events.write_text("id,offence\n1,burglary\n2,assault\n3,burglary\n")
     index = tmp_path / "harm.csv"
     index.write_text("offence_code,weight\nburglary,30\nassault,120\n")
-    result = CliRunner().invoke(app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--json"])
+    result = CliRunner().invoke(
+        app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--codes", "as-written", "--json"]
+    )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["total_harm"] == 180.0
@@ -129,7 +131,9 @@ def test_rocc_analyse_harm_names_an_unknown_code_and_its_row(tmp_path):
     events.write_text("id,offence\n1,burglary\n2,arson\n")
     index = tmp_path / "harm.csv"
     index.write_text("offence_code,weight\nburglary,30\n")
-    result = CliRunner().invoke(app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index)])
+    result = CliRunner().invoke(
+        app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--codes", "as-written"]
+    )
     assert result.exit_code == 2
     assert "'arson'" in result.stderr and "row 2" in result.stderr and "column 'offence'" in result.stderr
     assert "Traceback" not in result.output
@@ -159,3 +163,77 @@ def test_harm_weights_flow_into_concentration(tmp_path):
     assert document["total"] == 160.0
     assert document["top_units"][0] == {"unit": "b", "value": 130.0, "share": 130 / 160}
     assert np.isclose(document["gini"], abs(130 - 30) / (2 * 2 * 80))
+
+
+# --- ANZSOC codes at any level: one weight covers every code below it --------------------------------
+
+
+def anzsoc_index(weights: dict[str, float]) -> HarmIndex:
+    from rocc.events.offences import anzsoc
+
+    return HarmIndex(weights=weights, classification=anzsoc())
+
+
+def test_a_division_weight_covers_its_subdivisions_and_groups_and_the_most_specific_code_wins():
+    index = anzsoc_index({"07": 60.0, "0711": 90.0, "021": 200.0})
+    weights = harm_weights(["0711", "0712", "071", "07", "0211", "021"], index=index)
+    assert weights.tolist() == [90.0, 60.0, 60.0, 60.0, 200.0, 200.0]
+
+
+def test_a_code_above_the_listed_ones_is_not_guessed_a_weight():
+    # An event recorded only as division 07 cannot take the weight of group 0711: it is unlisted, said so.
+    with pytest.raises(AnalysisInputError, match="row 1.*'07' is not in the harm index"):
+        harm_weights(["07"], index=anzsoc_index({"0711": 90.0}))
+
+
+def test_the_harm_profile_counts_an_event_covered_by_a_division_as_weighted_not_defaulted():
+    result = harm_profile(["0711", "0712", "1211"], index=anzsoc_index({"07": 60.0}), default_weight=1.0)
+    assert result.total_harm == 121.0
+    assert result.defaulted_events == 1 and result.defaulted_codes == ("1211",)
+    assert "ANZSOC 2011" in result.parameters["offence_codes"]
+
+
+def test_an_unknown_code_in_an_anzsoc_harm_index_is_an_error_naming_its_row(tmp_path):
+    from rocc.events.offences import anzsoc
+
+    path = tmp_path / "harm.csv"
+    path.write_text("offence_code,weight\n07,60\n17,10\n")
+    with pytest.raises(AnalysisInputError, match="row 2.*unknown offence code '17'"):
+        harm_index_read(path, classification=anzsoc())
+
+
+def test_two_spellings_of_one_code_in_a_harm_index_are_a_code_listed_twice(tmp_path):
+    from rocc.events.offences import anzsoc
+
+    path = tmp_path / "harm.csv"
+    path.write_text("offence_code,weight\n0211,60\n211,10\n")  # a spreadsheet dropped the zero of the second
+    with pytest.raises(AnalysisInputError, match="row 2.*'0211' is listed twice"):
+        harm_index_read(path, classification=anzsoc())
+
+
+def test_an_event_code_that_is_not_anzsoc_is_an_error_not_an_unweighted_event():
+    with pytest.raises(AnalysisInputError, match="column 'offence', row 2.*'Burglary' is not an ANZSOC 2011"):
+        harm_weights(["0711", "Burglary"], index=anzsoc_index({"07": 60.0}), default_weight=1.0)
+
+
+def test_rocc_analyse_harm_reads_anzsoc_codes_by_default_with_a_division_weight(tmp_path):
+    events = tmp_path / "events.csv"
+    events.write_text("id,offence\n1,0711\n2,712\n3,0211\n")  # 712: a spreadsheet dropped the zero of 0712
+    index = tmp_path / "harm.csv"
+    index.write_text("offence_code,weight\n07,60\n02,100\n")
+    result = CliRunner().invoke(app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--json"])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["total_harm"] == 220.0
+    assert {row["offence"]: row["harm"] for row in document["by_offence"]} == {"0211": 100.0, "0711": 60.0, "0712": 60.0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["0211", "0212", "021", "02", "0711", "0712", "0811", "07", "1211"]), min_size=1, max_size=40))
+def test_hierarchical_harm_weights_match_a_code_by_code_loop(codes):
+    weights = {"02": 100.0, "0212": 150.0, "07": 60.0, "071": 70.0, "0711": 90.0}
+    expected = []
+    for code in codes:  # the longest listed code that the event's code starts with
+        matches = [c for c in weights if code.startswith(c)]
+        expected.append(weights[max(matches, key=len)] if matches else 1.0)
+    assert harm_weights(codes, index=anzsoc_index(weights), default_weight=1.0).tolist() == expected

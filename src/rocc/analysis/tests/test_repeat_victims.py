@@ -300,3 +300,70 @@ def test_rocc_analyse_repeat_victims_reports_bad_input_without_a_traceback(tmp_p
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+# --- ANZSOC serious codes at any level, and the one tier rule ------------------------------------------
+
+
+def test_a_division_in_the_serious_list_selects_its_subdivisions_and_groups():
+    from rocc.events.offences import anzsoc
+
+    result = repeat_victims(
+        persons=["A", "A", "B", "B", "C", "C"], dates=["2024-01-01", "2024-02-01"] * 3,
+        offences=["0711", "1211", "071", "1211", "1211", "0811"], as_of="2024-06-30",
+        serious_codes=["07"], classification=anzsoc(),
+    )
+    tiers = {p["person"]: p["tier"] for p in result.to_dict()["persons"]}
+    assert tiers == {"A": "serious and repeat victim", "B": "serious and repeat victim", "C": "repeat victim"}
+    assert result.parameters["serious_codes"] == ["07"]
+
+
+def test_an_unknown_serious_code_is_an_error_not_a_list_that_matches_nothing():
+    from rocc.events.offences import anzsoc
+
+    with pytest.raises(AnalysisInputError, match="serious offence codes: unknown offence code '17'"):
+        repeat_victims(persons=["A"], dates=["2024-01-01"], offences=["0711"], serious_codes=["07", "17"], classification=anzsoc())
+
+
+def test_a_code_whose_leading_zero_was_dropped_is_read_with_it():
+    from rocc.events.offences import anzsoc
+
+    result = repeat_victims(
+        persons=["A", "A"], dates=["2024-01-01", "2024-02-01"], offences=["211", "0211"], as_of="2024-06-30",
+        serious_codes=["21"], classification=anzsoc(),
+    )
+    person = result.to_dict()["persons"][0]
+    assert person["offences"] == {"0211": 2} and person["tier"] == "serious and repeat victim"
+
+
+def test_labels_compared_as_written_say_which_serious_code_matched_nothing():
+    result = repeat_victims(persons=["A"], dates=["2024-01-01"], offences=["Burglary"], serious_codes=["Burglary", "Robery"])
+    assert any("Robery" in note and "match no event" in note for note in result.summary["notes"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 6), st.booleans())
+def test_the_one_person_tier_rule_is_the_population_rule(count, serious):
+    from rocc.analysis.repeat_victims import response_tier, response_tier_indices
+
+    index = int(response_tier_indices(np.array([count]), np.array([serious]))[0])
+    one = response_tier(count=count, serious=serious)
+    assert (one is None and index == -1) or one == VICTIM_FOCUS_TIERS[index]
+    expected = None
+    for tier in VICTIM_FOCUS_TIERS:  # the specification, tier by tier
+        if count >= tier.min_events and (serious or not tier.serious):
+            expected = tier
+    assert one == expected
+
+
+def test_rocc_analyse_repeat_victims_takes_a_division_as_a_serious_code(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text("victim,date,offence\nA,2024-01-01,0711\nA,2024-02-01,1211\nB,2024-01-05,1211\nB,2024-03-01,1211\n")
+    result = CliRunner().invoke(app, ["analyse", "repeat-victims", str(path), "--person", "victim", "--date", "date",
+                                      "--offence", "offence", "--serious-codes", "07", "--json"])
+    assert result.exit_code == 0, result.stderr
+    tiers = {p["person"]: p["tier"] for p in json.loads(result.stdout)["persons"]}
+    assert tiers == {"A": "serious and repeat victim", "B": "repeat victim"}
+    refused = CliRunner().invoke(app, ["analyse", "repeat-victims", str(path), "--person", "victim", "--date", "date",
+                                       "--offence", "offence", "--serious-codes", "7x"])
+    assert refused.exit_code == 2 and "unknown offence code '7x'" in refused.stderr

@@ -43,13 +43,32 @@ def test_an_analyst_looks_up_a_person_and_the_lookup_is_audited(server, make_use
     token = token_issue(user=analyst, name="frontline desk")
     status, body = lookup(server, token, person="nhi abc1234", purpose="attending a burglary report", as_of="2024-06-01")
     assert status == 200, body
-    assert body["count"] == 2 and body["tier"] == "serious and repeat victim"  # burglary counts as serious by default
-    assert body["offences"] == [{"code": "0711", "title": "Unlawful entry with intent/burglary, break and enter", "division": "07",
-                                 "division_title": "Unlawful entry with intent/burglary, break and enter", "count": 2}]
+    # National: the Christchurch theft counts; its details stay outside a Waitematā scope.
+    assert body["count"] == 3 and body["tier"] == "serious and repeat victim"  # burglary counts as serious by default
+    burglary = "Unlawful entry with intent/burglary, break and enter"
+    assert body["offences"] == [
+        {"code": "0711", "title": burglary, "division": "07", "division_title": burglary, "count": 2},
+        {"code": "0811", "title": "Motor vehicle theft and related offences", "division": "08", "division_title": "Theft and related offences", "count": 1},
+    ]
+    assert [(e["date"], e["unit_code"]) for e in body["events"]] == [("2024-02-01", "north-shore"), ("2024-05-20", "north-shore")]
+    assert body["outside_scope"] == 1 and "1 of them is outside your scope" in body["answer"]
     assert body["person_key"] == person_key("NHI ABC1234") and body["first"] == "2024-02-01" and body["last"] == "2024-05-20"
+    assert body["search"]["store"] == "national" and len(body["search"]["imports"]) == 1
+    assert "from 3 Jun 2023 to 1 Jun 2024 (365 days)" in body["search"]["statement"]
     assert "ABC1234" not in json.dumps(body)
     entry = AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS).order_by("-id").first()
     assert entry.actor == analyst and entry.purpose == "attending a burglary report" and entry.object_id == body["person_key"]
+    assert body["search"]["statement"] in entry.details["what"]
+
+
+def test_a_negative_answer_says_what_was_searched_too(server, make_user):
+    token = token_issue(user=make_user("analyst", units=["waitemata"]), name="frontline desk")
+    status, body = lookup(server, token, person="NHI ZZZ9999", purpose="attending a burglary report", as_of="2024-06-01")
+    assert status == 200, body
+    assert body["count"] == 0 and body["tier"] is None and body["events"] == [] and body["outside_scope"] == 0
+    assert body["answer"] == "No victimisation recorded in the past 12 months."
+    assert body["search"]["statement"].startswith("Searched the whole national event store (1 import")
+    assert body["search"]["person_key"] == person_key("NHI ZZZ9999")
 
 
 def test_other_roles_get_403_and_a_missing_purpose_gets_422(server, make_user):

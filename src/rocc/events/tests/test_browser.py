@@ -66,8 +66,14 @@ def test_victim_focus_page_looks_up_a_person_and_records_the_purpose(signed_in, 
     from rocc.audit.models import AuditEntry, AuditKind
     from rocc.events.testing import events_create
 
-    events_create(user=analyst, rows=[
-        {"event_id": "B1", "date": (dt.date.today() - dt.timedelta(days=30)).isoformat(), "offence_code": "1211", "unit": "North Shore", "victim": "PRN-77"},
+    from rocc.org.models import Role
+    from rocc.org.services import user_create
+
+    recent = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    loader = user_create(username="loader", password=PASSWORD, role=Role.ADMINISTRATOR, units=[]).user
+    events_create(user=loader, rows=[
+        {"event_id": "B1", "date": recent, "offence_code": "1211", "unit": "North Shore", "victim": "PRN-77"},
+        {"event_id": "B2", "date": recent, "offence_code": "1311", "unit": "Christchurch", "victim": "PRN-77"},
     ], source="future")
     page = signed_in
     page.goto("/events/victim-focus/")
@@ -75,9 +81,12 @@ def test_victim_focus_page_looks_up_a_person_and_records_the_purpose(signed_in, 
     page.get_by_label("Person identifier").fill("PRN-77")
     page.get_by_label("Purpose of this lookup").fill("checking the page works")
     page.get_by_role("button", name="Look up").click()
-    assert "1 victimisation in the past 12 months" in page.locator("#result-heading").inner_text()
-    assert "First-time victim: prevention advice" in page.locator("dl.facts").inner_text()
-    assert "Property damage (1211)" in page.locator("table").inner_text()
+    assert "2 victimisations in the past 12 months" in page.locator("#result-heading").inner_text()
+    assert "Repeat victim: graduated response" in page.locator("dl.facts").inner_text()
+    assert "Searched the whole national event store" in page.locator("#searched").inner_text()
+    assert "Property damage (1211)" in page.get_by_role("table", name="Victimisations within your scope").inner_text()
+    assert "Disorderly conduct" not in page.get_by_role("table", name="Victimisations within your scope").inner_text()
+    assert "1 more outside your scope" in page.locator(".withheld").inner_text()
     assert page.get_by_label("Person identifier").input_value() == ""  # the identifier is not echoed back
     assert AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS, purpose="checking the page works").count() == 1
     assert serious_violations(page) == []

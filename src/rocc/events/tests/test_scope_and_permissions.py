@@ -54,18 +54,22 @@ def test_person_level_reads_are_for_analysts_in_scope_and_each_is_recorded_with_
         persons_frame(user=make_user("regional_coordinator", units=["waitemata"]), purpose="curious about victims")
 
 
-def test_victim_focus_counts_the_past_12_months_in_the_users_units_with_the_tier(stored, make_user):
+def test_victim_focus_counts_the_past_12_months_nationally_with_the_tier_and_details_only_in_scope(stored, make_user):
     waitemata = make_user("analyst", units=["waitemata"])
     found = victim_focus_lookup(user=waitemata, identifier="v-1", purpose="attending a burglary", as_of="2024-07-01")
-    assert found.count == 2 and found.tier == "serious and repeat victim"  # assault is serious by default
+    # The Christchurch assault counts (the flag is national) but its details stay outside a Waitematā scope.
+    assert found.count == 3 and found.tier == "serious and repeat victim"  # assault is serious by default
     assert found.response == "intervention plan with other agencies"
-    assert [(o["code"], o["count"]) for o in found.offences] == [("0211", 1), ("0711", 1)]
-    later = victim_focus_lookup(user=waitemata, identifier="V-1", purpose="attending a burglary", as_of="2025-03-15")
+    assert [(o["code"], o["count"]) for o in found.offences] == [("0211", 2), ("0711", 1)]
+    assert [(e["date"].isoformat(), e["unit_code"]) for e in found.events] == [("2024-03-01", "north-shore"), ("2024-06-01", "rodney")]
+    assert found.outside_scope == 1
+    later = victim_focus_lookup(user=waitemata, identifier="V-1", purpose="attending a burglary", as_of="2025-05-15")
     assert later.count == 1 and later.tier == "first-time victim" and later.response == "prevention advice"
     nobody = victim_focus_lookup(user=waitemata, identifier="V-404", purpose="attending a burglary", as_of="2024-07-01")
-    assert nobody.count == 0 and nobody.tier is None
+    assert nobody.count == 0 and nobody.tier is None and nobody.outside_scope == 0
     national = make_user("analyst", units=["nz"])
-    assert victim_focus_lookup(user=national, identifier="V-1", purpose="national check", as_of="2024-07-01").count == 3
+    everything = victim_focus_lookup(user=national, identifier="V-1", purpose="national check", as_of="2024-07-01")
+    assert everything.count == 3 and len(everything.events) == 3 and everything.outside_scope == 0
     lookups = AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS, object_type="events.person")
     assert lookups.count() == 4 and set(lookups.values_list("purpose", flat=True)) == {"attending a burglary", "national check"}
 
