@@ -1,16 +1,20 @@
 """The rules of a co-designed plan that reads and writes share: what is still missing in each of the four steps,
-which links a logic chain allows, and how a version's content is written out for comparison and files."""
+which links a logic chain allows, when two boxes are the same box, which boxes are on no chain, and what removing
+a priority action takes with it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
+from rocc.core.text import fold, nfc
 from rocc.strategy.models import (
     KIND_RANK,
     MONITORING_QUESTIONS,
     PRIORITY_ACTION_QUESTIONS,
     ChainElement,
     ElementKind,
+    MonitoringRow,
     PlanVersion,
 )
 
@@ -79,6 +83,76 @@ def _reachable(start: ChainElement, edges: dict[int, list[ChainElement]]) -> lis
     return found
 
 
+def box_match_key(text: str) -> str:
+    """Two boxes of one kind are the same box when their words are: NFC, then case, macrons and runs of white space
+    folded ("Whanau  support" is "Whānau support")."""
+    return " ".join(fold(nfc(text)).split())
+
+
+def _chains(version: PlanVersion) -> tuple[list[ChainElement], dict[int, list[ChainElement]], dict[int, list[ChainElement]]]:
+    """The version's boxes, where each leads, and what each priority action reaches."""
+    elements = list(version.elements.prefetch_related("leads_to"))
+    edges = {e.pk: list(e.leads_to.all()) for e in elements}
+    reach = {e.pk: _reachable(e, edges) for e in elements if e.kind == ElementKind.ACTIVITY}
+    return elements, edges, reach
+
+
+def stray_boxes(version: PlanVersion) -> list[ChainElement]:
+    """Outputs, outcomes and impacts that no priority action leads to, directly or through other boxes: boxes on
+    no chain, which the agree gate refuses and the step-3 page lists for removal."""
+    elements, _, reach = _chains(version)
+    return _stray(elements, reach)
+
+
+def _stray(elements: list[ChainElement], reach: dict[int, list[ChainElement]]) -> list[ChainElement]:
+    on_a_chain = {e.pk for found in reach.values() for e in found}
+    return [e for e in elements if e.kind != ElementKind.ACTIVITY and e.pk not in on_a_chain]
+
+
+_NOT_FED_BY = {ElementKind.OUTPUT: "priority action", ElementKind.OUTCOME: "priority action's output",
+               ElementKind.IMPACT: "priority action's outcome"}
+
+
+def stray_box_message(element: ChainElement) -> str:
+    return (f"{element.get_kind_display()} {_quoted(element.text)} is on no chain: no {_NOT_FED_BY[element.kind]} leads to it. "
+            f"Link it into a chain or remove it.")
+
+
+@dataclass(frozen=True)
+class ChainRemoval:
+    """What removing one priority action does: the boxes that go with it (the action, then every box that no other
+    priority action reaches), the boxes that stay because other priority actions still use them, and the monitoring
+    rows of the outcomes that go."""
+
+    action: ChainElement
+    removed: list[ChainElement]
+    kept: list[tuple[ChainElement, list[ChainElement]]] = field(default_factory=list)
+    monitoring: list[MonitoringRow] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Names what the removal takes, so a removal confirmed on a page that has since gone stale is refused."""
+        parts = sorted(e.key for e in self.removed) + sorted(f"{r.outcome_id}:{r.indicator_code}:{r.indicator_name}" for r in self.monitoring)
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def chain_removal(version: PlanVersion, action: ChainElement) -> ChainRemoval:
+    """What removing the priority action ``action`` (an activity box of ``version``) removes and what it leaves."""
+    _, _, reach = _chains(version)
+    downstream = reach[action.pk]
+    others = [(pk, {e.pk for e in found}) for pk, found in reach.items() if pk != action.pk]
+    actions = {e.pk: e for e in version.elements.filter(kind=ElementKind.ACTIVITY)}
+    removed, kept = [action], []
+    for element in sorted(downstream, key=lambda e: (KIND_RANK[e.kind], e.order)):
+        users = [actions[pk] for pk, found in others if element.pk in found]
+        if users:
+            kept.append((element, sorted(users, key=lambda e: e.order)))
+        else:
+            removed.append(element)
+    monitoring = list(MonitoringRow.objects.filter(outcome__in=removed).select_related("outcome").order_by("order"))
+    return ChainRemoval(action=action, removed=removed, kept=kept, monitoring=monitoring)
+
+
 def _quoted(text: str, limit: int = 70) -> str:
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
@@ -93,19 +167,20 @@ def version_gaps(version: PlanVersion) -> list[Gap]:
     if not version.conditions.exists():
         gaps.append(Gap(2, "No condition for success yet: agree what is needed to succeed."))
 
-    elements = list(version.elements.prefetch_related("leads_to"))
-    edges = {e.pk: list(e.leads_to.all()) for e in elements}
+    elements, _, reach = _chains(version)
     actions = [e for e in elements if e.kind == ElementKind.ACTIVITY]
     if not actions:
         gaps.append(Gap(3, "No priority action yet: add at least one chain Activity → Output → Outcome → Impact."))
     for action in actions:
-        kinds = {e.kind for e in _reachable(action, edges)}
+        kinds = {e.kind for e in reach[action.pk]}
         if ElementKind.OUTPUT not in kinds:
             gaps.append(Gap(3, f"Priority action {_quoted(action.text)} has no output.", blocking=False))
         if ElementKind.OUTCOME not in kinds:
             gaps.append(Gap(3, f"Priority action {_quoted(action.text)} has no outcome."))
         if ElementKind.IMPACT not in kinds:
             gaps.append(Gap(3, f"Priority action {_quoted(action.text)} has no impact."))
+
+    gaps.extend(Gap(3, stray_box_message(element)) for element in _stray(elements, reach))
 
     answered = {a.question for a in version.answers.all() if a.text.strip()}
     for step, questions in STEP_QUESTIONS.items():

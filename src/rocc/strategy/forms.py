@@ -34,12 +34,21 @@ class PartForm(forms.Form):
 
 
 class PriorityActionForm(forms.Form):
-    activity = forms.CharField(max_length=500, help_text="What will be done, e.g. Whānau support and navigation")
-    output = forms.CharField(max_length=500, required=False, help_text="What it produces that can be counted")
+    activity = forms.CharField(max_length=500, help_text="What will be done, e.g. Whānau support and navigation (an activity worded like an existing one adds to its chain)")
+    output = forms.CharField(max_length=500, required=False, help_text="What it produces that can be counted (an output worded like an existing one joins it)")
     outcome = forms.CharField(max_length=500, required=False, help_text="The change it brings (an outcome worded like an existing one joins it)")
     impact = forms.CharField(max_length=500, required=False, help_text="The lasting difference (an impact worded like an existing one joins it)")
     owner = forms.CharField(max_length=300, required=False, label="Who owns it", help_text="The stakeholders who own this action")
     timeframe = forms.CharField(max_length=300, required=False, help_text="When the response is developed, e.g. by June 2026")
+
+    def offer_existing(self, elements) -> None:
+        """Let each box field suggest the plan's boxes of its kind, so picking one joins it instead of copying it."""
+        self.existing = {}
+        for name in ("activity", "output", "outcome", "impact"):
+            texts = list(dict.fromkeys(e.text for e in elements if e.kind == name))
+            if texts:
+                self.existing[name] = texts
+                self.fields[name].widget.attrs["list"] = f"existing-{name}"
 
 
 class BoxActivitiesForm(forms.Form):

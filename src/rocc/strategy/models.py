@@ -351,6 +351,30 @@ class PlanVersionStatus(models.TextChoices):
 FROZEN_STATUSES = (PlanVersionStatus.AGREED, PlanVersionStatus.ACTIVE, PlanVersionStatus.UNDER_REVIEW, PlanVersionStatus.SUPERSEDED)
 
 
+class PlanMove(models.TextChoices):
+    """The moves of a plan's life: draft → agreed → active → under review, a new draft of a frozen version,
+    and throwing a later draft away."""
+
+    AGREE = "agree", "Agree the draft"
+    ACTIVATE = "activate", "Make the agreed version active"
+    REVIEW = "review", "Start a review"
+    DRAFT = "draft", "Open a new draft"
+    DISCARD = "discard", "Discard the draft"
+
+
+# Each move: the statuses of the version it applies to, and the status that version ends in. None: the version
+# keeps its status (``draft`` copies it into a new draft version; ``discard`` deletes the draft). The rules in
+# rules.py add the conditions on the plan as a whole: a new draft only while there is none, and never
+# discarding version 1.
+PLAN_VERSION_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    PlanMove.AGREE: ((PlanVersionStatus.DRAFT,), PlanVersionStatus.AGREED),
+    PlanMove.ACTIVATE: ((PlanVersionStatus.AGREED,), PlanVersionStatus.ACTIVE),
+    PlanMove.REVIEW: ((PlanVersionStatus.ACTIVE,), PlanVersionStatus.UNDER_REVIEW),
+    PlanMove.DRAFT: ((PlanVersionStatus.AGREED, PlanVersionStatus.ACTIVE, PlanVersionStatus.UNDER_REVIEW), None),
+    PlanMove.DISCARD: ((PlanVersionStatus.DRAFT,), None),
+}
+
+
 class DistrictPlan(models.Model):
     """A district or area plan co-designed by local groups and agencies in the four steps of the framework."""
 
@@ -562,6 +586,21 @@ class BarrierStatus(models.TextChoices):
     ESCALATED = "escalated", "Escalated to the centre"
     RESPONDED = "responded", "Centre has responded"
     CLOSED = "closed", "Closed"
+
+
+class BarrierMove(models.TextChoices):
+    ESCALATE = "escalate", "Escalate to the centre"
+    RESPOND = "respond", "Record the centre's response"
+    CLOSE = "close", "Close the barrier"
+
+
+# Each move of a barrier: the statuses it is made from, and the status it leaves the barrier in. The centre may
+# revise its response until it closes the barrier, so ``respond`` is also made from ``responded``.
+BARRIER_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    BarrierMove.ESCALATE: ((BarrierStatus.RAISED,), BarrierStatus.ESCALATED),
+    BarrierMove.RESPOND: ((BarrierStatus.ESCALATED, BarrierStatus.RESPONDED), BarrierStatus.RESPONDED),
+    BarrierMove.CLOSE: ((BarrierStatus.RESPONDED,), BarrierStatus.CLOSED),
+}
 
 
 class BarrierEscalation(models.Model):

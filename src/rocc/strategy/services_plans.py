@@ -11,8 +11,10 @@ from django.utils.text import slugify
 
 from rocc.core.text import fold, nfc
 from rocc.org.models import Agency, OrgUnit
-from rocc.strategy.codesign import find_cycle, link_allowed, version_gaps
+from rocc.strategy.codesign import ChainRemoval, box_match_key, chain_removal, find_cycle, link_allowed, stray_boxes, version_gaps
+from rocc.strategy.rules import PLAN_MOVE_PERMISSION, plan_move_version
 from rocc.strategy.models import (
+    PLAN_VERSION_TRANSITIONS,
     QUESTIONS,
     Activity,
     ChainElement,
@@ -22,6 +24,7 @@ from rocc.strategy.models import (
     MonitoringRow,
     PlanAnswer,
     PlanFocusArea,
+    PlanMove,
     PlanVersion,
     PlanVersionStatus,
     SuccessCondition,
@@ -102,13 +105,15 @@ def _draft(user, plan: DistrictPlan) -> PlanVersion:
     draft = plan.versions.filter(status=PlanVersionStatus.DRAFT).first()
     if draft is not None:
         return draft
-    latest = plan.versions.order_by("-number").first()
-    return _copy_version(latest, number=latest.number + 1, user=user)
+    source = plan_move_version(plan, PlanMove.DRAFT)
+    latest = plan.versions.aggregate(m=Max("number"))["m"]
+    return _copy_version(source, number=latest + 1, user=user)
 
 
 @transaction.atomic
 def plan_draft_open(*, user, plan: DistrictPlan) -> PlanVersion:
-    """Start editing: the existing draft, or a new draft version copied from the agreed one."""
+    """Open a new draft version copied from the frozen one (refused while the plan has a draft: edits go there)."""
+    _move_version(user, plan, PlanMove.DRAFT)
     return _draft(user, plan)
 
 
@@ -271,11 +276,45 @@ def chain_element_edit(
 
 
 @transaction.atomic
-def chain_element_remove(*, user, plan: DistrictPlan, key: str) -> None:
-    """Remove a box, its links and (for an outcome) its monitoring rows."""
+def chain_element_remove(*, user, plan: DistrictPlan, key: str, seen: str | None = None) -> None:
+    """Remove a box that is on no chain, with its links and (for an outcome) its monitoring rows. A box on a chain
+    goes with its priority action (``priority_action_remove``), so that no box is left that nothing leads to."""
+    _lock(plan)
     draft = _draft(user, plan)
-    _element(draft, key).delete()
+    element = _element(draft, key)
+    _as_seen(element.text, seen, f"The box “{key}”")
+    if element.kind == ElementKind.ACTIVITY:
+        raise ValidationError({"key": f"“{element.text}” is a priority action: remove it as a priority action, which "
+                                      f"shows first what goes with it."})
+    if element not in stray_boxes(draft):
+        raise ValidationError({"key": f"{element.get_kind_display()} “{element.text}” is on a priority action's chain: it goes "
+                                      f"when the last priority action that leads to it is removed."})
+    element.delete()
     _monitoring_renumber(draft)
+
+
+@transaction.atomic
+def priority_action_remove(*, user, plan: DistrictPlan, key: str, seen: str | None = None) -> ChainRemoval:
+    """Remove a priority action and every box of its chain that no other priority action uses; the boxes other
+    chains share stay. ``seen`` is the fingerprint of the removal the caller was shown: when the plan has changed so
+    that the removal would now take something else, nothing is removed."""
+    _lock(plan)
+    draft = _draft(user, plan)
+    action = _element(draft, key)
+    if action.kind != ElementKind.ACTIVITY:
+        raise ValidationError({"key": f"“{action.text}” is {action.get_kind_display().lower()}, not a priority action."})
+    removal = chain_removal(draft, action)
+    if seen is not None and seen != removal.fingerprint:
+        raise ValidationError({"key": "The plan changed since you opened the page, so removing this priority action would now "
+                                      "remove something else: nothing was removed; look again."})
+    ChainElement.objects.filter(pk__in=[e.pk for e in removal.removed]).delete()
+    _monitoring_renumber(draft)
+    return removal
+
+
+def _same_box(draft: PlanVersion, kind: str, text: str) -> ChainElement | None:
+    match = box_match_key(text)
+    return next((e for e in draft.elements.filter(kind=kind).order_by("order") if box_match_key(e.text) == match), None)
 
 
 @transaction.atomic
@@ -283,28 +322,52 @@ def priority_action_add(
     *, user, plan: DistrictPlan, activity: str, output: str = "", outcome: str = "", impact: str = "",
     owner: str = "", timeframe: str = "",
 ) -> ChainElement:
-    """Add one row of the priority-actions table as a chain Activity → Output → Outcome → Impact. An outcome
-    or impact worded exactly as an existing box (ignoring case and macrons) joins that box, so chains that
-    share an impact meet in the logic model."""
+    """Add one row of the priority-actions table as a chain Activity → Output → Outcome → Impact. A box worded as an
+    existing box of its kind (ignoring case, macrons and spacing) joins that box, so a chain added again meets the
+    boxes it shares instead of copying them. A row that adds nothing new is refused."""
     draft = _draft(user, plan)
+    activity = _required(activity, "activity", "The activity")
+    start = _same_box(draft, ElementKind.ACTIVITY, activity)
+    if start is None:
+        start = chain_element_add(user=user, plan=plan, kind=ElementKind.ACTIVITY, text=activity, owner=owner, timeframe=timeframe)
+        added = True
+    else:
+        added = _owner_timeframe_join(start, owner=owner, timeframe=timeframe)
 
-    def box(kind: str, text: str) -> ChainElement | None:
+    chain = [start]
+    for kind, text in ((ElementKind.OUTPUT, output), (ElementKind.OUTCOME, outcome), (ElementKind.IMPACT, impact)):
         text = nfc(text or "")
         if not text:
-            return None
-        if kind in (ElementKind.OUTCOME, ElementKind.IMPACT):
-            same = [e for e in draft.elements.filter(kind=kind) if fold(e.text) == fold(text)]
-            if same:
-                return same[0]
-        return chain_element_add(user=user, plan=plan, kind=kind, text=text)
-
-    start = chain_element_add(user=user, plan=plan, kind=ElementKind.ACTIVITY, text=_required(activity, "activity", "The activity"),
-                              owner=owner, timeframe=timeframe)
-    chain = [start] + [b for b in (box(ElementKind.OUTPUT, output), box(ElementKind.OUTCOME, outcome), box(ElementKind.IMPACT, impact)) if b]
+            continue
+        box = _same_box(draft, kind, text)
+        if box is None:
+            box, added = chain_element_add(user=user, plan=plan, kind=kind, text=text), True
+        chain.append(box)
     for source, target in zip(chain, chain[1:]):
         if target not in source.leads_to.all():
             _links_set(source, [*source.leads_to.all(), target])
+            added = True
+    if not added:
+        raise ValidationError({"activity": f"The priority action “{start.text}” already runs "
+                                           f"{' → '.join(f'“{b.text}”' for b in chain)}: nothing was added."})
     return start
+
+
+def _owner_timeframe_join(action: ChainElement, *, owner: str, timeframe: str) -> bool:
+    """A row naming an existing priority action may fill in its owner and timeframe, never silently replace them."""
+    changed = False
+    for name, value in (("owner", nfc(owner or "")), ("timeframe", nfc(timeframe or ""))):
+        current = getattr(action, name)
+        if not value or value == current:
+            continue
+        if current:
+            raise ValidationError({name: f"The priority action “{action.text}” already has the {name} “{current}”; "
+                                         f"edit the box to change it. Nothing was added."})
+        setattr(action, name, value)
+        changed = True
+    if changed:
+        action.save()
+    return changed
 
 
 # --- Step 4: the monitoring framework ------------------------------------------------------------------------------
@@ -379,15 +442,31 @@ def _lock(plan: DistrictPlan) -> None:
     DistrictPlan.objects.select_for_update().filter(pk=plan.pk).first()
 
 
+_MOVE_REFUSED = {
+    PlanMove.AGREE: "There is no draft to agree: the latest version is already agreed.",
+    PlanMove.ACTIVATE: "Only an agreed version becomes active; agree the draft first.",
+    PlanMove.REVIEW: "Only an active plan goes under review.",
+    PlanMove.DRAFT: "The plan already has a draft: changes go to it.",
+    PlanMove.DISCARD: "There is no later draft to discard.",
+}
+
+
+def _move_version(user, plan: DistrictPlan, move: str) -> PlanVersion:
+    """The version a move applies to, once the role, the scope and the plan's state allow it (rules.py decides)."""
+    if not user.has_perm(PLAN_MOVE_PERMISSION[move], plan):
+        raise PermissionDenied("Only the programme office and the coordinators of this plan's district move it on.")
+    _lock(plan)
+    version = plan_move_version(plan, move)
+    if version is None:
+        raise ValidationError({"status": _MOVE_REFUSED[move]})
+    return version
+
+
 @transaction.atomic
 def plan_agree(*, user, plan: DistrictPlan) -> PlanVersion:
     """Agree the draft: refused with every gap listed while any remain. The agreed version is frozen, and the
     version it replaces is superseded."""
-    _require_edit(user, plan)
-    _lock(plan)
-    draft = plan.versions.filter(status=PlanVersionStatus.DRAFT).first()
-    if draft is None:
-        raise ValidationError({"status": "There is no draft to agree: the latest version is already agreed."})
+    draft = _move_version(user, plan, PlanMove.AGREE)
     blocking = [gap for gap in version_gaps(draft) if gap.blocking]
     if blocking:
         raise PlanNotAgreeable(blocking)
@@ -395,18 +474,14 @@ def plan_agree(*, user, plan: DistrictPlan) -> PlanVersion:
     for previous in plan.versions.exclude(pk=draft.pk).exclude(status=PlanVersionStatus.SUPERSEDED):
         previous.status, previous.status_changed_at = PlanVersionStatus.SUPERSEDED, now
         previous.save(update_fields=["status", "status_changed_at"])
-    draft.status, draft.agreed_by, draft.agreed_at, draft.status_changed_at = PlanVersionStatus.AGREED, user, now, now
+    draft.status, draft.agreed_by, draft.agreed_at, draft.status_changed_at = PLAN_VERSION_TRANSITIONS[PlanMove.AGREE][1], user, now, now
     draft.save()
     return draft
 
 
-def _move(user, plan: DistrictPlan, *, from_status: str, to_status: str, refusal: str) -> PlanVersion:
-    _require_edit(user, plan)
-    _lock(plan)
-    version = plan.versions.filter(status=from_status).order_by("-number").first()
-    if version is None:
-        raise ValidationError({"status": refusal})
-    version.status, version.status_changed_at = to_status, timezone.now()
+def _move(user, plan: DistrictPlan, move: str) -> PlanVersion:
+    version = _move_version(user, plan, move)
+    version.status, version.status_changed_at = PLAN_VERSION_TRANSITIONS[move][1], timezone.now()
     version.save(update_fields=["status", "status_changed_at"])
     return version
 
@@ -414,23 +489,16 @@ def _move(user, plan: DistrictPlan, *, from_status: str, to_status: str, refusal
 @transaction.atomic
 def plan_activate(*, user, plan: DistrictPlan) -> PlanVersion:
     """The agreed version goes into effect."""
-    return _move(user, plan, from_status=PlanVersionStatus.AGREED, to_status=PlanVersionStatus.ACTIVE,
-                 refusal="Only an agreed version becomes active; agree the draft first.")
+    return _move(user, plan, PlanMove.ACTIVATE)
 
 
 @transaction.atomic
 def plan_review_start(*, user, plan: DistrictPlan) -> PlanVersion:
     """Put the active version under review; changes made during the review go to a new draft."""
-    return _move(user, plan, from_status=PlanVersionStatus.ACTIVE, to_status=PlanVersionStatus.UNDER_REVIEW,
-                 refusal="Only an active plan goes under review.")
+    return _move(user, plan, PlanMove.REVIEW)
 
 
 @transaction.atomic
 def plan_draft_discard(*, user, plan: DistrictPlan) -> None:
     """Throw away the draft of a plan that has an agreed version (the plan's first draft cannot be discarded)."""
-    _require_edit(user, plan)
-    _lock(plan)
-    draft = plan.versions.filter(status=PlanVersionStatus.DRAFT).first()
-    if draft is None or draft.number == 1:
-        raise ValidationError({"status": "There is no later draft to discard."})
-    draft.delete()
+    _move_version(user, plan, PlanMove.DISCARD).delete()

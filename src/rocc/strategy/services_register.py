@@ -13,14 +13,16 @@ from rocc.core.text import nfc
 from rocc.org.models import Agency, OrgUnit
 from rocc.org.services import agency_resolve
 from rocc.strategy.models import (
+    BARRIER_TRANSITIONS,
     BarrierEscalation,
+    BarrierMove,
     BarrierSeverity,
-    BarrierStatus,
     DistrictPlan,
     FocusAreaKind,
     Initiative,
     SystemicBarrier,
 )
+from rocc.strategy.rules import BARRIER_MOVE_PERMISSION, barrier_move_allowed_by_state
 from rocc.strategy.services import _evidence_links_clean
 
 
@@ -56,15 +58,34 @@ def barrier_raise(
     )
 
 
+_MOVE_REFUSED = {
+    BarrierMove.ESCALATE: "Only a barrier that has been raised and not yet escalated is escalated; this one is {status}.",
+    BarrierMove.RESPOND: "The centre responds to a barrier once the region has escalated it; this one is {status}.",
+    BarrierMove.CLOSE: "Record the centre's response before closing the barrier; this one is {status}.",
+}
+_MOVE_DENIED = {
+    BarrierMove.ESCALATE: "Only the programme office and the coordinators of this district escalate its barriers.",
+    BarrierMove.RESPOND: "Only the centre (the national programme office) responds to escalated barriers.",
+    BarrierMove.CLOSE: "Only the centre closes escalated barriers.",
+}
+
+
+def _move(user, barrier: BarrierEscalation, move: str) -> BarrierEscalation:
+    """The barrier, locked, once the role, the scope and its state allow the move (rules.py decides)."""
+    barrier = _locked(barrier)
+    if not user.has_perm(BARRIER_MOVE_PERMISSION[move], barrier):
+        raise PermissionDenied(_MOVE_DENIED[move])
+    if not barrier_move_allowed_by_state(barrier, move):
+        raise ValidationError({"status": _MOVE_REFUSED[move].format(status=barrier.get_status_display().lower())})
+    barrier.status = BARRIER_TRANSITIONS[move][1]
+    return barrier
+
+
 @transaction.atomic
 def barrier_escalate(*, user, barrier: BarrierEscalation) -> BarrierEscalation:
     """Send a raised barrier to the centre."""
-    barrier = _locked(barrier)
-    if not user.has_perm("strategy.raise_barrier", barrier):
-        raise PermissionDenied("Only the programme office and the coordinators of this district escalate its barriers.")
-    if barrier.status != BarrierStatus.RAISED:
-        raise ValidationError({"status": f"This barrier is already {barrier.get_status_display().lower()}."})
-    barrier.status, barrier.escalated_by, barrier.escalated_at = BarrierStatus.ESCALATED, user, timezone.now()
+    barrier = _move(user, barrier, BarrierMove.ESCALATE)
+    barrier.escalated_by, barrier.escalated_at = user, timezone.now()
     barrier.save()
     return barrier
 
@@ -72,25 +93,17 @@ def barrier_escalate(*, user, barrier: BarrierEscalation) -> BarrierEscalation:
 @transaction.atomic
 def barrier_respond(*, user, barrier: BarrierEscalation, response: str) -> BarrierEscalation:
     """The centre records its response to an escalated barrier (it may revise the response until it closes it)."""
-    if not user.has_perm("strategy.respond_barrier", barrier):
-        raise PermissionDenied("Only the centre (the national programme office) responds to escalated barriers.")
-    barrier = _locked(barrier)
-    if barrier.status not in (BarrierStatus.ESCALATED, BarrierStatus.RESPONDED):
-        raise ValidationError({"status": "The centre responds to a barrier once the region has escalated it."})
+    barrier = _move(user, barrier, BarrierMove.RESPOND)
     barrier.response = _required(response, "response", "The centre's response")
-    barrier.status, barrier.responded_by, barrier.responded_at = BarrierStatus.RESPONDED, user, timezone.now()
+    barrier.responded_by, barrier.responded_at = user, timezone.now()
     barrier.save()
     return barrier
 
 
 @transaction.atomic
 def barrier_close(*, user, barrier: BarrierEscalation) -> BarrierEscalation:
-    if not user.has_perm("strategy.respond_barrier", barrier):
-        raise PermissionDenied("Only the centre closes escalated barriers.")
-    barrier = _locked(barrier)
-    if barrier.status != BarrierStatus.RESPONDED:
-        raise ValidationError({"status": "Record the centre's response before closing the barrier."})
-    barrier.status, barrier.closed_by, barrier.closed_at = BarrierStatus.CLOSED, user, timezone.now()
+    barrier = _move(user, barrier, BarrierMove.CLOSE)
+    barrier.closed_by, barrier.closed_at = user, timezone.now()
     barrier.save()
     return barrier
 

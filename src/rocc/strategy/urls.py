@@ -19,6 +19,7 @@ urlpatterns = [
     path("district-plans/", views_plans.district_plans, name="district_plans"),
     path("district-plans/<slug:code>/", views_plans.district_plan_detail, name="district_plan"),
     path("district-plans/<slug:code>/steps/<int:step>/", views_plans.plan_step, name="plan_step"),
+    path("district-plans/<slug:code>/steps/3/remove/<slug:key>/", views_plans.priority_action_remove, name="priority_action_remove"),
     path("district-plans/<slug:code>/compare/", views_plans.plan_compare, name="plan_compare"),
     path("district-plans/<slug:code>/v<int:number>/", views_plans.plan_version_detail, name="plan_version"),
     path("district-plans/<slug:code>/v<int:number>/logic-model/", views_plans.plan_logic_model, name="logic_model"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.org.models import Agency
 from rocc.strategy import selectors, services_plans, services_register
-from rocc.strategy.codesign import STEP_QUESTIONS, STEPS, version_progress
+from rocc.strategy.codesign import STEP_QUESTIONS, STEPS, chain_removal, stray_boxes, version_progress
 from rocc.strategy.compare import versions_compare
 from rocc.strategy.forms import (
     AnswersForm,
@@ -28,7 +28,8 @@ from rocc.strategy.forms import (
     PriorityActionForm,
 )
 from rocc.strategy.logic_model import logic_model
-from rocc.strategy.models import Activity, BarrierStatus, FocusAreaKind, Framework
+from rocc.strategy.rules import barrier_moves, plan_moves
+from rocc.strategy.models import Activity, BarrierStatus, ElementKind, FocusAreaKind, Framework, PlanMove
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -77,6 +78,7 @@ def _plan_context(request, plan, version=None) -> dict:
     return {
         "plan": plan, "version": version, "progress": version_progress(version),
         "may_edit": request.user.has_perm("strategy.edit_district_plan", plan),
+        "moves": plan_moves(request.user, plan),
         "versions": list(selectors.plan_versions(user=request.user, plan=plan)),
         "current": selectors.plan_current_version(user=request.user, plan=plan),
     }
@@ -108,6 +110,8 @@ def _step_forms(request, plan, version, step: int, bound: dict | None = None) ->
         forms["answers"] = bound.get("answers") or AnswersForm(initial=content["answers"], questions=STEP_QUESTIONS[step])
     if step == 3:
         forms["action"] = bound.get("action") or PriorityActionForm()
+        forms["action"].offer_existing(content["elements"])
+        forms["stray"] = stray_boxes(version)
         forms["activities"] = Activity.objects.filter(plan__framework=plan.framework).select_related("plan").order_by("plan__code", "number")
     if step == 4:
         forms["monitoring"] = bound.get("monitoring") or MonitoringRowForm(outcomes=content["outcomes"], agencies=Agency.objects.all())
@@ -167,7 +171,7 @@ def _step_post(request, plan, step: int) -> dict:
         services_plans.priority_action_add(user=user, plan=plan, **form.cleaned_data)
         messages.success(request, "Priority action added.")
     elif action == "remove-box" and step == 3:
-        services_plans.chain_element_remove(user=user, plan=plan, key=post.get("key", ""))
+        services_plans.chain_element_remove(user=user, plan=plan, key=post.get("key", ""), seen=post.get("seen"))
         messages.success(request, "Box removed.")
     elif action == "edit-box" and step == 3:
         kind_is_activity = post.get("owner") is not None or post.get("timeframe") is not None
@@ -184,8 +188,8 @@ def _step_post(request, plan, step: int) -> dict:
         services_plans.chain_element_edit(user=user, plan=plan, key=form.cleaned_data["key"], activities=list(form.cleaned_data["activities"]))
         messages.success(request, "Linked activities saved.")
     elif action == "monitoring" and step == 4:
-        version = services_plans.plan_draft_open(user=user, plan=plan)
-        outcomes = selectors.plan_version_content(version)["outcomes"]
+        # The working version's outcomes: a draft opened by the write below copies them with the same keys.
+        outcomes = selectors.plan_version_content(selectors.plan_version_get(user=user, plan=plan))["outcomes"]
         form = MonitoringRowForm(post, outcomes=outcomes, agencies=Agency.objects.all())
         if not form.is_valid():
             return {"monitoring": form}
@@ -205,29 +209,56 @@ def _step_post(request, plan, step: int) -> dict:
 
 
 @login_required
+def priority_action_remove(request, code: str, key: str):
+    """Removing a priority action asks first: the page lists the boxes that go with it and those that stay because
+    other priority actions share them; confirming removes exactly what was shown, or nothing if the plan changed."""
+    _read(request)
+    plan = selectors.district_plan_get(user=request.user, code=code)
+    if not request.user.has_perm("strategy.edit_district_plan", plan):
+        raise PermissionDenied
+    problems = []
+    if request.method == "POST":
+        try:
+            removal = services_plans.priority_action_remove(user=request.user, plan=plan, key=key, seen=request.POST.get("seen", ""))
+        except ValidationError as error:
+            problems = _errors(error)
+        else:
+            messages.success(request, f"Removed the priority action “{removal.action.text}” and {len(removal.removed) - 1} "
+                                      f"box{'es' if len(removal.removed) != 2 else ''} no other priority action used"
+                                      + (f"; kept {len(removal.kept)} shared with other priority actions." if removal.kept else "."))
+            return redirect("strategy:plan_step", code=code, step=3)
+    version = selectors.plan_version_get(user=request.user, plan=plan)
+    action = version.elements.filter(key=key, kind=ElementKind.ACTIVITY).first()
+    if action is None:
+        if problems:
+            messages.error(request, " ".join(problems))
+            return redirect("strategy:plan_step", code=code, step=3)
+        raise Http404("No such priority action")
+    return render(request, "strategy/priority_action_remove.html", {
+        "plan": plan, "version": version, "removal": chain_removal(version, action), "problems": problems,
+    }, status=400 if problems else 200)
+
+
+_LIFECYCLE = {
+    PlanMove.AGREE: (services_plans.plan_agree, "The plan is agreed: version {n} is frozen."),
+    PlanMove.ACTIVATE: (services_plans.plan_activate, "Version {n} is active."),
+    PlanMove.REVIEW: (services_plans.plan_review_start, "Version {n} is under review; changes go to a new draft."),
+    PlanMove.DRAFT: (services_plans.plan_draft_open, "Draft version {n} opened: the agreed version stays as it was."),
+    PlanMove.DISCARD: (services_plans.plan_draft_discard, "Draft version {n} was discarded."),
+}
+
+
+@login_required
 @require_POST
 def plan_lifecycle(request, code: str, move: str):
     _read(request)
     plan = selectors.district_plan_get(user=request.user, code=code)
-    moves = {
-        "agree": (services_plans.plan_agree, "The plan is agreed: version {n} is frozen."),
-        "activate": (services_plans.plan_activate, "Version {n} is active."),
-        "review": (services_plans.plan_review_start, "Version {n} is under review; changes go to a new draft."),
-        "draft": (services_plans.plan_draft_open, "Draft version {n} opened: the agreed version stays as it was."),
-    }
-    if move == "discard":
-        try:
-            services_plans.plan_draft_discard(user=request.user, plan=plan)
-        except ValidationError as error:
-            messages.error(request, " ".join(_errors(error)))
-        else:
-            messages.success(request, "The draft was discarded.")
-        return redirect("strategy:district_plan", code=code)
-    if move not in moves:
+    if move not in _LIFECYCLE:
         raise Http404("No such step in a plan's life")
-    service, done = moves[move]
+    service, done = _LIFECYCLE[move]
+    working = selectors.plan_version_get(user=request.user, plan=plan)
     try:
-        version = service(user=request.user, plan=plan)
+        version = service(user=request.user, plan=plan) or working
     except services_plans.PlanNotAgreeable as refused:
         context = _plan_context(request, plan)
         context["refusal"] = refused.gaps
@@ -357,9 +388,7 @@ def barrier_detail(request, pk: int):
             return redirect("strategy:barrier", pk=pk)
     return render(request, "strategy/barrier.html", {
         "barrier": barrier, "form": form,
-        "may_escalate": request.user.has_perm("strategy.raise_barrier", barrier) and barrier.status == BarrierStatus.RAISED,
-        "may_respond": request.user.has_perm("strategy.respond_barrier", barrier) and barrier.status in (BarrierStatus.ESCALATED, BarrierStatus.RESPONDED),
-        "may_close": request.user.has_perm("strategy.respond_barrier", barrier) and barrier.status == BarrierStatus.RESPONDED,
+        "moves": barrier_moves(request.user, barrier),
     }, status=400 if form.errors else 200)
 
 
