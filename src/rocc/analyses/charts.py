@@ -178,6 +178,8 @@ def lorenz_plot(result: dict[str, Any]) -> dict[str, Any]:
         "size": PLOT, "points": points, "ticks": ticks, "top_shares": shares, "mid": PLOT / 2,
         "half_share": f"{result['units_for_half']:.1%}", "view_size": PLOT + 64, "view_height": PLOT + 56,
         "tick_y": PLOT + 18, "label_y": PLOT + 38, "tick_end": PLOT + 5,
+        # Shares to one decimal place: whole percentages would show a unit with 0.4% as 0%.
+        "top_units": [{**u, "share_text": f"{u['share']:.1%}"} for u in result.get("top_units") or []],
     }
 
 

@@ -293,8 +293,17 @@ class ConcentrationForm(AnalysisForm):
         "unit": ("Unit column (place, victim or offender)", True, "Each event's place, victim or offender."),
         "weight": ("Weight column", False, "A weight per event (≥ 0), instead of counting each event as 1."),
     }
-    events_columns = {"unit": "place", "offence": "offence_code"}
+    events_columns = {"unit": "unit_code", "offence": "offence_code"}
     harm_weighting = True
+    group_by = forms.ChoiceField(
+        label="Group the store's events by", required=False, initial="cell",
+        choices=[("cell", "A grid cell of the size below (a place)"), ("unit", "The unit the event was recorded in")],
+        help_text="Only for events from the store; a file's own unit column is used as it is.",
+    )
+    group_cell = forms.FloatField(
+        label="Grid cell size for places (metres)", required=False, min_value=1, initial=100,
+        help_text="Events in the same square of this size count as one place.",
+    )
     units_total = forms.IntegerField(
         label="Number of units in all, including those with no events", required=False, min_value=1,
         help_text="For example every street segment or address in the area; needed for the generalised Gini.",
@@ -302,6 +311,17 @@ class ConcentrationForm(AnalysisForm):
     units_are_persons = forms.BooleanField(
         label="The units are persons (victims or offenders): the list of top units is person-level data", required=False
     )
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        if source == "events":
+            data["group_by"] = data.get("group_by") or "cell"
+            data["group_cell"] = data.get("group_cell") or 100.0
+            if data["group_by"] == "cell":
+                data.update(unit=None, x="x", y="y")
+        else:
+            data["group_by"] = None
+        return data
 
 
 class HarmForm(AnalysisForm):

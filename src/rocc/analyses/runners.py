@@ -188,8 +188,37 @@ def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         if weights is not None:
             raise AnalysisInputError("give a weight column or harm weights, not both")
         weights = event_weights(numeric_column(frame, params["weight"]), events=len(frame), name=params["weight"])
-    result = concentration(units=column(frame, params["unit"]), weights=weights, units_total=params.get("units_total"))
-    return Outcome(result.to_dict(), holds_person_level=bool(params.get("units_are_persons")))
+    notes = []
+    if params.get("group_by") == "cell":
+        units, kept, size = _grid_places(frame, params)
+        if weights is not None:
+            weights = weights[kept]
+        if (~kept).any():
+            notes.append(_left_out(int((~kept).sum())))
+        notes.append(f"places are {size:g} m grid cells: events in the same square count as one place")
+    else:
+        units = column(frame, params["unit"])
+        if params.get("group_by") == "unit":
+            notes.append("places are the units the events were recorded in")
+    result = concentration(units=units, weights=weights, units_total=params.get("units_total")).to_dict()
+    _notes(result, *notes)
+    return Outcome(result, holds_person_level=bool(params.get("units_are_persons")))
+
+
+def _grid_places(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.Series, np.ndarray, float]:
+    """Each located event's grid cell, named by the cell's south-west corner; and which events were located."""
+    size = float(params.get("group_cell") or 100.0)
+    if not (math.isfinite(size) and size > 0):
+        raise AnalysisInputError(f"the grid cell size for places must be a number of metres > 0, found {size!r}")
+    xs = pd.to_numeric(frame[params.get("x") or "x"], errors="coerce").to_numpy(dtype=float)
+    ys = pd.to_numeric(frame[params.get("y") or "y"], errors="coerce").to_numpy(dtype=float)
+    kept = np.isfinite(xs) & np.isfinite(ys)
+    if not kept.any():
+        raise AnalysisInputError("no event has a location, so none can be placed in a grid cell")
+    west = (np.floor(xs[kept] / size) * size).astype(np.int64)
+    south = (np.floor(ys[kept] / size) * size).astype(np.int64)
+    names = pd.Series([f"{w} E, {s} N" for w, s in zip(west.tolist(), south.tolist())], dtype=object, name="place")
+    return names, kept, size
 
 
 def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:

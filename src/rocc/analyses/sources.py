@@ -97,11 +97,6 @@ def events_table(*, user, kind: str, unit_code: str, purpose: str = "", date_fro
             frame = _events(user=user, **filters)
             if kind == "hotspots":
                 frame["unit_name"] = frame["unit_code"].map(_unit_names(frame["unit_code"]))
-            if kind == "concentration":
-                located = frame["x"].notna() & frame["y"].notna()
-                frame = frame.loc[located].reset_index(drop=True)
-                # The event store has no place register: a place is an exact location.
-                frame["place"] = frame["x"].round(0).astype("int64").astype(str) + "," + frame["y"].round(0).astype("int64").astype(str)
         if frame.empty:
             raise AnalysisInputError("there are no events in the store for these filters")
         return frame
