@@ -11,7 +11,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import event_weights
 from rocc.analysis.inputs import column, numeric_column, read_table
 from rocc.cli.analyse import analyse_app, emit, fail
-from rocc.cli.analyse_harm import DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
+from rocc.cli.analyse_harm import CODES_HELP, DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
 
 
 @analyse_app.command("concentration")
@@ -25,6 +25,7 @@ def concentration_command(
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
+    codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """How concentrated events are over units: Gini, generalised Gini, top 1/5/10/20% shares, Lorenz curve."""
@@ -32,7 +33,7 @@ def concentration_command(
         if weight and harm:
             raise AnalysisInputError("give --weight or --harm, not both")
         frame = read_table(file)
-        weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight)
+        weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight, codes=codes)
         if weight:
             weights = event_weights(numeric_column(frame, weight), events=len(frame), name=weight)
         result = concentration(units=column(frame, unit), weights=weights, units_total=units_total)

@@ -38,17 +38,17 @@ def offence_classification(codes: str) -> OffenceClassification | None:
 
 
 def harm_option_weights(
-    frame: pd.DataFrame, *, harm: Path | None, offence: str | None, default_weight: float | None,
-    classification: OffenceClassification | None = None,
+    frame: pd.DataFrame, *, harm: Path | None, offence: str | None, default_weight: float | None, codes: str = "anzsoc"
 ) -> np.ndarray | None:
-    """The per-event harm weights a command's --harm/--offence/--default-weight options ask for, or None."""
+    """The per-event harm weights a command's --harm/--offence/--default-weight/--codes options ask for, or None.
+    Every command that weights by harm reads the codes the same way (ANZSOC unless --codes as-written)."""
     if harm is None:
         if default_weight is not None:
             raise AnalysisInputError("--default-weight only applies with --harm")
         return None
     if offence is None:
         raise AnalysisInputError("--harm needs --offence, the column holding each event's offence code")
-    index = harm_index_read(harm, classification=classification)
+    index = harm_index_read(harm, classification=offence_classification(codes))
     return harm_weights(column(frame, offence), index=index, default_weight=default_weight, name=offence)
 
 

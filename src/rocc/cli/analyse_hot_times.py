@@ -11,7 +11,7 @@ from rocc.analysis.hot_times import DAYS, HOURS, hot_times
 from rocc.analysis.inputs import datetime_column
 from rocc.analysis.inputs import read_table
 from rocc.cli.analyse import analyse_app, emit, fail
-from rocc.cli.analyse_harm import DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
+from rocc.cli.analyse_harm import CODES_HELP, DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
 
 
 @analyse_app.command("hot-times")
@@ -26,6 +26,7 @@ def hot_times_command(
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
+    codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
     date_only: str = typer.Option(
         "spread", "--date-only",
         help="Events known only to the day: spread over the day's hours (spread) or counted by day on their own (apart).",
@@ -41,7 +42,7 @@ def hot_times_command(
         result = hot_times(
             starts=datetime_column(frame, from_column),
             ends=datetime_column(frame, to_column, blank_allowed=True) if to_column else None,
-            weights=harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight),
+            weights=harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight, codes=codes),
             date_only=date_only, midnight_is_date_only=not midnight_is_a_time,
         )
     except (AnalysisInputError, ValueError) as error:

@@ -13,7 +13,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import hotspots, project_lonlat
 from rocc.analysis.inputs import column, numeric_column, read_table
 from rocc.cli.analyse import analyse_app, emit, fail
-from rocc.cli.analyse_harm import DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
+from rocc.cli.analyse_harm import CODES_HELP, DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
 
 
 def _coordinate_columns(frame: pd.DataFrame, x: str, y: str, *, drop_unlocated: bool) -> tuple[np.ndarray, ...]:
@@ -60,6 +60,7 @@ def hotspots_command(
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
+    codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
     geojson: bool = typer.Option(False, "--geojson", help="Print the cells as a GeoJSON FeatureCollection."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
@@ -71,7 +72,7 @@ def hotspots_command(
             raise AnalysisInputError("--lonlat needs --crs, the projected CRS in metres to project to (e.g. EPSG:2193)")
         frame = read_table(file)
         xs, ys, kept = _coordinate_columns(frame, x, y, drop_unlocated=drop_unlocated)
-        weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight)
+        weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight, codes=codes)
         if weights is not None:
             weights = weights[kept]
         if lonlat:

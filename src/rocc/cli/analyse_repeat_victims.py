@@ -40,9 +40,7 @@ def repeat_victims_command(
     try:
         frame = read_table(file)
         classification = offence_classification(codes)
-        weights = harm_option_weights(
-            frame, harm=harm, offence=offence, default_weight=default_weight, classification=classification
-        )
+        weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight, codes=codes)
         result = repeat_victims(
             persons=column(frame, person),
             dates=date_column(frame, date),

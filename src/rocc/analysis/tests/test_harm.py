@@ -156,7 +156,8 @@ def test_harm_weights_flow_into_concentration(tmp_path):
     index.write_text("offence_code,weight\nburglary,30\nassault,120\ntheft,10\n")
     result = CliRunner().invoke(
         app,
-        ["analyse", "concentration", str(events), "--unit", "unit", "--harm", str(index), "--offence", "offence", "--json"],
+        ["analyse", "concentration", str(events), "--unit", "unit", "--harm", str(index), "--offence", "offence",
+         "--codes", "as-written", "--json"],
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -237,3 +238,18 @@ def test_hierarchical_harm_weights_match_a_code_by_code_loop(codes):
         matches = [c for c in weights if code.startswith(c)]
         expected.append(weights[max(matches, key=len)] if matches else 1.0)
     assert harm_weights(codes, index=anzsoc_index(weights), default_weight=1.0).tolist() == expected
+
+
+def _total_weight(document: dict) -> float:
+    return document["total"] if "total" in document else float(np.sum(document["matrix"]))
+
+
+@pytest.mark.parametrize("command", [["hot-times", "--from", "date"], ["concentration", "--unit", "unit"]])
+def test_every_command_that_weights_by_harm_reads_a_division_weight_the_same_way(tmp_path, command):
+    events = tmp_path / "events.csv"
+    events.write_text("date,unit,offence\n2024-06-04 10:30,a,0711\n2024-06-04 10:45,a,0712\n")
+    index = tmp_path / "harm.csv"
+    index.write_text("offence_code,weight\n07,60\n")
+    result = CliRunner().invoke(app, ["analyse", command[0], str(events), *command[1:], "--harm", str(index), "--offence", "offence", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert _total_weight(json.loads(result.stdout)) == 120.0
