@@ -82,7 +82,7 @@ class GeneralForm(VersionForm):
         self.fields["owner"].queryset = possible_owners(case.scope_unit if case else None)
 
 
-class ScanForm(VersionForm):
+class ScanForm(forms.Form):
     harm_or_volume = forms.ChoiceField(choices=_blank(HarmOrVolume.choices), required=False, label="High harm or high volume?")
     problem_kind = forms.ChoiceField(choices=_blank(ProblemKind.choices), required=False, label="Crime, harm or crash?")
     problem_type = forms.CharField(max_length=200, required=False, label="Type of crime, harm or crash",
@@ -92,7 +92,7 @@ class ScanForm(VersionForm):
     communities_agree_drivers = forms.ChoiceField(choices=Agreement.choices, label="Do they agree on its definition and drivers?")
 
 
-class NominateForm(VersionForm):
+class NominateForm(forms.Form):
     objective_police = _text(3, required=False, label="Objectives from our (Police) perspective")
     objective_community = _text(3, required=False, label="Objectives from our communities' perspective")
     success_looks_like = _text(3, required=False, label="What success looks like, from the perspective of our communities")
@@ -112,7 +112,7 @@ class LeadMeasureForm(forms.Form):
     indicator_code = forms.CharField(max_length=80, required=False, label="Indicator code", help_text="Optional.")
 
 
-class DeployForm(VersionForm):
+class DeployForm(forms.Form):
     review_cycle = forms.ChoiceField(choices=_blank(ReviewCycle.choices), required=False, label="Review cycle")
     resources = _text(3, required=False, label="Resources deployed, and how they are directed (time, place, process)")
 
@@ -129,7 +129,7 @@ class ReviewForm(forms.Form):
     change_of_tack = _text(2, required=False, label="Change of tack", help_text="Optional: what changes (e.g. displacement, times, locations), and why.")
 
 
-class AssessForm(VersionForm):
+class AssessForm(forms.Form):
     comparison_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), required=False, label="Comparison area")
     community_impact = _text(3, required=False, label="Has the initiative produced any unintended and/or disproportionate impact(s) on specific communities?")
     lessons_learned = _text(3, required=False, label="Lessons learned and new intelligence gained")
@@ -143,13 +143,18 @@ class AssessForm(VersionForm):
 
 class OutcomeMeasureForm(forms.Form):
     description = forms.CharField(max_length=300, label="Outcome measure")
-    indicator_code = forms.CharField(max_length=80, required=False, label="Indicator code", help_text="Optional: links the measure to the indicator.")
+    indicator_code = forms.ChoiceField(choices=(), required=False, label="Indicator", help_text="Optional: links the measure to an indicator of the catalogue.")
     before_target = forms.FloatField(min_value=0, label="Case area, before")
     after_target = forms.FloatField(min_value=0, label="Case area, after")
     before_comparison = forms.FloatField(min_value=0, required=False, label="Comparison area, before")
     after_comparison = forms.FloatField(min_value=0, required=False, label="Comparison area, after")
     before_buffer = forms.FloatField(min_value=0, required=False, label="Surrounding area, before", help_text="For displacement.")
     after_buffer = forms.FloatField(min_value=0, required=False, label="Surrounding area, after")
+
+    def __init__(self, *args, catalogue: dict[str, str], **kwargs):
+        """``catalogue`` is ``selectors.indicator_catalogue``: the codes the service accepts, and no others."""
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_code"].choices = [("", "None")] + [(code, f"{name} ({code})") for code, name in catalogue.items()]
 
 
 class CommunityFigureForm(forms.Form):
@@ -177,7 +182,7 @@ class EvidenceForm(forms.Form):
         self.fields["analysis"].queryset = analyses
 
 
-class AnswersForm(VersionForm):
+class AnswersForm(forms.Form):
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         for view in questions:

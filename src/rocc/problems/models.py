@@ -278,6 +278,25 @@ class StageMove(models.Model):
         ]
 
 
+# The moves a case may make from each (status, stage), with the stage each leads to: on one stage, back one stage
+# (with a reason), or — from Assess — closed as assessed. A closed case makes no more moves. Moving on or closing
+# also needs the stage's gate open (nothing missing). Services enforce this table; pages offer only what it allows
+# (``rules.may_advance_case``, ``rules.may_send_case_back``).
+CASE_MOVES: dict[tuple[str, str], dict[str, str]] = {
+    (CaseStatus.OPEN, Stage.SCAN): {StageMove.Kind.ADVANCED: Stage.ANALYSE},
+    (CaseStatus.OPEN, Stage.ANALYSE): {StageMove.Kind.ADVANCED: Stage.NOMINATE, StageMove.Kind.BACK: Stage.SCAN},
+    (CaseStatus.OPEN, Stage.NOMINATE): {StageMove.Kind.ADVANCED: Stage.DEPLOY, StageMove.Kind.BACK: Stage.ANALYSE},
+    (CaseStatus.OPEN, Stage.DEPLOY): {StageMove.Kind.ADVANCED: Stage.ASSESS, StageMove.Kind.BACK: Stage.NOMINATE},
+    (CaseStatus.OPEN, Stage.ASSESS): {StageMove.Kind.CLOSED: Stage.ASSESS, StageMove.Kind.BACK: Stage.DEPLOY},
+}
+FORWARD_MOVES = (StageMove.Kind.ADVANCED, StageMove.Kind.CLOSED)
+
+
+def case_moves(case) -> dict[str, str]:
+    """The moves the table allows the case now (none once it is closed), each with the stage it leads to."""
+    return CASE_MOVES.get((case.status, case.stage), {})
+
+
 class VipersComponent(models.TextChoices):
     VICTIMS = "victims", "Victims"
     INTELLIGENCE = "intelligence", "Intelligence"

@@ -43,13 +43,45 @@ rules.add_perm(
     "problems.open_case",
     is_administrator | is_programme_manager | ((is_regional_coordinator | is_analyst) & unit_in_scope),
 )
-rules.add_perm(
-    "problems.work_on_case",
+works_on_case = (
     is_administrator
     | is_programme_manager
     | ((is_regional_coordinator | is_analyst) & unit_in_scope)
-    | (has_role & ~is_provider_reporter & is_case_owner),
+    | (has_role & ~is_provider_reporter & is_case_owner)
 )
+rules.add_perm("problems.work_on_case", works_on_case)
+
+
+# Rules that also ask the case's state (the moves table beside the models' choices). Pages call these directly, not
+# through ``has_perm`` (which lets a superuser past every permission), so a page never offers what the service refuses.
+
+
+@rules.predicate
+def case_is_open(user, case) -> bool:
+    return case is not None and not case.is_closed
+
+
+may_change_case = works_on_case & case_is_open
+
+
+def forward_move(case) -> str | None:
+    """The move that takes the case on from its stage (advanced, or closed from Assess); None once closed."""
+    from rocc.problems.models import FORWARD_MOVES, case_moves
+
+    return next((move for move in FORWARD_MOVES if move in case_moves(case)), None)
+
+
+def may_advance_case(user, case) -> bool:
+    """Role and scope, state (the table allows a move on), and the stage's gate: nothing still missing."""
+    from rocc.problems.services import stage_missing
+
+    return forward_move(case) is not None and works_on_case(user, case) and not stage_missing(case)
+
+
+def may_send_case_back(user, case) -> bool:
+    from rocc.problems.models import StageMove, case_moves
+
+    return StageMove.Kind.BACK in case_moves(case) and works_on_case(user, case)
 rules.add_perm("problems.manage_questions", is_administrator)
 # The Django admin shows the question banks (read-only history) to administrators.
 rules.add_perm("problems", is_administrator)

@@ -70,6 +70,13 @@ def saved_analyses_for(*, user) -> QuerySet[SavedAnalysis]:
     return analyses
 
 
+def indicator_catalogue(*, user) -> dict[str, str]:
+    """The indicators an outcome measure may name, code → name: the measures capability's catalogue."""
+    from rocc.measures.selectors import indicators_for
+
+    return dict(indicators_for(user=user).order_by("order", "code").values_list("code", "name"))
+
+
 def district_of(unit: OrgUnit, districts: dict[str, OrgUnit]) -> OrgUnit | None:
     """The district a unit is in (itself when it is one); None for the national unit."""
     codes = unit.path.strip("/").split("/")

@@ -48,7 +48,9 @@ from rocc.problems.models import (
     StrategyComponent,
     TimePattern,
     VipersComponent,
+    case_moves,
 )
+from rocc.problems.rules import forward_move
 
 DEFAULTS_FILE = "questions.yaml"
 DOCUMENTS_DIR = "problems/documents"
@@ -273,13 +275,11 @@ TEXT_FIELDS = {
 EDITABLE = set(CHOICE_FIELDS) | TEXT_FIELDS | {"owner", "partner_agencies", "comparison_unit", "usable_elsewhere"}
 
 
-@transaction.atomic
-def case_update(*, actor, case: Case, version: int, **changes) -> Case:
-    """Change a case's description, scanning facts, partners, strategy, deployment or assessment fields."""
+def _changes_apply(current: Case, changes: dict) -> dict[str, list[str]]:
+    """Set the changed fields on the locked case (in memory); every field refused is returned with why."""
     unknown = sorted(set(changes) - EDITABLE)
     if unknown:
-        raise ValidationError({unknown[0]: f"'{unknown[0]}' cannot be changed here."})
-    current = _lock(case, actor=actor, version=version)
+        return {unknown[0]: [f"'{unknown[0]}' cannot be changed here."]}
     errors: dict[str, list[str]] = {}
     for field, value in changes.items():
         if field in CHOICE_FIELDS:
@@ -311,10 +311,65 @@ def case_update(*, actor, case: Case, version: int, **changes) -> Case:
             current.usable_elsewhere = value
     if "title" in changes and not current.title:
         errors.setdefault("title", []).append("Give the case a title.")
+    return errors
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, version: int, **changes) -> Case:
+    """Change a case's description, scanning facts, partners, strategy, deployment or assessment fields."""
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise ValidationError({unknown[0]: f"'{unknown[0]}' cannot be changed here."})
+    current = _lock(case, actor=actor, version=version)
+    errors = _changes_apply(current, changes)
     if errors:
         raise ValidationError(errors)
     if "partner_agencies" in changes:
         current.partner_agencies.set(list(changes["partner_agencies"] or []))
+    _touch(current, actor)
+    return current
+
+
+@transaction.atomic
+def case_stage_save(
+    *,
+    actor,
+    case: Case,
+    version: int,
+    stage: str,
+    changes: dict | None = None,
+    answers: dict[int, str] | None = None,
+    components: dict[str, str] | None = None,
+) -> Case:
+    """Save what a stage page holds as one change: its facts (case fields), its strategy's VIPERS components
+    (Nominate) and its answers. All of it is saved, or — when anything is refused, or the case changed since
+    ``version`` — none of it, with every refused field named."""
+    if stage not in STAGE_ORDER:
+        raise ValidationError({"stage": f"Unknown stage '{stage}'; expected one of: {', '.join(STAGE_ORDER)}."})
+    current = _lock(case, actor=actor, version=version)
+    _at_least(current, stage)
+    changes, answers, components = changes or {}, answers or {}, components or {}
+    errors = _changes_apply(current, changes)
+    questions = {q.pk: q for q in Question.objects.filter(bank=current.question_bank_id, pk__in=list(answers))}
+    for question_id in answers:
+        question = questions.get(question_id)
+        if question is None:
+            errors.setdefault("question", []).append(f"Question {question_id} is not in this case's question bank.")
+        elif question.stage != stage:
+            errors.setdefault("question", []).append(f"“{question.text}” is a question of {Stage(question.stage).label}, not of this stage.")
+    unknown = sorted(set(components) - set(VipersComponent.values))
+    if unknown:
+        errors.setdefault("components", []).append(f"'{unknown[0]}' is not a VIPERS component; choose from: {', '.join(VipersComponent.values)}.")
+    elif components and stage != Stage.NOMINATE:
+        errors.setdefault("components", []).append("The strategy's VIPERS components are set at Nominate a strategy.")
+    if errors:
+        raise ValidationError(errors)
+    if "partner_agencies" in changes:
+        current.partner_agencies.set(list(changes["partner_agencies"] or []))
+    for question_id, text in answers.items():
+        _answer_write(current, questions[question_id], text, actor)
+    for component, description in components.items():
+        _component_write(current, component, description)
     _touch(current, actor)
     return current
 
@@ -545,16 +600,17 @@ def case_advance(*, actor, case: Case, version: int) -> Case:
     """Move the case to its next stage, or close it once Assess is complete. Refused, with every missing item
     listed, while the stage's required questions are unanswered."""
     current = _lock(case, actor=actor, version=version)
+    move = forward_move(current)
     missing = stage_missing(current)
     if missing:
         raise GateClosed(current, missing)
-    if current.stage == Stage.ASSESS:
+    to_stage = case_moves(current)[move]
+    if move == StageMove.Kind.CLOSED:
         current.status = CaseStatus.CLOSED
         current.closed_at = timezone.now()
-        StageMove.objects.create(case=current, kind=StageMove.Kind.CLOSED, from_stage=Stage.ASSESS, to_stage=Stage.ASSESS, moved_by=actor)
+        StageMove.objects.create(case=current, kind=move, from_stage=current.stage, to_stage=to_stage, moved_by=actor)
     else:
-        to_stage = STAGE_ORDER[current.stage_index + 1]
-        StageMove.objects.create(case=current, kind=StageMove.Kind.ADVANCED, from_stage=current.stage, to_stage=to_stage, moved_by=actor)
+        StageMove.objects.create(case=current, kind=move, from_stage=current.stage, to_stage=to_stage, moved_by=actor)
         current.stage = to_stage
         if to_stage == Stage.DEPLOY and current.deployed_on is None:
             current.deployed_on = timezone.localdate()
@@ -567,9 +623,9 @@ def case_back(*, actor, case: Case, version: int, reason: str) -> Case:
     """Send the case back one stage; the reason is kept in its history."""
     current = _lock(case, actor=actor, version=version)
     reason = _required_text(reason, "reason", "Say why the case is going back a stage.")
-    if current.stage_index == 0:
-        raise ValidationError({"stage": "The case is at Problem scan, the first stage: there is no stage to go back to."})
-    to_stage = STAGE_ORDER[current.stage_index - 1]
+    to_stage = case_moves(current).get(StageMove.Kind.BACK)
+    if to_stage is None:
+        raise ValidationError({"stage": f"The case is at {Stage(current.stage).label}, the first stage: there is no stage to go back to."})
     StageMove.objects.create(case=current, kind=StageMove.Kind.BACK, from_stage=current.stage, to_stage=to_stage, reason=reason, moved_by=actor)
     current.stage = to_stage
     _touch(current, actor)
@@ -592,18 +648,23 @@ def strategy_component_set(*, actor, case: Case, component: str, description: st
     _at_least(current, Stage.NOMINATE)
     if component not in VipersComponent.values:
         raise ValidationError({"component": f"'{component}' is not a VIPERS component; choose one of: {', '.join(VipersComponent.values)}."})
+    entry = _component_write(current, component, description)
+    _touch(current, actor)
+    return entry
+
+
+def _component_write(current: Case, component: str, description: str) -> StrategyComponent | None:
     description = nfc(description or "")
     entry = StrategyComponent.objects.filter(case=current, component=component).first()
     if not description:
         if entry is not None:
             entry.delete()
-        entry = None
-    elif entry is None:
-        entry = StrategyComponent.objects.create(case=current, component=component, description=description)
-    else:
+        return None
+    if entry is None:
+        return StrategyComponent.objects.create(case=current, component=component, description=description)
+    if entry.description != description:
         entry.description = description
         entry.save()
-    _touch(current, actor)
     return entry
 
 
@@ -764,9 +825,16 @@ def outcome_measure_add(
         comparison_before=figures["before_comparison"], comparison_after=figures["after_comparison"],
         buffer_before=figures["before_buffer"], buffer_after=figures["after_buffer"],
     )
+    code = nfc(indicator_code or "").strip()
+    if code:
+        from rocc.problems.selectors import indicator_catalogue
+
+        if code not in indicator_catalogue(user=actor):
+            raise ValidationError({"indicator_code": f"'{code}' is not an indicator in the catalogue: choose one of the indicators "
+                                                     "under Measures, or leave the indicator empty."})
     measure = OutcomeMeasure.objects.create(
         case=current, description=_required_text(description, "description", "Describe the outcome measure."),
-        indicator_code=nfc(indicator_code or ""), result=result, **figures,
+        indicator_code=code, result=result, **figures,
     )
     _touch(current, actor)
     return measure

@@ -20,7 +20,6 @@ urlpatterns = [
     path("cases/<int:pk>/milestones/<int:milestone_id>/done/", views.milestone_done, name="milestone_done"),
     path("cases/<int:pk>/evidence/<int:evidence_id>/file/", views.evidence_file, name="evidence_file"),
     path("cases/<int:pk>/<slug:stage>/", views.case_stage, name="stage"),
-    path("cases/<int:pk>/<slug:stage>/section/", views.case_section, name="section"),
-    path("cases/<int:pk>/<slug:stage>/answers/", views.case_answers, name="answers"),
+    path("cases/<int:pk>/<slug:stage>/save/", views.case_stage_save, name="stage_save"),
     path("cases/<int:pk>/<slug:stage>/questions/<int:question_id>/evidence/", views.evidence_add, name="evidence_add"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.problems import exports, forms, selectors, services
 from rocc.problems.models import STAGE_ORDER, CaseStatus, Evidence, HarmOrVolume, ProblemKind, Stage, VipersComponent
+from rocc.problems.rules import may_advance_case, may_change_case, may_send_case_back
 from rocc.tasking.selectors import targets_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,9 +73,11 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _case_context(request, case) -> dict:
-    may_work = request.user.has_perm("problems.work_on_case", case) and not case.is_closed
+    user = request.user
     return {
-        "case": case, "may_work": may_work, "stages": [(value, label, i) for i, (value, label) in enumerate(Stage.choices)],
+        "case": case, "may_work": may_change_case(user, case), "may_advance": may_advance_case(user, case),
+        "may_go_back": may_send_case_back(user, case),
+        "stages": [(value, label, i) for i, (value, label) in enumerate(Stage.choices)],
         "stage_order": STAGE_ORDER, "flags": selectors.case_flags([case])[0],
     }
 
@@ -104,6 +107,26 @@ SECTION_FORMS = {
 }
 
 
+def _stage_forms(case, stage: str, questions, data=None) -> dict:
+    """The one form of a stage page, in parts: the case's version, the stage's facts, the VIPERS components (Nominate)
+    and the answers. They are saved together, so nothing typed in one part is lost by saving another."""
+    section_class = SECTION_FORMS.get(stage)
+    section_initial = {}
+    if section_class is not None:
+        for name in section_class.base_fields:
+            if name == "usable_elsewhere":
+                section_initial[name] = {True: "yes", False: "no"}.get(case.usable_elsewhere, "")
+            else:
+                section_initial[name] = getattr(case, f"{name}_id" if name == "comparison_unit" else name)
+    components = {c.component: c.description for c in case.strategy_components.all()}
+    return {
+        "stage_version_form": forms.VersionForm(data, prefix="stage", initial={"version": case.version}),
+        "section_form": section_class(data, prefix="s", initial=section_initial) if section_class else None,
+        "vipers_form": forms.VipersForm(data, prefix="v", initial_components=components) if stage == Stage.NOMINATE else None,
+        "answers_form": forms.AnswersForm(data, questions=questions, prefix="a"),
+    }
+
+
 def _stage_page(request, case, stage: str, *, bound: dict | None = None, status: int = 200):
     if stage not in STAGE_ORDER:
         raise Http404("No such stage")
@@ -111,14 +134,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
     questions = selectors.case_questions(case, stage)
     context = _case_context(request, case)
     reached = STAGE_ORDER.index(stage) <= case.stage_index
-    section_class = SECTION_FORMS.get(stage)
-    section_initial = {"version": case.version}
-    if section_class is not None:
-        for name in section_class.base_fields:
-            if name == "usable_elsewhere":
-                section_initial[name] = {True: "yes", False: "no"}.get(case.usable_elsewhere, "")
-            elif name != "version":
-                section_initial[name] = getattr(case, f"{name}_id" if name == "comparison_unit" else name)
+    catalogue = selectors.indicator_catalogue(user=request.user)
     evidence_forms = {
         view.question.pk: forms.EvidenceForm(analyses=selectors.saved_analyses_for(user=request.user), prefix=f"e{view.question.pk}")
         for view in questions if view.answer
@@ -129,14 +145,12 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
         "stage": stage, "stage_label": Stage(stage).label, "reached": reached,
         "purpose": case.question_bank.purposes.get(stage, ""), "questions": questions,
         "missing": services.stage_missing(case, stage) if reached and not case.is_closed else [],
-        "answers_form": bound.get("answers") or forms.AnswersForm(questions=questions, prefix="a", initial={"version": case.version}),
-        "section_form": bound.get("section") or (section_class(prefix="s", initial=section_initial) if section_class else None),
-        "evidence_forms": evidence_forms,
-        "vipers_form": bound.get("vipers") or forms.VipersForm(prefix="v", initial_components={c.component: c.description for c in case.strategy_components.all()}),
+        **(bound.get("stage_forms") or _stage_forms(case, stage, questions)),
+        "evidence_forms": evidence_forms, "catalogue": catalogue,
         "lead_form": bound.get("lead") or forms.LeadMeasureForm(prefix="l"),
         "milestone_form": bound.get("milestone") or forms.MilestoneForm(prefix="m"),
         "review_form": bound.get("review") or forms.ReviewForm(prefix="r"),
-        "outcome_form": bound.get("outcome") or forms.OutcomeMeasureForm(prefix="o"),
+        "outcome_form": bound.get("outcome") or forms.OutcomeMeasureForm(prefix="o", catalogue=catalogue),
         "figure_form": bound.get("figure") or forms.CommunityFigureForm(prefix="f"),
         "components": case.strategy_components.all(), "lead_measures": case.lead_measures.all(),
         "milestones": case.milestones.all(), "reviews": case.reviews.select_related("recorded_by"),
@@ -230,40 +244,29 @@ def case_general(request, pk: int):
 
 @login_required
 @require_POST
-def case_section(request, pk: int, stage: str):
-    """Save the structured fields of a stage: the scanning facts, the strategy's objectives, deployment, assessment."""
+def case_stage_save(request, pk: int, stage: str):
+    """Save a stage page's one form — facts, VIPERS components and answers — as one change. When anything is refused,
+    nothing is saved and the page comes back with everything as it was typed."""
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    form_class = SECTION_FORMS.get(stage)
-    if form_class is None:
-        raise Http404("No such section")
-    form = form_class(request.POST, prefix="s")
-    if not form.is_valid():
-        return _stage_page(request, case, stage, bound={"section": form, "errors": ["Check the highlighted fields."]}, status=400)
-    data = dict(form.cleaned_data)
-    version = data.pop("version")
+    if stage not in STAGE_ORDER:
+        raise Http404("No such stage")
+    parts = _stage_forms(case, stage, selectors.case_questions(case, stage), data=request.POST)
+    bound = {"stage_forms": parts}
+    filled = [form for form in parts.values() if form is not None]
+    if not all(form.is_valid() for form in filled):
+        return _stage_page(request, case, stage, bound={**bound, "errors": ["Check the highlighted fields."]}, status=400)
+    answers_form = parts["answers_form"]
     try:
-        services.case_update(actor=request.user, case=case, version=version, **data)
+        services.case_stage_save(
+            actor=request.user, case=case, version=parts["stage_version_form"].cleaned_data["version"], stage=stage,
+            changes=dict(parts["section_form"].cleaned_data) if parts["section_form"] else {},
+            components=dict(parts["vipers_form"].cleaned_data) if parts["vipers_form"] else {},
+            answers={field.question.pk: answers_form.cleaned_data[name] for name, field in answers_form.fields.items()},
+        )
     except (services.CaseChanged, services.CaseClosed, ValidationError) as error:
-        return _refused(request, case, stage, error, {"section": form})
+        return _refused(request, case, stage, error, bound)
     return _done(request, case, stage, "Saved.")
-
-
-@login_required
-@require_POST
-def case_answers(request, pk: int, stage: str):
-    _read(request)
-    case = selectors.case_get(user=request.user, pk=pk)
-    questions = selectors.case_questions(case, stage)
-    form = forms.AnswersForm(request.POST, questions=questions, prefix="a")
-    if not form.is_valid():
-        return _stage_page(request, case, stage, bound={"answers": form}, status=400)
-    answers = {field.question.pk: form.cleaned_data[name] for name, field in form.fields.items() if name.startswith("q")}
-    try:
-        services.answers_save(actor=request.user, case=case, answers=answers, version=form.cleaned_data["version"])
-    except (services.CaseChanged, services.CaseClosed, ValidationError) as error:
-        return _refused(request, case, stage, error, {"answers": form})
-    return _done(request, case, stage, "Answers saved.")
 
 
 @login_required
@@ -302,19 +305,18 @@ def evidence_file(request, pk: int, evidence_id: int):
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name.split("-", 1)[-1])
 
 
-# Forms that add one entry to a stage, with the service that records it.
+# Forms that add one entry to a stage, with the service that records it. (The stage's facts, VIPERS components and
+# answers are one form: ``case_stage_save``.)
 ADDERS = {
-    "vipers": (Stage.NOMINATE, lambda post, case: forms.VipersForm(post, prefix="v"),
-               lambda user, case, data: services.strategy_set(actor=user, case=case, components=data), "Strategy saved."),
-    "lead": (Stage.NOMINATE, lambda post, case: forms.LeadMeasureForm(post, prefix="l"),
+    "lead": (Stage.NOMINATE, lambda post, case, user: forms.LeadMeasureForm(post, prefix="l"),
              lambda user, case, data: services.lead_measure_add(actor=user, case=case, **data), "Lead measure added."),
-    "milestone": (Stage.DEPLOY, lambda post, case: forms.MilestoneForm(post, prefix="m"),
+    "milestone": (Stage.DEPLOY, lambda post, case, user: forms.MilestoneForm(post, prefix="m"),
                   lambda user, case, data: services.milestone_add(actor=user, case=case, **data), "Milestone added."),
-    "review": (Stage.DEPLOY, lambda post, case: forms.ReviewForm(post, prefix="r"),
+    "review": (Stage.DEPLOY, lambda post, case, user: forms.ReviewForm(post, prefix="r"),
                lambda user, case, data: services.review_record(actor=user, case=case, **data), "Review recorded."),
-    "outcome": (Stage.ASSESS, lambda post, case: forms.OutcomeMeasureForm(post, prefix="o"),
+    "outcome": (Stage.ASSESS, lambda post, case, user: forms.OutcomeMeasureForm(post, prefix="o", catalogue=selectors.indicator_catalogue(user=user)),
                 lambda user, case, data: services.outcome_measure_add(actor=user, case=case, **data), "Outcome measure added."),
-    "figure": (Stage.ASSESS, lambda post, case: forms.CommunityFigureForm(post, prefix="f"),
+    "figure": (Stage.ASSESS, lambda post, case, user: forms.CommunityFigureForm(post, prefix="f"),
                lambda user, case, data: services.community_figure_add(actor=user, case=case, **data), "Figure added."),
 }
 
@@ -327,7 +329,7 @@ def case_add(request, pk: int, what: str):
     if what not in ADDERS:
         raise Http404("Nothing to add here")
     stage, make_form, record, message = ADDERS[what]
-    form = make_form(request.POST, case)
+    form = make_form(request.POST, case, request.user)
     if not form.is_valid():
         return _stage_page(request, case, stage, bound={what: form, "errors": ["Check the highlighted fields."]}, status=400)
     try:
@@ -356,7 +358,8 @@ def milestone_done(request, pk: int, milestone_id: int):
 def case_print(request, pk: int):
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    return render(request, "problems/case_print.html", {"case": case, **exports.case_sections(case)})
+    return render(request, "problems/case_print.html", {"case": case, **exports.case_sections(case),
+                                                         "catalogue": selectors.indicator_catalogue(user=request.user)})
 
 
 @login_required

@@ -41,10 +41,12 @@ def test_open_a_case_answer_on_the_stage_page_and_see_refusals_when_missing_or_s
     stage = client.get(f"/problems/cases/{case.pk}/scan/").content.decode()
     assert "Scanning facts" in stage and "Is this causing panic?" in stage and "Engage early, be inclusive and think broadly." in stage
     first = case.question_bank.questions.get(order=1)
-    saved = client.post(f"/problems/cases/{case.pk}/scan/answers/", {"a-version": 1, f"a-q{first.pk}": "Repeat family harm call-outs."})
+    saved = client.post(f"/problems/cases/{case.pk}/scan/save/", {"stage-version": 1, f"a-q{first.pk}": "Repeat family harm call-outs.",
+                                                                     "s-communities_agree_problem": "unknown", "s-communities_agree_drivers": "unknown"})
     assert saved.status_code == 302
-    stale = client.post(f"/problems/cases/{case.pk}/scan/section/", {"s-version": 1, "s-harm_or_volume": "high_harm",
-                                                                        "s-communities_agree_problem": "yes", "s-communities_agree_drivers": "yes"})
+    stale = client.post(f"/problems/cases/{case.pk}/scan/save/", {"stage-version": 1, "s-harm_or_volume": "high_harm",
+                                                                     "s-communities_agree_problem": "yes", "s-communities_agree_drivers": "yes",
+                                                                     f"a-q{first.pk}": "Repeat family harm call-outs."})
     assert stale.status_code == 409 and "changed since you opened it" in stale.content.decode()
     case.refresh_from_db()
     assert case.harm_or_volume == "" and case.answers.get().text == "Repeat family harm call-outs."
