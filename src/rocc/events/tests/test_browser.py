@@ -87,6 +87,8 @@ def test_victim_focus_page_looks_up_a_person_and_records_the_purpose(signed_in, 
     assert "Property damage (1211)" in page.get_by_role("table", name="Victimisations within your scope").inner_text()
     assert "Disorderly conduct" not in page.get_by_role("table", name="Victimisations within your scope").inner_text()
     assert "1 more outside your scope" in page.locator(".withheld").inner_text()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "victim-focus-answer.png"), full_page=True)
     assert page.get_by_label("Person identifier").input_value() == ""  # the identifier is not echoed back
     assert AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS, purpose="checking the page works").count() == 1
     assert serious_violations(page) == []
