@@ -471,6 +471,60 @@ def priority_action_add(request: HttpRequest, code: str, payload: PriorityAction
     return _written(request, code, lambda p: services_plans.priority_action_add(user=request.user, plan=p, **payload.model_dump()))
 
 
+class RemovalBoxOut(Schema):
+    key: str
+    kind: str
+    text: str
+    used_by: list[str] = []
+
+
+class RemovalOut(Schema):
+    """What removing a priority action takes: send ``fingerprint`` back as ``seen`` to remove exactly this."""
+
+    version: int
+    removed: list[RemovalBoxOut]
+    kept: list[RemovalBoxOut]
+    monitoring: list[str]
+    fingerprint: str
+
+
+@router.get("/district-plans/{code}/priority-actions/{key}/removal", response={200: RemovalOut, 404: ErrorOut},
+            summary="Step 3: what removing a priority action would remove and what it would keep (nothing changes)")
+def priority_action_removal(request: HttpRequest, code: str, key: str):
+    from rocc.strategy.codesign import chain_removal
+
+    found = selectors.district_plan_get(user=request.user, code=code)
+    version = selectors.plan_version_get(user=request.user, plan=found)
+    action = version.elements.filter(key=key, kind="activity").first()
+    if action is None:
+        return Status(404, ErrorOut(detail=f"No priority action of this plan has the key '{key}'."))
+    removal = chain_removal(version, action)
+    return RemovalOut(
+        version=version.number, fingerprint=removal.fingerprint,
+        removed=[RemovalBoxOut(key=e.key, kind=e.kind, text=e.text) for e in removal.removed],
+        kept=[RemovalBoxOut(key=e.key, kind=e.kind, text=e.text, used_by=[u.key for u in users]) for e, users in removal.kept],
+        monitoring=[f"{r.outcome.key}: {r.indicator_name or r.indicator_code}" for r in removal.monitoring],
+    )
+
+
+@router.delete("/district-plans/{code}/priority-actions/{key}", response=WRITE,
+               summary="Step 3: remove a priority action and every box no other priority action uses",
+               description="Pass `seen` (the `fingerprint` of the removal you were shown) to be refused with 422, and nothing "
+                           "removed, if the plan has changed so that the removal would now take something else.")
+def priority_action_remove(request: HttpRequest, code: str, key: str, seen: str | None = None):
+    from rocc.strategy import services_plans
+
+    return _written(request, code, lambda p: services_plans.priority_action_remove(user=request.user, plan=p, key=key, seen=seen))
+
+
+@router.delete("/district-plans/{code}/boxes/{key}", response=WRITE,
+               summary="Step 3: remove a box that is on no chain (a box on a chain goes with its priority action)")
+def box_remove(request: HttpRequest, code: str, key: str):
+    from rocc.strategy import services_plans
+
+    return _written(request, code, lambda p: services_plans.chain_element_remove(user=request.user, plan=p, key=key))
+
+
 class BoxIn(Schema):
     kind: str
     text: str

@@ -243,3 +243,41 @@ def test_the_shipped_example_plan_has_no_box_on_no_chain(strategy):
     version = DistrictPlan.objects.get(code="example-district-plan").versions.get()
     assert stray_boxes(version) == []
     assert ChainElement.objects.filter(version=version).count() == 20
+
+
+# --- The same rules over the API -----------------------------------------------------------------------------------
+
+
+def test_the_api_shows_a_removal_first_and_removes_exactly_that_or_nothing(plan, coordinator, make_user):
+    import json
+
+    from django.test import Client
+
+    from rocc.core.tokens import token_issue
+
+    _two_chains_sharing_outcome_and_impact(plan, coordinator)
+    client, base = Client(), f"/api/strategy/district-plans/{plan.code}"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=coordinator, name='test')}"}
+    hubs = _key(plan, "Community based hubs")
+
+    shown = client.get(f"{base}/priority-actions/{hubs}/removal", **auth).json()
+    assert [b["text"] for b in shown["removed"]] == ["Community based hubs", "Established hubs"]
+    assert [(b["text"], b["used_by"]) for b in shown["kept"]] == [
+        ("Increase in whānau support and access to services", [_key(plan, "Whānau support and navigation")]),
+        ("Improved whānau wellbeing", [_key(plan, "Whānau support and navigation")]),
+    ]
+    stale = client.delete(f"{base}/priority-actions/{hubs}?seen=0000000000000000", **auth)
+    assert stale.status_code == 422 and "nothing was removed" in json.dumps(stale.json(), ensure_ascii=False)
+    assert len(_boxes(plan)) == 6
+    viewer = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=make_user('viewer', units=['rotorua']), name='test')}"}
+    assert client.delete(f"{base}/priority-actions/{hubs}?seen={shown['fingerprint']}", **viewer).status_code == 403
+
+    done = client.delete(f"{base}/priority-actions/{hubs}?seen={shown['fingerprint']}", **auth)
+
+    assert done.status_code == 200 and [b["text"] for b in done.json()["logic_model"]] == [
+        "Whānau support and navigation", "Whānau receiving intensive support",
+        "Increase in whānau support and access to services", "Improved whānau wellbeing"]
+    outcome = _key(plan, "Increase in whānau support and access to services")
+    assert client.delete(f"{base}/boxes/{outcome}", **auth).status_code == 422
+    stray = chain_element_add(user=coordinator, plan=plan, kind="output", text="Pamphlets printed")
+    assert client.delete(f"{base}/boxes/{stray.key}", **auth).status_code == 200 and len(_boxes(plan)) == 4
