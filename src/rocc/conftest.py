@@ -1,10 +1,33 @@
-"""Fixtures shared by rocc's tests: the shipped reference data and users of every role."""
+"""Fixtures shared by rocc's tests: the shipped reference data (loaded once per test session), users of every role,
+an installed data directory for the real `rocc` command, and the API through the test client."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+_SHIPPED: dict = {}
+
+
+def _shipped_reference_data():
+    """The shipped agencies, units, populations and national structure, loaded once into the test database; each test
+    runs in a transaction over it. A transactional test (live server, browser) empties the database when it ends, so the
+    next test that asks loads them again."""
+    from rocc.org.models import OrgUnit
+    from rocc.org.services import defaults_load
+
+    if "org" not in _SHIPPED or not OrgUnit.objects.filter(code="nz").exists():
+        _SHIPPED["org"] = defaults_load()
+    return _SHIPPED["org"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _shipped_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -16,9 +39,32 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def defaults(db):
-    from rocc.org.services import defaults_load
+    return _shipped_reference_data()
 
-    return defaults_load()
+
+@pytest.fixture(scope="session")
+def installed_data_dir(tmp_path_factory) -> Path:
+    """A data directory installed once per test session by the real `rocc migrate` and `rocc load-defaults`. Tests
+    never write to it: they take a copy (``fresh_install``)."""
+    from rocc.testing import install_data_dir
+
+    return install_data_dir(tmp_path_factory.mktemp("installed") / "data")
+
+
+@pytest.fixture
+def fresh_install(installed_data_dir, tmp_path):
+    """fresh_install(name="data") → a new data directory, as `rocc migrate` and `rocc load-defaults` leave one."""
+    from rocc.testing import copy_data_dir
+
+    return lambda name="data": copy_data_dir(installed_data_dir, tmp_path / name)
+
+
+@pytest.fixture
+def api(client):
+    """The JSON API through Django's test client with a bearer token: ``status, body = api.get("/api/...", token)``."""
+    from rocc.testing import Api
+
+    return Api(client)
 
 
 @pytest.fixture

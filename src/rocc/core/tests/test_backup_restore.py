@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rocc.core.tests.test_cli_and_checks import run
+from rocc.testing import run
 
 
 def _count(data_dir: Path, sql: str) -> int:
@@ -17,10 +17,8 @@ def _count(data_dir: Path, sql: str) -> int:
 
 
 @pytest.fixture
-def source(tmp_path) -> Path:
-    data = tmp_path / "source"
-    run("migrate", data_dir=data, check=True)
-    run("load-defaults", data_dir=data, check=True)
+def source(fresh_install) -> Path:
+    data = fresh_install("source")
     run("createuser", "analyst-w", "--role", "analyst", "--unit", "Waitematā", data_dir=data, check=True,
         env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
     (data / "events").mkdir()

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROCC = [sys.executable, "-m", "rocc.cli"]
-
-
-def run(*args: str, data_dir: Path, env: dict | None = None, check: bool = False, input: str | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ROCC_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
-    environment.update({"ROCC_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})})
-    result = subprocess.run([*ROCC, *args], capture_output=True, text=True, env=environment, timeout=180, input=input)
-    if check and result.returncode != 0:
-        raise AssertionError(f"rocc {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
+from rocc.testing import ROCC, copy_data_dir, run
 
 
 @pytest.fixture(scope="module")
-def ready_dir(tmp_path_factory) -> Path:
-    """A data directory migrated and loaded with the defaults, shared by the read-only tests."""
-    data = tmp_path_factory.mktemp("rocc-data")
-    run("migrate", data_dir=data, check=True)
-    run("load-defaults", data_dir=data, check=True)
-    return data
+def ready_dir(installed_data_dir, tmp_path_factory) -> Path:
+    """A data directory as `rocc migrate` and `rocc load-defaults` leave it, shared by this module's tests."""
+    return copy_data_dir(installed_data_dir, tmp_path_factory.mktemp("rocc-data") / "data")
 
 
 def test_every_command_has_help():
@@ -100,15 +86,14 @@ def test_demo_login_is_created_once_and_printed_again(ready_dir):
     assert first.stdout.split("password '")[1][:20] == second.stdout.split("password '")[1][:20]
 
 
-def test_audit_verify_reports_intact_then_tampering(tmp_path):
+def test_audit_verify_reports_intact_then_tampering(fresh_install):
     import sqlite3
 
-    run("migrate", data_dir=tmp_path, check=True)
-    run("load-defaults", data_dir=tmp_path, check=True)
-    intact = run("audit", "verify", data_dir=tmp_path)
+    data = fresh_install()
+    intact = run("audit", "verify", data_dir=data)
     assert intact.returncode == 0 and "intact" in intact.stdout
-    head = run("audit", "head", data_dir=tmp_path, check=True).stdout.strip().replace("\n", "")
-    with sqlite3.connect(tmp_path / "rocc.sqlite3") as db:
+    head = run("audit", "head", data_dir=data, check=True).stdout.strip().replace("\n", "")
+    with sqlite3.connect(data / "rocc.sqlite3") as db:
         db.execute("UPDATE audit_auditentry SET object_repr = 'forged' WHERE id = 3")
-    tampered = run("audit", "verify", "--checkpoint", head, data_dir=tmp_path)
+    tampered = run("audit", "verify", "--checkpoint", head, data_dir=data)
     assert tampered.returncode == 1 and "entry #3: its content no longer matches its hash" in tampered.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rocc.core.tests.test_cli_and_checks import run
+from rocc.testing import copy_data_dir, run
 
 MAPPING = """\
 description: Waitematā district extract
@@ -28,10 +28,8 @@ E2,05/03/2024,071,Waitemata,,,PRN-1
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("rocc-events-cli")
-    run("migrate", data_dir=folder, check=True)
-    run("load-defaults", data_dir=folder, check=True)
+def data(installed_data_dir, tmp_path_factory) -> Path:
+    folder = copy_data_dir(installed_data_dir, tmp_path_factory.mktemp("rocc-events-cli") / "data")
     (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
     (folder / "good.csv").write_text(GOOD, encoding="utf-8")
     (folder / "bad.csv").write_text(GOOD.replace("05/03/2024", "2024-03-05").replace(",071,", ",777,"), encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rocc.core.tests.test_cli_and_checks import run
+from rocc.testing import copy_data_dir, run
 
 GOOD = """\
 methodology:
@@ -18,10 +18,8 @@ dimensions:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("rocc-tasking")
-    run("migrate", data_dir=data, check=True)
-    run("load-defaults", data_dir=data, check=True)
+def loaded(installed_data_dir, tmp_path_factory):
+    data = copy_data_dir(installed_data_dir, tmp_path_factory.mktemp("rocc-tasking") / "data")
     run("createuser", "pm", "--role", "programme_manager", data_dir=data, env={"ROCC_PASSWORD": "a-long-test-password-77"}, check=True)
     return data
 
