@@ -1,5 +1,5 @@
 """Fixtures shared by rocc's tests: the shipped reference data (loaded once per test session), users of every role,
-an installed data directory for the real `rocc` command, and the API through the test client."""
+and an installed data directory for the real `rocc` command."""
 
 from __future__ import annotations
 
@@ -57,14 +57,6 @@ def fresh_install(installed_data_dir, tmp_path):
     from rocc.testing import copy_data_dir
 
     return lambda name="data": copy_data_dir(installed_data_dir, tmp_path / name)
-
-
-@pytest.fixture
-def api(client):
-    """The JSON API through Django's test client with a bearer token: ``status, body = api.get("/api/...", token)``."""
-    from rocc.testing import Api
-
-    return Api(client)
 
 
 @pytest.fixture

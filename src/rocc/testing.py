@@ -40,37 +40,19 @@ def copy_data_dir(template: Path, folder: Path) -> Path:
     return folder
 
 
-class Api:
-    """The JSON API through Django's test client: ``status, body = api.get(path, token)``. The body is the parsed JSON,
-    or the text when the answer is not JSON. Paths are the API's own (``/api/...``)."""
+def api_call(path: str, token: str | None = None, payload: Any = None, method: str | None = None,
+             headers: dict | None = None) -> tuple[int, Any]:
+    """One request to the JSON API through Django's test client, signed in only by the bearer ``token``: (status, body),
+    the body parsed from JSON, or the text when the answer is not JSON. POST when there is a payload, else GET."""
+    from django.test import Client
 
-    def __init__(self, client):
-        self.client = client
-
-    def call(self, method: str, path: str, token: str | None = None, body: Any = None, headers: dict | None = None) -> tuple[int, Any]:
-        extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-        extra.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()})
-        kwargs: dict[str, Any] = {}
-        if body is not None:
-            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
-        response = getattr(self.client, method.lower())(path, **kwargs, **extra)
-        text = response.content.decode()
-        try:
-            return response.status_code, json.loads(text)
-        except json.JSONDecodeError:
-            return response.status_code, text
-
-    def get(self, path: str, token: str | None = None, **kw) -> tuple[int, Any]:
-        return self.call("GET", path, token, **kw)
-
-    def post(self, path: str, token: str | None = None, body: Any = None, **kw) -> tuple[int, Any]:
-        return self.call("POST", path, token, body, **kw)
-
-    def put(self, path: str, token: str | None = None, body: Any = None, **kw) -> tuple[int, Any]:
-        return self.call("PUT", path, token, body, **kw)
-
-    def patch(self, path: str, token: str | None = None, body: Any = None, **kw) -> tuple[int, Any]:
-        return self.call("PATCH", path, token, body, **kw)
-
-    def delete(self, path: str, token: str | None = None, **kw) -> tuple[int, Any]:
-        return self.call("DELETE", path, token, **kw)
+    extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    extra.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()})
+    method = (method or ("POST" if payload is not None else "GET")).lower()
+    kwargs: dict[str, Any] = {} if payload is None else {"data": json.dumps(payload), "content_type": "application/json"}
+    response = getattr(Client(), method)(path, **kwargs, **extra)
+    text = response.content.decode()
+    try:
+        return response.status_code, json.loads(text)
+    except json.JSONDecodeError:
+        return response.status_code, text

@@ -1,4 +1,4 @@
-"""The analyses API over real HTTP with bearer tokens: list and read saved analyses in scope, save one computed
+"""The analyses API through the test client with bearer tokens: list and read saved analyses in scope, save one computed
 with `rocc analyse … --json`; 403 for forbidden writes and person-level reads without a purpose, 404 outside
 scope, 422 naming the wrong field."""
 
@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,22 +15,12 @@ from rocc.analyses.models import SavedAnalysis
 from rocc.analyses.tests.conftest import CHICAGO
 from rocc.audit.models import AuditEntry, AuditKind
 from rocc.core.tokens import token_issue
-
-
-def call(url: str, token: str, payload: dict | None = None) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+from rocc.testing import api_call as call
 
 
 @pytest.fixture
-def server(live_server):
-    return live_server.url + "/api/analyses"
+def server(db):
+    return "/api/analyses"
 
 
 def knox_json() -> dict:

@@ -1,11 +1,9 @@
-"""The events API over real HTTP: the Victim Focus lookup (200, 403, 422), audited with its purpose; batches."""
+"""The events API through the test client: the Victim Focus lookup (200, 403, 422), audited with its purpose; batches."""
 
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
 
@@ -13,25 +11,17 @@ from rocc.audit.models import AuditEntry, AuditKind
 from rocc.core.tokens import token_issue
 from rocc.events.pseudonym import person_key
 from rocc.events.testing import events_create
-
-
-def get(url: str, token: str) -> tuple[int, dict | list]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+from rocc.testing import api_call as get
 
 
 @pytest.fixture
-def server(live_server, event_store, make_user):
+def server(event_store, make_user):
     events_create(user=make_user("administrator", username="loader"), rows=[
         {"event_id": "A1", "date": "2024-02-01", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
         {"event_id": "A2", "date": "2024-05-20", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
         {"event_id": "A3", "date": "2024-05-21", "offence_code": "0811", "unit": "Christchurch", "victim": "NHI ABC1234"},
     ])
-    return live_server.url + "/api/events"
+    return "/api/events"
 
 
 def lookup(server, token, **params):

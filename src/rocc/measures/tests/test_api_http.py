@@ -1,32 +1,18 @@
-"""The measures API over real HTTP: definitions, series, observations and scorecards with disclosure control; writes
+"""The measures API through the test client: definitions, series, observations and scorecards with disclosure control; writes
 with 201, 403, 404, 409 and 422."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from rocc.core.tokens import token_issue
-
-
-def call(url: str, token: str, payload: dict | None = None, method: str | None = None) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, headers=headers, method=method or ("POST" if data else "GET"))
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+from rocc.testing import api_call as call
 
 
 @pytest.fixture
-def server(live_server, small_world):
-    return live_server.url + "/api/measures"
+def server(small_world):
+    return "/api/measures"
 
 
 def test_definitions_list_every_version(server, make_user):

@@ -1,31 +1,18 @@
-"""The problems API over real HTTP: opening a case, answers and evidence, stage moves with their refusals
+"""The problems API through the test client: opening a case, answers and evidence, stage moves with their refusals
 (422 missing answers, 409 stale or closed, 403, 404 out of scope), the question bank and the library."""
 
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from rocc.core.tokens import token_issue
 from rocc.problems.models import Case
 from rocc.problems.tests.conftest import complete_stage
-
-
-def call(url: str, token: str, payload: dict | None = None, method: str | None = None) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, headers=headers, method=method or ("POST" if data else "GET"))
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+from rocc.testing import api_call as call
 
 
 @pytest.fixture
-def server(live_server, bank):
-    return live_server.url + "/api/problems"
+def server(bank):
+    return "/api/problems"
 
 
 def test_open_answer_and_advance_a_case_over_http_with_the_gate_and_the_version_checked(server, owner, make_user):

@@ -1,29 +1,16 @@
-"""The strategy API over real HTTP: reading frameworks, plans and activities; progress updates with 201, 403, 404, 409, 422."""
+"""The strategy API through the test client: reading frameworks, plans and activities; progress updates with 201, 403, 404, 409, 422."""
 
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from rocc.core.tokens import token_issue
 from rocc.strategy.models import ProgressUpdate
-
-
-def call(url: str, token: str, payload: dict | None = None) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
+from rocc.testing import api_call as call
 
 
 @pytest.fixture
-def server(live_server, year_two):
-    return live_server.url + "/api/strategy"
+def server(year_two):
+    return "/api/strategy"
 
 
 def test_a_reader_gets_the_framework_the_plan_and_its_activities(server, make_user):
@@ -75,23 +62,12 @@ def test_a_plan_outside_the_users_scope_is_404_for_reading_and_writing(server, d
     assert status == 201
 
 
-def test_the_openapi_document_describes_the_strategy_endpoints(live_server, year_two):
-    with urllib.request.urlopen(live_server.url + "/api/openapi.json", timeout=10) as response:
-        document = json.loads(response.read().decode())
+def test_the_openapi_document_describes_the_strategy_endpoints(year_two):
+    status, document = call("/api/openapi.json")
+    assert status == 200
     for path in ["/api/strategy/frameworks/{code}", "/api/strategy/plans/{code}/activities/{number}", "/api/strategy/plans/{code}/activities/{number}/updates"]:
         assert path in document["paths"], path
     assert {"201", "403", "409", "422"} <= set(document["paths"]["/api/strategy/plans/{code}/activities/{number}/updates"]["post"]["responses"])
-
-
-def _send(url: str, token: str, payload: dict | None, method: str) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
 
 
 def test_a_coordinator_co_designs_a_plan_over_the_api_and_the_gate_lists_the_gaps(server, make_user):
@@ -114,7 +90,7 @@ def test_a_coordinator_co_designs_a_plan_over_the_api_and_the_gate_lists_the_gap
                                                    "data_source": "Provider reporting", "responsible_agency": "MSD"})
     status, agreed = call(f"{base}/rotorua-plan/agree", token, {})
     assert status == 200 and agreed["status"] == "agreed" and agreed["agreed_by"] == "tui-api"
-    status, edited = _send(f"{base}/rotorua-plan/answers", token, {"answers": {"timeframes": "By June"}}, "PUT")
+    status, edited = call(f"{base}/rotorua-plan/answers", token, {"answers": {"timeframes": "By June"}}, "PUT")
     assert status == 200 and edited["number"] == 2 and edited["status"] == "draft"
     status, versions = call(f"{base}/rotorua-plan/versions", token)
     assert [(v["number"], v["status"]) for v in versions] == [(1, "agreed"), (2, "draft")]
@@ -139,9 +115,9 @@ def test_district_plans_outside_scope_are_404_and_readers_get_403(server, make_u
 def test_an_activity_edit_with_a_stale_version_gets_409_and_a_framework_file_with_problems_422(server, make_user):
     token = token_issue(user=make_user("programme_manager", username="pm-edit"), name="test")
     url = f"{server}/plans/rocc-year-2/activities/6"
-    status, six = _send(url, token, {"version": 1, "title": "Community prevention", "description": "Now written."}, "PATCH")
+    status, six = call(url, token, {"version": 1, "title": "Community prevention", "description": "Now written."}, "PATCH")
     assert status == 200 and six["version"] == 2 and six["title"] == "Community prevention"
-    status, refused = _send(url, token, {"version": 1, "title": "Other", "description": "Old copy."}, "PATCH")
+    status, refused = call(url, token, {"version": 1, "title": "Other", "description": "Old copy."}, "PATCH")
     assert status == 409 and "by pm-edit" in refused["detail"]
     status, body = call(f"{server}/frameworks", token, {"yaml": "code: x\nname: X\njurisdiction: Y\nmandate: m\n"})
     assert status == 422 and body["problems"] == ["request:1:1: 'goal' is missing"]
@@ -180,7 +156,7 @@ def test_initiatives_are_recorded_over_the_api_and_the_gap_matrix_counts_them(se
     assert call(f"{server}/initiatives", reader, {**body, "name": "Another"})[0] == 403
     status, bad = call(f"{server}/initiatives", coordinator, {**body, "end_date": "2025-01-01"})
     assert status == 422 and "end_date" in bad["errors"]
-    status, changed = _send(f"{server}/initiatives/{made['id']}", coordinator, {**body, "funding_amount": 90000}, "PUT")
+    status, changed = call(f"{server}/initiatives/{made['id']}", coordinator, {**body, "funding_amount": 90000}, "PUT")
     assert status == 200 and changed["funding_amount"] == 90000
     status, gaps = call(f"{server}/initiatives/gaps", reader)
     column = gaps["districts"].index("bay-of-plenty")

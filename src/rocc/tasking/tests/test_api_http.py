@@ -1,33 +1,21 @@
-"""The Tasking & Coordination API over real HTTP with bearer tokens: a product through routing to a completed tasking,
+"""The Tasking & Coordination API through the test client with bearer tokens: a product through routing to a completed tasking,
 refusals (403, 404, 409, 422) that change nothing, scores and rankings, deconfliction alerts, and the agenda."""
 
 import datetime as dt
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from rocc.core.tokens import token_issue
 from rocc.tasking.models import RiskScore, RoutingDecision, Tasking
+from rocc.testing import api_call as call
 
 NEXT_WEEK = (dt.date.today() + dt.timedelta(days=7)).isoformat()
 
 
-def call(url: str, token: str, payload: dict | None = None, method: str | None = None) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, headers=headers, method=method or ("POST" if data is not None else "GET"))
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
-
-
 @pytest.fixture
-def api(live_server, people):
-    base = live_server.url + "/api/tasking"
+def api(people):
+    base = "/api/tasking"
     tokens = {}
 
     def as_(name: str):
@@ -134,9 +122,9 @@ def test_the_agenda_endpoint_lists_new_reports_for_the_occc(api, people, make_re
     assert api("canterbury_tc")(f"/meetings/{meeting.pk}/agenda")[0] == 404
 
 
-def test_the_openapi_document_describes_the_tasking_endpoints(live_server, tasking):
-    with urllib.request.urlopen(live_server.url + "/api/openapi.json", timeout=20) as response:
-        document = json.loads(response.read().decode())
+def test_the_openapi_document_describes_the_tasking_endpoints(tasking):
+    status, document = call("/api/openapi.json")
+    assert status == 200
     for path in ["/api/tasking/products", "/api/tasking/reports/{report_id}/routing", "/api/tasking/scores", "/api/tasking/rankings",
                  "/api/tasking/taskings/{tasking_id}/updates", "/api/tasking/targets", "/api/tasking/alerts/{alert_id}/acknowledge",
                  "/api/tasking/meetings/{meeting_id}/agenda"]:

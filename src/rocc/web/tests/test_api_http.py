@@ -1,33 +1,17 @@
-"""The API over real HTTP: authentication, scoping (404 outside scope), and the locally served OpenAPI docs."""
+"""The API through the test client: authentication, scoping (404 outside scope), and the locally served OpenAPI docs."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from rocc.core.tokens import token_issue
-
-
-def get(url: str, token: str | None = None) -> tuple[int, dict | str]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            body = response.read().decode()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        body, status = error.read().decode(), error.code
-    try:
-        return status, json.loads(body)
-    except json.JSONDecodeError:
-        return status, body
+from rocc.testing import api_call as get
 
 
 @pytest.fixture
-def server(live_server, defaults):
-    return live_server.url
+def server(defaults):
+    return ""
 
 
 def test_an_unauthenticated_request_gets_401(server):
