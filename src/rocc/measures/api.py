@@ -11,9 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from rocc.measures import selectors, services
-from rocc.measures.disclosure import DisclosureRules, cell_identity, disclose_count, disclose_rate
-from rocc.measures.models import DenominatorKind, Indicator, Observation, PeriodType
-from rocc.measures.periods import Period
+from rocc.measures.models import Indicator, PeriodType
 from rocc.org.models import OrgUnit
 
 router = Router(tags=["measures"])
@@ -167,25 +165,6 @@ def series(request: HttpRequest, code: str, query: Query[SeriesQuery]):
         return Status(403, ErrorOut(detail=str(denied)))
 
 
-def _observation_out(obs: Observation, *, disclose: bool, rules: DisclosureRules | None) -> ObservationOut:
-    period = Period(obs.period_start, obs.period_end, obs.period_type)
-    numerator, denominator, value = obs.numerator, obs.denominator, obs.value
-    version = obs.version
-    applied = disclose and numerator is not None
-    if applied:
-        identity = cell_identity(indicator=obs.indicator.code, unit=obs.unit.code, period=period.key,
-                                 disaggregation=obs.disaggregation_key, series=obs.period_type)
-        if version.is_rate:
-            numerator, denominator, value = disclose_rate(numerator, denominator, version.factor, identity, rules=rules,
-                                                          denominator_is_count=version.denominator_kind == DenominatorKind.SERIES)
-        else:
-            numerator = value = disclose_count(numerator, identity + "|numerator", rules=rules)
-    return ObservationOut(indicator=obs.indicator.code, unit=obs.unit.code, period=period.key, period_type=obs.period_type,
-                          period_start=obs.period_start, period_end=obs.period_end, disaggregation=obs.disaggregation_key,
-                          numerator=numerator, denominator=denominator, value=value, source=obs.source, version=version.number,
-                          is_approximate=obs.is_approximate, provenance=obs.provenance, disclosure_applied=applied)
-
-
 @router.get("/indicators/{code}/observations", response={200: list[ObservationOut], 403: ErrorOut},
             summary="The figures recorded for an indicator (optionally in one unit), each under the version it was recorded under")
 def observations(request: HttpRequest, code: str, unit: str | None = None):
@@ -193,17 +172,7 @@ def observations(request: HttpRequest, code: str, unit: str | None = None):
         found = _indicator(request, code)
     except PermissionDenied as denied:
         return Status(403, ErrorOut(detail=str(denied)))
-    qs = Observation.objects.filter(indicator=found).select_related("indicator", "unit", "version").order_by("unit__path", "period_start")
-    if unit:
-        qs = qs.filter(unit=_unit(unit))
-    rules = DisclosureRules.from_settings()
-    decided: dict[int, bool] = {}
-    out = []
-    for obs in qs:
-        if obs.unit_id not in decided:
-            decided[obs.unit_id] = selectors.needs_disclosure(user=request.user, unit=obs.unit)
-        out.append(_observation_out(obs, disclose=decided[obs.unit_id], rules=rules))
-    return out
+    return [ObservationOut(**row) for row in selectors.observations_for(user=request.user, indicator=found, unit=_unit(unit) if unit else None)]
 
 
 @router.post("/observations", response={201: ObservationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
@@ -227,7 +196,8 @@ def observation_record(request: HttpRequest, payload: ObservationIn):
             is_approximate=payload.is_approximate)
     except services.ObservationInvalid as invalid:
         return Status(422, ErrorOut(detail=str(invalid)))
-    return Status(201, _observation_out(obs, disclose=False, rules=None))
+    # The recorder may record figures for this unit, and so sees what they recorded as they recorded it.
+    return Status(201, ObservationOut(**selectors.observation_dict(obs, gate=selectors.disclosure_for(user=request.user, unit=unit))))
 
 
 @router.get("/scorecard", response={200: dict[str, Any], 403: ErrorOut},

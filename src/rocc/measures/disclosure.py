@@ -6,6 +6,10 @@ derived from the install's secret key). A count of 1 to ``suppress_below − 1``
 other count is rounded to a multiple of ``base``: down with probability 1 − r/base, up otherwise (r the remainder),
 which keeps the expected value equal to the true count. The random draw is a keyed hash of the cell's identity, so
 asking again cannot average the rounding away. A rate is recomputed from the rounded count and suppressed with it.
+
+``DisclosureGate`` is the one step every outward figure passes: the measures selectors ask ``disclosure_for`` (in
+``selectors``) for the gate of the user and unit, and ``protect_series`` turns a true series into the series that user
+may see, so status, interval, glide path, trend and forecast are then computed from protected counts alone.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
@@ -79,3 +83,58 @@ def disclose_rate(count: float | None, denominator: float | None, factor: float,
 def cell_identity(*, indicator: str, unit: str, period: str, disaggregation: str = "", series: str = "") -> str:
     """The identity a published cell is rounded by: the same figure in any page, export or API answer rounds alike."""
     return "|".join([indicator, unit, period, disaggregation, series])
+
+
+@dataclass(frozen=True)
+class DisclosureGate:
+    """What one asker may see of one unit's figures: with ``protect`` false (unit-level output allowed) figures pass
+    unchanged; otherwise every count is suppressed or randomly rounded under ``rules``."""
+
+    protect: bool
+    rules: DisclosureRules
+
+    def count(self, count: float | None, identity: str) -> float | None:
+        """A count as this asker may see it (None when suppressed or missing)."""
+        if not self.protect:
+            return count
+        return disclose_count(count, identity + "|numerator", rules=self.rules)
+
+    def is_suppressed(self, count: float | None, identity: str) -> bool:
+        return self.protect and count is not None and count != 0 and self.count(count, identity) is None
+
+    def rate(self, count: float | None, denominator: float | None, factor: float, identity: str, *,
+             denominator_is_count: bool = False) -> tuple[float | None, float | None, float | None]:
+        """(count, denominator, rate) as this asker may see them; the rate always comes from the shown count."""
+        if not self.protect:
+            value = None if count is None or not denominator else count / denominator * factor
+            return count, denominator, value
+        return disclose_rate(count, denominator, factor, identity, rules=self.rules, denominator_is_count=denominator_is_count)
+
+
+def protect_series(series, gate: DisclosureGate):
+    """The series as the gate lets it out: each counted point's numerator rounded or suppressed, its value recomputed
+    from the shown count (and the shown denominator when that is a count too), suppressed points flagged. Published
+    figures with no count behind them are already public and pass as they are."""
+    from rocc.measures.models import DenominatorKind
+
+    if not gate.protect:
+        return series
+    version = series.version
+    count_denominator = version.denominator_kind == DenominatorKind.SERIES
+    points = []
+    for point in series.points:
+        if point.numerator is None:
+            points.append(point)
+            continue
+        identity = cell_identity(indicator=series.indicator.code, unit=series.unit.code, period=point.period.key,
+                                 disaggregation=series.disaggregation, series=series.period_type)
+        if version.is_rate:
+            numerator, denominator, value = disclose_rate(point.numerator, point.denominator, version.factor, identity,
+                                                          rules=gate.rules, denominator_is_count=count_denominator)
+        else:
+            numerator = value = disclose_count(point.numerator, identity + "|numerator", rules=gate.rules)
+            denominator = None
+        suppressed = numerator is None or (version.is_rate and count_denominator and point.denominator and denominator is None)
+        points.append(replace(point, numerator=numerator, denominator=denominator, value=None if suppressed else value,
+                              suppressed=bool(suppressed)))
+    return replace(series, points=points, disclosure_applied=True)

@@ -33,12 +33,16 @@ class Progress:
     status: StatusResult
     trend: TrendResult | None
     forecast: list[ForecastPoint]
+    # Disclosure control suppressed a count the trend would need: no trend (and no forecast) is shown.
+    trend_withheld: bool = False
 
     @property
     def lower_is_better(self) -> bool:
         return self.series.version.polarity == Polarity.LOWER_IS_BETTER
 
     def trend_text(self) -> str:
+        if self.trend_withheld:
+            return "No trend is shown: some counts in its periods are suppressed to protect small numbers."
         if self.trend is None:
             return "Not enough periods with counts for a trend."
         return self.trend.describe(lower_is_better=self.lower_is_better).capitalize() + f" ({self.trend.method})."
@@ -67,6 +71,10 @@ class Progress:
 def _assess(point: Point | None, glide: GlidePath | None, lower_is_better: bool, factor: float) -> StatusResult:
     if point is None:
         return status_assess(value=None, day=None, glide=glide, lower_is_better=lower_is_better)
+    if point.suppressed:
+        # Any status of a suppressed figure would tell which side of the glide path the small count lies.
+        return StatusResult(STATUS_NOT_ENOUGH_DATA, None, None, None,
+                            f"The figure for {point.period.label} is suppressed to protect small numbers; no status is shown.")
     has_count = point.numerator is not None and (point.denominator is not None or factor == 1)
     return status_assess(value=point.value, day=point.period.end, glide=glide, lower_is_better=lower_is_better,
                          count=point.numerator if has_count else None,
@@ -85,11 +93,13 @@ def glide_path_for(series: Series, target: Target | None) -> tuple[GlidePath | N
         baseline_value = point.value if point else None
         baseline_date = target.baseline_period_end
     else:
-        with_values = [p for p in series.points if p.value is not None]
+        with_values = [p for p in series.points if p.value is not None or p.suppressed]
         point = with_values[-2] if len(with_values) >= 2 else None
         baseline_value = point.value if point else None
         baseline_date = point.period.end if point else None
     label = target.baseline_label or (target.get_baseline_kind_display().lower())
+    if target.baseline_kind != BaselineKind.ENTERED and point is not None and point.suppressed:
+        label = f"{label}, whose figure is suppressed to protect small numbers"
     if baseline_value is None or baseline_date is None:
         return None, label
     if target.target_kind == TargetKind.CHANGE:
@@ -100,8 +110,17 @@ def glide_path_for(series: Series, target: Target | None) -> tuple[GlidePath | N
     return GlidePath(baseline_date, baseline_value, target_date, target_value), label
 
 
+def scorecard_target(targets: dict, *, unit, current) -> Target | None:
+    """The target a scorecard cell is judged against, from ``targets`` keyed (unit id, period type): the unit's
+    target on the indicator's own series, else its first target on any series."""
+    return (targets.get((unit.pk, "")) or targets.get((unit.pk, current.period_type))
+            or next((t for (unit_id, _), t in sorted(targets.items(), key=lambda kv: kv[0][1]) if unit_id == unit.pk), None))
+
+
 def _trend_points(series: Series) -> list[Point]:
-    points = [p for p in series.points if p.value is not None]
+    """The points the trend is fitted on; suppressed ones stay in, so the caller can withhold the trend rather than
+    fit it on the larger counts alone (which would bias it)."""
+    points = [p for p in series.points if p.value is not None or p.suppressed]
     if series.period_type == PeriodType.YEAR_ENDED and points:
         # Rolling years overlap; a trend on them would count each month twelve times. Use every twelfth.
         last = points[-1].period.end
@@ -121,6 +140,9 @@ def progress_compute(series: Series, target: Target | None, *, with_forecast: bo
         status = _assess(latest, glide, lower, factor)
     points = _trend_points(series)
     trend = None
+    withheld = any(p.suppressed for p in points)
+    if withheld:
+        points = []
     if len(points) >= 3:
         counted = all(p.numerator is not None and (p.denominator or not series.version.is_rate) for p in points)
         if counted:
@@ -133,5 +155,6 @@ def progress_compute(series: Series, target: Target | None, *, with_forecast: bo
         step = {PeriodType.MONTH: 1, PeriodType.QUARTER: 3}.get(series.period_type, 12)
         days = [month_end(add_months(latest.period.end.replace(day=1), step * i)) for i in range(1, FORECAST_PERIODS.get(series.period_type, 3) + 1)]
         future = forecast(trend, days=days, denominator=latest.denominator if series.version.is_rate else None)
-    return Progress(series=series, target=target, glide=glide, baseline_label=baseline_label, status=status, trend=trend, forecast=future)
+    return Progress(series=series, target=target, glide=glide, baseline_label=baseline_label, status=status, trend=trend,
+                    forecast=future, trend_withheld=withheld)
 

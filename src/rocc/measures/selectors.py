@@ -62,8 +62,17 @@ def population_table() -> PopulationTable:
 from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.db.models import Prefetch  # noqa: E402
 
-from rocc.measures.disclosure import DisclosureRules, cell_identity, disclose_count, disclose_rate  # noqa: E402
-from rocc.measures.models import DenominatorKind, Indicator, IndicatorVersion, Narrative, StatusSnapshot, Target  # noqa: E402
+from rocc.measures.disclosure import DisclosureGate, DisclosureRules, cell_identity, protect_series  # noqa: E402
+from rocc.measures.models import (  # noqa: E402
+    DenominatorKind,
+    Indicator,
+    IndicatorVersion,
+    Narrative,
+    Observation,
+    Status,
+    StatusSnapshot,
+    Target,
+)
 from rocc.org.scope import scope_of  # noqa: E402
 
 
@@ -99,9 +108,16 @@ def default_unit_for(*, user) -> OrgUnit:
     return OrgUnit.objects.get(parent__isnull=True) if OrgUnit.objects.filter(parent__isnull=True).count() == 1 else OrgUnit.objects.filter(parent__isnull=True).first()
 
 
+def disclosure_for(*, user, unit: OrgUnit, public: bool = False) -> DisclosureGate:
+    """The disclosure gate of this user in this unit: the one place that decides whether figures leave protected.
+    Figures pass unchanged only to a user who may see unit-level output there, and never when ``public`` is asked."""
+    protect = bool(public) or not user.has_perm("org.view_unit_level_output", unit)
+    return DisclosureGate(protect=protect, rules=DisclosureRules.from_settings())
+
+
 def needs_disclosure(*, user, unit: OrgUnit) -> bool:
-    """Counts for this unit leave rocc through disclosure control unless the user may see unit-level output there."""
-    return not user.has_perm("org.view_unit_level_output", unit)
+    """Whether counts for this unit leave through disclosure control for this user (asks the gate)."""
+    return disclosure_for(user=user, unit=unit).protect
 
 
 def _version_dict(version: IndicatorVersion) -> dict:
@@ -127,64 +143,23 @@ def indicator_dict(indicator: Indicator) -> dict:
             "current": _version_dict(versions[-1]) if versions else None, "versions": [_version_dict(v) for v in versions]}
 
 
-def series_payload(progress, *, disclose: bool, rules: DisclosureRules | None = None) -> dict:
-    """A series with its progress as plain data (for pages, exports, the API and the command line). With ``disclose``,
-    every count passes disclosure control and every figure derived from a count is recomputed from the published
-    count, so nothing reveals the true count."""
-    from rocc.measures.stats import GlidePath, rate_interval, status_assess
-
+def series_payload(progress) -> dict:
+    """A series with its progress as plain data (for pages, exports, the API and the command line). The progress was
+    computed on the series as the asker may see it, so a protected series carries only protected figures."""
     series = progress.series
     version = series.version
-    rules = rules or (DisclosureRules.from_settings() if disclose else None)
-    count_denominator = version.denominator_kind == DenominatorKind.SERIES
-    points = progress.points_with_status()
     glide = progress.glide
-    if disclose:
-        for row, point in zip(points, series.points, strict=True):
-            identity = cell_identity(indicator=series.indicator.code, unit=series.unit.code, period=point.period.key,
-                                     disaggregation=series.disaggregation, series=series.period_type)
-            if point.numerator is None:
-                continue  # a published figure with no count behind it is already public
-            if version.is_rate:
-                row["numerator"], row["denominator"], row["value"] = disclose_rate(
-                    point.numerator, point.denominator, version.factor, identity, rules=rules, denominator_is_count=count_denominator)
-            else:
-                row["numerator"] = row["value"] = disclose_count(point.numerator, identity + "|numerator", rules=rules)
-            row["suppressed"] = row["value"] is None and point.value is not None
-        if glide is not None and progress.target is not None and progress.target.baseline_kind != "entered":
-            base = next((r for r in points if r["period_end"] == glide.baseline_date.isoformat()), None)
-            base_value = base["value"] if base else None
-            if base_value is None:
-                glide = None
-            else:
-                target_value = (base_value * (1 + progress.target.target_change_percent / 100)
-                                if progress.target.target_kind == "change" else glide.target_value)
-                glide = GlidePath(glide.baseline_date, base_value, glide.target_date, target_value)
-        for row in points:
-            row["baseline"] = glide.baseline_value if glide else None
-            row["target"] = glide.target_value if glide else None
-            row["glide"] = glide.at(dt.date.fromisoformat(row["period_end"])) if glide else None
-    latest = next((r for r in reversed(points) if r["value"] is not None), None)
-    status = progress.status.to_dict()
-    if disclose and status.get("interval") and latest is not None:
-        count = latest["numerator"]
-        denominator = latest["denominator"] if version.is_rate else 1
-        interval = rate_interval(count, denominator, version.factor if version.is_rate else 1) if count is not None else None
-        status["interval"] = list(interval) if interval else None
-        status["explanation"] = status_assess(
-            value=latest["value"], day=dt.date.fromisoformat(latest["period_end"]), glide=glide,
-            lower_is_better=progress.lower_is_better, count=count, denominator=denominator,
-            factor=version.factor if version.is_rate else 1).explanation
     return {
         "indicator": series.indicator.code, "name": series.indicator.name, "unit": series.unit.code, "unit_name": series.unit.name,
         "period_type": series.period_type, "as_reported": series.as_reported, "disaggregation": series.disaggregation,
-        "disclosure_applied": disclose, "is_approximate": series.is_approximate,
+        "disclosure_applied": series.disclosure_applied, "is_approximate": series.is_approximate,
         "definition": _version_dict(version), "baseline_label": progress.baseline_label,
         "target": ({"description": progress.target.description, "date": progress.target.target_date.isoformat(),
                     "baseline": glide.baseline_value if glide else None, "value": glide.target_value if glide else None}
                    if progress.target else None),
-        "status": status, "trend": progress.trend.to_dict() if progress.trend else None, "trend_text": progress.trend_text(),
-        "forecast": [f.to_dict() for f in progress.forecast], "points": points,
+        "status": progress.status.to_dict(), "trend": progress.trend.to_dict() if progress.trend else None,
+        "trend_text": progress.trend_text(), "trend_withheld": progress.trend_withheld,
+        "forecast": [f.to_dict() for f in progress.forecast], "points": progress.points_with_status(),
     }
 
 
@@ -200,8 +175,9 @@ def target_for(indicator: Indicator, unit: OrgUnit, period_type: str | None) -> 
 
 def series_for(*, user, indicator: Indicator, unit: OrgUnit, period_type: str | None = None, as_reported: bool = False,
                disaggregation: str = "", public: bool | None = None) -> dict:
-    """The series payload as this user may see it: disclosure control applies unless the user may see unit-level
-    output for the unit (``public=True`` forces it)."""
+    """The series payload as this user may see it: through the disclosure gate unless the user may see unit-level
+    output for the unit (``public=True`` forces it), with status, interval, glide path, trend and forecast computed
+    from the figures the gate let out."""
     from rocc.measures.progress import progress_compute
     from rocc.measures.series import IndicatorData
 
@@ -213,11 +189,49 @@ def series_for(*, user, indicator: Indicator, unit: OrgUnit, period_type: str | 
     series = data.series(unit, period_type=period_type, as_reported=as_reported, disaggregation=disaggregation)
     if target is not None and target.period_type and target.period_type != series.period_type:
         target = None
-    progress = progress_compute(series, target)
-    disclose = public if public is not None else needs_disclosure(user=user, unit=unit)
-    payload = series_payload(progress, disclose=disclose or bool(public))
+    series = protect_series(series, disclosure_for(user=user, unit=unit, public=bool(public)))
+    payload = series_payload(progress_compute(series, target))
     payload["disaggregations"] = data.disaggregation_keys()
     return payload
+
+
+def observations_for(*, user, indicator: Indicator, unit: OrgUnit | None = None) -> list[dict]:
+    """The figures recorded for an indicator (optionally in one unit), each as the user may see it."""
+    from rocc.measures.periods import Period
+
+    _require_view(user)
+    qs = Observation.objects.filter(indicator=indicator).select_related("indicator", "unit", "version").order_by("unit__path", "period_start")
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    gates: dict[int, DisclosureGate] = {}
+    out = []
+    for obs in qs:
+        if obs.unit_id not in gates:
+            gates[obs.unit_id] = disclosure_for(user=user, unit=obs.unit)
+        out.append(observation_dict(obs, gate=gates[obs.unit_id], period=Period(obs.period_start, obs.period_end, obs.period_type)))
+    return out
+
+
+def observation_dict(obs: Observation, *, gate: DisclosureGate, period=None) -> dict:
+    """One observation as plain data, through ``gate`` (the cell identity matches the series cell it feeds)."""
+    from rocc.measures.periods import Period
+
+    period = period or Period(obs.period_start, obs.period_end, obs.period_type)
+    numerator, denominator, value = obs.numerator, obs.denominator, obs.value
+    version = obs.version
+    applied = gate.protect and numerator is not None
+    if applied:
+        identity = cell_identity(indicator=obs.indicator.code, unit=obs.unit.code, period=period.key,
+                                 disaggregation=obs.disaggregation_key, series=obs.period_type)
+        if version.is_rate:
+            numerator, denominator, value = gate.rate(numerator, denominator, version.factor, identity,
+                                                      denominator_is_count=version.denominator_kind == DenominatorKind.SERIES)
+        else:
+            numerator = value = gate.count(numerator, identity)
+    return {"indicator": obs.indicator.code, "unit": obs.unit.code, "period": period.key, "period_type": obs.period_type,
+            "period_start": obs.period_start, "period_end": obs.period_end, "disaggregation": obs.disaggregation_key,
+            "numerator": numerator, "denominator": denominator, "value": value, "source": obs.source, "version": version.number,
+            "is_approximate": obs.is_approximate, "provenance": obs.provenance, "disclosure_applied": applied}
 
 
 def narrative_for(*, user, indicator: Indicator, unit: OrgUnit) -> Narrative | None:
@@ -252,57 +266,103 @@ def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_enough_data": 3}
 
 
-def _snapshot_row(snapshot: StatusSnapshot, *, disclose: bool, rules: DisclosureRules | None, version: IndicatorVersion,
-                  with_interval: bool = True) -> dict:
-    from rocc.measures.periods import Period
-
-    numerator, denominator, value = snapshot.latest_numerator, snapshot.latest_denominator, snapshot.latest_value
-    low, high = snapshot.interval_low, snapshot.interval_high
-    period = Period(snapshot.latest_period_start, snapshot.latest_period_end, snapshot.period_type) if snapshot.latest_period_end else None
-    if disclose and numerator is not None and period is not None:
-        from rocc.measures.stats import rate_interval
-
-        identity = cell_identity(indicator=snapshot.indicator.code, unit=snapshot.unit.code, period=period.key, series=snapshot.period_type)
-        if version.is_rate:
-            numerator, denominator, value = disclose_rate(numerator, denominator, version.factor, identity, rules=rules,
-                                                          denominator_is_count=version.denominator_kind == DenominatorKind.SERIES)
-        else:
-            numerator = value = disclose_count(numerator, identity + "|numerator", rules=rules)
-        interval = None
-        if with_interval and numerator is not None:
-            interval = rate_interval(numerator, denominator if version.is_rate else 1, version.factor if version.is_rate else 1)
-        low, high = interval if interval else (None, None)
+def _cell_row(*, indicator: Indicator, unit: OrgUnit, version: IndicatorVersion | None, status: str, period, numerator, denominator,
+              value, interval, glide, target, trend_percent, trend_p, approximate: bool, explanation: str, applied: bool,
+              suppressed: bool) -> dict:
     return {
-        "indicator": snapshot.indicator.code, "name": snapshot.indicator.name, "unit": snapshot.unit.code, "unit_name": snapshot.unit.name,
-        "status": snapshot.status, "status_label": snapshot.get_status_display(), "period": period.key if period else None,
-        "period_label": period.label if period else None, "numerator": numerator, "denominator": denominator, "value": value,
-        "interval_low": low, "interval_high": high, "target": snapshot.target_value if not disclose or numerator is None else None,
-        "glide": snapshot.glide_value if not disclose or snapshot.latest_numerator is None else None,
-        "trend_percent_per_year": snapshot.trend_percent_per_year, "trend_p_value": snapshot.trend_p_value,
-        "is_approximate": snapshot.is_approximate, "explanation": snapshot.explanation if not disclose or snapshot.latest_numerator is None else "",
-        "unit_label": version.unit_label, "disclosure_applied": disclose and snapshot.latest_numerator is not None,
+        "indicator": indicator.code, "name": indicator.name, "unit": unit.code, "unit_name": unit.name,
+        "status": status, "status_label": Status(status).label,
+        "period": period.key if period else None, "period_label": period.label if period else None,
+        "numerator": numerator, "denominator": denominator, "value": value,
+        "interval_low": interval[0] if interval else None, "interval_high": interval[1] if interval else None,
+        "target": target, "glide": glide, "trend_percent_per_year": trend_percent, "trend_p_value": trend_p,
+        "is_approximate": approximate, "explanation": explanation, "unit_label": version.unit_label if version else "",
+        "disclosure_applied": applied, "suppressed": suppressed,
     }
 
 
-def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False,
-                  with_intervals: bool = True) -> dict:
-    """Status at a glance: one row per indicator and one column per unit (the national unit and the districts by
-    default), each cell the latest value and status, with disclosure control per the user's rights in that unit."""
-    _require_view(user)
-    units = units if units is not None else list(units_for_measures(user=user))
-    indicators = [indicator] if indicator is not None else list(indicators_for(user=user))
+def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None) -> dict:
+    """A scorecard cell from its stored status: true figures, for users who may see unit-level output."""
+    from rocc.measures.periods import Period
+
+    period = Period(snapshot.latest_period_start, snapshot.latest_period_end, snapshot.period_type) if snapshot.latest_period_end else None
+    interval = (snapshot.interval_low, snapshot.interval_high) if snapshot.interval_low is not None else None
+    return _cell_row(indicator=snapshot.indicator, unit=snapshot.unit, version=version, status=snapshot.status, period=period,
+                     numerator=snapshot.latest_numerator, denominator=snapshot.latest_denominator, value=snapshot.latest_value,
+                     interval=interval, glide=snapshot.glide_value, target=snapshot.target_value,
+                     trend_percent=snapshot.trend_percent_per_year, trend_p=snapshot.trend_p_value,
+                     approximate=snapshot.is_approximate, explanation=snapshot.explanation, applied=False, suppressed=False)
+
+
+def _protected_row(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) -> dict:
+    """A scorecard cell recomputed from the protected series, exactly as the status recompute builds it from the true
+    one: the stored status, interval and trend come from true counts and must not leave."""
+    from rocc.measures.models import BaselineKind
+    from rocc.measures.progress import progress_compute, scorecard_target
+
+    target = scorecard_target(targets, unit=unit, current=data.current)
+    period_type = target.period_type if target and target.period_type else None
+    baseline_end = target.baseline_period_end if target and target.baseline_kind == BaselineKind.FIXED_PERIOD else None
+    series = protect_series(data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end), gate)
+    progress = progress_compute(series, target, with_forecast=False)
+    latest = series.latest
+    counted = any(p.numerator is not None or p.suppressed for p in series.points)
+    return _cell_row(indicator=data.indicator, unit=unit, version=data.current, status=progress.status.status,
+                     period=latest.period if latest else None, numerator=latest.numerator if latest else None,
+                     denominator=latest.denominator if latest else None, value=latest.value if latest else None,
+                     interval=progress.status.interval, glide=progress.status.expected,
+                     target=progress.glide.target_value if progress.glide else None,
+                     trend_percent=progress.trend.percent_per_year if progress.trend else None,
+                     trend_p=progress.trend.p_value if progress.trend else None,
+                     approximate=bool(latest and latest.is_approximate), explanation=progress.status.explanation,
+                     applied=counted, suppressed=bool(latest and latest.suppressed))
+
+
+def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator], public: bool = False) -> tuple[dict, dict]:
+    """(current version by indicator, cell by (indicator, unit)): every stored status cell as the user may see it.
+    Where the user may not see unit-level output (or ``public`` is asked) the cell is recomputed from protected
+    counts: its value, interval, glide path, trend and status alike."""
+    from rocc.measures.series import IndicatorData
+    from rocc.measures.services import targets_for
+
     current = {}
     for ind in indicators:
         versions = sorted(ind.versions.all(), key=lambda v: v.effective_from)
         if versions:
             current[ind.pk] = versions[-1]
-    snapshots = StatusSnapshot.objects.filter(unit__in=units, indicator__in=indicators).select_related("indicator", "unit")
-    rules = DisclosureRules.from_settings()
-    disclose_unit = {u.pk: public or needs_disclosure(user=user, unit=u) for u in units}
-    cells = {}
-    for snap in snapshots:
-        cells[(snap.indicator_id, snap.unit_id)] = _snapshot_row(snap, disclose=disclose_unit[snap.unit_id], rules=rules,
-                                                                 version=current[snap.indicator_id], with_interval=with_intervals)
+    gates = {u.pk: disclosure_for(user=user, unit=u, public=public) for u in units}
+    cells: dict = {}
+    protected_units = [u for u in units if gates[u.pk].protect]
+    open_units = [u for u in units if not gates[u.pk].protect]
+    for snap in StatusSnapshot.objects.filter(unit__in=open_units, indicator__in=indicators).select_related("indicator", "unit"):
+        cells[(snap.indicator_id, snap.unit_id)] = _snapshot_row(snap, version=current.get(snap.indicator_id))
+    if protected_units:
+        population = population_table()
+        all_units = {u.path: u for u in OrgUnit.objects.all()}
+        with_status = set(StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators)
+                          .values_list("indicator_id", "unit_id"))
+        for ind in indicators:
+            wanted = [u for u in protected_units if (ind.pk, u.pk) in with_status]
+            if ind.pk not in current or not wanted:
+                continue
+            data = IndicatorData(ind, populations=population, units=all_units)
+            targets = targets_for(ind)
+            for unit in wanted:
+                cells[(ind.pk, unit.pk)] = _protected_row(data, targets=targets, unit=unit, gate=gates[unit.pk])
+    return current, cells
+
+
+def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False,
+                  with_intervals: bool = True) -> dict:
+    """Status at a glance: one row per indicator and one column per unit (the national unit and the districts by
+    default), each cell the latest value and status as the user may see it (see ``_scorecard_cells``)."""
+    _require_view(user)
+    units = units if units is not None else list(units_for_measures(user=user))
+    indicators = [indicator] if indicator is not None else list(indicators_for(user=user))
+    current, cells = _scorecard_cells(user=user, units=units, indicators=indicators, public=public)
+    if not with_intervals:
+        for cell in cells.values():
+            cell["interval_low"] = cell["interval_high"] = None
     rows = []
     for ind in indicators:
         if ind.pk not in current:
@@ -310,3 +370,33 @@ def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indica
         rows.append({"indicator": ind.code, "name": ind.name, "unit_label": current[ind.pk].unit_label, "polarity": current[ind.pk].polarity,
                      "cells": [cells.get((ind.pk, u.pk)) for u in units]})
     return {"units": [{"code": u.code, "name": u.name} for u in units], "rows": rows}
+
+
+def indicator_overview_for(*, user) -> dict:
+    """The indicator list: every indicator with its national status and latest figure, as the user may see them."""
+    _require_view(user)
+    national = OrgUnit.objects.filter(parent__isnull=True).first()
+    indicators = list(indicators_for(user=user))
+    _, cells = _scorecard_cells(user=user, units=[national], indicators=indicators) if national else ({}, {})
+    return {"national": national,
+            "rows": [{"indicator": i, "current": i.current, "cell": cells.get((i.pk, national.pk)) if national else None}
+                     for i in indicators]}
+
+
+def indicator_statuses_for(*, user, codes, unit: OrgUnit) -> dict[str, list[str]]:
+    """The statuses of these indicators in ``unit`` (one per series with a status), as the user may see them: for
+    the logic model's boxes. A status the gate withholds reads "not_enough_data"."""
+    codes = {c for c in codes if c}
+    if not codes or unit is None:
+        return {}
+    indicators = list(Indicator.objects.filter(code__in=codes).prefetch_related("versions"))
+    gate = disclosure_for(user=user, unit=unit)
+    found: dict[str, list[str]] = {}
+    if not gate.protect:
+        for code, status in StatusSnapshot.objects.filter(indicator__in=indicators, unit=unit).values_list("indicator__code", "status"):
+            found.setdefault(code, []).append(status)
+        return found
+    _, cells = _scorecard_cells(user=user, units=[unit], indicators=indicators)
+    for cell in cells.values():
+        found.setdefault(cell["indicator"], []).append(cell["status"])
+    return found

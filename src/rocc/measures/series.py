@@ -29,13 +29,15 @@ class Point:
     source: str = ""
     version: int | None = None
     note: str = ""
+    # Disclosure control withheld this point's count (and so its value): it has a figure, not shown.
+    suppressed: bool = False
 
     def to_dict(self) -> dict:
         return {
             "period": self.period.key, "label": self.period.label, "period_start": self.period.start.isoformat(),
             "period_end": self.period.end.isoformat(), "numerator": self.numerator, "denominator": self.denominator,
             "value": self.value, "is_approximate": self.is_approximate, "source": self.source, "version": self.version,
-            "note": self.note,
+            "note": self.note, "suppressed": self.suppressed,
         }
 
 
@@ -48,11 +50,14 @@ class Series:
     as_reported: bool
     disaggregation: str
     points: list[Point] = field(default_factory=list)
+    disclosure_applied: bool = False
 
     @property
     def latest(self) -> Point | None:
+        """The last point with a figure; a suppressed one counts, so that a status never falls back to an older
+        period and reveals that the newest one was small."""
         for point in reversed(self.points):
-            if point.value is not None:
+            if point.value is not None or point.suppressed:
                 return point
         return None
 

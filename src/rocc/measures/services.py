@@ -424,7 +424,7 @@ def targets_for(indicator: Indicator) -> dict[tuple[int, str], Target]:
 @transaction.atomic
 def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = None, units: Iterable[OrgUnit] | None = None) -> StatusesRecomputed:
     """Recompute the status snapshot of every indicator in the national unit and every district (the scorecards' cells)."""
-    from rocc.measures.progress import progress_compute
+    from rocc.measures.progress import progress_compute, scorecard_target
     from rocc.measures.selectors import PopulationTable
     from rocc.measures.series import IndicatorData
 
@@ -441,8 +441,7 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
         data = IndicatorData(indicator, populations=populations, units=all_units)
         targets = targets_for(indicator)
         for unit in unit_list:
-            target = targets.get((unit.pk, "")) or targets.get((unit.pk, data.current.period_type)) or next(
-                (t for (unit_id, _), t in sorted(targets.items(), key=lambda kv: kv[0][1]) if unit_id == unit.pk), None)
+            target = scorecard_target(targets, unit=unit, current=data.current)
             period_type = (target.period_type if target and target.period_type else None)
             baseline_end = target.baseline_period_end if target and target.baseline_kind == BaselineKind.FIXED_PERIOD else None
             series = data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end)

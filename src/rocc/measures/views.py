@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.measures import selectors, services
 from rocc.measures.exports import scorecard_file, series_file
-from rocc.measures.models import Indicator, PeriodType, StatusSnapshot
+from rocc.measures.models import Indicator, PeriodType
 from rocc.org.models import OrgUnit
 
 STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "not_enough_data": "Not enough data"}
@@ -47,11 +47,7 @@ def _series_args(request, indicator: Indicator) -> dict:
 def overview(request):
     if not request.user.has_perm("measures.view_measures"):
         raise PermissionDenied
-    indicators = list(selectors.indicators_for(user=request.user))
-    nz = OrgUnit.objects.filter(parent__isnull=True).first()
-    statuses = {s.indicator_id: s for s in StatusSnapshot.objects.filter(unit=nz)} if nz else {}
-    rows = [{"indicator": i, "current": i.current, "status": statuses.get(i.pk)} for i in indicators]
-    return render(request, "measures/overview.html", {"rows": rows, "national": nz})
+    return render(request, "measures/overview.html", selectors.indicator_overview_for(user=request.user))
 
 
 @login_required

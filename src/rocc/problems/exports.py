@@ -21,8 +21,8 @@ SHARE_SHIFT_POINTS = 5.0  # a community's share of a measure moving this many po
 class CommunityRow:
     community: str
     measure: str
-    before: float
-    after: float
+    before: float | None  # None: suppressed by disclosure control
+    after: float | None
     change_percent: float | None
     share_before: float | None
     share_after: float | None
@@ -30,34 +30,48 @@ class CommunityRow:
     rate_before: float | None
     rate_after: float | None
     flagged: bool
+    disclosure_applied: bool = False
 
 
-def community_rows(case: Case) -> list[CommunityRow]:
+def community_rows(case: Case, *, user) -> list[CommunityRow]:
     """Each community's figures with its share of the measure's total before and after, and rates per 10,000
-    where its population is known; a share that rose by five points or more is flagged."""
+    where its population is known; a share that rose by five points or more is flagged. The counts pass the
+    measures capability's disclosure gate for the user in the case's unit; each measure's total is protected as a
+    cell of its own, and shares, changes and rates are computed from the protected counts only."""
+    from rocc.measures.selectors import disclosure_for
+
+    gate = disclosure_for(user=user, unit=case.scope_unit)
     figures = list(case.community_figures.all())
     totals: dict[str, tuple[float, float]] = {}
     for f in figures:
         b, a = totals.get(f.measure, (0.0, 0.0))
         totals[f.measure] = (b + f.before, a + f.after)
+
+    def cell(name: str) -> str:
+        return f"problems.case:{case.pk}|{name}"
+
+    shown_totals = {m: (gate.count(b, cell(f"{m}|total|before")), gate.count(a, cell(f"{m}|total|after"))) for m, (b, a) in totals.items()}
     rows = []
     for f in figures:
-        total_before, total_after = totals[f.measure]
-        share_before = f.before / total_before * 100 if total_before else None
-        share_after = f.after / total_after * 100 if total_after else None
+        before = gate.count(f.before, cell(f"{f.measure}|{f.community}|before"))
+        after = gate.count(f.after, cell(f"{f.measure}|{f.community}|after"))
+        total_before, total_after = shown_totals[f.measure]
+        share_before = before / total_before * 100 if before is not None and total_before else None
+        share_after = after / total_after * 100 if after is not None and total_after else None
         rows.append(CommunityRow(
-            community=f.community, measure=f.measure, before=f.before, after=f.after,
-            change_percent=(f.after - f.before) / f.before * 100 if f.before else None,
+            community=f.community, measure=f.measure, before=before, after=after,
+            change_percent=(after - before) / before * 100 if before and after is not None else None,
             share_before=share_before, share_after=share_after, population=f.population,
-            rate_before=f.before / f.population * 10_000 if f.population else None,
-            rate_after=f.after / f.population * 10_000 if f.population else None,
+            rate_before=before / f.population * 10_000 if f.population and before is not None else None,
+            rate_after=after / f.population * 10_000 if f.population and after is not None else None,
             flagged=share_before is not None and share_after is not None and share_after - share_before >= SHARE_SHIFT_POINTS,
+            disclosure_applied=gate.protect,
         ))
     return rows
 
 
-def case_sections(case: Case) -> dict:
-    """Everything the printable page and the workbook show about a case."""
+def case_sections(case: Case, *, user) -> dict:
+    """Everything the printable page and the workbook show about a case, as ``user`` may see it."""
     return {
         "stages": [(value, label, case_questions(case, value)) for value, label in Stage.choices],
         "moves": list(case.moves.select_related("moved_by")),
@@ -66,7 +80,7 @@ def case_sections(case: Case) -> dict:
         "milestones": list(case.milestones.all()),
         "reviews": list(case.reviews.select_related("recorded_by")),
         "outcomes": list(case.outcome_measures.all()),
-        "figures": community_rows(case),
+        "figures": community_rows(case, user=user),
         "partners": list(case.partner_agencies.all()),
         "flags": case_flags([case])[0],
         "printed_at": timezone.localtime(),
@@ -99,8 +113,8 @@ def _bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def case_workbook(case: Case) -> bytes:
-    sections = case_sections(case)
+def case_workbook(case: Case, *, user) -> bytes:
+    sections = case_sections(case, user=user)
     workbook = Workbook()
     workbook.remove(workbook.active)
     facts = [
@@ -150,12 +164,16 @@ def case_workbook(case: Case) -> bytes:
                                   "Comparison after", "Surrounding before", "Surrounding after", "WDD", "WDD p-value", "WDQ", "Reading"], outcomes)
     _sheet(workbook, "By community", ["Measure", "Community", "Before", "After", "Change %", "Share before %", "Share after %",
                                       "Population", "Rate per 10,000 before", "Rate per 10,000 after", "Share rose ≥5 points"],
-           [[r.measure, r.community, r.before, r.after, _round(r.change_percent), _round(r.share_before), _round(r.share_after),
+           [[r.measure, r.community, _shown(r.before, r), _shown(r.after, r), _round(r.change_percent), _round(r.share_before), _round(r.share_after),
              r.population, _round(r.rate_before), _round(r.rate_after), "Yes" if r.flagged else ""] for r in sections["figures"]])
     _sheet(workbook, "History", ["When", "Move", "From", "To", "Reason", "By"],
            [[timezone.localtime(m.moved_at).replace(tzinfo=None), m.get_kind_display(), m.get_from_stage_display(),
              m.get_to_stage_display(), m.reason, _who(m.moved_by)] for m in sections["moves"]])
     return _bytes(workbook)
+
+
+def _shown(count: float | None, row: CommunityRow):
+    return "S (suppressed)" if count is None and row.disclosure_applied else count
 
 
 def _round(value: float | None) -> float | None:

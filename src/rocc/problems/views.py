@@ -154,7 +154,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
         "figure_form": bound.get("figure") or forms.CommunityFigureForm(prefix="f"),
         "components": case.strategy_components.all(), "lead_measures": case.lead_measures.all(),
         "milestones": case.milestones.all(), "reviews": case.reviews.select_related("recorded_by"),
-        "outcomes": case.outcome_measures.all(), "figures": exports.community_rows(case),
+        "outcomes": case.outcome_measures.all(), "figures": exports.community_rows(case, user=request.user),
         "errors": bound.get("errors", []),
     })
     return render(request, "problems/stage.html", context, status=status)
@@ -358,7 +358,7 @@ def milestone_done(request, pk: int, milestone_id: int):
 def case_print(request, pk: int):
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    return render(request, "problems/case_print.html", {"case": case, **exports.case_sections(case),
+    return render(request, "problems/case_print.html", {"case": case, **exports.case_sections(case, user=request.user),
                                                          "catalogue": selectors.indicator_catalogue(user=request.user)})
 
 
@@ -366,7 +366,7 @@ def case_print(request, pk: int):
 def case_export(request, pk: int):
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    response = HttpResponse(exports.case_workbook(case), content_type=XLSX)
+    response = HttpResponse(exports.case_workbook(case, user=request.user), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="case-{case.pk}.xlsx"'
     return response
 

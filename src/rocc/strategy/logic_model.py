@@ -32,20 +32,15 @@ def _worst(statuses) -> str:
     return min(ranked, key=ROLLUP_ORDER.index) if ranked else "none"
 
 
-def _indicator_statuses(codes, unit) -> dict[str, str]:
-    """The on-track status the measures capability last computed for each indicator in the plan's unit (worst
-    across period types); indicators without enough data add nothing."""
-    from django.apps import apps
-    from django.core.exceptions import FieldError
-
+def _indicator_statuses(codes, unit, user) -> dict[str, str]:
+    """The on-track status of each indicator in the plan's unit (worst across period types), as the measures
+    capability lets this user see it (a status its disclosure gate withholds adds nothing); indicators without
+    enough data add nothing."""
     try:
-        snapshots = apps.get_model("measures", "StatusSnapshot").objects.filter(indicator__code__in=list(codes), unit=unit)
-        pairs = list(snapshots.values_list("indicator__code", "status"))
-    except (LookupError, FieldError):
+        from rocc.measures.selectors import indicator_statuses_for
+    except ImportError:
         return {}
-    found: dict[str, list[str]] = {}
-    for code, status in pairs:
-        found.setdefault(code, []).append(status)
+    found = indicator_statuses_for(user=user, codes=codes, unit=unit)
     return {code: _worst(statuses) for code, statuses in found.items() if _worst(statuses) != "none"}
 
 
@@ -123,7 +118,7 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
     rows = list(version.monitoring.select_related("responsible_agency"))
     defined = measures_indicators(r.indicator_code for r in rows)
-    indicator_status = _indicator_statuses(defined, plan.scope_unit)
+    indicator_status = _indicator_statuses(defined, plan.scope_unit, user)
 
     boxes: dict[str, Box] = {}
     for element in elements:
