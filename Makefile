@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-postgres browser check clean
+.PHONY: run setup test test-postgres browser lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +34,22 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package for the browser tests (apt-get install chromium)"; exit 1; fi; }
 
+# One test process per core (TEST_WORKERS=0 runs them in this process), each with its own test database.
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
+
 test: $(VENV)/.installed-test browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL (the service on 127.0.0.1:5432; override DATABASE_URL to use another).
 test-postgres: $(VENV)/.installed-test browser
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rocc} $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rocc} $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+# The checks a reviewer expects: lint, formatting, and types of the services, selectors and the analysis library.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff format --check src benchmarks
+	$(BIN)/mypy src/rocc/analysis $(wildcard src/rocc/*/services*.py src/rocc/*/selectors*.py)
 
 check: setup
 	$(BIN)/rocc check
