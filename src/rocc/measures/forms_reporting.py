@@ -74,3 +74,13 @@ class ProviderAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(a.pk, f"{a.short_name} — {a.name}" if a.name != a.short_name else a.short_name) for a in agencies]
         self.fields["unit"].choices = [(u.pk, f"{u.name} ({u.get_level_display().lower()})") for u in units]
+
+
+class FigureChecksForm(forms.Form):
+    """The checks of one figure of a data set, as the programme office sets them (the service decides what is valid)."""
+
+    check_population = forms.BooleanField(required=False, label="Check against the reporting unit's population")
+    max_change_ratio = forms.FloatField(required=False, label="Flag a change from last period beyond (×)",
+                                        help_text="A factor above 1, for example 3; empty: no change check.")
+    plausible_max = forms.IntegerField(required=False, label="Ceiling: the most this figure can be for one period",
+                                       help_text="A figure above it stops submission; empty: no ceiling.")

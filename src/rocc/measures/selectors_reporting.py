@@ -25,7 +25,13 @@ from rocc.measures.models_reporting import (
     ReturnStatus,
     ReturnValue,
 )
-from rocc.measures.periods import Period, add_months, month_start, period_containing, periods_between
+from rocc.measures.periods import (
+    Period,
+    add_months,
+    month_start,
+    period_containing,
+    periods_between,
+)
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
 
@@ -339,7 +345,7 @@ def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | No
     for item in items:
         code, question = item.indicator.code, item.question
 
-        def result(rule: str, outcome: str, message: str, basis: str = "") -> None:
+        def result(rule: str, outcome: str, message: str, basis: str = "", code: str = code, question: str = question) -> None:
             severity = "error" if rule in ERROR_RULES else "warning"
             results.append(ReturnFlag(code, question, rule, severity, message, outcome, basis))
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("data-sets/<slug:code>/upload/", views.data_set_upload, name="returns_upload"),
     path("data-sets/<slug:code>/start/", views.return_start, name="returns_start"),
     path("data-sets/<slug:code>/providers/", views.data_set_provider_add, name="returns_provider_add"),
+    path("data-sets/<slug:code>/figures/<int:item_pk>/checks/", views.data_set_figure_checks, name="returns_figure_checks"),
     path("data-sets/<slug:code>/performance/", views.performance, name="returns_performance"),
     path("data-sets/<slug:code>/returns.<str:fmt>", views.returns_export, name="returns_export"),
 ]

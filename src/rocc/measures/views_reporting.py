@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 
 from rocc.measures import selectors_reporting as selectors
 from rocc.measures import services_reporting as services
-from rocc.measures.forms_reporting import ProviderAddForm, ReturnFiguresForm, ReturnOpenForm, ReviewForm, TemplateUploadForm
+from rocc.measures.forms_reporting import (
+    FigureChecksForm,
+    ProviderAddForm,
+    ReturnFiguresForm,
+    ReturnOpenForm,
+    ReviewForm,
+    TemplateUploadForm,
+)
 from rocc.measures.models_reporting import ReturnStatus
 from rocc.org.models import Agency, AgencyKind, OrgUnit, Role
 from rocc.org.scope import scope_of
@@ -55,12 +62,21 @@ def _open_form_parts(user, data_set):
     return assignments, periods
 
 
-def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None, open_form=None, provider_form=None, status=200):
+def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None, open_form=None, provider_form=None,
+                   checks_form=None, checks_item=None, status=200):
     user = request.user
     assignments, periods = _open_form_parts(user, data_set)
     may_manage = user.has_perm("measures.manage_data_sets")
+    items = list(data_set.items.all())
+    checks_forms = []
+    if may_manage:
+        for item in items:
+            form = checks_form if checks_item is not None and item.pk == checks_item.pk else FigureChecksForm(
+                prefix=f"item{item.pk}", initial={"check_population": item.check_population, "max_change_ratio": item.max_change_ratio,
+                                                  "plausible_max": item.plausible_max})
+            checks_forms.append((item, form))
     return render(request, "measures/returns/data_set.html", {
-        "data_set": data_set, "items": data_set.items.all(),
+        "data_set": data_set, "items": items, "checks_forms": checks_forms,
         "assignments": selectors.data_set_assignments(user=user, data_set=data_set),
         "my_assignments": assignments,
         "open_form": open_form or (ReturnOpenForm(assignments=assignments, periods=periods) if assignments and periods else None),
@@ -146,6 +162,29 @@ def data_set_provider_add(request, code: str):
     assignment = services.data_set_provider_add(user=request.user, data_set=data_set, agency=agencies.get(pk=form.cleaned_data["agency"]),
                                                 unit=units.get(pk=form.cleaned_data["unit"]))
     messages.success(request, f"{assignment.agency} now reports {data_set.name} for {assignment.unit.name}.")
+    return redirect("measures:returns_data_set", code=code)
+
+
+@login_required
+@require_POST
+def data_set_figure_checks(request, code: str, item_pk: int):
+    _use(request)
+    data_set = selectors.data_set_get(user=request.user, code=code)
+    item = next((i for i in data_set.items.all() if i.pk == item_pk), None)
+    if item is None:
+        raise Http404("No such figure in this data set")
+    form = FigureChecksForm(request.POST, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        return _data_set_page(request, data_set, checks_form=form, checks_item=item, status=400)
+    try:
+        services.data_set_indicator_checks_set(user=request.user, item=item, check_population=form.cleaned_data["check_population"],
+                                               max_change_ratio=form.cleaned_data["max_change_ratio"],
+                                               plausible_max=form.cleaned_data["plausible_max"])
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return _data_set_page(request, data_set, checks_form=form, checks_item=item, status=400)
+    messages.success(request, f"Checks of “{item.question}” saved.")
     return redirect("measures:returns_data_set", code=code)
 
 

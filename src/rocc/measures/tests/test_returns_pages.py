@@ -3,6 +3,7 @@ only its own returns, and an approver reviews; bad figures are refused field by 
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -215,7 +216,7 @@ def test_the_web_form_refuses_a_submission_with_new_warnings_then_takes_it_with_
     assert refused.status_code == 400 and "The return was not submitted: its figures raise 2 warnings to check first." in body
     ret.refresh_from_db()
     assert ret.status == ReturnStatus.DRAFT and ret.values.get(indicator__code=WHANAU).value == 60  # the draft is kept
-    keys = sorted(set(__import__("re").findall(r'name="warnings_seen" value="([0-9a-f]+)"', body)))
+    keys = sorted(set(re.findall(r'name="warnings_seen" value="([0-9a-f]+)"', body)))
     assert len(keys) == 2
     data = _figures(ret.version, ["60", "5", "2"], action="submit", note="Two new hubs opened in March.")
     data["warnings_seen"] = keys
@@ -269,3 +270,24 @@ def test_the_returns_export_counts_checks_that_could_not_run_apart_from_passes(c
     rows = list(csv.reader(io.StringIO(client.get(reverse("measures:returns_export", args=["whanau-services-returns", "csv"])).content.decode("utf-8-sig"))))
     row = dict(zip(rows[0], rows[1]))
     assert (row["checks"], row["checks_not_run"], row["warnings_shown_to_provider"]) == ("6 checks could not run", "6", "0")
+
+
+def test_the_programme_office_sets_a_figures_ceiling_on_the_data_sets_page(client, people, data_set):
+    item = data_set.items.get(indicator__code=WHANAU)
+    url = reverse("measures:returns_figure_checks", args=[data_set.code, item.pk])
+    prefix = f"item{item.pk}-"
+    client.force_login(people["manager"])
+    page = client.get(reverse("measures:returns_data_set", args=[data_set.code])).content.decode()
+    assert "Change a figure's checks" in page and "Not above the ceiling of 10000 for one period" in page
+    refused = client.post(url, {prefix + "check_population": "on", prefix + "max_change_ratio": "0.5", prefix + "plausible_max": "0"})
+    assert refused.status_code == 400 and "The ceiling is a whole number of 1 or more" in refused.content.decode()
+    item.refresh_from_db()
+    assert item.plausible_max == 10000 and item.max_change_ratio == 3
+    saved = client.post(url, {prefix + "check_population": "on", prefix + "max_change_ratio": "4", prefix + "plausible_max": "2500"})
+    assert saved.status_code == 302
+    item.refresh_from_db()
+    assert (item.check_population, item.max_change_ratio, item.plausible_max) == (True, 4, 2500)
+    client.force_login(people["ngo"])
+    assert client.post(url, {prefix + "plausible_max": "99999999"}).status_code == 403
+    item.refresh_from_db()
+    assert item.plausible_max == 2500 and "Change a figure" not in client.get(reverse("measures:returns_data_set", args=[data_set.code])).content.decode()
