@@ -61,6 +61,15 @@ def hotspots_command(
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
     codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
+    correction: str = typer.Option(
+        "fdr", "--correction", help="fdr: judge cells by false-discovery-rate corrected p-values (the default); none: raw p."
+    ),
+    permutations: int = typer.Option(
+        0, "--permutations", help="Conditional permutations for pseudo p-values (999 is usual); 0 uses the normal curve."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Seed for the permutations (1 unless given, as on the pages); recorded."),
+    place: str | None = typer.Option(None, "--place", help="Column with each event's place or address, to name the top hot spots."),
+    places_are: str = typer.Option("recorded place", "--places-are", help="What --place holds: unit, recorded place or address."),
     geojson: bool = typer.Option(False, "--geojson", help="Print the cells as a GeoJSON FeatureCollection."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
@@ -77,8 +86,10 @@ def hotspots_command(
             weights = weights[kept]
         if lonlat:
             xs, ys = project_lonlat(xs, ys, crs=crs)
+        places = column(frame, place)[kept].reset_index(drop=True) if place else None
         result = hotspots(
-            x=xs, y=ys, cell=cell, bandwidth=bandwidth, weights=weights, crs=crs, extent=_extent(extent)
+            x=xs, y=ys, cell=cell, bandwidth=bandwidth, weights=weights, crs=crs, extent=_extent(extent),
+            correction=correction, permutations=permutations, seed=seed, places=places, places_are=places_are,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
@@ -91,18 +102,20 @@ def hotspots_command(
     if geojson:
         emit(result.to_geojson(), as_json=True)
         return
-    top = result.to_frame().sort_values("gi_z", ascending=False, na_position="last").head(10)
     hot = result.to_dict()["hot_cells"]
+    judged = {"gi_p_fdr": "corrected for testing every cell (false discovery rate)", "gi_p_sim": "by permutation", "gi_p": "uncorrected"}
     lines = [
         f"{result.events} events on a {result.rows} × {result.cols} grid of {result.parameters['cell']:g} m cells, "
         f"bandwidth {result.parameters['bandwidth']:g} m",
-        f"hot cells: {hot['99']} at 99%, {hot['95']} at 95%",
-        "highest Gi* cells (centre x, y: count, density per km², z, p):",
+        f"hot cells: {hot['99']} at 99%, {hot['95']} at 95% (p-values {judged[result.parameters['judged_by']]})",
     ]
-    lines += [
-        f"  {row.x:.0f}, {row.y:.0f}: {row.count:g}, {row.density:.1f}, {row.gi_z:.2f}, {row.gi_p:.3g}"
-        for row in top.itertuples()
-        if np.isfinite(row.gi_z)
-    ]
+    if result.top_hot_spots:
+        lines.append("top hot spots (place [named by]: events, Gi* z, p):")
+        lines += [
+            f"  {spot['rank']}. {spot['place']} [{spot['place_from']}]: {spot['count']:g}, {spot['gi_z']:.2f}, {spot['p_text']}"
+            for spot in result.top_hot_spots
+        ]
+    else:
+        lines.append("no cell is a hot spot at 95%")
     lines += [f"note: {note}" for note in result.notes]
     emit(result, as_json=as_json, summary="\n".join(lines))

@@ -278,3 +278,14 @@ def test_rocc_analyse_hot_times_weights_by_harm(tmp_path):
     document = json.loads(result.stdout)
     assert document["matrix"][0][10] == 375.0
     assert document["parameters"]["harm_weighted"] is True
+
+
+def test_rocc_analyse_hot_times_shows_dates_without_a_time_apart_when_asked(tmp_path):
+    path = _write(tmp_path, "from\n2018-06-04\n2018-06-04 10:30\n")
+    spread = CliRunner().invoke(app, ["analyse", "hot-times", path, "--from", "from"])
+    assert spread.exit_code == 0 and "note: 1 event known only to the day is spread evenly" in spread.stdout
+    apart = CliRunner().invoke(app, ["analyse", "hot-times", path, "--from", "from", "--date-only", "apart", "--json"])
+    document = json.loads(apart.stdout)
+    assert document["summary"]["date_only_by_day"]["Monday"] == 1.0 and document["matrix"][0][0] == 0.0
+    trusted = json.loads(CliRunner().invoke(app, ["analyse", "hot-times", path, "--from", "from", "--midnight-is-a-time", "--json"]).stdout)
+    assert trusted["matrix"][0][0] == 1.0 and trusted["summary"]["date_only"] == 0

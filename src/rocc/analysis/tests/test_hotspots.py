@@ -449,3 +449,36 @@ def test_p_values_are_written_as_a_person_reads_them(p, text):
     assert p_text(p) == text
     if p is not None and p == p:
         assert p_phrase(p) == ("p " + text if text.startswith("<") else "p = " + text)
+
+
+def _cluster_file(tmp_path) -> str:
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(0, 2000, 300), np.full(50, 1050.0)])
+    y = np.concatenate([rng.uniform(0, 2000, 300), np.full(50, 1050.0)])
+    places = [""] * 300 + ["Queen Street"] * 50
+    path = tmp_path / "cluster.csv"
+    path.write_text("x,y,place\n" + "\n".join(f"{a:.1f},{b:.1f},{c}" for a, b, c in zip(x, y, places)) + "\n")
+    return str(path)
+
+
+def test_rocc_analyse_hotspots_lists_the_top_hot_spots_by_place_with_corrected_p_values(tmp_path):
+    result = CliRunner().invoke(app, ["analyse", "hotspots", _cluster_file(tmp_path), "--x", "x", "--y", "y", "--cell", "100",
+                                      "--place", "place", "--places-are", "address"])
+    assert result.exit_code == 0, result.stderr
+    assert "(p-values corrected for testing every cell (false discovery rate))" in result.stdout
+    line = next(line for line in result.stdout.splitlines() if "Queen Street" in line)
+    assert line.endswith("< 0.001") and "Queen Street [address]: 51, " in line  # 50 there and one scattered
+    # The cells beside it are hot too (Gi* counts each cell's neighbours); their events have no address.
+    assert " E, " in result.stdout and "[coordinates]" in result.stdout
+
+
+def test_rocc_analyse_hotspots_permutations_are_seeded_by_default_and_recorded(tmp_path):
+    options = ["analyse", "hotspots", _cluster_file(tmp_path), "--x", "x", "--y", "y", "--cell", "100", "--permutations", "99", "--json"]
+    first = json.loads(CliRunner().invoke(app, options).stdout)
+    again = json.loads(CliRunner().invoke(app, options).stdout)
+    assert first["parameters"]["seed"] == 1 and first["parameters"]["judged_by"] == "gi_p_fdr"
+    assert [c["gi_p_sim"] for c in first["cells"]] == [c["gi_p_sim"] for c in again["cells"]]
+    raw = json.loads(CliRunner().invoke(app, [*options[:-1], "--correction", "none", "--json"]).stdout)
+    assert raw["parameters"]["judged_by"] == "gi_p_sim" and "gi_p_fdr" not in raw["cells"][0]
+    refused = CliRunner().invoke(app, [*options[:-1], "--correction", "maybe"])
+    assert refused.exit_code == 2 and "unknown correction 'maybe'" in refused.stderr
