@@ -8,6 +8,7 @@ import re
 
 from rocc.analyses.models import AnalysisRun
 from rocc.analyses.tests.conftest import LONDON
+from rocc.events.testing import event_store  # noqa: F401  (event_store is a fixture)
 
 VICTIMS = "victim_id,occurred,offence\n" + "\n".join([
     "P1,2024-03-01,0711", "P1,2024-05-02,1211", "P2,2024-04-10,1211", "P2,2024-06-20,1211", "P3,2024-02-01,711",
@@ -62,3 +63,16 @@ def test_labels_that_are_not_anzsoc_codes_are_refused_unless_compared_as_written
     accepted = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100", default_weight="1",
                    offence_codes_are="as_written")
     assert accepted.status_code == 302
+
+
+def test_an_unknown_code_in_the_store_filter_is_refused_on_the_page_and_nothing_runs(analyst_client, analyst, waitemata, event_store):
+    from rocc.events.testing import events_create
+
+    events_create(user=analyst, rows=[
+        {"event_id": "E1", "date": "2024-03-01", "offence_code": "0711", "unit": "North Shore", "x": 1755000, "y": 5925000},
+    ])
+    response = analyst_client.post("/analyses/hotspots/run-events/", {
+        "events-offence_codes": "07, 17", "ev-scope_unit": waitemata.pk, "ev-cell": "200", "ev-coordinates": "nztm",
+    })
+    assert response.status_code in (400, 422) and not AnalysisRun.objects.exists()
+    assert "unknown offence code &#x27;17&#x27;" in response.content.decode()
