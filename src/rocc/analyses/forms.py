@@ -297,7 +297,10 @@ class ConcentrationForm(AnalysisForm):
     harm_weighting = True
     group_by = forms.ChoiceField(
         label="Group the store's events by", required=False, initial="cell",
-        choices=[("cell", "A grid cell of the size below (a place)"), ("unit", "The unit the event was recorded in")],
+        choices=[
+            ("cell", "A grid cell of the size below (a place)"), ("unit", "The unit the event was recorded in"),
+            ("victim", "Victim (person-level: needs a purpose)"), ("offender", "Offender (person-level: needs a purpose)"),
+        ],
         help_text="Only for events from the store; a file's own unit column is used as it is.",
     )
     group_cell = forms.FloatField(
@@ -319,6 +322,9 @@ class ConcentrationForm(AnalysisForm):
             data["group_cell"] = data.get("group_cell") or 100.0
             if data["group_by"] == "cell":
                 data.update(unit=None, x="x", y="y")
+            elif data["group_by"] in ("victim", "offender"):
+                # Each person counts the events they were recorded in; the list of top units is person-level.
+                data.update(unit="person_key", units_are_persons=True)
         else:
             data["group_by"] = None
         return data

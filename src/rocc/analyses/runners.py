@@ -200,6 +200,8 @@ def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         units = column(frame, params["unit"])
         if params.get("group_by") == "unit":
             notes.append("places are the units the events were recorded in")
+        elif params.get("group_by") in ("victim", "offender"):
+            notes.append(f"units are {params['group_by']}s: each counts the events they were recorded in")
     result = concentration(units=units, weights=weights, units_total=params.get("units_total")).to_dict()
     _notes(result, *notes)
     return Outcome(result, holds_person_level=bool(params.get("units_are_persons")))

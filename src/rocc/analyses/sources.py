@@ -17,19 +17,38 @@ from rocc.analysis.hotspots import HotspotsResult
 #: Analyses that run on the event store's events, and those among them that read persons.
 EVENT_KINDS = ("repeat_victims", "hot_times", "hotspots", "concentration", "harm", "near_repeat", "network")
 PERSON_KINDS = ("repeat_victims", "network")
+#: Analyses that read persons only when the analyst groups by them (the Power Few by victim or offender).
+PERSON_OPTIONAL_KINDS = ("concentration",)
+PERSON_ROLES = ("victim", "offender")
+
+
+def person_role(kind: str, parameters: dict[str, Any]) -> str | None:
+    """Whose person-level records a run on the store reads ("victim", "offender"), or None: the one place
+    that decides whether a purpose must be stated."""
+    if kind == "repeat_victims":
+        return "victim"
+    if kind == "network":
+        return "offender"
+    if kind in PERSON_OPTIONAL_KINDS and parameters.get("group_by") in PERSON_ROLES:
+        return parameters["group_by"]
+    return None
 
 
 def events_available() -> bool:
     return importlib.util.find_spec("rocc.events.selectors") is not None
 
 
-def filters_from(cleaned: dict[str, Any]) -> dict[str, Any]:
-    """The event-store filters as JSON (kept with the run and the saved analysis)."""
-    return {
+def filters_from(cleaned: dict[str, Any], *, grouped_by_persons: str | None = None) -> dict[str, Any]:
+    """The event-store filters as JSON (kept with the run and the saved analysis); ``grouped_by_persons``
+    when the Power Few is run over victims or offenders."""
+    filters = {
         "date_from": cleaned["date_from"].isoformat() if cleaned.get("date_from") else None,
         "date_to": cleaned["date_to"].isoformat() if cleaned.get("date_to") else None,
         "offence_codes": cleaned.get("offence_codes") or None,
     }
+    if grouped_by_persons:
+        filters["grouped_by_persons"] = grouped_by_persons
+    return filters
 
 
 def describe(filters: dict[str, Any], *, unit) -> str:
@@ -81,12 +100,17 @@ def co_offending_edges(persons: pd.DataFrame) -> pd.DataFrame:
     return edges.rename(columns={"person_key_a": "source", "person_key_b": "target"})
 
 
-def events_table(*, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None):
+def events_table(
+    *, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None,
+    grouped_by_persons: str | None = None,
+):
     """A frame loader over the event store for analysis ``kind``, with the columns its runner expects."""
     filters = dict(unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
 
     def frame_of(header: bool = True) -> pd.DataFrame:
-        if kind == "repeat_victims":
+        if kind == "concentration" and grouped_by_persons in PERSON_ROLES:
+            frame = _persons(user=user, purpose=purpose, role=grouped_by_persons, **filters)
+        elif kind == "repeat_victims":
             frame = _persons(user=user, purpose=purpose, role="victim", **filters)
         elif kind == "network":
             frame = co_offending_edges(_persons(user=user, purpose=purpose, role="offender", **filters))
@@ -104,7 +128,10 @@ def events_table(*, user, kind: str, unit_code: str, purpose: str = "", date_fro
     return frame_of
 
 
-def events_count(*, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None) -> int:
+def events_count(
+    *, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None,
+    grouped_by_persons: str | None = None,
+) -> int:
     """How many events the filters select: the size that decides whether a run belongs in the background.
     (Person-level reads are not made here: counting events needs no persons.)"""
     return len(_events(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes))

@@ -81,7 +81,7 @@ def _analysis_page(request, kind: str, *, upload=None, form=None, events_form=No
         "kind": kind, "slug": _slug(kind), "label": AnalysisKind(kind).label, "description": DESCRIPTIONS[kind],
         "upload": upload, "upload_form": upload_form or UploadForm(), "form": form,
         "events_form": events_form, "events_params": events_params, "events_available": events_available,
-        "person_kind": kind in sources.PERSON_KINDS, "error": error, "purpose": request.POST.get("purpose", ""),
+        "person_kind": kind in sources.PERSON_KINDS, "person_optional": kind in sources.PERSON_OPTIONAL_KINDS, "error": error, "purpose": request.POST.get("purpose", ""),
     }, status=status)
 
 
@@ -160,14 +160,16 @@ def analysis_run_events(request, slug: str):
     purpose = request.POST.get("purpose", "").strip()
     if not (events_form.is_valid() & form.is_valid()):
         return _analysis_page(request, kind, events_params=form, events_form=events_form, status=400)
-    if kind in sources.PERSON_KINDS and len(purpose) < 5:
+    parameters = form.parameters(source="events")
+    role = sources.person_role(kind, parameters)
+    if role and len(purpose) < 5:
         return _analysis_page(request, kind, events_params=form, events_form=events_form, status=400,
                               error="This analysis reads person-level data: state its purpose (it is recorded in the audit trail).")
-    filters = sources.filters_from(events_form.cleaned_data)
+    filters = sources.filters_from(events_form.cleaned_data, grouped_by_persons=role if kind in sources.PERSON_OPTIONAL_KINDS else None)
     try:
         run = services.analysis_run_start(
             user=request.user, kind=kind, scope_unit=form.cleaned_data["scope_unit"],
-            parameters=form.parameters(source="events"), events=filters, purpose=purpose,
+            parameters=parameters, events=filters, purpose=purpose,
             source=sources.describe(filters, unit=form.cleaned_data["scope_unit"]),
         )
     except services.AnalysisRefused as refused:

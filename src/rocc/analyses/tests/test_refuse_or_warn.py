@@ -178,3 +178,28 @@ def test_the_near_repeat_sentence_and_default_seed_are_the_same_on_the_page_and_
         "--event-label", "burglary",
     ])
     assert text_run.stdout.splitlines()[0] == document["summary"] and "seed 1" in text_run.stdout
+
+
+def test_the_power_few_by_victim_needs_a_purpose_which_is_recorded(analyst_client, stored, waitemata):
+    from rocc.audit.models import AuditEntry, AuditKind
+
+    fields = {"ev-scope_unit": waitemata.pk, "ev-group_by": "victim"}
+    refused = analyst_client.post("/analyses/concentration/run-events/", fields)
+    assert refused.status_code == 400 and "state its purpose" in refused.content.decode()
+    assert AnalysisRun.objects.count() == 0
+    page_of(analyst_client, analyst_client.post("/analyses/concentration/run-events/", {**fields, "purpose": "Repeat victim review"}))
+    run_row = AnalysisRun.objects.get()
+    assert run_row.holds_person_level and run_row.result["units"] == 50  # every burglary had its own victim
+    assert "units are victims: each counts the events they were recorded in" in run_row.result["notes"]
+    assert AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS, purpose="Repeat victim review").exists()
+
+
+def test_the_power_few_by_place_reads_no_persons_and_asks_no_purpose(analyst_client, stored, waitemata):
+    from rocc.audit.models import AuditEntry, AuditKind
+
+    page = analyst_client.get("/analyses/concentration/").content.decode()
+    assert "Purpose (only when grouping by victim or offender)" in page
+    assert 'name="purpose" id="id_purpose" value="" aria-describedby="id_purpose_helptext">' in page  # not required
+    page_of(analyst_client, analyst_client.post("/analyses/concentration/run-events/", {"ev-scope_unit": waitemata.pk, "ev-group_by": "cell"}))
+    assert not AnalysisRun.objects.get().holds_person_level
+    assert not AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS).exists()
