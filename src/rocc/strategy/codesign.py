@@ -131,8 +131,9 @@ class ChainRemoval:
 
     @property
     def fingerprint(self) -> str:
-        """Names what the removal takes, so a removal confirmed on a page that has since gone stale is refused."""
-        parts = sorted(e.key for e in self.removed) + sorted(f"{r.outcome_id}:{r.indicator_code}:{r.indicator_name}" for r in self.monitoring)
+        """Names what the removal takes, so a removal confirmed on a page that has since gone stale is refused. It is
+        made of keys, not row ids, so a removal shown on an agreed version confirms on the draft copied from it."""
+        parts = sorted(e.key for e in self.removed) + sorted(f"{r.outcome.key}:{r.indicator_code}:{r.indicator_name}" for r in self.monitoring)
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

@@ -19,8 +19,20 @@ from __future__ import annotations
 
 import rules
 
-from rocc.org.rules import has_role, is_administrator, is_programme_manager, is_regional_coordinator, unit_in_scope
-from rocc.strategy.models import BARRIER_TRANSITIONS, PLAN_VERSION_TRANSITIONS, BarrierMove, PlanMove, PlanVersionStatus
+from rocc.org.rules import (
+    has_role,
+    is_administrator,
+    is_programme_manager,
+    is_regional_coordinator,
+    unit_in_scope,
+)
+from rocc.strategy.models import (
+    BARRIER_TRANSITIONS,
+    PLAN_VERSION_TRANSITIONS,
+    BarrierMove,
+    PlanMove,
+    PlanVersionStatus,
+)
 
 rules.add_perm("strategy.view_strategy", has_role)
 rules.add_perm("strategy.change_framework", is_administrator | is_programme_manager)

@@ -11,8 +11,15 @@ from django.utils.text import slugify
 
 from rocc.core.text import fold, nfc
 from rocc.org.models import Agency, OrgUnit
-from rocc.strategy.codesign import ChainRemoval, box_match_key, chain_removal, find_cycle, link_allowed, stray_boxes, version_gaps
-from rocc.strategy.rules import PLAN_MOVE_PERMISSION, plan_move_version
+from rocc.strategy.codesign import (
+    ChainRemoval,
+    box_match_key,
+    chain_removal,
+    find_cycle,
+    link_allowed,
+    stray_boxes,
+    version_gaps,
+)
 from rocc.strategy.models import (
     PLAN_VERSION_TRANSITIONS,
     QUESTIONS,
@@ -29,6 +36,7 @@ from rocc.strategy.models import (
     PlanVersionStatus,
     SuccessCondition,
 )
+from rocc.strategy.rules import PLAN_MOVE_PERMISSION, plan_move_version
 
 PARTS = {"focus_areas": PlanFocusArea, "conditions": SuccessCondition}
 

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from rocc.org.models import Agency
 from rocc.strategy import selectors, services_plans, services_register
-from rocc.strategy.codesign import STEP_QUESTIONS, STEPS, chain_removal, stray_boxes, version_progress
+from rocc.strategy.codesign import (
+    STEP_QUESTIONS,
+    STEPS,
+    chain_removal,
+    stray_boxes,
+    version_progress,
+)
 from rocc.strategy.compare import versions_compare
 from rocc.strategy.forms import (
     AnswersForm,
@@ -28,8 +34,15 @@ from rocc.strategy.forms import (
     PriorityActionForm,
 )
 from rocc.strategy.logic_model import logic_model
+from rocc.strategy.models import (
+    Activity,
+    BarrierStatus,
+    ElementKind,
+    FocusAreaKind,
+    Framework,
+    PlanMove,
+)
 from rocc.strategy.rules import barrier_moves, plan_moves
-from rocc.strategy.models import Activity, BarrierStatus, ElementKind, FocusAreaKind, Framework, PlanMove
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -115,20 +115,27 @@ def test_a_removal_confirmed_after_the_plan_changed_removes_nothing(plan, coordi
     assert _boxes(plan) == before
 
 
-def test_removing_a_priority_action_of_an_agreed_plan_opens_a_draft_and_the_agreed_version_keeps_it(plan, coordinator):
+def test_removing_a_priority_action_shown_on_an_agreed_version_works_on_a_new_draft_and_the_agreed_version_keeps_it(plan, coordinator):
     plan_part_add(user=coordinator, plan=plan, part="focus_areas", text="Methamphetamine harm to whānau")
     plan_part_add(user=coordinator, plan=plan, part="conditions", text="Strong local governance and leadership")
     _two_chains_sharing_outcome_and_impact(plan, coordinator)
-    monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, "Increase in whānau support and access to services"),
-                       indicator_name="Referrals", data_source="Provider reporting", responsible_agency=Agency.objects.get(short_name="MSD"))
-    plan_agree(user=coordinator, plan=plan)
+    priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests",
+                        outcome="Reduced supply of illicit drugs", impact="Reduced harm from offending")
+    msd = Agency.objects.get(short_name="MSD")
+    for outcome, indicator in [("Increase in whānau support and access to services", "Referrals"),
+                               ("Reduced supply of illicit drugs", "Methamphetamine in wastewater")]:
+        monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_name=indicator,
+                           data_source="Provider reporting", responsible_agency=msd)
+    agreed = plan_agree(user=coordinator, plan=plan)
+    shown = chain_removal(agreed, agreed.elements.get(text="Targeted enforcement"))
+    assert len(shown.removed) == 4 and [r.indicator_name for r in shown.monitoring] == ["Methamphetamine in wastewater"]
 
-    priority_action_remove(user=coordinator, plan=plan, key=_key(plan, "Community based hubs"))
+    priority_action_remove(user=coordinator, plan=plan, key=shown.action.key, seen=shown.fingerprint)
 
     agreed, draft = plan.versions.order_by("number")
     assert (agreed.status, draft.status) == ("agreed", "draft")
-    assert agreed.elements.count() == 6 and draft.elements.count() == 4
-    assert not draft.elements.filter(text__in=["Community based hubs", "Established hubs"]).exists()
+    assert agreed.elements.count() == 10 and agreed.monitoring.count() == 2
+    assert draft.elements.count() == 6 and list(draft.monitoring.values_list("indicator_name", flat=True)) == ["Referrals"]
 
 
 def test_only_a_priority_action_is_removed_as_a_chain(plan, coordinator):

@@ -10,7 +10,13 @@ from django.db import transaction
 
 from rocc.org.models import Agency, OrgUnit
 from rocc.strategy import services_plans, services_register
-from rocc.strategy.models import BARRIER_TRANSITIONS, PLAN_VERSION_TRANSITIONS, BarrierMove, Framework, PlanMove
+from rocc.strategy.models import (
+    BARRIER_TRANSITIONS,
+    PLAN_VERSION_TRANSITIONS,
+    BarrierMove,
+    Framework,
+    PlanMove,
+)
 from rocc.strategy.rules import plan_moves
 
 PLAN_SERVICE = {
@@ -101,7 +107,7 @@ def test_the_plan_page_offers_exactly_the_moves_the_service_accepts(client, stra
     differences = []
     for name, user in people.items():
         offered = _offered_on_the_plan_page(client, user, plan)
-        accepted = {move for move in PlanMove if _accepted(lambda: PLAN_SERVICE[move](user=user, plan=plan))}
+        accepted = {move for move in PlanMove if _accepted(lambda move=move, user=user: PLAN_SERVICE[move](user=user, plan=plan))}
         if offered != accepted:
             differences.append(f"{name}: page offers {sorted(offered)}, service accepts {sorted(accepted)}")
         may_edit = user.has_perm("strategy.edit_district_plan", plan)
@@ -176,7 +182,7 @@ def test_the_barrier_page_offers_exactly_the_moves_the_service_accepts(client, s
         client.force_login(user)
         response = client.get(f"/strategy/barriers/{barrier.pk}/")
         offered = set(re.findall(r'name="action" value="([a-z]+)"', response.content.decode())) if response.status_code == 200 else set()
-        accepted = {move for move in BarrierMove if _accepted(lambda: BARRIER_SERVICE[move](user, barrier))}
+        accepted = {move for move in BarrierMove if _accepted(lambda move=move, user=user: BARRIER_SERVICE[move](user, barrier))}
         if offered != accepted:
             differences.append(f"{name}: page offers {sorted(offered)}, service accepts {sorted(accepted)}")
         if accepted != expected.get(name, set()):
