@@ -113,12 +113,32 @@ def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dic
     )
 
 
+def _inside_nztm(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> None:
+    """Refuse easting/northing outside New Zealand, by the event importer's bounds: longitude and latitude
+    (or another system's metres) taken as NZTM2000 would give a grid in the wrong place, with no warning."""
+    from rocc.events.importer import NZTM_X, NZTM_Y
+
+    outside = ~((x >= NZTM_X[0]) & (x <= NZTM_X[1]) & (y >= NZTM_Y[0]) & (y <= NZTM_Y[1]))
+    if not outside.any():
+        return
+    i = int(np.flatnonzero(outside)[0])
+    degrees = abs(x[i]) <= 180 and abs(y[i]) <= 180
+    raise AnalysisInputError(
+        f"x={x[i]:,.0f}, y={y[i]:,.0f} is outside New Zealand in NZTM2000 (expected x {NZTM_X[0]:,.0f} to {NZTM_X[1]:,.0f} "
+        f"and y {NZTM_Y[0]:,.0f} to {NZTM_Y[1]:,.0f} metres); {int(outside.sum())} row{'s are' if outside.sum() != 1 else ' is'} outside"
+        + ("; these look like longitude and latitude: choose WGS84" if degrees else "; for another system in metres choose \"another projected system\""),
+        column=params["x"], row=i + 1,
+    )
+
+
 def _projected(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, str | None]:
     xs, ys = numeric_column(frame, params["x"]), numeric_column(frame, params["y"])
     if params.get("coordinates") == "wgs84":
         _inside_new_zealand(xs, ys, params)
         xs, ys = project_lonlat(xs, ys, crs=NZTM)
         return xs, ys, NZTM
+    if params.get("coordinates") == "nztm":
+        _inside_nztm(xs, ys, params)
     return xs, ys, NZTM if params.get("coordinates") == "nztm" else None
 
 

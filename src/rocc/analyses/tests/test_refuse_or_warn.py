@@ -203,3 +203,23 @@ def test_the_power_few_by_place_reads_no_persons_and_asks_no_purpose(analyst_cli
     page_of(analyst_client, analyst_client.post("/analyses/concentration/run-events/", {"ev-scope_unit": waitemata.pk, "ev-group_by": "cell"}))
     assert not AnalysisRun.objects.get().holds_person_level
     assert not AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS).exists()
+
+
+def test_longitude_and_latitude_given_as_nztm_are_refused_not_gridded(analyst_client, upload, waitemata):
+    _, upload_id = upload("hotspots", ("degrees.csv", b"x,y\n1755000,5925000\n174.76,-36.85\n"))
+    response = run(analyst_client, "hotspots", upload_id, waitemata, x="x", y="y", coordinates="nztm", cell="250")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "column &#x27;x&#x27;, row 2: x=175, y=-37 is outside New Zealand in NZTM2000" in html
+    assert "these look like longitude and latitude: choose WGS84" in html
+    assert AnalysisRun.objects.count() == 0
+
+
+def test_hot_spots_of_the_store_are_named_by_the_unit_they_were_recorded_in(analyst_client, stored, waitemata):
+    page_of(analyst_client, analyst_client.post("/analyses/hotspots/run-events/", {
+        "ev-scope_unit": waitemata.pk, "ev-cell": "200", "ev-coordinates": "nztm",
+    }))
+    result = AnalysisRun.objects.get().result
+    assert result["parameters"]["places_are"] == "unit"
+    named = [s for s in result["top_hot_spots"] if s["place_from"] == "unit"]
+    assert named and named[0]["place"] == "North Shore"
