@@ -1,9 +1,6 @@
-"""The provider-returns API over real HTTP with bearer tokens: list own, read, open, save figures, submit, return for
+"""The provider-returns API through the test client with bearer tokens: list own, read, open, save figures, submit, return for
 revision, approve; 403, 404 (another agency's return), 409 (two approvers at once) and 422 (per-figure problems)."""
 
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -12,25 +9,15 @@ from rocc.measures.models import Observation
 from rocc.measures.models_reporting import ProviderReturn, ReturnValue
 from rocc.measures.tests.returns_fixtures import *  # noqa: F403
 from rocc.measures.tests.returns_fixtures import REFERRAL_CODES
+from rocc.testing import api_call as call
 
 WHANAU, COUNSELLING, HUBS = REFERRAL_CODES
 
 
-def call(url: str, token: str, payload: dict | None = None, method: str | None = None) -> tuple[int, dict | list]:
-    data = json.dumps(payload).encode() if payload is not None else None
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(url, data=data, headers=headers, method=method or ("POST" if data else "GET"))
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, json.loads(response.read().decode())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read().decode())
-
-
 @pytest.fixture
-def api(live_server, data_set, people):
+def api(data_set, people):
     tokens = {name: token_issue(user=user, name="test") for name, user in people.items()}
-    return live_server.url + "/api/measures/returns", tokens
+    return "/api/measures/returns", tokens
 
 
 def test_a_provider_opens_fills_submits_and_an_approver_returns_then_approves_over_http(api):
@@ -117,9 +104,10 @@ def test_roles_that_may_not_act_get_403(api, open_return, people, make_user):
     assert call(f"{base}/{ret.pk}/return", tokens["manager"], {"version": ret.version, "comment": ""})[0] == 422
 
 
-def test_the_openapi_document_describes_the_returns_endpoints(live_server, data_set):
-    with urllib.request.urlopen(live_server.url + "/api/openapi.json", timeout=20) as response:
-        paths = json.loads(response.read().decode())["paths"]
+def test_the_openapi_document_describes_the_returns_endpoints(data_set):
+    status, document = call("/api/openapi.json")
+    assert status == 200
+    paths = document["paths"]
     assert {"/api/measures/returns/", "/api/measures/returns/{return_id}/approve", "/api/measures/returns/data-sets"} <= set(paths)
     assert set(paths["/api/measures/returns/{return_id}/values"]["put"]["responses"]) >= {"200", "403", "404", "409", "422"}
 
