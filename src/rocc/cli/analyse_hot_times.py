@@ -8,8 +8,7 @@ import typer
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hot_times import DAYS, HOURS, hot_times
-from rocc.analysis.inputs import datetime_column
-from rocc.analysis.inputs import read_table
+from rocc.analysis.inputs import datetime_column, read_table
 from rocc.cli.analyse import analyse_app, emit, fail
 from rocc.cli.analyse_harm import CODES_HELP, DEFAULT_WEIGHT_HELP, HARM_HELP, harm_option_weights
 

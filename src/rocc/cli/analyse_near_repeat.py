@@ -11,7 +11,12 @@ import typer
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import date_column, numeric_column, read_table
 from rocc.analysis.near_repeat import (
-    SAME_LOCATION, SIGNIFICANCE, NearRepeatResult, near_repeat_knox, nrc_band_edges, significant,
+    SAME_LOCATION,
+    SIGNIFICANCE,
+    NearRepeatResult,
+    near_repeat_knox,
+    nrc_band_edges,
+    significant,
 )
 from rocc.cli.analyse import analyse_app, emit, fail
 
