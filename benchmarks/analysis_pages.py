@@ -30,7 +30,8 @@ from django.urls import reverse  # noqa: E402
 from rocc.analysis.hotspots import hotspots  # noqa: E402
 from rocc.analysis.networks import network_analysis, network_from_edge_list  # noqa: E402
 from rocc.analyses import charts  # noqa: E402
-from rocc.analyses.runners import knox_plain_summary, network_layout  # noqa: E402
+from rocc.analysis.near_repeat import plain_summary  # noqa: E402
+from rocc.analyses.runners import network_layout  # noqa: E402
 from networks import synthetic_network  # noqa: E402  (benchmarks/networks.py: this folder is on the path)
 
 
@@ -91,7 +92,11 @@ def main() -> None:
         "observed": rng.integers(0, 500, (bands, bands)).tolist(), "expected": (ratio * 100).tolist(),
         "knox_ratio": ratio.tolist(), "p_value": rng.uniform(0, 1, (bands, bands)).tolist(),
     }
-    knox["plain_summary"] = knox_plain_summary(knox, "burglary")
+    text, cell = plain_summary(
+        distance_bands=knox["distance_bands"], day_bands=knox["day_bands"], knox_ratio=knox["knox_ratio"],
+        p_value=knox["p_value"], permutations=knox["permutations"], event_label="burglary",
+    )
+    knox["plain_summary"] = {"text": text, "cell": cell}
     timed(
         "Knox 20 × 20 fragment rendered",
         lambda: render_to_string("analyses/results/near_repeat.html", {"result": knox, "knox": charts.knox_table(knox)}),
