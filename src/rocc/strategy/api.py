@@ -571,13 +571,12 @@ def monitoring_add(request: HttpRequest, code: str, payload: MonitoringIn):
     return _written(request, code, write)
 
 
-@router.post("/district-plans/{code}/{move}", response=WRITE, summary="Move the plan on: agree, activate, review or draft",
+@router.post("/district-plans/{code}/{move}", response=WRITE, summary="Move the plan on: agree, activate, review, draft or discard",
              description="`agree` is refused with 422 listing every gap while any remain; `draft` opens a new draft of an agreed plan.")
 def district_plan_move(request: HttpRequest, code: str, move: str):
     from rocc.strategy import services_plans
 
-    moves = {"agree": services_plans.plan_agree, "activate": services_plans.plan_activate,
-             "review": services_plans.plan_review_start, "draft": services_plans.plan_draft_open}
+    moves = services_plans.PLAN_MOVE_SERVICES
     if move not in moves:
         return Status(422, ErrorOut(detail=f"Unknown move '{move}'; use one of: {', '.join(moves)}."))
     return _written(request, code, lambda p: moves[move](user=request.user, plan=p))

@@ -510,3 +510,13 @@ def plan_review_start(*, user, plan: DistrictPlan) -> PlanVersion:
 def plan_draft_discard(*, user, plan: DistrictPlan) -> None:
     """Throw away the draft of a plan that has an agreed version (the plan's first draft cannot be discarded)."""
     _move_version(user, plan, PlanMove.DISCARD).delete()
+
+
+# Every move of a plan's life and the service that makes it: what pages and the API call by the move's name.
+PLAN_MOVE_SERVICES = {
+    PlanMove.AGREE: plan_agree,
+    PlanMove.ACTIVATE: plan_activate,
+    PlanMove.REVIEW: plan_review_start,
+    PlanMove.DRAFT: plan_draft_open,
+    PlanMove.DISCARD: plan_draft_discard,
+}

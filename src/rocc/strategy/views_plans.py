@@ -252,12 +252,12 @@ def priority_action_remove(request, code: str, key: str):
     }, status=400 if problems else 200)
 
 
-_LIFECYCLE = {
-    PlanMove.AGREE: (services_plans.plan_agree, "The plan is agreed: version {n} is frozen."),
-    PlanMove.ACTIVATE: (services_plans.plan_activate, "Version {n} is active."),
-    PlanMove.REVIEW: (services_plans.plan_review_start, "Version {n} is under review; changes go to a new draft."),
-    PlanMove.DRAFT: (services_plans.plan_draft_open, "Draft version {n} opened: the agreed version stays as it was."),
-    PlanMove.DISCARD: (services_plans.plan_draft_discard, "Draft version {n} was discarded."),
+_MOVE_DONE = {
+    PlanMove.AGREE: "The plan is agreed: version {n} is frozen.",
+    PlanMove.ACTIVATE: "Version {n} is active.",
+    PlanMove.REVIEW: "Version {n} is under review; changes go to a new draft.",
+    PlanMove.DRAFT: "Draft version {n} opened: the agreed version stays as it was.",
+    PlanMove.DISCARD: "Draft version {n} was discarded.",
 }
 
 
@@ -266,9 +266,9 @@ _LIFECYCLE = {
 def plan_lifecycle(request, code: str, move: str):
     _read(request)
     plan = selectors.district_plan_get(user=request.user, code=code)
-    if move not in _LIFECYCLE:
+    if move not in services_plans.PLAN_MOVE_SERVICES:
         raise Http404("No such step in a plan's life")
-    service, done = _LIFECYCLE[move]
+    service, done = services_plans.PLAN_MOVE_SERVICES[move], _MOVE_DONE[move]
     working = selectors.plan_version_get(user=request.user, plan=plan)
     try:
         version = service(user=request.user, plan=plan) or working

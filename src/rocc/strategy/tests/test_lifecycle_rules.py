@@ -19,13 +19,7 @@ from rocc.strategy.models import (
 )
 from rocc.strategy.rules import plan_moves
 
-PLAN_SERVICE = {
-    PlanMove.AGREE: services_plans.plan_agree,
-    PlanMove.ACTIVATE: services_plans.plan_activate,
-    PlanMove.REVIEW: services_plans.plan_review_start,
-    PlanMove.DRAFT: services_plans.plan_draft_open,
-    PlanMove.DISCARD: services_plans.plan_draft_discard,
-}
+PLAN_SERVICE = services_plans.PLAN_MOVE_SERVICES
 
 # Every state a plan can be in, as the moves that build it from a complete first draft ("edit" changes the plan,
 # which opens a new draft of a frozen version), and the moves the state allows someone who may edit the plan.
@@ -188,3 +182,23 @@ def test_the_barrier_page_offers_exactly_the_moves_the_service_accepts(client, s
         if accepted != expected.get(name, set()):
             differences.append(f"{name}: service accepts {sorted(accepted)}, the table says {sorted(expected.get(name, set()))}")
     assert not differences, f"{state}:\n" + "\n".join(differences)
+
+
+def test_the_api_makes_the_same_moves_and_refuses_the_others_with_422(strategy, people):
+    from django.test import Client
+
+    from rocc.core.tokens import token_issue
+
+    user = people["coordinator of the Bay of Plenty"]
+    plan = _plan_in("active v1, draft v2", user)
+    client, base = Client(), f"/api/strategy/district-plans/{plan.code}"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user, name='test')}"}
+    refused = client.post(f"{base}/activate", **auth)
+    assert refused.status_code == 422 and refused.json()["errors"] == {"status": ["Only an agreed version becomes active; agree the draft first."]}
+    assert client.post(f"{base}/draft", **auth).status_code == 422
+    discarded = client.post(f"{base}/discard", **auth)
+    assert discarded.status_code == 200 and (discarded.json()["number"], discarded.json()["status"]) == (1, "active")
+    assert list(plan.versions.values_list("number", "status")) == [(1, "active")]
+    reader = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=people['viewer'], name='test')}"}
+    assert client.post(f"{base}/review", **reader).status_code == 403
+    assert plan.versions.get().status == "active"
