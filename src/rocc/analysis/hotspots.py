@@ -32,6 +32,9 @@ CORRECTIONS = ("fdr", "none")
 #: permutations answers the same question.
 MAX_PERMUTATION_WORK = 400_000_000
 TOP_HOT_SPOTS = 10
+#: Below this many events in a cell's 3×3 block on average, Gi*'s normal approximation is too kind to
+#: small clusters (counts this low are far from normal).
+SPARSE_BLOCK_EVENTS = 5.0
 PLACE_SOURCES = ("unit", "recorded place", "address")
 
 
@@ -178,9 +181,10 @@ def false_discovery_rate(p: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _permuted_at_least(values: np.ndarray, rows: int, cols: int, draws: np.ndarray, tolerance: float) -> np.ndarray:
+def _permuted_tallies(values: np.ndarray, rows: int, cols: int, draws: np.ndarray, tolerance: float):
     n = rows * cols
     at_least = np.zeros(n, dtype=np.int64)
+    at_most = np.zeros(n, dtype=np.int64)
     for i in range(n):
         r = i // cols
         c = i % cols
@@ -203,7 +207,9 @@ def _permuted_at_least(values: np.ndarray, rows: int, cols: int, draws: np.ndarr
                 total += values[j]
             if total >= observed - tolerance:
                 at_least[i] += 1
-    return at_least
+            if total <= observed + tolerance:
+                at_most[i] += 1
+    return at_least, at_most
 
 
 def conditional_permutation_p(grid: np.ndarray, *, permutations: int, rng: np.random.Generator) -> np.ndarray:
@@ -211,9 +217,11 @@ def conditional_permutation_p(grid: np.ndarray, *, permutations: int, rng: np.ra
     each cell keeps its own value and its neighbours' values are drawn, without replacement, from
     the other cells. Permutation k draws ``rng.choice(n - 1, size=min(8, n - 1), replace=False)``;
     cell i takes the first (its neighbour count) of them, as positions among the cells other than i
-    in row-major order. With L the count of permuted local sums at least the observed one, p =
-    (min(L, permutations − L) + 1) / (permutations + 1): one-sided, in the direction of the
-    observed value, as esda folds it."""
+    in row-major order. With U the count of permuted local sums at least the observed one and D the
+    count at most it, p = (min(U, D) + 1) / (permutations + 1): one-sided, in the direction of the
+    observed value, as esda folds it, except that a tie counts on both sides. (esda counts a tie
+    only upwards, so a cell whose local sum is the least possible — an empty corner of a sparse
+    grid — gets the smallest p of all, and those p-values would flood the false discovery rate.)"""
     values = np.ascontiguousarray(grid, dtype=np.float64).ravel()
     n = values.size
     rows, cols = grid.shape
@@ -222,8 +230,8 @@ def conditional_permutation_p(grid: np.ndarray, *, permutations: int, rng: np.ra
     for k in range(permutations):
         draws[k] = rng.choice(n - 1, size=width, replace=False)
     tolerance = 1e-9 * max(float(np.abs(values).max(initial=0.0)), 1.0)
-    at_least = _permuted_at_least(values, rows, cols, draws, tolerance)
-    folded = np.minimum(at_least, permutations - at_least)
+    at_least, at_most = _permuted_tallies(values, rows, cols, draws, tolerance)
+    folded = np.minimum(at_least, at_most)
     return ((folded + 1) / (permutations + 1)).reshape(grid.shape)
 
 
@@ -469,6 +477,13 @@ def hotspots(
         )
     if rows * cols < 30 and not permutations:
         notes.append(f"only {rows * cols} cells: Gi* z-scores rest on a normal approximation that needs many cells")
+    mean_block = 9.0 * float(grid.mean()) if grid.size else 0.0
+    if not permutations and np.isfinite(z).any() and mean_block < SPARSE_BLOCK_EVENTS:
+        notes.append(
+            f"the counts are sparse ({grid.mean():.2g} events per cell on average): the normal approximation behind "
+            "the Gi* p-values overstates how unusual a small cluster is, so some cells may be called hot by chance; "
+            "use permutations (999) or a larger cell size"
+        )
     if correction == "fdr":
         notes.append(
             f"hot spots are judged by p-values corrected for testing {int(np.isfinite(judged).sum()):,} cells at once "
@@ -509,7 +524,7 @@ def hotspots(
             "density_unit": "events per square kilometre" if weights is None else "harm per square kilometre",
             "gi_weights": "queen contiguity including the cell itself (3×3 block), binary",
             "p_value": (
-                f"conditional permutation ({permutations}), one-sided in the observed direction, as esda's p_sim"
+                f"conditional permutation ({permutations}), one-sided in the observed direction (esda's p_sim, ties on both sides)"
                 if permutations else "two-sided, standard normal"
             ),
             "correction": correction,

@@ -341,6 +341,18 @@ def test_a_uniform_random_field_shows_almost_no_hot_spots_with_the_correction(se
     assert corrected.parameters["correction"] == "fdr" and corrected.parameters["judged_by"] == "gi_p_fdr"
 
 
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_sparse_uniform_field_shows_no_hot_spots_with_permutations_and_the_normal_curve_is_flagged(seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 20_000, 4000), rng.uniform(0, 20_000, 4000)  # 0.4 events per 200 m cell
+    permuted = hotspots(x=x, y=y, cell=200, permutations=199, seed=seed % 1000)
+    assert (permuted.hot != None).sum() <= 2  # noqa: E711  (of 10 000 cells)
+    assert not any("sparse" in note for note in permuted.notes)
+    normal = hotspots(x=x, y=y, cell=200)
+    assert any(note.startswith("the counts are sparse (0.4 events per cell") and "use permutations" in note for note in normal.notes)
+
+
 def test_a_real_cluster_stays_hot_after_the_correction():
     rng = np.random.default_rng(4)
     x = np.concatenate([rng.uniform(0, 2000, 400), rng.normal(1000, 40, 200)])
@@ -353,7 +365,7 @@ def test_a_real_cluster_stays_hot_after_the_correction():
 
 def reference_conditional_permutation(grid, *, permutations, seed):
     """Cell by cell, with the draws the library documents: permutation k draws positions among the
-    other cells; the cell keeps its own value; count permuted local sums at least the observed."""
+    other cells; the cell keeps its own value; count permuted local sums at least and at most the observed."""
     rows, cols = len(grid), len(grid[0])
     values = [v for line in grid for v in line]
     n = len(values)
@@ -365,11 +377,12 @@ def reference_conditional_permutation(grid, *, permutations, seed):
         block = [(rr, cc) for rr in range(r - 1, r + 2) for cc in range(c - 1, c + 2) if 0 <= rr < rows and 0 <= cc < cols]
         observed = sum(values[rr * cols + cc] for rr, cc in block)
         others = [j for j in range(n) if j != i]
-        at_least = 0
+        at_least = at_most = 0
         for draw in draws:
             total = values[i] + sum(values[others[d]] for d in draw[: len(block) - 1])
             at_least += total >= observed - 1e-9
-        p.append((min(at_least, permutations - at_least) + 1) / (permutations + 1))
+            at_most += total <= observed + 1e-9
+        p.append((min(at_least, at_most) + 1) / (permutations + 1))
     return p
 
 
@@ -391,12 +404,15 @@ def test_permutation_p_values_are_seeded_recorded_and_judge_the_cells():
     rng = np.random.default_rng(8)
     x = np.concatenate([rng.uniform(0, 2000, 300), rng.normal(1000, 30, 150)])
     y = np.concatenate([rng.uniform(0, 2000, 300), rng.normal(1000, 30, 150)])
-    first = hotspots(x=x, y=y, cell=100, permutations=999, seed=12)
-    again = hotspots(x=x, y=y, cell=100, permutations=999, seed=12)
+    # Over 400 cells the correction needs p-values below what 999 permutations can give one cluster.
+    first = hotspots(x=x, y=y, cell=100, permutations=9999, seed=12)
+    again = hotspots(x=x, y=y, cell=100, permutations=9999, seed=12)
     np.testing.assert_array_equal(first.gi_p_sim, again.gi_p_sim)
-    assert first.parameters["seed"] == 12 and first.parameters["permutations"] == 999
-    assert first.gi_p_sim.min() == pytest.approx(1 / 1000)
-    assert any("no pseudo p-value can be below 0.001" in note for note in first.notes)
+    assert first.parameters["seed"] == 12 and first.parameters["permutations"] == 9999
+    assert first.gi_p_sim.min() == pytest.approx(1 / 10000)
+    assert any("no pseudo p-value can be below 0.0001" in note for note in first.notes)
+    few = hotspots(x=x, y=y, cell=100, permutations=999, seed=12)
+    assert any("no pseudo p-value can be below 0.001" in note for note in few.notes)
     np.testing.assert_allclose(first.gi_p_fdr, reference_benjamini_hochberg(list(first.gi_p_sim)), equal_nan=True)
     centre = int(np.argmin((first.x - 1050) ** 2 + (first.y - 1050) ** 2))
     assert first.hot[centre] is not None
