@@ -356,7 +356,7 @@ def _routes(patterns, prefix=""):
 
 # The routes whose answers carry indicator figures (or statuses or figures typed into a case). Provider returns have
 # their own rules (a provider sees its own figures) and their own tests.
-WALKED = re.compile(r"^(measures/(?!returns)|api/measures/(?!returns)|problems/cases/|strategy/district-plans/<slug:code>/v<int:number>/)")
+WALKED = re.compile(r"^(measures/(?!returns)|api/measures/(?!returns)|problems/cases/|api/problems/|strategy/district-plans/<slug:code>/v<int:number>/)")
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
