@@ -1,7 +1,7 @@
 """Benchmark: name a target and check it against every other target for deconfliction, with 200,000 targets on record.
 
 Run: .venv/bin/python benchmarks/deconfliction.py [--targets 200000] [--checks 300] [--seed 20261121]
-What is timed: `rocc.tasking.services.deconflict` for a new person, group and place target (the database lookups by
+What is timed: `rocc.tasking.services.deconfliction.deconflict` for a new person, group and place target (the database lookups by
 person key, folded group name and NZTM bounding box, then the exact distance). The baseline is the straightforward
 way: load every target and compare in Python. Uses SQLite in a throw-away data directory under /tmp.
 """
@@ -43,7 +43,8 @@ def main() -> None:
     from rocc.org.models import OrgUnit
     from rocc.org.services import user_create
     from rocc.tasking.models import Target
-    from rocc.tasking.services import deconflict, product_receive
+    from rocc.tasking.services.deconfliction import deconflict
+    from rocc.tasking.services.products import product_receive
 
     rng = np.random.default_rng(args.seed)
     owners = [user_create(username=f"analyst-{code}", password="bench-password-that-is-long-42", role="analyst",

@@ -122,7 +122,7 @@ def load_defaults() -> None:
     from rocc.problems.services import problems_defaults_load
 
     problems_defaults_load()  # the PANDA guiding questions, version 1 of the question bank
-    from rocc.tasking.services import tasking_defaults_load
+    from rocc.tasking.services.defaults import tasking_defaults_load
 
     tasking_defaults_load()  # the T&C forums and the default risk methodology (needs the units above)
     system_event_record(what="default reference data loaded", details={**loaded.__dict__, **strategy.__dict__})

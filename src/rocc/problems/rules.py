@@ -34,10 +34,8 @@ def agency_is_case_partner(user, case) -> bool:
     return agency_id is not None and partners is not None and partners.filter(pk=agency_id).exists()
 
 
-rules.add_perm(
-    "problems.view_case",
-    (has_role & ~is_provider_reporter & unit_in_scope) | (is_provider_reporter & agency_is_case_partner),
-)
+may_view_case = (has_role & ~is_provider_reporter & unit_in_scope) | (is_provider_reporter & agency_is_case_partner)
+rules.add_perm("problems.view_case", may_view_case)
 rules.add_perm("problems.view_library", has_role & ~is_provider_reporter)
 rules.add_perm(
     "problems.open_case",

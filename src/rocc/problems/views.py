@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from rocc.problems import exports, forms, selectors, services
 from rocc.problems.models import STAGE_ORDER, CaseStatus, Evidence, HarmOrVolume, ProblemKind, Stage, VipersComponent
 from rocc.problems.rules import may_advance_case, may_change_case, may_send_case_back
-from rocc.tasking.selectors import targets_panel
+from rocc.tasking.views.deconfliction import targets_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -31,7 +31,7 @@ def _user(username: str):
 def methodology_show() -> None:
     """Show the current risk methodology: its dimensions, scales and weights."""
     _setup()
-    from rocc.tasking.selectors import current_methodology
+    from rocc.tasking.selectors.risk import current_methodology
 
     current = current_methodology()
     if current is None:
@@ -53,8 +53,8 @@ def methodology_import(
     _setup()
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from rocc.tasking.selectors import current_methodology
-    from rocc.tasking.services import methodology_file_rows, methodology_publish, methodology_version_create
+    from rocc.tasking.selectors.risk import current_methodology
+    from rocc.tasking.services.risk import methodology_file_rows, methodology_publish, methodology_version_create
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -87,7 +87,7 @@ def methodology_import(
 def overdue(username: Annotated[str, typer.Option("--as", help="List what this user may see")]) -> None:
     """List the overdue taskings a user may see, oldest due date first."""
     _setup()
-    from rocc.tasking.selectors import overdue_taskings
+    from rocc.tasking.selectors.taskings import overdue_taskings
 
     found = list(overdue_taskings(user=_user(username)).order_by("due_date"))
     for t in found:

@@ -10,8 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from rocc.tasking import selectors
-from rocc.tasking.models import RiskScore
+from rocc.tasking.selectors.meetings import meeting_agenda
+from rocc.tasking.selectors.reports import report_list
+from rocc.tasking.selectors.risk import current_report_scores
 
 
 def _local(moment) -> str:
@@ -42,16 +43,11 @@ def _save(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _current_scores(reports) -> dict[int, RiskScore]:
-    scores = RiskScore.objects.filter(report__in=reports, is_current=True).select_related("methodology")
-    return {s.report_id: s for s in scores}
-
-
 def reports_workbook(*, user) -> bytes:
     """The reports the user may see, one row each with the latest routing decision and current score, and a
     second sheet with every routing decision."""
-    reports = list(selectors.report_list(user=user).prefetch_related("products", "routing_decisions__to_forum", "routing_decisions__decided_by"))
-    scores = _current_scores(reports)
+    reports = list(report_list(user=user).prefetch_related("products", "routing_decisions__to_forum", "routing_decisions__decided_by"))
+    scores = current_report_scores(reports)
     book = Workbook()
     rows = []
     for r in reports:
@@ -76,7 +72,7 @@ def reports_workbook(*, user) -> bytes:
 
 def agenda_workbook(*, user, meeting) -> bytes:
     """A meeting's agenda (each part a sheet) and its minutes."""
-    agenda = selectors.meeting_agenda(user=user, meeting=meeting)
+    agenda = meeting_agenda(user=user, meeting=meeting)
     book = Workbook()
     _sheet(book, "New reports", ["Reference", "Title", "Summary", "Compiled"],
            [[r.reference, r.title, r.summary, _local(r.compiled_at)] for r in agenda.new_reports], first=True)

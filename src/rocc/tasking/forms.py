@@ -7,6 +7,7 @@ from django import forms
 
 from rocc.org.models import NationalGroup, OrgUnit, UnitLevel
 from rocc.tasking.models import (
+    Forum,
     ForumKind,
     ProductKind,
     RoutingDirection,
@@ -71,8 +72,6 @@ class RoutingForm(forms.Form):
     meeting = forms.ModelChoiceField(queryset=None, required=False, label="Decided at meeting (optional)")
 
     def __init__(self, *args, meetings=None, **kwargs):
-        from rocc.tasking.models import Forum
-
         super().__init__(*args, **kwargs)
         self.fields["to_forum"].queryset = Forum.objects.filter(kind__in=[ForumKind.PRE_TC, ForumKind.STRATEGIC_TC, ForumKind.DCE_GROUP])
         self.fields["meeting"].queryset = meetings

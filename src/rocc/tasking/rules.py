@@ -9,7 +9,7 @@ The words used here:
   what is routed or tasked to it, and the products it wrote;
 - a **group member** belongs (in their profile) to the national group a product came from or a tasking went to.
 
-Selectors (``selectors.py``) express the same rules as queries; the tests check both agree.
+Selectors (``selectors/``) express the same rules as queries; the tests check both agree.
 
 Rules that also depend on a record's state (``may_record_tasking_update``, ``may_route_report_now``,
 ``may_close_report_now``) read the transition tables beside the models' choices. Pages call these predicates directly
@@ -29,6 +29,18 @@ from rocc.org.rules import (
     is_tc_member,
 )
 from rocc.org.scope import scope_of
+from rocc.problems.models import Case
+from rocc.problems.rules import may_view_case as problems_may_view_case
+from rocc.tasking.models import (
+    REPORT_TRANSITIONS,
+    TASKING_TRANSITIONS,
+    ForumKind,
+    InsightsProduct,
+    InsightsReport,
+    ReportStatus,
+    Target,
+    Tasking,
+)
 
 TASKING_ROLES = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.TC_MEMBER, Role.ANALYST}
 DISTRICT_ROLES = {Role.TC_MEMBER, Role.ANALYST}
@@ -98,7 +110,7 @@ def may_view_report(user, report) -> bool:
         return True
     for decision in report.routing_decisions.select_related("to_forum__scope_unit"):
         forum = decision.to_forum
-        if attends(user, forum) or (forum.kind == "district_tc" and district_sees(user, forum.scope_unit)):
+        if attends(user, forum) or (forum.kind == ForumKind.DISTRICT_TC and district_sees(user, forum.scope_unit)):
             return True
     return False
 
@@ -172,8 +184,6 @@ def may_own_tasking(owner, tasking) -> bool:
 
 def tasking_statuses_open(tasking) -> tuple[str, ...]:
     """The statuses an update may give this tasking now (the transitions table; none once it is closed)."""
-    from rocc.tasking.models import TASKING_TRANSITIONS
-
     return TASKING_TRANSITIONS.get(tasking.status, ()) if tasking is not None else ()
 
 
@@ -184,24 +194,18 @@ def may_record_tasking_update(user, tasking) -> bool:
 
 
 def report_may_become(report, status: str) -> bool:
-    from rocc.tasking.models import REPORT_TRANSITIONS
-
     return report is not None and status in REPORT_TRANSITIONS.get(report.status, frozenset())
 
 
 @rules.predicate
 def may_route_report_now(user, report) -> bool:
     """Role and scope (``may_route_report``) and state: the report may still be routed."""
-    from rocc.tasking.models import ReportStatus
-
     return report_may_become(report, ReportStatus.ROUTED) and may_route_report(user, report)
 
 
 @rules.predicate
 def may_close_report_now(user, report) -> bool:
     """Role and scope (``may_route_report``) and state: the report is routed and not yet closed."""
-    from rocc.tasking.models import ReportStatus
-
     return report_may_become(report, ReportStatus.CLOSED) and may_route_report(user, report)
 
 
@@ -224,17 +228,13 @@ def may_convene(user, forum) -> bool:
 
 @rules.predicate
 def may_view_case(user, case) -> bool:
-    from rocc.tasking.selectors import cases_visible
-
-    return case is not None and cases_visible(user=user).filter(pk=case.pk).exists()
+    """A case the problems capability lets the user read, for someone who works in tasking."""
+    return case is not None and works_in_tasking(user) and problems_may_view_case(user, case)
 
 
 @rules.predicate
 def may_view_subject(user, subject) -> bool:
     """A report, a case or a target (through the product, tasking or case naming it)."""
-    from rocc.problems.models import Case
-    from rocc.tasking.models import InsightsProduct, InsightsReport, Target, Tasking
-
     if isinstance(subject, InsightsReport):
         return may_view_report(user, subject)
     if isinstance(subject, Case):
@@ -251,9 +251,6 @@ def may_view_subject(user, subject) -> bool:
 @rules.predicate
 def may_change_subject(user, subject) -> bool:
     """Naming targets on a product, tasking or case: whoever may change that record."""
-    from rocc.problems.models import Case
-    from rocc.tasking.models import InsightsProduct, Tasking
-
     if isinstance(subject, InsightsProduct):
         return may_view_product(user, subject) and (decision_maker(user) or subject.owner_id == user.pk or may_add_product(user, subject))
     if isinstance(subject, Tasking):

@@ -68,7 +68,7 @@ def test_a_product_goes_through_routing_and_scoring_to_a_completed_tasking_over_
 
 
 def test_records_outside_scope_are_404_and_forbidden_writes_are_403(api, people, make_report, unit):
-    from rocc.tasking.services import report_route
+    from rocc.tasking.services.reports import report_route
 
     report = make_report()
     report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.")
@@ -113,7 +113,7 @@ def test_deconfliction_alerts_over_the_api_name_the_other_owner_and_nothing_of_t
 
 
 def test_the_agenda_endpoint_lists_new_reports_for_the_occc(api, people, make_report, forum):
-    from rocc.tasking.services import meeting_create
+    from rocc.tasking.services.meetings import meeting_create
 
     report = make_report(title="Firearms stolen from rural properties")
     meeting = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=dt.date.today())

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 
 from rocc.conftest import PASSWORD
-
 from rocc.web.testing import ARTEFACTS as SCREENSHOTS
 from rocc.web.testing import browser, serious_violations  # noqa: F401  (browser is a fixture)
 
@@ -124,7 +123,7 @@ def test_an_insights_product_goes_from_receipt_through_routing_to_a_completed_ta
 
 
 def test_the_meeting_page_and_its_printable_version_are_accessible(browser, live_server, people, make_report, forum):
-    from rocc.tasking.services import meeting_create
+    from rocc.tasking.services.meetings import meeting_create
 
     make_report(title="Firearms stolen from rural properties")
     meeting = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=dt.date.today())

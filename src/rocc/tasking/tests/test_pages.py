@@ -85,7 +85,7 @@ def test_every_page_renders_for_the_occc(people, signed_in, make_report, make_pr
 
 
 def test_the_meeting_page_builds_the_agenda_prints_and_exports(people, signed_in, make_report, forum):
-    from rocc.tasking.services import meeting_create
+    from rocc.tasking.services.meetings import meeting_create
 
     waiting = make_report(title="Firearms theft ring")
     meeting = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=dt.date.today())
@@ -109,7 +109,7 @@ def test_the_meeting_page_builds_the_agenda_prints_and_exports(people, signed_in
 
 
 def test_the_reports_export_holds_only_what_the_user_may_see(people, signed_in, make_report, make_product, unit):
-    from rocc.tasking.services import report_route
+    from rocc.tasking.services.reports import report_route
 
     waitemata = make_report(title="Waitematā supply")
     canterbury = make_report(products=[make_product(actor=people["canterbury_analyst"], district="canterbury")], title="Canterbury supply")
@@ -130,7 +130,7 @@ def test_a_report_outside_scope_is_not_found_and_a_viewer_is_refused_the_section
 
 def test_an_analyst_opens_a_problem_solving_case_from_a_report_routed_to_their_district(people, signed_in, make_report, unit):
     from rocc.problems.models import Case
-    from rocc.tasking.services import report_route
+    from rocc.tasking.services.reports import report_route
 
     report = make_report()
     report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.")
@@ -148,7 +148,7 @@ def test_an_analyst_opens_a_problem_solving_case_from_a_report_routed_to_their_d
 def test_a_case_owner_names_a_target_on_the_case_page_and_the_other_owner_is_alerted(people, signed_in, make_product, unit):
     from rocc.problems.services import case_open, problems_defaults_load
     from rocc.tasking.models import DeconflictionAlert, Target
-    from rocc.tasking.services import target_name
+    from rocc.tasking.services.deconfliction import target_name
 
     problems_defaults_load()
     canterbury = make_product(actor=people["canterbury_analyst"], district="canterbury")

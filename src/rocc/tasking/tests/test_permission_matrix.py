@@ -5,8 +5,14 @@ import datetime as dt
 
 import pytest
 
-from rocc.tasking import selectors, services
 from rocc.tasking.models import InsightsProduct, Tasking
+from rocc.tasking.selectors.meetings import meeting_list
+from rocc.tasking.selectors.products import product_list
+from rocc.tasking.selectors.reports import report_list
+from rocc.tasking.selectors.taskings import tasking_list
+from rocc.tasking.services.meetings import meeting_create
+from rocc.tasking.services.reports import report_route
+from rocc.tasking.services.taskings import tasking_create
 
 # Y: allowed for both objects (or allowed, for an action without one); I: only the in-scope (Waitematā) object; N: never.
 ACTIONS = ["view", "compile", "method", "v.prod", "add.prod", "v.rep", "route", "v.task", "upd.task", "add.task", "score", "v.meet", "minute"]
@@ -37,10 +43,10 @@ def objects(actors, people, make_report, make_product, unit, forum):
     for district, analyst, tc in (("waitemata", "waitemata_analyst", "waitemata_tc"), ("canterbury", "canterbury_analyst", "canterbury_tc")):
         product = make_product(actor=people[analyst], district=district)
         report = make_report(products=[product])
-        services.report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit(district), rationale="Local.")
-        tasking = services.tasking_create(actor=people["occc"], title="Disrupt", description="x", owner=people[tc], due_date=dt.date.today(),
+        report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit(district), rationale="Local.")
+        tasking = tasking_create(actor=people["occc"], title="Disrupt", description="x", owner=people[tc], due_date=dt.date.today(),
                                           tasked_unit=unit(district), forum=forum(f"{district}-tc"))
-        meeting = services.meeting_create(actor=people["occc"], forum=forum(f"{district}-tc"), held_on=dt.date.today())
+        meeting = meeting_create(actor=people["occc"], forum=forum(f"{district}-tc"), held_on=dt.date.today())
         made[district] = {
             "v.prod": product, "add.prod": InsightsProduct(kind="district_insights", source_unit=unit(district)),
             "v.rep": report, "route": report, "score": report, "v.task": tasking, "upd.task": tasking,
@@ -79,10 +85,10 @@ def test_the_selectors_list_exactly_what_the_rules_let_each_actor_see(actors, pe
     make_report(title="New, still with the OCCC")  # unrouted: only the OCCC and the programme office see it
     forum("pre-tc").members.add(actors["analyst"])
     pairs = [
-        (selectors.product_list, "tasking.view_product", InsightsProduct.objects.all()),
-        (selectors.report_list, "tasking.view_report", InsightsReport.objects.all()),
-        (selectors.tasking_list, "tasking.view_tasking_record", Tasking.objects.all()),
-        (selectors.meeting_list, "tasking.view_meeting", Meeting.objects.all()),
+        (product_list, "tasking.view_product", InsightsProduct.objects.all()),
+        (report_list, "tasking.view_report", InsightsReport.objects.all()),
+        (tasking_list, "tasking.view_tasking_record", Tasking.objects.all()),
+        (meeting_list, "tasking.view_meeting", Meeting.objects.all()),
     ]
     everyone = {**actors, **{name: people[name] for name in ("occc", "waitemata_tc", "canterbury_analyst")}}
     for name, user in everyone.items():

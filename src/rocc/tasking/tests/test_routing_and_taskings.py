@@ -6,8 +6,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rocc.org.models import NationalGroup
-from rocc.tasking import selectors, services
 from rocc.tasking.models import InsightsProduct, InsightsReport, Minute, RoutingDecision, Tasking, TaskingUpdate
+from rocc.tasking.selectors.meetings import meeting_agenda
+from rocc.tasking.selectors.taskings import overdue_taskings, tasking_get
+from rocc.tasking.services.common import RecordChanged
+from rocc.tasking.services.defaults import tasking_defaults_load
+from rocc.tasking.services.meetings import meeting_create, minute_record
+from rocc.tasking.services.products import product_receive
+from rocc.tasking.services.reports import report_close, report_compile, report_route
+from rocc.tasking.services.taskings import tasking_create, tasking_update
 
 TODAY = dt.date.today()
 NEXT_WEEK = TODAY + dt.timedelta(days=7)
@@ -24,7 +31,7 @@ def test_the_shipped_forums_are_the_strategys_and_each_district_has_its_own_t_an
     assert national == ["OCCC", "Pre T&C", "Strategic T&C", "ROCC DCE", "TNOC DCE"]
     assert Forum.objects.filter(kind="district_tc").count() == 12
     assert forum("waitemata-tc").name == "Waitematā District T&C"
-    assert tasking.forums == 17 and services.tasking_defaults_load() == tasking  # loading again changes nothing
+    assert tasking.forums == 17 and tasking_defaults_load() == tasking  # loading again changes nothing
 
 
 def test_a_national_groups_product_comes_from_its_group_and_a_district_product_names_its_district(people, make_product):
@@ -42,7 +49,7 @@ def test_a_national_groups_product_comes_from_its_group_and_a_district_product_n
 
 def test_a_product_with_every_field_wrong_is_refused_with_every_problem_and_nothing_saved(people, unit):
     with pytest.raises(ValidationError) as refused:
-        services.product_receive(actor=people["waitemata_analyst"], kind="district_insights", title=" ", summary="", handling_caveat="",
+        product_receive(actor=people["waitemata_analyst"], kind="district_insights", title=" ", summary="", handling_caveat="",
                                  product_date=TODAY + dt.timedelta(days=1), source_unit=unit("waitemata"))
     problems = _messages(refused.value)
     assert set(problems) == {"title", "summary", "handling_caveat", "product_date"}
@@ -60,16 +67,16 @@ def test_an_analyst_records_products_only_for_their_own_district(people, make_pr
 def test_only_the_occc_compiles_reports_and_a_report_needs_a_product(people, make_product):
     product = make_product()
     with pytest.raises(PermissionDenied):
-        services.report_compile(actor=people["waitemata_tc"], title="x", summary="y", products=[product])
+        report_compile(actor=people["waitemata_tc"], title="x", summary="y", products=[product])
     with pytest.raises(ValidationError) as refused:
-        services.report_compile(actor=people["occc"], title="Gang recruitment", summary="Seen in schools.", products=[])
+        report_compile(actor=people["occc"], title="Gang recruitment", summary="Seen in schools.", products=[])
     assert _messages(refused.value) == {"products": "Compile the report from at least one insights product."}
 
 
 def test_a_routing_without_a_rationale_is_refused_and_nothing_changes(people, make_report, unit):
     report = make_report()
     with pytest.raises(ValidationError) as refused:
-        services.report_route(actor=people["occc"], report=report, version=report.version, direction="district", district=unit("waitemata"), rationale="  ")
+        report_route(actor=people["occc"], report=report, version=report.version, direction="district", district=unit("waitemata"), rationale="  ")
     assert _messages(refused.value) == {"rationale": "Give the rationale for this routing: it is required."}
     report.refresh_from_db()
     assert report.status == "new" and report.version == 1 and RoutingDecision.objects.count() == 0
@@ -86,23 +93,23 @@ def test_the_database_itself_refuses_a_routing_without_a_rationale(people, make_
 
 def test_a_district_specific_report_goes_back_to_the_named_district(people, make_report, unit):
     report = make_report()
-    decision = services.report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"),
+    decision = report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"),
                                      rationale="Local supply; local levers.")
     assert decision.to_forum.code == "waitemata-tc" and decision.from_forum is None and decision.decided_by == people["occc"]
     assert report.status == "routed" and report.current_forum.scope_unit.code == "waitemata" and report.version == 2
     with pytest.raises(ValidationError) as refused:
-        services.report_route(actor=people["occc"], report=report, version=2, direction="district", district=unit("north-shore"), rationale="x")
+        report_route(actor=people["occc"], report=report, version=2, direction="district", district=unit("north-shore"), rationale="x")
     assert "North Shore is not a district" in _messages(refused.value)["district"]
 
 
 def test_a_national_issue_goes_to_pre_t_and_c_and_only_from_there_on_to_strategic_t_and_c(people, make_report, forum):
     report = make_report()
     with pytest.raises(ValidationError) as refused:
-        services.report_route(actor=people["occc"], report=report, version=1, direction="national", to_forum=forum("strategic-tc"), rationale="Big.")
+        report_route(actor=people["occc"], report=report, version=1, direction="national", to_forum=forum("strategic-tc"), rationale="Big.")
     assert _messages(refused.value) == {"to_forum": "A report goes on to Strategic T&C from Pre T&C: route it to Pre T&C first."}
-    first = services.report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="Crosses three districts.")
+    first = report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="Crosses three districts.")
     assert first.to_forum.code == "pre-tc"
-    second = services.report_route(actor=people["occc"], report=report, version=2, direction="national", to_forum=forum("strategic-tc"),
+    second = report_route(actor=people["occc"], report=report, version=2, direction="national", to_forum=forum("strategic-tc"),
                                    rationale="Needs national resourcing.")
     assert second.from_forum.code == "pre-tc" and second.to_forum.code == "strategic-tc"
     assert [d.to_forum.code for d in report.routing_decisions.all()] == ["pre-tc", "strategic-tc"]
@@ -111,9 +118,9 @@ def test_a_national_issue_goes_to_pre_t_and_c_and_only_from_there_on_to_strategi
 def test_a_multi_agency_response_goes_to_the_rocc_or_tnoc_dce_group(people, make_report, forum):
     report = make_report()
     with pytest.raises(ValidationError) as refused:
-        services.report_route(actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("pre-tc"), rationale="x")
+        report_route(actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("pre-tc"), rationale="x")
     assert "ROCC DCE group or the TNOC DCE group" in _messages(refused.value)["to_forum"]
-    decision = services.report_route(actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("tnoc-dce"),
+    decision = report_route(actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("tnoc-dce"),
                                      rationale="Offshore supply: Customs and partners.")
     assert decision.to_forum.short_name == "TNOC DCE"
 
@@ -121,9 +128,9 @@ def test_a_multi_agency_response_goes_to_the_rocc_or_tnoc_dce_group(people, make
 def test_two_people_routing_the_same_report_at_once_the_second_is_refused(people, make_report, unit, forum):
     report = make_report()
     seen_by_second = InsightsReport.objects.get(pk=report.pk)
-    services.report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="National.")
-    with pytest.raises(services.RecordChanged) as changed:
-        services.report_route(actor=people["manager"], report=seen_by_second, version=seen_by_second.version, direction="district",
+    report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="National.")
+    with pytest.raises(RecordChanged) as changed:
+        report_route(actor=people["manager"], report=seen_by_second, version=seen_by_second.version, direction="district",
                               district=unit("waitemata"), rationale="Local.")
     assert "This report changed since you opened it (by occc-chair at" in changed.value.message
     assert RoutingDecision.objects.count() == 1
@@ -134,16 +141,16 @@ def test_pre_t_and_c_attendees_route_on_what_sits_with_them_but_not_new_reports(
     attendee = people["canterbury_tc"]
     forum("pre-tc").members.add(attendee)
     with pytest.raises(PermissionDenied):
-        services.report_route(actor=attendee, report=report, version=1, direction="national", rationale="x")
-    services.report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="National.")
-    services.report_route(actor=attendee, report=report, version=2, direction="national", to_forum=forum("strategic-tc"), rationale="Escalate.")
+        report_route(actor=attendee, report=report, version=1, direction="national", rationale="x")
+    report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="National.")
+    report_route(actor=attendee, report=report, version=2, direction="national", to_forum=forum("strategic-tc"), rationale="Escalate.")
     assert report.current_forum.code == "strategic-tc"
 
 
 def test_a_tasking_without_an_owner_or_due_date_is_refused_saying_what_is_missing(people, make_report, unit):
     report = make_report()
     with pytest.raises(ValidationError) as refused:
-        services.tasking_create(actor=people["occc"], title="Disrupt supply", description="Target the address.", owner=None,
+        tasking_create(actor=people["occc"], title="Disrupt supply", description="Target the address.", owner=None,
                                 due_date=None, tasked_unit=unit("waitemata"), report=report)
     assert _messages(refused.value) == {"owner": "Name the owner: a tasking without an owner is refused.",
                                         "due_date": "Give the due date: a tasking without one is refused."}
@@ -153,51 +160,51 @@ def test_a_tasking_without_an_owner_or_due_date_is_refused_saying_what_is_missin
 def test_a_tasking_goes_to_exactly_one_district_or_group_owned_by_someone_there(people, unit):
     base = {"actor": people["occc"], "title": "Financial profile", "description": "Profile the group's assets.", "due_date": NEXT_WEEK}
     with pytest.raises(ValidationError) as refused:
-        services.tasking_create(**base, owner=people["occc"], tasked_unit=unit("waitemata"), tasked_group=NationalGroup.objects.get(code="fcg"))
+        tasking_create(**base, owner=people["occc"], tasked_unit=unit("waitemata"), tasked_group=NationalGroup.objects.get(code="fcg"))
     assert "exactly one" in _messages(refused.value)["tasked_to"]
     with pytest.raises(ValidationError) as refused:
-        services.tasking_create(**base, owner=people["canterbury_analyst"], tasked_unit=unit("waitemata"))
+        tasking_create(**base, owner=people["canterbury_analyst"], tasked_unit=unit("waitemata"))
     assert _messages(refused.value) == {"owner": "canterbury-analyst does not work in Waitematā: choose an owner there."}
     fcg = NationalGroup.objects.get(code="fcg")
     with pytest.raises(ValidationError):
-        services.tasking_create(**base, owner=people["waitemata_analyst"], tasked_group=fcg)
+        tasking_create(**base, owner=people["waitemata_analyst"], tasked_group=fcg)
     people["waitemata_analyst"].profile.groups.add(fcg)
-    tasked = services.tasking_create(**base, owner=people["waitemata_analyst"], tasked_group=fcg)
+    tasked = tasking_create(**base, owner=people["waitemata_analyst"], tasked_group=fcg)
     assert tasked.tasked_to == fcg and tasked.updates.get().note.startswith("Tasked to Financial Crime Group, owner waitemata-analyst")
-    assert selectors.tasking_get(user=people["waitemata_analyst"], pk=tasked.pk) == tasked
+    assert tasking_get(user=people["waitemata_analyst"], pk=tasked.pk) == tasked
 
 
 def test_a_tasking_is_completed_with_its_result_and_then_stays_as_it_is(people, unit):
-    tasking = services.tasking_create(actor=people["occc"], title="Visit whānau", description="Prevention visits.", owner=people["waitemata_tc"],
+    tasking = tasking_create(actor=people["occc"], title="Visit whānau", description="Prevention visits.", owner=people["waitemata_tc"],
                                       due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
     with pytest.raises(ValidationError) as refused:
-        services.tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.")
+        tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.")
     assert _messages(refused.value) == {"result": "Record the result: a tasking is completed with its result."}
-    services.tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.",
+    tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.",
                             result="Eight whānau visited; three referrals.")
     assert tasking.status == "completed" and tasking.completed_at is not None and tasking.version == 2
     with pytest.raises(ValidationError) as refused:
-        services.tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=2, status="open", note="Reopen.")
+        tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=2, status="open", note="Reopen.")
     assert _messages(refused.value) == {"status": "This tasking is completed; it is not changed any more."}
 
 
 def test_overdue_taskings_are_flagged_until_completed(people, unit):
-    tasking = services.tasking_create(actor=people["occc"], title="Search warrant", description="Execute it.", owner=people["waitemata_tc"],
+    tasking = tasking_create(actor=people["occc"], title="Search warrant", description="Execute it.", owner=people["waitemata_tc"],
                                       due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
-    assert list(selectors.overdue_taskings(user=people["occc"])) == []
+    assert list(overdue_taskings(user=people["occc"])) == []
     later = NEXT_WEEK + dt.timedelta(days=1)
-    assert list(selectors.overdue_taskings(user=people["occc"], today=later)) == [tasking] and tasking.is_overdue(later)
-    services.tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.", result="Warrant executed.")
-    assert list(selectors.overdue_taskings(user=people["occc"], today=later)) == []
+    assert list(overdue_taskings(user=people["occc"], today=later)) == [tasking] and tasking.is_overdue(later)
+    tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.", result="Warrant executed.")
+    assert list(overdue_taskings(user=people["occc"], today=later)) == []
 
 
 def test_a_tasking_set_at_a_meeting_and_a_routing_decided_there_are_minuted_with_what_they_decided(people, make_report, forum, unit):
     report = make_report()
-    occc = services.meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
-    services.report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"),
+    occc = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
+    report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"),
                           rationale="Local.", meeting=occc)
-    district = services.meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=TODAY)
-    tasking = services.tasking_create(actor=people["waitemata_tc"], title="Close the address", description="Warrant.", owner=people["waitemata_analyst"],
+    district = meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=TODAY)
+    tasking = tasking_create(actor=people["waitemata_tc"], title="Close the address", description="Warrant.", owner=people["waitemata_analyst"],
                                       due_date=NEXT_WEEK, tasked_unit=unit("waitemata"), report=report, meeting=district)
     assert report.routing_decisions.get().meeting == occc
     routed, tasked = Minute.objects.order_by("pk")
@@ -207,33 +214,33 @@ def test_a_tasking_set_at_a_meeting_and_a_routing_decided_there_are_minuted_with
 
 def test_the_occc_agenda_lists_new_reports_and_another_forums_lists_what_arrived_since_it_last_minuted_it(people, make_report, forum, unit):
     waiting, routed = make_report(title="Waiting"), make_report(title="Routed")
-    services.report_route(actor=people["occc"], report=routed, version=1, direction="national", rationale="National.")
-    occc = services.meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
-    assert selectors.meeting_agenda(user=people["occc"], meeting=occc).new_reports == [waiting]
-    pre = services.meeting_create(actor=people["occc"], forum=forum("pre-tc"), held_on=TODAY)
-    assert selectors.meeting_agenda(user=people["occc"], meeting=pre).new_reports == [routed]
-    services.minute_record(actor=people["occc"], meeting=pre, decision="Noted; NOCG to brief next month.", report=routed)
-    assert selectors.meeting_agenda(user=people["occc"], meeting=pre).new_reports == []
+    report_route(actor=people["occc"], report=routed, version=1, direction="national", rationale="National.")
+    occc = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
+    assert meeting_agenda(user=people["occc"], meeting=occc).new_reports == [waiting]
+    pre = meeting_create(actor=people["occc"], forum=forum("pre-tc"), held_on=TODAY)
+    assert meeting_agenda(user=people["occc"], meeting=pre).new_reports == [routed]
+    minute_record(actor=people["occc"], meeting=pre, decision="Noted; NOCG to brief next month.", report=routed)
+    assert meeting_agenda(user=people["occc"], meeting=pre).new_reports == []
 
 
 def test_a_district_t_and_c_agenda_holds_only_its_own_overdue_taskings(people, unit, forum):
     for district, owner in (("waitemata", "waitemata_tc"), ("canterbury", "canterbury_tc")):
-        services.tasking_create(actor=people["occc"], title=f"{district} job", description="x", owner=people[owner], due_date=NEXT_WEEK,
+        tasking_create(actor=people["occc"], title=f"{district} job", description="x", owner=people[owner], due_date=NEXT_WEEK,
                                 tasked_unit=unit(district))
-    meeting = services.meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=NEXT_WEEK + dt.timedelta(days=3))
-    agenda = selectors.meeting_agenda(user=people["occc"], meeting=meeting)
+    meeting = meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=NEXT_WEEK + dt.timedelta(days=3))
+    agenda = meeting_agenda(user=people["occc"], meeting=meeting)
     assert [t.title for t in agenda.overdue_taskings] == ["waitemata job"]
-    national = services.meeting_create(actor=people["occc"], forum=forum("occc"), held_on=NEXT_WEEK + dt.timedelta(days=3))
-    assert len(selectors.meeting_agenda(user=people["occc"], meeting=national).overdue_taskings) == 2
+    national = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=NEXT_WEEK + dt.timedelta(days=3))
+    assert len(meeting_agenda(user=people["occc"], meeting=national).overdue_taskings) == 2
 
 
 def test_a_minute_needs_its_decision_written(people, forum):
-    meeting = services.meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
+    meeting = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
     with pytest.raises(ValidationError) as refused:
-        services.minute_record(actor=people["occc"], meeting=meeting, decision=" ")
+        minute_record(actor=people["occc"], meeting=meeting, decision=" ")
     assert _messages(refused.value) == {"decision": "Write the decision."}
     with pytest.raises(PermissionDenied):
-        services.minute_record(actor=people["waitemata_tc"], meeting=meeting, decision="Not my meeting.")
+        minute_record(actor=people["waitemata_tc"], meeting=meeting, decision="Not my meeting.")
 
 
 def test_a_product_links_the_saved_analyses_and_cases_its_author_may_see(people, make_product, unit):
@@ -257,16 +264,16 @@ def test_a_product_links_the_saved_analyses_and_cases_its_author_may_see(people,
 def test_a_routed_report_is_closed_with_its_reason_and_is_not_routed_again(people, make_report, unit, forum):
     report = make_report()
     with pytest.raises(ValidationError) as refused:
-        services.report_close(actor=people["occc"], report=report, version=1, reason="Nothing to do.")
+        report_close(actor=people["occc"], report=report, version=1, reason="Nothing to do.")
     assert "a new report needs a routing decision first" in _messages(refused.value)["report"]
-    services.report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.")
+    report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.")
     with pytest.raises(ValidationError) as refused:
-        services.report_close(actor=people["waitemata_tc"], report=report, version=2, reason="")
+        report_close(actor=people["waitemata_tc"], report=report, version=2, reason="")
     assert _messages(refused.value) == {"reason": "Say why the report is closed."}
-    meeting = services.meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=TODAY)
-    services.report_close(actor=people["waitemata_tc"], report=report, version=2, reason="Address closed; no further risk.", meeting=meeting)
+    meeting = meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=TODAY)
+    report_close(actor=people["waitemata_tc"], report=report, version=2, reason="Address closed; no further risk.", meeting=meeting)
     assert report.status == "closed" and report.closed_by == people["waitemata_tc"] and report.closed_reason == "Address closed; no further risk."
     assert meeting.minutes.get().report == report
     with pytest.raises(ValidationError) as refused:
-        services.report_route(actor=people["occc"], report=report, version=3, direction="national", rationale="Again.")
+        report_route(actor=people["occc"], report=report, version=3, direction="national", rationale="Again.")
     assert "closed" in _messages(refused.value)["report"]

@@ -12,9 +12,12 @@ from django.test import Client
 
 from rocc.conftest import PASSWORD
 from rocc.core.tokens import token_issue
-from rocc.tasking import selectors, services
 from rocc.tasking.models import REPORT_TRANSITIONS, TASKING_TRANSITIONS, InsightsReport, ReportStatus, Tasking, TaskingStatus
 from rocc.tasking.rules import may_own_tasking, tasking_owner_refusal
+from rocc.tasking.selectors.taskings import tasking_owner_candidates
+from rocc.tasking.services.common import RecordChanged
+from rocc.tasking.services.reports import report_close, report_route
+from rocc.tasking.services.taskings import tasking_create, tasking_update
 
 NEXT_WEEK = dt.date.today() + dt.timedelta(days=7)
 
@@ -31,7 +34,7 @@ def accepted(write) -> bool:
             raise _Undo
     except _Undo:
         return True
-    except (ValidationError, PermissionDenied, services.RecordChanged):
+    except (ValidationError, PermissionDenied, RecordChanged):
         return False
 
 
@@ -77,10 +80,10 @@ def test_only_tc_people_working_in_the_tasked_district_may_own_its_tasking_in_th
     people, candidates, unit,
 ):
     waitemata = unit("waitemata")
-    offered = set(selectors.tasking_owner_candidates(user=people["occc"], tasked_unit=waitemata))
+    offered = set(tasking_owner_candidates(user=people["occc"], tasked_unit=waitemata))
     service = {}
     for name, owner in candidates.items():
-        service[name] = accepted(lambda owner=owner: services.tasking_create(
+        service[name] = accepted(lambda owner=owner: tasking_create(
             actor=people["occc"], title="Disrupt supply", description="Target the address.", owner=owner, due_date=NEXT_WEEK,
             tasked_unit=waitemata))
     assert service == EXPECTED_OWNERS_OF_A_WAITEMATA_TASKING
@@ -93,7 +96,7 @@ def test_only_tc_people_working_in_the_tasked_district_may_own_its_tasking_in_th
 def test_a_viewer_or_an_ngo_provider_named_as_owner_is_refused_with_the_reason_and_nothing_is_saved(people, candidates, unit):
     for name in ("waitemata viewer", "waitemata NGO provider"):
         with pytest.raises(ValidationError) as refused:
-            services.tasking_create(actor=people["occc"], title="Disrupt supply", description="Target the address.",
+            tasking_create(actor=people["occc"], title="Disrupt supply", description="Target the address.",
                                     owner=candidates[name], due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
         assert set(refused.value.message_dict) == {"owner"}
         assert "cannot own a tasking: owners are T&C members, analysts, the programme office or administrators" in refused.value.message_dict["owner"][0]
@@ -118,11 +121,11 @@ def test_the_api_answers_422_naming_the_owner_when_a_viewer_is_made_owner_and_20
 
 def test_the_report_pages_tasking_form_offers_as_owners_exactly_the_people_the_rule_allows(people, candidates, make_report):
     report = make_report()
-    services.report_route(actor=people["occc"], report=report, version=1, direction="district", district=report.products.get().source_unit,
+    report_route(actor=people["occc"], report=report, version=1, direction="district", district=report.products.get().source_unit,
                           rationale="Local.")
     page = _client(people["occc"]).get(f"/tasking/reports/{report.pk}/")
     offered = set(page.context["tasking_form"].fields["owner"].queryset)
-    assert offered == set(selectors.tasking_owner_candidates(user=people["occc"]))
+    assert offered == set(tasking_owner_candidates(user=people["occc"]))
     assert {name: owner in offered for name, owner in candidates.items() if name not in {"canterbury analyst", "programme manager (national)"}} == {
         "waitemata T&C member": True, "waitemata analyst": True, "OCCC chair (national T&C)": True, "administrator": True,
         "waitemata viewer": False, "waitemata NGO provider": False, "waitemata regional coordinator": False,
@@ -132,10 +135,10 @@ def test_the_report_pages_tasking_form_offers_as_owners_exactly_the_people_the_r
 
 
 def _tasking_in(status: str, people, unit) -> Tasking:
-    tasking = services.tasking_create(actor=people["occc"], title="Visit whānau", description="Prevention visits.",
+    tasking = tasking_create(actor=people["occc"], title="Visit whānau", description="Prevention visits.",
                                       owner=people["waitemata_tc"], due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
     if status != TaskingStatus.OPEN:
-        services.tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=tasking.version, status=status, note="Moved.",
+        tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=tasking.version, status=status, note="Moved.",
                                 result="Eight whānau visited." if status == TaskingStatus.COMPLETED else "")
     tasking.refresh_from_db()
     return tasking
@@ -150,7 +153,7 @@ def test_every_status_a_tasking_page_offers_is_accepted_by_the_service_and_every
     for status in TaskingStatus.values:
         result = "The result." if status == TaskingStatus.COMPLETED else ""
         fresh = Tasking.objects.get(pk=tasking.pk)  # the service refreshes what it is given, even in a write rolled back
-        assert accepted(lambda status=status, result=result, fresh=fresh: services.tasking_update(
+        assert accepted(lambda status=status, result=result, fresh=fresh: tasking_update(
             actor=people["waitemata_tc"], tasking=fresh, version=fresh.version, status=status, note="An update.", result=result,
         )) == (status in offered), (start, status)
     if not offered:
@@ -160,7 +163,7 @@ def test_every_status_a_tasking_page_offers_is_accepted_by_the_service_and_every
 def test_a_status_the_table_refuses_is_refused_by_the_service_with_the_statuses_it_allows(people, unit):
     tasking = _tasking_in(TaskingStatus.CANCELLED, people, unit)
     with pytest.raises(ValidationError) as refused:
-        services.tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=tasking.version, status="open", note="Reopen.")
+        tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=tasking.version, status="open", note="Reopen.")
     assert refused.value.message_dict == {"status": ["This tasking is cancelled; it is not changed any more."]}
     assert tasking.updates.count() == 2
 
@@ -169,10 +172,10 @@ def _report_in(status: str, people, make_report):
     report = make_report()
     district = report.products.get().source_unit
     if status != ReportStatus.NEW:
-        services.report_route(actor=people["occc"], report=report, version=report.version, direction="district", district=district,
+        report_route(actor=people["occc"], report=report, version=report.version, direction="district", district=district,
                               rationale="Local.")
     if status == ReportStatus.CLOSED:
-        services.report_close(actor=people["occc"], report=report, version=report.version, reason="Nothing more needed.")
+        report_close(actor=people["occc"], report=report, version=report.version, reason="Nothing more needed.")
     report.refresh_from_db()
     return report
 
@@ -188,9 +191,9 @@ def test_a_report_page_offers_routing_and_closing_exactly_when_the_service_accep
         return InsightsReport.objects.get(pk=report.pk)
 
     service = {
-        "route": accepted(lambda: services.report_route(actor=people["occc"], report=fresh(), version=report.version, direction="district",
+        "route": accepted(lambda: report_route(actor=people["occc"], report=fresh(), version=report.version, direction="district",
                                                         district=unit("canterbury"), rationale="Canterbury leads.")),
-        "close": accepted(lambda: services.report_close(actor=people["occc"], report=fresh(), version=report.version, reason="Done.")),
+        "close": accepted(lambda: report_close(actor=people["occc"], report=fresh(), version=report.version, reason="Done.")),
     }
     assert service == offers
     assert offers == {"route": ReportStatus.ROUTED in REPORT_TRANSITIONS[start], "close": ReportStatus.CLOSED in REPORT_TRANSITIONS[start]}

@@ -1,0 +1,27 @@
+"""Reads of insights products: those the user owns or received, those of their district or national group, and
+those of reports they see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from rocc.tasking.models import InsightsProduct
+from rocc.tasking.rules import DISTRICT_ROLES, decision_maker, works_in_tasking
+from rocc.tasking.selectors.reports import report_list
+from rocc.tasking.selectors.scope import group_ids, one_or_404, role_of, under_scope
+
+
+def product_list(*, user) -> QuerySet[InsightsProduct]:
+    if not works_in_tasking(user):
+        return InsightsProduct.objects.none()
+    qs = InsightsProduct.objects.select_related("source_unit", "source_group", "owner", "received_by")
+    if decision_maker(user):
+        return qs
+    visible = Q(owner=user) | Q(received_by=user) | Q(source_group__in=group_ids(user)) | Q(reports__in=report_list(user=user))
+    if role_of(user) in DISTRICT_ROLES:
+        visible |= under_scope(user, "source_unit")
+    return qs.filter(pk__in=InsightsProduct.objects.filter(visible).values("pk"))
+
+
+def product_get(*, user, pk: int) -> InsightsProduct:
+    return one_or_404(product_list(user=user), pk, "insights product")

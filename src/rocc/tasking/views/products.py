@@ -1,0 +1,72 @@
+"""Pages of insights products: the list, recording a product, and a product with its reports, links and targets."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from rocc.analyses.models import SavedAnalysis
+from rocc.tasking.forms import (
+    CAVEATS,
+    ProductForm,
+)
+from rocc.tasking.selectors import products as products_selectors
+from rocc.tasking.selectors import reports as reports_selectors
+from rocc.tasking.selectors import scope as scope_selectors
+from rocc.tasking.services import products as products_services
+from rocc.tasking.views.common import errors_into, read_allowed
+from rocc.tasking.views.deconfliction import targets_panel
+
+
+def _product_form(request, data=None):
+    analyses = [a.pk for a in SavedAnalysis.objects.select_related("scope_unit") if request.user.has_perm("analyses.view_saved_analysis", a)]
+    return ProductForm(data, analyses=SavedAnalysis.objects.filter(pk__in=analyses), cases=scope_selectors.cases_visible(user=request.user),
+                       initial={"product_date": timezone.localdate()})
+
+
+@login_required
+def product_list(request):
+    read_allowed(request)
+    return render(request, "tasking/products.html", {"products": products_selectors.product_list(user=request.user)})
+
+
+@login_required
+def product_new(request):
+    read_allowed(request)
+    form = _product_form(request, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = products_services.product_receive(
+                actor=request.user, kind=data["kind"], title=data["title"], summary=data["summary"], handling_caveat=data["handling_caveat"],
+                product_date=data["product_date"], source_unit=data["source_unit"], saved_analyses=data["saved_analyses"], cases=data["cases"],
+            )
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+            status = 403
+        except ValidationError as error:
+            errors_into(form, error)
+            status = 400
+        else:
+            messages.success(request, f"Product {product.reference} received.")
+            return redirect("tasking:product", pk=product.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "tasking/product_new.html", {"form": form, "caveats": CAVEATS}, status=status)
+
+
+@login_required
+def product_detail(request, pk: int):
+    read_allowed(request)
+    product = products_selectors.product_get(user=request.user, pk=pk)
+    return render(request, "tasking/product.html", {
+        "product": product, **targets_panel(user=request.user, subject=product),
+        "reports": reports_selectors.report_list(user=request.user).filter(products=product),
+        "analyses": [a for a in product.saved_analyses.all() if request.user.has_perm("analyses.view_saved_analysis", a)],
+        "cases": scope_selectors.cases_visible(user=request.user).filter(insights_products=product),
+    })
+
