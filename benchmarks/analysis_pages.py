@@ -29,9 +29,9 @@ from django.urls import reverse  # noqa: E402
 
 from rocc.analysis.hotspots import hotspots  # noqa: E402
 from rocc.analysis.networks import network_analysis, network_from_edge_list  # noqa: E402
-from rocc.analyses import charts  # noqa: E402
+from rocc.analysis_pages import charts  # noqa: E402
 from rocc.analysis.near_repeat import plain_summary  # noqa: E402
-from rocc.analyses.runners import network_layout  # noqa: E402
+from rocc.analysis_pages.runners import network_layout  # noqa: E402
 from networks import synthetic_network  # noqa: E402  (benchmarks/networks.py: this folder is on the path)
 
 

@@ -43,7 +43,7 @@ from rocc.org.api import router as org_router  # noqa: E402
 from rocc.strategy.api import router as strategy_router  # noqa: E402
 from rocc.measures.api import router as measures_router  # noqa: E402
 from rocc.events.api import router as events_router  # noqa: E402
-from rocc.analyses.api import router as analyses_router  # noqa: E402
+from rocc.analysis_pages.api import router as analyses_router  # noqa: E402
 from rocc.problems.api import router as problems_router  # noqa: E402
 from rocc.tasking.api import router as tasking_router  # noqa: E402
 

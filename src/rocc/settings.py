@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "rocc.strategy",
     "rocc.measures",
     "rocc.events",
-    "rocc.analyses",
+    "rocc.analysis_pages",
     "rocc.problems",
     "rocc.tasking",
     "rocc.web",

@@ -21,7 +21,7 @@ urlpatterns = [
     path("strategy/", include("rocc.strategy.urls")),
     path("measures/", include("rocc.measures.urls")),
     path("events/", include("rocc.events.urls")),
-    path("analyses/", include("rocc.analyses.urls")),
+    path("analyses/", include("rocc.analysis_pages.urls")),
     path("problems/", include("rocc.problems.urls")),
     path("tasking/", include("rocc.tasking.urls")),
     path("admin/", admin.site.urls),

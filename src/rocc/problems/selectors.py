@@ -10,7 +10,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from rocc.analyses.models import SavedAnalysis
+from rocc.analysis_pages.models import SavedAnalysis
 from rocc.core.text import fold
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of

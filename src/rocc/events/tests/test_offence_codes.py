@@ -42,7 +42,7 @@ def analyst(event_store, make_user):
 
 def _paths(analyst, code: str) -> dict[str, set[str]]:
     """The events each path selects with ``code``."""
-    from rocc.analyses.sources import events_table
+    from rocc.analysis_pages.sources import events_table
 
     selected = {
         "events filter": set(events_frame(user=analyst, offence_codes=[code])["event_id"]),

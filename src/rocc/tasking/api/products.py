@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.analyses.models import SavedAnalysis
+from rocc.analysis_pages.models import SavedAnalysis
 from rocc.problems.models import Case
 from rocc.tasking.api.common import ErrorOut, group_named, invalid, unit_named
 from rocc.tasking.selectors import products as products_selectors

@@ -244,7 +244,7 @@ def test_a_minute_needs_its_decision_written(people, forum):
 
 
 def test_a_product_links_the_saved_analyses_and_cases_its_author_may_see(people, make_product, unit):
-    from rocc.analyses.models import SavedAnalysis
+    from rocc.analysis_pages.models import SavedAnalysis
     from rocc.problems.models import Case, QuestionBank
 
     def analysis(district):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from rocc.analyses.models import SavedAnalysis
+from rocc.analysis_pages.models import SavedAnalysis
 from rocc.tasking.forms import (
     CAVEATS,
     ProductForm,

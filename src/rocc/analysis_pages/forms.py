@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from rocc.analysis.networks import COMMUNITY_METHODS
-from rocc.analyses.models import AnalysisKind
+from rocc.analysis_pages.models import AnalysisKind
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet")

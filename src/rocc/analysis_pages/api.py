@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from rocc.analyses import selectors, services
-from rocc.analyses.models import AnalysisKind
+from rocc.analysis_pages import selectors, services
+from rocc.analysis_pages.models import AnalysisKind
 from rocc.org.models import OrgUnit
 
 router = Router(tags=["analyses"])

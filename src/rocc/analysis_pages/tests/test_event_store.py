@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from rocc.analyses.models import AnalysisRun, SavedAnalysis
+from rocc.analysis_pages.models import AnalysisRun, SavedAnalysis
 from rocc.audit.models import AuditEntry, AuditKind
 from rocc.events.testing import event_store, events_create  # noqa: F401  (event_store is a fixture)
 
@@ -86,7 +86,7 @@ def test_repeat_victims_from_the_store_need_a_purpose_which_is_recorded(analyst_
 
 
 def test_a_co_offending_network_from_the_store_links_a_node_to_a_person_by_identifier(analyst_client, analyst, stored, waitemata):
-    from rocc.analyses.models import NodePersonLink
+    from rocc.analysis_pages.models import NodePersonLink
     from rocc.events.pseudonym import person_key
 
     response = analyst_client.post("/analyses/network/run-events/", {

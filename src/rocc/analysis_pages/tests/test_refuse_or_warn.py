@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rocc.analyses.models import AnalysisRun, SavedAnalysis
-from rocc.analyses.tests.conftest import CHICAGO
+from rocc.analysis_pages.models import AnalysisRun, SavedAnalysis
+from rocc.analysis_pages.tests.conftest import CHICAGO
 from rocc.cli.analyse import load_commands
 from rocc.cli.main import app
 from rocc.events.testing import event_store, events_create  # noqa: F401  (event_store is a fixture)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import read_table
-from rocc.analyses import runners
-from rocc.analyses.models import AnalysisKind, AnalysisRun, AnalysisUpload, NodePersonLink, RunStatus, SavedAnalysis
+from rocc.analysis_pages import runners
+from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, AnalysisUpload, NodePersonLink, RunStatus, SavedAnalysis
 from rocc.audit.services import person_access_record
 from rocc.org.models import OrgUnit
 
@@ -79,7 +79,7 @@ def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool 
 
 def _frame_loader(run_or_upload: AnalysisUpload | None, *, user=None, events: dict | None = None):
     if events is not None:
-        from rocc.analyses.sources import events_table
+        from rocc.analysis_pages.sources import events_table
 
         return events_table(user=user, **events)
     if run_or_upload is None:
@@ -121,7 +121,7 @@ def analysis_run_start(
     parameters = {**parameters, "_events": events} if events is not None else parameters
     rows = upload.rows if upload is not None else 0
     if events is not None:
-        from rocc.analyses.sources import events_count
+        from rocc.analysis_pages.sources import events_count
 
         rows = events_count(user=user, **events)
     long = runners.is_long(kind, parameters, rows) if background is None else background
@@ -137,7 +137,7 @@ def analysis_run_start(
         run.save()
         return run
     run.save()
-    from rocc.analyses.tasks import analysis_run_task
+    from rocc.analysis_pages.tasks import analysis_run_task
 
     analysis_run_task.enqueue(run.pk)
     return run

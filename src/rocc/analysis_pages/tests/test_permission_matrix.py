@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rocc.analyses.models import SavedAnalysis
+from rocc.analysis_pages.models import SavedAnalysis
 
 ROLES = ["administrator", "programme_manager", "regional_coordinator", "analyst", "provider_reporter", "tc_member", "viewer", "no role", "anonymous"]
 

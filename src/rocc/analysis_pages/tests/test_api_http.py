@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rocc.analyses.models import SavedAnalysis
-from rocc.analyses.tests.conftest import CHICAGO
+from rocc.analysis_pages.models import SavedAnalysis
+from rocc.analysis_pages.tests.conftest import CHICAGO
 from rocc.audit.models import AuditEntry, AuditKind
 from rocc.core.tokens import token_issue
 from rocc.testing import api_call as call

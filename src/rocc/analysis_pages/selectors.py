@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from rocc.analyses.models import AnalysisRun, AnalysisUpload, NodePersonLink, SavedAnalysis
+from rocc.analysis_pages.models import AnalysisRun, AnalysisUpload, NodePersonLink, SavedAnalysis
 from rocc.org.models import OrgUnit, Role
 from rocc.org.scope import scope_of
 

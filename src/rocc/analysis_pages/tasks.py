@@ -7,6 +7,6 @@ from django_tasks import task
 
 @task()
 def analysis_run_task(run_id: int) -> str:
-    from rocc.analyses.services import analysis_run_execute
+    from rocc.analysis_pages.services import analysis_run_execute
 
     return analysis_run_execute(run_id=run_id).status

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rocc.analyses.tests.conftest import CHICAGO
+from rocc.analysis_pages.tests.conftest import CHICAGO
 from rocc.conftest import PASSWORD
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 

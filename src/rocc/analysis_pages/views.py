@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rocc.analyses import charts, selectors, services, sources
-from rocc.analyses.forms import FORMS, EventsSourceForm, NodeLinkForm, PurposeForm, SaveForm, UploadForm
-from rocc.analyses.models import AnalysisKind, AnalysisRun, RunStatus, SavedAnalysis
+from rocc.analysis_pages import charts, selectors, services, sources
+from rocc.analysis_pages.forms import FORMS, EventsSourceForm, NodeLinkForm, PurposeForm, SaveForm, UploadForm
+from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, RunStatus, SavedAnalysis
 
 DESCRIPTIONS = {
     AnalysisKind.REPEAT_VICTIMS: "Who was victimised more than once in the past 12 months (or another window), and the Victim Focus response each victim is due.",

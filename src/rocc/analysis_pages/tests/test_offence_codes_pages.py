@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from rocc.analyses.models import AnalysisRun
-from rocc.analyses.tests.conftest import LONDON
+from rocc.analysis_pages.models import AnalysisRun
+from rocc.analysis_pages.tests.conftest import LONDON
 from rocc.events.testing import event_store  # noqa: F401  (event_store is a fixture)
 
 VICTIMS = "victim_id,occurred,offence\n" + "\n".join([

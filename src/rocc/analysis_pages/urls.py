@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rocc.analyses import views
+from rocc.analysis_pages import views
 
 app_name = "analyses"
 urlpatterns = [

@@ -13,8 +13,8 @@ from rocc.analysis.concentration import concentration
 from rocc.analysis.displacement import weighted_displacement_quotient
 from rocc.analysis.inputs import date_column, numeric_column, read_table
 from rocc.analysis.near_repeat import near_repeat_knox
-from rocc.analyses.models import AnalysisRun, NodePersonLink, RunStatus, SavedAnalysis
-from rocc.analyses.tests.conftest import CAVIAR, CHICAGO, LONDON
+from rocc.analysis_pages.models import AnalysisRun, NodePersonLink, RunStatus, SavedAnalysis
+from rocc.analysis_pages.tests.conftest import CAVIAR, CHICAGO, LONDON
 from rocc.audit.models import AuditEntry, AuditKind
 
 NEAR_REPEAT = {
@@ -302,7 +302,7 @@ def test_displacement_needs_both_periods_of_an_area(analyst_client, waitemata):
 
 
 def test_a_long_run_is_queued_and_the_page_polls_until_the_worker_finishes(analyst, waitemata, settings, client):
-    from rocc.analyses import services
+    from rocc.analysis_pages import services
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     upload = services.analysis_upload_create(user=analyst, name="chicago.csv", content=CHICAGO.read_bytes(), has_header=False)
@@ -322,7 +322,7 @@ def test_a_long_run_is_queued_and_the_page_polls_until_the_worker_finishes(analy
 
 
 def test_a_queued_run_that_fails_keeps_its_located_error_and_saves_nothing(analyst, waitemata, client):
-    from rocc.analyses import services
+    from rocc.analysis_pages import services
 
     upload = services.analysis_upload_create(user=analyst, name="few.csv", content=b"x,y,date\n1,2,2024-01-01\n", has_header=True)
     params = {**NEAR_REPEAT, "x": "x", "y": "y", "date": "date", "distance_bands": [0, 100, None], "day_bands": [0, 7, None]}
