@@ -94,12 +94,9 @@ def _located(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame,
 def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dict[str, Any]) -> None:
     """Refuse longitude/latitude outside New Zealand, by the event importer's own bounds: NZTM2000 is only
     right for New Zealand, and silently projecting other points into it would put them in the wrong place."""
-    from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE
+    from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE, outside_new_zealand_lonlat
 
-    outside = ~(
-        (latitude >= NZ_LATITUDE[0]) & (latitude <= NZ_LATITUDE[1])
-        & (longitude >= NZ_LONGITUDE[0]) & (longitude <= NZ_LONGITUDE[1])
-    )
+    outside = outside_new_zealand_lonlat(longitude, latitude)
     if not outside.any():
         return
     i = int(np.flatnonzero(outside)[0])
@@ -116,9 +113,9 @@ def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dic
 def _inside_nztm(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> None:
     """Refuse easting/northing outside New Zealand, by the event importer's bounds: longitude and latitude
     (or another system's metres) taken as NZTM2000 would give a grid in the wrong place, with no warning."""
-    from rocc.events.importer import NZTM_X, NZTM_Y
+    from rocc.events.importer import NZTM_X, NZTM_Y, outside_new_zealand_nztm
 
-    outside = ~((x >= NZTM_X[0]) & (x <= NZTM_X[1]) & (y >= NZTM_Y[0]) & (y <= NZTM_Y[1]))
+    outside = outside_new_zealand_nztm(x, y)
     if not outside.any():
         return
     i = int(np.flatnonzero(outside)[0])

@@ -30,6 +30,18 @@ NZTM_X = (1_000_000.0, 2_200_000.0)
 NZTM_Y = (4_700_000.0, 6_300_000.0)
 NZ_LATITUDE = (-48.0, -34.0)
 NZ_LONGITUDE = (165.5, 179.0)
+
+
+def outside_new_zealand_lonlat(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
+    """Which WGS84 points lie outside New Zealand: the one test the importer and the analysis pages both apply."""
+    return ~((latitude >= NZ_LATITUDE[0]) & (latitude <= NZ_LATITUDE[1]) & (longitude >= NZ_LONGITUDE[0]) & (longitude <= NZ_LONGITUDE[1]))
+
+
+def outside_new_zealand_nztm(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Which NZTM2000 points lie outside New Zealand (the same test everywhere)."""
+    return ~((x >= NZTM_X[0]) & (x <= NZTM_X[1]) & (y >= NZTM_Y[0]) & (y <= NZTM_Y[1]))
+
+
 WITHHELD = "(withheld)"
 REPORT_LIMIT = 1000  # problems kept in the report; the count says how many there were in all
 
@@ -447,7 +459,7 @@ def _locations_check(text: dict[str, pd.Series], mapping: SourceMapping, report:
     report.add(second_blank & ~first_blank, second, f"give both '{first}' and '{second}', or neither")
     both = ~np.isnan(a) & ~np.isnan(b)
     if mapping.x:
-        outside = both & ~((a >= NZTM_X[0]) & (a <= NZTM_X[1]) & (b >= NZTM_Y[0]) & (b <= NZTM_Y[1]))
+        outside = both & outside_new_zealand_nztm(a, b)
         report.add(outside, first, lambda i: (
             f"x={a[i]:,.0f}, y={b[i]:,.0f} is outside New Zealand in NZTM2000 (expected x {NZTM_X[0]:,.0f} to "
             f"{NZTM_X[1]:,.0f} and y {NZTM_Y[0]:,.0f} to {NZTM_Y[1]:,.0f} metres)"
@@ -455,7 +467,7 @@ def _locations_check(text: dict[str, pd.Series], mapping: SourceMapping, report:
         ))
         return a, b
     latitude, longitude = a, b
-    outside = both & ~((latitude >= NZ_LATITUDE[0]) & (latitude <= NZ_LATITUDE[1]) & (longitude >= NZ_LONGITUDE[0]) & (longitude <= NZ_LONGITUDE[1]))
+    outside = both & outside_new_zealand_lonlat(longitude, latitude)
     report.add(outside, first, lambda i: (
         f"latitude {latitude[i]}, longitude {longitude[i]} is outside New Zealand (expected latitude {NZ_LATITUDE[0]} to "
         f"{NZ_LATITUDE[1]} and longitude {NZ_LONGITUDE[0]} to {NZ_LONGITUDE[1]})"
