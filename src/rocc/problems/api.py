@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rocc.org.models import Agency, OrgUnit
+from rocc.org.services import unit_resolve
 from rocc.problems import selectors, services
-from rocc.problems.models import Case
+from rocc.problems.models import STAGE_ORDER, Case
 
 router = Router(tags=["problems"])
 
@@ -183,7 +184,7 @@ def _case_out(case: Case) -> CaseOut:
         success_looks_like=case.success_looks_like, cultural_impact=case.cultural_impact, review_cycle=case.review_cycle,
         resources=case.resources, community_impact=case.community_impact, lessons_learned=case.lessons_learned,
         what_worked=case.what_worked, usable_elsewhere=case.usable_elsewhere,
-        missing_for_stage=[] if case.is_closed else services.stage_missing(case),
+        missing_for_stage=[] if case.is_closed else selectors.stage_missing(case),
         history=[MoveOut(kind=m.kind, from_stage=m.from_stage, to_stage=m.to_stage, reason=m.reason, by=_who(m.moved_by), at=m.moved_at)
                  for m in case.moves.select_related("moved_by")],
     )
@@ -234,7 +235,6 @@ def cases(request: HttpRequest, owner: str | None = None, harm: str = "", overdu
 def case_create(request: HttpRequest, payload: CaseIn):
     unit = OrgUnit.objects.filter(code=payload.unit).first()
     if unit is None:
-        from rocc.org.services import unit_resolve
 
         try:
             unit = unit_resolve(payload.unit)
@@ -300,10 +300,10 @@ def case_back(request: HttpRequest, case_id: int, payload: BackIn):
 @router.get("/cases/{case_id}/answers", response=list[AnswerOut], summary="The case's questions (its bank version) with answers and evidence")
 def answers(request: HttpRequest, case_id: int, stage: str | None = None):
     case = selectors.case_get(user=request.user, pk=case_id)
-    stages = [stage] if stage else [s for s in services.STAGE_ORDER]
+    stages = [stage] if stage else [s for s in STAGE_ORDER]
     out = []
     for value in stages:
-        if value not in services.STAGE_ORDER:
+        if value not in STAGE_ORDER:
             continue
         for view in selectors.case_questions(case, value):
             out.append(AnswerOut(id=view.question.pk, stage=value, number=view.number, text=view.question.text,

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from rocc.measures.selectors import disclosure_for
 from rocc.problems.models import STAGE_ORDER, Case, Stage
 from rocc.problems.selectors import Board, case_flags, case_questions
 
@@ -38,8 +39,6 @@ def community_rows(case: Case, *, user) -> list[CommunityRow]:
     where its population is known; a share that rose by five points or more is flagged. The counts pass the
     measures capability's disclosure gate for the user in the case's unit; each measure's total is protected as a
     cell of its own, and shares, changes and rates are computed from the protected counts only."""
-    from rocc.measures.selectors import disclosure_for
-
     gate = disclosure_for(user=user, unit=case.scope_unit)
     figures = list(case.community_figures.all())
     totals: dict[str, tuple[float, float]] = {}

@@ -20,6 +20,8 @@ from rocc.org.rules import (
     unit_in_scope,
 )
 from rocc.org.scope import scope_of
+from rocc.problems.models import FORWARD_MOVES, StageMove, case_moves
+from rocc.problems.selectors import stage_missing
 
 
 @rules.predicate
@@ -64,21 +66,20 @@ may_change_case = works_on_case & case_is_open
 
 def forward_move(case) -> str | None:
     """The move that takes the case on from its stage (advanced, or closed from Assess); None once closed."""
-    from rocc.problems.models import FORWARD_MOVES, case_moves
-
     return next((move for move in FORWARD_MOVES if move in case_moves(case)), None)
+
+
+def advance_closes(case) -> bool:
+    """Whether the move on from the case's stage closes it (from Assess) rather than taking it to the next stage."""
+    return forward_move(case) == StageMove.Kind.CLOSED
 
 
 def may_advance_case(user, case) -> bool:
     """Role and scope, state (the table allows a move on), and the stage's gate: nothing still missing."""
-    from rocc.problems.services import stage_missing
-
     return forward_move(case) is not None and works_on_case(user, case) and not stage_missing(case)
 
 
 def may_send_case_back(user, case) -> bool:
-    from rocc.problems.models import StageMove, case_moves
-
     return StageMove.Kind.BACK in case_moves(case) and works_on_case(user, case)
 rules.add_perm("problems.manage_questions", is_administrator)
 # The Django admin shows the question banks (read-only history) to administrators.

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from rocc.analysis_pages.models import SavedAnalysis
 from rocc.core.text import fold
+from rocc.measures.selectors import indicators_for
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
+from rocc.problems import gates
 from rocc.problems.models import (
     REVIEW_CYCLE_DAYS,
     STAGE_ORDER,
@@ -26,6 +28,14 @@ from rocc.problems.models import (
     QuestionBank,
     Stage,
 )
+
+
+def _under_scope(scope) -> Q:
+    """Rows whose ``scope_unit`` is one of the scope's units or below one."""
+    condition = Q(pk__in=[])
+    for path in scope.unit_paths:
+        condition |= Q(scope_unit__path__startswith=path)
+    return condition
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -41,9 +51,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     else:
         if not scope.unit_paths:
             return Case.objects.none()
-        visible = Q()
-        for path in scope.unit_paths:
-            visible |= Q(scope_unit__path__startswith=path)
+        visible = _under_scope(scope)
     return Case.objects.filter(pk__in=Case.objects.filter(visible).values("pk")).select_related("scope_unit", "owner", "changed_by")
 
 
@@ -60,10 +68,7 @@ def saved_analyses_for(*, user) -> QuerySet[SavedAnalysis]:
     scope = scope_of(user)
     if scope.role is None or scope.role == Role.PROVIDER_REPORTER or not scope.unit_paths:
         return SavedAnalysis.objects.none()
-    visible = Q()
-    for path in scope.unit_paths:
-        visible |= Q(scope_unit__path__startswith=path)
-    analyses = SavedAnalysis.objects.filter(visible).select_related("scope_unit")
+    analyses = SavedAnalysis.objects.filter(_under_scope(scope)).select_related("scope_unit")
     if scope.role != Role.ANALYST:
         # As the analyses capability rules: person-level results are for analysts in scope only.
         analyses = analyses.filter(holds_person_level=False)
@@ -72,8 +77,6 @@ def saved_analyses_for(*, user) -> QuerySet[SavedAnalysis]:
 
 def indicator_catalogue(*, user) -> dict[str, str]:
     """The indicators an outcome measure may name, code → name: the measures capability's catalogue."""
-    from rocc.measures.selectors import indicators_for
-
     return dict(indicators_for(user=user).order_by("order", "code").values_list("code", "name"))
 
 
@@ -197,22 +200,41 @@ class QuestionView:
     evidence: list[Evidence]
 
 
+def case_holding(case: Case) -> gates.CaseHolding:
+    """What the case holds, as its stage gates ask it."""
+    return gates.CaseHolding(
+        fields={name: getattr(case, name) for name in gates.GATE_FIELDS},
+        answered=frozenset(case.answers.exclude(text="").values_list("question_id", flat=True)),
+        lead_measures=case.lead_measures.count(), milestones=case.milestones.count(),
+        strategy_components=case.strategy_components.count(), outcome_measures=case.outcome_measures.count(),
+    )
+
+
+def stage_questions(case: Case, stage: str) -> QuerySet[Question]:
+    """The questions of one stage in the bank version the case was opened under, in their order."""
+    return case.question_bank.questions.filter(stage=stage).order_by("order")
+
+
+def stage_missing(case: Case, stage: str | None = None) -> list[str]:
+    """Everything the case still needs before it may leave ``stage`` (its current stage by default)."""
+    stage = stage or case.stage
+    return gates.stage_missing(stage, stage_questions(case, stage), case_holding(case))
+
+
 def case_questions(case: Case, stage: str) -> list[QuestionView]:
     """The case's questions at one stage (from the bank version it was opened under), with answers and evidence."""
-    from rocc.problems.services import question_answered
-
     answers = {
         a.question_id: a
         for a in case.answers.filter(question__stage=stage).prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.select_related("analysis", "added_by"))
         )
     }
-    filled = {pk: a for pk, a in answers.items() if a.text}
+    holding = case_holding(case)
     views = []
-    for number, question in enumerate(case.question_bank.questions.filter(stage=stage).order_by("order"), start=1):
+    for number, question in enumerate(stage_questions(case, stage), start=1):
         answer = answers.get(question.pk)
         views.append(QuestionView(number=number, question=question, answer=answer,
-                                  answered=question_answered(case, question, filled),
+                                  answered=gates.question_answered(question, holding),
                                   evidence=list(answer.evidence.all()) if answer else []))
     return views
 

@@ -18,9 +18,9 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from rocc.audit.services import shipped_content_load
 from rocc.analysis import displacement
 from rocc.analysis.errors import AnalysisInputError
+from rocc.audit.services import shipped_content_load
 from rocc.core.text import fold, nfc
 from rocc.org.models import OrgUnit, Population
 from rocc.org.scope import scope_of
@@ -51,6 +51,7 @@ from rocc.problems.models import (
     case_moves,
 )
 from rocc.problems.rules import forward_move
+from rocc.problems.selectors import indicator_catalogue, saved_analyses_for, stage_missing
 
 DEFAULTS_FILE = "questions.yaml"
 DOCUMENTS_DIR = "problems/documents"
@@ -386,20 +387,28 @@ def _question_of(case: Case, question: Question) -> Question:
     return question
 
 
+def _text_entry_write(model, *, where: dict, field: str, text: str, **on_write):
+    """Keep one text entry (an answer, a VIPERS component) as typed: an empty text removes it, a new one creates it,
+    a changed one is saved with ``on_write``; an unchanged one is left as it is."""
+    text = nfc(text or "")
+    entry = model.objects.filter(**where).first()
+    if not text:
+        if entry is not None:
+            entry.delete()
+        return None
+    if entry is None:
+        return model.objects.create(**where, **{field: text}, **on_write)
+    if getattr(entry, field) != text:
+        setattr(entry, field, text)
+        for name, value in on_write.items():
+            setattr(entry, name, value)
+        entry.save()
+    return entry
+
+
 def _answer_write(current: Case, question: Question, text: str, actor) -> Answer | None:
     _question_of(current, question)
-    text = nfc(text or "")
-    answer = Answer.objects.filter(case=current, question=question).first()
-    if not text:
-        if answer is not None:
-            answer.delete()
-        return None
-    if answer is None:
-        return Answer.objects.create(case=current, question=question, text=text, answered_by=actor)
-    if answer.text != text:
-        answer.text, answer.answered_by = text, actor
-        answer.save()
-    return answer
+    return _text_entry_write(Answer, where={"case": current, "question": question}, field="text", text=text, answered_by=actor)
 
 
 @transaction.atomic
@@ -473,8 +482,6 @@ def evidence_add(
         raise ValidationError({"question": "Answer the question first, then add the evidence behind the answer."})
     values: dict = {"answer": answer, "kind": kind, "added_by": actor}
     if kind == EvidenceKind.ANALYSIS:
-        from rocc.problems.selectors import saved_analyses_for
-
         if analysis is None or not saved_analyses_for(user=actor).filter(pk=analysis.pk).exists():
             raise ValidationError({"analysis": "Choose a saved analysis you may see."})
         values["analysis"] = analysis
@@ -525,74 +532,7 @@ def evidence_remove(*, actor, evidence: Evidence) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Stage gates
-
-
-def _fact_answered(case: Case, fact: str) -> bool:
-    checks = {
-        Fact.HARM_OR_VOLUME: lambda: bool(case.harm_or_volume),
-        Fact.PROBLEM_TYPE: lambda: bool(case.problem_kind and case.problem_type),
-        Fact.COMMUNITIES_AGREE: lambda: Agreement.UNKNOWN not in (case.communities_agree_problem, case.communities_agree_drivers),
-        Fact.TIME_PATTERN: lambda: bool(case.time_pattern),
-        Fact.OBJECTIVES: lambda: bool(case.objective_police and case.objective_community),
-        Fact.SUCCESS_LOOKS_LIKE: lambda: bool(case.success_looks_like),
-        Fact.LEAD_MEASURES: lambda: case.lead_measures.exists(),
-        Fact.CULTURAL_IMPACT: lambda: bool(case.cultural_impact),
-        Fact.MILESTONES: lambda: case.milestones.exists(),
-        Fact.RESOURCES: lambda: bool(case.resources),
-        Fact.REVIEW_CYCLE: lambda: bool(case.review_cycle),
-        Fact.COMMUNITY_IMPACT: lambda: bool(case.community_impact),
-        Fact.LESSONS_LEARNED: lambda: bool(case.lessons_learned),
-        Fact.USABLE_ELSEWHERE: lambda: case.usable_elsewhere is not None,
-    }
-    return checks[fact]()
-
-
-FACT_WHERE = {
-    Fact.HARM_OR_VOLUME: "choose high harm or high volume in the scanning facts",
-    Fact.PROBLEM_TYPE: "give the crime, harm or crash type in the scanning facts",
-    Fact.COMMUNITIES_AGREE: "record whether communities and iwi agree it is a problem and on its drivers; “Not yet known” does not count",
-    Fact.TIME_PATTERN: "choose long-term, seasonal, cyclical, flare-up or spike in the scanning facts",
-    Fact.OBJECTIVES: "write the objectives from both the police and the community perspective",
-    Fact.SUCCESS_LOOKS_LIKE: "say what success looks like",
-    Fact.LEAD_MEASURES: "add at least one lead measure and who monitors it",
-    Fact.CULTURAL_IMPACT: "describe the cultural impact of the planned approach",
-    Fact.MILESTONES: "add at least one milestone",
-    Fact.RESOURCES: "say which resources will be deployed",
-    Fact.REVIEW_CYCLE: "choose the review cycle (weekly, fortnightly or monthly)",
-    Fact.COMMUNITY_IMPACT: "answer the question on unintended or disproportionate impact on communities",
-    Fact.LESSONS_LEARNED: "record the lessons learned",
-    Fact.USABLE_ELSEWHERE: "say whether the approach can be used elsewhere",
-}
-
-
-def question_answered(case: Case, question: Question, answers: dict[int, Answer] | None = None) -> bool:
-    if question.fact:
-        return _fact_answered(case, question.fact)
-    if answers is None:
-        return Answer.objects.filter(case=case, question=question).exclude(text="").exists()
-    return question.pk in answers
-
-
-def stage_missing(case: Case, stage: str | None = None) -> list[str]:
-    """Everything the case still needs before it may leave ``stage`` (its current stage by default), one
-    entry per missing item, in the order the stage asks them."""
-    stage = stage or case.stage
-    answers = {a.question_id: a for a in case.answers.exclude(text="")}
-    missing = []
-    for number, question in enumerate(case.question_bank.questions.filter(stage=stage).order_by("order"), start=1):
-        if not question.required or question_answered(case, question, answers):
-            continue
-        where = f" ({FACT_WHERE[question.fact]})" if question.fact else ""
-        missing.append(f"question {number}, “{question.text}”, is not answered{where}")
-    if stage == Stage.NOMINATE and not case.strategy_components.exists():
-        missing.append("the strategy has no VIPERS component yet (Victims, Intelligence, Prevention, Enforcement, Reassurance, Support)")
-    if stage == Stage.ASSESS:
-        if not case.outcome_measures.exists():
-            missing.append("add at least one outcome measure with before and after figures")
-        if not case.what_worked:
-            missing.append("say what worked (the library shows it to others facing a similar problem)")
-    return missing
+# Stage moves
 
 
 @transaction.atomic
@@ -654,18 +594,7 @@ def strategy_component_set(*, actor, case: Case, component: str, description: st
 
 
 def _component_write(current: Case, component: str, description: str) -> StrategyComponent | None:
-    description = nfc(description or "")
-    entry = StrategyComponent.objects.filter(case=current, component=component).first()
-    if not description:
-        if entry is not None:
-            entry.delete()
-        return None
-    if entry is None:
-        return StrategyComponent.objects.create(case=current, component=component, description=description)
-    if entry.description != description:
-        entry.description = description
-        entry.save()
-    return entry
+    return _text_entry_write(StrategyComponent, where={"case": current, "component": component}, field="description", text=description)
 
 
 @transaction.atomic
@@ -827,8 +756,6 @@ def outcome_measure_add(
     )
     code = nfc(indicator_code or "").strip()
     if code:
-        from rocc.problems.selectors import indicator_catalogue
-
         if code not in indicator_catalogue(user=actor):
             raise ValidationError({"indicator_code": f"'{code}' is not an indicator in the catalogue: choose one of the indicators "
                                                      "under Measures, or leave the indicator empty."})

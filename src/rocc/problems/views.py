@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.problems import exports, forms, selectors, services
 from rocc.problems.models import STAGE_ORDER, CaseStatus, Evidence, HarmOrVolume, ProblemKind, Stage, VipersComponent
-from rocc.problems.rules import may_advance_case, may_change_case, may_send_case_back
+from rocc.problems.rules import advance_closes, may_advance_case, may_change_case, may_send_case_back
 from rocc.tasking.views.deconfliction import targets_panel
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,7 +76,7 @@ def _case_context(request, case) -> dict:
     user = request.user
     return {
         "case": case, "may_work": may_change_case(user, case), "may_advance": may_advance_case(user, case),
-        "may_go_back": may_send_case_back(user, case),
+        "may_go_back": may_send_case_back(user, case), "advance_closes": advance_closes(case),
         "stages": [(value, label, i) for i, (value, label) in enumerate(Stage.choices)],
         "stage_order": STAGE_ORDER, "flags": selectors.case_flags([case])[0],
     }
@@ -88,7 +88,7 @@ def case_detail(request, pk: int):
     case = selectors.case_get(user=request.user, pk=pk)
     context = _case_context(request, case)
     context.update({
-        "missing": services.stage_missing(case) if not case.is_closed else [],
+        "missing": selectors.stage_missing(case) if not case.is_closed else [],
         "moves": case.moves.select_related("moved_by"),
         "general_form": forms.GeneralForm(case=case, prefix="g", initial={
             "version": case.version, "title": case.title, "description": case.description, "owner": case.owner_id,
@@ -144,7 +144,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
     context.update({
         "stage": stage, "stage_label": Stage(stage).label, "reached": reached,
         "purpose": case.question_bank.purposes.get(stage, ""), "questions": questions,
-        "missing": services.stage_missing(case, stage) if reached and not case.is_closed else [],
+        "missing": selectors.stage_missing(case, stage) if reached and not case.is_closed else [],
         **(bound.get("stage_forms") or _stage_forms(case, stage, questions)),
         "evidence_forms": evidence_forms, "catalogue": catalogue,
         "lead_form": bound.get("lead") or forms.LeadMeasureForm(prefix="l"),
@@ -185,7 +185,7 @@ def _refused(request, case, stage: str | None, error: Exception, bound: dict | N
         messages.error(request, " ".join(bound["errors"][:1]))
         context = _case_context(request, case)
         context.update({
-            "missing": services.stage_missing(case) if not case.is_closed else [], "errors": bound["errors"],
+            "missing": selectors.stage_missing(case) if not case.is_closed else [], "errors": bound["errors"],
             "moves": case.moves.select_related("moved_by"), "partners": case.partner_agencies.all(),
             "general_form": bound.get("general") or forms.GeneralForm(case=case, prefix="g", initial={"version": case.version, "title": case.title, "owner": case.owner_id}),
             "version_form": forms.VersionForm(initial={"version": case.version}),

@@ -79,10 +79,10 @@ def test_nominate_needs_a_vipers_component_and_assess_needs_an_outcome_measure(c
     case.refresh_from_db()
     answers = {q.pk: "yes" for q in case.question_bank.questions.filter(stage="nominate", fact="")}
     case = services.answers_save(actor=owner, case=case, answers=answers, version=case.version)
-    assert services.stage_missing(case) == [
+    assert selectors.stage_missing(case) == [
         "the strategy has no VIPERS component yet (Victims, Intelligence, Prevention, Enforcement, Reassurance, Support)"]
     services.strategy_set(actor=owner, case=case, components={"reassurance": "Foot patrols at the shops", "support": ""})
-    assert services.stage_missing(case) == []
+    assert selectors.stage_missing(case) == []
     assert list(case.strategy_components.values_list("component", flat=True)) == ["reassurance"]
 
 
@@ -151,8 +151,8 @@ def test_revising_the_question_bank_leaves_open_cases_on_the_version_they_were_o
     later = services.case_open(actor=owner, title="Later", description="", scope_unit=case.scope_unit, owner=owner)
     case.refresh_from_db()
     assert case.question_bank.version == 1 and later.question_bank.version == 2
-    assert services.stage_missing(case)[0].startswith("question 1, “Describe the nature of the problem")
-    assert services.stage_missing(later)[0].startswith("question 1, “Describe the problem, the harm and who bears it.”")
+    assert selectors.stage_missing(case)[0].startswith("question 1, “Describe the nature of the problem")
+    assert selectors.stage_missing(later)[0].startswith("question 1, “Describe the problem, the harm and who bears it.”")
     with pytest.raises(ValidationError, match="another version"):
         services.answer_save(actor=owner, case=case, question=new.questions.get(order=1), text="x", version=case.version)
 

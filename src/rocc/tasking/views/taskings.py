@@ -25,7 +25,11 @@ def tasking_list(request):
     only_overdue = request.GET.get("overdue") == "1"
     if only_overdue:
         taskings = taskings_selectors.overdue_taskings(user=request.user, today=today)
-    return render(request, "tasking/taskings.html", {"taskings": taskings, "today": today, "only_overdue": only_overdue})
+    taskings = list(taskings)
+    return render(request, "tasking/taskings.html", {
+        "taskings": taskings, "today": today, "only_overdue": only_overdue,
+        "overdue_ids": {t.pk for t in taskings if t.is_overdue(today)},
+    })
 
 
 def _tasking_page(request, tasking, *, form=None, status=200):
