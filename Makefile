@@ -36,7 +36,7 @@ browser:
 
 # One test process per core (TEST_WORKERS=0 runs them in this process), each with its own test database.
 TEST_WORKERS ?= auto
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)

@@ -48,7 +48,7 @@ def test_a_backup_restores_on_another_machine_with_every_row_file_and_an_intact_
         env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
 
 
-def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, tmp_path):
+def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, tmp_path, fresh_install):
     archive = tmp_path / "rocc.tar.gz"
     run("backup", str(archive), data_dir=source, check=True)
     damaged = tmp_path / "damaged.tar.gz"
@@ -61,9 +61,7 @@ def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, t
             import io
             copy.addfile(member, io.BytesIO(data))
 
-    target = tmp_path / "current"
-    run("migrate", data_dir=target, check=True)
-    run("load-defaults", data_dir=target, check=True)
+    target = fresh_install("current")
     before_units = _count(target, "SELECT COUNT(*) FROM org_orgunit")
     before_audit = _count(target, "SELECT COUNT(*) FROM audit_auditentry")
     key_before = (target / "secret_key").read_text()
