@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from rocc.analysis_pages.models import AnalysisRun, AnalysisUpload, NodePersonLink, SavedAnalysis
@@ -10,21 +10,11 @@ from rocc.org.models import OrgUnit, Role
 from rocc.org.scope import scope_of
 
 
-def _in_scope(user, field: str) -> Q:
-    paths = scope_of(user).unit_paths
-    if not paths:
-        return Q(pk__in=[])
-    condition = Q()
-    for path in paths:
-        condition |= Q(**{f"{field}__path__startswith": path})
-    return condition
-
-
 def saved_analysis_list(*, user) -> QuerySet[SavedAnalysis]:
     """Saved analyses of the user's units; those holding person-level data only for analysts."""
     if not user.has_perm("analyses.view_analyses"):
         return SavedAnalysis.objects.none()
-    analyses = SavedAnalysis.objects.filter(_in_scope(user, "scope_unit")).select_related("scope_unit", "created_by")
+    analyses = scope_of(user).filter(SavedAnalysis.objects.all(), field="scope_unit").select_related("scope_unit", "created_by")
     if scope_of(user).role != Role.ANALYST:
         analyses = analyses.filter(holds_person_level=False)
     return analyses
@@ -60,14 +50,7 @@ def analysis_upload_get(*, user, pk: int) -> AnalysisUpload:
 
 def analysis_units(*, user) -> QuerySet[OrgUnit]:
     """The units an analysis may be run for: the user's units and those below them."""
-    return OrgUnit.objects.filter(_paths(user)).order_by("path")
-
-
-def _paths(user) -> Q:
-    condition = Q(pk__in=[])
-    for path in scope_of(user).unit_paths:
-        condition |= Q(path__startswith=path)
-    return condition
+    return scope_of(user).filter(OrgUnit.objects.all(), field=None).order_by("path")
 
 
 def node_links(*, user, analysis: SavedAnalysis) -> QuerySet[NodePersonLink]:

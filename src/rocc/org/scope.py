@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet
+
 from rocc.org.models import Role
 
 
@@ -20,6 +22,23 @@ class Scope:
     def covers(self, unit_path: str) -> bool:
         """True when the unit with this path is one of the scope's units or below one of them."""
         return any(unit_path.startswith(path) for path in self.unit_paths)
+
+    def condition(self, field: str | None = "unit") -> Q:
+        """The filter for rows whose unit lies within the scope: ``field`` names the foreign key to an OrgUnit, or is
+        None when the rows are OrgUnits themselves. With no units it matches nothing (never everything)."""
+        lookup = f"{field}__path__startswith" if field else "path__startswith"
+        # A unit's path is its ancestors' codes, so "within the scope" is one prefix match per scope unit, which is
+        # also what keeps a national user for one root from seeing another root's records.
+        condition = Q(pk__in=[])
+        for path in self.unit_paths:
+            condition |= Q(**{lookup: path})
+        return condition
+
+    def filter(self, queryset: QuerySet, *, field: str | None = "unit") -> QuerySet:
+        """``queryset`` limited to the rows whose unit is one of the scope's units or below one of them."""
+        if not self.unit_paths:
+            return queryset.none()
+        return queryset.filter(self.condition(field))
 
 
 NO_SCOPE = Scope(role=None, unit_paths=(), agency_id=None)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from rocc.analysis_pages.models import SavedAnalysis
+from rocc.analysis_pages.selectors import saved_analysis_list
 from rocc.core.text import fold
 from rocc.measures.selectors import indicators_for
 from rocc.org.models import OrgUnit, Role, UnitLevel
@@ -30,14 +31,6 @@ from rocc.problems.models import (
 )
 
 
-def _under_scope(scope) -> Q:
-    """Rows whose ``scope_unit`` is one of the scope's units or below one."""
-    condition = Q(pk__in=[])
-    for path in scope.unit_paths:
-        condition |= Q(scope_unit__path__startswith=path)
-    return condition
-
-
 def cases_visible_to(user) -> QuerySet[Case]:
     """The cases the user may read: those of units in their scope (every case for the national office); for a
     provider, the cases its agency is a partner on."""
@@ -51,7 +44,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     else:
         if not scope.unit_paths:
             return Case.objects.none()
-        visible = _under_scope(scope)
+        visible = scope.condition("scope_unit")
     return Case.objects.filter(pk__in=Case.objects.filter(visible).values("pk")).select_related("scope_unit", "owner", "changed_by")
 
 
@@ -65,14 +58,7 @@ def case_get(*, user, pk: int) -> Case:
 def saved_analyses_for(*, user) -> QuerySet[SavedAnalysis]:
     """Saved analyses the user may link as evidence: those of units in their scope. Person-level results are
     offered to analysts only, as the analyses capability allows."""
-    scope = scope_of(user)
-    if scope.role is None or scope.role == Role.PROVIDER_REPORTER or not scope.unit_paths:
-        return SavedAnalysis.objects.none()
-    analyses = SavedAnalysis.objects.filter(_under_scope(scope)).select_related("scope_unit")
-    if scope.role != Role.ANALYST:
-        # As the analyses capability rules: person-level results are for analysts in scope only.
-        analyses = analyses.filter(holds_person_level=False)
-    return analyses
+    return saved_analysis_list(user=user)
 
 
 def indicator_catalogue(*, user) -> dict[str, str]:

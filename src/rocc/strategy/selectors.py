@@ -37,9 +37,7 @@ def action_plan_list(*, user) -> QuerySet[ActionPlan]:
     """National plans are everyone's to read; a district or area plan is read within its scope."""
     if not _may_read(user):
         return ActionPlan.objects.none()
-    visible = Q(scope_unit__level=UnitLevel.NATIONAL)
-    for path in scope_of(user).unit_paths:
-        visible |= Q(scope_unit__path__startswith=path)
+    visible = Q(scope_unit__level=UnitLevel.NATIONAL) | scope_of(user).condition("scope_unit")
     return ActionPlan.objects.filter(visible).select_related("framework", "scope_unit")
 
 
@@ -149,10 +147,7 @@ from rocc.strategy.models import (  # noqa: E402
 
 def _visible_units(user) -> Q:
     """National records for everyone with a role; district and area records within the user's scope."""
-    visible = Q(scope_unit__level=UnitLevel.NATIONAL)
-    for path in scope_of(user).unit_paths:
-        visible |= Q(scope_unit__path__startswith=path)
-    return visible
+    return Q(scope_unit__level=UnitLevel.NATIONAL) | scope_of(user).condition("scope_unit")
 
 
 def district_plan_list(*, user) -> QuerySet[DistrictPlan]:
@@ -295,10 +290,7 @@ def indicator_links(*, user, indicator_code: str) -> list[dict]:
 
 
 def _in_scope(user, field: str = "unit") -> Q:
-    visible = Q(**{f"{field}__level": UnitLevel.NATIONAL})
-    for path in scope_of(user).unit_paths:
-        visible |= Q(**{f"{field}__path__startswith": path})
-    return visible
+    return Q(**{f"{field}__level": UnitLevel.NATIONAL}) | scope_of(user).condition(field)
 
 
 def barrier_list(*, user, status: str | None = None, query: str = "") -> QuerySet[BarrierEscalation]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from rocc.org.scope import scope_of
 from rocc.tasking.models import InsightsProduct
 from rocc.tasking.rules import DISTRICT_ROLES, decision_maker, works_in_tasking
 from rocc.tasking.selectors.reports import report_list
-from rocc.tasking.selectors.scope import group_ids, one_or_404, role_of, under_scope
+from rocc.tasking.selectors.scope import group_ids, one_or_404, role_of
 
 
 def product_list(*, user) -> QuerySet[InsightsProduct]:
@@ -19,7 +20,7 @@ def product_list(*, user) -> QuerySet[InsightsProduct]:
         return qs
     visible = Q(owner=user) | Q(received_by=user) | Q(source_group__in=group_ids(user)) | Q(reports__in=report_list(user=user))
     if role_of(user) in DISTRICT_ROLES:
-        visible |= under_scope(user, "source_unit")
+        visible |= scope_of(user).condition("source_unit")
     return qs.filter(pk__in=InsightsProduct.objects.filter(visible).values("pk"))
 
 

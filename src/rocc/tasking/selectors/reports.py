@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from rocc.org.scope import scope_of
 from rocc.tasking.models import Forum, ForumKind, InsightsReport, ReportStatus
 from rocc.tasking.rules import DISTRICT_ROLES, decision_maker, works_in_tasking
-from rocc.tasking.selectors.scope import forums_attended, one_or_404, role_of, under_scope
+from rocc.tasking.selectors.scope import forums_attended, one_or_404, role_of
 
 
 def _forums_receiving(user) -> QuerySet[Forum]:
     """Forums whose reports the user sees: those attended, and the district T&C of a district the user works in."""
     condition = Q(pk__in=forums_attended(user=user).values("pk"))
     if role_of(user) in DISTRICT_ROLES:
-        condition |= Q(kind=ForumKind.DISTRICT_TC) & under_scope(user, "scope_unit")
+        condition |= Q(kind=ForumKind.DISTRICT_TC) & scope_of(user).condition("scope_unit")
     return Forum.objects.filter(condition)
 
 

@@ -1,5 +1,5 @@
-"""The scope filters every Tasking & Coordination read shares: units under the user's scope, their national groups,
-the forums they attend and the problem-solving cases they may see."""
+"""The scope filters every Tasking & Coordination read shares: the user's national groups, the forums they attend and
+the problem-solving cases they may see (units under the user's scope are the scope's own ``condition``)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,6 @@ from rocc.problems.models import Case
 from rocc.problems.selectors import cases_visible_to
 from rocc.tasking.models import Forum
 from rocc.tasking.rules import decision_maker, works_in_tasking
-
-NOTHING = Q(pk__in=[])
-
-
-def under_scope(user, field: str) -> Q:
-    """Rows whose unit (``field`` names an OrgUnit) lies within the user's scope."""
-    condition = NOTHING
-    for path in scope_of(user).unit_paths:
-        condition |= Q(**{f"{field}__path__startswith": path})
-    return condition
 
 
 def group_ids(user) -> list[int]:
@@ -53,7 +43,7 @@ def forums_attended(*, user) -> QuerySet[Forum]:
         return Forum.objects.all()
     condition = Q(members=user)
     if role_of(user) == Role.TC_MEMBER:
-        condition |= under_scope(user, "scope_unit")
+        condition |= scope_of(user).condition("scope_unit")
     return Forum.objects.filter(pk__in=Forum.objects.filter(condition).values("pk"))
 
 

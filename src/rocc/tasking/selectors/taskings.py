@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rocc.org.models import OrgUnit, Role, UnitLevel
+from rocc.org.scope import scope_of
 from rocc.tasking.models import CLOSED_TASKING_STATUSES, Tasking
 from rocc.tasking.rules import DISTRICT_ROLES, OWNER_ROLES, decision_maker, works_in_tasking
-from rocc.tasking.selectors.scope import forums_attended, group_ids, one_or_404, role_of, under_scope
+from rocc.tasking.selectors.scope import forums_attended, group_ids, one_or_404, role_of
 
 
 def tasking_list(*, user) -> QuerySet[Tasking]:
@@ -23,7 +24,7 @@ def tasking_list(*, user) -> QuerySet[Tasking]:
         return qs
     visible = Q(owner=user) | Q(created_by=user) | Q(tasked_group__in=group_ids(user)) | Q(forum__in=forums_attended(user=user))
     if role_of(user) in DISTRICT_ROLES:
-        visible |= under_scope(user, "tasked_unit")
+        visible |= scope_of(user).condition("tasked_unit")
     return qs.filter(pk__in=Tasking.objects.filter(visible).values("pk"))
 
 
