@@ -15,6 +15,7 @@ from numba import njit
 from scipy import ndimage, stats
 from scipy.spatial import cKDTree
 
+from rocc.analysis import inputs
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import event_weights
 from rocc.analysis.results import jsonable, p_text
@@ -455,8 +456,8 @@ def hotspots(
     p_sim = None
     seed_used = None
     if permutations:
-        rng, seed_used = _generator(seed)
-        p_sim = conditional_permutation_p(grid, permutations=permutations, rng=rng)
+        generator, seed_used = inputs.rng(seed)
+        p_sim = conditional_permutation_p(grid, permutations=permutations, rng=generator)
         # Where Gi* is undefined (every cell equal) every permuted sum ties the observed one; no p.
         p_sim[~np.isfinite(z)] = np.nan
     judged = p if p_sim is None else p_sim
@@ -540,16 +541,6 @@ def hotspots(
         gi_p_fdr=None if p_fdr is None else p_fdr.ravel(),
         top_hot_spots=top_list,
     )
-
-
-def _generator(seed: int | np.random.Generator | None) -> tuple[np.random.Generator, int | None]:
-    if isinstance(seed, np.random.Generator):
-        return seed, None
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise AnalysisInputError(f"seed must be a whole number of at least 0, not {seed!r}")
-    return np.random.default_rng(int(seed)), int(seed)
 
 
 def _top_hot_spots(

@@ -92,3 +92,31 @@ def _parse_times(frame: pd.DataFrame, name: str, *, blank_allowed: bool, dayfirs
         row = int(np.flatnonzero(unreadable.to_numpy())[0])
         raise AnalysisInputError(f"expected {expected}, found {raw.iloc[row]!r}", column=name, row=row + 1)
     return parsed.to_numpy()
+
+
+def rng(seed: int | np.random.Generator | None) -> tuple[np.random.Generator, int | None]:
+    """The generator an analysis draws from and the seed its result records.
+
+    An integer seed gives the same draws every time and is recorded; None draws a fresh seed, which is recorded too
+    so that the run can be repeated; a Generator is used as it is (its seed is the caller's to keep, so None).
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed, None
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    whole = _whole_seed(seed)
+    return np.random.default_rng(whole), whole
+
+
+def seed_int(seed: int | np.random.Generator) -> int:
+    """An integer seed for a library that takes one rather than a Generator (igraph): the seed itself, or one drawn
+    from the Generator so that the same Generator state gives the same answer."""
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**31 - 1))
+    return _whole_seed(seed)
+
+
+def _whole_seed(seed: object) -> int:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise AnalysisInputError(f"seed must be a whole number of at least 0 or a numpy Generator, not {seed!r}")
+    return int(seed)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from numba import get_num_threads, njit, prange
 
+from rocc.analysis import inputs
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.results import jsonable, p_phrase
 
@@ -151,7 +152,7 @@ def near_repeat_knox(
     if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 1:
         raise AnalysisInputError(f"permutations must be a whole number of at least 1, not {permutations!r}")
     permutations = int(permutations)
-    rng, seed_used = _generator(seed)
+    rng, seed_used = inputs.rng(seed)
 
     if compat == "nrc":
         xs, ys = xs.astype(np.float32), ys.astype(np.float32)
@@ -313,16 +314,6 @@ def _day_numbers(dates: Any) -> np.ndarray:
         value = array[first].item() if isinstance(array[first], np.generic) else array[first]
         raise AnalysisInputError(f"expected a date (ISO, e.g. 2024-03-01), found {value!r}", column="date", row=first + 1)
     return as_days.astype(np.int64)
-
-
-def _generator(seed: int | np.random.Generator | None) -> tuple[np.random.Generator, int | None]:
-    if isinstance(seed, np.random.Generator):
-        return seed, None
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise AnalysisInputError(f"seed must be a whole number of at least 0, not {seed!r}")
-    return np.random.default_rng(int(seed)), int(seed)
 
 
 # --- the all-pairs day counts, the same under every permutation --------------------------------

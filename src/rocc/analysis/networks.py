@@ -17,7 +17,7 @@ import pandas as pd
 from numba import njit
 
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.inputs import column, numeric_column, read_table
+from rocc.analysis.inputs import column, numeric_column, read_table, seed_int
 from rocc.analysis.results import jsonable
 
 COMMUNITY_METHODS = ("leiden", "multilevel")
@@ -471,14 +471,6 @@ class NetworkAnalysis:
 # Measures
 
 
-def _seed_int(seed: int | np.random.Generator) -> int:
-    if isinstance(seed, np.random.Generator):
-        return int(seed.integers(0, 2**31 - 1))
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise AnalysisInputError(f"seed must be a non-negative integer or a numpy Generator, not {seed!r}")
-    return int(seed)
-
-
 def _density(n_nodes: int, n_edges: int, directed: bool) -> float | None:
     if n_nodes < 2:
         return None
@@ -645,7 +637,7 @@ def network_analysis(
             f"cannot choose {key_players} key players in a network of {network.n_nodes} nodes: "
             "at least two nodes must remain"
         )
-    seed_value = _seed_int(seed)
+    seed_value = seed_int(seed)
     if network.n_nodes == 0:
         raise AnalysisInputError("the network has no nodes")
 
