@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core.saving import set_if_changed
 from rocc.core.text import nfc
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
@@ -68,22 +69,13 @@ class StrategyDefaultsLoaded:
     activities: int
 
 
-def _set_if_changed(obj, **values) -> None:
-    """Save only when a value differs, so that loading the same file again writes nothing (and logs nothing)."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, values[name])
-    if changed:
-        obj.save()
-
-
 def _ordered_parts(model, framework: Framework, rows: list[dict]) -> None:
     for order, values in enumerate(rows, start=1):
         part = model.objects.filter(framework=framework, order=order).first()
         if part is None:
             model.objects.create(framework=framework, order=order, **values)
         else:
-            _set_if_changed(part, **values)
+            set_if_changed(part, **values)
 
 
 def _agency_links(activity: Activity, role: str, names: list[str]) -> bool:
@@ -109,17 +101,17 @@ def _activity_load(plan: ActionPlan, focus_area: FocusArea, row: ActivityFile, a
         # The file's status applies only when the activity is first created: afterwards the status is the users'.
         activity = Activity.objects.create(plan=plan, number=row.number, status=row.status, **content)
     else:
-        _set_if_changed(activity, **content)
+        set_if_changed(activity, **content)
     all_lead = _agency_links(activity, AgencyRole.LEAD, row.lead)
     all_support = _agency_links(activity, AgencyRole.SUPPORT, row.support)
-    _set_if_changed(activity, all_agencies_lead=all_lead, all_agencies_support=all_support)
+    set_if_changed(activity, all_agencies_lead=all_lead, all_agencies_support=all_support)
     for order, sub in enumerate(row.sub_activities, start=1):
         existing = activity.sub_activities.filter(order=order).first()
         values = {"title": nfc(sub.title), "note": nfc(sub.note)}
         if existing is None:
             SubActivity.objects.create(activity=activity, order=order, **values)
         else:
-            _set_if_changed(existing, **values)
+            set_if_changed(existing, **values)
     return activity
 
 
@@ -131,7 +123,7 @@ def _action_plan_load(framework: Framework, plan_row) -> tuple[ActionPlan, int]:
     if plan is None:
         plan = ActionPlan.objects.create(code=plan_row.code, status=plan_row.status, **plan_values)
     else:
-        _set_if_changed(plan, **plan_values)
+        set_if_changed(plan, **plan_values)
     activities = 0
     for order, area_row in enumerate(plan_row.focus_areas, start=1):
         statement = nfc(area_row.statement)
@@ -139,7 +131,7 @@ def _action_plan_load(framework: Framework, plan_row) -> tuple[ActionPlan, int]:
         if focus_area is None:
             focus_area = FocusArea.objects.create(plan=plan, kind=area_row.kind, statement=statement, order=order)
         else:
-            _set_if_changed(focus_area, statement=statement, order=order)
+            set_if_changed(focus_area, statement=statement, order=order)
         areas = {area.title: area for area in focus_area.priority_action_areas.all()}
         for row in area_row.activities:
             _activity_load(plan, focus_area, row, areas)
@@ -168,7 +160,7 @@ def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_cre
         return plan, agreed
     if only_create:
         return plan, False
-    _set_if_changed(plan, title=nfc(row.title), scope_unit=unit, is_example=row.example)
+    set_if_changed(plan, title=nfc(row.title), scope_unit=unit, is_example=row.example)
     latest = plan.versions.order_by("-number").first()
     current = Schema.model_validate(district_plan_data(plan, latest))
     if current.model_dump(include=DISTRICT_PLAN_CONTENT) == row.model_dump(include=DISTRICT_PLAN_CONTENT):
@@ -219,7 +211,7 @@ def _framework_load(data: FrameworkFile, *, district_plans_only_create: bool = F
     if framework is None:
         framework = Framework.objects.create(code=data.code, **values)
     else:
-        _set_if_changed(framework, **values)
+        set_if_changed(framework, **values)
     _ordered_parts(GuidingPrinciple, framework, [{"name": nfc(p.name), "description": nfc(p.description)} for p in data.principles])
     _ordered_parts(Objective, framework, [{"link": o.link, "statement": nfc(o.statement)} for o in data.objectives])
     _ordered_parts(SystemicBarrier, framework, [{"text": nfc(text)} for text in data.barriers])

@@ -11,6 +11,7 @@ import yaml
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core.saving import set_if_changed
 from rocc.org.models import OrgUnit, UnitLevel
 from rocc.tasking.models import Forum, RiskDimension, RiskMethodology
 from rocc.tasking.services.meetings import district_forum
@@ -23,14 +24,6 @@ class TaskingDefaultsLoaded:
     forums: int
     methodologies: int
     dimensions: int
-
-
-def _set_if_changed(obj, **values) -> None:
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, values[name])
-    if changed:
-        obj.save()
 
 
 @shipped_content_load
@@ -51,7 +44,7 @@ def tasking_defaults_load() -> TaskingDefaultsLoaded:
         if forum is None:
             Forum.objects.create(code=row["code"], **values)
         else:
-            _set_if_changed(forum, **values)
+            set_if_changed(forum, **values)
         forums += 1
     for unit in OrgUnit.objects.filter(level=UnitLevel.DISTRICT):
         district_forum(unit)
