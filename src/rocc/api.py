@@ -42,6 +42,7 @@ from rocc.audit.api import router as audit_router  # noqa: E402
 from rocc.org.api import router as org_router  # noqa: E402
 from rocc.strategy.api import router as strategy_router  # noqa: E402
 from rocc.measures.api import router as measures_router  # noqa: E402
+from rocc.returns.api import router as returns_router  # noqa: E402
 from rocc.events.api import router as events_router  # noqa: E402
 from rocc.analysis_pages.api import router as analyses_router  # noqa: E402
 from rocc.problems.api import router as problems_router  # noqa: E402
@@ -51,6 +52,7 @@ api.add_router("/org/", org_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/strategy/", strategy_router)
 api.add_router("/measures/", measures_router)
+api.add_router("/measures/returns", returns_router)
 api.add_router("/events/", events_router)
 api.add_router("/analyses/", analyses_router)
 api.add_router("/problems/", problems_router)

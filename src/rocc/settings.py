@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "rocc.org",
     "rocc.strategy",
     "rocc.measures",
+    "rocc.returns",
     "rocc.events",
     "rocc.analysis_pages",
     "rocc.problems",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("rocc.audit.urls")),
     path("strategy/", include("rocc.strategy.urls")),
     path("measures/", include("rocc.measures.urls")),
+    path("measures/returns/", include("rocc.returns.urls")),
     path("events/", include("rocc.events.urls")),
     path("analyses/", include("rocc.analysis_pages.urls")),
     path("problems/", include("rocc.problems.urls")),

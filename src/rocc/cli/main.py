@@ -116,7 +116,7 @@ def load_defaults() -> None:
     from rocc.measures.services import measures_defaults_load
 
     measures = measures_defaults_load()  # needs the units, agencies and populations above
-    from rocc.measures.services_reporting import reporting_defaults_load
+    from rocc.returns.services import reporting_defaults_load
 
     reporting_defaults_load()  # the example provider data set (needs the monitoring-framework indicators above)
     from rocc.problems.services import problems_defaults_load

@@ -1,1 +1,1 @@
-"""The measures capability: indicator definitions, populations, observations, provider returns, baselines, targets, status and disclosure control."""
+"""The measures capability: indicator definitions, populations, observations, baselines, targets, status and disclosure control."""

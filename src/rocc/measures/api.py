@@ -241,7 +241,3 @@ def narrative_save(request: HttpRequest, code: str, payload: NarrativeIn):
     return NarrativeOut(indicator=found.code, unit=where.code, version=story.version, story_behind_curve=story.story_behind_curve,
                         partners=story.partners, what_works=story.what_works, action_plan=story.action_plan)
 
-
-from rocc.measures.api_reporting import router as returns_router  # noqa: E402
-
-router.add_router("/returns", returns_router)

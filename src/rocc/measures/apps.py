@@ -12,11 +12,8 @@ class MeasuresConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from rocc.measures import models
-        from rocc.measures.models_reporting import REPORTING_MODELS
 
         # Definitions, targets and narratives are audited; observations and status snapshots are figures written in
         # bulk (their provenance and source_ref say where each came from).
         for model in (models.Indicator, models.IndicatorVersion, models.Target, models.Narrative):
-            auditlog.register(model)
-        for model in REPORTING_MODELS:  # provider reporting: data sets, providers, returns, figures, history
             auditlog.register(model)

@@ -341,5 +341,3 @@ class Narrative(models.Model):
             setattr(self, name, nfc(getattr(self, name)))
         super().save(*args, **kwargs)
 
-
-from rocc.measures.models_reporting import *  # noqa: E402,F401,F403

@@ -26,5 +26,3 @@ rules.add_perm("measures.edit_narrative", is_administrator | is_programme_manage
 rules.add_perm("measures.record_observation", is_administrator | is_programme_manager | (is_analyst & unit_in_scope))
 rules.add_perm("measures.import_populations", is_administrator | is_analyst)
 rules.add_perm("measures.recompute_statuses", is_administrator | is_programme_manager | is_analyst)
-
-from rocc.measures import rules_reporting  # noqa: E402,F401  (provider returns)

@@ -1,6 +1,6 @@
 """URLs of the measures pages."""
 
-from django.urls import include, path
+from django.urls import path
 
 from rocc.measures import views
 
@@ -14,5 +14,4 @@ urlpatterns = [
     path("scorecard/", views.scorecard, name="scorecard"),
     path("scorecard.<str:fmt>", views.scorecard_export, name="scorecard_export"),
     path("scorecard/<slug:unit_code>/", views.district_scorecard, name="district_scorecard"),
-    path("returns/", include("rocc.measures.urls_reporting")),
 ]

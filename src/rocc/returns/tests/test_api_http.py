@@ -6,9 +6,9 @@ import pytest
 
 from rocc.core.tokens import token_issue
 from rocc.measures.models import Observation
-from rocc.measures.models_reporting import ProviderReturn, ReturnValue
-from rocc.measures.tests.returns_fixtures import *  # noqa: F403
-from rocc.measures.tests.returns_fixtures import REFERRAL_CODES
+from rocc.returns.models import ProviderReturn, ReturnValue
+from rocc.returns.tests.fixtures import *  # noqa: F403
+from rocc.returns.tests.fixtures import REFERRAL_CODES
 from rocc.testing import api_call as call
 
 WHANAU, COUNSELLING, HUBS = REFERRAL_CODES
@@ -79,7 +79,7 @@ def test_bad_figures_get_422_with_one_problem_per_figure_and_nothing_saved(api, 
 
 
 def test_two_approvers_at_once_the_second_gets_409(api, open_return, people):
-    from rocc.measures.services_reporting import return_submit, return_values_save
+    from rocc.returns.services import return_submit, return_values_save
 
     base, tokens = api
     ret = open_return("2025-03")
@@ -91,7 +91,7 @@ def test_two_approvers_at_once_the_second_gets_409(api, open_return, people):
 
 
 def test_roles_that_may_not_act_get_403(api, open_return, people, make_user):
-    from rocc.measures.services_reporting import return_submit, return_values_save
+    from rocc.returns.services import return_submit, return_values_save
 
     base, tokens = api
     ret = open_return("2025-03")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rocc.measures.models_reporting import DataSet, DataSetIndicator
-from rocc.measures.services_reporting import EXAMPLE_DATA_SET, reporting_defaults_load
+from rocc.returns.models import DataSet, DataSetIndicator
+from rocc.returns.services import EXAMPLE_DATA_SET, reporting_defaults_load
 
 
 def test_the_example_data_set_asks_for_the_monitoring_frameworks_referrals_and_loads_idempotently(defaults):

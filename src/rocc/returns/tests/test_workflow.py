@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rocc.measures.models import Observation, SourceKind
-from rocc.measures.models_reporting import ProviderReturn, ReturnAction, ReturnStatus
-from rocc.measures.services_reporting import (
+from rocc.returns.models import ProviderReturn, ReturnAction, ReturnStatus
+from rocc.returns.services import (
     ReturnChanged,
     ReturnInputInvalid,
     ReturnStateError,
@@ -15,8 +15,8 @@ from rocc.measures.services_reporting import (
     return_submit,
     return_values_save,
 )
-from rocc.measures.tests.returns_fixtures import *  # noqa: F403
-from rocc.measures.tests.returns_fixtures import REFERRAL_CODES
+from rocc.returns.tests.fixtures import *  # noqa: F403
+from rocc.returns.tests.fixtures import REFERRAL_CODES
 
 WHANAU, COUNSELLING, HUBS = REFERRAL_CODES
 
@@ -73,8 +73,8 @@ def test_approved_figures_land_as_observations_of_the_unit_and_period(open_retur
 
 
 def test_two_providers_of_one_unit_land_as_their_sum(open_return, people, providers, data_set, make_user):
-    from rocc.measures.services_reporting import data_set_provider_add, return_open
     from rocc.org.models import Agency, OrgUnit
+    from rocc.returns.services import data_set_provider_add, return_open
 
     iwi = Agency.objects.create(short_name="Ngāti Whātua Hauora", name="Ngāti Whātua Hauora", kind="iwi")
     waitemata = OrgUnit.objects.get(code="waitemata")
@@ -139,8 +139,8 @@ def test_only_approvers_in_scope_approve_and_no_one_approves_their_own_submissio
         with pytest.raises(PermissionDenied):
             return_approve(user=user, provider_return=ret, version=ret.version)
     admin = make_user("administrator")
-    from rocc.measures.services_reporting import return_open
     from rocc.org.models import OrgUnit
+    from rocc.returns.services import return_open
 
     # An administrator may report for a provider, but then someone else approves.
     own = return_open(user=admin, data_set=ret.data_set, unit=OrgUnit.objects.get(code="waitemata"), period="2025-04", agency=ret.provider)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from rocc.measures.services_reporting import figure_parse
+from rocc.returns.services import figure_parse
 
 FIGURE_PREFIX = "figure_"
 

@@ -1,5 +1,5 @@
 """Fixtures of the provider-reporting tests: the example data set, two providers in two districts, their reporters
-and approvers. Import them into a test module with ``from rocc.measures.tests.returns_fixtures import *``."""
+and approvers. Import them into a test module with ``from rocc.returns.tests.fixtures import *``."""
 
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ def providers(defaults):
 def data_set(referral_indicators, providers, make_user):
     """The shipped example data set (monthly from July 2024, due 20 days after the month), with the NGO named for
     Waitematā and the PHO for Canterbury."""
-    from rocc.measures.models_reporting import DataSet
-    from rocc.measures.services_reporting import data_set_provider_add, reporting_defaults_load
     from rocc.org.models import OrgUnit
+    from rocc.returns.models import DataSet
+    from rocc.returns.services import data_set_provider_add, reporting_defaults_load
 
     reporting_defaults_load()
     found = DataSet.objects.get(code="whanau-services-returns")
@@ -72,8 +72,8 @@ def people(data_set, make_user, providers):
 @pytest.fixture
 def open_return(data_set, people):
     """open_return(period="2025-03", who="ngo") → the provider's draft return for its unit."""
-    from rocc.measures.services_reporting import return_open
     from rocc.org.models import OrgUnit
+    from rocc.returns.services import return_open
 
     units = {"ngo": "waitemata", "pho": "canterbury"}
 
@@ -86,7 +86,7 @@ def open_return(data_set, people):
 @pytest.fixture
 def approved_history(open_return, people):
     """approved_history(values_by_period, who="ngo") → approve a run of returns, e.g. {"2024-07": (10, 4, 2), ...}."""
-    from rocc.measures.services_reporting import return_approve, return_submit, return_values_save
+    from rocc.returns.services import return_approve, return_submit, return_values_save
 
     def make(values_by_period: dict[str, tuple[int, int, int]], who: str = "ngo"):
         out = []

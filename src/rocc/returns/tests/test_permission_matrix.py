@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 
-from rocc.measures.models_reporting import DataSet, ProviderReturn
 from rocc.org.models import Agency, OrgUnit
+from rocc.returns.models import DataSet, ProviderReturn
 
 # Y: allowed (for both returns); I: only the in-scope return; N: never.
 # The in-scope return is MSD's for Waitematā (the actors' provider reports for MSD; the regional actors work in
 # Waitematā); the out-of-scope one is another agency's for Canterbury.
-ACTIONS = ["measures.use_returns", "measures.review_returns", "measures.manage_data_sets", "measures.view_reporting_performance",
-           "measures.view_return", "measures.edit_return", "measures.approve_return"]
+ACTIONS = ["returns.use_returns", "returns.review_returns", "returns.manage_data_sets", "returns.view_reporting_performance",
+           "returns.view_return", "returns.edit_return", "returns.approve_return"]
 EXPECTED = {
     #                        use rev mng perf view edit appr
     "administrator":        "Y   Y   Y   Y    Y    Y    Y",
@@ -24,7 +24,7 @@ EXPECTED = {
     "no role":              "N   N   N   N    N    N    N",
     "anonymous":            "N   N   N   N    N    N    N",
 }
-OBJECT_ACTIONS = {"measures.view_return", "measures.edit_return", "measures.approve_return"}
+OBJECT_ACTIONS = {"returns.view_return", "returns.edit_return", "returns.approve_return"}
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_provider_returns_permission_matrix_is_exactly_as_decided(actors, return
 
 
 def test_the_selectors_scope_returns_as_the_matrix_says(actors, returns):
-    from rocc.measures.selectors_reporting import return_list
+    from rocc.returns.selectors import return_list
 
     inside, outside = returns
     seen = {role: set(return_list(user=user).values_list("pk", flat=True)) for role, user in actors.items()}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rocc.measures.tests.returns_fixtures import *  # noqa: F403
-from rocc.measures.tests.returns_fixtures import PASSWORD
+from rocc.returns.tests.fixtures import *  # noqa: F403
+from rocc.returns.tests.fixtures import PASSWORD
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser

@@ -16,10 +16,10 @@ reports_for_agency = (is_provider_reporter & agency_is_users) | is_administrator
 approves_in_scope = is_administrator | is_programme_manager | (is_regional_coordinator & unit_in_scope)
 
 # The returns pages at all (each return is then checked on its own).
-rules.add_perm("measures.use_returns", is_administrator | is_programme_manager | is_regional_coordinator | is_provider_reporter)
-rules.add_perm("measures.view_return", reports_for_agency | approves_in_scope)
-rules.add_perm("measures.edit_return", reports_for_agency)
-rules.add_perm("measures.approve_return", approves_in_scope)
-rules.add_perm("measures.review_returns", is_administrator | is_programme_manager | is_regional_coordinator)  # has returns to review
-rules.add_perm("measures.manage_data_sets", is_administrator | is_programme_manager)
-rules.add_perm("measures.view_reporting_performance", is_administrator | is_programme_manager | is_regional_coordinator)
+rules.add_perm("returns.use_returns", is_administrator | is_programme_manager | is_regional_coordinator | is_provider_reporter)
+rules.add_perm("returns.view_return", reports_for_agency | approves_in_scope)
+rules.add_perm("returns.edit_return", reports_for_agency)
+rules.add_perm("returns.approve_return", approves_in_scope)
+rules.add_perm("returns.review_returns", is_administrator | is_programme_manager | is_regional_coordinator)  # has returns to review
+rules.add_perm("returns.manage_data_sets", is_administrator | is_programme_manager)
+rules.add_perm("returns.view_reporting_performance", is_administrator | is_programme_manager | is_regional_coordinator)

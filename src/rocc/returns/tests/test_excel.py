@@ -7,17 +7,17 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from rocc.measures.models_reporting import DataSet, ProviderReturn, ReturnEvent, ReturnValue
-from rocc.measures.services_reporting import (
+from rocc.org.models import OrgUnit
+from rocc.returns.models import DataSet, ProviderReturn, ReturnEvent, ReturnValue
+from rocc.returns.services import (
     ReturnInputInvalid,
     ReturnStateError,
     data_set_indicator_add,
     return_template,
     return_upload,
 )
-from rocc.measures.tests.returns_fixtures import *  # noqa: F403
-from rocc.measures.tests.returns_fixtures import REFERRAL_CODES
-from rocc.org.models import OrgUnit
+from rocc.returns.tests.fixtures import *  # noqa: F403
+from rocc.returns.tests.fixtures import REFERRAL_CODES
 
 
 def _template(data_set, provider, unit_code="waitemata") -> bytes:
@@ -66,7 +66,7 @@ def test_a_filled_template_uploads_into_a_draft_return(data_set, providers, peop
 
 
 def test_a_return_downloaded_as_a_template_round_trips(open_return, people, data_set):
-    from rocc.measures.services_reporting import return_values_save
+    from rocc.returns.services import return_values_save
 
     ret = open_return("2025-03")
     ret = return_values_save(user=people["ngo"], provider_return=ret, version=ret.version, values={REFERRAL_CODES[0]: 4})
@@ -115,7 +115,7 @@ def test_a_template_of_another_data_set_is_refused_naming_it(data_set, providers
 
 
 def test_a_template_from_before_the_data_set_changed_is_refused_as_an_old_version(data_set, providers, people, referral_indicators):
-    from rocc.measures.tests.returns_fixtures import _indicator
+    from rocc.returns.tests.fixtures import _indicator
 
     old = _filled(_template(data_set, providers["ngo"]), {"C6": "2025-03", "C9": 1, "C10": 1, "C11": 1})
     data_set_indicator_add(user=people["manager"], data_set=data_set, indicator=_indicator("mf-job-seekers", "Number of job seekers"))

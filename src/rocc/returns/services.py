@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Collection
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -19,7 +18,11 @@ from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
 from rocc.core.text import nfc
-from rocc.measures.excel_reporting import (
+from rocc.measures.models import Indicator, SourceKind
+from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
+from rocc.org.models import Agency, OrgUnit
+from rocc.org.scope import scope_of
+from rocc.returns.excel import (
     PERIOD_CELL,
     PROVIDER_CELL,
     UNIT_CELL,
@@ -29,8 +32,7 @@ from rocc.measures.excel_reporting import (
     template_read,
     template_write,
 )
-from rocc.measures.models import Indicator, SourceKind
-from rocc.measures.models_reporting import (
+from rocc.returns.models import (
     DataSet,
     DataSetIndicator,
     DataSetProvider,
@@ -40,10 +42,7 @@ from rocc.measures.models_reporting import (
     ReturnStatus,
     ReturnValue,
 )
-from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
-from rocc.measures.selectors_reporting import ReturnFlag, due_date_for, return_checks
-from rocc.org.models import Agency, OrgUnit
-from rocc.org.scope import scope_of
+from rocc.returns.selectors import ReturnFlag, due_date_for, return_checks
 
 
 class ReturnChanged(Exception):
@@ -112,7 +111,7 @@ def data_set_indicator_add(*, user, data_set: DataSet, indicator: Indicator, lab
                            plausible_max: int | None = None) -> DataSetIndicator:
     """Ask for one more figure in a data set. The template version goes up, so templates downloaded before no
     longer upload."""
-    _require(user, "measures.manage_data_sets", message="Only the programme office changes data sets.")
+    _require(user, "returns.manage_data_sets", message="Only the programme office changes data sets.")
     if data_set.items.filter(indicator=indicator).exists():
         raise ValidationError({"indicator": f"{data_set.name} already asks for {indicator.name}."})
     _checks_validate(max_change_ratio=max_change_ratio, plausible_max=plausible_max)
@@ -143,7 +142,7 @@ def data_set_indicator_checks_set(*, user, item: DataSetIndicator, check_populat
     """Change the checks of one figure of a data set: the population check, the change ratio and the ceiling. The
     figures asked for stay the same, so the template version does not change; returns already approved keep the
     flags recorded when they were submitted and approved."""
-    _require(user, "measures.manage_data_sets", message="Only the programme office changes data sets.")
+    _require(user, "returns.manage_data_sets", message="Only the programme office changes data sets.")
     _checks_validate(max_change_ratio=max_change_ratio, plausible_max=plausible_max)
     current = DataSetIndicator.objects.select_for_update().get(pk=item.pk)
     current.check_population, current.max_change_ratio, current.plausible_max = bool(check_population), max_change_ratio, plausible_max
@@ -155,7 +154,7 @@ def data_set_indicator_checks_set(*, user, item: DataSetIndicator, check_populat
 @transaction.atomic
 def data_set_provider_add(*, user, data_set: DataSet, agency: Agency, unit: OrgUnit, from_period_start: dt.date | None = None) -> DataSetProvider:
     """Name an agency as a provider of a data set for a unit (idempotent)."""
-    _require(user, "measures.manage_data_sets", message="Only the programme office changes data sets.")
+    _require(user, "returns.manage_data_sets", message="Only the programme office changes data sets.")
     if from_period_start is not None:
         try:
             period_check(data_set.period_type, from_period_start, period_containing(data_set.period_type, from_period_start).end)
@@ -172,7 +171,7 @@ def data_set_provider_add(*, user, data_set: DataSet, agency: Agency, unit: OrgU
 @transaction.atomic
 def data_set_provider_remove(*, user, assignment: DataSetProvider) -> None:
     """Stop expecting returns from a provider for a unit; the returns it already made are kept."""
-    _require(user, "measures.manage_data_sets", message="Only the programme office changes data sets.")
+    _require(user, "returns.manage_data_sets", message="Only the programme office changes data sets.")
     assignment.delete()
 
 
@@ -242,7 +241,7 @@ def return_open(*, user, data_set: DataSet, unit: OrgUnit, period: str | dt.date
     provider = _provider_of(user, agency)
     assignment = DataSetProvider.objects.filter(data_set=data_set, agency=provider, unit=unit).select_related("data_set").first()
     probe = assignment or DataSetProvider(data_set=data_set, agency=provider, unit=unit)
-    _require(user, "measures.edit_return", probe, message=f"You do not report for {provider}.")
+    _require(user, "returns.edit_return", probe, message=f"You do not report for {provider}.")
     if assignment is None:
         raise PermissionDenied(f"{provider} is not a provider of {data_set.name} for {unit.name}.")
     if not isinstance(period, Period):
@@ -340,7 +339,7 @@ def _touch(current: ProviderReturn, user) -> None:
 def return_values_save(*, user, provider_return: ProviderReturn, version: int, values: Mapping[str, object], note: str | None = None) -> ProviderReturn:
     """Save figures (by indicator code; blank means not entered yet) of a draft or returned return. Every figure is
     checked first: a letter, a negative or a fraction refuses the whole save with a message per figure."""
-    _require(user, "measures.edit_return", provider_return, message=f"You do not report for {provider_return.provider}.")
+    _require(user, "returns.edit_return", provider_return, message=f"You do not report for {provider_return.provider}.")
     current = _current_for_change(provider_return, version)
     if not current.is_editable:
         raise ReturnStateError(f"This return is {current.get_status_display().lower()}; its figures can no longer be changed.")
@@ -407,7 +406,7 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
             problems.extend(error.problems)
     if provider is not None and unit is not None:
         assignment = DataSetProvider.objects.filter(data_set=data_set, agency=provider, unit=unit).first()
-        if not user.has_perm("measures.edit_return", assignment or DataSetProvider(data_set=data_set, agency=provider, unit=unit)):
+        if not user.has_perm("returns.edit_return", assignment or DataSetProvider(data_set=data_set, agency=provider, unit=unit)):
             problems.append(CellProblem(f"You do not report for {provider}.", cell=PROVIDER_CELL, code="provider"))
         elif assignment is None:
             problems.append(CellProblem(f"{provider} is not a provider of this data set for {unit.name}.", cell=UNIT_CELL, code="unit"))
@@ -467,7 +466,7 @@ def return_submit(*, user, provider_return: ProviderReturn, version: int, note: 
     provider has seen them and explained them: a warning whose key is not in ``warnings_seen``, or warnings with no
     note, refuse the submission (ReturnWarningsToConfirm) and nothing is saved. The submission records the warnings
     shown and the note."""
-    _require(user, "measures.edit_return", provider_return, message=f"You do not report for {provider_return.provider}.")
+    _require(user, "returns.edit_return", provider_return, message=f"You do not report for {provider_return.provider}.")
     current = _current_for_change(provider_return, version)
     if not current.is_editable:
         raise ReturnStateError(f"This return is already {current.get_status_display().lower()}.")
@@ -503,7 +502,7 @@ def _recorded(checks) -> list[dict]:
 @transaction.atomic
 def return_send_back(*, user, provider_return: ProviderReturn, version: int, comment: str) -> ProviderReturn:
     """Return a submitted return to its provider for revision, saying what to fix."""
-    _require(user, "measures.approve_return", provider_return, message="Only the programme office or the unit's coordinators review returns.")
+    _require(user, "returns.approve_return", provider_return, message="Only the programme office or the unit's coordinators review returns.")
     comment = nfc((comment or "").strip())
     if not comment:
         raise ValidationError({"comment": "Say what the provider should check or fix: the comment is required."})
@@ -551,7 +550,7 @@ def _land_observations(current: ProviderReturn, user) -> int:
 @transaction.atomic
 def return_approve(*, user, provider_return: ProviderReturn, version: int, comment: str = "") -> ProviderReturn:
     """Approve a submitted return: it is locked, and its figures land as the unit's observations for the period."""
-    _require(user, "measures.approve_return", provider_return, message="Only the programme office or the unit's coordinators approve returns.")
+    _require(user, "returns.approve_return", provider_return, message="Only the programme office or the unit's coordinators approve returns.")
     current = _current_for_change(provider_return, version)
     if current.status != ReturnStatus.SUBMITTED:
         raise ReturnStateError(f"Only a submitted return can be approved; this one is {current.get_status_display().lower()}.")

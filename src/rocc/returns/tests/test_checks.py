@@ -5,11 +5,11 @@ import math
 
 import pytest
 
-from rocc.measures.models_reporting import ProviderReturn
-from rocc.measures.selectors_reporting import modified_z_score, reporting_performance, return_flags
-from rocc.measures.services_reporting import ReturnInputInvalid, ReturnWarningsToConfirm, return_submit, return_values_save
-from rocc.measures.tests.returns_fixtures import *  # noqa: F403
-from rocc.measures.tests.returns_fixtures import REFERRAL_CODES
+from rocc.returns.models import ProviderReturn
+from rocc.returns.selectors import modified_z_score, reporting_performance, return_flags
+from rocc.returns.services import ReturnInputInvalid, ReturnWarningsToConfirm, return_submit, return_values_save
+from rocc.returns.tests.fixtures import *  # noqa: F403
+from rocc.returns.tests.fixtures import REFERRAL_CODES
 
 WHANAU, COUNSELLING, HUBS = REFERRAL_CODES
 
@@ -81,8 +81,8 @@ def test_flags_check_figures_before_they_are_saved(open_return, people):
 
 
 def test_timeliness_and_completeness_per_provider(open_return, people, data_set, approved_history):
-    from rocc.measures.services_reporting import return_open
     from rocc.org.models import OrgUnit
+    from rocc.returns.services import return_open
 
     approved_history({"2024-07": (1, 1, 1), "2024-08": (1, 1, 1), "2024-09": (1, 1, 1)})
     # July was first submitted on its due date (20 Aug), August three days late; September is late too (submitted today).
@@ -119,8 +119,8 @@ STEADY = {"2024-10": (10, 4, 2), "2024-11": (12, 5, 2), "2024-12": (11, 4, 3), "
 def area_return(data_set, people):
     """area_return(period="2025-03") → the NGO's draft for the North Shore area of Waitematā (areas have no
     population on file; their district has)."""
-    from rocc.measures.services_reporting import data_set_provider_add, return_open
     from rocc.org.models import OrgUnit
+    from rocc.returns.services import data_set_provider_add, return_open
 
     north_shore = OrgUnit.objects.get(code="north-shore")
     data_set_provider_add(user=people["manager"], data_set=data_set, agency=data_set.providers.get(unit__code="waitemata").agency, unit=north_shore)
@@ -140,7 +140,7 @@ def _by_rule(checks, rule, code=WHANAU):
 
 
 def test_an_areas_figure_is_checked_against_its_districts_population_and_the_check_says_so(area_return):
-    from rocc.measures.selectors_reporting import return_checks
+    from rocc.returns.selectors import return_checks
 
     ret = area_return(values=(600000, 12, 0))
     above = _by_rule(return_checks(ret), "above_population")
@@ -153,8 +153,8 @@ def test_an_areas_figure_is_checked_against_its_districts_population_and_the_che
 
 
 def test_the_population_check_says_plainly_that_it_could_not_run_when_no_population_is_on_file(area_return, open_return, people):
-    from rocc.measures.selectors_reporting import return_checks
     from rocc.org.models import Population
+    from rocc.returns.selectors import return_checks
 
     Population.objects.filter(unit__code="waitemata").delete()
     area = return_checks(area_return(values=(600000, 12, 0)))
@@ -166,8 +166,8 @@ def test_the_population_check_says_plainly_that_it_could_not_run_when_no_populat
 
 
 def test_a_figure_above_its_ceiling_stops_submission_even_where_no_population_is_on_file(area_return, people):
-    from rocc.measures.selectors_reporting import return_checks
     from rocc.org.models import Population
+    from rocc.returns.selectors import return_checks
 
     Population.objects.filter(unit__code="waitemata").delete()
     ret = area_return(values=(99999999, 12, 0))
@@ -181,7 +181,7 @@ def test_a_figure_above_its_ceiling_stops_submission_even_where_no_population_is
 
 
 def test_a_first_return_does_not_claim_that_the_change_and_outlier_checks_passed(open_return, people):
-    from rocc.measures.selectors_reporting import return_checks
+    from rocc.returns.selectors import return_checks
 
     checks = return_checks(_draft(open_return, people, "2025-03", (12, 7, 0)))
     change, outlier = _by_rule(checks, "change_ratio"), _by_rule(checks, "outlier")
@@ -192,7 +192,7 @@ def test_a_first_return_does_not_claim_that_the_change_and_outlier_checks_passed
 
 
 def test_a_change_from_zero_is_reported_as_not_checked_rather_than_passed(open_return, people, approved_history):
-    from rocc.measures.selectors_reporting import return_checks
+    from rocc.returns.selectors import return_checks
 
     approved_history({"2025-02": (10, 9, 0)})
     hubs = _by_rule(return_checks(_draft(open_return, people, "2025-03", (10, 9, 400))), "change_ratio", HUBS)
@@ -200,7 +200,7 @@ def test_a_change_from_zero_is_reported_as_not_checked_rather_than_passed(open_r
 
 
 def test_every_check_that_ran_states_what_it_compared_the_figure_with(open_return, people, approved_history):
-    from rocc.measures.selectors_reporting import return_checks
+    from rocc.returns.selectors import return_checks
 
     approved_history(STEADY)
     checks = return_checks(_draft(open_return, people, "2025-03", (12, 5, 2)))
@@ -246,8 +246,8 @@ def test_the_ceiling_and_checks_are_set_on_the_data_sets_figure_by_the_programme
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import IntegrityError, transaction
 
-    from rocc.measures.models_reporting import DataSetIndicator
-    from rocc.measures.services_reporting import data_set_indicator_checks_set
+    from rocc.returns.models import DataSetIndicator
+    from rocc.returns.services import data_set_indicator_checks_set
 
     item = data_set.items.get(indicator__code=WHANAU)
     assert item.plausible_max == 10_000  # the shipped example's ceiling

@@ -1,4 +1,7 @@
-"""Provider reporting: data sets, the providers that report them, returns with their values and workflow history."""
+"""Provider reporting: data sets, the providers that report them, returns with their values and workflow history.
+
+The tables keep the names they had when provider reporting lived in measures (``measures_…``), so moving the code
+into its own app moved no data."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ class DataSet(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "measures_dataset"
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(period_type__in=RETURN_PERIOD_TYPES), name="dataset_period_type_reportable"),
@@ -47,7 +51,6 @@ class DataSet(models.Model):
     def save(self, *args, **kwargs):
         self.name, self.description = nfc(self.name), nfc(self.description)
         super().save(*args, **kwargs)
-
 
 
 class DataSetIndicator(models.Model):
@@ -67,6 +70,7 @@ class DataSetIndicator(models.Model):
                   "a figure above it stops submission. Empty: no ceiling")
 
     class Meta:
+        db_table = "measures_datasetindicator"
         ordering = ["data_set", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["data_set", "indicator"], name="datasetindicator_once_per_data_set"),
@@ -91,6 +95,7 @@ class DataSetProvider(models.Model):
     from_period_start = models.DateField(null=True, blank=True, help_text="The first period this provider reports; the data set's first when empty")
 
     class Meta:
+        db_table = "measures_datasetprovider"
         ordering = ["data_set", "agency__short_name", "unit__path"]
         constraints = [models.UniqueConstraint(fields=["data_set", "agency", "unit"], name="datasetprovider_once_per_unit")]
 
@@ -141,6 +146,7 @@ class ProviderReturn(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        db_table = "measures_providerreturn"
         ordering = ["-period_start", "data_set__name", "provider__short_name", "unit__path"]
         constraints = [
             models.UniqueConstraint(fields=["data_set", "provider", "unit", "period_start"], name="providerreturn_one_per_period"),
@@ -186,6 +192,7 @@ class ReturnValue(models.Model):
     value = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
+        db_table = "measures_returnvalue"
         ordering = ["provider_return", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["provider_return", "indicator"], name="returnvalue_once_per_indicator"),
@@ -220,6 +227,7 @@ class ReturnEvent(models.Model):
         help_text="On a submission: the warnings the provider was shown, and confirmed with a note, before submitting")
 
     class Meta:
+        db_table = "measures_returnevent"
         ordering = ["provider_return", "at", "pk"]
         constraints = [models.CheckConstraint(condition=~Q(action="returned") | ~Q(comment=""), name="returnevent_returned_has_comment")]
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from rocc.measures import selectors_reporting as selectors
-from rocc.measures import services_reporting as services
-from rocc.measures.forms_reporting import (
+from rocc.org.models import Agency, AgencyKind, OrgUnit, Role
+from rocc.org.scope import scope_of
+from rocc.returns import selectors, services
+from rocc.returns.forms import (
     FigureChecksForm,
     ProviderAddForm,
     ReturnFiguresForm,
@@ -25,15 +26,13 @@ from rocc.measures.forms_reporting import (
     ReviewForm,
     TemplateUploadForm,
 )
-from rocc.measures.models_reporting import ReturnStatus
-from rocc.org.models import Agency, AgencyKind, OrgUnit, Role
-from rocc.org.scope import scope_of
+from rocc.returns.models import ReturnStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _use(request) -> None:
-    if not request.user.has_perm("measures.use_returns"):
+    if not request.user.has_perm("returns.use_returns"):
         raise PermissionDenied
 
 
@@ -46,15 +45,15 @@ def returns_list(request):
     user = request.user
     returns = list(selectors.return_list(user=user, status=status or None)[:200])
     awaiting = selectors.returns_awaiting_approval(user=user)
-    return render(request, "measures/returns/list.html", {
+    return render(request, "returns/list.html", {
         "data_sets": selectors.data_set_list(user=user), "returns": returns, "awaiting": awaiting, "status": status,
-        "statuses": ReturnStatus.choices, "may_approve": user.has_perm("measures.review_returns"),
+        "statuses": ReturnStatus.choices, "may_approve": user.has_perm("returns.review_returns"),
         "is_provider": scope_of(user).role == Role.PROVIDER_REPORTER,
     })
 
 
 def _open_form_parts(user, data_set):
-    assignments = [a for a in selectors.data_set_assignments(user=user, data_set=data_set) if user.has_perm("measures.edit_return", a)]
+    assignments = [a for a in selectors.data_set_assignments(user=user, data_set=data_set) if user.has_perm("returns.edit_return", a)]
     periods = []
     if assignments:
         first = min(a.first_period_start for a in assignments)
@@ -66,7 +65,7 @@ def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None,
                    checks_form=None, checks_item=None, status=200):
     user = request.user
     assignments, periods = _open_form_parts(user, data_set)
-    may_manage = user.has_perm("measures.manage_data_sets")
+    may_manage = user.has_perm("returns.manage_data_sets")
     items = list(data_set.items.all())
     checks_forms = []
     if may_manage:
@@ -75,7 +74,7 @@ def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None,
                 prefix=f"item{item.pk}", initial={"check_population": item.check_population, "max_change_ratio": item.max_change_ratio,
                                                   "plausible_max": item.plausible_max})
             checks_forms.append((item, form))
-    return render(request, "measures/returns/data_set.html", {
+    return render(request, "returns/data_set.html", {
         "data_set": data_set, "items": items, "checks_forms": checks_forms,
         "assignments": selectors.data_set_assignments(user=user, data_set=data_set),
         "my_assignments": assignments,
@@ -86,7 +85,7 @@ def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None,
         "provider_form": provider_form or (ProviderAddForm(
             agencies=Agency.objects.filter(kind__in=[AgencyKind.NGO, AgencyKind.IWI, AgencyKind.PHO, AgencyKind.GOVERNMENT, AgencyKind.COUNCIL]),
             units=OrgUnit.objects.exclude(level="national")) if may_manage else None),
-        "may_see_performance": user.has_perm("measures.view_reporting_performance"),
+        "may_see_performance": user.has_perm("returns.view_reporting_performance"),
     }, status=status)
 
 
@@ -128,7 +127,7 @@ def data_set_upload(request, code: str):
         return _data_set_page(request, data_set, upload_form=form, upload_problems=[refused.message], status=409)
     messages.success(request, f"{result.figures} figure{'s' if result.figures != 1 else ''} uploaded into the {result.provider_return.period_label} "
                               "return. Check them below, then submit.")
-    return redirect("measures:returns_detail", pk=result.provider_return.pk)
+    return redirect("returns:detail", pk=result.provider_return.pk)
 
 
 @login_required
@@ -146,7 +145,7 @@ def return_start(request, code: str):
     except services.ReturnInputInvalid as refused:
         form.add_error("period", [p.message for p in refused.problems])
         return _data_set_page(request, data_set, open_form=form, status=400)
-    return redirect("measures:returns_detail", pk=ret.pk)
+    return redirect("returns:detail", pk=ret.pk)
 
 
 @login_required
@@ -162,7 +161,7 @@ def data_set_provider_add(request, code: str):
     assignment = services.data_set_provider_add(user=request.user, data_set=data_set, agency=agencies.get(pk=form.cleaned_data["agency"]),
                                                 unit=units.get(pk=form.cleaned_data["unit"]))
     messages.success(request, f"{assignment.agency} now reports {data_set.name} for {assignment.unit.name}.")
-    return redirect("measures:returns_data_set", code=code)
+    return redirect("returns:data_set", code=code)
 
 
 @login_required
@@ -185,26 +184,26 @@ def data_set_figure_checks(request, code: str, item_pk: int):
             form.add_error(field if field in form.fields else None, problems)
         return _data_set_page(request, data_set, checks_form=form, checks_item=item, status=400)
     messages.success(request, f"Checks of “{item.question}” saved.")
-    return redirect("measures:returns_data_set", code=code)
+    return redirect("returns:data_set", code=code)
 
 
 @login_required
 def performance(request, code: str):
     _use(request)
-    if not request.user.has_perm("measures.view_reporting_performance"):
+    if not request.user.has_perm("returns.view_reporting_performance"):
         raise PermissionDenied
     data_set = selectors.data_set_get(user=request.user, code=code)
     rows = selectors.reporting_performance(user=request.user, data_set=data_set)
     totals = {k: sum(getattr(r, k) for r in rows) for k in ("expected", "received", "on_time", "late", "approved")}
-    return render(request, "measures/returns/performance.html", {"data_set": data_set, "rows": rows, "totals": totals})
+    return render(request, "returns/performance.html", {"data_set": data_set, "rows": rows, "totals": totals})
 
 
 def _return_page(request, ret, *, form=None, review_form=None, checks=None, checked=False, problems=None, confirm=None, status=200):
     """A return's page. ``checks`` are those of the figures shown (typed but not saved, after Check figures);
     ``confirm`` is the refusal of a submission whose warnings the provider must confirm with a note."""
     user = request.user
-    may_edit = ret.is_editable and user.has_perm("measures.edit_return", ret)
-    may_review = ret.status == ReturnStatus.SUBMITTED and user.has_perm("measures.approve_return", ret)
+    may_edit = ret.is_editable and user.has_perm("returns.edit_return", ret)
+    may_review = ret.status == ReturnStatus.SUBMITTED and user.has_perm("returns.approve_return", ret)
     values = selectors.return_values(ret)
     if form is None and may_edit:
         initial = {"version": ret.version, "note": ret.note}
@@ -215,7 +214,7 @@ def _return_page(request, ret, *, form=None, review_form=None, checks=None, chec
              "field": form[f"figure_{item.indicator.code}"] if form is not None else None} for item, value in values]
     returned = ret.events.filter(action="returned").order_by("-at").first() if ret.status == ReturnStatus.RETURNED else None
     submission = selectors.return_submission(ret) if not may_edit else None
-    return render(request, "measures/returns/detail.html", {
+    return render(request, "returns/detail.html", {
         "ret": ret, "data_set": ret.data_set, "rows": rows, "form": form, "checks": checks, "checked": checked,
         # The warnings on this page are the ones the provider has been shown: submitting with them confirms them.
         "warning_keys": [w.key for w in checks.warnings],
@@ -233,7 +232,7 @@ def return_detail(request, pk: int):
     ret = selectors.return_get(user=request.user, pk=pk)
     if request.method != "POST":
         return _return_page(request, ret)
-    if not (ret.is_editable and request.user.has_perm("measures.edit_return", ret)):
+    if not (ret.is_editable and request.user.has_perm("returns.edit_return", ret)):
         raise PermissionDenied
     form = ReturnFiguresForm(request.POST, items=[item for item, _ in selectors.return_values(ret)])
     action = request.POST.get("action", "save")
@@ -268,7 +267,7 @@ def return_detail(request, pk: int):
         messages.success(request, f"Return for {ret.period_label} submitted for approval.")
     else:
         messages.success(request, "Draft saved. Check any flags below before you submit.")
-    return redirect("measures:returns_detail", pk=pk)
+    return redirect("returns:detail", pk=pk)
 
 
 @login_required
@@ -294,7 +293,7 @@ def return_review(request, pk: int):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
         return _return_page(request, ret, review_form=form, status=400)
-    return redirect("measures:returns_detail", pk=pk)
+    return redirect("returns:detail", pk=pk)
 
 
 @login_required

@@ -15,16 +15,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from rocc.measures.models_reporting import (
-    DataSet,
-    DataSetIndicator,
-    DataSetProvider,
-    ProviderReturn,
-    ReturnAction,
-    ReturnEvent,
-    ReturnStatus,
-    ReturnValue,
-)
 from rocc.measures.periods import (
     Period,
     add_months,
@@ -34,6 +24,16 @@ from rocc.measures.periods import (
 )
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
+from rocc.returns.models import (
+    DataSet,
+    DataSetIndicator,
+    DataSetProvider,
+    ProviderReturn,
+    ReturnAction,
+    ReturnEvent,
+    ReturnStatus,
+    ReturnValue,
+)
 
 if TYPE_CHECKING:
     from rocc.measures.selectors import PopulationTable
@@ -74,7 +74,7 @@ def _assignment_scope(user) -> Q | None:
 
 def data_set_list(*, user) -> QuerySet[DataSet]:
     """Data sets the user reports (a provider: those it is named in) or oversees (approvers)."""
-    if not user.has_perm("measures.use_returns"):
+    if not user.has_perm("returns.use_returns"):
         return DataSet.objects.none()
     scope = _assignment_scope(user)
     if scope is None:
@@ -95,14 +95,14 @@ def data_set_get(*, user, code: str) -> DataSet:
 def data_set_assignments(*, user, data_set: DataSet) -> QuerySet[DataSetProvider]:
     """The providers of a data set the user may see (a provider sees only its own)."""
     scope = _assignment_scope(user)
-    if scope is None or not user.has_perm("measures.use_returns"):
+    if scope is None or not user.has_perm("returns.use_returns"):
         return DataSetProvider.objects.none()
     return data_set.providers.filter(scope).select_related("agency", "unit", "data_set")
 
 
 def return_list(*, user, data_set: DataSet | None = None, status: str | None = None) -> QuerySet[ProviderReturn]:
     scope = _return_scope(user)
-    if scope is None or not user.has_perm("measures.use_returns"):
+    if scope is None or not user.has_perm("returns.use_returns"):
         return ProviderReturn.objects.none()
     returns = ProviderReturn.objects.filter(scope).select_related("data_set", "provider", "unit")
     if data_set is not None:
@@ -421,7 +421,7 @@ def returns_awaiting_approval(*, user) -> list[tuple[ProviderReturn, ReturnCheck
     from rocc.measures.selectors import population_table
 
     awaiting = [r for r in return_list(user=user, status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk")
-                if user.has_perm("measures.approve_return", r)]
+                if user.has_perm("returns.approve_return", r)]
     populations = population_table() if awaiting else None
     return [(r, return_checks(r, populations=populations), return_submission(r)) for r in awaiting]
 
@@ -460,7 +460,7 @@ class ProviderPerformance:
 def reporting_performance(*, user, data_set: DataSet, today: dt.date | None = None) -> list[ProviderPerformance]:
     """Timeliness and completeness per provider and unit: a return is expected for every period whose due date has
     passed; it is received once first submitted, on time when that was no later than the due date (New Zealand time)."""
-    if not user.has_perm("measures.view_reporting_performance"):
+    if not user.has_perm("returns.view_reporting_performance"):
         return []
     today = today or timezone.localdate()
     out = []
