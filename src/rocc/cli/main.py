@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from rocc.cli.analyse import analyse_app, load_commands
+from rocc.core.ready import django_ready, django_setup
 
 app = typer.Typer(
     help="rocc: run a multi-agency programme that builds community resilience to organised crime.",
@@ -40,13 +41,6 @@ console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
-def django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rocc.settings")
-    import django
-
-    django.setup()
-
-
 def _stop(message: str, fix: str = "", code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {message}", soft_wrap=True, highlight=False)
     if fix:
@@ -61,19 +55,6 @@ def _print_checks(checks) -> bool:
         if check.fix:
             console.print(f"         fix: {check.fix}", soft_wrap=True, highlight=False)
     return all(c.ok or not c.blocking for c in checks)
-
-
-def _require_ready() -> None:
-    """Refuse to go on when a blocking check fails, saying which and how to fix it."""
-    from rocc.core.checks import run_checks
-
-    failed = [c for c in run_checks() if not c.ok and c.blocking]
-    for check in failed:
-        err.print(f"[bold red]error[/] ({check.name}): {check.message}", soft_wrap=True, highlight=False)
-        if check.fix:
-            err.print(f"  fix: {check.fix}", soft_wrap=True, highlight=False)
-    if failed:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -105,8 +86,7 @@ def migrate() -> None:
 @app.command("load-defaults")
 def load_defaults() -> None:
     """Load the shipped reference data: agencies, the organisational units with populations, the national structure."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from rocc.audit.services import system_event_record
     from rocc.org.services import defaults_load
     from rocc.strategy.services import strategy_defaults_load
@@ -146,8 +126,7 @@ def createuser(
     demo: Annotated[bool, typer.Option(help="Create the demo login if missing, with a generated password kept in the data directory, and print it")] = False,
 ) -> None:
     """Create a user with a role and a scope (organisational units, each with its descendants, and optionally an agency)."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
@@ -193,8 +172,7 @@ def serve(
     worker: Annotated[bool, typer.Option(help="Also run the background-task worker (imports, recomputes) beside the server")] = True,
 ) -> None:
     """Serve the web app and the API (waitress), after checking the configuration and database."""
-    django_setup()
-    _require_ready()
+    django_ready()
     import signal
     import subprocess
 
@@ -222,8 +200,7 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run queued background tasks (imports, recomputes) until stopped; `rocc serve` starts one by itself."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from django.core.management import call_command
 
     call_command("db_worker", verbosity=0)
@@ -232,8 +209,7 @@ def worker() -> None:
 @app.command()
 def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz), or a folder to write it in")]) -> None:
     """Write a consistent copy of the database and the data directory, restorable on another machine."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from rocc.audit.services import system_event_record
     from rocc.core.backup import BackupError, backup_create
 
@@ -251,8 +227,7 @@ def restore(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
 ) -> None:
     """Replace the current database and data directory with a backup. Nothing changes unless it all succeeds."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from rocc.core.backup import BackupError, backup_restore
 
     if not yes and not typer.confirm("This replaces all current data with the backup's. Go on?"):
@@ -269,8 +244,7 @@ def audit_verify(
     checkpoint: Annotated[Optional[str], typer.Option(help="An entry noted earlier as ID:HASH (from `rocc audit head`), which must still be in the chain")] = None,
 ) -> None:
     """Recompute the audit chain and report any entry that was changed or removed."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from rocc.audit.chain import verify
 
     point = None
@@ -292,8 +266,7 @@ def audit_verify(
 @audit_app.command("head")
 def audit_head() -> None:
     """Print the newest entry as ID:HASH, to note outside rocc as a checkpoint for `rocc audit verify`."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from rocc.audit.models import AuditEntry
 
     newest = AuditEntry.objects.order_by("-id").first()
@@ -306,8 +279,7 @@ def token_create(
     name: Annotated[str, typer.Option(help="What the token is for")] = "integration",
 ) -> None:
     """Create an API token (shown once; only its hash is stored). Send it as `Authorization: Bearer <token>`."""
-    django_setup()
-    _require_ready()
+    django_ready()
     from django.contrib.auth import get_user_model
 
     from rocc.core.tokens import token_issue

@@ -9,16 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rocc.core.ready import django_ready
+
 events_app = typer.Typer(help="The event store: import events files, list sources and import batches.", no_args_is_help=True)
 console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def _setup():
-    from rocc.cli.main import _require_ready, django_setup
-
-    django_setup()
-    _require_ready()
 
 
 def _user(username: str | None):
@@ -44,7 +39,7 @@ def import_(
 ) -> None:
     """Check an events file row by row and store its events: all or nothing, or with --partial the valid rows.
     Person identifiers are pseudonymised; the same file or the same events are never stored twice."""
-    _setup()
+    django_ready()
     from django.core.exceptions import PermissionDenied, ValidationError
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -113,7 +108,7 @@ def import_(
 @events_app.command("sources")
 def sources() -> None:
     """List the event sources and how their columns map."""
-    _setup()
+    django_ready()
     from rocc.events.models import EventSource
 
     table = Table("source", "description", "event id", "date", "offence", "unit", "persons", "batches")
@@ -129,7 +124,7 @@ def sources() -> None:
 @events_app.command("batches")
 def batches(limit: Annotated[int, typer.Option(help="How many of the latest batches to list")] = 20) -> None:
     """List the latest import batches: file, status, rows imported, rejected and already stored."""
-    _setup()
+    django_ready()
     from django.utils import timezone
 
     from rocc.events.models import ImportBatch
@@ -147,7 +142,7 @@ def batches(limit: Annotated[int, typer.Option(help="How many of the latest batc
 @events_app.command("reindex")
 def reindex() -> None:
     """Rebuild the per-person index of the Victim Focus lookup from the stored batches (after a restore)."""
-    _setup()
+    django_ready()
     from rocc.events.services import index_rebuild
 
     rows = index_rebuild()

@@ -9,14 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from rocc.core.ready import django_ready
+
 measures_app = typer.Typer(help="Indicators: list them, print a series, import figures and populations, export.", no_args_is_help=True)
-
-
-def _setup():
-    from rocc.cli.main import _require_ready, django_setup
-
-    django_setup()
-    _require_ready()
 
 
 class _Operator:
@@ -74,7 +69,7 @@ def _unit(name: str | None):
 @measures_app.command("list")
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False) -> None:
     """Every indicator with its current definition."""
-    _setup()
+    django_ready()
     from rocc.measures.models import Indicator
     from rocc.measures.selectors import indicator_dict
 
@@ -97,7 +92,7 @@ def series(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
 ) -> None:
     """One indicator's series in a unit with baseline, target and status per period."""
-    _setup()
+    django_ready()
     from rocc.measures.models import PeriodType
     from rocc.measures.selectors import series_for
 
@@ -131,7 +126,7 @@ def import_(
     username: Annotated[Optional[str], typer.Option("--as", help="Import with this user's rights")] = None,
 ) -> None:
     """Import observations or populations; any problem refuses the whole file and lists every located problem."""
-    _setup()
+    django_ready()
     from rocc.measures.imports import ImportRefused, measures_file_import
     from rocc.measures.services import statuses_recompute
 
@@ -168,7 +163,7 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output")] = None,
 ) -> None:
     """Export one indicator's series as CSV or Excel."""
-    _setup()
+    django_ready()
     from rocc.measures.exports import series_file
     from rocc.measures.selectors import series_for
 
@@ -194,7 +189,7 @@ def compute(
     date_to: Annotated[Optional[str], typer.Option("--to", help="Last day counted (YYYY-MM-DD)")] = None,
 ) -> None:
     """Count an indicator's numerators from the event store by district and period and record them as figures."""
-    _setup()
+    django_ready()
     from rocc.measures.services import ObservationInvalid, indicator_compute_from_events
 
     indicator = _indicator(code)

@@ -7,14 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from rocc.core.ready import django_ready
+
 framework_app = typer.Typer(help="Framework files (YAML): validate, import, export.", no_args_is_help=True)
-
-
-def _setup():
-    from rocc.cli.main import _require_ready, django_setup
-
-    django_setup()
-    _require_ready()
 
 
 def _read(path: Path) -> str:
@@ -28,7 +23,7 @@ def _read(path: Path) -> str:
 @framework_app.command("validate")
 def validate(path: Annotated[Path, typer.Argument(help="The framework YAML file")]) -> None:
     """Check a framework file and list every problem with its line and column; changes nothing."""
-    _setup()
+    django_ready()
     from rocc.strategy.files import framework_file_check
 
     data, problems = framework_file_check(_read(path), source=str(path))
@@ -46,7 +41,7 @@ def import_(
     username: Annotated[str, typer.Option("--as", help="The programme manager or administrator importing it")],
 ) -> None:
     """Create or update a framework and its plans from a file; any problem refuses the whole file."""
-    _setup()
+    django_ready()
     from django.core.exceptions import PermissionDenied
 
     from rocc.strategy.files import FrameworkFileInvalid
@@ -82,7 +77,7 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the screen")] = None,
 ) -> None:
     """Write a framework with its plans as a YAML file."""
-    _setup()
+    django_ready()
     from django.http import Http404
 
     from rocc.strategy.selectors import framework_export

@@ -7,14 +7,9 @@ from typing import Annotated
 
 import typer
 
+from rocc.core.ready import django_ready
+
 tasking_app = typer.Typer(help="Tasking & Coordination: the risk methodology and overdue taskings.", no_args_is_help=True)
-
-
-def _setup():
-    from rocc.cli.main import _require_ready, django_setup
-
-    django_setup()
-    _require_ready()
 
 
 def _user(username: str):
@@ -30,7 +25,7 @@ def _user(username: str):
 @tasking_app.command("methodology")
 def methodology_show() -> None:
     """Show the current risk methodology: its dimensions, scales and weights."""
-    _setup()
+    django_ready()
     from rocc.tasking.selectors.risk import current_methodology
 
     current = current_methodology()
@@ -50,7 +45,7 @@ def methodology_import(
     publish: Annotated[bool, typer.Option(help="Make it current at once and re-rank every score")] = True,
 ) -> None:
     """Add a new version of the current methodology from a file; any problem refuses the whole file."""
-    _setup()
+    django_ready()
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from rocc.tasking.selectors.risk import current_methodology
@@ -86,7 +81,7 @@ def methodology_import(
 @tasking_app.command("overdue")
 def overdue(username: Annotated[str, typer.Option("--as", help="List what this user may see")]) -> None:
     """List the overdue taskings a user may see, oldest due date first."""
-    _setup()
+    django_ready()
     from rocc.tasking.selectors.taskings import overdue_taskings
 
     found = list(overdue_taskings(user=_user(username)).order_by("due_date"))
