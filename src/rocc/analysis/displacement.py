@@ -145,11 +145,11 @@ def weighted_displacement_quotient(
         success = 0.0
     if abs(buffer_measure) < 1e-12:
         buffer_measure = 0.0
+    wdq: float | None = None
     if success < 0:
-        wdq: float | None = buffer_measure / success
+        wdq = buffer_measure / success
         interpretation = _wdq_band(wdq)
     else:
-        wdq = None
         interpretation = (
             f"no WDQ: the success measure is {success:+.4g} (≥ 0), so crime did not fall in the target area "
             "relative to the control; with no treatment effect there is nothing to weigh displacement against"
@@ -237,7 +237,7 @@ def _divisors(
         raise AnalysisInputError("give both period lengths (before_days and after_days) or neither")
     time_weight = {"before": 1.0, "after": 1.0}
     units = "crimes"
-    if before_days is not None:
+    if before_days is not None and after_days is not None:  # both or neither, checked just above
         for name, days in (("before_days", before_days), ("after_days", after_days)):
             if isinstance(days, bool) or not isinstance(days, (int, float)) or not math.isfinite(days) or days <= 0:
                 raise AnalysisInputError(f"{name} must be a positive number of days, not {days!r}")
@@ -304,8 +304,10 @@ def weighted_displacement_difference(
     m = harm/count, so var(harm) = m²·count = harm²/count.
     """
     z_crit = _normal_quantile(confidence)
-    counts = {("target", "before"): target_before, ("target", "after"): target_after,
-              ("control", "before"): control_before, ("control", "after"): control_after}
+    given: dict[tuple[str, str], float | None] = {
+        ("target", "before"): target_before, ("target", "after"): target_after,
+        ("control", "before"): control_before, ("control", "after"): control_after,
+    }
     has_buffer = buffer_before is not None or buffer_after is not None
     has_buffer_control = buffer_control_before is not None or buffer_control_after is not None
     if has_buffer_control and not has_buffer:
@@ -318,8 +320,8 @@ def weighted_displacement_difference(
             for period, value in (("before", before), ("after", after)):
                 if value is None:
                     raise AnalysisInputError(f"{AREA_NAMES[area]}: no count for the {period} period")
-            counts[(area, "before")], counts[(area, "after")] = before, after
-    counts = {key: _check_count(v, area=key[0], period=key[1]) for key, v in counts.items()}
+            given[(area, "before")], given[(area, "after")] = before, after
+    counts = {key: _check_count(v, area=key[0], period=key[1]) for key, v in given.items()}
     areas = [a for a in AREAS if (a, "before") in counts]
     divisor, units = _divisors(areas, before_days=before_days, after_days=after_days, area_km2=area_km2)
 
@@ -449,7 +451,7 @@ class DisplacementAnalysis:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per statistic: measure, statistic, estimate, standard error, interval and p-value."""
-        rows = []
+        rows: list[tuple[str, str, float | None, float | None, float | None, float | None, float | None]] = []
         for measures in (self.count, self.harm):
             if measures is None:
                 continue
@@ -678,7 +680,8 @@ def before_after_with_control(
             row = int(np.flatnonzero(~np.isfinite(values))[0]) + 1
             raise AnalysisInputError("expected a finite number", column=name, row=row)
     try:
-        cut = np.datetime64(intervention_date, "D")
+        # numpy accepts a datetime64 with a unit to convert it to; its stubs only list that for text.
+        cut = np.datetime64(intervention_date, "D")  # type: ignore[call-overload]
     except ValueError:
         raise AnalysisInputError(f"the intervention date {intervention_date!r} is not a date (YYYY-MM-DD)") from None
     after = dates >= cut
@@ -699,14 +702,16 @@ def before_after_with_control(
     )
     total_var = sum(variances.values())
     se = math.sqrt(total_var)
+    t_value: float | None = None
+    p_value: float | None = None
     if total_var > 0:
         denominator = sum(v * v / (groups[key].size - 1) for key, v in variances.items())
         df = total_var**2 / denominator
         t_crit = float(stats.t.ppf(0.5 + confidence / 2, df))
-        t_value: float | None = did / se
-        p_value: float | None = float(2 * stats.t.sf(abs(t_value), df))
+        t_value = did / se
+        p_value = float(2 * stats.t.sf(abs(t_value), df))
     else:
-        df, t_crit, t_value, p_value = float("inf"), 0.0, None, None
+        df, t_crit = float("inf"), 0.0
 
     totals = {key: float(v.sum()) for key, v in groups.items()}
     ratio = ratio_low = ratio_high = dispersion = over_low = over_high = percent = None

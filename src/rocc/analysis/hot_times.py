@@ -226,10 +226,9 @@ def hot_times(
         day_only = start_midnight & end_midnight
     else:
         day_only = np.zeros(n, dtype=bool)
-    weight = event_weights(weights, events=n)
-    unweighted = weight is None
-    if unweighted:
-        weight = np.ones(n, dtype=np.float64)
+    checked_weights = event_weights(weights, events=n)
+    unweighted = checked_weights is None
+    weight = np.ones(n, dtype=np.float64) if checked_weights is None else checked_weights
 
     # A date without a time stands for the whole day, and a run of dates for every day of the run.
     first_day = np.floor_divide(start, MINUTES_PER_DAY)

@@ -176,7 +176,7 @@ def near_repeat_knox(
 
     def tables(event_days: np.ndarray) -> np.ndarray:
         counts = _tally(pair_a, pair_b, pair_row, event_days, day_column, n_rows, n_columns)
-        if beyond_row:
+        if all_pairs is not None:  # given exactly when the last band is open-ended
             # The last tallied row holds the pairs below the first edge: nearer pairs all the same.
             beyond = all_pairs[None, :] - counts.sum(axis=1)
             counts = np.concatenate([counts[:, :-1, :], beyond[:, None, :]], axis=1)

@@ -74,6 +74,7 @@ class CriminalNetwork:
         """
         low = np.minimum(self.source, self.target)
         high = np.maximum(self.source, self.target)
+        weight: np.ndarray
         if low.size:
             key = low * self.n_nodes + high
             unique_keys, inverse = np.unique(key, return_inverse=True)
@@ -132,6 +133,7 @@ def network_from_edge_list(
         raise AnalysisInputError("the edge list has no rows")
     sources = _labels(column(frame, source), name=source)
     targets = _labels(column(frame, target), name=target)
+    weights: np.ndarray
     if weight is None:
         weights = np.ones(len(frame))
     else:

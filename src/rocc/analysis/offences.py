@@ -141,7 +141,8 @@ def offence_selection(
     if unknown:
         listed = ", ".join(f"'{c}'" for c in unknown)
         raise AnalysisInputError(f"{name}: unknown offence code{'s' if len(unknown) > 1 else ''} {listed}: expected {classification.expected()}")
-    return OffenceSelection(tuple(dict.fromkeys(normal)), hierarchical=True, classification=classification.name)
+    known = [n for n in normal if n is not None]  # every one, once the unknown ones have raised
+    return OffenceSelection(tuple(dict.fromkeys(known)), hierarchical=True, classification=classification.name)
 
 
 def event_offence_labels(

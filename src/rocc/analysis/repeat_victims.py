@@ -316,6 +316,7 @@ def repeat_victims(
     in_window = (days > start) & (days <= end)
     serious_event = np.zeros(n, dtype=bool)
     if serious_selection.codes:
+        assert offence_labels is not None  # serious codes without offences were refused above
         selected = serious_selection.most_specific(offence_labels)
         serious_event |= (selected >= 0)[offence_codes]
         if not serious_selection.hierarchical:
@@ -324,6 +325,7 @@ def repeat_victims(
             if unused:
                 unmatched_note = f"serious offence code{'s' if len(unused) > 1 else ''} {', '.join(unused)} match no event's offence as written"
     if serious_harm is not None:
+        assert weights is not None  # a threshold without weights was refused above
         serious_event |= weights >= serious_harm
 
     # Victims in the window, numbered 0.. in order of their first appearance in the data.
@@ -349,7 +351,7 @@ def repeat_victims(
     rank = np.empty(victims, dtype=np.int64)
     rank[order] = np.arange(victims)
 
-    if offence_codes is not None:
+    if offence_codes is not None and offence_labels is not None:  # both or neither, from the offences
         kinds = len(offence_labels)
         pairs, offence_count = np.unique(rank[position] * kinds + offence_codes[in_window], return_counts=True)
         offence_person = pairs // kinds

@@ -115,7 +115,8 @@ def persons_frame(
     from rocc.audit.services import person_access_record
 
     scope = scope_of(user)
-    units = [_unit_in_scope(user, unit_code, "org.view_person_level")] if unit_code else list(OrgUnit.objects.filter(path__in=scope.unit_paths))
+    unit = _unit_in_scope(user, unit_code, "org.view_person_level")
+    units = [unit] if unit is not None else list(OrgUnit.objects.filter(path__in=scope.unit_paths))
     if not units or not all(user.has_perm("org.view_person_level", u) for u in units):
         raise PermissionDenied("Person-level data is for analysts within their own units.")
     if role is not None and role not in {"victim", "offender"}:
@@ -131,7 +132,7 @@ def persons_frame(
         purpose=purpose, what=f"person-level event rows ({filters})",
     )
     con = store.duckdb_backend()
-    table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=units[0] if unit_code else None,
+    table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=unit,
                       date_from=date_from, date_to=date_to, offence_codes=selection.codes)
     if role is not None:
         table = table.filter(table.role == role)

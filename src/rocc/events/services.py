@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -114,7 +114,7 @@ def _progress_saver(batch: ImportBatch, also: Progress | None) -> Progress:
     return report
 
 
-def _finish(batch: ImportBatch, status: str, *, message: str, problems: list[Problem] = (), **counts) -> ImportBatch:
+def _finish(batch: ImportBatch, status: str, *, message: str, problems: Sequence[Problem] = (), **counts) -> ImportBatch:
     batch.status = status
     batch.message = message
     batch.problems = [p.to_dict() for p in list(problems)[:REPORT_LIMIT]]
@@ -136,6 +136,13 @@ def batch_run(*, batch: ImportBatch, path: Path | None = None, progress: Progres
     """
     upload = store.absolute(batch.upload_file) if batch.upload_file else None
     path = Path(path) if path else upload
+    if path is None:
+        # The upload is deleted once a batch has run: running it again (a repeated task) must not mark a
+        # finished import as failed while its events stay in the store.
+        raise ValidationError(
+            f"import batch {batch.pk} ({batch.file_name}) has no file to read: its upload went when the batch ran; "
+            "nothing was changed (import the file again for a new batch)"
+        )
     try:
         return _run(batch, path, _progress_saver(batch, progress))
     except Exception as exc:

@@ -105,7 +105,10 @@ def default_unit_for(*, user) -> OrgUnit:
         unit = OrgUnit.objects.filter(path=sorted(scope.unit_paths)[0]).first()
         if unit is not None:
             return unit
-    return OrgUnit.objects.get(parent__isnull=True) if OrgUnit.objects.filter(parent__isnull=True).count() == 1 else OrgUnit.objects.filter(parent__isnull=True).first()
+    root = OrgUnit.objects.filter(parent__isnull=True).first()
+    if root is None:
+        raise OrgUnit.DoesNotExist("There is no national unit: load the organisation (rocc defaults) first.")
+    return root
 
 
 def disclosure_for(*, user, unit: OrgUnit, public: bool = False) -> DisclosureGate:
@@ -128,11 +131,11 @@ def _version_dict(version: IndicatorVersion) -> dict:
         "numerator_event_measure": version.numerator_event_measure, "numerator_event_filters": version.numerator_event_filters,
         "denominator_kind": version.denominator_kind, "denominator": version.denominator_label,
         "denominator_population_filter": version.denominator_population_filter,
-        "denominator_indicator": version.denominator_indicator.code if version.denominator_indicator_id else None,
+        "denominator_indicator": version.denominator_indicator.code if version.denominator_indicator is not None else None,
         "factor": version.factor, "polarity": version.polarity, "period_type": version.period_type,
         "period_label": version.period_label, "year_end_month": version.year_end_month, "disaggregations": version.disaggregations,
         "attribution": version.attribution, "data_source": version.data_source,
-        "responsible_agency": version.responsible_agency.short_name if version.responsible_agency_id else None,
+        "responsible_agency": version.responsible_agency.short_name if version.responsible_agency is not None else None,
         "responsibility": version.responsibility, "change_note": version.change_note,
     }
 
@@ -169,8 +172,13 @@ def target_for(indicator: Indicator, unit: OrgUnit, period_type: str | None) -> 
     targets = list(indicator.targets.filter(unit=unit).order_by("period_type"))
     if period_type is None:
         return next((t for t in targets if not t.period_type), None) or (targets[0] if targets else None)
-    return (next((t for t in targets if t.period_type == period_type), None)
-            or next((t for t in targets if not t.period_type and period_type == indicator.current.period_type), None))
+    exact = next((t for t in targets if t.period_type == period_type), None)
+    if exact is not None:
+        return exact
+    # A target set on no particular series is the target of the indicator's own period type.
+    generic = next((t for t in targets if not t.period_type), None)
+    current = indicator.current if generic is not None else None
+    return generic if current is not None and current.period_type == period_type else None
 
 
 def series_for(*, user, indicator: Indicator, unit: OrgUnit, period_type: str | None = None, as_reported: bool = False,
@@ -255,8 +263,8 @@ def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
         try:
             from rocc.strategy.selectors import indicator_links
         except ImportError:
-            indicator_links = None
-        if indicator_links is not None:
+            pass
+        else:
             links.extend(indicator_links(user=user, indicator_code=indicator.code))
     return links
 
@@ -285,7 +293,8 @@ def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None)
     """A scorecard cell from its stored status: true figures, for users who may see unit-level output."""
     from rocc.measures.periods import Period
 
-    period = Period(snapshot.latest_period_start, snapshot.latest_period_end, snapshot.period_type) if snapshot.latest_period_end else None
+    start, end = snapshot.latest_period_start, snapshot.latest_period_end  # stored together, from the latest figure
+    period = Period(start, end, snapshot.period_type) if start is not None and end is not None else None
     interval = (snapshot.interval_low, snapshot.interval_high) if snapshot.interval_low is not None else None
     return _cell_row(indicator=snapshot.indicator, unit=snapshot.unit, version=version, status=snapshot.status, period=period,
                      numerator=snapshot.latest_numerator, denominator=snapshot.latest_denominator, value=snapshot.latest_value,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core.errors import InvalidInput, StaleRecord
 from rocc.core.text import nfc
 from rocc.measures.models import (
     BaselineKind,
@@ -32,7 +33,7 @@ from rocc.org.models import OrgUnit
 from rocc.org.services import unit_resolve
 
 
-class ObservationInvalid(ValueError):
+class ObservationInvalid(InvalidInput, ValueError):
     """An observation that cannot be recorded; the message says which figure and why."""
 
 
@@ -118,6 +119,7 @@ class _Lookups:
 
     def __init__(self):
         self.indicators: dict = {}
+        self.versions: dict[int, list[IndicatorVersion]] = {}
         self.units: dict = {}
         self._populations = None
 
@@ -125,9 +127,18 @@ class _Lookups:
         key = ref.pk if isinstance(ref, Indicator) else ref
         if key not in self.indicators:
             indicator = _indicator(ref)
-            indicator._versions_cache = sorted(indicator.versions.all(), key=lambda v: v.effective_from)
+            self.versions[indicator.pk] = sorted(indicator.versions.all(), key=lambda v: v.effective_from)
             self.indicators[key] = indicator
         return self.indicators[key]
+
+    def version_at(self, indicator: Indicator, day: dt.date) -> IndicatorVersion | None:
+        """As ``Indicator.version_at``, from the versions looked up with the indicator."""
+        versions = self.versions[indicator.pk]
+        chosen = versions[0] if versions else None
+        for version in versions:
+            if version.effective_from <= day:
+                chosen = version
+        return chosen
 
     def unit(self, ref) -> OrgUnit:
         key = ref.pk if isinstance(ref, OrgUnit) else ref
@@ -143,20 +154,9 @@ class _Lookups:
         return self._populations
 
 
-def _version_at(indicator: Indicator, day: dt.date) -> IndicatorVersion | None:
-    versions = getattr(indicator, "_versions_cache", None)
-    if versions is None:
-        return indicator.version_at(day)
-    chosen = versions[0] if versions else None
-    for version in versions:
-        if version.effective_from <= day:
-            chosen = version
-    return chosen
-
-
 def _prepare(item: ObservationInput, *, source: str, lookups: _Lookups) -> dict:
     indicator = lookups.indicator(item.indicator)
-    version = _version_at(indicator, item.period_end)
+    version = lookups.version_at(indicator, item.period_end)
     if version is None:
         raise ObservationInvalid(f"Indicator {indicator.code} has no definition yet.")
     period_type = item.period_type or version.period_type
@@ -216,8 +216,8 @@ def observations_record_many(*, items: Iterable[ObservationInput], source: str, 
     identity_fields = ("version_id", "unit_id", "period_type", "period_start", "period_end", "disaggregation_key")
     existing: dict[tuple, Observation] = {}
     version_ids = {values["version"].pk for values in prepared}
-    for obs in Observation.objects.filter(version_id__in=version_ids, source=source):
-        existing[tuple(getattr(obs, f) for f in identity_fields)] = obs
+    for stored in Observation.objects.filter(version_id__in=version_ids, source=source):
+        existing[tuple(getattr(stored, f) for f in identity_fields)] = stored
     created: dict[tuple, Observation] = {}
     changed: dict[int, Observation] = {}
     out = []
@@ -367,15 +367,14 @@ def target_set(*, user, indicator: Indicator, unit: OrgUnit, target_date: dt.dat
     return target
 
 
-class NarrativeChanged(Exception):
+class NarrativeChanged(StaleRecord):
     """Raised when a narrative is saved from a version someone has since changed."""
 
     def __init__(self, narrative: Narrative):
-        who = (narrative.changed_by.get_full_name() or narrative.changed_by.get_username()) if narrative.changed_by else "someone"
-        when = timezone.localtime(narrative.changed_at).strftime("%d %b %Y %H:%M") if narrative.changed_at else "an unknown time"
         self.narrative = narrative
-        self.message = f"This story changed since you opened it (by {who} at {when}); reload to see the changes."
-        super().__init__(self.message)
+        super().__init__(changed_by=narrative.changed_by, changed_at=narrative.changed_at,
+                         message=f"This story changed since you opened it (by {self.who(narrative.changed_by)} at "
+                                 f"{self.when(narrative.changed_at)}); reload to see the changes.")
 
 
 @transaction.atomic

@@ -123,7 +123,7 @@ def user_create(
     agency: Agency | None = None,
     email: str = "",
     full_name: str = "",
-) -> "Profile":
+) -> Profile:
     """Create a user with a role and scope. National roles get the national unit when no unit is named;
     other roles must name at least one unit, and a provider reporter must name its agency."""
     User = get_user_model()

@@ -435,6 +435,9 @@ class _VersionPart(models.Model):
     text = models.TextField()
     search_text = models.TextField(editable=False, default="")
 
+    # Named here so code that takes either step's model (services' PARTS) can reach its manager.
+    objects = models.Manager()
+
     class Meta:
         abstract = True
         ordering = ["version", "order"]

@@ -363,6 +363,7 @@ def initiative_gap_matrix(*, user, as_at: dt.date | None = None) -> GapMatrix:
     for kind, path in initiatives.values_list("focus_area", "unit__path"):
         parts = path.strip("/").split("/")
         column = by_path.get("/" + "/".join(parts[:2]) + "/") or by_path.get("/" + parts[0] + "/")
+        assert column is not None  # every unit's root is a national unit (a database constraint)
         counts[(kind, column.pk)] = counts.get((kind, column.pk), 0) + 1
     return GapMatrix(focus_areas=list(FocusAreaKind.choices), districts=units, counts=counts, as_at=as_at)
 

@@ -19,7 +19,6 @@ from rocc.core.saving import set_if_changed
 from rocc.core.text import nfc
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
-
 from rocc.strategy.files import ALL_AGENCIES, ActivityFile, DistrictPlanFile, FrameworkFile, FrameworkFileInvalid, framework_file_check
 from rocc.strategy.models import (
     ActionPlan,
@@ -143,7 +142,7 @@ def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_cre
     """Create a co-designed plan from a checked file, or (unless ``only_create``) bring its working version into
     line with the file: a draft is rewritten, an agreed version is left frozen and a new draft gets the file's
     content. Returns the plan and whether the file's status needs the agree gate checked."""
-    from rocc.strategy.files import DISTRICT_PLAN_CONTENT, DistrictPlanFile as Schema, district_plan_data
+    from rocc.strategy.files import DISTRICT_PLAN_CONTENT, district_plan_data
 
     unit = OrgUnit.objects.get(code=row.unit)
     plan = DistrictPlan.objects.filter(code=row.code).first()
@@ -162,7 +161,8 @@ def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_cre
         return plan, False
     set_if_changed(plan, title=nfc(row.title), scope_unit=unit, is_example=row.example)
     latest = plan.versions.order_by("-number").first()
-    current = Schema.model_validate(district_plan_data(plan, latest))
+    assert latest is not None  # a plan is created with version 1, and its first draft cannot be discarded
+    current = DistrictPlanFile.model_validate(district_plan_data(plan, latest))
     if current.model_dump(include=DISTRICT_PLAN_CONTENT) == row.model_dump(include=DISTRICT_PLAN_CONTENT):
         return plan, False
     if latest.status == PlanVersionStatus.DRAFT:
@@ -256,6 +256,7 @@ def strategy_defaults_load() -> StrategyDefaultsLoaded:
     data, problems = framework_file_check(text, source=DEFAULTS_FILE)
     if problems:
         raise FrameworkFileInvalid(problems)
+    assert data is not None  # the check gives the parsed file or its problems
     # The example district plan is created once and then left to users (it is there to learn on).
     _, plans, activities, to_gate = _framework_load(data, district_plans_only_create=True)
     problems = _gate_problems(data, to_gate, text=text, source=DEFAULTS_FILE)
@@ -275,6 +276,7 @@ def framework_file_import(*, user, text: str, source: str) -> Framework:
     data, problems = framework_file_check(text, source=source)
     if problems:
         raise FrameworkFileInvalid(problems)
+    assert data is not None  # the check gives the parsed file or its problems
     with transaction.atomic():
         framework, _, _, to_gate = _framework_load(data)
         problems = _gate_problems(data, to_gate, text=text, source=source)
@@ -297,7 +299,7 @@ def _evidence_links_clean(links: list[str]) -> list[str]:
         try:
             check(link)
         except ValidationError:
-            raise ValidationError({"evidence_links": f"'{link}' is not a web address (it should start with https:// or http://)."})
+            raise ValidationError({"evidence_links": f"'{link}' is not a web address (it should start with https:// or http://)."}) from None
         cleaned.append(link)
     return cleaned
 

@@ -3,6 +3,8 @@ version, so an agreed version stays frozen), and moving it through draft → agr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -35,10 +37,11 @@ from rocc.strategy.models import (
     PlanVersion,
     PlanVersionStatus,
     SuccessCondition,
+    _VersionPart,
 )
 from rocc.strategy.rules import PLAN_MOVE_PERMISSION, plan_move_version
 
-PARTS = {"focus_areas": PlanFocusArea, "conditions": SuccessCondition}
+PARTS: dict[str, type[_VersionPart]] = {"focus_areas": PlanFocusArea, "conditions": SuccessCondition}
 
 
 class PlanNotAgreeable(Exception):
@@ -235,8 +238,8 @@ def _activities_check(plan: DistrictPlan, activities: list[Activity]) -> list[Ac
 
 @transaction.atomic
 def chain_element_add(
-    *, user, plan: DistrictPlan, kind: str, text: str, leads_to: list[str] = (), led_from: list[str] = (),
-    key: str = "", owner: str = "", timeframe: str = "", activities: list[Activity] = (),
+    *, user, plan: DistrictPlan, kind: str, text: str, leads_to: Sequence[str] = (), led_from: Sequence[str] = (),
+    key: str = "", owner: str = "", timeframe: str = "", activities: Sequence[Activity] = (),
 ) -> ChainElement:
     """Add a box to the plan's logic model, linked to the boxes (by key) it leads to and comes from."""
     if kind not in ElementKind.values:
@@ -459,7 +462,7 @@ _MOVE_REFUSED = {
 }
 
 
-def _move_version(user, plan: DistrictPlan, move: str) -> PlanVersion:
+def _move_version(user, plan: DistrictPlan, move: PlanMove) -> PlanVersion:
     """The version a move applies to, once the role, the scope and the plan's state allow it (rules.py decides)."""
     if not user.has_perm(PLAN_MOVE_PERMISSION[move], plan):
         raise PermissionDenied("Only the programme office and the coordinators of this plan's district move it on.")
@@ -468,6 +471,12 @@ def _move_version(user, plan: DistrictPlan, move: str) -> PlanVersion:
     if version is None:
         raise ValidationError({"status": _MOVE_REFUSED[move]})
     return version
+
+
+def _status_after(move: PlanMove) -> str:
+    status = PLAN_VERSION_TRANSITIONS[move][1]
+    assert status is not None, f"the move {move} makes or removes a draft; it does not change a version's status"
+    return status
 
 
 @transaction.atomic
@@ -482,14 +491,14 @@ def plan_agree(*, user, plan: DistrictPlan) -> PlanVersion:
     for previous in plan.versions.exclude(pk=draft.pk).exclude(status=PlanVersionStatus.SUPERSEDED):
         previous.status, previous.status_changed_at = PlanVersionStatus.SUPERSEDED, now
         previous.save(update_fields=["status", "status_changed_at"])
-    draft.status, draft.agreed_by, draft.agreed_at, draft.status_changed_at = PLAN_VERSION_TRANSITIONS[PlanMove.AGREE][1], user, now, now
+    draft.status, draft.agreed_by, draft.agreed_at, draft.status_changed_at = _status_after(PlanMove.AGREE), user, now, now
     draft.save()
     return draft
 
 
-def _move(user, plan: DistrictPlan, move: str) -> PlanVersion:
+def _move(user, plan: DistrictPlan, move: PlanMove) -> PlanVersion:
     version = _move_version(user, plan, move)
-    version.status, version.status_changed_at = PLAN_VERSION_TRANSITIONS[move][1], timezone.now()
+    version.status, version.status_changed_at = _status_after(move), timezone.now()
     version.save(update_fields=["status", "status_changed_at"])
     return version
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -70,7 +71,7 @@ _MOVE_DENIED = {
 }
 
 
-def _move(user, barrier: BarrierEscalation, move: str) -> BarrierEscalation:
+def _move(user, barrier: BarrierEscalation, move: BarrierMove) -> BarrierEscalation:
     """The barrier, locked, once the role, the scope and its state allow the move (rules.py decides)."""
     barrier = _locked(barrier)
     if not user.has_perm(BARRIER_MOVE_PERMISSION[move], barrier):
@@ -119,7 +120,7 @@ def _provider_agency(provider: str) -> Agency | None:
 def initiative_save(
     *, user, name: str, provider: str, unit: OrgUnit, focus_area: str, initiative: Initiative | None = None,
     description: str = "", funding_amount: Decimal | None = None, funding_source: str = "",
-    start_date: dt.date | None = None, end_date: dt.date | None = None, evidence: str = "", evidence_links: list[str] = (),
+    start_date: dt.date | None = None, end_date: dt.date | None = None, evidence: str = "", evidence_links: Sequence[str] = (),
 ) -> Initiative:
     """Add an initiative to the stocktake, or change one (pass ``initiative``)."""
     for target in filter(None, [unit, initiative]):
