@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -12,6 +13,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from rocc.measures.selectors import disclosure_for
+from rocc.problems import services
 from rocc.problems.models import STAGE_ORDER, Case, Stage
 from rocc.problems.selectors import Board, case_flags, case_questions
 
@@ -69,6 +71,75 @@ def community_rows(case: Case, *, user) -> list[CommunityRow]:
     return rows
 
 
+OUTCOME_AREAS = {"target": "case's area", "comparison": "comparison area", "buffer": "surrounding area"}
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """An outcome measure as one user may see it: its counts and the comparison and displacement computed from them."""
+
+    pk: int
+    description: str
+    indicator_code: str
+    before_target: float | None
+    after_target: float | None
+    before_comparison: float | None  # None: not given, or suppressed when named in ``suppressed``
+    after_comparison: float | None
+    before_buffer: float | None
+    after_buffer: float | None
+    result: dict
+    suppressed: frozenset[str] = frozenset()  # the counts shown as S, by field name ("before_target", ...)
+    disclosure_applied: bool = False
+
+
+def outcome_rows(case: Case, *, user) -> list[OutcomeRow]:
+    """The case's outcome measures for the Assess stage. The counts pass the measures capability's disclosure gate for
+    the user in the case's unit, each a cell of its own; the changes, the Weighted Displacement Difference and the
+    Weighted Displacement Quotient are then computed again from the protected counts alone (the stored result was
+    computed from the true ones), or withheld, saying why, when a count they need is suppressed."""
+    gate = disclosure_for(user=user, unit=case.scope_unit)
+    rows = []
+    for m in case.outcome_measures.all():
+        shown, suppressed = {}, set()
+        for area in OUTCOME_AREAS:
+            for period in ("before", "after"):
+                name, count = f"{period}_{area}", getattr(m, f"{period}_{area}")
+                identity = f"problems.case:{case.pk}|outcome:{m.pk}|{area}|{period}"
+                shown[name] = gate.count(count, identity)
+                if gate.is_suppressed(count, identity):
+                    suppressed.add(name)
+        rows.append(OutcomeRow(pk=m.pk, description=m.description, indicator_code=m.indicator_code,
+                               result=_protected_outcome(shown, suppressed) if gate.protect else m.result,
+                               suppressed=frozenset(suppressed), disclosure_applied=gate.protect, **shown))
+    return rows
+
+
+def _protected_outcome(shown: dict[str, Any], suppressed: set[str]) -> dict:
+    # The case-area counts are required, so with nothing suppressed they are numbers here.
+    withheld = [area for area in OUTCOME_AREAS if {f"before_{area}", f"after_{area}"} & suppressed]
+    if not withheld:
+        return services.outcome_comparison(
+            target_before=shown["before_target"], target_after=shown["after_target"],
+            comparison_before=shown["before_comparison"], comparison_after=shown["after_comparison"],
+            buffer_before=shown["before_buffer"], buffer_after=shown["after_buffer"],
+        )
+    result: dict = {area: None if area in withheld else services.outcome_change(shown[f"before_{area}"], shown[f"after_{area}"])
+                    for area in OUTCOME_AREAS}
+    result.update(wdd=None, wdq=None, notes=[])
+    has_comparison = shown["before_comparison"] is not None or "before_comparison" in suppressed
+    has_buffer = shown["before_buffer"] is not None or "before_buffer" in suppressed
+    places = " and ".join(OUTCOME_AREAS[area] for area in withheld)
+    if not has_comparison:
+        result["notes"] += [f"The change in the {places} is withheld: a count there is too small to publish (S).", services.NO_COMPARISON_NOTE]
+        return result
+    what = "the Weighted Displacement Difference and the Weighted Displacement Quotient" if has_buffer else "the Weighted Displacement Difference"
+    result["notes"].append(f"Disclosure control withholds {what}: they need the counts of the {places}, and a count there is "
+                           "too small to publish (S).")
+    if not has_buffer:
+        result["notes"].append(services.NO_BUFFER_NOTE)
+    return result
+
+
 def case_sections(case: Case, *, user) -> dict:
     """Everything the printable page and the workbook show about a case, as ``user`` may see it."""
     return {
@@ -78,7 +149,7 @@ def case_sections(case: Case, *, user) -> dict:
         "lead_measures": list(case.lead_measures.all()),
         "milestones": list(case.milestones.all()),
         "reviews": list(case.reviews.select_related("recorded_by")),
-        "outcomes": list(case.outcome_measures.all()),
+        "outcomes": outcome_rows(case, user=user),
         "figures": community_rows(case, user=user),
         "partners": list(case.partner_agencies.all()),
         "flags": case_flags([case])[0],
@@ -156,9 +227,11 @@ def case_workbook(case: Case, *, user) -> bytes:
     outcomes = []
     for m in sections["outcomes"]:
         wdd, wdq = m.result.get("wdd") or {}, m.result.get("wdq") or {}
-        outcomes.append([m.description, m.indicator_code, m.before_target, m.after_target, m.before_comparison, m.after_comparison,
-                         m.before_buffer, m.after_buffer, wdd.get("estimate"), wdd.get("p_value"), wdq.get("wdq"),
-                         wdq.get("interpretation") or "; ".join(m.result.get("notes", []))])
+        counts = [_shown_outcome(m, f"{period}_{area}") for area in OUTCOME_AREAS for period in ("before", "after")]
+        reading = wdq.get("interpretation") or "; ".join(m.result.get("notes", []))
+        if m.disclosure_applied:
+            reading = "; ".join(filter(None, [reading, OUTCOME_DISCLOSURE_NOTE]))
+        outcomes.append([m.description, m.indicator_code, *counts, wdd.get("estimate"), wdd.get("p_value"), wdq.get("wdq"), reading])
     _sheet(workbook, "Outcomes", ["Outcome measure", "Indicator", "Case area before", "Case area after", "Comparison before",
                                   "Comparison after", "Surrounding before", "Surrounding after", "WDD", "WDD p-value", "WDQ", "Reading"], outcomes)
     _sheet(workbook, "By community", ["Measure", "Community", "Before", "After", "Change %", "Share before %", "Share after %",
@@ -173,6 +246,14 @@ def case_workbook(case: Case, *, user) -> bytes:
 
 def _shown(count: float | None, row: CommunityRow):
     return "S (suppressed)" if count is None and row.disclosure_applied else count
+
+
+OUTCOME_DISCLOSURE_NOTE = ("Counts are randomly rounded to base 3 and small counts suppressed (S); the changes, the WDD and the "
+                           "WDQ are computed from the rounded counts.")
+
+
+def _shown_outcome(row: OutcomeRow, name: str):
+    return "S (suppressed)" if name in row.suppressed else getattr(row, name)
 
 
 def _round(value: float | None) -> float | None:

@@ -672,22 +672,27 @@ def review_record(*, actor, case: Case, held_on: dt.date | None, notes: str, cha
 # Assess: outcome measures with a comparison area and displacement; figures by community
 
 
+NO_COMPARISON_NOTE = "No comparison area figures: the change in the case's area cannot be separated from the general trend."
+NO_BUFFER_NOTE = "No surrounding (buffer) area figures: displacement was not measured."
+
+
+def outcome_change(before: float | None, after: float | None) -> dict | None:
+    """One area's change from before to after, in counts and per cent (None when either figure is missing)."""
+    if before is None or after is None:
+        return None
+    return {"before": before, "after": after, "difference": after - before,
+            "percent": None if before == 0 else (after - before) / before * 100}
+
+
 def outcome_comparison(*, target_before: float, target_after: float, comparison_before: float | None,
                        comparison_after: float | None, buffer_before: float | None, buffer_after: float | None) -> dict:
     """The before/after comparison of one outcome measure: the change in the case's area, the change in the
     comparison area, the Weighted Displacement Difference and, with a surrounding area, the Weighted
     Displacement Quotient (both from rocc.analysis.displacement)."""
-
-    def change(before, after):
-        if before is None or after is None:
-            return None
-        return {"before": before, "after": after, "difference": after - before,
-                "percent": None if before == 0 else (after - before) / before * 100}
-
-    result: dict = {"target": change(target_before, target_after), "comparison": change(comparison_before, comparison_after),
-                    "buffer": change(buffer_before, buffer_after), "wdd": None, "wdq": None, "notes": []}
+    result: dict = {"target": outcome_change(target_before, target_after), "comparison": outcome_change(comparison_before, comparison_after),
+                    "buffer": outcome_change(buffer_before, buffer_after), "wdd": None, "wdq": None, "notes": []}
     if comparison_before is None or comparison_after is None:
-        result["notes"].append("No comparison area figures: the change in the case's area cannot be separated from the general trend.")
+        result["notes"].append(NO_COMPARISON_NOTE)
         return result
     try:
         wdd = displacement.weighted_displacement_difference(
@@ -700,7 +705,7 @@ def outcome_comparison(*, target_before: float, target_after: float, comparison_
     result["wdd"] = {"estimate": wdd.estimate, "se": wdd.se, "ci_low": wdd.ci_low, "ci_high": wdd.ci_high,
                      "p_value": wdd.p_value, "interpretation": wdd.interpretation, "form": wdd.form}
     if buffer_before is None or buffer_after is None:
-        result["notes"].append("No surrounding (buffer) area figures: displacement was not measured.")
+        result["notes"].append(NO_BUFFER_NOTE)
         return result
     try:
         wdq = displacement.weighted_displacement_quotient(

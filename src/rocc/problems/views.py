@@ -154,7 +154,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
         "figure_form": bound.get("figure") or forms.CommunityFigureForm(prefix="f"),
         "components": case.strategy_components.all(), "lead_measures": case.lead_measures.all(),
         "milestones": case.milestones.all(), "reviews": case.reviews.select_related("recorded_by"),
-        "outcomes": case.outcome_measures.all(), "figures": exports.community_rows(case, user=request.user),
+        "outcomes": exports.outcome_rows(case, user=request.user), "figures": exports.community_rows(case, user=request.user),
         "errors": bound.get("errors", []),
     })
     return render(request, "problems/stage.html", context, status=status)

@@ -230,6 +230,94 @@ def test_figures_by_community_typed_into_a_case_pass_the_gate(gate_world, make_u
     assert {r[1]: r[2] for r in rows}["Māori"] == "S (suppressed)" and 41 not in [r[3] for r in rows]
 
 
+def _case_at_assess(owner, unit, title="Incidents"):
+    from rocc.problems import services
+    from rocc.problems.services import case_open, problems_defaults_load
+    from rocc.problems.tests.conftest import complete_stage
+
+    problems_defaults_load()
+    case = case_open(actor=owner, title=title, description="", scope_unit=unit, owner=owner)
+    for _ in range(4):
+        case = complete_stage(case, owner)
+        case = services.case_advance(actor=owner, case=case, version=case.version)
+    return case
+
+
+# Outcome measures typed into a case: counts one or two above a multiple of 3 (so each differs from its rounded one),
+# one measure with a small count in its surrounding area, one with small counts in the case's own area.
+OUTCOME_LARGE = dict(before_target=8002, after_target=5501, before_comparison=9001, after_comparison=8800, before_buffer=4001, after_buffer=4102)
+OUTCOME_SMALL_BUFFER = dict(before_target=7301, after_target=6202, before_comparison=9001, after_comparison=8800, before_buffer=4, after_buffer=7)
+OUTCOME_SMALL_TARGET = dict(before_target=5, after_target=2)
+OUTCOME_COUNTS = [f"{period}_{area}" for area in ("target", "comparison", "buffer") for period in ("before", "after")]
+
+
+def _outcome_shown(case, measure, name: str):
+    """The oracle's own protection of one outcome count, from the rounding primitive and the documented cell identity."""
+    period, area = name.split("_")
+    return disclose_count(getattr(measure, name), f"problems.case:{case.pk}|outcome:{measure.pk}|{area}|{period}|numerator", rules=_rules())
+
+
+def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed_from_protected_counts(gate_world, make_user):
+    from rocc.analysis.displacement import weighted_displacement_difference, weighted_displacement_quotient
+    from rocc.problems import exports, services
+
+    owner = make_user("regional_coordinator", units=["waitemata"])
+    case = _case_at_assess(owner, gate_world["units"]["waitemata"])
+    large = services.outcome_measure_add(actor=owner, case=case, description="Burglaries", **OUTCOME_LARGE)
+    small_buffer = services.outcome_measure_add(actor=owner, case=case, description="Car thefts", **OUTCOME_SMALL_BUFFER)
+    small_target = services.outcome_measure_add(actor=owner, case=case, description="Arson", **OUTCOME_SMALL_TARGET)
+
+    true = exports.outcome_rows(case, user=owner)  # unit-level output: the figures as typed, the result as computed
+    assert [r.before_target for r in true] == [8002, 7301, 5] and true[0].result == large.result
+    assert not any(r.disclosure_applied or r.suppressed for r in true)
+
+    viewer = make_user("viewer", units=["waitemata"])
+    shown = {r.description: r for r in exports.outcome_rows(case, user=viewer)}
+    row = shown["Burglaries"]
+    expected = {name: _outcome_shown(case, large, name) for name in OUTCOME_COUNTS}
+    assert {name: getattr(row, name) for name in OUTCOME_COUNTS} == expected and row.disclosure_applied
+    assert all(v % 3 == 0 and v != getattr(large, k) for k, v in expected.items())
+    wdd = weighted_displacement_difference(target_before=expected["before_target"], target_after=expected["after_target"],
+                                           control_before=expected["before_comparison"], control_after=expected["after_comparison"],
+                                           buffer_before=expected["before_buffer"], buffer_after=expected["after_buffer"])
+    wdq = weighted_displacement_quotient(target_before=expected["before_target"], target_after=expected["after_target"],
+                                         buffer_before=expected["before_buffer"], buffer_after=expected["after_buffer"],
+                                         control_before=expected["before_comparison"], control_after=expected["after_comparison"])
+    assert row.result["wdd"]["estimate"] == pytest.approx(wdd.estimate) and row.result["wdd"]["p_value"] == pytest.approx(wdd.p_value)
+    assert row.result["wdd"]["estimate"] != pytest.approx(large.result["wdd"]["estimate"])
+    assert row.result["wdq"]["wdq"] == pytest.approx(wdq.wdq)
+    assert row.result["target"]["percent"] == pytest.approx((expected["after_target"] - expected["before_target"]) / expected["before_target"] * 100)
+
+    buffered = shown["Car thefts"]  # a small surrounding count: no WDD or WDQ, and the reading says why
+    assert buffered.before_buffer is None and buffered.suppressed == {"before_buffer"} and buffered.after_buffer % 3 == 0
+    assert buffered.result["wdd"] is None and buffered.result["wdq"] is None and buffered.result["buffer"] is None
+    assert buffered.result["target"]["before"] == _outcome_shown(case, small_buffer, "before_target")
+    assert any("withholds the Weighted Displacement Difference and the Weighted Displacement Quotient" in n and "surrounding area" in n
+               for n in buffered.result["notes"])
+    tiny = shown["Arson"]
+    assert tiny.before_target is None and tiny.after_target is None and tiny.result["target"] is None
+    assert tiny.suppressed == {"before_target", "after_target"} and small_target.result["target"]["percent"] == -60
+    assert any("withheld" in n for n in tiny.result["notes"])
+
+    for path in (f"/problems/cases/{case.pk}/assess/", f"/problems/cases/{case.pk}/print/"):
+        page = _client(viewer).get(path).content.decode()
+        assert f'{expected["before_target"]} → {expected["after_target"]}' in page, path
+        assert "8002" not in page and "5 → 2" not in page and "-60.0%" not in page, path
+        assert f'Weighted Displacement Difference {wdd.estimate:.1f} ' in page and "suppressed: too few to publish" in page, path
+        assert "computed from the rounded counts" in page, path
+    assert "8002 → 5501" in _client(owner).get(f"/problems/cases/{case.pk}/assess/").content.decode()
+
+    book = load_workbook(io.BytesIO(_client(viewer).get(f"/problems/cases/{case.pk}/export.xlsx").content))
+    rows = {r[0]: r for r in book["Outcomes"].iter_rows(min_row=2, values_only=True)}
+    assert list(rows["Burglaries"][2:8]) == [expected[name] for name in OUTCOME_COUNTS]
+    assert rows["Burglaries"][8] == pytest.approx(wdd.estimate) and "rounded" in rows["Burglaries"][11]
+    assert rows["Car thefts"][6] == "S (suppressed)" and rows["Car thefts"][8] is None and "withholds" in rows["Car thefts"][11]
+    assert rows["Arson"][2:4] == ("S (suppressed)", "S (suppressed)")
+    owners_book = load_workbook(io.BytesIO(_client(owner).get(f"/problems/cases/{case.pk}/export.xlsx").content))
+    owners_rows = {r[0]: r for r in owners_book["Outcomes"].iter_rows(min_row=2, values_only=True)}
+    assert owners_rows["Burglaries"][2] == 8002 and owners_rows["Burglaries"][8] == pytest.approx(large.result["wdd"]["estimate"])
+
+
 # -- nothing outside the gate reads raw figures ----------------------------------------------------------------------
 
 RAW = {"IndicatorData", "series_build", "progress_compute", "StatusSnapshot", "Observation", "disclose_count", "disclose_rate",
@@ -395,6 +483,18 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
     services.community_figure_add(actor=owner, case=case, community="Māori", measure="Incidents", before=NORTHLAND[3], after=NORTHLAND[5])
     services.community_figure_add(actor=owner, case=case, community="Pākehā", measure="Incidents", before=4, after=NORTHLAND[7])
     oracle.sensitive |= {float(NORTHLAND[3]), float(NORTHLAND[5]), float(NORTHLAND[7])}
+    # Outcome measures: their counts and everything computed from them (changes, WDD with its interval, WDQ) are
+    # sensitive, unless the oracle's own protection of the counts gives the same figure.
+    for description, counts in (("Incidents", OUTCOME_LARGE), ("Incidents nearby", OUTCOME_SMALL_BUFFER)):
+        measure = services.outcome_measure_add(actor=owner, case=case, description=description, **counts)
+        shown = {name: _outcome_shown(case, measure, name) for name in OUTCOME_COUNTS}
+        protected = list(shown.values())
+        if None not in shown.values():
+            protected += _figures(services.outcome_comparison(
+                target_before=shown["before_target"], target_after=shown["after_target"], comparison_before=shown["before_comparison"],
+                comparison_after=shown["after_comparison"], buffer_before=shown["before_buffer"], buffer_after=shown["after_buffer"]))
+        oracle.protected |= {float(f) for f in protected if f is not None}
+        oracle.sensitive |= {f for f in [float(c) for c in counts.values()] + _figures(measure.result) if f not in oracle.protected}
     plan = DistrictPlan.objects.get(code="example-district-plan")
     version = plan.versions.get()
 
