@@ -29,9 +29,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
     from rocc.events.pseudonym import person_key
     from rocc.events.selectors import victim_focus_for
 
+    call_command("migrate", verbosity=0)  # the lookup names the imports it searched, so the batch is recorded too
+    _record_batch()
     started = time.perf_counter()
     columns = store_columns(args.events, args.seed)
     identifiers = np.char.add("PRN-", columns["victim"].astype(str)).astype(object)
@@ -63,6 +67,18 @@ def main() -> None:
         p50, p99, worst = np.percentile(times, 50) * 1000, np.percentile(times, 99) * 1000, times.max() * 1000
         print(f"{label}: {len(asked):,} lookups, {found:,} with victimisations: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {worst:.1f} ms (target p99 < 10 ms)")
     print(f"(the index stays in {data} for the next run; delete the folder to rebuild it)")
+
+
+def _record_batch() -> None:
+    """The import batch the synthetic index holds, as a finished import would leave it."""
+    from django.utils import timezone
+
+    from rocc.events.models import BatchStatus, EventSource, ImportBatch
+
+    source, _ = EventSource.objects.get_or_create(name="benchmark", defaults={"mapping": {}})
+    ImportBatch.objects.update_or_create(pk=1, defaults={
+        "source": source, "file_name": "synthetic.csv", "sha256": "0" * 64, "status": BatchStatus.DONE,
+        "persons_file": "persons/batch-0001.parquet", "finished_at": timezone.now()})
 
 
 def _build(identifiers: np.ndarray, columns: dict, events: int) -> None:
