@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from rocc.core.errors import Conflict, InvalidInput
 from rocc.core.tokens import token_user
 
 
@@ -38,14 +40,35 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
-from rocc.audit.api import router as audit_router  # noqa: E402
-from rocc.org.api import router as org_router  # noqa: E402
-from rocc.strategy.api import router as strategy_router  # noqa: E402
-from rocc.measures.api import router as measures_router  # noqa: E402
-from rocc.returns.api import router as returns_router  # noqa: E402
-from rocc.events.api import router as events_router  # noqa: E402
+# The services decide every refusal; these are the one place the API words them, so no endpoint catches them.
+@api.exception_handler(PermissionDenied)
+def refused(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(Conflict)
+def conflict(request, exc: Conflict):
+    return api.create_response(request, exc.answer(), status=409)
+
+
+@api.exception_handler(InvalidInput)
+def invalid(request, exc: InvalidInput):
+    return api.create_response(request, exc.answer(), status=422)
+
+
+@api.exception_handler(ValidationError)
+def not_valid(request, exc: ValidationError):
+    return invalid(request, InvalidInput.from_validation(exc))
+
+
 from rocc.analysis_pages.api import router as analyses_router  # noqa: E402
+from rocc.audit.api import router as audit_router  # noqa: E402
+from rocc.events.api import router as events_router  # noqa: E402
+from rocc.measures.api import router as measures_router  # noqa: E402
+from rocc.org.api import router as org_router  # noqa: E402
 from rocc.problems.api import router as problems_router  # noqa: E402
+from rocc.returns.api import router as returns_router  # noqa: E402
+from rocc.strategy.api import router as strategy_router  # noqa: E402
 from rocc.tasking.api import router as tasking_router  # noqa: E402
 
 api.add_router("/org/", org_router)

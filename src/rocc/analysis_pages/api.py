@@ -11,7 +11,8 @@ from ninja import Field, Router, Schema, Status
 
 from rocc.analysis_pages import selectors, services
 from rocc.analysis_pages.models import AnalysisKind
-from rocc.org.models import OrgUnit
+from rocc.core.errors import Refused, error_responses
+from rocc.org.api import unit_named
 
 router = Router(tags=["analyses"])
 
@@ -44,11 +45,6 @@ class SavedAnalysisIn(Schema):
     )
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 def _out(saved) -> dict[str, Any]:
     return {
         "id": saved.pk, "kind": saved.kind, "title": saved.title, "unit": saved.scope_unit.code, "source": saved.source,
@@ -67,7 +63,7 @@ def saved_list(request: HttpRequest, kind: str | None = None):
 
 @router.get(
     "/saved/{pk}",
-    response={200: SavedAnalysisDetailOut, 403: ErrorOut},
+    response={200: SavedAnalysisDetailOut, **error_responses(403, 404)},
     summary="One saved analysis with its parameters and result",
     description="A saved analysis that names persons answers 403 unless `purpose` says why you need it; the look is "
     "then recorded in the audit trail with that purpose. Outside your scope, or person-level without the permission: 404.",
@@ -78,27 +74,25 @@ def saved_get(request: HttpRequest, pk: int, purpose: str = ""):
         try:
             services.person_level_view_record(user=request.user, obj=saved, purpose=purpose, what="read through the API")
         except ValidationError:
-            return Status(403, ErrorOut(detail="This analysis names persons: give ?purpose=… (recorded in the audit trail)."))
+            # A missing purpose is a refusal to show, not a bad form: the answer says how to ask properly.
+            raise Refused("This analysis names persons: give ?purpose=… (recorded in the audit trail).") from None
     return {**_out(saved), "parameters": saved.parameters, "result": saved.result}
 
 
 @router.post(
     "/saved",
-    response={201: SavedAnalysisDetailOut, 403: ErrorOut, 422: ErrorOut},
+    response={201: SavedAnalysisDetailOut, **error_responses(403, 422)},
     summary="Save an analysis computed elsewhere",
     description="Analysts save in a unit of their scope (403 otherwise). 422 names any field that was wrong; nothing is saved.",
 )
 def saved_create(request: HttpRequest, payload: SavedAnalysisIn):
-    unit = OrgUnit.objects.filter(code=payload.unit).first()
-    if unit is None:
-        return Status(422, ErrorOut(detail="The analysis was not saved.", errors={"unit": [f"No unit with code {payload.unit!r}."]}))
+    unit = unit_named(payload.unit)
     try:
         saved = services.saved_analysis_create(
             user=request.user, kind=payload.kind, title=payload.title, scope_unit=unit, source=payload.source,
             parameters=payload.parameters, result=payload.result, holds_person_level=payload.holds_person_level,
         )
-    except PermissionDenied:
-        return Status(403, ErrorOut(detail="Only analysts save analyses, in a unit of their scope."))
-    except ValidationError as error:
-        return Status(422, ErrorOut(detail="The analysis was not saved.", errors=error.message_dict))
+    except PermissionDenied as denied:
+        # The service refuses without words (the pages show their own); the API says who may save where.
+        raise Refused(str(denied) or "Only analysts save analyses, in a unit of their scope.") from denied
     return Status(201, {**_out(saved), "parameters": saved.parameters, "result": saved.result})

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
+from rocc.core.errors import InvalidInput, error_responses
 from rocc.events import selectors
 
 router = Router(tags=["events"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
 
 
 class OffenceOut(Schema):
@@ -72,7 +68,7 @@ class VictimFocusQuery(Schema):
 
 @router.get(
     "/victim-focus",
-    response={200: VictimFocusOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: VictimFocusOut, **error_responses(403, 422)},
     summary="Victim Focus: a person's victimisations in the past 12 months, the offence types and the response tier",
 )
 def victim_focus(request: HttpRequest, query: Query[VictimFocusQuery]):
@@ -81,13 +77,12 @@ def victim_focus(request: HttpRequest, query: Query[VictimFocusQuery]):
     victimisation only within your scope, with the number withheld. Every answer says what was searched."""
     try:
         found = selectors.victim_focus_lookup(user=request.user, identifier=query.person, purpose=query.purpose, as_of=query.as_of)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
     except ValidationError as error:
-        return Status(422, ErrorOut(detail="The lookup was not made.", errors=error.message_dict if hasattr(error, "error_dict") else {"": error.messages}))
+        raise InvalidInput.from_validation(error, "The lookup was not made.") from error
     except ValueError as error:
-        return Status(422, ErrorOut(detail=str(error)))
-    return Status(200, found.to_dict())
+        # The lookup's ValueErrors name what the request got wrong (no identifier, a date it cannot read).
+        raise InvalidInput(str(error)) from error
+    return found.to_dict()
 
 
 class SourceOut(Schema):
@@ -96,12 +91,9 @@ class SourceOut(Schema):
     mapping: dict
 
 
-@router.get("/sources", response={200: list[SourceOut], 403: ErrorOut}, summary="Event sources and their column mappings")
+@router.get("/sources", response={200: list[SourceOut], **error_responses(403)}, summary="Event sources and their column mappings")
 def sources(request: HttpRequest):
-    try:
-        return Status(200, [SourceOut(name=s.name, description=s.description, mapping=s.mapping) for s in selectors.sources_list(user=request.user)])
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
+    return [SourceOut(name=s.name, description=s.description, mapping=s.mapping) for s in selectors.sources_list(user=request.user)]
 
 
 class ProblemOut(Schema):
@@ -140,17 +132,11 @@ def batch_out(batch) -> BatchOut:
     )
 
 
-@router.get("/batches", response={200: list[BatchOut], 403: ErrorOut}, summary="Your import batches (administrators: all)")
+@router.get("/batches", response={200: list[BatchOut], **error_responses(403)}, summary="Your import batches (administrators: all)")
 def batches(request: HttpRequest):
-    try:
-        return Status(200, [batch_out(b) for b in selectors.batches_list(user=request.user)[:200]])
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
+    return [batch_out(b) for b in selectors.batches_list(user=request.user)[:200]]
 
 
-@router.get("/batches/{batch_id}", response={200: BatchOut, 403: ErrorOut}, summary="One import batch with its validation report")
+@router.get("/batches/{batch_id}", response={200: BatchOut, **error_responses(403, 404)}, summary="One import batch with its validation report")
 def batch(request: HttpRequest, batch_id: int):
-    try:
-        return Status(200, batch_out(selectors.batch_get(user=request.user, batch_id=batch_id)))
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
+    return batch_out(selectors.batch_get(user=request.user, batch_id=batch_id))

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rocc.core.errors import InvalidInput, error_responses
 from rocc.org import selectors
+from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
+from rocc.org.services import unit_resolve
 
 router = Router(tags=["organisation"])
+
+
+def unit_named(name: str, *, field: str = "unit") -> OrgUnit:
+    """The unit a request names by code, name or alias; a 422 on ``field`` when there is none. Every endpoint that
+    takes a unit finds it here."""
+    try:
+        return unit_resolve(name)
+    except ValidationError:
+        raise InvalidInput(field_errors={field: [f"No unit with code {name!r}."]}) from None
 
 
 class AgencyOut(Schema):
@@ -80,7 +93,7 @@ def agencies(request: HttpRequest, q: str = "", kind: str = ""):
     return list(selectors.agency_list(user=request.user, query=q, kind=kind))
 
 
-@router.get("/agencies/{short_name}", response=AgencyOut, summary="One agency")
+@router.get("/agencies/{short_name}", response={200: AgencyOut, **error_responses(404)}, summary="One agency")
 def agency(request: HttpRequest, short_name: str):
     return selectors.agency_get(user=request.user, short_name=short_name)
 
@@ -90,12 +103,12 @@ def units(request: HttpRequest, q: str = "", level: str = ""):
     return [_unit_out(u) for u in selectors.unit_list(user=request.user, query=q, level=level)]
 
 
-@router.get("/units/{code}", response=UnitOut, summary="One organisational unit")
+@router.get("/units/{code}", response={200: UnitOut, **error_responses(404)}, summary="One organisational unit")
 def unit(request: HttpRequest, code: str):
     return _unit_out(selectors.unit_get(user=request.user, code=code))
 
 
-@router.get("/units/{code}/populations", response=list[PopulationOut], summary="A unit's populations")
+@router.get("/units/{code}/populations", response={200: list[PopulationOut], **error_responses(404)}, summary="A unit's populations")
 def unit_populations(request: HttpRequest, code: str):
     found = selectors.unit_get(user=request.user, code=code)
     return [
@@ -115,7 +128,7 @@ def users(request: HttpRequest):
     return [_user_out(u) for u in selectors.user_list(user=request.user)]
 
 
-@router.get("/users/{user_id}", response=UserOut, summary="One user (404 when outside your scope)")
+@router.get("/users/{user_id}", response={200: UserOut, **error_responses(404)}, summary="One user (404 when outside your scope)")
 def user(request: HttpRequest, user_id: int):
     return _user_out(selectors.user_get(user=request.user, user_id=user_id))
 

@@ -101,6 +101,11 @@ def unit_resolve(name: str) -> OrgUnit:
     return unit
 
 
+def unit_national() -> OrgUnit:
+    """The national unit: the one root of the organisational tree (the model's constraint allows no other)."""
+    return OrgUnit.objects.get(parent__isnull=True)
+
+
 def agency_resolve(name: str) -> Agency:
     """The agency a short name, full name or alias refers to, with or without macrons."""
     key = fold(name)

@@ -10,17 +10,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.org.models import Agency, OrgUnit
-from rocc.org.services import unit_resolve
+from rocc.core.errors import ErrorOut as BaseErrorOut
+from rocc.core.errors import error_responses
+from rocc.org.api import unit_named
+from rocc.org.models import Agency
 from rocc.problems import selectors, services
 from rocc.problems.models import STAGE_ORDER, Case
 
 router = Router(tags=["problems"])
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
+class ErrorOut(BaseErrorOut):
+    """A stage that cannot be left also lists what it still needs."""
+
     missing: list[str] | None = None
 
 
@@ -196,19 +198,7 @@ def _evidence_out(e) -> EvidenceOut:
                        engaged_said=e.engaged_said, engaged_on=e.engaged_on)
 
 
-def _refusal(error: Exception):
-    """The one place API errors are worded: 403 not allowed, 409 stale or closed, 422 bad input or a closed gate."""
-    if isinstance(error, PermissionDenied):
-        return Status(403, ErrorOut(detail=str(error) or "You may not do this."))
-    if isinstance(error, (services.CaseChanged, services.CaseClosed)):
-        return Status(409, ErrorOut(detail=error.message))
-    if isinstance(error, services.GateClosed):
-        return Status(422, ErrorOut(detail=error.message, missing=error.missing))
-    return Status(422, ErrorOut(detail="Nothing was saved.", errors=error.message_dict))
-
-
-WRITE_ERRORS = (PermissionDenied, services.CaseChanged, services.CaseClosed, services.GateClosed, ValidationError)
-RESPONSES = {200: CaseOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+RESPONSES = {200: CaseOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)}
 
 
 def _user(username: str | None, field: str):
@@ -230,26 +220,17 @@ def cases(request: HttpRequest, owner: str | None = None, harm: str = "", overdu
     return [CaseSummaryOut(**_summary(item.case, item)) for item in board.cases]
 
 
-@router.post("/cases", response={201: CaseOut, 403: ErrorOut, 422: ErrorOut}, summary="Open a case at Problem scan",
+@router.post("/cases", response={201: CaseOut, **error_responses(403, 422, schema=ErrorOut)}, summary="Open a case at Problem scan",
              description="`unit` is an organisational unit's code or name; `owner` a user name (yourself when left out).")
 def case_create(request: HttpRequest, payload: CaseIn):
-    unit = OrgUnit.objects.filter(code=payload.unit).first()
-    if unit is None:
-
-        try:
-            unit = unit_resolve(payload.unit)
-        except Exception:
-            return Status(422, ErrorOut(detail="Nothing was saved.", errors={"unit": [f"There is no organisational unit '{payload.unit}'."]}))
-    try:
-        owner = _user(payload.owner, "owner") if payload.owner else request.user
-        case = services.case_open(actor=request.user, title=payload.title, description=payload.description, scope_unit=unit,
-                                  owner=owner, source_report=payload.source_report)
-    except WRITE_ERRORS as error:
-        return _refusal(error)
+    unit = unit_named(payload.unit)
+    owner = _user(payload.owner, "owner") if payload.owner else request.user
+    case = services.case_open(actor=request.user, title=payload.title, description=payload.description, scope_unit=unit,
+                              owner=owner, source_report=payload.source_report)
     return Status(201, _case_out(case))
 
 
-@router.get("/cases/{case_id}", response=CaseOut, summary="One case with its facts, what its stage still needs, and its history")
+@router.get("/cases/{case_id}", response={200: CaseOut, **error_responses(404, schema=ErrorOut)}, summary="One case with its facts, what its stage still needs, and its history")
 def case_detail(request: HttpRequest, case_id: int):
     return _case_out(selectors.case_get(user=request.user, pk=case_id))
 
@@ -260,19 +241,16 @@ def case_patch(request: HttpRequest, case_id: int, payload: CasePatch):
     case = selectors.case_get(user=request.user, pk=case_id)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
-    try:
-        if "owner" in changes:
-            changes["owner"] = _user(changes["owner"], "owner")
-        if "partner_agencies" in changes:
-            names = changes["partner_agencies"] or []
-            found = {a.short_name: a for a in Agency.objects.filter(short_name__in=names)}
-            unknown = [n for n in names if n not in found]
-            if unknown:
-                raise ValidationError({"partner_agencies": [f"There is no agency '{n}'." for n in unknown]})
-            changes["partner_agencies"] = [found[n] for n in names]
-        case = services.case_update(actor=request.user, case=case, version=version, **changes)
-    except WRITE_ERRORS as error:
-        return _refusal(error)
+    if "owner" in changes:
+        changes["owner"] = _user(changes["owner"], "owner")
+    if "partner_agencies" in changes:
+        names = changes["partner_agencies"] or []
+        found = {a.short_name: a for a in Agency.objects.filter(short_name__in=names)}
+        unknown = [n for n in names if n not in found]
+        if unknown:
+            raise ValidationError({"partner_agencies": [f"There is no agency '{n}'." for n in unknown]})
+        changes["partner_agencies"] = [found[n] for n in names]
+    case = services.case_update(actor=request.user, case=case, version=version, **changes)
     return _case_out(case)
 
 
@@ -280,24 +258,18 @@ def case_patch(request: HttpRequest, case_id: int, payload: CasePatch):
              description="422 with `missing` listing each required answer still missing; 409 when the version is stale or the case is closed.")
 def case_advance(request: HttpRequest, case_id: int, payload: VersionIn):
     case = selectors.case_get(user=request.user, pk=case_id)
-    try:
-        case = services.case_advance(actor=request.user, case=case, version=payload.version)
-    except WRITE_ERRORS as error:
-        return _refusal(error)
+    case = services.case_advance(actor=request.user, case=case, version=payload.version)
     return _case_out(case)
 
 
 @router.post("/cases/{case_id}/back", response=RESPONSES, summary="Send the case back a stage, with a reason")
 def case_back(request: HttpRequest, case_id: int, payload: BackIn):
     case = selectors.case_get(user=request.user, pk=case_id)
-    try:
-        case = services.case_back(actor=request.user, case=case, version=payload.version, reason=payload.reason)
-    except WRITE_ERRORS as error:
-        return _refusal(error)
+    case = services.case_back(actor=request.user, case=case, version=payload.version, reason=payload.reason)
     return _case_out(case)
 
 
-@router.get("/cases/{case_id}/answers", response=list[AnswerOut], summary="The case's questions (its bank version) with answers and evidence")
+@router.get("/cases/{case_id}/answers", response={200: list[AnswerOut], **error_responses(404, schema=ErrorOut)}, summary="The case's questions (its bank version) with answers and evidence")
 def answers(request: HttpRequest, case_id: int, stage: str | None = None):
     case = selectors.case_get(user=request.user, pk=case_id)
     stages = [stage] if stage else [s for s in STAGE_ORDER]
@@ -316,33 +288,27 @@ def answers(request: HttpRequest, case_id: int, stage: str | None = None):
 def answer_put(request: HttpRequest, case_id: int, question_id: int, payload: AnswerIn):
     case = selectors.case_get(user=request.user, pk=case_id)
     question = case.question_bank.questions.filter(pk=question_id).first()
-    try:
-        if question is None:
-            raise ValidationError({"question": f"Question {question_id} is not in this case's question bank (version {case.question_bank.version})."})
-        services.answer_save(actor=request.user, case=case, question=question, text=payload.text, version=payload.version)
-    except WRITE_ERRORS as error:
-        return _refusal(error)
+    if question is None:
+        raise ValidationError({"question": f"Question {question_id} is not in this case's question bank (version {case.question_bank.version})."})
+    services.answer_save(actor=request.user, case=case, question=question, text=payload.text, version=payload.version)
     return _case_out(case)
 
 
-@router.post("/cases/{case_id}/answers/{question_id}/evidence", response={201: EvidenceOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@router.post("/cases/{case_id}/answers/{question_id}/evidence", response={201: EvidenceOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)},
              summary="Add evidence to an answer: a saved analysis, an indicator, a document's web address or a community engagement")
 def evidence_post(request: HttpRequest, case_id: int, question_id: int, payload: EvidenceIn):
     case = selectors.case_get(user=request.user, pk=case_id)
     question = case.question_bank.questions.filter(pk=question_id).first()
     data = payload.dict()
     analysis_id = data.pop("analysis_id")
-    try:
-        if question is None:
-            raise ValidationError({"question": f"Question {question_id} is not in this case's question bank."})
-        analysis = selectors.saved_analyses_for(user=request.user).filter(pk=analysis_id).first() if analysis_id else None
-        evidence = services.evidence_add(actor=request.user, case=case, question=question, analysis=analysis, **data)
-    except WRITE_ERRORS as error:
-        return _refusal(error)
+    if question is None:
+        raise ValidationError({"question": f"Question {question_id} is not in this case's question bank."})
+    analysis = selectors.saved_analyses_for(user=request.user).filter(pk=analysis_id).first() if analysis_id else None
+    evidence = services.evidence_add(actor=request.user, case=case, question=question, analysis=analysis, **data)
     return Status(201, _evidence_out(evidence))
 
 
-@router.get("/questions", response=list[QuestionOut], summary="The current question bank")
+@router.get("/questions", response={200: list[QuestionOut], **error_responses(403, schema=ErrorOut)}, summary="The current question bank")
 def questions(request: HttpRequest):
     if not request.user.has_perm("org.view_reference"):
         raise PermissionDenied

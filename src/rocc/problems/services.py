@@ -21,6 +21,7 @@ from django.utils import timezone
 from rocc.analysis import displacement
 from rocc.analysis.errors import AnalysisInputError
 from rocc.audit.services import shipped_content_load
+from rocc.core.errors import Conflict, InvalidInput, StaleRecord
 from rocc.core.text import fold, nfc
 from rocc.org.models import OrgUnit, Population
 from rocc.org.scope import scope_of
@@ -58,39 +59,35 @@ DOCUMENTS_DIR = "problems/documents"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-class CaseChanged(Exception):
+class CaseChanged(StaleRecord):
     """A write based on a version of the case that someone has changed since."""
 
     def __init__(self, case: Case):
-        who = "someone"
-        if case.changed_by is not None:
-            who = case.changed_by.get_full_name() or case.changed_by.get_username()
-        when = timezone.localtime(case.updated_at).strftime("%d %b %Y %H:%M")
         self.case = case
-        self.message = (
-            f"This case changed since you opened it (by {who} at {when}); nothing was saved. "
-            "Reload to see the changes, then try again."
-        )
-        super().__init__(self.message)
+        super().__init__(changed_by=case.changed_by, changed_at=case.updated_at, message=(
+            f"This case changed since you opened it (by {self.who(case.changed_by)} at {self.when(case.updated_at)}); "
+            "nothing was saved. Reload to see the changes, then try again."
+        ))
 
 
-class CaseClosed(Exception):
+class CaseClosed(Conflict):
     """A write to a closed case: closed cases are the library's record and stay as they were assessed."""
 
     def __init__(self, case: Case):
         closed = timezone.localtime(case.closed_at).strftime("%d %b %Y") if case.closed_at else "earlier"
-        self.message = f"This case was assessed and closed on {closed}; it is read-only and nothing was changed."
-        super().__init__(self.message)
+        super().__init__(f"This case was assessed and closed on {closed}; it is read-only and nothing was changed.")
 
 
-class GateClosed(Exception):
+class GateClosed(InvalidInput):
     """The case cannot leave its stage: ``missing`` lists each thing still to do."""
 
     def __init__(self, case: Case, missing: list[str]):
         self.case, self.missing = case, missing
         label = Stage(case.stage).label
-        self.message = f"{label} is not finished, so the case stays at this stage. Still needed: " + "; ".join(missing)
-        super().__init__(self.message)
+        super().__init__(f"{label} is not finished, so the case stays at this stage. Still needed: " + "; ".join(missing))
+
+    def answer(self) -> dict:
+        return {**super().answer(), "missing": self.missing}
 
 
 # --------------------------------------------------------------------------------------------------

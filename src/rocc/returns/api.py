@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from rocc.org.models import Agency, OrgUnit
+from rocc.core.errors import ErrorOut, InvalidInput, error_responses
+from rocc.org.api import unit_named
+from rocc.org.models import Agency
 from rocc.returns import selectors, services
 from rocc.returns.models import ProviderReturn, ReturnStatus
 
@@ -96,10 +97,10 @@ class ReturnProblemOut(Schema):
     message: str
 
 
-class ReturnErrorOut(Schema):
-    detail: str
+class ReturnErrorOut(ErrorOut):
+    """A refused return also says which cells are wrong (``problems``) or which warnings to explain (``warnings``)."""
+
     problems: list[ReturnProblemOut] | None = None
-    errors: dict[str, list[str]] | None = None
     warnings: list[ReturnFlagOut] | None = None
 
 
@@ -154,31 +155,13 @@ def _detail(ret: ProviderReturn) -> ReturnOut:
     )
 
 
-def _refused(error: services.ReturnInputInvalid, detail: str):
-    return Status(422, ReturnErrorOut(detail=detail, problems=[ReturnProblemOut(**p.to_dict()) for p in error.problems]))
-
-
 def _act(request, return_id: int, step):
-    """Run one workflow step on a return the user may read, answering 200 with the return or the matching error."""
-    ret = selectors.return_get(user=request.user, pk=return_id)
-    try:
-        ret = step(ret)
-    except PermissionDenied as denied:
-        return Status(403, ReturnErrorOut(detail=str(denied) or "You may not do this."))
-    except services.ReturnChanged as changed:
-        return Status(409, ReturnErrorOut(detail=changed.message))
-    except services.ReturnStateError as refused:
-        return Status(409, ReturnErrorOut(detail=refused.message))
-    except services.ReturnInputInvalid as refused:
-        return _refused(refused, "Nothing was saved.")
-    except services.ReturnWarningsToConfirm as refused:
-        return Status(422, ReturnErrorOut(detail=refused.message, warnings=[ReturnFlagOut(**w.to_dict()) for w in refused.warnings]))
-    except ValidationError as error:
-        return Status(422, ReturnErrorOut(detail="Nothing was saved.", errors=error.message_dict))
-    return Status(200, _detail(selectors.return_get(user=request.user, pk=ret.pk)))
+    """Run one workflow step on a return the user may read and answer with the return as it now is."""
+    ret = step(selectors.return_get(user=request.user, pk=return_id))
+    return _detail(selectors.return_get(user=request.user, pk=ret.pk))
 
 
-ERRORS = {403: ReturnErrorOut, 404: ReturnErrorOut, 409: ReturnErrorOut, 422: ReturnErrorOut}
+ERRORS = error_responses(403, 404, 409, 422, schema=ReturnErrorOut)
 
 
 @router.get("/data-sets", response=list[DataSetOut], summary="Data sets you report or oversee")
@@ -210,26 +193,17 @@ def returns(request: HttpRequest, filters: Query[ReturnFilter]):
                          "422 lists what is wrong when the period is outside the data set or has not ended.")
 def return_open(request: HttpRequest, payload: ReturnOpenIn):
     data_set = selectors.data_set_get(user=request.user, code=payload.data_set)
-    unit = OrgUnit.objects.filter(code=payload.unit).first()
-    if unit is None:
-        return Status(422, ReturnErrorOut(detail=f"There is no unit with code {payload.unit!r}."))
+    unit = unit_named(payload.unit)
     agency = None
     if payload.provider:
         agency = Agency.objects.filter(short_name=payload.provider).first()
         if agency is None:
-            return Status(422, ReturnErrorOut(detail=f"There is no agency called {payload.provider!r}."))
-    try:
-        ret = services.return_open(user=request.user, data_set=data_set, unit=unit, period=payload.period, agency=agency)
-    except PermissionDenied as denied:
-        return Status(403, ReturnErrorOut(detail=str(denied)))
-    except services.ReturnInputInvalid as refused:
-        return _refused(refused, "The return was not opened.")
-    except ValidationError as error:
-        return Status(422, ReturnErrorOut(detail="The return was not opened.", errors=error.message_dict))
+            raise InvalidInput(field_errors={"provider": [f"There is no agency called {payload.provider!r}."]})
+    ret = services.return_open(user=request.user, data_set=data_set, unit=unit, period=payload.period, agency=agency)
     return Status(201, _detail(ret))
 
 
-@router.get("/{return_id}", response={200: ReturnOut, 404: ReturnErrorOut}, summary="One return with its figures, flags and history (404 outside your scope)")
+@router.get("/{return_id}", response={200: ReturnOut, **error_responses(404, schema=ReturnErrorOut)}, summary="One return with its figures, flags and history (404 outside your scope)")
 def return_read(request: HttpRequest, return_id: int):
     return _detail(selectors.return_get(user=request.user, pk=return_id))
 

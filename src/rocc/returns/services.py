@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core.errors import NOTHING_SAVED, Conflict, InvalidInput, StaleRecord
 from rocc.core.text import nfc
 from rocc.measures.models import Indicator, SourceKind
 from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
@@ -45,33 +46,33 @@ from rocc.returns.models import (
 from rocc.returns.selectors import ReturnFlag, due_date_for, return_checks
 
 
-class ReturnChanged(Exception):
+class ReturnChanged(StaleRecord):
     """A step taken on a version of a return that someone has since changed; nothing was saved."""
 
     def __init__(self, current: ProviderReturn):
-        who = (current.changed_by.get_full_name() or current.changed_by.get_username()) if current.changed_by else "someone"
-        when = timezone.localtime(current.changed_at).strftime("%d %b %Y %H:%M")
         self.provider_return = current
-        self.message = (f"This return changed since you opened it (by {who} at {when}; it is now "
-                        f"{current.get_status_display().lower()}). Reload it to see the changes; nothing was saved.")
-        super().__init__(self.message)
+        super().__init__(changed_by=current.changed_by, changed_at=current.changed_at, message=(
+            f"This return changed since you opened it (by {self.who(current.changed_by)} at {self.when(current.changed_at)}; "
+            f"it is now {current.get_status_display().lower()}). Reload it to see the changes; nothing was saved."))
 
 
-class ReturnStateError(Exception):
+class ReturnStateError(Conflict):
     """A step the return's status does not allow (submitting an approved return, approving a draft)."""
 
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
-
-class ReturnInputInvalid(Exception):
+class ReturnInputInvalid(InvalidInput):
     """Figures, a period or a template that cannot be accepted; ``problems`` says what is wrong, cell by cell.
     Nothing was saved."""
 
     def __init__(self, problems: list[CellProblem]):
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__(NOTHING_SAVED)
+
+    def __str__(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
+
+    def answer(self) -> dict:
+        return {**super().answer(), "problems": [p.to_dict() for p in self.problems]}
 
     def by_code(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -80,7 +81,7 @@ class ReturnInputInvalid(Exception):
         return out
 
 
-class ReturnWarningsToConfirm(Exception):
+class ReturnWarningsToConfirm(InvalidInput):
     """Submitting raised warnings the provider has not been shown yet, or has been shown but not explained: the
     return was not submitted. Show ``warnings`` (each with its ``key``) and ask for a note; submitting again with the
     keys seen and a note goes through."""
@@ -96,6 +97,9 @@ class ReturnWarningsToConfirm(Exception):
             self.message = (f"The return was not submitted: say in the note for the approver why the figures are right "
                             f"despite the {count}.")
         super().__init__(self.message)
+
+    def answer(self) -> dict:
+        return {**super().answer(), "warnings": [w.to_dict() for w in self.warnings]}
 
 
 # --- data sets -----------------------------------------------------------------------------------------------------

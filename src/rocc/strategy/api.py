@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.errors import ErrorOut, InvalidInput, error_responses
+from rocc.org.api import unit_named
 from rocc.strategy import selectors, services
 
 router = Router(tags=["strategy"])
-
-
 
 
 class PrincipleOut(Schema):
@@ -101,11 +101,6 @@ class UpdateIn(Schema):
     date: dt.date | None = None
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
 def _framework_out(framework) -> FrameworkOut:
     return FrameworkOut(
         code=framework.code, name=framework.name, jurisdiction=framework.jurisdiction, mandate=framework.mandate,
@@ -151,7 +146,7 @@ def frameworks(request: HttpRequest):
     return list(selectors.framework_list(user=request.user))
 
 
-@router.get("/frameworks/{code}", response=FrameworkOut, summary="One framework with its principles, objectives, barriers, measures and outcomes")
+@router.get("/frameworks/{code}", response={200: FrameworkOut, **error_responses(404)}, summary="One framework with its principles, objectives, barriers, measures and outcomes")
 def framework(request: HttpRequest, code: str):
     return _framework_out(selectors.framework_get(user=request.user, code=code))
 
@@ -161,25 +156,25 @@ def plans(request: HttpRequest):
     return [_plan_out(p) for p in selectors.action_plan_list(user=request.user)]
 
 
-@router.get("/plans/{code}", response=PlanOut, summary="One action plan (404 when outside your scope)")
+@router.get("/plans/{code}", response={200: PlanOut, **error_responses(404)}, summary="One action plan (404 when outside your scope)")
 def plan(request: HttpRequest, code: str):
     return _plan_out(selectors.action_plan_get(user=request.user, code=code))
 
 
-@router.get("/plans/{code}/activities", response=list[ActivityOut], summary="A plan's activities in number order")
+@router.get("/plans/{code}/activities", response={200: list[ActivityOut], **error_responses(404)}, summary="A plan's activities in number order")
 def activities(request: HttpRequest, code: str):
     found = selectors.action_plan_get(user=request.user, code=code)
     return [ActivityOut(**_activity_values(a)) for a in selectors.activity_list(user=request.user, plan=found)]
 
 
-@router.get("/plans/{code}/activities/{number}", response=ActivityDetailOut, summary="One activity with its milestones and progress updates")
+@router.get("/plans/{code}/activities/{number}", response={200: ActivityDetailOut, **error_responses(404)}, summary="One activity with its milestones and progress updates")
 def activity(request: HttpRequest, code: str, number: int):
     return _activity_detail_out(selectors.activity_get(user=request.user, plan_code=code, number=number))
 
 
 @router.post(
     "/plans/{code}/activities/{number}/updates",
-    response={201: UpdateOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: UpdateOut, **error_responses(403, 404, 409, 422)},
     summary="Record a progress update and set the activity's status",
     description=(
         "Send the activity's `version` as you read it. If someone changed the activity since, nothing is saved and "
@@ -189,17 +184,10 @@ def activity(request: HttpRequest, code: str, number: int):
 )
 def update_add(request: HttpRequest, code: str, number: int, payload: UpdateIn):
     found = selectors.activity_get(user=request.user, plan_code=code, number=number)
-    try:
-        update = services.activity_status_update(
-            user=request.user, activity=found, version=payload.version, status=payload.status,
-            narrative=payload.narrative, evidence_links=payload.evidence_links, date=payload.date,
-        )
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except services.ActivityChanged as changed:
-        return Status(409, ErrorOut(detail=changed.message))
-    except ValidationError as error:
-        return Status(422, ErrorOut(detail="The update was not saved.", errors=error.message_dict))
+    update = services.activity_status_update(
+        user=request.user, activity=found, version=payload.version, status=payload.status,
+        narrative=payload.narrative, evidence_links=payload.evidence_links, date=payload.date,
+    )
     return Status(201, _update_out(update))
 
 
@@ -210,9 +198,10 @@ class FrameworkFileIn(Schema):
     yaml: str
 
 
-class ProblemsOut(Schema):
-    detail: str
-    problems: list[str]
+class ProblemsOut(ErrorOut):
+    """A framework file refused: each problem located by line and column."""
+
+    problems: list[str] = []
 
 
 @router.post("/frameworks", response={201: FrameworkSummaryOut, 403: ErrorOut, 422: ProblemsOut},
@@ -220,18 +209,11 @@ class ProblemsOut(Schema):
              description="The body's `yaml` is a file in the format of docs/framework-format.md. Any problem refuses it "
                          "with every problem located by line and column (422) and nothing changes.")
 def framework_import(request: HttpRequest, payload: FrameworkFileIn):
-    from rocc.strategy.files import FrameworkFileInvalid
-
-    try:
-        found = services.framework_file_import(user=request.user, text=payload.yaml, source="request")
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except FrameworkFileInvalid as invalid:
-        return Status(422, ProblemsOut(detail="The file was not imported.", problems=[str(p) for p in invalid.problems]))
+    found = services.framework_file_import(user=request.user, text=payload.yaml, source="request")
     return Status(201, FrameworkSummaryOut(code=found.code, name=found.name, jurisdiction=found.jurisdiction))
 
 
-@router.get("/frameworks/{code}/file", summary="A framework with the plans you may read, as a framework YAML file")
+@router.get("/frameworks/{code}/file", response={200: str, **error_responses(404)}, summary="A framework with the plans you may read, as a framework YAML file")
 def framework_file(request: HttpRequest, code: str):
     from django.http import HttpResponse
 
@@ -244,19 +226,12 @@ class ActivityEditIn(Schema):
     description: str
 
 
-@router.patch("/plans/{code}/activities/{number}", response={200: ActivityOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@router.patch("/plans/{code}/activities/{number}", response={200: ActivityOut, **error_responses(403, 404, 409, 422)},
               summary="Change an activity's title and description",
               description="Send the `version` you read; 409 when someone changed the activity since.")
 def activity_edit(request: HttpRequest, code: str, number: int, payload: ActivityEditIn):
     found = selectors.activity_get(user=request.user, plan_code=code, number=number)
-    try:
-        services.activity_edit(user=request.user, activity=found, version=payload.version, title=payload.title, description=payload.description)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except services.ActivityChanged as changed:
-        return Status(409, ErrorOut(detail=changed.message))
-    except ValidationError as error:
-        return Status(422, ErrorOut(detail="The activity was not saved.", errors=error.message_dict))
+    services.activity_edit(user=request.user, activity=found, version=payload.version, title=payload.title, description=payload.description)
     return ActivityOut(**_activity_values(selectors.activity_get(user=request.user, plan_code=code, number=number)))
 
 
@@ -355,23 +330,14 @@ def _version_out(plan, version) -> PlanVersionOut:
 
 
 def _written(request, code: str, write):
-    """Run one write on a district plan and answer with its working version (403 / 422 as the pages refuse)."""
-    from rocc.strategy import services_plans
-
+    """Run one write on a district plan and answer with its working version."""
     found = selectors.district_plan_get(user=request.user, code=code)
-    try:
-        write(found)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except services_plans.PlanNotAgreeable as refused:
-        return Status(422, ErrorOut(detail="The plan cannot be agreed yet.", errors={"gaps": [f"step {g.step}: {g.message}" for g in refused.gaps]}))
-    except ValidationError as error:
-        return Status(422, ErrorOut(detail="Nothing was changed.", errors=error.message_dict))
+    write(found)
     found.refresh_from_db()
     return Status(200, _version_out(found, selectors.plan_version_get(user=request.user, plan=found)))
 
 
-WRITE = {200: PlanVersionOut, 201: PlanVersionOut, 403: ErrorOut, 422: ErrorOut}
+WRITE = {200: PlanVersionOut, 201: PlanVersionOut, **error_responses(403, 404, 422)}
 
 
 @router.get("/district-plans", response=list[DistrictPlanSummaryOut], summary="Co-designed district and area plans you may read")
@@ -386,38 +352,32 @@ class DistrictPlanIn(Schema):
     framework: str = "rocc"
 
 
-@router.post("/district-plans", response=WRITE, summary="Start a district or area plan (an empty draft version 1)")
+@router.post("/district-plans", response={201: PlanVersionOut, **error_responses(403, 422)}, summary="Start a district or area plan (an empty draft version 1)")
 def district_plan_create(request: HttpRequest, payload: DistrictPlanIn):
-    from rocc.org.models import OrgUnit
     from rocc.strategy import services_plans
 
-    unit = OrgUnit.objects.filter(code=payload.unit).first()
+    unit = unit_named(payload.unit)
     framework = selectors.framework_list(user=request.user).filter(code=payload.framework).first()
-    if unit is None or framework is None:
-        return Status(422, ErrorOut(detail="Nothing was created.", errors={"unit" if unit is None else "framework": ["No such code."]}))
-    try:
-        plan = services_plans.district_plan_create(user=request.user, framework=framework, unit=unit, title=payload.title, code=payload.code)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return Status(422, ErrorOut(detail="Nothing was created.", errors=error.message_dict))
+    if framework is None:
+        raise InvalidInput(field_errors={"framework": [f"No framework with code {payload.framework!r}."]})
+    plan = services_plans.district_plan_create(user=request.user, framework=framework, unit=unit, title=payload.title, code=payload.code)
     return Status(201, _version_out(plan, plan.versions.get()))
 
 
-@router.get("/district-plans/{code}", response=PlanVersionOut, summary="A plan's working version (its draft, else its latest) with its four steps and gaps")
+@router.get("/district-plans/{code}", response={200: PlanVersionOut, **error_responses(404)}, summary="A plan's working version (its draft, else its latest) with its four steps and gaps")
 def district_plan(request: HttpRequest, code: str):
     found = selectors.district_plan_get(user=request.user, code=code)
     return _version_out(found, selectors.plan_version_get(user=request.user, plan=found))
 
 
-@router.get("/district-plans/{code}/versions", response=list[VersionOut], summary="Every version of a plan")
+@router.get("/district-plans/{code}/versions", response={200: list[VersionOut], **error_responses(404)}, summary="Every version of a plan")
 def district_plan_versions(request: HttpRequest, code: str):
     found = selectors.district_plan_get(user=request.user, code=code)
     return [VersionOut(number=v.number, status=v.status, agreed_by=v.agreed_by.get_username() if v.agreed_by else None,
                        agreed_at=v.agreed_at, created_at=v.created_at) for v in selectors.plan_versions(user=request.user, plan=found)]
 
 
-@router.get("/district-plans/{code}/versions/{number}", response=PlanVersionOut, summary="One version of a plan")
+@router.get("/district-plans/{code}/versions/{number}", response={200: PlanVersionOut, **error_responses(404)}, summary="One version of a plan")
 def district_plan_version(request: HttpRequest, code: str, number: int):
     found = selectors.district_plan_get(user=request.user, code=code)
     return _version_out(found, selectors.plan_version_get(user=request.user, plan=found, number=number))
@@ -488,7 +448,7 @@ class RemovalOut(Schema):
     fingerprint: str
 
 
-@router.get("/district-plans/{code}/priority-actions/{key}/removal", response={200: RemovalOut, 404: ErrorOut},
+@router.get("/district-plans/{code}/priority-actions/{key}/removal", response={200: RemovalOut, **error_responses(404)},
             summary="Step 3: what removing a priority action would remove and what it would keep (nothing changes)")
 def priority_action_removal(request: HttpRequest, code: str, key: str):
     from rocc.strategy.codesign import chain_removal
@@ -563,7 +523,7 @@ def monitoring_add(request: HttpRequest, code: str, payload: MonitoringIn):
             try:
                 agency = agency_resolve(payload.responsible_agency)
             except ValidationError:
-                raise ValidationError({"responsible_agency": f"No agency is called '{payload.responsible_agency}'."})
+                raise ValidationError({"responsible_agency": f"No agency is called '{payload.responsible_agency}'."}) from None
         services_plans.monitoring_row_add(
             user=request.user, plan=p, outcome_key=payload.outcome, indicator_name=payload.indicator_name,
             indicator_code=payload.indicator_code, baseline=payload.baseline, data_source=payload.data_source,
@@ -578,7 +538,7 @@ def district_plan_move(request: HttpRequest, code: str, move: str):
 
     moves = services_plans.PLAN_MOVE_SERVICES
     if move not in moves:
-        return Status(422, ErrorOut(detail=f"Unknown move '{move}'; use one of: {', '.join(moves)}."))
+        raise InvalidInput(f"Unknown move '{move}'; use one of: {', '.join(moves)}.")
     return _written(request, code, lambda p: moves[move](user=request.user, plan=p))
 
 
@@ -630,54 +590,42 @@ def _barrier_out(barrier) -> BarrierOut:
     )
 
 
-def _register_write(write, out):
-    try:
-        return Status(200, out(write()))
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return Status(422, ErrorOut(detail="Nothing was changed.", errors=error.message_dict))
-
-
 @router.get("/barriers", response=list[BarrierOut], summary="Escalated barriers you may read (filter by status)")
 def barriers(request: HttpRequest, status: str | None = None, q: str = ""):
     return [_barrier_out(b) for b in selectors.barrier_list(user=request.user, status=status, query=q)]
 
 
-@router.get("/barriers/{pk}", response=BarrierOut)
+@router.get("/barriers/{pk}", response={200: BarrierOut, **error_responses(404)})
 def barrier(request: HttpRequest, pk: int):
     return _barrier_out(selectors.barrier_get(user=request.user, pk=pk))
 
 
-@router.post("/barriers", response={201: BarrierOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/barriers", response={201: BarrierOut, **error_responses(403, 422)},
              summary="A region raises a barrier: one of the framework's common systemic barriers, or a new one")
 def barrier_raise(request: HttpRequest, payload: BarrierIn):
-    from rocc.org.models import OrgUnit
     from rocc.strategy import services_register
     from rocc.strategy.models import SystemicBarrier
 
-    unit = OrgUnit.objects.filter(code=payload.unit).first()
-    if unit is None:
-        return Status(422, ErrorOut(detail="Nothing was created.", errors={"unit": [f"No unit with the code '{payload.unit}'."]}))
+    unit = unit_named(payload.unit)
     framework_barrier = None
     if payload.framework_barrier is not None:
         framework_barrier = SystemicBarrier.objects.filter(framework__code=payload.framework, order=payload.framework_barrier).first()
         if framework_barrier is None:
-            return Status(422, ErrorOut(detail="Nothing was created.",
-                                        errors={"framework_barrier": [f"The framework '{payload.framework}' has no barrier {payload.framework_barrier}."]}))
+            raise InvalidInput(field_errors={
+                "framework_barrier": [f"The framework '{payload.framework}' has no barrier {payload.framework_barrier}."]})
     plan = None
     if payload.plan:
         try:
             plan = selectors.district_plan_get(user=request.user, code=payload.plan)
         except Http404:
-            return Status(422, ErrorOut(detail="Nothing was created.", errors={"plan": [f"No district plan '{payload.plan}' that you may read."]}))
-    result = _register_write(lambda: services_register.barrier_raise(
+            raise InvalidInput(field_errors={"plan": [f"No district plan '{payload.plan}' that you may read."]}) from None
+    barrier = services_register.barrier_raise(
         user=request.user, unit=unit, severity=payload.severity, description=payload.description, title=payload.title,
-        framework_barrier=framework_barrier, plan=plan), _barrier_out)
-    return Status(201, result.value) if result.status_code == 200 else result
+        framework_barrier=framework_barrier, plan=plan)
+    return Status(201, _barrier_out(barrier))
 
 
-@router.post("/barriers/{pk}/{move}", response={200: BarrierOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/barriers/{pk}/{move}", response={200: BarrierOut, **error_responses(403, 404, 422)},
              summary="Move a barrier on: escalate (the region), respond (the centre, with a response) or close (the centre)")
 def barrier_move(request: HttpRequest, pk: int, move: str, payload: BarrierMoveIn):
     from rocc.strategy import services_register
@@ -689,8 +637,8 @@ def barrier_move(request: HttpRequest, pk: int, move: str, payload: BarrierMoveI
         "close": lambda: services_register.barrier_close(user=request.user, barrier=found),
     }
     if move not in moves:
-        return Status(422, ErrorOut(detail=f"Unknown move '{move}'; use one of: {', '.join(moves)}."))
-    return _register_write(moves[move], _barrier_out)
+        raise InvalidInput(f"Unknown move '{move}'; use one of: {', '.join(moves)}.")
+    return _barrier_out(moves[move]())
 
 
 class InitiativeOut(Schema):
@@ -751,7 +699,7 @@ def initiative_gaps(request: HttpRequest, as_at: dt.date | None = None):
                         rows={kind: [count for _, count in cells] for kind, _, cells in matrix.rows()}, empty_cells=matrix.empty_cells)
 
 
-@router.get("/initiatives/{pk}", response=InitiativeOut)
+@router.get("/initiatives/{pk}", response={200: InitiativeOut, **error_responses(404)})
 def initiative(request: HttpRequest, pk: int):
     return _initiative_out(selectors.initiative_get(user=request.user, pk=pk))
 
@@ -759,23 +707,19 @@ def initiative(request: HttpRequest, pk: int):
 def _initiative_write(request, payload: InitiativeIn, initiative=None):
     from decimal import Decimal
 
-    from rocc.org.models import OrgUnit
     from rocc.strategy import services_register
 
-    unit = OrgUnit.objects.filter(code=payload.unit).first()
-    if unit is None:
-        return Status(422, ErrorOut(detail="Nothing was saved.", errors={"unit": [f"No unit with the code '{payload.unit}'."]}))
     values = payload.dict()
-    values.update(unit=unit, funding_amount=Decimal(str(payload.funding_amount)) if payload.funding_amount is not None else None)
-    return _register_write(lambda: services_register.initiative_save(user=request.user, initiative=initiative, **values), _initiative_out)
+    values.update(unit=unit_named(payload.unit),
+                  funding_amount=Decimal(str(payload.funding_amount)) if payload.funding_amount is not None else None)
+    return _initiative_out(services_register.initiative_save(user=request.user, initiative=initiative, **values))
 
 
-@router.post("/initiatives", response={201: InitiativeOut, 403: ErrorOut, 422: ErrorOut}, summary="Add an initiative to the stocktake")
+@router.post("/initiatives", response={201: InitiativeOut, **error_responses(403, 422)}, summary="Add an initiative to the stocktake")
 def initiative_add(request: HttpRequest, payload: InitiativeIn):
-    result = _initiative_write(request, payload)
-    return Status(201, result.value) if result.status_code == 200 else result
+    return Status(201, _initiative_write(request, payload))
 
 
-@router.put("/initiatives/{pk}", response={200: InitiativeOut, 403: ErrorOut, 422: ErrorOut}, summary="Change an initiative")
+@router.put("/initiatives/{pk}", response={200: InitiativeOut, **error_responses(403, 404, 422)}, summary="Change an initiative")
 def initiative_change(request: HttpRequest, pk: int, payload: InitiativeIn):
     return _initiative_write(request, payload, selectors.initiative_get(user=request.user, pk=pk))

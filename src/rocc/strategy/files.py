@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as SchemaError
 
+from rocc.core.errors import InvalidInput
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
 
@@ -129,10 +130,16 @@ class FileProblem:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
-class FrameworkFileInvalid(Exception):
+class FrameworkFileInvalid(InvalidInput):
     def __init__(self, problems: list[FileProblem]):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__("The file was not imported.")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def answer(self) -> dict:
+        return {**super().answer(), "problems": [str(p) for p in self.problems]}
 
 
 def _positions(node, path=(), found=None) -> dict[tuple, tuple[int, int]]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core.errors import StaleRecord
 from rocc.core.saving import set_if_changed
 from rocc.core.text import nfc
 from rocc.org.models import OrgUnit
@@ -50,15 +51,14 @@ from rocc.strategy.models import (
 DEFAULTS_FILE = "rocc.yaml"
 
 
-class ActivityChanged(Exception):
+class ActivityChanged(StaleRecord):
     """Raised when a save is based on a version of an activity that someone has since changed."""
 
     def __init__(self, activity: Activity):
-        who = activity.changed_by.get_full_name() or activity.changed_by.get_username() if activity.changed_by else "someone"
-        when = timezone.localtime(activity.changed_at).strftime("%d %b %Y %H:%M") if activity.changed_at else "an unknown time"
         self.activity = activity
-        self.message = f"This activity changed since you opened it (by {who} at {when}); reload to see the changes."
-        super().__init__(self.message)
+        super().__init__(changed_by=activity.changed_by, changed_at=activity.changed_at,
+                         message=f"This activity changed since you opened it (by {self.who(activity.changed_by)} at "
+                                 f"{self.when(activity.changed_at)}); reload to see the changes.")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from rocc.core.errors import InvalidInput
 from rocc.core.text import fold, nfc
 from rocc.org.models import Agency, OrgUnit
 from rocc.strategy.codesign import (
@@ -44,12 +45,15 @@ from rocc.strategy.rules import PLAN_MOVE_PERMISSION, plan_move_version
 PARTS: dict[str, type[_VersionPart]] = {"focus_areas": PlanFocusArea, "conditions": SuccessCondition}
 
 
-class PlanNotAgreeable(Exception):
+class PlanNotAgreeable(InvalidInput):
     """The plan has gaps that stop it being agreed; ``gaps`` lists every one."""
 
     def __init__(self, gaps):
         self.gaps = gaps
-        super().__init__("The plan cannot be agreed yet:\n" + "\n".join(f"step {g.step}: {g.message}" for g in gaps))
+        super().__init__("The plan cannot be agreed yet.", field_errors={"gaps": [f"step {g.step}: {g.message}" for g in gaps]})
+
+    def __str__(self) -> str:
+        return "The plan cannot be agreed yet:\n" + "\n".join(self.field_errors["gaps"])
 
 
 def _require_edit(user, plan_or_unit) -> None:

@@ -1,5 +1,5 @@
-"""What every Tasking & Coordination endpoint shares: the error answer, and finding the users, units, groups, forums
-and records a request names (a located 422 for a name that does not exist, 404 for a record outside the scope)."""
+"""What every Tasking & Coordination endpoint shares: finding the users, units, groups, forums and records a request
+names (a located 422 for a name that does not exist, 404 for a record outside the scope)."""
 
 from __future__ import annotations
 
@@ -9,28 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Schema, Status
 
+from rocc.org import api as org_api
 from rocc.org.models import NationalGroup
-from rocc.org.services import unit_resolve
 from rocc.tasking.models import Forum
 from rocc.tasking.selectors import deconfliction as deconfliction_selectors
 from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.selectors import reports as reports_selectors
 from rocc.tasking.selectors import scope as scope_selectors
 from rocc.tasking.selectors import taskings as taskings_selectors
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
-
-
-
-def invalid(error: ValidationError, what: str) -> Status:
-    errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    return Status(422, ErrorOut(detail=f"The {what} was not saved.", errors=errors))
-
 
 
 def local_today() -> dt.date:
@@ -47,12 +34,7 @@ def user_named(username: str | None):
 
 
 def unit_named(name: str | None, field: str):
-    if not name:
-        return None
-    try:
-        return unit_resolve(name)
-    except ValidationError:
-        raise ValidationError({field: f"No organisational unit is called '{name}'."}) from None
+    return org_api.unit_named(name, field=field) if name else None
 
 
 def group_named(code: str | None, field: str):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.tasking.api.common import ErrorOut, invalid, subject_named
+from rocc.core.errors import InvalidInput, error_responses
+from rocc.tasking.api.common import subject_named
 from rocc.tasking.selectors import deconfliction as deconfliction_selectors
 from rocc.tasking.services import deconfliction as deconfliction_services
 
@@ -49,24 +49,19 @@ class AlertOut(Schema):
 
 
 
-@router.post("/targets", response={201: TargetOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/targets", response={201: TargetOut, **error_responses(403, 422)},
              summary="Name a target (a person, a group or a place) on a product, tasking or case",
              description="A person's `identifier` is pseudonymised at once and never stored; naming a person needs a `purpose`, "
                          "recorded in the audit trail. A place is NZTM2000 `x`/`y` in metres. Matching targets of other owners "
                          "raise deconfliction alerts to both owners.")
 def target_add(request: HttpRequest, payload: TargetIn):
     if payload.subject_type not in {"product", "tasking", "case"}:
-        return Status(422, ErrorOut(detail="The target was not saved.", errors={"subject_type": ["Name targets on a product, a tasking or a case."]}))
+        raise InvalidInput("The target was not saved.", field_errors={"subject_type": ["Name targets on a product, a tasking or a case."]})
     subject = subject_named(request.user, payload.subject_type, payload.subject_id)
-    try:
-        target, alerts = deconfliction_services.target_name(
-            actor=request.user, subject=subject, kind=payload.kind, identifier=payload.identifier, purpose=payload.purpose,
-            group_name=payload.group_name, x=payload.x, y=payload.y, place_label=payload.place_label,
-        )
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return invalid(error, "target")
+    target, alerts = deconfliction_services.target_name(
+        actor=request.user, subject=subject, kind=payload.kind, identifier=payload.identifier, purpose=payload.purpose,
+        group_name=payload.group_name, x=payload.x, y=payload.y, place_label=payload.place_label,
+    )
     return Status(201, TargetOut(id=target.pk, kind=target.kind, alerts_raised=len(alerts)))
 
 
@@ -84,12 +79,9 @@ def alerts(request: HttpRequest, open_only: bool = False):
     return [alert_out(v) for v in deconfliction_selectors.alert_views(user=request.user, open_only=open_only)]
 
 
-@router.post("/alerts/{alert_id}/acknowledge", response={200: AlertOut, 422: ErrorOut}, summary="Acknowledge your side of an alert")
+@router.post("/alerts/{alert_id}/acknowledge", response={200: AlertOut, **error_responses(403, 404, 422)}, summary="Acknowledge your side of an alert")
 def alert_acknowledge(request: HttpRequest, alert_id: int):
     found = deconfliction_selectors.alert_get(user=request.user, pk=alert_id)
-    try:
-        deconfliction_services.alert_acknowledge(actor=request.user, alert=found)
-    except ValidationError as error:
-        return invalid(error, "acknowledgement")
+    deconfliction_services.alert_acknowledge(actor=request.user, alert=found)
     return alert_out(deconfliction_selectors.alert_view(user=request.user, alert=found))
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rocc.core.errors import error_responses
 from rocc.tasking.api.common import local_today
 from rocc.tasking.api.reports import ReportOut, report_values
 from rocc.tasking.api.risk import RankedOut, ranked_out
@@ -34,7 +35,7 @@ class AgendaOut(Schema):
 
 
 
-@router.get("/meetings/{meeting_id}/agenda", response=AgendaOut, summary="A meeting's agenda: new reports, top risks, overdue taskings, alerts")
+@router.get("/meetings/{meeting_id}/agenda", response={200: AgendaOut, **error_responses(404)}, summary="A meeting's agenda: new reports, top risks, overdue taskings, alerts")
 def agenda(request: HttpRequest, meeting_id: int):
     meeting = meetings_selectors.meeting_get(user=request.user, pk=meeting_id)
     built = meetings_selectors.meeting_agenda(user=request.user, meeting=meeting)

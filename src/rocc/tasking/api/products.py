@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rocc.analysis_pages.models import SavedAnalysis
+from rocc.core.errors import error_responses
 from rocc.problems.models import Case
-from rocc.tasking.api.common import ErrorOut, group_named, invalid, unit_named
+from rocc.tasking.api.common import group_named, unit_named
 from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.services import products as products_services
 
@@ -61,27 +61,22 @@ def products(request: HttpRequest):
     return [product_out(p) for p in products_selectors.product_list(user=request.user).prefetch_related("saved_analyses", "cases")]
 
 
-@router.get("/products/{product_id}", response=ProductOut, summary="One insights product (404 when outside your scope)")
+@router.get("/products/{product_id}", response={200: ProductOut, **error_responses(404)}, summary="One insights product (404 when outside your scope)")
 def product(request: HttpRequest, product_id: int):
     return product_out(products_selectors.product_get(user=request.user, pk=product_id))
 
 
-@router.post("/products", response={201: ProductOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/products", response={201: ProductOut, **error_responses(403, 422)},
              summary="Record the receipt of an insights product",
              description="District products name `source_unit` (a district or area, by code or name); NOCG, FCG and PLO network "
                          "products come from their national group. 403 when you may not record products for that source.")
 def product_add(request: HttpRequest, payload: ProductIn):
-    try:
-        created = products_services.product_receive(
-            actor=request.user, kind=payload.kind, title=payload.title, summary=payload.summary,
-            handling_caveat=payload.handling_caveat, product_date=payload.product_date,
-            source_unit=unit_named(payload.source_unit, "source_unit"), source_group=group_named(payload.source_group, "source_group"),
-            saved_analyses=list(SavedAnalysis.objects.filter(pk__in=payload.saved_analyses)),
-            cases=list(Case.objects.filter(pk__in=payload.cases)),
-        )
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return invalid(error, "product")
+    created = products_services.product_receive(
+        actor=request.user, kind=payload.kind, title=payload.title, summary=payload.summary,
+        handling_caveat=payload.handling_caveat, product_date=payload.product_date,
+        source_unit=unit_named(payload.source_unit, "source_unit"), source_group=group_named(payload.source_group, "source_group"),
+        saved_analyses=list(SavedAnalysis.objects.filter(pk__in=payload.saved_analyses)),
+        cases=list(Case.objects.filter(pk__in=payload.cases)),
+    )
     return Status(201, product_out(created))
 

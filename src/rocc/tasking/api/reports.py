@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.tasking.api.common import ErrorOut, forum_named, invalid, unit_named
+from rocc.core.errors import error_responses
+from rocc.tasking.api.common import forum_named, unit_named
 from rocc.tasking.api.risk import ScoreOut, score_out
 from rocc.tasking.models import ForumKind
 from rocc.tasking.selectors import meetings as meetings_selectors
@@ -16,7 +17,6 @@ from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.selectors import reports as reports_selectors
 from rocc.tasking.selectors import risk as risk_selectors
 from rocc.tasking.services import reports as reports_services
-from rocc.tasking.services.common import RecordChanged
 
 router = Router()
 
@@ -91,7 +91,7 @@ def reports(request: HttpRequest, status: str | None = None):
     return [ReportOut(**report_values(r)) for r in found]
 
 
-@router.get("/reports/{report_id}", response=ReportDetailOut, summary="One report with its routing decisions and scores")
+@router.get("/reports/{report_id}", response={200: ReportDetailOut, **error_responses(404)}, summary="One report with its routing decisions and scores")
 def report(request: HttpRequest, report_id: int):
     found = reports_selectors.report_get(user=request.user, pk=report_id)
     return ReportDetailOut(
@@ -101,23 +101,18 @@ def report(request: HttpRequest, report_id: int):
     )
 
 
-@router.post("/reports", response={201: ReportOut, 403: ErrorOut, 422: ErrorOut}, summary="Compile an OCCC insights report from products")
+@router.post("/reports", response={201: ReportOut, **error_responses(403, 422)}, summary="Compile an OCCC insights report from products")
 def report_add(request: HttpRequest, payload: ReportIn):
     products = list(products_selectors.product_list(user=request.user).filter(pk__in=payload.products))
-    try:
-        if len(products) != len(set(payload.products)):
-            raise ValidationError({"products": "One of the products does not exist or is outside your scope."})
-        created = reports_services.report_compile(actor=request.user, title=payload.title, summary=payload.summary, products=products)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return invalid(error, "report")
+    if len(products) != len(set(payload.products)):
+        raise ValidationError({"products": "One of the products does not exist or is outside your scope."})
+    created = reports_services.report_compile(actor=request.user, title=payload.title, summary=payload.summary, products=products)
     return Status(201, ReportOut(**report_values(created)))
 
 
 @router.post(
     "/reports/{report_id}/routing",
-    response={201: RoutingOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: RoutingOut, **error_responses(403, 404, 409, 422)},
     summary="Route a report: district specific, national or regional issue, or multi-agency response",
     description=(
         "`direction` is `district` (name the `district`), `national` (to Pre T&C; from Pre T&C, `to_forum: strategic-tc`) or "
@@ -127,18 +122,11 @@ def report_add(request: HttpRequest, payload: ReportIn):
 )
 def report_route(request: HttpRequest, report_id: int, payload: RoutingIn):
     found = reports_selectors.report_get(user=request.user, pk=report_id)
-    try:
-        meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
-        decision = reports_services.report_route(
-            actor=request.user, report=found, version=payload.version, direction=payload.direction, rationale=payload.rationale,
-            district=unit_named(payload.district, "district"), to_forum=forum_named(payload.to_forum), meeting=meeting,
-        )
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except RecordChanged as changed:
-        return Status(409, ErrorOut(detail=changed.message))
-    except ValidationError as error:
-        return invalid(error, "routing decision")
+    meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
+    decision = reports_services.report_route(
+        actor=request.user, report=found, version=payload.version, direction=payload.direction, rationale=payload.rationale,
+        district=unit_named(payload.district, "district"), to_forum=forum_named(payload.to_forum), meeting=meeting,
+    )
     return Status(201, routing_out(decision))
 
 
@@ -148,18 +136,11 @@ class CloseIn(Schema):
     meeting: int | None = None
 
 
-@router.post("/reports/{report_id}/close", response={200: ReportOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@router.post("/reports/{report_id}/close", response={200: ReportOut, **error_responses(403, 404, 409, 422)},
              summary="Close a routed report that needs nothing more, with the reason")
 def report_close(request: HttpRequest, report_id: int, payload: CloseIn):
     found = reports_selectors.report_get(user=request.user, pk=report_id)
-    try:
-        meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
-        closed = reports_services.report_close(actor=request.user, report=found, version=payload.version, reason=payload.reason, meeting=meeting)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except RecordChanged as changed:
-        return Status(409, ErrorOut(detail=changed.message))
-    except ValidationError as error:
-        return invalid(error, "closure")
+    meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
+    closed = reports_services.report_close(actor=request.user, report=found, version=payload.version, reason=payload.reason, meeting=meeting)
     return ReportOut(**report_values(closed))
 

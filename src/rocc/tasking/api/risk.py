@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.tasking.api.common import ErrorOut, invalid, subject_named
+from rocc.core.errors import InvalidInput, error_responses
+from rocc.tasking.api.common import subject_named
 from rocc.tasking.selectors import risk as risk_selectors
 from rocc.tasking.services import risk as risk_services
 
@@ -108,19 +108,14 @@ def rankings(request: HttpRequest, kind: str | None = None, limit: int = 50):
 
 
 
-@router.post("/scores", response={201: ScoreOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/scores", response={201: ScoreOut, **error_responses(403, 422)},
              summary="Score a report, case or target under the current methodology",
              description="`subject_type` is `report`, `case` or `target`. Every dimension is rated on its scale; a rating outside "
                          "its scale is refused (422) naming the dimension and its scale, and nothing is saved.")
 def score_add(request: HttpRequest, payload: ScoreIn):
     if payload.subject_type not in {"report", "case", "target"}:
-        return Status(422, ErrorOut(detail="The score was not saved.", errors={"subject_type": ["Score a report, a case or a target."]}))
+        raise InvalidInput("The score was not saved.", field_errors={"subject_type": ["Score a report, a case or a target."]})
     subject = subject_named(request.user, payload.subject_type, payload.subject_id)
-    try:
-        score = risk_services.risk_score_record(actor=request.user, subject=subject, ratings=payload.ratings, rationale=payload.rationale)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return invalid(error, "score")
+    score = risk_services.risk_score_record(actor=request.user, subject=subject, ratings=payload.ratings, rationale=payload.rationale)
     return Status(201, score_out(score))
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.tasking.api.common import ErrorOut, forum_named, group_named, invalid, local_today, unit_named, user_named
+from rocc.core.errors import InvalidInput, error_responses
+from rocc.tasking.api.common import forum_named, group_named, local_today, unit_named, user_named
 from rocc.tasking.selectors import meetings as meetings_selectors
 from rocc.tasking.selectors import reports as reports_selectors
 from rocc.tasking.selectors import taskings as taskings_selectors
 from rocc.tasking.services import taskings as taskings_services
-from rocc.tasking.services.common import RecordChanged
 
 router = Router()
 
@@ -82,7 +81,7 @@ def taskings(request: HttpRequest, overdue: bool = False):
     return [TaskingOut(**tasking_values(t, today)) for t in found]
 
 
-@router.get("/taskings/{tasking_id}", response=TaskingDetailOut, summary="One tasking with its updates")
+@router.get("/taskings/{tasking_id}", response={200: TaskingDetailOut, **error_responses(404)}, summary="One tasking with its updates")
 def tasking(request: HttpRequest, tasking_id: int):
     found = taskings_selectors.tasking_get(user=request.user, pk=tasking_id)
     return TaskingDetailOut(**tasking_values(found, local_today()), updates=[
@@ -91,41 +90,30 @@ def tasking(request: HttpRequest, tasking_id: int):
     ])
 
 
-@router.post("/taskings", response={201: TaskingOut, 403: ErrorOut, 422: ErrorOut},
+@router.post("/taskings", response={201: TaskingOut, **error_responses(403, 422)},
              summary="Task a district (or area) or a national group",
              description="`owner` (a user name) and `due_date` are required; name `tasked_unit` or `tasked_group`, not both.")
 def tasking_add(request: HttpRequest, payload: TaskingIn):
     try:
         report = reports_selectors.report_get(user=request.user, pk=payload.report) if payload.report else None
         meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
-        created = taskings_services.tasking_create(
-            actor=request.user, title=payload.title, description=payload.description, owner=user_named(payload.owner),
-            due_date=payload.due_date, tasked_unit=unit_named(payload.tasked_unit, "tasked_unit"),
-            tasked_group=group_named(payload.tasked_group, "tasked_group"), report=report, forum=forum_named(payload.forum), meeting=meeting,
-        )
     except Http404:
-        return Status(422, ErrorOut(detail="The tasking was not saved.", errors={"report": ["No such report or meeting in your scope."]}))
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except ValidationError as error:
-        return invalid(error, "tasking")
+        raise InvalidInput("The tasking was not saved.", field_errors={"report": ["No such report or meeting in your scope."]}) from None
+    created = taskings_services.tasking_create(
+        actor=request.user, title=payload.title, description=payload.description, owner=user_named(payload.owner),
+        due_date=payload.due_date, tasked_unit=unit_named(payload.tasked_unit, "tasked_unit"),
+        tasked_group=group_named(payload.tasked_group, "tasked_group"), report=report, forum=forum_named(payload.forum), meeting=meeting,
+    )
     return Status(201, TaskingOut(**tasking_values(created, local_today())))
 
 
-@router.post("/taskings/{tasking_id}/updates", response={201: UpdateOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@router.post("/taskings/{tasking_id}/updates", response={201: UpdateOut, **error_responses(403, 404, 409, 422)},
              summary="Record progress on a tasking, or complete it with its result",
              description="Send the tasking's `version` as you read it: 409 if it changed since. Completing needs `result`.")
 def tasking_update(request: HttpRequest, tasking_id: int, payload: TaskingUpdateIn):
     found = taskings_selectors.tasking_get(user=request.user, pk=tasking_id)
-    try:
-        update = taskings_services.tasking_update(actor=request.user, tasking=found, version=payload.version, status=payload.status,
-                                         note=payload.note, result=payload.result)
-    except PermissionDenied as denied:
-        return Status(403, ErrorOut(detail=str(denied)))
-    except RecordChanged as changed:
-        return Status(409, ErrorOut(detail=changed.message))
-    except ValidationError as error:
-        return invalid(error, "update")
+    update = taskings_services.tasking_update(actor=request.user, tasking=found, version=payload.version, status=payload.status,
+                                              note=payload.note, result=payload.result)
     return Status(201, UpdateOut(id=update.pk, author=update.author.get_username(), recorded_at=update.recorded_at,
                                  status=update.status, note=update.note))
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from rocc.core.errors import StaleRecord
 from rocc.core.text import nfc
 
 
-class RecordChanged(Exception):
+class RecordChanged(StaleRecord):
     """A save based on a version of a report or tasking that someone has changed since."""
 
     def __init__(self, record, noun: str):
-        who = record.changed_by.get_full_name() or record.changed_by.get_username() if record.changed_by else "someone"
-        when = timezone.localtime(record.changed_at).strftime("%d %b %Y %H:%M") if record.changed_at else "an unknown time"
         self.record = record
-        self.message = f"This {noun} changed since you opened it (by {who} at {when}); reload to see the changes."
-        super().__init__(self.message)
+        super().__init__(changed_by=record.changed_by, changed_at=record.changed_at,
+                         message=f"This {noun} changed since you opened it (by {self.who(record.changed_by)} at "
+                                 f"{self.when(record.changed_at)}); reload to see the changes.")
 
 
 def require(user, perm: str, obj=None, message: str = "") -> None:
