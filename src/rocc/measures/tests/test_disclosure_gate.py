@@ -257,6 +257,15 @@ def _outcome_shown(case, measure, name: str):
     return disclose_count(getattr(measure, name), f"problems.case:{case.pk}|outcome:{measure.pk}|{area}|{period}|numerator", rules=_rules())
 
 
+def _outcome_figures(result: dict) -> list[float]:
+    """The figures an outcome's result puts on a page or in a file: each area's change in per cent, the WDD with its
+    interval and p-value, the WDQ and the success measure its reading quotes. (Not every figure in the result: a
+    count's difference, say, is a short number that ids and counts elsewhere on a page can equal.)"""
+    changes = [(result.get(area) or {}).get("percent") for area in ("target", "comparison", "buffer")]
+    wdd, wdq = result.get("wdd") or {}, result.get("wdq") or {}
+    return _figures(changes + [wdd.get(k) for k in ("estimate", "ci_low", "ci_high", "p_value")] + [wdq.get("wdq"), wdq.get("success_measure")])
+
+
 def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed_from_protected_counts(gate_world, make_user):
     from rocc.analysis.displacement import weighted_displacement_difference, weighted_displacement_quotient
     from rocc.problems import exports, services
@@ -490,11 +499,11 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
         shown = {name: _outcome_shown(case, measure, name) for name in OUTCOME_COUNTS}
         protected = list(shown.values())
         if None not in shown.values():
-            protected += _figures(services.outcome_comparison(
+            protected += _outcome_figures(services.outcome_comparison(
                 target_before=shown["before_target"], target_after=shown["after_target"], comparison_before=shown["before_comparison"],
                 comparison_after=shown["after_comparison"], buffer_before=shown["before_buffer"], buffer_after=shown["after_buffer"]))
         oracle.protected |= {float(f) for f in protected if f is not None}
-        oracle.sensitive |= {f for f in [float(c) for c in counts.values()] + _figures(measure.result) if f not in oracle.protected}
+        oracle.sensitive |= {f for f in [float(c) for c in counts.values()] + _outcome_figures(measure.result) if f not in oracle.protected}
     plan = DistrictPlan.objects.get(code="example-district-plan")
     version = plan.versions.get()
 
