@@ -49,7 +49,7 @@ test-postgres: $(VENV)/.installed-test browser
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
-	$(BIN)/mypy src/rocc/analysis $(wildcard src/rocc/*/services*.py src/rocc/*/selectors*.py)
+	$(BIN)/mypy src/rocc/analysis $(wildcard src/rocc/*/services*.py src/rocc/*/selectors*.py src/rocc/*/services src/rocc/*/selectors)
 
 check: setup
 	$(BIN)/rocc check

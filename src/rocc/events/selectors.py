@@ -269,7 +269,7 @@ def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) 
     searched = index_batches()
     # One query for what the answer says it searched: every finished import, then which of them the index holds.
     finished = dict(ImportBatch.objects.filter(status=BatchStatus.DONE).exclude(persons_file="").values_list("pk", "finished_at"))
-    held = [finished[pk] for pk in searched if pk in finished and finished[pk] is not None]
+    held = [when for pk in searched if (when := finished.get(pk)) is not None]
     search = VictimFocusSearch(
         person_key=key, window_from=since.astype(dt.date), window_to=end.astype(dt.date), window_days=window,
         imports=tuple(sorted(searched)),
