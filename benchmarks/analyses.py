@@ -62,9 +62,7 @@ def _skewed_draw(rng: np.random.Generator, n: int, *, population: int, spread: f
     return rng.choice(population, size=n, p=propensity / propensity.sum())
 
 
-def baseline_repeat_victims(
-    persons: list, days: list[dt.date], offences: list[str], as_of: dt.date, window_days: int
-) -> dict:
+def baseline_repeat_victims(persons: list, days: list[dt.date], offences: list[str], as_of: dt.date, window_days: int) -> dict:
     """The straightforward version: one dictionary entry per person, one event at a time, with the
     same output (count, first, last, offence counts) as rocc's."""
     start = as_of - dt.timedelta(days=window_days)
@@ -147,18 +145,12 @@ def main() -> None:
     rows.append(("hot-times (aoristic, 60% windowed)", fast, slow, f"{result.windowed:,} windows"))
 
     result, fast = timed(hotspots, x=data["x"], y=data["y"], cell=CELL_METRES, bandwidth=BANDWIDTH_METRES)
-    rows.append(
-        (f"hotspots ({CELL_METRES:g} m cells, {BANDWIDTH_METRES:g} m bandwidth, 30 km square)", fast, None,
-         f"{result.rows * result.cols:,} cells")
-    )
+    rows.append((f"hotspots ({CELL_METRES:g} m cells, {BANDWIDTH_METRES:g} m bandwidth, 30 km square)", fast, None, f"{result.rows * result.cols:,} cells"))
     _, seconds = timed(result.to_dict)
     rows.append(("  its JSON-ready document (to_dict, every cell)", seconds, None, ""))
 
     result, fast = timed(concentration, units=data["places"], units_total=PLACES)
-    rows.append(
-        (f"concentration ({PLACES:,} units)", fast, None,
-         f"Gini {result.gini:.3f}, generalised {result.generalised_gini:.3f}")
-    )
+    rows.append((f"concentration ({PLACES:,} units)", fast, None, f"Gini {result.gini:.3f}, generalised {result.generalised_gini:.3f}"))
 
     print(f"{'analysis':<62} {'rocc s':>8} {'baseline s':>11} {'ratio':>7}  detail")
     for name, fast, slow, detail in rows:

@@ -26,20 +26,20 @@ django.setup()
 
 from django.template.loader import render_to_string  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from networks import synthetic_network  # noqa: E402  (benchmarks/networks.py: this folder is on the path)
 
 from rocc.analysis.hotspots import hotspots  # noqa: E402
+from rocc.analysis.near_repeat import plain_summary  # noqa: E402
 from rocc.analysis.networks import network_analysis, network_from_edge_list  # noqa: E402
 from rocc.analysis_pages import charts  # noqa: E402
-from rocc.analysis.near_repeat import plain_summary  # noqa: E402
 from rocc.analysis_pages.runners import network_layout  # noqa: E402
-from networks import synthetic_network  # noqa: E402  (benchmarks/networks.py: this folder is on the path)
 
 
 def timed(label: str, work, target: float | None = None):
     start = time.perf_counter()
     value = work()
     seconds = time.perf_counter() - start
-    verdict = "" if target is None else (" (target < %.1f s: %s)" % (target, "met" if seconds < target else "MISSED"))
+    verdict = "" if target is None else (f" (target < {target:.1f} s: {'met' if seconds < target else 'MISSED'})")
     print(f"{label}: {seconds:.3f} s{verdict}")
     return value
 
@@ -77,9 +77,16 @@ def main() -> None:
     )
     timed(
         "  network fragment rendered",
-        lambda: render_to_string("analyses/results/network.html", {
-            "result": analysis, **context, "size_by": "betweenness", "size_measures": charts.SIZE_MEASURES, "links": {},
-        }),
+        lambda: render_to_string(
+            "analyses/results/network.html",
+            {
+                "result": analysis,
+                **context,
+                "size_by": "betweenness",
+                "size_measures": charts.SIZE_MEASURES,
+                "links": {},
+            },
+        ),
         1.0,
     )
 
@@ -87,14 +94,25 @@ def main() -> None:
     bands = 20
     ratio = rng.uniform(0.5, 2.5, (bands, bands))
     knox = {
-        "n_events": 20_000, "metric": "manhattan", "permutations": 999, "seed": 1, "notes": [],
-        "distance_bands": [[i * 100.0, (i + 1) * 100.0] for i in range(bands)], "day_bands": [[i * 7.0, (i + 1) * 7.0] for i in range(bands)],
-        "observed": rng.integers(0, 500, (bands, bands)).tolist(), "expected": (ratio * 100).tolist(),
-        "knox_ratio": ratio.tolist(), "p_value": rng.uniform(0, 1, (bands, bands)).tolist(),
+        "n_events": 20_000,
+        "metric": "manhattan",
+        "permutations": 999,
+        "seed": 1,
+        "notes": [],
+        "distance_bands": [[i * 100.0, (i + 1) * 100.0] for i in range(bands)],
+        "day_bands": [[i * 7.0, (i + 1) * 7.0] for i in range(bands)],
+        "observed": rng.integers(0, 500, (bands, bands)).tolist(),
+        "expected": (ratio * 100).tolist(),
+        "knox_ratio": ratio.tolist(),
+        "p_value": rng.uniform(0, 1, (bands, bands)).tolist(),
     }
     text, cell = plain_summary(
-        distance_bands=knox["distance_bands"], day_bands=knox["day_bands"], knox_ratio=knox["knox_ratio"],
-        p_value=knox["p_value"], permutations=knox["permutations"], event_label="burglary",
+        distance_bands=knox["distance_bands"],
+        day_bands=knox["day_bands"],
+        knox_ratio=knox["knox_ratio"],
+        p_value=knox["p_value"],
+        permutations=knox["permutations"],
+        event_label="burglary",
     )
     knox["plain_summary"] = {"text": text, "cell": cell}
     timed(

@@ -47,10 +47,22 @@ def main() -> None:
     from rocc.tasking.services.products import product_receive
 
     rng = np.random.default_rng(args.seed)
-    owners = [user_create(username=f"analyst-{code}", password="bench-password-that-is-long-42", role="analyst",
-                          units=[OrgUnit.objects.get(code=code)]).user for code in ("waitemata", "canterbury", "wellington", "southern")]
-    products = [product_receive(actor=owner, kind="district_insights", title=f"Product {i}", summary="Benchmark.", handling_caveat="IN-CONFIDENCE",
-                                product_date=timezone.localdate(), source_unit=owner.profile.units.first()) for i, owner in enumerate(owners)]
+    owners = [
+        user_create(username=f"analyst-{code}", password="bench-password-that-is-long-42", role="analyst", units=[OrgUnit.objects.get(code=code)]).user
+        for code in ("waitemata", "canterbury", "wellington", "southern")
+    ]
+    products = [
+        product_receive(
+            actor=owner,
+            kind="district_insights",
+            title=f"Product {i}",
+            summary="Benchmark.",
+            handling_caveat="IN-CONFIDENCE",
+            product_date=timezone.localdate(),
+            source_unit=owner.profile.units.first(),
+        )
+        for i, owner in enumerate(owners)
+    ]
     now = timezone.now()
     kinds = rng.choice(["person", "group", "place"], size=args.targets, p=[0.5, 0.1, 0.4])
     people = rng.integers(0, args.targets, size=args.targets)

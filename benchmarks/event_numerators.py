@@ -27,22 +27,25 @@ def write_store(path: Path, n: int, seed: int) -> None:
     district = np.array(DISTRICTS, dtype=object)[columns["district"]]
     national = np.random.default_rng(seed + 1).random(n) < 0.05
     district = np.where(national, "nz", district)  # the 13th unit: events only known nationally
-    table = pa.table({
-        "event_id": pa.array(np.char.add("E", np.arange(n).astype(str)).astype(object), pa.string()),
-        "source": pa.array(["benchmark"] * n, pa.string()),
-        "batch_id": pa.array(np.ones(n, dtype=np.int64)),
-        "date_from": pa.array(columns["date_from"]),
-        "date_to": pa.array(columns["date_from"]),
-        "month": pa.array((columns["date_from"].astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)),
-        "offence_code": pa.array(columns["offence_code"], pa.string()),
-        "offence_division": pa.array(np.array([c[:2] for c in columns["offence_code"].tolist()], dtype=object), pa.string()),
-        "x": pa.array(columns["x"]),
-        "y": pa.array(columns["y"]),
-        "unit_code": pa.array(district, pa.string()),
-        "unit_path": pa.array(np.where(national, "/nz/", np.char.add(np.char.add("/nz/", district.astype(str)), "/")).astype(object), pa.string()),
-        "district_code": pa.array(district, pa.string()),
-        "area_code": pa.nulls(n, pa.string()),
-    }, schema=EVENT_SCHEMA)
+    table = pa.table(
+        {
+            "event_id": pa.array(np.char.add("E", np.arange(n).astype(str)).astype(object), pa.string()),
+            "source": pa.array(["benchmark"] * n, pa.string()),
+            "batch_id": pa.array(np.ones(n, dtype=np.int64)),
+            "date_from": pa.array(columns["date_from"]),
+            "date_to": pa.array(columns["date_from"]),
+            "month": pa.array((columns["date_from"].astype("datetime64[M]").astype(np.int64) + 1970 * 12).astype(np.int32)),
+            "offence_code": pa.array(columns["offence_code"], pa.string()),
+            "offence_division": pa.array(np.array([c[:2] for c in columns["offence_code"].tolist()], dtype=object), pa.string()),
+            "x": pa.array(columns["x"]),
+            "y": pa.array(columns["y"]),
+            "unit_code": pa.array(district, pa.string()),
+            "unit_path": pa.array(np.where(national, "/nz/", np.char.add(np.char.add("/nz/", district.astype(str)), "/")).astype(object), pa.string()),
+            "district_code": pa.array(district, pa.string()),
+            "area_code": pa.nulls(n, pa.string()),
+        },
+        schema=EVENT_SCHEMA,
+    )
     # Sorted by date, as the import writes each batch.
     pq.write_table(table.sort_by([("date_from", "ascending"), ("event_id", "ascending")]), path, compression="zstd")
 
@@ -107,7 +110,9 @@ def main() -> None:
     baseline = pandas_numerators(path)
     pandas_time = time.perf_counter() - started
     # Both must give the same figures.
-    ours = rolling.assign(month=pd.PeriodIndex(pd.to_datetime(rolling["period_end"]), freq="M")).set_index(["unit_code", "offence_division", "month"])["numerator"]
+    ours = rolling.assign(month=pd.PeriodIndex(pd.to_datetime(rolling["period_end"]), freq="M")).set_index(["unit_code", "offence_division", "month"])[
+        "numerator"
+    ]
     theirs = baseline.set_index(["district_code", "offence_division", "month"])["numerator"].astype(np.int64)
     theirs.index.names = ours.index.names
     assert ours.sort_index().equals(theirs.sort_index().reindex(ours.sort_index().index)), "the two computations disagree"

@@ -44,11 +44,9 @@ def main() -> None:
     started = time.perf_counter()
     batch = events_import(user=None, source=source, path=extract, progress=lambda p, stage: stages.append((time.perf_counter() - started, stage)))
     elapsed = time.perf_counter() - started
-    previous = 0.0
     for (at, stage), (following, _) in zip(stages, stages[1:] + [(elapsed, "")]):
         if following - at > 0.05:
             print(f"  {stage:<28} {following - at:6.1f} s")
-        previous = at
     print(f"status {batch.status}: {batch.message}")
     print(f"import of {batch.rows_imported:,} events with {batch.persons_imported:,} persons: {elapsed:.1f} s (target < 60 s)")
     extract.unlink()

@@ -16,18 +16,69 @@ import pandas as pd
 
 # The 12 districts and the national unit: 13 units, as the numerator target names them.
 DISTRICTS = [
-    "northland", "waitemata", "auckland-city", "counties-manukau", "waikato", "bay-of-plenty", "eastern", "central",
-    "wellington", "tasman", "canterbury", "southern",
+    "northland",
+    "waitemata",
+    "auckland-city",
+    "counties-manukau",
+    "waikato",
+    "bay-of-plenty",
+    "eastern",
+    "central",
+    "wellington",
+    "tasman",
+    "canterbury",
+    "southern",
 ]
 # Names as Police extracts write them (aliases and macron-less spellings the importer resolves).
 EXTRACT_NAMES = [
-    "Northland", "Waitemata", "Auckland City", "Counties/Manukau", "Waikato", "Bay Of Plenty", "Eastern", "Central",
-    "Wellington", "Tasman", "Canterbury", "Southern",
+    "Northland",
+    "Waitemata",
+    "Auckland City",
+    "Counties/Manukau",
+    "Waikato",
+    "Bay Of Plenty",
+    "Eastern",
+    "Central",
+    "Wellington",
+    "Tasman",
+    "Canterbury",
+    "Southern",
 ]
 SUBDIVISIONS = [
-    "011", "021", "029", "031", "032", "041", "049", "051", "052", "053", "061", "062", "071", "081", "082", "083",
-    "084", "091", "092", "101", "104", "111", "112", "121", "122", "131", "132", "133", "141", "142", "151", "153",
-    "161", "169",
+    "011",
+    "021",
+    "029",
+    "031",
+    "032",
+    "041",
+    "049",
+    "051",
+    "052",
+    "053",
+    "061",
+    "062",
+    "071",
+    "081",
+    "082",
+    "083",
+    "084",
+    "091",
+    "092",
+    "101",
+    "104",
+    "111",
+    "112",
+    "121",
+    "122",
+    "131",
+    "132",
+    "133",
+    "141",
+    "142",
+    "151",
+    "153",
+    "161",
+    "169",
 ]
 FIRST_DAY = np.datetime64("2015-01-01", "D")
 DAYS = 120 * 30  # ten years
@@ -62,16 +113,18 @@ def import_file(path: Path, n: int, seed: int = 20261121) -> Path:
     extracts spell them, victim and (for a third) offender identifiers."""
     rng = np.random.default_rng(seed)
     columns = store_columns(n, seed)
-    frame = pd.DataFrame({
-        "Occurrence ID": np.char.add("OCC-", np.arange(1, n + 1).astype(str)),
-        "Date": pd.Series(columns["date_from"]).dt.strftime("%Y-%m-%d %H:%M"),
-        "Offence": np.char.add(columns["offence_code"].astype(str), rng.integers(1, 3, n).astype(str)),
-        "District": np.array(EXTRACT_NAMES, dtype=object)[columns["district"]],
-        "X": np.round(columns["x"]).astype(np.int64),
-        "Y": np.round(columns["y"]).astype(np.int64),
-        "Victim ID": np.char.add("PRN-", columns["victim"].astype(str)),
-        "Offender ID": np.where(rng.random(n) < 0.33, np.char.add("PRN-O", rng.integers(0, n // 5 + 1, n).astype(str)), ""),
-    })
+    frame = pd.DataFrame(
+        {
+            "Occurrence ID": np.char.add("OCC-", np.arange(1, n + 1).astype(str)),
+            "Date": pd.Series(columns["date_from"]).dt.strftime("%Y-%m-%d %H:%M"),
+            "Offence": np.char.add(columns["offence_code"].astype(str), rng.integers(1, 3, n).astype(str)),
+            "District": np.array(EXTRACT_NAMES, dtype=object)[columns["district"]],
+            "X": np.round(columns["x"]).astype(np.int64),
+            "Y": np.round(columns["y"]).astype(np.int64),
+            "Victim ID": np.char.add("PRN-", columns["victim"].astype(str)),
+            "Offender ID": np.where(rng.random(n) < 0.33, np.char.add("PRN-O", rng.integers(0, n // 5 + 1, n).astype(str)), ""),
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
     return path

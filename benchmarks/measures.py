@@ -55,23 +55,47 @@ def main() -> None:
     months = [add_months(first, i) for i in range(12 * args.years)]
     started = time.perf_counter()
     for n in range(args.indicators):
-        indicator = indicator_define(user=None, code=f"bench-{n:02d}", name=f"Benchmark indicator {n + 1}", effective_from=dt.date(2000, 1, 1),
-                                     kind="population", unit_label="per 10,000 people", numerator_label="Events", denominator_kind="population",
-                                     factor=10000, polarity="lower" if n % 3 else "higher", period_type="month")
+        indicator = indicator_define(
+            user=None,
+            code=f"bench-{n:02d}",
+            name=f"Benchmark indicator {n + 1}",
+            effective_from=dt.date(2000, 1, 1),
+            kind="population",
+            unit_label="per 10,000 people",
+            numerator_label="Events",
+            denominator_kind="population",
+            factor=10000,
+            polarity="lower" if n % 3 else "higher",
+            period_type="month",
+        )
         items = []
         for d in districts:
             level = rng.uniform(3, 300)
             trend = rng.uniform(-0.004, 0.002)
             for i, start in enumerate(months):
-                items.append(ObservationInput(indicator=indicator, unit=d, period_start=start, period_end=month_end(start),
-                                              numerator=float(rng.poisson(level * np.exp(trend * i)))))
+                items.append(
+                    ObservationInput(
+                        indicator=indicator, unit=d, period_start=start, period_end=month_end(start), numerator=float(rng.poisson(level * np.exp(trend * i)))
+                    )
+                )
         observations_record_many(items=items, source="import")
         for unit in units:
-            target_set(user=None, indicator=indicator, unit=unit, period_type="year_ended", baseline_kind="fixed_period",
-                       baseline_period_end=month_end(months[11]), baseline_label="first year", target_kind="change",
-                       target_change_percent=-10, target_date=month_end(months[-1]))
-    print(f"setup: {Indicator.objects.count()} indicators, {Observation.objects.count():,} monthly figures in {len(districts)} districts "
-          f"({time.perf_counter() - started:.0f} s)")
+            target_set(
+                user=None,
+                indicator=indicator,
+                unit=unit,
+                period_type="year_ended",
+                baseline_kind="fixed_period",
+                baseline_period_end=month_end(months[11]),
+                baseline_label="first year",
+                target_kind="change",
+                target_change_percent=-10,
+                target_date=month_end(months[-1]),
+            )
+    print(
+        f"setup: {Indicator.objects.count()} indicators, {Observation.objects.count():,} monthly figures in {len(districts)} districts "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
 
     recompute = []
     for _ in range(args.repeat):
@@ -79,8 +103,10 @@ def main() -> None:
         result = statuses_recompute()
         recompute.append(time.perf_counter() - t)
     cells = result.cells
-    print(f"recompute every status ({cells} cells): median {statistics.median(recompute):.2f} s, best {min(recompute):.2f} s "
-          f"(target < 2 s) — statuses: {dict(StatusSnapshot.objects.values_list('status').annotate(n=django.db.models.Count('id')))}")
+    print(
+        f"recompute every status ({cells} cells): median {statistics.median(recompute):.2f} s, best {min(recompute):.2f} s "
+        f"(target < 2 s) — statuses: {dict(StatusSnapshot.objects.values_list('status').annotate(n=django.db.models.Count('id')))}"
+    )
 
     viewer = user_create(username="bench-viewer", password="bench-password-long-1", role="viewer", units=[districts[0]], agency=None).user
     client = Client(HTTP_HOST="localhost")
@@ -92,8 +118,10 @@ def main() -> None:
         response = client.get("/measures/scorecard/")
         page.append(time.perf_counter() - t)
         assert response.status_code == 200
-    print(f"national scorecard page ({args.indicators} × {len(units)} cells, disclosure control on each): "
-          f"median {statistics.median(page) * 1000:.0f} ms, best {min(page) * 1000:.0f} ms (target < 300 ms)")
+    print(
+        f"national scorecard page ({args.indicators} × {len(units)} cells, disclosure control on each): "
+        f"median {statistics.median(page) * 1000:.0f} ms, best {min(page) * 1000:.0f} ms (target < 300 ms)"
+    )
 
     curve = []
     for _ in range(args.repeat):
@@ -101,8 +129,7 @@ def main() -> None:
         response = client.get("/measures/indicators/bench-00/?unit=nz&period_type=year_ended")
         curve.append(time.perf_counter() - t)
         assert response.status_code == 200
-    print(f"turn-the-curve page, national rolling years from {len(districts) * len(months):,} district months: "
-          f"median {statistics.median(curve) * 1000:.0f} ms")
+    print(f"turn-the-curve page, national rolling years from {len(districts) * len(months):,} district months: median {statistics.median(curve) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -69,21 +69,23 @@ def run_case(n: int, permutations: int) -> dict:
     small = clustered_events(200, seed=1)
     threshold = near_repeat._PARALLEL_WORK
     for near_repeat._PARALLEL_WORK in (threshold, 0):
-        near_repeat_knox(x=small[0], y=small[1], dates=small[2], distance_bands=DISTANCE_BANDS,
-                         day_bands=DAY_BANDS, permutations=9, seed=1)
+        near_repeat_knox(x=small[0], y=small[1], dates=small[2], distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, permutations=9, seed=1)
     near_repeat._PARALLEL_WORK = threshold
     warm_up = time.perf_counter() - started
     ready_rss = _rss_now_mb()
 
     started = time.perf_counter()
-    result = near_repeat_knox(x=x, y=y, dates=dates, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS,
-                              permutations=permutations, seed=7)
+    result = near_repeat_knox(x=x, y=y, dates=dates, distance_bands=DISTANCE_BANDS, day_bands=DAY_BANDS, permutations=permutations, seed=7)
     seconds = time.perf_counter() - started
     near_pairs = int(result.observed[:-1].sum())
     return {
-        "events": n, "permutations": permutations, "seconds": round(seconds, 2),
-        "warm_up_seconds": round(warm_up, 2), "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "rss_after_warm_up_mb": round(ready_rss, 1), "pairs_within_500m": near_pairs,
+        "events": n,
+        "permutations": permutations,
+        "seconds": round(seconds, 2),
+        "warm_up_seconds": round(warm_up, 2),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "rss_after_warm_up_mb": round(ready_rss, 1),
+        "pairs_within_500m": near_pairs,
         "summary": result.summary,
     }
 
@@ -100,7 +102,10 @@ def _rss_now_mb() -> float:
 def _in_fresh_process(n: int, permutations: int, env: dict | None = None) -> dict:
     output = subprocess.run(
         [sys.executable, __file__, "--case", str(n), "--permutations", str(permutations)],
-        check=True, capture_output=True, text=True, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -116,14 +121,15 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as cache:
         cold = _in_fresh_process(200, 9, env={**os.environ, "NUMBA_CACHE_DIR": cache})
-    print(f"numba compile time (empty cache): {cold['warm_up_seconds']} s; loading from the cache: "
-          f"{_in_fresh_process(200, 9)['warm_up_seconds']} s")
+    print(f"numba compile time (empty cache): {cold['warm_up_seconds']} s; loading from the cache: {_in_fresh_process(200, 9)['warm_up_seconds']} s")
     print(f"bands: distance {DISTANCE_BANDS} m, days {DAY_BANDS}; machine: {os.cpu_count()} cores")
     for n, permutations in CASES:
         figures = _in_fresh_process(n, permutations)
-        print(f"{n:>7,} events x {permutations} permutations: {figures['seconds']:6.2f} s, "
-              f"peak RSS {figures['peak_rss_mb']:.0f} MB (after imports and warm-up {figures['rss_after_warm_up_mb']:.0f} MB), "
-              f"{figures['pairs_within_500m']:,} pairs within 500 m")
+        print(
+            f"{n:>7,} events x {permutations} permutations: {figures['seconds']:6.2f} s, "
+            f"peak RSS {figures['peak_rss_mb']:.0f} MB (after imports and warm-up {figures['rss_after_warm_up_mb']:.0f} MB), "
+            f"{figures['pairs_within_500m']:,} pairs within 500 m"
+        )
 
 
 if __name__ == "__main__":

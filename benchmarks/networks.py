@@ -93,50 +93,60 @@ def main() -> None:
     for directed in (False, True):
         kind = "directed" if directed else "undirected"
         table = synthetic_network(args.nodes, args.edges, seed=args.seed, directed=directed)
-        load_s, network = best_of(3, lambda: network_from_edge_list(
-            table, source="from", target="to", weight="calls", directed=directed))
+        load_s, network = best_of(
+            3, lambda table=table, directed=directed: network_from_edge_list(table, source="from", target="to", weight="calls", directed=directed)
+        )
         graph = network.graph
-        betweenness_s, _ = best_of(3, lambda: graph.betweenness(directed=directed))
+        betweenness_s, _ = best_of(3, lambda graph=graph, directed=directed: graph.betweenness(directed=directed))
         print(f"[{kind}] load edge list: {load_s:.3f} s; betweenness: {betweenness_s:.3f} s (target < 5 s)")
-        full_s, result = best_of(1, lambda: network_analysis(network, seed=1))
-        print(f"[{kind}] every node measure + Leiden communities: {full_s:.2f} s "
-              f"({result.summary.n_communities} communities, modularity {result.summary.modularity:.3f})")
+        full_s, result = best_of(1, lambda network=network: network_analysis(network, seed=1))
+        print(
+            f"[{kind}] every node measure + Leiden communities: {full_s:.2f} s "
+            f"({result.summary.n_communities} communities, modularity {result.summary.modularity:.3f})"
+        )
 
     table = synthetic_network(args.nodes, args.edges, seed=args.seed, directed=True)
     network = network_from_edge_list(table, source="from", target="to", weight="calls", directed=True)
     later = network_from_edge_list(
         synthetic_network(args.nodes, args.edges, seed=args.seed, directed=True, drop=0.1),
-        source="from", target="to", weight="calls", directed=True,
+        source="from",
+        target="to",
+        weight="calls",
+        directed=True,
     )
     _pairs_after_each_removal(*_csr(network.undirected), np.zeros(network.n_nodes, dtype=np.bool_))  # compile
     key_s, players = best_of(1, lambda: key_player_set(network, k=5))
-    print(f"[directed] key players k=5 (greedy + swaps): {key_s:.2f} s, fragmentation "
-          f"{players.fragmentation_before:.4f} → {players.fragmentation_after:.4f}")
+    print(f"[directed] key players k=5 (greedy + swaps): {key_s:.2f} s, fragmentation {players.fragmentation_before:.4f} → {players.fragmentation_after:.4f}")
     indptr, indices = _csr(network.undirected)
     one_pass_s, _ = best_of(3, lambda: _pairs_after_each_removal(indptr, indices, np.zeros(network.n_nodes, np.bool_)))
     naive_s, _ = best_of(1, lambda: naive_greedy_step(network))
-    print(f"[directed] one greedy step, all {network.n_nodes} candidates: one-pass DFS {one_pass_s * 1000:.1f} ms "
-          f"vs recount per candidate {naive_s:.2f} s ({naive_s / one_pass_s:.0f}×)")
+    print(
+        f"[directed] one greedy step, all {network.n_nodes} candidates: one-pass DFS {one_pass_s * 1000:.1f} ms "
+        f"vs recount per candidate {naive_s:.2f} s ({naive_s / one_pass_s:.0f}×)"
+    )
     groups = {label: f"g{i % 7}" for i, label in enumerate(network.nodes)}
     roles_s, _ = best_of(3, lambda: brokerage_roles(network, groups=groups))
     print(f"[directed] Gould–Fernandez roles: {roles_s:.2f} s")
     compare_s, comparison = best_of(1, lambda: network_comparison(network, later))
-    print(f"[directed] comparison with a snapshot missing 10% of ties: {compare_s:.2f} s "
-          f"({len(comparison.edges_removed)} ties removed)")
+    print(f"[directed] comparison with a snapshot missing 10% of ties: {compare_s:.2f} s ({len(comparison.edges_removed)} ties removed)")
 
     # Baseline: pure-Python Brandes, on a smaller graph, against igraph on the same graph.
     small = network_from_edge_list(
         synthetic_network(args.baseline_nodes, args.baseline_edges, seed=args.seed, directed=False),
-        source="from", target="to", directed=False,
+        source="from",
+        target="to",
+        directed=False,
     )
     edges = list(zip(small.source.tolist(), small.target.tolist()))
     python_s, reference = best_of(1, lambda: brandes_betweenness(small.n_nodes, edges, False))
     igraph_s, fast = best_of(3, lambda: small.graph.betweenness(directed=False))
     assert np.allclose(reference, fast)
     scale = (args.nodes * args.edges) / (small.n_nodes * small.n_edges)
-    print(f"[baseline] {small.n_nodes} nodes, {small.n_edges} ties: pure-Python Brandes {python_s:.2f} s, "
-          f"igraph {igraph_s * 1000:.1f} ms ({python_s / igraph_s:.0f}× faster); pure Python scaled by n·m to "
-          f"{args.nodes}/{args.edges}: ~{python_s * scale:.0f} s")
+    print(
+        f"[baseline] {small.n_nodes} nodes, {small.n_edges} ties: pure-Python Brandes {python_s:.2f} s, "
+        f"igraph {igraph_s * 1000:.1f} ms ({python_s / igraph_s:.0f}× faster); pure Python scaled by n·m to "
+        f"{args.nodes}/{args.edges}: ~{python_s * scale:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,6 @@ def main() -> None:
         _build(identifiers, columns, args.events)
         print(f"index of {args.events:,} person-events built in {time.perf_counter() - started:.0f} s")
 
-
     rng = np.random.default_rng(args.seed)
     # Half the lookups are people in the store (many of them repeat victims), half are not.
     known = identifiers[rng.integers(0, args.events, args.lookups // 2)]
@@ -76,9 +75,17 @@ def _record_batch() -> None:
     from rocc.events.models import BatchStatus, EventSource, ImportBatch
 
     source, _ = EventSource.objects.get_or_create(name="benchmark", defaults={"mapping": {}})
-    ImportBatch.objects.update_or_create(pk=1, defaults={
-        "source": source, "file_name": "synthetic.csv", "sha256": "0" * 64, "status": BatchStatus.DONE,
-        "persons_file": "persons/batch-0001.parquet", "finished_at": timezone.now()})
+    ImportBatch.objects.update_or_create(
+        pk=1,
+        defaults={
+            "source": source,
+            "file_name": "synthetic.csv",
+            "sha256": "0" * 64,
+            "status": BatchStatus.DONE,
+            "persons_file": "persons/batch-0001.parquet",
+            "finished_at": timezone.now(),
+        },
+    )
 
 
 def _build(identifiers: np.ndarray, columns: dict, events: int) -> None:
@@ -88,7 +95,8 @@ def _build(identifiers: np.ndarray, columns: dict, events: int) -> None:
     high, low = key_halves(person_keys(identifiers).tolist())
     units = [{"code": code, "path": f"/nz/{code}/"} for code in DISTRICTS]
     rows = IndexRows(
-        high=high, low=low,
+        high=high,
+        low=low,
         day=(columns["date_from"].astype("datetime64[D]") - EPOCH).astype(np.int32),
         role=np.full(events, ROLE_CODES["victim"], dtype=np.int8),
         unit=columns["district"].astype(np.int32),

@@ -155,11 +155,7 @@ NINJA_PAGINATION_PER_PAGE = 100
 # `rocc worker` runs the queue. ROCC_TASKS_IMMEDIATE=1 runs tasks inline (tests, single-user installs).
 TASKS = {
     "default": {
-        "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if os.environ.get("ROCC_TASKS_IMMEDIATE") == "1"
-            else "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": ("django_tasks.backends.immediate.ImmediateBackend" if os.environ.get("ROCC_TASKS_IMMEDIATE") == "1" else "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -40,8 +40,7 @@ def copy_data_dir(template: Path, folder: Path) -> Path:
     return folder
 
 
-def api_call(path: str, token: str | None = None, payload: Any = None, method: str | None = None,
-             headers: dict | None = None) -> tuple[int, Any]:
+def api_call(path: str, token: str | None = None, payload: Any = None, method: str | None = None, headers: dict | None = None) -> tuple[int, Any]:
     """One request to the JSON API through Django's test client, signed in only by the bearer ``token``: (status, body),
     the body parsed from JSON, or the text when the answer is not JSON. POST when there is a payload, else GET."""
     from django.test import Client

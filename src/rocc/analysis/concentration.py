@@ -162,9 +162,7 @@ def concentration(
         if isinstance(units_total, bool) or not isinstance(units_total, (int, np.integer)):
             raise AnalysisInputError(f"units total must be a whole number, found {units_total!r}")
         if units_total < n_observed:
-            raise AnalysisInputError(
-                f"units total {units_total} is less than the {n_observed} distinct units that have events"
-            )
+            raise AnalysisInputError(f"units total {units_total} is less than the {n_observed} distinct units that have events")
         n_units = int(units_total)
     total = float(values.sum())
     if total <= 0:
@@ -175,10 +173,7 @@ def concentration(
     notes = []
     if units_total is None:
         generalised = None
-        notes.append(
-            "generalised_gini needs the number of units including those without events (units_total); "
-            "without it only units with events are counted"
-        )
+        notes.append("generalised_gini needs the number of units including those without events (units_total); without it only units with events are counted")
     elif weights is not None:
         generalised = None
         notes.append("generalised_gini is defined for counts of events, not weighted totals")
@@ -189,15 +184,10 @@ def concentration(
         notes.append(f"the Lorenz curve is resampled at {MAX_LORENZ_POINTS} evenly spaced unit shares")
 
     descending_cumulative = np.cumsum(ascending[::-1])
-    top_shares = {
-        str(fraction): _share_of_top(descending_cumulative, units=n_units, fraction=fraction, total=total)
-        for fraction in TOP_FRACTIONS
-    }
+    top_shares = {str(fraction): _share_of_top(descending_cumulative, units=n_units, fraction=fraction, total=total) for fraction in TOP_FRACTIONS}
     # Highest first; among equals, the unit seen first in the data.
     order = np.lexsort((np.arange(n_observed), -values))[:top]
-    top_units = [
-        {"unit": labels[i], "value": values[i], "share": values[i] / total} for i in order.tolist()
-    ]
+    top_units = [{"unit": labels[i], "value": values[i], "share": values[i] / total} for i in order.tolist()]
     return ConcentrationResult(
         units=n_units,
         units_observed=n_observed,

@@ -123,9 +123,12 @@ def weighted_displacement_quotient(
     prevented) and their sum, the total net effect.
     """
     values = {
-        ("target", "before"): target_before, ("target", "after"): target_after,
-        ("buffer", "before"): buffer_before, ("buffer", "after"): buffer_after,
-        ("control", "before"): control_before, ("control", "after"): control_after,
+        ("target", "before"): target_before,
+        ("target", "after"): target_after,
+        ("buffer", "before"): buffer_before,
+        ("buffer", "after"): buffer_after,
+        ("control", "before"): control_before,
+        ("control", "after"): control_after,
     }
     checked = {key: _check_count(v, area=key[0], period=key[1], what=measure) for key, v in values.items()}
     for period in PERIODS:
@@ -158,9 +161,12 @@ def weighted_displacement_quotient(
     expected_a, expected_b = a_b * trend, b_b * trend
     return WDQResult(
         measure=measure,
-        target_before=a_b, target_after=a_a,
-        buffer_before=b_b, buffer_after=b_a,
-        control_before=c_b, control_after=c_a,
+        target_before=a_b,
+        target_after=a_a,
+        buffer_before=b_b,
+        buffer_after=b_a,
+        control_before=c_b,
+        control_after=c_a,
         success_measure=success,
         buffer_displacement_measure=buffer_measure,
         wdq=wdq,
@@ -253,9 +259,7 @@ def _divisors(
             raise AnalysisInputError(f"{AREA_NAMES[spare[0]]}: a size was given, but no counts")
         for area in areas:
             if area not in area_km2:
-                raise AnalysisInputError(
-                    f"{AREA_NAMES[area]}: no size given; give a size in km² for every area or for none"
-                )
+                raise AnalysisInputError(f"{AREA_NAMES[area]}: no size given; give a size in km² for every area or for none")
             size = area_km2[area]
             if isinstance(size, bool) or not isinstance(size, (int, float)) or not math.isfinite(size) or size <= 0:
                 raise AnalysisInputError(f"{AREA_NAMES[area]}: the size must be a positive number of km², not {size!r}")
@@ -305,8 +309,10 @@ def weighted_displacement_difference(
     """
     z_crit = _normal_quantile(confidence)
     given: dict[tuple[str, str], float | None] = {
-        ("target", "before"): target_before, ("target", "after"): target_after,
-        ("control", "before"): control_before, ("control", "after"): control_after,
+        ("target", "before"): target_before,
+        ("target", "after"): target_after,
+        ("control", "before"): control_before,
+        ("control", "after"): control_after,
     }
     has_buffer = buffer_before is not None or buffer_after is not None
     has_buffer_control = buffer_control_before is not None or buffer_control_after is not None
@@ -336,9 +342,7 @@ def weighted_displacement_difference(
                 raise AnalysisInputError(f"{AREA_NAMES[key[0]]}, {key[1]} period: no harm total given")
             h = _check_count(harm[key], area=key[0], period=key[1], what="harm total")
             if counts[key] == 0 and h > 0:
-                raise AnalysisInputError(
-                    f"{AREA_NAMES[key[0]]}, {key[1]} period: a harm total of {h:g} with 0 crimes"
-                )
+                raise AnalysisInputError(f"{AREA_NAMES[key[0]]}, {key[1]} period: a harm total of {h:g} with 0 crimes")
             harms[key] = h
             values[key] = h
         units = units.replace("crimes", "harm", 1)
@@ -381,9 +385,7 @@ def weighted_displacement_difference(
         formula += "; each figure divided by its period-length and area weight, its variance by the weight squared"
     estimate = local + (displacement or 0.0)
     if total_var <= 0:
-        raise AnalysisInputError(
-            "every count is zero, so the WDD has no variance and cannot be tested; check the counts"
-        )
+        raise AnalysisInputError("every count is zero, so the WDD has no variance and cannot be tested; check the counts")
     se = math.sqrt(total_var)
     z = estimate / se
     p_value = float(2 * stats.norm.sf(abs(z)))
@@ -394,23 +396,31 @@ def weighted_displacement_difference(
         verdict = "an increase net of the control and of any displacement; the interval excludes 0"
     else:
         verdict = "no change distinguishable from chance; the interval includes 0"
-    interpretation = (
-        f"WDD {estimate:+.4g} {units} ({confidence:.0%} CI {low:+.4g} to {high:+.4g}, z = {z:.2f}, "
-        f"p = {p_value:.3g}): {verdict}"
-    )
+    interpretation = f"WDD {estimate:+.4g} {units} ({confidence:.0%} CI {low:+.4g} to {high:+.4g}, z = {z:.2f}, p = {p_value:.3g}): {verdict}"
     cells = tuple(
-        WDDCell(area=a, period=p, count=counts[(a, p)], harm=harms[(a, p)], divisor=divisor[(a, p)],
-                value=scaled[(a, p)], variance=variances[(a, p)])
-        for a in areas for p in PERIODS
+        WDDCell(area=a, period=p, count=counts[(a, p)], harm=harms[(a, p)], divisor=divisor[(a, p)], value=scaled[(a, p)], variance=variances[(a, p)])
+        for a in areas
+        for p in PERIODS
     )
     return WDDResult(
-        measure=measure, form=form, cells=cells,
-        local_estimate=local, local_se=math.sqrt(local_var),
+        measure=measure,
+        form=form,
+        cells=cells,
+        local_estimate=local,
+        local_se=math.sqrt(local_var),
         displacement_estimate=displacement,
         displacement_se=math.sqrt(displacement_var) if displacement_var is not None else None,
-        estimate=estimate, variance=total_var, se=se, confidence=confidence,
-        ci_low=low, ci_high=high, z=z, p_value=p_value,
-        units=units, interpretation=interpretation, formula=formula,
+        estimate=estimate,
+        variance=total_var,
+        se=se,
+        confidence=confidence,
+        ci_low=low,
+        ci_high=high,
+        z=z,
+        p_value=p_value,
+        units=units,
+        interpretation=interpretation,
+        formula=formula,
     )
 
 
@@ -458,13 +468,11 @@ class DisplacementAnalysis:
             wdd = measures.wdd
             rows.append((measures.measure, "wdd_local", wdd.local_estimate, wdd.local_se, None, None, None))
             if wdd.displacement_estimate is not None:
-                rows.append((measures.measure, "wdd_displacement", wdd.displacement_estimate, wdd.displacement_se,
-                             None, None, None))
+                rows.append((measures.measure, "wdd_displacement", wdd.displacement_estimate, wdd.displacement_se, None, None, None))
             rows.append((measures.measure, "wdd", wdd.estimate, wdd.se, wdd.ci_low, wdd.ci_high, wdd.p_value))
             if measures.wdq is not None:
                 rows.append((measures.measure, "success_measure", measures.wdq.success_measure, None, None, None, None))
-                rows.append((measures.measure, "buffer_displacement_measure",
-                             measures.wdq.buffer_displacement_measure, None, None, None, None))
+                rows.append((measures.measure, "buffer_displacement_measure", measures.wdq.buffer_displacement_measure, None, None, None, None))
                 rows.append((measures.measure, "wdq", measures.wdq.wdq, None, None, None, None))
         return pd.DataFrame(rows, columns=["measure", "statistic", "estimate", "se", "ci_low", "ci_high", "p_value"])
 
@@ -481,9 +489,7 @@ def displacement_counts(frame: pd.DataFrame) -> pd.DataFrame:
         bad = ~values.isin(allowed)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise AnalysisInputError(
-                f"expected one of {', '.join(allowed)}, found {frame[name].iloc[row]!r}", column=name, row=row + 1
-            )
+            raise AnalysisInputError(f"expected one of {', '.join(allowed)}, found {frame[name].iloc[row]!r}", column=name, row=row + 1)
     counts = numeric_column(frame, "count")
     negative = np.flatnonzero(counts < 0)
     if negative.size:
@@ -502,9 +508,7 @@ def displacement_counts(frame: pd.DataFrame) -> pd.DataFrame:
     repeated = table.duplicated(["area", "period"]).to_numpy()
     if repeated.any():
         row = int(np.flatnonzero(repeated)[0])
-        first = int(np.flatnonzero(
-            (table["area"] == table["area"].iloc[row]) & (table["period"] == table["period"].iloc[row])
-        )[0])
+        first = int(np.flatnonzero((table["area"] == table["area"].iloc[row]) & (table["period"] == table["period"].iloc[row]))[0])
         raise AnalysisInputError(
             f"{AREA_NAMES[table['area'].iloc[row]]}, {table['period'].iloc[row]} period is given again "
             f"(first on row {first + 1}); give one total per area and period",
@@ -545,20 +549,23 @@ def displacement_analysis(
     """
     table = displacement_counts(table)
     cell = {(a, p): float(c) for a, p, c in zip(table["area"], table["period"], table["count"])}
-    harm_cell = (
-        {(a, p): float(h) for a, p, h in zip(table["area"], table["period"], table["harm"])}
-        if "harm" in table.columns else None
-    )
+    harm_cell = {(a, p): float(h) for a, p, h in zip(table["area"], table["period"], table["harm"])} if "harm" in table.columns else None
 
     def measures(kind: str, figures: dict[tuple[str, str], float]) -> DisplacementMeasures:
         wdd = weighted_displacement_difference(
-            target_before=cell[("target", "before")], target_after=cell[("target", "after")],
-            control_before=cell[("control", "before")], control_after=cell[("control", "after")],
-            buffer_before=cell.get(("buffer", "before")), buffer_after=cell.get(("buffer", "after")),
+            target_before=cell[("target", "before")],
+            target_after=cell[("target", "after")],
+            control_before=cell[("control", "before")],
+            control_after=cell[("control", "after")],
+            buffer_before=cell.get(("buffer", "before")),
+            buffer_after=cell.get(("buffer", "after")),
             buffer_control_before=cell.get(("buffer_control", "before")),
             buffer_control_after=cell.get(("buffer_control", "after")),
             harm=figures if kind == "harm" else None,
-            before_days=before_days, after_days=after_days, area_km2=area_km2, confidence=confidence,
+            before_days=before_days,
+            after_days=after_days,
+            area_km2=area_km2,
+            confidence=confidence,
         )
         wdq, reason = None, None
         if ("buffer", "before") not in figures:
@@ -566,9 +573,12 @@ def displacement_analysis(
         else:
             try:
                 wdq = weighted_displacement_quotient(
-                    target_before=figures[("target", "before")], target_after=figures[("target", "after")],
-                    buffer_before=figures[("buffer", "before")], buffer_after=figures[("buffer", "after")],
-                    control_before=figures[("control", "before")], control_after=figures[("control", "after")],
+                    target_before=figures[("target", "before")],
+                    target_after=figures[("target", "after")],
+                    buffer_before=figures[("buffer", "before")],
+                    buffer_after=figures[("buffer", "after")],
+                    control_before=figures[("control", "before")],
+                    control_after=figures[("control", "after")],
                     measure=kind,
                 )
             except AnalysisInputError as error:
@@ -581,7 +591,9 @@ def displacement_analysis(
     return DisplacementAnalysis(
         inputs=tuple(
             AreaPeriodCount(area=a, period=p, count=cell[(a, p)], harm=harm_cell[(a, p)] if harm_cell else None)
-            for a in AREAS for p in PERIODS if (a, p) in cell
+            for a in AREAS
+            for p in PERIODS
+            if (a, p) in cell
         ),
         count=measures("count", cell),
         harm=measures("harm", harm_cell) if harm_cell is not None else None,
@@ -648,10 +660,8 @@ class BeforeAfterComparison:
             {
                 "series": ["target", "target", "control", "control"],
                 "period": ["before", "after", "before", "after"],
-                "mean": [self.target_mean_before, self.target_mean_after,
-                         self.control_mean_before, self.control_mean_after],
-                "total": [self.target_total_before, self.target_total_after,
-                          self.control_total_before, self.control_total_after],
+                "mean": [self.target_mean_before, self.target_mean_after, self.control_mean_before, self.control_mean_after],
+                "total": [self.target_total_before, self.target_total_after, self.control_total_before, self.control_total_after],
             }
         )
 
@@ -687,19 +697,16 @@ def before_after_with_control(
     after = dates >= cut
     n_after, n_before = int(after.sum()), int((~after).sum())
     if n_before < 2 or n_after < 2:
-        raise AnalysisInputError(
-            f"each period needs at least two observations; there are {n_before} before and {n_after} "
-            f"on or after {cut}"
-        )
+        raise AnalysisInputError(f"each period needs at least two observations; there are {n_before} before and {n_after} on or after {cut}")
     groups = {
-        ("target", "before"): target[~after], ("target", "after"): target[after],
-        ("control", "before"): control[~after], ("control", "after"): control[after],
+        ("target", "before"): target[~after],
+        ("target", "after"): target[after],
+        ("control", "before"): control[~after],
+        ("control", "after"): control[after],
     }
     means = {key: float(v.mean()) for key, v in groups.items()}
     variances = {key: float(v.var(ddof=1)) / v.size for key, v in groups.items()}
-    did = (means[("target", "after")] - means[("target", "before")]) - (
-        means[("control", "after")] - means[("control", "before")]
-    )
+    did = (means[("target", "after")] - means[("target", "before")]) - (means[("control", "after")] - means[("control", "before")])
     total_var = sum(variances.values())
     se = math.sqrt(total_var)
     t_value: float | None = None
@@ -724,14 +731,11 @@ def before_after_with_control(
         if empty:
             area, period = empty[0]
             reason = (
-                f"no ratio of ratios: the {area} series has no events in the {period} period, and the ratio "
-                "divides by (or takes the logarithm of) each total"
+                f"no ratio of ratios: the {area} series has no events in the {period} period, and the ratio divides by (or takes the logarithm of) each total"
             )
         else:
             z_crit = _normal_quantile(confidence)
-            ratio = (totals[("target", "after")] / totals[("target", "before")]) / (
-                totals[("control", "after")] / totals[("control", "before")]
-            )
+            ratio = (totals[("target", "after")] / totals[("target", "before")]) / (totals[("control", "after")] / totals[("control", "before")])
             log_se = math.sqrt(sum(1 / t for t in totals.values()))
             ratio_low, ratio_high = ratio * math.exp(-z_crit * log_se), ratio * math.exp(z_crit * log_se)
             # Pearson dispersion with one mean per series and period (four parameters).
@@ -746,29 +750,42 @@ def before_after_with_control(
     low, high = did - t_crit * se, did + t_crit * se
     text = f"difference in differences {did:+.4g} per observation ({confidence:.0%} CI {low:+.4g} to {high:+.4g})"
     if ratio is not None:
-        text += (
-            f"; ratio of ratios {ratio:.3g} ({ratio_low:.3g} to {ratio_high:.3g}), a {percent:+.1f}% change in the "
-            "target relative to the control"
-        )
+        text += f"; ratio of ratios {ratio:.3g} ({ratio_low:.3g} to {ratio_high:.3g}), a {percent:+.1f}% change in the target relative to the control"
     return BeforeAfterComparison(
         intervention_date=str(cut),
-        n_before=n_before, n_after=n_after,
-        target_mean_before=means[("target", "before")], target_mean_after=means[("target", "after")],
-        control_mean_before=means[("control", "before")], control_mean_after=means[("control", "after")],
-        difference_in_differences=did, did_se=se, did_df=df, confidence=confidence,
-        did_ci_low=low, did_ci_high=high, did_t=t_value, did_p_value=p_value,
-        target_total_before=totals[("target", "before")], target_total_after=totals[("target", "after")],
-        control_total_before=totals[("control", "before")], control_total_after=totals[("control", "after")],
-        ratio_of_ratios=ratio, ratio_ci_low=ratio_low, ratio_ci_high=ratio_high,
-        dispersion=dispersion, ratio_ci_low_overdispersed=over_low, ratio_ci_high_overdispersed=over_high,
-        percent_change=percent, ratio_not_given=reason, interpretation=text,
+        n_before=n_before,
+        n_after=n_after,
+        target_mean_before=means[("target", "before")],
+        target_mean_after=means[("target", "after")],
+        control_mean_before=means[("control", "before")],
+        control_mean_after=means[("control", "after")],
+        difference_in_differences=did,
+        did_se=se,
+        did_df=df,
+        confidence=confidence,
+        did_ci_low=low,
+        did_ci_high=high,
+        did_t=t_value,
+        did_p_value=p_value,
+        target_total_before=totals[("target", "before")],
+        target_total_after=totals[("target", "after")],
+        control_total_before=totals[("control", "before")],
+        control_total_after=totals[("control", "after")],
+        ratio_of_ratios=ratio,
+        ratio_ci_low=ratio_low,
+        ratio_ci_high=ratio_high,
+        dispersion=dispersion,
+        ratio_ci_low_overdispersed=over_low,
+        ratio_ci_high_overdispersed=over_high,
+        percent_change=percent,
+        ratio_not_given=reason,
+        interpretation=text,
         formulas={
             "difference_in_differences": "(mean T_after − mean T_before) − (mean C_after − mean C_before)",
             "did_se": "sqrt(Σ s²/n over the four series-periods); Welch–Satterthwaite df; t interval",
             "ratio_of_ratios": "(ΣT_after/ΣT_before) / (ΣC_after/ΣC_before)",
             "ratio_ci": "exp(log ratio ± z·sqrt(1/ΣT_after + 1/ΣT_before + 1/ΣC_after + 1/ΣC_before))",
-            "dispersion": "Pearson χ² / (N − 4), one mean per series and period; the widened interval "
-            "multiplies the log-scale SE by sqrt(max(dispersion, 1))",
+            "dispersion": "Pearson χ² / (N − 4), one mean per series and period; the widened interval multiplies the log-scale SE by sqrt(max(dispersion, 1))",
         },
     )
 

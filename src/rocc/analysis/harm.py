@@ -54,13 +54,12 @@ class HarmIndex:
     @property
     def selection(self) -> OffenceSelection:
         """The index's codes as a selection: what each weight applies to."""
-        return OffenceSelection(tuple(self.weights), hierarchical=self.classification is not None,
-                                classification=self.classification.name if self.classification else None)
+        return OffenceSelection(
+            tuple(self.weights), hierarchical=self.classification is not None, classification=self.classification.name if self.classification else None
+        )
 
 
-def harm_index_from_table(
-    frame: pd.DataFrame, *, source: str | None = None, classification: OffenceClassification | None = None
-) -> HarmIndex:
+def harm_index_from_table(frame: pd.DataFrame, *, source: str | None = None, classification: OffenceClassification | None = None) -> HarmIndex:
     """A harm index from a table with columns ``offence_code`` and ``weight`` (other columns are ignored).
     With a ``classification`` each code is checked against it (an unknown one is an error naming its row) and
     two spellings of one code (``211`` and ``0211``) are a code listed twice."""
@@ -77,16 +76,12 @@ def harm_index_from_table(
     if classification is not None:
         for row, code in enumerate(codes, start=1):
             if classification.normalised(code) is None:
-                raise AnalysisInputError(
-                    f"unknown offence code {code!r}: expected {classification.expected()}", column="offence_code", row=row
-                )
+                raise AnalysisInputError(f"unknown offence code {code!r}: expected {classification.expected()}", column="offence_code", row=row)
         codes = codes.map(classification.normalised)
     duplicated = codes.duplicated()
     if duplicated.any():
         row = int(np.flatnonzero(duplicated.to_numpy())[0]) + 1
-        raise AnalysisInputError(
-            f"offence code {codes.iloc[row - 1]!r} is listed twice", column="offence_code", row=row
-        )
+        raise AnalysisInputError(f"offence code {codes.iloc[row - 1]!r} is listed twice", column="offence_code", row=row)
     return HarmIndex(weights=dict(zip(codes, weights.astype(float), strict=True)), source=source, classification=classification)
 
 
@@ -120,15 +115,11 @@ def event_weights(weights: Any, *, events: int, name: str = "weights") -> np.nda
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise AnalysisInputError(
-            f"{name} must be finite numbers ≥ 0, found {values[row]!r}", column=name, row=row + 1
-        )
+        raise AnalysisInputError(f"{name} must be finite numbers ≥ 0, found {values[row]!r}", column=name, row=row + 1)
     return values
 
 
-def factorized(
-    values: Any, *, name: str, blank_allowed: bool = False, as_text: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+def factorized(values: Any, *, name: str, blank_allowed: bool = False, as_text: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Per-event labels (victims, places, offence codes) as int64 codes into their distinct labels.
 
     Text is trimmed, so " A" and "A" are one label; ``as_text`` turns every label into text (offence
@@ -214,9 +205,7 @@ def harm_weights(
             row = int(np.flatnonzero(unknown)[0])
             code = labels[codes[row]]
             what = "has no offence code" if code == "" else f"offence code {code!r} is not in the harm index"
-            raise AnalysisInputError(
-                f"{what} (give a default weight to weight unlisted codes)", column=name, row=row + 1
-            )
+            raise AnalysisInputError(f"{what} (give a default weight to weight unlisted codes)", column=name, row=row + 1)
         weights[unknown] = default_weight
     return weights
 
@@ -237,9 +226,7 @@ class HarmResult:
 
     def to_frame(self) -> pd.DataFrame:
         share = self.harm / self.total_harm if self.total_harm > 0 else np.full(len(self.harm), np.nan)
-        return pd.DataFrame(
-            {"offence": self.offence, "weight": self.weight, "count": self.count, "harm": self.harm, "share": share}
-        )
+        return pd.DataFrame({"offence": self.offence, "weight": self.weight, "count": self.count, "harm": self.harm, "share": share})
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(
@@ -290,10 +277,13 @@ def harm_profile(
         defaulted_events=int(count[~listed].sum()),
         defaulted_codes=tuple(sorted(labels[~listed].tolist())),
         parameters={
-            "default_weight": default_weight, "harm_index": index.source, "codes_in_index": len(index.weights),
+            "default_weight": default_weight,
+            "harm_index": index.source,
+            "codes_in_index": len(index.weights),
             "offence_codes": (
                 f"{index.classification.name}: a weight applies to every code below its code, the most specific winning"
-                if index.classification is not None else "compared as written"
+                if index.classification is not None
+                else "compared as written"
             ),
         },
     )

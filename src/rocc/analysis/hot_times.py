@@ -134,9 +134,7 @@ class HotTimesResult:
                     "long_window_rows": list(self.long_window_rows),
                     "date_only": self.date_only,
                     "date_only_treatment": self.parameters.get("date_only"),
-                    "date_only_by_day": (
-                        None if self.date_only_by_day is None else dict(zip(DAYS, self.date_only_by_day, strict=True))
-                    ),
+                    "date_only_by_day": (None if self.date_only_by_day is None else dict(zip(DAYS, self.date_only_by_day, strict=True))),
                     "notes": self._notes(),
                 },
                 "parameters": self.parameters,
@@ -264,8 +262,10 @@ def hot_times(
             "week_starts": "Monday",
             "date_only": date_only,
             "date_only_rule": (
-                "flagged by the caller" if known_to_the_day is not None
-                else "a start at exactly midnight with no end, or an end also at midnight" if midnight_is_date_only
+                "flagged by the caller"
+                if known_to_the_day is not None
+                else "a start at exactly midnight with no end, or an end also at midnight"
+                if midnight_is_date_only
                 else "none: times at midnight are taken as midnight"
             ),
         },

@@ -78,9 +78,7 @@ def project_lonlat(longitude: Any, latitude: Any, *, crs: str) -> tuple[np.ndarr
         outside = np.abs(values) > limit
         if outside.any():
             row = int(np.flatnonzero(outside)[0])
-            raise AnalysisInputError(
-                f"expected degrees within ±{limit:g}, found {values[row]!r}", column=name, row=row + 1
-            )
+            raise AnalysisInputError(f"expected degrees within ±{limit:g}, found {values[row]!r}", column=name, row=row + 1)
     try:
         target = CRS.from_user_input(crs)
     except CRSError:
@@ -102,9 +100,7 @@ def _checked_extent(extent: Any) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-def quartic_density(
-    *, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, at_x: np.ndarray, at_y: np.ndarray, bandwidth: float
-) -> np.ndarray:
+def quartic_density(*, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, at_x: np.ndarray, at_y: np.ndarray, bandwidth: float) -> np.ndarray:
     """Quartic (biweight) kernel density at the points ``(at_x, at_y)``, per square metre:
     Σ wᵢ · 3/(π h²) · (1 − dᵢ²/h²)² over events closer than the bandwidth h."""
     density = np.zeros(len(at_x), dtype=np.float64)
@@ -270,7 +266,12 @@ class HotspotsResult:
 
     def _columns(self) -> dict[str, Any]:
         columns: dict[str, Any] = {
-            "x": self.x, "y": self.y, "count": self.count, "density": self.density, "gi_z": self.gi_z, "gi_p": self.gi_p,
+            "x": self.x,
+            "y": self.y,
+            "count": self.count,
+            "density": self.density,
+            "gi_z": self.gi_z,
+            "gi_p": self.gi_p,
         }
         if self.gi_p_sim is not None:
             columns["gi_p_sim"] = self.gi_p_sim
@@ -284,10 +285,7 @@ class HotspotsResult:
 
     def _cells(self) -> list[dict[str, Any]]:
         """Cells as JSON-ready dicts, built column-wise (a city at 100 m is hundreds of thousands of cells)."""
-        columns = {
-            name: values.tolist() if name in ("x", "y", "count") else _finite_or_none(values)
-            for name, values in self._columns().items()
-        }
+        columns = {name: values.tolist() if name in ("x", "y", "count") else _finite_or_none(values) for name, values in self._columns().items()}
         columns["hot"] = self.hot.tolist()
         names = list(columns)
         return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
@@ -464,17 +462,10 @@ def hotspots(
     p_fdr = false_discovery_rate(judged) if correction == "fdr" else None
     hot = hot_labels(z, judged if p_fdr is None else p_fdr)
 
-    looks_like_degrees = (
-        crs is None
-        and np.abs(xs).max() <= 180
-        and np.abs(ys).max() <= 90
-        and xs.max() - xs.min() < 5
-        and ys.max() - ys.min() < 5
-    )
+    looks_like_degrees = crs is None and np.abs(xs).max() <= 180 and np.abs(ys).max() <= 90 and xs.max() - xs.min() < 5 and ys.max() - ys.min() < 5
     if looks_like_degrees:
         notes.append(
-            "the coordinates look like longitude/latitude degrees; cell size and bandwidth are in metres, "
-            "so project them first (e.g. to NZTM2000, EPSG:2193)"
+            "the coordinates look like longitude/latitude degrees; cell size and bandwidth are in metres, so project them first (e.g. to NZTM2000, EPSG:2193)"
         )
     if rows * cols < 30 and not permutations:
         notes.append(f"only {rows * cols} cells: Gi* z-scores rest on a normal approximation that needs many cells")
@@ -487,8 +478,7 @@ def hotspots(
         )
     if correction == "fdr":
         notes.append(
-            f"hot spots are judged by p-values corrected for testing {int(np.isfinite(judged).sum()):,} cells at once "
-            "(Benjamini–Hochberg false discovery rate)"
+            f"hot spots are judged by p-values corrected for testing {int(np.isfinite(judged).sum()):,} cells at once (Benjamini–Hochberg false discovery rate)"
         )
         if permutations:
             notes.append(
@@ -496,12 +486,22 @@ def hotspots(
                 "the correction a cell is hot only where many cells are as extreme; more permutations let fewer cells show"
             )
     else:
-        notes.append("the p-values are not corrected for testing many cells at once: expect about 1 in 40 cells "
-                     "of a field with no real hot spot to be called hot at 95%")
+        notes.append(
+            "the p-values are not corrected for testing many cells at once: expect about 1 in 40 cells of a field with no real hot spot to be called hot at 95%"
+        )
     judged_final = judged if p_fdr is None else p_fdr
     top_list = _top_hot_spots(
-        z=z.ravel(), p=judged_final.ravel(), hot=hot.ravel(), count=grid.ravel(), at_x=at_x, at_y=at_y,
-        cell_of_event=row * cols + col, labels=labels, places_are=places_are, crs=crs, top=top,
+        z=z.ravel(),
+        p=judged_final.ravel(),
+        hot=hot.ravel(),
+        count=grid.ravel(),
+        at_x=at_x,
+        at_y=at_y,
+        cell_of_event=row * cols + col,
+        labels=labels,
+        places_are=places_are,
+        crs=crs,
+        top=top,
     )
 
     return HotspotsResult(
@@ -526,7 +526,8 @@ def hotspots(
             "gi_weights": "queen contiguity including the cell itself (3×3 block), binary",
             "p_value": (
                 f"conditional permutation ({permutations}), one-sided in the observed direction (esda's p_sim, ties on both sides)"
-                if permutations else "two-sided, standard normal"
+                if permutations
+                else "two-sided, standard normal"
             ),
             "correction": correction,
             "judged_by": "gi_p_fdr" if p_fdr is not None else ("gi_p_sim" if permutations else "gi_p"),
@@ -543,9 +544,7 @@ def hotspots(
     )
 
 
-def _top_hot_spots(
-    *, z, p, hot, count, at_x, at_y, cell_of_event, labels, places_are, crs, top
-) -> tuple[dict[str, Any], ...]:
+def _top_hot_spots(*, z, p, hot, count, at_x, at_y, cell_of_event, labels, places_are, crs, top) -> tuple[dict[str, Any], ...]:
     """The hottest cells (highest Gi* first among those labelled hot), each named by the place most
     common among its events (first seen on a tie) or, without places, by its centre's coordinates."""
     hot_cells = np.flatnonzero(hot != None)  # noqa: E711 (an object array compares element-wise)
@@ -563,10 +562,18 @@ def _top_hot_spots(
     spots = []
     for rank, i in enumerate(order.tolist(), start=1):
         place = named.get(i)
-        spots.append({
-            "rank": rank, "x": float(at_x[i]), "y": float(at_y[i]), "count": float(count[i]), "gi_z": float(z[i]),
-            "p": float(p[i]), "p_text": p_text(p[i]), "hot": hot[i],
-            "place": place if place is not None else f"{at_x[i]:.0f} E, {at_y[i]:.0f} N",
-            "place_from": places_are if place is not None else "coordinates" + (f" ({crs})" if crs else ""),
-        })
+        spots.append(
+            {
+                "rank": rank,
+                "x": float(at_x[i]),
+                "y": float(at_y[i]),
+                "count": float(count[i]),
+                "gi_z": float(z[i]),
+                "p": float(p[i]),
+                "p_text": p_text(p[i]),
+                "hot": hot[i],
+                "place": place if place is not None else f"{at_x[i]:.0f} E, {at_y[i]:.0f} N",
+                "place_from": places_are if place is not None else "coordinates" + (f" ({crs})" if crs else ""),
+            }
+        )
     return tuple(spots)

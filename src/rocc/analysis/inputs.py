@@ -26,8 +26,12 @@ def read_table(path: str | Path, *, header: bool = True) -> pd.DataFrame:
             frame = pd.read_parquet(path)
         else:
             frame = pd.read_csv(
-                path, header=0 if header else None, dtype=str, encoding="utf-8-sig",
-                keep_default_na=False, skipinitialspace=True,
+                path,
+                header=0 if header else None,
+                dtype=str,
+                encoding="utf-8-sig",
+                keep_default_na=False,
+                skipinitialspace=True,
             )
     except pd.errors.EmptyDataError:
         raise AnalysisInputError(f"{path.name}: the file is empty") from None
@@ -44,9 +48,7 @@ def read_table(path: str | Path, *, header: bool = True) -> pd.DataFrame:
 def column(frame: pd.DataFrame, name: str) -> pd.Series:
     """The named column, or an error that lists the columns the file does have."""
     if name not in frame.columns:
-        raise AnalysisInputError(
-            f"no such column; the file has: {', '.join(map(str, frame.columns))}", column=name
-        )
+        raise AnalysisInputError(f"no such column; the file has: {', '.join(map(str, frame.columns))}", column=name)
     return frame[name]
 
 

@@ -74,11 +74,18 @@ class NearRepeatResult:
         rows = []
         for i, (d_lo, d_hi) in enumerate(self.distance_bands):
             for j, (t_lo, t_hi) in enumerate(self.day_bands):
-                rows.append({
-                    "distance_from": d_lo, "distance_to": d_hi, "days_from": t_lo, "days_to": t_hi,
-                    "observed": int(self.observed[i, j]), "expected": float(self.expected[i, j]),
-                    "knox_ratio": float(self.knox_ratio[i, j]), "p_value": float(self.p_value[i, j]),
-                })
+                rows.append(
+                    {
+                        "distance_from": d_lo,
+                        "distance_to": d_hi,
+                        "days_from": t_lo,
+                        "days_to": t_hi,
+                        "observed": int(self.observed[i, j]),
+                        "expected": float(self.expected[i, j]),
+                        "knox_ratio": float(self.knox_ratio[i, j]),
+                        "p_value": float(self.p_value[i, j]),
+                    }
+                )
         return pd.DataFrame(rows)
 
 
@@ -160,9 +167,7 @@ def near_repeat_knox(
     # only pairs nearer than the last finite edge are ever enumerated.
     beyond_row = math.isinf(distance_edges[-1])
     enumerated_edges = distance_edges[:-1] if beyond_row else distance_edges
-    order, pair_a, pair_b, pair_row = _close_pairs(
-        xs, ys, enumerated_edges, keep_below=beyond_row, euclidean=(metric == "euclidean")
-    )
+    order, pair_a, pair_b, pair_row = _close_pairs(xs, ys, enumerated_edges, keep_below=beyond_row, euclidean=(metric == "euclidean"))
 
     first_day = days.min()
     day_number = (days - first_day).astype(np.int32)
@@ -205,13 +210,28 @@ def near_repeat_knox(
         array.setflags(write=False)
     label = (event_label or "event").strip()
     summary, summary_cell = plain_summary(
-        distance_bands=distance_pairs, day_bands=day_pairs, knox_ratio=knox_ratio, p_value=p_value,
-        permutations=permutations, event_label=label,
+        distance_bands=distance_pairs,
+        day_bands=day_pairs,
+        knox_ratio=knox_ratio,
+        p_value=p_value,
+        permutations=permutations,
+        event_label=label,
     )
     return NearRepeatResult(
-        n_events=n, metric=metric, compat=compat, distance_bands=distance_pairs, day_bands=day_pairs,
-        observed=observed, expected=expected, knox_ratio=knox_ratio, p_value=p_value,
-        permutations=permutations, seed=seed_used, summary=summary, summary_cell=summary_cell, event_label=label,
+        n_events=n,
+        metric=metric,
+        compat=compat,
+        distance_bands=distance_pairs,
+        day_bands=day_pairs,
+        observed=observed,
+        expected=expected,
+        knox_ratio=knox_ratio,
+        p_value=p_value,
+        permutations=permutations,
+        seed=seed_used,
+        summary=summary,
+        summary_cell=summary_cell,
+        event_label=label,
     )
 
 
@@ -219,8 +239,7 @@ def near_repeat_knox(
 
 
 def _check_positive(value: Any, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value) or value <= 0:
         raise AnalysisInputError(f"the {name} must be a positive number, not {value!r}")
 
 
@@ -245,9 +264,7 @@ def _validated_edges(edges: Sequence[float], name: str) -> np.ndarray:
     steps = np.diff(values)
     if (steps <= 0).any():
         k = int(np.flatnonzero(steps <= 0)[0])
-        raise AnalysisInputError(
-            f"{name} bands must be strictly increasing, but {values[k]:g} is followed by {values[k + 1]:g}"
-        )
+        raise AnalysisInputError(f"{name} bands must be strictly increasing, but {values[k]:g} is followed by {values[k + 1]:g}")
     return values
 
 
@@ -262,15 +279,12 @@ def _validated_events(x: Any, y: Any, dates: Any) -> tuple[np.ndarray, np.ndarra
             raise AnalysisInputError("expected a one-dimensional list of coordinates", column=name)
         bad = ~np.isfinite(array)
         if bad.any():
-            raise AnalysisInputError("expected a finite number, found a missing or infinite value",
-                                     column=name, row=int(np.flatnonzero(bad)[0]) + 1)
+            raise AnalysisInputError("expected a finite number, found a missing or infinite value", column=name, row=int(np.flatnonzero(bad)[0]) + 1)
         coordinates.append(array)
     days = _day_numbers(dates)
     lengths = {len(coordinates[0]), len(coordinates[1]), len(days)}
     if len(lengths) != 1:
-        raise AnalysisInputError(
-            f"x, y and dates must have one value per event; found {len(coordinates[0])}, {len(coordinates[1])} and {len(days)}"
-        )
+        raise AnalysisInputError(f"x, y and dates must have one value per event; found {len(coordinates[0])}, {len(coordinates[1])} and {len(days)}")
     if len(days) < 2:
         raise AnalysisInputError(f"the Knox test needs at least two events, found {len(days)}")
     if days.min() == days.max():
@@ -290,8 +304,7 @@ def _day_numbers(dates: Any) -> np.ndarray:
         dates = dates.tz_localize(None)
     array = np.asarray(dates)
     if array.dtype == object:
-        array = np.array([v.replace(tzinfo=None) if isinstance(v, datetime.datetime) and v.tzinfo else v
-                          for v in array], dtype=object)
+        array = np.array([v.replace(tzinfo=None) if isinstance(v, datetime.datetime) and v.tzinfo else v for v in array], dtype=object)
     if array.ndim != 1:
         raise AnalysisInputError("expected a one-dimensional list of dates", column="date")
     if array.dtype.kind in "iu":
@@ -394,8 +407,7 @@ def _close_pairs(
     total = int(counts.sum())
     if total > MAX_CLOSE_PAIRS:
         raise AnalysisInputError(
-            f"{total:,} pairs of events are nearer than {radius:g}: too many to hold in memory; "
-            "use a smaller last finite distance band edge"
+            f"{total:,} pairs of events are nearer than {radius:g}: too many to hold in memory; use a smaller last finite distance band edge"
         )
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     pair_a = np.empty(total, dtype=np.int32)
@@ -432,8 +444,7 @@ def _band_row(distance, edges, keep_below):
 
 
 @njit(cache=True)
-def _scan_cell(c, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean,
-               fill, offset, pair_a, pair_b, pair_row):
+def _scan_cell(c, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean, fill, offset, pair_a, pair_b, pair_row):
     """The pairs whose first event lies in cell c: within the cell, and with the four cells ahead
     of it (right, and the three above), so each unordered pair is met once."""
     found = 0
@@ -465,23 +476,36 @@ def _scan_cell(c, xs, ys, cell_start, cell_key, width, edges, keep_below, euclid
 
 
 @njit(cache=True)
-def _scan_cells(first, stop, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean,
-                fill, counts, offsets, pair_a, pair_b, pair_row):
+def _scan_cells(first, stop, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean, fill, counts, offsets, pair_a, pair_b, pair_row):
     """Cells first..stop-1: count their pairs into ``counts``, or (``fill``) write them from ``offsets``."""
     for c in range(first, stop):
-        found = _scan_cell(c, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean,
-                           fill, offsets[c], pair_a, pair_b, pair_row)
+        found = _scan_cell(c, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean, fill, offsets[c], pair_a, pair_b, pair_row)
         if not fill:
             counts[c] = found
 
 
 @njit(cache=True, parallel=True)
-def _scan_cells_in_parallel(n_groups, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean,
-                            fill, counts, offsets, pair_a, pair_b, pair_row):
+def _scan_cells_in_parallel(n_groups, xs, ys, cell_start, cell_key, width, edges, keep_below, euclidean, fill, counts, offsets, pair_a, pair_b, pair_row):
     n_cells = cell_key.size
     for g in prange(n_groups):
-        _scan_cells(g * n_cells // n_groups, (g + 1) * n_cells // n_groups, xs, ys, cell_start, cell_key,
-                    width, edges, keep_below, euclidean, fill, counts, offsets, pair_a, pair_b, pair_row)
+        _scan_cells(
+            g * n_cells // n_groups,
+            (g + 1) * n_cells // n_groups,
+            xs,
+            ys,
+            cell_start,
+            cell_key,
+            width,
+            edges,
+            keep_below,
+            euclidean,
+            fill,
+            counts,
+            offsets,
+            pair_a,
+            pair_b,
+            pair_row,
+        )
 
 
 # --- the permutation tallies --------------------------------------------------------------------
@@ -511,8 +535,7 @@ def _tally_in_parallel(n_groups, pair_a, pair_b, pair_row, event_days, day_colum
     """The pairs split into ``n_groups`` runs, one per core, each with tables of its own."""
     n_pairs = pair_a.size
     for g in prange(n_groups):
-        _tally_pairs(g * n_pairs // n_groups, (g + 1) * n_pairs // n_groups,
-                     pair_a, pair_b, pair_row, event_days, day_column, tables[g])
+        _tally_pairs(g * n_pairs // n_groups, (g + 1) * n_pairs // n_groups, pair_a, pair_b, pair_row, event_days, day_column, tables[g])
 
 
 def _tally(pair_a, pair_b, pair_row, event_days, day_column, n_rows, n_columns) -> np.ndarray:
@@ -536,9 +559,7 @@ def significant(ratio: float | None, p: float | None) -> bool:
     return ratio is not None and p is not None and math.isfinite(ratio) and ratio > 1 and p <= SIGNIFICANCE
 
 
-def plain_summary(
-    *, distance_bands, day_bands, knox_ratio, p_value, permutations: int, event_label: str = "event"
-) -> tuple[str, tuple[int, int] | None]:
+def plain_summary(*, distance_bands, day_bands, knox_ratio, p_value, permutations: int, event_label: str = "event") -> tuple[str, tuple[int, int] | None]:
     """One sentence an analyst can quote, and the cell it quotes: the first significant close cell
     (finite bands only), nearest distance band first, then soonest day band. The CLI and the pages
     both print this sentence; it is the only place it is written."""

@@ -90,9 +90,7 @@ class CriminalNetwork:
     def edge_table(self) -> pd.DataFrame:
         """The ties as a data frame of node labels and weights."""
         labels = np.asarray(self.nodes, dtype=object)
-        return pd.DataFrame(
-            {"source": labels[self.source], "target": labels[self.target], "weight": self.weight}
-        )
+        return pd.DataFrame({"source": labels[self.source], "target": labels[self.target], "weight": self.weight})
 
 
 def _labels(raw: pd.Series, *, name: str) -> np.ndarray:
@@ -144,14 +142,14 @@ def network_from_edge_list(
             what = "a negative weight" if weights[first] < 0 else "a zero weight"
             raise AnalysisInputError(
                 f"{what} ({weights[first]:g}); tie strengths must be positive (leave out a row for no tie)",
-                column=weight, row=first + 1,
+                column=weight,
+                row=first + 1,
             )
     loops = np.flatnonzero(sources == targets)
     if loops.size:
         first = int(loops[0])
         raise AnalysisInputError(
-            f"a self-loop: '{sources[first]}' is tied to itself; remove the row (a self-loop has no "
-            "meaning for these measures)",
+            f"a self-loop: '{sources[first]}' is tied to itself; remove the row (a self-loop has no meaning for these measures)",
             row=first + 1,
         )
     nodes = pd.unique(np.column_stack([sources, targets]).ravel())
@@ -205,33 +203,23 @@ def network_from_adjacency(frame: pd.DataFrame, *, directed: bool | None = None)
     column_labels = frame.iloc[0, 1:].astype(str).str.strip().to_numpy(dtype=object)
     blank = np.flatnonzero(column_labels == "")
     if blank.size:
-        raise AnalysisInputError(
-            f"the first row (the node labels) has an empty cell in column {int(blank[0]) + 2}"
-        )
+        raise AnalysisInputError(f"the first row (the node labels) has an empty cell in column {int(blank[0]) + 2}")
     row_labels = frame.iloc[1:, 0].astype(str).str.strip().to_numpy(dtype=object)
     blank = np.flatnonzero(row_labels == "")
     if blank.size:
-        raise AnalysisInputError(
-            "the first column (the node labels) has an empty cell", row=int(blank[0]) + 1
-        )
+        raise AnalysisInputError("the first column (the node labels) has an empty cell", row=int(blank[0]) + 1)
     if row_labels.size != column_labels.size:
-        raise AnalysisInputError(
-            f"the adjacency matrix is not square: {row_labels.size} labelled rows but "
-            f"{column_labels.size} labelled columns"
-        )
+        raise AnalysisInputError(f"the adjacency matrix is not square: {row_labels.size} labelled rows but {column_labels.size} labelled columns")
     for labels, where in ((column_labels, "first row"), (row_labels, "first column")):
         repeated = pd.Series(labels).duplicated().to_numpy()
         if repeated.any():
-            raise AnalysisInputError(
-                f"the node label '{labels[np.flatnonzero(repeated)[0]]}' appears twice in the {where}"
-            )
+            raise AnalysisInputError(f"the node label '{labels[np.flatnonzero(repeated)[0]]}' appears twice in the {where}")
     known = set(column_labels)
     missing = [label for label in row_labels if label not in known]
     if missing:
         row = int(np.flatnonzero(row_labels == missing[0])[0]) + 1
         raise AnalysisInputError(
-            f"the row label '{missing[0]}' is not among the column labels; the first row and the "
-            "first column must name the same nodes",
+            f"the row label '{missing[0]}' is not among the column labels; the first row and the first column must name the same nodes",
             row=row,
         )
     cells = frame.iloc[1:, 1:].reset_index(drop=True)
@@ -242,14 +230,15 @@ def network_from_adjacency(frame: pd.DataFrame, *, directed: bool | None = None)
         i, j = np.argwhere(bad)[0]
         raise AnalysisInputError(
             f"expected a number (0 for no tie) in the row of '{row_labels[i]}', found {cells.iat[i, j]!r}",
-            column=column_labels[j], row=int(i) + 1,
+            column=column_labels[j],
+            row=int(i) + 1,
         )
     if (matrix < 0).any():
         i, j = np.argwhere(matrix < 0)[0]
         raise AnalysisInputError(
-            f"a negative tie strength ({matrix[i, j]:g}) from '{row_labels[i]}' to '{column_labels[j]}'; "
-            "use 0 for no tie and positive values otherwise",
-            column=column_labels[j], row=int(i) + 1,
+            f"a negative tie strength ({matrix[i, j]:g}) from '{row_labels[i]}' to '{column_labels[j]}'; use 0 for no tie and positive values otherwise",
+            column=column_labels[j],
+            row=int(i) + 1,
         )
     # Rows follow the column order from here on, so that cell (i, j) is a tie from node i to node j.
     position = {label: i for i, label in enumerate(row_labels)}
@@ -259,9 +248,9 @@ def network_from_adjacency(frame: pd.DataFrame, *, directed: bool | None = None)
     if loops.size:
         label = column_labels[loops[0]]
         raise AnalysisInputError(
-            f"a self-loop: '{label}' is tied to itself ({matrix[loops[0], loops[0]]:g} on the diagonal); "
-            "set the diagonal to 0",
-            column=label, row=int(order[loops[0]]) + 1,
+            f"a self-loop: '{label}' is tied to itself ({matrix[loops[0], loops[0]]:g} on the diagonal); set the diagonal to 0",
+            column=label,
+            row=int(order[loops[0]]) + 1,
         )
     symmetric = bool(np.array_equal(matrix, matrix.T))
     if directed is None:
@@ -314,8 +303,12 @@ def read_network(
     if not source or not target:
         raise AnalysisInputError("an edge list needs the names of its source and target columns")
     return network_from_edge_list(
-        read_table(path), source=source, target=target, weight=weight,
-        directed=bool(directed), merge_duplicates=merge_duplicates,
+        read_table(path),
+        source=source,
+        target=target,
+        weight=weight,
+        directed=bool(directed),
+        merge_duplicates=merge_duplicates,
     )
 
 
@@ -545,9 +538,7 @@ def _centralities(network: CriminalNetwork) -> dict[str, np.ndarray]:
     return measures
 
 
-def _communities(
-    network: CriminalNetwork, *, method: str, resolution: float, seed: int
-) -> tuple[np.ndarray, float | None]:
+def _communities(network: CriminalNetwork, *, method: str, resolution: float, seed: int) -> tuple[np.ndarray, float | None]:
     graph = network.undirected
     if graph.ecount() == 0:
         return np.arange(network.n_nodes), None
@@ -556,9 +547,7 @@ def _communities(
     ig.set_random_number_generator(random.Random(seed))
     try:
         if method == "leiden":
-            clustering = graph.community_leiden(
-                objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1
-            )
+            clustering = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1)
         else:
             clustering = graph.community_multilevel(weights="weight", resolution=resolution)
     finally:
@@ -623,9 +612,7 @@ def network_analysis(
     a broker spanning structural holes; undefined for an isolated node) and community.
     """
     if community_method not in COMMUNITY_METHODS:
-        raise AnalysisInputError(
-            f"community_method must be one of {', '.join(COMMUNITY_METHODS)}, not {community_method!r}"
-        )
+        raise AnalysisInputError(f"community_method must be one of {', '.join(COMMUNITY_METHODS)}, not {community_method!r}")
     if not np.isfinite(resolution) or resolution <= 0:
         raise AnalysisInputError(f"resolution must be a positive number, not {resolution!r}")
     if rank_by not in RANKABLE_MEASURES:
@@ -635,10 +622,7 @@ def network_analysis(
     if isinstance(key_players, bool) or not isinstance(key_players, (int, np.integer)) or key_players < 0:
         raise AnalysisInputError(f"key_players must be a whole number ≥ 0, not {key_players!r}")
     if key_players and key_players > network.n_nodes - 2:
-        raise AnalysisInputError(
-            f"cannot choose {key_players} key players in a network of {network.n_nodes} nodes: "
-            "at least two nodes must remain"
-        )
+        raise AnalysisInputError(f"cannot choose {key_players} key players in a network of {network.n_nodes} nodes: at least two nodes must remain")
     seed_value = seed_int(seed)
     if network.n_nodes == 0:
         raise AnalysisInputError("the network has no nodes")
@@ -683,15 +667,12 @@ def network_analysis(
         notes.append("The network has no ties: closeness, eigenvector centrality and constraint are undefined (null).")
     elif len(sizes) > 1:
         notes.append(
-            f"The network has {len(sizes)} components; eigenvector centrality is given for the largest "
-            f"({max(sizes)} nodes) only, and is null elsewhere."
+            f"The network has {len(sizes)} components; eigenvector centrality is given for the largest ({max(sizes)} nodes) only, and is null elsewhere."
         )
     players = key_player_set(network, k=key_players) if key_players else None
     comparison = None
     if compare_with is not None:
-        comparison = network_comparison(
-            network, compare_with, rank_by=rank_by, top=top, before_scores=measures[rank_by]
-        )
+        comparison = network_comparison(network, compare_with, rank_by=rank_by, top=top, before_scores=measures[rank_by])
     roles = brokerage_roles(network, groups=groups) if groups is not None else None
     return NetworkAnalysis(
         summary=summary,
@@ -707,8 +688,7 @@ def network_analysis(
             "rank_by": rank_by if compare_with is not None else None,
             "top": top if compare_with is not None else None,
             "geodesics": "counted in steps (tie weights are strengths, not distances)",
-            "closeness": "Wasserman–Faust: (r/(n−1))·(r/Σd) over the r nodes reachable"
-            + (" along the direction of ties" if directed else ""),
+            "closeness": "Wasserman–Faust: (r/(n−1))·(r/Σd) over the r nodes reachable" + (" along the direction of ties" if directed else ""),
         },
         notes=tuple(notes),
     )
@@ -825,9 +805,7 @@ def key_player_set(network: CriminalNetwork, *, k: int) -> KeyPlayers:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise AnalysisInputError(f"the number of key players must be a positive whole number, not {k!r}")
     if k > n - 2:
-        raise AnalysisInputError(
-            f"cannot choose {k} key players in a network of {n} nodes: at least two nodes must remain"
-        )
+        raise AnalysisInputError(f"cannot choose {k} key players in a network of {n} nodes: at least two nodes must remain")
     graph = network.undirected
     indptr, indices = _csr(graph)
     degree = np.diff(indptr)
@@ -875,8 +853,7 @@ def key_player_set(network: CriminalNetwork, *, k: int) -> KeyPlayers:
         largest_component_before=int(max(before_sizes)),
         largest_component_after=int(max(after_sizes)),
         fragmentation_if_removed_alone=tuple(float(x) for x in alone),
-        method="greedy selection, then single-node swaps until no swap raises fragmentation "
-        "(Borgatti 2006), on the undirected projection",
+        method="greedy selection, then single-node swaps until no swap raises fragmentation (Borgatti 2006), on the undirected projection",
     )
 
 
@@ -953,9 +930,12 @@ def network_comparison(
         rb, ra = ranks_before.get(node), ranks_after.get(node)
         rank_changes.append(
             RankChange(
-                node=node, rank_before=rb, rank_after=ra,
+                node=node,
+                rank_before=rb,
+                rank_after=ra,
                 rise=rb - ra if rb is not None and ra is not None else None,
-                score_before=value_before.get(node), score_after=value_after.get(node),
+                score_before=value_before.get(node),
+                score_after=value_after.get(node),
             )
         )
     weights_before, weights_after = _edge_weights(before), _edge_weights(after)
@@ -1005,9 +985,7 @@ def brokerage_roles(network: CriminalNetwork, *, groups: Mapping[str, str]) -> t
     """
     missing = [node for node in network.nodes if node not in groups]
     if missing:
-        raise AnalysisInputError(
-            f"{len(missing)} node(s) have no group, first '{missing[0]}'; every node needs one for brokerage roles"
-        )
+        raise AnalysisInputError(f"{len(missing)} node(s) have no group, first '{missing[0]}'; every node needs one for brokerage roles")
     group_labels = [str(groups[node]).strip() for node in network.nodes]
     blank = [node for node, g in zip(network.nodes, group_labels) if g == ""]
     if blank:
@@ -1045,9 +1023,14 @@ def brokerage_roles(network: CriminalNetwork, *, groups: Mapping[str, str]) -> t
     counts = np.bincount(b * 5 + role, minlength=n * 5).reshape(n, 5)
     return tuple(
         BrokerageRoles(
-            node=node, group=group_labels[i],
-            coordinator=int(counts[i, 0]), itinerant=int(counts[i, 1]), representative=int(counts[i, 2]),
-            gatekeeper=int(counts[i, 3]), liaison=int(counts[i, 4]), total=int(counts[i].sum()),
+            node=node,
+            group=group_labels[i],
+            coordinator=int(counts[i, 0]),
+            itinerant=int(counts[i, 1]),
+            representative=int(counts[i, 2]),
+            gatekeeper=int(counts[i, 3]),
+            liaison=int(counts[i, 4]),
+            total=int(counts[i].sum()),
         )
         for i, node in enumerate(network.nodes)
     )

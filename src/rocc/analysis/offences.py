@@ -87,7 +87,7 @@ class OffenceSelection:
         for row, label in enumerate(labels):
             for i in by_length:
                 code = self.codes[i]
-                if (label.startswith(code) if self.hierarchical else label == code):
+                if label.startswith(code) if self.hierarchical else label == code:
                     found[row] = i
                     break
         return found
@@ -122,9 +122,7 @@ class OffenceSelection:
         return f"offences written exactly {listed}"
 
 
-def offence_selection(
-    codes: Iterable[Any] | str | None, *, classification: OffenceClassification | None, name: str = "offence codes"
-) -> OffenceSelection:
+def offence_selection(codes: Iterable[Any] | str | None, *, classification: OffenceClassification | None, name: str = "offence codes") -> OffenceSelection:
     """Check offence codes once: blank ones are dropped, text is trimmed, a leading zero a spreadsheet dropped is
     put back, duplicates go, and a code the classification does not know is an error that names every such code.
 
@@ -145,9 +143,7 @@ def offence_selection(
     return OffenceSelection(tuple(dict.fromkeys(known)), hierarchical=True, classification=classification.name)
 
 
-def event_offence_labels(
-    labels: np.ndarray, *, classification: OffenceClassification | None, name: str, row_of=None
-) -> np.ndarray:
+def event_offence_labels(labels: np.ndarray, *, classification: OffenceClassification | None, name: str, row_of=None) -> np.ndarray:
     """Distinct per-event offence labels in the classification's writing (leading zero back); an unknown
     non-blank one is an error naming it and, through ``row_of(position)``, its first row. Unchanged without a
     classification."""
@@ -160,9 +156,9 @@ def event_offence_labels(
         normal = classification.normalised(label)
         if normal is None:
             raise AnalysisInputError(
-                f"offence code {label!r} is not {classification.expected()}; if the codes are labels of another "
-                "classification, compare them as written",
-                column=name, row=row_of(i) if row_of else None,
+                f"offence code {label!r} is not {classification.expected()}; if the codes are labels of another classification, compare them as written",
+                column=name,
+                row=row_of(i) if row_of else None,
             )
         out[i] = normal
     return out

@@ -32,9 +32,7 @@ class ResponseTier:
             raise AnalysisInputError("a response tier needs a name and a response")
         whole = isinstance(self.min_events, (int, np.integer)) and not isinstance(self.min_events, bool)
         if not whole or self.min_events < 1:
-            raise AnalysisInputError(
-                f"tier {self.name!r}: min_events must be a whole number ≥ 1, found {self.min_events!r}"
-            )
+            raise AnalysisInputError(f"tier {self.name!r}: min_events must be a whole number ≥ 1, found {self.min_events!r}")
 
 
 # Better Public Services Result 7, "Victim Focus": a first-time victim gets practical prevention advice,
@@ -52,10 +50,7 @@ VICTIM_FOCUS_TIERS: tuple[ResponseTier, ...] = (
 )
 
 
-
-def response_tier_indices(
-    count: np.ndarray, serious: np.ndarray, tiers: Sequence[ResponseTier] = VICTIM_FOCUS_TIERS
-) -> np.ndarray:
+def response_tier_indices(count: np.ndarray, serious: np.ndarray, tiers: Sequence[ResponseTier] = VICTIM_FOCUS_TIERS) -> np.ndarray:
     """The graduated-response rule, the one every caller uses (the population analysis, the Victim Focus
     lookup of one person, the API): each person gets the *last* tier whose conditions they meet (at least
     ``min_events`` victimisations in the window, and a serious one among them if the tier asks for it).
@@ -169,9 +164,7 @@ class RepeatVictimsResult:
 
     def _offences(self) -> list[dict[str, int]]:
         offences: list[dict[str, int]] = [{} for _ in range(len(self.person))]
-        for position, code, count in zip(
-            self.offence_person.tolist(), self.offence_code.tolist(), self.offence_count.tolist(), strict=True
-        ):
+        for position, code, count in zip(self.offence_person.tolist(), self.offence_code.tolist(), self.offence_count.tolist(), strict=True):
             offences[position][code] = count
         return offences
 
@@ -274,9 +267,7 @@ def repeat_victims(
         raise AnalysisInputError(f"dates has {len(days)} values but persons has {n}")
     offence_codes = offence_labels = None
     if offences is not None:
-        offence_codes, offence_labels = factorized(
-            offences, name=column_name(offences, "offence"), blank_allowed=True, as_text=True
-        )
+        offence_codes, offence_labels = factorized(offences, name=column_name(offences, "offence"), blank_allowed=True, as_text=True)
         if len(offence_codes) != n:
             raise AnalysisInputError(f"offences has {len(offence_codes)} values but persons has {n}")
         first_code = offence_codes.copy()
@@ -285,8 +276,10 @@ def repeat_victims(
             return int(np.flatnonzero(first_code == label)[0]) + 1
 
         written = event_offence_labels(
-            offence_labels.astype(str).astype(object), classification=classification,
-            name=column_name(offences, "offence"), row_of=row_of,
+            offence_labels.astype(str).astype(object),
+            classification=classification,
+            name=column_name(offences, "offence"),
+            row_of=row_of,
         )
         # Alphabetical codes (so each victim's offences list in a stable, readable order), merged where the
         # classification reads two spellings as one code (211 and 0211).
@@ -406,9 +399,7 @@ def repeat_victims(
             "window_start_exclusive": str(start),
             "window_days": int(window_days),
             "serious_codes": list(serious_selection.codes),
-            "offence_codes": (
-                f"{classification.name}: a code selects every code below it" if classification is not None else "compared as written"
-            ),
+            "offence_codes": (f"{classification.name}: a code selects every code below it" if classification is not None else "compared as written"),
             "serious_harm": serious_harm,
             "harm_weighted": weights is not None,
             "offences_given": offences is not None,

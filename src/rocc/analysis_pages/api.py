@@ -40,15 +40,18 @@ class SavedAnalysisIn(Schema):
     source: str = Field("", description="What the analysis ran over: a file's name or the event-store filters")
     parameters: dict[str, Any] = {}
     result: dict[str, Any] = Field(description="The analysis's JSON document, e.g. the output of `rocc analyse … --json`")
-    holds_person_level: bool = Field(
-        False, description="Whether the result names persons; a repeat-victim list or a network's nodes always do"
-    )
+    holds_person_level: bool = Field(False, description="Whether the result names persons; a repeat-victim list or a network's nodes always do")
 
 
 def _out(saved) -> dict[str, Any]:
     return {
-        "id": saved.pk, "kind": saved.kind, "title": saved.title, "unit": saved.scope_unit.code, "source": saved.source,
-        "holds_person_level": saved.holds_person_level, "created_by": saved.created_by.get_username(),
+        "id": saved.pk,
+        "kind": saved.kind,
+        "title": saved.title,
+        "unit": saved.scope_unit.code,
+        "source": saved.source,
+        "holds_person_level": saved.holds_person_level,
+        "created_by": saved.created_by.get_username(),
         "created_at": saved.created_at,
     }
 
@@ -89,8 +92,14 @@ def saved_create(request: HttpRequest, payload: SavedAnalysisIn):
     unit = unit_named(payload.unit)
     try:
         saved = services.saved_analysis_create(
-            user=request.user, kind=payload.kind, title=payload.title, scope_unit=unit, source=payload.source,
-            parameters=payload.parameters, result=payload.result, holds_person_level=payload.holds_person_level,
+            user=request.user,
+            kind=payload.kind,
+            title=payload.title,
+            scope_unit=unit,
+            source=payload.source,
+            parameters=payload.parameters,
+            result=payload.result,
+            holds_person_level=payload.holds_person_level,
         )
     except PermissionDenied as denied:
         # The service refuses without words (the pages show their own); the API says who may save where.

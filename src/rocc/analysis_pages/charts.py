@@ -69,11 +69,17 @@ def knox_table(result: dict[str, Any]) -> dict[str, Any]:
         for j in range(len(result["day_bands"])):
             ratio, p = result["knox_ratio"][i][j], result["p_value"][i][j]
             marked = significant(ratio, p)
-            cells.append({
-                "ratio": _fmt(ratio), "observed": result["observed"][i][j], "expected": _fmt(result["expected"][i][j], 1),
-                "p": p_text(p), "heat": _knox_heat(ratio), "significant": marked,
-                "summarised": summary_cell == [i, j],
-            })
+            cells.append(
+                {
+                    "ratio": _fmt(ratio),
+                    "observed": result["observed"][i][j],
+                    "expected": _fmt(result["expected"][i][j], 1),
+                    "p": p_text(p),
+                    "heat": _knox_heat(ratio),
+                    "significant": marked,
+                    "summarised": summary_cell == [i, j],
+                }
+            )
         rows.append({"label": distance_label(d_lo, d_hi), "cells": cells})
     return {"columns": [day_label(lo, hi) for lo, hi in result["day_bands"]], "rows": rows}
 
@@ -132,23 +138,28 @@ def hotspot_map(result: dict[str, Any]) -> dict[str, Any]:
         density, hot_at = c["density"], c["hot"]
         rect = f'<rect x="{(c["x"] - cell / 2 - west) * scale:.2f}" y="{height - (c["y"] + cell / 2 - south) * scale:.2f}" width="{size}" height="{size}"'
         title = (
-            f'<title>Cell centre {c["x"]:.0f} E, {c["y"]:.0f} N: {c["count"]:g} events, density '
-            f'{"–" if density is None else f"{density:,.1f}"} per km²'
-            + (f', Gi* z {c["gi_z"]:.2f}, hot spot at {hot_at}%' if hot_at else "") + "</title></rect>"
+            f"<title>Cell centre {c['x']:.0f} E, {c['y']:.0f} N: {c['count']:g} events, density "
+            f"{'–' if density is None else f'{density:,.1f}'} per km²"
+            + (f", Gi* z {c['gi_z']:.2f}, hot spot at {hot_at}%" if hot_at else "")
+            + "</title></rect>"
         )
         shaded.append(f'{rect} class="map-{shade(density)}">{title}')
         if hot_at:
             hatched.append(f'{rect} fill="url(#hatch-{hot_at})" class="hot-{hot_at}">{title}')
     judged_by = result["parameters"].get("judged_by") or "gi_p"
-    hot = [
-        {**c, "p_text": p_text(c.get(judged_by))} for c in sorted((c for c in cells if c["hot"]), key=lambda c: -(c["gi_z"] or 0))
-    ]
+    hot = [{**c, "p_text": p_text(c.get(judged_by))} for c in sorted((c for c in cells if c["hot"]), key=lambda c: -(c["gi_z"] or 0))]
     scale_metres = _nice(cols * cell / 4)
     return {
-        "width": round(width, 1), "height": round(height, 1), "rects": len(shaded), "truncated": truncated,
+        "width": round(width, 1),
+        "height": round(height, 1),
+        "rects": len(shaded),
+        "truncated": truncated,
         "svg_cells": mark_safe("".join(shaded) + "".join(hatched)),
-        "svg_width": round(width + 8, 1), "svg_height": round(height + 40, 1), "scale_y": round(height + 20, 1),
-        "hot_cells": hot, "breaks": [_fmt(b, 1) for b in breaks],
+        "svg_width": round(width + 8, 1),
+        "svg_height": round(height + 40, 1),
+        "scale_y": round(height + 20, 1),
+        "hot_cells": hot,
+        "breaks": [_fmt(b, 1) for b in breaks],
         "scale_bar": {"length": round(scale_metres * scale, 1), "label": f"{scale_metres / 1000:g} km" if scale_metres >= 1000 else f"{scale_metres:g} m"},
         "extent": {"west": west, "south": south, "east": west + cols * cell, "north": south + rows * cell},
         "crs": result["parameters"].get("crs") or "the input's projected metres",
@@ -171,13 +182,19 @@ PLOT = 320
 def lorenz_plot(result: dict[str, Any]) -> dict[str, Any]:
     points = " ".join(f"{x * PLOT:.1f},{PLOT - y * PLOT:.1f}" for x, y in result["lorenz"])
     ticks = [{"at": round(t * PLOT, 1), "y_at": round(PLOT - t * PLOT, 1), "label": f"{t:.0%}"} for t in (0, 0.25, 0.5, 0.75, 1)]
-    shares = [
-        {"share": f"{float(k):.0%}", "value": f"{v:.1%}" if v is not None else "–"} for k, v in result["top_shares"].items()
-    ]
+    shares = [{"share": f"{float(k):.0%}", "value": f"{v:.1%}" if v is not None else "–"} for k, v in result["top_shares"].items()]
     return {
-        "size": PLOT, "points": points, "ticks": ticks, "top_shares": shares, "mid": PLOT / 2,
-        "half_share": f"{result['units_for_half']:.1%}", "view_size": PLOT + 64, "view_height": PLOT + 56,
-        "tick_y": PLOT + 18, "label_y": PLOT + 38, "tick_end": PLOT + 5,
+        "size": PLOT,
+        "points": points,
+        "ticks": ticks,
+        "top_shares": shares,
+        "mid": PLOT / 2,
+        "half_share": f"{result['units_for_half']:.1%}",
+        "view_size": PLOT + 64,
+        "view_height": PLOT + 56,
+        "tick_y": PLOT + 18,
+        "label_y": PLOT + 38,
+        "tick_end": PLOT + 5,
         # Shares to one decimal place: whole percentages would show a unit with 0.4% as 0%.
         "top_units": [{**u, "share_text": f"{u['share']:.1%}"} for u in result.get("top_units") or []],
     }
@@ -217,14 +234,21 @@ def network_drawing(result: dict[str, Any], *, size_by: str = "betweenness", lin
     drawn_nodes = []
     for n in nodes:
         cx, cy = place(n["node"])
-        drawn_nodes.append({
-            "cx": cx, "cy": cy, "r": round(4 + 14 * math.sqrt(values[n["node"]] / top), 1),
-            "community": n["community"] % COMMUNITY_COLOURS, "community_number": n["community"] + 1,
-            "label": n["node"], "show_label": n["node"] in labelled, "key_player": n["node"] in key_players,
-            "linked": n["node"] in links,
-            "title": f"{n['node']}: community {n['community'] + 1}, degree {n['degree']}, {size_by} {_fmt(n.get(size_by), 3)}"
-            + (" — key player" if n["node"] in key_players else ""),
-        })
+        drawn_nodes.append(
+            {
+                "cx": cx,
+                "cy": cy,
+                "r": round(4 + 14 * math.sqrt(values[n["node"]] / top), 1),
+                "community": n["community"] % COMMUNITY_COLOURS,
+                "community_number": n["community"] + 1,
+                "label": n["node"],
+                "show_label": n["node"] in labelled,
+                "key_player": n["node"] in key_players,
+                "linked": n["node"] in links,
+                "title": f"{n['node']}: community {n['community'] + 1}, degree {n['degree']}, {size_by} {_fmt(n.get(size_by), 3)}"
+                + (" — key player" if n["node"] in key_players else ""),
+            }
+        )
     weights = [w for _, _, w in result["edges"]]
     heaviest = max(weights, default=1) or 1
     edges = []
@@ -234,7 +258,10 @@ def network_drawing(result: dict[str, Any], *, size_by: str = "betweenness", lin
         edges.append({"x1": x1, "y1": y1, "x2": x2, "y2": y2, "width": round(0.8 + 2.7 * (w / heaviest), 2)})
     directed = result["summary"]["directed"]
     return {
-        "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "directed": directed, "size_by": size_by,
+        "width": NETWORK_WIDTH,
+        "height": NETWORK_HEIGHT,
+        "directed": directed,
+        "size_by": size_by,
         "svg": _network_svg(drawn_nodes, edges, directed=directed),
     }
 
@@ -242,9 +269,7 @@ def network_drawing(result: dict[str, Any], *, size_by: str = "betweenness", lin
 def _network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, directed: bool) -> SafeString:
     """The ties, nodes and labels as SVG markup, built in one pass (thousands of elements)."""
     arrow = ' marker-end="url(#arrow)"' if directed else ""
-    lines = "".join(
-        f'<line x1="{e["x1"]}" y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["width"]}"{arrow}/>' for e in edges
-    )
+    lines = "".join(f'<line x1="{e["x1"]}" y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["width"]}"{arrow}/>' for e in edges)
     circles = "".join(
         f'<circle cx="{n["cx"]}" cy="{n["cy"]}" r="{n["r"]}" class="community-{n["community"]}'
         f'{" key-player" if n["key_player"] else ""}{" linked" if n["linked"] else ""}"><title>{escape(n["title"])}</title></circle>'
@@ -253,7 +278,8 @@ def _network_svg(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], *, di
     bold = ' class="key-player-label"'
     labels = "".join(
         f'<text x="{n["cx"]}" y="{n["cy"]}" dx="{n["r"]}" dy="-3"{bold if n["key_player"] else ""}>{escape(n["label"])}</text>'
-        for n in nodes if n["show_label"]
+        for n in nodes
+        if n["show_label"]
     )
     return mark_safe(f'<g class="edges">{lines}</g><g class="nodes">{circles}</g><g class="labels">{labels}</g>')
 
@@ -266,8 +292,7 @@ def network_tables(result: dict[str, Any], *, size_by: str = "betweenness") -> d
     return {
         "nodes": nodes,
         "communities": [
-            {"number": c + 1, "colour": c % COMMUNITY_COLOURS, "members": members, "size": len(members)}
-            for c, members in sorted(communities.items())
+            {"number": c + 1, "colour": c % COMMUNITY_COLOURS, "members": members, "size": len(members)} for c, members in sorted(communities.items())
         ],
     }
 

@@ -29,7 +29,10 @@ OFFENCE_CODES_ARE = [
 
 def _offence_codes_are_field() -> forms.ChoiceField:
     return forms.ChoiceField(
-        label="The offence codes are", choices=OFFENCE_CODES_ARE, initial="anzsoc", required=False,
+        label="The offence codes are",
+        choices=OFFENCE_CODES_ARE,
+        initial="anzsoc",
+        required=False,
         help_text="For the serious offence codes and harm weights. ANZSOC codes are checked: an unknown one is an error.",
     )
 
@@ -52,9 +55,7 @@ class UploadForm(forms.Form):
         label="File to analyse",
         help_text="CSV, Excel (.xlsx) or Parquet, one row per event (or per tie, for a network).",
     )
-    no_header = forms.BooleanField(
-        label="The file has no header row (columns are then named 1, 2, 3, …)", required=False
-    )
+    no_header = forms.BooleanField(label="The file has no header row (columns are then named 1, 2, 3, …)", required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -73,7 +74,8 @@ class EventsSourceForm(forms.Form):
     date_from = forms.DateField(label="Events from (date)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="Events to (date, inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     offence_codes = forms.CharField(
-        label="Offence codes (optional)", required=False,
+        label="Offence codes (optional)",
+        required=False,
         help_text="ANZSOC codes separated by commas, e.g. 0711, 0712; blank for all offences.",
     )
 
@@ -116,16 +118,21 @@ class AnalysisForm(forms.Form):
         if self.harm_weighting:
             if columns is not None and "offence" not in self.column_fields:
                 self.fields["offence"] = forms.ChoiceField(
-                    label="Offence code column (for harm weighting)", required=False,
+                    label="Offence code column (for harm weighting)",
+                    required=False,
                     choices=[("", "— none —")] + [(c, c) for c in columns],
                 )
             self.fields["harm"] = forms.CharField(
-                label="Harm weights (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                label="Harm weights (optional)",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
                 help_text="One offence code and its weight per line, e.g. 0711,60 (for example sentencing-based days); "
                 "with these each event counts its harm rather than 1.",
             )
             self.fields["default_weight"] = forms.FloatField(
-                label="Weight for offence codes not listed", required=False, min_value=0,
+                label="Weight for offence codes not listed",
+                required=False,
+                min_value=0,
                 help_text="Blank: an unlisted code is an error, so nothing is weighted by accident.",
             )
         if (self.harm_weighting or "harm" in self.fields) and columns is not None:
@@ -174,7 +181,7 @@ def _bands(text: str, what: str) -> list[float | None]:
         try:
             value = float(part)
         except ValueError:
-            raise forms.ValidationError(f"{what}: expected numbers separated by commas (inf for “and beyond”), found {part!r}.")
+            raise forms.ValidationError(f"{what}: expected numbers separated by commas (inf for “and beyond”), found {part!r}.") from None
         if math.isnan(value) or value < 0:
             raise forms.ValidationError(f"{what}: band edges are 0 or more, found {part!r}.")
         edges.append(value)
@@ -198,12 +205,15 @@ class RepeatVictimsForm(AnalysisForm):
     events_columns = {"person": "person_key", "date": "date_from", "offence": "offence_code"}
     harm_weighting = True
     as_of = forms.DateField(
-        label="As of (last day of the window)", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="As of (last day of the window)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Blank: the date of the latest event.",
     )
     window_days = forms.IntegerField(label="Look-back window (days)", min_value=1, max_value=3650, initial=365)
     serious_codes = forms.CharField(
-        label="Serious offence codes", required=False,
+        label="Serious offence codes",
+        required=False,
         help_text="Codes separated by commas (a division such as 07 takes all its codes); a repeat victim of one of "
         "these gets an intervention plan with other agencies. Filled in with the Victim Focus list.",
     )
@@ -243,7 +253,9 @@ class HotTimesForm(AnalysisForm):
     events_columns = {"start": "date_from", "end": "date_to", "offence": "offence_code"}
     harm_weighting = True
     date_only = forms.ChoiceField(
-        label="Events known only to the day", initial="spread", required=False,
+        label="Events known only to the day",
+        initial="spread",
+        required=False,
         choices=[("spread", "Spread each over the hours of its day"), ("apart", "Show them apart, by day of week")],
         help_text="A date without a time is never counted at midnight.",
     )
@@ -266,15 +278,25 @@ class HotspotsForm(AnalysisForm):
     cell = forms.FloatField(label="Grid cell size (metres)", min_value=1, initial=250)
     bandwidth = forms.FloatField(label="Kernel bandwidth (metres)", min_value=1, required=False, help_text="Blank: three cells.")
     places_are = forms.ChoiceField(
-        label="The place column holds", required=False, initial="recorded place",
+        label="The place column holds",
+        required=False,
+        initial="recorded place",
         choices=[("recorded place", "Recorded places (e.g. a location name)"), ("address", "Addresses")],
     )
     correction = forms.ChoiceField(
-        label="Testing many cells at once", required=False, initial="fdr",
-        choices=[("fdr", "Correct the p-values (false discovery rate; recommended)"), ("none", "Do not correct (about 1 in 40 cells of a field with no hot spot would show as hot)")],
+        label="Testing many cells at once",
+        required=False,
+        initial="fdr",
+        choices=[
+            ("fdr", "Correct the p-values (false discovery rate; recommended)"),
+            ("none", "Do not correct (about 1 in 40 cells of a field with no hot spot would show as hot)"),
+        ],
     )
     permutations = forms.IntegerField(
-        label="Permutations (optional)", required=False, min_value=0, max_value=9999,
+        label="Permutations (optional)",
+        required=False,
+        min_value=0,
+        max_value=9999,
         help_text="0 or blank: p-values from the normal curve; 999: pseudo p-values by conditional permutation (slower).",
     )
     seed = forms.IntegerField(label="Seed for the permutations (the same seed gives the same answer)", initial=1, min_value=0, required=False)
@@ -296,24 +318,31 @@ class ConcentrationForm(AnalysisForm):
     events_columns = {"unit": "unit_code", "offence": "offence_code"}
     harm_weighting = True
     group_by = forms.ChoiceField(
-        label="Group the store's events by", required=False, initial="cell",
+        label="Group the store's events by",
+        required=False,
+        initial="cell",
         choices=[
-            ("cell", "A grid cell of the size below (a place)"), ("unit", "The unit the event was recorded in"),
-            ("victim", "Victim (person-level: needs a purpose)"), ("offender", "Offender (person-level: needs a purpose)"),
+            ("cell", "A grid cell of the size below (a place)"),
+            ("unit", "The unit the event was recorded in"),
+            ("victim", "Victim (person-level: needs a purpose)"),
+            ("offender", "Offender (person-level: needs a purpose)"),
         ],
         help_text="Only for events from the store; a file's own unit column is used as it is.",
     )
     group_cell = forms.FloatField(
-        label="Grid cell size for places (metres)", required=False, min_value=1, initial=100,
+        label="Grid cell size for places (metres)",
+        required=False,
+        min_value=1,
+        initial=100,
         help_text="Events in the same square of this size count as one place.",
     )
     units_total = forms.IntegerField(
-        label="Number of units in all, including those with no events", required=False, min_value=1,
+        label="Number of units in all, including those with no events",
+        required=False,
+        min_value=1,
         help_text="For example every street segment or address in the area; needed for the generalised Gini.",
     )
-    units_are_persons = forms.BooleanField(
-        label="The units are persons (victims or offenders): the list of top units is person-level data", required=False
-    )
+    units_are_persons = forms.BooleanField(label="The units are persons (victims or offenders): the list of top units is person-level data", required=False)
 
     def parameters(self, *, source: str) -> dict[str, Any]:
         data = super().parameters(source=source)
@@ -335,12 +364,15 @@ class HarmForm(AnalysisForm):
     column_fields = {"offence": ("Offence code column", True, "")}
     events_columns = {"offence": "offence_code"}
     harm = forms.CharField(
-        label="Harm weights", widget=forms.Textarea(attrs={"rows": 6}),
+        label="Harm weights",
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One offence code and its weight per line, e.g. 0711,60 (for example sentencing-based days); an ANZSOC "
         "division or subdivision (07,50) weights every code in it, the most specific listed code winning.",
     )
     default_weight = forms.FloatField(
-        label="Weight for offence codes not listed", required=False, min_value=0,
+        label="Weight for offence codes not listed",
+        required=False,
+        min_value=0,
         help_text="Blank: an unlisted code is an error.",
     )
 
@@ -355,19 +387,24 @@ class NearRepeatForm(AnalysisForm):
     events_columns = {"x": "x", "y": "y", "date": "date_from"}
     coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
     event_label = forms.CharField(
-        label="What the events are (for the summary)", initial="burglary", max_length=60,
+        label="What the events are (for the summary)",
+        initial="burglary",
+        max_length=60,
         help_text="e.g. burglary, theft from a car: “within 100 m and 7 days of a burglary …”.",
     )
     distance_bands = forms.CharField(
-        label="Distance band edges (metres)", initial="0,100,200,300,400,inf",
+        label="Distance band edges (metres)",
+        initial="0,100,200,300,400,inf",
         help_text="Bands are [from, to): 0,100,200,inf gives 0–99.9 m, 100–199.9 m, 200 m and beyond.",
     )
     day_bands = forms.CharField(
-        label="Day band edges (days)", initial="0,7,14,21,28,inf",
+        label="Day band edges (days)",
+        initial="0,7,14,21,28,inf",
         help_text="0,7,14,inf gives 0–6 days apart, 7–13 days apart, 14 days and beyond.",
     )
     metric = forms.ChoiceField(
-        label="Distance", choices=[("manhattan", "Manhattan (along a street grid)"), ("euclidean", "Straight line")],
+        label="Distance",
+        choices=[("manhattan", "Manhattan (along a street grid)"), ("euclidean", "Straight line")],
         initial="manhattan",
     )
     permutations = forms.IntegerField(label="Permutations", min_value=1, max_value=9999, initial=999)
@@ -396,12 +433,22 @@ class NetworkForm(AnalysisForm):
         initial="edges",
     )
     directed = forms.TypedChoiceField(
-        label="Ties have a direction", coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None, required=False,
-        choices=[("", "Decide from the file (a matrix that is not symmetric is directed)"), ("yes", "Yes (calls from one person to another)"), ("no", "No (co-offending, association)")],
+        label="Ties have a direction",
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        choices=[
+            ("", "Decide from the file (a matrix that is not symmetric is directed)"),
+            ("yes", "Yes (calls from one person to another)"),
+            ("no", "No (co-offending, association)"),
+        ],
     )
     merge_duplicates = forms.BooleanField(label="Merge a tie given on several rows, adding the weights", required=False)
     key_players = forms.IntegerField(
-        label="Key players to find", min_value=0, max_value=20, initial=3,
+        label="Key players to find",
+        min_value=0,
+        max_value=20,
+        initial=3,
         help_text="The nodes whose removal fragments the network most; 0 to skip.",
     )
     communities = forms.ChoiceField(label="Community method", choices=[(m, m.capitalize()) for m in COMMUNITY_METHODS], initial="leiden")
@@ -438,13 +485,9 @@ class DisplacementForm(AnalysisForm):
         for area, label in self.AREAS:
             required = area in ("target", "control")
             for period in ("before", "after"):
-                self.fields[f"{area}_{period}"] = forms.FloatField(
-                    label=f"{label}: crimes {period}", required=required, min_value=0
-                )
+                self.fields[f"{area}_{period}"] = forms.FloatField(label=f"{label}: crimes {period}", required=required, min_value=0)
             for period in ("before", "after"):
-                self.fields[f"{area}_{period}_harm"] = forms.FloatField(
-                    label=f"{label}: harm {period} (optional)", required=False, min_value=0
-                )
+                self.fields[f"{area}_{period}_harm"] = forms.FloatField(label=f"{label}: harm {period} (optional)", required=False, min_value=0)
             self.fields[f"{area}_km2"] = forms.FloatField(label=f"{label}: size in km² (optional)", required=False, min_value=0.0001)
 
     def area_rows(self):
@@ -481,8 +524,7 @@ class DisplacementForm(AnalysisForm):
 
 
 FORMS: dict[str, type[AnalysisForm]] = {
-    form.kind: form
-    for form in (RepeatVictimsForm, HotTimesForm, HotspotsForm, ConcentrationForm, HarmForm, NearRepeatForm, NetworkForm, DisplacementForm)
+    form.kind: form for form in (RepeatVictimsForm, HotTimesForm, HotspotsForm, ConcentrationForm, HarmForm, NearRepeatForm, NetworkForm, DisplacementForm)
 }
 
 
@@ -496,7 +538,9 @@ class SaveForm(forms.Form):
 
 class PurposeForm(forms.Form):
     purpose = forms.CharField(
-        label="Why do you need to see the person-level data?", min_length=5, max_length=500,
+        label="Why do you need to see the person-level data?",
+        min_length=5,
+        max_length=500,
         help_text="Recorded in the audit trail with your name and the time, e.g. “Operation Kōwhai: prevention visits”.",
     )
 
@@ -504,7 +548,9 @@ class PurposeForm(forms.Form):
 class NodeLinkForm(forms.Form):
     node = forms.ChoiceField(label="Network node")
     identifier = forms.CharField(
-        label="Person identifier", required=False, max_length=200,
+        label="Person identifier",
+        required=False,
+        max_length=200,
         help_text="As held in the source system; it is pseudonymised the way the event store's are, and is not kept.",
     )
     person_key = forms.CharField(label="…or the person key (pseudonymised)", required=False, max_length=128)

@@ -29,9 +29,7 @@ class SavedAnalysis(models.Model):
     source = models.CharField(max_length=300, help_text="What the analysis ran over: a file's name or the event-store filters")
     parameters = models.JSONField(default=dict)
     result = models.JSONField(default=dict)
-    holds_person_level = models.BooleanField(
-        default=False, help_text="True when the result names (pseudonymised) persons: only analysts in scope may open it"
-    )
+    holds_person_level = models.BooleanField(default=False, help_text="True when the result names (pseudonymised) persons: only analysts in scope may open it")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -74,9 +74,7 @@ def _harm(frame: pd.DataFrame, params: dict[str, Any]) -> np.ndarray | None:
     if not params.get("offence"):
         raise AnalysisInputError("harm weighting needs the column holding each event's offence code")
     index = harm_index_parse(params["harm"], offence_classification(params))
-    return harm_weights(
-        column(frame, params["offence"]), index=index, default_weight=params.get("default_weight"), name=params["offence"]
-    )
+    return harm_weights(column(frame, params["offence"]), index=index, default_weight=params.get("default_weight"), name=params["offence"])
 
 
 def _located(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame, int]:
@@ -105,8 +103,13 @@ def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dic
         f"longitude {longitude[i]:g}, latitude {latitude[i]:g} is outside New Zealand (expected longitude {NZ_LONGITUDE[0]:g} "
         f"to {NZ_LONGITUDE[1]:g} and latitude {NZ_LATITUDE[0]:g} to {NZ_LATITUDE[1]:g}), and these pages project "
         f"longitude and latitude to NZTM2000; {int(outside.sum())} row{'s are' if outside.sum() != 1 else ' is'} outside"
-        + ("; are longitude and latitude swapped?" if swapped else "; for another country, project the coordinates to its own system in metres first and choose \"another projected system\""),
-        column=params["x"], row=i + 1,
+        + (
+            "; are longitude and latitude swapped?"
+            if swapped
+            else '; for another country, project the coordinates to its own system in metres first and choose "another projected system"'
+        ),
+        column=params["x"],
+        row=i + 1,
     )
 
 
@@ -123,8 +126,9 @@ def _inside_nztm(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> None:
     raise AnalysisInputError(
         f"x={x[i]:,.0f}, y={y[i]:,.0f} is outside New Zealand in NZTM2000 (expected x {NZTM_X[0]:,.0f} to {NZTM_X[1]:,.0f} "
         f"and y {NZTM_Y[0]:,.0f} to {NZTM_Y[1]:,.0f} metres); {int(outside.sum())} row{'s are' if outside.sum() != 1 else ' is'} outside"
-        + ("; these look like longitude and latitude: choose WGS84" if degrees else "; for another system in metres choose \"another projected system\""),
-        column=params["x"], row=i + 1,
+        + ("; these look like longitude and latitude: choose WGS84" if degrees else '; for another system in metres choose "another projected system"'),
+        column=params["x"],
+        row=i + 1,
     )
 
 
@@ -188,8 +192,14 @@ def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     xs, ys, crs = _projected(frame, params)
     permutations = int(params.get("permutations") or 0)
     result = hotspots(
-        x=xs, y=ys, cell=params["cell"], bandwidth=params.get("bandwidth"), weights=_harm(frame, params), crs=crs,
-        correction=params.get("correction") or "fdr", permutations=permutations,
+        x=xs,
+        y=ys,
+        cell=params["cell"],
+        bandwidth=params.get("bandwidth"),
+        weights=_harm(frame, params),
+        crs=crs,
+        correction=params.get("correction") or "fdr",
+        permutations=permutations,
         # A page's run is repeatable: its seed is the form's (1 unless changed), recorded with the result.
         seed=int(params["seed"]) if params.get("seed") is not None else 1,
         places=column(frame, params["place"]) if params.get("place") else None,
@@ -242,7 +252,8 @@ def _grid_places(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.Series
 
 def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     result = harm_profile(
-        column(frame, params["offence"]), index=harm_index_parse(params["harm"], offence_classification(params)),
+        column(frame, params["offence"]),
+        index=harm_index_parse(params["harm"], offence_classification(params)),
         default_weight=params.get("default_weight"),
     )
     return Outcome(result.to_dict(), holds_person_level=False)
@@ -252,10 +263,15 @@ def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     frame, dropped = _located(frame, params)
     xs, ys, _ = _projected(frame, params)
     result = near_repeat_knox(
-        x=xs, y=ys, dates=date_column(frame, params["date"]),
-        distance_bands=[_edge(v) for v in params["distance_bands"]], day_bands=[_edge(v) for v in params["day_bands"]],
-        metric=params.get("metric", "manhattan"), permutations=int(params.get("permutations", 999)),
-        seed=params.get("seed"), event_label=params.get("event_label") or "event",
+        x=xs,
+        y=ys,
+        dates=date_column(frame, params["date"]),
+        distance_bands=[_edge(v) for v in params["distance_bands"]],
+        day_bands=[_edge(v) for v in params["day_bands"]],
+        metric=params.get("metric", "manhattan"),
+        permutations=int(params.get("permutations", 999)),
+        seed=params.get("seed"),
+        event_label=params.get("event_label") or "event",
     ).to_dict()
     # The page shows the library's own sentence (the one the CLI prints) and marks the cell it quotes.
     result["plain_summary"] = {"text": result["summary"], "cell": result["summary_cell"]}
@@ -268,13 +284,20 @@ def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
         network = network_from_adjacency(frame_of(header=False), directed=params.get("directed"))
     else:
         network = network_from_edge_list(
-            frame_of(header=True), source=params["source"], target=params["target"], weight=params.get("weight") or None,
-            directed=bool(params.get("directed")), merge_duplicates=bool(params.get("merge_duplicates")),
+            frame_of(header=True),
+            source=params["source"],
+            target=params["target"],
+            weight=params.get("weight") or None,
+            directed=bool(params.get("directed")),
+            merge_duplicates=bool(params.get("merge_duplicates")),
         )
     seed = int(params.get("seed") or 0)
     analysis = network_analysis(
-        network, key_players=int(params.get("key_players") or 0), community_method=params.get("communities", "leiden"),
-        resolution=float(params.get("resolution") or 1.0), seed=seed,
+        network,
+        key_players=int(params.get("key_players") or 0),
+        community_method=params.get("communities", "leiden"),
+        resolution=float(params.get("resolution") or 1.0),
+        seed=seed,
     )
     result = analysis.to_dict()
     edges = network.edge_table()
@@ -285,10 +308,7 @@ def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
 
 def run_displacement(params: dict[str, Any]) -> Outcome:
     rows = [
-        {"area": area, "period": period, "count": value}
-        for area, periods in params["counts"].items()
-        for period, value in periods.items()
-        if value is not None
+        {"area": area, "period": period, "count": value} for area, periods in params["counts"].items() for period, value in periods.items() if value is not None
     ]
     if params.get("harm"):
         for row in rows:
@@ -298,8 +318,11 @@ def run_displacement(params: dict[str, Any]) -> Outcome:
             row["harm"] = harm
     sizes = {area: size for area, size in (params.get("area_km2") or {}).items() if size is not None}
     result = displacement_analysis(
-        pd.DataFrame(rows), before_days=params.get("before_days"), after_days=params.get("after_days"),
-        area_km2=sizes or None, confidence=float(params.get("confidence") or 0.95),
+        pd.DataFrame(rows),
+        before_days=params.get("before_days"),
+        after_days=params.get("after_days"),
+        area_km2=sizes or None,
+        confidence=float(params.get("confidence") or 0.95),
     )
     return Outcome(result.to_dict(), holds_person_level=False)
 

@@ -69,8 +69,13 @@ def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool 
     with transaction.atomic():
         AnalysisUpload.objects.filter(created_by=user, created_at__lt=timezone.now() - UPLOAD_KEEP).delete()
         return AnalysisUpload.objects.create(
-            name=name[:255], content=content, size=len(content), has_header=has_header,
-            columns=[str(c) for c in frame.columns], rows=len(frame), created_by=user,
+            name=name[:255],
+            content=content,
+            size=len(content),
+            has_header=has_header,
+            columns=[str(c) for c in frame.columns],
+            rows=len(frame),
+            created_by=user,
         )
 
 
@@ -126,8 +131,13 @@ def analysis_run_start(
         rows = events_count(user=user, **events)
     long = runners.is_long(kind, parameters, rows) if background is None else background
     run = AnalysisRun(
-        kind=kind, scope_unit=scope_unit, upload=upload, source=source[:300], data_source=data_source,
-        parameters=parameters, created_by=user,
+        kind=kind,
+        scope_unit=scope_unit,
+        upload=upload,
+        source=source[:300],
+        data_source=data_source,
+        parameters=parameters,
+        created_by=user,
     )
     if not long:
         outcome = _compute(run, user=user)
@@ -167,12 +177,15 @@ def analysis_run_execute(*, run_id: int) -> AnalysisRun:
     except Exception:
         log.exception("analysis run %s failed", run.pk)
         AnalysisRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, error="The analysis stopped with an internal error; it has been logged.",
+            status=RunStatus.FAILED,
+            error="The analysis stopped with an internal error; it has been logged.",
             finished_at=timezone.now(),
         )
     else:
         AnalysisRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.DONE, result=outcome.result, holds_person_level=outcome.holds_person_level,
+            status=RunStatus.DONE,
+            result=outcome.result,
+            holds_person_level=outcome.holds_person_level,
             finished_at=timezone.now(),
         )
     run.refresh_from_db()
@@ -242,8 +255,14 @@ def saved_analysis_from_run(*, user, run: AnalysisRun, title: str, keep_persons:
         parameters["events"] = events
     with transaction.atomic():
         saved = SavedAnalysis.objects.create(
-            kind=run.kind, title=title[:200], scope_unit=run.scope_unit, source=run.source, parameters=parameters,
-            result=result, holds_person_level=person_level, created_by=user,
+            kind=run.kind,
+            title=title[:200],
+            scope_unit=run.scope_unit,
+            source=run.source,
+            parameters=parameters,
+            result=result,
+            holds_person_level=person_level,
+            created_by=user,
         )
         run.saved = saved
         run.save(update_fields=["saved"])
@@ -274,8 +293,14 @@ def saved_analysis_create(
     person_level = bool(holds_person_level) or result_names_persons(kind, result)
     with transaction.atomic():
         return SavedAnalysis.objects.create(
-            kind=kind, title=title.strip()[:200], scope_unit=scope_unit, source=source[:300] or "given through the API",
-            parameters=parameters or {}, result=result, holds_person_level=person_level, created_by=user,
+            kind=kind,
+            title=title.strip()[:200],
+            scope_unit=scope_unit,
+            source=source[:300] or "given through the API",
+            parameters=parameters or {},
+            result=result,
+            holds_person_level=person_level,
+            created_by=user,
         )
 
 
@@ -288,13 +313,16 @@ def person_level_view_record(*, user, obj: SavedAnalysis | AnalysisRun, purpose:
         raise PermissionDenied
     kind = "saved analysis" if isinstance(obj, SavedAnalysis) else "analysis run"
     return person_access_record(
-        user=user, subject_type=kind, subject_id=str(obj.pk), subject_repr=str(obj), purpose=purpose, what=what,
+        user=user,
+        subject_type=kind,
+        subject_id=str(obj.pk),
+        subject_repr=str(obj),
+        purpose=purpose,
+        what=what,
     )
 
 
-def node_person_link(
-    *, user, analysis: SavedAnalysis, node: str, purpose: str, identifier: str = "", person_key: str = ""
-) -> NodePersonLink:
+def node_person_link(*, user, analysis: SavedAnalysis, node: str, purpose: str, identifier: str = "", person_key: str = "") -> NodePersonLink:
     """Link a node of a saved network to a person in the event store, by the person's pseudonymised key (made
     from the identifier the way the store makes it; the identifier itself is not kept). Audited."""
     if analysis.kind != AnalysisKind.NETWORK:
@@ -313,11 +341,15 @@ def node_person_link(
         raise ValidationError({"identifier": "Give the person's identifier or their person key."})
     with transaction.atomic():
         person_access_record(
-            user=user, subject_type="person", subject_id=person_key, purpose=purpose,
+            user=user,
+            subject_type="person",
+            subject_id=person_key,
+            purpose=purpose,
             what=f"linked node {node!r} of saved network analysis {analysis.pk} to this person",
         )
         link, _ = NodePersonLink.objects.update_or_create(
-            analysis=analysis, node=node,
+            analysis=analysis,
+            node=node,
             defaults={"person_key": person_key, "purpose": purpose.strip(), "linked_by": user},
         )
     return link

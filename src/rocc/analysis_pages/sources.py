@@ -61,17 +61,18 @@ def describe(filters: dict[str, Any], *, unit) -> str:
 
 
 def _dates(filters: dict[str, Any]) -> dict[str, dt.date | None]:
-    return {
-        key: dt.date.fromisoformat(filters[key]) if filters.get(key) else None for key in ("date_from", "date_to")
-    }
+    return {key: dt.date.fromisoformat(filters[key]) if filters.get(key) else None for key in ("date_from", "date_to")}
 
 
 def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFrame:
     from rocc.events.selectors import events_frame
 
     return events_frame(
-        user=user, unit_code=unit_code, date_from=_dates({"date_from": date_from})["date_from"],
-        date_to=_dates({"date_to": date_to})["date_to"], offence_codes=offence_codes or None,
+        user=user,
+        unit_code=unit_code,
+        date_from=_dates({"date_from": date_from})["date_from"],
+        date_to=_dates({"date_to": date_to})["date_to"],
+        offence_codes=offence_codes or None,
     )
 
 
@@ -80,8 +81,13 @@ def _persons(*, user, unit_code, date_from, date_to, offence_codes, purpose, rol
 
     # The events selector's own offence matcher: "07" is the whole division, an unknown code an error.
     return persons_frame(
-        user=user, purpose=purpose, unit_code=unit_code, date_from=_dates({"date_from": date_from})["date_from"],
-        date_to=_dates({"date_to": date_to})["date_to"], role=role, offence_codes=offence_codes or None,
+        user=user,
+        purpose=purpose,
+        unit_code=unit_code,
+        date_from=_dates({"date_from": date_from})["date_from"],
+        date_to=_dates({"date_to": date_to})["date_to"],
+        role=role,
+        offence_codes=offence_codes or None,
     )
 
 
@@ -101,7 +107,14 @@ def co_offending_edges(persons: pd.DataFrame) -> pd.DataFrame:
 
 
 def events_table(
-    *, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None,
+    *,
+    user,
+    kind: str,
+    unit_code: str,
+    purpose: str = "",
+    date_from=None,
+    date_to=None,
+    offence_codes=None,
     grouped_by_persons: str | None = None,
 ):
     """A frame loader over the event store for analysis ``kind``, with the columns its runner expects."""
@@ -129,7 +142,14 @@ def events_table(
 
 
 def events_count(
-    *, user, kind: str, unit_code: str, purpose: str = "", date_from=None, date_to=None, offence_codes=None,
+    *,
+    user,
+    kind: str,
+    unit_code: str,
+    purpose: str = "",
+    date_from=None,
+    date_to=None,
+    offence_codes=None,
     grouped_by_persons: str | None = None,
 ) -> int:
     """How many events the filters select: the size that decides whether a run belongs in the background.
@@ -150,9 +170,19 @@ def hotspots_geojson(result: dict[str, Any]) -> dict[str, Any]:
 
     grid = result["grid"]
     stored = HotspotsResult(
-        x=array("x"), y=array("y"), count=array("count"), density=array("density"), gi_z=array("gi_z"),
-        gi_p=array("gi_p"), hot=np.array([c["hot"] for c in cells], dtype=object), rows=grid["rows"], cols=grid["cols"],
-        origin=tuple(grid["origin"]), events=result["events"], total=result["total"], notes=tuple(result.get("notes") or ()),
+        x=array("x"),
+        y=array("y"),
+        count=array("count"),
+        density=array("density"),
+        gi_z=array("gi_z"),
+        gi_p=array("gi_p"),
+        hot=np.array([c["hot"] for c in cells], dtype=object),
+        rows=grid["rows"],
+        cols=grid["cols"],
+        origin=tuple(grid["origin"]),
+        events=result["events"],
+        total=result["total"],
+        notes=tuple(result.get("notes") or ()),
         parameters=result["parameters"],
         gi_p_sim=array("gi_p_sim") if cells and "gi_p_sim" in cells[0] else None,
         gi_p_fdr=array("gi_p_fdr") if cells and "gi_p_fdr" in cells[0] else None,

@@ -57,16 +57,19 @@ def _may_run(request) -> None:
 def overview(request):
     _may_read(request)
     kinds = [{"kind": k, "label": label, "slug": _slug(k), "description": DESCRIPTIONS[k]} for k, label in AnalysisKind.choices]
-    return render(request, "analyses/overview.html", {
-        "kinds": kinds,
-        "may_run": request.user.has_perm("analyses.run_analyses"),
-        "saved": selectors.saved_analysis_list(user=request.user)[:50],
-        "runs": selectors.analysis_run_list(user=request.user).filter(saved__isnull=True)[:10],
-    })
+    return render(
+        request,
+        "analyses/overview.html",
+        {
+            "kinds": kinds,
+            "may_run": request.user.has_perm("analyses.run_analyses"),
+            "saved": selectors.saved_analysis_list(user=request.user)[:50],
+            "runs": selectors.analysis_run_list(user=request.user).filter(saved__isnull=True)[:10],
+        },
+    )
 
 
-def _analysis_page(request, kind: str, *, upload=None, form=None, events_form=None, events_params=None, upload_form=None,
-                   error=None, status=200):
+def _analysis_page(request, kind: str, *, upload=None, form=None, events_form=None, events_params=None, upload_form=None, error=None, status=200):
     """The page of one analysis: its data (an uploaded file, the event store, or figures typed in), the
     columns and parameters, and any located error from the last attempt."""
     form_class = FORMS[kind]
@@ -77,12 +80,27 @@ def _analysis_page(request, kind: str, *, upload=None, form=None, events_form=No
     if events_available:
         events_form = events_form or EventsSourceForm(prefix="events")
         events_params = events_params or form_class(columns=None, units=units, prefix="ev")
-    return render(request, "analyses/analysis.html", {
-        "kind": kind, "slug": _slug(kind), "label": AnalysisKind(kind).label, "description": DESCRIPTIONS[kind],
-        "upload": upload, "upload_form": upload_form or UploadForm(), "form": form,
-        "events_form": events_form, "events_params": events_params, "events_available": events_available,
-        "person_kind": kind in sources.PERSON_KINDS, "person_optional": kind in sources.PERSON_OPTIONAL_KINDS, "error": error, "purpose": request.POST.get("purpose", ""),
-    }, status=status)
+    return render(
+        request,
+        "analyses/analysis.html",
+        {
+            "kind": kind,
+            "slug": _slug(kind),
+            "label": AnalysisKind(kind).label,
+            "description": DESCRIPTIONS[kind],
+            "upload": upload,
+            "upload_form": upload_form or UploadForm(),
+            "form": form,
+            "events_form": events_form,
+            "events_params": events_params,
+            "events_available": events_available,
+            "person_kind": kind in sources.PERSON_KINDS,
+            "person_optional": kind in sources.PERSON_OPTIONAL_KINDS,
+            "error": error,
+            "purpose": request.POST.get("purpose", ""),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -137,8 +155,11 @@ def analysis_run(request, slug: str):
         return _analysis_page(request, kind, upload=upload, form=form, status=400)
     try:
         run = services.analysis_run_start(
-            user=request.user, kind=kind, scope_unit=form.cleaned_data["scope_unit"],
-            parameters=form.parameters(source="file"), upload=upload,
+            user=request.user,
+            kind=kind,
+            scope_unit=form.cleaned_data["scope_unit"],
+            parameters=form.parameters(source="file"),
+            upload=upload,
             source=upload.name if upload else "figures entered on the page",
         )
     except services.AnalysisRefused as refused:
@@ -163,13 +184,23 @@ def analysis_run_events(request, slug: str):
     parameters = form.parameters(source="events")
     role = sources.person_role(kind, parameters)
     if role and len(purpose) < 5:
-        return _analysis_page(request, kind, events_params=form, events_form=events_form, status=400,
-                              error="This analysis reads person-level data: state its purpose (it is recorded in the audit trail).")
+        return _analysis_page(
+            request,
+            kind,
+            events_params=form,
+            events_form=events_form,
+            status=400,
+            error="This analysis reads person-level data: state its purpose (it is recorded in the audit trail).",
+        )
     filters = sources.filters_from(events_form.cleaned_data, grouped_by_persons=role if kind in sources.PERSON_OPTIONAL_KINDS else None)
     try:
         run = services.analysis_run_start(
-            user=request.user, kind=kind, scope_unit=form.cleaned_data["scope_unit"],
-            parameters=parameters, events=filters, purpose=purpose,
+            user=request.user,
+            kind=kind,
+            scope_unit=form.cleaned_data["scope_unit"],
+            parameters=parameters,
+            events=filters,
+            purpose=purpose,
             source=sources.describe(filters, unit=form.cleaned_data["scope_unit"]),
         )
     except services.AnalysisRefused as refused:
@@ -198,9 +229,14 @@ def _persons_shown(request, obj) -> bool:
 
 def _result_context(request, obj, *, show_persons: bool) -> dict:
     result = obj.result if (show_persons or not obj.holds_person_level) else services.person_level_removed(obj.kind, obj.result)
-    context = {"result": result, "result_template": f"analyses/results/{obj.kind}.html", "show_persons": show_persons,
-               "person_level": obj.holds_person_level, "purpose_form": PurposeForm(),
-               "may_see_persons": request.user.has_perm("org.view_person_level", obj.scope_unit)}
+    context = {
+        "result": result,
+        "result_template": f"analyses/results/{obj.kind}.html",
+        "show_persons": show_persons,
+        "person_level": obj.holds_person_level,
+        "purpose_form": PurposeForm(),
+        "may_see_persons": request.user.has_perm("org.view_person_level", obj.scope_unit),
+    }
     if obj.kind == AnalysisKind.NEAR_REPEAT:
         context["knox"] = charts.knox_table(result)
     elif obj.kind == AnalysisKind.HOT_TIMES:
@@ -219,8 +255,11 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         if isinstance(obj, SavedAnalysis) and show_persons:
             links = {link.node: link.person_key for link in selectors.node_links(user=request.user, analysis=obj)}
         context.update(
-            drawing=charts.network_drawing(result, size_by=size_by, links=links), tables=charts.network_tables(result, size_by=size_by),
-            size_by=size_by, size_measures=charts.SIZE_MEASURES, links=links,
+            drawing=charts.network_drawing(result, size_by=size_by, links=links),
+            tables=charts.network_tables(result, size_by=size_by),
+            size_by=size_by,
+            size_measures=charts.SIZE_MEASURES,
+            links=links,
         )
     elif obj.kind == AnalysisKind.DISPLACEMENT:
         context["sections"] = charts.displacement_sections(result)
@@ -289,9 +328,7 @@ def run_save(request, pk: int):
     if not form.is_valid():
         return _run_page(request, run, save_form=form, status=400)
     try:
-        saved = services.saved_analysis_from_run(
-            user=request.user, run=run, title=form.cleaned_data["title"], keep_persons=form.cleaned_data["keep_persons"]
-        )
+        saved = services.saved_analysis_from_run(user=request.user, run=run, title=form.cleaned_data["title"], keep_persons=form.cleaned_data["keep_persons"])
     except ValidationError as error:
         form.add_error(None, error)
         return _run_page(request, run, save_form=form, status=400)
@@ -333,7 +370,9 @@ def saved_detail(request, pk: int):
     _may_read(request)
     saved = selectors.saved_analysis_get(user=request.user, pk=pk)
     if request.method == "POST":
-        return _purpose_then(request, saved, lambda *, show_persons, status, purpose_form=None: _saved_page(request, saved, show_persons=show_persons, status=status))
+        return _purpose_then(
+            request, saved, lambda *, show_persons, status, purpose_form=None: _saved_page(request, saved, show_persons=show_persons, status=status)
+        )
     return _saved_page(request, saved)
 
 
@@ -355,8 +394,12 @@ def saved_link(request, pk: int):
         return _saved_page(request, saved, show_persons=True, link_form=form, status=400)
     try:
         link = services.node_person_link(
-            user=request.user, analysis=saved, node=form.cleaned_data["node"], purpose=form.cleaned_data["purpose"],
-            identifier=form.cleaned_data["identifier"], person_key=form.cleaned_data["person_key"],
+            user=request.user,
+            analysis=saved,
+            node=form.cleaned_data["node"],
+            purpose=form.cleaned_data["purpose"],
+            identifier=form.cleaned_data["identifier"],
+            person_key=form.cleaned_data["person_key"],
         )
     except ValidationError as error:
         form.add_error(None, error)

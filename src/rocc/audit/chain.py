@@ -90,9 +90,7 @@ def verify(*, checkpoint: tuple[int, str] | None = None) -> Verification:
     for row in rows.iterator(chunk_size=2000):
         checked += 1
         if row["prev_hash"] != previous_hash:
-            problems.append(
-                f"entry #{row['id']}: does not follow entry #{previous_id} — an entry between them was removed or changed"
-            )
+            problems.append(f"entry #{row['id']}: does not follow entry #{previous_id} — an entry between them was removed or changed")
         if entry_hash(row["prev_hash"], row) != row["hash"]:
             problems.append(f"entry #{row['id']}: its content no longer matches its hash — it was changed")
         if checkpoint and row["id"] == checkpoint[0]:

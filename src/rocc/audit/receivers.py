@@ -32,18 +32,34 @@ def _client(request) -> dict:
 
 @receiver(user_logged_in, dispatch_uid="rocc_audit_login")
 def chain_login(sender, request, user, **kwargs):
-    chain.append(kind=AuditKind.AUTH, actor=user, object_type="auth.user", object_id=str(user.pk),
-                 object_repr=user.get_username(), details={"event": "signed in", **_client(request)})
+    chain.append(
+        kind=AuditKind.AUTH,
+        actor=user,
+        object_type="auth.user",
+        object_id=str(user.pk),
+        object_repr=user.get_username(),
+        details={"event": "signed in", **_client(request)},
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="rocc_audit_logout")
 def chain_logout(sender, request, user, **kwargs):
     if user is not None:
-        chain.append(kind=AuditKind.AUTH, actor=user, object_type="auth.user", object_id=str(user.pk),
-                     object_repr=user.get_username(), details={"event": "signed out", **_client(request)})
+        chain.append(
+            kind=AuditKind.AUTH,
+            actor=user,
+            object_type="auth.user",
+            object_id=str(user.pk),
+            object_repr=user.get_username(),
+            details={"event": "signed out", **_client(request)},
+        )
 
 
 @receiver(user_login_failed, dispatch_uid="rocc_audit_login_failed")
 def chain_login_failed(sender, credentials, request=None, **kwargs):
-    chain.append(kind=AuditKind.AUTH, object_type="auth.user", object_repr=str(credentials.get("username", ""))[:150],
-                 details={"event": "sign-in failed", **_client(request)})
+    chain.append(
+        kind=AuditKind.AUTH,
+        object_type="auth.user",
+        object_repr=str(credentials.get("username", ""))[:150],
+        details={"event": "sign-in failed", **_client(request)},
+    )

@@ -18,8 +18,9 @@ def entries(request):
         raise PermissionDenied
     kind = request.GET.get("kind", "")
     page = Paginator(audit_entries_for(user=request.user, kind=kind or None), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/entries.html", {"page": page, "kind": kind, "kinds": AuditKind.choices,
-                                                   "all_entries": request.user.has_perm("audit.view_all_entries")})
+    return render(
+        request, "audit/entries.html", {"page": page, "kind": kind, "kinds": AuditKind.choices, "all_entries": request.user.has_perm("audit.view_all_entries")}
+    )
 
 
 @login_required

@@ -19,9 +19,7 @@ def concentration_command(
     file: Path = typer.Argument(..., help="Events file (CSV, Excel or Parquet), one row per event."),
     unit: str = typer.Option(..., "--unit", help="Column with the unit: place, victim or offender identifier."),
     weight: str | None = typer.Option(None, "--weight", help="Column with a weight per event (≥ 0)."),
-    units_total: int | None = typer.Option(
-        None, "--units-total", help="Number of units including those with no events (enables the generalised Gini)."
-    ),
+    units_total: int | None = typer.Option(None, "--units-total", help="Number of units including those with no events (enables the generalised Gini)."),
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),

@@ -16,18 +16,15 @@ from rocc.cli.analyse_harm import CODES_HELP, DEFAULT_WEIGHT_HELP, HARM_HELP, ha
 @analyse_app.command("hot-times")
 def hot_times_command(
     file: Path = typer.Argument(..., help="Events file (CSV, Excel or Parquet)."),
-    from_column: str = typer.Option(
-        ..., "--from", help="Column with the time of the event, or the start of its window (local time)."
-    ),
-    to_column: str | None = typer.Option(
-        None, "--to", help="Column with the end of the window (blank for events with a single known time)."
-    ),
+    from_column: str = typer.Option(..., "--from", help="Column with the time of the event, or the start of its window (local time)."),
+    to_column: str | None = typer.Option(None, "--to", help="Column with the end of the window (blank for events with a single known time)."),
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
     codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
     date_only: str = typer.Option(
-        "spread", "--date-only",
+        "spread",
+        "--date-only",
         help="Events known only to the day: spread over the day's hours (spread) or counted by day on their own (apart).",
     ),
     midnight_is_a_time: bool = typer.Option(
@@ -42,7 +39,8 @@ def hot_times_command(
             starts=datetime_column(frame, from_column),
             ends=datetime_column(frame, to_column, blank_allowed=True) if to_column else None,
             weights=harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight, codes=codes),
-            date_only=date_only, midnight_is_date_only=not midnight_is_a_time,
+            date_only=date_only,
+            midnight_is_date_only=not midnight_is_a_time,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
@@ -55,8 +53,6 @@ def hot_times_command(
     peak = result.peak()
     lines.append(f"peak: {peak['day']} {peak['hour']} ({peak['value']:.2f})")
     if result.date_only_by_day is not None and result.date_only:
-        lines.append("known only to the day, by day: " + ", ".join(
-            f"{day[:3]} {value:.2f}" for day, value in zip(DAYS, result.date_only_by_day, strict=True)
-        ))
+        lines.append("known only to the day, by day: " + ", ".join(f"{day[:3]} {value:.2f}" for day, value in zip(DAYS, result.date_only_by_day, strict=True)))
     lines += [f"note: {note}" for note in result.to_dict()["summary"]["notes"]]
     emit(result, as_json=as_json, summary="\n".join(lines))

@@ -45,28 +45,16 @@ def hotspots_command(
     y: str = typer.Option(..., "--y", help="Column with the northing in metres (or latitude with --lonlat)."),
     cell: float = typer.Option(..., "--cell", help="Grid cell size in metres."),
     bandwidth: float | None = typer.Option(None, "--bandwidth", help="Quartic kernel radius in metres (default 3 cells)."),
-    crs: str | None = typer.Option(
-        None, "--crs", help="CRS of the metres, e.g. EPSG:2193 (NZTM2000); recorded in the output and GeoJSON."
-    ),
-    lonlat: bool = typer.Option(
-        False, "--lonlat", help="The columns are WGS84 longitude/latitude: project them to --crs first."
-    ),
-    extent: str | None = typer.Option(
-        None, "--extent", help="Study area west,south,east,north in metres; events outside are left out."
-    ),
-    drop_unlocated: bool = typer.Option(
-        False, "--drop-unlocated", help="Leave out rows with blank coordinates (counted in the notes)."
-    ),
+    crs: str | None = typer.Option(None, "--crs", help="CRS of the metres, e.g. EPSG:2193 (NZTM2000); recorded in the output and GeoJSON."),
+    lonlat: bool = typer.Option(False, "--lonlat", help="The columns are WGS84 longitude/latitude: project them to --crs first."),
+    extent: str | None = typer.Option(None, "--extent", help="Study area west,south,east,north in metres; events outside are left out."),
+    drop_unlocated: bool = typer.Option(False, "--drop-unlocated", help="Leave out rows with blank coordinates (counted in the notes)."),
     offence: str | None = typer.Option(None, "--offence", help="Column with the offence code (for --harm)."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
     codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
-    correction: str = typer.Option(
-        "fdr", "--correction", help="fdr: judge cells by false-discovery-rate corrected p-values (the default); none: raw p."
-    ),
-    permutations: int = typer.Option(
-        0, "--permutations", help="Conditional permutations for pseudo p-values (999 is usual); 0 uses the normal curve."
-    ),
+    correction: str = typer.Option("fdr", "--correction", help="fdr: judge cells by false-discovery-rate corrected p-values (the default); none: raw p."),
+    permutations: int = typer.Option(0, "--permutations", help="Conditional permutations for pseudo p-values (999 is usual); 0 uses the normal curve."),
     seed: int = typer.Option(1, "--seed", help="Seed for the permutations (1 unless given, as on the pages); recorded."),
     place: str | None = typer.Option(None, "--place", help="Column with each event's place or address, to name the top hot spots."),
     places_are: str = typer.Option("recorded place", "--places-are", help="What --place holds: unit, recorded place or address."),
@@ -88,17 +76,25 @@ def hotspots_command(
             xs, ys = project_lonlat(xs, ys, crs=crs)
         places = column(frame, place)[kept].reset_index(drop=True) if place else None
         result = hotspots(
-            x=xs, y=ys, cell=cell, bandwidth=bandwidth, weights=weights, crs=crs, extent=_extent(extent),
-            correction=correction, permutations=permutations, seed=seed, places=places, places_are=places_are,
+            x=xs,
+            y=ys,
+            cell=cell,
+            bandwidth=bandwidth,
+            weights=weights,
+            crs=crs,
+            extent=_extent(extent),
+            correction=correction,
+            permutations=permutations,
+            seed=seed,
+            places=places,
+            places_are=places_are,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
         return
     dropped = int((~kept).sum())
     if dropped:
-        result = dataclasses.replace(
-            result, notes=(*result.notes, f"{dropped} rows with blank coordinates were left out")
-        )
+        result = dataclasses.replace(result, notes=(*result.notes, f"{dropped} rows with blank coordinates were left out"))
     if geojson:
         emit(result.to_geojson(), as_json=True)
         return

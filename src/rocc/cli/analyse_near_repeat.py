@@ -29,42 +29,35 @@ def near_repeat_command(
     x: str = typer.Option(..., "--x", help="Column with the x coordinate (projected, metres)."),
     y: str = typer.Option(..., "--y", help="Column with the y coordinate (projected, metres)."),
     date: str = typer.Option(..., "--date", help="Column with the event date (ISO, or day first)."),
-    distance_bands: str | None = typer.Option(
-        None, "--distance-bands", help="Distance band edges in metres, e.g. 0,100,200,300,inf; bands are [lo, hi)."
-    ),
-    day_bands: str | None = typer.Option(
-        None, "--day-bands", help="Day band edges, e.g. 0,7,14,21,inf; bands are [lo, hi)."
-    ),
-    spatial_bandwidth: float | None = typer.Option(
-        None, "--spatial-bandwidth", help="Near Repeat Calculator setting (metres), instead of --distance-bands."
-    ),
+    distance_bands: str | None = typer.Option(None, "--distance-bands", help="Distance band edges in metres, e.g. 0,100,200,300,inf; bands are [lo, hi)."),
+    day_bands: str | None = typer.Option(None, "--day-bands", help="Day band edges, e.g. 0,7,14,21,inf; bands are [lo, hi)."),
+    spatial_bandwidth: float | None = typer.Option(None, "--spatial-bandwidth", help="Near Repeat Calculator setting (metres), instead of --distance-bands."),
     spatial_bands: int | None = typer.Option(None, "--spatial-bands", help="Near Repeat Calculator setting."),
-    temporal_bandwidth: int | None = typer.Option(
-        None, "--temporal-bandwidth", help="Near Repeat Calculator setting (days), instead of --day-bands."
-    ),
+    temporal_bandwidth: int | None = typer.Option(None, "--temporal-bandwidth", help="Near Repeat Calculator setting (days), instead of --day-bands."),
     temporal_bands: int | None = typer.Option(None, "--temporal-bands", help="Near Repeat Calculator setting."),
     metric: str = typer.Option("manhattan", "--metric", help="manhattan (|dx| + |dy|) or euclidean."),
     permutations: int = typer.Option(999, "--permutations", help="Date shuffles for the null distribution."),
-    seed: int = typer.Option(
-        1, "--seed", help="Seed for the shuffles (1 unless given, as on the analysis pages); recorded in the output."
-    ),
+    seed: int = typer.Option(1, "--seed", help="Seed for the shuffles (1 unless given, as on the analysis pages); recorded in the output."),
     event_label: str = typer.Option("event", "--event-label", help="What the events are, for the summary, e.g. burglary."),
-    compat: str | None = typer.Option(
-        None, "--compat", help="nrc: single-precision distances, to reproduce the Near Repeat Calculator exactly."
-    ),
+    compat: str | None = typer.Option(None, "--compat", help="nrc: single-precision distances, to reproduce the Near Repeat Calculator exactly."),
     no_header: bool = typer.Option(False, "--no-header", help="The file has no header row; columns are 1, 2, 3, ..."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """How much more often events fall near each other in both space and time than chance would give."""
     try:
-        distance_edges, day_edges = _band_edges(
-            distance_bands, day_bands, (spatial_bandwidth, spatial_bands, temporal_bandwidth, temporal_bands)
-        )
+        distance_edges, day_edges = _band_edges(distance_bands, day_bands, (spatial_bandwidth, spatial_bands, temporal_bandwidth, temporal_bands))
         frame = read_table(file, header=not no_header)
         result = near_repeat_knox(
-            x=numeric_column(frame, x), y=numeric_column(frame, y), dates=date_column(frame, date),
-            distance_bands=distance_edges, day_bands=day_edges, metric=metric,
-            permutations=permutations, seed=seed, compat=compat, event_label=event_label,
+            x=numeric_column(frame, x),
+            y=numeric_column(frame, y),
+            dates=date_column(frame, date),
+            distance_bands=distance_edges,
+            day_bands=day_edges,
+            metric=metric,
+            permutations=permutations,
+            seed=seed,
+            compat=compat,
+            event_label=event_label,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
@@ -72,9 +65,7 @@ def near_repeat_command(
     emit(result, as_json=as_json, summary=_text(result))
 
 
-def _band_edges(
-    distance_bands: str | None, day_bands: str | None, nrc_settings: tuple
-) -> tuple[list[float], list[float]]:
+def _band_edges(distance_bands: str | None, day_bands: str | None, nrc_settings: tuple) -> tuple[list[float], list[float]]:
     given = [name for name, value in zip(_NRC_OPTIONS, nrc_settings) if value is not None]
     if given:
         if distance_bands is not None or day_bands is not None:
@@ -83,9 +74,7 @@ def _band_edges(
             missing = ", ".join(name for name in _NRC_OPTIONS if name not in given)
             raise AnalysisInputError(f"the Near Repeat Calculator settings need all four options; missing {missing}")
         bandwidth, bands, days, day_count = nrc_settings
-        distance, day = nrc_band_edges(
-            spatial_bandwidth=bandwidth, spatial_bands=bands, temporal_bandwidth=days, temporal_bands=day_count
-        )
+        distance, day = nrc_band_edges(spatial_bandwidth=bandwidth, spatial_bands=bands, temporal_bandwidth=days, temporal_bands=day_count)
         return list(distance), list(day)
     if distance_bands is None or day_bands is None:
         raise AnalysisInputError(

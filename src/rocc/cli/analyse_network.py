@@ -17,8 +17,7 @@ def _summary(result: NetworkAnalysis, *, show: int = 5) -> str:
         f"{s.n_nodes} nodes, {s.n_edges} {'directed' if s.directed else 'undirected'} ties"
         + (f", density {s.density:.3f}" if s.density is not None else "")
         + f", {s.components} component(s), largest {s.largest_component}",
-        f"{s.n_communities} communities ({s.community_method})"
-        + (f", modularity {s.modularity:.3f}" if s.modularity is not None else ""),
+        f"{s.n_communities} communities ({s.community_method})" + (f", modularity {s.modularity:.3f}" if s.modularity is not None else ""),
         "",
         f"Top {show} by betweenness (node: betweenness, degree, constraint, community):",
     ]
@@ -48,10 +47,7 @@ def _summary(result: NetworkAnalysis, *, show: int = 5) -> str:
     if result.brokerage_roles is not None:
         brokers = sorted(result.brokerage_roles, key=lambda b: (-b.total, b.node))[:show]
         lines += ["", "Top brokers (node: coordinator/itinerant/representative/gatekeeper/liaison):"]
-        lines += [
-            f"  {b.node} ({b.group}): {b.coordinator}/{b.itinerant}/{b.representative}/{b.gatekeeper}/{b.liaison}"
-            for b in brokers
-        ]
+        lines += [f"  {b.node} ({b.group}): {b.coordinator}/{b.itinerant}/{b.representative}/{b.gatekeeper}/{b.liaison}" for b in brokers]
     lines += [f"Note: {note}" for note in result.notes]
     return "\n".join(lines)
 
@@ -59,47 +55,25 @@ def _summary(result: NetworkAnalysis, *, show: int = 5) -> str:
 @analyse_app.command("network")
 def network_command(
     file: Path = typer.Argument(..., help="The network: an edge list or an adjacency matrix (CSV, Excel or Parquet)."),
-    edges: bool = typer.Option(
-        False, "--edges", help="The file is an edge list, one tie per row (needs --source and --target)."
-    ),
-    adjacency: bool = typer.Option(
-        False, "--adjacency", help="The file is an adjacency matrix; its first row and column are node labels."
-    ),
+    edges: bool = typer.Option(False, "--edges", help="The file is an edge list, one tie per row (needs --source and --target)."),
+    adjacency: bool = typer.Option(False, "--adjacency", help="The file is an adjacency matrix; its first row and column are node labels."),
     source: str | None = typer.Option(None, "--source", help="Edge list: the column naming the first (from) node."),
     target: str | None = typer.Option(None, "--target", help="Edge list: the column naming the second (to) node."),
-    weight: str | None = typer.Option(
-        None, "--weight", help="Edge list: a column of positive tie strengths (calls, co-offences)."
-    ),
+    weight: str | None = typer.Option(None, "--weight", help="Edge list: a column of positive tie strengths (calls, co-offences)."),
     directed: bool | None = typer.Option(
-        None, "--directed/--undirected",
-        help="Whether ties have a direction. Default: an edge list is undirected; a matrix is directed unless "
-        "symmetric.",
+        None,
+        "--directed/--undirected",
+        help="Whether ties have a direction. Default: an edge list is undirected; a matrix is directed unless symmetric.",
     ),
-    merge_duplicates: bool = typer.Option(
-        False, "--merge-duplicates", help="Merge a tie given on several rows into one, adding weights (else refused)."
-    ),
-    key_players: int = typer.Option(
-        0, "--key-players", help="Choose this many nodes whose removal fragments the network most."
-    ),
-    compare: Path | None = typer.Option(
-        None, "--compare", help="A later snapshot of the same network (same format) to compare with."
-    ),
-    groups: Path | None = typer.Option(
-        None, "--groups", help="A file with columns node,group for Gould–Fernandez brokerage roles."
-    ),
-    communities: str = typer.Option(
-        "leiden", "--communities", help="Community method: leiden or multilevel (Louvain)."
-    ),
-    resolution: float = typer.Option(
-        1.0, "--resolution", help="Modularity resolution; above 1 gives smaller communities."
-    ),
-    rank_by: str = typer.Option(
-        "betweenness", "--rank-by", help="For --compare: betweenness, degree, strength, closeness or eigenvector."
-    ),
+    merge_duplicates: bool = typer.Option(False, "--merge-duplicates", help="Merge a tie given on several rows into one, adding weights (else refused)."),
+    key_players: int = typer.Option(0, "--key-players", help="Choose this many nodes whose removal fragments the network most."),
+    compare: Path | None = typer.Option(None, "--compare", help="A later snapshot of the same network (same format) to compare with."),
+    groups: Path | None = typer.Option(None, "--groups", help="A file with columns node,group for Gould–Fernandez brokerage roles."),
+    communities: str = typer.Option("leiden", "--communities", help="Community method: leiden or multilevel (Louvain)."),
+    resolution: float = typer.Option(1.0, "--resolution", help="Modularity resolution; above 1 gives smaller communities."),
+    rank_by: str = typer.Option("betweenness", "--rank-by", help="For --compare: betweenness, degree, strength, closeness or eigenvector."),
     top: int = typer.Option(10, "--top", help="For --compare: how many top places count as central."),
-    seed: int = typer.Option(
-        0, "--seed", help="Seed for the community search; the same seed gives the same communities."
-    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for the community search; the same seed gives the same communities."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Who is central, who brokers, which communities, whose removal fragments the network, and what changed."""
@@ -109,15 +83,26 @@ def network_command(
         if not adjacency and not edges and source is None:
             raise AnalysisInputError("say what the file is: --edges --source COL --target COL, or --adjacency")
         options = dict(
-            adjacency=adjacency, source=source, target=target, weight=weight,
-            directed=directed, merge_duplicates=merge_duplicates,
+            adjacency=adjacency,
+            source=source,
+            target=target,
+            weight=weight,
+            directed=directed,
+            merge_duplicates=merge_duplicates,
         )
         network = read_network(file, **options)
         later = read_network(compare, **options) if compare is not None else None
         node_groups = read_groups(groups) if groups is not None else None
         result = network_analysis(
-            network, key_players=key_players, compare_with=later, groups=node_groups,
-            community_method=communities, resolution=resolution, rank_by=rank_by, top=top, seed=seed,
+            network,
+            key_players=key_players,
+            compare_with=later,
+            groups=node_groups,
+            community_method=communities,
+            resolution=resolution,
+            rank_by=rank_by,
+            top=top,
+            seed=seed,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)

@@ -22,15 +22,12 @@ def repeat_victims_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Last day of the window (default: the latest event)."),
     window_days: int = typer.Option(365, "--window-days", help="Length of the look-back window in days."),
     serious_codes: str = typer.Option(
-        "", "--serious-codes",
+        "",
+        "--serious-codes",
         help="Comma-separated offence codes that are serious (an ANZSOC division such as 07 takes all its codes).",
     ),
-    serious_harm: float | None = typer.Option(
-        None, "--serious-harm", help="A victimisation with at least this harm weight is serious (needs --harm)."
-    ),
-    tiers: Path | None = typer.Option(
-        None, "--tiers", help="CSV of name,response,min_events,serious: the graduated response, lightest first."
-    ),
+    serious_harm: float | None = typer.Option(None, "--serious-harm", help="A victimisation with at least this harm weight is serious (needs --harm)."),
+    tiers: Path | None = typer.Option(None, "--tiers", help="CSV of name,response,min_events,serious: the graduated response, lightest first."),
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
     codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),

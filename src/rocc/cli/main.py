@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -117,12 +117,14 @@ def load_defaults() -> None:
 @app.command()
 def createuser(
     username: Annotated[str, typer.Argument(help="The sign-in name")],
-    role: Annotated[str, typer.Option(help="administrator, programme_manager, regional_coordinator, analyst, provider_reporter, tc_member or viewer")] = "viewer",
-    unit: Annotated[Optional[list[str]], typer.Option(help="A unit of the user's scope (name, code or alias); repeat for several")] = None,
-    agency: Annotated[Optional[str], typer.Option(help="The user's agency (short name), required for a provider reporter")] = None,
+    role: Annotated[
+        str, typer.Option(help="administrator, programme_manager, regional_coordinator, analyst, provider_reporter, tc_member or viewer")
+    ] = "viewer",
+    unit: Annotated[list[str] | None, typer.Option(help="A unit of the user's scope (name, code or alias); repeat for several")] = None,
+    agency: Annotated[str | None, typer.Option(help="The user's agency (short name), required for a provider reporter")] = None,
     email: Annotated[str, typer.Option(help="E-mail address")] = "",
     full_name: Annotated[str, typer.Option(help="Full name")] = "",
-    password: Annotated[Optional[str], typer.Option(envvar="ROCC_PASSWORD", help="Password (else asked for; or set ROCC_PASSWORD)")] = None,
+    password: Annotated[str | None, typer.Option(envvar="ROCC_PASSWORD", help="Password (else asked for; or set ROCC_PASSWORD)")] = None,
     demo: Annotated[bool, typer.Option(help="Create the demo login if missing, with a generated password kept in the data directory, and print it")] = False,
 ) -> None:
     """Create a user with a role and a scope (organisational units, each with its descendants, and optionally an agency)."""
@@ -152,7 +154,7 @@ def createuser(
         for field, errors in messages.items():
             for message in errors:
                 err.print(f"[bold red]error:[/] {field + ': ' if field else ''}{message}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     scope = ", ".join(u.name for u in profile.units.all())
     if demo:
         text = f"Demo login: user '{username}', password '{password}' ({profile.get_role_display()}, scope {scope})"
@@ -241,7 +243,7 @@ def restore(
 
 @audit_app.command("verify")
 def audit_verify(
-    checkpoint: Annotated[Optional[str], typer.Option(help="An entry noted earlier as ID:HASH (from `rocc audit head`), which must still be in the chain")] = None,
+    checkpoint: Annotated[str | None, typer.Option(help="An entry noted earlier as ID:HASH (from `rocc audit head`), which must still be in the chain")] = None,
 ) -> None:
     """Recompute the audit chain and report any entry that was changed or removed."""
     django_ready()

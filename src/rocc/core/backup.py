@@ -83,8 +83,8 @@ def _dump_database() -> tuple[bytes, int]:
 
 def backup_create(target: Path) -> BackupSummary:
     from django.conf import settings
-    from django.db.migrations.recorder import MigrationRecorder
     from django.db import connection
+    from django.db.migrations.recorder import MigrationRecorder
 
     import rocc
 
@@ -165,8 +165,7 @@ def backup_restore(source: Path) -> BackupSummary:
         missing = sorted(set(manifest["migrations"]) - set(applied))
         if missing:
             raise BackupError(
-                f"the backup was made by a newer rocc (migrations {', '.join(missing[:3])} are not applied here): "
-                "upgrade rocc and run `rocc migrate` first"
+                f"the backup was made by a newer rocc (migrations {', '.join(missing[:3])} are not applied here): upgrade rocc and run `rocc migrate` first"
             )
         try:
             objects = list(serializers.deserialize("json", database, ignorenonexistent=False))

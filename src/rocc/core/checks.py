@@ -29,7 +29,9 @@ def run_checks() -> list[Check]:
         Check(
             "security",
             not settings.DEBUG,
-            "debug mode is on: error pages show internals and cookies are not marked secure" if settings.DEBUG else "debug off, secure cookies, secret key outside the repository",
+            "debug mode is on: error pages show internals and cookies are not marked secure"
+            if settings.DEBUG
+            else "debug off, secure cookies, secret key outside the repository",
             "unset ROCC_DEBUG outside development" if settings.DEBUG else "",
             blocking=False,
         )
@@ -67,7 +69,12 @@ def run_checks() -> list[Check]:
 
     count = OrgUnit.objects.count()
     results.append(
-        Check("reference data", count > 0, f"{count} organisational units loaded" if count else "no reference data loaded",
-              "" if count else "run: rocc load-defaults", blocking=False)
+        Check(
+            "reference data",
+            count > 0,
+            f"{count} organisational units loaded" if count else "no reference data loaded",
+            "" if count else "run: rocc load-defaults",
+            blocking=False,
+        )
     )
     return results

@@ -124,11 +124,23 @@ class BatchOut(Schema):
 
 def batch_out(batch) -> BatchOut:
     return BatchOut(
-        id=batch.pk, source=batch.source.name, file_name=batch.file_name, status=batch.status, progress=batch.progress,
-        stage=batch.stage, partial=batch.partial, rows_read=batch.rows_read, rows_imported=batch.rows_imported,
-        rows_rejected=batch.rows_rejected, rows_already_stored=batch.rows_already_stored, message=batch.message,
-        problems=batch.problems, problems_total=batch.problems_total, has_rejects=bool(batch.rejects_file),
-        created_at=batch.created_at, finished_at=batch.finished_at,
+        id=batch.pk,
+        source=batch.source.name,
+        file_name=batch.file_name,
+        status=batch.status,
+        progress=batch.progress,
+        stage=batch.stage,
+        partial=batch.partial,
+        rows_read=batch.rows_read,
+        rows_imported=batch.rows_imported,
+        rows_rejected=batch.rows_rejected,
+        rows_already_stored=batch.rows_already_stored,
+        message=batch.message,
+        problems=batch.problems,
+        problems_total=batch.problems_total,
+        has_rejects=bool(batch.rejects_file),
+        created_at=batch.created_at,
+        finished_at=batch.finished_at,
     )
 
 

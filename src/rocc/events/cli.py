@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -32,10 +32,14 @@ def _user(username: str | None):
 def import_(
     path: Annotated[Path, typer.Argument(help="The events file: CSV, Excel (.xlsx) or Parquet")],
     source: Annotated[str, typer.Option("--source", help="The source's short name (its saved column mapping is used)")],
-    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="A mapping YAML file: saved as the source's mapping, then used")] = None,
-    partial: Annotated[bool, typer.Option("--partial", help="Import the valid rows and keep the rejected ones (with reasons) instead of refusing the file")] = False,
-    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Write the rejected rows with their reasons to this CSV file")] = None,
-    username: Annotated[Optional[str], typer.Option("--as", help="Import as this analyst (only their units are accepted); default: the installation's operator, every unit")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="A mapping YAML file: saved as the source's mapping, then used")] = None,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="Import the valid rows and keep the rejected ones (with reasons) instead of refusing the file")
+    ] = False,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Write the rejected rows with their reasons to this CSV file")] = None,
+    username: Annotated[
+        str | None, typer.Option("--as", help="Import as this analyst (only their units are accepted); default: the installation's operator, every unit")
+    ] = None,
 ) -> None:
     """Check an events file row by row and store its events: all or nothing, or with --partial the valid rows.
     Person identifiers are pseudonymised; the same file or the same events are never stored twice."""
@@ -57,7 +61,7 @@ def import_(
                 text = mapping.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 err.print(f"[bold red]error:[/] {mapping}: cannot read the file ({exc})")
-                raise typer.Exit(2)
+                raise typer.Exit(2) from None
             parsed = mapping_from_yaml(text, source=str(mapping), default_name=source)
             if parsed.name != source:
                 err.print(f"[bold red]error:[/] {mapping}: the mapping is for source '{parsed.name}', not '{source}'")
@@ -72,20 +76,23 @@ def import_(
         with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task("starting", total=100)
             batch = events_import(
-                user=user, source=source_obj, path=path, partial=partial,
+                user=user,
+                source=source_obj,
+                path=path,
+                partial=partial,
                 progress=lambda percent, stage: bar.update(task, completed=percent, description=stage),
             )
     except MappingInvalid as invalid:
         for problem in invalid.problems:
             err.print(f"[bold red]error:[/] {problem}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except ValidationError as exc:
         for message in exc.messages:
             err.print(f"[bold red]error:[/] {message}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except PermissionDenied as denied:
         err.print(f"[bold red]error:[/] {denied}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
     for problem in batch.problems:
         where = f"row {problem['row']}, " if problem["row"] is not None else ""
@@ -132,9 +139,16 @@ def batches(limit: Annotated[int, typer.Option(help="How many of the latest batc
     table = Table("batch", "when", "source", "file", "status", "read", "imported", "rejected", "already stored", "by")
     for batch in ImportBatch.objects.select_related("source", "created_by")[:limit]:
         table.add_row(
-            str(batch.pk), timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"), batch.source.name, batch.file_name,
-            batch.get_status_display(), str(batch.rows_read), str(batch.rows_imported), str(batch.rows_rejected),
-            str(batch.rows_already_stored), batch.created_by.get_username() if batch.created_by else "command line",
+            str(batch.pk),
+            timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M"),
+            batch.source.name,
+            batch.file_name,
+            batch.get_status_display(),
+            str(batch.rows_read),
+            str(batch.rows_imported),
+            str(batch.rows_rejected),
+            str(batch.rows_already_stored),
+            batch.created_by.get_username() if batch.created_by else "command line",
         )
     console.print(table)
 

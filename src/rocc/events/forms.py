@@ -9,12 +9,14 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="Events file", help_text="CSV, Excel (.xlsx) or Parquet; the first row names the columns.")
     source = forms.ChoiceField(label="Source", help_text="Its saved column mapping reads the file.")
     mapping = forms.FileField(
-        label="Column mapping (YAML, optional)", required=False,
+        label="Column mapping (YAML, optional)",
+        required=False,
         help_text="For a new source, or to replace a source's mapping. See the events guide for the format.",
     )
     new_source = forms.SlugField(label="New source name", required=False, help_text="Only with a mapping file for a new source.")
     partial = forms.BooleanField(
-        label="Import the valid rows and keep the rejected rows (with their reasons) for download", required=False,
+        label="Import the valid rows and keep the rejected rows (with their reasons) for download",
+        required=False,
         help_text="Unticked, a file with any problem is refused whole and nothing is stored.",
     )
 
@@ -31,5 +33,9 @@ class ImportForm(forms.Form):
 
 
 class VictimFocusForm(forms.Form):
-    person = forms.CharField(label="Person identifier", max_length=200, help_text="As your systems write it; it is pseudonymised before the lookup and never stored.")
-    purpose = forms.CharField(label="Purpose of this lookup", max_length=300, min_length=5, help_text="Recorded in the audit trail, e.g. “attending a burglary at the person's home”.")
+    person = forms.CharField(
+        label="Person identifier", max_length=200, help_text="As your systems write it; it is pseudonymised before the lookup and never stored."
+    )
+    purpose = forms.CharField(
+        label="Purpose of this lookup", max_length=300, min_length=5, help_text="Recorded in the audit trail, e.g. “attending a burglary at the person's home”."
+    )

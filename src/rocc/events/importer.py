@@ -105,9 +105,7 @@ class CheckedFile:
         reasons: dict[int, list[str]] = {}
         for problem in self.problems:
             if problem.row is not None:
-                reasons.setdefault(problem.row, []).append(
-                    f"{problem.column}: {problem.message}" if problem.column else problem.message
-                )
+                reasons.setdefault(problem.row, []).append(f"{problem.column}: {problem.message}" if problem.column else problem.message)
         rows = rejected + 2
         frame.insert(0, "row", rows)
         frame["reason"] = ["; ".join(reasons.get(int(r), ["rejected"])) for r in rows]
@@ -182,9 +180,7 @@ def _refuse_merged_header(path: Path, file_name: str) -> None:
     merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row == 1]
     workbook.close()
     if merged:
-        raise FileRefused([
-            Problem(1, None, f"the header has merged cells ({', '.join(merged)}): unmerge them and give every column its own name")
-        ])
+        raise FileRefused([Problem(1, None, f"the header has merged cells ({', '.join(merged)}): unmerge them and give every column its own name")])
 
 
 def _letters(number: int) -> str:
@@ -319,7 +315,11 @@ def file_check(
     repeated = ids.duplicated(keep=False) & (ids != "")
     if repeated.any():
         rows_of = pd.Series(np.arange(rows) + 2)[repeated.to_numpy()].groupby(ids[repeated].to_numpy()).agg(list).to_dict()
-        report.add(repeated, mapping.event_id, lambda i: f"event id '{ids.iat[i]}' appears more than once in the file (rows {', '.join(map(str, rows_of[ids.iat[i]][:10]))})")
+        report.add(
+            repeated,
+            mapping.event_id,
+            lambda i: f"event id '{ids.iat[i]}' appears more than once in the file (rows {', '.join(map(str, rows_of[ids.iat[i]][:10]))})",
+        )
 
     progress(20, "checking dates")
     date_from, date_to = _dates_check(text, mapping, report)
@@ -339,34 +339,44 @@ def file_check(
         identifiers = text[column.identifier]
         present = np.flatnonzero((identifiers != "").to_numpy())
         if len(present):
-            person_frames.append(pd.DataFrame({
-                "position": present,
-                "role": column.role,
-                "person_key": person_keys(identifiers.to_numpy()[present]),
-            }))
-    persons = pd.concat(person_frames, ignore_index=True) if person_frames else pd.DataFrame({"position": pd.Series(dtype=np.int64), "role": pd.Series(dtype=object), "person_key": pd.Series(dtype=object)})
+            person_frames.append(
+                pd.DataFrame(
+                    {
+                        "position": present,
+                        "role": column.role,
+                        "person_key": person_keys(identifiers.to_numpy()[present]),
+                    }
+                )
+            )
+    persons = (
+        pd.concat(person_frames, ignore_index=True)
+        if person_frames
+        else pd.DataFrame({"position": pd.Series(dtype=np.int64), "role": pd.Series(dtype=object), "person_key": pd.Series(dtype=object)})
+    )
     if len(mapping.persons) > len({p.role for p in mapping.persons}):
         # The same person twice in one role in one event (say in two victim columns) counts once.
         persons = persons.drop_duplicates(["position", "role", "person_key"], ignore_index=True)
 
     progress(70, "preparing the events")
     unit_code, unit_path, district, area = units
-    events = pd.DataFrame({
-        "event_id": ids.to_numpy(dtype=object),
-        "source": mapping.name,
-        "batch_id": np.int64(0),
-        "date_from": date_from.to_numpy(),
-        "date_to": date_to.to_numpy(),
-        "month": (date_from.dt.year * 12 + date_from.dt.month - 1).fillna(0).to_numpy(dtype=np.int32),
-        "offence_code": offence_code,
-        "offence_division": offence_division,
-        "x": x,
-        "y": y,
-        "unit_code": unit_code,
-        "unit_path": unit_path,
-        "district_code": district,
-        "area_code": area,
-    })
+    events = pd.DataFrame(
+        {
+            "event_id": ids.to_numpy(dtype=object),
+            "source": mapping.name,
+            "batch_id": np.int64(0),
+            "date_from": date_from.to_numpy(),
+            "date_to": date_to.to_numpy(),
+            "month": (date_from.dt.year * 12 + date_from.dt.month - 1).fillna(0).to_numpy(dtype=np.int32),
+            "offence_code": offence_code,
+            "offence_division": offence_division,
+            "x": x,
+            "y": y,
+            "unit_code": unit_code,
+            "unit_path": unit_path,
+            "district_code": district,
+            "area_code": area,
+        }
+    )
     problems = sorted(report.problems, key=lambda p: (p.row or 0, mapping.required_columns().index(p.column) if p.column in mapping.required_columns() else 99))
     return CheckedFile(
         rows_read=rows,
@@ -397,10 +407,14 @@ def _dates_check(text: dict[str, pd.Series], mapping: SourceMapping, report: _Re
             report.add(values == "", name, "the date is blank")
         report.add(family == "?", name, lambda i, v=values: f"expected a date such as 2019-04-03 or 03/04/2019, found '{v.iat[i]}'")
         other = family.isin(["iso", "slashed", "dashed", "named"]) & (family != dominant)
-        report.add(other, name, lambda i, v=values, f=family: (
-            f"'{v.iat[i]}' is written {_format_label(f.iat[i], mapping.day_first)}, but the other dates in this file are "
-            f"written {_format_label(dominant, mapping.day_first)}: write every date the same way"
-        ))
+        report.add(
+            other,
+            name,
+            lambda i, v=values, f=family: (
+                f"'{v.iat[i]}' is written {_format_label(f.iat[i], mapping.day_first)}, but the other dates in this file are "
+                f"written {_format_label(dominant, mapping.day_first)}: write every date the same way"
+            ),
+        )
         dates = _parse(values, family, mapping.day_first)
         unreal = dates.isna() & (family != "?") & (family != "")
         report.add(unreal, name, lambda i, v=values, f=family: f"'{v.iat[i]}' is not a real date (read as {_format_label(f.iat[i], mapping.day_first)})")
@@ -410,10 +424,11 @@ def _dates_check(text: dict[str, pd.Series], mapping: SourceMapping, report: _Re
     if mapping.date_to:
         date_to = date_to.fillna(date_from)  # a blank "to" means the date is exact
         reversed_ = (date_to < date_from).to_numpy()
-        report.add(reversed_, mapping.date_to, lambda i: (
-            f"the occurrence window ends ({_show(date_to.iat[i])}) before it starts "
-            f"({_show(date_from.iat[i])}, column '{mapping.date_from}')"
-        ))
+        report.add(
+            reversed_,
+            mapping.date_to,
+            lambda i: f"the occurrence window ends ({_show(date_to.iat[i])}) before it starts ({_show(date_from.iat[i])}, column '{mapping.date_from}')",
+        )
     return date_from, date_to
 
 
@@ -433,9 +448,9 @@ def _offences_check(codes: pd.Series, column: str, report: _Report) -> tuple[np.
     mapped = codes.map(known_code)
     unknown = mapped.isna() & (codes != "")
     report.add(codes == "", column, "the offence code is blank")
-    report.add(unknown, column, lambda i: (
-        f"unknown offence code '{codes.iat[i]}': expected an ANZSOC 2011 division, subdivision or group code (e.g. 02, 021 or 0211)"
-    ))
+    report.add(
+        unknown, column, lambda i: f"unknown offence code '{codes.iat[i]}': expected an ANZSOC 2011 division, subdivision or group code (e.g. 02, 021 or 0211)"
+    )
     return mapped.fillna("").to_numpy(dtype=object), codes.map(known_division).fillna("").to_numpy(dtype=object)
 
 
@@ -460,19 +475,27 @@ def _locations_check(text: dict[str, pd.Series], mapping: SourceMapping, report:
     both = ~np.isnan(a) & ~np.isnan(b)
     if mapping.x:
         outside = both & outside_new_zealand_nztm(a, b)
-        report.add(outside, first, lambda i: (
-            f"x={a[i]:,.0f}, y={b[i]:,.0f} is outside New Zealand in NZTM2000 (expected x {NZTM_X[0]:,.0f} to "
-            f"{NZTM_X[1]:,.0f} and y {NZTM_Y[0]:,.0f} to {NZTM_Y[1]:,.0f} metres)"
-            + ("; these look like latitude/longitude: map them as latitude and longitude" if abs(a[i]) <= 180 and abs(b[i]) <= 180 else "")
-        ))
+        report.add(
+            outside,
+            first,
+            lambda i: (
+                f"x={a[i]:,.0f}, y={b[i]:,.0f} is outside New Zealand in NZTM2000 (expected x {NZTM_X[0]:,.0f} to "
+                f"{NZTM_X[1]:,.0f} and y {NZTM_Y[0]:,.0f} to {NZTM_Y[1]:,.0f} metres)"
+                + ("; these look like latitude/longitude: map them as latitude and longitude" if abs(a[i]) <= 180 and abs(b[i]) <= 180 else "")
+            ),
+        )
         return a, b
     latitude, longitude = a, b
     outside = both & outside_new_zealand_lonlat(longitude, latitude)
-    report.add(outside, first, lambda i: (
-        f"latitude {latitude[i]}, longitude {longitude[i]} is outside New Zealand (expected latitude {NZ_LATITUDE[0]} to "
-        f"{NZ_LATITUDE[1]} and longitude {NZ_LONGITUDE[0]} to {NZ_LONGITUDE[1]})"
-        + ("; are latitude and longitude swapped?" if NZ_LATITUDE[0] <= longitude[i] <= NZ_LATITUDE[1] else "")
-    ))
+    report.add(
+        outside,
+        first,
+        lambda i: (
+            f"latitude {latitude[i]}, longitude {longitude[i]} is outside New Zealand (expected latitude {NZ_LATITUDE[0]} to "
+            f"{NZ_LATITUDE[1]} and longitude {NZ_LONGITUDE[0]} to {NZ_LONGITUDE[1]})"
+            + ("; are latitude and longitude swapped?" if NZ_LATITUDE[0] <= longitude[i] <= NZ_LATITUDE[1] else "")
+        ),
+    )
     x = np.full(rows, np.nan)
     y = np.full(rows, np.nan)
     inside = both & ~outside
@@ -527,6 +550,7 @@ def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tup
     if problems:
         bad = names.isin(list(problems))
         report.add(bad, mapping.unit or "default_unit", lambda i: problems[names.iat[i]])
+
     def part(path: str, depth: int) -> str | None:
         codes = path.strip("/").split("/")
         return codes[depth] if len(codes) > depth else None

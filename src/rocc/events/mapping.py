@@ -52,7 +52,7 @@ class SourceMapping(BaseModel):
         return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _complete(self) -> "SourceMapping":
+    def _complete(self) -> SourceMapping:
         if self.date and (self.date_from or self.date_to):
             raise ValueError("give either date, or date_from and date_to, not both")
         if not self.date and not self.date_from:

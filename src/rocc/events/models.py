@@ -69,9 +69,7 @@ class ImportBatch(models.Model):
         verbose_name_plural = "import batches"
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="importbatch_progress_is_a_percentage"),
-            models.UniqueConstraint(
-                fields=["source", "sha256"], condition=Q(status="done"), name="importbatch_one_done_import_per_file"
-            ),
+            models.UniqueConstraint(fields=["source", "sha256"], condition=Q(status="done"), name="importbatch_one_done_import_per_file"),
         ]
 
     def __str__(self) -> str:

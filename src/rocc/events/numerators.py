@@ -158,8 +158,16 @@ def event_numerators(
     divisions = list(offence_codes_selection(offence_divisions, name="offence_divisions").codes) or None
     codes = list(offence_codes_selection(offence_codes, name="offence_codes").codes) or None
     expression = numerator_expression(
-        table, count=count, period_type=period_type, year_end_month=year_end_month, level=level,
-        offence_divisions=divisions, offence_codes=codes, disaggregate_by=disaggregate_by, date_from=start, date_to=end,
+        table,
+        count=count,
+        period_type=period_type,
+        year_end_month=year_end_month,
+        level=level,
+        offence_divisions=divisions,
+        offence_codes=codes,
+        disaggregate_by=disaggregate_by,
+        date_from=start,
+        date_to=end,
     )
     counted = expression.to_pandas()
 

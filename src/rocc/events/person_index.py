@@ -52,7 +52,7 @@ class IndexRows:
     code: np.ndarray  # S4 offence code
 
     @classmethod
-    def from_persons(cls, persons: pd.DataFrame, units: list[dict]) -> tuple["IndexRows", list[dict]]:
+    def from_persons(cls, persons: pd.DataFrame, units: list[dict]) -> tuple[IndexRows, list[dict]]:
         """Index rows from person rows (person_key, role, date_from, offence_code, unit_code, unit_path),
         extending the unit list with any unit not yet in it."""
         units = list(units)

@@ -64,9 +64,7 @@ def _filtered(table, *, user, unit: OrgUnit | None, date_from, date_to, offence_
     return table
 
 
-def events_frame(
-    *, user, unit_code: str | None = None, date_from=None, date_to=None, offence_codes: Iterable[str] | None = None
-) -> pd.DataFrame:
+def events_frame(*, user, unit_code: str | None = None, date_from=None, date_to=None, offence_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """The events in the user's units (or one unit of their scope), without persons, as a data frame with
     columns event_id, date_from, date_to (datetime64; equal when the date is exact), offence_code,
     offence_division, x, y (NZTM2000 metres; NaN when unknown), unit_code; sorted by date then event id.
@@ -106,7 +104,13 @@ def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def persons_frame(
-    *, user, purpose: str, unit_code: str | None = None, date_from=None, date_to=None, role: str | None = None,
+    *,
+    user,
+    purpose: str,
+    unit_code: str | None = None,
+    date_from=None,
+    date_to=None,
+    role: str | None = None,
     offence_codes: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Person-level rows (one per person in an event: event_id, person_key, role, date_from, offence_code,
@@ -122,18 +126,26 @@ def persons_frame(
     if role is not None and role not in {"victim", "offender"}:
         raise ValueError(f"role: expected victim or offender, found {role!r}")
     selection = offence_codes_selection(offence_codes, name="offence_codes")  # refused before the look is recorded
-    filters = ", ".join(f for f in [
-        f"unit {unit_code}" if unit_code else "all units in scope",
-        f"from {date_from}" if date_from else "", f"to {date_to}" if date_to else "", f"role {role}" if role else "",
-        f"offences {', '.join(selection.codes)}" if selection.codes else "",
-    ] if f)
+    filters = ", ".join(
+        f
+        for f in [
+            f"unit {unit_code}" if unit_code else "all units in scope",
+            f"from {date_from}" if date_from else "",
+            f"to {date_to}" if date_to else "",
+            f"role {role}" if role else "",
+            f"offences {', '.join(selection.codes)}" if selection.codes else "",
+        ]
+        if f
+    )
     person_access_record(
-        user=user, subject_type="events.persons", subject_id=unit_code or ",".join(u.code for u in units),
-        purpose=purpose, what=f"person-level event rows ({filters})",
+        user=user,
+        subject_type="events.persons",
+        subject_id=unit_code or ",".join(u.code for u in units),
+        purpose=purpose,
+        what=f"person-level event rows ({filters})",
     )
     con = store.duckdb_backend()
-    table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=unit,
-                      date_from=date_from, date_to=date_to, offence_codes=selection.codes)
+    table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=unit, date_from=date_from, date_to=date_to, offence_codes=selection.codes)
     if role is not None:
         table = table.filter(table.role == role)
     frame = table.select(*PERSON_COLUMNS).order_by(["date_from", "event_id", "role", "person_key"]).to_pandas()
@@ -160,7 +172,8 @@ class VictimFocusSearch:
             f"the whole national event store ({searched} import{'s' if searched != 1 else ''}"
             + (f", the latest finished {timezone.localtime(self.latest_import):%-d %b %Y %H:%M}" if self.latest_import else "")
             + ")"
-            if searched else "the whole national event store, which holds no imports with persons yet"
+            if searched
+            else "the whole national event store, which holds no imports with persons yet"
         )
         text = (
             f"Searched {store_part} for victimisations of person key {self.person_key[:12]}… (the identifier as "
@@ -179,10 +192,15 @@ class VictimFocusSearch:
 
     def to_dict(self) -> dict:
         return {
-            "person_key": self.person_key, "window_from": self.window_from.isoformat(), "window_to": self.window_to.isoformat(),
-            "window_days": self.window_days, "store": "national", "imports": list(self.imports),
+            "person_key": self.person_key,
+            "window_from": self.window_from.isoformat(),
+            "window_to": self.window_to.isoformat(),
+            "window_days": self.window_days,
+            "store": "national",
+            "imports": list(self.imports),
             "imports_not_searched": list(self.imports_not_searched),
-            "latest_import": self.latest_import.isoformat() if self.latest_import else None, "statement": self.statement,
+            "latest_import": self.latest_import.isoformat() if self.latest_import else None,
+            "statement": self.statement,
         }
 
 
@@ -249,7 +267,10 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
     with transaction.atomic():
         found = victim_focus_for(key, scope_paths=scope_of(user).unit_paths, as_of=day)
         person_access_record(
-            user=user, subject_type="events.person", subject_id=key, purpose=purpose,
+            user=user,
+            subject_type="events.person",
+            subject_id=key,
+            purpose=purpose,
             what=f"Victim Focus lookup. {found.search.statement} Answer: {found.answer}",
         )
     return found
@@ -271,7 +292,10 @@ def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) 
     finished = dict(ImportBatch.objects.filter(status=BatchStatus.DONE).exclude(persons_file="").values_list("pk", "finished_at"))
     held = [when for pk in searched if (when := finished.get(pk)) is not None]
     search = VictimFocusSearch(
-        person_key=key, window_from=since.astype(dt.date), window_to=end.astype(dt.date), window_days=window,
+        person_key=key,
+        window_from=since.astype(dt.date),
+        window_to=end.astype(dt.date),
+        window_days=window,
         imports=tuple(sorted(searched)),
         imports_not_searched=tuple(sorted(pk for pk in finished if pk not in searched)),
         latest_import=max(held, default=None),
@@ -284,8 +308,11 @@ def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) 
     classification = anzsoc()
     offences = [
         {
-            "code": code, "title": classification.title(code), "division": code[:2],
-            "division_title": classification.divisions.get(code[:2], ""), "count": number,
+            "code": code,
+            "title": classification.title(code),
+            "division": code[:2],
+            "division_title": classification.divisions.get(code[:2], ""),
+            "count": number,
         }
         for code, number in sorted(Counter(found.offence_codes).items(), key=lambda item: (-item[1], item[0]))
     ]
@@ -294,8 +321,10 @@ def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) 
     events = sorted(
         (
             {
-                "date": found.days[i].astype(dt.date), "offence_code": found.offence_codes[i],
-                "offence_title": classification.title(found.offence_codes[i]), "unit_code": found.unit_codes[i],
+                "date": found.days[i].astype(dt.date),
+                "offence_code": found.offence_codes[i],
+                "offence_title": classification.title(found.offence_codes[i]),
+                "unit_code": found.unit_codes[i],
                 "unit_name": names.get(found.unit_codes[i], found.unit_codes[i]),
             }
             for i in within
@@ -303,10 +332,20 @@ def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) 
         key=lambda e: (e["date"], e["offence_code"], e["unit_code"]),
     )
     return VictimFocus(
-        person_key=key, as_of=end.astype(dt.date), window_days=window, count=count, offences=offences, serious=serious,
-        tier=tier.name if tier else None, response=tier.response if tier else None, events=events,
-        outside_scope=count - len(events), first=events[0]["date"] if events else None,
-        last=events[-1]["date"] if events else None, units=sorted({e["unit_code"] for e in events}), search=search,
+        person_key=key,
+        as_of=end.astype(dt.date),
+        window_days=window,
+        count=count,
+        offences=offences,
+        serious=serious,
+        tier=tier.name if tier else None,
+        response=tier.response if tier else None,
+        events=events,
+        outside_scope=count - len(events),
+        first=events[0]["date"] if events else None,
+        last=events[-1]["date"] if events else None,
+        units=sorted({e["unit_code"] for e in events}),
+        search=search,
     )
 
 

@@ -96,7 +96,9 @@ def batch_queue(*, user, source: EventSource, upload, partial: bool) -> ImportBa
     return batch
 
 
-def events_import(*, user, source: EventSource, path: Path, partial: bool = False, file_name: str | None = None, progress: Progress | None = None) -> ImportBatch:
+def events_import(
+    *, user, source: EventSource, path: Path, partial: bool = False, file_name: str | None = None, progress: Progress | None = None
+) -> ImportBatch:
     """Import one file now (the command line's way): create its batch and run it, reporting progress."""
     _require(user, "events.import_events")
     path = Path(path)
@@ -163,16 +165,18 @@ def _run(batch: ImportBatch, path: Path, progress: Progress) -> ImportBatch:
         return _finish(batch, BatchStatus.ALREADY, message="this file was imported before from this source: nothing new was added")
     mapping = SourceMapping.model_validate(source.mapping)
     try:
-        checked = file_check(
-            path, file_name=batch.file_name, mapping=mapping, scope_paths=_import_scope(batch), progress=progress
-        )
+        checked = file_check(path, file_name=batch.file_name, mapping=mapping, scope_paths=_import_scope(batch), progress=progress)
     except FileRefused as refused:
         return _finish(batch, BatchStatus.REJECTED, message="the file cannot be imported: nothing was stored", problems=refused.problems)
     problems = checked.problems
     counts = {"rows_read": checked.rows_read, "rows_rejected": checked.rejected_rows}
     if problems and not batch.partial:
         return _finish(
-            batch, BatchStatus.REJECTED, problems=problems, rows_rejected=checked.rejected_rows, rows_read=checked.rows_read,
+            batch,
+            BatchStatus.REJECTED,
+            problems=problems,
+            rows_rejected=checked.rejected_rows,
+            rows_read=checked.rows_read,
             message=f"{checked.rejected_rows} of {checked.rows_read} rows have problems: nothing was stored "
             "(fix them, or import the valid rows and keep the rejected ones)",
         )
@@ -192,8 +196,9 @@ def _run(batch: ImportBatch, path: Path, progress: Progress) -> ImportBatch:
         if not valid.any():
             if checked.rejected_rows and not counts["rows_already_stored"]:
                 return _finish(batch, BatchStatus.REJECTED, problems=problems, message="no row could be imported: nothing was stored", **counts)
-            return _finish(batch, BatchStatus.DONE, problems=problems, rows_imported=0,
-                           message="nothing new: every valid event is already in the store", **counts)
+            return _finish(
+                batch, BatchStatus.DONE, problems=problems, rows_imported=0, message="nothing new: every valid event is already in the store", **counts
+            )
         events = checked.events[valid].reset_index(drop=True)
         events["batch_id"] = np.int64(batch.pk)
         keep = pd.Series(valid)[checked.persons["position"].to_numpy()].to_numpy()
@@ -217,8 +222,7 @@ def _run(batch: ImportBatch, path: Path, progress: Progress) -> ImportBatch:
             note += f"; {checked.rejected_rows} rows were rejected (download them with their reasons)"
         with transaction.atomic():
             batch.events_file, batch.persons_file = events_file, persons_file
-            _finish(batch, BatchStatus.DONE, problems=problems, message=note, rows_imported=imported,
-                    persons_imported=person_table.num_rows, **counts)
+            _finish(batch, BatchStatus.DONE, problems=problems, message=note, rows_imported=imported, persons_imported=person_table.num_rows, **counts)
         progress(95, "indexing persons")
         from rocc.events.person_index import index_extend
 
@@ -245,9 +249,7 @@ def _already_stored(source: str, ids: pd.Series) -> set[str]:
     con = duckdb.connect()
     wanted = pd.DataFrame({"event_id": ids.drop_duplicates().to_numpy(dtype=object)})
     con.register("wanted", wanted)
-    found = con.execute(
-        "SELECT DISTINCT e.event_id FROM read_parquet(?) AS e JOIN wanted USING (event_id) WHERE e.source = ?", [events, source]
-    ).fetchall()
+    found = con.execute("SELECT DISTINCT e.event_id FROM read_parquet(?) AS e JOIN wanted USING (event_id) WHERE e.source = ?", [events, source]).fetchall()
     con.close()
     return {row[0] for row in found}
 

@@ -1,13 +1,13 @@
 """Putting events in the store from tests (this app's and others'), through the real import path.
 
-    from rocc.events.testing import event_store, events_create  # event_store is a pytest fixture
+from rocc.events.testing import event_store, events_create  # event_store is a pytest fixture
 
-    def test_something(event_store, make_user):
-        analyst = make_user("analyst", units=["waitemata"])
-        events_create(user=analyst, rows=[
-            {"event_id": "E1", "date": "2024-03-01", "offence_code": "0211", "unit": "North Shore",
-             "x": 1755000, "y": 5925000, "victim": "V-1"},
-        ])
+def test_something(event_store, make_user):
+    analyst = make_user("analyst", units=["waitemata"])
+    events_create(user=analyst, rows=[
+        {"event_id": "E1", "date": "2024-03-01", "offence_code": "0211", "unit": "North Shore",
+         "x": 1755000, "y": 5925000, "victim": "V-1"},
+    ])
 """
 
 from __future__ import annotations

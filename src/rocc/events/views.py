@@ -23,13 +23,20 @@ def overview(request):
     summary = selectors.events_summary(user=request.user) if may_read else None
     by_unit = [] if summary is None else [{"unit": r.unit_code, "events": int(r.events)} for r in summary.itertuples()]
     may_import = request.user.has_perm("events.import_events")
-    return render(request, "events/overview.html", {
-        "may_read": may_read, "events_total": sum(r["events"] for r in by_unit), "by_unit": by_unit,
-        "first": summary["first"].min() if by_unit else None, "last": summary["last"].max() if by_unit else None,
-        "may_import": may_import,
-        "batches": selectors.batches_list(user=request.user)[:10] if may_import else [],
-        "may_look_up": request.user.has_perm("events.victim_focus_lookup"),
-    })
+    return render(
+        request,
+        "events/overview.html",
+        {
+            "may_read": may_read,
+            "events_total": sum(r["events"] for r in by_unit),
+            "by_unit": by_unit,
+            "first": summary["first"].min() if by_unit else None,
+            "last": summary["last"].max() if by_unit else None,
+            "may_import": may_import,
+            "batches": selectors.batches_list(user=request.user)[:10] if may_import else [],
+            "may_look_up": request.user.has_perm("events.victim_focus_lookup"),
+        },
+    )
 
 
 @login_required

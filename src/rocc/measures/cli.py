@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -85,8 +85,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON inste
 @measures_app.command("series")
 def series(
     code: Annotated[str, typer.Argument(help="The indicator's code, e.g. youth-court-appearances")],
-    unit: Annotated[Optional[str], typer.Option("--unit", help="The unit (name, code or alias); the national unit if omitted")] = None,
-    period_type: Annotated[Optional[str], typer.Option("--period-type", help="month, quarter, calendar_year, year_ended or july_june")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="The unit (name, code or alias); the national unit if omitted")] = None,
+    period_type: Annotated[str | None, typer.Option("--period-type", help="month, quarter, calendar_year, year_ended or july_june")] = None,
     as_reported: Annotated[bool, typer.Option("--as-reported", help="Each figure under the definition it was recorded under")] = False,
     public: Annotated[bool, typer.Option("--public", help="Apply disclosure control, as for a published figure")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
@@ -100,15 +100,36 @@ def series(
         typer.echo(f"Unknown period type {period_type!r}; expected one of {', '.join(PeriodType.values)}.", err=True)
         raise typer.Exit(2)
     indicator, where = _indicator(code), _unit(unit)
-    payload = series_for(user=_Operator(), indicator=indicator, unit=where, period_type=period_type, as_reported=as_reported,
-                         public=public or None)
+    payload = series_for(user=_Operator(), indicator=indicator, unit=where, period_type=period_type, as_reported=as_reported, public=public or None)
     if as_json:
         out = {
-            "indicator": payload["indicator"], "unit": payload["unit"], "period_type": payload["period_type"],
-            "as_reported": payload["as_reported"], "disclosure_applied": payload["disclosure_applied"],
-            "is_approximate": payload["is_approximate"], "status": payload["status"], "trend": payload["trend"],
-            "points": [{k: p[k] for k in ("period", "period_start", "period_end", "numerator", "denominator", "value", "baseline",
-                                          "target", "status", "is_approximate", "version")} for p in payload["points"]],
+            "indicator": payload["indicator"],
+            "unit": payload["unit"],
+            "period_type": payload["period_type"],
+            "as_reported": payload["as_reported"],
+            "disclosure_applied": payload["disclosure_applied"],
+            "is_approximate": payload["is_approximate"],
+            "status": payload["status"],
+            "trend": payload["trend"],
+            "points": [
+                {
+                    k: p[k]
+                    for k in (
+                        "period",
+                        "period_start",
+                        "period_end",
+                        "numerator",
+                        "denominator",
+                        "value",
+                        "baseline",
+                        "target",
+                        "status",
+                        "is_approximate",
+                        "version",
+                    )
+                }
+                for p in payload["points"]
+            ],
         }
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
@@ -123,7 +144,7 @@ def series(
 @measures_app.command("import")
 def import_(
     path: Annotated[Path, typer.Argument(help="A CSV or Excel file of observations (with an indicator column) or populations")],
-    username: Annotated[Optional[str], typer.Option("--as", help="Import with this user's rights")] = None,
+    username: Annotated[str | None, typer.Option("--as", help="Import with this user's rights")] = None,
 ) -> None:
     """Import observations or populations; any problem refuses the whole file and lists every located problem."""
     django_ready()
@@ -158,9 +179,9 @@ def export(
     code: Annotated[str, typer.Argument(help="The indicator's code")],
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     public: Annotated[bool, typer.Option("--public", help="Apply disclosure control (random rounding to base 3, suppression)")] = False,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="The unit; the national unit if omitted")] = None,
-    period_type: Annotated[Optional[str], typer.Option("--period-type", help="The period type")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="The unit; the national unit if omitted")] = None,
+    period_type: Annotated[str | None, typer.Option("--period-type", help="The period type")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output")] = None,
 ) -> None:
     """Export one indicator's series as CSV or Excel."""
     django_ready()
@@ -185,8 +206,8 @@ def export(
 @measures_app.command("compute")
 def compute(
     code: Annotated[str, typer.Argument(help="An indicator whose numerator is counted from the event store")],
-    date_from: Annotated[Optional[str], typer.Option("--from", help="First day counted (YYYY-MM-DD)")] = None,
-    date_to: Annotated[Optional[str], typer.Option("--to", help="Last day counted (YYYY-MM-DD)")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First day counted (YYYY-MM-DD)")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day counted (YYYY-MM-DD)")] = None,
 ) -> None:
     """Count an indicator's numerators from the event store by district and period and record them as figures."""
     django_ready()

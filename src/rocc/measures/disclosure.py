@@ -34,8 +34,9 @@ class DisclosureRules:
     def from_settings(cls) -> DisclosureRules:
         configured = getattr(settings, "ROCC_DISCLOSURE", {}) or {}
         key = configured.get("key") or hmac.new(settings.SECRET_KEY.encode(), b"rocc.measures.disclosure", hashlib.sha256).hexdigest()
-        return cls(suppress_below=int(configured.get("suppress_below", 6)), base=int(configured.get("base", 3)),
-                   key=key.encode() if isinstance(key, str) else key)
+        return cls(
+            suppress_below=int(configured.get("suppress_below", 6)), base=int(configured.get("base", 3)), key=key.encode() if isinstance(key, str) else key
+        )
 
 
 def cell_uniform(identity: str, key: bytes) -> float:
@@ -66,8 +67,9 @@ def disclose_count(count: float | None, identity: str, *, rules: DisclosureRules
     return random_round(whole, identity, base=rules.base, key=rules.key)
 
 
-def disclose_rate(count: float | None, denominator: float | None, factor: float, identity: str, *,
-                  rules: DisclosureRules | None = None, denominator_is_count: bool = False) -> tuple[int | None, float | None, float | None]:
+def disclose_rate(
+    count: float | None, denominator: float | None, factor: float, identity: str, *, rules: DisclosureRules | None = None, denominator_is_count: bool = False
+) -> tuple[int | None, float | None, float | None]:
     """(count, denominator, rate) as they may be published: the rate comes from the rounded count (and the rounded
     denominator when it too is a count of people or events rather than a population), and is suppressed with it."""
     rules = rules or DisclosureRules.from_settings()
@@ -102,8 +104,9 @@ class DisclosureGate:
     def is_suppressed(self, count: float | None, identity: str) -> bool:
         return self.protect and count is not None and count != 0 and self.count(count, identity) is None
 
-    def rate(self, count: float | None, denominator: float | None, factor: float, identity: str, *,
-             denominator_is_count: bool = False) -> tuple[float | None, float | None, float | None]:
+    def rate(
+        self, count: float | None, denominator: float | None, factor: float, identity: str, *, denominator_is_count: bool = False
+    ) -> tuple[float | None, float | None, float | None]:
         """(count, denominator, rate) as this asker may see them; the rate always comes from the shown count."""
         if not self.protect:
             value = None if count is None or not denominator else count / denominator * factor
@@ -126,15 +129,16 @@ def protect_series(series, gate: DisclosureGate):
         if point.numerator is None:
             points.append(point)
             continue
-        identity = cell_identity(indicator=series.indicator.code, unit=series.unit.code, period=point.period.key,
-                                 disaggregation=series.disaggregation, series=series.period_type)
+        identity = cell_identity(
+            indicator=series.indicator.code, unit=series.unit.code, period=point.period.key, disaggregation=series.disaggregation, series=series.period_type
+        )
         if version.is_rate:
-            numerator, denominator, value = disclose_rate(point.numerator, point.denominator, version.factor, identity,
-                                                          rules=gate.rules, denominator_is_count=count_denominator)
+            numerator, denominator, value = disclose_rate(
+                point.numerator, point.denominator, version.factor, identity, rules=gate.rules, denominator_is_count=count_denominator
+            )
         else:
             numerator = value = disclose_count(point.numerator, identity + "|numerator", rules=gate.rules)
             denominator = None
         suppressed = numerator is None or (version.is_rate and count_denominator and point.denominator and denominator is None)
-        points.append(replace(point, numerator=numerator, denominator=denominator, value=None if suppressed else value,
-                              suppressed=bool(suppressed)))
+        points.append(replace(point, numerator=numerator, denominator=denominator, value=None if suppressed else value, suppressed=bool(suppressed)))
     return replace(series, points=points, disclosure_applied=True)

@@ -5,19 +5,67 @@ from __future__ import annotations
 import csv
 import io
 
-SERIES_COLUMNS = ["indicator", "unit", "period", "period_start", "period_end", "numerator", "denominator", "value", "baseline",
-                  "target", "glide", "status", "is_approximate", "source", "version", "note"]
-SCORECARD_COLUMNS = ["indicator", "name", "unit", "unit_name", "period", "numerator", "denominator", "value", "interval_low",
-                     "interval_high", "target", "status", "trend_percent_per_year", "trend_p_value", "is_approximate", "unit_label"]
+SERIES_COLUMNS = [
+    "indicator",
+    "unit",
+    "period",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "baseline",
+    "target",
+    "glide",
+    "status",
+    "is_approximate",
+    "source",
+    "version",
+    "note",
+]
+SCORECARD_COLUMNS = [
+    "indicator",
+    "name",
+    "unit",
+    "unit_name",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "interval_low",
+    "interval_high",
+    "target",
+    "status",
+    "trend_percent_per_year",
+    "trend_p_value",
+    "is_approximate",
+    "unit_label",
+]
 
 
 def _series_rows(payload: dict) -> list[list]:
     rows = []
     for point in payload["points"]:
-        rows.append([payload["indicator"], payload["unit"], point["period"], point["period_start"], point["period_end"],
-                     point["numerator"], point["denominator"], point["value"], point["baseline"], point["target"], point["glide"],
-                     point["status"], point["is_approximate"], point["source"], point["version"],
-                     "suppressed" if point.get("suppressed") else point["note"]])
+        rows.append(
+            [
+                payload["indicator"],
+                payload["unit"],
+                point["period"],
+                point["period_start"],
+                point["period_end"],
+                point["numerator"],
+                point["denominator"],
+                point["value"],
+                point["baseline"],
+                point["target"],
+                point["glide"],
+                point["status"],
+                point["is_approximate"],
+                point["source"],
+                point["version"],
+                "suppressed" if point.get("suppressed") else point["note"],
+            ]
+        )
     return rows
 
 
@@ -75,12 +123,18 @@ def xlsx_bytes(title: str, columns: list[str], rows: list[list], notes: list[str
 def series_file(payload: dict, fmt: str) -> tuple[bytes, str, str]:
     """(content, content type, file name) of a series."""
     notes = _note(payload["disclosure_applied"], payload["is_approximate"])
-    notes.insert(0, f"{payload['name']} ({payload['definition']['unit_label']}), {payload['unit_name']}, "
-                    f"{'as reported at the time' if payload['as_reported'] else 'under the current definition'}.")
+    notes.insert(
+        0,
+        f"{payload['name']} ({payload['definition']['unit_label']}), {payload['unit_name']}, "
+        f"{'as reported at the time' if payload['as_reported'] else 'under the current definition'}.",
+    )
     name = f"{payload['indicator']}-{payload['unit']}-{payload['period_type']}"
     if fmt == "xlsx":
-        return (xlsx_bytes(payload["indicator"], SERIES_COLUMNS, _series_rows(payload), notes),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx")
+        return (
+            xlsx_bytes(payload["indicator"], SERIES_COLUMNS, _series_rows(payload), notes),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{name}.xlsx",
+        )
     return csv_bytes(SERIES_COLUMNS, _series_rows(payload), notes), "text/csv; charset=utf-8", f"{name}.csv"
 
 
@@ -89,6 +143,9 @@ def scorecard_file(scorecard: dict, fmt: str, *, name: str = "scorecard") -> tup
     approximate = any(c and c["is_approximate"] for r in scorecard["rows"] for c in r["cells"])
     notes = _note(disclosed, approximate)
     if fmt == "xlsx":
-        return (xlsx_bytes("Scorecard", SCORECARD_COLUMNS, _scorecard_rows(scorecard), notes),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{name}.xlsx")
+        return (
+            xlsx_bytes("Scorecard", SCORECARD_COLUMNS, _scorecard_rows(scorecard), notes),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{name}.xlsx",
+        )
     return csv_bytes(SCORECARD_COLUMNS, _scorecard_rows(scorecard), notes), "text/csv; charset=utf-8", f"{name}.csv"

@@ -19,8 +19,19 @@ from rocc.measures.periods import PeriodError, period_check, period_parse
 from rocc.measures.services import ObservationInput, ObservationInvalid, _require, observations_record_many
 from rocc.org.models import OrgUnit, Population, UnitAlias
 
-OBSERVATION_COLUMNS = {"indicator", "unit", "period", "period_start", "period_end", "numerator", "denominator", "value",
-                       "disaggregation", "is_approximate", "provenance"}
+OBSERVATION_COLUMNS = {
+    "indicator",
+    "unit",
+    "period",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "disaggregation",
+    "is_approximate",
+    "provenance",
+}
 POPULATION_COLUMNS = {"unit", "period_start", "period_end", "year", "age_band", "sex", "ethnicity", "value", "is_approximate", "source"}
 
 
@@ -224,13 +235,27 @@ def observations_import(*, user, name: str, content: bytes, source: str = Source
                     dims = {part.split("=", 1)[0].strip() for part in row["disaggregation"].split(";") if "=" in part}
                     unknown = dims - set(version.disaggregations)
                     if unknown:
-                        problems.append(CellProblem(number, "disaggregation",
-                                                    f"{indicator.code} is not disaggregated by {', '.join(sorted(unknown))}"))
+                        problems.append(CellProblem(number, "disaggregation", f"{indicator.code} is not disaggregated by {', '.join(sorted(unknown))}"))
         if len(problems) == before:
-            items.append((number, ObservationInput(
-                indicator=indicator, unit=unit, period_start=start, period_end=end, numerator=numerator, denominator=denominator,
-                value=value, disaggregation=row.get("disaggregation") or None, is_approximate=_bool(row.get("is_approximate", "")),
-                provenance=nfc(row.get("provenance", "")) or f"imported from {Path(name).name}", source_ref=batch, period_type=ptype)))
+            items.append(
+                (
+                    number,
+                    ObservationInput(
+                        indicator=indicator,
+                        unit=unit,
+                        period_start=start,
+                        period_end=end,
+                        numerator=numerator,
+                        denominator=denominator,
+                        value=value,
+                        disaggregation=row.get("disaggregation") or None,
+                        is_approximate=_bool(row.get("is_approximate", "")),
+                        provenance=nfc(row.get("provenance", "")) or f"imported from {Path(name).name}",
+                        source_ref=batch,
+                        period_type=ptype,
+                    ),
+                )
+            )
     if problems:
         raise ImportRefused(name, problems)
     try:
@@ -284,8 +309,19 @@ def populations_import(*, user, name: str, content: bytes) -> ImportResult:
                 problems.append(CellProblem(number, "unit", f"the same population cell is already on row {seen[cell]}"))
                 continue
             seen[cell] = number
-            prepared.append((unit, start, end, cell[3], cell[4], cell[5], int(value), _bool(row.get("is_approximate", "")),
-                             nfc(row.get("source", "")) or f"imported from {Path(name).name}"))
+            prepared.append(
+                (
+                    unit,
+                    start,
+                    end,
+                    cell[3],
+                    cell[4],
+                    cell[5],
+                    int(value),
+                    _bool(row.get("is_approximate", "")),
+                    nfc(row.get("source", "")) or f"imported from {Path(name).name}",
+                )
+            )
     if problems:
         raise ImportRefused(name, problems)
     result = ImportResult(kind="populations", rows=len(prepared))
@@ -293,8 +329,9 @@ def populations_import(*, user, name: str, content: bytes) -> ImportResult:
         for unit, start, end, age, sex, eth, value, approx, source in prepared:
             existing = Population.objects.filter(unit=unit, period_start=start, period_end=end, age_band=age, sex=sex, ethnicity=eth).first()
             if existing is None:
-                Population.objects.create(unit=unit, period_start=start, period_end=end, age_band=age, sex=sex, ethnicity=eth,
-                                          value=value, is_approximate=approx, source=source)
+                Population.objects.create(
+                    unit=unit, period_start=start, period_end=end, age_band=age, sex=sex, ethnicity=eth, value=value, is_approximate=approx, source=source
+                )
                 result.created += 1
             elif (existing.value, existing.is_approximate, existing.source) != (value, approx, source):
                 existing.value, existing.is_approximate, existing.source = value, approx, source

@@ -71,8 +71,9 @@ class Indicator(models.Model):
     is_published = models.BooleanField(default=True, help_text="Shown on public scorecards (with disclosure control)")
     created_at = models.DateTimeField(default=timezone.now)
     search_text = models.TextField(editable=False, default="")
-    activities = models.ManyToManyField("strategy.Activity", blank=True, related_name="indicators",
-                                        help_text="Action-plan activities this indicator's curve is meant to turn")
+    activities = models.ManyToManyField(
+        "strategy.Activity", blank=True, related_name="indicators", help_text="Action-plan activities this indicator's curve is meant to turn"
+    )
 
     class Meta:
         ordering = ["order", "code"]
@@ -106,28 +107,30 @@ class IndicatorVersion(models.Model):
     # Numerator
     numerator_label = models.CharField(max_length=300, blank=True)
     numerator_source = models.CharField(max_length=10, choices=NumeratorSource.choices, default=NumeratorSource.OBSERVED)
-    numerator_event_measure = models.CharField(max_length=10, choices=EventMeasure.choices, blank=True,
-                                               help_text="With an event-store numerator: count events, distinct victims or distinct offenders")
-    numerator_event_filters = models.JSONField(default=dict, blank=True,
-                                               help_text='With an event-store numerator: e.g. {"offence_codes": [...], "divisions": [...], "event_type": "victimisation"}')
+    numerator_event_measure = models.CharField(
+        max_length=10, choices=EventMeasure.choices, blank=True, help_text="With an event-store numerator: count events, distinct victims or distinct offenders"
+    )
+    numerator_event_filters = models.JSONField(
+        default=dict, blank=True, help_text='With an event-store numerator: e.g. {"offence_codes": [...], "divisions": [...], "event_type": "victimisation"}'
+    )
     # Denominator
     denominator_kind = models.CharField(max_length=12, choices=DenominatorKind.choices, default=DenominatorKind.NONE)
     denominator_label = models.CharField(max_length=300, blank=True)
-    denominator_population_filter = models.JSONField(default=dict, blank=True,
-                                                     help_text='Which population: {"age_band": "10-16", "sex": "", "ethnicity": ""}')
+    denominator_population_filter = models.JSONField(default=dict, blank=True, help_text='Which population: {"age_band": "10-16", "sex": "", "ethnicity": ""}')
     denominator_indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT, related_name="used_as_denominator")
     factor = models.PositiveIntegerField(choices=FACTOR_CHOICES, default=1)
     polarity = models.CharField(max_length=6, choices=Polarity.choices, default=Polarity.LOWER_IS_BETTER)
     period_type = models.CharField(max_length=14, choices=PeriodType.choices, default=PeriodType.MONTH)
     year_end_month = models.PositiveSmallIntegerField(
-        null=True, blank=True,
-        help_text="For 'year ended' periods: the month the headline year ends (1–12); empty means a rolling year ended every month")
+        null=True, blank=True, help_text="For 'year ended' periods: the month the headline year ends (1–12); empty means a rolling year ended every month"
+    )
     disaggregations = models.JSONField(default=list, blank=True, help_text='Dimensions values can be split by, e.g. ["age_band", "sex", "ethnicity"]')
     attribution = models.CharField(max_length=12, choices=Attribution.choices, default=Attribution.CONTRIBUTORY)
     data_source = models.CharField(max_length=300, blank=True)
     responsible_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="indicator_versions")
-    responsibility = models.CharField(max_length=200, blank=True,
-                                      help_text="Who reports, when it is a kind of organisation rather than one agency, e.g. 'NGO / iwi provider'")
+    responsibility = models.CharField(
+        max_length=200, blank=True, help_text="Who reports, when it is a kind of organisation rather than one agency, e.g. 'NGO / iwi provider'"
+    )
     change_note = models.TextField(blank=True, help_text="Why the definition changed")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -192,8 +195,9 @@ class Observation(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     period_type = models.CharField(max_length=14, choices=PeriodType.choices)
-    disaggregation_key = models.CharField(max_length=200, blank=True, default="",
-                                          help_text='"" for the total, else sorted "dimension=value" pairs joined by ";"')
+    disaggregation_key = models.CharField(
+        max_length=200, blank=True, default="", help_text='"" for the total, else sorted "dimension=value" pairs joined by ";"'
+    )
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     value = models.FloatField(null=True, blank=True, help_text="Empty means no value (for example no rate because the population is zero)")
@@ -242,8 +246,9 @@ class Target(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="indicator_targets")
-    period_type = models.CharField(max_length=14, choices=PeriodType.choices, blank=True,
-                                   help_text="The series the target is set on; empty means the indicator's own period type")
+    period_type = models.CharField(
+        max_length=14, choices=PeriodType.choices, blank=True, help_text="The series the target is set on; empty means the indicator's own period type"
+    )
     baseline_kind = models.CharField(max_length=16, choices=BaselineKind.choices, default=BaselineKind.FIXED_PERIOD)
     baseline_period_end = models.DateField(null=True, blank=True, help_text="With a fixed-period baseline: the end of that period")
     baseline_value = models.FloatField(null=True, blank=True, help_text="With an entered baseline: the value")
@@ -340,4 +345,3 @@ class Narrative(models.Model):
         for name in ("story_behind_curve", "partners", "what_works", "action_plan"):
             setattr(self, name, nfc(getattr(self, name)))
         super().save(*args, **kwargs)
-

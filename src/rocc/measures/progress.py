@@ -73,12 +73,19 @@ def _assess(point: Point | None, glide: GlidePath | None, lower_is_better: bool,
         return status_assess(value=None, day=None, glide=glide, lower_is_better=lower_is_better)
     if point.suppressed:
         # Any status of a suppressed figure would tell which side of the glide path the small count lies.
-        return StatusResult(STATUS_NOT_ENOUGH_DATA, None, None, None,
-                            f"The figure for {point.period.label} is suppressed to protect small numbers; no status is shown.")
+        return StatusResult(
+            STATUS_NOT_ENOUGH_DATA, None, None, None, f"The figure for {point.period.label} is suppressed to protect small numbers; no status is shown."
+        )
     has_count = point.numerator is not None and (point.denominator is not None or factor == 1)
-    return status_assess(value=point.value, day=point.period.end, glide=glide, lower_is_better=lower_is_better,
-                         count=point.numerator if has_count else None,
-                         denominator=point.denominator if point.denominator is not None else None, factor=factor)
+    return status_assess(
+        value=point.value,
+        day=point.period.end,
+        glide=glide,
+        lower_is_better=lower_is_better,
+        count=point.numerator if has_count else None,
+        denominator=point.denominator if point.denominator is not None else None,
+        factor=factor,
+    )
 
 
 def glide_path_for(series: Series, target: Target | None) -> tuple[GlidePath | None, str]:
@@ -113,8 +120,11 @@ def glide_path_for(series: Series, target: Target | None) -> tuple[GlidePath | N
 def scorecard_target(targets: dict, *, unit, current) -> Target | None:
     """The target a scorecard cell is judged against, from ``targets`` keyed (unit id, period type): the unit's
     target on the indicator's own series, else its first target on any series."""
-    return (targets.get((unit.pk, "")) or targets.get((unit.pk, current.period_type))
-            or next((t for (unit_id, _), t in sorted(targets.items(), key=lambda kv: kv[0][1]) if unit_id == unit.pk), None))
+    return (
+        targets.get((unit.pk, ""))
+        or targets.get((unit.pk, current.period_type))
+        or next((t for (unit_id, _), t in sorted(targets.items(), key=lambda kv: kv[0][1]) if unit_id == unit.pk), None)
+    )
 
 
 def _trend_points(series: Series) -> list[Point]:
@@ -125,7 +135,7 @@ def _trend_points(series: Series) -> list[Point]:
         # Rolling years overlap; a trend on them would count each month twelve times. Use every twelfth.
         last = points[-1].period.end
         points = [p for p in points if months_between(p.period.end, last) % 12 == 1]
-    return points[-TREND_PERIODS.get(series.period_type, 6):]
+    return points[-TREND_PERIODS.get(series.period_type, 6) :]
 
 
 def progress_compute(series: Series, target: Target | None, *, with_forecast: bool = True) -> Progress:
@@ -134,8 +144,13 @@ def progress_compute(series: Series, target: Target | None, *, with_forecast: bo
     factor = series.version.factor if series.version.is_rate else 1
     latest = series.latest
     if glide is None:
-        status = StatusResult(STATUS_NOT_ENOUGH_DATA, latest.value if latest else None, None, None,
-                              "No target is set." if target is None else f"No value for the baseline ({baseline_label}).")
+        status = StatusResult(
+            STATUS_NOT_ENOUGH_DATA,
+            latest.value if latest else None,
+            None,
+            None,
+            "No target is set." if target is None else f"No value for the baseline ({baseline_label}).",
+        )
     else:
         status = _assess(latest, glide, lower, factor)
     points = _trend_points(series)
@@ -146,8 +161,12 @@ def progress_compute(series: Series, target: Target | None, *, with_forecast: bo
     if len(points) >= 3:
         counted = all(p.numerator is not None and (p.denominator or not series.version.is_rate) for p in points)
         if counted:
-            trend = trend_fit(days=[p.period.end for p in points], counts=[p.numerator for p in points],
-                              denominators=[p.denominator for p in points] if series.version.is_rate else None, factor=factor)
+            trend = trend_fit(
+                days=[p.period.end for p in points],
+                counts=[p.numerator for p in points],
+                denominators=[p.denominator for p in points] if series.version.is_rate else None,
+                factor=factor,
+            )
         else:
             trend = trend_fit(days=[p.period.end for p in points], values=[p.value for p in points])
     future: list[ForecastPoint] = []
@@ -155,6 +174,6 @@ def progress_compute(series: Series, target: Target | None, *, with_forecast: bo
         step = {PeriodType.MONTH: 1, PeriodType.QUARTER: 3}.get(series.period_type, 12)
         days = [month_end(add_months(latest.period.end.replace(day=1), step * i)) for i in range(1, FORECAST_PERIODS.get(series.period_type, 3) + 1)]
         future = forecast(trend, days=days, denominator=latest.denominator if series.version.is_rate else None)
-    return Progress(series=series, target=target, glide=glide, baseline_label=baseline_label, status=status, trend=trend,
-                    forecast=future, trend_withheld=withheld)
-
+    return Progress(
+        series=series, target=target, glide=glide, baseline_label=baseline_label, status=status, trend=trend, forecast=future, trend_withheld=withheld
+    )

@@ -21,7 +21,8 @@ class PopulationTable:
     def load(cls, unit_paths: list[str] | None = None) -> PopulationTable:
         rows: dict = defaultdict(list)
         qs = Population.objects.select_related("unit").only(
-            "unit__path", "period_start", "period_end", "age_band", "sex", "ethnicity", "value", "is_approximate")
+            "unit__path", "period_start", "period_end", "age_band", "sex", "ethnicity", "value", "is_approximate"
+        )
         for p in qs:
             rows[(p.unit.path, p.age_band, p.sex, p.ethnicity)].append((p.period_start, p.period_end, p.value, p.is_approximate))
         for key in rows:
@@ -85,7 +86,8 @@ def indicators_for(*, user):
     """Every indicator with its versions (all roles read definitions)."""
     _require_view(user)
     return Indicator.objects.prefetch_related(
-        Prefetch("versions", queryset=IndicatorVersion.objects.select_related("responsible_agency", "denominator_indicator")))
+        Prefetch("versions", queryset=IndicatorVersion.objects.select_related("responsible_agency", "denominator_indicator"))
+    )
 
 
 def indicator_get(*, user, code: str) -> Indicator:
@@ -125,25 +127,43 @@ def needs_disclosure(*, user, unit: OrgUnit) -> bool:
 
 def _version_dict(version: IndicatorVersion) -> dict:
     return {
-        "number": version.number, "effective_from": version.effective_from.isoformat(), "description": version.description,
-        "kind": version.kind, "kind_label": version.get_kind_display(), "unit_label": version.unit_label,
-        "numerator": version.numerator_label, "numerator_source": version.numerator_source,
-        "numerator_event_measure": version.numerator_event_measure, "numerator_event_filters": version.numerator_event_filters,
-        "denominator_kind": version.denominator_kind, "denominator": version.denominator_label,
+        "number": version.number,
+        "effective_from": version.effective_from.isoformat(),
+        "description": version.description,
+        "kind": version.kind,
+        "kind_label": version.get_kind_display(),
+        "unit_label": version.unit_label,
+        "numerator": version.numerator_label,
+        "numerator_source": version.numerator_source,
+        "numerator_event_measure": version.numerator_event_measure,
+        "numerator_event_filters": version.numerator_event_filters,
+        "denominator_kind": version.denominator_kind,
+        "denominator": version.denominator_label,
         "denominator_population_filter": version.denominator_population_filter,
         "denominator_indicator": version.denominator_indicator.code if version.denominator_indicator is not None else None,
-        "factor": version.factor, "polarity": version.polarity, "period_type": version.period_type,
-        "period_label": version.period_label, "year_end_month": version.year_end_month, "disaggregations": version.disaggregations,
-        "attribution": version.attribution, "data_source": version.data_source,
+        "factor": version.factor,
+        "polarity": version.polarity,
+        "period_type": version.period_type,
+        "period_label": version.period_label,
+        "year_end_month": version.year_end_month,
+        "disaggregations": version.disaggregations,
+        "attribution": version.attribution,
+        "data_source": version.data_source,
         "responsible_agency": version.responsible_agency.short_name if version.responsible_agency is not None else None,
-        "responsibility": version.responsibility, "change_note": version.change_note,
+        "responsibility": version.responsibility,
+        "change_note": version.change_note,
     }
 
 
 def indicator_dict(indicator: Indicator) -> dict:
     versions = sorted(indicator.versions.all(), key=lambda v: v.effective_from)
-    return {"code": indicator.code, "name": indicator.name, "is_published": indicator.is_published,
-            "current": _version_dict(versions[-1]) if versions else None, "versions": [_version_dict(v) for v in versions]}
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "is_published": indicator.is_published,
+        "current": _version_dict(versions[-1]) if versions else None,
+        "versions": [_version_dict(v) for v in versions],
+    }
 
 
 def series_payload(progress) -> dict:
@@ -153,16 +173,33 @@ def series_payload(progress) -> dict:
     version = series.version
     glide = progress.glide
     return {
-        "indicator": series.indicator.code, "name": series.indicator.name, "unit": series.unit.code, "unit_name": series.unit.name,
-        "period_type": series.period_type, "as_reported": series.as_reported, "disaggregation": series.disaggregation,
-        "disclosure_applied": series.disclosure_applied, "is_approximate": series.is_approximate,
-        "definition": _version_dict(version), "baseline_label": progress.baseline_label,
-        "target": ({"description": progress.target.description, "date": progress.target.target_date.isoformat(),
-                    "baseline": glide.baseline_value if glide else None, "value": glide.target_value if glide else None}
-                   if progress.target else None),
-        "status": progress.status.to_dict(), "trend": progress.trend.to_dict() if progress.trend else None,
-        "trend_text": progress.trend_text(), "trend_withheld": progress.trend_withheld,
-        "forecast": [f.to_dict() for f in progress.forecast], "points": progress.points_with_status(),
+        "indicator": series.indicator.code,
+        "name": series.indicator.name,
+        "unit": series.unit.code,
+        "unit_name": series.unit.name,
+        "period_type": series.period_type,
+        "as_reported": series.as_reported,
+        "disaggregation": series.disaggregation,
+        "disclosure_applied": series.disclosure_applied,
+        "is_approximate": series.is_approximate,
+        "definition": _version_dict(version),
+        "baseline_label": progress.baseline_label,
+        "target": (
+            {
+                "description": progress.target.description,
+                "date": progress.target.target_date.isoformat(),
+                "baseline": glide.baseline_value if glide else None,
+                "value": glide.target_value if glide else None,
+            }
+            if progress.target
+            else None
+        ),
+        "status": progress.status.to_dict(),
+        "trend": progress.trend.to_dict() if progress.trend else None,
+        "trend_text": progress.trend_text(),
+        "trend_withheld": progress.trend_withheld,
+        "forecast": [f.to_dict() for f in progress.forecast],
+        "points": progress.points_with_status(),
     }
 
 
@@ -181,8 +218,16 @@ def target_for(indicator: Indicator, unit: OrgUnit, period_type: str | None) -> 
     return generic if current is not None and current.period_type == period_type else None
 
 
-def series_for(*, user, indicator: Indicator, unit: OrgUnit, period_type: str | None = None, as_reported: bool = False,
-               disaggregation: str = "", public: bool | None = None) -> dict:
+def series_for(
+    *,
+    user,
+    indicator: Indicator,
+    unit: OrgUnit,
+    period_type: str | None = None,
+    as_reported: bool = False,
+    disaggregation: str = "",
+    public: bool | None = None,
+) -> dict:
     """The series payload as this user may see it: through the disclosure gate unless the user may see unit-level
     output for the unit (``public=True`` forces it), with status, interval, glide path, trend and forecast computed
     from the figures the gate let out."""
@@ -229,17 +274,32 @@ def observation_dict(obs: Observation, *, gate: DisclosureGate, period=None) -> 
     version = obs.version
     applied = gate.protect and numerator is not None
     if applied:
-        identity = cell_identity(indicator=obs.indicator.code, unit=obs.unit.code, period=period.key,
-                                 disaggregation=obs.disaggregation_key, series=obs.period_type)
+        identity = cell_identity(
+            indicator=obs.indicator.code, unit=obs.unit.code, period=period.key, disaggregation=obs.disaggregation_key, series=obs.period_type
+        )
         if version.is_rate:
-            numerator, denominator, value = gate.rate(numerator, denominator, version.factor, identity,
-                                                      denominator_is_count=version.denominator_kind == DenominatorKind.SERIES)
+            numerator, denominator, value = gate.rate(
+                numerator, denominator, version.factor, identity, denominator_is_count=version.denominator_kind == DenominatorKind.SERIES
+            )
         else:
             numerator = value = gate.count(numerator, identity)
-    return {"indicator": obs.indicator.code, "unit": obs.unit.code, "period": period.key, "period_type": obs.period_type,
-            "period_start": obs.period_start, "period_end": obs.period_end, "disaggregation": obs.disaggregation_key,
-            "numerator": numerator, "denominator": denominator, "value": value, "source": obs.source, "version": version.number,
-            "is_approximate": obs.is_approximate, "provenance": obs.provenance, "disclosure_applied": applied}
+    return {
+        "indicator": obs.indicator.code,
+        "unit": obs.unit.code,
+        "period": period.key,
+        "period_type": obs.period_type,
+        "period_start": obs.period_start,
+        "period_end": obs.period_end,
+        "disaggregation": obs.disaggregation_key,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value,
+        "source": obs.source,
+        "version": version.number,
+        "is_approximate": obs.is_approximate,
+        "provenance": obs.provenance,
+        "disclosure_applied": applied,
+    }
 
 
 def narrative_for(*, user, indicator: Indicator, unit: OrgUnit) -> Narrative | None:
@@ -274,18 +334,49 @@ def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_enough_data": 3}
 
 
-def _cell_row(*, indicator: Indicator, unit: OrgUnit, version: IndicatorVersion | None, status: str, period, numerator, denominator,
-              value, interval, glide, target, trend_percent, trend_p, approximate: bool, explanation: str, applied: bool,
-              suppressed: bool) -> dict:
+def _cell_row(
+    *,
+    indicator: Indicator,
+    unit: OrgUnit,
+    version: IndicatorVersion | None,
+    status: str,
+    period,
+    numerator,
+    denominator,
+    value,
+    interval,
+    glide,
+    target,
+    trend_percent,
+    trend_p,
+    approximate: bool,
+    explanation: str,
+    applied: bool,
+    suppressed: bool,
+) -> dict:
     return {
-        "indicator": indicator.code, "name": indicator.name, "unit": unit.code, "unit_name": unit.name,
-        "status": status, "status_label": Status(status).label,
-        "period": period.key if period else None, "period_label": period.label if period else None,
-        "numerator": numerator, "denominator": denominator, "value": value,
-        "interval_low": interval[0] if interval else None, "interval_high": interval[1] if interval else None,
-        "target": target, "glide": glide, "trend_percent_per_year": trend_percent, "trend_p_value": trend_p,
-        "is_approximate": approximate, "explanation": explanation, "unit_label": version.unit_label if version else "",
-        "disclosure_applied": applied, "suppressed": suppressed,
+        "indicator": indicator.code,
+        "name": indicator.name,
+        "unit": unit.code,
+        "unit_name": unit.name,
+        "status": status,
+        "status_label": Status(status).label,
+        "period": period.key if period else None,
+        "period_label": period.label if period else None,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value,
+        "interval_low": interval[0] if interval else None,
+        "interval_high": interval[1] if interval else None,
+        "target": target,
+        "glide": glide,
+        "trend_percent_per_year": trend_percent,
+        "trend_p_value": trend_p,
+        "is_approximate": approximate,
+        "explanation": explanation,
+        "unit_label": version.unit_label if version else "",
+        "disclosure_applied": applied,
+        "suppressed": suppressed,
     }
 
 
@@ -296,11 +387,25 @@ def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None)
     start, end = snapshot.latest_period_start, snapshot.latest_period_end  # stored together, from the latest figure
     period = Period(start, end, snapshot.period_type) if start is not None and end is not None else None
     interval = (snapshot.interval_low, snapshot.interval_high) if snapshot.interval_low is not None else None
-    return _cell_row(indicator=snapshot.indicator, unit=snapshot.unit, version=version, status=snapshot.status, period=period,
-                     numerator=snapshot.latest_numerator, denominator=snapshot.latest_denominator, value=snapshot.latest_value,
-                     interval=interval, glide=snapshot.glide_value, target=snapshot.target_value,
-                     trend_percent=snapshot.trend_percent_per_year, trend_p=snapshot.trend_p_value,
-                     approximate=snapshot.is_approximate, explanation=snapshot.explanation, applied=False, suppressed=False)
+    return _cell_row(
+        indicator=snapshot.indicator,
+        unit=snapshot.unit,
+        version=version,
+        status=snapshot.status,
+        period=period,
+        numerator=snapshot.latest_numerator,
+        denominator=snapshot.latest_denominator,
+        value=snapshot.latest_value,
+        interval=interval,
+        glide=snapshot.glide_value,
+        target=snapshot.target_value,
+        trend_percent=snapshot.trend_percent_per_year,
+        trend_p=snapshot.trend_p_value,
+        approximate=snapshot.is_approximate,
+        explanation=snapshot.explanation,
+        applied=False,
+        suppressed=False,
+    )
 
 
 def _protected_row(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) -> dict:
@@ -316,15 +421,25 @@ def _protected_row(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) 
     progress = progress_compute(series, target, with_forecast=False)
     latest = series.latest
     counted = any(p.numerator is not None or p.suppressed for p in series.points)
-    return _cell_row(indicator=data.indicator, unit=unit, version=data.current, status=progress.status.status,
-                     period=latest.period if latest else None, numerator=latest.numerator if latest else None,
-                     denominator=latest.denominator if latest else None, value=latest.value if latest else None,
-                     interval=progress.status.interval, glide=progress.status.expected,
-                     target=progress.glide.target_value if progress.glide else None,
-                     trend_percent=progress.trend.percent_per_year if progress.trend else None,
-                     trend_p=progress.trend.p_value if progress.trend else None,
-                     approximate=bool(latest and latest.is_approximate), explanation=progress.status.explanation,
-                     applied=counted, suppressed=bool(latest and latest.suppressed))
+    return _cell_row(
+        indicator=data.indicator,
+        unit=unit,
+        version=data.current,
+        status=progress.status.status,
+        period=latest.period if latest else None,
+        numerator=latest.numerator if latest else None,
+        denominator=latest.denominator if latest else None,
+        value=latest.value if latest else None,
+        interval=progress.status.interval,
+        glide=progress.status.expected,
+        target=progress.glide.target_value if progress.glide else None,
+        trend_percent=progress.trend.percent_per_year if progress.trend else None,
+        trend_p=progress.trend.p_value if progress.trend else None,
+        approximate=bool(latest and latest.is_approximate),
+        explanation=progress.status.explanation,
+        applied=counted,
+        suppressed=bool(latest and latest.suppressed),
+    )
 
 
 def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator], public: bool = False) -> tuple[dict, dict]:
@@ -348,8 +463,7 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
     if protected_units:
         population = population_table()
         all_units = {u.path: u for u in OrgUnit.objects.all()}
-        with_status = set(StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators)
-                          .values_list("indicator_id", "unit_id"))
+        with_status = set(StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators).values_list("indicator_id", "unit_id"))
         for ind in indicators:
             wanted = [u for u in protected_units if (ind.pk, u.pk) in with_status]
             if ind.pk not in current or not wanted:
@@ -361,8 +475,7 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
     return current, cells
 
 
-def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False,
-                  with_intervals: bool = True) -> dict:
+def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False, with_intervals: bool = True) -> dict:
     """Status at a glance: one row per indicator and one column per unit (the national unit and the districts by
     default), each cell the latest value and status as the user may see it (see ``_scorecard_cells``)."""
     _require_view(user)
@@ -376,8 +489,15 @@ def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indica
     for ind in indicators:
         if ind.pk not in current:
             continue
-        rows.append({"indicator": ind.code, "name": ind.name, "unit_label": current[ind.pk].unit_label, "polarity": current[ind.pk].polarity,
-                     "cells": [cells.get((ind.pk, u.pk)) for u in units]})
+        rows.append(
+            {
+                "indicator": ind.code,
+                "name": ind.name,
+                "unit_label": current[ind.pk].unit_label,
+                "polarity": current[ind.pk].polarity,
+                "cells": [cells.get((ind.pk, u.pk)) for u in units],
+            }
+        )
     return {"units": [{"code": u.code, "name": u.name} for u in units], "rows": rows}
 
 
@@ -387,9 +507,10 @@ def indicator_overview_for(*, user) -> dict:
     national = OrgUnit.objects.filter(parent__isnull=True).first()
     indicators = list(indicators_for(user=user))
     _, cells = _scorecard_cells(user=user, units=[national], indicators=indicators) if national else ({}, {})
-    return {"national": national,
-            "rows": [{"indicator": i, "current": i.current, "cell": cells.get((i.pk, national.pk)) if national else None}
-                     for i in indicators]}
+    return {
+        "national": national,
+        "rows": [{"indicator": i, "current": i.current, "cell": cells.get((i.pk, national.pk)) if national else None} for i in indicators],
+    }
 
 
 def indicator_statuses_for(*, user, codes, unit: OrgUnit) -> dict[str, list[str]]:

@@ -34,10 +34,18 @@ class Point:
 
     def to_dict(self) -> dict:
         return {
-            "period": self.period.key, "label": self.period.label, "period_start": self.period.start.isoformat(),
-            "period_end": self.period.end.isoformat(), "numerator": self.numerator, "denominator": self.denominator,
-            "value": self.value, "is_approximate": self.is_approximate, "source": self.source, "version": self.version,
-            "note": self.note, "suppressed": self.suppressed,
+            "period": self.period.key,
+            "label": self.period.label,
+            "period_start": self.period.start.isoformat(),
+            "period_end": self.period.end.isoformat(),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": self.value,
+            "is_approximate": self.is_approximate,
+            "source": self.source,
+            "version": self.version,
+            "note": self.note,
+            "suppressed": self.suppressed,
         }
 
 
@@ -88,8 +96,9 @@ class IndicatorData:
     """Everything needed to build any series of one indicator, loaded in a few queries: its versions, every
     observation (all units, all period types, all disaggregations), the unit tree and the populations."""
 
-    def __init__(self, indicator: Indicator, *, populations: PopulationTable | None = None, units: dict | None = None,
-                 denominator_data: IndicatorData | None = None):
+    def __init__(
+        self, indicator: Indicator, *, populations: PopulationTable | None = None, units: dict | None = None, denominator_data: IndicatorData | None = None
+    ):
         self.indicator = indicator
         self.versions = sorted(indicator.versions.all(), key=lambda v: v.effective_from)
         if not self.versions:
@@ -108,8 +117,18 @@ class IndicatorData:
         self._memo: dict[bool, dict] = {}
         self._periods: dict[tuple, list[Period]] = {}
         rows = Observation.objects.filter(indicator=indicator).values_list(
-            "unit__path", "period_type", "period_start", "period_end", "disaggregation_key", "numerator", "denominator",
-            "value", "is_approximate", "source", "version_id")
+            "unit__path",
+            "period_type",
+            "period_start",
+            "period_end",
+            "disaggregation_key",
+            "numerator",
+            "denominator",
+            "value",
+            "is_approximate",
+            "source",
+            "version_id",
+        )
         # (path, key, period_type) -> {(start, end): row}; within a cell, the preferred source wins.
         self.cells: dict[tuple[str, str, str], dict[tuple[dt.date, dt.date], tuple]] = defaultdict(dict)
         self.paths_with_data: dict[str, set[str]] = defaultdict(set)  # key -> unit paths with any data (and their ancestors)
@@ -120,7 +139,7 @@ class IndicatorData:
             if existing is None or SOURCE_PREFERENCE[row[9]] < SOURCE_PREFERENCE[existing[9]]:
                 bucket[(start, end)] = row
             self.paths_with_data[key].add(path)
-        for key, paths in self.paths_with_data.items():
+        for paths in self.paths_with_data.values():
             for path in list(paths):
                 parts = path.strip("/").split("/")
                 for i in range(1, len(parts)):
@@ -138,8 +157,16 @@ class IndicatorData:
         return sorted(self.paths_with_data)
 
     # -- series -------------------------------------------------------------------------------------------------
-    def series(self, unit: OrgUnit, *, period_type: str | None = None, as_reported: bool = False, disaggregation: str = "",
-               for_status: bool = False, baseline_end: dt.date | None = None) -> Series:
+    def series(
+        self,
+        unit: OrgUnit,
+        *,
+        period_type: str | None = None,
+        as_reported: bool = False,
+        disaggregation: str = "",
+        for_status: bool = False,
+        baseline_end: dt.date | None = None,
+    ) -> Series:
         """The series of ``unit``. With ``for_status``, only the points a status needs are built (the latest with a
         value, the one before it, the trend window and the baseline period), which is what recomputing every
         scorecard cell needs; the page and exports build every point."""
@@ -164,8 +191,15 @@ class IndicatorData:
                     points.append(self._point(period, cell, as_reported))
                 while points and points[0].value is None and points[0].numerator is None:
                     points.pop(0)
-        return Series(indicator=self.indicator, unit=unit, period_type=period_type, version=self.current,
-                      as_reported=as_reported, disaggregation=disaggregation, points=points)
+        return Series(
+            indicator=self.indicator,
+            unit=unit,
+            period_type=period_type,
+            version=self.current,
+            as_reported=as_reported,
+            disaggregation=disaggregation,
+            points=points,
+        )
 
     def _status_points(self, path, periods, period_type, key, as_reported, memo, baseline_end) -> list[Point]:
         from rocc.measures.progress import TREND_PERIODS
@@ -212,8 +246,7 @@ class IndicatorData:
                 note = f"numerator counted under definition v{version.number}"
             if cell.numerator is None:
                 note = f"published figure under definition v{version.number}; not restated"
-        return Point(period, cell.numerator, cell.denominator, cell.value, cell.approximate, cell.source,
-                     version.number if version else None, note)
+        return Point(period, cell.numerator, cell.denominator, cell.value, cell.approximate, cell.source, version.number if version else None, note)
 
     def _cell(self, path: str, period: Period, key: str, as_reported: bool, memo: dict) -> _Cell | None:
         memo_key = (path, period, key)
@@ -250,15 +283,25 @@ class IndicatorData:
             return _Cell(None, denominator, value, approximate, source, version_id, True)
         if not current.is_rate:
             return _Cell(numerator, None, numerator, approximate, source, version_id, True)
-        same_denominator = (version.denominator_kind == current.denominator_kind
-                            and version.denominator_population_filter == current.denominator_population_filter
-                            and version.denominator_indicator_id == current.denominator_indicator_id)
+        same_denominator = (
+            version.denominator_kind == current.denominator_kind
+            and version.denominator_population_filter == current.denominator_population_filter
+            and version.denominator_indicator_id == current.denominator_indicator_id
+        )
         if not (same_denominator and denominator is not None):
             restated_denominator, approx = self._denominator(path, period, key, parts=None)
             if restated_denominator is None:
                 reported = rate_value(numerator, denominator, version.factor) if value is None else value
-                return _Cell(numerator, denominator, reported, approximate, source, version_id, True,
-                             f"shown as reported under definition v{version.number}: no denominator under the current definition")
+                return _Cell(
+                    numerator,
+                    denominator,
+                    reported,
+                    approximate,
+                    source,
+                    version_id,
+                    True,
+                    f"shown as reported under definition v{version.number}: no denominator under the current definition",
+                )
             denominator, approximate = restated_denominator, approximate or approx
         return _Cell(numerator, denominator, rate_value(numerator, denominator, current.factor), approximate, source, version_id, True)
 
@@ -305,8 +348,7 @@ class IndicatorData:
         else:
             value = numerator
         versions = {p.version_id for p in parts}
-        return _Cell(numerator, denominator, value, approximate, SourceKind.COMPUTED,
-                     versions.pop() if len(versions) == 1 else version.pk, False)
+        return _Cell(numerator, denominator, value, approximate, SourceKind.COMPUTED, versions.pop() if len(versions) == 1 else version.pk, False)
 
     def _from_months(self, path: str, period: Period, key: str, as_reported: bool, memo: dict) -> _Cell | None:
         months = months_between(period.start, period.end)
@@ -340,12 +382,9 @@ def _month_period(start: dt.date) -> Period:
 
 
 def _numerator_spec(version: IndicatorVersion) -> tuple:
-    return (version.numerator_label, version.numerator_source, version.numerator_event_measure,
-            repr(sorted((version.numerator_event_filters or {}).items())))
+    return (version.numerator_label, version.numerator_source, version.numerator_event_measure, repr(sorted((version.numerator_event_filters or {}).items())))
 
 
-def series_build(*, indicator: Indicator, unit: OrgUnit, period_type: str | None = None, as_reported: bool = False,
-                 disaggregation: str = "") -> Series:
+def series_build(*, indicator: Indicator, unit: OrgUnit, period_type: str | None = None, as_reported: bool = False, disaggregation: str = "") -> Series:
     """One series, loading what it needs (for many series of one indicator, build an IndicatorData once)."""
     return IndicatorData(indicator).series(unit, period_type=period_type, as_reported=as_reported, disaggregation=disaggregation)
-

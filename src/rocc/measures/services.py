@@ -82,8 +82,9 @@ def _unit(unit: OrgUnit | str) -> OrgUnit:
         raise ObservationInvalid(f"There is no organisational unit called {unit!r}.") from None
 
 
-def population_for(*, unit: OrgUnit, period_start: dt.date, period_end: dt.date, population_filter: Mapping[str, str] | None = None,
-                   cell: Mapping[str, str] | None = None) -> tuple[float | None, bool]:
+def population_for(
+    *, unit: OrgUnit, period_start: dt.date, period_end: dt.date, population_filter: Mapping[str, str] | None = None, cell: Mapping[str, str] | None = None
+) -> tuple[float | None, bool]:
     """The population of ``unit`` for a period and (optionally) a cell's age band, sex or ethnicity: the unit's own row
     or, when it has none, the sum of its children's. A row counts for a period when its own period contains the
     period's midpoint (the nearest row otherwise). Returns (value, is_approximate); (None, False) when none is on file."""
@@ -161,8 +162,7 @@ def _prepare(item: ObservationInput, *, source: str, lookups: _Lookups) -> dict:
         raise ObservationInvalid(f"Indicator {indicator.code} has no definition yet.")
     period_type = item.period_type or version.period_type
     try:
-        period_check(period_type, item.period_start, item.period_end,
-                     year_end_month=version.year_end_month if period_type == version.period_type else None)
+        period_check(period_type, item.period_start, item.period_end, year_end_month=version.year_end_month if period_type == version.period_type else None)
     except PeriodError as exc:
         raise ObservationInvalid(f"{indicator.code}: {exc}") from None
     unit = lookups.unit(item.unit)
@@ -186,12 +186,19 @@ def _prepare(item: ObservationInput, *, source: str, lookups: _Lookups) -> dict:
     if value is None:
         value = rate_value(item.numerator, denominator, version.factor) if version.is_rate else item.numerator
     return {
-        "indicator": indicator, "version": version, "unit": unit, "period_type": period_type,
-        "period_start": item.period_start, "period_end": item.period_end, "disaggregation_key": key,
+        "indicator": indicator,
+        "version": version,
+        "unit": unit,
+        "period_type": period_type,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+        "disaggregation_key": key,
         "numerator": None if item.numerator is None else float(item.numerator),
         "denominator": None if denominator is None else float(denominator),
-        "value": None if value is None else float(value), "is_approximate": approximate,
-        "provenance": nfc(item.provenance)[:500], "source_ref": item.source_ref[:100],
+        "value": None if value is None else float(value),
+        "is_approximate": approximate,
+        "provenance": nfc(item.provenance)[:500],
+        "source_ref": item.source_ref[:100],
     }
 
 
@@ -222,15 +229,23 @@ def observations_record_many(*, items: Iterable[ObservationInput], source: str, 
     changed: dict[int, Observation] = {}
     out = []
     for values in prepared:
-        identity = (values["version"].pk, values["unit"].pk, values["period_type"], values["period_start"], values["period_end"],
-                    values["disaggregation_key"])
-        rest = {k: v for k, v in values.items() if k not in ("version", "unit", "indicator", "period_type", "period_start",
-                                                               "period_end", "disaggregation_key")}
+        identity = (values["version"].pk, values["unit"].pk, values["period_type"], values["period_start"], values["period_end"], values["disaggregation_key"])
+        rest = {k: v for k, v in values.items() if k not in ("version", "unit", "indicator", "period_type", "period_start", "period_end", "disaggregation_key")}
         obs = existing.get(identity) or created.get(identity)
         if obs is None:
-            obs = Observation(source=source, recorded_at=now, recorded_by=recorder, indicator=values["indicator"], version=values["version"],
-                              unit=values["unit"], period_type=values["period_type"], period_start=values["period_start"],
-                              period_end=values["period_end"], disaggregation_key=values["disaggregation_key"], **rest)
+            obs = Observation(
+                source=source,
+                recorded_at=now,
+                recorded_by=recorder,
+                indicator=values["indicator"],
+                version=values["version"],
+                unit=values["unit"],
+                period_type=values["period_type"],
+                period_start=values["period_start"],
+                period_end=values["period_end"],
+                disaggregation_key=values["disaggregation_key"],
+                **rest,
+            )
             created[identity] = obs
         elif any(getattr(obs, k) != v for k, v in rest.items()):
             for k, v in rest.items():
@@ -241,13 +256,23 @@ def observations_record_many(*, items: Iterable[ObservationInput], source: str, 
         out.append(obs)
     Observation.objects.bulk_create(list(created.values()), batch_size=500)
     if changed:
-        Observation.objects.bulk_update(list(changed.values()), ["numerator", "denominator", "value", "is_approximate", "provenance",
-                                                                 "source_ref", "recorded_at", "recorded_by"], batch_size=500)
+        Observation.objects.bulk_update(
+            list(changed.values()),
+            ["numerator", "denominator", "value", "is_approximate", "provenance", "source_ref", "recorded_at", "recorded_by"],
+            batch_size=500,
+        )
     if any(obs.pk is None for obs in out):  # backends that do not return keys from bulk inserts
         for obs in out:
             if obs.pk is None:
-                obs.pk = Observation.objects.get(version=obs.version, unit=obs.unit, period_type=obs.period_type, period_start=obs.period_start,
-                                                 period_end=obs.period_end, disaggregation_key=obs.disaggregation_key, source=source).pk
+                obs.pk = Observation.objects.get(
+                    version=obs.version,
+                    unit=obs.unit,
+                    period_type=obs.period_type,
+                    period_start=obs.period_start,
+                    period_end=obs.period_end,
+                    disaggregation_key=obs.disaggregation_key,
+                    source=source,
+                ).pk
     return out
 
 
@@ -275,9 +300,20 @@ def observations_record(
     """Record one figure of an indicator for a unit and period (see :func:`observations_record_many`). The value
     is computed as numerator / denominator × factor when not given; with a population denominator and no
     denominator given, the unit's population for the period is used; a zero denominator gives no value."""
-    item = ObservationInput(indicator=indicator, unit=unit, period_start=period_start, period_end=period_end,
-                            numerator=numerator, denominator=denominator, value=value, disaggregation=disaggregation,
-                            is_approximate=is_approximate, provenance=provenance, source_ref=source_ref, period_type=period_type)
+    item = ObservationInput(
+        indicator=indicator,
+        unit=unit,
+        period_start=period_start,
+        period_end=period_end,
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        disaggregation=disaggregation,
+        is_approximate=is_approximate,
+        provenance=provenance,
+        source_ref=source_ref,
+        period_type=period_type,
+    )
     return observations_record_many(items=[item], source=source, actor=actor)[0]
 
 
@@ -288,13 +324,30 @@ def observations_withdraw(*, source_ref: str, actor=None) -> int:
     deleted, _ = Observation.objects.filter(source_ref=source_ref).delete()
     return deleted
 
+
 # -- definitions ------------------------------------------------------------------------------------------------
 
 DEFINITION_FIELDS = (
-    "description", "kind", "unit_label", "numerator_label", "numerator_source", "numerator_event_measure",
-    "numerator_event_filters", "denominator_kind", "denominator_label", "denominator_population_filter",
-    "denominator_indicator", "factor", "polarity", "period_type", "year_end_month", "disaggregations", "attribution",
-    "data_source", "responsible_agency", "responsibility",
+    "description",
+    "kind",
+    "unit_label",
+    "numerator_label",
+    "numerator_source",
+    "numerator_event_measure",
+    "numerator_event_filters",
+    "denominator_kind",
+    "denominator_label",
+    "denominator_population_filter",
+    "denominator_indicator",
+    "factor",
+    "polarity",
+    "period_type",
+    "year_end_month",
+    "disaggregations",
+    "attribution",
+    "data_source",
+    "responsible_agency",
+    "responsibility",
 )
 
 
@@ -311,8 +364,9 @@ def _definition_values(values: Mapping) -> dict:
 
 
 @transaction.atomic
-def indicator_define(*, user, code: str, name: str, effective_from: dt.date, order: int = 0, is_published: bool = True,
-                     change_note: str = "", **definition) -> Indicator:
+def indicator_define(
+    *, user, code: str, name: str, effective_from: dt.date, order: int = 0, is_published: bool = True, change_note: str = "", **definition
+) -> Indicator:
     """Create an indicator with its first definition, or (for an existing code) add a definition version that takes
     effect from ``effective_from``. Values already recorded keep the version they were recorded under."""
     _require(user, "measures.change_definition")
@@ -339,10 +393,22 @@ def indicator_define(*, user, code: str, name: str, effective_from: dt.date, ord
 
 
 @transaction.atomic
-def target_set(*, user, indicator: Indicator, unit: OrgUnit, target_date: dt.date, baseline_kind: str, target_kind: str,
-               baseline_period_end: dt.date | None = None, baseline_value: float | None = None, baseline_label: str = "",
-               target_change_percent: float | None = None, target_value: float | None = None, description: str = "",
-               period_type: str = "") -> Target:
+def target_set(
+    *,
+    user,
+    indicator: Indicator,
+    unit: OrgUnit,
+    target_date: dt.date,
+    baseline_kind: str,
+    target_kind: str,
+    baseline_period_end: dt.date | None = None,
+    baseline_value: float | None = None,
+    baseline_label: str = "",
+    target_change_percent: float | None = None,
+    target_value: float | None = None,
+    description: str = "",
+    period_type: str = "",
+) -> Target:
     """Set (or replace) the baseline and target of an indicator in a unit."""
     _require(user, "measures.set_target", unit)
     errors = {}
@@ -359,10 +425,21 @@ def target_set(*, user, indicator: Indicator, unit: OrgUnit, target_date: dt.dat
     if errors:
         raise ValidationError(errors)
     target, _ = Target.objects.update_or_create(
-        indicator=indicator, unit=unit, period_type=period_type,
-        defaults={"baseline_kind": baseline_kind, "baseline_period_end": baseline_period_end, "baseline_value": baseline_value,
-                  "baseline_label": nfc(baseline_label), "target_kind": target_kind, "target_change_percent": target_change_percent,
-                  "target_value": target_value, "target_date": target_date, "description": nfc(description)})
+        indicator=indicator,
+        unit=unit,
+        period_type=period_type,
+        defaults={
+            "baseline_kind": baseline_kind,
+            "baseline_period_end": baseline_period_end,
+            "baseline_value": baseline_value,
+            "baseline_label": nfc(baseline_label),
+            "target_kind": target_kind,
+            "target_change_percent": target_change_percent,
+            "target_value": target_value,
+            "target_date": target_date,
+            "description": nfc(description),
+        },
+    )
     target.full_clean()
     return target
 
@@ -372,14 +449,18 @@ class NarrativeChanged(StaleRecord):
 
     def __init__(self, narrative: Narrative):
         self.narrative = narrative
-        super().__init__(changed_by=narrative.changed_by, changed_at=narrative.changed_at,
-                         message=f"This story changed since you opened it (by {self.who(narrative.changed_by)} at "
-                                 f"{self.when(narrative.changed_at)}); reload to see the changes.")
+        super().__init__(
+            changed_by=narrative.changed_by,
+            changed_at=narrative.changed_at,
+            message=f"This story changed since you opened it (by {self.who(narrative.changed_by)} at "
+            f"{self.when(narrative.changed_at)}); reload to see the changes.",
+        )
 
 
 @transaction.atomic
-def narrative_update(*, user, indicator: Indicator, unit: OrgUnit, version: int, story_behind_curve: str, partners: str,
-                     what_works: str, action_plan: str) -> Narrative:
+def narrative_update(
+    *, user, indicator: Indicator, unit: OrgUnit, version: int, story_behind_curve: str, partners: str, what_works: str, action_plan: str
+) -> Narrative:
     """Save the turn-the-curve narrative of an indicator in a unit. ``version`` is the one the user saw (0 for none);
     a save based on an older version is refused with NarrativeChanged."""
     _require(user, "measures.edit_narrative", unit)
@@ -409,6 +490,7 @@ def indicator_activities_set(*, user, indicator: Indicator, activity_ids: list[i
 
 
 # -- statuses ---------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StatusesRecomputed:
@@ -441,29 +523,41 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
         targets = targets_for(indicator)
         for unit in unit_list:
             target = scorecard_target(targets, unit=unit, current=data.current)
-            period_type = (target.period_type if target and target.period_type else None)
+            period_type = target.period_type if target and target.period_type else None
             baseline_end = target.baseline_period_end if target and target.baseline_kind == BaselineKind.FIXED_PERIOD else None
             series = data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end)
             progress = progress_compute(series, target, with_forecast=False)
             latest = series.latest
-            snapshots.append(StatusSnapshot(
-                indicator=indicator, unit=unit, period_type=series.period_type, status=progress.status.status,
-                latest_period_start=latest.period.start if latest else None, latest_period_end=latest.period.end if latest else None,
-                latest_value=latest.value if latest else None, latest_numerator=latest.numerator if latest else None,
-                latest_denominator=latest.denominator if latest else None,
-                interval_low=progress.status.interval[0] if progress.status.interval else None,
-                interval_high=progress.status.interval[1] if progress.status.interval else None,
-                glide_value=progress.status.expected, baseline_value=progress.glide.baseline_value if progress.glide else None,
-                target_value=progress.glide.target_value if progress.glide else None,
-                trend_percent_per_year=progress.trend.percent_per_year if progress.trend else None,
-                trend_p_value=progress.trend.p_value if progress.trend else None,
-                is_approximate=bool(latest and latest.is_approximate), explanation=progress.status.explanation[:400], computed_at=now))
+            snapshots.append(
+                StatusSnapshot(
+                    indicator=indicator,
+                    unit=unit,
+                    period_type=series.period_type,
+                    status=progress.status.status,
+                    latest_period_start=latest.period.start if latest else None,
+                    latest_period_end=latest.period.end if latest else None,
+                    latest_value=latest.value if latest else None,
+                    latest_numerator=latest.numerator if latest else None,
+                    latest_denominator=latest.denominator if latest else None,
+                    interval_low=progress.status.interval[0] if progress.status.interval else None,
+                    interval_high=progress.status.interval[1] if progress.status.interval else None,
+                    glide_value=progress.status.expected,
+                    baseline_value=progress.glide.baseline_value if progress.glide else None,
+                    target_value=progress.glide.target_value if progress.glide else None,
+                    trend_percent_per_year=progress.trend.percent_per_year if progress.trend else None,
+                    trend_p_value=progress.trend.p_value if progress.trend else None,
+                    is_approximate=bool(latest and latest.is_approximate),
+                    explanation=progress.status.explanation[:400],
+                    computed_at=now,
+                )
+            )
     StatusSnapshot.objects.filter(indicator__in=indicators, unit__in=unit_list).delete()
     StatusSnapshot.objects.bulk_create(snapshots)
     return StatusesRecomputed(indicators=len(indicators), cells=len(snapshots))
 
 
 # -- shipped content --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MeasuresDefaultsLoaded:
@@ -486,9 +580,12 @@ def _defaults_csv(name: str) -> list[dict[str, str]]:
 
 
 BPS_PROGRESS_CODES = {
-    "total_recorded_crime_rate": "bps-total-crime-rate", "violent_crime_rate": "bps-violent-crime-rate",
-    "youth_crime_rate": "bps-youth-crime-rate", "reoffending_rate": "bps-reoffending-rate",
-    "violent_crime_in_dwellings": "bps-violent-crime-dwellings", "violent_crime_in_public_places": "bps-violent-crime-public-places",
+    "total_recorded_crime_rate": "bps-total-crime-rate",
+    "violent_crime_rate": "bps-violent-crime-rate",
+    "youth_crime_rate": "bps-youth-crime-rate",
+    "reoffending_rate": "bps-reoffending-rate",
+    "violent_crime_in_dwellings": "bps-violent-crime-dwellings",
+    "violent_crime_in_public_places": "bps-violent-crime-public-places",
 }
 YOUTH_COURT_FILE = "youth_court_appearances_by_district_2011_2021.csv"
 VICTIMISATIONS_FILE = "rcvs_person_victimisations_by_police_district_monthly_2014-07_2022.csv"
@@ -510,12 +607,19 @@ def _definitions_load() -> tuple[int, int, int]:
             values.setdefault("denominator_kind", DenominatorKind.NONE)
             values.setdefault("denominator_population_filter", {})
             values.setdefault("disaggregations", [])
-            indicator_define(user=None, code=entry["code"], name=entry["name"], order=entry.get("order", 0),
-                             effective_from=raw["effective_from"], change_note=raw.get("change_note", ""), **values)
+            indicator_define(
+                user=None,
+                code=entry["code"],
+                name=entry["name"],
+                order=entry.get("order", 0),
+                effective_from=raw["effective_from"],
+                change_note=raw.get("change_note", ""),
+                **values,
+            )
             versions += 1
         indicator = Indicator.objects.get(code=entry["code"])
         for raw in entry.get("targets", []):
-            for code in ([u.code for u in units.values() if u.level in ("national", "district")] if raw["unit"] == "*" else [raw["unit"]]):
+            for code in [u.code for u in units.values() if u.level in ("national", "district")] if raw["unit"] == "*" else [raw["unit"]]:
                 values = {k: v for k, v in raw.items() if k != "unit"}
                 existing = Target.objects.filter(indicator=indicator, unit=units[code], period_type="").first()
                 if existing is None or any(getattr(existing, k) != v for k, v in values.items()):
@@ -529,14 +633,30 @@ def _bps_progress_items() -> list[ObservationInput]:
 
     items = []
     for code in BPS_PROGRESS_CODES.values():
-        items.append(ObservationInput(indicator=code, unit="nz", period_start=dt.date(2010, 7, 1), period_end=dt.date(2011, 6, 30),
-                                      value=100.0, provenance="Baseline: year ended June 2011 = 100 by definition of the index"))
+        items.append(
+            ObservationInput(
+                indicator=code,
+                unit="nz",
+                period_start=dt.date(2010, 7, 1),
+                period_end=dt.date(2011, 6, 30),
+                value=100.0,
+                provenance="Baseline: year ended June 2011 = 100 by definition of the index",
+            )
+        )
     for row in _defaults_csv("bps_result7_progress.csv"):
         end = dt.date.fromisoformat(row["period_end"])
         change = float(row["pct_change_vs_june_2011_baseline"])
         note = f"Published: {change:+g}% on year ended June 2011. {row['source_note']}. {row['extra']}".strip(" .") + f". {row['source_url']}"
-        items.append(ObservationInput(indicator=BPS_PROGRESS_CODES[row["measure"]], unit="nz", period_start=add_months(end.replace(day=1), -11),
-                                      period_end=month_end(end), value=100.0 + change, provenance=note))
+        items.append(
+            ObservationInput(
+                indicator=BPS_PROGRESS_CODES[row["measure"]],
+                unit="nz",
+                period_start=add_months(end.replace(day=1), -11),
+                period_end=month_end(end),
+                value=100.0 + change,
+                provenance=note,
+            )
+        )
     return items
 
 
@@ -546,11 +666,18 @@ def _youth_court_items() -> list[ObservationInput]:
         if row["pop"] in ("", "NA"):
             continue  # "Outside New Zealand (District)": no population, so no rate (at most one appearance a year)
         year = int(row["year"])
-        items.append(ObservationInput(
-            indicator="youth-court-appearances", unit=row["district"], period_start=dt.date(year - 1, 7, 1), period_end=dt.date(year, 6, 30),
-            numerator=float(row["count"]), denominator=float(row["pop"]),
-            provenance=f"Ministry of Justice Youth Justice Indicators, year ended June {year}: {row['count']} charged, "
-                       f"youth population {row['pop']}, published rate {float(row['rate']):.1f} per 10,000"))
+        items.append(
+            ObservationInput(
+                indicator="youth-court-appearances",
+                unit=row["district"],
+                period_start=dt.date(year - 1, 7, 1),
+                period_end=dt.date(year, 6, 30),
+                numerator=float(row["count"]),
+                denominator=float(row["pop"]),
+                provenance=f"Ministry of Justice Youth Justice Indicators, year ended June {year}: {row['count']} charged, "
+                f"youth population {row['pop']}, published rate {float(row['rate']):.1f} per 10,000",
+            )
+        )
     return items
 
 
@@ -562,9 +689,16 @@ def _victimisation_items() -> list[ObservationInput]:
         if row["police_district"] == "Not Specified":
             continue  # no district, so no population: counted in no unit
         start = dt.date.fromisoformat(row["year_month"] + "-01")
-        items.append(ObservationInput(indicator="person-victimisations", unit=row["police_district"], period_start=start,
-                                      period_end=month_end(start), numerator=float(row["victimisations"]),
-                                      provenance="NZ Police Recorded Crime Victims Statistics (policedata.nz), victimisations of persons"))
+        items.append(
+            ObservationInput(
+                indicator="person-victimisations",
+                unit=row["police_district"],
+                period_start=start,
+                period_end=month_end(start),
+                numerator=float(row["victimisations"]),
+                provenance="NZ Police Recorded Crime Victims Statistics (policedata.nz), victimisations of persons",
+            )
+        )
     return items
 
 
@@ -623,16 +757,24 @@ def indicator_compute_from_events(*, user=None, indicator: Indicator, date_from=
             unit = units.get(row.unit_code)
             if unit is None:
                 continue
-            items.append(ObservationInput(
-                indicator=indicator, unit=unit, period_start=row.period_start, period_end=row.period_end,
-                numerator=float(row.numerator), period_type=version.period_type,
-                disaggregation={d: str(getattr(row, d)) for d in disaggregate_by} if with_disaggregation else None,
-                provenance=f"Counted from the event store ({version.get_numerator_event_measure_display().lower() or 'events'})",
-                source_ref="events",
-            ))
+            items.append(
+                ObservationInput(
+                    indicator=indicator,
+                    unit=unit,
+                    period_start=row.period_start,
+                    period_end=row.period_end,
+                    numerator=float(row.numerator),
+                    period_type=version.period_type,
+                    disaggregation={d: str(getattr(row, d)) for d in disaggregate_by} if with_disaggregation else None,
+                    provenance=f"Counted from the event store ({version.get_numerator_event_measure_display().lower() or 'events'})",
+                    source_ref="events",
+                )
+            )
     recorded = observations_record_many(items=items, source=SourceKind.COMPUTED, actor=user)
     statuses_recompute(indicators=[indicator])
     return EventNumeratorsComputed(
-        indicator=indicator.code, observations=len(recorded),
-        periods=int(frame["period_start"].nunique()) if len(frame) else 0, units=len(units),
+        indicator=indicator.code,
+        observations=len(recorded),
+        periods=int(frame["period_start"].nunique()) if len(frame) else 0,
+        units=len(units),
     )

@@ -54,8 +54,12 @@ class GlidePath:
         return self.baseline_value + share * (self.target_value - self.baseline_value)
 
     def to_dict(self) -> dict:
-        return {"baseline_date": self.baseline_date.isoformat(), "baseline_value": self.baseline_value,
-                "target_date": self.target_date.isoformat(), "target_value": self.target_value}
+        return {
+            "baseline_date": self.baseline_date.isoformat(),
+            "baseline_value": self.baseline_value,
+            "target_date": self.target_date.isoformat(),
+            "target_value": self.target_value,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,26 @@ class StatusResult:
     explanation: str
 
     def to_dict(self) -> dict:
-        return {"status": self.status, "value": self.value, "expected": self.expected,
-                "interval": list(self.interval) if self.interval else None, "explanation": self.explanation}
+        return {
+            "status": self.status,
+            "value": self.value,
+            "expected": self.expected,
+            "interval": list(self.interval) if self.interval else None,
+            "explanation": self.explanation,
+        }
 
 
-def status_assess(*, value: float | None, day: dt.date | None, glide: GlidePath | None, lower_is_better: bool,
-                  count: float | None = None, denominator: float | None = None, factor: float = 1,
-                  confidence: float = 0.95) -> StatusResult:
+def status_assess(
+    *,
+    value: float | None,
+    day: dt.date | None,
+    glide: GlidePath | None,
+    lower_is_better: bool,
+    count: float | None = None,
+    denominator: float | None = None,
+    factor: float = 1,
+    confidence: float = 0.95,
+) -> StatusResult:
     """Compare the latest value with the glide path.
 
     On track: the value is on the glide path or better. At risk: worse than the glide path, but the glide path is
@@ -81,30 +98,42 @@ def status_assess(*, value: float | None, day: dt.date | None, glide: GlidePath 
     on the wrong side of the glide path. With no count behind the value (a published figure), a shortfall within
     10% of the planned change is at risk, more is off track."""
     if value is None or day is None or glide is None:
-        return StatusResult(STATUS_NOT_ENOUGH_DATA, value, None, None,
-                            "No baseline or target." if glide is None else "No value yet.")
+        return StatusResult(STATUS_NOT_ENOUGH_DATA, value, None, None, "No baseline or target." if glide is None else "No value yet.")
     expected = glide.at(day)
     worse = value > expected if lower_is_better else value < expected
     interval = None
     if count is not None:
-        interval = rate_interval(count, denominator if denominator is not None else 1.0, factor if denominator is not None else 1.0,
-                                 confidence=confidence)
+        interval = rate_interval(count, denominator if denominator is not None else 1.0, factor if denominator is not None else 1.0, confidence=confidence)
     if not worse:
         return StatusResult(STATUS_ON_TRACK, value, expected, interval, f"{_fmt(value)} is on or better than the glide path ({_fmt(expected)}).")
     if interval is not None:
         low, high = interval
         chance = low <= expected if lower_is_better else high >= expected
         if chance:
-            return StatusResult(STATUS_AT_RISK, value, expected, interval,
-                                f"{_fmt(value)} is worse than the glide path ({_fmt(expected)}), but within the {confidence:.0%} "
-                                f"interval ({_fmt(low)} to {_fmt(high)}): the gap could be chance.")
-        return StatusResult(STATUS_OFF_TRACK, value, expected, interval,
-                            f"{_fmt(value)} is worse than the glide path ({_fmt(expected)}) beyond the {confidence:.0%} interval "
-                            f"({_fmt(low)} to {_fmt(high)}).")
+            return StatusResult(
+                STATUS_AT_RISK,
+                value,
+                expected,
+                interval,
+                f"{_fmt(value)} is worse than the glide path ({_fmt(expected)}), but within the {confidence:.0%} "
+                f"interval ({_fmt(low)} to {_fmt(high)}): the gap could be chance.",
+            )
+        return StatusResult(
+            STATUS_OFF_TRACK,
+            value,
+            expected,
+            interval,
+            f"{_fmt(value)} is worse than the glide path ({_fmt(expected)}) beyond the {confidence:.0%} interval ({_fmt(low)} to {_fmt(high)}).",
+        )
     planned = abs(glide.target_value - glide.baseline_value) or abs(glide.baseline_value) or 1.0
     if abs(value - expected) <= UNCOUNTED_TOLERANCE * planned:
-        return StatusResult(STATUS_AT_RISK, value, expected, None,
-                            f"{_fmt(value)} is a little worse than the glide path ({_fmt(expected)}); no count is on file to judge chance.")
+        return StatusResult(
+            STATUS_AT_RISK,
+            value,
+            expected,
+            None,
+            f"{_fmt(value)} is a little worse than the glide path ({_fmt(expected)}); no count is on file to judge chance.",
+        )
     return StatusResult(STATUS_OFF_TRACK, value, expected, None, f"{_fmt(value)} is worse than the glide path ({_fmt(expected)}).")
 
 
@@ -142,20 +171,29 @@ class TrendResult:
         direction = "falling" if self.percent_per_year < 0 else "rising"
         good = (self.percent_per_year < 0) == lower_is_better
         sig = "statistically significant" if self.significant else "not statistically significant"
-        return (f"{direction} {abs(self.percent_per_year):.1f}% a year over the last {self.n} periods "
-                f"({'improving' if good else 'worsening'}; {sig}, p = {self.p_value:.3f})")
+        return (
+            f"{direction} {abs(self.percent_per_year):.1f}% a year over the last {self.n} periods "
+            f"({'improving' if good else 'worsening'}; {sig}, p = {self.p_value:.3f})"
+        )
 
     def to_dict(self) -> dict:
-        return {"percent_per_year": self.percent_per_year, "p_value": self.p_value, "n": self.n, "method": self.method,
-                "significant": self.significant, "dispersion": self.dispersion}
+        return {
+            "percent_per_year": self.percent_per_year,
+            "p_value": self.p_value,
+            "n": self.n,
+            "method": self.method,
+            "significant": self.significant,
+            "dispersion": self.dispersion,
+        }
 
 
 def _years(days: list[dt.date], origin: dt.date) -> np.ndarray:
     return np.array([(d - origin).days / 365.25 for d in days], dtype=float)
 
 
-def trend_fit(*, days: list[dt.date], counts: list[float] | None = None, denominators: list[float] | None = None,
-              values: list[float] | None = None, factor: float = 1.0) -> TrendResult | None:
+def trend_fit(
+    *, days: list[dt.date], counts: list[float] | None = None, denominators: list[float] | None = None, values: list[float] | None = None, factor: float = 1.0
+) -> TrendResult | None:
     """Fit log(rate) = a + b·t. With counts: a Poisson regression with log(denominator) as offset (IRLS), its
     standard error scaled by the Pearson dispersion when that exceeds one (quasi-Poisson). Without counts: least
     squares on log(value) with a t-test. t is in years from the first period; needs at least 3 periods."""
@@ -206,10 +244,18 @@ def trend_fit(*, days: list[dt.date], counts: list[float] | None = None, denomin
         se = math.sqrt(cov[1, 1]) if cov[1, 1] > 0 else 0.0
         p = float(2 * special.stdtr(n - 2, -abs(beta[1]) / se)) if se > 0 else 0.0
         method = "log-linear least squares"
-    return TrendResult(percent_per_year=float((math.exp(beta[1]) - 1) * 100), p_value=p, n=n, method=method,
-                       intercept=float(beta[0]), slope_per_year=float(beta[1]),
-                       covariance=((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
-                       dispersion=dispersion, origin=origin, factor=factor)
+    return TrendResult(
+        percent_per_year=float((math.exp(beta[1]) - 1) * 100),
+        p_value=p,
+        n=n,
+        method=method,
+        intercept=float(beta[0]),
+        slope_per_year=float(beta[1]),
+        covariance=((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1]))),
+        dispersion=dispersion,
+        origin=origin,
+        factor=factor,
+    )
 
 
 @dataclass(frozen=True)

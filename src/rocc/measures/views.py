@@ -39,8 +39,11 @@ def _series_args(request, indicator: Indicator) -> dict:
     period_type = request.GET.get("period_type") or None
     if period_type and period_type not in PeriodType.values:
         raise Http404("Unknown period type")
-    return {"period_type": period_type, "as_reported": request.GET.get("as_reported") in ("1", "true", "on"),
-            "disaggregation": request.GET.get("disaggregation", "")}
+    return {
+        "period_type": period_type,
+        "as_reported": request.GET.get("as_reported") in ("1", "true", "on"),
+        "disaggregation": request.GET.get("disaggregation", ""),
+    }
 
 
 @login_required
@@ -60,14 +63,25 @@ def indicator_detail(request, code: str):
     chart = {key: payload[key] for key in ("points", "forecast", "name", "unit_name", "status", "disclosure_applied")}
     chart["unit_label"] = payload["definition"]["unit_label"]
     chart["lower_is_better"] = payload["definition"]["polarity"] == "lower"
-    return render(request, "measures/indicator.html", {
-        "indicator": indicator, "unit": unit, "payload": payload, "chart": chart, "narrative": narrative,
-        "may_edit_narrative": request.user.has_perm("measures.edit_narrative", unit),
-        "links": selectors.indicator_plan_links(user=request.user, indicator=indicator),
-        "units": selectors.units_for_measures(user=request.user), "period_types": PeriodType.choices,
-        "status_label": STATUS_LABELS[payload["status"]["status"]], "args": args,
-        "query": request.GET.urlencode(), "versions": sorted(indicator.versions.all(), key=lambda v: v.effective_from),
-    })
+    return render(
+        request,
+        "measures/indicator.html",
+        {
+            "indicator": indicator,
+            "unit": unit,
+            "payload": payload,
+            "chart": chart,
+            "narrative": narrative,
+            "may_edit_narrative": request.user.has_perm("measures.edit_narrative", unit),
+            "links": selectors.indicator_plan_links(user=request.user, indicator=indicator),
+            "units": selectors.units_for_measures(user=request.user),
+            "period_types": PeriodType.choices,
+            "status_label": STATUS_LABELS[payload["status"]["status"]],
+            "args": args,
+            "query": request.GET.urlencode(),
+            "versions": sorted(indicator.versions.all(), key=lambda v: v.effective_from),
+        },
+    )
 
 
 @login_required
@@ -80,9 +94,16 @@ def narrative_edit(request, code: str):
     except ValueError:
         version = -1
     try:
-        services.narrative_update(user=request.user, indicator=indicator, unit=unit, version=version,
-                                  story_behind_curve=request.POST.get("story_behind_curve", ""), partners=request.POST.get("partners", ""),
-                                  what_works=request.POST.get("what_works", ""), action_plan=request.POST.get("action_plan", ""))
+        services.narrative_update(
+            user=request.user,
+            indicator=indicator,
+            unit=unit,
+            version=version,
+            story_behind_curve=request.POST.get("story_behind_curve", ""),
+            partners=request.POST.get("partners", ""),
+            what_works=request.POST.get("what_works", ""),
+            action_plan=request.POST.get("action_plan", ""),
+        )
         messages.success(request, "The story behind the curve was saved.")
     except services.NarrativeChanged as exc:
         messages.error(request, exc.message)
@@ -95,8 +116,9 @@ def indicator_export(request, code: str, fmt: str):
         raise Http404("Export as .csv or .xlsx")
     indicator = _indicator(request.user, code)
     unit = _unit(request, selectors.default_unit_for(user=request.user))
-    payload = selectors.series_for(user=request.user, indicator=indicator, unit=unit, public=True if request.GET.get("public") else None,
-                                   **_series_args(request, indicator))
+    payload = selectors.series_for(
+        user=request.user, indicator=indicator, unit=unit, public=True if request.GET.get("public") else None, **_series_args(request, indicator)
+    )
     content, content_type, name = series_file(payload, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -128,9 +150,11 @@ def district_scorecard(request, unit_code: str):
     card = selectors.scorecard_for(user=request.user, units=[unit])
     rows = [{"row": row, "cell": row["cells"][0]} for row in card["rows"]]
     counts = {key: sum(1 for r in rows if r["cell"] and r["cell"]["status"] == key) for key in STATUS_LABELS}
-    return render(request, "measures/district_scorecard.html", {
-        "unit": unit, "rows": rows, "counts": counts, "status_labels": STATUS_LABELS,
-        "units": selectors.units_for_measures(user=request.user)})
+    return render(
+        request,
+        "measures/district_scorecard.html",
+        {"unit": unit, "rows": rows, "counts": counts, "status_labels": STATUS_LABELS, "units": selectors.units_for_measures(user=request.user)},
+    )
 
 
 @login_required
@@ -141,11 +165,15 @@ def compare(request, code: str):
     cells = [c for c in card["rows"][0]["cells"]] if card["rows"] else []
     rows = [{"unit": u, "cell": c} for u, c in zip(units, cells, strict=True)]
     national = selectors.scorecard_for(user=request.user, units=[OrgUnit.objects.get(parent__isnull=True)], indicator=indicator)
-    chart = {"name": indicator.name, "unit_label": indicator.current.unit_label,
-             "national": national["rows"][0]["cells"][0] if national["rows"] else None,
-             "districts": [{"unit": r["unit"].name, **(r["cell"] or {})} for r in rows]}
-    return render(request, "measures/compare.html", {"indicator": indicator, "rows": rows, "chart": chart, "status_labels": STATUS_LABELS,
-                                                     "national": chart["national"]})
+    chart = {
+        "name": indicator.name,
+        "unit_label": indicator.current.unit_label,
+        "national": national["rows"][0]["cells"][0] if national["rows"] else None,
+        "districts": [{"unit": r["unit"].name, **(r["cell"] or {})} for r in rows],
+    }
+    return render(
+        request, "measures/compare.html", {"indicator": indicator, "rows": rows, "chart": chart, "status_labels": STATUS_LABELS, "national": chart["national"]}
+    )
 
 
 def bad_request_message(exc: ValidationError) -> str:

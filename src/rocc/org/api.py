@@ -74,15 +74,19 @@ class UserOut(Schema):
 
 
 def _unit_out(unit) -> UnitOut:
-    return UnitOut(code=unit.code, name=unit.name, level=unit.level, parent=unit.parent.code if unit.parent else None,
-                   aliases=[a.alias for a in unit.aliases.all()])
+    return UnitOut(
+        code=unit.code, name=unit.name, level=unit.level, parent=unit.parent.code if unit.parent else None, aliases=[a.alias for a in unit.aliases.all()]
+    )
 
 
 def _user_out(user) -> UserOut:
     scope = scope_of(user)
     profile = getattr(user, "profile", None)
     return UserOut(
-        id=user.pk, username=user.get_username(), full_name=user.get_full_name(), role=scope.role,
+        id=user.pk,
+        username=user.get_username(),
+        full_name=user.get_full_name(),
+        role=scope.role,
         units=[u.code for u in profile.units.all()] if profile else [],
         agency=profile.agency.short_name if profile and profile.agency else None,
     )
@@ -112,8 +116,17 @@ def unit(request: HttpRequest, code: str):
 def unit_populations(request: HttpRequest, code: str):
     found = selectors.unit_get(user=request.user, code=code)
     return [
-        PopulationOut(unit=p.unit.code, period_start=p.period_start, period_end=p.period_end, age_band=p.age_band,
-                      sex=p.sex, ethnicity=p.ethnicity, value=p.value, is_approximate=p.is_approximate, source=p.source)
+        PopulationOut(
+            unit=p.unit.code,
+            period_start=p.period_start,
+            period_end=p.period_end,
+            age_band=p.age_band,
+            sex=p.sex,
+            ethnicity=p.ethnicity,
+            value=p.value,
+            is_approximate=p.is_approximate,
+            source=p.source,
+        )
         for p in selectors.population_list(user=request.user, unit=found)
     ]
 

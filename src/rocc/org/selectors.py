@@ -84,9 +84,11 @@ def user_list(*, user) -> list:
     """The users this user may see: all for the national office, those within scope for a regional
     coordinator, themselves for everyone else."""
     User = get_user_model()
-    candidates = User.objects.select_related("profile", "profile__agency").prefetch_related(
-        Prefetch("profile__units", queryset=OrgUnit.objects.only("path", "name", "code"))
-    ).order_by("username")
+    candidates = (
+        User.objects.select_related("profile", "profile__agency")
+        .prefetch_related(Prefetch("profile__units", queryset=OrgUnit.objects.only("path", "name", "code")))
+        .order_by("username")
+    )
     return [other for other in candidates if user.has_perm("org.view_user", other)]
 
 

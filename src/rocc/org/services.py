@@ -69,7 +69,9 @@ def defaults_load() -> DefaultsLoaded:
             unit=by_code[row["unit"]],
             period_start=dt.date.fromisoformat(row["period_start"]),
             period_end=dt.date.fromisoformat(row["period_end"]),
-            age_band="", sex="", ethnicity="",
+            age_band="",
+            sex="",
+            ethnicity="",
             defaults={"value": int(row["value"]), "is_approximate": row["is_approximate"] == "true", "source": row["source"]},
         )
         populations += 1
@@ -80,9 +82,15 @@ def defaults_load() -> DefaultsLoaded:
         NationalGroup.objects.update_or_create(
             code=group["code"],
             defaults={
-                "name": group["name"], "short_name": group.get("short_name", ""), "includes": group.get("includes", ""),
-                "role": group["role"], "duties": group["duties"], "kind": group["kind"], "level": group["level"],
-                "notes": group.get("notes", ""), "order": order,
+                "name": group["name"],
+                "short_name": group.get("short_name", ""),
+                "includes": group.get("includes", ""),
+                "role": group["role"],
+                "duties": group["duties"],
+                "kind": group["kind"],
+                "level": group["level"],
+                "notes": group.get("notes", ""),
+                "order": order,
             },
         )
         groups += 1

@@ -18,11 +18,15 @@ def _reference(request) -> None:
 @login_required
 def overview(request):
     _reference(request)
-    return render(request, "org/overview.html", {
-        "agency_count": selectors.agency_list(user=request.user).count(),
-        "unit_count": selectors.unit_list(user=request.user).count(),
-        "group_count": selectors.national_group_list(user=request.user).count(),
-    })
+    return render(
+        request,
+        "org/overview.html",
+        {
+            "agency_count": selectors.agency_list(user=request.user).count(),
+            "unit_count": selectors.unit_list(user=request.user).count(),
+            "group_count": selectors.national_group_list(user=request.user).count(),
+        },
+    )
 
 
 @login_required
@@ -53,13 +57,17 @@ def unit_list(request):
 def unit_detail(request, code: str):
     _reference(request)
     unit = selectors.unit_get(user=request.user, code=code)
-    return render(request, "org/unit_detail.html", {
-        "unit": unit,
-        "ancestors": unit.ancestors().exclude(pk=unit.pk),
-        "children": unit.children.all(),
-        "populations": selectors.population_list(user=request.user, unit=unit),
-        "in_scope": request.user.has_perm("org.work_in_unit", unit),
-    })
+    return render(
+        request,
+        "org/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": unit.ancestors().exclude(pk=unit.pk),
+            "children": unit.children.all(),
+            "populations": selectors.population_list(user=request.user, unit=unit),
+            "in_scope": request.user.has_perm("org.work_in_unit", unit),
+        },
+    )
 
 
 @login_required

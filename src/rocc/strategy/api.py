@@ -103,11 +103,16 @@ class UpdateIn(Schema):
 
 def _framework_out(framework) -> FrameworkOut:
     return FrameworkOut(
-        code=framework.code, name=framework.name, jurisdiction=framework.jurisdiction, mandate=framework.mandate,
-        goal=framework.goal, linked_strategies=framework.linked_strategies,
+        code=framework.code,
+        name=framework.name,
+        jurisdiction=framework.jurisdiction,
+        mandate=framework.mandate,
+        goal=framework.goal,
+        linked_strategies=framework.linked_strategies,
         principles=[PrincipleOut(name=p.name, description=p.description) for p in framework.principles.all()],
         objectives=[ObjectiveOut(link=o.link, statement=o.statement) for o in framework.objectives.all()],
-        barriers=[b.text for b in framework.barriers.all()], measures=[m.text for m in framework.measures.all()],
+        barriers=[b.text for b in framework.barriers.all()],
+        measures=[m.text for m in framework.measures.all()],
         outcomes=[o.text for o in framework.outcomes.all()],
     )
 
@@ -118,19 +123,31 @@ def _plan_out(plan) -> PlanOut:
 
 def _activity_values(activity) -> dict:
     return {
-        "plan": activity.plan.code, "number": activity.number, "title": activity.title, "description": activity.description,
-        "focus_area": activity.priority_action_area.focus_area.kind, "priority_action_area": activity.priority_action_area.title,
+        "plan": activity.plan.code,
+        "number": activity.number,
+        "title": activity.title,
+        "description": activity.description,
+        "focus_area": activity.priority_action_area.focus_area.kind,
+        "priority_action_area": activity.priority_action_area.title,
         "sub_activities": [SubActivityOut(title=s.title, note=s.note) for s in activity.sub_activities.all()],
         "lead_agencies": [a.short_name for a in activity.lead_agencies],
         "support_agencies": [a.short_name for a in activity.support_agencies],
-        "all_agencies_lead": activity.all_agencies_lead, "all_agencies_support": activity.all_agencies_support,
-        "status": activity.status, "version": activity.version,
+        "all_agencies_lead": activity.all_agencies_lead,
+        "all_agencies_support": activity.all_agencies_support,
+        "status": activity.status,
+        "version": activity.version,
     }
 
 
 def _update_out(update) -> UpdateOut:
-    return UpdateOut(id=update.pk, date=update.date, author=update.author.get_username(), status=update.status,
-                     narrative=update.narrative, evidence_links=update.evidence_links)
+    return UpdateOut(
+        id=update.pk,
+        date=update.date,
+        author=update.author.get_username(),
+        status=update.status,
+        narrative=update.narrative,
+        evidence_links=update.evidence_links,
+    )
 
 
 def _activity_detail_out(activity) -> ActivityDetailOut:
@@ -146,7 +163,11 @@ def frameworks(request: HttpRequest):
     return list(selectors.framework_list(user=request.user))
 
 
-@router.get("/frameworks/{code}", response={200: FrameworkOut, **error_responses(404)}, summary="One framework with its principles, objectives, barriers, measures and outcomes")
+@router.get(
+    "/frameworks/{code}",
+    response={200: FrameworkOut, **error_responses(404)},
+    summary="One framework with its principles, objectives, barriers, measures and outcomes",
+)
 def framework(request: HttpRequest, code: str):
     return _framework_out(selectors.framework_get(user=request.user, code=code))
 
@@ -167,7 +188,11 @@ def activities(request: HttpRequest, code: str):
     return [ActivityOut(**_activity_values(a)) for a in selectors.activity_list(user=request.user, plan=found)]
 
 
-@router.get("/plans/{code}/activities/{number}", response={200: ActivityDetailOut, **error_responses(404)}, summary="One activity with its milestones and progress updates")
+@router.get(
+    "/plans/{code}/activities/{number}",
+    response={200: ActivityDetailOut, **error_responses(404)},
+    summary="One activity with its milestones and progress updates",
+)
 def activity(request: HttpRequest, code: str, number: int):
     return _activity_detail_out(selectors.activity_get(user=request.user, plan_code=code, number=number))
 
@@ -185,8 +210,13 @@ def activity(request: HttpRequest, code: str, number: int):
 def update_add(request: HttpRequest, code: str, number: int, payload: UpdateIn):
     found = selectors.activity_get(user=request.user, plan_code=code, number=number)
     update = services.activity_status_update(
-        user=request.user, activity=found, version=payload.version, status=payload.status,
-        narrative=payload.narrative, evidence_links=payload.evidence_links, date=payload.date,
+        user=request.user,
+        activity=found,
+        version=payload.version,
+        status=payload.status,
+        narrative=payload.narrative,
+        evidence_links=payload.evidence_links,
+        date=payload.date,
     )
     return Status(201, _update_out(update))
 
@@ -204,10 +234,13 @@ class ProblemsOut(ErrorOut):
     problems: list[str] = []
 
 
-@router.post("/frameworks", response={201: FrameworkSummaryOut, 403: ErrorOut, 422: ProblemsOut},
-             summary="Create or update a framework (with its plans) from a framework YAML file",
-             description="The body's `yaml` is a file in the format of docs/framework-format.md. Any problem refuses it "
-                         "with every problem located by line and column (422) and nothing changes.")
+@router.post(
+    "/frameworks",
+    response={201: FrameworkSummaryOut, 403: ErrorOut, 422: ProblemsOut},
+    summary="Create or update a framework (with its plans) from a framework YAML file",
+    description="The body's `yaml` is a file in the format of docs/framework-format.md. Any problem refuses it "
+    "with every problem located by line and column (422) and nothing changes.",
+)
 def framework_import(request: HttpRequest, payload: FrameworkFileIn):
     found = services.framework_file_import(user=request.user, text=payload.yaml, source="request")
     return Status(201, FrameworkSummaryOut(code=found.code, name=found.name, jurisdiction=found.jurisdiction))
@@ -226,9 +259,12 @@ class ActivityEditIn(Schema):
     description: str
 
 
-@router.patch("/plans/{code}/activities/{number}", response={200: ActivityOut, **error_responses(403, 404, 409, 422)},
-              summary="Change an activity's title and description",
-              description="Send the `version` you read; 409 when someone changed the activity since.")
+@router.patch(
+    "/plans/{code}/activities/{number}",
+    response={200: ActivityOut, **error_responses(403, 404, 409, 422)},
+    summary="Change an activity's title and description",
+    description="Send the `version` you read; 409 when someone changed the activity since.",
+)
 def activity_edit(request: HttpRequest, code: str, number: int, payload: ActivityEditIn):
     found = selectors.activity_get(user=request.user, plan_code=code, number=number)
     services.activity_edit(user=request.user, activity=found, version=payload.version, title=payload.title, description=payload.description)
@@ -303,9 +339,16 @@ class PlanVersionOut(Schema):
 def _district_summary(request, plan) -> DistrictPlanSummaryOut:
     working = selectors.plan_version_get(user=request.user, plan=plan)
     current = selectors.plan_current_version(user=request.user, plan=plan)
-    return DistrictPlanSummaryOut(code=plan.code, title=plan.title, unit=plan.scope_unit.code, framework=plan.framework.code,
-                                  is_example=plan.is_example, working_version=working.number, working_status=working.status,
-                                  current_version=current.number if current else None)
+    return DistrictPlanSummaryOut(
+        code=plan.code,
+        title=plan.title,
+        unit=plan.scope_unit.code,
+        framework=plan.framework.code,
+        is_example=plan.is_example,
+        working_version=working.number,
+        working_status=working.status,
+        current_version=current.number if current else None,
+    )
 
 
 def _version_out(plan, version) -> PlanVersionOut:
@@ -313,18 +356,41 @@ def _version_out(plan, version) -> PlanVersionOut:
 
     elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
     return PlanVersionOut(
-        plan=plan.code, title=plan.title, is_example=plan.is_example, number=version.number, status=version.status,
-        agreed_by=version.agreed_by.get_username() if version.agreed_by else None, agreed_at=version.agreed_at,
-        focus_areas=[p.text for p in version.focus_areas.all()], conditions=[p.text for p in version.conditions.all()],
+        plan=plan.code,
+        title=plan.title,
+        is_example=plan.is_example,
+        number=version.number,
+        status=version.status,
+        agreed_by=version.agreed_by.get_username() if version.agreed_by else None,
+        agreed_at=version.agreed_at,
+        focus_areas=[p.text for p in version.focus_areas.all()],
+        conditions=[p.text for p in version.conditions.all()],
         answers={a.question: a.text for a in version.answers.all()},
-        logic_model=[BoxOut(key=e.key, kind=e.kind, text=e.text, owner=e.owner, timeframe=e.timeframe,
-                            leads_to=[t.key for t in e.leads_to.all()],
-                            activities=[f"{a.plan.code}/{a.number}" for a in e.activities.all()]) for e in elements],
-        monitoring=[MonitoringOut(order=r.order, outcome=r.outcome.key, indicator_code=r.indicator_code, indicator_name=r.indicator_name,
-                                  baseline=r.baseline, data_source=r.data_source,
-                                  responsible_agency=r.responsible_agency.short_name if r.responsible_agency else None,
-                                  responsibility=r.responsibility)
-                    for r in version.monitoring.select_related("outcome", "responsible_agency")],
+        logic_model=[
+            BoxOut(
+                key=e.key,
+                kind=e.kind,
+                text=e.text,
+                owner=e.owner,
+                timeframe=e.timeframe,
+                leads_to=[t.key for t in e.leads_to.all()],
+                activities=[f"{a.plan.code}/{a.number}" for a in e.activities.all()],
+            )
+            for e in elements
+        ],
+        monitoring=[
+            MonitoringOut(
+                order=r.order,
+                outcome=r.outcome.key,
+                indicator_code=r.indicator_code,
+                indicator_name=r.indicator_name,
+                baseline=r.baseline,
+                data_source=r.data_source,
+                responsible_agency=r.responsible_agency.short_name if r.responsible_agency else None,
+                responsibility=r.responsibility,
+            )
+            for r in version.monitoring.select_related("outcome", "responsible_agency")
+        ],
         gaps=[GapOut(step=g.step, message=g.message, blocking=g.blocking) for g in version_gaps(version)],
     )
 
@@ -364,7 +430,11 @@ def district_plan_create(request: HttpRequest, payload: DistrictPlanIn):
     return Status(201, _version_out(plan, plan.versions.get()))
 
 
-@router.get("/district-plans/{code}", response={200: PlanVersionOut, **error_responses(404)}, summary="A plan's working version (its draft, else its latest) with its four steps and gaps")
+@router.get(
+    "/district-plans/{code}",
+    response={200: PlanVersionOut, **error_responses(404)},
+    summary="A plan's working version (its draft, else its latest) with its four steps and gaps",
+)
 def district_plan(request: HttpRequest, code: str):
     found = selectors.district_plan_get(user=request.user, code=code)
     return _version_out(found, selectors.plan_version_get(user=request.user, plan=found))
@@ -373,8 +443,12 @@ def district_plan(request: HttpRequest, code: str):
 @router.get("/district-plans/{code}/versions", response={200: list[VersionOut], **error_responses(404)}, summary="Every version of a plan")
 def district_plan_versions(request: HttpRequest, code: str):
     found = selectors.district_plan_get(user=request.user, code=code)
-    return [VersionOut(number=v.number, status=v.status, agreed_by=v.agreed_by.get_username() if v.agreed_by else None,
-                       agreed_at=v.agreed_at, created_at=v.created_at) for v in selectors.plan_versions(user=request.user, plan=found)]
+    return [
+        VersionOut(
+            number=v.number, status=v.status, agreed_by=v.agreed_by.get_username() if v.agreed_by else None, agreed_at=v.agreed_at, created_at=v.created_at
+        )
+        for v in selectors.plan_versions(user=request.user, plan=found)
+    ]
 
 
 @router.get("/district-plans/{code}/versions/{number}", response={200: PlanVersionOut, **error_responses(404)}, summary="One version of a plan")
@@ -412,6 +486,7 @@ def answers_set(request: HttpRequest, code: str, payload: AnswersIn):
     def write(p):
         for question, text in payload.answers.items():
             services_plans.plan_answer_set(user=request.user, plan=p, question=question, text=text)
+
     return _written(request, code, write)
 
 
@@ -448,8 +523,11 @@ class RemovalOut(Schema):
     fingerprint: str
 
 
-@router.get("/district-plans/{code}/priority-actions/{key}/removal", response={200: RemovalOut, **error_responses(404)},
-            summary="Step 3: what removing a priority action would remove and what it would keep (nothing changes)")
+@router.get(
+    "/district-plans/{code}/priority-actions/{key}/removal",
+    response={200: RemovalOut, **error_responses(404)},
+    summary="Step 3: what removing a priority action would remove and what it would keep (nothing changes)",
+)
 def priority_action_removal(request: HttpRequest, code: str, key: str):
     from rocc.strategy.codesign import chain_removal
 
@@ -460,25 +538,30 @@ def priority_action_removal(request: HttpRequest, code: str, key: str):
         return Status(404, ErrorOut(detail=f"No priority action of this plan has the key '{key}'."))
     removal = chain_removal(version, action)
     return RemovalOut(
-        version=version.number, fingerprint=removal.fingerprint,
+        version=version.number,
+        fingerprint=removal.fingerprint,
         removed=[RemovalBoxOut(key=e.key, kind=e.kind, text=e.text) for e in removal.removed],
         kept=[RemovalBoxOut(key=e.key, kind=e.kind, text=e.text, used_by=[u.key for u in users]) for e, users in removal.kept],
         monitoring=[f"{r.outcome.key}: {r.indicator_name or r.indicator_code}" for r in removal.monitoring],
     )
 
 
-@router.delete("/district-plans/{code}/priority-actions/{key}", response=WRITE,
-               summary="Step 3: remove a priority action and every box no other priority action uses",
-               description="Pass `seen` (the `fingerprint` of the removal you were shown) to be refused with 422, and nothing "
-                           "removed, if the plan has changed so that the removal would now take something else.")
+@router.delete(
+    "/district-plans/{code}/priority-actions/{key}",
+    response=WRITE,
+    summary="Step 3: remove a priority action and every box no other priority action uses",
+    description="Pass `seen` (the `fingerprint` of the removal you were shown) to be refused with 422, and nothing "
+    "removed, if the plan has changed so that the removal would now take something else.",
+)
 def priority_action_remove(request: HttpRequest, code: str, key: str, seen: str | None = None):
     from rocc.strategy import services_plans
 
     return _written(request, code, lambda p: services_plans.priority_action_remove(user=request.user, plan=p, key=key, seen=seen))
 
 
-@router.delete("/district-plans/{code}/boxes/{key}", response=WRITE,
-               summary="Step 3: remove a box that is on no chain (a box on a chain goes with its priority action)")
+@router.delete(
+    "/district-plans/{code}/boxes/{key}", response=WRITE, summary="Step 3: remove a box that is on no chain (a box on a chain goes with its priority action)"
+)
 def box_remove(request: HttpRequest, code: str, key: str):
     from rocc.strategy import services_plans
 
@@ -525,14 +608,26 @@ def monitoring_add(request: HttpRequest, code: str, payload: MonitoringIn):
             except ValidationError:
                 raise ValidationError({"responsible_agency": f"No agency is called '{payload.responsible_agency}'."}) from None
         services_plans.monitoring_row_add(
-            user=request.user, plan=p, outcome_key=payload.outcome, indicator_name=payload.indicator_name,
-            indicator_code=payload.indicator_code, baseline=payload.baseline, data_source=payload.data_source,
-            responsible_agency=agency, responsibility=payload.responsibility)
+            user=request.user,
+            plan=p,
+            outcome_key=payload.outcome,
+            indicator_name=payload.indicator_name,
+            indicator_code=payload.indicator_code,
+            baseline=payload.baseline,
+            data_source=payload.data_source,
+            responsible_agency=agency,
+            responsibility=payload.responsibility,
+        )
+
     return _written(request, code, write)
 
 
-@router.post("/district-plans/{code}/{move}", response=WRITE, summary="Move the plan on: agree, activate, review, draft or discard",
-             description="`agree` is refused with 422 listing every gap while any remain; `draft` opens a new draft of an agreed plan.")
+@router.post(
+    "/district-plans/{code}/{move}",
+    response=WRITE,
+    summary="Move the plan on: agree, activate, review, draft or discard",
+    description="`agree` is refused with 422 listing every gap while any remain; `draft` opens a new draft of an agreed plan.",
+)
 def district_plan_move(request: HttpRequest, code: str, move: str):
     from rocc.strategy import services_plans
 
@@ -548,6 +643,7 @@ def indicator_links(request: HttpRequest, indicator_code: str):
 
 
 # --- Barrier escalation register and initiative stocktake ------------------------------------------------------------
+
 
 class BarrierOut(Schema):
     id: int
@@ -582,11 +678,20 @@ class BarrierMoveIn(Schema):
 
 def _barrier_out(barrier) -> BarrierOut:
     return BarrierOut(
-        id=barrier.pk, unit=barrier.unit.code, plan=barrier.plan.code if barrier.plan else None,
-        framework_barrier=barrier.framework_barrier.text if barrier.framework_barrier else None, title=barrier.title,
-        description=barrier.description, severity=barrier.severity, status=barrier.status, raised_by=barrier.raised_by.username,
-        raised_at=barrier.raised_at, escalated_at=barrier.escalated_at, response=barrier.response,
-        responded_at=barrier.responded_at, closed_at=barrier.closed_at,
+        id=barrier.pk,
+        unit=barrier.unit.code,
+        plan=barrier.plan.code if barrier.plan else None,
+        framework_barrier=barrier.framework_barrier.text if barrier.framework_barrier else None,
+        title=barrier.title,
+        description=barrier.description,
+        severity=barrier.severity,
+        status=barrier.status,
+        raised_by=barrier.raised_by.username,
+        raised_at=barrier.raised_at,
+        escalated_at=barrier.escalated_at,
+        response=barrier.response,
+        responded_at=barrier.responded_at,
+        closed_at=barrier.closed_at,
     )
 
 
@@ -600,8 +705,11 @@ def barrier(request: HttpRequest, pk: int):
     return _barrier_out(selectors.barrier_get(user=request.user, pk=pk))
 
 
-@router.post("/barriers", response={201: BarrierOut, **error_responses(403, 422)},
-             summary="A region raises a barrier: one of the framework's common systemic barriers, or a new one")
+@router.post(
+    "/barriers",
+    response={201: BarrierOut, **error_responses(403, 422)},
+    summary="A region raises a barrier: one of the framework's common systemic barriers, or a new one",
+)
 def barrier_raise(request: HttpRequest, payload: BarrierIn):
     from rocc.strategy import services_register
     from rocc.strategy.models import SystemicBarrier
@@ -611,8 +719,7 @@ def barrier_raise(request: HttpRequest, payload: BarrierIn):
     if payload.framework_barrier is not None:
         framework_barrier = SystemicBarrier.objects.filter(framework__code=payload.framework, order=payload.framework_barrier).first()
         if framework_barrier is None:
-            raise InvalidInput(field_errors={
-                "framework_barrier": [f"The framework '{payload.framework}' has no barrier {payload.framework_barrier}."]})
+            raise InvalidInput(field_errors={"framework_barrier": [f"The framework '{payload.framework}' has no barrier {payload.framework_barrier}."]})
     plan = None
     if payload.plan:
         try:
@@ -620,13 +727,22 @@ def barrier_raise(request: HttpRequest, payload: BarrierIn):
         except Http404:
             raise InvalidInput(field_errors={"plan": [f"No district plan '{payload.plan}' that you may read."]}) from None
     barrier = services_register.barrier_raise(
-        user=request.user, unit=unit, severity=payload.severity, description=payload.description, title=payload.title,
-        framework_barrier=framework_barrier, plan=plan)
+        user=request.user,
+        unit=unit,
+        severity=payload.severity,
+        description=payload.description,
+        title=payload.title,
+        framework_barrier=framework_barrier,
+        plan=plan,
+    )
     return Status(201, _barrier_out(barrier))
 
 
-@router.post("/barriers/{pk}/{move}", response={200: BarrierOut, **error_responses(403, 404, 422)},
-             summary="Move a barrier on: escalate (the region), respond (the centre, with a response) or close (the centre)")
+@router.post(
+    "/barriers/{pk}/{move}",
+    response={200: BarrierOut, **error_responses(403, 404, 422)},
+    summary="Move a barrier on: escalate (the region), respond (the centre, with a response) or close (the centre)",
+)
 def barrier_move(request: HttpRequest, pk: int, move: str, payload: BarrierMoveIn):
     from rocc.strategy import services_register
 
@@ -679,11 +795,18 @@ class GapMatrixOut(Schema):
 
 def _initiative_out(initiative) -> InitiativeOut:
     return InitiativeOut(
-        id=initiative.pk, name=initiative.name, description=initiative.description, provider=initiative.provider,
-        unit=initiative.unit.code, focus_area=initiative.focus_area,
+        id=initiative.pk,
+        name=initiative.name,
+        description=initiative.description,
+        provider=initiative.provider,
+        unit=initiative.unit.code,
+        focus_area=initiative.focus_area,
         funding_amount=float(initiative.funding_amount) if initiative.funding_amount is not None else None,
-        funding_source=initiative.funding_source, start_date=initiative.start_date, end_date=initiative.end_date,
-        evidence=initiative.evidence, evidence_links=list(initiative.evidence_links or []),
+        funding_source=initiative.funding_source,
+        start_date=initiative.start_date,
+        end_date=initiative.end_date,
+        evidence=initiative.evidence,
+        evidence_links=list(initiative.evidence_links or []),
     )
 
 
@@ -695,8 +818,12 @@ def initiatives(request: HttpRequest, q: str = "", focus_area: str = "", unit: s
 @router.get("/initiatives/gaps", response=GapMatrixOut, summary="Initiatives counted by focus area × district: where nothing is happening")
 def initiative_gaps(request: HttpRequest, as_at: dt.date | None = None):
     matrix = selectors.initiative_gap_matrix(user=request.user, as_at=as_at)
-    return GapMatrixOut(as_at=matrix.as_at, districts=[u.code for u in matrix.districts],
-                        rows={kind: [count for _, count in cells] for kind, _, cells in matrix.rows()}, empty_cells=matrix.empty_cells)
+    return GapMatrixOut(
+        as_at=matrix.as_at,
+        districts=[u.code for u in matrix.districts],
+        rows={kind: [count for _, count in cells] for kind, _, cells in matrix.rows()},
+        empty_cells=matrix.empty_cells,
+    )
 
 
 @router.get("/initiatives/{pk}", response={200: InitiativeOut, **error_responses(404)})
@@ -710,8 +837,7 @@ def _initiative_write(request, payload: InitiativeIn, initiative=None):
     from rocc.strategy import services_register
 
     values = payload.dict()
-    values.update(unit=unit_named(payload.unit),
-                  funding_amount=Decimal(str(payload.funding_amount)) if payload.funding_amount is not None else None)
+    values.update(unit=unit_named(payload.unit), funding_amount=Decimal(str(payload.funding_amount)) if payload.funding_amount is not None else None)
     return _initiative_out(services_register.initiative_save(user=request.user, initiative=initiative, **values))
 
 

@@ -14,10 +14,28 @@ class StrategyConfig(AppConfig):
         from rocc.strategy import models
 
         for model in (
-            models.Framework, models.GuidingPrinciple, models.Objective, models.SystemicBarrier, models.IndicativeMeasure,
-            models.OutcomeStatement, models.ActionPlan, models.FocusArea, models.PriorityActionArea, models.Activity,
-            models.SubActivity, models.ActivityAgency, models.Milestone, models.ProgressUpdate,
-            models.DistrictPlan, models.PlanVersion, models.PlanFocusArea, models.SuccessCondition, models.PlanAnswer,
-            models.ChainElement, models.MonitoringRow, models.BarrierEscalation, models.Initiative,
+            models.Framework,
+            models.GuidingPrinciple,
+            models.Objective,
+            models.SystemicBarrier,
+            models.IndicativeMeasure,
+            models.OutcomeStatement,
+            models.ActionPlan,
+            models.FocusArea,
+            models.PriorityActionArea,
+            models.Activity,
+            models.SubActivity,
+            models.ActivityAgency,
+            models.Milestone,
+            models.ProgressUpdate,
+            models.DistrictPlan,
+            models.PlanVersion,
+            models.PlanFocusArea,
+            models.SuccessCondition,
+            models.PlanAnswer,
+            models.ChainElement,
+            models.MonitoringRow,
+            models.BarrierEscalation,
+            models.Initiative,
         ):
             auditlog.register(model)

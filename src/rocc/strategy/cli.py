@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,7 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         typer.echo(f"{path}: cannot read the file ({error})", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 @framework_app.command("validate")
@@ -53,10 +53,10 @@ def import_(
         for problem in invalid.problems:
             typer.echo(str(problem), err=True)
         typer.echo("nothing was imported", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     except PermissionDenied as denied:
         typer.echo(str(denied), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"imported {framework.code}: {framework.name}")
 
 
@@ -74,7 +74,7 @@ def _user(username: str):
 def export(
     code: Annotated[str, typer.Argument(help="The framework's code, e.g. rocc")],
     username: Annotated[str, typer.Option("--as", help="The user whose view to export (plans outside their scope are left out)")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the screen")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of the screen")] = None,
 ) -> None:
     """Write a framework with its plans as a YAML file."""
     django_ready()
@@ -86,7 +86,7 @@ def export(
         text = framework_export(user=_user(username), code=code)
     except Http404:
         typer.echo(f"no framework has the code '{code}'", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}")

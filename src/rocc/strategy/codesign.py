@@ -54,7 +54,7 @@ def find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
         path.append(node)
         for nxt in edges.get(node, []):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -109,13 +109,13 @@ def _stray(elements: list[ChainElement], reach: dict[int, list[ChainElement]]) -
     return [e for e in elements if e.kind != ElementKind.ACTIVITY and e.pk not in on_a_chain]
 
 
-_NOT_FED_BY = {ElementKind.OUTPUT: "priority action", ElementKind.OUTCOME: "priority action's output",
-               ElementKind.IMPACT: "priority action's outcome"}
+_NOT_FED_BY = {ElementKind.OUTPUT: "priority action", ElementKind.OUTCOME: "priority action's output", ElementKind.IMPACT: "priority action's outcome"}
 
 
 def stray_box_message(element: ChainElement) -> str:
-    return (f"{element.get_kind_display()} {_quoted(element.text)} is on no chain: no {_NOT_FED_BY[element.kind]} leads to it. "
-            f"Link it into a chain or remove it.")
+    return (
+        f"{element.get_kind_display()} {_quoted(element.text)} is on no chain: no {_NOT_FED_BY[element.kind]} leads to it. Link it into a chain or remove it."
+    )
 
 
 @dataclass(frozen=True)
@@ -207,8 +207,13 @@ def version_gaps(version: PlanVersion) -> list[Gap]:
                 missing.append("a data source")
             if not row.responsible_agency_id:
                 missing.append("a responsible organisation")
-            gaps.append(Gap(4, f"Outcome {_quoted(outcome.text)}: indicator {_quoted(row.indicator_name or row.indicator_code)} "
-                               f"has no {' and no '.join(m.removeprefix('an ').removeprefix('a ') for m in missing)}."))
+            gaps.append(
+                Gap(
+                    4,
+                    f"Outcome {_quoted(outcome.text)}: indicator {_quoted(row.indicator_name or row.indicator_code)} "
+                    f"has no {' and no '.join(m.removeprefix('an ').removeprefix('a ') for m in missing)}.",
+                )
+            )
     return gaps
 
 

@@ -190,12 +190,11 @@ def framework_file_check(text: str, *, source: str) -> tuple[FrameworkFile | Non
     try:
         parsed = FrameworkFile.model_validate(data)
     except SchemaError as error:
-        return None, [
-            FileProblem(source, *_where(positions, tuple(e["loc"]), key=e["type"] == "extra_forbidden"), _schema_message(e))
-            for e in error.errors()
-        ]
-    problems = [FileProblem(source, *_where(positions, path, key=bool(path) and isinstance(path[-1], tuple)), message)
-                for path, message in [*_meaning_problems(parsed), *_district_plan_problems(parsed)]]
+        return None, [FileProblem(source, *_where(positions, tuple(e["loc"]), key=e["type"] == "extra_forbidden"), _schema_message(e)) for e in error.errors()]
+    problems = [
+        FileProblem(source, *_where(positions, path, key=bool(path) and isinstance(path[-1], tuple)), message)
+        for path, message in [*_meaning_problems(parsed), *_district_plan_problems(parsed)]
+    ]
     return (None, problems) if problems else (parsed, [])
 
 
@@ -284,8 +283,10 @@ def _district_plan_problems(framework: FrameworkFile):
                 if target not in boxes:
                     yield at + ("leads_to", t), f"unknown reference: no box of this plan has the id '{target}'"
                 elif not link_allowed(box.kind, boxes[target][1].kind):
-                    yield at + ("leads_to", t), (f"a chain runs activity → output → outcome → impact: the {box.kind} '{box.id}' "
-                                                 f"cannot lead to the {boxes[target][1].kind} '{target}'")
+                    yield (
+                        at + ("leads_to", t),
+                        (f"a chain runs activity → output → outcome → impact: the {box.kind} '{box.id}' cannot lead to the {boxes[target][1].kind} '{target}'"),
+                    )
             for a, reference in enumerate(box.activities):
                 plan_code, _, number = reference.partition("/")
                 known = number.isdigit() and (
@@ -326,8 +327,12 @@ def framework_yaml(framework, plans, district_plans=()) -> str:
     """The framework and the given plans as a file in this format; reading it back gives the same records.
     ``district_plans`` are (plan, version) pairs: a co-designed plan is written as one of its versions."""
     data = {
-        "code": framework.code, "name": framework.name, "jurisdiction": framework.jurisdiction,
-        "mandate": framework.mandate, "goal": framework.goal, "linked_strategies": list(framework.linked_strategies),
+        "code": framework.code,
+        "name": framework.name,
+        "jurisdiction": framework.jurisdiction,
+        "mandate": framework.mandate,
+        "goal": framework.goal,
+        "linked_strategies": list(framework.linked_strategies),
         "principles": [{"name": p.name, "description": p.description} for p in framework.principles.all()],
         "objectives": [{"link": o.link, "statement": o.statement} for o in framework.objectives.all()],
         "barriers": [b.text for b in framework.barriers.all()],
@@ -351,21 +356,30 @@ def _plan_data(plan) -> dict:
     for focus_area in plan.focus_areas.all():
         activities = (
             plan.activities.filter(priority_action_area__focus_area=focus_area)
-            .select_related("priority_action_area").prefetch_related("sub_activities", "agency_links__agency").order_by("number")
+            .select_related("priority_action_area")
+            .prefetch_related("sub_activities", "agency_links__agency")
+            .order_by("number")
         )
-        focus_areas.append({
-            "kind": focus_area.kind,
-            "statement": focus_area.statement,
-            "activities": [{
-                "number": a.number, "priority_action_area": a.priority_action_area.title, "title": a.title,
-                "description": a.description, "status": a.status,
-                "sub_activities": [{"title": s.title, "note": s.note} for s in a.sub_activities.all()],
-                "lead": _agency_names(a, "lead", a.all_agencies_lead),
-                "support": _agency_names(a, "support", a.all_agencies_support),
-            } for a in activities],
-        })
-    return {"code": plan.code, "title": plan.title, "year": plan.year, "status": plan.status, "unit": plan.scope_unit.code,
-            "focus_areas": focus_areas}
+        focus_areas.append(
+            {
+                "kind": focus_area.kind,
+                "statement": focus_area.statement,
+                "activities": [
+                    {
+                        "number": a.number,
+                        "priority_action_area": a.priority_action_area.title,
+                        "title": a.title,
+                        "description": a.description,
+                        "status": a.status,
+                        "sub_activities": [{"title": s.title, "note": s.note} for s in a.sub_activities.all()],
+                        "lead": _agency_names(a, "lead", a.all_agencies_lead),
+                        "support": _agency_names(a, "support", a.all_agencies_support),
+                    }
+                    for a in activities
+                ],
+            }
+        )
+    return {"code": plan.code, "title": plan.title, "year": plan.year, "status": plan.status, "unit": plan.scope_unit.code, "focus_areas": focus_areas}
 
 
 def district_plan_data(plan, version) -> dict:
@@ -399,8 +413,13 @@ def district_plan_data(plan, version) -> dict:
     data["logic_model"] = boxes
     rows = []
     for r in version.monitoring.select_related("outcome", "responsible_agency"):
-        row = {"outcome": r.outcome.key, "indicator_code": r.indicator_code, "indicator_name": r.indicator_name,
-               "baseline": r.baseline, "data_source": r.data_source}
+        row = {
+            "outcome": r.outcome.key,
+            "indicator_code": r.indicator_code,
+            "indicator_name": r.indicator_name,
+            "baseline": r.baseline,
+            "data_source": r.data_source,
+        }
         if r.responsible_agency:
             row["responsible_agency"] = r.responsible_agency.short_name
         if r.responsibility:

@@ -11,8 +11,9 @@ class ProgressUpdateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=ActivityStatus.choices)
     narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="What happened since the last update, and what comes next.")
-    evidence_link = forms.URLField(required=False, assume_scheme="https", label="Evidence link",
-                                   help_text="Optional: a web address of a report, minutes or other evidence.")
+    evidence_link = forms.URLField(
+        required=False, assume_scheme="https", label="Evidence link", help_text="Optional: a web address of a report, minutes or other evidence."
+    )
 
 
 class MilestoneForm(forms.Form):
@@ -34,7 +35,9 @@ class PartForm(forms.Form):
 
 
 class PriorityActionForm(forms.Form):
-    activity = forms.CharField(max_length=500, help_text="What will be done, e.g. Whānau support and navigation (an activity worded like an existing one adds to its chain)")
+    activity = forms.CharField(
+        max_length=500, help_text="What will be done, e.g. Whānau support and navigation (an activity worded like an existing one adds to its chain)"
+    )
     output = forms.CharField(max_length=500, required=False, help_text="What it produces that can be counted (an output worded like an existing one joins it)")
     outcome = forms.CharField(max_length=500, required=False, help_text="The change it brings (an outcome worded like an existing one joins it)")
     impact = forms.CharField(max_length=500, required=False, help_text="The lasting difference (an impact worded like an existing one joins it)")
@@ -53,8 +56,9 @@ class PriorityActionForm(forms.Form):
 
 class BoxActivitiesForm(forms.Form):
     key = forms.SlugField(widget=forms.HiddenInput)
-    activities = forms.ModelMultipleChoiceField(queryset=None, required=False, label="Action-plan activities that carry it out",
-                                                widget=forms.CheckboxSelectMultiple)
+    activities = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label="Action-plan activities that carry it out", widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, activities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,14 +68,17 @@ class BoxActivitiesForm(forms.Form):
 class MonitoringRowForm(forms.Form):
     outcome = forms.ChoiceField(choices=())
     indicator_name = forms.CharField(max_length=300, label="Indicator", help_text="e.g. Number of referrals / assessments")
-    indicator_code = forms.SlugField(max_length=80, required=False, label="Indicator code",
-                                     help_text="The code of the indicator in Measures; made from the name if left empty")
+    indicator_code = forms.SlugField(
+        max_length=80, required=False, label="Indicator code", help_text="The code of the indicator in Measures; made from the name if left empty"
+    )
     baseline = forms.CharField(max_length=300, required=False)
     data_source = forms.CharField(max_length=300, required=False, label="Data source")
-    responsible_agency = forms.ModelChoiceField(queryset=None, required=False, label="Responsibility (organisation)",
-                                                help_text="The organisation that reports the figures")
-    responsibility = forms.CharField(max_length=300, required=False, label="Responsibility note",
-                                     help_text="Optional, e.g. NGO / iwi provider until the provider is named")
+    responsible_agency = forms.ModelChoiceField(
+        queryset=None, required=False, label="Responsibility (organisation)", help_text="The organisation that reports the figures"
+    )
+    responsibility = forms.CharField(
+        max_length=300, required=False, label="Responsibility note", help_text="Optional, e.g. NGO / iwi provider until the provider is named"
+    )
 
     def __init__(self, *args, outcomes=(), agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,8 +95,7 @@ class AnswersForm(forms.Form):
 
 class BarrierForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label="Region (district or area)")
-    framework_barrier = forms.ModelChoiceField(queryset=None, required=False, label="Common systemic barrier",
-                                               empty_label="— a new barrier (name it below) —")
+    framework_barrier = forms.ModelChoiceField(queryset=None, required=False, label="Common systemic barrier", empty_label="— a new barrier (name it below) —")
     title = forms.CharField(max_length=300, required=False, label="New barrier", help_text="Only when it is not one of the framework's barriers")
     plan = forms.ModelChoiceField(queryset=None, required=False, label="Plan it affects")
     severity = forms.TypedChoiceField(coerce=int, choices=())

@@ -18,8 +18,12 @@ LINE, BOX_PAD, BOX_GAP, WRAP = 17, 10, 18, 30
 # Worst first: a box is as well as the worst thing feeding it.
 ROLLUP_ORDER = ["off_track", "at_risk", "not_started", "on_track", "complete"]
 ROLLUP_LABELS = {
-    "off_track": "Off track", "at_risk": "At risk", "not_started": "Not started", "on_track": "On track",
-    "complete": "Complete", "none": "No status yet",
+    "off_track": "Off track",
+    "at_risk": "At risk",
+    "not_started": "Not started",
+    "on_track": "On track",
+    "complete": "Complete",
+    "none": "No status yet",
 }
 
 
@@ -123,20 +127,35 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     boxes: dict[str, Box] = {}
     for element in elements:
         box = Box(
-            key=element.key, kind=element.kind, label=element.get_kind_display(), lines=textwrap.wrap(element.text, WRAP) or [""],
+            key=element.key,
+            kind=element.kind,
+            label=element.get_kind_display(),
+            lines=textwrap.wrap(element.text, WRAP) or [""],
             url=reverse("strategy:element", args=[plan.code, version.number, element.key]),
         )
         for activity in element.activities.all():
-            box.activities.append({"label": f"{activity.number}", "title": str(activity), "status": activity.status,
-                                   "url": reverse("strategy:activity", args=[activity.plan.code, activity.number])})
+            box.activities.append(
+                {
+                    "label": f"{activity.number}",
+                    "title": str(activity),
+                    "status": activity.status,
+                    "url": reverse("strategy:activity", args=[activity.plan.code, activity.number]),
+                }
+            )
             box.own_statuses.append(_activity_rollup_status(activity.status))
         boxes[element.key] = box
     by_pk = {e.pk: e for e in elements}
     for row in rows:
         box = boxes[by_pk[row.outcome_id].key]
         if row.indicator_code:
-            box.indicators.append({"code": row.indicator_code, "name": row.indicator_name or row.indicator_code,
-                                   "defined": row.indicator_code in defined, "url": measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None})
+            box.indicators.append(
+                {
+                    "code": row.indicator_code,
+                    "name": row.indicator_name or row.indicator_code,
+                    "defined": row.indicator_code in defined,
+                    "url": measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None,
+                }
+            )
             if row.indicator_code in indicator_status:
                 box.own_statuses.append(indicator_status[row.indicator_code])
 
@@ -197,7 +216,13 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     example = " (an example plan)" if plan.is_example else ""
     return LogicModel(
         title=f"Logic model of {plan.title}{example}, version {version.number}",
-        description=(f"{actions} priority action{'s' if actions != 1 else ''} as chains Activity → Output → Outcome → Impact, "
-                     f"{len(edges)} link{'s' if len(edges) != 1 else ''}. Each box links to its record; the table after the diagram lists the same chains."),
-        width=width, height=height, columns=columns, boxes=list(boxes.values()), edges=edges,
+        description=(
+            f"{actions} priority action{'s' if actions != 1 else ''} as chains Activity → Output → Outcome → Impact, "
+            f"{len(edges)} link{'s' if len(edges) != 1 else ''}. Each box links to its record; the table after the diagram lists the same chains."
+        ),
+        width=width,
+        height=height,
+        columns=columns,
+        boxes=list(boxes.values()),
+        edges=edges,
     )

@@ -519,8 +519,7 @@ class ChainElement(models.Model):
     owner = models.CharField(max_length=300, blank=True, help_text="For a priority action: who owns the problem")
     timeframe = models.CharField(max_length=300, blank=True, help_text="For a priority action: when the response is developed")
     leads_to = models.ManyToManyField("self", symmetrical=False, related_name="led_from", blank=True)
-    activities = models.ManyToManyField(Activity, blank=True, related_name="chain_elements",
-                                        help_text="Action-plan activities that carry this box out")
+    activities = models.ManyToManyField(Activity, blank=True, related_name="chain_elements", help_text="Action-plan activities that carry this box out")
     search_text = models.TextField(editable=False, default="")
 
     class Meta:
@@ -611,8 +610,14 @@ class BarrierEscalation(models.Model):
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="barrier_escalations")
     plan = models.ForeignKey(DistrictPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="barrier_escalations")
-    framework_barrier = models.ForeignKey(SystemicBarrier, null=True, blank=True, on_delete=models.PROTECT, related_name="escalations",
-                                          help_text="The framework's common systemic barrier this is, if it is one of them")
+    framework_barrier = models.ForeignKey(
+        SystemicBarrier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+        help_text="The framework's common systemic barrier this is, if it is one of them",
+    )
     title = models.CharField(max_length=300)
     description = models.TextField()
     severity = models.PositiveSmallIntegerField(choices=BarrierSeverity.choices)
@@ -670,8 +675,9 @@ class Initiative(models.Model):
     class Meta:
         ordering = ["unit__path", "focus_area", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
-                                   name="initiative_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="initiative_dates_ordered"
+            ),
             models.CheckConstraint(condition=Q(funding_amount__isnull=True) | Q(funding_amount__gte=0), name="initiative_funding_not_negative"),
         ]
 

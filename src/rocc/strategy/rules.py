@@ -62,8 +62,7 @@ BARRIER_MOVE_PERMISSION = {
     BarrierMove.RESPOND: "strategy.respond_barrier",
     BarrierMove.CLOSE: "strategy.respond_barrier",
 }
-_PREDICATE_OF = {"strategy.edit_district_plan": edit_district_plan, "strategy.raise_barrier": raise_barrier,
-                 "strategy.respond_barrier": respond_barrier}
+_PREDICATE_OF = {"strategy.edit_district_plan": edit_district_plan, "strategy.raise_barrier": raise_barrier, "strategy.respond_barrier": respond_barrier}
 
 
 def plan_move_version(plan, move: str):

@@ -73,11 +73,7 @@ def activity_search(*, user, query: str) -> QuerySet[Activity]:
     key = fold(query)
     if not key:
         return Activity.objects.none()
-    matches = (
-        Q(search_text__contains=key)
-        | Q(sub_activities__search_text__contains=key)
-        | Q(agency_links__agency__search_text__contains=key)
-    )
+    matches = Q(search_text__contains=key) | Q(sub_activities__search_text__contains=key) | Q(agency_links__agency__search_text__contains=key)
     ids = Activity.objects.filter(plan__in=action_plan_list(user=user)).filter(matches).values("pk")
     return _activities(action_plan_list(user=user)).filter(pk__in=ids)
 
@@ -104,9 +100,7 @@ def activity_flags(*, user, activities, stale_after_days: int = DEFAULT_STALE_DA
     overdue: dict[int, list[Milestone]] = {}
     for milestone in Milestone.objects.filter(activity__in=activities, done_date__isnull=True, due_date__lt=today):
         overdue.setdefault(milestone.activity_id, []).append(milestone)
-    latest = dict(
-        Activity.objects.filter(pk__in=[a.pk for a in activities]).annotate(latest=Max("progress_updates__date")).values_list("pk", "latest")
-    )
+    latest = dict(Activity.objects.filter(pk__in=[a.pk for a in activities]).annotate(latest=Max("progress_updates__date")).values_list("pk", "latest"))
     flags = {}
     for activity in activities:
         since = latest.get(activity.pk) or timezone.localdate(activity.created_at)
@@ -204,8 +198,10 @@ def chain_rows(version: PlanVersion) -> list[dict]:
     elements = {e.pk: e for e in version.elements.prefetch_related("leads_to")}
     rows = []
     for action in (e for e in elements.values() if e.kind == ElementKind.ACTIVITY):
+
         def follow(element, kind):
             return [t for t in element.leads_to.all() if t.kind == kind]
+
         outputs = follow(action, ElementKind.OUTPUT) or [None]
         for output in outputs:
             outcomes = follow(output, ElementKind.OUTCOME) if output else follow(action, ElementKind.OUTCOME)
@@ -269,7 +265,8 @@ def indicator_links(*, user, indicator_code: str) -> list[dict]:
     rows = (
         MonitoringRow.objects.filter(indicator_code=indicator_code, version__plan__in=district_plan_list(user=user))
         .exclude(version__status=PlanVersionStatus.SUPERSEDED)
-        .select_related("outcome", "version__plan").order_by("version__plan__code", "-version__number", "order")
+        .select_related("outcome", "version__plan")
+        .order_by("version__plan__code", "-version__number", "order")
     )
     links, seen = [], set()
     for row in rows:
@@ -278,11 +275,13 @@ def indicator_links(*, user, indicator_code: str) -> list[dict]:
             continue  # the draft and the agreed version usually share the outcome: list it once, newest first
         seen.add((plan.pk, row.outcome.key))
         example = " (example)" if plan.is_example else ""
-        links.append({
-            "label": f"{row.outcome.text} — {plan.title}{example}, version {version.number} ({version.get_status_display().lower()})",
-            "url": reverse("strategy:element", args=[plan.code, version.number, row.outcome.key]),
-            "kind": "outcome",
-        })
+        links.append(
+            {
+                "label": f"{row.outcome.text} — {plan.title}{example}, version {version.number} ({version.get_status_display().lower()})",
+                "url": reverse("strategy:element", args=[plan.code, version.number, row.outcome.key]),
+                "kind": "outcome",
+            }
+        )
     return links
 
 

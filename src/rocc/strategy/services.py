@@ -56,9 +56,12 @@ class ActivityChanged(StaleRecord):
 
     def __init__(self, activity: Activity):
         self.activity = activity
-        super().__init__(changed_by=activity.changed_by, changed_at=activity.changed_at,
-                         message=f"This activity changed since you opened it (by {self.who(activity.changed_by)} at "
-                                 f"{self.when(activity.changed_at)}); reload to see the changes.")
+        super().__init__(
+            changed_by=activity.changed_by,
+            changed_at=activity.changed_at,
+            message=f"This activity changed since you opened it (by {self.who(activity.changed_by)} at "
+            f"{self.when(activity.changed_at)}); reload to see the changes.",
+        )
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,7 @@ def _activity_load(plan: ActionPlan, focus_area: FocusArea, row: ActivityFile, a
 
 def _action_plan_load(framework: Framework, plan_row) -> tuple[ActionPlan, int]:
     """Create or update one action plan with its focus areas and activities; returns it and its activity count."""
-    plan_values = {"framework": framework, "title": nfc(plan_row.title), "year": plan_row.year,
-                   "scope_unit": OrgUnit.objects.get(code=plan_row.unit)}
+    plan_values = {"framework": framework, "title": nfc(plan_row.title), "year": plan_row.year, "scope_unit": OrgUnit.objects.get(code=plan_row.unit)}
     plan = ActionPlan.objects.filter(code=plan_row.code).first()
     if plan is None:
         plan = ActionPlan.objects.create(code=plan_row.code, status=plan_row.status, **plan_values)
@@ -150,7 +152,9 @@ def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_cre
         plan = DistrictPlan.objects.create(framework=framework, code=row.code, title=nfc(row.title), scope_unit=unit, is_example=row.example)
         agreed = row.status != PlanVersionStatus.DRAFT
         version = PlanVersion.objects.create(
-            plan=plan, number=row.version, status=row.status,
+            plan=plan,
+            number=row.version,
+            status=row.status,
             agreed_by=get_user_model().objects.get(username=row.agreed_by) if agreed else None,
             agreed_at=dt.datetime.fromisoformat(row.agreed_at) if agreed else None,
             status_changed_at=timezone.now() if agreed else None,
@@ -184,19 +188,24 @@ def _version_content_write(version: PlanVersion, plan: DistrictPlan, row) -> Non
         PlanAnswer.objects.create(version=version, question=question, text=nfc(text))
     boxes = {}
     for order, box in enumerate(row.logic_model, start=1):
-        boxes[box.id] = ChainElement.objects.create(version=version, key=box.id, kind=box.kind, text=nfc(box.text), order=order,
-                                                    owner=nfc(box.owner), timeframe=nfc(box.timeframe))
+        boxes[box.id] = ChainElement.objects.create(
+            version=version, key=box.id, kind=box.kind, text=nfc(box.text), order=order, owner=nfc(box.owner), timeframe=nfc(box.timeframe)
+        )
     for box in row.logic_model:
         element = boxes[box.id]
         element.leads_to.set([boxes[t] for t in box.leads_to])
         references = [r.partition("/") for r in box.activities]
-        element.activities.set([
-            Activity.objects.get(plan__code=code, plan__framework=plan.framework, number=int(number)) for code, _, number in references
-        ])
+        element.activities.set([Activity.objects.get(plan__code=code, plan__framework=plan.framework, number=int(number)) for code, _, number in references])
     for order, m in enumerate(row.monitoring, start=1):
         MonitoringRow.objects.create(
-            version=version, outcome=boxes[m.outcome], order=order, indicator_code=m.indicator_code, indicator_name=nfc(m.indicator_name),
-            baseline=nfc(m.baseline), data_source=nfc(m.data_source), responsibility=nfc(m.responsibility),
+            version=version,
+            outcome=boxes[m.outcome],
+            order=order,
+            indicator_code=m.indicator_code,
+            indicator_name=nfc(m.indicator_name),
+            baseline=nfc(m.baseline),
+            data_source=nfc(m.data_source),
+            responsibility=nfc(m.responsibility),
             responsible_agency=agency_resolve(m.responsible_agency) if m.responsible_agency else None,
         )
 
@@ -204,7 +213,10 @@ def _version_content_write(version: PlanVersion, plan: DistrictPlan, row) -> Non
 def _framework_load(data: FrameworkFile, *, district_plans_only_create: bool = False) -> tuple[Framework, int, int, list[int]]:
     """Create or update a framework and its plans from a checked file; returns it with its plan and activity counts."""
     values = {
-        "name": nfc(data.name), "jurisdiction": nfc(data.jurisdiction), "mandate": nfc(data.mandate), "goal": nfc(data.goal),
+        "name": nfc(data.name),
+        "jurisdiction": nfc(data.jurisdiction),
+        "mandate": nfc(data.mandate),
+        "goal": nfc(data.goal),
         "linked_strategies": [nfc(s) for s in data.linked_strategies],
     }
     framework = Framework.objects.filter(code=data.code).first()
@@ -240,8 +252,14 @@ def _gate_problems(data: FrameworkFile, indexes: list[int], *, text: str, source
         row = data.district_plans[index]
         version = PlanVersion.objects.get(plan__code=row.code, number=row.version)
         for gap in (g for g in version_gaps(version) if g.blocking):
-            problems.append(file_problem_at(text, source=source, path=("district_plans", index, "status"),
-                                            message=f"the plan is marked {row.status.replace('_', ' ')} but cannot be agreed: step {gap.step}: {gap.message}"))
+            problems.append(
+                file_problem_at(
+                    text,
+                    source=source,
+                    path=("district_plans", index, "status"),
+                    message=f"the plan is marked {row.status.replace('_', ' ')} but cannot be agreed: step {gap.step}: {gap.message}",
+                )
+            )
     return problems
 
 
@@ -334,7 +352,11 @@ def activity_status_update(
     if date > today:
         raise ValidationError({"date": "An update cannot be dated in the future."})
     update = ProgressUpdate.objects.create(
-        activity=current, date=date, author=user, status=status, narrative=narrative,
+        activity=current,
+        date=date,
+        author=user,
+        status=status,
+        narrative=narrative,
         evidence_links=_evidence_links_clean(evidence_links or []),
     )
     current.status = status

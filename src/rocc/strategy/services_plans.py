@@ -84,19 +84,19 @@ def district_plan_create(*, user, framework: Framework, unit: OrgUnit, title: st
 def _copy_version(source: PlanVersion, *, number: int, user) -> PlanVersion:
     draft = PlanVersion.objects.create(plan=source.plan, number=number, based_on=source, created_by=user)
     for model in PARTS.values():
-        model.objects.bulk_create(
-            model(version=draft, order=p.order, text=p.text, search_text=p.search_text)
-            for p in model.objects.filter(version=source)
-        )
-    PlanAnswer.objects.bulk_create(
-        PlanAnswer(version=draft, question=a.question, text=a.text, search_text=a.search_text) for a in source.answers.all()
-    )
+        model.objects.bulk_create(model(version=draft, order=p.order, text=p.text, search_text=p.search_text) for p in model.objects.filter(version=source))
+    PlanAnswer.objects.bulk_create(PlanAnswer(version=draft, question=a.question, text=a.text, search_text=a.search_text) for a in source.answers.all())
     copies: dict[int, ChainElement] = {}
     originals = list(source.elements.prefetch_related("leads_to", "activities"))
     for element in originals:
         copies[element.pk] = ChainElement.objects.create(
-            version=draft, key=element.key, kind=element.kind, text=element.text, order=element.order,
-            owner=element.owner, timeframe=element.timeframe,
+            version=draft,
+            key=element.key,
+            kind=element.kind,
+            text=element.text,
+            order=element.order,
+            owner=element.owner,
+            timeframe=element.timeframe,
         )
     for element in originals:
         copy = copies[element.pk]
@@ -104,9 +104,15 @@ def _copy_version(source: PlanVersion, *, number: int, user) -> PlanVersion:
         copy.activities.set(element.activities.all())
     for row in source.monitoring.all():
         MonitoringRow.objects.create(
-            version=draft, outcome=copies[row.outcome_id], order=row.order, indicator_code=row.indicator_code,
-            indicator_name=row.indicator_name, baseline=row.baseline, data_source=row.data_source,
-            responsible_agency_id=row.responsible_agency_id, responsibility=row.responsibility,
+            version=draft,
+            outcome=copies[row.outcome_id],
+            order=row.order,
+            indicator_code=row.indicator_code,
+            indicator_name=row.indicator_name,
+            baseline=row.baseline,
+            data_source=row.data_source,
+            responsible_agency_id=row.responsible_agency_id,
+            responsibility=row.responsibility,
         )
     return draft
 
@@ -215,9 +221,13 @@ def _links_set(element: ChainElement, targets: list[ChainElement]) -> None:
         if target.version_id != element.version_id:
             raise ValidationError({"leads_to": "A box can only lead to a box of the same plan version."})
         if not link_allowed(element.kind, target.kind):
-            raise ValidationError({"leads_to": f"A chain runs Activity → Output → Outcome → Impact: "
-                                                f"{element.get_kind_display().lower()} “{element.text}” cannot lead to "
-                                                f"{target.get_kind_display().lower()} “{target.text}”."})
+            raise ValidationError(
+                {
+                    "leads_to": f"A chain runs Activity → Output → Outcome → Impact: "
+                    f"{element.get_kind_display().lower()} “{element.text}” cannot lead to "
+                    f"{target.get_kind_display().lower()} “{target.text}”."
+                }
+            )
     element.leads_to.set(targets)
     edges = {e.key: [t.key for t in e.leads_to.all()] for e in element.version.elements.prefetch_related("leads_to")}
     cycle = find_cycle(edges)
@@ -242,8 +252,17 @@ def _activities_check(plan: DistrictPlan, activities: list[Activity]) -> list[Ac
 
 @transaction.atomic
 def chain_element_add(
-    *, user, plan: DistrictPlan, kind: str, text: str, leads_to: Sequence[str] = (), led_from: Sequence[str] = (),
-    key: str = "", owner: str = "", timeframe: str = "", activities: Sequence[Activity] = (),
+    *,
+    user,
+    plan: DistrictPlan,
+    kind: str,
+    text: str,
+    leads_to: Sequence[str] = (),
+    led_from: Sequence[str] = (),
+    key: str = "",
+    owner: str = "",
+    timeframe: str = "",
+    activities: Sequence[Activity] = (),
 ) -> ChainElement:
     """Add a box to the plan's logic model, linked to the boxes (by key) it leads to and comes from."""
     if kind not in ElementKind.values:
@@ -253,8 +272,9 @@ def chain_element_add(
     key = slugify(key) if key else _unique_key(draft, text, kind)
     if draft.elements.filter(key=key).exists():
         raise ValidationError({"key": f"The key '{key}' is already used by another box of this plan."})
-    element = ChainElement.objects.create(version=draft, key=key, kind=kind, text=text, owner=owner, timeframe=timeframe,
-                                          order=_next_order(draft.elements.all()))
+    element = ChainElement.objects.create(
+        version=draft, key=key, kind=kind, text=text, owner=owner, timeframe=timeframe, order=_next_order(draft.elements.all())
+    )
     _links_set(element, _targets(draft, list(leads_to)))
     for source in _targets(draft, list(led_from)):
         _links_set(source, [*source.leads_to.all(), element])
@@ -271,8 +291,15 @@ def _element(draft: PlanVersion, key: str) -> ChainElement:
 
 @transaction.atomic
 def chain_element_edit(
-    *, user, plan: DistrictPlan, key: str, text: str | None = None, leads_to: list[str] | None = None,
-    owner: str | None = None, timeframe: str | None = None, activities: list[Activity] | None = None,
+    *,
+    user,
+    plan: DistrictPlan,
+    key: str,
+    text: str | None = None,
+    leads_to: list[str] | None = None,
+    owner: str | None = None,
+    timeframe: str | None = None,
+    activities: list[Activity] | None = None,
 ) -> ChainElement:
     draft = _draft(user, plan)
     element = _element(draft, key)
@@ -299,11 +326,14 @@ def chain_element_remove(*, user, plan: DistrictPlan, key: str, seen: str | None
     element = _element(draft, key)
     _as_seen(element.text, seen, f"The box “{key}”")
     if element.kind == ElementKind.ACTIVITY:
-        raise ValidationError({"key": f"“{element.text}” is a priority action: remove it as a priority action, which "
-                                      f"shows first what goes with it."})
+        raise ValidationError({"key": f"“{element.text}” is a priority action: remove it as a priority action, which shows first what goes with it."})
     if element not in stray_boxes(draft):
-        raise ValidationError({"key": f"{element.get_kind_display()} “{element.text}” is on a priority action's chain: it goes "
-                                      f"when the last priority action that leads to it is removed."})
+        raise ValidationError(
+            {
+                "key": f"{element.get_kind_display()} “{element.text}” is on a priority action's chain: it goes "
+                f"when the last priority action that leads to it is removed."
+            }
+        )
     element.delete()
     _monitoring_renumber(draft)
 
@@ -320,8 +350,12 @@ def priority_action_remove(*, user, plan: DistrictPlan, key: str, seen: str | No
         raise ValidationError({"key": f"“{action.text}” is {action.get_kind_display().lower()}, not a priority action."})
     removal = chain_removal(draft, action)
     if seen is not None and seen != removal.fingerprint:
-        raise ValidationError({"key": "The plan changed since you opened the page, so removing this priority action would now "
-                                      "remove something else: nothing was removed; look again."})
+        raise ValidationError(
+            {
+                "key": "The plan changed since you opened the page, so removing this priority action would now "
+                "remove something else: nothing was removed; look again."
+            }
+        )
     ChainElement.objects.filter(pk__in=[e.pk for e in removal.removed]).delete()
     _monitoring_renumber(draft)
     return removal
@@ -334,8 +368,15 @@ def _same_box(draft: PlanVersion, kind: str, text: str) -> ChainElement | None:
 
 @transaction.atomic
 def priority_action_add(
-    *, user, plan: DistrictPlan, activity: str, output: str = "", outcome: str = "", impact: str = "",
-    owner: str = "", timeframe: str = "",
+    *,
+    user,
+    plan: DistrictPlan,
+    activity: str,
+    output: str = "",
+    outcome: str = "",
+    impact: str = "",
+    owner: str = "",
+    timeframe: str = "",
 ) -> ChainElement:
     """Add one row of the priority-actions table as a chain Activity → Output → Outcome → Impact. A box worded as an
     existing box of its kind (ignoring case, macrons and spacing) joins that box, so a chain added again meets the
@@ -363,8 +404,7 @@ def priority_action_add(
             _links_set(source, [*source.leads_to.all(), target])
             added = True
     if not added:
-        raise ValidationError({"activity": f"The priority action “{start.text}” already runs "
-                                           f"{' → '.join(f'“{b.text}”' for b in chain)}: nothing was added."})
+        raise ValidationError({"activity": f"The priority action “{start.text}” already runs {' → '.join(f'“{b.text}”' for b in chain)}: nothing was added."})
     return start
 
 
@@ -376,8 +416,9 @@ def _owner_timeframe_join(action: ChainElement, *, owner: str, timeframe: str) -
         if not value or value == current:
             continue
         if current:
-            raise ValidationError({name: f"The priority action “{action.text}” already has the {name} “{current}”; "
-                                         f"edit the box to change it. Nothing was added."})
+            raise ValidationError(
+                {name: f"The priority action “{action.text}” already has the {name} “{current}”; edit the box to change it. Nothing was added."}
+            )
         setattr(action, name, value)
         changed = True
     if changed:
@@ -395,8 +436,17 @@ def _monitoring_renumber(draft: PlanVersion) -> None:
             row.save(update_fields=["order"])
 
 
-def _row_values(draft: PlanVersion, *, outcome_key: str, indicator_code: str, indicator_name: str, baseline: str,
-                data_source: str, responsible_agency: Agency | None, responsibility: str) -> dict:
+def _row_values(
+    draft: PlanVersion,
+    *,
+    outcome_key: str,
+    indicator_code: str,
+    indicator_name: str,
+    baseline: str,
+    data_source: str,
+    responsible_agency: Agency | None,
+    responsibility: str,
+) -> dict:
     outcome = _element(draft, outcome_key)
     if outcome.kind != ElementKind.OUTCOME:
         raise ValidationError({"outcome": f"“{outcome.text}” is {outcome.get_kind_display().lower()}, not an outcome; monitoring rows belong to outcomes."})
@@ -404,34 +454,73 @@ def _row_values(draft: PlanVersion, *, outcome_key: str, indicator_code: str, in
     indicator_code = slugify(indicator_code or "") or slugify(fold(indicator_name))[:80]
     if not indicator_code:
         raise ValidationError({"indicator_name": "Name the indicator (its code is made from the name if you leave the code empty)."})
-    return {"outcome": outcome, "indicator_code": indicator_code, "indicator_name": indicator_name or indicator_code,
-            "baseline": baseline or "", "data_source": data_source or "", "responsible_agency": responsible_agency,
-            "responsibility": responsibility or ""}
+    return {
+        "outcome": outcome,
+        "indicator_code": indicator_code,
+        "indicator_name": indicator_name or indicator_code,
+        "baseline": baseline or "",
+        "data_source": data_source or "",
+        "responsible_agency": responsible_agency,
+        "responsibility": responsibility or "",
+    }
 
 
 @transaction.atomic
 def monitoring_row_add(
-    *, user, plan: DistrictPlan, outcome_key: str, indicator_name: str, indicator_code: str = "", baseline: str = "",
-    data_source: str = "", responsible_agency: Agency | None = None, responsibility: str = "",
+    *,
+    user,
+    plan: DistrictPlan,
+    outcome_key: str,
+    indicator_name: str,
+    indicator_code: str = "",
+    baseline: str = "",
+    data_source: str = "",
+    responsible_agency: Agency | None = None,
+    responsibility: str = "",
 ) -> MonitoringRow:
     """Say how an outcome is monitored: indicator (by the measures code), baseline, data source and who is responsible."""
     draft = _draft(user, plan)
-    values = _row_values(draft, outcome_key=outcome_key, indicator_code=indicator_code, indicator_name=indicator_name,
-                         baseline=baseline, data_source=data_source, responsible_agency=responsible_agency, responsibility=responsibility)
+    values = _row_values(
+        draft,
+        outcome_key=outcome_key,
+        indicator_code=indicator_code,
+        indicator_name=indicator_name,
+        baseline=baseline,
+        data_source=data_source,
+        responsible_agency=responsible_agency,
+        responsibility=responsibility,
+    )
     return MonitoringRow.objects.create(version=draft, order=_next_order(draft.monitoring.all()), **values)
 
 
 @transaction.atomic
 def monitoring_row_edit(
-    *, user, plan: DistrictPlan, order: int, outcome_key: str, indicator_name: str, indicator_code: str = "", baseline: str = "",
-    data_source: str = "", responsible_agency: Agency | None = None, responsibility: str = "",
+    *,
+    user,
+    plan: DistrictPlan,
+    order: int,
+    outcome_key: str,
+    indicator_name: str,
+    indicator_code: str = "",
+    baseline: str = "",
+    data_source: str = "",
+    responsible_agency: Agency | None = None,
+    responsibility: str = "",
 ) -> MonitoringRow:
     draft = _draft(user, plan)
     row = draft.monitoring.filter(order=order).first()
     if row is None:
         raise ValidationError({"order": f"There is no monitoring row {order}."})
-    values = _row_values(draft, outcome_key=outcome_key, indicator_code=indicator_code, indicator_name=indicator_name,
-                         baseline=baseline, data_source=data_source, responsible_agency=responsible_agency, responsibility=responsibility)
+    values = _row_values(
+        draft,
+        outcome_key=outcome_key,
+        indicator_code=indicator_code,
+        indicator_name=indicator_name,
+        baseline=baseline,
+        data_source=data_source,
+        responsible_agency=responsible_agency,
+        responsibility=responsibility,
+    )
     for name, value in values.items():
         setattr(row, name, value)
     row.save()

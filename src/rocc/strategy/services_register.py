@@ -40,8 +40,14 @@ def _locked(barrier: BarrierEscalation) -> BarrierEscalation:
 
 @transaction.atomic
 def barrier_raise(
-    *, user, unit: OrgUnit, severity: int, description: str, framework_barrier: SystemicBarrier | None = None,
-    title: str = "", plan: DistrictPlan | None = None,
+    *,
+    user,
+    unit: OrgUnit,
+    severity: int,
+    description: str,
+    framework_barrier: SystemicBarrier | None = None,
+    title: str = "",
+    plan: DistrictPlan | None = None,
 ) -> BarrierEscalation:
     """A region records a barrier it meets: one of the framework's common systemic barriers, or a new one (give a title)."""
     if not user.has_perm("strategy.raise_barrier", unit):
@@ -54,8 +60,13 @@ def barrier_raise(
     if plan is not None and not unit.path.startswith(plan.scope_unit.path) and not plan.scope_unit.path.startswith(unit.path):
         raise ValidationError({"plan": f"The plan “{plan.title}” is not a plan of {unit.name}."})
     return BarrierEscalation.objects.create(
-        unit=unit, plan=plan, framework_barrier=framework_barrier, title=title, severity=severity,
-        description=_required(description, "description", "A description of how the barrier shows up"), raised_by=user,
+        unit=unit,
+        plan=plan,
+        framework_barrier=framework_barrier,
+        title=title,
+        severity=severity,
+        description=_required(description, "description", "A description of how the barrier shows up"),
+        raised_by=user,
     )
 
 
@@ -118,9 +129,20 @@ def _provider_agency(provider: str) -> Agency | None:
 
 @transaction.atomic
 def initiative_save(
-    *, user, name: str, provider: str, unit: OrgUnit, focus_area: str, initiative: Initiative | None = None,
-    description: str = "", funding_amount: Decimal | None = None, funding_source: str = "",
-    start_date: dt.date | None = None, end_date: dt.date | None = None, evidence: str = "", evidence_links: Sequence[str] = (),
+    *,
+    user,
+    name: str,
+    provider: str,
+    unit: OrgUnit,
+    focus_area: str,
+    initiative: Initiative | None = None,
+    description: str = "",
+    funding_amount: Decimal | None = None,
+    funding_source: str = "",
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    evidence: str = "",
+    evidence_links: Sequence[str] = (),
 ) -> Initiative:
     """Add an initiative to the stocktake, or change one (pass ``initiative``)."""
     for target in filter(None, [unit, initiative]):
@@ -134,9 +156,17 @@ def initiative_save(
         raise ValidationError({"funding_amount": "Funding cannot be negative."})
     provider = _required(provider, "provider", "The provider")
     values = {
-        "name": _required(name, "name", "A name"), "provider": provider, "provider_agency": _provider_agency(provider),
-        "unit": unit, "focus_area": focus_area, "description": description or "", "funding_amount": funding_amount,
-        "funding_source": funding_source or "", "start_date": start_date, "end_date": end_date, "evidence": evidence or "",
+        "name": _required(name, "name", "A name"),
+        "provider": provider,
+        "provider_agency": _provider_agency(provider),
+        "unit": unit,
+        "focus_area": focus_area,
+        "description": description or "",
+        "funding_amount": funding_amount,
+        "funding_source": funding_source or "",
+        "start_date": start_date,
+        "end_date": end_date,
+        "evidence": evidence or "",
         "evidence_links": _evidence_links_clean(list(evidence_links)),
     }
     if initiative is None:

@@ -33,11 +33,16 @@ def _stale_days(request) -> int:
 def overview(request):
     _read(request)
     plans = list(selectors.action_plan_list(user=request.user))
-    return render(request, "strategy/overview.html", {
-        "frameworks": selectors.framework_list(user=request.user), "plans": plans,
-        "district_plans": list(selectors.district_plan_list(user=request.user)),
-        "may_import": request.user.has_perm("strategy.change_framework"),
-    })
+    return render(
+        request,
+        "strategy/overview.html",
+        {
+            "frameworks": selectors.framework_list(user=request.user),
+            "plans": plans,
+            "district_plans": list(selectors.district_plan_list(user=request.user)),
+            "may_import": request.user.has_perm("strategy.change_framework"),
+        },
+    )
 
 
 @login_required
@@ -57,21 +62,37 @@ def plan_detail(request, code: str):
     flags = selectors.activity_flags(user=request.user, activities=activities, stale_after_days=stale_days)
     rows = [(activity, flags[activity.pk]) for activity in activities]
     counts = {label: sum(1 for a in activities if a.status == value) for value, label in ActivityStatus.choices}
-    return render(request, "strategy/plan.html", {
-        "plan": plan, "rows": rows, "stale_days": stale_days, "counts": counts,
-        "flagged": sum(1 for _, f in rows if f.any),
-    })
+    return render(
+        request,
+        "strategy/plan.html",
+        {
+            "plan": plan,
+            "rows": rows,
+            "stale_days": stale_days,
+            "counts": counts,
+            "flagged": sum(1 for _, f in rows if f.any),
+        },
+    )
 
 
 def _activity_page(request, activity, update_form=None, milestone_form=None, status=200):
     flags = selectors.activity_flags(user=request.user, activities=[activity], stale_after_days=_stale_days(request))[activity.pk]
     may_update = request.user.has_perm("strategy.update_activity", activity)
-    return render(request, "strategy/activity.html", {
-        "activity": activity, "plan": activity.plan, "flags": flags, "may_update": may_update,
-        "milestones": activity.milestones.all(), "updates": activity.progress_updates.select_related("author"),
-        "update_form": update_form or ProgressUpdateForm(initial={"version": activity.version, "status": activity.status}),
-        "milestone_form": milestone_form or MilestoneForm(),
-    }, status=status)
+    return render(
+        request,
+        "strategy/activity.html",
+        {
+            "activity": activity,
+            "plan": activity.plan,
+            "flags": flags,
+            "may_update": may_update,
+            "milestones": activity.milestones.all(),
+            "updates": activity.progress_updates.select_related("author"),
+            "update_form": update_form or ProgressUpdateForm(initial={"version": activity.version, "status": activity.status}),
+            "milestone_form": milestone_form or MilestoneForm(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -86,8 +107,12 @@ def activity_detail(request, code: str, number: int):
     link = form.cleaned_data["evidence_link"]
     try:
         services.activity_status_update(
-            user=request.user, activity=activity, version=form.cleaned_data["version"], status=form.cleaned_data["status"],
-            narrative=form.cleaned_data["narrative"], evidence_links=[link] if link else [],
+            user=request.user,
+            activity=activity,
+            version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+            narrative=form.cleaned_data["narrative"],
+            evidence_links=[link] if link else [],
         )
     except services.ActivityChanged as changed:
         form.add_error(None, changed.message)
@@ -166,8 +191,7 @@ def action_plan_import(request):
         else:
             messages.success(request, f"Imported {plan.title}.")
             return redirect("strategy:plan", code=plan.code)
-    return render(request, "strategy/action_plan_import.html", {"form": form, "problems": problems},
-                  status=400 if problems or form.errors else 200)
+    return render(request, "strategy/action_plan_import.html", {"form": form, "problems": problems}, status=400 if problems or form.errors else 200)
 
 
 @login_required

@@ -70,8 +70,10 @@ def district_plans(request):
         if form.is_valid():
             try:
                 plan = services_plans.district_plan_create(
-                    user=request.user, framework=Framework.objects.get(code=request.POST.get("framework", "rocc")),
-                    unit=form.cleaned_data["unit"], title=form.cleaned_data["title"],
+                    user=request.user,
+                    framework=Framework.objects.get(code=request.POST.get("framework", "rocc")),
+                    unit=form.cleaned_data["unit"],
+                    title=form.cleaned_data["title"],
                 )
             except ValidationError as error:
                 form.add_error(None, _errors(error))
@@ -82,14 +84,15 @@ def district_plans(request):
     for plan in selectors.district_plan_list(user=request.user):
         version = selectors.plan_version_get(user=request.user, plan=plan)
         plans.append((plan, version, selectors.plan_current_version(user=request.user, plan=plan)))
-    return render(request, "strategy/district_plans.html", {"plans": plans, "form": form, "may_create": units.exists()},
-                  status=400 if form.errors else 200)
+    return render(request, "strategy/district_plans.html", {"plans": plans, "form": form, "may_create": units.exists()}, status=400 if form.errors else 200)
 
 
 def _plan_context(request, plan, version=None) -> dict:
     version = version or selectors.plan_version_get(user=request.user, plan=plan)
     return {
-        "plan": plan, "version": version, "progress": version_progress(version),
+        "plan": plan,
+        "version": version,
+        "progress": version_progress(version),
         "may_edit": request.user.has_perm("strategy.edit_district_plan", plan),
         "moves": plan_moves(request.user, plan),
         "versions": list(selectors.plan_versions(user=request.user, plan=plan)),
@@ -150,9 +153,16 @@ def plan_step(request, code: str, step: int):
     context = _plan_context(request, plan)
     version = context["version"]
     context.update(_step_forms(request, plan, version, step, bound))
-    context.update(step=step, step_info=STEPS[step - 1], step_progress=context["progress"][step - 1], problems=problems,
-                   questions=STEP_QUESTIONS.get(step, []), previous_step=step - 1 if step > 1 else None,
-                   next_step=step + 1 if step < 4 else None, chain_rows=selectors.chain_rows(version) if step == 3 else [])
+    context.update(
+        step=step,
+        step_info=STEPS[step - 1],
+        step_progress=context["progress"][step - 1],
+        problems=problems,
+        questions=STEP_QUESTIONS.get(step, []),
+        previous_step=step - 1 if step > 1 else None,
+        next_step=step + 1 if step < 4 else None,
+        chain_rows=selectors.chain_rows(version) if step == 3 else [],
+    )
     return render(request, "strategy/plan_step.html", context, status=400 if (problems or bound) else 200)
 
 
@@ -167,8 +177,7 @@ def _step_post(request, plan, step: int) -> dict:
         services_plans.plan_part_add(user=user, plan=plan, part=part, text=form.cleaned_data["text"])
         messages.success(request, "Added.")
     elif action == "edit" and part:
-        services_plans.plan_part_edit(user=user, plan=plan, part=part, order=int(post.get("order", 0)), text=post.get("text", ""),
-                                      seen=post.get("seen"))
+        services_plans.plan_part_edit(user=user, plan=plan, part=part, order=int(post.get("order", 0)), text=post.get("text", ""), seen=post.get("seen"))
         messages.success(request, "Changed.")
     elif action == "remove" and part:
         services_plans.plan_part_remove(user=user, plan=plan, part=part, order=int(post.get("order", 0)), seen=post.get("seen"))
@@ -189,7 +198,10 @@ def _step_post(request, plan, step: int) -> dict:
     elif action == "edit-box" and step == 3:
         kind_is_activity = post.get("owner") is not None or post.get("timeframe") is not None
         services_plans.chain_element_edit(
-            user=user, plan=plan, key=post.get("key", ""), text=post.get("text", ""),
+            user=user,
+            plan=plan,
+            key=post.get("key", ""),
+            text=post.get("text", ""),
             owner=post.get("owner", "").strip() if kind_is_activity else None,
             timeframe=post.get("timeframe", "").strip() if kind_is_activity else None,
         )
@@ -208,8 +220,14 @@ def _step_post(request, plan, step: int) -> dict:
             return {"monitoring": form}
         data = form.cleaned_data
         services_plans.monitoring_row_add(
-            user=user, plan=plan, outcome_key=data["outcome"], indicator_name=data["indicator_name"], indicator_code=data["indicator_code"],
-            baseline=data["baseline"], data_source=data["data_source"], responsible_agency=data["responsible_agency"],
+            user=user,
+            plan=plan,
+            outcome_key=data["outcome"],
+            indicator_name=data["indicator_name"],
+            indicator_code=data["indicator_code"],
+            baseline=data["baseline"],
+            data_source=data["data_source"],
+            responsible_agency=data["responsible_agency"],
             responsibility=data["responsibility"],
         )
         messages.success(request, "Monitoring row added.")
@@ -236,9 +254,12 @@ def priority_action_remove(request, code: str, key: str):
         except ValidationError as error:
             problems = _errors(error)
         else:
-            messages.success(request, f"Removed the priority action “{removal.action.text}” and {len(removal.removed) - 1} "
-                                      f"box{'es' if len(removal.removed) != 2 else ''} no other priority action used"
-                                      + (f"; kept {len(removal.kept)} shared with other priority actions." if removal.kept else "."))
+            messages.success(
+                request,
+                f"Removed the priority action “{removal.action.text}” and {len(removal.removed) - 1} "
+                f"box{'es' if len(removal.removed) != 2 else ''} no other priority action used"
+                + (f"; kept {len(removal.kept)} shared with other priority actions." if removal.kept else "."),
+            )
             return redirect("strategy:plan_step", code=code, step=3)
     version = selectors.plan_version_get(user=request.user, plan=plan)
     action = version.elements.filter(key=key, kind=ElementKind.ACTIVITY).first()
@@ -247,9 +268,17 @@ def priority_action_remove(request, code: str, key: str):
             messages.error(request, " ".join(problems))
             return redirect("strategy:plan_step", code=code, step=3)
         raise Http404("No such priority action")
-    return render(request, "strategy/priority_action_remove.html", {
-        "plan": plan, "version": version, "removal": chain_removal(version, action), "problems": problems,
-    }, status=400 if problems else 200)
+    return render(
+        request,
+        "strategy/priority_action_remove.html",
+        {
+            "plan": plan,
+            "version": version,
+            "removal": chain_removal(version, action),
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )
 
 
 _MOVE_DONE = {
@@ -294,13 +323,20 @@ def plan_compare(request, code: str):
         left = int(request.GET.get("left", numbers[-2] if len(numbers) > 1 else numbers[-1]))
         right = int(request.GET.get("right", numbers[-1]))
     except ValueError:
-        raise Http404("Versions are numbers")
+        raise Http404("Versions are numbers") from None
     left_version = selectors.plan_version_get(user=request.user, plan=plan, number=left)
     right_version = selectors.plan_version_get(user=request.user, plan=plan, number=right)
-    return render(request, "strategy/plan_compare.html", {
-        "plan": plan, "versions": versions, "left": left_version, "right": right_version,
-        "sections": versions_compare(left_version, right_version),
-    })
+    return render(
+        request,
+        "strategy/plan_compare.html",
+        {
+            "plan": plan,
+            "versions": versions,
+            "left": left_version,
+            "right": right_version,
+            "sections": versions_compare(left_version, right_version),
+        },
+    )
 
 
 @login_required
@@ -313,8 +349,7 @@ def plan_logic_model(request, code: str, number: int):
         response = render(request, "strategy/_logic_model.svg", {"model": model, "standalone": True}, content_type="image/svg+xml")
         response["Content-Disposition"] = f'inline; filename="{plan.code}-v{version.number}-logic-model.svg"'
         return response
-    return render(request, "strategy/logic_model.html", {"plan": plan, "version": version, "model": model,
-                                                           "chain_rows": selectors.chain_rows(version)})
+    return render(request, "strategy/logic_model.html", {"plan": plan, "version": version, "model": model, "chain_rows": selectors.chain_rows(version)})
 
 
 @login_required
@@ -331,8 +366,7 @@ def chain_element_detail(request, code: str, number: int, key: str):
     indicators = [(row, selectors.measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None) for row in rows]
     model = logic_model(user=request.user, version=version)
     box = next(b for b in model.boxes if b.key == key)
-    return render(request, "strategy/chain_element.html", {"plan": plan, "version": version, "element": element,
-                                                            "indicators": indicators, "box": box})
+    return render(request, "strategy/chain_element.html", {"plan": plan, "version": version, "element": element, "indicators": indicators, "box": box})
 
 
 @login_required
@@ -355,8 +389,11 @@ def barriers(request):
     _read(request)
     units = selectors.units_for_editing(user=request.user, perm="strategy.raise_barrier")
     framework = Framework.objects.filter(code=request.GET.get("framework", "rocc")).first() or Framework.objects.first()
-    form_kwargs = {"units": units, "barriers": framework.barriers.all() if framework else None,
-                   "plans": selectors.district_plan_list(user=request.user).filter(is_example=False)}
+    form_kwargs = {
+        "units": units,
+        "barriers": framework.barriers.all() if framework else None,
+        "plans": selectors.district_plan_list(user=request.user).filter(is_example=False),
+    }
     form = BarrierForm(request.POST or None, **form_kwargs)
     if request.method == "POST":
         if not units.exists():
@@ -370,10 +407,19 @@ def barriers(request):
                 messages.success(request, "Barrier raised. Escalate it to the centre when the region cannot remove it.")
                 return redirect("strategy:barrier", pk=barrier.pk)
     status = request.GET.get("status", "")
-    return render(request, "strategy/barriers.html", {
-        "barriers": selectors.barrier_list(user=request.user, status=status, query=request.GET.get("q", "")),
-        "form": form, "may_raise": units.exists(), "status": status, "statuses": BarrierStatus.choices, "q": request.GET.get("q", ""),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "strategy/barriers.html",
+        {
+            "barriers": selectors.barrier_list(user=request.user, status=status, query=request.GET.get("q", "")),
+            "form": form,
+            "may_raise": units.exists(),
+            "status": status,
+            "statuses": BarrierStatus.choices,
+            "q": request.GET.get("q", ""),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -399,10 +445,16 @@ def barrier_detail(request, pk: int):
             messages.error(request, " ".join(_errors(error)))
         if not form.errors or move != "respond":
             return redirect("strategy:barrier", pk=pk)
-    return render(request, "strategy/barrier.html", {
-        "barrier": barrier, "form": form,
-        "moves": barrier_moves(request.user, barrier),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "strategy/barrier.html",
+        {
+            "barrier": barrier,
+            "form": form,
+            "moves": barrier_moves(request.user, barrier),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 # --- Initiative stocktake ------------------------------------------------------------------------------------------
@@ -433,11 +485,22 @@ def initiatives(request):
                 return redirect("strategy:initiatives")
     as_at = _date(request.GET.get("as_at", ""))
     q, focus_area, unit = request.GET.get("q", ""), request.GET.get("focus_area", ""), request.GET.get("unit", "")
-    return render(request, "strategy/initiatives.html", {
-        "initiatives": selectors.initiative_list(user=request.user, query=q, focus_area=focus_area, unit_code=unit),
-        "matrix": selectors.initiative_gap_matrix(user=request.user, as_at=as_at), "as_at": as_at,
-        "form": form, "may_add": units.exists(), "q": q, "focus_area": focus_area, "unit": unit, "focus_areas": FocusAreaKind.choices,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "strategy/initiatives.html",
+        {
+            "initiatives": selectors.initiative_list(user=request.user, query=q, focus_area=focus_area, unit_code=unit),
+            "matrix": selectors.initiative_gap_matrix(user=request.user, as_at=as_at),
+            "as_at": as_at,
+            "form": form,
+            "may_add": units.exists(),
+            "q": q,
+            "focus_area": focus_area,
+            "unit": unit,
+            "focus_areas": FocusAreaKind.choices,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -446,8 +509,10 @@ def initiative_detail(request, pk: int):
     initiative = selectors.initiative_get(user=request.user, pk=pk)
     may_edit = request.user.has_perm("strategy.edit_initiative", initiative)
     units = selectors.units_for_editing(user=request.user, perm="strategy.edit_initiative")
-    initial = {f: getattr(initiative, f) for f in ("name", "provider", "unit", "focus_area", "description", "funding_amount",
-                                                   "funding_source", "start_date", "end_date", "evidence")}
+    initial = {
+        f: getattr(initiative, f)
+        for f in ("name", "provider", "unit", "focus_area", "description", "funding_amount", "funding_source", "start_date", "end_date", "evidence")
+    }
     form = InitiativeForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST":
         if request.POST.get("action") == "remove":
@@ -462,5 +527,4 @@ def initiative_detail(request, pk: int):
             else:
                 messages.success(request, "Initiative saved.")
                 return redirect("strategy:initiative", pk=pk)
-    return render(request, "strategy/initiative.html", {"initiative": initiative, "form": form, "may_edit": may_edit},
-                  status=400 if form.errors else 200)
+    return render(request, "strategy/initiative.html", {"initiative": initiative, "form": form, "may_edit": may_edit}, status=400 if form.errors else 200)

@@ -48,8 +48,7 @@ def _agencies(activity, role: str, all_agencies: bool) -> str:
 def _plan_sheet(book: Workbook, plan) -> None:
     sheet = book.active
     sheet.title = "Plan"
-    values = {"framework": plan.framework.code, "code": plan.code, "title": plan.title, "year": plan.year,
-              "unit": plan.scope_unit.code, "status": plan.status}
+    values = {"framework": plan.framework.code, "code": plan.code, "title": plan.title, "year": plan.year, "unit": plan.scope_unit.code, "status": plan.status}
     for row, (label, name) in enumerate(PLAN_FIELDS, start=1):
         sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
         sheet.cell(row=row, column=2, value=values[name])
@@ -67,12 +66,17 @@ def action_plan_workbook(plan, activities) -> bytes:
         subs = [SUB_ACTIVITY + s.title + (NOTE + s.note if s.note else "") for s in a.sub_activities.all()]
         if subs:
             description = "\n".join(filter(None, [description, *subs]))
-        rows.append([
-            f"{focus.kind}: {focus.statement}" if focus.pk != last_focus else None,
-            a.priority_action_area.title if (focus.pk, a.priority_action_area.pk) != last_area else None,
-            f"{a.number}. {a.title}".rstrip() if a.title else f"{a.number}.",
-            description, _agencies(a, "lead", a.all_agencies_lead), _agencies(a, "support", a.all_agencies_support), a.get_status_display(),
-        ])
+        rows.append(
+            [
+                f"{focus.kind}: {focus.statement}" if focus.pk != last_focus else None,
+                a.priority_action_area.title if (focus.pk, a.priority_action_area.pk) != last_area else None,
+                f"{a.number}. {a.title}".rstrip() if a.title else f"{a.number}.",
+                description,
+                _agencies(a, "lead", a.all_agencies_lead),
+                _agencies(a, "support", a.all_agencies_support),
+                a.get_status_display(),
+            ]
+        )
         last_focus, last_area = focus.pk, (focus.pk, a.priority_action_area.pk)
     _sheet_table(book.create_sheet("Activities"), ACTIVITY_HEADERS, rows, widths=[34, 34, 30, 70, 22, 26, 18])
     return _bytes(book)
@@ -88,11 +92,22 @@ def action_plan_template() -> bytes:
         sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
         sheet.cell(row=row, column=2, value=examples[name])
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 16, 60
-    _sheet_table(book.create_sheet("Activities"), ACTIVITY_HEADERS, [[
-        "SUPPLY: Target organised crime and supply of illicit drugs through investigations and law enforcement",
-        "Enforcement activity to reduce the harm caused by organised crime in communities", "1. Operation Cobalt",
-        "What the activity does.\n• A sub-activity\n• Another sub-activity — note: a footnote", "Police", "MSD; Kāinga Ora", "Not started",
-    ]], widths=[34, 34, 30, 70, 22, 26, 18])
+    _sheet_table(
+        book.create_sheet("Activities"),
+        ACTIVITY_HEADERS,
+        [
+            [
+                "SUPPLY: Target organised crime and supply of illicit drugs through investigations and law enforcement",
+                "Enforcement activity to reduce the harm caused by organised crime in communities",
+                "1. Operation Cobalt",
+                "What the activity does.\n• A sub-activity\n• Another sub-activity — note: a footnote",
+                "Police",
+                "MSD; Kāinga Ora",
+                "Not started",
+            ]
+        ],
+        widths=[34, 34, 30, 70, 22, 26, 18],
+    )
     help_sheet = book.create_sheet("How to fill in")
     lines = [
         "Plan sheet: the framework's code, a code for the plan (letters, digits, hyphens), its title, the programme year, the code of the unit whose plan it is (nz for national) and its status (draft, active or closed).",
@@ -125,14 +140,28 @@ def monitoring_workbook(plan, version) -> bytes:
         sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=13)
         _sheet_table(sheet, headers, rows, first_row=3, widths=widths)
 
-    sheet_with_heading("Monitoring framework", ["Outcome", "Indicator", "Indicator code", "Baseline", "Data source", "Responsibility"], [
-        [r.outcome.text, r.indicator_name, r.indicator_code, r.baseline, r.data_source,
-         "; ".join(filter(None, [r.responsible_agency.short_name if r.responsible_agency else "", r.responsibility]))]
-        for r in version.monitoring.select_related("outcome", "responsible_agency")
-    ], [40, 40, 26, 30, 24, 28])
-    sheet_with_heading("Priority actions", ["Activity", "Output", "Outcome", "Impact"], [
-        [row[k].text if row[k] else "" for k in ("activity", "output", "outcome", "impact")] for row in chain_rows(version)
-    ], [36, 36, 36, 36])
+    sheet_with_heading(
+        "Monitoring framework",
+        ["Outcome", "Indicator", "Indicator code", "Baseline", "Data source", "Responsibility"],
+        [
+            [
+                r.outcome.text,
+                r.indicator_name,
+                r.indicator_code,
+                r.baseline,
+                r.data_source,
+                "; ".join(filter(None, [r.responsible_agency.short_name if r.responsible_agency else "", r.responsibility])),
+            ]
+            for r in version.monitoring.select_related("outcome", "responsible_agency")
+        ],
+        [40, 40, 26, 30, 24, 28],
+    )
+    sheet_with_heading(
+        "Priority actions",
+        ["Activity", "Output", "Outcome", "Impact"],
+        [[row[k].text if row[k] else "" for k in ("activity", "output", "outcome", "impact")] for row in chain_rows(version)],
+        [36, 36, 36, 36],
+    )
     sheet_with_heading("Focus areas", ["Focus areas: the issues for the community"], [[p.text] for p in version.focus_areas.all()], [100])
     sheet_with_heading("Conditions for success", ["Conditions for success"], [[p.text] for p in version.conditions.all()], [100])
     del book["Sheet"]
@@ -176,7 +205,7 @@ def action_plan_workbook_check(data: bytes, *, source: str):
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
-        raise WorkbookInvalid([CellProblem(source, "", "", f"not an Excel workbook (.xlsx): {error}")])
+        raise WorkbookInvalid([CellProblem(source, "", "", f"not an Excel workbook (.xlsx): {error}")]) from None
     missing = [name for name in ("Plan", "Activities") if name not in book.sheetnames]
     if missing:
         raise WorkbookInvalid([CellProblem(source, name, "", "the sheet is missing (start from the template)") for name in missing])
@@ -217,7 +246,9 @@ def action_plan_workbook_check(data: bytes, *, source: str):
             kind, colon, statement = values[0].partition(":")
             kind = kind.strip().upper()
             if not colon or kind not in FocusAreaKind.values or not statement.strip():
-                problems.append(CellProblem(source, "Activities", f"A{r}", f"expected a focus area like 'SUPPLY: its statement' (one of {', '.join(FocusAreaKind.values)})"))
+                problems.append(
+                    CellProblem(source, "Activities", f"A{r}", f"expected a focus area like 'SUPPLY: its statement' (one of {', '.join(FocusAreaKind.values)})")
+                )
                 continue
             if kind not in focus_areas:
                 focus_areas[kind] = {"kind": kind, "statement": statement.strip(), "activities": [], "_row": r}
@@ -231,30 +262,50 @@ def action_plan_workbook_check(data: bytes, *, source: str):
             continue
         match = re.fullmatch(r"(\d+)\.?\s*(.*)", values[2], flags=re.S)
         if not match:
-            problems.append(CellProblem(source, "Activities", f"C{r}", f"expected the activity's number and title, like '1. Operation Cobalt' (got {values[2]!r})"))
+            problems.append(
+                CellProblem(source, "Activities", f"C{r}", f"expected the activity's number and title, like '1. Operation Cobalt' (got {values[2]!r})")
+            )
             continue
         status = STATUS_BY_LABEL.get(values[6].casefold(), None) if values[6] else "not_started"
         if status is None:
-            problems.append(CellProblem(source, "Activities", f"G{r}", f"unknown status {values[6]!r}; use one of: {', '.join(label for _, label in ActivityStatus.choices)}"))
+            problems.append(
+                CellProblem(
+                    source, "Activities", f"G{r}", f"unknown status {values[6]!r}; use one of: {', '.join(label for _, label in ActivityStatus.choices)}"
+                )
+            )
             continue
         lines = values[3].splitlines()
         subs = []
-        for line in (l for l in lines if l.startswith(SUB_ACTIVITY.strip())):
+        for line in (text for text in lines if text.startswith(SUB_ACTIVITY.strip())):
             title, _, note = line.removeprefix(SUB_ACTIVITY.strip()).strip().partition(NOTE.strip())
             subs.append({"title": title.strip(), "note": note.strip()})
-        description = "\n".join(l for l in lines if not l.startswith(SUB_ACTIVITY.strip())).strip()
+        description = "\n".join(text for text in lines if not text.startswith(SUB_ACTIVITY.strip())).strip()
         a = len(focus["activities"])
         f = list(focus_areas).index(focus["kind"])
         base = ("action_plans", 0, "focus_areas", f, "activities", a)
-        for field, column in (("number", "C"), ("title", "C"), ("priority_action_area", "B"), ("description", "D"),
-                              ("sub_activities", "D"), ("lead", "E"), ("support", "F"), ("status", "G")):
+        for field, column in (
+            ("number", "C"),
+            ("title", "C"),
+            ("priority_action_area", "B"),
+            ("description", "D"),
+            ("sub_activities", "D"),
+            ("lead", "E"),
+            ("support", "F"),
+            ("status", "G"),
+        ):
             cells[base + (field,)] = ("Activities", f"{column}{r}")
-        focus["activities"].append({
-            "number": int(match.group(1)), "priority_action_area": area, "title": match.group(2).strip(), "description": description,
-            "status": status, "sub_activities": subs,
-            "lead": [n.strip() for n in values[4].split(";") if n.strip()],
-            "support": [n.strip() for n in values[5].split(";") if n.strip()],
-        })
+        focus["activities"].append(
+            {
+                "number": int(match.group(1)),
+                "priority_action_area": area,
+                "title": match.group(2).strip(),
+                "description": description,
+                "status": status,
+                "sub_activities": subs,
+                "lead": [n.strip() for n in values[4].split(";") if n.strip()],
+                "support": [n.strip() for n in values[5].split(";") if n.strip()],
+            }
+        )
     for f, focus_row in enumerate(focus_areas.values()):
         cells[("action_plans", 0, "focus_areas", f)] = ("Activities", f"A{focus_row.pop('_row')}")
     if problems:
@@ -281,7 +332,7 @@ def action_plan_workbook_check(data: bytes, *, source: str):
         for e in error.errors():
             sheet_name, cell = locate(e["loc"])
             found.append(CellProblem(source, sheet_name, cell, f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()} (got {e['input']!r})"))
-        raise WorkbookInvalid(found)
+        raise WorkbookInvalid(found) from None
     framework = FrameworkFile.model_construct(objectives=[], action_plans=[plan])
     found = [CellProblem(source, *locate(path), message) for path, message in _meaning_problems(framework)]
     if found:

@@ -38,8 +38,8 @@ def home(request):
         "own_agency": request.user.profile.agency,
     }
     if scope.role == Role.ADMINISTRATOR:
-        from django.contrib.auth import get_user_model
         from axes.models import AccessAttempt
+        from django.contrib.auth import get_user_model
 
         context["user_count"] = get_user_model().objects.count()
         context["locked_attempts"] = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)

@@ -69,7 +69,11 @@ def reference_concentration(units, weights, units_total):
             break
         held += value
     return {
-        "units": n, "gini": gini, "generalised": generalised, "top": top, "lorenz": lorenz,
+        "units": n,
+        "gini": gini,
+        "generalised": generalised,
+        "top": top,
+        "lorenz": lorenz,
         "units_for_half": units_for_half,
     }
 

@@ -28,8 +28,14 @@ from rocc.cli.main import app
 # Wheeler and Ratcliffe (2018), Crime Science 7:11, worked example: target, its control, the buffer
 # (displacement area) and the buffer's control, before and after.
 PAPER = dict(
-    target_before=207, target_after=110, control_before=308, control_after=318,
-    buffer_before=178, buffer_after=157, buffer_control_before=150, buffer_control_after=140,
+    target_before=207,
+    target_after=110,
+    control_before=308,
+    control_after=318,
+    buffer_before=178,
+    buffer_after=157,
+    buffer_control_before=150,
+    buffer_control_after=140,
 )
 
 
@@ -47,9 +53,7 @@ def test_wdd_reproduces_the_published_worked_example():
 
 def test_wdd_with_a_longer_before_period_is_in_crimes_per_after_period():
     # two years before, one after (Wheeler's different-periods example): −20 per year, variance 115
-    result = weighted_displacement_difference(
-        target_before=80, target_after=20, control_before=100, control_after=50, before_days=730, after_days=365
-    )
+    result = weighted_displacement_difference(target_before=80, target_after=20, control_before=100, control_after=50, before_days=730, after_days=365)
     assert result.estimate == pytest.approx(-20)
     assert result.variance == pytest.approx(115)
     assert "per 365 days" in result.units
@@ -57,9 +61,7 @@ def test_wdd_with_a_longer_before_period_is_in_crimes_per_after_period():
 
 def test_wdd_with_area_sizes_is_per_square_kilometre():
     # Wheeler's different-area-sizes example on the paper's counts
-    result = weighted_displacement_difference(
-        **PAPER, area_km2={"control": 0.9, "target": 1.2, "buffer_control": 1.6, "buffer": 1.5}
-    )
+    result = weighted_displacement_difference(**PAPER, area_km2={"control": 0.9, "target": 1.2, "buffer_control": 1.6, "buffer": 1.5})
     assert result.estimate == pytest.approx(-99.69444444)
     assert result.se == pytest.approx(35.4280755)
     assert result.z == pytest.approx(-2.813995483)
@@ -67,9 +69,7 @@ def test_wdd_with_area_sizes_is_per_square_kilometre():
 
 
 def test_wdd_with_one_control_for_both_areas_counts_the_control_twice():
-    result = weighted_displacement_difference(
-        target_before=50, target_after=30, buffer_before=40, buffer_after=45, control_before=100, control_after=90
-    )
+    result = weighted_displacement_difference(target_before=50, target_after=30, buffer_before=40, buffer_after=45, control_before=100, control_after=90)
     assert result.form == "shared control"
     assert result.estimate == (30 - 50) + (45 - 40) - 2 * (90 - 100)
     assert result.variance == 50 + 30 + 40 + 45 + 4 * (100 + 90)
@@ -94,14 +94,29 @@ def test_wdd_matches_a_direct_evaluation_of_the_weighted_formula(counts, sizes, 
         return
     area = dict(zip(["target", "control", "buffer", "buffer_control"], sizes))
     result = weighted_displacement_difference(
-        target_before=tb, target_after=ta, control_before=cb, control_after=ca, buffer_before=bb, buffer_after=ba,
-        buffer_control_before=db, buffer_control_after=da, before_days=before_days, after_days=after_days,
+        target_before=tb,
+        target_after=ta,
+        control_before=cb,
+        control_after=ca,
+        buffer_before=bb,
+        buffer_after=ba,
+        buffer_control_before=db,
+        buffer_control_after=da,
+        before_days=before_days,
+        after_days=after_days,
         area_km2=area,
     )
     w = {"before": before_days / after_days, "after": 1.0}
-    cells = [("target", tb, "before", 1), ("target", ta, "after", 1), ("control", cb, "before", -1),
-             ("control", ca, "after", -1), ("buffer", bb, "before", 1), ("buffer", ba, "after", 1),
-             ("buffer_control", db, "before", -1), ("buffer_control", da, "after", -1)]
+    cells = [
+        ("target", tb, "before", 1),
+        ("target", ta, "after", 1),
+        ("control", cb, "before", -1),
+        ("control", ca, "after", -1),
+        ("buffer", bb, "before", 1),
+        ("buffer", ba, "after", 1),
+        ("buffer_control", db, "before", -1),
+        ("buffer_control", da, "after", -1),
+    ]
     estimate = variance = 0.0
     for name, count, period, sign in cells:
         divisor = w[period] * area[name]
@@ -115,8 +130,7 @@ def test_wdd_matches_a_direct_evaluation_of_the_weighted_formula(counts, sizes, 
 
 def test_harm_weighted_wdd_scales_the_estimate_by_the_harm_and_the_variance_by_its_square():
     counts = dict(target_before=40, target_after=25, control_before=60, control_after=58)
-    harm = {("target", "before"): 40 * 3.5, ("target", "after"): 25 * 3.5,
-            ("control", "before"): 60 * 3.5, ("control", "after"): 58 * 3.5}
+    harm = {("target", "before"): 40 * 3.5, ("target", "after"): 25 * 3.5, ("control", "before"): 60 * 3.5, ("control", "after"): 58 * 3.5}
     by_count = weighted_displacement_difference(**counts)
     by_harm = weighted_displacement_difference(**counts, harm=harm)
     assert by_harm.measure == "harm"
@@ -126,9 +140,7 @@ def test_harm_weighted_wdd_scales_the_estimate_by_the_harm_and_the_variance_by_i
 
 
 def test_wdq_follows_bowers_and_johnson_formula_and_net_effect():
-    result = weighted_displacement_quotient(
-        target_before=100, target_after=60, buffer_before=80, buffer_after=90, control_before=200, control_after=200
-    )
+    result = weighted_displacement_quotient(target_before=100, target_after=60, buffer_before=80, buffer_after=90, control_before=200, control_after=200)
     assert result.success_measure == pytest.approx(60 / 200 - 100 / 200)
     assert result.buffer_displacement_measure == pytest.approx(90 / 200 - 80 / 200)
     assert result.wdq == pytest.approx(0.05 / -0.2)
@@ -140,19 +152,23 @@ def test_wdq_follows_bowers_and_johnson_formula_and_net_effect():
 @pytest.mark.parametrize(
     ("buffer_after", "band"),
     [
-        (20, "diffusion of benefits greater than the direct effect (WDQ > 1)"),   # buffer −60 vs target −40
-        (60, "diffusion of benefits, no greater than the direct effect"),          # −20
-        (40, "diffusion of benefits, no greater than the direct effect"),          # −40: WDQ exactly 1
+        (20, "diffusion of benefits greater than the direct effect (WDQ > 1)"),  # buffer −60 vs target −40
+        (60, "diffusion of benefits, no greater than the direct effect"),  # −20
+        (40, "diffusion of benefits, no greater than the direct effect"),  # −40: WDQ exactly 1
         (80, "no displacement and no diffusion of benefits (WDQ = 0)"),
-        (100, "displacement, smaller than the direct effect"),                     # +20
-        (120, "displacement, smaller than the direct effect"),                     # +40: WDQ exactly −1
-        (150, "displacement greater than the direct effect"),                      # +70
+        (100, "displacement, smaller than the direct effect"),  # +20
+        (120, "displacement, smaller than the direct effect"),  # +40: WDQ exactly −1
+        (150, "displacement greater than the direct effect"),  # +70
     ],
 )
 def test_each_wdq_band_is_read_as_in_the_published_table(buffer_after, band):
     result = weighted_displacement_quotient(
-        target_before=100, target_after=60, buffer_before=80, buffer_after=buffer_after,
-        control_before=200, control_after=200,
+        target_before=100,
+        target_after=60,
+        buffer_before=80,
+        buffer_after=buffer_after,
+        control_before=200,
+        control_after=200,
     )
     assert band in result.interpretation
 
@@ -160,8 +176,12 @@ def test_each_wdq_band_is_read_as_in_the_published_table(buffer_after, band):
 @pytest.mark.parametrize("target_after", [100, 130])
 def test_no_wdq_is_given_when_the_target_did_not_improve_relative_to_the_control(target_after):
     result = weighted_displacement_quotient(
-        target_before=100, target_after=target_after, buffer_before=80, buffer_after=60,
-        control_before=200, control_after=200,
+        target_before=100,
+        target_after=target_after,
+        buffer_before=80,
+        buffer_after=60,
+        control_before=200,
+        control_after=200,
     )
     assert result.wdq is None
     assert "no treatment effect" in result.interpretation
@@ -170,8 +190,7 @@ def test_no_wdq_is_given_when_the_target_did_not_improve_relative_to_the_control
 
 @pytest.mark.parametrize("period", ["before", "after"])
 def test_a_control_with_no_crimes_is_named_not_divided_by(period):
-    counts = dict(target_before=10, target_after=5, buffer_before=8, buffer_after=8,
-                  control_before=30, control_after=30)
+    counts = dict(target_before=10, target_after=5, buffer_before=8, buffer_after=8, control_before=30, control_after=30)
     counts[f"control_{period}"] = 0
     with pytest.raises(AnalysisInputError, match=f"control area, {period} period: 0 crimes"):
         weighted_displacement_quotient(**counts)
@@ -181,16 +200,15 @@ def test_negative_and_missing_counts_are_refused():
     with pytest.raises(AnalysisInputError, match="target area, after period: a negative count"):
         weighted_displacement_difference(target_before=3, target_after=-1, control_before=4, control_after=5)
     with pytest.raises(AnalysisInputError, match="buffer area: no count for the after period"):
-        weighted_displacement_difference(target_before=3, target_after=1, control_before=4, control_after=5,
-                                         buffer_before=3)
+        weighted_displacement_difference(target_before=3, target_after=1, control_before=4, control_after=5, buffer_before=3)
     with pytest.raises(AnalysisInputError, match="every count is zero"):
         weighted_displacement_difference(target_before=0, target_after=0, control_before=0, control_after=0)
     with pytest.raises(AnalysisInputError, match="give both period lengths"):
-        weighted_displacement_difference(target_before=3, target_after=1, control_before=4, control_after=5,
-                                         before_days=30)
+        weighted_displacement_difference(target_before=3, target_after=1, control_before=4, control_after=5, before_days=30)
     with pytest.raises(AnalysisInputError, match="buffer area: no size given"):
-        weighted_displacement_difference(target_before=3, target_after=1, control_before=4, control_after=5,
-                                         buffer_before=1, buffer_after=2, area_km2={"target": 1, "control": 2})
+        weighted_displacement_difference(
+            target_before=3, target_after=1, control_before=4, control_after=5, buffer_before=1, buffer_after=2, area_km2={"target": 1, "control": 2}
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -204,27 +222,39 @@ def table(rows, harm=False):
 
 def test_the_table_analysis_gives_count_and_harm_measures_and_every_input():
     rows = [
-        ("target", "before", 207, 900), ("target", "after", 110, 420),
-        ("control", "before", 308, 1200), ("control", "after", 318, 1300),
-        ("buffer", "before", 178, 700), ("buffer", "after", 157, 640),
-        ("buffer_control", "before", 150, 610), ("buffer_control", "after", 140, 560),
+        ("target", "before", 207, 900),
+        ("target", "after", 110, 420),
+        ("control", "before", 308, 1200),
+        ("control", "after", 318, 1300),
+        ("buffer", "before", 178, 700),
+        ("buffer", "after", 157, 640),
+        ("buffer_control", "before", 150, 610),
+        ("buffer_control", "after", 140, 560),
     ]
     result = displacement_analysis(table(rows, harm=True))
     assert result.count.wdd.estimate == -118
-    assert result.count.wdq.wdq == pytest.approx(
-        (157 / 318 - 178 / 308) / (110 / 318 - 207 / 308)
-    )
+    assert result.count.wdq.wdq == pytest.approx((157 / 318 - 178 / 308) / (110 / 318 - 207 / 308))
     assert result.harm.wdd.estimate == (420 - 900) - (1300 - 1200) + (640 - 700) - (560 - 610)
     assert result.harm.wdq.measure == "harm"
     assert len(result.inputs) == 8
     document = result.to_dict()
     assert json.dumps(document, allow_nan=False)
     assert document["count"]["wdd"]["cells"][0] == {
-        "area": "target", "period": "before", "count": 207.0, "harm": None, "divisor": 1.0, "value": 207.0,
+        "area": "target",
+        "period": "before",
+        "count": 207.0,
+        "harm": None,
+        "divisor": 1.0,
+        "value": 207.0,
         "variance": 207.0,
     }
     assert document["harm"]["wdd"]["cells"][0] == {
-        "area": "target", "period": "before", "count": 207.0, "harm": 900.0, "divisor": 1.0, "value": 900.0,
+        "area": "target",
+        "period": "before",
+        "count": 207.0,
+        "harm": 900.0,
+        "divisor": 1.0,
+        "value": 900.0,
         "variance": pytest.approx(900.0**2 / 207),
     }
     frame = result.to_frame()
@@ -232,8 +262,14 @@ def test_the_table_analysis_gives_count_and_harm_measures_and_every_input():
 
 
 def test_the_table_analysis_still_gives_the_wdd_when_the_wdq_cannot_be_computed():
-    rows = [("target", "before", 20), ("target", "after", 10), ("control", "before", 0), ("control", "after", 5),
-            ("buffer", "before", 10), ("buffer", "after", 12)]
+    rows = [
+        ("target", "before", 20),
+        ("target", "after", 10),
+        ("control", "before", 0),
+        ("control", "after", 5),
+        ("buffer", "before", 10),
+        ("buffer", "after", 12),
+    ]
     result = displacement_analysis(table(rows))
     assert result.count.wdq is None
     assert "control area, before period: 0 crimes" in result.count.wdq_not_given
@@ -245,18 +281,19 @@ def test_the_table_analysis_still_gives_the_wdd_when_the_wdq_cannot_be_computed(
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([("target", "before", 1), ("target", "after", 1), ("contrl", "before", 1)],
-         "column 'area', row 3: expected one of target, buffer, control, buffer_control, found 'contrl'"),
+        (
+            [("target", "before", 1), ("target", "after", 1), ("contrl", "before", 1)],
+            "column 'area', row 3: expected one of target, buffer, control, buffer_control, found 'contrl'",
+        ),
         ([("target", "before", 1), ("target", "during", 1)], "column 'period', row 2"),
-        ([("target", "before", 1), ("target", "after", 1), ("control", "before", 1), ("control", "after", 1),
-          ("target", "before", 3)], "row 5: target area, before period is given again (first on row 1)"),
+        (
+            [("target", "before", 1), ("target", "after", 1), ("control", "before", 1), ("control", "after", 1), ("target", "before", 3)],
+            "row 5: target area, before period is given again (first on row 1)",
+        ),
         ([("target", "before", 1), ("target", "after", 1)], "no counts for the control area"),
-        ([("target", "before", 1), ("control", "before", 1), ("control", "after", 1)],
-         "target area: no count for the after period"),
-        ([("target", "before", 1), ("target", "after", -2), ("control", "before", 1), ("control", "after", 1)],
-         "column 'count', row 2: a negative count"),
-        ([("target", "before", 1), ("target", "after", "x"), ("control", "before", 1), ("control", "after", 1)],
-         "column 'count', row 2: expected a number"),
+        ([("target", "before", 1), ("control", "before", 1), ("control", "after", 1)], "target area: no count for the after period"),
+        ([("target", "before", 1), ("target", "after", -2), ("control", "before", 1), ("control", "after", 1)], "column 'count', row 2: a negative count"),
+        ([("target", "before", 1), ("target", "after", "x"), ("control", "before", 1), ("control", "after", 1)], "column 'count', row 2: expected a number"),
     ],
 )
 def test_a_bad_counts_table_is_refused_with_the_row_and_what_was_wrong(rows, message):
@@ -266,16 +303,17 @@ def test_a_bad_counts_table_is_refused_with_the_row_and_what_was_wrong(rows, mes
 
 
 def test_harm_without_crimes_is_refused():
-    rows = [("target", "before", 0, 5), ("target", "after", 1, 1),
-            ("control", "before", 1, 1), ("control", "after", 1, 1)]
+    rows = [("target", "before", 0, 5), ("target", "after", 1, 1), ("control", "before", 1, 1), ("control", "after", 1, 1)]
     with pytest.raises(AnalysisInputError, match="target area, before period: a harm total of 5 with 0 crimes"):
         displacement_analysis(table(rows, harm=True))
 
 
 def test_counts_are_read_from_a_file_with_area_names_written_loosely(tmp_path):
     path = tmp_path / "counts.csv"
-    path.write_text("area,period,count\nTarget,Before,12\ntarget,after,7\nControl,before,30\ncontrol,after,31\n"
-                    "Buffer Control,before,4\nbuffer-control,after,5\nbuffer,before,9\nbuffer,after,9\n")
+    path.write_text(
+        "area,period,count\nTarget,Before,12\ntarget,after,7\nControl,before,30\ncontrol,after,31\n"
+        "Buffer Control,before,4\nbuffer-control,after,5\nbuffer,before,9\nbuffer,after,9\n"
+    )
     counts = read_displacement_counts(path)
     assert set(counts["area"]) == {"target", "control", "buffer", "buffer_control"}
 
@@ -301,7 +339,8 @@ def test_difference_in_differences_of_means_with_its_welch_standard_error():
     assert result.did_df == pytest.approx(df)
     half = stats.t.ppf(0.975, df) * result.did_se
     assert (result.did_ci_low, result.did_ci_high) == (
-        pytest.approx(result.difference_in_differences - half), pytest.approx(result.difference_in_differences + half)
+        pytest.approx(result.difference_in_differences - half),
+        pytest.approx(result.difference_in_differences + half),
     )
     assert result.ratio_of_ratios == pytest.approx((24 / 46) / (84 / 80))
     log_se = math.sqrt(1 / 24 + 1 / 46 + 1 / 84 + 1 / 80)
@@ -312,8 +351,7 @@ def test_difference_in_differences_of_means_with_its_welch_standard_error():
 
 def test_the_ratio_of_ratios_is_withheld_for_rates_and_for_empty_periods():
     dates = monthly(6)
-    rates = before_after_with_control(dates, [1.5, 2.5, 2.0, 1.0, 1.2, 0.8], [3, 3, 4, 3, 4, 3],
-                                      intervention_date="2023-04-01")
+    rates = before_after_with_control(dates, [1.5, 2.5, 2.0, 1.0, 1.2, 0.8], [3, 3, 4, 3, 4, 3], intervention_date="2023-04-01")
     assert rates.ratio_of_ratios is None and "not counts" in rates.ratio_not_given
     empty = before_after_with_control(dates, [0, 0, 0, 1, 2, 1], [3, 3, 4, 3, 4, 3], intervention_date="2023-04-01")
     assert empty.ratio_of_ratios is None
@@ -352,8 +390,10 @@ def test_the_command_takes_counts_as_options_and_prints_json():
 
 def test_the_command_reads_a_counts_file_with_harm(tmp_path):
     path = tmp_path / "counts.csv"
-    path.write_text("area,period,count,harm\ntarget,before,30,120\ntarget,after,18,50\ncontrol,before,60,240\n"
-                    "control,after,62,250\nbuffer,before,25,90\nbuffer,after,27,100\n")
+    path.write_text(
+        "area,period,count,harm\ntarget,before,30,120\ntarget,after,18,50\ncontrol,before,60,240\n"
+        "control,after,62,250\nbuffer,before,25,90\nbuffer,after,27,100\n"
+    )
     result = runner.invoke(app, ["analyse", "displacement", str(path), "--before-days", "365", "--after-days", "182"])
     assert result.exit_code == 0, result.output
     assert "[count] shared control" in result.stdout and "[harm] shared control" in result.stdout
@@ -361,14 +401,28 @@ def test_the_command_reads_a_counts_file_with_harm(tmp_path):
 
 def test_the_command_compares_an_indicator_series(tmp_path):
     path = tmp_path / "series.csv"
-    path.write_text("month,burglary,elsewhere\n" + "".join(
-        f"2023-{m:02d}-01,{t},{c}\n" for m, t, c in
-        [(1, 10, 20), (2, 12, 21), (3, 11, 19), (4, 6, 20), (5, 7, 22), (6, 5, 21)]
-    ))
-    result = runner.invoke(app, [
-        "analyse", "displacement", "--series", str(path), "--date-column", "month", "--target-column", "burglary",
-        "--control-column", "elsewhere", "--intervention", "2023-04-01", "--json",
-    ])
+    path.write_text(
+        "month,burglary,elsewhere\n"
+        + "".join(f"2023-{m:02d}-01,{t},{c}\n" for m, t, c in [(1, 10, 20), (2, 12, 21), (3, 11, 19), (4, 6, 20), (5, 7, 22), (6, 5, 21)])
+    )
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "displacement",
+            "--series",
+            str(path),
+            "--date-column",
+            "month",
+            "--target-column",
+            "burglary",
+            "--control-column",
+            "elsewhere",
+            "--intervention",
+            "2023-04-01",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["n_before"] == 3
 
@@ -376,8 +430,7 @@ def test_the_command_compares_an_indicator_series(tmp_path):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--target-before", "5", "--target-after", "-3", "--control-before", "4", "--control-after", "4"],
-         "--target-after: a negative count"),
+        (["--target-before", "5", "--target-after", "-3", "--control-before", "4", "--control-after", "4"], "--target-after: a negative count"),
         (["--target-before", "5", "--target-after", "3"], "no counts for the control area"),
         ([], "give the counts"),
     ],

@@ -117,9 +117,7 @@ def test_rocc_analyse_harm_prints_one_json_document(tmp_path):
     events.write_text("id,offence\n1,burglary\n2,assault\n3,burglary\n")
     index = tmp_path / "harm.csv"
     index.write_text("offence_code,weight\nburglary,30\nassault,120\n")
-    result = CliRunner().invoke(
-        app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--codes", "as-written", "--json"]
-    )
+    result = CliRunner().invoke(app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--codes", "as-written", "--json"])
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["total_harm"] == 180.0
@@ -131,9 +129,7 @@ def test_rocc_analyse_harm_names_an_unknown_code_and_its_row(tmp_path):
     events.write_text("id,offence\n1,burglary\n2,arson\n")
     index = tmp_path / "harm.csv"
     index.write_text("offence_code,weight\nburglary,30\n")
-    result = CliRunner().invoke(
-        app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--codes", "as-written"]
-    )
+    result = CliRunner().invoke(app, ["analyse", "harm", str(events), "--offence", "offence", "--harm", str(index), "--codes", "as-written"])
     assert result.exit_code == 2
     assert "'arson'" in result.stderr and "row 2" in result.stderr and "column 'offence'" in result.stderr
     assert "Traceback" not in result.output
@@ -156,8 +152,7 @@ def test_harm_weights_flow_into_concentration(tmp_path):
     index.write_text("offence_code,weight\nburglary,30\nassault,120\ntheft,10\n")
     result = CliRunner().invoke(
         app,
-        ["analyse", "concentration", str(events), "--unit", "unit", "--harm", str(index), "--offence", "offence",
-         "--codes", "as-written", "--json"],
+        ["analyse", "concentration", str(events), "--unit", "unit", "--harm", str(index), "--offence", "offence", "--codes", "as-written", "--json"],
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)

@@ -67,9 +67,7 @@ def test_a_window_crossing_midnight_on_sunday_wraps_to_monday():
 
 
 def test_a_window_longer_than_a_week_is_spread_evenly_and_flagged():
-    result = hot_times(
-        starts=["2018-06-04 10:00", "2018-06-01 09:00"], ends=["2018-06-04 10:00", "2018-06-20 09:00"]
-    )
+    result = hot_times(starts=["2018-06-04 10:00", "2018-06-01 09:00"], ends=["2018-06-04 10:00", "2018-06-20 09:00"])
     assert result.long_windows == 1
     assert result.long_window_rows == (2,)
     assert result.matrix[0, 10] == pytest.approx(1 + 1 / 168)
@@ -122,13 +120,15 @@ def timed_events(draw):
     starts = draw(
         st.lists(
             st.datetimes(min_value=dt.datetime(1965, 1, 1), max_value=dt.datetime(2030, 12, 31)),
-            min_size=n, max_size=n,
+            min_size=n,
+            max_size=n,
         )
     )
     durations = draw(
         st.lists(
             st.one_of(st.none(), st.integers(0, 3000), st.integers(10_080, 10_081), st.integers(10_082, 90_000)),
-            min_size=n, max_size=n,
+            min_size=n,
+            max_size=n,
         )
     )
     ends = [None if d is None else s + dt.timedelta(minutes=d, seconds=draw(st.integers(0, 59))) for s, d in zip(starts, durations)]
@@ -177,7 +177,8 @@ def test_a_run_of_dates_is_spread_over_every_day_of_the_run_including_the_last()
 
 def test_events_known_only_to_the_day_can_be_shown_apart_by_day_of_week():
     result = hot_times(
-        starts=["2018-06-04", "2018-06-09", "2018-06-09 23:10", "2018-06-04"], ends=["", "2018-06-10", "", "2018-06-20"],
+        starts=["2018-06-04", "2018-06-09", "2018-06-09 23:10", "2018-06-04"],
+        ends=["", "2018-06-10", "", "2018-06-20"],
         date_only="apart",
     )
     assert result.matrix.sum() == pytest.approx(1.0) and result.matrix[5, 23] == 1.0
@@ -216,9 +217,7 @@ def test_the_caller_may_flag_the_events_known_only_to_the_day():
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    days=st.lists(st.tuples(st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)), st.integers(0, 9)), min_size=1, max_size=8)
-)
+@given(days=st.lists(st.tuples(st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)), st.integers(0, 9)), min_size=1, max_size=8))
 def test_dates_without_times_match_a_minute_by_minute_loop_over_their_whole_days(days):
     starts = [dt.datetime.combine(first, dt.time()) for first, _ in days]
     ends = [s + dt.timedelta(days=extra) for s, (_, extra) in zip(starts, days)]
@@ -271,9 +270,7 @@ def test_rocc_analyse_hot_times_weights_by_harm(tmp_path):
     path = _write(tmp_path, "from,offence\n2018-06-04 10:30,1211\n2018-06-04 10:45,1412\n")
     harm = tmp_path / "harm.csv"
     harm.write_text("offence_code,weight\n1211,365\n1412,10\n")
-    result = CliRunner().invoke(
-        app, ["analyse", "hot-times", path, "--from", "from", "--harm", str(harm), "--offence", "offence", "--json"]
-    )
+    result = CliRunner().invoke(app, ["analyse", "hot-times", path, "--from", "from", "--harm", str(harm), "--offence", "offence", "--json"])
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["matrix"][0][10] == 375.0

@@ -224,15 +224,24 @@ def test_projection_refuses_what_it_cannot_do(lon, lat, crs, message):
 
 
 CITY_OPTIONS = [
-    "--x", "Longitude", "--y", "Latitude", "--lonlat", "--crs", "EPSG:27700", "--cell", "100", "--bandwidth", "250",
+    "--x",
+    "Longitude",
+    "--y",
+    "Latitude",
+    "--lonlat",
+    "--crs",
+    "EPSG:27700",
+    "--cell",
+    "100",
+    "--bandwidth",
+    "250",
 ]
 
 
 def test_police_uk_city_of_london_month_end_to_end():
     result = CliRunner().invoke(
         app,
-        ["analyse", "hotspots", str(CITY_OF_LONDON), *CITY_OPTIONS, "--drop-unlocated",
-         "--extent", "531000,180500,534000,182000", "--json"],
+        ["analyse", "hotspots", str(CITY_OF_LONDON), *CITY_OPTIONS, "--drop-unlocated", "--extent", "531000,180500,534000,182000", "--json"],
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -258,9 +267,7 @@ def test_police_uk_rows_without_coordinates_are_an_error_unless_dropped():
 def test_rocc_analyse_hotspots_geojson_output(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("x,y\n1748000,5920000\n1748050,5920040\n1748300,5920300\n")
-    result = CliRunner().invoke(
-        app, ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--crs", "EPSG:2193", "--geojson"]
-    )
+    result = CliRunner().invoke(app, ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--crs", "EPSG:2193", "--geojson"])
     assert result.exit_code == 0, result.stderr
     collection = json.loads(result.stdout)
     assert collection["type"] == "FeatureCollection"
@@ -297,8 +304,7 @@ def test_rocc_analyse_hotspots_weights_by_harm_and_drops_only_blank_rows(tmp_pat
     harm.write_text("offence_code,weight\n1211,365\n1412,10\n")
     result = CliRunner().invoke(
         app,
-        ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--drop-unlocated",
-         "--harm", str(harm), "--offence", "offence", "--json"],
+        ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--drop-unlocated", "--harm", str(harm), "--offence", "offence", "--json"],
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -309,9 +315,7 @@ def test_rocc_analyse_hotspots_weights_by_harm_and_drops_only_blank_rows(tmp_pat
 def test_dropping_blank_rows_keeps_the_file_row_numbers_in_errors(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("x,y\n10,10\n,\nabc,5\n")
-    result = CliRunner().invoke(
-        app, ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--drop-unlocated"]
-    )
+    result = CliRunner().invoke(app, ["analyse", "hotspots", str(path), "--x", "x", "--y", "y", "--cell", "100", "--drop-unlocated"])
     assert result.exit_code == 2
     assert "column 'x', row 3: expected a number, found 'abc'" in result.stderr
 
@@ -388,9 +392,7 @@ def reference_conditional_permutation(grid, *, permutations, seed):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    grid=st.integers(2, 6).flatmap(
-        lambda cols: st.lists(st.lists(st.integers(0, 6).map(float), min_size=cols, max_size=cols), min_size=2, max_size=6)
-    ),
+    grid=st.integers(2, 6).flatmap(lambda cols: st.lists(st.lists(st.integers(0, 6).map(float), min_size=cols, max_size=cols), min_size=2, max_size=6)),
     seed=st.integers(0, 1000),
 )
 def test_conditional_permutation_p_values_match_the_cell_by_cell_oracle(grid, seed):
@@ -458,7 +460,9 @@ def test_bad_hot_spot_options_say_what_is_wrong(kwargs, message):
         hotspots(**options)
 
 
-@pytest.mark.parametrize(("p", "text"), [(0.0, "< 0.001"), (0.0009, "< 0.001"), (0.001, "0.001"), (0.0316, "0.032"), (1.0, "1.000"), (None, "–"), (float("nan"), "–")])
+@pytest.mark.parametrize(
+    ("p", "text"), [(0.0, "< 0.001"), (0.0009, "< 0.001"), (0.001, "0.001"), (0.0316, "0.032"), (1.0, "1.000"), (None, "–"), (float("nan"), "–")]
+)
 def test_p_values_are_written_as_a_person_reads_them(p, text):
     from rocc.analysis.results import p_phrase, p_text
 
@@ -478,8 +482,9 @@ def _cluster_file(tmp_path) -> str:
 
 
 def test_rocc_analyse_hotspots_lists_the_top_hot_spots_by_place_with_corrected_p_values(tmp_path):
-    result = CliRunner().invoke(app, ["analyse", "hotspots", _cluster_file(tmp_path), "--x", "x", "--y", "y", "--cell", "100",
-                                      "--place", "place", "--places-are", "address"])
+    result = CliRunner().invoke(
+        app, ["analyse", "hotspots", _cluster_file(tmp_path), "--x", "x", "--y", "y", "--cell", "100", "--place", "place", "--places-are", "address"]
+    )
     assert result.exit_code == 0, result.stderr
     assert "(p-values corrected for testing every cell (false discovery rate))" in result.stdout
     line = next(line for line in result.stdout.splitlines() if "Queen Street" in line)

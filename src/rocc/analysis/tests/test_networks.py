@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.networks import (
-    _pairs_after_each_removal,
     _csr,
+    _pairs_after_each_removal,
     brokerage_roles,
     fragmentation,
     key_player_set,
@@ -148,9 +148,7 @@ def modularity(n, edges, weights, membership):
         a[t][s] += w
     k = [sum(row) for row in a]
     two_m = sum(k)
-    return sum(
-        a[i][j] - k[i] * k[j] / two_m for i in range(n) for j in range(n) if membership[i] == membership[j]
-    ) / two_m
+    return sum(a[i][j] - k[i] * k[j] / two_m for i in range(n) for j in range(n) if membership[i] == membership[j]) / two_m
 
 
 def gould_fernandez(n, edges, directed, group):
@@ -188,9 +186,7 @@ def random_networks(draw, *, max_nodes=10, connected=False):
     if connected:
         chosen = sorted(set(chosen) | {(i, i + 1) for i in range(n - 1)})
     weights = draw(st.lists(st.integers(min_value=1, max_value=5), min_size=len(chosen), max_size=len(chosen)))
-    table = pd.DataFrame(
-        {"from": [f"p{s}" for s, _ in chosen], "to": [f"p{t}" for _, t in chosen], "calls": weights}
-    )
+    table = pd.DataFrame({"from": [f"p{s}" for s, _ in chosen], "to": [f"p{t}" for _, t in chosen], "calls": weights})
     return network_from_edge_list(table, source="from", target="to", weight="calls", directed=directed)
 
 
@@ -207,12 +203,8 @@ def by_node(result, field):
 def test_betweenness_closeness_degree_and_strength_match_the_pure_python_oracles(network):
     n, edges, weights = indexed(network)
     result = network_analysis(network)
-    np.testing.assert_allclose(
-        by_node(result, "betweenness"), brandes_betweenness(n, edges, network.directed), atol=1e-9
-    )
-    np.testing.assert_allclose(
-        by_node(result, "closeness"), wasserman_faust_closeness(n, edges, network.directed), atol=1e-12
-    )
+    np.testing.assert_allclose(by_node(result, "betweenness"), brandes_betweenness(n, edges, network.directed), atol=1e-9)
+    np.testing.assert_allclose(by_node(result, "closeness"), wasserman_faust_closeness(n, edges, network.directed), atol=1e-12)
     degree, strength = np.zeros(n), np.zeros(n)
     for (s, t), w in zip(edges, weights):
         degree[[s, t]] += 1
@@ -342,8 +334,7 @@ def test_the_centre_of_an_undirected_star_lies_on_every_path_between_its_leaves(
 
 
 def test_the_bridge_between_two_cells_is_the_key_player():
-    pairs = [("a1", "a2"), ("a2", "a3"), ("a1", "a3"), ("a3", "bridge"), ("bridge", "b1"),
-             ("b1", "b2"), ("b2", "b3"), ("b1", "b3")]
+    pairs = [("a1", "a2"), ("a2", "a3"), ("a1", "a3"), ("a3", "bridge"), ("bridge", "b1"), ("b1", "b2"), ("b2", "b3"), ("b1", "b3")]
     players = network_analysis(edge_list(pairs), key_players=1).key_players
     assert players.nodes == ("bridge",)
     assert players.fragmentation_before == 0
@@ -415,7 +406,10 @@ def test_every_caviar_phase_loads_as_a_directed_weighted_network_of_its_calls():
 
 def test_caviar_phase_1_to_2_comparison_counts_what_the_matrices_show():
     before, after = caviar_matrix(1), caviar_matrix(2)
-    ties = lambda m: {(m.index.astype(str)[i], m.columns[j]): m.iat[i, j] for i, j in zip(*np.nonzero(m.to_numpy()))}
+
+    def ties(m):
+        return {(m.index.astype(str)[i], m.columns[j]): m.iat[i, j] for i, j in zip(*np.nonzero(m.to_numpy()))}
+
     ties_before, ties_after = ties(before), ties(after)
     result = network_analysis(
         read_network(CAVIAR / "phase1.csv", adjacency=True),
@@ -439,8 +433,7 @@ def test_the_analysis_table_has_one_row_per_node_with_every_measure():
     result = network_analysis(read_network(CAVIAR / "phase3.csv", adjacency=True), key_players=3)
     frame = result.to_frame()
     assert len(frame) == result.summary.n_nodes
-    for column in ("degree", "in_degree", "out_degree", "strength", "betweenness", "closeness", "eigenvector",
-                   "constraint", "community"):
+    for column in ("degree", "in_degree", "out_degree", "strength", "betweenness", "closeness", "eigenvector", "constraint", "community"):
         assert column in frame.columns
     assert result.key_players.fragmentation_after > result.key_players.fragmentation_before
 
@@ -479,9 +472,7 @@ def test_a_bad_edge_list_is_refused_with_the_row_and_what_was_wrong(tmp_path, te
 def test_repeated_ties_are_merged_by_adding_their_weights_when_asked(tmp_path):
     path = write(tmp_path, "a,b,w\nx,y,2\ny,z,1\nx,y,5\n")
     network = read_network(path, source="a", target="b", weight="w", directed=True, merge_duplicates=True)
-    assert network.edge_table().to_dict("records") == [
-        {"source": "x", "target": "y", "weight": 7.0}, {"source": "y", "target": "z", "weight": 1.0}
-    ]
+    assert network.edge_table().to_dict("records") == [{"source": "x", "target": "y", "weight": 7.0}, {"source": "y", "target": "z", "weight": 1.0}]
     # directed: y→x is a different tie from x→y
     reverse = read_network(write(tmp_path, "a,b\nx,y\ny,x\n"), source="a", target="b", directed=True)
     assert reverse.n_edges == 2
@@ -530,15 +521,35 @@ runner = CliRunner()
 
 
 def test_the_command_prints_one_json_document_with_nodes_key_players_and_comparison():
-    result = runner.invoke(app, [
-        "analyse", "network", str(CAVIAR / "phase1.csv"), "--adjacency", "--key-players", "2",
-        "--compare", str(CAVIAR / "phase2.csv"), "--json",
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "network",
+            str(CAVIAR / "phase1.csv"),
+            "--adjacency",
+            "--key-players",
+            "2",
+            "--compare",
+            str(CAVIAR / "phase2.csv"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["summary"]["n_nodes"] == 15 and document["summary"]["directed"] is True
-    assert set(document["nodes"][0]) >= {"node", "degree", "in_degree", "out_degree", "strength", "betweenness",
-                                         "closeness", "eigenvector", "constraint", "community"}
+    assert set(document["nodes"][0]) >= {
+        "node",
+        "degree",
+        "in_degree",
+        "out_degree",
+        "strength",
+        "betweenness",
+        "closeness",
+        "eigenvector",
+        "constraint",
+        "community",
+    }
     assert len(document["key_players"]["nodes"]) == 2
     assert document["comparison"]["nodes_kept"] == 13
 
@@ -546,10 +557,24 @@ def test_the_command_prints_one_json_document_with_nodes_key_players_and_compari
 def test_the_command_reads_an_edge_list_with_groups_and_reports_brokers(tmp_path):
     edges = write(tmp_path, "from,to,calls\nann,bob,3\nbob,cat,1\ncat,dan,2\nbob,dan,1\n")
     groups = write(tmp_path, "node,group\nann,north\nbob,north\ncat,south\ndan,south\n", "groups.csv")
-    result = runner.invoke(app, [
-        "analyse", "network", str(edges), "--edges", "--source", "from", "--target", "to", "--weight", "calls",
-        "--directed", "--groups", str(groups),
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            "network",
+            str(edges),
+            "--edges",
+            "--source",
+            "from",
+            "--target",
+            "to",
+            "--weight",
+            "calls",
+            "--directed",
+            "--groups",
+            str(groups),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "bob (north): 0/0/2/0/0" in result.stdout
 

@@ -116,9 +116,7 @@ def test_serious_and_repeat_victims_get_an_intervention_plan():
 
 
 def test_a_harm_threshold_also_makes_a_victimisation_serious():
-    result = repeat_victims(
-        persons=["A", "A"], dates=["2018-01-01", "2018-01-02"], weights=[5.0, 400.0], serious_harm=365.0
-    )
+    result = repeat_victims(persons=["A", "A"], dates=["2018-01-01", "2018-01-02"], weights=[5.0, 400.0], serious_harm=365.0)
     assert result.victim("A")["tier"] == "serious and repeat victim"
     assert result.victim("A")["harm"] == 405.0
 
@@ -140,17 +138,18 @@ def test_tiers_can_be_configured_from_a_table():
         )
     )
     result = repeat_victims(
-        persons=["A", "B", "B", "B", "B"], dates=["2018-01-01"] * 5, offences=["rape", "x", "x", "x", "x"],
-        serious_codes=["rape"], tiers=tiers,
+        persons=["A", "B", "B", "B", "B"],
+        dates=["2018-01-01"] * 5,
+        offences=["rape", "x", "x", "x", "x"],
+        serious_codes=["rape"],
+        tiers=tiers,
     )
     assert result.victim("A")["response"] == "safety plan"
     assert result.victim("B")["response"] == "case conference"
 
 
 def test_a_victim_below_every_tier_has_no_tier():
-    result = repeat_victims(
-        persons=["A"], dates=["2018-01-01"], tiers=[ResponseTier(name="repeat", response="visit", min_events=2)]
-    )
+    result = repeat_victims(persons=["A"], dates=["2018-01-01"], tiers=[ResponseTier(name="repeat", response="visit", min_events=2)])
     assert result.victim("A")["tier"] is None
     assert "1 victims meet no response tier" in result.summary["notes"]
 
@@ -222,12 +221,25 @@ def victimisations(draw):
 def test_the_fast_version_matches_the_reference_loop(case):
     persons, dates, offences, weights, as_of, window, serious, serious_harm = case
     result = repeat_victims(
-        persons=persons, dates=np.array(dates, dtype="datetime64[D]"), offences=offences, as_of=as_of,
-        window_days=window, serious_codes=serious, serious_harm=serious_harm, weights=weights,
+        persons=persons,
+        dates=np.array(dates, dtype="datetime64[D]"),
+        offences=offences,
+        as_of=as_of,
+        window_days=window,
+        serious_codes=serious,
+        serious_harm=serious_harm,
+        weights=weights,
     )
     people, summary = reference_repeat_victims(
-        persons, dates, offences, as_of=as_of, window_days=window, serious_codes=serious,
-        serious_harm=serious_harm, weights=weights, tiers=VICTIM_FOCUS_TIERS,
+        persons,
+        dates,
+        offences,
+        as_of=as_of,
+        window_days=window,
+        serious_codes=serious,
+        serious_harm=serious_harm,
+        weights=weights,
+        tiers=VICTIM_FOCUS_TIERS,
     )
     records = result.to_dict()["persons"]
     assert {r["person"] for r in records} == set(people)
@@ -260,8 +272,24 @@ def test_rocc_analyse_repeat_victims_prints_the_documented_json(tmp_path):
     )
     result = CliRunner().invoke(
         app,
-        ["analyse", "repeat-victims", path, "--person", "victim", "--date", "date", "--offence", "offence",
-         "--as-of", "2018-06-30", "--window-days", "365", "--serious-codes", "1211,1311", "--json"],
+        [
+            "analyse",
+            "repeat-victims",
+            path,
+            "--person",
+            "victim",
+            "--date",
+            "date",
+            "--offence",
+            "offence",
+            "--as-of",
+            "2018-06-30",
+            "--window-days",
+            "365",
+            "--serious-codes",
+            "1211,1311",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -277,9 +305,7 @@ def test_rocc_analyse_repeat_victims_prints_the_documented_json(tmp_path):
 def test_rocc_analyse_repeat_victims_takes_tiers_from_a_file(tmp_path):
     events = _write(tmp_path, "victim,date\nP1,2018-01-05\nP1,2018-01-06\n")
     tiers = _write(tmp_path, "name,response,min_events\nknown,note it,1\ntwice,call back,2\n", "tiers.csv")
-    result = CliRunner().invoke(
-        app, ["analyse", "repeat-victims", events, "--person", "victim", "--date", "date", "--tiers", tiers, "--json"]
-    )
+    result = CliRunner().invoke(app, ["analyse", "repeat-victims", events, "--person", "victim", "--date", "date", "--tiers", tiers, "--json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["persons"][0]["response"] == "call back"
 
@@ -309,9 +335,12 @@ def test_a_division_in_the_serious_list_selects_its_subdivisions_and_groups():
     from rocc.events.offences import anzsoc
 
     result = repeat_victims(
-        persons=["A", "A", "B", "B", "C", "C"], dates=["2024-01-01", "2024-02-01"] * 3,
-        offences=["0711", "1211", "071", "1211", "1211", "0811"], as_of="2024-06-30",
-        serious_codes=["07"], classification=anzsoc(),
+        persons=["A", "A", "B", "B", "C", "C"],
+        dates=["2024-01-01", "2024-02-01"] * 3,
+        offences=["0711", "1211", "071", "1211", "1211", "0811"],
+        as_of="2024-06-30",
+        serious_codes=["07"],
+        classification=anzsoc(),
     )
     tiers = {p["person"]: p["tier"] for p in result.to_dict()["persons"]}
     assert tiers == {"A": "serious and repeat victim", "B": "serious and repeat victim", "C": "repeat victim"}
@@ -329,8 +358,12 @@ def test_a_code_whose_leading_zero_was_dropped_is_read_with_it():
     from rocc.events.offences import anzsoc
 
     result = repeat_victims(
-        persons=["A", "A"], dates=["2024-01-01", "2024-02-01"], offences=["211", "0211"], as_of="2024-06-30",
-        serious_codes=["21"], classification=anzsoc(),
+        persons=["A", "A"],
+        dates=["2024-01-01", "2024-02-01"],
+        offences=["211", "0211"],
+        as_of="2024-06-30",
+        serious_codes=["21"],
+        classification=anzsoc(),
     )
     person = result.to_dict()["persons"][0]
     assert person["offences"] == {"0211": 2} and person["tier"] == "serious and repeat victim"
@@ -359,11 +392,13 @@ def test_the_one_person_tier_rule_is_the_population_rule(count, serious):
 def test_rocc_analyse_repeat_victims_takes_a_division_as_a_serious_code(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("victim,date,offence\nA,2024-01-01,0711\nA,2024-02-01,1211\nB,2024-01-05,1211\nB,2024-03-01,1211\n")
-    result = CliRunner().invoke(app, ["analyse", "repeat-victims", str(path), "--person", "victim", "--date", "date",
-                                      "--offence", "offence", "--serious-codes", "07", "--json"])
+    result = CliRunner().invoke(
+        app, ["analyse", "repeat-victims", str(path), "--person", "victim", "--date", "date", "--offence", "offence", "--serious-codes", "07", "--json"]
+    )
     assert result.exit_code == 0, result.stderr
     tiers = {p["person"]: p["tier"] for p in json.loads(result.stdout)["persons"]}
     assert tiers == {"A": "serious and repeat victim", "B": "repeat victim"}
-    refused = CliRunner().invoke(app, ["analyse", "repeat-victims", str(path), "--person", "victim", "--date", "date",
-                                       "--offence", "offence", "--serious-codes", "7x"])
+    refused = CliRunner().invoke(
+        app, ["analyse", "repeat-victims", str(path), "--person", "victim", "--date", "date", "--offence", "offence", "--serious-codes", "7x"]
+    )
     assert refused.exit_code == 2 and "unknown offence code '7x'" in refused.stderr

@@ -26,9 +26,32 @@ def server(db):
 def knox_json() -> dict:
     rocc = Path(sys.executable).with_name("rocc")
     completed = subprocess.run(
-        [str(rocc), "analyse", "near-repeat", str(CHICAGO), "--no-header", "--x", "1", "--y", "2", "--date", "3",
-         "--distance-bands", "0,100,200,inf", "--day-bands", "0,7,14,inf", "--permutations", "19", "--seed", "3", "--json"],
-        capture_output=True, text=True, timeout=600, check=True,
+        [
+            str(rocc),
+            "analyse",
+            "near-repeat",
+            str(CHICAGO),
+            "--no-header",
+            "--x",
+            "1",
+            "--y",
+            "2",
+            "--date",
+            "3",
+            "--distance-bands",
+            "0,100,200,inf",
+            "--day-bands",
+            "0,7,14,inf",
+            "--permutations",
+            "19",
+            "--seed",
+            "3",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     return json.loads(completed.stdout)
 
@@ -36,10 +59,18 @@ def knox_json() -> dict:
 def test_an_analyst_saves_a_cli_result_and_readers_in_scope_list_and_read_it(server, make_user):
     analyst = token_issue(user=make_user("analyst", units=["waitemata"]), name="test")
     result = knox_json()
-    status, created = call(f"{server}/saved", analyst, {
-        "kind": "near_repeat", "title": "Chicago burglaries, month 1", "unit": "waitemata", "source": "chicago.csv",
-        "parameters": {"permutations": 19, "seed": 3}, "result": result,
-    })
+    status, created = call(
+        f"{server}/saved",
+        analyst,
+        {
+            "kind": "near_repeat",
+            "title": "Chicago burglaries, month 1",
+            "unit": "waitemata",
+            "source": "chicago.csv",
+            "parameters": {"permutations": 19, "seed": 3},
+            "result": result,
+        },
+    )
     assert status == 201, created
     assert created["holds_person_level"] is False and created["result"]["observed"] == result["observed"]
     viewer = token_issue(user=make_user("viewer", units=["waitemata"]), name="test")

@@ -25,17 +25,31 @@ def stored(event_store, analyst):
     rows = []
     start = dt.date(2024, 1, 1)
     for i in range(40):
-        rows.append({
-            "event_id": f"C{i}", "date": str(start + dt.timedelta(days=150 + int(rng.integers(0, 14)))), "offence_code": "0711",
-            "unit": "North Shore", "x": round(1755000 + rng.normal(0, 60)), "y": round(5925000 + rng.normal(0, 60)),
-            "victim": f"V{i % 25}", "offender": [f"O{i % 6}", f"O{(i + 1) % 6}"] if i % 3 == 0 else [f"O{i % 6}"],
-        })
+        rows.append(
+            {
+                "event_id": f"C{i}",
+                "date": str(start + dt.timedelta(days=150 + int(rng.integers(0, 14)))),
+                "offence_code": "0711",
+                "unit": "North Shore",
+                "x": round(1755000 + rng.normal(0, 60)),
+                "y": round(5925000 + rng.normal(0, 60)),
+                "victim": f"V{i % 25}",
+                "offender": [f"O{i % 6}", f"O{(i + 1) % 6}"] if i % 3 == 0 else [f"O{i % 6}"],
+            }
+        )
     for i in range(80):
-        rows.append({
-            "event_id": f"S{i}", "date": str(start + dt.timedelta(days=int(rng.integers(0, 360)))), "offence_code": "0711",
-            "unit": "North Shore", "x": round(rng.uniform(1748000, 1762000)), "y": round(rng.uniform(5918000, 5932000)),
-            "victim": f"W{i}", "offender": [f"Q{i}"],
-        })
+        rows.append(
+            {
+                "event_id": f"S{i}",
+                "date": str(start + dt.timedelta(days=int(rng.integers(0, 360)))),
+                "offence_code": "0711",
+                "unit": "North Shore",
+                "x": round(rng.uniform(1748000, 1762000)),
+                "y": round(rng.uniform(5918000, 5932000)),
+                "victim": f"W{i}",
+                "offender": [f"Q{i}"],
+            }
+        )
     events_create(user=analyst, rows=rows)
     return rows
 
@@ -43,10 +57,17 @@ def stored(event_store, analyst):
 def test_hot_spots_of_the_stored_events_find_the_cluster(analyst_client, stored, waitemata):
     page = text(analyst_client.get("/analyses/hotspots/"))
     assert "From the event store" in page
-    response = analyst_client.post("/analyses/hotspots/run-events/", {
-        "events-date_from": "2024-01-01", "events-date_to": "2024-12-31", "events-offence_codes": "07",
-        "ev-scope_unit": waitemata.pk, "ev-cell": "200", "ev-coordinates": "nztm",
-    })
+    response = analyst_client.post(
+        "/analyses/hotspots/run-events/",
+        {
+            "events-date_from": "2024-01-01",
+            "events-date_to": "2024-12-31",
+            "events-offence_codes": "07",
+            "ev-scope_unit": waitemata.pk,
+            "ev-cell": "200",
+            "ev-coordinates": "nztm",
+        },
+    )
     assert response.status_code == 302, text(response)[:3000]
     run = AnalysisRun.objects.get()
     assert run.data_source == "events" and run.result["events"] == 120
@@ -56,11 +77,19 @@ def test_hot_spots_of_the_stored_events_find_the_cluster(analyst_client, stored,
 
 
 def test_near_repeats_of_the_stored_burglaries_read_no_persons(analyst_client, stored, waitemata):
-    response = analyst_client.post("/analyses/near-repeat/run-events/", {
-        "ev-scope_unit": waitemata.pk, "ev-coordinates": "nztm", "ev-event_label": "burglary",
-        "ev-distance_bands": "0,200,400,inf", "ev-day_bands": "0,14,28,inf", "ev-metric": "manhattan",
-        "ev-permutations": "99", "ev-seed": "5",
-    })
+    response = analyst_client.post(
+        "/analyses/near-repeat/run-events/",
+        {
+            "ev-scope_unit": waitemata.pk,
+            "ev-coordinates": "nztm",
+            "ev-event_label": "burglary",
+            "ev-distance_bands": "0,200,400,inf",
+            "ev-day_bands": "0,14,28,inf",
+            "ev-metric": "manhattan",
+            "ev-permutations": "99",
+            "ev-seed": "5",
+        },
+    )
     assert response.status_code == 302, text(response)[:3000]
     html = text(analyst_client.get(response["Location"]))
     assert "Within 200 m and 14 days of a burglary, the risk of another is" in html
@@ -89,19 +118,32 @@ def test_a_co_offending_network_from_the_store_links_a_node_to_a_person_by_ident
     from rocc.analysis_pages.models import NodePersonLink
     from rocc.events.pseudonym import person_key
 
-    response = analyst_client.post("/analyses/network/run-events/", {
-        "ev-scope_unit": waitemata.pk, "ev-format": "edges", "ev-key_players": "1", "ev-communities": "leiden",
-        "ev-resolution": "1", "ev-seed": "0", "purpose": "Co-offending among North Shore burglars",
-    })
+    response = analyst_client.post(
+        "/analyses/network/run-events/",
+        {
+            "ev-scope_unit": waitemata.pk,
+            "ev-format": "edges",
+            "ev-key_players": "1",
+            "ev-communities": "leiden",
+            "ev-resolution": "1",
+            "ev-seed": "0",
+            "purpose": "Co-offending among North Shore burglars",
+        },
+    )
     assert response.status_code == 302, text(response)[:3000]
     run = AnalysisRun.objects.get()
     nodes = {n["node"] for n in run.result["nodes"]}
     assert person_key("O0") in nodes and person_key("O1") in nodes  # O0 and O1 offended together
     analyst_client.post(f"/analyses/runs/{run.pk}/save/", {"title": "Co-offenders", "keep_persons": "on"})
     saved = SavedAnalysis.objects.get()
-    linked = analyst_client.post(f"/analyses/saved/{saved.pk}/links/", {
-        "node": person_key("O0"), "identifier": "O0", "purpose": "Confirm the person behind the hub",
-    })
+    linked = analyst_client.post(
+        f"/analyses/saved/{saved.pk}/links/",
+        {
+            "node": person_key("O0"),
+            "identifier": "O0",
+            "purpose": "Confirm the person behind the hub",
+        },
+    )
     assert linked.status_code == 302
     assert NodePersonLink.objects.get().person_key == person_key("O0")
     assert AuditEntry.objects.filter(kind=AuditKind.PERSON_ACCESS, object_id=person_key("O0"), purpose="Confirm the person behind the hub").exists()

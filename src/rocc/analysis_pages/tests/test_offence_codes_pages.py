@@ -10,9 +10,19 @@ from rocc.analysis_pages.models import AnalysisRun
 from rocc.analysis_pages.tests.conftest import LONDON
 from rocc.events.testing import event_store  # noqa: F401  (event_store is a fixture)
 
-VICTIMS = "victim_id,occurred,offence\n" + "\n".join([
-    "P1,2024-03-01,0711", "P1,2024-05-02,1211", "P2,2024-04-10,1211", "P2,2024-06-20,1211", "P3,2024-02-01,711",
-]) + "\n"
+VICTIMS = (
+    "victim_id,occurred,offence\n"
+    + "\n".join(
+        [
+            "P1,2024-03-01,0711",
+            "P1,2024-05-02,1211",
+            "P2,2024-04-10,1211",
+            "P2,2024-06-20,1211",
+            "P3,2024-02-01,711",
+        ]
+    )
+    + "\n"
+)
 
 
 def run(client, slug, upload_id, scope, **fields):
@@ -25,8 +35,18 @@ def text(response) -> str:
 
 def test_a_division_in_the_serious_list_selects_its_groups_on_the_page(analyst_client, upload, waitemata):
     _, upload_id = upload("repeat-victims", ("victims.csv", VICTIMS.encode()))
-    response = run(analyst_client, "repeat-victims", upload_id, waitemata, person="victim_id", date="occurred",
-                   offence="offence", window_days="365", serious_codes="07", as_of="2024-06-30")
+    response = run(
+        analyst_client,
+        "repeat-victims",
+        upload_id,
+        waitemata,
+        person="victim_id",
+        date="occurred",
+        offence="offence",
+        window_days="365",
+        serious_codes="07",
+        as_of="2024-06-30",
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     result = AnalysisRun.objects.get().result
     assert result["summary"]["by_tier"] == {"first-time victim": 1, "repeat victim": 1, "serious and repeat victim": 1}
@@ -41,8 +61,17 @@ def test_the_serious_list_starts_as_the_victim_focus_list(analyst_client, upload
 
 def test_an_unknown_serious_code_is_refused_where_it_was_typed(analyst_client, upload, waitemata):
     _, upload_id = upload("repeat-victims", ("victims.csv", VICTIMS.encode()))
-    response = run(analyst_client, "repeat-victims", upload_id, waitemata, person="victim_id", date="occurred",
-                   offence="offence", window_days="365", serious_codes="07, 17")
+    response = run(
+        analyst_client,
+        "repeat-victims",
+        upload_id,
+        waitemata,
+        person="victim_id",
+        date="occurred",
+        offence="offence",
+        window_days="365",
+        serious_codes="07, 17",
+    )
     assert response.status_code in (400, 422) and not AnalysisRun.objects.exists()
     assert "unknown offence code &#x27;17&#x27;" in response.content.decode()
 
@@ -60,19 +89,27 @@ def test_labels_that_are_not_anzsoc_codes_are_refused_unless_compared_as_written
     refused = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100", default_weight="1")
     assert refused.status_code == 400 and not AnalysisRun.objects.exists()
     assert "unknown offence code &#x27;Burglary&#x27;" in refused.content.decode()
-    accepted = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100", default_weight="1",
-                   offence_codes_are="as_written")
+    accepted = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100", default_weight="1", offence_codes_are="as_written")
     assert accepted.status_code == 302
 
 
 def test_an_unknown_code_in_the_store_filter_is_refused_on_the_page_and_nothing_runs(analyst_client, analyst, waitemata, event_store):
     from rocc.events.testing import events_create
 
-    events_create(user=analyst, rows=[
-        {"event_id": "E1", "date": "2024-03-01", "offence_code": "0711", "unit": "North Shore", "x": 1755000, "y": 5925000},
-    ])
-    response = analyst_client.post("/analyses/hotspots/run-events/", {
-        "events-offence_codes": "07, 17", "ev-scope_unit": waitemata.pk, "ev-cell": "200", "ev-coordinates": "nztm",
-    })
+    events_create(
+        user=analyst,
+        rows=[
+            {"event_id": "E1", "date": "2024-03-01", "offence_code": "0711", "unit": "North Shore", "x": 1755000, "y": 5925000},
+        ],
+    )
+    response = analyst_client.post(
+        "/analyses/hotspots/run-events/",
+        {
+            "events-offence_codes": "07, 17",
+            "ev-scope_unit": waitemata.pk,
+            "ev-cell": "200",
+            "ev-coordinates": "nztm",
+        },
+    )
     assert response.status_code in (400, 422) and not AnalysisRun.objects.exists()
     assert "unknown offence code &#x27;17&#x27;" in response.content.decode()

@@ -18,9 +18,16 @@ from rocc.analysis_pages.tests.conftest import CAVIAR, CHICAGO, LONDON
 from rocc.audit.models import AuditEntry, AuditKind
 
 NEAR_REPEAT = {
-    "x": "1", "y": "2", "date": "3", "coordinates": "metres", "event_label": "burglary",
-    "distance_bands": "0,100,200,400,800,inf", "day_bands": "0,7,14,21,28,inf", "metric": "manhattan",
-    "permutations": "99", "seed": "1",
+    "x": "1",
+    "y": "2",
+    "date": "3",
+    "coordinates": "metres",
+    "event_label": "burglary",
+    "distance_bands": "0,100,200,400,800,inf",
+    "day_bands": "0,7,14,21,28,inf",
+    "metric": "manhattan",
+    "permutations": "99",
+    "seed": "1",
 }
 
 
@@ -53,8 +60,16 @@ def test_the_overview_lists_every_analysis_and_the_saved_analyses_in_scope(analy
         kind="hot_times", title="Canterbury nights", scope_unit=OrgUnit.objects.get(code="canterbury"), source="y.csv", created_by=analyst
     )
     page = text(analyst_client.get("/analyses/"))
-    for label in ("Repeat victims", "Hot times", "Hot spots", "Concentration (the Power Few)", "Harm index",
-                  "Near repeats (Knox)", "Criminal network", "Displacement"):
+    for label in (
+        "Repeat victims",
+        "Hot times",
+        "Hot spots",
+        "Concentration (the Power Few)",
+        "Harm index",
+        "Near repeats (Knox)",
+        "Criminal network",
+        "Displacement",
+    ):
         assert label in page
     assert "Waitematā evenings" in page and "Canterbury nights" not in page
 
@@ -68,14 +83,19 @@ def test_near_repeat_from_an_uploaded_file_shows_the_knox_heat_table_and_a_summa
 
     frame = read_table(CHICAGO, header=False)
     expected = near_repeat_knox(
-        x=numeric_column(frame, "1"), y=numeric_column(frame, "2"), dates=date_column(frame, "3"),
-        distance_bands=[0, 100, 200, 400, 800, np.inf], day_bands=[0, 7, 14, 21, 28, np.inf], permutations=99, seed=1,
+        x=numeric_column(frame, "1"),
+        y=numeric_column(frame, "2"),
+        dates=date_column(frame, "3"),
+        distance_bands=[0, 100, 200, 400, 800, np.inf],
+        day_bands=[0, 7, 14, 21, 28, np.inf],
+        permutations=99,
+        seed=1,
     )
     ratio = expected.knox_ratio[0, 0]
     assert expected.p_value[0, 0] < 0.05 and ratio > 1
     assert f"Within 100 m and 7 days of a burglary, the risk of another is {ratio:.1f} times what chance would give" in html
     # Every cell carries its ratio as text; the significant one is marked by more than colour.
-    assert f"{ratio:.2f} <span aria-hidden=\"true\">★</span><span class=\"visually-hidden\"> (significant)</span>" in html
+    assert f'{ratio:.2f} <span aria-hidden="true">★</span><span class="visually-hidden"> (significant)</span>' in html
     assert html.count('<td class="heat-') == 5 * 5  # every cell of the 5 × 5 table
     run_row = AnalysisRun.objects.get()
     assert run_row.status == RunStatus.DONE and run_row.result["observed"] == expected.observed.tolist()
@@ -111,11 +131,11 @@ def test_a_file_that_is_not_a_table_is_refused_at_upload(analyst_client):
 
 def test_hot_times_spread_a_window_over_its_hours_on_a_seven_by_twenty_four_heat_table(analyst_client, upload, waitemata):
     content = (
-        "from,to\n"
-        "2024-07-01 22:00,2024-07-02 02:00\n"  # Monday 22:00 to Tuesday 02:00: a quarter in each of four hours
-        "2024-07-03 14:30,\n"  # Wednesday 14:30
-        "2024-07-03 14:45,\n"
-    ).encode()
+        b"from,to\n"
+        b"2024-07-01 22:00,2024-07-02 02:00\n"  # Monday 22:00 to Tuesday 02:00: a quarter in each of four hours
+        b"2024-07-03 14:30,\n"  # Wednesday 14:30
+        b"2024-07-03 14:45,\n"
+    )
     _, upload_id = upload("hot-times", ("times.csv", content))
     html = text(followed(analyst_client, run(analyst_client, "hot-times", upload_id, waitemata, start="from", end="to")))
     assert "Peak: <strong>Wednesday 14:00–14:59</strong>" in html or "Peak: <strong>Wednesday 14" in html
@@ -139,7 +159,14 @@ def auckland_events() -> tuple[str, bytes]:
 def test_hot_spots_draw_a_map_without_tiles_and_download_as_geojson(analyst_client, upload, waitemata):
     _, upload_id = upload("hotspots", auckland_events())
     response = run(
-        analyst_client, "hotspots", upload_id, waitemata, x="lon", y="lat", coordinates="wgs84", cell="250",
+        analyst_client,
+        "hotspots",
+        upload_id,
+        waitemata,
+        x="lon",
+        y="lat",
+        coordinates="wgs84",
+        cell="250",
         drop_unlocated="on",
     )
     html = text(followed(analyst_client, response))
@@ -165,17 +192,16 @@ def test_concentration_shows_the_lorenz_curve_and_the_figures_of_the_library(ana
     _, upload_id = upload("concentration", LONDON)
     html = text(followed(analyst_client, run(analyst_client, "concentration", upload_id, waitemata, unit="Location", units_total="2000")))
     expected = concentration(units=read_table(LONDON)["Location"], units_total=2000)
-    assert f"<tr><th scope=\"row\">Gini coefficient</th><td class=\"num\">{expected.gini:.3f}</td></tr>" in html
+    assert f'<tr><th scope="row">Gini coefficient</th><td class="num">{expected.gini:.3f}</td></tr>' in html
     assert f"{expected.generalised_gini:.3f}" in html
-    assert f"Share held by the top 1% of units</th><td class=\"num\">{expected.top_shares['0.01']:.1%}" in html
+    assert f'Share held by the top 1% of units</th><td class="num">{expected.top_shares["0.01"]:.1%}' in html
     assert '<polyline points="0.0,320.0' in html and 'class="curve"' in html
 
 
 def test_harm_weights_typed_on_the_page_give_the_harm_by_offence(analyst_client, upload, waitemata):
     _, upload_id = upload("harm", LONDON)
     weights = "Burglary,100\nRobbery,300\nViolence and sexual offences,250"
-    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm=weights, default_weight="1",
-                   offence_codes_are="as_written")
+    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm=weights, default_weight="1", offence_codes_are="as_written")
     html = text(followed(analyst_client, response))
     frame = read_table(LONDON)
     counts = frame["Crime type"].value_counts()
@@ -186,25 +212,29 @@ def test_harm_weights_typed_on_the_page_give_the_harm_by_offence(analyst_client,
 
 def test_a_harm_code_listed_twice_is_reported_by_line(analyst_client, upload, waitemata):
     _, upload_id = upload("harm", LONDON)
-    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100\nBurglary,120",
-                   offence_codes_are="as_written")
+    response = run(analyst_client, "harm", upload_id, waitemata, offence="Crime type", harm="Burglary,100\nBurglary,120", offence_codes_are="as_written")
     assert response.status_code == 400
     assert "harm weights: column &#x27;offence_code&#x27;, row 2: offence code &#x27;Burglary&#x27; is listed twice" in response.content.decode()
 
 
 VICTIMS = [
-    ("P1", "2024-03-01", "0711"), ("P1", "2024-05-02", "0711"), ("P1", "2024-06-01", "0211"),
-    ("P2", "2024-04-10", "0711"), ("P3", "2024-02-01", "0711"), ("P3", "2024-06-20", "0711"),
+    ("P1", "2024-03-01", "0711"),
+    ("P1", "2024-05-02", "0711"),
+    ("P1", "2024-06-01", "0211"),
+    ("P2", "2024-04-10", "0711"),
+    ("P3", "2024-02-01", "0711"),
+    ("P3", "2024-06-20", "0711"),
 ]
 
 
 def test_repeat_victims_show_the_summary_and_tiers_and_the_persons_only_after_a_stated_purpose(analyst_client, analyst, upload, waitemata):
     _, upload_id = upload("repeat-victims", victims_csv(VICTIMS))
-    response = run(analyst_client, "repeat-victims", upload_id, waitemata, person="victim_id", date="occurred",
-                   offence="offence", window_days="365", serious_codes="0211")
+    response = run(
+        analyst_client, "repeat-victims", upload_id, waitemata, person="victim_id", date="occurred", offence="offence", window_days="365", serious_codes="0211"
+    )
     html = text(followed(analyst_client, response))
     assert "3 victims of 6 victimisations; 2 repeat victims suffered 5 (83% of all)" in html
-    assert "<td>serious and repeat victim</td><td>intervention plan with other agencies</td><td class=\"num\">1</td>" in html
+    assert '<td>serious and repeat victim</td><td>intervention plan with other agencies</td><td class="num">1</td>' in html
     assert "<code>P1</code>" not in html and "The list of 3 victims is person-level data and is not shown." in html
     run_row = AnalysisRun.objects.get()
 
@@ -253,8 +283,7 @@ def test_a_saved_analysis_keeping_persons_opens_only_for_analysts_in_scope(analy
 
 def test_a_network_is_drawn_sized_by_a_chosen_centrality_and_its_nodes_link_to_persons(analyst_client, analyst, upload, waitemata):
     _, upload_id = upload("network", CAVIAR / "phase1.csv")
-    response = run(analyst_client, "network", upload_id, waitemata, format="adjacency", key_players="2",
-                   communities="leiden", resolution="1", seed="0")
+    response = run(analyst_client, "network", upload_id, waitemata, format="adjacency", key_players="2", communities="leiden", resolution="1", seed="0")
     html = text(followed(analyst_client, response))
     assert "15 nodes, 26 directed ties" in html
     drawing = html.split('<g class="nodes">')[1].split("</g>")[0]
@@ -284,20 +313,36 @@ def test_a_network_is_drawn_sized_by_a_chosen_centrality_and_its_nodes_link_to_p
 
 
 def test_displacement_from_figures_typed_in_gives_the_wdq_and_wdd_with_their_inputs(analyst_client, waitemata):
-    figures = {"target_before": "120", "target_after": "80", "buffer_before": "90", "buffer_after": "85",
-               "control_before": "400", "control_after": "390", "confidence": "0.95"}
+    figures = {
+        "target_before": "120",
+        "target_after": "80",
+        "buffer_before": "90",
+        "buffer_after": "85",
+        "control_before": "400",
+        "control_after": "390",
+        "confidence": "0.95",
+    }
     page = analyst_client.get("/analyses/displacement/")
     assert page.status_code == 200 and "Target area: crimes before" in page.content.decode()
     html = text(followed(analyst_client, run(analyst_client, "displacement", None, waitemata, **figures)))
-    wdq = weighted_displacement_quotient(target_before=120, target_after=80, buffer_before=90, buffer_after=85,
-                                         control_before=400, control_after=390)
+    wdq = weighted_displacement_quotient(target_before=120, target_after=80, buffer_before=90, buffer_after=85, control_before=400, control_after=390)
     assert f"WDQ {wdq.wdq:.3f}: {escape(wdq.interpretation)}" in html
     assert "Weighted Displacement Difference" in html and "95% confidence interval" in html
 
 
 def test_displacement_needs_both_periods_of_an_area(analyst_client, waitemata):
-    response = run(analyst_client, "displacement", None, waitemata, target_before="10", target_after="5",
-                   control_before="20", control_after="20", buffer_before="7", confidence="0.95")
+    response = run(
+        analyst_client,
+        "displacement",
+        None,
+        waitemata,
+        target_before="10",
+        target_after="5",
+        control_before="20",
+        control_after="20",
+        buffer_before="7",
+        confidence="0.95",
+    )
     assert response.status_code == 400 and "Buffer area: give both the before and the after count." in response.content.decode()
 
 

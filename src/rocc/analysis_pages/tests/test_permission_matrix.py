@@ -10,15 +10,15 @@ ROLES = ["administrator", "programme_manager", "regional_coordinator", "analyst"
 
 # role: (overview, an analysis page, a saved analysis of Waitematā, a person-level saved analysis of Waitematā)
 MATRIX = {
-    "administrator":        (200, 403, 200, 404),
-    "programme_manager":    (200, 403, 200, 404),
+    "administrator": (200, 403, 200, 404),
+    "programme_manager": (200, 403, 200, 404),
     "regional_coordinator": (200, 403, 200, 404),
-    "analyst":              (200, 200, 200, 200),
-    "provider_reporter":    (403, 403, 403, 403),
-    "tc_member":            (200, 403, 200, 404),
-    "viewer":               (200, 403, 200, 404),
-    "no role":              (403, 403, 403, 403),
-    "anonymous":            (302, 302, 302, 302),
+    "analyst": (200, 200, 200, 200),
+    "provider_reporter": (403, 403, 403, 403),
+    "tc_member": (200, 403, 200, 404),
+    "viewer": (200, 403, 200, 404),
+    "no role": (403, 403, 403, 403),
+    "anonymous": (302, 302, 302, 302),
 }
 
 
@@ -28,18 +28,58 @@ def saved_pair(actors, defaults):
 
     unit = OrgUnit.objects.get(code="waitemata")
     summary = SavedAnalysis.objects.create(
-        kind="hot_times", title="Evenings", scope_unit=unit, source="x.csv", created_by=actors["analyst"],
-        result={"matrix": [[0] * 24] * 7, "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-                "hours": [f"{h:02d}:00–{h:02d}:59" for h in range(24)], "by_hour": {}, "events": 0, "total": 0,
-                "peak": {"day": "Monday", "hour": "00:00–00:59", "value": 0}, "summary": {"windowed": 0, "notes": []},
-                "parameters": {"harm_weighted": False}},
+        kind="hot_times",
+        title="Evenings",
+        scope_unit=unit,
+        source="x.csv",
+        created_by=actors["analyst"],
+        result={
+            "matrix": [[0] * 24] * 7,
+            "days": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+            "hours": [f"{h:02d}:00–{h:02d}:59" for h in range(24)],
+            "by_hour": {},
+            "events": 0,
+            "total": 0,
+            "peak": {"day": "Monday", "hour": "00:00–00:59", "value": 0},
+            "summary": {"windowed": 0, "notes": []},
+            "parameters": {"harm_weighted": False},
+        },
     )
     persons = SavedAnalysis.objects.create(
-        kind="repeat_victims", title="Named victims", scope_unit=unit, source="v.csv", created_by=actors["analyst"],
+        kind="repeat_victims",
+        title="Named victims",
+        scope_unit=unit,
+        source="v.csv",
+        created_by=actors["analyst"],
         holds_person_level=True,
-        result={"as_of": "2024-06-30", "window_days": 365, "persons": [{"person": "P1", "count": 2, "first": "2024-01-01", "last": "2024-02-01", "tier": "repeat victim", "response": "graduated response", "serious": False}],
-                "summary": {"prevalence": 1, "incidence": 2, "repeat_victims": 1, "repeat_events": 2, "concentration": 1.0, "events_per_victim": 2.0, "by_tier": {"repeat victim": 1}, "events_before_window": 0, "events_after_as_of": 0, "notes": []},
-                "tiers": [{"name": "repeat victim", "response": "graduated response", "min_events": 2, "serious": False}]},
+        result={
+            "as_of": "2024-06-30",
+            "window_days": 365,
+            "persons": [
+                {
+                    "person": "P1",
+                    "count": 2,
+                    "first": "2024-01-01",
+                    "last": "2024-02-01",
+                    "tier": "repeat victim",
+                    "response": "graduated response",
+                    "serious": False,
+                }
+            ],
+            "summary": {
+                "prevalence": 1,
+                "incidence": 2,
+                "repeat_victims": 1,
+                "repeat_events": 2,
+                "concentration": 1.0,
+                "events_per_victim": 2.0,
+                "by_tier": {"repeat victim": 1},
+                "events_before_window": 0,
+                "events_after_as_of": 0,
+                "notes": [],
+            },
+            "tiers": [{"name": "repeat victim", "response": "graduated response", "min_events": 2, "serious": False}],
+        },
     )
     return summary, persons
 
@@ -80,8 +120,12 @@ def test_an_analysis_of_another_district_is_not_found_even_for_an_analyst(actors
     from rocc.org.models import OrgUnit
 
     canterbury = SavedAnalysis.objects.create(
-        kind="harm", title="Canterbury harm", scope_unit=OrgUnit.objects.get(code="canterbury"), source="c.csv",
-        created_by=actors["analyst"], result={"events": 0, "total_harm": 0, "by_offence": [], "defaulted_events": 0, "defaulted_codes": []},
+        kind="harm",
+        title="Canterbury harm",
+        scope_unit=OrgUnit.objects.get(code="canterbury"),
+        source="c.csv",
+        created_by=actors["analyst"],
+        result={"events": 0, "total_harm": 0, "by_offence": [], "defaulted_events": 0, "defaulted_codes": []},
     )
     client.force_login(actors["analyst"])
     assert client.get(f"/analyses/saved/{canterbury.pk}/").status_code == 404

@@ -47,7 +47,7 @@ def test_dates_without_a_time_can_be_shown_apart_by_day_of_week(analyst_client, 
     html = page_of(analyst_client, run(analyst_client, "hot-times", upload_id, waitemata, start="from", date_only="apart"))
     result = AnalysisRun.objects.get().result
     assert sum(map(sum, result["matrix"])) == pytest.approx(1.0)
-    assert 'id="date-only-by-day"' in html and "<th scope=\"row\">Monday</th><td class=\"num\">1.0</td>" in html
+    assert 'id="date-only-by-day"' in html and '<th scope="row">Monday</th><td class="num">1.0</td>' in html
 
 
 def test_longitude_and_latitude_outside_new_zealand_are_refused_by_the_importers_bounds(analyst_client, upload, waitemata):
@@ -64,8 +64,20 @@ def test_longitude_and_latitude_outside_new_zealand_are_refused_by_the_importers
 def test_swapped_longitude_and_latitude_are_named_as_such(analyst_client, upload, waitemata):
     _, upload_id = upload("near-repeat", ("swapped.csv", b"lat,lon,date\n-36.85,174.76,2024-01-01\n-36.86,174.77,2024-01-02\n"))
     response = run(
-        analyst_client, "near-repeat", upload_id, waitemata, x="lat", y="lon", date="date", coordinates="wgs84",
-        event_label="burglary", distance_bands="0,100,inf", day_bands="0,7,inf", metric="manhattan", permutations="99", seed="1",
+        analyst_client,
+        "near-repeat",
+        upload_id,
+        waitemata,
+        x="lat",
+        y="lon",
+        date="date",
+        coordinates="wgs84",
+        event_label="burglary",
+        distance_bands="0,100,inf",
+        day_bands="0,7,inf",
+        metric="manhattan",
+        permutations="99",
+        seed="1",
     )
     assert response.status_code == 400 and "are longitude and latitude swapped?" in response.content.decode()
 
@@ -81,8 +93,7 @@ def auckland_cluster() -> tuple[str, bytes]:
 
 def test_hot_spots_are_corrected_by_default_and_the_top_ones_named_by_their_place(analyst_client, upload, waitemata):
     _, upload_id = upload("hotspots", auckland_cluster())
-    html = page_of(analyst_client, run(analyst_client, "hotspots", upload_id, waitemata, x="lon", y="lat", place="place",
-                                       coordinates="wgs84", cell="250"))
+    html = page_of(analyst_client, run(analyst_client, "hotspots", upload_id, waitemata, x="lon", y="lat", place="place", coordinates="wgs84", cell="250"))
     result = AnalysisRun.objects.get().result
     assert result["parameters"]["correction"] == "fdr" and result["parameters"]["judged_by"] == "gi_p_fdr"
     first = result["top_hot_spots"][0]
@@ -94,8 +105,12 @@ def test_hot_spots_are_corrected_by_default_and_the_top_ones_named_by_their_plac
 
 def test_hot_spots_with_permutations_record_their_seed(analyst_client, upload, waitemata):
     _, upload_id = upload("hotspots", auckland_cluster())
-    html = page_of(analyst_client, run(analyst_client, "hotspots", upload_id, waitemata, x="lon", y="lat", coordinates="wgs84",
-                                       cell="500", permutations="99", seed="4", correction="none"))
+    html = page_of(
+        analyst_client,
+        run(
+            analyst_client, "hotspots", upload_id, waitemata, x="lon", y="lat", coordinates="wgs84", cell="500", permutations="99", seed="4", correction="none"
+        ),
+    )
     result = AnalysisRun.objects.get().result
     assert result["parameters"]["seed"] == 4 and result["parameters"]["permutations"] == 99
     assert "gi_p_sim" in result["cells"][0] and "gi_p_fdr" not in result["cells"][0]
@@ -118,12 +133,28 @@ def stored(event_store, analyst):
     """Burglaries on the North Shore: 30 at one address, 20 scattered."""
     rng = np.random.default_rng(5)
     rows = [
-        {"event_id": f"A{i}", "date": str(dt.date(2024, 3, 1) + dt.timedelta(days=i)), "offence_code": "0711", "unit": "North Shore",
-         "x": 1755010, "y": 5925010, "victim": f"V{i}", "offender": [f"O{i}"]}
+        {
+            "event_id": f"A{i}",
+            "date": str(dt.date(2024, 3, 1) + dt.timedelta(days=i)),
+            "offence_code": "0711",
+            "unit": "North Shore",
+            "x": 1755010,
+            "y": 5925010,
+            "victim": f"V{i}",
+            "offender": [f"O{i}"],
+        }
         for i in range(30)
     ] + [
-        {"event_id": f"S{i}", "date": str(dt.date(2024, 3, 1) + dt.timedelta(days=i)), "offence_code": "0711", "unit": "North Shore",
-         "x": round(rng.uniform(1748000, 1762000)), "y": round(rng.uniform(5918000, 5932000)), "victim": f"W{i}", "offender": [f"Q{i}"]}
+        {
+            "event_id": f"S{i}",
+            "date": str(dt.date(2024, 3, 1) + dt.timedelta(days=i)),
+            "offence_code": "0711",
+            "unit": "North Shore",
+            "x": round(rng.uniform(1748000, 1762000)),
+            "y": round(rng.uniform(5918000, 5932000)),
+            "victim": f"W{i}",
+            "offender": [f"Q{i}"],
+        }
         for i in range(20)
     ]
     events_create(user=analyst, rows=rows)
@@ -131,16 +162,21 @@ def stored(event_store, analyst):
 
 
 def test_the_power_few_from_the_store_groups_events_in_grid_cells_the_analyst_sizes(analyst_client, stored, waitemata):
-    response = analyst_client.post("/analyses/concentration/run-events/", {
-        "ev-scope_unit": waitemata.pk, "ev-group_by": "cell", "ev-group_cell": "200",
-    })
+    response = analyst_client.post(
+        "/analyses/concentration/run-events/",
+        {
+            "ev-scope_unit": waitemata.pk,
+            "ev-group_by": "cell",
+            "ev-group_cell": "200",
+        },
+    )
     html = page_of(analyst_client, response)
     result = AnalysisRun.objects.get().result
     top = result["top_units"][0]
     assert (top["unit"], top["value"]) == ("1755000 E, 5925000 N", 30)
     assert "places are 200 m grid cells" in " ".join(result["notes"])
-    assert "<td>1755000 E, 5925000 N</td><td class=\"num\">30</td><td class=\"num\">60.0%</td>" in html
-    assert "<td class=\"num\">2.0%</td>" in html  # a scattered burglary's share, to one decimal place
+    assert '<td>1755000 E, 5925000 N</td><td class="num">30</td><td class="num">60.0%</td>' in html
+    assert '<td class="num">2.0%</td>' in html  # a scattered burglary's share, to one decimal place
 
 
 def test_the_power_few_from_the_store_can_group_by_the_recorded_unit(analyst_client, stored, waitemata):
@@ -151,8 +187,15 @@ def test_the_power_few_from_the_store_can_group_by_the_recorded_unit(analyst_cli
 
 
 NEAR_REPEAT = {
-    "x": "1", "y": "2", "date": "3", "coordinates": "metres", "event_label": "burglary",
-    "distance_bands": "0,100,200,400,800,inf", "day_bands": "0,7,14,21,28,inf", "metric": "manhattan", "permutations": "99",
+    "x": "1",
+    "y": "2",
+    "date": "3",
+    "coordinates": "metres",
+    "event_label": "burglary",
+    "distance_bands": "0,100,200,400,800,inf",
+    "day_bands": "0,7,14,21,28,inf",
+    "metric": "manhattan",
+    "permutations": "99",
 }
 
 
@@ -160,11 +203,30 @@ def test_the_near_repeat_sentence_and_default_seed_are_the_same_on_the_page_and_
     _, upload_id = upload("near-repeat", CHICAGO, no_header=True)
     html = page_of(analyst_client, run(analyst_client, "near-repeat", upload_id, waitemata, **NEAR_REPEAT, seed="1"))
     page_result = AnalysisRun.objects.get().result
-    cli = CliRunner().invoke(app, [
-        "analyse", "near-repeat", str(CHICAGO), "--no-header", "--x", "1", "--y", "2", "--date", "3",
-        "--distance-bands", "0,100,200,400,800,inf", "--day-bands", "0,7,14,21,28,inf", "--permutations", "99",
-        "--event-label", "burglary", "--json",
-    ])
+    cli = CliRunner().invoke(
+        app,
+        [
+            "analyse",
+            "near-repeat",
+            str(CHICAGO),
+            "--no-header",
+            "--x",
+            "1",
+            "--y",
+            "2",
+            "--date",
+            "3",
+            "--distance-bands",
+            "0,100,200,400,800,inf",
+            "--day-bands",
+            "0,7,14,21,28,inf",
+            "--permutations",
+            "99",
+            "--event-label",
+            "burglary",
+            "--json",
+        ],
+    )
     assert cli.exit_code == 0, cli.stderr
     document = json.loads(cli.stdout)
     assert document["seed"] == page_result["seed"] == 1
@@ -172,11 +234,29 @@ def test_the_near_repeat_sentence_and_default_seed_are_the_same_on_the_page_and_
     assert document["summary_cell"] == page_result["plain_summary"]["cell"]
     assert document["summary"].startswith("Within 100 m and 7 days of a burglary, the risk of another is")
     assert document["summary"].replace("–", "&ndash;") in html or document["summary"] in html
-    text_run = CliRunner().invoke(app, [
-        "analyse", "near-repeat", str(CHICAGO), "--no-header", "--x", "1", "--y", "2", "--date", "3",
-        "--distance-bands", "0,100,200,400,800,inf", "--day-bands", "0,7,14,21,28,inf", "--permutations", "99",
-        "--event-label", "burglary",
-    ])
+    text_run = CliRunner().invoke(
+        app,
+        [
+            "analyse",
+            "near-repeat",
+            str(CHICAGO),
+            "--no-header",
+            "--x",
+            "1",
+            "--y",
+            "2",
+            "--date",
+            "3",
+            "--distance-bands",
+            "0,100,200,400,800,inf",
+            "--day-bands",
+            "0,7,14,21,28,inf",
+            "--permutations",
+            "99",
+            "--event-label",
+            "burglary",
+        ],
+    )
     assert text_run.stdout.splitlines()[0] == document["summary"] and "seed 1" in text_run.stdout
 
 
@@ -216,9 +296,17 @@ def test_longitude_and_latitude_given_as_nztm_are_refused_not_gridded(analyst_cl
 
 
 def test_hot_spots_of_the_store_are_named_by_the_unit_they_were_recorded_in(analyst_client, stored, waitemata):
-    page_of(analyst_client, analyst_client.post("/analyses/hotspots/run-events/", {
-        "ev-scope_unit": waitemata.pk, "ev-cell": "200", "ev-coordinates": "nztm",
-    }))
+    page_of(
+        analyst_client,
+        analyst_client.post(
+            "/analyses/hotspots/run-events/",
+            {
+                "ev-scope_unit": waitemata.pk,
+                "ev-cell": "200",
+                "ev-coordinates": "nztm",
+            },
+        ),
+    )
     result = AnalysisRun.objects.get().result
     assert result["parameters"]["places_are"] == "unit"
     named = [s for s in result["top_hot_spots"] if s["place_from"] == "unit"]

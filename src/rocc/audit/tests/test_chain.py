@@ -27,9 +27,16 @@ def test_changing_a_record_keeps_who_when_and_what_changed(defaults, make_user):
 
 def test_a_look_at_person_level_data_is_logged_with_user_purpose_and_what(defaults, make_user):
     analyst = make_user("analyst")
-    entry = person_access_record(user=analyst, subject_type="events.person", subject_id="p_7f3a", purpose="Victim Focus check for a call-out", what="repeat-victim lookup")
+    entry = person_access_record(
+        user=analyst, subject_type="events.person", subject_id="p_7f3a", purpose="Victim Focus check for a call-out", what="repeat-victim lookup"
+    )
     stored = AuditEntry.objects.get(pk=entry.pk)
-    assert (stored.kind, stored.actor, stored.purpose, stored.details["what"]) == ("person_access", analyst, "Victim Focus check for a call-out", "repeat-victim lookup")
+    assert (stored.kind, stored.actor, stored.purpose, stored.details["what"]) == (
+        "person_access",
+        analyst,
+        "Victim Focus check for a call-out",
+        "repeat-victim lookup",
+    )
 
 
 def test_a_look_at_person_level_data_without_a_purpose_is_refused_and_not_logged(defaults, make_user):

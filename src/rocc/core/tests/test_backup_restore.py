@@ -19,8 +19,9 @@ def _count(data_dir: Path, sql: str) -> int:
 @pytest.fixture
 def source(fresh_install) -> Path:
     data = fresh_install("source")
-    run("createuser", "analyst-w", "--role", "analyst", "--unit", "Waitematā", data_dir=data, check=True,
-        env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    run(
+        "createuser", "analyst-w", "--role", "analyst", "--unit", "Waitematā", data_dir=data, check=True, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"}
+    )
     (data / "events").mkdir()
     (data / "events" / "batch-0001.parquet").write_bytes(b"PAR1 example batch bytes")
     return data
@@ -44,8 +45,7 @@ def test_a_backup_restores_on_another_machine_with_every_row_file_and_an_intact_
     verified = run("audit", "verify", data_dir=other)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     # The restored database goes on working: new rows get fresh ids after the restored ones.
-    run("createuser", "viewer-2", "--role", "viewer", "--unit", "Waikato", data_dir=other, check=True,
-        env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    run("createuser", "viewer-2", "--role", "viewer", "--unit", "Waikato", data_dir=other, check=True, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
 
 
 def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, tmp_path, fresh_install):
@@ -59,6 +59,7 @@ def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, t
                 data = data.replace(b"analyst-w", b"intruder-x")
             member.size = len(data)
             import io
+
             copy.addfile(member, io.BytesIO(data))
 
     target = fresh_install("current")
@@ -113,8 +114,17 @@ def test_a_backup_from_sqlite_restores_into_postgresql(source, tmp_path):
         with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}") as db:
             assert db.execute("SELECT COUNT(*) FROM auth_user WHERE username = 'analyst-w'").fetchone()[0] == 1
             assert db.execute("SELECT COUNT(*) FROM org_orgunit").fetchone()[0] == _count(source, "SELECT COUNT(*) FROM org_orgunit")
-        run("createuser", "after-restore", "--role", "viewer", "--unit", "Waikato", data_dir=target, check=True,
-            env={**env, "ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+        run(
+            "createuser",
+            "after-restore",
+            "--role",
+            "viewer",
+            "--unit",
+            "Waikato",
+            data_dir=target,
+            check=True,
+            env={**env, "ROCC_PASSWORD": "a-long-and-unusual-passphrase"},
+        )
     finally:
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

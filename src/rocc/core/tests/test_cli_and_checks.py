@@ -17,8 +17,20 @@ def ready_dir(installed_data_dir, tmp_path_factory) -> Path:
 
 
 def test_every_command_has_help():
-    for command in [[], ["serve"], ["migrate"], ["load-defaults"], ["createuser"], ["check"], ["backup"], ["restore"],
-                    ["audit", "verify"], ["audit", "head"], ["token", "create"], ["analyse"]]:
+    for command in [
+        [],
+        ["serve"],
+        ["migrate"],
+        ["load-defaults"],
+        ["createuser"],
+        ["check"],
+        ["backup"],
+        ["restore"],
+        ["audit", "verify"],
+        ["audit", "head"],
+        ["token", "create"],
+        ["analyse"],
+    ]:
         result = subprocess.run([*ROCC, *command, "--help"], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, (command, result.stderr)
         assert "Usage" in result.stdout
@@ -67,14 +79,24 @@ def test_missing_migrations_are_named_and_serve_refuses_to_start(tmp_path):
 
 
 def test_createuser_makes_a_scoped_user_and_refuses_weak_passwords_and_unknown_units(ready_dir):
-    made = run("createuser", "coordinator-w", "--role", "regional_coordinator", "--unit", "Waitemata",
-               data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    made = run(
+        "createuser",
+        "coordinator-w",
+        "--role",
+        "regional_coordinator",
+        "--unit",
+        "Waitemata",
+        data_dir=ready_dir,
+        env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"},
+    )
     assert made.returncode == 0 and "scope Waitematā" in made.stdout, made.stdout + made.stderr
     weak = run("createuser", "weak", "--role", "viewer", "--unit", "Waikato", data_dir=ready_dir, env={"ROCC_PASSWORD": "password"})
     assert weak.returncode == 1 and "too short" in weak.stderr and "Traceback" not in weak.stderr
     unknown = run("createuser", "lost", "--role", "viewer", "--unit", "Atlantis", data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
     assert unknown.returncode == 1 and "No organisational unit is called 'Atlantis'" in unknown.stderr
-    provider = run("createuser", "provider", "--role", "provider_reporter", "--unit", "Waikato", data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    provider = run(
+        "createuser", "provider", "--role", "provider_reporter", "--unit", "Waikato", data_dir=ready_dir, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"}
+    )
     assert provider.returncode == 1 and "name it" in provider.stderr
 
 

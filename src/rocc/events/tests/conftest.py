@@ -21,16 +21,19 @@ def analyst(make_user):
 def source(event_store, analyst):
     from rocc.events.services import source_save
 
-    return source_save(user=analyst, mapping={
-        "name": "waitemata-extract",
-        "event_id": "Occurrence ID",
-        "date": "Date",
-        "offence_code": "Offence",
-        "unit": "District",
-        "x": "X",
-        "y": "Y",
-        "persons": [{"role": "victim", "identifier": "Victim ID"}, {"role": "offender", "identifier": "Offender ID"}],
-    })
+    return source_save(
+        user=analyst,
+        mapping={
+            "name": "waitemata-extract",
+            "event_id": "Occurrence ID",
+            "date": "Date",
+            "offence_code": "Offence",
+            "unit": "District",
+            "x": "X",
+            "y": "Y",
+            "persons": [{"role": "victim", "identifier": "Victim ID"}, {"role": "offender", "identifier": "Offender ID"}],
+        },
+    )
 
 
 @pytest.fixture

@@ -16,11 +16,14 @@ from rocc.testing import api_call as get
 
 @pytest.fixture
 def server(event_store, make_user):
-    events_create(user=make_user("administrator", username="loader"), rows=[
-        {"event_id": "A1", "date": "2024-02-01", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
-        {"event_id": "A2", "date": "2024-05-20", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
-        {"event_id": "A3", "date": "2024-05-21", "offence_code": "0811", "unit": "Christchurch", "victim": "NHI ABC1234"},
-    ])
+    events_create(
+        user=make_user("administrator", username="loader"),
+        rows=[
+            {"event_id": "A1", "date": "2024-02-01", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
+            {"event_id": "A2", "date": "2024-05-20", "offence_code": "0711", "unit": "North Shore", "victim": "NHI ABC1234"},
+            {"event_id": "A3", "date": "2024-05-21", "offence_code": "0811", "unit": "Christchurch", "victim": "NHI ABC1234"},
+        ],
+    )
     return "/api/events"
 
 

@@ -11,7 +11,6 @@ from django.core.management import call_command
 
 from rocc.conftest import PASSWORD
 from rocc.events.tests.conftest import GOOD_ROWS, csv_text
-
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
@@ -65,16 +64,19 @@ def test_upload_shows_progress_then_the_finished_report(signed_in, settings, tmp
 def test_victim_focus_page_looks_up_a_person_and_records_the_purpose(signed_in, analyst):
     from rocc.audit.models import AuditEntry, AuditKind
     from rocc.events.testing import events_create
-
     from rocc.org.models import Role
     from rocc.org.services import user_create
 
     recent = (dt.date.today() - dt.timedelta(days=30)).isoformat()
     loader = user_create(username="loader", password=PASSWORD, role=Role.ADMINISTRATOR, units=[]).user
-    events_create(user=loader, rows=[
-        {"event_id": "B1", "date": recent, "offence_code": "1211", "unit": "North Shore", "victim": "PRN-77"},
-        {"event_id": "B2", "date": recent, "offence_code": "1311", "unit": "Christchurch", "victim": "PRN-77"},
-    ], source="future")
+    events_create(
+        user=loader,
+        rows=[
+            {"event_id": "B1", "date": recent, "offence_code": "1211", "unit": "North Shore", "victim": "PRN-77"},
+            {"event_id": "B2", "date": recent, "offence_code": "1311", "unit": "Christchurch", "victim": "PRN-77"},
+        ],
+        source="future",
+    )
     page = signed_in
     page.goto("/events/victim-focus/")
     assert serious_violations(page) == []

@@ -52,7 +52,10 @@ def test_a_bad_file_is_refused_with_located_messages_and_no_traceback(data, tmp_
     run("events", "import", str(data / "good.csv"), "--source", "waitemata-extract", "--mapping", str(data / "mapping.yaml"), data_dir=data)
     result = run("events", "import", str(data / "bad.csv"), "--source", "waitemata-extract", data_dir=data)
     assert result.returncode == 2
-    assert "bad.csv: row 3, column 'Date': '2024-03-05' is written year-month-day (2019-04-03), but the other dates in this file are written day/month/year" in result.stderr
+    assert (
+        "bad.csv: row 3, column 'Date': '2024-03-05' is written year-month-day (2019-04-03), but the other dates in this file are written day/month/year"
+        in result.stderr
+    )
     assert "bad.csv: row 3, column 'Offence': unknown offence code '777'" in result.stderr
     assert "nothing was stored" in result.stderr and "Traceback" not in result.stderr
     rejects = tmp_path / "rejects.csv"

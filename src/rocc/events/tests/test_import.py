@@ -108,9 +108,17 @@ def test_bad_rows_are_reported_where_they_are_and_nothing_is_stored(source, anal
 
 
 def test_an_occurrence_window_that_ends_before_it_starts_is_refused(event_store, analyst, write):
-    window = source_save(user=analyst, mapping={
-        "name": "windows", "event_id": "id", "date_from": "from", "date_to": "to", "offence_code": "code", "default_unit": "waitemata",
-    })
+    window = source_save(
+        user=analyst,
+        mapping={
+            "name": "windows",
+            "event_id": "id",
+            "date_from": "from",
+            "date_to": "to",
+            "offence_code": "code",
+            "default_unit": "waitemata",
+        },
+    )
     text = "id,from,to,code\nW1,2024-03-01 22:00,2024-03-02 06:00,071\nW2,2024-03-05,2024-03-03,071\nW3,2024-03-07,,071\n"
     batch = events_import(user=analyst, source=window, path=write("windows.csv", text))
     assert messages(batch) == [(3, "to", "the occurrence window ends (2024-03-03) before it starts (2024-03-05, column 'from')")]
@@ -177,12 +185,21 @@ def test_excel_with_merged_header_cells_is_refused_and_a_clean_workbook_imports(
 
 
 def test_parquet_and_wgs84_latitude_longitude_are_converted_to_nztm(event_store, analyst, tmp_path):
-    lat_lon = source_save(user=analyst, mapping={
-        "name": "latlon", "event_id": "id", "date": "date", "offence_code": "code", "unit": "unit",
-        "latitude": "lat", "longitude": "lon",
-    })
-    frame = pd.DataFrame({"id": ["P1", "P2"], "date": ["2024-01-02", "2024-01-03"], "code": ["0211", "0211"],
-                          "unit": ["North Shore", "North Shore"], "lat": [-36.7898, 174.7]})
+    lat_lon = source_save(
+        user=analyst,
+        mapping={
+            "name": "latlon",
+            "event_id": "id",
+            "date": "date",
+            "offence_code": "code",
+            "unit": "unit",
+            "latitude": "lat",
+            "longitude": "lon",
+        },
+    )
+    frame = pd.DataFrame(
+        {"id": ["P1", "P2"], "date": ["2024-01-02", "2024-01-03"], "code": ["0211", "0211"], "unit": ["North Shore", "North Shore"], "lat": [-36.7898, 174.7]}
+    )
     frame["lon"] = [174.7566, -36.8]
     path = tmp_path / "events.parquet"
     frame.to_parquet(path)

@@ -28,10 +28,16 @@ def events(event_store, make_user):
     rows = []
     for i in range(400):
         day = start + dt.timedelta(days=int(rng.integers(0, 731)))
-        rows.append({
-            "event_id": f"N{i}", "date": day.isoformat(), "offence_code": CODES[int(rng.integers(0, 4))],
-            "unit": UNITS[int(rng.integers(0, 4))], "victim": f"V{int(rng.integers(0, 60))}", "offender": f"O{int(rng.integers(0, 30))}",
-        })
+        rows.append(
+            {
+                "event_id": f"N{i}",
+                "date": day.isoformat(),
+                "offence_code": CODES[int(rng.integers(0, 4))],
+                "unit": UNITS[int(rng.integers(0, 4))],
+                "victim": f"V{int(rng.integers(0, 60))}",
+                "offender": f"O{int(rng.integers(0, 30))}",
+            }
+        )
     events_create(user=make_user("administrator", username="loader"), rows=rows)
     return rows
 
@@ -53,9 +59,13 @@ def oracle(rows, *, count, length, start_on, level, division=None):
     values = {}
     for unit in sorted(set(units.values())):
         for period in starts:
-            chosen = [r for r in rows if units.get(r["unit"]) == unit
-                      and period <= month_number(dt.date.fromisoformat(r["date"])) < period + length
-                      and (division is None or r["offence_code"].startswith(division))]
+            chosen = [
+                r
+                for r in rows
+                if units.get(r["unit"]) == unit
+                and period <= month_number(dt.date.fromisoformat(r["date"])) < period + length
+                and (division is None or r["offence_code"].startswith(division))
+            ]
             values[(unit, period)] = len(chosen) if count == "events" else len({r[count[:-1]] for r in chosen})
     return values
 
@@ -64,9 +74,16 @@ def as_numbers(frame: pd.DataFrame) -> dict:
     return {(row.unit_code, month_number(row.period_start)): row.numerator for row in frame.itertuples()}
 
 
-@pytest.mark.parametrize("period_type, length, start_on", [
-    ("month", 1, None), ("quarter", 3, 0), ("calendar_year", 12, 0), ("july_june", 12, 6), ("year_ended", 12, None),
-])
+@pytest.mark.parametrize(
+    "period_type, length, start_on",
+    [
+        ("month", 1, None),
+        ("quarter", 3, 0),
+        ("calendar_year", 12, 0),
+        ("july_june", 12, 6),
+        ("year_ended", 12, None),
+    ],
+)
 @pytest.mark.parametrize("count", ["events", "victims", "offenders"])
 def test_numerators_match_the_plain_computation_for_every_period_type(events, period_type, length, start_on, count):
     for level in ("district", "area"):
@@ -81,7 +98,7 @@ def test_a_rolling_year_is_12_months_summed_and_no_year_reaching_outside_the_dat
     rolling = event_numerators(period_type="year_ended")
     shore = monthly[monthly.unit_code == "waitemata"].set_index("period_start")["numerator"]
     june_2024 = rolling[(rolling.unit_code == "waitemata") & (rolling.period_end == dt.date(2024, 6, 30))]["numerator"].item()
-    assert june_2024 == shore.loc[dt.date(2023, 7, 1):dt.date(2024, 6, 1)].sum()
+    assert june_2024 == shore.loc[dt.date(2023, 7, 1) : dt.date(2024, 6, 1)].sum()
     assert rolling["period_end"].min() == dt.date(2023, 6, 30) and rolling["period_end"].max() == dt.date(2024, 6, 30)
     year_ended_june = event_numerators(period_type="year_ended", year_end_month=6)
     assert sorted(set(year_ended_june["period_end"])) == [dt.date(2023, 6, 30), dt.date(2024, 6, 30)]
@@ -113,8 +130,8 @@ def test_a_unit_with_no_events_in_a_period_counts_zero(events):
 def test_the_same_ibis_expression_runs_on_postgresql(events):
     """Load the stored events into PostgreSQL through Ibis and compare every numerator with DuckDB's."""
     import ibis
-    import pyarrow.parquet as pq
     import psycopg
+    import pyarrow.parquet as pq
 
     try:
         postgres = ibis.postgres.connect(host="127.0.0.1", port=5432, user="postgres", database="postgres")

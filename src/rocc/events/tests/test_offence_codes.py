@@ -48,17 +48,25 @@ def _paths(analyst, code: str) -> dict[str, set[str]]:
         "events filter": set(events_frame(user=analyst, offence_codes=[code])["event_id"]),
         "person-level read": set(persons_frame(user=analyst, purpose=PURPOSE, offence_codes=[code])["event_id"]),
         "analysis pages, store events": set(events_table(user=analyst, kind="hotspots", unit_code="waitemata", offence_codes=[code])()["event_id"]),
-        "analysis pages, store persons": set(events_table(user=analyst, kind="repeat_victims", unit_code="waitemata", purpose=PURPOSE, offence_codes=[code])()["event_id"]),
+        "analysis pages, store persons": set(
+            events_table(user=analyst, kind="repeat_victims", unit_code="waitemata", purpose=PURPOSE, offence_codes=[code])()["event_id"]
+        ),
     }
     # Numerators: each selected event is one count in the calendar year 2024.
     for name, argument in (("numerator, offence codes", "offence_codes"), ("numerator, offence divisions", "offence_divisions")):
-        counted = event_numerators(count="events", period_type="calendar_year", level="district",
-                                   date_from="2024-01-01", date_to="2024-12-31", **{argument: [code]})
+        counted = event_numerators(
+            count="events", period_type="calendar_year", level="district", date_from="2024-01-01", date_to="2024-12-31", **{argument: [code]}
+        )
         selected[name] = int(counted["numerator"].sum())
     # The serious-offence list: persons with a serious victimisation.
-    result = repeat_victims(persons=[r["victim"] for r in ROWS], dates=[r["date"] for r in ROWS],
-                            offences=[r["offence_code"] for r in ROWS], as_of="2024-12-31", serious_codes=[code],
-                            classification=anzsoc())
+    result = repeat_victims(
+        persons=[r["victim"] for r in ROWS],
+        dates=[r["date"] for r in ROWS],
+        offences=[r["offence_code"] for r in ROWS],
+        as_of="2024-12-31",
+        serious_codes=[code],
+        classification=anzsoc(),
+    )
     selected["serious list (victims)"] = {p["person"] for p in result.to_dict()["persons"] if p["serious"]}
     # Harm weights: the events that take the code's weight rather than the default.
     weights = harm_weights([r["offence_code"] for r in ROWS], index=HarmIndex(weights={code: 10.0}, classification=anzsoc()), default_weight=0.0)
@@ -82,9 +90,17 @@ def test_a_code_at_any_level_selects_the_same_events_on_every_path(analyst, code
     }
 
 
-@pytest.mark.parametrize("path", [
-    "events filter", "person-level read", "numerator offence codes", "numerator offence divisions", "serious list", "harm index",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "events filter",
+        "person-level read",
+        "numerator offence codes",
+        "numerator offence divisions",
+        "serious list",
+        "harm index",
+    ],
+)
 def test_an_unknown_code_is_an_error_naming_it_on_every_path(analyst, path):
     attempts = {
         "events filter": lambda: events_frame(user=analyst, offence_codes=["02", "17"]),

@@ -7,14 +7,17 @@ from rocc.events.testing import events_create
 
 def test_the_overview_counts_events_in_the_users_units_and_offers_what_the_role_may_do(event_store, client, make_user):
     loader = make_user("administrator", username="loader")
-    events_create(user=loader, rows=[
-        {"event_id": "1", "date": "2024-01-02", "offence_code": "0211", "unit": "North Shore"},
-        {"event_id": "2", "date": "2024-02-03", "offence_code": "0211", "unit": "North Shore"},
-        {"event_id": "3", "date": "2024-02-04", "offence_code": "0211", "unit": "Christchurch"},
-    ])
+    events_create(
+        user=loader,
+        rows=[
+            {"event_id": "1", "date": "2024-01-02", "offence_code": "0211", "unit": "North Shore"},
+            {"event_id": "2", "date": "2024-02-03", "offence_code": "0211", "unit": "North Shore"},
+            {"event_id": "3", "date": "2024-02-04", "offence_code": "0211", "unit": "Christchurch"},
+        ],
+    )
     client.force_login(make_user("analyst", units=["waitemata"], username="ana"))
     page = client.get("/events/").content.decode()
-    assert "2 events, 2 Jan 2024 to 3 Feb 2024." in page and "<td>north-shore</td><td class=\"num\">2</td>" in page
+    assert "2 events, 2 Jan 2024 to 3 Feb 2024." in page and '<td>north-shore</td><td class="num">2</td>' in page
     assert "/events/victim-focus/" in page and "/events/import/" in page
     client.force_login(make_user("viewer", units=["waitemata"], username="vic"))
     page = client.get("/events/").content.decode()

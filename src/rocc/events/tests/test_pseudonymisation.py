@@ -27,8 +27,7 @@ def database_text() -> bytes:
 
 
 def test_the_identifier_appears_in_no_stored_file_and_no_database_row(source, analyst, write, event_store):
-    rows = [f"E1,2024-03-01,0211,North Shore,,,{SECRET},", f"E2,2024-03-09,071,Rodney,,,{SECRET.lower()},OFF-{SECRET}",
-            f"E3,2024-13-09,071,Rodney,,,{SECRET},"]
+    rows = [f"E1,2024-03-01,0211,North Shore,,,{SECRET},", f"E2,2024-03-09,071,Rodney,,,{SECRET.lower()},OFF-{SECRET}", f"E3,2024-13-09,071,Rodney,,,{SECRET},"]
     upload = write("with-secret.csv", csv_text(*rows))
     batch = events_import(user=analyst, source=source, path=upload, partial=True)
     assert batch.rows_imported == 2 and batch.rejects_file

@@ -40,17 +40,27 @@ def test_lookup_matches_repeat_victims_for_every_person(event_store, make_user):
     units = ["North Shore", "Rodney", "Christchurch"]
     rows = []
     for i in range(300):
-        rows.append({
-            "event_id": f"R{i}", "date": (dt.date(2023, 1, 1) + dt.timedelta(days=int(rng.integers(0, 700)))).isoformat(),
-            "offence_code": CODES[int(rng.integers(0, len(CODES)))], "unit": units[int(rng.integers(0, 3))],
-            "victim": f"P{int(rng.integers(0, 40))}",
-        })
+        rows.append(
+            {
+                "event_id": f"R{i}",
+                "date": (dt.date(2023, 1, 1) + dt.timedelta(days=int(rng.integers(0, 700)))).isoformat(),
+                "offence_code": CODES[int(rng.integers(0, len(CODES)))],
+                "unit": units[int(rng.integers(0, 3))],
+                "victim": f"P{int(rng.integers(0, 40))}",
+            }
+        )
     events_create(user=make_user("administrator", username="loader"), rows=rows)
     as_of = dt.date(2024, 6, 30)
     settings = victim_focus_settings()
-    oracle = repeat_victims(persons=[r["victim"] for r in rows], dates=[r["date"] for r in rows],
-                            offences=[r["offence_code"] for r in rows], as_of=as_of, window_days=settings["window_days"],
-                            serious_codes=settings["serious_codes"], classification=anzsoc())
+    oracle = repeat_victims(
+        persons=[r["victim"] for r in rows],
+        dates=[r["date"] for r in rows],
+        offences=[r["offence_code"] for r in rows],
+        as_of=as_of,
+        window_days=settings["window_days"],
+        serious_codes=settings["serious_codes"],
+        classification=anzsoc(),
+    )
     serious_seen = 0
     for person in sorted({r["victim"] for r in rows}):
         expected = oracle.victim(person)
@@ -116,8 +126,7 @@ def test_a_lookup_without_a_purpose_is_refused_and_records_nothing(history, make
 
 def test_an_import_the_index_does_not_hold_is_said_not_searched(history, make_user, event_store):
     shutil.rmtree(event_store / "events" / "index")  # as after restoring a backup made mid-import
-    found = victim_focus_lookup(user=make_user("analyst", units=["north-shore"]), identifier="PRN-5",
-                                purpose="attending a burglary on the Shore", as_of=AS_OF)
+    found = victim_focus_lookup(user=make_user("analyst", units=["north-shore"]), identifier="PRN-5", purpose="attending a burglary on the Shore", as_of=AS_OF)
     assert found.count == 0 and found.search.imports_not_searched == (history.pk,)
     assert f"1 finished import is not in the lookup's index yet and was not searched (import {history.pk}" in found.search.statement
     assert "rocc events reindex" in found.search.statement
@@ -127,12 +136,15 @@ def test_the_serious_list_reads_division_codes_through_the_one_matcher(event_sto
     # 0711 (a burglary group) is serious because division 07 is on the list: the division selects its groups.
     settings = victim_focus_settings()
     assert "07" in settings["serious_codes"] and settings["serious"].mask(["0711", "071", "1211"]).tolist() == [True, True, False]
-    events_create(user=make_user("administrator", username="loader"), rows=[
-        {"event_id": "S1", "date": "2024-02-01", "offence_code": "1211", "unit": "North Shore", "victim": "PRN-7"},
-        {"event_id": "S2", "date": "2024-03-01", "offence_code": "0711", "unit": "North Shore", "victim": "PRN-7"},
-        {"event_id": "S3", "date": "2024-02-01", "offence_code": "1211", "unit": "North Shore", "victim": "PRN-8"},
-        {"event_id": "S4", "date": "2024-03-01", "offence_code": "1311", "unit": "North Shore", "victim": "PRN-8"},
-    ])
+    events_create(
+        user=make_user("administrator", username="loader"),
+        rows=[
+            {"event_id": "S1", "date": "2024-02-01", "offence_code": "1211", "unit": "North Shore", "victim": "PRN-7"},
+            {"event_id": "S2", "date": "2024-03-01", "offence_code": "0711", "unit": "North Shore", "victim": "PRN-7"},
+            {"event_id": "S3", "date": "2024-02-01", "offence_code": "1211", "unit": "North Shore", "victim": "PRN-8"},
+            {"event_id": "S4", "date": "2024-03-01", "offence_code": "1311", "unit": "North Shore", "victim": "PRN-8"},
+        ],
+    )
     officer = make_user("analyst", units=["north-shore"])
     burgled = victim_focus_lookup(user=officer, identifier="PRN-7", purpose="attending a burglary on the Shore", as_of=AS_OF)
     assert burgled.count == 2 and burgled.serious and burgled.tier == "serious and repeat victim"

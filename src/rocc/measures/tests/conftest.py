@@ -16,9 +16,20 @@ def small_world(defaults):
     from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, statuses_recompute, target_set
     from rocc.org.models import OrgUnit
 
-    indicator = indicator_define(user=None, code="assaults", name="Serious assaults", effective_from=dt.date(2000, 1, 1), kind="population",
-                                 unit_label="per 10,000 people", numerator_label="Serious assaults", denominator_kind="population",
-                                 factor=10000, polarity="lower", period_type="month", data_source="Test data")
+    indicator = indicator_define(
+        user=None,
+        code="assaults",
+        name="Serious assaults",
+        effective_from=dt.date(2000, 1, 1),
+        kind="population",
+        unit_label="per 10,000 people",
+        numerator_label="Serious assaults",
+        denominator_kind="population",
+        factor=10000,
+        polarity="lower",
+        period_type="month",
+        data_source="Test data",
+    )
     items = []
     for i, unit in enumerate(OrgUnit.objects.filter(level="district")):
         for year in (2019, 2020):
@@ -28,8 +39,18 @@ def small_world(defaults):
                 items.append(ObservationInput(indicator=indicator, unit=unit, period_start=start, period_end=month_end(start), numerator=count))
     observations_record_many(items=items, source=SourceKind.IMPORT)
     nz = OrgUnit.objects.get(code="nz")
-    target_set(user=None, indicator=indicator, unit=nz, period_type="year_ended", baseline_kind=BaselineKind.FIXED_PERIOD,
-               baseline_period_end=dt.date(2019, 6, 30), baseline_label="year ended June 2019", target_kind=TargetKind.CHANGE,
-               target_change_percent=-20, target_date=dt.date(2021, 6, 30), description="20% fewer by June 2021")
+    target_set(
+        user=None,
+        indicator=indicator,
+        unit=nz,
+        period_type="year_ended",
+        baseline_kind=BaselineKind.FIXED_PERIOD,
+        baseline_period_end=dt.date(2019, 6, 30),
+        baseline_label="year ended June 2019",
+        target_kind=TargetKind.CHANGE,
+        target_change_percent=-20,
+        target_date=dt.date(2021, 6, 30),
+        description="20% fewer by June 2021",
+    )
     statuses_recompute()
     return indicator

@@ -3,7 +3,6 @@ with 201, 403, 404, 409 and 422."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from rocc.core.tokens import token_issue

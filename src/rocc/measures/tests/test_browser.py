@@ -37,8 +37,12 @@ def test_turn_the_curve_scorecard_and_comparison_work_offline_and_accessibly(bro
     page.wait_for_selector("text=The story behind the curve was saved.")
     assert Narrative.objects.get(unit__code="waitemata").story_behind_curve.startswith("Most assaults")
 
-    for path, name in (("/measures/", "measures-list"), ("/measures/scorecard/", "measures-scorecard"),
-                       ("/measures/scorecard/waitemata/", "measures-district"), ("/measures/indicators/assaults/districts/", "measures-compare")):
+    for path, name in (
+        ("/measures/", "measures-list"),
+        ("/measures/scorecard/", "measures-scorecard"),
+        ("/measures/scorecard/waitemata/", "measures-district"),
+        ("/measures/indicators/assaults/districts/", "measures-compare"),
+    ):
         page.goto(path)
         assert serious_violations(page) == [], path
         page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)

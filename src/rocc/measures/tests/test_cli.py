@@ -11,9 +11,9 @@ import sys
 from typer.testing import CliRunner
 
 from rocc.core.tests.test_cli_and_checks import ready_dir  # noqa: F401  (the module-scoped data directory)
-from rocc.testing import run
 from rocc.measures.cli import measures_app
 from rocc.measures.models import Observation
+from rocc.testing import run
 
 
 def test_list_json_names_every_indicator(small_world):

@@ -44,26 +44,48 @@ def gate_world(defaults):
     from rocc.org.models import OrgUnit, Population
 
     for unit in OrgUnit.objects.filter(level="district"):
-        Population.objects.create(unit=unit, period_start=dt.date(2019, 1, 1), period_end=dt.date(2020, 12, 31), age_band=BAND,
-                                  value=POPULATION.get(unit.code, OTHER_POPULATION), source="test")
-    common = dict(effective_from=dt.date(2000, 1, 1), kind="population", numerator_label="Incidents", polarity="lower",
-                  period_type="month", data_source="Test data")
-    count = indicator_define(user=None, code="gate-count", name="Gate incidents (count)", unit_label="incidents",
-                             denominator_kind="none", factor=1, **common)
-    rate = indicator_define(user=None, code="gate-rate", name="Gate incidents (rate)", unit_label="per 10,000 people",
-                            denominator_kind="population", denominator_population_filter={"age_band": BAND}, factor=10000, **common)
+        Population.objects.create(
+            unit=unit,
+            period_start=dt.date(2019, 1, 1),
+            period_end=dt.date(2020, 12, 31),
+            age_band=BAND,
+            value=POPULATION.get(unit.code, OTHER_POPULATION),
+            source="test",
+        )
+    common = dict(
+        effective_from=dt.date(2000, 1, 1), kind="population", numerator_label="Incidents", polarity="lower", period_type="month", data_source="Test data"
+    )
+    count = indicator_define(user=None, code="gate-count", name="Gate incidents (count)", unit_label="incidents", denominator_kind="none", factor=1, **common)
+    rate = indicator_define(
+        user=None,
+        code="gate-rate",
+        name="Gate incidents (rate)",
+        unit_label="per 10,000 people",
+        denominator_kind="population",
+        denominator_population_filter={"age_band": BAND},
+        factor=10000,
+        **common,
+    )
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=["nz", "northland", "waitemata"])}
     for indicator in (count, rate):
         items = []
         for code, counts in (("northland", NORTHLAND), ("waitemata", WAITEMATA)):
             for start, value in zip(MONTHS, counts, strict=True):
-                items.append(ObservationInput(indicator=indicator, unit=units[code], period_start=start, period_end=_month_end(start),
-                                              numerator=value))
+                items.append(ObservationInput(indicator=indicator, unit=units[code], period_start=start, period_end=_month_end(start), numerator=value))
         observations_record_many(items=items, source=SourceKind.IMPORT)
         for unit in units.values():
-            target_set(user=None, indicator=indicator, unit=unit, baseline_kind=BaselineKind.FIXED_PERIOD,
-                       baseline_period_end=dt.date(2019, 6, 30), baseline_label="June 2019", target_kind=TargetKind.CHANGE,
-                       target_change_percent=-20, target_date=dt.date(2021, 6, 30), description="20% fewer by June 2021")
+            target_set(
+                user=None,
+                indicator=indicator,
+                unit=unit,
+                baseline_kind=BaselineKind.FIXED_PERIOD,
+                baseline_period_end=dt.date(2019, 6, 30),
+                baseline_label="June 2019",
+                target_kind=TargetKind.CHANGE,
+                target_change_percent=-20,
+                target_date=dt.date(2021, 6, 30),
+                description="20% fewer by June 2021",
+            )
     statuses_recompute()
     return {"count": count, "rate": rate, "units": units}
 
@@ -126,8 +148,12 @@ def test_status_interval_glide_path_and_trend_come_from_the_protected_counts(gat
     assert payload["target"]["baseline"] == baseline["value"]  # the glide path starts from the published baseline
     assert payload["target"]["value"] == pytest.approx(baseline["value"] * 0.8)
     window = points[-24:]
-    expected = trend_fit(days=[dt.date.fromisoformat(p["period_end"]) for p in window], counts=[p["numerator"] for p in window],
-                         denominators=[p["denominator"] for p in window], factor=10000)
+    expected = trend_fit(
+        days=[dt.date.fromisoformat(p["period_end"]) for p in window],
+        counts=[p["numerator"] for p in window],
+        denominators=[p["denominator"] for p in window],
+        factor=10000,
+    )
     assert payload["trend"]["percent_per_year"] == pytest.approx(expected.percent_per_year)
 
 
@@ -186,14 +212,39 @@ def test_a_logic_model_box_shows_no_status_the_gate_withholds(gate_world, make_u
     from rocc.strategy.services import strategy_defaults_load
 
     strategy_defaults_load()
-    indicator = indicator_define(user=None, code="mf-meth-wastewater", name="Methamphetamine in wastewater", effective_from=dt.date(2000, 1, 1),
-                                 kind="population", unit_label="detections", numerator_label="Detections", denominator_kind="none",
-                                 factor=1, polarity="lower", period_type="month", data_source="Test data")
+    indicator = indicator_define(
+        user=None,
+        code="mf-meth-wastewater",
+        name="Methamphetamine in wastewater",
+        effective_from=dt.date(2000, 1, 1),
+        kind="population",
+        unit_label="detections",
+        numerator_label="Detections",
+        denominator_kind="none",
+        factor=1,
+        polarity="lower",
+        period_type="month",
+        data_source="Test data",
+    )
     waitemata, nz = gate_world["units"]["waitemata"], gate_world["units"]["nz"]
-    observations_record_many(items=[ObservationInput(indicator=indicator, unit=waitemata, period_start=s, period_end=_month_end(s), numerator=c)
-                                    for s, c in zip(MONTHS, WAITEMATA, strict=True)], source=SourceKind.IMPORT)
-    target_set(user=None, indicator=indicator, unit=nz, baseline_kind=BaselineKind.ENTERED, baseline_value=100,
-               baseline_period_end=dt.date(2019, 6, 30), target_kind=TargetKind.ABSOLUTE, target_value=50, target_date=dt.date(2021, 6, 30))
+    observations_record_many(
+        items=[
+            ObservationInput(indicator=indicator, unit=waitemata, period_start=s, period_end=_month_end(s), numerator=c)
+            for s, c in zip(MONTHS, WAITEMATA, strict=True)
+        ],
+        source=SourceKind.IMPORT,
+    )
+    target_set(
+        user=None,
+        indicator=indicator,
+        unit=nz,
+        baseline_kind=BaselineKind.ENTERED,
+        baseline_value=100,
+        baseline_period_end=dt.date(2019, 6, 30),
+        target_kind=TargetKind.ABSOLUTE,
+        target_value=50,
+        target_date=dt.date(2021, 6, 30),
+    )
     statuses_recompute()
     version = DistrictPlan.objects.get(code="example-district-plan").versions.get()
     manager, viewer = make_user("programme_manager"), make_user("viewer", units=["waitemata"])
@@ -286,12 +337,22 @@ def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed
     expected = {name: _outcome_shown(case, large, name) for name in OUTCOME_COUNTS}
     assert {name: getattr(row, name) for name in OUTCOME_COUNTS} == expected and row.disclosure_applied
     assert all(v % 3 == 0 and v != getattr(large, k) for k, v in expected.items())
-    wdd = weighted_displacement_difference(target_before=expected["before_target"], target_after=expected["after_target"],
-                                           control_before=expected["before_comparison"], control_after=expected["after_comparison"],
-                                           buffer_before=expected["before_buffer"], buffer_after=expected["after_buffer"])
-    wdq = weighted_displacement_quotient(target_before=expected["before_target"], target_after=expected["after_target"],
-                                         buffer_before=expected["before_buffer"], buffer_after=expected["after_buffer"],
-                                         control_before=expected["before_comparison"], control_after=expected["after_comparison"])
+    wdd = weighted_displacement_difference(
+        target_before=expected["before_target"],
+        target_after=expected["after_target"],
+        control_before=expected["before_comparison"],
+        control_after=expected["after_comparison"],
+        buffer_before=expected["before_buffer"],
+        buffer_after=expected["after_buffer"],
+    )
+    wdq = weighted_displacement_quotient(
+        target_before=expected["before_target"],
+        target_after=expected["after_target"],
+        buffer_before=expected["before_buffer"],
+        buffer_after=expected["after_buffer"],
+        control_before=expected["before_comparison"],
+        control_after=expected["after_comparison"],
+    )
     assert row.result["wdd"]["estimate"] == pytest.approx(wdd.estimate) and row.result["wdd"]["p_value"] == pytest.approx(wdd.p_value)
     assert row.result["wdd"]["estimate"] != pytest.approx(large.result["wdd"]["estimate"])
     assert row.result["wdq"]["wdq"] == pytest.approx(wdq.wdq)
@@ -301,8 +362,10 @@ def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed
     assert buffered.before_buffer is None and buffered.suppressed == {"before_buffer"} and buffered.after_buffer % 3 == 0
     assert buffered.result["wdd"] is None and buffered.result["wdq"] is None and buffered.result["buffer"] is None
     assert buffered.result["target"]["before"] == _outcome_shown(case, small_buffer, "before_target")
-    assert any("withholds the Weighted Displacement Difference and the Weighted Displacement Quotient" in n and "surrounding area" in n
-               for n in buffered.result["notes"])
+    assert any(
+        "withholds the Weighted Displacement Difference and the Weighted Displacement Quotient" in n and "surrounding area" in n
+        for n in buffered.result["notes"]
+    )
     tiny = shown["Arson"]
     assert tiny.before_target is None and tiny.after_target is None and tiny.result["target"] is None
     assert tiny.suppressed == {"before_target", "after_target"} and small_target.result["target"]["percent"] == -60
@@ -310,9 +373,9 @@ def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed
 
     for path in (f"/problems/cases/{case.pk}/assess/", f"/problems/cases/{case.pk}/print/"):
         page = _client(viewer).get(path).content.decode()
-        assert f'{expected["before_target"]} → {expected["after_target"]}' in page, path
+        assert f"{expected['before_target']} → {expected['after_target']}" in page, path
         assert "8002" not in page and "5 → 2" not in page and "-60.0%" not in page, path
-        assert f'Weighted Displacement Difference {wdd.estimate:.1f} ' in page and "suppressed: too few to publish" in page, path
+        assert f"Weighted Displacement Difference {wdd.estimate:.1f} " in page and "suppressed: too few to publish" in page, path
         assert "computed from the rounded counts" in page, path
     assert "8002 → 5501" in _client(owner).get(f"/problems/cases/{case.pk}/assess/").content.decode()
 
@@ -329,8 +392,17 @@ def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed
 
 # -- nothing outside the gate reads raw figures ----------------------------------------------------------------------
 
-RAW = {"IndicatorData", "series_build", "progress_compute", "StatusSnapshot", "Observation", "disclose_count", "disclose_rate",
-       "random_round", "series_payload"}
+RAW = {
+    "IndicatorData",
+    "series_build",
+    "progress_compute",
+    "StatusSnapshot",
+    "Observation",
+    "disclose_count",
+    "disclose_rate",
+    "random_round",
+    "series_payload",
+}
 
 
 def test_no_page_api_command_or_file_writer_reads_raw_figures_around_the_gate():
@@ -409,11 +481,11 @@ def _published_series(series):
 
     rules, points = _rules(), []
     for point in series.points:
-        identity = cell_identity(indicator=series.indicator.code, unit=series.unit.code, period=point.period.key,
-                                 disaggregation=series.disaggregation, series=series.period_type)
+        identity = cell_identity(
+            indicator=series.indicator.code, unit=series.unit.code, period=point.period.key, disaggregation=series.disaggregation, series=series.period_type
+        )
         shown = disclose_count(point.numerator, identity + "|numerator", rules=rules)
-        value = (shown / point.denominator * series.version.factor if shown is not None and point.denominator else None) \
-            if series.version.is_rate else shown
+        value = (shown / point.denominator * series.version.factor if shown is not None and point.denominator else None) if series.version.is_rate else shown
         points.append(replace(point, numerator=shown, value=value, suppressed=shown is None and point.numerator is not None))
     return replace(series, points=points, disclosure_applied=True)
 
@@ -469,8 +541,10 @@ def _texts(response) -> list[str]:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if content[:2] == b"PK":  # an Excel workbook: every cell, numbers at full precision
         book = load_workbook(io.BytesIO(content))
-        return [" ".join(repr(c) if isinstance(c, float) else str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
-                for sheet in book.worksheets]
+        return [
+            " ".join(repr(c) if isinstance(c, float) else str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+            for sheet in book.worksheets
+        ]
     return [content.decode("utf-8-sig", errors="replace")]
 
 
@@ -499,40 +573,68 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
         shown = {name: _outcome_shown(case, measure, name) for name in OUTCOME_COUNTS}
         protected = list(shown.values())
         if None not in shown.values():
-            protected += _outcome_figures(services.outcome_comparison(
-                target_before=shown["before_target"], target_after=shown["after_target"], comparison_before=shown["before_comparison"],
-                comparison_after=shown["after_comparison"], buffer_before=shown["before_buffer"], buffer_after=shown["after_buffer"]))
+            protected += _outcome_figures(
+                services.outcome_comparison(
+                    target_before=shown["before_target"],
+                    target_after=shown["after_target"],
+                    comparison_before=shown["before_comparison"],
+                    comparison_after=shown["after_comparison"],
+                    buffer_before=shown["before_buffer"],
+                    buffer_after=shown["after_buffer"],
+                )
+            )
         oracle.protected |= {float(f) for f in protected if f is not None}
         oracle.sensitive |= {f for f in [float(c) for c in counts.values()] + _outcome_figures(measure.result) if f not in oracle.protected}
     plan = DistrictPlan.objects.get(code="example-district-plan")
     version = plan.versions.get()
 
     values = {
-        "code": ["gate-count", "gate-rate", plan.code], "fmt": ["csv", "xlsx"], "unit_code": ["nz", "northland", "waitemata"],
-        "number": [version.number], "key": [version.elements.first().key], "pk": [case.pk], "case_id": [case.pk],
-        "stage": ["scan", "assess"], "direction": ["forward"], "what": ["figure"], "milestone_id": [1], "evidence_id": [1],
-        "question_id": [1], "move": ["agree"],
+        "code": ["gate-count", "gate-rate", plan.code],
+        "fmt": ["csv", "xlsx"],
+        "unit_code": ["nz", "northland", "waitemata"],
+        "number": [version.number],
+        "key": [version.elements.first().key],
+        "pk": [case.pk],
+        "case_id": [case.pk],
+        "stage": ["scan", "assess"],
+        "direction": ["forward"],
+        "what": ["figure"],
+        "milestone_id": [1],
+        "evidence_id": [1],
+        "question_id": [1],
+        "move": ["agree"],
     }
-    queries = [""] + [f"?unit={u}" for u in ("nz", "northland", "waitemata")] + [
-        f"?unit={u}&period_type={p}" for u in ("nz", "waitemata") for p in ("quarter", "year_ended")] + ["?unit=northland&public=1"]
+    queries = (
+        [""]
+        + [f"?unit={u}" for u in ("nz", "northland", "waitemata")]
+        + [f"?unit={u}&period_type={p}" for u in ("nz", "waitemata") for p in ("quarter", "year_ended")]
+        + ["?unit=northland&public=1"]
+    )
     routes = [r for r in _routes(get_resolver().url_patterns) if WALKED.match(r)]
     assert any(r.startswith("api/measures/") for r in routes) and any(r.startswith("measures/") for r in routes)
 
-    visitors = {"viewer": make_user("viewer", units=["waitemata"]), "provider": make_user("provider_reporter", units=["northland"], agency="MSD"),
-                "anonymous": None}
+    visitors = {
+        "viewer": make_user("viewer", units=["waitemata"]),
+        "provider": make_user("provider_reporter", units=["northland"], agency="MSD"),
+        "anonymous": None,
+    }
     leaks, answered = [], set()
     for who, user in visitors.items():
         client = _client(user)
         for route in routes:
             for path in _fill(route, values):
-                for query in (queries if path.startswith(("/measures/", "/api/measures/")) else [""]):
+                for query in queries if path.startswith(("/measures/", "/api/measures/")) else [""]:
                     response = client.get(path + query)
                     if response.status_code == 200:
                         answered.add(route)
                     for text in _texts(response):
                         leaks += [f"{who} {path}{query}: {token}" for token in oracle.leaks(text)]
-    commands = [["series", code, "--unit", unit, "--public", "--json", *extra] for code in ("gate-count", "gate-rate")
-                for unit in ("nz", "Northland", "Waitematā") for extra in ([], ["--period-type", "year_ended"], ["--as-reported"])]
+    commands = [
+        ["series", code, "--unit", unit, "--public", "--json", *extra]
+        for code in ("gate-count", "gate-rate")
+        for unit in ("nz", "Northland", "Waitematā")
+        for extra in ([], ["--period-type", "year_ended"], ["--as-reported"])
+    ]
     commands += [["export", code, "--unit", unit, "--public", "--format", "csv"] for code in ("gate-count", "gate-rate") for unit in ("nz", "Northland")]
     for command in commands:
         result = CliRunner().invoke(measures_app, command)
@@ -540,11 +642,22 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
         leaks += [f"rocc measures {' '.join(command)}: {token}" for token in oracle.leaks(result.output)]
     assert leaks == []
     # The walk saw the figures it was meant to: each kind of output answered the viewer.
-    for route in ("measures/", "measures/indicators/<slug:code>/", "measures/indicators/<slug:code>/series.<str:fmt>",
-                  "measures/indicators/<slug:code>/districts/", "measures/scorecard/", "measures/scorecard.<str:fmt>",
-                  "measures/scorecard/<slug:unit_code>/", "api/measures/indicators/<code>/series", "api/measures/indicators/<code>/observations",
-                  "api/measures/scorecard", "problems/cases/<int:pk>/<slug:stage>/", "problems/cases/<int:pk>/export.xlsx",
-                  "problems/cases/<int:pk>/print/", "strategy/district-plans/<slug:code>/v<int:number>/logic-model/"):
+    for route in (
+        "measures/",
+        "measures/indicators/<slug:code>/",
+        "measures/indicators/<slug:code>/series.<str:fmt>",
+        "measures/indicators/<slug:code>/districts/",
+        "measures/scorecard/",
+        "measures/scorecard.<str:fmt>",
+        "measures/scorecard/<slug:unit_code>/",
+        "api/measures/indicators/<code>/series",
+        "api/measures/indicators/<code>/observations",
+        "api/measures/scorecard",
+        "problems/cases/<int:pk>/<slug:stage>/",
+        "problems/cases/<int:pk>/export.xlsx",
+        "problems/cases/<int:pk>/print/",
+        "strategy/district-plans/<slug:code>/v<int:number>/logic-model/",
+    ):
         assert route in answered, route
 
 

@@ -15,10 +15,21 @@ def burglary_victims(defaults):
     from rocc.measures.services import indicator_define
 
     return indicator_define(
-        user=None, code="burglary-victims", name="Burglary victims", effective_from=dt.date(2000, 1, 1), kind="population",
-        unit_label="per 10,000 people", numerator_label="Distinct victims of burglary", numerator_source="events",
-        numerator_event_measure="victims", numerator_event_filters={"divisions": ["07"]}, denominator_kind="population",
-        factor=10000, polarity="lower", period_type="month", data_source="Event store",
+        user=None,
+        code="burglary-victims",
+        name="Burglary victims",
+        effective_from=dt.date(2000, 1, 1),
+        kind="population",
+        unit_label="per 10,000 people",
+        numerator_label="Distinct victims of burglary",
+        numerator_source="events",
+        numerator_event_measure="victims",
+        numerator_event_filters={"divisions": ["07"]},
+        denominator_kind="population",
+        factor=10000,
+        polarity="lower",
+        period_type="month",
+        data_source="Event store",
     )
 
 
@@ -27,13 +38,17 @@ def test_numerators_counted_from_events_land_as_computed_figures_with_rates(even
     from rocc.measures.services import indicator_compute_from_events
 
     analyst = make_user("analyst", units=["waitemata"])
-    events_create(user=analyst, default_unit="Waitematā", rows=[
-        {"event_id": "B1", "date": "2024-03-02", "offence_code": "0711", "victim": "P-1"},
-        {"event_id": "B2", "date": "2024-03-09", "offence_code": "0711", "victim": "P-1"},  # the same victim again
-        {"event_id": "B3", "date": "2024-03-20", "offence_code": "0711", "victim": "P-2"},
-        {"event_id": "A1", "date": "2024-03-21", "offence_code": "0211", "victim": "P-3"},  # an assault: not counted
-        {"event_id": "B4", "date": "2024-04-05", "offence_code": "0711", "victim": "P-3"},
-    ])
+    events_create(
+        user=analyst,
+        default_unit="Waitematā",
+        rows=[
+            {"event_id": "B1", "date": "2024-03-02", "offence_code": "0711", "victim": "P-1"},
+            {"event_id": "B2", "date": "2024-03-09", "offence_code": "0711", "victim": "P-1"},  # the same victim again
+            {"event_id": "B3", "date": "2024-03-20", "offence_code": "0711", "victim": "P-2"},
+            {"event_id": "A1", "date": "2024-03-21", "offence_code": "0211", "victim": "P-3"},  # an assault: not counted
+            {"event_id": "B4", "date": "2024-04-05", "offence_code": "0711", "victim": "P-3"},
+        ],
+    )
     result = indicator_compute_from_events(indicator=burglary_victims)
     figures = {o.period_start: o for o in Observation.objects.filter(indicator=burglary_victims, unit__code="waitemata", source="computed")}
     assert figures[dt.date(2024, 3, 1)].numerator == 2 and figures[dt.date(2024, 4, 1)].numerator == 1

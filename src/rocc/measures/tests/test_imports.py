@@ -23,9 +23,7 @@ def _xlsx(rows: list[list]) -> bytes:
 
 
 def test_observations_import_from_csv_computes_rates_and_adds_nothing_the_second_time(small_world):
-    content = ("indicator,unit,period,numerator\n"
-               "assaults,Waitemata,2021-01,12\n"
-               "assaults,Counties/Manukau,2021-01,30\n").encode()
+    content = b"indicator,unit,period,numerator\nassaults,Waitemata,2021-01,12\nassaults,Counties/Manukau,2021-01,30\n"
     before = Observation.objects.count()
     observations_import(user=None, name="jan.csv", content=content)
     observations_import(user=None, name="jan.csv", content=content)
@@ -35,13 +33,15 @@ def test_observations_import_from_csv_computes_rates_and_adds_nothing_the_second
 
 
 def test_a_bad_observation_file_is_refused_with_every_problem_located_and_nothing_saved(small_world):
-    content = ("indicator,unit,period,numerator\n"
-               "assaults,Waitemata,2021-01,twelve\n"
-               "assaults,Atlantis,2021-02,3\n"
-               "assaults,Northland,2021-13,3\n"
-               "assaults,Northland,2021-03,-4\n"
-               "nope,Northland,2021-03,4\n"
-               "assaults,Northland,2021-04,5\n").encode()
+    content = (
+        b"indicator,unit,period,numerator\n"
+        b"assaults,Waitemata,2021-01,twelve\n"
+        b"assaults,Atlantis,2021-02,3\n"
+        b"assaults,Northland,2021-13,3\n"
+        b"assaults,Northland,2021-03,-4\n"
+        b"nope,Northland,2021-03,4\n"
+        b"assaults,Northland,2021-04,5\n"
+    )
     before = Observation.objects.count()
     with pytest.raises(ImportRefused) as refused:
         observations_import(user=None, name="bad.csv", content=content)
@@ -55,9 +55,13 @@ def test_a_bad_observation_file_is_refused_with_every_problem_located_and_nothin
 
 
 def test_populations_import_from_excel_and_a_bad_cell_saves_nothing(defaults):
-    good = _xlsx([["unit", "year", "age_band", "value", "is_approximate", "source"],
-                  ["Waitematā", 2018, "10-16", 52000, "yes", "test estimate"],
-                  ["northland", 2018, "10-16", 17000, "", "test estimate"]])
+    good = _xlsx(
+        [
+            ["unit", "year", "age_band", "value", "is_approximate", "source"],
+            ["Waitematā", 2018, "10-16", 52000, "yes", "test estimate"],
+            ["northland", 2018, "10-16", 17000, "", "test estimate"],
+        ]
+    )
     result = populations_import(user=None, name="pop.xlsx", content=good)
     assert result.created == 2
     assert populations_import(user=None, name="pop.xlsx", content=good).unchanged == 2

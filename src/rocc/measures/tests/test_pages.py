@@ -75,8 +75,14 @@ def test_scorecard_exports_as_excel_with_disclosure_noted(small_world, make_user
 
 def test_a_regional_coordinator_edits_the_story_of_their_district_but_not_anothers(small_world, make_user):
     coordinator = _client(make_user("regional_coordinator", units=["waitemata"]))
-    data = {"unit": "waitemata", "version": "0", "story_behind_curve": "Assaults cluster around licensed premises in the town centre.",
-            "partners": "Iwi, council, Police", "what_works": "Place-based guardianship", "action_plan": "Late-night transport"}
+    data = {
+        "unit": "waitemata",
+        "version": "0",
+        "story_behind_curve": "Assaults cluster around licensed premises in the town centre.",
+        "partners": "Iwi, council, Police",
+        "what_works": "Place-based guardianship",
+        "action_plan": "Late-night transport",
+    }
     coordinator.post("/measures/indicators/assaults/story/", data)
     assert Narrative.objects.get(unit__code="waitemata").story_behind_curve.startswith("Assaults cluster")
     response = coordinator.post("/measures/indicators/assaults/story/", {**data, "unit": "northland"})

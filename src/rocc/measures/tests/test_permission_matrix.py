@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from rocc.org.models import OrgUnit
 
-ACTIONS = ["view_measures", "change_definition", "set_target", "edit_narrative", "record_observation", "import_populations",
-           "recompute_statuses", "unit_level_output"]
+ACTIONS = [
+    "view_measures",
+    "change_definition",
+    "set_target",
+    "edit_narrative",
+    "record_observation",
+    "import_populations",
+    "recompute_statuses",
+    "unit_level_output",
+]
 # Expected answers for a Waitematā unit (the regional actors work in Waitematā) and for Northland (outside their scope).
 MATRIX = {
     #                       view  define target story record import recompute unit-level   (Waitematā)
-    "administrator":        (1,    1,     1,     1,    1,     1,     1,        1),
-    "programme_manager":    (1,    1,     1,     1,    1,     0,     1,        1),
-    "regional_coordinator": (1,    0,     1,     1,    0,     0,     0,        1),
-    "analyst":              (1,    0,     0,     0,    1,     1,     1,        1),
-    "provider_reporter":    (1,    0,     0,     0,    0,     0,     0,        0),
-    "tc_member":            (1,    0,     0,     0,    0,     0,     0,        1),
-    "viewer":               (1,    0,     0,     0,    0,     0,     0,        0),
-    "no role":              (0,    0,     0,     0,    0,     0,     0,        0),
-    "anonymous":            (0,    0,     0,     0,    0,     0,     0,        0),
+    "administrator": (1, 1, 1, 1, 1, 1, 1, 1),
+    "programme_manager": (1, 1, 1, 1, 1, 0, 1, 1),
+    "regional_coordinator": (1, 0, 1, 1, 0, 0, 0, 1),
+    "analyst": (1, 0, 0, 0, 1, 1, 1, 1),
+    "provider_reporter": (1, 0, 0, 0, 0, 0, 0, 0),
+    "tc_member": (1, 0, 0, 0, 0, 0, 0, 1),
+    "viewer": (1, 0, 0, 0, 0, 0, 0, 0),
+    "no role": (0, 0, 0, 0, 0, 0, 0, 0),
+    "anonymous": (0, 0, 0, 0, 0, 0, 0, 0),
 }
 OUTSIDE_SCOPE_ALLOWED = {"administrator", "programme_manager"}  # unit-scoped actions in Northland
 

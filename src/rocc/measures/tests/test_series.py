@@ -15,8 +15,15 @@ from rocc.org.models import OrgUnit, Population
 
 
 def _monthly(code="assaults", **extra) -> Indicator:
-    values = {"kind": "population", "unit_label": "per 10,000", "numerator_label": "Assaults", "denominator_kind": "population",
-              "factor": 10000, "polarity": "lower", "period_type": "month"}
+    values = {
+        "kind": "population",
+        "unit_label": "per 10,000",
+        "numerator_label": "Assaults",
+        "denominator_kind": "population",
+        "factor": 10000,
+        "polarity": "lower",
+        "period_type": "month",
+    }
     values.update(extra)
     return indicator_define(user=None, code=code, name="Assaults", effective_from=dt.date(2000, 1, 1), **values)
 
@@ -28,16 +35,16 @@ def _month(year, month):
 
 def _record(indicator, unit, year, month, count, **kw):
     start, end = _month(year, month)
-    return observations_record(indicator=indicator, unit=unit, period_start=start, period_end=end, numerator=count,
-                               source=SourceKind.IMPORT, **kw)
+    return observations_record(indicator=indicator, unit=unit, period_start=start, period_end=end, numerator=count, source=SourceKind.IMPORT, **kw)
 
 
 @pytest.fixture
 def two_districts(defaults):
     """Waitematā (population 10,000) and Northland (population 1,000) in 2020, under a national unit with no rows."""
     for code, value in (("waitemata", 10000), ("northland", 1000)):
-        Population.objects.create(unit=OrgUnit.objects.get(code=code), period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 12, 31),
-                                  value=value, source="test")
+        Population.objects.create(
+            unit=OrgUnit.objects.get(code=code), period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 12, 31), value=value, source="test"
+        )
     return OrgUnit.objects.get(code="waitemata"), OrgUnit.objects.get(code="northland")
 
 
@@ -51,8 +58,8 @@ def two_district_nation(two_districts):
 def test_a_parent_rate_is_summed_numerators_over_summed_denominators_not_an_average_of_rates(two_district_nation):
     waitemata, northland = two_district_nation
     indicator = _monthly()
-    _record(indicator, waitemata, 2020, 3, 50)   # 50 per 10,000
-    _record(indicator, northland, 2020, 3, 20)   # 200 per 10,000
+    _record(indicator, waitemata, 2020, 3, 50)  # 50 per 10,000
+    _record(indicator, northland, 2020, 3, 20)  # 200 per 10,000
     point = series_build(indicator=indicator, unit=OrgUnit.objects.get(code="nz")).at(dt.date(2020, 3, 31))
     assert point.numerator == 70 and point.denominator == 11000
     assert point.value == pytest.approx(70 / 11000 * 10000)  # 63.6, where the mean of the rates would be 125
@@ -112,10 +119,21 @@ def test_a_population_of_zero_gives_no_rate(defaults):
 def test_a_new_definition_applies_from_its_date_and_the_series_can_be_shown_as_reported_or_restated(two_districts):
     waitemata, _ = two_districts
     indicator = _monthly(factor=1000)
-    _record(indicator, waitemata, 2020, 3, 50)        # recorded under v1: per 1,000 → 5.0
-    indicator_define(user=None, code="assaults", name="Assaults", effective_from=dt.date(2020, 7, 1), kind="population",
-                     unit_label="per 10,000", numerator_label="Assaults", denominator_kind="population", factor=10000,
-                     polarity="lower", period_type="month", change_note="Per 10,000, as other rates")
+    _record(indicator, waitemata, 2020, 3, 50)  # recorded under v1: per 1,000 → 5.0
+    indicator_define(
+        user=None,
+        code="assaults",
+        name="Assaults",
+        effective_from=dt.date(2020, 7, 1),
+        kind="population",
+        unit_label="per 10,000",
+        numerator_label="Assaults",
+        denominator_kind="population",
+        factor=10000,
+        polarity="lower",
+        period_type="month",
+        change_note="Per 10,000, as other rates",
+    )
     later = _record(indicator, waitemata, 2020, 8, 40)  # v2: per 10,000 → 40.0
     assert later.version.number == 2
     reported = series_build(indicator=indicator, unit=waitemata, as_reported=True)
@@ -142,8 +160,9 @@ def test_recording_a_negative_count_or_a_broken_period_saves_nothing(two_distric
     with pytest.raises(ObservationInvalid, match="cannot be negative"):
         _record(indicator, waitemata, 2020, 1, -1)
     with pytest.raises(ObservationInvalid, match="month"):
-        observations_record(indicator=indicator, unit=waitemata, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 2, 29),
-                            numerator=1, source=SourceKind.IMPORT)
+        observations_record(
+            indicator=indicator, unit=waitemata, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 2, 29), numerator=1, source=SourceKind.IMPORT
+        )
     assert indicator.observations.count() == 0
 
 

@@ -52,8 +52,9 @@ def test_a_small_number_series_a_naive_comparison_calls_off_track_is_not_off_tra
 def test_the_same_rate_on_large_numbers_is_off_track():
     glide = GlidePath(dt.date(2011, 6, 30), 80.0, dt.date(2017, 6, 30), 60.0)
     count, population = 1400, 150000  # 93.3 per 10,000 again, but from a count of 1,400
-    result = status_assess(value=count / population * 10000, day=dt.date(2017, 6, 30), glide=glide, lower_is_better=True,
-                           count=count, denominator=population, factor=10000)
+    result = status_assess(
+        value=count / population * 10000, day=dt.date(2017, 6, 30), glide=glide, lower_is_better=True, count=count, denominator=population, factor=10000
+    )
     assert result.status == "off_track"
 
 
@@ -72,7 +73,7 @@ def test_poisson_trend_recovers_a_known_decline_and_calls_it_significant():
     rng = np.random.default_rng(7)
     days = _years(8)
     population = [100000.0] * 8
-    counts = [float(rng.poisson(1000 * 0.9 ** i)) for i in range(8)]
+    counts = [float(rng.poisson(1000 * 0.9**i)) for i in range(8)]
     trend = trend_fit(days=days, counts=counts, denominators=population, factor=10000)
     assert trend.percent_per_year == pytest.approx(-10, abs=2.5)
     assert trend.p_value < 0.001 and trend.significant

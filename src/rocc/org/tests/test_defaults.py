@@ -7,13 +7,39 @@ from rocc.org.models import Agency, NationalGroup, OrgUnit, Population
 from rocc.org.services import agency_resolve, defaults_load, unit_resolve
 
 ACTION_PLAN_AGENCIES = [
-    "Police", "APA", "MSD", "MBIE", "Oranga Tamariki", "Manatū Hauora", "Te Whatu Ora", "Te Aka Whai Ora",
-    "Kāinga Ora", "TPK", "SWA", "NDIB", "GHIC", "MoE", "MOJ", "RPS Policy Office", "ROCC", "TNOC",
+    "Police",
+    "APA",
+    "MSD",
+    "MBIE",
+    "Oranga Tamariki",
+    "Manatū Hauora",
+    "Te Whatu Ora",
+    "Te Aka Whai Ora",
+    "Kāinga Ora",
+    "TPK",
+    "SWA",
+    "NDIB",
+    "GHIC",
+    "MoE",
+    "MOJ",
+    "RPS Policy Office",
+    "ROCC",
+    "TNOC",
 ]
 
 DISTRICTS = [
-    "Northland", "Waitematā", "Auckland City", "Counties Manukau", "Waikato", "Bay of Plenty",
-    "Eastern", "Central", "Wellington", "Tasman", "Canterbury", "Southern",
+    "Northland",
+    "Waitematā",
+    "Auckland City",
+    "Counties Manukau",
+    "Waikato",
+    "Bay of Plenty",
+    "Eastern",
+    "Central",
+    "Wellington",
+    "Tasman",
+    "Canterbury",
+    "Southern",
 ]
 
 
@@ -66,9 +92,19 @@ def test_district_populations_are_the_approximate_2015_figures_and_labelled_so(d
 
 def test_national_structure_has_every_group_with_role_duties_and_kind(defaults):
     expected = {
-        "District", "Policy", "National Organised Crime Group", "National Criminal Investigations Group", "Prevention",
-        "National Intelligence Functions", "Financial Crime Group", "Māori, Pacific and Ethnic Services", "Crime Services",
-        "District Intelligence", "Partnerships and Harm Prevention", "International Services Group", "Frontline",
+        "District",
+        "Policy",
+        "National Organised Crime Group",
+        "National Criminal Investigations Group",
+        "Prevention",
+        "National Intelligence Functions",
+        "Financial Crime Group",
+        "Māori, Pacific and Ethnic Services",
+        "Crime Services",
+        "District Intelligence",
+        "Partnerships and Harm Prevention",
+        "International Services Group",
+        "Frontline",
         "Crime and Drug Prevention Officer",
     }
     groups = {g.name: g for g in NationalGroup.objects.all()}

@@ -11,21 +11,31 @@ from rocc.org.models import Agency, OrgUnit
 
 # Y: allowed for both objects (or allowed, for actions on no object); I: only the in-scope object; N: never.
 ACTIONS = [
-    "org.view_reference", "org.change_reference", "org.manage_users", "org.view_user_list", "org.view_user",
-    "org.work_in_unit", "org.view_unit_level_output", "org.view_person_level", "org.report_for_agency",
-    "org.attend_tasking", "audit.view_all_entries", "audit.verify_chain", "audit.view_own_entries",
+    "org.view_reference",
+    "org.change_reference",
+    "org.manage_users",
+    "org.view_user_list",
+    "org.view_user",
+    "org.work_in_unit",
+    "org.view_unit_level_output",
+    "org.view_person_level",
+    "org.report_for_agency",
+    "org.attend_tasking",
+    "audit.view_all_entries",
+    "audit.verify_chain",
+    "audit.view_own_entries",
 ]
 EXPECTED = {
     #                        ref chg mng lst usr wrk out per rep att all ver own
-    "administrator":        "Y   Y   Y   Y   Y   Y   Y   N   Y   Y   Y   Y   Y",
-    "programme_manager":    "Y   N   N   Y   Y   Y   Y   N   N   Y   N   N   Y",
+    "administrator": "Y   Y   Y   Y   Y   Y   Y   N   Y   Y   Y   Y   Y",
+    "programme_manager": "Y   N   N   Y   Y   Y   Y   N   N   Y   N   N   Y",
     "regional_coordinator": "Y   N   N   Y   I   I   I   N   N   N   N   N   Y",
-    "analyst":              "Y   N   N   N   N   N   I   I   N   N   N   N   Y",
-    "provider_reporter":    "Y   N   N   N   N   N   N   N   I   N   N   N   Y",
-    "tc_member":            "Y   N   N   N   N   N   I   N   N   Y   N   N   Y",
-    "viewer":               "Y   N   N   N   N   N   N   N   N   N   N   N   Y",
-    "no role":              "N   N   N   N   N   N   N   N   N   N   N   N   N",
-    "anonymous":            "N   N   N   N   N   N   N   N   N   N   N   N   N",
+    "analyst": "Y   N   N   N   N   N   I   I   N   N   N   N   Y",
+    "provider_reporter": "Y   N   N   N   N   N   N   N   I   N   N   N   Y",
+    "tc_member": "Y   N   N   N   N   N   I   N   N   Y   N   N   Y",
+    "viewer": "Y   N   N   N   N   N   N   N   N   N   N   N   Y",
+    "no role": "N   N   N   N   N   N   N   N   N   N   N   N   N",
+    "anonymous": "N   N   N   N   N   N   N   N   N   N   N   N   N",
 }
 OBJECT_OF = {
     "org.view_user": "user",

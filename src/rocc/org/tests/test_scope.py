@@ -28,8 +28,7 @@ def test_the_filter_follows_a_foreign_key_to_the_unit(make_user):
     populations = scope.filter(Population.objects.all(), field="unit")
 
     assert populations.exists()
-    assert {p.unit.path for p in populations} == set(
-        Population.objects.filter(unit__path__startswith="/nz/waitemata/").values_list("unit__path", flat=True))
+    assert {p.unit.path for p in populations} == set(Population.objects.filter(unit__path__startswith="/nz/waitemata/").values_list("unit__path", flat=True))
     assert not populations.filter(unit__code="canterbury").exists()
 
 

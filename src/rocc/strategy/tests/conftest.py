@@ -27,7 +27,9 @@ def district_plan(strategy):
 
     def make(unit_code: str):
         unit = OrgUnit.objects.get(code=unit_code)
-        plan = ActionPlan.objects.create(framework=Framework.objects.get(code="rocc"), code=f"{unit_code}-plan", title=f"{unit.name} action plan", year=2, scope_unit=unit)
+        plan = ActionPlan.objects.create(
+            framework=Framework.objects.get(code="rocc"), code=f"{unit_code}-plan", title=f"{unit.name} action plan", year=2, scope_unit=unit
+        )
         focus = FocusArea.objects.create(plan=plan, kind="RESILIENCE", statement="Strengthen whānau wellbeing", order=1)
         area = PriorityActionArea.objects.create(focus_area=focus, title="Whānau support and navigation", order=1)
         Activity.objects.create(plan=plan, priority_action_area=area, number=1, title="Whānau navigators", description="Navigators for whānau.")

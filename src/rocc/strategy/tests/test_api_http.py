@@ -1,6 +1,5 @@
 """The strategy API through the test client: reading frameworks, plans and activities; progress updates with 201, 403, 404, 409, 422."""
 
-
 import pytest
 
 from rocc.core.tokens import token_issue
@@ -79,15 +78,35 @@ def test_a_coordinator_co_designs_a_plan_over_the_api_and_the_gate_lists_the_gap
     assert status == 422 and refused["errors"]["gaps"][0] == "step 1: No focus area yet: agree at least one issue for the community."
     assert call(f"{base}/rotorua-plan/focus-areas", token, {"text": "Meth harm to whānau"})[0] == 200
     assert call(f"{base}/rotorua-plan/conditions", token, {"text": "Strong local leadership"})[0] == 200
-    status, body = call(f"{base}/rotorua-plan/priority-actions", token, {"activity": "Whānau navigation", "output": "Whānau navigated",
-                                                                        "outcome": "More whānau reach services", "impact": "Improved whānau wellbeing"})
+    status, body = call(
+        f"{base}/rotorua-plan/priority-actions",
+        token,
+        {"activity": "Whānau navigation", "output": "Whānau navigated", "outcome": "More whānau reach services", "impact": "Improved whānau wellbeing"},
+    )
     outcome = next(b["key"] for b in body["logic_model"] if b["kind"] == "outcome")
-    status, body = call(f"{base}/rotorua-plan/monitoring", token, {"outcome": outcome, "indicator_name": "Referrals",
-                                                                  "indicator_code": "mf-whanau-support-referrals", "data_source": "Provider reporting",
-                                                                  "responsible_agency": "Ministry of Magic"})
+    status, body = call(
+        f"{base}/rotorua-plan/monitoring",
+        token,
+        {
+            "outcome": outcome,
+            "indicator_name": "Referrals",
+            "indicator_code": "mf-whanau-support-referrals",
+            "data_source": "Provider reporting",
+            "responsible_agency": "Ministry of Magic",
+        },
+    )
     assert status == 422 and "responsible_agency" in body["errors"]
-    call(f"{base}/rotorua-plan/monitoring", token, {"outcome": outcome, "indicator_name": "Referrals", "indicator_code": "mf-whanau-support-referrals",
-                                                   "data_source": "Provider reporting", "responsible_agency": "MSD"})
+    call(
+        f"{base}/rotorua-plan/monitoring",
+        token,
+        {
+            "outcome": outcome,
+            "indicator_name": "Referrals",
+            "indicator_code": "mf-whanau-support-referrals",
+            "data_source": "Provider reporting",
+            "responsible_agency": "MSD",
+        },
+    )
     status, agreed = call(f"{base}/rotorua-plan/agree", token, {})
     assert status == 200 and agreed["status"] == "agreed" and agreed["agreed_by"] == "tui-api"
     status, edited = call(f"{base}/rotorua-plan/answers", token, {"answers": {"timeframes": "By June"}}, "PUT")
@@ -129,8 +148,11 @@ def test_a_region_raises_and_escalates_a_barrier_and_the_centre_responds_and_clo
     coordinator = token_issue(user=make_user("regional_coordinator", units=["bay-of-plenty"]), name="test")
     centre = token_issue(user=make_user("programme_manager"), name="test")
     outsider = token_issue(user=make_user("regional_coordinator", units=["canterbury"]), name="test")
-    status, raised = call(f"{server}/barriers", coordinator, {"unit": "bay-of-plenty", "severity": 3, "framework_barrier": 1,
-                                                              "description": "Information sharing stalls at the district boundary."})
+    status, raised = call(
+        f"{server}/barriers",
+        coordinator,
+        {"unit": "bay-of-plenty", "severity": 3, "framework_barrier": 1, "description": "Information sharing stalls at the district boundary."},
+    )
     assert status == 201 and raised["status"] == "raised" and raised["framework_barrier"]
     status, refused = call(f"{server}/barriers", outsider, {"unit": "bay-of-plenty", "severity": 3, "title": "X", "description": "Y"})
     assert status == 403
@@ -149,8 +171,15 @@ def test_a_region_raises_and_escalates_a_barrier_and_the_centre_responds_and_clo
 def test_initiatives_are_recorded_over_the_api_and_the_gap_matrix_counts_them(server, make_user):
     coordinator = token_issue(user=make_user("regional_coordinator", units=["bay-of-plenty"]), name="test")
     reader = token_issue(user=make_user("viewer", units=["bay-of-plenty"]), name="test")
-    body = {"name": "Rangatahi mentoring", "provider": "Te Arawa whānau services", "unit": "bay-of-plenty", "focus_area": "DEMAND",
-            "funding_amount": 120000, "start_date": "2025-07-01", "end_date": "2026-06-30"}
+    body = {
+        "name": "Rangatahi mentoring",
+        "provider": "Te Arawa whānau services",
+        "unit": "bay-of-plenty",
+        "focus_area": "DEMAND",
+        "funding_amount": 120000,
+        "start_date": "2025-07-01",
+        "end_date": "2026-06-30",
+    }
     status, made = call(f"{server}/initiatives", coordinator, body)
     assert status == 201 and made["unit"] == "bay-of-plenty" and made["funding_amount"] == 120000
     assert call(f"{server}/initiatives", reader, {**body, "name": "Another"})[0] == 403

@@ -26,11 +26,16 @@ def test_a_coordinator_removes_a_priority_action_after_seeing_what_goes_and_what
     )
 
     user = make_user("regional_coordinator", units=["rotorua"], username="rc-removal")
-    plan = district_plan_create(user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"),
-                                title="Rotorua removal plan")
+    plan = district_plan_create(user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua removal plan")
     for activity, output in [("Whānau support and navigation", "Whānau receiving intensive support"), ("Community based hubs", "Established hubs")]:
-        priority_action_add(user=user, plan=plan, activity=activity, output=output,
-                            outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
+        priority_action_add(
+            user=user,
+            plan=plan,
+            activity=activity,
+            output=output,
+            outcome="Increase in whānau support and access to services",
+            impact="Improved whānau wellbeing",
+        )
     chain_element_add(user=user, plan=plan, kind="impact", text="Safer streets")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})

@@ -22,12 +22,25 @@ def coordinator(make_user):
 
 @pytest.fixture
 def plan(strategy, coordinator):
-    plan = district_plan_create(user=coordinator, framework=Framework.objects.get(code="rocc"),
-                                unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua step 3 plan")
-    priority_action_add(user=coordinator, plan=plan, activity="Whānau support and navigation", output="Whānau receiving intensive support",
-                        outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
-    priority_action_add(user=coordinator, plan=plan, activity="Community based hubs", output="Established hubs",
-                        outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
+    plan = district_plan_create(
+        user=coordinator, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua step 3 plan"
+    )
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Whānau support and navigation",
+        output="Whānau receiving intensive support",
+        outcome="Increase in whānau support and access to services",
+        impact="Improved whānau wellbeing",
+    )
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Community based hubs",
+        output="Established hubs",
+        outcome="Increase in whānau support and access to services",
+        impact="Improved whānau wellbeing",
+    )
     return plan
 
 
@@ -65,8 +78,12 @@ def test_removing_a_priority_action_asks_first_listing_what_goes_and_what_stays(
     done = client.post(_remove_url(plan, "Community based hubs"), {"seen": seen})
 
     assert done.status_code == 302 and done["Location"] == _step3(plan)
-    assert _texts(plan) == ["Whānau support and navigation", "Whānau receiving intensive support",
-                            "Increase in whānau support and access to services", "Improved whānau wellbeing"]
+    assert _texts(plan) == [
+        "Whānau support and navigation",
+        "Whānau receiving intensive support",
+        "Increase in whānau support and access to services",
+        "Improved whānau wellbeing",
+    ]
     message = client.get(_step3(plan)).content.decode()
     assert "Removed the priority action “Community based hubs” and 1 box no other priority action used; kept 2 shared" in message
 
@@ -121,8 +138,10 @@ def test_the_add_form_offers_the_plans_boxes_and_a_picked_one_is_joined(client, 
     assert 'list="existing-output"' in page and 'list="existing-outcome"' in page
     outputs = page.split('<datalist id="existing-output">', 1)[1].split("</datalist>", 1)[0]
     assert re.findall(r'<option value="(.*?)">', outputs) == ["Whānau receiving intensive support", "Established hubs"]
-    response = client.post(_step3(plan), {"action": "chain", "activity": "Rangatahi mentoring", "output": "Established hubs",
-                                          "outcome": "increase in whanau support and access to services"})
+    response = client.post(
+        _step3(plan),
+        {"action": "chain", "activity": "Rangatahi mentoring", "output": "Established hubs", "outcome": "increase in whanau support and access to services"},
+    )
     assert response.status_code == 302
     assert _texts(plan)[-1] == "Rangatahi mentoring" and len(_texts(plan)) == 7
     again = client.post(_step3(plan), {"action": "chain", "activity": "Rangatahi mentoring", "output": "Established hubs"})

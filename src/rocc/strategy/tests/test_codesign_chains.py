@@ -29,8 +29,9 @@ def coordinator(make_user):
 
 @pytest.fixture
 def plan(strategy, coordinator):
-    return district_plan_create(user=coordinator, framework=Framework.objects.get(code="rocc"),
-                                unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua chains plan")
+    return district_plan_create(
+        user=coordinator, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua chains plan"
+    )
 
 
 def _boxes(plan) -> list[tuple[str, str]]:
@@ -44,10 +45,22 @@ def _key(plan, text: str) -> str:
 
 
 def _two_chains_sharing_outcome_and_impact(plan, user):
-    priority_action_add(user=user, plan=plan, activity="Whānau support and navigation", output="Whānau receiving intensive support",
-                        outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
-    priority_action_add(user=user, plan=plan, activity="Community based hubs", output="Established hubs",
-                        outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
+    priority_action_add(
+        user=user,
+        plan=plan,
+        activity="Whānau support and navigation",
+        output="Whānau receiving intensive support",
+        outcome="Increase in whānau support and access to services",
+        impact="Improved whānau wellbeing",
+    )
+    priority_action_add(
+        user=user,
+        plan=plan,
+        activity="Community based hubs",
+        output="Established hubs",
+        outcome="Increase in whānau support and access to services",
+        impact="Improved whānau wellbeing",
+    )
 
 
 def _draft(plan):
@@ -71,36 +84,60 @@ def test_removing_a_priority_action_removes_the_boxes_no_other_chain_uses_and_ke
 
     assert [e.text for e in done.removed] == [e.text for e in preview.removed]
     assert _boxes(plan) == [
-        ("outcome", "Increase in whānau support and access to services"), ("impact", "Improved whānau wellbeing"),
-        ("activity", "Community based hubs"), ("output", "Established hubs"),
+        ("outcome", "Increase in whānau support and access to services"),
+        ("impact", "Improved whānau wellbeing"),
+        ("activity", "Community based hubs"),
+        ("output", "Established hubs"),
     ]
     assert stray_boxes(_draft(plan)) == []
 
 
 def test_removing_the_last_chain_through_an_outcome_removes_it_with_its_monitoring_rows_and_renumbers_the_rest(plan, coordinator):
     _two_chains_sharing_outcome_and_impact(plan, coordinator)
-    priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests",
-                        outcome="Reduced supply of illicit drugs", impact="Reduced harm from offending")
-    for outcome, indicator in [("Increase in whānau support and access to services", "Referrals"),
-                               ("Reduced supply of illicit drugs", "Methamphetamine in wastewater")]:
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Targeted enforcement",
+        output="Warrants and arrests",
+        outcome="Reduced supply of illicit drugs",
+        impact="Reduced harm from offending",
+    )
+    for outcome, indicator in [
+        ("Increase in whānau support and access to services", "Referrals"),
+        ("Reduced supply of illicit drugs", "Methamphetamine in wastewater"),
+    ]:
         monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_name=indicator)
     priority_action_remove(user=coordinator, plan=plan, key=_key(plan, "Whānau support and navigation"))
     hubs = _draft(plan).elements.get(text="Community based hubs")
 
     preview = chain_removal(_draft(plan), hubs)
-    assert [e.text for e in preview.removed] == ["Community based hubs", "Established hubs",
-                                                 "Increase in whānau support and access to services", "Improved whānau wellbeing"]
+    assert [e.text for e in preview.removed] == [
+        "Community based hubs",
+        "Established hubs",
+        "Increase in whānau support and access to services",
+        "Improved whānau wellbeing",
+    ]
     assert preview.kept == [] and [r.indicator_name for r in preview.monitoring] == ["Referrals"]
     priority_action_remove(user=coordinator, plan=plan, key=hubs.key, seen=preview.fingerprint)
 
-    assert _boxes(plan) == [("activity", "Targeted enforcement"), ("output", "Warrants and arrests"),
-                            ("outcome", "Reduced supply of illicit drugs"), ("impact", "Reduced harm from offending")]
+    assert _boxes(plan) == [
+        ("activity", "Targeted enforcement"),
+        ("output", "Warrants and arrests"),
+        ("outcome", "Reduced supply of illicit drugs"),
+        ("impact", "Reduced harm from offending"),
+    ]
     assert list(_draft(plan).monitoring.values_list("order", "indicator_name")) == [(1, "Methamphetamine in wastewater")]
 
 
 def test_a_removal_confirmed_after_the_plan_changed_removes_nothing(plan, coordinator, make_user):
-    priority_action_add(user=coordinator, plan=plan, activity="Increased local counselling", output="Individuals in counselling",
-                        outcome="Increase in access to counselling", impact="Reduced drug use and harm")
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Increased local counselling",
+        output="Individuals in counselling",
+        outcome="Increase in access to counselling",
+        impact="Reduced drug use and harm",
+    )
     shown = chain_removal(_draft(plan), _draft(plan).elements.get(kind="activity"))
     assert len(shown.removed) == 4
     # Meanwhile a colleague adds a chain that meets the same outcome: removing would now keep it, not remove it.
@@ -119,13 +156,22 @@ def test_removing_a_priority_action_shown_on_an_agreed_version_works_on_a_new_dr
     plan_part_add(user=coordinator, plan=plan, part="focus_areas", text="Methamphetamine harm to whānau")
     plan_part_add(user=coordinator, plan=plan, part="conditions", text="Strong local governance and leadership")
     _two_chains_sharing_outcome_and_impact(plan, coordinator)
-    priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests",
-                        outcome="Reduced supply of illicit drugs", impact="Reduced harm from offending")
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Targeted enforcement",
+        output="Warrants and arrests",
+        outcome="Reduced supply of illicit drugs",
+        impact="Reduced harm from offending",
+    )
     msd = Agency.objects.get(short_name="MSD")
-    for outcome, indicator in [("Increase in whānau support and access to services", "Referrals"),
-                               ("Reduced supply of illicit drugs", "Methamphetamine in wastewater")]:
-        monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_name=indicator,
-                           data_source="Provider reporting", responsible_agency=msd)
+    for outcome, indicator in [
+        ("Increase in whānau support and access to services", "Referrals"),
+        ("Reduced supply of illicit drugs", "Methamphetamine in wastewater"),
+    ]:
+        monitoring_row_add(
+            user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_name=indicator, data_source="Provider reporting", responsible_agency=msd
+        )
     agreed = plan_agree(user=coordinator, plan=plan)
     shown = chain_removal(agreed, agreed.elements.get(text="Targeted enforcement"))
     assert len(shown.removed) == 4 and [r.indicator_name for r in shown.monitoring] == ["Methamphetamine in wastewater"]
@@ -175,11 +221,22 @@ def test_boxes_are_the_same_box_whatever_the_case_macron_encoding_and_spacing():
 
 
 def test_a_re_added_chain_joins_the_output_outcome_and_impact_it_names_instead_of_copying_them(plan, coordinator):
-    priority_action_add(user=coordinator, plan=plan, activity="Whānau support and navigation", output="Whānau receiving intensive support",
-                        outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
-    priority_action_add(user=coordinator, plan=plan, activity="Rangatahi mentoring",
-                        output=unicodedata.normalize("NFD", "whanau  receiving intensive support"),
-                        outcome="INCREASE IN WHĀNAU SUPPORT AND ACCESS TO SERVICES", impact="Improved whanau wellbeing")
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Whānau support and navigation",
+        output="Whānau receiving intensive support",
+        outcome="Increase in whānau support and access to services",
+        impact="Improved whānau wellbeing",
+    )
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Rangatahi mentoring",
+        output=unicodedata.normalize("NFD", "whanau  receiving intensive support"),
+        outcome="INCREASE IN WHĀNAU SUPPORT AND ACCESS TO SERVICES",
+        impact="Improved whanau wellbeing",
+    )
     draft = _draft(plan)
     assert sorted(draft.elements.values_list("kind", flat=True)) == ["activity", "activity", "impact", "outcome", "output"]
     output = draft.elements.get(kind="output")
@@ -189,8 +246,14 @@ def test_a_re_added_chain_joins_the_output_outcome_and_impact_it_names_instead_o
 
 def test_a_row_naming_an_existing_priority_action_extends_its_chain(plan, coordinator):
     priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests", owner="Police")
-    priority_action_add(user=coordinator, plan=plan, activity="targeted  enforcement", output="Seizures of methamphetamine",
-                        outcome="Reduced supply of illicit drugs", timeframe="2026")
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="targeted  enforcement",
+        output="Seizures of methamphetamine",
+        outcome="Reduced supply of illicit drugs",
+        timeframe="2026",
+    )
     draft = _draft(plan)
     action = draft.elements.get(kind="activity")
     assert draft.elements.filter(kind="activity").count() == 1
@@ -199,16 +262,19 @@ def test_a_row_naming_an_existing_priority_action_extends_its_chain(plan, coordi
 
 
 def test_a_row_that_would_replace_an_owner_or_adds_nothing_is_refused_and_changes_nothing(plan, coordinator):
-    priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests",
-                        outcome="Reduced supply of illicit drugs", owner="Police")
+    priority_action_add(
+        user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests", outcome="Reduced supply of illicit drugs", owner="Police"
+    )
     before = _boxes(plan)
     with pytest.raises(ValidationError) as replaced:
         priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Seizures", owner="Customs")
     assert replaced.value.message_dict["owner"] == [
-        "The priority action “Targeted enforcement” already has the owner “Police”; edit the box to change it. Nothing was added."]
+        "The priority action “Targeted enforcement” already has the owner “Police”; edit the box to change it. Nothing was added."
+    ]
     with pytest.raises(ValidationError) as again:
-        priority_action_add(user=coordinator, plan=plan, activity="Targeted Enforcement", output="warrants and arrests",
-                            outcome="Reduced supply of illicit drugs")
+        priority_action_add(
+            user=coordinator, plan=plan, activity="Targeted Enforcement", output="warrants and arrests", outcome="Reduced supply of illicit drugs"
+        )
     assert "nothing was added" in again.value.message_dict["activity"][0]
     assert _boxes(plan) == before
     assert _draft(plan).elements.get(kind="activity").owner == "Police"
@@ -220,10 +286,17 @@ def test_a_row_that_would_replace_an_owner_or_adds_nothing_is_refused_and_change
 def test_the_agree_gate_lists_an_output_no_activity_feeds_and_an_outcome_and_impact_no_chain_reaches(plan, coordinator):
     plan_part_add(user=coordinator, plan=plan, part="focus_areas", text="Gang violence")
     plan_part_add(user=coordinator, plan=plan, part="conditions", text="Community owns the response")
-    priority_action_add(user=coordinator, plan=plan, activity="Community based hubs", output="Established hubs",
-                        outcome="Increased access to services", impact="Reduced harm")
-    monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, "Increased access to services"), indicator_name="Hub referrals",
-                       data_source="Provider reporting", responsible_agency=Agency.objects.get(short_name="MSD"))
+    priority_action_add(
+        user=coordinator, plan=plan, activity="Community based hubs", output="Established hubs", outcome="Increased access to services", impact="Reduced harm"
+    )
+    monitoring_row_add(
+        user=coordinator,
+        plan=plan,
+        outcome_key=_key(plan, "Increased access to services"),
+        indicator_name="Hub referrals",
+        data_source="Provider reporting",
+        responsible_agency=Agency.objects.get(short_name="MSD"),
+    )
     # An output nothing feeds, leading to an outcome that only it feeds; and an impact on its own.
     output = chain_element_add(user=coordinator, plan=plan, kind="output", text="Pamphlets printed")
     chain_element_add(user=coordinator, plan=plan, kind="outcome", text="Better informed whānau", led_from=[output.key])
@@ -282,8 +355,11 @@ def test_the_api_shows_a_removal_first_and_removes_exactly_that_or_nothing(plan,
     done = client.delete(f"{base}/priority-actions/{hubs}?seen={shown['fingerprint']}", **auth)
 
     assert done.status_code == 200 and [b["text"] for b in done.json()["logic_model"]] == [
-        "Whānau support and navigation", "Whānau receiving intensive support",
-        "Increase in whānau support and access to services", "Improved whānau wellbeing"]
+        "Whānau support and navigation",
+        "Whānau receiving intensive support",
+        "Increase in whānau support and access to services",
+        "Improved whānau wellbeing",
+    ]
     outcome = _key(plan, "Increase in whānau support and access to services")
     assert client.delete(f"{base}/boxes/{outcome}", **auth).status_code == 422
     stray = chain_element_add(user=coordinator, plan=plan, kind="output", text="Pamphlets printed")

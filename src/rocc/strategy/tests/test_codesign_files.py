@@ -65,13 +65,14 @@ def test_a_district_plan_file_is_valid_and_imports_as_a_draft(defaults, make_use
 
 
 def test_bad_district_plans_are_refused_with_every_problem_located(defaults):
-    text = (GOOD.replace("version: 1", "version: first")
-            .replace("responsible_agency: MSD", "responsible_agency: Ministry of Magic"))
+    text = GOOD.replace("version: 1", "version: first").replace("responsible_agency: MSD", "responsible_agency: Ministry of Magic")
     assert _problems(text) == ["plan.yaml:10:14: 'district_plans.0.version': input should be a valid integer (got 'first')"]
-    text = (GOOD.replace("leads_to: [wellbeing]", "leads_to: [wellbeing, navigation]")
-            .replace("responsible_agency: MSD", "responsible_agency: Ministry of Magic")
-            .replace("leads_to: [navigated]", "leads_to: [navigated, nowhere]")
-            .replace("stakeholders:", "stakeholder:"))
+    text = (
+        GOOD.replace("leads_to: [wellbeing]", "leads_to: [wellbeing, navigation]")
+        .replace("responsible_agency: MSD", "responsible_agency: Ministry of Magic")
+        .replace("leads_to: [navigated]", "leads_to: [navigated, nowhere]")
+        .replace("stakeholders:", "stakeholder:")
+    )
     assert _problems(text) == [
         "plan.yaml:15:7: unknown question 'stakeholder' (the questions are: stakeholders, key_actions, partnership, timeframes, success, wellbeing_outcomes, balance, government_priorities, organisational_goals)",
         "plan.yaml:20:31: unknown reference: no box of this plan has the id 'nowhere'",
@@ -83,11 +84,14 @@ def test_bad_district_plans_are_refused_with_every_problem_located(defaults):
 
 def test_a_cycle_and_an_unknown_outcome_are_located(defaults):
     text = GOOD.replace("leads_to: [wellbeing]", "leads_to: [wellbeing, access-2]") + ""
-    text = text.replace("""      - id: wellbeing""", """      - id: access-2
+    text = text.replace(
+        """      - id: wellbeing""",
+        """      - id: access-2
         kind: outcome
         text: Longer-term access
         leads_to: [access]
-      - id: wellbeing""").replace("- outcome: access\n", "- outcome: missing\n")
+      - id: wellbeing""",
+    ).replace("- outcome: access\n", "- outcome: missing\n")
     assert _problems(text) == [
         "plan.yaml:28:19: the chain goes round in a circle: access → access-2 → access",
         "plan.yaml:38:18: unknown reference: no box of this plan has the id 'missing'",

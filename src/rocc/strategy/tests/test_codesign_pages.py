@@ -20,9 +20,19 @@ def _login(client, user):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_example_plan_and_sees_it_marked_as_an_example(client, strategy, make_user, role):
     _login(client, make_user(role, agency="MSD" if role == "provider_reporter" else None))
-    for url in ["/strategy/district-plans/", EXAMPLE, EXAMPLE + "steps/1/", EXAMPLE + "steps/3/", EXAMPLE + "steps/4/",
-                EXAMPLE + "v1/", EXAMPLE + "v1/logic-model/", EXAMPLE + "v1/boxes/whanau-support-access/", EXAMPLE + "compare/",
-                "/strategy/barriers/", "/strategy/initiatives/"]:
+    for url in [
+        "/strategy/district-plans/",
+        EXAMPLE,
+        EXAMPLE + "steps/1/",
+        EXAMPLE + "steps/3/",
+        EXAMPLE + "steps/4/",
+        EXAMPLE + "v1/",
+        EXAMPLE + "v1/logic-model/",
+        EXAMPLE + "v1/boxes/whanau-support-access/",
+        EXAMPLE + "compare/",
+        "/strategy/barriers/",
+        "/strategy/initiatives/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         page = response.content.decode()
@@ -40,7 +50,10 @@ def test_the_example_shows_the_seeds_tables_and_the_logic_model_links_every_box(
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in svg and '<title id="lm-title">' in svg and '<desc id="lm-desc">' in svg
     assert svg.count('class="lm-box') == 20 and svg.count('class="lm-edge"') == 15
     assert 'href="/strategy/district-plans/example-district-plan/v1/boxes/reduced-drug-supply/"' in svg
-    assert 'aria-label="Outcome: Reduced supply of illicit drugs. Indicators: Drops in mL per 10,000 people of methamphetamine in wastewater. Status: No status yet."' in svg
+    assert (
+        'aria-label="Outcome: Reduced supply of illicit drugs. Indicators: Drops in mL per 10,000 people of methamphetamine in wastewater. Status: No status yet."'
+        in svg
+    )
     standalone = client.get(EXAMPLE + "v1/logic-model/?format=svg")
     assert standalone["Content-Type"] == "image/svg+xml" and standalone.content.startswith(b"<?xml")
 
@@ -63,11 +76,33 @@ def test_a_coordinator_co_designs_a_plan_step_by_step_and_agrees_it(client, stra
     assert refused.status_code == 400 and "The plan cannot be agreed yet" in refused.content.decode()
     assert client.post(base + "steps/1/", {"action": "add", "text": "Meth harm to whānau"}).status_code == 302
     assert client.post(base + "steps/2/", {"action": "add", "text": "Strong local leadership"}).status_code == 302
-    assert client.post(base + "steps/3/", {"action": "chain", "activity": "Whānau navigation", "output": "Whānau supported",
-                                          "outcome": "More whānau reach services", "impact": "Improved whānau wellbeing"}).status_code == 302
+    assert (
+        client.post(
+            base + "steps/3/",
+            {
+                "action": "chain",
+                "activity": "Whānau navigation",
+                "output": "Whānau supported",
+                "outcome": "More whānau reach services",
+                "impact": "Improved whānau wellbeing",
+            },
+        ).status_code
+        == 302
+    )
     outcome = plan.versions.get().elements.get(kind="outcome")
-    assert client.post(base + "steps/4/", {"action": "monitoring", "outcome": outcome.key, "indicator_name": "Referrals",
-                                          "data_source": "Provider reporting", "responsible_agency": _agency_pk("MSD")}).status_code == 302
+    assert (
+        client.post(
+            base + "steps/4/",
+            {
+                "action": "monitoring",
+                "outcome": outcome.key,
+                "indicator_name": "Referrals",
+                "data_source": "Provider reporting",
+                "responsible_agency": _agency_pk("MSD"),
+            },
+        ).status_code
+        == 302
+    )
     assert client.post(base + "lifecycle/agree/").status_code == 302
     version = plan.versions.get()
     assert version.status == "agreed" and version.agreed_by.username == "tui"
@@ -82,13 +117,22 @@ def test_a_coordinator_edits_a_boxs_text_owner_and_timeframe_on_the_step_page(cl
     client.post("/strategy/district-plans/", {"unit": _unit_pk("rotorua"), "title": "Rotorua plan"})
     plan = DistrictPlan.objects.get(title="Rotorua plan")
     base = f"/strategy/district-plans/{plan.code}/steps/3/"
-    client.post(base, {"action": "chain", "activity": "Whanau navigation", "output": "Whānau supported",
-                       "outcome": "More whānau reach services", "impact": "Improved whānau wellbeing"})
+    client.post(
+        base,
+        {
+            "action": "chain",
+            "activity": "Whanau navigation",
+            "output": "Whānau supported",
+            "outcome": "More whānau reach services",
+            "impact": "Improved whānau wellbeing",
+        },
+    )
     page = client.get(base).content.decode()
     assert 'value="edit-box"' in page
     activity = plan.versions.get().elements.get(kind="activity")
-    response = client.post(base, {"action": "edit-box", "key": activity.key, "text": "Whānau navigation",
-                                  "owner": "Te Arawa iwi provider", "timeframe": "2025–2026"})
+    response = client.post(
+        base, {"action": "edit-box", "key": activity.key, "text": "Whānau navigation", "owner": "Te Arawa iwi provider", "timeframe": "2025–2026"}
+    )
     assert response.status_code == 302
     activity.refresh_from_db()
     assert (activity.text, activity.owner, activity.timeframe) == ("Whānau navigation", "Te Arawa iwi provider", "2025–2026")
@@ -125,8 +169,10 @@ def test_a_coordinator_cannot_start_a_plan_outside_their_districts(client, strat
 
 def test_a_region_raises_and_escalates_a_barrier_and_the_centre_responds_and_closes_it(client, strategy, make_user):
     _login(client, make_user("regional_coordinator", units=["rotorua"]))
-    response = client.post("/strategy/barriers/", {"unit": _unit_pk("rotorua"), "framework_barrier": "", "title": "No venue for hui",
-                                                  "severity": 3, "description": "The marae is booked for months."})
+    response = client.post(
+        "/strategy/barriers/",
+        {"unit": _unit_pk("rotorua"), "framework_barrier": "", "title": "No venue for hui", "severity": 3, "description": "The marae is booked for months."},
+    )
     barrier = BarrierEscalation.objects.get()
     assert response.status_code == 302 and barrier.status == "raised"
     client.post(f"/strategy/barriers/{barrier.pk}/", {"action": "escalate"})
@@ -144,8 +190,12 @@ def test_a_region_raises_and_escalates_a_barrier_and_the_centre_responds_and_clo
 def test_the_gap_matrix_counts_initiatives_by_focus_area_and_district(client, strategy, make_user):
     _login(client, make_user("programme_manager"))
     for unit, kind in [("rotorua", "RESILIENCE"), ("taupo", "RESILIENCE"), ("christchurch", "SUPPLY")]:
-        assert client.post("/strategy/initiatives/", {"name": f"{kind} in {unit}", "provider": "Te Whatu Ora", "unit": _unit_pk(unit),
-                                                      "focus_area": kind}).status_code == 302
+        assert (
+            client.post(
+                "/strategy/initiatives/", {"name": f"{kind} in {unit}", "provider": "Te Whatu Ora", "unit": _unit_pk(unit), "focus_area": kind}
+            ).status_code
+            == 302
+        )
     page = client.get("/strategy/initiatives/").content.decode()
     assert 'aria-label="2 RESILIENCE initiatives in Bay of Plenty"' in page
     assert 'aria-label="1 SUPPLY initiative in Canterbury"' in page

@@ -32,20 +32,33 @@ def coordinator(make_user):
 
 @pytest.fixture
 def plan(strategy, coordinator):
-    return district_plan_create(user=coordinator, framework=Framework.objects.get(code="rocc"),
-                                unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua community plan")
+    return district_plan_create(
+        user=coordinator, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua community plan"
+    )
 
 
 def _complete(plan, user):
     """Fill every step with what the agree gate needs."""
     plan_part_add(user=user, plan=plan, part="focus_areas", text="Methamphetamine harm to whānau")
     plan_part_add(user=user, plan=plan, part="conditions", text="Strong local governance and leadership")
-    priority_action_add(user=user, plan=plan, activity="Whānau support and navigation", output="Whānau receiving intensive support",
-                        outcome="Increase in whānau support and access to services", impact="Improved whānau wellbeing")
+    priority_action_add(
+        user=user,
+        plan=plan,
+        activity="Whānau support and navigation",
+        output="Whānau receiving intensive support",
+        outcome="Increase in whānau support and access to services",
+        impact="Improved whānau wellbeing",
+    )
     outcome = ChainElement.objects.get(version__plan=plan, version__status="draft", kind="outcome")
-    monitoring_row_add(user=user, plan=plan, outcome_key=outcome.key, indicator_name="Number of referrals / assessments",
-                       indicator_code="mf-whanau-support-referrals", data_source="Provider reporting",
-                       responsible_agency=Agency.objects.get(short_name="Te Whatu Ora"))
+    monitoring_row_add(
+        user=user,
+        plan=plan,
+        outcome_key=outcome.key,
+        indicator_name="Number of referrals / assessments",
+        indicator_code="mf-whanau-support-referrals",
+        data_source="Provider reporting",
+        responsible_agency=Agency.objects.get(short_name="Te Whatu Ora"),
+    )
 
 
 def test_a_new_plan_starts_as_an_empty_draft_whose_agreement_lists_every_gap(plan, coordinator):
@@ -89,8 +102,9 @@ def test_an_agreed_version_is_frozen_and_the_next_edit_opens_a_new_draft(plan, c
     # The copy keeps the chains and the monitoring rows, linked to the copied boxes.
     assert versions[1].elements.count() == 4 and versions[1].monitoring.get().outcome.version == versions[1]
     sections = {s.title: s for s in versions_compare(versions[0], versions[1])}
-    assert [(l.left, l.right, l.change) for l in sections["1. Focus areas"].lines] == [
-        ("Methamphetamine harm to whānau", "Methamphetamine harm to whānau and tamariki", "changed")]
+    assert [(line.left, line.right, line.change) for line in sections["1. Focus areas"].lines] == [
+        ("Methamphetamine harm to whānau", "Methamphetamine harm to whānau and tamariki", "changed")
+    ]
     assert sections["4. Monitoring framework"].changed == 0
 
 
@@ -155,7 +169,7 @@ def test_indicator_links_list_the_outcomes_that_use_a_code_within_the_users_scop
     assert any("Rotorua community plan" in label for label in labels)
     assert all(link["kind"] == "outcome" and link["url"].startswith("/strategy/district-plans/") for link in links)
     outsider = make_user("viewer", units=["canterbury"])
-    assert not any("Rotorua" in l["label"] for l in selectors.indicator_links(user=outsider, indicator_code="mf-whanau-support-referrals"))
+    assert not any("Rotorua" in link["label"] for link in selectors.indicator_links(user=outsider, indicator_code="mf-whanau-support-referrals"))
     assert selectors.indicator_links(user=coordinator, indicator_code="no-such-code") == []
 
 
@@ -191,7 +205,9 @@ def test_a_box_rolls_up_its_activities_and_indicators_and_passes_the_worst_down_
     assert boxes["whanau-support"].status == "on_track" and boxes["improved-whanau-wellbeing"].status == "on_track"
     assert boxes["targeted-enforcement"].status == "none"
 
-    indicator = Indicator.objects.filter(code="mf-meth-wastewater").first() or Indicator.objects.create(code="mf-meth-wastewater", name="Methamphetamine in wastewater")
+    indicator = Indicator.objects.filter(code="mf-meth-wastewater").first() or Indicator.objects.create(
+        code="mf-meth-wastewater", name="Methamphetamine in wastewater"
+    )
     StatusSnapshot.objects.create(indicator=indicator, unit=plan.scope_unit, period_type="month", status="off_track")
     boxes = {b.key: b for b in logic_model(user=manager, version=version).boxes}
     assert boxes["reduced-drug-supply"].status == "off_track" and boxes["reduced-harm-from-offending"].status == "off_track"

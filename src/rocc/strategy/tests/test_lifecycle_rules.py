@@ -24,14 +24,14 @@ PLAN_SERVICE = services_plans.PLAN_MOVE_SERVICES
 # Every state a plan can be in, as the moves that build it from a complete first draft ("edit" changes the plan,
 # which opens a new draft of a frozen version), and the moves the state allows someone who may edit the plan.
 PLAN_STATES = {
-    "draft v1":                       ([], "agree"),
-    "agreed v1":                      (["agree"], "activate draft"),
-    "active v1":                      (["agree", "activate"], "review draft"),
-    "under review v1":                (["agree", "activate", "review"], "draft"),
-    "agreed v1, draft v2":            (["agree", "edit"], "agree activate discard"),
-    "active v1, draft v2":            (["agree", "activate", "edit"], "agree review discard"),
-    "under review v1, draft v2":      (["agree", "activate", "review", "edit"], "agree discard"),
-    "superseded v1, agreed v2":       (["agree", "edit", "agree"], "activate draft"),
+    "draft v1": ([], "agree"),
+    "agreed v1": (["agree"], "activate draft"),
+    "active v1": (["agree", "activate"], "review draft"),
+    "under review v1": (["agree", "activate", "review"], "draft"),
+    "agreed v1, draft v2": (["agree", "edit"], "agree activate discard"),
+    "active v1, draft v2": (["agree", "activate", "edit"], "agree review discard"),
+    "under review v1, draft v2": (["agree", "activate", "review", "edit"], "agree discard"),
+    "superseded v1, agreed v2": (["agree", "edit", "agree"], "activate draft"),
     "superseded v1, under review v2": (["agree", "edit", "agree", "activate", "review"], "draft"),
 }
 # The rows of the check: who may edit a Rotorua plan and who may not.
@@ -66,15 +66,27 @@ def people(make_user):
 
 
 def _plan_in(state: str, user):
-    plan = services_plans.district_plan_create(user=user, framework=Framework.objects.get(code="rocc"),
-                                               unit=OrgUnit.objects.get(code="rotorua"), title=f"Plan {state}")
+    plan = services_plans.district_plan_create(
+        user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title=f"Plan {state}"
+    )
     services_plans.plan_part_add(user=user, plan=plan, part="focus_areas", text="Methamphetamine harm to whānau")
     services_plans.plan_part_add(user=user, plan=plan, part="conditions", text="Strong local governance and leadership")
-    services_plans.priority_action_add(user=user, plan=plan, activity="Whānau support and navigation", output="Whānau supported",
-                                       outcome="More whānau reach services", impact="Improved whānau wellbeing")
-    services_plans.monitoring_row_add(user=user, plan=plan, outcome_key=plan.versions.get().elements.get(kind="outcome").key,
-                                      indicator_name="Referrals", data_source="Provider reporting",
-                                      responsible_agency=Agency.objects.get(short_name="MSD"))
+    services_plans.priority_action_add(
+        user=user,
+        plan=plan,
+        activity="Whānau support and navigation",
+        output="Whānau supported",
+        outcome="More whānau reach services",
+        impact="Improved whānau wellbeing",
+    )
+    services_plans.monitoring_row_add(
+        user=user,
+        plan=plan,
+        outcome_key=plan.versions.get().elements.get(kind="outcome").key,
+        indicator_name="Referrals",
+        data_source="Provider reporting",
+        responsible_agency=Agency.objects.get(short_name="MSD"),
+    )
     for n, move in enumerate(PLAN_STATES[state][0]):
         if move == "edit":
             services_plans.plan_part_add(user=user, plan=plan, part="conditions", text=f"Sustained investment {n}")
@@ -112,15 +124,15 @@ def test_the_plan_page_offers_exactly_the_moves_the_service_accepts(client, stra
 
 def test_the_moves_offered_name_the_version_they_apply_to(strategy, people):
     plan = _plan_in("active v1, draft v2", people["programme_manager"])
-    assert {move: version.number for move, version in plan_moves(people["programme_manager"], plan).items()} == {
-        "agree": 2, "review": 1, "discard": 2}
+    assert {move: version.number for move, version in plan_moves(people["programme_manager"], plan).items()} == {"agree": 2, "review": 1, "discard": 2}
 
 
 def test_agree_is_offered_on_a_draft_with_gaps_and_the_refusal_lists_them_without_changing_the_plan(client, strategy, people):
     """The state allows agreeing a draft; what the draft still lacks is the agree gate's answer, listed in full."""
     user = people["coordinator of the Bay of Plenty"]
-    plan = services_plans.district_plan_create(user=user, framework=Framework.objects.get(code="rocc"),
-                                               unit=OrgUnit.objects.get(code="rotorua"), title="Empty plan")
+    plan = services_plans.district_plan_create(
+        user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Empty plan"
+    )
     assert _offered_on_the_plan_page(client, user, plan) == {"agree"}
     refused = client.post(f"/strategy/district-plans/{plan.code}/lifecycle/agree/")
     assert refused.status_code == 400 and "No focus area yet" in refused.content.decode()
@@ -150,18 +162,23 @@ BARRIER_SERVICE = {
 }
 # The moves each state allows, for the region's coordinators (and the centre) | for the centre alone.
 BARRIER_STATES = {
-    "raised":    ([], "escalate", "escalate"),
+    "raised": ([], "escalate", "escalate"),
     "escalated": (["escalate"], "", "respond"),
     "responded": (["escalate", "respond"], "", "respond close"),
-    "closed":    (["escalate", "respond", "close"], "", ""),
+    "closed": (["escalate", "respond", "close"], "", ""),
 }
 
 
 @pytest.mark.parametrize("state", BARRIER_STATES)
 def test_the_barrier_page_offers_exactly_the_moves_the_service_accepts(client, strategy, people, state):
     centre = people["programme_manager"]
-    barrier = services_register.barrier_raise(user=people["coordinator of the Bay of Plenty"], unit=OrgUnit.objects.get(code="rotorua"),
-                                              severity=3, title="No venue for hui", description="The marae is booked for months.")
+    barrier = services_register.barrier_raise(
+        user=people["coordinator of the Bay of Plenty"],
+        unit=OrgUnit.objects.get(code="rotorua"),
+        severity=3,
+        title="No venue for hui",
+        description="The marae is booked for months.",
+    )
     for move in BARRIER_STATES[state][0]:
         BARRIER_SERVICE[move](centre, barrier)
     barrier.refresh_from_db()

@@ -19,8 +19,13 @@ def _login(client, user):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_strategy_pages(client, year_two, make_user, role):
     _login(client, make_user(role, agency="MSD" if role == "provider_reporter" else None))
-    for url in ["/strategy/", "/strategy/frameworks/rocc/", "/strategy/plans/rocc-year-2/",
-                "/strategy/plans/rocc-year-2/activities/6/", "/strategy/search/?q=whanau"]:
+    for url in [
+        "/strategy/",
+        "/strategy/frameworks/rocc/",
+        "/strategy/plans/rocc-year-2/",
+        "/strategy/plans/rocc-year-2/activities/6/",
+        "/strategy/search/?q=whanau",
+    ]:
         assert client.get(url).status_code == 200, url
     assert 'href="/strategy/"' in client.get("/").content.decode()  # the navigation shows Strategy
 

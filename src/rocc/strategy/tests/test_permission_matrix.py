@@ -10,15 +10,15 @@ from rocc.strategy.models import Activity
 ACTIONS = ["strategy.view_strategy", "strategy.change_framework", "update national", "update district"]
 EXPECTED = {
     #                        view chg nat dis
-    "administrator":        "Y    Y   Y   Y",
-    "programme_manager":    "Y    Y   Y   Y",
+    "administrator": "Y    Y   Y   Y",
+    "programme_manager": "Y    Y   Y   Y",
     "regional_coordinator": "Y    N   N   I",
-    "analyst":              "Y    N   N   N",
-    "provider_reporter":    "Y    N   N   N",
-    "tc_member":            "Y    N   N   N",
-    "viewer":               "Y    N   N   N",
-    "no role":              "N    N   N   N",
-    "anonymous":            "N    N   N   N",
+    "analyst": "Y    N   N   N",
+    "provider_reporter": "Y    N   N   N",
+    "tc_member": "Y    N   N   N",
+    "viewer": "Y    N   N   N",
+    "no role": "N    N   N   N",
+    "anonymous": "N    N   N   N",
 }
 
 
@@ -59,15 +59,15 @@ def test_strategy_permission_matrix_is_exactly_as_decided(actors, objects):
 CODESIGN_ACTIONS = ["read plan", "strategy.edit_district_plan", "strategy.raise_barrier", "strategy.respond_barrier", "strategy.edit_initiative"]
 CODESIGN_EXPECTED = {
     #                        read edit raise respond initiative
-    "administrator":        "Y    Y    Y     Y       Y",
-    "programme_manager":    "Y    Y    Y     Y       Y",
+    "administrator": "Y    Y    Y     Y       Y",
+    "programme_manager": "Y    Y    Y     Y       Y",
     "regional_coordinator": "I    I    I     N       I",
-    "analyst":              "I    N    N     N       N",
-    "provider_reporter":    "I    N    N     N       N",
-    "tc_member":            "I    N    N     N       N",
-    "viewer":               "I    N    N     N       N",
-    "no role":              "N    N    N     N       N",
-    "anonymous":            "N    N    N     N       N",
+    "analyst": "I    N    N     N       N",
+    "provider_reporter": "I    N    N     N       N",
+    "tc_member": "I    N    N     N       N",
+    "viewer": "I    N    N     N       N",
+    "no role": "N    N    N     N       N",
+    "anonymous": "N    N    N     N       N",
 }
 
 
@@ -85,10 +85,14 @@ def test_codesign_permission_matrix_is_exactly_as_decided(strategy, make_user):
     from django.contrib.auth import get_user_model
 
     actors = {
-        "administrator": make_user("administrator"), "programme_manager": make_user("programme_manager"),
-        "regional_coordinator": make_user("regional_coordinator", units=bay), "analyst": make_user("analyst", units=bay),
-        "provider_reporter": make_user("provider_reporter", units=bay, agency="MSD"), "tc_member": make_user("tc_member", units=bay),
-        "viewer": make_user("viewer", units=bay), "no role": get_user_model().objects.create_user("norole-2", password="x-unused-password-1"),
+        "administrator": make_user("administrator"),
+        "programme_manager": make_user("programme_manager"),
+        "regional_coordinator": make_user("regional_coordinator", units=bay),
+        "analyst": make_user("analyst", units=bay),
+        "provider_reporter": make_user("provider_reporter", units=bay, agency="MSD"),
+        "tc_member": make_user("tc_member", units=bay),
+        "viewer": make_user("viewer", units=bay),
+        "no role": get_user_model().objects.create_user("norole-2", password="x-unused-password-1"),
         "anonymous": AnonymousUser(),
     }
 

@@ -18,8 +18,14 @@ def cobalt(year_two):
 
 def test_a_programme_manager_records_an_update_and_the_status_and_version_follow(cobalt, make_user):
     manager = make_user("programme_manager")
-    update = activity_status_update(user=manager, activity=cobalt, version=1, status="at_risk",
-                                    narrative="Staff redeployed to flood response.", evidence_links=["https://example.org/minutes"])
+    update = activity_status_update(
+        user=manager,
+        activity=cobalt,
+        version=1,
+        status="at_risk",
+        narrative="Staff redeployed to flood response.",
+        evidence_links=["https://example.org/minutes"],
+    )
     cobalt.refresh_from_db()
     assert (cobalt.status, cobalt.version, cobalt.changed_by) == ("at_risk", 2, manager)
     assert update.evidence_links == ["https://example.org/minutes"] and update.author == manager
@@ -92,8 +98,7 @@ def test_activities_without_an_update_for_the_chosen_days_are_flagged(year_two, 
     fresh = Activity.objects.get(plan=year_two, number=2)
     activity_status_update(user=manager, activity=fresh, version=1, status="on_track", narrative="Navigators in place.")
     done = Activity.objects.get(plan=year_two, number=3)
-    activity_status_update(user=manager, activity=done, version=1, status="complete", narrative="Finished.",
-                           date=timezone.localdate() - dt.timedelta(days=40))
+    activity_status_update(user=manager, activity=done, version=1, status="complete", narrative="Finished.", date=timezone.localdate() - dt.timedelta(days=40))
     flagged = {a.number for a in selectors.activities_needing_attention(user=manager, plan=year_two, stale_after_days=30)}
     assert flagged == set(range(1, 16)) - {2, 3}
     assert selectors.activities_needing_attention(user=manager, plan=year_two, stale_after_days=60) == []

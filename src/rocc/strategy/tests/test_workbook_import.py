@@ -29,10 +29,14 @@ def test_an_exported_action_plan_imports_as_a_copy_with_the_same_activities(year
     manager = make_user("programme_manager")
     book = _workbook(year_two, manager, B2="rocc-year-2-copy", B3="Year Two copy", B4=9)
     copy = action_plan_workbook_import(user=manager, data=_bytes(book), source="copy.xlsx")
-    original = [(a.number, a.title, a.description, [x.short_name for x in a.lead_agencies], a.all_agencies_support,
-                 [(s.title, s.note) for s in a.sub_activities.all()]) for a in selectors.activity_list(user=manager, plan=year_two)]
-    copied = [(a.number, a.title, a.description, [x.short_name for x in a.lead_agencies], a.all_agencies_support,
-               [(s.title, s.note) for s in a.sub_activities.all()]) for a in selectors.activity_list(user=manager, plan=copy)]
+    original = [
+        (a.number, a.title, a.description, [x.short_name for x in a.lead_agencies], a.all_agencies_support, [(s.title, s.note) for s in a.sub_activities.all()])
+        for a in selectors.activity_list(user=manager, plan=year_two)
+    ]
+    copied = [
+        (a.number, a.title, a.description, [x.short_name for x in a.lead_agencies], a.all_agencies_support, [(s.title, s.note) for s in a.sub_activities.all()])
+        for a in selectors.activity_list(user=manager, plan=copy)
+    ]
     assert copied == original and copy.year == 9
 
 

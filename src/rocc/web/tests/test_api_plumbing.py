@@ -17,8 +17,13 @@ API_MODULES = sorted([*SRC.glob("*/api.py"), *SRC.glob("tasking/api/*.py")])
 WRITES = {"post", "put", "patch", "delete"}
 # A path parameter that is a search term, not a record: an unknown code answers an empty list.
 NOT_RECORDS = {"GET /api/strategy/indicators/{indicator_code}/links"}
-STALE = ["measures.services.NarrativeChanged", "returns.services.ReturnChanged", "problems.services.CaseChanged",
-         "strategy.services.ActivityChanged", "tasking.services.common.RecordChanged"]
+STALE = [
+    "measures.services.NarrativeChanged",
+    "returns.services.ReturnChanged",
+    "problems.services.CaseChanged",
+    "strategy.services.ActivityChanged",
+    "tasking.services.common.RecordChanged",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,21 +49,31 @@ def _schema(openapi, response) -> dict:
 def test_every_error_answer_an_operation_documents_is_the_error_schema(openapi):
     fields = set(ErrorOut.model_fields)
     wrong = [
-        f"{name} {code}" for name, _, operation in _operations(openapi) for code, response in operation["responses"].items()
+        f"{name} {code}"
+        for name, _, operation in _operations(openapi)
+        for code, response in operation["responses"].items()
         if code in {"403", "404", "409", "422"} and not fields <= set(_schema(openapi, response).get("properties", {}))
     ]
     assert wrong == []
 
 
 def test_every_write_documents_refused_and_invalid(openapi):
-    missing = [f"{name} {code}" for name, method, operation in _operations(openapi) if method in WRITES
-               for code in ("403", "422") if code not in operation["responses"]]
+    missing = [
+        f"{name} {code}"
+        for name, method, operation in _operations(openapi)
+        if method in WRITES
+        for code in ("403", "422")
+        if code not in operation["responses"]
+    ]
     assert missing == []
 
 
 def test_every_operation_on_a_named_record_documents_not_found(openapi):
-    missing = [name for name, _, operation in _operations(openapi) if name not in NOT_RECORDS
-               and any(p["in"] == "path" for p in operation.get("parameters", [])) and "404" not in operation["responses"]]
+    missing = [
+        name
+        for name, _, operation in _operations(openapi)
+        if name not in NOT_RECORDS and any(p["in"] == "path" for p in operation.get("parameters", [])) and "404" not in operation["responses"]
+    ]
     assert missing == []
 
 

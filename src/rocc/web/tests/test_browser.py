@@ -3,11 +3,9 @@ mouse, check accessibility with axe-core, and keep screenshots as test artefacts
 
 from __future__ import annotations
 
-
 import pytest
 
 from rocc.conftest import PASSWORD
-
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,12 @@ from rocc.conftest import PASSWORD
 
 ROLES = ["administrator", "programme_manager", "regional_coordinator", "analyst", "provider_reporter", "tc_member", "viewer"]
 HOME_HEADINGS = {
-    "administrator": "Administration", "programme_manager": "National programme", "regional_coordinator": "Your region",
-    "analyst": "Analysis", "provider_reporter": "Reporting for Ministry of Social Development", "tc_member": "Tasking &amp; Coordination",
+    "administrator": "Administration",
+    "programme_manager": "National programme",
+    "regional_coordinator": "Your region",
+    "analyst": "Analysis",
+    "provider_reporter": "Reporting for Ministry of Social Development",
+    "tc_member": "Tasking &amp; Coordination",
     "viewer": "Welcome",
 }
 
@@ -27,7 +31,16 @@ def test_each_role_gets_its_own_home_page_and_the_organisation_pages(client, mak
     home = client.get("/")
     assert home.status_code == 200
     assert f"<h1>{HOME_HEADINGS[role]}" in home.content.decode()
-    for url in ["/org/", "/org/agencies/", "/org/agencies/Kāinga Ora/", "/org/units/", "/org/units/waitemata/", "/org/structure/", "/org/structure/nocg/", "/audit/"]:
+    for url in [
+        "/org/",
+        "/org/agencies/",
+        "/org/agencies/Kāinga Ora/",
+        "/org/units/",
+        "/org/units/waitemata/",
+        "/org/structure/",
+        "/org/structure/nocg/",
+        "/audit/",
+    ]:
         assert client.get(url).status_code == 200, url
 
 
@@ -117,9 +130,16 @@ def test_administrators_edit_reference_data_in_the_admin_without_being_superuser
     swa = Agency.objects.get(short_name="SWA")
     form = client.get(f"/admin/org/agency/{swa.pk}/change/")
     assert form.status_code == 200
-    response = client.post(f"/admin/org/agency/{swa.pk}/change/", {
-        "short_name": "SWA", "name": swa.name, "kind": "government", "aliases": "[]", "description": "Hosts the Sector Insights Coordination Group.",
-    })
+    response = client.post(
+        f"/admin/org/agency/{swa.pk}/change/",
+        {
+            "short_name": "SWA",
+            "name": swa.name,
+            "kind": "government",
+            "aliases": "[]",
+            "description": "Hosts the Sector Insights Coordination Group.",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Agency.objects.get(pk=swa.pk).description == "Hosts the Sector Insights Coordination Group."
     change = AuditEntry.objects.filter(kind="change", object_type="org.agency", object_id=str(swa.pk)).first()
