@@ -27,6 +27,7 @@ from rocc.problems.models import (
     HarmOrVolume,
     Question,
     QuestionBank,
+    ReviewCycle,
     Stage,
 )
 
@@ -79,7 +80,7 @@ def review_due(case: Case, last_review: dt.date | None) -> dt.date | None:
     start = last_review or case.deployed_on
     if start is None:
         return None
-    return start + dt.timedelta(days=REVIEW_CYCLE_DAYS[case.review_cycle])
+    return start + dt.timedelta(days=REVIEW_CYCLE_DAYS[ReviewCycle(case.review_cycle)])
 
 
 @dataclass

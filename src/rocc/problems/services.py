@@ -478,6 +478,7 @@ def evidence_add(
     if answer is None:
         raise ValidationError({"question": "Answer the question first, then add the evidence behind the answer."})
     values: dict = {"answer": answer, "kind": kind, "added_by": actor}
+    document: bytes | None = None
     if kind == EvidenceKind.ANALYSIS:
         if analysis is None or not saved_analyses_for(user=actor).filter(pk=analysis.pk).exists():
             raise ValidationError({"analysis": "Choose a saved analysis you may see."})
@@ -496,10 +497,12 @@ def evidence_add(
             try:
                 URLValidator(schemes=["http", "https"])(url)
             except ValidationError:
-                raise ValidationError({"url": f"'{url}' is not a web address (it should start with https:// or http://)."})
+                raise ValidationError({"url": f"'{url}' is not a web address (it should start with https:// or http://)."}) from None
             values["url"] = url
         else:
-            values["file_path"] = _upload_name(current, upload[0], upload[1])
+            assert upload is not None  # exactly one of a web address and an upload was given (checked above)
+            file_name, document = upload
+            values["file_path"] = _upload_name(current, file_name, document)
     elif kind == EvidenceKind.ENGAGEMENT:
         values["engaged_who"] = _required_text(engaged_who, "engaged_who", "Say who was engaged (people, iwi, groups).")
         values["engaged_how"] = _required_text(engaged_how, "engaged_how", "Say how they were engaged (hui, survey, meeting…).")
@@ -513,11 +516,11 @@ def evidence_add(
         raise ValidationError({"kind": f"Unknown kind of evidence '{kind}'; choose one of: {', '.join(EvidenceKind.values)}."})
     evidence = Evidence.objects.create(**values)
     _touch(current, actor)
-    if evidence.file_path:
+    if document is not None:
         # Written last: if writing fails, the transaction rolls back and no record points at a missing file.
         path = _data_dir() / evidence.file_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(upload[1])
+        path.write_bytes(document)
     return evidence
 
 
@@ -538,6 +541,8 @@ def case_advance(*, actor, case: Case, version: int) -> Case:
     listed, while the stage's required questions are unanswered."""
     current = _lock(case, actor=actor, version=version)
     move = forward_move(current)
+    # Every stage of an open case has a move on in CASE_MOVES, and _lock refused a closed case.
+    assert move is not None
     missing = stage_missing(current)
     if missing:
         raise GateClosed(current, missing)
@@ -698,7 +703,7 @@ def outcome_comparison(*, target_before: float, target_after: float, comparison_
             buffer_before=buffer_before, buffer_after=buffer_after,
         )
     except AnalysisInputError as error:
-        raise ValidationError({"figures": str(error)})
+        raise ValidationError({"figures": str(error)}) from None
     result["wdd"] = {"estimate": wdd.estimate, "se": wdd.se, "ci_low": wdd.ci_low, "ci_high": wdd.ci_high,
                      "p_value": wdd.p_value, "interpretation": wdd.interpretation, "form": wdd.form}
     if buffer_before is None or buffer_after is None:
@@ -718,15 +723,20 @@ def outcome_comparison(*, target_before: float, target_after: float, comparison_
     return result
 
 
-def _figure(value, field: str, *, optional: bool = False) -> float | None:
+def _optional_figure(value, field: str) -> float | None:
+    """None when no figure is given, otherwise the figure checked as ``_figure`` checks it."""
     if value is None or value == "":
-        if optional:
-            return None
+        return None
+    return _figure(value, field)
+
+
+def _figure(value, field: str) -> float:
+    if value is None or value == "":
         raise ValidationError({field: "Give a figure (a count of 0 or more)."})
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValidationError({field: f"'{value}' is not a number."})
+        raise ValidationError({field: f"'{value}' is not a number."}) from None
     if number < 0 or number != number or number in (float("inf"), float("-inf")):
         raise ValidationError({field: f"{value} is not a count: it must be 0 or more."})
     return number
@@ -739,12 +749,13 @@ def outcome_measure_add(
 ) -> OutcomeMeasure:
     current = _lock(case, actor=actor, version=None)
     _at_least(current, Stage.ASSESS)
+    target_before, target_after = _figure(before_target, "before_target"), _figure(after_target, "after_target")
     figures = {
-        "before_target": _figure(before_target, "before_target"), "after_target": _figure(after_target, "after_target"),
-        "before_comparison": _figure(before_comparison, "before_comparison", optional=True),
-        "after_comparison": _figure(after_comparison, "after_comparison", optional=True),
-        "before_buffer": _figure(before_buffer, "before_buffer", optional=True),
-        "after_buffer": _figure(after_buffer, "after_buffer", optional=True),
+        "before_target": target_before, "after_target": target_after,
+        "before_comparison": _optional_figure(before_comparison, "before_comparison"),
+        "after_comparison": _optional_figure(after_comparison, "after_comparison"),
+        "before_buffer": _optional_figure(before_buffer, "before_buffer"),
+        "after_buffer": _optional_figure(after_buffer, "after_buffer"),
     }
     for area in ("comparison", "buffer"):
         if (figures[f"before_{area}"] is None) != (figures[f"after_{area}"] is None):
@@ -752,7 +763,7 @@ def outcome_measure_add(
     if figures["before_buffer"] is not None and figures["before_comparison"] is None:
         raise ValidationError({"before_comparison": "Displacement in a surrounding area is measured against a comparison area: give its figures too."})
     result = outcome_comparison(
-        target_before=figures["before_target"], target_after=figures["after_target"],
+        target_before=target_before, target_after=target_after,
         comparison_before=figures["before_comparison"], comparison_after=figures["after_comparison"],
         buffer_before=figures["before_buffer"], buffer_after=figures["after_buffer"],
     )
@@ -788,7 +799,7 @@ def community_figure_add(*, actor, case: Case, community: str, measure: str, bef
     measure = _required_text(measure, "measure", "Say what was counted.")
     if CommunityImpactFigure.objects.filter(case=current, community=community, measure=measure).exists():
         raise ValidationError({"community": f"There is already a figure for {community} on “{measure}”."})
-    population_value = _figure(population, "population", optional=True)
+    population_value = _optional_figure(population, "population")
     if population_value is not None and population_value < 1:
         raise ValidationError({"population": "A population must be at least 1."})
     if population_value is None:

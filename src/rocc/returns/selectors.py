@@ -282,6 +282,7 @@ def _history(provider_return: ProviderReturn) -> dict[int, list[tuple[dt.date, i
             .values_list("indicator_id", "provider_return__period_start", "value"))
     out: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for indicator_id, start, value in rows:
+        assert value is not None  # the query keeps only figures that were given
         out[indicator_id].append((start, value))
     return out
 
@@ -465,9 +466,9 @@ def reporting_performance(*, user, data_set: DataSet, today: dt.date | None = No
     today = today or timezone.localdate()
     out = []
     assignments = list(data_set_assignments(user=user, data_set=data_set))
-    returns = defaultdict(dict)
-    for ret in ProviderReturn.objects.filter(data_set=data_set).only("provider_id", "unit_id", "period_start", "due_date", "first_submitted_at", "status"):
-        returns[(ret.provider_id, ret.unit_id)][ret.period_start] = ret
+    returns: defaultdict[tuple[int, int], dict[dt.date, ProviderReturn]] = defaultdict(dict)
+    for held in ProviderReturn.objects.filter(data_set=data_set).only("provider_id", "unit_id", "period_start", "due_date", "first_submitted_at", "status"):
+        returns[(held.provider_id, held.unit_id)][held.period_start] = held
     for assignment in assignments:
         record = ProviderPerformance(assignment=assignment)
         lateness = []

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -365,7 +366,10 @@ class UploadResult:
     figures: int
 
 
-def _resolve_cell(model_resolve, raw, *, cell: str, what: str, code: str):
+Resolved = TypeVar("Resolved")
+
+
+def _resolve_cell(model_resolve: Callable[[str], Resolved], raw, *, cell: str, what: str, code: str) -> Resolved:
     text = "" if raw is None else str(raw).strip()
     if not text:
         raise ReturnInputInvalid([CellProblem(f"Enter the {what}.", cell=cell, code=code)])
@@ -397,7 +401,9 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
             f"{data_set.template_version} (the figures asked for have changed). Download the current template and copy "
             "your figures into it.", sheet="")])
     problems: list[CellProblem] = []
-    provider = unit = period = None
+    provider: Agency | None = None
+    unit: OrgUnit | None = None
+    period: Period | None = None
     for resolve in ("provider", "unit", "period"):
         try:
             if resolve == "provider":
@@ -429,6 +435,8 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
         problems.append(CellProblem(f"The template has no row for {', '.join(missing)}; download the current template.", sheet=""))
     if problems:
         raise ReturnInputInvalid(problems)
+    # A cell that could not be resolved added a problem above, so with none all three are known.
+    assert provider is not None and unit is not None and period is not None
     with transaction.atomic():
         existing = ProviderReturn.objects.filter(data_set=data_set, provider=provider, unit=unit, period_start=period.start).first()
         provider_return = existing or return_open(user=user, data_set=data_set, unit=unit, period=period, agency=provider)
@@ -528,14 +536,16 @@ def _land_observations(current: ProviderReturn, user) -> int:
 
     items = []
     for item in current.data_set.items.select_related("indicator"):
-        approved = (ReturnValue.objects
-                    .filter(indicator=item.indicator, provider_return__unit=current.unit, provider_return__period_start=current.period_start,
-                            provider_return__period_end=current.period_end, provider_return__status=ReturnStatus.APPROVED, value__isnull=False)
-                    .select_related("provider_return__provider").order_by("provider_return__provider__short_name"))
-        approved = list(approved)
+        approved = list(ReturnValue.objects
+                        .filter(indicator=item.indicator, provider_return__unit=current.unit, provider_return__period_start=current.period_start,
+                                provider_return__period_end=current.period_end, provider_return__status=ReturnStatus.APPROVED, value__isnull=False)
+                        .select_related("provider_return__provider").order_by("provider_return__provider__short_name"))
         if not approved:
             continue
-        total = sum(v.value for v in approved)
+        total = 0
+        for figure in approved:
+            assert figure.value is not None  # the query keeps only figures that were given
+            total += figure.value
         sources = ", ".join(f"{v.provider_return.provider} (return {v.provider_return_id})" for v in approved)
         refs = "+".join(str(v.provider_return_id) for v in approved)
         items.append(ObservationInput(

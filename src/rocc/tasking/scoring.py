@@ -13,6 +13,7 @@ itself but never to nothing, so a poorly sourced but grave risk still reaches th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -35,7 +36,7 @@ class RatingsInvalid(ValueError):
         super().__init__("; ".join(f"{code}: {text}" for code, text in problems.items()))
 
 
-def ratings_check(dimensions: list[Dimension], ratings: dict[str, object]) -> dict[str, int]:
+def ratings_check(dimensions: list[Dimension], ratings: Mapping[str, object]) -> dict[str, int]:
     """The ratings as whole numbers, or RatingsInvalid naming every dimension missing, unknown, or off its scale."""
     problems: dict[str, str] = {}
     known = {d.code for d in dimensions}
@@ -74,7 +75,7 @@ def _weighted_mean(dimensions: list[Dimension], ratings: dict[str, int]) -> floa
     return sum(d.weight * (ratings[d.code] - d.scale_min) / (d.scale_max - d.scale_min) for d in dimensions) / total_weight
 
 
-def risk_score(dimensions: list[Dimension], ratings: dict[str, object], *, modifier_floor: float) -> Decimal:
+def risk_score(dimensions: list[Dimension], ratings: Mapping[str, object], *, modifier_floor: float) -> Decimal:
     """The score (0–100, two decimals) that checked ratings give under these dimensions."""
     clean = ratings_check(dimensions, ratings)
     by_role = {role: [d for d in dimensions if d.role == role] for role in ("harm", "likelihood", "modifier")}

@@ -76,7 +76,8 @@ def targets_visible(*, user) -> QuerySet[Target]:
 def subject_unit(subject) -> OrgUnit | None:
     """The unit a record belongs to, for placing it on a forum's agenda (None: national)."""
     if isinstance(subject, InsightsReport):
-        return subject.current_forum.scope_unit if subject.current_forum_id else None
+        forum = subject.current_forum
+        return forum.scope_unit if forum is not None else None
     if isinstance(subject, Case):
         return subject.scope_unit
     if isinstance(subject, InsightsProduct):

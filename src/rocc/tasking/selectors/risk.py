@@ -49,7 +49,7 @@ def rankings(*, user, kind: str | None = None, limit: int | None = None, within:
     ).order_by("-score", "scored_at", "pk")
     if kind:
         scores = scores.filter(**{f"{kind}__isnull": False})
-    ranked = []
+    ranked: list[Ranked] = []
     for score in scores:
         if within is not None and within.level != UnitLevel.NATIONAL:
             unit = subject_unit(score.subject)
@@ -81,4 +81,8 @@ def score_history(*, subject) -> QuerySet[RiskScore]:
 def current_report_scores(reports) -> dict[int, RiskScore]:
     """Each report's current score (any methodology version), by report key."""
     scores = RiskScore.objects.filter(report__in=reports, is_current=True).select_related("methodology")
-    return {s.report_id: s for s in scores}
+    by_report: dict[int, RiskScore] = {}
+    for score in scores:
+        assert score.report_id is not None  # the filter keeps only scores of reports
+        by_report[score.report_id] = score
+    return by_report

@@ -79,16 +79,19 @@ def target_name(
     return target, deconflict(target, distance_m=distance_m)
 
 
-def _matches(target: Target, distance_m: float) -> list[tuple[Target, str, float | None]]:
+def _matches(target: Target, distance_m: float) -> list[tuple[Target, AlertBasis, float | None]]:
     others = Target.objects.exclude(pk=target.pk).select_related("product", "tasking", "case")
     if target.kind == TargetKind.PERSON:
         return [(o, AlertBasis.PERSON, None) for o in others.filter(kind=TargetKind.PERSON, person_key=target.person_key)]
     if target.kind == TargetKind.GROUP:
         return [(o, AlertBasis.GROUP, None) for o in others.filter(kind=TargetKind.GROUP, group_folded=target.group_folded)]
+    # The target_complete_for_kind constraint gives every place both coordinates.
+    assert target.x is not None and target.y is not None
     box = others.filter(kind=TargetKind.PLACE, x__gte=target.x - distance_m, x__lte=target.x + distance_m,
                         y__gte=target.y - distance_m, y__lte=target.y + distance_m)
-    found = []
+    found: list[tuple[Target, AlertBasis, float | None]] = []
     for other in box:
+        assert other.x is not None and other.y is not None
         gap = math.hypot(other.x - target.x, other.y - target.y)
         if gap <= distance_m:
             found.append((other, AlertBasis.PLACE, round(gap, 1)))

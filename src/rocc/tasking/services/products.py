@@ -49,7 +49,7 @@ def product_receive(
             errors["source_unit"] = "A district product names the district (or area) it comes from."
         source_group = None
     else:
-        expected = NationalGroup.objects.filter(code=PRODUCT_KIND_GROUP[kind]).first()
+        expected = NationalGroup.objects.filter(code=PRODUCT_KIND_GROUP[ProductKind(kind)]).first()
         if source_group is not None and expected is not None and source_group.pk != expected.pk:
             errors["source_group"] = f"A {ProductKind(kind).label} comes from {expected.name}, not {source_group.name}."
         source_group = source_group or expected
@@ -66,6 +66,7 @@ def product_receive(
         errors["product_date"] = "A product cannot be dated in the future."
     if errors:
         raise ValidationError(errors)
+    assert product_date is not None  # a missing date is among the errors refused above
     product = InsightsProduct(
         kind=kind, title=title, summary=summary, handling_caveat=handling_caveat, product_date=product_date,
         source_unit=source_unit, source_group=source_group, owner=owner or actor, received_by=actor, received_at=timezone.now(),

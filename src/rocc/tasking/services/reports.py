@@ -78,7 +78,7 @@ def report_route(
         raise ValidationError({"report": "This report is closed; it is not routed again."})
     if not clean_text(rationale):
         errors["rationale"] = "Give the rationale for this routing: it is required."
-    forum = None
+    forum: Forum | None = None
     if direction not in RoutingDirection.values:
         errors["direction"] = "Choose a direction: district specific, national or regional issue, or multi-agency response."
     elif direction == RoutingDirection.DISTRICT:
@@ -90,13 +90,13 @@ def report_route(
             forum = district_forum(district)
     elif direction == RoutingDirection.NATIONAL:
         forum = to_forum or Forum.objects.filter(kind=ForumKind.PRE_TC).first()
-        if forum is None or forum.kind not in DIRECTION_FORUM_KINDS[direction]:
+        if forum is None or forum.kind not in DIRECTION_FORUM_KINDS[RoutingDirection(direction)]:
             errors["to_forum"] = "A national or regional issue goes to Pre T&C, then on to Strategic T&C."
         elif forum.kind == ForumKind.STRATEGIC_TC and (current.current_forum is None or current.current_forum.kind != ForumKind.PRE_TC):
             errors["to_forum"] = "A report goes on to Strategic T&C from Pre T&C: route it to Pre T&C first."
     else:
         forum = to_forum
-        if forum is None or forum.kind not in DIRECTION_FORUM_KINDS[direction]:
+        if forum is None or forum.kind not in DIRECTION_FORUM_KINDS[RoutingDirection(direction)]:
             errors["to_forum"] = "A multi-agency response goes to the ROCC DCE group or the TNOC DCE group: choose one."
     if forum is not None and current.current_forum_id == forum.pk and "to_forum" not in errors:
         errors["to_forum"] = f"The report is already at {forum}."
@@ -104,6 +104,7 @@ def report_route(
         errors["meeting"] = "You cannot record decisions for that meeting."
     if errors:
         raise ValidationError(errors)
+    assert forum is not None  # every direction that found no forum recorded an error, refused above
     now = timezone.now()
     decision = RoutingDecision.objects.create(
         report=current, direction=direction, from_forum=current.current_forum, to_forum=forum, rationale=rationale,

@@ -89,10 +89,11 @@ def _dimension_rows_check(rows: list[dict]) -> list[dict]:
         if len(values) < 2 or values != list(range(values[0], values[-1] + 1)) or not all(clean_text(level.get("label")) for level in levels):
             errors[where] = f"{name}: the scale needs at least two levels, one labelled level for every whole number from bottom to top."
             continue
+        scale = sorted(((int(level["value"]), clean_text(level["label"])) for level in levels), key=lambda pair: pair[0])
         clean.append({
             "code": code, "name": name, "question": clean_text(row.get("question")) or name, "role": row["role"], "weight": weight,
             "scale_min": values[0], "scale_max": values[-1],
-            "levels": sorted(({"value": int(level["value"]), "label": clean_text(level["label"])} for level in levels), key=lambda level: level["value"]),
+            "levels": [{"value": value, "label": label} for value, label in scale],
         })
     if not errors and not any(row["role"] == DimensionRole.HARM and row["weight"] > 0 for row in clean):
         errors["dimensions"] = "A methodology needs at least one harm dimension with a weight above 0."
@@ -129,6 +130,7 @@ def methodology_version_create(
     if not (0 <= floor <= 1):
         raise ValidationError({"modifier_floor": "The floor must be from 0 to 1."})
     latest = RiskMethodology.objects.filter(code=base.code).order_by("-version").first()
+    assert latest is not None  # the base itself is a version of this code
     methodology = RiskMethodology.objects.create(
         code=base.code, version=latest.version + 1, name=clean_text(name) or base.name,
         description=clean_text(description) if description is not None else base.description, modifier_floor=floor,

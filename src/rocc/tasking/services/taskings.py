@@ -55,6 +55,7 @@ def tasking_create(
     forum = meeting.forum if meeting is not None else forum or (report.current_forum if report is not None else None)
     if errors:
         raise ValidationError(errors)
+    assert due_date is not None  # a missing due date is among the errors refused above
     tasking = Tasking(
         title=title, description=description, owner=owner, due_date=due_date, tasked_unit=tasked_unit, tasked_group=tasked_group,
         report=report, forum=forum, meeting=meeting, created_by=actor, created_at=timezone.now(),
