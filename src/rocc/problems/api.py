@@ -168,9 +168,18 @@ def _who(user) -> str:
 def _summary(case: Case, flags=None) -> dict:
     flags = flags or selectors.case_flags([case])[0]
     return {
-        "id": case.pk, "title": case.title, "unit": case.scope_unit.code, "owner": _who(case.owner), "stage": case.stage,
-        "status": case.status, "version": case.version, "harm_or_volume": case.harm_or_volume, "problem_kind": case.problem_kind,
-        "problem_type": case.problem_type, "review_due": flags.review_due, "review_overdue": flags.review_overdue,
+        "id": case.pk,
+        "title": case.title,
+        "unit": case.scope_unit.code,
+        "owner": _who(case.owner),
+        "stage": case.stage,
+        "status": case.status,
+        "version": case.version,
+        "harm_or_volume": case.harm_or_volume,
+        "problem_kind": case.problem_kind,
+        "problem_type": case.problem_type,
+        "review_due": flags.review_due,
+        "review_overdue": flags.review_overdue,
         "updated_at": case.updated_at,
     }
 
@@ -178,24 +187,47 @@ def _summary(case: Case, flags=None) -> dict:
 def _case_out(case: Case) -> CaseOut:
     case = Case.objects.select_related("scope_unit", "owner", "question_bank").get(pk=case.pk)
     return CaseOut(
-        **_summary(case), description=case.description, source_report=case.source_report,
-        question_bank_version=case.question_bank.version, partner_agencies=[a.short_name for a in case.partner_agencies.all()],
-        partner_others=case.partner_others, time_pattern=case.time_pattern,
-        communities_agree_problem=case.communities_agree_problem, communities_agree_drivers=case.communities_agree_drivers,
-        objective_police=case.objective_police, objective_community=case.objective_community,
-        success_looks_like=case.success_looks_like, cultural_impact=case.cultural_impact, review_cycle=case.review_cycle,
-        resources=case.resources, community_impact=case.community_impact, lessons_learned=case.lessons_learned,
-        what_worked=case.what_worked, usable_elsewhere=case.usable_elsewhere,
+        **_summary(case),
+        description=case.description,
+        source_report=case.source_report,
+        question_bank_version=case.question_bank.version,
+        partner_agencies=[a.short_name for a in case.partner_agencies.all()],
+        partner_others=case.partner_others,
+        time_pattern=case.time_pattern,
+        communities_agree_problem=case.communities_agree_problem,
+        communities_agree_drivers=case.communities_agree_drivers,
+        objective_police=case.objective_police,
+        objective_community=case.objective_community,
+        success_looks_like=case.success_looks_like,
+        cultural_impact=case.cultural_impact,
+        review_cycle=case.review_cycle,
+        resources=case.resources,
+        community_impact=case.community_impact,
+        lessons_learned=case.lessons_learned,
+        what_worked=case.what_worked,
+        usable_elsewhere=case.usable_elsewhere,
         missing_for_stage=[] if case.is_closed else selectors.stage_missing(case),
-        history=[MoveOut(kind=m.kind, from_stage=m.from_stage, to_stage=m.to_stage, reason=m.reason, by=_who(m.moved_by), at=m.moved_at)
-                 for m in case.moves.select_related("moved_by")],
+        history=[
+            MoveOut(kind=m.kind, from_stage=m.from_stage, to_stage=m.to_stage, reason=m.reason, by=_who(m.moved_by), at=m.moved_at)
+            for m in case.moves.select_related("moved_by")
+        ],
     )
 
 
 def _evidence_out(e) -> EvidenceOut:
-    return EvidenceOut(id=e.pk, kind=e.kind, analysis_id=e.analysis_id, indicator_code=e.indicator_code, title=e.title, url=e.url,
-                       uploaded=bool(e.file_path), engaged_who=e.engaged_who, engaged_how=e.engaged_how,
-                       engaged_said=e.engaged_said, engaged_on=e.engaged_on)
+    return EvidenceOut(
+        id=e.pk,
+        kind=e.kind,
+        analysis_id=e.analysis_id,
+        indicator_code=e.indicator_code,
+        title=e.title,
+        url=e.url,
+        uploaded=bool(e.file_path),
+        engaged_who=e.engaged_who,
+        engaged_how=e.engaged_how,
+        engaged_said=e.engaged_said,
+        engaged_on=e.engaged_on,
+    )
 
 
 RESPONSES = {200: CaseOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)}
@@ -215,28 +247,40 @@ def cases(request: HttpRequest, owner: str | None = None, harm: str = "", overdu
     owner_user = get_user_model().objects.filter(username=owner).first() if owner else None
     if owner and owner_user is None:
         return []
-    board = selectors.case_board(user=request.user, owner=owner_user.pk if owner_user else None, harm=harm, overdue=overdue,
-                                 include_closed=closed)
+    board = selectors.case_board(user=request.user, owner=owner_user.pk if owner_user else None, harm=harm, overdue=overdue, include_closed=closed)
     return [CaseSummaryOut(**_summary(item.case, item)) for item in board.cases]
 
 
-@router.post("/cases", response={201: CaseOut, **error_responses(403, 422, schema=ErrorOut)}, summary="Open a case at Problem scan",
-             description="`unit` is an organisational unit's code or name; `owner` a user name (yourself when left out).")
+@router.post(
+    "/cases",
+    response={201: CaseOut, **error_responses(403, 422, schema=ErrorOut)},
+    summary="Open a case at Problem scan",
+    description="`unit` is an organisational unit's code or name; `owner` a user name (yourself when left out).",
+)
 def case_create(request: HttpRequest, payload: CaseIn):
     unit = unit_named(payload.unit)
     owner = _user(payload.owner, "owner") if payload.owner else request.user
-    case = services.case_open(actor=request.user, title=payload.title, description=payload.description, scope_unit=unit,
-                              owner=owner, source_report=payload.source_report)
+    case = services.case_open(
+        actor=request.user, title=payload.title, description=payload.description, scope_unit=unit, owner=owner, source_report=payload.source_report
+    )
     return Status(201, _case_out(case))
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, **error_responses(404, schema=ErrorOut)}, summary="One case with its facts, what its stage still needs, and its history")
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseOut, **error_responses(404, schema=ErrorOut)},
+    summary="One case with its facts, what its stage still needs, and its history",
+)
 def case_detail(request: HttpRequest, case_id: int):
     return _case_out(selectors.case_get(user=request.user, pk=case_id))
 
 
-@router.patch("/cases/{case_id}", response=RESPONSES, summary="Change a case's fields",
-              description="Send the `version` you read. 409 when someone changed the case since, or when it is closed.")
+@router.patch(
+    "/cases/{case_id}",
+    response=RESPONSES,
+    summary="Change a case's fields",
+    description="Send the `version` you read. 409 when someone changed the case since, or when it is closed.",
+)
 def case_patch(request: HttpRequest, case_id: int, payload: CasePatch):
     case = selectors.case_get(user=request.user, pk=case_id)
     changes = payload.dict(exclude_unset=True)
@@ -254,8 +298,12 @@ def case_patch(request: HttpRequest, case_id: int, payload: CasePatch):
     return _case_out(case)
 
 
-@router.post("/cases/{case_id}/advance", response=RESPONSES, summary="Advance the case a stage (or close it after Assess)",
-             description="422 with `missing` listing each required answer still missing; 409 when the version is stale or the case is closed.")
+@router.post(
+    "/cases/{case_id}/advance",
+    response=RESPONSES,
+    summary="Advance the case a stage (or close it after Assess)",
+    description="422 with `missing` listing each required answer still missing; 409 when the version is stale or the case is closed.",
+)
 def case_advance(request: HttpRequest, case_id: int, payload: VersionIn):
     case = selectors.case_get(user=request.user, pk=case_id)
     case = services.case_advance(actor=request.user, case=case, version=payload.version)
@@ -269,7 +317,11 @@ def case_back(request: HttpRequest, case_id: int, payload: BackIn):
     return _case_out(case)
 
 
-@router.get("/cases/{case_id}/answers", response={200: list[AnswerOut], **error_responses(404, schema=ErrorOut)}, summary="The case's questions (its bank version) with answers and evidence")
+@router.get(
+    "/cases/{case_id}/answers",
+    response={200: list[AnswerOut], **error_responses(404, schema=ErrorOut)},
+    summary="The case's questions (its bank version) with answers and evidence",
+)
 def answers(request: HttpRequest, case_id: int, stage: str | None = None):
     case = selectors.case_get(user=request.user, pk=case_id)
     stages = [stage] if stage else [s for s in STAGE_ORDER]
@@ -278,9 +330,19 @@ def answers(request: HttpRequest, case_id: int, stage: str | None = None):
         if value not in STAGE_ORDER:
             continue
         for view in selectors.case_questions(case, value):
-            out.append(AnswerOut(id=view.question.pk, stage=value, number=view.number, text=view.question.text,
-                                 required=view.question.required, fact=view.question.fact, answered=view.answered,
-                                 answer=view.answer.text if view.answer else "", evidence=[_evidence_out(e) for e in view.evidence]))
+            out.append(
+                AnswerOut(
+                    id=view.question.pk,
+                    stage=value,
+                    number=view.number,
+                    text=view.question.text,
+                    required=view.question.required,
+                    fact=view.question.fact,
+                    answered=view.answered,
+                    answer=view.answer.text if view.answer else "",
+                    evidence=[_evidence_out(e) for e in view.evidence],
+                )
+            )
     return out
 
 
@@ -294,8 +356,11 @@ def answer_put(request: HttpRequest, case_id: int, question_id: int, payload: An
     return _case_out(case)
 
 
-@router.post("/cases/{case_id}/answers/{question_id}/evidence", response={201: EvidenceOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)},
-             summary="Add evidence to an answer: a saved analysis, an indicator, a document's web address or a community engagement")
+@router.post(
+    "/cases/{case_id}/answers/{question_id}/evidence",
+    response={201: EvidenceOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)},
+    summary="Add evidence to an answer: a saved analysis, an indicator, a document's web address or a community engagement",
+)
 def evidence_post(request: HttpRequest, case_id: int, question_id: int, payload: EvidenceIn):
     case = selectors.case_get(user=request.user, pk=case_id)
     question = case.question_bank.questions.filter(pk=question_id).first()

@@ -14,8 +14,17 @@ class ProblemsConfig(AppConfig):
         from rocc.problems import models
 
         for model in (
-            models.QuestionBank, models.Question, models.Case, models.Answer, models.Evidence, models.StageMove,
-            models.StrategyComponent, models.LeadMeasure, models.Milestone, models.Review, models.OutcomeMeasure,
+            models.QuestionBank,
+            models.Question,
+            models.Case,
+            models.Answer,
+            models.Evidence,
+            models.StageMove,
+            models.StrategyComponent,
+            models.LeadMeasure,
+            models.Milestone,
+            models.Review,
+            models.OutcomeMeasure,
             models.CommunityImpactFigure,
         ):
             auditlog.register(model)

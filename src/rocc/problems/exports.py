@@ -59,15 +59,22 @@ def community_rows(case: Case, *, user) -> list[CommunityRow]:
         total_before, total_after = shown_totals[f.measure]
         share_before = before / total_before * 100 if before is not None and total_before else None
         share_after = after / total_after * 100 if after is not None and total_after else None
-        rows.append(CommunityRow(
-            community=f.community, measure=f.measure, before=before, after=after,
-            change_percent=(after - before) / before * 100 if before and after is not None else None,
-            share_before=share_before, share_after=share_after, population=f.population,
-            rate_before=before / f.population * 10_000 if f.population and before is not None else None,
-            rate_after=after / f.population * 10_000 if f.population and after is not None else None,
-            flagged=share_before is not None and share_after is not None and share_after - share_before >= SHARE_SHIFT_POINTS,
-            disclosure_applied=gate.protect,
-        ))
+        rows.append(
+            CommunityRow(
+                community=f.community,
+                measure=f.measure,
+                before=before,
+                after=after,
+                change_percent=(after - before) / before * 100 if before and after is not None else None,
+                share_before=share_before,
+                share_after=share_after,
+                population=f.population,
+                rate_before=before / f.population * 10_000 if f.population and before is not None else None,
+                rate_after=after / f.population * 10_000 if f.population and after is not None else None,
+                flagged=share_before is not None and share_after is not None and share_after - share_before >= SHARE_SHIFT_POINTS,
+                disclosure_applied=gate.protect,
+            )
+        )
     return rows
 
 
@@ -108,9 +115,17 @@ def outcome_rows(case: Case, *, user) -> list[OutcomeRow]:
                 shown[name] = gate.count(count, identity)
                 if gate.is_suppressed(count, identity):
                     suppressed.add(name)
-        rows.append(OutcomeRow(pk=m.pk, description=m.description, indicator_code=m.indicator_code,
-                               result=_protected_outcome(shown, suppressed) if gate.protect else m.result,
-                               suppressed=frozenset(suppressed), disclosure_applied=gate.protect, **shown))
+        rows.append(
+            OutcomeRow(
+                pk=m.pk,
+                description=m.description,
+                indicator_code=m.indicator_code,
+                result=_protected_outcome(shown, suppressed) if gate.protect else m.result,
+                suppressed=frozenset(suppressed),
+                disclosure_applied=gate.protect,
+                **shown,
+            )
+        )
     return rows
 
 
@@ -119,12 +134,14 @@ def _protected_outcome(shown: dict[str, Any], suppressed: set[str]) -> dict:
     withheld = [area for area in OUTCOME_AREAS if {f"before_{area}", f"after_{area}"} & suppressed]
     if not withheld:
         return services.outcome_comparison(
-            target_before=shown["before_target"], target_after=shown["after_target"],
-            comparison_before=shown["before_comparison"], comparison_after=shown["after_comparison"],
-            buffer_before=shown["before_buffer"], buffer_after=shown["after_buffer"],
+            target_before=shown["before_target"],
+            target_after=shown["after_target"],
+            comparison_before=shown["before_comparison"],
+            comparison_after=shown["after_comparison"],
+            buffer_before=shown["before_buffer"],
+            buffer_after=shown["after_buffer"],
         )
-    result: dict = {area: None if area in withheld else services.outcome_change(shown[f"before_{area}"], shown[f"after_{area}"])
-                    for area in OUTCOME_AREAS}
+    result: dict = {area: None if area in withheld else services.outcome_change(shown[f"before_{area}"], shown[f"after_{area}"]) for area in OUTCOME_AREAS}
     result.update(wdd=None, wdq=None, notes=[])
     has_comparison = shown["before_comparison"] is not None or "before_comparison" in suppressed
     has_buffer = shown["before_buffer"] is not None or "before_buffer" in suppressed
@@ -133,8 +150,7 @@ def _protected_outcome(shown: dict[str, Any], suppressed: set[str]) -> dict:
         result["notes"] += [f"The change in the {places} is withheld: a count there is too small to publish (S).", services.NO_COMPARISON_NOTE]
         return result
     what = "the Weighted Displacement Difference and the Weighted Displacement Quotient" if has_buffer else "the Weighted Displacement Difference"
-    result["notes"].append(f"Disclosure control withholds {what}: they need the counts of the {places}, and a count there is "
-                           "too small to publish (S).")
+    result["notes"].append(f"Disclosure control withholds {what}: they need the counts of the {places}, and a count there is too small to publish (S).")
     if not has_buffer:
         result["notes"].append(services.NO_BUFFER_NOTE)
     return result
@@ -188,21 +204,32 @@ def case_workbook(case: Case, *, user) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     facts = [
-        ["Title", case.title], ["Description", case.description], ["Organisational unit", case.scope_unit.name],
-        ["Owner", _who(case.owner)], ["Stage", case.get_stage_display()], ["Status", case.get_status_display()],
-        ["Question bank version", case.question_bank.version], ["Insights report", case.source_report],
-        ["Partner agencies", ", ".join(a.name for a in sections["partners"])], ["Other partners", case.partner_others],
+        ["Title", case.title],
+        ["Description", case.description],
+        ["Organisational unit", case.scope_unit.name],
+        ["Owner", _who(case.owner)],
+        ["Stage", case.get_stage_display()],
+        ["Status", case.get_status_display()],
+        ["Question bank version", case.question_bank.version],
+        ["Insights report", case.source_report],
+        ["Partner agencies", ", ".join(a.name for a in sections["partners"])],
+        ["Other partners", case.partner_others],
         ["High harm or high volume", case.get_harm_or_volume_display()],
         ["Crime, harm or crash", f"{case.get_problem_kind_display()}: {case.problem_type}" if case.problem_kind else case.problem_type],
         ["Pattern over time", case.get_time_pattern_display()],
         ["Communities and iwi agree it is a problem", case.get_communities_agree_problem_display()],
         ["Communities and iwi agree on its drivers", case.get_communities_agree_drivers_display()],
-        ["Objectives (Police)", case.objective_police], ["Objectives (communities)", case.objective_community],
-        ["What success looks like", case.success_looks_like], ["Cultural impact", case.cultural_impact],
-        ["Review cycle", case.get_review_cycle_display()], ["Resources", case.resources],
-        ["Next review due", sections["flags"].review_due], ["Comparison area", case.comparison_unit.name if case.comparison_unit else ""],
+        ["Objectives (Police)", case.objective_police],
+        ["Objectives (communities)", case.objective_community],
+        ["What success looks like", case.success_looks_like],
+        ["Cultural impact", case.cultural_impact],
+        ["Review cycle", case.get_review_cycle_display()],
+        ["Resources", case.resources],
+        ["Next review due", sections["flags"].review_due],
+        ["Comparison area", case.comparison_unit.name if case.comparison_unit else ""],
         ["Unintended or disproportionate impact on communities", case.community_impact],
-        ["Lessons learned", case.lessons_learned], ["What worked", case.what_worked],
+        ["Lessons learned", case.lessons_learned],
+        ["What worked", case.what_worked],
         ["Can be used elsewhere", {True: "Yes", False: "No"}.get(case.usable_elsewhere, "Not decided")],
         ["Where and how", case.usable_elsewhere_note],
         ["Opened", timezone.localtime(case.created_at).replace(tzinfo=None)],
@@ -213,17 +240,34 @@ def case_workbook(case: Case, *, user) -> bytes:
     for _value, label, questions in sections["stages"]:
         for view in questions:
             evidence = "; ".join(_evidence_text(e) for e in view.evidence)
-            answers.append([label, view.number, view.question.text, "Yes" if view.question.required else "No",
-                            "Yes" if view.answered else "No", view.answer.text if view.answer else "", evidence])
+            answers.append(
+                [
+                    label,
+                    view.number,
+                    view.question.text,
+                    "Yes" if view.question.required else "No",
+                    "Yes" if view.answered else "No",
+                    view.answer.text if view.answer else "",
+                    evidence,
+                ]
+            )
     _sheet(workbook, "Questions", ["Stage", "No.", "Question", "Required", "Answered", "Answer", "Evidence"], answers)
-    _sheet(workbook, "Strategy", ["VIPERS component", "What the strategy does"],
-           [[c.get_component_display(), c.description] for c in sections["components"]])
-    _sheet(workbook, "Lead measures", ["Lead measure", "Indicator", "Monitored by"],
-           [[m.description, m.indicator_code, m.monitored_by] for m in sections["lead_measures"]])
-    _sheet(workbook, "Milestones", ["Milestone", "Responsible", "Due", "Done"],
-           [[m.description, m.responsible, m.due, m.done_on] for m in sections["milestones"]])
-    _sheet(workbook, "Reviews", ["Held on", "Notes", "Change of tack", "Recorded by"],
-           [[r.held_on, r.notes, r.change_of_tack, _who(r.recorded_by)] for r in sections["reviews"]])
+    _sheet(workbook, "Strategy", ["VIPERS component", "What the strategy does"], [[c.get_component_display(), c.description] for c in sections["components"]])
+    _sheet(
+        workbook,
+        "Lead measures",
+        ["Lead measure", "Indicator", "Monitored by"],
+        [[m.description, m.indicator_code, m.monitored_by] for m in sections["lead_measures"]],
+    )
+    _sheet(
+        workbook, "Milestones", ["Milestone", "Responsible", "Due", "Done"], [[m.description, m.responsible, m.due, m.done_on] for m in sections["milestones"]]
+    )
+    _sheet(
+        workbook,
+        "Reviews",
+        ["Held on", "Notes", "Change of tack", "Recorded by"],
+        [[r.held_on, r.notes, r.change_of_tack, _who(r.recorded_by)] for r in sections["reviews"]],
+    )
     outcomes = []
     for m in sections["outcomes"]:
         wdd, wdq = m.result.get("wdd") or {}, m.result.get("wdq") or {}
@@ -232,15 +276,74 @@ def case_workbook(case: Case, *, user) -> bytes:
         if m.disclosure_applied:
             reading = "; ".join(filter(None, [reading, OUTCOME_DISCLOSURE_NOTE]))
         outcomes.append([m.description, m.indicator_code, *counts, wdd.get("estimate"), wdd.get("p_value"), wdq.get("wdq"), reading])
-    _sheet(workbook, "Outcomes", ["Outcome measure", "Indicator", "Case area before", "Case area after", "Comparison before",
-                                  "Comparison after", "Surrounding before", "Surrounding after", "WDD", "WDD p-value", "WDQ", "Reading"], outcomes)
-    _sheet(workbook, "By community", ["Measure", "Community", "Before", "After", "Change %", "Share before %", "Share after %",
-                                      "Population", "Rate per 10,000 before", "Rate per 10,000 after", "Share rose ≥5 points"],
-           [[r.measure, r.community, _shown(r.before, r), _shown(r.after, r), _round(r.change_percent), _round(r.share_before), _round(r.share_after),
-             r.population, _round(r.rate_before), _round(r.rate_after), "Yes" if r.flagged else ""] for r in sections["figures"]])
-    _sheet(workbook, "History", ["When", "Move", "From", "To", "Reason", "By"],
-           [[timezone.localtime(m.moved_at).replace(tzinfo=None), m.get_kind_display(), m.get_from_stage_display(),
-             m.get_to_stage_display(), m.reason, _who(m.moved_by)] for m in sections["moves"]])
+    _sheet(
+        workbook,
+        "Outcomes",
+        [
+            "Outcome measure",
+            "Indicator",
+            "Case area before",
+            "Case area after",
+            "Comparison before",
+            "Comparison after",
+            "Surrounding before",
+            "Surrounding after",
+            "WDD",
+            "WDD p-value",
+            "WDQ",
+            "Reading",
+        ],
+        outcomes,
+    )
+    _sheet(
+        workbook,
+        "By community",
+        [
+            "Measure",
+            "Community",
+            "Before",
+            "After",
+            "Change %",
+            "Share before %",
+            "Share after %",
+            "Population",
+            "Rate per 10,000 before",
+            "Rate per 10,000 after",
+            "Share rose ≥5 points",
+        ],
+        [
+            [
+                r.measure,
+                r.community,
+                _shown(r.before, r),
+                _shown(r.after, r),
+                _round(r.change_percent),
+                _round(r.share_before),
+                _round(r.share_after),
+                r.population,
+                _round(r.rate_before),
+                _round(r.rate_after),
+                "Yes" if r.flagged else "",
+            ]
+            for r in sections["figures"]
+        ],
+    )
+    _sheet(
+        workbook,
+        "History",
+        ["When", "Move", "From", "To", "Reason", "By"],
+        [
+            [
+                timezone.localtime(m.moved_at).replace(tzinfo=None),
+                m.get_kind_display(),
+                m.get_from_stage_display(),
+                m.get_to_stage_display(),
+                m.reason,
+                _who(m.moved_by),
+            ]
+            for m in sections["moves"]
+        ],
+    )
     return _bytes(workbook)
 
 
@@ -248,8 +351,9 @@ def _shown(count: float | None, row: CommunityRow):
     return "S (suppressed)" if count is None and row.disclosure_applied else count
 
 
-OUTCOME_DISCLOSURE_NOTE = ("Counts are randomly rounded to base 3 and small counts suppressed (S); the changes, the WDD and the "
-                           "WDQ are computed from the rounded counts.")
+OUTCOME_DISCLOSURE_NOTE = (
+    "Counts are randomly rounded to base 3 and small counts suppressed (S); the changes, the WDD and the WDQ are computed from the rounded counts."
+)
 
 
 def _shown_outcome(row: OutcomeRow, name: str):
@@ -274,15 +378,41 @@ def board_workbook(board: Board) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     rows = [
-        [item.district.name if item.district else "National", item.case.scope_unit.name, item.case.title,
-         item.case.get_stage_display(), item.case.get_status_display(), _who(item.case.owner),
-         item.case.get_harm_or_volume_display(), item.case.problem_type, item.review_due,
-         "Yes" if item.review_overdue else "", item.overdue_milestones or "",
-         timezone.localtime(item.case.updated_at).replace(tzinfo=None)]
+        [
+            item.district.name if item.district else "National",
+            item.case.scope_unit.name,
+            item.case.title,
+            item.case.get_stage_display(),
+            item.case.get_status_display(),
+            _who(item.case.owner),
+            item.case.get_harm_or_volume_display(),
+            item.case.problem_type,
+            item.review_due,
+            "Yes" if item.review_overdue else "",
+            item.overdue_milestones or "",
+            timezone.localtime(item.case.updated_at).replace(tzinfo=None),
+        ]
         for item in board.cases
     ]
-    _sheet(workbook, "Cases", ["District", "Unit", "Case", "Stage", "Status", "Owner", "Harm or volume", "Problem type",
-                               "Next review due", "Review overdue", "Overdue milestones", "Last changed"], rows)
+    _sheet(
+        workbook,
+        "Cases",
+        [
+            "District",
+            "Unit",
+            "Case",
+            "Stage",
+            "Status",
+            "Owner",
+            "Harm or volume",
+            "Problem type",
+            "Next review due",
+            "Review overdue",
+            "Overdue milestones",
+            "Last changed",
+        ],
+        rows,
+    )
     counts = [[row.label] + [len(cell) for cell in row.in_order()] for row in board.rows]
     _sheet(workbook, "By stage", ["District"] + [Stage(s).label for s in STAGE_ORDER], counts)
     return _bytes(workbook)

@@ -49,8 +49,9 @@ class CaseOpenForm(forms.Form):
     description = _text(4, required=False, help_text="The problem in a few sentences: what, where, who is harmed.")
     scope_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Organisational unit")
     owner = OwnerChoice(queryset=get_user_model().objects.none(), label="Owner")
-    source_report = forms.CharField(max_length=200, required=False, label="Insights report",
-                                    help_text="Optional: the reference of the insights report this case comes from.")
+    source_report = forms.CharField(
+        max_length=200, required=False, label="Insights report", help_text="Optional: the reference of the insights report this case comes from."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,8 +86,12 @@ class GeneralForm(VersionForm):
 class ScanForm(forms.Form):
     harm_or_volume = forms.ChoiceField(choices=_blank(HarmOrVolume.choices), required=False, label="High harm or high volume?")
     problem_kind = forms.ChoiceField(choices=_blank(ProblemKind.choices), required=False, label="Crime, harm or crash?")
-    problem_type = forms.CharField(max_length=200, required=False, label="Type of crime, harm or crash",
-                                   help_text="e.g. methamphetamine supply, family harm, fatal crashes on a rural road")
+    problem_type = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Type of crime, harm or crash",
+        help_text="e.g. methamphetamine supply, family harm, fatal crashes on a rural road",
+    )
     time_pattern = forms.ChoiceField(choices=_blank(TimePattern.choices), required=False, label="Pattern over time")
     communities_agree_problem = forms.ChoiceField(choices=Agreement.choices, label="Do communities and iwi agree this is a problem?")
     communities_agree_drivers = forms.ChoiceField(choices=Agreement.choices, label="Do they agree on its definition and drivers?")
@@ -135,8 +140,11 @@ class AssessForm(forms.Form):
     lessons_learned = _text(3, required=False, label="Lessons learned and new intelligence gained")
     what_worked = _text(3, required=False, label="What worked", help_text="A short summary for the library of closed cases.")
     usable_elsewhere = forms.TypedChoiceField(
-        choices=[("", "Not decided"), ("yes", "Yes"), ("no", "No")], required=False, coerce=lambda v: v == "yes",
-        empty_value=None, label="Can this approach be used elsewhere in Aotearoa New Zealand?",
+        choices=[("", "Not decided"), ("yes", "Yes"), ("no", "No")],
+        required=False,
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        label="Can this approach be used elsewhere in Aotearoa New Zealand?",
     )
     usable_elsewhere_note = _text(2, required=False, label="Where, and under what conditions")
 
@@ -189,8 +197,7 @@ class AnswersForm(forms.Form):
             q = view.question
             if q.fact:
                 continue
-            self.fields[f"q{q.pk}"] = _text(3, required=False, label=f"{view.number}. {q.text}",
-                                            initial=view.answer.text if view.answer else "")
+            self.fields[f"q{q.pk}"] = _text(3, required=False, label=f"{view.number}. {q.text}", initial=view.answer.text if view.answer else "")
             self.fields[f"q{q.pk}"].question = q
 
 

@@ -11,9 +11,22 @@ from rocc.problems.models import Agreement, Fact, Stage
 
 # The case's own fields the gates ask about.
 GATE_FIELDS = (
-    "harm_or_volume", "problem_kind", "problem_type", "communities_agree_problem", "communities_agree_drivers",
-    "time_pattern", "objective_police", "objective_community", "success_looks_like", "cultural_impact", "resources",
-    "review_cycle", "community_impact", "lessons_learned", "usable_elsewhere", "what_worked",
+    "harm_or_volume",
+    "problem_kind",
+    "problem_type",
+    "communities_agree_problem",
+    "communities_agree_drivers",
+    "time_pattern",
+    "objective_police",
+    "objective_community",
+    "success_looks_like",
+    "cultural_impact",
+    "resources",
+    "review_cycle",
+    "community_impact",
+    "lessons_learned",
+    "usable_elsewhere",
+    "what_worked",
 )
 
 

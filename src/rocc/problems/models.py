@@ -37,16 +37,12 @@ class QuestionBank(models.Model):
     note = models.CharField(max_length=300, blank=True, help_text="What changed in this version")
     is_current = models.BooleanField(default=False)
     purposes = models.JSONField(default=dict, blank=True, help_text="Stage → what the stage is for, shown above its questions")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_question_bank")
-        ]
+        constraints = [models.UniqueConstraint(fields=["is_current"], condition=Q(is_current=True), name="one_current_question_bank")]
 
     def __str__(self) -> str:
         return f"Question bank v{self.version}"
@@ -143,9 +139,7 @@ class Case(models.Model):
 
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question_bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="cases")
-    source_report = models.CharField(
-        max_length=200, blank=True, help_text="The insights report the case was opened from, if any (its reference)"
-    )
+    source_report = models.CharField(max_length=200, blank=True, help_text="The insights report the case was opened from, if any (its reference)")
     # Scanning facts
     harm_or_volume = models.CharField(max_length=12, choices=HarmOrVolume.choices, blank=True)
     problem_kind = models.CharField(max_length=8, choices=ProblemKind.choices, blank=True)
@@ -166,9 +160,7 @@ class Case(models.Model):
     deployed_on = models.DateField(null=True, blank=True, help_text="When the case entered Deploy: reviews are due from here")
     resources = models.TextField(blank=True)
     # Assess
-    comparison_unit = models.ForeignKey(
-        OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="problem_case_comparisons"
-    )
+    comparison_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="problem_case_comparisons")
     community_impact = models.TextField(blank=True, help_text="Unintended or disproportionate impact on communities")
     lessons_learned = models.TextField(blank=True)
     usable_elsewhere = models.BooleanField(null=True, blank=True)
@@ -181,9 +173,7 @@ class Case(models.Model):
         ordering = ["-updated_at"]
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=STAGE_ORDER), name="case_stage_valid"),
-            models.CheckConstraint(
-                condition=Q(status="open") | Q(status="closed", stage="assess"), name="case_closed_only_after_assess"
-            ),
+            models.CheckConstraint(condition=Q(status="open") | Q(status="closed", stage="assess"), name="case_closed_only_after_assess"),
         ]
 
     def __str__(self) -> str:
@@ -225,9 +215,7 @@ class Evidence(models.Model):
 
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=12, choices=EvidenceKind.choices)
-    analysis = models.ForeignKey(
-        "analyses.SavedAnalysis", null=True, blank=True, on_delete=models.PROTECT, related_name="problem_evidence"
-    )
+    analysis = models.ForeignKey("analyses.SavedAnalysis", null=True, blank=True, on_delete=models.PROTECT, related_name="problem_evidence")
     indicator_code = models.CharField(max_length=80, blank=True)
     title = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True)
@@ -273,9 +261,7 @@ class StageMove(models.Model):
 
     class Meta:
         ordering = ["moved_at", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(kind="back") | ~Q(reason=""), name="going_back_needs_a_reason")
-        ]
+        constraints = [models.CheckConstraint(condition=~Q(kind="back") | ~Q(reason=""), name="going_back_needs_a_reason")]
 
 
 # The moves a case may make from each (status, stage), with the stage each leads to: on one stage, back one stage

@@ -44,10 +44,7 @@ rules.add_perm(
     is_administrator | is_programme_manager | ((is_regional_coordinator | is_analyst) & unit_in_scope),
 )
 works_on_case = (
-    is_administrator
-    | is_programme_manager
-    | ((is_regional_coordinator | is_analyst) & unit_in_scope)
-    | (has_role & ~is_provider_reporter & is_case_owner)
+    is_administrator | is_programme_manager | ((is_regional_coordinator | is_analyst) & unit_in_scope) | (has_role & ~is_provider_reporter & is_case_owner)
 )
 rules.add_perm("problems.work_on_case", works_on_case)
 
@@ -81,6 +78,8 @@ def may_advance_case(user, case) -> bool:
 
 def may_send_case_back(user, case) -> bool:
     return StageMove.Kind.BACK in case_moves(case) and works_on_case(user, case)
+
+
 rules.add_perm("problems.manage_questions", is_administrator)
 # The Django admin shows the question banks (read-only history) to administrators.
 rules.add_perm("problems", is_administrator)

@@ -125,17 +125,22 @@ def case_flags(cases: list[Case], today: dt.date | None = None) -> list[BoardCas
         due = review_due(case, getattr(case, "last_review", None))
         milestones = [m for m in case.milestones.all()]
         open_due = [m.due for m in milestones if m.done_on is None]
-        result.append(BoardCase(
-            case=case, district=district_of(case.scope_unit, districts), review_due=due,
-            review_overdue=due is not None and due < today,
-            next_milestone=min(open_due) if open_due else None,
-            overdue_milestones=sum(1 for d in open_due if d < today) if case.status == CaseStatus.OPEN else 0,
-        ))
+        result.append(
+            BoardCase(
+                case=case,
+                district=district_of(case.scope_unit, districts),
+                review_due=due,
+                review_overdue=due is not None and due < today,
+                next_milestone=min(open_due) if open_due else None,
+                overdue_milestones=sum(1 for d in open_due if d < today) if case.status == CaseStatus.OPEN else 0,
+            )
+        )
     return result
 
 
-def case_board(*, user, owner: int | None = None, harm: str = "", overdue: bool = False, district: str = "",
-               include_closed: bool = False, today: dt.date | None = None) -> Board:
+def case_board(
+    *, user, owner: int | None = None, harm: str = "", overdue: bool = False, district: str = "", include_closed: bool = False, today: dt.date | None = None
+) -> Board:
     """Open cases by district (rows) and stage (columns), filterable by owner, harm or volume, and overdue reviews."""
     cases = cases_visible_to(user).annotate(last_review=Max("reviews__held_on")).prefetch_related("milestones")
     if not include_closed:
@@ -157,8 +162,7 @@ def case_board(*, user, owner: int | None = None, harm: str = "", overdue: bool 
         row = rows.setdefault(key, BoardRow(district=item.district))
         row.cells.setdefault(item.case.stage, []).append(item)
     ordered = [rows[key] for key in sorted(rows)]
-    return Board(rows=ordered, cases=flagged, owners=owners,
-                 filters={"owner": owner, "harm": harm, "overdue": overdue, "district": district})
+    return Board(rows=ordered, cases=flagged, owners=owners, filters={"owner": owner, "harm": harm, "overdue": overdue, "district": district})
 
 
 def case_library(*, user, query: str = "", problem_kind: str = "", usable_elsewhere: bool | None = None) -> QuerySet[Case]:
@@ -166,9 +170,7 @@ def case_library(*, user, query: str = "", problem_kind: str = "", usable_elsewh
     but providers, across districts, so that one district learns from another's assessed cases."""
     if not user.has_perm("problems.view_library"):
         return Case.objects.none()
-    cases = Case.objects.filter(status=CaseStatus.CLOSED).select_related("scope_unit", "owner").prefetch_related(
-        "strategy_components", "outcome_measures"
-    )
+    cases = Case.objects.filter(status=CaseStatus.CLOSED).select_related("scope_unit", "owner").prefetch_related("strategy_components", "outcome_measures")
     for word in fold(query).split():
         cases = cases.filter(search_text__contains=word)
     if problem_kind:
@@ -192,8 +194,10 @@ def case_holding(case: Case) -> gates.CaseHolding:
     return gates.CaseHolding(
         fields={name: getattr(case, name) for name in gates.GATE_FIELDS},
         answered=frozenset(case.answers.exclude(text="").values_list("question_id", flat=True)),
-        lead_measures=case.lead_measures.count(), milestones=case.milestones.count(),
-        strategy_components=case.strategy_components.count(), outcome_measures=case.outcome_measures.count(),
+        lead_measures=case.lead_measures.count(),
+        milestones=case.milestones.count(),
+        strategy_components=case.strategy_components.count(),
+        outcome_measures=case.outcome_measures.count(),
     )
 
 
@@ -220,9 +224,15 @@ def case_questions(case: Case, stage: str) -> list[QuestionView]:
     views = []
     for number, question in enumerate(stage_questions(case, stage), start=1):
         answer = answers.get(question.pk)
-        views.append(QuestionView(number=number, question=question, answer=answer,
-                                  answered=gates.question_answered(question, holding),
-                                  evidence=list(answer.evidence.all()) if answer else []))
+        views.append(
+            QuestionView(
+                number=number,
+                question=question,
+                answer=answer,
+                answered=gates.question_answered(question, holding),
+                evidence=list(answer.evidence.all()) if answer else [],
+            )
+        )
     return views
 
 

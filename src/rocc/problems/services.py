@@ -64,10 +64,14 @@ class CaseChanged(StaleRecord):
 
     def __init__(self, case: Case):
         self.case = case
-        super().__init__(changed_by=case.changed_by, changed_at=case.updated_at, message=(
-            f"This case changed since you opened it (by {self.who(case.changed_by)} at {self.when(case.updated_at)}); "
-            "nothing was saved. Reload to see the changes, then try again."
-        ))
+        super().__init__(
+            changed_by=case.changed_by,
+            changed_at=case.updated_at,
+            message=(
+                f"This case changed since you opened it (by {self.who(case.changed_by)} at {self.when(case.updated_at)}); "
+                "nothing was saved. Reload to see the changes, then try again."
+            ),
+        )
 
 
 class CaseClosed(Conflict):
@@ -129,8 +133,13 @@ def _questions_create(bank: QuestionBank, specs: list[QuestionSpec]) -> None:
     for spec in specs:
         order[spec.stage] = order.get(spec.stage, 0) + 1
         Question.objects.create(
-            bank=bank, stage=spec.stage, order=STAGE_ORDER.index(spec.stage) * 100 + order[spec.stage],
-            text=spec.text, required=spec.required, fact=spec.fact, help_text=spec.help_text,
+            bank=bank,
+            stage=spec.stage,
+            order=STAGE_ORDER.index(spec.stage) * 100 + order[spec.stage],
+            text=spec.text,
+            required=spec.required,
+            fact=spec.fact,
+            help_text=spec.help_text,
         )
 
 
@@ -154,7 +163,9 @@ def problems_defaults_load() -> ProblemsDefaultsLoaded:
         return ProblemsDefaultsLoaded(bank_version=1, questions=existing.questions.count(), created=False)
     purposes, specs = _default_bank()
     bank = QuestionBank.objects.create(
-        version=1, note="The PANDA guiding questions as shipped", purposes=purposes,
+        version=1,
+        note="The PANDA guiding questions as shipped",
+        purposes=purposes,
         is_current=not QuestionBank.objects.filter(is_current=True).exists(),
     )
     _questions_create(bank, specs)
@@ -184,7 +195,10 @@ def question_bank_revise(*, actor, questions: list[QuestionSpec], note: str, pur
         current.is_current = False
         current.save(update_fields=["is_current"])
     bank = QuestionBank.objects.create(
-        version=version, note=nfc(note), is_current=True, created_by=actor,
+        version=version,
+        note=nfc(note),
+        is_current=True,
+        created_by=actor,
         purposes=purposes if purposes is not None else (current.purposes if current else {}),
     )
     _questions_create(bank, questions)
@@ -198,7 +212,9 @@ def question_bank_revise(*, actor, questions: list[QuestionSpec], note: str, pur
 def _lock(case: Case, *, actor, version: int | None) -> Case:
     """The case row, locked for this transaction, after checking who may write and that it is still open and current."""
     if not actor.has_perm("problems.work_on_case", case):
-        raise PermissionDenied("You may read this case but not change it: that is for its owner, the unit's coordinators and analysts, and the programme office.")
+        raise PermissionDenied(
+            "You may read this case but not change it: that is for its owner, the unit's coordinators and analysts, and the programme office."
+        )
     current = Case.objects.select_for_update(of=("self",)).select_related("changed_by", "scope_unit").get(pk=case.pk)
     if current.is_closed:
         raise CaseClosed(current)
@@ -209,8 +225,15 @@ def _lock(case: Case, *, actor, version: int | None) -> Case:
 
 def _search_text(case: Case) -> str:
     parts = [
-        case.title, case.description, case.problem_type, case.get_problem_kind_display() if case.problem_kind else "",
-        case.scope_unit.name, case.what_worked, case.lessons_learned, case.usable_elsewhere_note, case.partner_others,
+        case.title,
+        case.description,
+        case.problem_type,
+        case.get_problem_kind_display() if case.problem_kind else "",
+        case.scope_unit.name,
+        case.what_worked,
+        case.lessons_learned,
+        case.usable_elsewhere_note,
+        case.partner_others,
     ]
     parts += [c.description for c in case.strategy_components.all()]
     parts += [a.name for a in case.partner_agencies.all()]
@@ -251,8 +274,13 @@ def case_open(*, actor, title: str, description: str, scope_unit: OrgUnit, owner
         raise ValidationError({"owner": "Name the case's owner."})
     _check_owner(owner, scope_unit)
     case = Case.objects.create(
-        title=title, description=nfc(description or ""), scope_unit=scope_unit, owner=owner,
-        question_bank=question_bank_current(), source_report=nfc(str(source_report or ""))[:200], changed_by=actor,
+        title=title,
+        description=nfc(description or ""),
+        scope_unit=scope_unit,
+        owner=owner,
+        question_bank=question_bank_current(),
+        source_report=nfc(str(source_report or ""))[:200],
+        changed_by=actor,
     )
     StageMove.objects.create(case=case, kind=StageMove.Kind.OPENED, to_stage=Stage.SCAN, moved_by=actor)
     case.search_text = _search_text(case)
@@ -262,13 +290,27 @@ def case_open(*, actor, title: str, description: str, scope_unit: OrgUnit, owner
 
 # Fields a case edit may set, with the choices they accept.
 CHOICE_FIELDS = {
-    "harm_or_volume": HarmOrVolume, "problem_kind": ProblemKind, "time_pattern": TimePattern,
-    "communities_agree_problem": Agreement, "communities_agree_drivers": Agreement, "review_cycle": ReviewCycle,
+    "harm_or_volume": HarmOrVolume,
+    "problem_kind": ProblemKind,
+    "time_pattern": TimePattern,
+    "communities_agree_problem": Agreement,
+    "communities_agree_drivers": Agreement,
+    "review_cycle": ReviewCycle,
 }
 TEXT_FIELDS = {
-    "title", "description", "problem_type", "partner_others", "objective_police", "objective_community",
-    "success_looks_like", "cultural_impact", "resources", "community_impact", "lessons_learned",
-    "usable_elsewhere_note", "what_worked",
+    "title",
+    "description",
+    "problem_type",
+    "partner_others",
+    "objective_police",
+    "objective_community",
+    "success_looks_like",
+    "cultural_impact",
+    "resources",
+    "community_impact",
+    "lessons_learned",
+    "usable_elsewhere_note",
+    "what_worked",
 }
 EDITABLE = set(CHOICE_FIELDS) | TEXT_FIELDS | {"owner", "partner_agencies", "comparison_unit", "usable_elsewhere"}
 
@@ -663,8 +705,11 @@ def review_record(*, actor, case: Case, held_on: dt.date | None, notes: str, cha
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "A review cannot be dated in the future."})
     review = Review.objects.create(
-        case=current, held_on=held_on, notes=_required_text(notes, "notes", "Say what the review found."),
-        change_of_tack=nfc(change_of_tack or ""), recorded_by=actor,
+        case=current,
+        held_on=held_on,
+        notes=_required_text(notes, "notes", "Say what the review found."),
+        change_of_tack=nfc(change_of_tack or ""),
+        recorded_by=actor,
     )
     _touch(current, actor)
     return review
@@ -682,44 +727,74 @@ def outcome_change(before: float | None, after: float | None) -> dict | None:
     """One area's change from before to after, in counts and per cent (None when either figure is missing)."""
     if before is None or after is None:
         return None
-    return {"before": before, "after": after, "difference": after - before,
-            "percent": None if before == 0 else (after - before) / before * 100}
+    return {"before": before, "after": after, "difference": after - before, "percent": None if before == 0 else (after - before) / before * 100}
 
 
-def outcome_comparison(*, target_before: float, target_after: float, comparison_before: float | None,
-                       comparison_after: float | None, buffer_before: float | None, buffer_after: float | None) -> dict:
+def outcome_comparison(
+    *,
+    target_before: float,
+    target_after: float,
+    comparison_before: float | None,
+    comparison_after: float | None,
+    buffer_before: float | None,
+    buffer_after: float | None,
+) -> dict:
     """The before/after comparison of one outcome measure: the change in the case's area, the change in the
     comparison area, the Weighted Displacement Difference and, with a surrounding area, the Weighted
     Displacement Quotient (both from rocc.analysis.displacement)."""
-    result: dict = {"target": outcome_change(target_before, target_after), "comparison": outcome_change(comparison_before, comparison_after),
-                    "buffer": outcome_change(buffer_before, buffer_after), "wdd": None, "wdq": None, "notes": []}
+    result: dict = {
+        "target": outcome_change(target_before, target_after),
+        "comparison": outcome_change(comparison_before, comparison_after),
+        "buffer": outcome_change(buffer_before, buffer_after),
+        "wdd": None,
+        "wdq": None,
+        "notes": [],
+    }
     if comparison_before is None or comparison_after is None:
         result["notes"].append(NO_COMPARISON_NOTE)
         return result
     try:
         wdd = displacement.weighted_displacement_difference(
-            target_before=target_before, target_after=target_after,
-            control_before=comparison_before, control_after=comparison_after,
-            buffer_before=buffer_before, buffer_after=buffer_after,
+            target_before=target_before,
+            target_after=target_after,
+            control_before=comparison_before,
+            control_after=comparison_after,
+            buffer_before=buffer_before,
+            buffer_after=buffer_after,
         )
     except AnalysisInputError as error:
         raise ValidationError({"figures": str(error)}) from None
-    result["wdd"] = {"estimate": wdd.estimate, "se": wdd.se, "ci_low": wdd.ci_low, "ci_high": wdd.ci_high,
-                     "p_value": wdd.p_value, "interpretation": wdd.interpretation, "form": wdd.form}
+    result["wdd"] = {
+        "estimate": wdd.estimate,
+        "se": wdd.se,
+        "ci_low": wdd.ci_low,
+        "ci_high": wdd.ci_high,
+        "p_value": wdd.p_value,
+        "interpretation": wdd.interpretation,
+        "form": wdd.form,
+    }
     if buffer_before is None or buffer_after is None:
         result["notes"].append(NO_BUFFER_NOTE)
         return result
     try:
         wdq = displacement.weighted_displacement_quotient(
-            target_before=target_before, target_after=target_after, buffer_before=buffer_before,
-            buffer_after=buffer_after, control_before=comparison_before, control_after=comparison_after,
+            target_before=target_before,
+            target_after=target_after,
+            buffer_before=buffer_before,
+            buffer_after=buffer_after,
+            control_before=comparison_before,
+            control_after=comparison_after,
         )
     except AnalysisInputError as error:
         result["notes"].append(f"No displacement quotient: {error}.")
         return result
-    result["wdq"] = {"wdq": wdq.wdq, "success_measure": wdq.success_measure,
-                     "buffer_displacement_measure": wdq.buffer_displacement_measure,
-                     "total_net_effect": wdq.total_net_effect, "interpretation": wdq.interpretation}
+    result["wdq"] = {
+        "wdq": wdq.wdq,
+        "success_measure": wdq.success_measure,
+        "buffer_displacement_measure": wdq.buffer_displacement_measure,
+        "total_net_effect": wdq.total_net_effect,
+        "interpretation": wdq.interpretation,
+    }
     return result
 
 
@@ -744,14 +819,24 @@ def _figure(value, field: str) -> float:
 
 @transaction.atomic
 def outcome_measure_add(
-    *, actor, case: Case, description: str, before_target, after_target, before_comparison=None, after_comparison=None,
-    before_buffer=None, after_buffer=None, indicator_code: str = "",
+    *,
+    actor,
+    case: Case,
+    description: str,
+    before_target,
+    after_target,
+    before_comparison=None,
+    after_comparison=None,
+    before_buffer=None,
+    after_buffer=None,
+    indicator_code: str = "",
 ) -> OutcomeMeasure:
     current = _lock(case, actor=actor, version=None)
     _at_least(current, Stage.ASSESS)
     target_before, target_after = _figure(before_target, "before_target"), _figure(after_target, "after_target")
     figures = {
-        "before_target": target_before, "after_target": target_after,
+        "before_target": target_before,
+        "after_target": target_after,
         "before_comparison": _optional_figure(before_comparison, "before_comparison"),
         "after_comparison": _optional_figure(after_comparison, "after_comparison"),
         "before_buffer": _optional_figure(before_buffer, "before_buffer"),
@@ -763,18 +848,25 @@ def outcome_measure_add(
     if figures["before_buffer"] is not None and figures["before_comparison"] is None:
         raise ValidationError({"before_comparison": "Displacement in a surrounding area is measured against a comparison area: give its figures too."})
     result = outcome_comparison(
-        target_before=target_before, target_after=target_after,
-        comparison_before=figures["before_comparison"], comparison_after=figures["after_comparison"],
-        buffer_before=figures["before_buffer"], buffer_after=figures["after_buffer"],
+        target_before=target_before,
+        target_after=target_after,
+        comparison_before=figures["before_comparison"],
+        comparison_after=figures["after_comparison"],
+        buffer_before=figures["before_buffer"],
+        buffer_after=figures["after_buffer"],
     )
     code = nfc(indicator_code or "").strip()
     if code:
         if code not in indicator_catalogue(user=actor):
-            raise ValidationError({"indicator_code": f"'{code}' is not an indicator in the catalogue: choose one of the indicators "
-                                                     "under Measures, or leave the indicator empty."})
+            raise ValidationError(
+                {"indicator_code": f"'{code}' is not an indicator in the catalogue: choose one of the indicators under Measures, or leave the indicator empty."}
+            )
     measure = OutcomeMeasure.objects.create(
-        case=current, description=_required_text(description, "description", "Describe the outcome measure."),
-        indicator_code=code, result=result, **figures,
+        case=current,
+        description=_required_text(description, "description", "Describe the outcome measure."),
+        indicator_code=code,
+        result=result,
+        **figures,
     )
     _touch(current, actor)
     return measure
@@ -805,7 +897,11 @@ def community_figure_add(*, actor, case: Case, community: str, measure: str, bef
     if population_value is None:
         population_value = community_population(current, community)
     figure = CommunityImpactFigure.objects.create(
-        case=current, community=community, measure=measure, before=_figure(before, "before"), after=_figure(after, "after"),
+        case=current,
+        community=community,
+        measure=measure,
+        before=_figure(before, "before"),
+        after=_figure(after, "after"),
         population=int(population_value) if population_value is not None else None,
     )
     _touch(current, actor)

@@ -35,19 +35,29 @@ def overview(request):
     """The board: open cases by district and stage."""
     _read(request)
     board = selectors.case_board(
-        user=request.user, owner=_int(request.GET.get("owner")), harm=request.GET.get("harm", ""),
-        overdue=request.GET.get("overdue") == "1", district=request.GET.get("district", ""),
+        user=request.user,
+        owner=_int(request.GET.get("owner")),
+        harm=request.GET.get("harm", ""),
+        overdue=request.GET.get("overdue") == "1",
+        district=request.GET.get("district", ""),
     )
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(exports.board_workbook(board), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="problem-solving-board.xlsx"'
         return response
     districts = sorted({(c.district.code, c.district.name) for c in board.cases if c.district})
-    return render(request, "problems/board.html", {
-        "board": board, "stages": Stage.choices, "harms": HarmOrVolume.choices, "districts": districts,
-        "may_open": any(True for _ in forms.CaseOpenForm(user=request.user).fields["scope_unit"].queryset[:1]),
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "problems/board.html",
+        {
+            "board": board,
+            "stages": Stage.choices,
+            "harms": HarmOrVolume.choices,
+            "districts": districts,
+            "may_open": any(True for _ in forms.CaseOpenForm(user=request.user).fields["scope_unit"].queryset[:1]),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -75,10 +85,14 @@ def _add_errors(form, error: ValidationError) -> None:
 def _case_context(request, case) -> dict:
     user = request.user
     return {
-        "case": case, "may_work": may_change_case(user, case), "may_advance": may_advance_case(user, case),
-        "may_go_back": may_send_case_back(user, case), "advance_closes": advance_closes(case),
+        "case": case,
+        "may_work": may_change_case(user, case),
+        "may_advance": may_advance_case(user, case),
+        "may_go_back": may_send_case_back(user, case),
+        "advance_closes": advance_closes(case),
         "stages": [(value, label, i) for i, (value, label) in enumerate(Stage.choices)],
-        "stage_order": STAGE_ORDER, "flags": selectors.case_flags([case])[0],
+        "stage_order": STAGE_ORDER,
+        "flags": selectors.case_flags([case])[0],
     }
 
 
@@ -87,23 +101,36 @@ def case_detail(request, pk: int):
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
     context = _case_context(request, case)
-    context.update({
-        "missing": selectors.stage_missing(case) if not case.is_closed else [],
-        "moves": case.moves.select_related("moved_by"),
-        "general_form": forms.GeneralForm(case=case, prefix="g", initial={
-            "version": case.version, "title": case.title, "description": case.description, "owner": case.owner_id,
-            "partner_agencies": list(case.partner_agencies.all()), "partner_others": case.partner_others,
-        }),
-        "version_form": forms.VersionForm(initial={"version": case.version}),
-        "back_form": forms.BackForm(prefix="b", initial={"version": case.version}),
-        "partners": case.partner_agencies.all(),
-        **targets_panel(user=request.user, subject=case),
-    })
+    context.update(
+        {
+            "missing": selectors.stage_missing(case) if not case.is_closed else [],
+            "moves": case.moves.select_related("moved_by"),
+            "general_form": forms.GeneralForm(
+                case=case,
+                prefix="g",
+                initial={
+                    "version": case.version,
+                    "title": case.title,
+                    "description": case.description,
+                    "owner": case.owner_id,
+                    "partner_agencies": list(case.partner_agencies.all()),
+                    "partner_others": case.partner_others,
+                },
+            ),
+            "version_form": forms.VersionForm(initial={"version": case.version}),
+            "back_form": forms.BackForm(prefix="b", initial={"version": case.version}),
+            "partners": case.partner_agencies.all(),
+            **targets_panel(user=request.user, subject=case),
+        }
+    )
     return render(request, "problems/case.html", context)
 
 
 SECTION_FORMS = {
-    Stage.SCAN: forms.ScanForm, Stage.NOMINATE: forms.NominateForm, Stage.DEPLOY: forms.DeployForm, Stage.ASSESS: forms.AssessForm,
+    Stage.SCAN: forms.ScanForm,
+    Stage.NOMINATE: forms.NominateForm,
+    Stage.DEPLOY: forms.DeployForm,
+    Stage.ASSESS: forms.AssessForm,
 }
 
 
@@ -137,26 +164,36 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
     catalogue = selectors.indicator_catalogue(user=request.user)
     evidence_forms = {
         view.question.pk: forms.EvidenceForm(analyses=selectors.saved_analyses_for(user=request.user), prefix=f"e{view.question.pk}")
-        for view in questions if view.answer
+        for view in questions
+        if view.answer
     }
     if "evidence" in bound:
         evidence_forms[bound["evidence_question"]] = bound["evidence"]
-    context.update({
-        "stage": stage, "stage_label": Stage(stage).label, "reached": reached,
-        "purpose": case.question_bank.purposes.get(stage, ""), "questions": questions,
-        "missing": selectors.stage_missing(case, stage) if reached and not case.is_closed else [],
-        **(bound.get("stage_forms") or _stage_forms(case, stage, questions)),
-        "evidence_forms": evidence_forms, "catalogue": catalogue,
-        "lead_form": bound.get("lead") or forms.LeadMeasureForm(prefix="l"),
-        "milestone_form": bound.get("milestone") or forms.MilestoneForm(prefix="m"),
-        "review_form": bound.get("review") or forms.ReviewForm(prefix="r"),
-        "outcome_form": bound.get("outcome") or forms.OutcomeMeasureForm(prefix="o", catalogue=catalogue),
-        "figure_form": bound.get("figure") or forms.CommunityFigureForm(prefix="f"),
-        "components": case.strategy_components.all(), "lead_measures": case.lead_measures.all(),
-        "milestones": case.milestones.all(), "reviews": case.reviews.select_related("recorded_by"),
-        "outcomes": exports.outcome_rows(case, user=request.user), "figures": exports.community_rows(case, user=request.user),
-        "errors": bound.get("errors", []),
-    })
+    context.update(
+        {
+            "stage": stage,
+            "stage_label": Stage(stage).label,
+            "reached": reached,
+            "purpose": case.question_bank.purposes.get(stage, ""),
+            "questions": questions,
+            "missing": selectors.stage_missing(case, stage) if reached and not case.is_closed else [],
+            **(bound.get("stage_forms") or _stage_forms(case, stage, questions)),
+            "evidence_forms": evidence_forms,
+            "catalogue": catalogue,
+            "lead_form": bound.get("lead") or forms.LeadMeasureForm(prefix="l"),
+            "milestone_form": bound.get("milestone") or forms.MilestoneForm(prefix="m"),
+            "review_form": bound.get("review") or forms.ReviewForm(prefix="r"),
+            "outcome_form": bound.get("outcome") or forms.OutcomeMeasureForm(prefix="o", catalogue=catalogue),
+            "figure_form": bound.get("figure") or forms.CommunityFigureForm(prefix="f"),
+            "components": case.strategy_components.all(),
+            "lead_measures": case.lead_measures.all(),
+            "milestones": case.milestones.all(),
+            "reviews": case.reviews.select_related("recorded_by"),
+            "outcomes": exports.outcome_rows(case, user=request.user),
+            "figures": exports.community_rows(case, user=request.user),
+            "errors": bound.get("errors", []),
+        }
+    )
     return render(request, "problems/stage.html", context, status=status)
 
 
@@ -184,13 +221,18 @@ def _refused(request, case, stage: str | None, error: Exception, bound: dict | N
     if stage is None:
         messages.error(request, " ".join(bound["errors"][:1]))
         context = _case_context(request, case)
-        context.update({
-            "missing": selectors.stage_missing(case) if not case.is_closed else [], "errors": bound["errors"],
-            "moves": case.moves.select_related("moved_by"), "partners": case.partner_agencies.all(),
-            "general_form": bound.get("general") or forms.GeneralForm(case=case, prefix="g", initial={"version": case.version, "title": case.title, "owner": case.owner_id}),
-            "version_form": forms.VersionForm(initial={"version": case.version}),
-            "back_form": bound.get("back") or forms.BackForm(prefix="b", initial={"version": case.version}),
-        })
+        context.update(
+            {
+                "missing": selectors.stage_missing(case) if not case.is_closed else [],
+                "errors": bound["errors"],
+                "moves": case.moves.select_related("moved_by"),
+                "partners": case.partner_agencies.all(),
+                "general_form": bound.get("general")
+                or forms.GeneralForm(case=case, prefix="g", initial={"version": case.version, "title": case.title, "owner": case.owner_id}),
+                "version_form": forms.VersionForm(initial={"version": case.version}),
+                "back_form": bound.get("back") or forms.BackForm(prefix="b", initial={"version": case.version}),
+            }
+        )
         return render(request, "problems/case.html", context, status=status)
     return _stage_page(request, case, stage, bound=bound, status=status)
 
@@ -259,7 +301,10 @@ def case_stage_save(request, pk: int, stage: str):
     answers_form = parts["answers_form"]
     try:
         services.case_stage_save(
-            actor=request.user, case=case, version=parts["stage_version_form"].cleaned_data["version"], stage=stage,
+            actor=request.user,
+            case=case,
+            version=parts["stage_version_form"].cleaned_data["version"],
+            stage=stage,
             changes=dict(parts["section_form"].cleaned_data) if parts["section_form"] else {},
             components=dict(parts["vipers_form"].cleaned_data) if parts["vipers_form"] else {},
             answers={field.question.pk: answers_form.cleaned_data[name] for name, field in answers_form.fields.items()},
@@ -284,9 +329,7 @@ def evidence_add(request, pk: int, stage: str, question_id: int):
     data = dict(form.cleaned_data)
     upload = data.pop("file")
     try:
-        services.evidence_add(
-            actor=request.user, case=case, question=question, upload=(upload.name, upload.read()) if upload else None, **data
-        )
+        services.evidence_add(actor=request.user, case=case, question=question, upload=(upload.name, upload.read()) if upload else None, **data)
     except (services.CaseChanged, services.CaseClosed, ValidationError) as error:
         return _refused(request, case, stage, error, bound)
     return _done(request, case, stage, "Evidence added.")
@@ -308,16 +351,36 @@ def evidence_file(request, pk: int, evidence_id: int):
 # Forms that add one entry to a stage, with the service that records it. (The stage's facts, VIPERS components and
 # answers are one form: ``case_stage_save``.)
 ADDERS = {
-    "lead": (Stage.NOMINATE, lambda post, case, user: forms.LeadMeasureForm(post, prefix="l"),
-             lambda user, case, data: services.lead_measure_add(actor=user, case=case, **data), "Lead measure added."),
-    "milestone": (Stage.DEPLOY, lambda post, case, user: forms.MilestoneForm(post, prefix="m"),
-                  lambda user, case, data: services.milestone_add(actor=user, case=case, **data), "Milestone added."),
-    "review": (Stage.DEPLOY, lambda post, case, user: forms.ReviewForm(post, prefix="r"),
-               lambda user, case, data: services.review_record(actor=user, case=case, **data), "Review recorded."),
-    "outcome": (Stage.ASSESS, lambda post, case, user: forms.OutcomeMeasureForm(post, prefix="o", catalogue=selectors.indicator_catalogue(user=user)),
-                lambda user, case, data: services.outcome_measure_add(actor=user, case=case, **data), "Outcome measure added."),
-    "figure": (Stage.ASSESS, lambda post, case, user: forms.CommunityFigureForm(post, prefix="f"),
-               lambda user, case, data: services.community_figure_add(actor=user, case=case, **data), "Figure added."),
+    "lead": (
+        Stage.NOMINATE,
+        lambda post, case, user: forms.LeadMeasureForm(post, prefix="l"),
+        lambda user, case, data: services.lead_measure_add(actor=user, case=case, **data),
+        "Lead measure added.",
+    ),
+    "milestone": (
+        Stage.DEPLOY,
+        lambda post, case, user: forms.MilestoneForm(post, prefix="m"),
+        lambda user, case, data: services.milestone_add(actor=user, case=case, **data),
+        "Milestone added.",
+    ),
+    "review": (
+        Stage.DEPLOY,
+        lambda post, case, user: forms.ReviewForm(post, prefix="r"),
+        lambda user, case, data: services.review_record(actor=user, case=case, **data),
+        "Review recorded.",
+    ),
+    "outcome": (
+        Stage.ASSESS,
+        lambda post, case, user: forms.OutcomeMeasureForm(post, prefix="o", catalogue=selectors.indicator_catalogue(user=user)),
+        lambda user, case, data: services.outcome_measure_add(actor=user, case=case, **data),
+        "Outcome measure added.",
+    ),
+    "figure": (
+        Stage.ASSESS,
+        lambda post, case, user: forms.CommunityFigureForm(post, prefix="f"),
+        lambda user, case, data: services.community_figure_add(actor=user, case=case, **data),
+        "Figure added.",
+    ),
 }
 
 
@@ -358,8 +421,11 @@ def milestone_done(request, pk: int, milestone_id: int):
 def case_print(request, pk: int):
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    return render(request, "problems/case_print.html", {"case": case, **exports.case_sections(case, user=request.user),
-                                                         "catalogue": selectors.indicator_catalogue(user=request.user)})
+    return render(
+        request,
+        "problems/case_print.html",
+        {"case": case, **exports.case_sections(case, user=request.user), "catalogue": selectors.indicator_catalogue(user=request.user)},
+    )
 
 
 @login_required
@@ -380,10 +446,19 @@ def library(request):
     usable = {"yes": True, "no": False}.get(request.GET.get("usable", ""))
     cases = selectors.case_library(user=request.user, query=query, problem_kind=kind if kind in ProblemKind.values else "", usable_elsewhere=usable)
     visible = set(selectors.cases_visible_to(request.user).filter(status=CaseStatus.CLOSED).values_list("pk", flat=True))
-    return render(request, "problems/library.html", {
-        "cases": cases, "q": query, "kind": kind, "usable": request.GET.get("usable", ""), "kinds": ProblemKind.choices,
-        "visible": visible, "vipers": dict(VipersComponent.choices),
-    })
+    return render(
+        request,
+        "problems/library.html",
+        {
+            "cases": cases,
+            "q": query,
+            "kind": kind,
+            "usable": request.GET.get("usable", ""),
+            "kinds": ProblemKind.choices,
+            "visible": visible,
+            "vipers": dict(VipersComponent.choices),
+        },
+    )
 
 
 @login_required
@@ -392,9 +467,16 @@ def questions(request):
     banks = list(selectors.question_bank_list())
     current = next((b for b in banks if b.is_current), None)
     rows = [(label, [q for q in current.questions.all() if q.stage == value]) for value, label in Stage.choices] if current else []
-    return render(request, "problems/questions.html", {
-        "banks": banks, "current": current, "rows": rows, "may_revise": request.user.has_perm("problems.manage_questions"),
-    })
+    return render(
+        request,
+        "problems/questions.html",
+        {
+            "banks": banks,
+            "current": current,
+            "rows": rows,
+            "may_revise": request.user.has_perm("problems.manage_questions"),
+        },
+    )
 
 
 @login_required
@@ -408,7 +490,8 @@ def questions_revise(request):
     if request.method == "POST" and formset.is_valid():
         specs = [
             services.QuestionSpec(stage=row["stage"], text=row["text"], required=row["required"], fact=row["fact"])
-            for row in formset.cleaned_data if row and row.get("text", "").strip()
+            for row in formset.cleaned_data
+            if row and row.get("text", "").strip()
         ]
         try:
             bank = services.question_bank_revise(actor=request.user, questions=specs, note=request.POST.get("note", ""))
@@ -417,6 +500,9 @@ def questions_revise(request):
         else:
             messages.success(request, f"Question bank version {bank.version} published; open cases keep the version they were opened under.")
             return redirect("problems:questions")
-    return render(request, "problems/questions_revise.html", {"formset": formset, "current": current, "note_error": note_error,
-                                                               "note": request.POST.get("note", "")},
-                  status=400 if note_error or formset.errors and any(formset.errors) else 200)
+    return render(
+        request,
+        "problems/questions_revise.html",
+        {"formset": formset, "current": current, "note_error": note_error, "note": request.POST.get("note", "")},
+        status=400 if note_error or formset.errors and any(formset.errors) else 200,
+    )

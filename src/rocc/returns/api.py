@@ -135,9 +135,18 @@ class ReturnFilter(Schema):
 
 def _summary(ret: ProviderReturn) -> dict:
     return {
-        "id": ret.pk, "data_set": ret.data_set.code, "provider": ret.provider.short_name, "unit": ret.unit.code, "period": ret.period_key,
-        "period_start": ret.period_start, "period_end": ret.period_end, "status": ret.status, "version": ret.version, "due_date": ret.due_date,
-        "first_submitted_at": ret.first_submitted_at, "approved_at": ret.approved_at,
+        "id": ret.pk,
+        "data_set": ret.data_set.code,
+        "provider": ret.provider.short_name,
+        "unit": ret.unit.code,
+        "period": ret.period_key,
+        "period_start": ret.period_start,
+        "period_end": ret.period_end,
+        "status": ret.status,
+        "version": ret.version,
+        "due_date": ret.due_date,
+        "first_submitted_at": ret.first_submitted_at,
+        "approved_at": ret.approved_at,
     }
 
 
@@ -145,13 +154,17 @@ def _detail(ret: ProviderReturn) -> ReturnOut:
     checks = selectors.return_checks(ret)
     submission = selectors.return_submission(ret)
     return ReturnOut(
-        **_summary(ret), note=ret.note,
+        **_summary(ret),
+        note=ret.note,
         values={item.indicator.code: value for item, value in selectors.return_values(ret)},
         flags=[ReturnFlagOut(**f.to_dict()) for f in checks.flags],
-        checks=[ReturnFlagOut(**f.to_dict()) for f in checks.results], checks_summary=checks.summary(),
+        checks=[ReturnFlagOut(**f.to_dict()) for f in checks.results],
+        checks_summary=checks.summary(),
         warnings_shown=[ReturnFlagOut(**f) for f in (submission.warnings_shown if submission else [])],
-        history=[ReturnEventOut(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action, status=e.status, comment=e.comment)
-                 for e in selectors.return_history(ret)],
+        history=[
+            ReturnEventOut(at=e.at, actor=e.actor.get_username() if e.actor else None, action=e.action, status=e.status, comment=e.comment)
+            for e in selectors.return_history(ret)
+        ],
     )
 
 
@@ -168,15 +181,33 @@ ERRORS = error_responses(403, 404, 409, 422, schema=ReturnErrorOut)
 def data_sets(request: HttpRequest):
     out = []
     for data_set in selectors.data_set_list(user=request.user).prefetch_related("items__indicator"):
-        out.append(DataSetOut(
-            code=data_set.code, name=data_set.name, description=data_set.description, period_type=data_set.period_type,
-            due_days=data_set.due_days, first_period_start=data_set.first_period_start, last_period_end=data_set.last_period_end,
-            template_version=data_set.template_version,
-            figures=[DataSetFigureOut(code=i.indicator.code, question=i.question, guidance=i.guidance, check_population=i.check_population,
-                               max_change_ratio=i.max_change_ratio, plausible_max=i.plausible_max) for i in data_set.items.all()],
-            providers=[DataSetProviderOut(provider=a.agency.short_name, unit=a.unit.code, from_period_start=a.first_period_start)
-                       for a in selectors.data_set_assignments(user=request.user, data_set=data_set)],
-        ))
+        out.append(
+            DataSetOut(
+                code=data_set.code,
+                name=data_set.name,
+                description=data_set.description,
+                period_type=data_set.period_type,
+                due_days=data_set.due_days,
+                first_period_start=data_set.first_period_start,
+                last_period_end=data_set.last_period_end,
+                template_version=data_set.template_version,
+                figures=[
+                    DataSetFigureOut(
+                        code=i.indicator.code,
+                        question=i.question,
+                        guidance=i.guidance,
+                        check_population=i.check_population,
+                        max_change_ratio=i.max_change_ratio,
+                        plausible_max=i.plausible_max,
+                    )
+                    for i in data_set.items.all()
+                ],
+                providers=[
+                    DataSetProviderOut(provider=a.agency.short_name, unit=a.unit.code, from_period_start=a.first_period_start)
+                    for a in selectors.data_set_assignments(user=request.user, data_set=data_set)
+                ],
+            )
+        )
     return out
 
 
@@ -187,10 +218,14 @@ def returns(request: HttpRequest, filters: Query[ReturnFilter]):
     return [ReturnSummaryOut(**_summary(r)) for r in selectors.return_list(user=request.user, data_set=data_set, status=status)]
 
 
-@router.post("/", response={201: ReturnOut, **ERRORS}, summary="Open the return for a unit and period (a draft; the existing one when already open)",
-             description="`period` is written like 2025-03 (month), 2025-Q1, 2025 or 2024/25 (July–June), as the data set is reported. "
-                         "`unit` is the unit's code. Administrators name the `provider` (agency short name) they act for. "
-                         "422 lists what is wrong when the period is outside the data set or has not ended.")
+@router.post(
+    "/",
+    response={201: ReturnOut, **ERRORS},
+    summary="Open the return for a unit and period (a draft; the existing one when already open)",
+    description="`period` is written like 2025-03 (month), 2025-Q1, 2025 or 2024/25 (July–June), as the data set is reported. "
+    "`unit` is the unit's code. Administrators name the `provider` (agency short name) they act for. "
+    "422 lists what is wrong when the period is outside the data set or has not ended.",
+)
 def return_open(request: HttpRequest, payload: ReturnOpenIn):
     data_set = selectors.data_set_get(user=request.user, code=payload.data_set)
     unit = unit_named(payload.unit)
@@ -203,42 +238,67 @@ def return_open(request: HttpRequest, payload: ReturnOpenIn):
     return Status(201, _detail(ret))
 
 
-@router.get("/{return_id}", response={200: ReturnOut, **error_responses(404, schema=ReturnErrorOut)}, summary="One return with its figures, flags and history (404 outside your scope)")
+@router.get(
+    "/{return_id}",
+    response={200: ReturnOut, **error_responses(404, schema=ReturnErrorOut)},
+    summary="One return with its figures, flags and history (404 outside your scope)",
+)
 def return_read(request: HttpRequest, return_id: int):
     return _detail(selectors.return_get(user=request.user, pk=return_id))
 
 
-@router.put("/{return_id}/values", response={200: ReturnOut, **ERRORS}, summary="Save figures of a draft or returned return",
-            description="`values` maps indicator codes to whole numbers (0 or more); null or \"\" leaves a figure empty. Any bad "
-                        "figure refuses the whole save (422, one problem per figure) and nothing changes. Send the `version` you "
-                        "read: 409 when the return changed since.")
+@router.put(
+    "/{return_id}/values",
+    response={200: ReturnOut, **ERRORS},
+    summary="Save figures of a draft or returned return",
+    description='`values` maps indicator codes to whole numbers (0 or more); null or "" leaves a figure empty. Any bad '
+    "figure refuses the whole save (422, one problem per figure) and nothing changes. Send the `version` you "
+    "read: 409 when the return changed since.",
+)
 def return_values(request: HttpRequest, return_id: int, payload: ReturnValuesIn):
-    return _act(request, return_id, lambda ret: services.return_values_save(
-        user=request.user, provider_return=ret, version=payload.version, values=payload.values, note=payload.note))
+    return _act(
+        request,
+        return_id,
+        lambda ret: services.return_values_save(user=request.user, provider_return=ret, version=payload.version, values=payload.values, note=payload.note),
+    )
 
 
-@router.post("/{return_id}/submit", response={200: ReturnOut, **ERRORS}, summary="Submit a return for approval",
-             description="422 with `problems` when a figure is missing or breaks a validation rule. 422 with `warnings` "
-                         "(each with its `key`) when the figures raise warnings not in `warnings_seen`, or raise warnings "
-                         "and the return has no note: show them, then submit again with their keys in `warnings_seen` "
-                         "and a `note` saying why the figures are right. Nothing is saved when refused.")
+@router.post(
+    "/{return_id}/submit",
+    response={200: ReturnOut, **ERRORS},
+    summary="Submit a return for approval",
+    description="422 with `problems` when a figure is missing or breaks a validation rule. 422 with `warnings` "
+    "(each with its `key`) when the figures raise warnings not in `warnings_seen`, or raise warnings "
+    "and the return has no note: show them, then submit again with their keys in `warnings_seen` "
+    "and a `note` saying why the figures are right. Nothing is saved when refused.",
+)
 def return_submit(request: HttpRequest, return_id: int, payload: ReturnSubmitIn):
-    return _act(request, return_id, lambda ret: services.return_submit(
-        user=request.user, provider_return=ret, version=payload.version, note=payload.note, warnings_seen=payload.warnings_seen))
+    return _act(
+        request,
+        return_id,
+        lambda ret: services.return_submit(
+            user=request.user, provider_return=ret, version=payload.version, note=payload.note, warnings_seen=payload.warnings_seen
+        ),
+    )
 
 
 @router.post("/{return_id}/return", response={200: ReturnOut, **ERRORS}, summary="Return a submitted return for revision, with a comment")
 def return_send_back(request: HttpRequest, return_id: int, payload: ReturnReviewIn):
-    return _act(request, return_id, lambda ret: services.return_send_back(
-        user=request.user, provider_return=ret, version=payload.version, comment=payload.comment))
+    return _act(
+        request, return_id, lambda ret: services.return_send_back(user=request.user, provider_return=ret, version=payload.version, comment=payload.comment)
+    )
 
 
-@router.post("/{return_id}/approve", response={200: ReturnOut, **ERRORS}, summary="Approve a submitted return (it is then locked)",
-             description="The approved figures become the unit's observations for the period. 409 when someone acted on the "
-                         "return since you read it.")
+@router.post(
+    "/{return_id}/approve",
+    response={200: ReturnOut, **ERRORS},
+    summary="Approve a submitted return (it is then locked)",
+    description="The approved figures become the unit's observations for the period. 409 when someone acted on the return since you read it.",
+)
 def return_approve(request: HttpRequest, return_id: int, payload: ReturnReviewIn):
-    return _act(request, return_id, lambda ret: services.return_approve(
-        user=request.user, provider_return=ret, version=payload.version, comment=payload.comment))
+    return _act(
+        request, return_id, lambda ret: services.return_approve(user=request.user, provider_return=ret, version=payload.version, comment=payload.comment)
+    )
 
 
 for _path_view in router.path_operations.values():

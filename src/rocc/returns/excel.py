@@ -77,16 +77,26 @@ class TemplateUnreadable(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
-def template_write(*, data_set_code: str, data_set_name: str, template_version: int, period_hint: str,
-                   rows: list[TemplateRow], provider: str = "", unit: str = "", period: str = "") -> bytes:
+def template_write(
+    *,
+    data_set_code: str,
+    data_set_name: str,
+    template_version: int,
+    period_hint: str,
+    rows: list[TemplateRow],
+    provider: str = "",
+    unit: str = "",
+    period: str = "",
+) -> bytes:
     """An .xlsx template for one data set; provider, unit and period are filled in when known (and then locked)."""
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
     sheet["A1"] = data_set_name
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = ("Fill the yellow cells: whole numbers, 0 when there were none. Leave the other cells as they are, "
-                   "then upload this file on the data set's page in rocc.")
+    sheet["A2"] = (
+        "Fill the yellow cells: whole numbers, 0 when there were none. Leave the other cells as they are, then upload this file on the data set's page in rocc."
+    )
     sheet["A2"].alignment = Alignment(wrap_text=True)
     sheet.merge_cells("A2:D2")
     sheet.row_dimensions[2].height = 32
@@ -107,8 +117,15 @@ def template_write(*, data_set_code: str, data_set_name: str, template_version: 
     for column, heading in zip((CODE_COLUMN, NAME_COLUMN, VALUE_COLUMN, GUIDANCE_COLUMN), ("Code", "Figure", "Value", "What to count")):
         sheet[f"{column}{HEADER_ROW}"] = heading
         sheet[f"{column}{HEADER_ROW}"].font = _BOLD
-    whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                           showErrorMessage=True, errorTitle="A whole number", error="Enter a whole number, 0 or more.")
+    whole = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="A whole number",
+        error="Enter a whole number, 0 or more.",
+    )
     sheet.add_data_validation(whole)
     for index, item in enumerate(rows):
         row = FIRST_VALUE_ROW + index
@@ -125,8 +142,15 @@ def template_write(*, data_set_code: str, data_set_name: str, template_version: 
     sheet.protection.sheet = True  # no password: protection guards against slips, not against the provider
 
     stamp = book.create_sheet(STAMP_SHEET)
-    for row, (key, value) in enumerate((("kind", STAMP_KIND), ("data_set", data_set_code), ("template_version", template_version),
-                                        ("written_at", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))), start=1):
+    for row, (key, value) in enumerate(
+        (
+            ("kind", STAMP_KIND),
+            ("data_set", data_set_code),
+            ("template_version", template_version),
+            ("written_at", dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ),
+        start=1,
+    ):
         stamp[f"A{row}"], stamp[f"B{row}"] = key, value
     stamp.protection.sheet = True
     stamp.sheet_state = "veryHidden"
@@ -141,15 +165,27 @@ def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise TemplateUnreadable([CellProblem(f"{file_name} is not an Excel workbook (.xlsx). Download the data set's template, "
-                                              "fill it and upload it as it is.", sheet="")]) from None
+        raise TemplateUnreadable(
+            [CellProblem(f"{file_name} is not an Excel workbook (.xlsx). Download the data set's template, fill it and upload it as it is.", sheet="")]
+        ) from None
     if STAMP_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
-        raise TemplateUnreadable([CellProblem(f"{file_name} is not a rocc return template (it has no '{SHEET}' sheet with rocc's "
-                                              "stamp). Download the data set's template and fill that.", sheet="")])
+        raise TemplateUnreadable(
+            [
+                CellProblem(
+                    f"{file_name} is not a rocc return template (it has no '{SHEET}' sheet with rocc's stamp). Download the data set's template and fill that.",
+                    sheet="",
+                )
+            ]
+        )
     stamp = {str(r[0].value): r[1].value for r in book[STAMP_SHEET].iter_rows(min_row=1, max_col=2) if r[0].value}
     if stamp.get("kind") != STAMP_KIND or not stamp.get("data_set"):
-        raise TemplateUnreadable([CellProblem(f"{file_name} is not a rocc return template (its stamp is missing or changed). "
-                                              "Download the data set's template and fill that.", sheet="")])
+        raise TemplateUnreadable(
+            [
+                CellProblem(
+                    f"{file_name} is not a rocc return template (its stamp is missing or changed). Download the data set's template and fill that.", sheet=""
+                )
+            ]
+        )
     try:
         version = int(stamp.get("template_version"))
     except (TypeError, ValueError):
@@ -164,6 +200,10 @@ def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate
         figures[str(code).strip()] = (f"{VALUE_COLUMN}{row}", sheet[f"{VALUE_COLUMN}{row}"].value)
         row += 1
     return FilledTemplate(
-        data_set_code=str(stamp["data_set"]), template_version=version,
-        provider=sheet[PROVIDER_CELL].value, unit=sheet[UNIT_CELL].value, period=sheet[PERIOD_CELL].value, figures=figures,
+        data_set_code=str(stamp["data_set"]),
+        template_version=version,
+        provider=sheet[PROVIDER_CELL].value,
+        unit=sheet[UNIT_CELL].value,
+        period=sheet[PERIOD_CELL].value,
+        figures=figures,
     )

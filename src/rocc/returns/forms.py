@@ -14,8 +14,12 @@ class ReturnFiguresForm(forms.Form):
     letter or a negative gets the same message everywhere), the provider's note and the version seen."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note for the approver",
-                           help_text="Optional: explain anything unusual, such as a flagged change.")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note for the approver",
+        help_text="Optional: explain anything unusual, such as a flagged change.",
+    )
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -23,7 +27,9 @@ class ReturnFiguresForm(forms.Form):
         for item in self.items:
             name = FIGURE_PREFIX + item.indicator.code
             self.fields[name] = forms.CharField(
-                required=False, label=item.question, help_text=item.guidance,
+                required=False,
+                label=item.question,
+                help_text=item.guidance,
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "figure"}),
             )
         # The note after the figures.
@@ -56,14 +62,18 @@ class ReturnOpenForm(forms.Form):
 
 
 class TemplateUploadForm(forms.Form):
-    file = forms.FileField(label="Filled Excel template (.xlsx)", help_text="The template downloaded from this page, with the yellow cells filled.",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+    file = forms.FileField(
+        label="Filled Excel template (.xlsx)",
+        help_text="The template downloaded from this page, with the yellow cells filled.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    )
 
 
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Comment",
-                              help_text="Required when returning for revision: say what to check or fix.")
+    comment = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Comment", help_text="Required when returning for revision: say what to check or fix."
+    )
 
 
 class ProviderAddForm(forms.Form):
@@ -80,7 +90,9 @@ class FigureChecksForm(forms.Form):
     """The checks of one figure of a data set, as the programme office sets them (the service decides what is valid)."""
 
     check_population = forms.BooleanField(required=False, label="Check against the reporting unit's population")
-    max_change_ratio = forms.FloatField(required=False, label="Flag a change from last period beyond (×)",
-                                        help_text="A factor above 1, for example 3; empty: no change check.")
-    plausible_max = forms.IntegerField(required=False, label="Ceiling: the most this figure can be for one period",
-                                       help_text="A figure above it stops submission; empty: no ceiling.")
+    max_change_ratio = forms.FloatField(
+        required=False, label="Flag a change from last period beyond (×)", help_text="A factor above 1, for example 3; empty: no change check."
+    )
+    plausible_max = forms.IntegerField(
+        required=False, label="Ceiling: the most this figure can be for one period", help_text="A figure above it stops submission; empty: no ceiling."
+    )

@@ -13,8 +13,18 @@ from django.utils import timezone
 from rocc.core.text import nfc
 from rocc.org.models import Agency, OrgUnit
 
-__all__ = ["DataSet", "DataSetIndicator", "DataSetProvider", "ProviderReturn", "ReturnAction", "ReturnEvent", "ReturnStatus", "ReturnValue",
-           "RETURN_PERIOD_TYPES", "REPORTING_MODELS"]
+__all__ = [
+    "DataSet",
+    "DataSetIndicator",
+    "DataSetProvider",
+    "ProviderReturn",
+    "ReturnAction",
+    "ReturnEvent",
+    "ReturnStatus",
+    "ReturnValue",
+    "RETURN_PERIOD_TYPES",
+    "REPORTING_MODELS",
+]
 
 # A return covers one whole period; rolling "year ended" totals are computed from monthly returns, never reported.
 RETURN_PERIOD_TYPES = ["month", "quarter", "calendar_year", "july_june"]
@@ -41,8 +51,7 @@ class DataSet(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(period_type__in=RETURN_PERIOD_TYPES), name="dataset_period_type_reportable"),
-            models.CheckConstraint(condition=Q(last_period_end__isnull=True) | Q(last_period_end__gte=F("first_period_start")),
-                                   name="dataset_periods_ordered"),
+            models.CheckConstraint(condition=Q(last_period_end__isnull=True) | Q(last_period_end__gte=F("first_period_start")), name="dataset_periods_ordered"),
         ]
 
     def __str__(self) -> str:
@@ -62,12 +71,15 @@ class DataSetIndicator(models.Model):
     label = models.CharField(max_length=300, blank=True, help_text="How the form asks for the figure; the indicator's name when empty")
     guidance = models.CharField(max_length=500, blank=True, help_text="What to count, shown beside the field")
     check_population = models.BooleanField(default=True, help_text="Refuse a figure above the population of the reporting unit")
-    max_change_ratio = models.FloatField(null=True, blank=True, default=3.0,
-                                         help_text="Flag a change from the last period by more than this factor (up or down); empty: no check")
+    max_change_ratio = models.FloatField(
+        null=True, blank=True, default=3.0, help_text="Flag a change from the last period by more than this factor (up or down); empty: no check"
+    )
     plausible_max = models.PositiveBigIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="The most this figure can plausibly be for one period (a ceiling that catches slips such as 99,999,999); "
-                  "a figure above it stops submission. Empty: no ceiling")
+        "a figure above it stops submission. Empty: no ceiling",
+    )
 
     class Meta:
         db_table = "measures_datasetindicator"
@@ -223,8 +235,8 @@ class ReturnEvent(models.Model):
     comment = models.TextField(blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="The validation and outlier flags of the return when this step was taken")
     warnings_shown = models.JSONField(
-        default=list, blank=True,
-        help_text="On a submission: the warnings the provider was shown, and confirmed with a note, before submitting")
+        default=list, blank=True, help_text="On a submission: the warnings the provider was shown, and confirmed with a note, before submitting"
+    )
 
     class Meta:
         db_table = "measures_returnevent"

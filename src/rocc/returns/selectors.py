@@ -46,6 +46,7 @@ HISTORY_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED)
 
 # --- scope -------------------------------------------------------------------------------------------------------
 
+
 def _return_scope(user) -> Q | None:
     """The returns a user may read, as a filter; None when none."""
     scope = scope_of(user)
@@ -85,8 +86,9 @@ def data_set_list(*, user) -> QuerySet[DataSet]:
 
 
 def data_set_get(*, user, code: str) -> DataSet:
-    found = data_set_list(user=user).filter(code=code).prefetch_related(
-        Prefetch("items", queryset=DataSetIndicator.objects.select_related("indicator"))).first()
+    found = (
+        data_set_list(user=user).filter(code=code).prefetch_related(Prefetch("items", queryset=DataSetIndicator.objects.select_related("indicator"))).first()
+    )
     if found is None:
         raise Http404("No such data set")
     return found
@@ -132,6 +134,7 @@ def return_history(provider_return: ProviderReturn):
 
 # --- periods -----------------------------------------------------------------------------------------------------
 
+
 def due_date_for(data_set: DataSet, period_end: dt.date) -> dt.date:
     return period_end + dt.timedelta(days=data_set.due_days)
 
@@ -158,8 +161,11 @@ def previous_period(data_set: DataSet, period_start: dt.date) -> Period:
 ERROR_RULES = ("missing", "above_ceiling", "above_population")
 PASSED, FLAGGED, NOT_RUN = "passed", "flagged", "not_run"
 RULE_NAMES = {
-    "missing": "Entered", "above_ceiling": "Not above the ceiling", "above_population": "Not above the population",
-    "change_ratio": "Change from last period", "outlier": "Usual for this provider",
+    "missing": "Entered",
+    "above_ceiling": "Not above the ceiling",
+    "above_population": "Not above the population",
+    "change_ratio": "Change from last period",
+    "outlier": "Usual for this provider",
 }
 
 
@@ -228,12 +234,15 @@ class ReturnChecks:
 
     def summary(self) -> str:
         """One line for a list or a file: the problems, the warnings and the checks that could not run."""
+
         def counted(n: int, one: str, many: str) -> str:
             return f"{n} {one if n == 1 else many}"
 
-        parts = [counted(len(self.errors), "problem", "problems") if self.errors else "",
-                 counted(len(self.warnings), "warning", "warnings") if self.warnings else "",
-                 counted(len(self.not_run), "check could not run", "checks could not run") if self.not_run else ""]
+        parts = [
+            counted(len(self.errors), "problem", "problems") if self.errors else "",
+            counted(len(self.warnings), "warning", "warnings") if self.warnings else "",
+            counted(len(self.not_run), "check could not run", "checks could not run") if self.not_run else "",
+        ]
         parts = [p for p in parts if p]
         if parts:
             return "; ".join(parts)
@@ -274,12 +283,18 @@ def modified_z_score(value: float, history: list[float]) -> OutlierScore | None:
 
 def _history(provider_return: ProviderReturn) -> dict[int, list[tuple[dt.date, int]]]:
     """Earlier figures of the same provider, unit and data set, per indicator, oldest first."""
-    rows = (ReturnValue.objects
-            .filter(provider_return__data_set_id=provider_return.data_set_id, provider_return__provider_id=provider_return.provider_id,
-                    provider_return__unit_id=provider_return.unit_id, provider_return__period_start__lt=provider_return.period_start,
-                    provider_return__status__in=HISTORY_STATUSES, value__isnull=False)
-            .order_by("provider_return__period_start")
-            .values_list("indicator_id", "provider_return__period_start", "value"))
+    rows = (
+        ReturnValue.objects.filter(
+            provider_return__data_set_id=provider_return.data_set_id,
+            provider_return__provider_id=provider_return.provider_id,
+            provider_return__unit_id=provider_return.unit_id,
+            provider_return__period_start__lt=provider_return.period_start,
+            provider_return__status__in=HISTORY_STATUSES,
+            value__isnull=False,
+        )
+        .order_by("provider_return__period_start")
+        .values_list("indicator_id", "provider_return__period_start", "value")
+    )
     out: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for indicator_id, start, value in rows:
         assert value is not None  # the query keeps only figures that were given
@@ -328,8 +343,7 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | None] | None = None,
-                  populations: PopulationTable | None = None) -> ReturnChecks:
+def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | None] | None = None, populations: PopulationTable | None = None) -> ReturnChecks:
     """Check a return's figures (or ``values``, figures not yet saved, by indicator code) against the data set's
     rules and the provider's own history. Each check of each figure gives one result; a check with nothing to compare
     against says that it could not run and why."""
@@ -357,9 +371,12 @@ def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | No
         if item.plausible_max is not None:
             ceiling = f"the data set's ceiling for {per_period} ({_number(item.plausible_max)})"
             if value > item.plausible_max:
-                result("above_ceiling", FLAGGED,
-                       f"{_number(value)} is above {ceiling}; check the figure. If it is right, ask the programme office to "
-                       "raise the ceiling.", ceiling)
+                result(
+                    "above_ceiling",
+                    FLAGGED,
+                    f"{_number(value)} is above {ceiling}; check the figure. If it is right, ask the programme office to raise the ceiling.",
+                    ceiling,
+                )
             else:
                 result("above_ceiling", PASSED, f"Not above {ceiling}.", ceiling)
         if item.check_population:
@@ -385,14 +402,22 @@ def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | No
                 basis = f"{_number(before)} in {previous.label}"
                 change = value / before
                 if value > before * ratio or value < before / ratio:
-                    result("change_ratio", FLAGGED, f"Changed from {basis} to {_number(value)} (×{change:.2f}); the data set "
-                                                    f"flags changes beyond ×{ratio:g} or ÷{ratio:g}.", basis)
+                    result(
+                        "change_ratio",
+                        FLAGGED,
+                        f"Changed from {basis} to {_number(value)} (×{change:.2f}); the data set flags changes beyond ×{ratio:g} or ÷{ratio:g}.",
+                        basis,
+                    )
                 else:
                     result("change_ratio", PASSED, f"Within ×{ratio:g} of {basis} (×{change:.2f}).", basis)
         outlier = modified_z_score(float(value), [float(v) for _, v in earlier])
         if outlier is None:
-            result("outlier", NOT_RUN, f"Could not run: {len(earlier)} earlier return{'' if len(earlier) == 1 else 's'} of this "
-                                       f"provider for {provider_return.unit.name}; {OUTLIER_MIN_HISTORY} are needed.")
+            result(
+                "outlier",
+                NOT_RUN,
+                f"Could not run: {len(earlier)} earlier return{'' if len(earlier) == 1 else 's'} of this "
+                f"provider for {provider_return.unit.name}; {OUTLIER_MIN_HISTORY} are needed.",
+            )
         else:
             if math.isinf(outlier.score) or (outlier.spread == 0 and outlier.score == 0):
                 detail = f"all {outlier.history} earlier figures were {_number(outlier.median)}"
@@ -400,8 +425,7 @@ def return_checks(provider_return: ProviderReturn, *, values: dict[str, int | No
                 detail = f"modified z-score {outlier.score:+.1f} against {outlier.history} earlier returns, median {_number(outlier.median)}"
             basis = f"{outlier.history} earlier returns, median {_number(outlier.median)}"
             if outlier.is_outlier:
-                result("outlier", FLAGGED, f"{_number(value)} is unusual for this provider ({detail}; flagged beyond "
-                                           f"±{OUTLIER_THRESHOLD}).", basis)
+                result("outlier", FLAGGED, f"{_number(value)} is unusual for this provider ({detail}; flagged beyond ±{OUTLIER_THRESHOLD}).", basis)
             else:
                 result("outlier", PASSED, f"Usual for this provider ({detail}; within ±{OUTLIER_THRESHOLD}).", basis)
     return ReturnChecks(tuple(results))
@@ -421,8 +445,7 @@ def returns_awaiting_approval(*, user) -> list[tuple[ProviderReturn, ReturnCheck
     submission step (which says what warnings the provider was shown)."""
     from rocc.measures.selectors import population_table
 
-    awaiting = [r for r in return_list(user=user, status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk")
-                if user.has_perm("returns.approve_return", r)]
+    awaiting = [r for r in return_list(user=user, status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk") if user.has_perm("returns.approve_return", r)]
     populations = population_table() if awaiting else None
     return [(r, return_checks(r, populations=populations), return_submission(r)) for r in awaiting]
 
@@ -433,6 +456,7 @@ def return_submission(provider_return: ProviderReturn) -> ReturnEvent | None:
 
 
 # --- timeliness and completeness ---------------------------------------------------------------------------------
+
 
 @dataclass
 class ProviderPerformance:
@@ -496,12 +520,28 @@ def reporting_performance(*, user, data_set: DataSet, today: dt.date | None = No
 
 # --- export ------------------------------------------------------------------------------------------------------
 
+
 def returns_table(*, user, data_set: DataSet) -> tuple[list[str], list[list]]:
     """The returns of a data set the user may read, one row per return with one column per figure (indicator code).
     Unit-level figures: a provider gets only its own, an approver those of its scope."""
     items = list(data_set.items.select_related("indicator"))
-    header = ["data_set", "provider", "unit", "period", "period_start", "period_end", "status", "due_date", "first_submitted_on",
-              "on_time", "approved_on", "checks", "checks_not_run", "warnings_shown_to_provider", *[item.indicator.code for item in items]]
+    header = [
+        "data_set",
+        "provider",
+        "unit",
+        "period",
+        "period_start",
+        "period_end",
+        "status",
+        "due_date",
+        "first_submitted_on",
+        "on_time",
+        "approved_on",
+        "checks",
+        "checks_not_run",
+        "warnings_shown_to_provider",
+        *[item.indicator.code for item in items],
+    ]
     returns = return_list(user=user, data_set=data_set).order_by("period_start", "provider__short_name", "unit__path").prefetch_related("values")
     from rocc.measures.selectors import population_table
 
@@ -513,12 +553,23 @@ def returns_table(*, user, data_set: DataSet) -> tuple[list[str], list[list]]:
         submission = return_submission(ret)
         values = {v.indicator_id: v.value for v in ret.values.all()}
         submitted = timezone.localtime(ret.first_submitted_at).date() if ret.first_submitted_at else None
-        rows.append([
-            data_set.code, ret.provider.short_name, ret.unit.code, ret.period_key, ret.period_start.isoformat(), ret.period_end.isoformat(),
-            ret.status, ret.due_date.isoformat(), submitted.isoformat() if submitted else "",
-            "" if submitted is None else ("yes" if submitted <= ret.due_date else "no"),
-            timezone.localtime(ret.approved_at).date().isoformat() if ret.approved_at else "",
-            checks.summary(), len(checks.not_run), len(submission.warnings_shown) if submission else 0,
-            *["" if values.get(item.indicator_id) is None else values[item.indicator_id] for item in items],
-        ])
+        rows.append(
+            [
+                data_set.code,
+                ret.provider.short_name,
+                ret.unit.code,
+                ret.period_key,
+                ret.period_start.isoformat(),
+                ret.period_end.isoformat(),
+                ret.status,
+                ret.due_date.isoformat(),
+                submitted.isoformat() if submitted else "",
+                "" if submitted is None else ("yes" if submitted <= ret.due_date else "no"),
+                timezone.localtime(ret.approved_at).date().isoformat() if ret.approved_at else "",
+                checks.summary(),
+                len(checks.not_run),
+                len(submission.warnings_shown) if submission else 0,
+                *["" if values.get(item.indicator_id) is None else values[item.indicator_id] for item in items],
+            ]
+        )
     return header, rows

@@ -52,9 +52,14 @@ class ReturnChanged(StaleRecord):
 
     def __init__(self, current: ProviderReturn):
         self.provider_return = current
-        super().__init__(changed_by=current.changed_by, changed_at=current.changed_at, message=(
-            f"This return changed since you opened it (by {self.who(current.changed_by)} at {self.when(current.changed_at)}; "
-            f"it is now {current.get_status_display().lower()}). Reload it to see the changes; nothing was saved."))
+        super().__init__(
+            changed_by=current.changed_by,
+            changed_at=current.changed_at,
+            message=(
+                f"This return changed since you opened it (by {self.who(current.changed_by)} at {self.when(current.changed_at)}; "
+                f"it is now {current.get_status_display().lower()}). Reload it to see the changes; nothing was saved."
+            ),
+        )
 
 
 class ReturnStateError(Conflict):
@@ -92,11 +97,12 @@ class ReturnWarningsToConfirm(InvalidInput):
         self.unseen = unseen
         count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
         if unseen:
-            self.message = (f"The return was not submitted: its figures raise {count} to check first. If the figures are "
-                            "right, say why in the note for the approver and submit again.")
+            self.message = (
+                f"The return was not submitted: its figures raise {count} to check first. If the figures are "
+                "right, say why in the note for the approver and submit again."
+            )
         else:
-            self.message = (f"The return was not submitted: say in the note for the approver why the figures are right "
-                            f"despite the {count}.")
+            self.message = f"The return was not submitted: say in the note for the approver why the figures are right despite the {count}."
         super().__init__(self.message)
 
     def answer(self) -> dict:
@@ -105,15 +111,24 @@ class ReturnWarningsToConfirm(InvalidInput):
 
 # --- data sets -----------------------------------------------------------------------------------------------------
 
+
 def _require(user, permission: str, obj=None, message: str = "") -> None:
     if not user.has_perm(permission, obj):
         raise PermissionDenied(message or "You may not do this.")
 
 
 @transaction.atomic
-def data_set_indicator_add(*, user, data_set: DataSet, indicator: Indicator, label: str = "", guidance: str = "",
-                           check_population: bool = True, max_change_ratio: float | None = 3.0,
-                           plausible_max: int | None = None) -> DataSetIndicator:
+def data_set_indicator_add(
+    *,
+    user,
+    data_set: DataSet,
+    indicator: Indicator,
+    label: str = "",
+    guidance: str = "",
+    check_population: bool = True,
+    max_change_ratio: float | None = 3.0,
+    plausible_max: int | None = None,
+) -> DataSetIndicator:
     """Ask for one more figure in a data set. The template version goes up, so templates downloaded before no
     longer upload."""
     _require(user, "returns.manage_data_sets", message="Only the programme office changes data sets.")
@@ -121,9 +136,16 @@ def data_set_indicator_add(*, user, data_set: DataSet, indicator: Indicator, lab
         raise ValidationError({"indicator": f"{data_set.name} already asks for {indicator.name}."})
     _checks_validate(max_change_ratio=max_change_ratio, plausible_max=plausible_max)
     order = (data_set.items.aggregate(m=Max("order"))["m"] or 0) + 1
-    item = DataSetIndicator.objects.create(data_set=data_set, indicator=indicator, order=order, label=nfc(label), guidance=nfc(guidance),
-                                           check_population=check_population, max_change_ratio=max_change_ratio,
-                                           plausible_max=plausible_max)
+    item = DataSetIndicator.objects.create(
+        data_set=data_set,
+        indicator=indicator,
+        order=order,
+        label=nfc(label),
+        guidance=nfc(guidance),
+        check_population=check_population,
+        max_change_ratio=max_change_ratio,
+        plausible_max=plausible_max,
+    )
     DataSet.objects.filter(pk=data_set.pk).update(template_version=data_set.template_version + 1)
     data_set.refresh_from_db()
     return item
@@ -131,19 +153,20 @@ def data_set_indicator_add(*, user, data_set: DataSet, indicator: Indicator, lab
 
 def _checks_validate(*, max_change_ratio, plausible_max) -> None:
     problems = {}
-    if max_change_ratio is not None and (isinstance(max_change_ratio, bool) or not isinstance(max_change_ratio, (int, float))
-                                         or not math.isfinite(max_change_ratio) or max_change_ratio <= 1):
+    if max_change_ratio is not None and (
+        isinstance(max_change_ratio, bool) or not isinstance(max_change_ratio, (int, float)) or not math.isfinite(max_change_ratio) or max_change_ratio <= 1
+    ):
         problems["max_change_ratio"] = "The change ratio is a factor above 1, for example 3 (a tripling or a fall to a third)."
     if plausible_max is not None and (isinstance(plausible_max, bool) or not isinstance(plausible_max, int) or plausible_max < 1):
-        problems["plausible_max"] = ("The ceiling is a whole number of 1 or more: the most this figure can plausibly be for "
-                                     "one period, for example 5000.")
+        problems["plausible_max"] = "The ceiling is a whole number of 1 or more: the most this figure can plausibly be for one period, for example 5000."
     if problems:
         raise ValidationError(problems)
 
 
 @transaction.atomic
-def data_set_indicator_checks_set(*, user, item: DataSetIndicator, check_population: bool, max_change_ratio: float | None,
-                                  plausible_max: int | None) -> DataSetIndicator:
+def data_set_indicator_checks_set(
+    *, user, item: DataSetIndicator, check_population: bool, max_change_ratio: float | None, plausible_max: int | None
+) -> DataSetIndicator:
     """Change the checks of one figure of a data set: the population check, the change ratio and the ceiling. The
     figures asked for stay the same, so the template version does not change; returns already approved keep the
     flags recorded when they were submitted and approved."""
@@ -165,8 +188,7 @@ def data_set_provider_add(*, user, data_set: DataSet, agency: Agency, unit: OrgU
             period_check(data_set.period_type, from_period_start, period_containing(data_set.period_type, from_period_start).end)
         except PeriodError as error:
             raise ValidationError({"from_period_start": str(error)}) from None
-    assignment, created = DataSetProvider.objects.get_or_create(data_set=data_set, agency=agency, unit=unit,
-                                                                defaults={"from_period_start": from_period_start})
+    assignment, created = DataSetProvider.objects.get_or_create(data_set=data_set, agency=agency, unit=unit, defaults={"from_period_start": from_period_start})
     if not created and assignment.from_period_start != from_period_start:
         assignment.from_period_start = from_period_start
         assignment.save()
@@ -181,6 +203,7 @@ def data_set_provider_remove(*, user, assignment: DataSetProvider) -> None:
 
 
 # --- opening a return ----------------------------------------------------------------------------------------------
+
 
 def _period_for(data_set: DataSet, raw, *, cell: str = "") -> Period:
     """The data set's period named by ``raw`` (a key such as 2025-03, 2025-Q1, 2025, 2024/25, or a date inside the
@@ -199,8 +222,9 @@ def _period_for(data_set: DataSet, raw, *, cell: str = "") -> Period:
                 raise PeriodError("wrong type")
             period_check(data_set.period_type, period.start, period.end)
     except PeriodError:
-        raise ReturnInputInvalid([CellProblem(f"{str(raw).strip()!r} is not a {kind}; this data set is reported by {kind}, "
-                                              f"written like {example}.", cell=cell, code="period")]) from None
+        raise ReturnInputInvalid(
+            [CellProblem(f"{str(raw).strip()!r} is not a {kind}; this data set is reported by {kind}, written like {example}.", cell=cell, code="period")]
+        ) from None
     return period
 
 
@@ -208,16 +232,18 @@ def _period_within(data_set: DataSet, assignment: DataSetProvider | None, period
     first = assignment.first_period_start if assignment else data_set.first_period_start
     first_label = period_containing(data_set.period_type, first).label
     if period.start < first:
-        raise ReturnInputInvalid([CellProblem(
-            f"{period.label} is outside this data set: its first period is {first_label}.", cell=cell, code="period")])
+        raise ReturnInputInvalid([CellProblem(f"{period.label} is outside this data set: its first period is {first_label}.", cell=cell, code="period")])
     if data_set.last_period_end and period.end > data_set.last_period_end:
         last_label = period_containing(data_set.period_type, data_set.last_period_end).label
-        raise ReturnInputInvalid([CellProblem(
-            f"{period.label} is outside this data set: its last period is {last_label}.", cell=cell, code="period")])
+        raise ReturnInputInvalid([CellProblem(f"{period.label} is outside this data set: its last period is {last_label}.", cell=cell, code="period")])
     if period.end >= timezone.localdate():
-        raise ReturnInputInvalid([CellProblem(
-            f"{period.label} has not ended yet; its return can be made from {(period.end + dt.timedelta(days=1)):%-d %b %Y}.",
-            cell=cell, code="period")])
+        raise ReturnInputInvalid(
+            [
+                CellProblem(
+                    f"{period.label} has not ended yet; its return can be made from {(period.end + dt.timedelta(days=1)):%-d %b %Y}.", cell=cell, code="period"
+                )
+            ]
+        )
 
 
 def _provider_of(user, agency: Agency | None) -> Agency:
@@ -229,11 +255,19 @@ def _provider_of(user, agency: Agency | None) -> Agency:
     return agency
 
 
-def _event(provider_return: ProviderReturn, *, action: str, actor, comment: str = "", flags: list | None = None,
-           warnings_shown: list | None = None) -> ReturnEvent:
-    return ReturnEvent.objects.create(provider_return=provider_return, action=action, status=provider_return.status,
-                                      actor=actor if getattr(actor, "is_authenticated", False) else None,
-                                      comment=comment, flags=flags or [], warnings_shown=warnings_shown or [], at=timezone.now())
+def _event(
+    provider_return: ProviderReturn, *, action: str, actor, comment: str = "", flags: list | None = None, warnings_shown: list | None = None
+) -> ReturnEvent:
+    return ReturnEvent.objects.create(
+        provider_return=provider_return,
+        action=action,
+        status=provider_return.status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        comment=comment,
+        flags=flags or [],
+        warnings_shown=warnings_shown or [],
+        at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -257,8 +291,16 @@ def return_open(*, user, data_set: DataSet, unit: OrgUnit, period: str | dt.date
         return existing
     now = timezone.now()
     provider_return = ProviderReturn.objects.create(
-        data_set=data_set, provider=provider, unit=unit, period_start=period.start, period_end=period.end,
-        due_date=due_date_for(data_set, period.end), created_by=user, changed_by=user, changed_at=now, created_at=now,
+        data_set=data_set,
+        provider=provider,
+        unit=unit,
+        period_start=period.start,
+        period_end=period.end,
+        due_date=due_date_for(data_set, period.end),
+        created_by=user,
+        changed_by=user,
+        changed_at=now,
+        created_at=now,
     )
     _event(provider_return, action=ReturnAction.CREATED, actor=user)
     return provider_return
@@ -299,8 +341,7 @@ def figure_parse(raw) -> tuple[int | None, str | None]:
     return int(number), None
 
 
-def _figures_check(data_set: DataSet, figures: Mapping[str, object], cells: Mapping[str, str] | None = None,
-                   *, sheet: str = "") -> dict[int, int | None]:
+def _figures_check(data_set: DataSet, figures: Mapping[str, object], cells: Mapping[str, str] | None = None, *, sheet: str = "") -> dict[int, int | None]:
     """Parse every figure, collecting every problem (with its cell) before refusing; → {indicator id: value}."""
     items = {item.indicator.code: item for item in data_set.items.select_related("indicator")}
     problems, parsed = [], {}
@@ -308,8 +349,14 @@ def _figures_check(data_set: DataSet, figures: Mapping[str, object], cells: Mapp
         cell = (cells or {}).get(code, "")
         item = items.get(code)
         if item is None:
-            problems.append(CellProblem(f"{code!r} is not one of this data set's figures (expected: {', '.join(items)}).",
-                                        cell=cell, code=code, **({"sheet": sheet} if sheet else {})))
+            problems.append(
+                CellProblem(
+                    f"{code!r} is not one of this data set's figures (expected: {', '.join(items)}).",
+                    cell=cell,
+                    code=code,
+                    **({"sheet": sheet} if sheet else {}),
+                )
+            )
             continue
         value, problem = figure_parse(raw)
         if problem:
@@ -392,14 +439,26 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
         raise ReturnInputInvalid(error.problems) from None
     if filled.data_set_code != data_set.code:
         other = DataSet.objects.filter(code=filled.data_set_code).first()
-        raise ReturnInputInvalid([CellProblem(
-            f"This template is for the data set “{other.name if other else filled.data_set_code}”, not “{data_set.name}”. "
-            f"Upload it on that data set's page, or download this data set's template.", sheet="")])
+        raise ReturnInputInvalid(
+            [
+                CellProblem(
+                    f"This template is for the data set “{other.name if other else filled.data_set_code}”, not “{data_set.name}”. "
+                    f"Upload it on that data set's page, or download this data set's template.",
+                    sheet="",
+                )
+            ]
+        )
     if filled.template_version != data_set.template_version:
-        raise ReturnInputInvalid([CellProblem(
-            f"This template is version {filled.template_version} of “{data_set.name}”; the current version is "
-            f"{data_set.template_version} (the figures asked for have changed). Download the current template and copy "
-            "your figures into it.", sheet="")])
+        raise ReturnInputInvalid(
+            [
+                CellProblem(
+                    f"This template is version {filled.template_version} of “{data_set.name}”; the current version is "
+                    f"{data_set.template_version} (the figures asked for have changed). Download the current template and copy "
+                    "your figures into it.",
+                    sheet="",
+                )
+            ]
+        )
     problems: list[CellProblem] = []
     provider: Agency | None = None
     unit: OrgUnit | None = None
@@ -426,8 +485,7 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
             except ReturnInputInvalid as error:
                 problems.extend(error.problems)
     try:
-        parsed = _figures_check(data_set, {code: raw for code, (_, raw) in filled.figures.items()},
-                                {code: cell for code, (cell, _) in filled.figures.items()})
+        parsed = _figures_check(data_set, {code: raw for code, (_, raw) in filled.figures.items()}, {code: cell for code, (cell, _) in filled.figures.items()})
     except ReturnInputInvalid as error:
         problems.extend(error.problems)
     missing = [item.indicator.code for item in data_set.items.select_related("indicator") if item.indicator.code not in filled.figures]
@@ -442,8 +500,7 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
         provider_return = existing or return_open(user=user, data_set=data_set, unit=unit, period=period, agency=provider)
         current = _current_for_change(provider_return, None)
         if not current.is_editable:
-            raise ReturnStateError(f"The return for {current.period_label} is {current.get_status_display().lower()}; "
-                                   "its figures can no longer be changed.")
+            raise ReturnStateError(f"The return for {current.period_label} is {current.get_status_display().lower()}; its figures can no longer be changed.")
         _store(current, parsed)
         _touch(current, user)
         current.save()
@@ -451,28 +508,33 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
     return UploadResult(provider_return=current, created=existing is None, figures=len(parsed))
 
 
-def return_template(*, data_set: DataSet, provider_return: ProviderReturn | None = None, provider: Agency | None = None,
-                    unit: OrgUnit | None = None) -> bytes:
+def return_template(*, data_set: DataSet, provider_return: ProviderReturn | None = None, provider: Agency | None = None, unit: OrgUnit | None = None) -> bytes:
     """The data set's Excel template, filled with a return's provider, unit, period and figures when given."""
     saved = {v.indicator_id: v.value for v in provider_return.values.all()} if provider_return else {}
-    rows = [TemplateRow(code=item.indicator.code, question=item.question, guidance=item.guidance, value=saved.get(item.indicator_id))
-            for item in data_set.items.select_related("indicator")]
+    rows = [
+        TemplateRow(code=item.indicator.code, question=item.question, guidance=item.guidance, value=saved.get(item.indicator_id))
+        for item in data_set.items.select_related("indicator")
+    ]
     example = {"month": "2025-03", "quarter": "2025-Q1", "calendar_year": "2025", "july_june": "2024/25"}[data_set.period_type]
     if provider_return is not None:
         provider, unit = provider_return.provider, provider_return.unit
     return template_write(
-        data_set_code=data_set.code, data_set_name=data_set.name, template_version=data_set.template_version,
-        period_hint=f"A {data_set.get_period_type_display().lower()}, written like {example}", rows=rows,
-        provider=provider.short_name if provider else "", unit=unit.name if unit else "",
+        data_set_code=data_set.code,
+        data_set_name=data_set.name,
+        template_version=data_set.template_version,
+        period_hint=f"A {data_set.get_period_type_display().lower()}, written like {example}",
+        rows=rows,
+        provider=provider.short_name if provider else "",
+        unit=unit.name if unit else "",
         period=provider_return.period_key if provider_return else "",
     )
 
 
 # --- workflow ------------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def return_submit(*, user, provider_return: ProviderReturn, version: int, note: str | None = None,
-                  warnings_seen: Collection[str] = ()) -> ProviderReturn:
+def return_submit(*, user, provider_return: ProviderReturn, version: int, note: str | None = None, warnings_seen: Collection[str] = ()) -> ProviderReturn:
     """Send a draft (or a return sent back for revision) to the approvers. Every figure must be entered and no
     validation rule may be broken (ReturnInputInvalid). Warnings (a big change, an outlier) do not stop it once the
     provider has seen them and explained them: a warning whose key is not in ``warnings_seen``, or warnings with no
@@ -500,8 +562,7 @@ def return_submit(*, user, provider_return: ProviderReturn, version: int, note: 
     current.submitted_at, current.submitted_by = now, user
     _touch(current, user)
     current.save()
-    _event(current, action=ReturnAction.SUBMITTED, actor=user, comment=current.note, flags=_recorded(checks),
-           warnings_shown=[w.to_dict() for w in warnings])
+    _event(current, action=ReturnAction.SUBMITTED, actor=user, comment=current.note, flags=_recorded(checks), warnings_shown=[w.to_dict() for w in warnings])
     provider_return.refresh_from_db()
     return current
 
@@ -536,10 +597,18 @@ def _land_observations(current: ProviderReturn, user) -> int:
 
     items = []
     for item in current.data_set.items.select_related("indicator"):
-        approved = list(ReturnValue.objects
-                        .filter(indicator=item.indicator, provider_return__unit=current.unit, provider_return__period_start=current.period_start,
-                                provider_return__period_end=current.period_end, provider_return__status=ReturnStatus.APPROVED, value__isnull=False)
-                        .select_related("provider_return__provider").order_by("provider_return__provider__short_name"))
+        approved = list(
+            ReturnValue.objects.filter(
+                indicator=item.indicator,
+                provider_return__unit=current.unit,
+                provider_return__period_start=current.period_start,
+                provider_return__period_end=current.period_end,
+                provider_return__status=ReturnStatus.APPROVED,
+                value__isnull=False,
+            )
+            .select_related("provider_return__provider")
+            .order_by("provider_return__provider__short_name")
+        )
         if not approved:
             continue
         total = 0
@@ -548,12 +617,18 @@ def _land_observations(current: ProviderReturn, user) -> int:
             total += figure.value
         sources = ", ".join(f"{v.provider_return.provider} (return {v.provider_return_id})" for v in approved)
         refs = "+".join(str(v.provider_return_id) for v in approved)
-        items.append(ObservationInput(
-            indicator=item.indicator, unit=current.unit, period_start=current.period_start, period_end=current.period_end,
-            numerator=float(total), period_type=current.data_set.period_type,
-            provenance=f"Approved provider returns of {current.data_set.name}, {current.period_label}: {sources}",
-            source_ref=f"return:{refs}"[:100],
-        ))
+        items.append(
+            ObservationInput(
+                indicator=item.indicator,
+                unit=current.unit,
+                period_start=current.period_start,
+                period_end=current.period_end,
+                numerator=float(total),
+                period_type=current.data_set.period_type,
+                provenance=f"Approved provider returns of {current.data_set.name}, {current.period_label}: {sources}",
+                source_ref=f"return:{refs}"[:100],
+            )
+        )
     try:
         observations_record_many(items=items, source=SourceKind.RETURN, actor=user)
     except ObservationInvalid as error:
@@ -575,8 +650,7 @@ def return_approve(*, user, provider_return: ProviderReturn, version: int, comme
     current.approved_at, current.approved_by = now, user
     _touch(current, user)
     current.save()
-    _event(current, action=ReturnAction.APPROVED, actor=user, comment=nfc((comment or "").strip()),
-           flags=_recorded(return_checks(current)))
+    _event(current, action=ReturnAction.APPROVED, actor=user, comment=nfc((comment or "").strip()), flags=_recorded(return_checks(current)))
     _land_observations(current, user)
     _statuses_refresh(current)
     provider_return.refresh_from_db()
@@ -601,12 +675,21 @@ EXAMPLE_DATA_SET = "whanau-services-returns"
 # ceiling, and their district's population, are the bounds.
 EXAMPLE_CEILING = 10_000
 EXAMPLE_FIGURES = [  # (indicator code, how the form asks, what to count)
-    ("mf-whanau-support-referrals", "Whānau referred to or assessed for support and navigation",
-     "Count each whānau once in the month, however many services they were referred to."),
-    ("mf-counselling-referrals", "People referred to or assessed for counselling",
-     "Referrals you made or received for local counselling, and assessments you completed, in the month."),
-    ("mf-community-hub-referrals", "Referrals or assessments through community hubs",
-     "Referrals or assessments made through a community-based hub in the month."),
+    (
+        "mf-whanau-support-referrals",
+        "Whānau referred to or assessed for support and navigation",
+        "Count each whānau once in the month, however many services they were referred to.",
+    ),
+    (
+        "mf-counselling-referrals",
+        "People referred to or assessed for counselling",
+        "Referrals you made or received for local counselling, and assessments you completed, in the month.",
+    ),
+    (
+        "mf-community-hub-referrals",
+        "Referrals or assessments through community hubs",
+        "Referrals or assessments made through a community-based hub in the month.",
+    ),
 ]
 
 
@@ -628,24 +711,44 @@ def reporting_defaults_load() -> ReportingDefaultsLoaded:
     data_set = DataSet.objects.filter(code=EXAMPLE_DATA_SET).first()
     if data_set is None:
         data_set = DataSet.objects.create(
-            code=EXAMPLE_DATA_SET, name="Whānau services: referrals and assessments",
-            description=("Monthly provider reporting for the monitoring framework's outcomes “Increase in whānau support and access "
-                         "to services”, “Increase in access to counselling” and “Increased access and integration of services”: "
-                         "the number of referrals and assessments each NGO, iwi or PHO provider made in the month."),
-            period_type="month", due_days=20, first_period_start=dt.date(2024, 7, 1),
+            code=EXAMPLE_DATA_SET,
+            name="Whānau services: referrals and assessments",
+            description=(
+                "Monthly provider reporting for the monitoring framework's outcomes “Increase in whānau support and access "
+                "to services”, “Increase in access to counselling” and “Increased access and integration of services”: "
+                "the number of referrals and assessments each NGO, iwi or PHO provider made in the month."
+            ),
+            period_type="month",
+            due_days=20,
+            first_period_start=dt.date(2024, 7, 1),
         )
     figures = 0
     for order, (code, label, guidance) in enumerate(EXAMPLE_FIGURES, start=1):
         item, _ = DataSetIndicator.objects.get_or_create(
-            data_set=data_set, indicator=indicators[code],
-            defaults={"order": order, "label": label, "guidance": guidance, "plausible_max": EXAMPLE_CEILING})
+            data_set=data_set, indicator=indicators[code], defaults={"order": order, "label": label, "guidance": guidance, "plausible_max": EXAMPLE_CEILING}
+        )
         figures += 1
     return ReportingDefaultsLoaded(data_sets=1, figures=figures)
 
 
 __all__ = [
-    "ReturnChanged", "ReturnStateError", "ReturnInputInvalid", "ReturnWarningsToConfirm", "UploadResult", "ReportingDefaultsLoaded",
-    "data_set_indicator_add", "data_set_indicator_checks_set",
-    "data_set_provider_add", "data_set_provider_remove", "return_open", "return_values_save", "return_upload", "return_template",
-    "return_submit", "return_send_back", "return_approve", "reporting_defaults_load", "figure_parse",
+    "ReturnChanged",
+    "ReturnStateError",
+    "ReturnInputInvalid",
+    "ReturnWarningsToConfirm",
+    "UploadResult",
+    "ReportingDefaultsLoaded",
+    "data_set_indicator_add",
+    "data_set_indicator_checks_set",
+    "data_set_provider_add",
+    "data_set_provider_remove",
+    "return_open",
+    "return_values_save",
+    "return_upload",
+    "return_template",
+    "return_submit",
+    "return_send_back",
+    "return_approve",
+    "reporting_defaults_load",
+    "figure_parse",
 ]

@@ -45,11 +45,19 @@ def returns_list(request):
     user = request.user
     returns = list(selectors.return_list(user=user, status=status or None)[:200])
     awaiting = selectors.returns_awaiting_approval(user=user)
-    return render(request, "returns/list.html", {
-        "data_sets": selectors.data_set_list(user=user), "returns": returns, "awaiting": awaiting, "status": status,
-        "statuses": ReturnStatus.choices, "may_approve": user.has_perm("returns.review_returns"),
-        "is_provider": scope_of(user).role == Role.PROVIDER_REPORTER,
-    })
+    return render(
+        request,
+        "returns/list.html",
+        {
+            "data_sets": selectors.data_set_list(user=user),
+            "returns": returns,
+            "awaiting": awaiting,
+            "status": status,
+            "statuses": ReturnStatus.choices,
+            "may_approve": user.has_perm("returns.review_returns"),
+            "is_provider": scope_of(user).role == Role.PROVIDER_REPORTER,
+        },
+    )
 
 
 def _open_form_parts(user, data_set):
@@ -61,8 +69,9 @@ def _open_form_parts(user, data_set):
     return assignments, periods
 
 
-def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None, open_form=None, provider_form=None,
-                   checks_form=None, checks_item=None, status=200):
+def _data_set_page(
+    request, data_set, *, upload_form=None, upload_problems=None, open_form=None, provider_form=None, checks_form=None, checks_item=None, status=200
+):
     user = request.user
     assignments, periods = _open_form_parts(user, data_set)
     may_manage = user.has_perm("returns.manage_data_sets")
@@ -70,23 +79,42 @@ def _data_set_page(request, data_set, *, upload_form=None, upload_problems=None,
     checks_forms = []
     if may_manage:
         for item in items:
-            form = checks_form if checks_item is not None and item.pk == checks_item.pk else FigureChecksForm(
-                prefix=f"item{item.pk}", initial={"check_population": item.check_population, "max_change_ratio": item.max_change_ratio,
-                                                  "plausible_max": item.plausible_max})
+            form = (
+                checks_form
+                if checks_item is not None and item.pk == checks_item.pk
+                else FigureChecksForm(
+                    prefix=f"item{item.pk}",
+                    initial={"check_population": item.check_population, "max_change_ratio": item.max_change_ratio, "plausible_max": item.plausible_max},
+                )
+            )
             checks_forms.append((item, form))
-    return render(request, "returns/data_set.html", {
-        "data_set": data_set, "items": items, "checks_forms": checks_forms,
-        "assignments": selectors.data_set_assignments(user=user, data_set=data_set),
-        "my_assignments": assignments,
-        "open_form": open_form or (ReturnOpenForm(assignments=assignments, periods=periods) if assignments and periods else None),
-        "upload_form": upload_form or TemplateUploadForm(), "upload_problems": upload_problems or [],
-        "returns": selectors.return_list(user=user, data_set=data_set)[:50],
-        "may_manage": may_manage,
-        "provider_form": provider_form or (ProviderAddForm(
-            agencies=Agency.objects.filter(kind__in=[AgencyKind.NGO, AgencyKind.IWI, AgencyKind.PHO, AgencyKind.GOVERNMENT, AgencyKind.COUNCIL]),
-            units=OrgUnit.objects.exclude(level="national")) if may_manage else None),
-        "may_see_performance": user.has_perm("returns.view_reporting_performance"),
-    }, status=status)
+    return render(
+        request,
+        "returns/data_set.html",
+        {
+            "data_set": data_set,
+            "items": items,
+            "checks_forms": checks_forms,
+            "assignments": selectors.data_set_assignments(user=user, data_set=data_set),
+            "my_assignments": assignments,
+            "open_form": open_form or (ReturnOpenForm(assignments=assignments, periods=periods) if assignments and periods else None),
+            "upload_form": upload_form or TemplateUploadForm(),
+            "upload_problems": upload_problems or [],
+            "returns": selectors.return_list(user=user, data_set=data_set)[:50],
+            "may_manage": may_manage,
+            "provider_form": provider_form
+            or (
+                ProviderAddForm(
+                    agencies=Agency.objects.filter(kind__in=[AgencyKind.NGO, AgencyKind.IWI, AgencyKind.PHO, AgencyKind.GOVERNMENT, AgencyKind.COUNCIL]),
+                    units=OrgUnit.objects.exclude(level="national"),
+                )
+                if may_manage
+                else None
+            ),
+            "may_see_performance": user.has_perm("returns.view_reporting_performance"),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -125,8 +153,11 @@ def data_set_upload(request, code: str):
         return _data_set_page(request, data_set, upload_form=form, upload_problems=refused.problems, status=400)
     except services.ReturnStateError as refused:
         return _data_set_page(request, data_set, upload_form=form, upload_problems=[refused.message], status=409)
-    messages.success(request, f"{result.figures} figure{'s' if result.figures != 1 else ''} uploaded into the {result.provider_return.period_label} "
-                              "return. Check them below, then submit.")
+    messages.success(
+        request,
+        f"{result.figures} figure{'s' if result.figures != 1 else ''} uploaded into the {result.provider_return.period_label} "
+        "return. Check them below, then submit.",
+    )
     return redirect("returns:detail", pk=result.provider_return.pk)
 
 
@@ -158,8 +189,9 @@ def data_set_provider_add(request, code: str):
     form = ProviderAddForm(request.POST, agencies=agencies, units=units)
     if not form.is_valid():
         return _data_set_page(request, data_set, provider_form=form, status=400)
-    assignment = services.data_set_provider_add(user=request.user, data_set=data_set, agency=agencies.get(pk=form.cleaned_data["agency"]),
-                                                unit=units.get(pk=form.cleaned_data["unit"]))
+    assignment = services.data_set_provider_add(
+        user=request.user, data_set=data_set, agency=agencies.get(pk=form.cleaned_data["agency"]), unit=units.get(pk=form.cleaned_data["unit"])
+    )
     messages.success(request, f"{assignment.agency} now reports {data_set.name} for {assignment.unit.name}.")
     return redirect("returns:data_set", code=code)
 
@@ -176,9 +208,13 @@ def data_set_figure_checks(request, code: str, item_pk: int):
     if not form.is_valid():
         return _data_set_page(request, data_set, checks_form=form, checks_item=item, status=400)
     try:
-        services.data_set_indicator_checks_set(user=request.user, item=item, check_population=form.cleaned_data["check_population"],
-                                               max_change_ratio=form.cleaned_data["max_change_ratio"],
-                                               plausible_max=form.cleaned_data["plausible_max"])
+        services.data_set_indicator_checks_set(
+            user=request.user,
+            item=item,
+            check_population=form.cleaned_data["check_population"],
+            max_change_ratio=form.cleaned_data["max_change_ratio"],
+            plausible_max=form.cleaned_data["plausible_max"],
+        )
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
@@ -210,20 +246,42 @@ def _return_page(request, ret, *, form=None, review_form=None, checks=None, chec
         initial.update({f"figure_{item.indicator.code}": "" if value is None else value for item, value in values})
         form = ReturnFiguresForm(initial=initial, items=[item for item, _ in values])
     checks = selectors.return_checks(ret) if checks is None else checks
-    rows = [{"item": item, "value": value, "checks": checks.for_code(item.indicator.code),
-             "field": form[f"figure_{item.indicator.code}"] if form is not None else None} for item, value in values]
+    rows = [
+        {
+            "item": item,
+            "value": value,
+            "checks": checks.for_code(item.indicator.code),
+            "field": form[f"figure_{item.indicator.code}"] if form is not None else None,
+        }
+        for item, value in values
+    ]
     returned = ret.events.filter(action="returned").order_by("-at").first() if ret.status == ReturnStatus.RETURNED else None
     submission = selectors.return_submission(ret) if not may_edit else None
-    return render(request, "returns/detail.html", {
-        "ret": ret, "data_set": ret.data_set, "rows": rows, "form": form, "checks": checks, "checked": checked,
-        # The warnings on this page are the ones the provider has been shown: submitting with them confirms them.
-        "warning_keys": [w.key for w in checks.warnings],
-        "may_edit": may_edit, "may_review": may_review, "history": selectors.return_history(ret), "returned": returned,
-        "submission": submission, "confirm": confirm,
-        "review_form": review_form or (ReviewForm(initial={"version": ret.version}) if may_review else None),
-        "problems": problems or [], "own_submission": ret.submitted_by_id == user.pk,
-        "on_time": ret.first_submitted_at is not None and timezone.localtime(ret.first_submitted_at).date() <= ret.due_date,
-    }, status=status)
+    return render(
+        request,
+        "returns/detail.html",
+        {
+            "ret": ret,
+            "data_set": ret.data_set,
+            "rows": rows,
+            "form": form,
+            "checks": checks,
+            "checked": checked,
+            # The warnings on this page are the ones the provider has been shown: submitting with them confirms them.
+            "warning_keys": [w.key for w in checks.warnings],
+            "may_edit": may_edit,
+            "may_review": may_review,
+            "history": selectors.return_history(ret),
+            "returned": returned,
+            "submission": submission,
+            "confirm": confirm,
+            "review_form": review_form or (ReviewForm(initial={"version": ret.version}) if may_review else None),
+            "problems": problems or [],
+            "own_submission": ret.submitted_by_id == user.pk,
+            "on_time": ret.first_submitted_at is not None and timezone.localtime(ret.first_submitted_at).date() <= ret.due_date,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -244,11 +302,11 @@ def return_detail(request, pk: int):
         parsed = {code: services.figure_parse(raw)[0] for code, raw in figures.items()}
         return _return_page(request, ret, form=form, checks=selectors.return_checks(ret, values=parsed), checked=True)
     try:
-        ret = services.return_values_save(user=request.user, provider_return=ret, version=form.cleaned_data["version"],
-                                          values=figures, note=form.cleaned_data["note"])
+        ret = services.return_values_save(
+            user=request.user, provider_return=ret, version=form.cleaned_data["version"], values=figures, note=form.cleaned_data["note"]
+        )
         if action == "submit":
-            ret = services.return_submit(user=request.user, provider_return=ret, version=ret.version,
-                                         warnings_seen=request.POST.getlist("warnings_seen"))
+            ret = services.return_submit(user=request.user, provider_return=ret, version=ret.version, warnings_seen=request.POST.getlist("warnings_seen"))
     except services.ReturnChanged as changed:
         form.add_error(None, changed.message)
         return _return_page(request, selectors.return_get(user=request.user, pk=pk), form=form, status=409)

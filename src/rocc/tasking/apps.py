@@ -14,8 +14,18 @@ class TaskingConfig(AppConfig):
         from rocc.tasking import models
 
         for model in (
-            models.Forum, models.InsightsProduct, models.InsightsReport, models.RoutingDecision, models.RiskMethodology,
-            models.RiskDimension, models.RiskScore, models.Tasking, models.TaskingUpdate, models.Target,
-            models.DeconflictionAlert, models.Meeting, models.Minute,
+            models.Forum,
+            models.InsightsProduct,
+            models.InsightsReport,
+            models.RoutingDecision,
+            models.RiskMethodology,
+            models.RiskDimension,
+            models.RiskScore,
+            models.Tasking,
+            models.TaskingUpdate,
+            models.Target,
+            models.DeconflictionAlert,
+            models.Meeting,
+            models.Minute,
         ):
             auditlog.register(model)

@@ -55,7 +55,7 @@ def methodology_import(
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         typer.echo(f"{path}: cannot read the file ({error})", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     base = current_methodology()
     if base is None:
         typer.echo("No risk methodology is current: run `rocc load-defaults` first.", err=True)
@@ -67,15 +67,16 @@ def methodology_import(
         result = methodology_publish(actor=user, methodology=created) if publish else None
     except PermissionDenied as denied:
         typer.echo(f"error: {denied}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except ValidationError as invalid:
         for field, problems in invalid.message_dict.items():
             for problem in problems:
                 typer.echo(f"{path}: {field}: {problem}", err=True)
         typer.echo("nothing was imported", err=True)
-        raise typer.Exit(2)
-    typer.echo(f"{created} added" + (f" and current: {result.rescored} score(s) re-ranked, {result.needs_rescoring} need re-scoring."
-                                      if result else " as a draft."))
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"{created} added" + (f" and current: {result.rescored} score(s) re-ranked, {result.needs_rescoring} need re-scoring." if result else " as a draft.")
+    )
 
 
 @tasking_app.command("overdue")

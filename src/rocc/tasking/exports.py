@@ -53,18 +53,48 @@ def reports_workbook(*, user) -> bytes:
     for r in reports:
         last = list(r.routing_decisions.all())[-1] if r.routing_decisions.all() else None
         score = scores.get(r.pk)
-        rows.append([
-            r.reference, r.title, r.get_status_display(), _local(r.compiled_at), r.compiled_by.get_username(),
-            ", ".join(p.reference for p in r.products.all()),
-            last.get_direction_display() if last else "", str(last.to_forum) if last else "", last.rationale if last else "",
-            last.decided_by.get_username() if last else "", _local(last.decided_at) if last else "",
-            float(score.score) if score else None, f"v{score.methodology.version}" if score else "",
-        ])
-    _sheet(book, "Insights reports", ["Reference", "Title", "Status", "Compiled", "Compiled by", "Products", "Direction", "Routed to",
-                                      "Rationale", "Decided by", "Decided at", "Risk score", "Methodology"], rows, first=True)
+        rows.append(
+            [
+                r.reference,
+                r.title,
+                r.get_status_display(),
+                _local(r.compiled_at),
+                r.compiled_by.get_username(),
+                ", ".join(p.reference for p in r.products.all()),
+                last.get_direction_display() if last else "",
+                str(last.to_forum) if last else "",
+                last.rationale if last else "",
+                last.decided_by.get_username() if last else "",
+                _local(last.decided_at) if last else "",
+                float(score.score) if score else None,
+                f"v{score.methodology.version}" if score else "",
+            ]
+        )
+    _sheet(
+        book,
+        "Insights reports",
+        [
+            "Reference",
+            "Title",
+            "Status",
+            "Compiled",
+            "Compiled by",
+            "Products",
+            "Direction",
+            "Routed to",
+            "Rationale",
+            "Decided by",
+            "Decided at",
+            "Risk score",
+            "Methodology",
+        ],
+        rows,
+        first=True,
+    )
     decisions = [
         [r.reference, d.get_direction_display(), str(d.from_forum or "OCCC"), str(d.to_forum), d.rationale, d.decided_by.get_username(), _local(d.decided_at)]
-        for r in reports for d in r.routing_decisions.all()
+        for r in reports
+        for d in r.routing_decisions.all()
     ]
     _sheet(book, "Routing decisions", ["Report", "Direction", "From", "To", "Rationale", "Decided by", "Decided at"], decisions)
     return _save(book)
@@ -74,19 +104,50 @@ def agenda_workbook(*, user, meeting) -> bytes:
     """A meeting's agenda (each part a sheet) and its minutes."""
     agenda = meeting_agenda(user=user, meeting=meeting)
     book = Workbook()
-    _sheet(book, "New reports", ["Reference", "Title", "Summary", "Compiled"],
-           [[r.reference, r.title, r.summary, _local(r.compiled_at)] for r in agenda.new_reports], first=True)
-    _sheet(book, "Top risks", ["Rank", "Kind", "Record", "Score", "Methodology"],
-           [[item.rank, item.kind, str(item.subject), float(item.score.score), f"{item.score.methodology.code} v{item.score.methodology.version}"]
-            for item in agenda.top_risks])
-    _sheet(book, "Overdue taskings", ["Reference", "Title", "Tasked to", "Owner", "Due", "Status"],
-           [[t.reference, t.title, str(t.tasked_to), t.owner.get_username(), t.due_date.isoformat(), t.get_status_display()]
-            for t in agenda.overdue_taskings])
-    _sheet(book, "Deconfliction alerts", ["Alert", "Match", "Owners", "Acknowledged by", "Raised"],
-           [[a.pk, a.get_basis_display(), f"{a.owner_a.get_username()}, {a.owner_b.get_username()}",
-             ", ".join(u.get_username() for u, at in ((a.owner_a, a.acknowledged_a_at), (a.owner_b, a.acknowledged_b_at)) if at),
-             _local(a.created_at)] for a in agenda.alerts])
-    _sheet(book, "Minutes", ["Recorded", "Decision", "Linked to", "Recorded by"],
-           [[_local(m.recorded_at), m.decision, str(m.decided or ""), m.recorded_by.get_username()]
-            for m in meeting.minutes.select_related("recorded_by", "report", "tasking", "product", "alert", "case")])
+    _sheet(
+        book,
+        "New reports",
+        ["Reference", "Title", "Summary", "Compiled"],
+        [[r.reference, r.title, r.summary, _local(r.compiled_at)] for r in agenda.new_reports],
+        first=True,
+    )
+    _sheet(
+        book,
+        "Top risks",
+        ["Rank", "Kind", "Record", "Score", "Methodology"],
+        [
+            [item.rank, item.kind, str(item.subject), float(item.score.score), f"{item.score.methodology.code} v{item.score.methodology.version}"]
+            for item in agenda.top_risks
+        ],
+    )
+    _sheet(
+        book,
+        "Overdue taskings",
+        ["Reference", "Title", "Tasked to", "Owner", "Due", "Status"],
+        [[t.reference, t.title, str(t.tasked_to), t.owner.get_username(), t.due_date.isoformat(), t.get_status_display()] for t in agenda.overdue_taskings],
+    )
+    _sheet(
+        book,
+        "Deconfliction alerts",
+        ["Alert", "Match", "Owners", "Acknowledged by", "Raised"],
+        [
+            [
+                a.pk,
+                a.get_basis_display(),
+                f"{a.owner_a.get_username()}, {a.owner_b.get_username()}",
+                ", ".join(u.get_username() for u, at in ((a.owner_a, a.acknowledged_a_at), (a.owner_b, a.acknowledged_b_at)) if at),
+                _local(a.created_at),
+            ]
+            for a in agenda.alerts
+        ],
+    )
+    _sheet(
+        book,
+        "Minutes",
+        ["Recorded", "Decision", "Linked to", "Recorded by"],
+        [
+            [_local(m.recorded_at), m.decision, str(m.decided or ""), m.recorded_by.get_username()]
+            for m in meeting.minutes.select_related("recorded_by", "report", "tasking", "product", "alert", "case")
+        ],
+    )
     return _save(book)

@@ -33,15 +33,22 @@ class ProductForm(forms.Form):
     kind = forms.ChoiceField(choices=ProductKind.choices, label="Kind of product")
     title = forms.CharField(max_length=200, required=False)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    handling_caveat = forms.CharField(max_length=200, required=False, label="Handling caveat", widget=forms.TextInput(attrs={"list": "caveats"}),
-                                      help_text="How the product may be handled and shared, e.g. " + "; ".join(CAVEATS[:2]) + ".")
+    handling_caveat = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Handling caveat",
+        widget=forms.TextInput(attrs={"list": "caveats"}),
+        help_text="How the product may be handled and shared, e.g. " + "; ".join(CAVEATS[:2]) + ".",
+    )
     product_date = forms.DateField(widget=DATE, required=False, label="Product date")
-    source_unit = UnitChoice(queryset=OrgUnit.objects.none(), required=False, label="District or area (district products)",
-                             help_text="NOCG, FCG and PLO network products come from their national group.")
-    saved_analyses = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                                    label="Linked saved analyses")
-    cases = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                           label="Linked problem-solving cases")
+    source_unit = UnitChoice(
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label="District or area (district products)",
+        help_text="NOCG, FCG and PLO network products come from their national group.",
+    )
+    saved_analyses = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Linked saved analyses")
+    cases = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Linked problem-solving cases")
 
     def __init__(self, *args, analyses=None, cases=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +60,7 @@ class ProductForm(forms.Form):
 class ReportForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="The insights, for the forum it goes to.")
-    products = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-                                              label="Compiled from these products")
+    products = forms.ModelMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Compiled from these products")
 
     def __init__(self, *args, products=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,10 +70,15 @@ class ReportForm(forms.Form):
 class RoutingForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     direction = forms.ChoiceField(choices=RoutingDirection.choices, widget=forms.RadioSelect, label="Direction")
-    district = forms.ModelChoiceField(queryset=OrgUnit.objects.filter(level=UnitLevel.DISTRICT).order_by("order"), required=False,
-                                      label="District (district specific)")
-    to_forum = forms.ModelChoiceField(queryset=None, required=False, label="Forum (national or multi-agency)",
-                                      help_text="National or regional issues go to Pre T&C, then on to Strategic T&C; multi-agency responses to a DCE group.")
+    district = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.filter(level=UnitLevel.DISTRICT).order_by("order"), required=False, label="District (district specific)"
+    )
+    to_forum = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Forum (national or multi-agency)",
+        help_text="National or regional issues go to Pre T&C, then on to Strategic T&C; multi-agency responses to a DCE group.",
+    )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Why this direction: required.")
     meeting = forms.ModelChoiceField(queryset=None, required=False, label="Decided at meeting (optional)")
 
@@ -96,7 +107,10 @@ class ScoreForm(forms.Form):
         for dimension in methodology.dimensions.all():
             choices = [("", "Choose a rating")] + [(str(level["value"]), f"{level['value']}: {level['label']}") for level in dimension.levels]
             self.fields[f"rating_{dimension.code}"] = forms.ChoiceField(
-                choices=choices, required=False, label=dimension.name, help_text=dimension.question,
+                choices=choices,
+                required=False,
+                label=dimension.name,
+                help_text=dimension.question,
                 initial=str((initial_ratings or {}).get(dimension.code, "")),
             )
         self.fields["rationale"] = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Notes on the ratings")
@@ -149,8 +163,7 @@ class TaskingUpdateForm(forms.Form):
 
 class TargetForm(forms.Form):
     kind = forms.ChoiceField(choices=TargetKind.choices, widget=forms.RadioSelect, label="Kind of target")
-    identifier = forms.CharField(required=False, label="Person identifier",
-                                 help_text="Pseudonymised as soon as it is received: only the key is kept.")
+    identifier = forms.CharField(required=False, label="Person identifier", help_text="Pseudonymised as soon as it is received: only the key is kept.")
     purpose = forms.CharField(required=False, label="Purpose (for a person)", help_text="Why you are naming this person: recorded in the audit trail.")
     group_name = forms.CharField(required=False, max_length=200, label="Group name")
     x = forms.FloatField(required=False, label="Easting (NZTM2000, metres)")
@@ -189,12 +202,15 @@ class MethodologyVersionForm(forms.Form):
         self.fields["modifier_floor"].initial = methodology.modifier_floor
         for dimension in methodology.dimensions.all():
             self.fields[f"weight_{dimension.code}"] = forms.DecimalField(
-                min_value=0, max_value=100, decimal_places=2, initial=dimension.weight, label=f"Weight of {dimension.name}",
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                initial=dimension.weight,
+                label=f"Weight of {dimension.name}",
             )
 
     def dimension_rows(self) -> list[dict]:
         return [
-            {"code": d.code, "name": d.name, "question": d.question, "role": d.role, "levels": d.levels,
-             "weight": self.cleaned_data[f"weight_{d.code}"]}
+            {"code": d.code, "name": d.name, "question": d.question, "role": d.role, "levels": d.levels, "weight": self.cleaned_data[f"weight_{d.code}"]}
             for d in self.methodology.dimensions.all()
         ]

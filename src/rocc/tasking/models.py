@@ -46,8 +46,9 @@ class Forum(models.Model):
     kind = models.CharField(max_length=20, choices=ForumKind.choices)
     scope_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="tasking_forums")
     description = models.TextField(blank=True)
-    members = models.ManyToManyField(USER, blank=True, related_name="tasking_forums",
-                                     help_text="People who attend besides the T&C members whose scope covers the forum's unit")
+    members = models.ManyToManyField(
+        USER, blank=True, related_name="tasking_forums", help_text="People who attend besides the T&C members whose scope covers the forum's unit"
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -80,8 +81,7 @@ class InsightsProduct(models.Model):
     source_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="insights_products")
     source_group = models.ForeignKey(NationalGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="insights_products")
     product_date = models.DateField(help_text="The date of the product")
-    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="insights_products",
-                              help_text="The product's author or point of contact")
+    owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="insights_products", help_text="The product's author or point of contact")
     received_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     received_at = models.DateTimeField()
     saved_analyses = models.ManyToManyField("analyses.SavedAnalysis", blank=True, related_name="insights_products")
@@ -149,11 +149,11 @@ class InsightsReport(models.Model):
     class Meta:
         ordering = ["-compiled_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(status="new", current_forum__isnull=True) | (~Q(status="new") & Q(current_forum__isnull=False)),
-                                   name="report_routed_has_forum"),
+            models.CheckConstraint(
+                condition=Q(status="new", current_forum__isnull=True) | (~Q(status="new") & Q(current_forum__isnull=False)), name="report_routed_has_forum"
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="report_version_positive"),
-            models.CheckConstraint(condition=~Q(status="closed") | (~Q(closed_reason="") & Q(closed_at__isnull=False)),
-                                   name="report_closed_with_reason"),
+            models.CheckConstraint(condition=~Q(status="closed") | (~Q(closed_reason="") & Q(closed_at__isnull=False)), name="report_closed_with_reason"),
         ]
 
     def __str__(self) -> str:
@@ -222,7 +222,9 @@ class RiskMethodology(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     modifier_floor = models.DecimalField(
-        max_digits=3, decimal_places=2, default=0.5,
+        max_digits=3,
+        decimal_places=2,
+        default=0.5,
         help_text="What the modifiers multiply the score by at the bottom of their scales (1.00 at the top)",
     )
     note = models.CharField(max_length=300, blank=True, help_text="What changed in this version")
@@ -308,8 +310,7 @@ class Tasking(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField()
     report = models.ForeignKey(InsightsReport, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings")
-    forum = models.ForeignKey(Forum, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings",
-                              help_text="The forum that tasked it")
+    forum = models.ForeignKey(Forum, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings", help_text="The forum that tasked it")
     meeting = models.ForeignKey("Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="taskings")
     tasked_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings")
     tasked_group = models.ForeignKey(NationalGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings")
@@ -395,9 +396,7 @@ class Target(models.Model):
             models.CheckConstraint(condition=_exactly_one("product", "tasking", "case"), name="target_one_subject"),
             models.CheckConstraint(
                 condition=(
-                    (Q(kind="person") & ~Q(person_key=""))
-                    | (Q(kind="group") & ~Q(group_folded=""))
-                    | Q(kind="place", x__isnull=False, y__isnull=False)
+                    (Q(kind="person") & ~Q(person_key="")) | (Q(kind="group") & ~Q(group_folded="")) | Q(kind="place", x__isnull=False, y__isnull=False)
                 ),
                 name="target_complete_for_kind",
             ),
@@ -436,8 +435,14 @@ class RiskScore(models.Model):
     score = models.DecimalField(max_digits=6, decimal_places=2)
     rationale = models.TextField(blank=True)
     is_current = models.BooleanField(default=True)
-    rescored_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                      help_text="The score whose ratings this one re-applied under a new methodology version")
+    rescored_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The score whose ratings this one re-applied under a new methodology version",
+    )
     scored_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     scored_at = models.DateTimeField()
 

@@ -165,8 +165,9 @@ def tasking_owner_refusal(owner, *, tasked_unit=None, tasked_group=None) -> str:
     if scope.role is None:
         return f"{name} has no role in rocc and cannot own a tasking."
     if scope.role not in OWNER_ROLES:
-        return (f"{name} is a {Role(scope.role).label.lower()} and cannot own a tasking: owners are T&C members, analysts, "
-                "the programme office or administrators.")
+        return (
+            f"{name} is a {Role(scope.role).label.lower()} and cannot own a tasking: owners are T&C members, analysts, the programme office or administrators."
+        )
     if tasked_unit is not None and not scope.covers(tasked_unit.path):
         return f"{name} does not work in {tasked_unit.name}: choose an owner there."
     if tasked_group is not None and not scope.national and not owner.profile.groups.filter(pk=tasked_group.pk).exists():

@@ -58,9 +58,7 @@ def ratings_check(dimensions: list[Dimension], ratings: Mapping[str, object]) ->
             problems[dimension.code] = f"{dimension.name}: {value!r} is not a whole number from {dimension.scale_min} to {dimension.scale_max}."
             continue
         if not dimension.scale_min <= number <= dimension.scale_max:
-            problems[dimension.code] = (
-                f"{dimension.name}: {number} is outside its scale, which runs from {dimension.scale_min} to {dimension.scale_max}."
-            )
+            problems[dimension.code] = f"{dimension.name}: {number} is outside its scale, which runs from {dimension.scale_min} to {dimension.scale_max}."
             continue
         clean[dimension.code] = number
     if problems:

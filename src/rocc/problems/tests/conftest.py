@@ -29,8 +29,13 @@ def case(bank, owner):
     from rocc.org.models import OrgUnit
     from rocc.problems.services import case_open
 
-    return case_open(actor=owner, title="Burglaries around Henderson town centre", description="Repeat burglaries of whānau homes.",
-                     scope_unit=OrgUnit.objects.get(code="waitemata"), owner=owner)
+    return case_open(
+        actor=owner,
+        title="Burglaries around Henderson town centre",
+        description="Repeat burglaries of whānau homes.",
+        scope_unit=OrgUnit.objects.get(code="waitemata"),
+        owner=owner,
+    )
 
 
 def complete_stage(case, actor):
@@ -41,14 +46,27 @@ def complete_stage(case, actor):
     case.refresh_from_db()
     stage = case.stage
     fields = {
-        Stage.SCAN: dict(harm_or_volume="high_harm", problem_kind="crime", problem_type="Residential burglary",
-                         time_pattern="seasonal", communities_agree_problem="yes", communities_agree_drivers="partly"),
-        Stage.NOMINATE: dict(objective_police="Fewer repeat burglaries", objective_community="Whānau feel safe at home",
-                             success_looks_like="Residents say they feel safe", cultural_impact="Agreed with the iwi liaison"),
+        Stage.SCAN: dict(
+            harm_or_volume="high_harm",
+            problem_kind="crime",
+            problem_type="Residential burglary",
+            time_pattern="seasonal",
+            communities_agree_problem="yes",
+            communities_agree_drivers="partly",
+        ),
+        Stage.NOMINATE: dict(
+            objective_police="Fewer repeat burglaries",
+            objective_community="Whānau feel safe at home",
+            success_looks_like="Residents say they feel safe",
+            cultural_impact="Agreed with the iwi liaison",
+        ),
         Stage.DEPLOY: dict(review_cycle="fortnightly", resources="Two prevention officers, evenings"),
-        Stage.ASSESS: dict(community_impact="No disproportionate impact found (figures by community below)",
-                           lessons_learned="Target hardening works when whānau are asked first",
-                           what_worked="Target hardening with the marae's help", usable_elsewhere=True),
+        Stage.ASSESS: dict(
+            community_impact="No disproportionate impact found (figures by community below)",
+            lessons_learned="Target hardening works when whānau are asked first",
+            what_worked="Target hardening with the marae's help",
+            usable_elsewhere=True,
+        ),
     }.get(stage)
     if fields:
         case = services.case_update(actor=actor, case=case, version=case.version, **fields)
@@ -56,11 +74,21 @@ def complete_stage(case, actor):
         services.strategy_set(actor=actor, case=case, components={"prevention": "Target hardening", "victims": "Visit every victim"})
         services.lead_measure_add(actor=actor, case=case, description="Homes visited", monitored_by="Sergeant Ngata")
     if stage == Stage.DEPLOY:
-        services.milestone_add(actor=actor, case=case, description="All victims visited", responsible="Sergeant Ngata",
-                               due=dt.date.today() + dt.timedelta(days=30))
+        services.milestone_add(
+            actor=actor, case=case, description="All victims visited", responsible="Sergeant Ngata", due=dt.date.today() + dt.timedelta(days=30)
+        )
     if stage == Stage.ASSESS:
-        services.outcome_measure_add(actor=actor, case=case, description="Burglaries", before_target=120, after_target=80,
-                                     before_comparison=100, after_comparison=95, before_buffer=60, after_buffer=62)
+        services.outcome_measure_add(
+            actor=actor,
+            case=case,
+            description="Burglaries",
+            before_target=120,
+            after_target=80,
+            before_comparison=100,
+            after_comparison=95,
+            before_buffer=60,
+            after_buffer=62,
+        )
     case.refresh_from_db()
     answers = {q.pk: f"Answer to: {q.text}" for q in case.question_bank.questions.filter(stage=stage, required=True, fact="")}
     services.answers_save(actor=actor, case=case, answers=answers, version=case.version)

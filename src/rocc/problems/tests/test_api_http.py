@@ -1,7 +1,6 @@
 """The problems API through the test client: opening a case, answers and evidence, stage moves with their refusals
 (422 missing answers, 409 stale or closed, 403, 404 out of scope), the question bank and the library."""
 
-
 import pytest
 
 from rocc.core.tokens import token_issue
@@ -30,15 +29,24 @@ def test_open_answer_and_advance_a_case_over_http_with_the_gate_and_the_version_
     first = questions[0]
     status, answered = call(f"{url}/answers/{first['id']}", token, {"version": 1, "text": "Ram raids on dairies at night."}, "PUT")
     assert status == 200 and answered["version"] == 2 and len(answered["missing_for_stage"]) == 7
-    status, evidence = call(f"{url}/answers/{first['id']}/evidence", token,
-                            {"kind": "engagement", "engaged_who": "Dairy owners' association", "engaged_how": "Meeting",
-                             "engaged_said": "Owners are afraid to open late", "engaged_on": "2024-06-01"})
+    status, evidence = call(
+        f"{url}/answers/{first['id']}/evidence",
+        token,
+        {
+            "kind": "engagement",
+            "engaged_who": "Dairy owners' association",
+            "engaged_how": "Meeting",
+            "engaged_said": "Owners are afraid to open late",
+            "engaged_on": "2024-06-01",
+        },
+    )
     assert status == 201 and evidence["kind"] == "engagement"
     status, bad = call(f"{url}/answers/{first['id']}/evidence", token, {"kind": "document", "title": "No address"})
     assert status == 422 and "url" in bad["errors"]
 
-    status, patched = call(url, token, {"version": 3, "harm_or_volume": "high_harm", "problem_kind": "crime",
-                                        "problem_type": "Ram raids", "partner_agencies": ["MSD"]}, "PATCH")
+    status, patched = call(
+        url, token, {"version": 3, "harm_or_volume": "high_harm", "problem_kind": "crime", "problem_type": "Ram raids", "partner_agencies": ["MSD"]}, "PATCH"
+    )
     assert status == 200 and patched["harm_or_volume"] == "high_harm" and patched["partner_agencies"] == ["MSD"]
     status, stale = call(url, token, {"version": 3, "title": "From an old copy"}, "PATCH")
     assert status == 409 and "changed since you opened it" in stale["detail"]

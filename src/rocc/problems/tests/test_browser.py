@@ -144,7 +144,8 @@ def test_a_case_goes_from_scan_to_assessed_in_the_browser(browser, live_server, 
     conclusions = _in(page, "/assess/save/")
     conclusions.get_by_label("Comparison area").select_option(label="Auckland City")
     conclusions.get_by_label("Has the initiative produced any unintended and/or disproportionate impact(s) on specific communities?").fill(
-        "No: Youth Aid referrals of rangatahi Māori fell (figures above).")
+        "No: Youth Aid referrals of rangatahi Māori fell (figures above)."
+    )
     conclusions.get_by_label("Lessons learned and new intelligence gained").fill("Murals with rangatahi outlasted patrols")
     conclusions.get_by_label("What worked").fill("Murals painted with rangatahi, plus patrols after school")
     conclusions.get_by_label("Can this approach be used elsewhere in Aotearoa New Zealand?").select_option("yes")

@@ -27,8 +27,9 @@ def test_open_a_case_answer_on_the_stage_page_and_see_refusals_when_missing_or_s
     client = signed_in(owner)
     page = client.get("/problems/")
     assert page.status_code == 200 and b"Open a case" in page.content
-    response = client.post("/problems/new/", {"title": "Family harm in Ranui", "description": "Repeat call-outs.",
-                                              "scope_unit": owner.profile.units.first().pk, "owner": owner.pk})
+    response = client.post(
+        "/problems/new/", {"title": "Family harm in Ranui", "description": "Repeat call-outs.", "scope_unit": owner.profile.units.first().pk, "owner": owner.pk}
+    )
     case = Case.objects.get(title="Family harm in Ranui")
     assert response.status_code == 302 and response["Location"] == f"/problems/cases/{case.pk}/"
     detail = client.get(f"/problems/cases/{case.pk}/").content.decode()
@@ -41,20 +42,36 @@ def test_open_a_case_answer_on_the_stage_page_and_see_refusals_when_missing_or_s
     stage = client.get(f"/problems/cases/{case.pk}/scan/").content.decode()
     assert "Scanning facts" in stage and "Is this causing panic?" in stage and "Engage early, be inclusive and think broadly." in stage
     first = case.question_bank.questions.get(order=1)
-    saved = client.post(f"/problems/cases/{case.pk}/scan/save/", {"stage-version": 1, f"a-q{first.pk}": "Repeat family harm call-outs.",
-                                                                     "s-communities_agree_problem": "unknown", "s-communities_agree_drivers": "unknown"})
+    saved = client.post(
+        f"/problems/cases/{case.pk}/scan/save/",
+        {
+            "stage-version": 1,
+            f"a-q{first.pk}": "Repeat family harm call-outs.",
+            "s-communities_agree_problem": "unknown",
+            "s-communities_agree_drivers": "unknown",
+        },
+    )
     assert saved.status_code == 302
-    stale = client.post(f"/problems/cases/{case.pk}/scan/save/", {"stage-version": 1, "s-harm_or_volume": "high_harm",
-                                                                     "s-communities_agree_problem": "yes", "s-communities_agree_drivers": "yes",
-                                                                     f"a-q{first.pk}": "Repeat family harm call-outs."})
+    stale = client.post(
+        f"/problems/cases/{case.pk}/scan/save/",
+        {
+            "stage-version": 1,
+            "s-harm_or_volume": "high_harm",
+            "s-communities_agree_problem": "yes",
+            "s-communities_agree_drivers": "yes",
+            f"a-q{first.pk}": "Repeat family harm call-outs.",
+        },
+    )
     assert stale.status_code == 409 and "changed since you opened it" in stale.content.decode()
     case.refresh_from_db()
     assert case.harm_or_volume == "" and case.answers.get().text == "Repeat family harm call-outs."
 
     upload = io.BytesIO(b"minutes")
     upload.name = "hui minutes.txt"
-    added = client.post(f"/problems/cases/{case.pk}/scan/questions/{first.pk}/evidence/",
-                        {f"e{first.pk}-kind": "document", f"e{first.pk}-title": "Hui minutes", f"e{first.pk}-file": upload})
+    added = client.post(
+        f"/problems/cases/{case.pk}/scan/questions/{first.pk}/evidence/",
+        {f"e{first.pk}-kind": "document", f"e{first.pk}-title": "Hui minutes", f"e{first.pk}-file": upload},
+    )
     assert added.status_code == 302
     evidence = case.answers.get().evidence.get()
     download = client.get(f"/problems/cases/{case.pk}/evidence/{evidence.pk}/file/")
@@ -79,8 +96,7 @@ def test_a_closed_case_prints_exports_appears_in_the_library_and_refuses_edits_o
     assert "Has the initiative produced any unintended and/or disproportionate impact(s) on specific communities?" in printed
 
     workbook = load_workbook(io.BytesIO(client.get(f"/problems/cases/{case.pk}/export.xlsx").content))
-    assert workbook.sheetnames == ["Case", "Questions", "Strategy", "Lead measures", "Milestones", "Reviews", "Outcomes",
-                                   "By community", "History"]
+    assert workbook.sheetnames == ["Case", "Questions", "Strategy", "Lead measures", "Milestones", "Reviews", "Outcomes", "By community", "History"]
     assert workbook["Case"]["B2"].value == "Burglaries around Henderson town centre"
     assert workbook["Outcomes"]["I2"].value == pytest.approx(-28.0)
     assert [r[1] for r in workbook["History"].iter_rows(min_row=2, values_only=True)][-1] == "Closed"
@@ -101,8 +117,13 @@ def test_an_administrator_publishes_a_new_version_of_the_questions_from_the_page
     client = signed_in(admin)
     page = client.get("/problems/questions/revise/")
     formset = page.context["formset"]
-    data = {"note": "Add a question on harm to tamariki", "form-TOTAL_FORMS": str(len(formset.forms)), "form-INITIAL_FORMS": str(formset.initial_form_count()),
-            "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000"}
+    data = {
+        "note": "Add a question on harm to tamariki",
+        "form-TOTAL_FORMS": str(len(formset.forms)),
+        "form-INITIAL_FORMS": str(formset.initial_form_count()),
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+    }
     for i, form in enumerate(formset.forms):
         for name in ("stage", "text", "fact"):
             data[f"form-{i}-{name}"] = form.initial.get(name, "") or ""

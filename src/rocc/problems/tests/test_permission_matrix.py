@@ -11,15 +11,15 @@ from rocc.problems.services import case_open
 ACTIONS = ["view", "open", "work", "library", "questions", "listed"]
 EXPECTED = {
     #                        view open work lib  qns  listed
-    "administrator":        "Y    Y    Y    Y    Y    Y",
-    "programme_manager":    "Y    Y    Y    Y    N    Y",
+    "administrator": "Y    Y    Y    Y    Y    Y",
+    "programme_manager": "Y    Y    Y    Y    N    Y",
     "regional_coordinator": "I    I    I    Y    N    I",
-    "analyst":              "I    I    I    Y    N    I",
-    "provider_reporter":    "P    N    N    N    N    P",
-    "tc_member":            "I    N    N    Y    N    I",
-    "viewer":               "I    N    N    Y    N    I",
-    "no role":              "N    N    N    N    N    N",
-    "anonymous":            "N    N    N    N    N    N",
+    "analyst": "I    I    I    Y    N    I",
+    "provider_reporter": "P    N    N    N    N    P",
+    "tc_member": "I    N    N    Y    N    I",
+    "viewer": "I    N    N    Y    N    I",
+    "no role": "N    N    N    N    N    N",
+    "anonymous": "N    N    N    N    N    N",
 }
 
 

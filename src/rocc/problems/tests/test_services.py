@@ -23,12 +23,16 @@ def _to_assess(case, actor):
 
 
 def test_the_shipped_questions_are_the_seeds_five_stages_word_for_word_and_load_once(bank):
-    texts = {stage: list(bank.questions.filter(stage=stage).order_by("order").values_list("text", flat=True))
-             for stage in ("scan", "analyse", "nominate", "deploy", "assess")}
+    texts = {
+        stage: list(bank.questions.filter(stage=stage).order_by("order").values_list("text", flat=True))
+        for stage in ("scan", "analyse", "nominate", "deploy", "assess")
+    }
     assert [len(texts[s]) for s in texts] == [9, 8, 11, 10, 6]
     assert "Is this a high harm or high volume problem?" in texts["scan"]
-    assert ("Do our communities and iwi agree that this is a problem? Do our communities and iwi agree on the definition and "
-            "drivers of the problem as we and our partners see it?") in texts["scan"]
+    assert (
+        "Do our communities and iwi agree that this is a problem? Do our communities and iwi agree on the definition and "
+        "drivers of the problem as we and our partners see it?"
+    ) in texts["scan"]
     assert "What is the cultural impact of our planned approach?" in texts["nominate"]
     assert "Do we need to change tack (e.g. displacement, times, locations)?" in texts["deploy"]
     assert "Has the initiative produced any unintended and/or disproportionate impact(s) on specific communities?" in texts["assess"]
@@ -64,8 +68,14 @@ def test_a_case_goes_from_scan_to_assessed_and_every_move_is_in_its_history(case
     case = services.case_advance(actor=owner, case=case, version=case.version)
     assert case.status == "closed" and case.closed_at is not None
     moves = list(case.moves.values_list("kind", "from_stage", "to_stage"))
-    assert moves == [("opened", "", "scan"), ("advanced", "scan", "analyse"), ("advanced", "analyse", "nominate"),
-                     ("advanced", "nominate", "deploy"), ("advanced", "deploy", "assess"), ("closed", "assess", "assess")]
+    assert moves == [
+        ("opened", "", "scan"),
+        ("advanced", "scan", "analyse"),
+        ("advanced", "analyse", "nominate"),
+        ("advanced", "nominate", "deploy"),
+        ("advanced", "deploy", "assess"),
+        ("closed", "assess", "assess"),
+    ]
 
 
 def test_nominate_needs_a_vipers_component_and_assess_needs_an_outcome_measure(case, owner):
@@ -73,14 +83,14 @@ def test_nominate_needs_a_vipers_component_and_assess_needs_an_outcome_measure(c
         case = complete_stage(case, owner)
         case = services.case_advance(actor=owner, case=case, version=case.version)
     assert case.stage == "nominate"
-    case = services.case_update(actor=owner, case=case, version=case.version, objective_police="a", objective_community="b",
-                                success_looks_like="c", cultural_impact="d")
+    case = services.case_update(
+        actor=owner, case=case, version=case.version, objective_police="a", objective_community="b", success_looks_like="c", cultural_impact="d"
+    )
     services.lead_measure_add(actor=owner, case=case, description="Visits", monitored_by="Sergeant")
     case.refresh_from_db()
     answers = {q.pk: "yes" for q in case.question_bank.questions.filter(stage="nominate", fact="")}
     case = services.answers_save(actor=owner, case=case, answers=answers, version=case.version)
-    assert selectors.stage_missing(case) == [
-        "the strategy has no VIPERS component yet (Victims, Intelligence, Prevention, Enforcement, Reassurance, Support)"]
+    assert selectors.stage_missing(case) == ["the strategy has no VIPERS component yet (Victims, Intelligence, Prevention, Enforcement, Reassurance, Support)"]
     services.strategy_set(actor=owner, case=case, components={"reassurance": "Foot patrols at the shops", "support": ""})
     assert selectors.stage_missing(case) == []
     assert list(case.strategy_components.values_list("component", flat=True)) == ["reassurance"]
@@ -111,8 +121,9 @@ def test_two_people_moving_the_same_case_the_second_is_refused_as_changed_since_
     case.refresh_from_db()
     assert case.stage == "analyse" and case.moves.filter(kind="advanced").count() == 1
     with pytest.raises(services.CaseChanged):
-        services.answer_save(actor=owner, case=case, question=case.question_bank.questions.get(stage="analyse", order=101),
-                             text="From an old copy", version=seen)
+        services.answer_save(
+            actor=owner, case=case, question=case.question_bank.questions.get(stage="analyse", order=101), text="From an old copy", version=seen
+        )
     assert not Answer.objects.filter(case=case, question__stage="analyse").exists()
 
 
@@ -138,8 +149,7 @@ def test_a_closed_case_refuses_every_edit_with_a_message_and_changes_nothing(cas
 
 def test_revising_the_question_bank_leaves_open_cases_on_the_version_they_were_opened_under(case, owner, make_user):
     admin = make_user("administrator", username="admin-q")
-    specs = [services.QuestionSpec(stage=q.stage, text=q.text, required=q.required, fact=q.fact)
-             for q in case.question_bank.questions.order_by("order")]
+    specs = [services.QuestionSpec(stage=q.stage, text=q.text, required=q.required, fact=q.fact) for q in case.question_bank.questions.order_by("order")]
     specs[0] = services.QuestionSpec(stage="scan", text="Describe the problem, the harm and who bears it.")
     with pytest.raises(PermissionDenied):
         services.question_bank_revise(actor=owner, questions=specs, note="x")
@@ -164,12 +174,20 @@ def test_evidence_of_each_kind_is_checked_and_an_uploaded_document_lands_in_the_
         services.evidence_add(actor=owner, case=case, question=question, kind="indicator", indicator_code="X1")
     case.refresh_from_db()
     services.answer_save(actor=owner, case=case, question=question, text="Yes: the marae hui said so.", version=case.version)
-    engagement = services.evidence_add(actor=owner, case=case, question=question, kind="engagement", engaged_who="Te Whānau o Waipareira",
-                                       engaged_how="Hui at the marae", engaged_said="Burglary is the top worry", engaged_on=dt.date(2024, 5, 2))
-    document = services.evidence_add(actor=owner, case=case, question=question, kind="document", title="Hui notes",
-                                     upload=("hui notes (May).pdf", b"%PDF-1.4 notes"))
-    linked = services.evidence_add(actor=owner, case=case, question=question, kind="document", title="Council report",
-                                   url="https://example.org/report")
+    engagement = services.evidence_add(
+        actor=owner,
+        case=case,
+        question=question,
+        kind="engagement",
+        engaged_who="Te Whānau o Waipareira",
+        engaged_how="Hui at the marae",
+        engaged_said="Burglary is the top worry",
+        engaged_on=dt.date(2024, 5, 2),
+    )
+    document = services.evidence_add(
+        actor=owner, case=case, question=question, kind="document", title="Hui notes", upload=("hui notes (May).pdf", b"%PDF-1.4 notes")
+    )
+    linked = services.evidence_add(actor=owner, case=case, question=question, kind="document", title="Council report", url="https://example.org/report")
     indicator = services.evidence_add(actor=owner, case=case, question=question, kind="indicator", indicator_code="burglary-rate")
     assert services.document_path(document).read_bytes() == b"%PDF-1.4 notes"
     assert document.file_path.startswith("problems/documents/") and document.file_path.endswith("-hui-notes-May-.pdf")
@@ -190,12 +208,19 @@ def test_evidence_of_each_kind_is_checked_and_an_uploaded_document_lands_in_the_
 
 def test_an_outcome_measure_is_compared_with_the_comparison_area_by_the_displacement_library(case, owner):
     case = _to_assess(case, owner)
-    measure = services.outcome_measure_add(actor=owner, case=case, description="Burglaries", before_target=120, after_target=80,
-                                           before_comparison=100, after_comparison=95, before_buffer=60, after_buffer=62)
-    wdd = weighted_displacement_difference(target_before=120, target_after=80, control_before=100, control_after=95,
-                                           buffer_before=60, buffer_after=62)
-    wdq = weighted_displacement_quotient(target_before=120, target_after=80, buffer_before=60, buffer_after=62,
-                                         control_before=100, control_after=95)
+    measure = services.outcome_measure_add(
+        actor=owner,
+        case=case,
+        description="Burglaries",
+        before_target=120,
+        after_target=80,
+        before_comparison=100,
+        after_comparison=95,
+        before_buffer=60,
+        after_buffer=62,
+    )
+    wdd = weighted_displacement_difference(target_before=120, target_after=80, control_before=100, control_after=95, buffer_before=60, buffer_after=62)
+    wdq = weighted_displacement_quotient(target_before=120, target_after=80, buffer_before=60, buffer_after=62, control_before=100, control_after=95)
     assert measure.result["wdd"]["estimate"] == pytest.approx(wdd.estimate) == pytest.approx(-28.0)
     assert measure.result["wdq"]["wdq"] == pytest.approx(wdq.wdq)
     assert measure.result["target"]["percent"] == pytest.approx(-100 / 3)
@@ -211,8 +236,9 @@ def test_an_outcome_measure_is_compared_with_the_comparison_area_by_the_displace
 
 def test_figures_by_community_give_shares_rates_from_known_populations_and_flag_a_rising_share(case, owner):
     case = _to_assess(case, owner)
-    Population.objects.create(unit=case.scope_unit, period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31),
-                              ethnicity="Māori", value=20000, source="test")
+    Population.objects.create(
+        unit=case.scope_unit, period_start=dt.date(2023, 1, 1), period_end=dt.date(2023, 12, 31), ethnicity="Māori", value=20000, source="test"
+    )
     services.community_figure_add(actor=owner, case=case, community="Maori", measure="Stop and search", before=20, after=40)
     services.community_figure_add(actor=owner, case=case, community="European", measure="Stop and search", before=80, after=60, population=100000)
     rows = {r.community: r for r in exports.community_rows(case, user=owner)}

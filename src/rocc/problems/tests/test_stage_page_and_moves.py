@@ -29,25 +29,42 @@ def _scan_questions(case):
 
 def test_one_save_on_the_scan_page_keeps_the_facts_and_the_answers_typed_together(signed_in, case, owner):
     first, second = _scan_questions(case)[:2]
-    saved = signed_in(owner).post(f"/problems/cases/{case.pk}/scan/save/", {
-        "stage-version": case.version, "s-harm_or_volume": "high_harm", "s-problem_kind": "crime", "s-problem_type": "Burglary of whānau homes",
-        "s-communities_agree_problem": "yes", "s-communities_agree_drivers": "partly",
-        f"a-q{first.pk}": "Repeat burglaries of the same homes.", f"a-q{second.pk}": "Analysis of 18 months of burglaries.",
-    })
+    saved = signed_in(owner).post(
+        f"/problems/cases/{case.pk}/scan/save/",
+        {
+            "stage-version": case.version,
+            "s-harm_or_volume": "high_harm",
+            "s-problem_kind": "crime",
+            "s-problem_type": "Burglary of whānau homes",
+            "s-communities_agree_problem": "yes",
+            "s-communities_agree_drivers": "partly",
+            f"a-q{first.pk}": "Repeat burglaries of the same homes.",
+            f"a-q{second.pk}": "Analysis of 18 months of burglaries.",
+        },
+    )
     assert saved.status_code == 302
     case.refresh_from_db()
     assert (case.harm_or_volume, case.problem_type, case.communities_agree_drivers) == ("high_harm", "Burglary of whānau homes", "partly")
     assert dict(case.answers.values_list("question_id", "text")) == {
-        first.pk: "Repeat burglaries of the same homes.", second.pk: "Analysis of 18 months of burglaries."}
+        first.pk: "Repeat burglaries of the same homes.",
+        second.pk: "Analysis of 18 months of burglaries.",
+    }
     assert case.version == 2, "one save is one change of the case"
 
 
 def test_a_refused_fact_saves_nothing_and_the_page_comes_back_with_everything_typed(signed_in, case, owner):
     first = _scan_questions(case)[0]
-    refused = signed_in(owner).post(f"/problems/cases/{case.pk}/scan/save/", {
-        "stage-version": case.version, "s-harm_or_volume": "enormous", "s-problem_type": "Burglary of whānau homes",
-        "s-communities_agree_problem": "yes", "s-communities_agree_drivers": "yes", f"a-q{first.pk}": "Typed with care: repeat burglaries.",
-    })
+    refused = signed_in(owner).post(
+        f"/problems/cases/{case.pk}/scan/save/",
+        {
+            "stage-version": case.version,
+            "s-harm_or_volume": "enormous",
+            "s-problem_type": "Burglary of whānau homes",
+            "s-communities_agree_problem": "yes",
+            "s-communities_agree_drivers": "yes",
+            f"a-q{first.pk}": "Typed with care: repeat burglaries.",
+        },
+    )
     html = refused.content.decode()
     assert refused.status_code == 400 and "Nothing was saved." in html
     assert "Typed with care: repeat burglaries." in html and 'value="Burglary of whānau homes"' in html
@@ -58,10 +75,15 @@ def test_a_refused_fact_saves_nothing_and_the_page_comes_back_with_everything_ty
 def test_a_stale_save_is_refused_and_keeps_what_was_typed_on_the_page(signed_in, case, owner):
     first = _scan_questions(case)[0]
     services.case_update(actor=owner, case=case, version=1, problem_type="Someone else's change")
-    refused = signed_in(owner).post(f"/problems/cases/{case.pk}/scan/save/", {
-        "stage-version": 1, "s-communities_agree_problem": "yes", "s-communities_agree_drivers": "yes",
-        f"a-q{first.pk}": "My answer, typed before the other change.",
-    })
+    refused = signed_in(owner).post(
+        f"/problems/cases/{case.pk}/scan/save/",
+        {
+            "stage-version": 1,
+            "s-communities_agree_problem": "yes",
+            "s-communities_agree_drivers": "yes",
+            f"a-q{first.pk}": "My answer, typed before the other change.",
+        },
+    )
     html = refused.content.decode()
     assert refused.status_code == 409 and "changed since you opened it" in html and "My answer, typed before the other change." in html
     case.refresh_from_db()
@@ -71,9 +93,14 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed_on_the_page(signed_in,
 def test_the_service_saves_a_stage_all_or_nothing(case, owner):
     first = _scan_questions(case)[0]
     with pytest.raises(ValidationError) as refused:
-        services.case_stage_save(actor=owner, case=case, version=1, stage=Stage.SCAN,
-                                 changes={"problem_type": "Burglary", "time_pattern": "every full moon"},
-                                 answers={first.pk: "An answer that must not be saved alone."})
+        services.case_stage_save(
+            actor=owner,
+            case=case,
+            version=1,
+            stage=Stage.SCAN,
+            changes={"problem_type": "Burglary", "time_pattern": "every full moon"},
+            answers={first.pk: "An answer that must not be saved alone."},
+        )
     assert set(refused.value.message_dict) == {"time_pattern"}
     case.refresh_from_db()
     assert case.problem_type == "" and not case.answers.exists() and case.version == 1
@@ -85,10 +112,17 @@ def test_the_nominate_page_saves_objectives_vipers_and_answers_in_one_go(signed_
         case = services.case_advance(actor=owner, case=case, version=case.version)
     assert case.stage == Stage.NOMINATE
     question = case.question_bank.questions.filter(stage=Stage.NOMINATE, fact="").first()
-    saved = signed_in(owner).post(f"/problems/cases/{case.pk}/nominate/save/", {
-        "stage-version": case.version, "s-objective_police": "Fewer repeat burglaries", "s-objective_community": "Whānau feel safe",
-        "v-prevention": "Target hardening with the marae", "v-victims": "", f"a-q{question.pk}": "With the iwi liaison.",
-    })
+    saved = signed_in(owner).post(
+        f"/problems/cases/{case.pk}/nominate/save/",
+        {
+            "stage-version": case.version,
+            "s-objective_police": "Fewer repeat burglaries",
+            "s-objective_community": "Whānau feel safe",
+            "v-prevention": "Target hardening with the marae",
+            "v-victims": "",
+            f"a-q{question.pk}": "With the iwi liaison.",
+        },
+    )
     assert saved.status_code == 302
     case.refresh_from_db()
     assert case.objective_community == "Whānau feel safe"
@@ -121,8 +155,10 @@ def _service(owner, case) -> dict[str, bool]:
     def fresh():
         return Case.objects.get(pk=case.pk)
 
-    return {"advance": accepted(lambda: services.case_advance(actor=owner, case=fresh(), version=case.version)),
-            "back": accepted(lambda: services.case_back(actor=owner, case=fresh(), version=case.version, reason="Rethink."))}
+    return {
+        "advance": accepted(lambda: services.case_advance(actor=owner, case=fresh(), version=case.version)),
+        "back": accepted(lambda: services.case_back(actor=owner, case=fresh(), version=case.version, reason="Rethink.")),
+    }
 
 
 def test_every_move_a_case_page_offers_is_accepted_by_the_service_and_every_refused_one_is_not_offered(signed_in, case, owner):
@@ -179,8 +215,7 @@ def at_assess(case, owner):
 
 
 def _measure(owner, case, code):
-    return services.outcome_measure_add(actor=owner, case=case, description="Burglaries", before_target=120, after_target=80,
-                                        indicator_code=code)
+    return services.outcome_measure_add(actor=owner, case=case, description="Burglaries", before_target=120, after_target=80, indicator_code=code)
 
 
 def test_an_outcome_measure_names_an_indicator_of_the_catalogue_or_none(catalogue, at_assess, owner):
@@ -189,8 +224,11 @@ def test_an_outcome_measure_names_an_indicator_of_the_catalogue_or_none(catalogu
     assert _measure(owner, at_assess, "").indicator_code == ""
     with pytest.raises(ValidationError) as refused:
         _measure(owner, at_assess, "burglary-rate-typo")
-    assert refused.value.message_dict == {"indicator_code": [
-        "'burglary-rate-typo' is not an indicator in the catalogue: choose one of the indicators under Measures, or leave the indicator empty."]}
+    assert refused.value.message_dict == {
+        "indicator_code": [
+            "'burglary-rate-typo' is not an indicator in the catalogue: choose one of the indicators under Measures, or leave the indicator empty."
+        ]
+    }
     assert at_assess.outcome_measures.count() == 2
 
 
@@ -198,8 +236,10 @@ def test_the_outcome_form_offers_the_catalogue_and_a_code_outside_it_is_refused_
     client = signed_in(owner)
     page = client.get(f"/problems/cases/{at_assess.pk}/assess/")
     assert [value for value, _ in page.context["outcome_form"].fields["indicator_code"].choices] == ["", *catalogue]
-    refused = client.post(f"/problems/cases/{at_assess.pk}/add/outcome/", {"o-description": "Burglaries", "o-indicator_code": "made-up",
-                                                                          "o-before_target": "10", "o-after_target": "5"})
+    refused = client.post(
+        f"/problems/cases/{at_assess.pk}/add/outcome/",
+        {"o-description": "Burglaries", "o-indicator_code": "made-up", "o-before_target": "10", "o-after_target": "5"},
+    )
     assert refused.status_code == 400 and not OutcomeMeasure.objects.filter(description="Burglaries", indicator_code="made-up").exists()
 
 
@@ -217,7 +257,9 @@ def test_an_outcome_measure_recorded_before_the_rule_with_a_code_outside_the_cat
 
 def test_the_moves_table_sends_a_case_forward_back_and_closed_from_assess_only():
     assert {stage: set(CASE_MOVES[(CaseStatus.OPEN, stage)]) for stage in Stage.values} == {
-        "scan": {StageMove.Kind.ADVANCED}, "analyse": {StageMove.Kind.ADVANCED, StageMove.Kind.BACK},
-        "nominate": {StageMove.Kind.ADVANCED, StageMove.Kind.BACK}, "deploy": {StageMove.Kind.ADVANCED, StageMove.Kind.BACK},
+        "scan": {StageMove.Kind.ADVANCED},
+        "analyse": {StageMove.Kind.ADVANCED, StageMove.Kind.BACK},
+        "nominate": {StageMove.Kind.ADVANCED, StageMove.Kind.BACK},
+        "deploy": {StageMove.Kind.ADVANCED, StageMove.Kind.BACK},
         "assess": {StageMove.Kind.CLOSED, StageMove.Kind.BACK},
     }

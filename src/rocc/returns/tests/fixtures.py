@@ -17,17 +17,28 @@ def _indicator(code: str, name: str):
 
     indicator, created = Indicator.objects.get_or_create(code=code, defaults={"name": name})
     if created or not indicator.versions.exists():
-        IndicatorVersion.objects.create(indicator=indicator, number=1, effective_from=dt.date(2020, 7, 1), kind=IndicatorKind.HOW_MUCH,
-                                        unit_label="referrals / assessments", factor=1, polarity=Polarity.HIGHER_IS_BETTER,
-                                        period_type="month", data_source="Provider reporting")
+        IndicatorVersion.objects.create(
+            indicator=indicator,
+            number=1,
+            effective_from=dt.date(2020, 7, 1),
+            kind=IndicatorKind.HOW_MUCH,
+            unit_label="referrals / assessments",
+            factor=1,
+            polarity=Polarity.HIGHER_IS_BETTER,
+            period_type="month",
+            data_source="Provider reporting",
+        )
     return indicator
 
 
 @pytest.fixture
 def referral_indicators(defaults):
     """The monitoring framework's three referral indicators, as the measures defaults define them."""
-    names = ["Number of referrals / assessments (whānau support and navigation)", "Referrals / assessments for counselling",
-             "Referrals / assessments through community hubs"]
+    names = [
+        "Number of referrals / assessments (whānau support and navigation)",
+        "Referrals / assessments for counselling",
+        "Referrals / assessments through community hubs",
+    ]
     return [_indicator(code, name) for code, name in zip(REFERRAL_CODES, names)]
 
 

@@ -1,7 +1,6 @@
 """The provider-returns API through the test client with bearer tokens: list own, read, open, save figures, submit, return for
 revision, approve; 403, 404 (another agency's return), 409 (two approvers at once) and 422 (per-figure problems)."""
 
-
 import pytest
 
 from rocc.core.tokens import token_issue

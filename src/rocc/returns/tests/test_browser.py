@@ -90,8 +90,13 @@ def test_a_return_is_filled_submitted_returned_with_a_comment_fixed_and_approved
     approver_context.close()
 
 
-def test_a_provider_submitting_figures_with_new_warnings_sees_them_writes_a_note_and_submits(browser, live_server, people, data_set,  # noqa: F811
-                                                                                             approved_history):
+def test_a_provider_submitting_figures_with_new_warnings_sees_them_writes_a_note_and_submits(
+    browser,
+    live_server,
+    people,
+    data_set,  # noqa: F811
+    approved_history,
+):
     approved_history({"2024-10": (10, 4, 2), "2024-11": (12, 5, 2), "2024-12": (11, 4, 3), "2025-01": (13, 6, 2), "2025-02": (12, 5, 2)})
     provider_context, provider = _signed_in(browser, live_server, "ngo-reporter")
     provider.goto(f"/measures/returns/data-sets/{data_set.code}/")
@@ -121,8 +126,10 @@ def test_a_provider_submitting_figures_with_new_warnings_sees_them_writes_a_note
     assert "2 warnings" in queue and "2 shown to the provider, with a note" in queue
     _accessible(approver, "11-queue-with-flags")
     approver.goto(return_url)
-    assert ("2 warnings were shown to the provider before submission, who confirmed the figures with a note: “Two new hubs opened in March.”"
-            in approver.locator("#warnings-shown").inner_text())
+    assert (
+        "2 warnings were shown to the provider before submission, who confirmed the figures with a note: “Two new hubs opened in March.”"
+        in approver.locator("#warnings-shown").inner_text()
+    )
     _accessible(approver, "12-approver-sees-warnings-shown")
     provider_context.close()
     approver_context.close()

@@ -86,8 +86,8 @@ def test_timeliness_and_completeness_per_provider(open_return, people, data_set,
 
     approved_history({"2024-07": (1, 1, 1), "2024-08": (1, 1, 1), "2024-09": (1, 1, 1)})
     # July was first submitted on its due date (20 Aug), August three days late; September is late too (submitted today).
-    ProviderReturn.objects.filter(period_start=dt.date(2024, 7, 1)).update(first_submitted_at=dt.datetime(2024, 8, 20, 8, 0, tzinfo=dt.timezone.utc))
-    ProviderReturn.objects.filter(period_start=dt.date(2024, 8, 1)).update(first_submitted_at=dt.datetime(2024, 9, 23, 1, 0, tzinfo=dt.timezone.utc))
+    ProviderReturn.objects.filter(period_start=dt.date(2024, 7, 1)).update(first_submitted_at=dt.datetime(2024, 8, 20, 8, 0, tzinfo=dt.UTC))
+    ProviderReturn.objects.filter(period_start=dt.date(2024, 8, 1)).update(first_submitted_at=dt.datetime(2024, 9, 23, 1, 0, tzinfo=dt.UTC))
     # A draft is not received.
     return_open(user=people["pho"], data_set=data_set, unit=OrgUnit.objects.get(code="canterbury"), period="2024-07")
 
@@ -97,7 +97,7 @@ def test_timeliness_and_completeness_per_provider(open_return, people, data_set,
     assert (ngo.expected, ngo.received, ngo.on_time, ngo.late, ngo.approved) == (3, 3, 1, 2, 3)
     assert ngo.completeness == 100 and math.isclose(ngo.timeliness, 100 / 3)
     # Dates are New Zealand dates: 20 Aug 08:00 UTC is 20:00 on the due date here; 23 Sep 13:00 is 3 days late.
-    ProviderReturn.objects.filter(period_start=dt.date(2024, 7, 1)).update(first_submitted_at=dt.datetime(2024, 8, 20, 13, 0, tzinfo=dt.timezone.utc))
+    ProviderReturn.objects.filter(period_start=dt.date(2024, 7, 1)).update(first_submitted_at=dt.datetime(2024, 8, 20, 13, 0, tzinfo=dt.UTC))
     later = {r.assignment.agency.short_name: r for r in reporting_performance(user=people["manager"], data_set=data_set, today=dt.date(2024, 11, 5))}
     assert later["Te Whare Āwhina"].on_time == 0  # 13:00 UTC on 20 Aug is 01:00 on 21 Aug in Aotearoa
     assert (pho.expected, pho.received, pho.completeness, pho.timeliness) == (3, 0, 0, 0)
@@ -145,8 +145,9 @@ def test_an_areas_figure_is_checked_against_its_districts_population_and_the_che
     ret = area_return(values=(600000, 12, 0))
     above = _by_rule(return_checks(ret), "above_population")
     assert (above.outcome, above.severity) == ("flagged", "error")
-    assert above.message == ("600,000 is more than the population of Waitematā district, as North Shore has none on file "
-                             "(575,550, approximate); check the figure.")
+    assert above.message == (
+        "600,000 is more than the population of Waitematā district, as North Shore has none on file (575,550, approximate); check the figure."
+    )
     usual = _by_rule(return_checks(ret), "above_population", COUNSELLING)
     assert usual.outcome == "passed"
     assert usual.basis == "the population of Waitematā district, as North Shore has none on file (575,550, approximate)"

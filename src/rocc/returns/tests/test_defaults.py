@@ -17,8 +17,7 @@ def test_the_example_data_set_asks_for_the_monitoring_frameworks_referrals_and_l
     data_set = DataSet.objects.get(code=EXAMPLE_DATA_SET)
     assert data_set.name == "Whānau services: referrals and assessments"
     assert (data_set.period_type, data_set.due_days, data_set.template_version) == ("month", 20, 1)
-    assert [i.indicator.code for i in data_set.items.all()] == [
-        "mf-whanau-support-referrals", "mf-counselling-referrals", "mf-community-hub-referrals"]
+    assert [i.indicator.code for i in data_set.items.all()] == ["mf-whanau-support-referrals", "mf-counselling-referrals", "mf-community-hub-referrals"]
     assert all(i.indicator.current.data_source == "Provider reporting" for i in data_set.items.all())
     reporting_defaults_load()
     assert DataSet.objects.count() == 1 and DataSetIndicator.objects.count() == 3

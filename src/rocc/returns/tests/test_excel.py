@@ -90,12 +90,15 @@ def test_a_letter_a_negative_count_and_a_period_outside_the_data_set_are_each_re
     _nothing_saved()
 
 
-@pytest.mark.parametrize("period, message", [
-    ("2025-Q1", "'2025-Q1' is not a month; this data set is reported by month, written like 2025-03."),
-    ("March", "'March' is not a month; this data set is reported by month, written like 2025-03."),
-    ("2099-01", "Jan 2099 has not ended yet; its return can be made from 1 Feb 2099."),
-    (None, "Enter the period: a month such as 2025-03."),
-])
+@pytest.mark.parametrize(
+    "period, message",
+    [
+        ("2025-Q1", "'2025-Q1' is not a month; this data set is reported by month, written like 2025-03."),
+        ("March", "'March' is not a month; this data set is reported by month, written like 2025-03."),
+        ("2099-01", "Jan 2099 has not ended yet; its return can be made from 1 Feb 2099."),
+        (None, "Enter the period: a month such as 2025-03."),
+    ],
+)
 def test_a_period_that_is_not_one_of_the_data_sets_is_refused_at_its_cell(data_set, providers, people, period, message):
     content = _filled(_template(data_set, providers["ngo"]), {"C6": period, "C9": 1, "C10": 1, "C11": 1})
     with pytest.raises(ReturnInputInvalid) as refused:

@@ -170,8 +170,9 @@ def test_a_programme_manager_names_a_provider_on_the_data_set_page(client, peopl
 
     client.force_login(people["manager"])
     iwi = Agency.objects.create(short_name="Ngāti Whātua Hauora", name="Ngāti Whātua Hauora", kind="iwi")
-    response = client.post(reverse("returns:provider_add", args=[data_set.code]),
-                           {"agency": iwi.pk, "unit": OrgUnit.objects.get(code="north-shore").pk}, follow=True)
+    response = client.post(
+        reverse("returns:provider_add", args=[data_set.code]), {"agency": iwi.pk, "unit": OrgUnit.objects.get(code="north-shore").pk}, follow=True
+    )
     assert "Ngāti Whātua Hauora now reports" in response.content.decode()
     assert data_set.providers.filter(agency=iwi, unit__code="north-shore").exists()
     client.force_login(people["ngo"])
@@ -254,7 +255,7 @@ def test_the_approvers_queue_lists_each_returns_flags(client, people, open_retur
     flagged = _submit_confirmed(people, open_return("2025-03"), (40, 5, 2), "A new hub.")
     client.force_login(people["waitemata_coordinator"])
     listing = client.get(reverse("returns:list")).content.decode()
-    queue = listing[listing.index("Awaiting your approval"):listing.index('id="returns-heading"')]
+    queue = listing[listing.index("Awaiting your approval") : listing.index('id="returns-heading"')]
     assert reverse("returns:detail", args=[flagged.pk]) in queue
     assert "1 warning; 3 checks could not run" in queue and "(1 shown to the provider, with a note)" in queue
     assert "Changed from 10 in Feb 2025 to 40 (×4.00)" in queue

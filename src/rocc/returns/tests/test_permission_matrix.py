@@ -10,19 +10,26 @@ from rocc.returns.models import DataSet, ProviderReturn
 # Y: allowed (for both returns); I: only the in-scope return; N: never.
 # The in-scope return is MSD's for Waitematā (the actors' provider reports for MSD; the regional actors work in
 # Waitematā); the out-of-scope one is another agency's for Canterbury.
-ACTIONS = ["returns.use_returns", "returns.review_returns", "returns.manage_data_sets", "returns.view_reporting_performance",
-           "returns.view_return", "returns.edit_return", "returns.approve_return"]
+ACTIONS = [
+    "returns.use_returns",
+    "returns.review_returns",
+    "returns.manage_data_sets",
+    "returns.view_reporting_performance",
+    "returns.view_return",
+    "returns.edit_return",
+    "returns.approve_return",
+]
 EXPECTED = {
     #                        use rev mng perf view edit appr
-    "administrator":        "Y   Y   Y   Y    Y    Y    Y",
-    "programme_manager":    "Y   Y   Y   Y    Y    N    Y",
+    "administrator": "Y   Y   Y   Y    Y    Y    Y",
+    "programme_manager": "Y   Y   Y   Y    Y    N    Y",
     "regional_coordinator": "Y   Y   N   Y    I    N    I",
-    "analyst":              "N   N   N   N    N    N    N",
-    "provider_reporter":    "Y   N   N   N    I    I    N",
-    "tc_member":            "N   N   N   N    N    N    N",
-    "viewer":               "N   N   N   N    N    N    N",
-    "no role":              "N   N   N   N    N    N    N",
-    "anonymous":            "N   N   N   N    N    N    N",
+    "analyst": "N   N   N   N    N    N    N",
+    "provider_reporter": "Y   N   N   N    I    I    N",
+    "tc_member": "N   N   N   N    N    N    N",
+    "viewer": "N   N   N   N    N    N    N",
+    "no role": "N   N   N   N    N    N    N",
+    "anonymous": "N   N   N   N    N    N    N",
 }
 OBJECT_ACTIONS = {"returns.view_return", "returns.edit_return", "returns.approve_return"}
 
@@ -33,8 +40,14 @@ def returns(defaults):
     other = Agency.objects.create(short_name="Waitaha PHO", name="Waitaha Primary Health Organisation", kind="pho")
 
     def make(agency, unit_code):
-        return ProviderReturn.objects.create(data_set=data_set, provider=agency, unit=OrgUnit.objects.get(code=unit_code),
-                                             period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31), due_date=dt.date(2025, 4, 20))
+        return ProviderReturn.objects.create(
+            data_set=data_set,
+            provider=agency,
+            unit=OrgUnit.objects.get(code=unit_code),
+            period_start=dt.date(2025, 3, 1),
+            period_end=dt.date(2025, 3, 31),
+            due_date=dt.date(2025, 4, 20),
+        )
 
     return make(Agency.objects.get(short_name="MSD"), "waitemata"), make(other, "canterbury")
 

@@ -32,8 +32,12 @@ def test_a_return_goes_from_draft_to_submitted_to_returned_and_back_to_approved_
     ret = return_submit(user=people["ngo"], provider_return=ret, version=ret.version)
     assert ret.status == ReturnStatus.SUBMITTED and ret.first_submitted_at is not None
 
-    ret = return_send_back(user=people["waitemata_coordinator"], provider_return=ret, version=ret.version,
-                           comment="Counselling looks low: were the Ōrewa clinic's referrals included?")
+    ret = return_send_back(
+        user=people["waitemata_coordinator"],
+        provider_return=ret,
+        version=ret.version,
+        comment="Counselling looks low: were the Ōrewa clinic's referrals included?",
+    )
     assert ret.status == ReturnStatus.RETURNED
     first_submitted = ret.first_submitted_at
     ret = _fill(people["ngo"], ret, {COUNSELLING: "9"})
@@ -44,8 +48,12 @@ def test_a_return_goes_from_draft_to_submitted_to_returned_and_back_to_approved_
 
     history = [(e.action, e.status) for e in ret.events.all()]
     assert history == [
-        (ReturnAction.CREATED, "draft"), (ReturnAction.SAVED, "draft"), (ReturnAction.SUBMITTED, "submitted"),
-        (ReturnAction.RETURNED, "returned"), (ReturnAction.SAVED, "returned"), (ReturnAction.SUBMITTED, "submitted"),
+        (ReturnAction.CREATED, "draft"),
+        (ReturnAction.SAVED, "draft"),
+        (ReturnAction.SUBMITTED, "submitted"),
+        (ReturnAction.RETURNED, "returned"),
+        (ReturnAction.SAVED, "returned"),
+        (ReturnAction.SUBMITTED, "submitted"),
         (ReturnAction.APPROVED, "approved"),
     ]
     assert ret.events.get(action=ReturnAction.RETURNED).comment.startswith("Counselling looks low")
@@ -66,8 +74,13 @@ def test_approved_figures_land_as_observations_of_the_unit_and_period(open_retur
     landed = {o.indicator.code: o for o in Observation.objects.filter(source=SourceKind.RETURN)}
     assert set(landed) == set(REFERRAL_CODES)
     whanau = landed[WHANAU]
-    assert (whanau.unit.code, whanau.period_start.isoformat(), whanau.period_end.isoformat(), whanau.numerator, whanau.value) == \
-        ("waitemata", "2025-03-01", "2025-03-31", 12.0, 12.0)
+    assert (whanau.unit.code, whanau.period_start.isoformat(), whanau.period_end.isoformat(), whanau.numerator, whanau.value) == (
+        "waitemata",
+        "2025-03-01",
+        "2025-03-31",
+        12.0,
+        12.0,
+    )
     assert whanau.source_ref == f"return:{ret.pk}" and "Te Whare Āwhina" in whanau.provenance
     assert landed[HUBS].value == 0.0
 
@@ -97,8 +110,7 @@ def test_two_approvers_at_once_the_second_is_refused_with_who_changed_it(open_re
     seen = ret.version  # both approvers opened the same version
     return_approve(user=people["manager"], provider_return=ProviderReturn.objects.get(pk=ret.pk), version=seen)
     with pytest.raises(ReturnChanged, match=r"changed since you opened it \(by manager at .*approved\)"):
-        return_send_back(user=people["waitemata_coordinator"], provider_return=ProviderReturn.objects.get(pk=ret.pk), version=seen,
-                         comment="Check hubs")
+        return_send_back(user=people["waitemata_coordinator"], provider_return=ProviderReturn.objects.get(pk=ret.pk), version=seen, comment="Check hubs")
     ret.refresh_from_db()
     assert ret.status == ReturnStatus.APPROVED and not ret.events.filter(action=ReturnAction.RETURNED).exists()
 

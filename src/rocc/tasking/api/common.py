@@ -55,7 +55,6 @@ def forum_named(code: str | None):
     return forum
 
 
-
 def subject_named(user, subject_type: str, subject_id: int):
     """The record a score or target is for, if the user may see it (404 otherwise)."""
     if subject_type == "report":

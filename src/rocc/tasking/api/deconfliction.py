@@ -48,19 +48,28 @@ class AlertOut(Schema):
     created_at: dt.datetime
 
 
-
-@router.post("/targets", response={201: TargetOut, **error_responses(403, 422)},
-             summary="Name a target (a person, a group or a place) on a product, tasking or case",
-             description="A person's `identifier` is pseudonymised at once and never stored; naming a person needs a `purpose`, "
-                         "recorded in the audit trail. A place is NZTM2000 `x`/`y` in metres. Matching targets of other owners "
-                         "raise deconfliction alerts to both owners.")
+@router.post(
+    "/targets",
+    response={201: TargetOut, **error_responses(403, 422)},
+    summary="Name a target (a person, a group or a place) on a product, tasking or case",
+    description="A person's `identifier` is pseudonymised at once and never stored; naming a person needs a `purpose`, "
+    "recorded in the audit trail. A place is NZTM2000 `x`/`y` in metres. Matching targets of other owners "
+    "raise deconfliction alerts to both owners.",
+)
 def target_add(request: HttpRequest, payload: TargetIn):
     if payload.subject_type not in {"product", "tasking", "case"}:
         raise InvalidInput("The target was not saved.", field_errors={"subject_type": ["Name targets on a product, a tasking or a case."]})
     subject = subject_named(request.user, payload.subject_type, payload.subject_id)
     target, alerts = deconfliction_services.target_name(
-        actor=request.user, subject=subject, kind=payload.kind, identifier=payload.identifier, purpose=payload.purpose,
-        group_name=payload.group_name, x=payload.x, y=payload.y, place_label=payload.place_label,
+        actor=request.user,
+        subject=subject,
+        kind=payload.kind,
+        identifier=payload.identifier,
+        purpose=payload.purpose,
+        group_name=payload.group_name,
+        x=payload.x,
+        y=payload.y,
+        place_label=payload.place_label,
     )
     return Status(201, TargetOut(id=target.pk, kind=target.kind, alerts_raised=len(alerts)))
 
@@ -68,10 +77,18 @@ def target_add(request: HttpRequest, payload: TargetIn):
 def alert_out(view) -> AlertOut:
     own = view.own_target.subject
     other = view.other_owner
-    return AlertOut(id=view.alert.pk, basis=view.alert.basis, distance_m=view.alert.distance_m,
-                    own_record=str(own), other_owner=other.get_full_name() or other.get_username(), other_team=view.other_team,
-                    acknowledged_by_me=view.acknowledged_by_me, acknowledged_by_other=view.acknowledged_by_other,
-                    open=view.alert.is_open, created_at=view.alert.created_at)
+    return AlertOut(
+        id=view.alert.pk,
+        basis=view.alert.basis,
+        distance_m=view.alert.distance_m,
+        own_record=str(own),
+        other_owner=other.get_full_name() or other.get_username(),
+        other_team=view.other_team,
+        acknowledged_by_me=view.acknowledged_by_me,
+        acknowledged_by_other=view.acknowledged_by_other,
+        open=view.alert.is_open,
+        created_at=view.alert.created_at,
+    )
 
 
 @router.get("/alerts", response=list[AlertOut], summary="Deconfliction alerts on your own targets")
@@ -84,4 +101,3 @@ def alert_acknowledge(request: HttpRequest, alert_id: int):
     found = deconfliction_selectors.alert_get(user=request.user, pk=alert_id)
     deconfliction_services.alert_acknowledge(actor=request.user, alert=found)
     return alert_out(deconfliction_selectors.alert_view(user=request.user, alert=found))
-

@@ -45,15 +45,22 @@ class ProductIn(Schema):
     cases: list[int] = []
 
 
-
 def product_out(p) -> ProductOut:
     return ProductOut(
-        id=p.pk, reference=p.reference, kind=p.kind, title=p.title, summary=p.summary, handling_caveat=p.handling_caveat,
-        source_unit=p.source_unit.code if p.source_unit_id else None, source_group=p.source_group.code if p.source_group_id else None,
-        product_date=p.product_date, owner=p.owner.get_username(), received_at=p.received_at,
-        saved_analyses=list(p.saved_analyses.values_list("pk", flat=True)), cases=list(p.cases.values_list("pk", flat=True)),
+        id=p.pk,
+        reference=p.reference,
+        kind=p.kind,
+        title=p.title,
+        summary=p.summary,
+        handling_caveat=p.handling_caveat,
+        source_unit=p.source_unit.code if p.source_unit_id else None,
+        source_group=p.source_group.code if p.source_group_id else None,
+        product_date=p.product_date,
+        owner=p.owner.get_username(),
+        received_at=p.received_at,
+        saved_analyses=list(p.saved_analyses.values_list("pk", flat=True)),
+        cases=list(p.cases.values_list("pk", flat=True)),
     )
-
 
 
 @router.get("/products", response=list[ProductOut], summary="Insights products you may see, newest first")
@@ -66,17 +73,24 @@ def product(request: HttpRequest, product_id: int):
     return product_out(products_selectors.product_get(user=request.user, pk=product_id))
 
 
-@router.post("/products", response={201: ProductOut, **error_responses(403, 422)},
-             summary="Record the receipt of an insights product",
-             description="District products name `source_unit` (a district or area, by code or name); NOCG, FCG and PLO network "
-                         "products come from their national group. 403 when you may not record products for that source.")
+@router.post(
+    "/products",
+    response={201: ProductOut, **error_responses(403, 422)},
+    summary="Record the receipt of an insights product",
+    description="District products name `source_unit` (a district or area, by code or name); NOCG, FCG and PLO network "
+    "products come from their national group. 403 when you may not record products for that source.",
+)
 def product_add(request: HttpRequest, payload: ProductIn):
     created = products_services.product_receive(
-        actor=request.user, kind=payload.kind, title=payload.title, summary=payload.summary,
-        handling_caveat=payload.handling_caveat, product_date=payload.product_date,
-        source_unit=unit_named(payload.source_unit, "source_unit"), source_group=group_named(payload.source_group, "source_group"),
+        actor=request.user,
+        kind=payload.kind,
+        title=payload.title,
+        summary=payload.summary,
+        handling_caveat=payload.handling_caveat,
+        product_date=payload.product_date,
+        source_unit=unit_named(payload.source_unit, "source_unit"),
+        source_group=group_named(payload.source_group, "source_group"),
         saved_analyses=list(SavedAnalysis.objects.filter(pk__in=payload.saved_analyses)),
         cases=list(Case.objects.filter(pk__in=payload.cases)),
     )
     return Status(201, product_out(created))
-

@@ -33,7 +33,6 @@ class RoutingOut(Schema):
     meeting: int | None
 
 
-
 class ReportOut(Schema):
     id: int
     reference: str
@@ -67,20 +66,34 @@ class RoutingIn(Schema):
     meeting: int | None = None
 
 
-
 def report_values(r) -> dict:
-    return {"id": r.pk, "reference": r.reference, "title": r.title, "summary": r.summary, "status": r.status,
-            "current_forum": r.current_forum.code if r.current_forum_id else None, "compiled_by": r.compiled_by.get_username(),
-            "compiled_at": r.compiled_at, "version": r.version, "products": list(r.products.values_list("pk", flat=True))}
-
+    return {
+        "id": r.pk,
+        "reference": r.reference,
+        "title": r.title,
+        "summary": r.summary,
+        "status": r.status,
+        "current_forum": r.current_forum.code if r.current_forum_id else None,
+        "compiled_by": r.compiled_by.get_username(),
+        "compiled_at": r.compiled_at,
+        "version": r.version,
+        "products": list(r.products.values_list("pk", flat=True)),
+    }
 
 
 def routing_out(d) -> RoutingOut:
     district = d.to_forum.scope_unit.code if d.to_forum.kind == ForumKind.DISTRICT_TC else None
-    return RoutingOut(id=d.pk, direction=d.direction, from_forum=d.from_forum.code if d.from_forum_id else None, to_forum=d.to_forum.code,
-                      to_district=district, rationale=d.rationale, decided_by=d.decided_by.get_username(), decided_at=d.decided_at,
-                      meeting=d.meeting_id)
-
+    return RoutingOut(
+        id=d.pk,
+        direction=d.direction,
+        from_forum=d.from_forum.code if d.from_forum_id else None,
+        to_forum=d.to_forum.code,
+        to_district=district,
+        rationale=d.rationale,
+        decided_by=d.decided_by.get_username(),
+        decided_at=d.decided_at,
+        meeting=d.meeting_id,
+    )
 
 
 @router.get("/reports", response=list[ReportOut], summary="OCCC insights reports you may see")
@@ -124,8 +137,14 @@ def report_route(request: HttpRequest, report_id: int, payload: RoutingIn):
     found = reports_selectors.report_get(user=request.user, pk=report_id)
     meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
     decision = reports_services.report_route(
-        actor=request.user, report=found, version=payload.version, direction=payload.direction, rationale=payload.rationale,
-        district=unit_named(payload.district, "district"), to_forum=forum_named(payload.to_forum), meeting=meeting,
+        actor=request.user,
+        report=found,
+        version=payload.version,
+        direction=payload.direction,
+        rationale=payload.rationale,
+        district=unit_named(payload.district, "district"),
+        to_forum=forum_named(payload.to_forum),
+        meeting=meeting,
     )
     return Status(201, routing_out(decision))
 
@@ -136,11 +155,13 @@ class CloseIn(Schema):
     meeting: int | None = None
 
 
-@router.post("/reports/{report_id}/close", response={200: ReportOut, **error_responses(403, 404, 409, 422)},
-             summary="Close a routed report that needs nothing more, with the reason")
+@router.post(
+    "/reports/{report_id}/close",
+    response={200: ReportOut, **error_responses(403, 404, 409, 422)},
+    summary="Close a routed report that needs nothing more, with the reason",
+)
 def report_close(request: HttpRequest, report_id: int, payload: CloseIn):
     found = reports_selectors.report_get(user=request.user, pk=report_id)
     meeting = meetings_selectors.meeting_get(user=request.user, pk=payload.meeting) if payload.meeting else None
     closed = reports_services.report_close(actor=request.user, report=found, version=payload.version, reason=payload.reason, meeting=meeting)
     return ReportOut(**report_values(closed))
-

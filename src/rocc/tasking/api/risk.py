@@ -28,7 +28,6 @@ class ScoreOut(Schema):
     scored_at: dt.datetime
 
 
-
 class DimensionOut(Schema):
     code: str
     name: str
@@ -67,29 +66,52 @@ class RankedOut(Schema):
     methodology_version: int
 
 
-
 def score_out(s) -> ScoreOut:
     kind = "report" if s.report_id else "case" if s.case_id else "target"
-    return ScoreOut(id=s.pk, subject_type=kind, subject_id=s.report_id or s.case_id or s.target_id, methodology=s.methodology.code,
-                    methodology_version=s.methodology.version, ratings=s.ratings, score=float(s.score), is_current=s.is_current,
-                    scored_by=s.scored_by.get_username(), scored_at=s.scored_at)
-
+    return ScoreOut(
+        id=s.pk,
+        subject_type=kind,
+        subject_id=s.report_id or s.case_id or s.target_id,
+        methodology=s.methodology.code,
+        methodology_version=s.methodology.version,
+        ratings=s.ratings,
+        score=float(s.score),
+        is_current=s.is_current,
+        scored_by=s.scored_by.get_username(),
+        scored_at=s.scored_at,
+    )
 
 
 def ranked_out(item) -> RankedOut:
     subject = item.subject
     title = subject.title if hasattr(subject, "title") else str(subject)
-    return RankedOut(rank=item.rank, kind=item.kind, subject_id=subject.pk, title=title, score=float(item.score.score),
-                     methodology_version=item.score.methodology.version)
-
+    return RankedOut(
+        rank=item.rank, kind=item.kind, subject_id=subject.pk, title=title, score=float(item.score.score), methodology_version=item.score.methodology.version
+    )
 
 
 def methodology_out(m) -> MethodologyOut:
     return MethodologyOut(
-        code=m.code, version=m.version, name=m.name, description=m.description, modifier_floor=float(m.modifier_floor),
-        is_current=m.is_current, note=m.note,
-        dimensions=[DimensionOut(code=d.code, name=d.name, question=d.question, role=d.role, scale_min=d.scale_min,
-                                 scale_max=d.scale_max, weight=float(d.weight), levels=d.levels) for d in m.dimensions.all()],
+        code=m.code,
+        version=m.version,
+        name=m.name,
+        description=m.description,
+        modifier_floor=float(m.modifier_floor),
+        is_current=m.is_current,
+        note=m.note,
+        dimensions=[
+            DimensionOut(
+                code=d.code,
+                name=d.name,
+                question=d.question,
+                role=d.role,
+                scale_min=d.scale_min,
+                scale_max=d.scale_max,
+                weight=float(d.weight),
+                levels=d.levels,
+            )
+            for d in m.dimensions.all()
+        ],
     )
 
 
@@ -107,15 +129,16 @@ def rankings(request: HttpRequest, kind: str | None = None, limit: int = 50):
     return [ranked_out(item) for item in risk_selectors.rankings(user=request.user, kind=kind, limit=limit)]
 
 
-
-@router.post("/scores", response={201: ScoreOut, **error_responses(403, 422)},
-             summary="Score a report, case or target under the current methodology",
-             description="`subject_type` is `report`, `case` or `target`. Every dimension is rated on its scale; a rating outside "
-                         "its scale is refused (422) naming the dimension and its scale, and nothing is saved.")
+@router.post(
+    "/scores",
+    response={201: ScoreOut, **error_responses(403, 422)},
+    summary="Score a report, case or target under the current methodology",
+    description="`subject_type` is `report`, `case` or `target`. Every dimension is rated on its scale; a rating outside "
+    "its scale is refused (422) naming the dimension and its scale, and nothing is saved.",
+)
 def score_add(request: HttpRequest, payload: ScoreIn):
     if payload.subject_type not in {"report", "case", "target"}:
         raise InvalidInput("The score was not saved.", field_errors={"subject_type": ["Score a report, a case or a target."]})
     subject = subject_named(request.user, payload.subject_type, payload.subject_id)
     score = risk_services.risk_score_record(actor=request.user, subject=subject, ratings=payload.ratings, rationale=payload.rationale)
     return Status(201, score_out(score))
-

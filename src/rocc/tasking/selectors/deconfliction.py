@@ -52,13 +52,15 @@ def alert_view(*, user, alert: DeconflictionAlert) -> AlertView:
         own, other, mine, theirs = alert.target_b, alert.owner_a, alert.acknowledged_b_at, alert.acknowledged_a_at
     else:
         raise Http404("No such alert")
-    return AlertView(alert=alert, own_target=own, other_owner=other, other_team=_team(other),
-                     acknowledged_by_me=mine is not None, acknowledged_by_other=theirs is not None)
+    return AlertView(
+        alert=alert, own_target=own, other_owner=other, other_team=_team(other), acknowledged_by_me=mine is not None, acknowledged_by_other=theirs is not None
+    )
 
 
 def alert_views(*, user, open_only: bool = False) -> list[AlertView]:
-    alerts = alerts_for(user=user).select_related("target_a__product", "target_a__tasking", "target_a__case",
-                                                  "target_b__product", "target_b__tasking", "target_b__case")
+    alerts = alerts_for(user=user).select_related(
+        "target_a__product", "target_a__tasking", "target_a__case", "target_b__product", "target_b__tasking", "target_b__case"
+    )
     views = [alert_view(user=user, alert=alert) for alert in alerts]
     return [v for v in views if v.alert.is_open] if open_only else views
 
@@ -68,9 +70,7 @@ def alert_get(*, user, pk: int) -> DeconflictionAlert:
 
 
 def targets_visible(*, user) -> QuerySet[Target]:
-    return Target.objects.filter(
-        Q(product__in=product_list(user=user)) | Q(tasking__in=tasking_list(user=user)) | Q(case__in=cases_visible(user=user))
-    )
+    return Target.objects.filter(Q(product__in=product_list(user=user)) | Q(tasking__in=tasking_list(user=user)) | Q(case__in=cases_visible(user=user)))
 
 
 def subject_unit(subject) -> OrgUnit | None:

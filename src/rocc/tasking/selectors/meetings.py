@@ -35,7 +35,6 @@ def meetings_for_decisions(*, user) -> QuerySet[Meeting]:
     return meetings.filter(pk__in=[m.pk for m in meetings if may_minute_meeting(user, m)])
 
 
-
 @dataclass
 class Agenda:
     meeting: Meeting
@@ -78,17 +77,23 @@ def meeting_agenda(*, user, meeting: Meeting, today: dt.date | None = None) -> A
                 agenda.new_reports.append(report)
     agenda.top_risks = rankings(user=user, limit=AGENDA_TOP_RISKS, within=forum.scope_unit)
     agenda.overdue_taskings = [
-        t for t in overdue_taskings(user=user, today=today).order_by("due_date")
-        if t.forum_id == forum.pk or _in_forum_area(forum, t.tasked_unit)
+        t for t in overdue_taskings(user=user, today=today).order_by("due_date") if t.forum_id == forum.pk or _in_forum_area(forum, t.tasked_unit)
     ]
     open_alerts = DeconflictionAlert.objects.filter(Q(acknowledged_a_at__isnull=True) | Q(acknowledged_b_at__isnull=True)).select_related(
-        "owner_a", "owner_b", "target_a__product__source_unit", "target_a__tasking__tasked_unit", "target_a__case__scope_unit",
-        "target_b__product__source_unit", "target_b__tasking__tasked_unit", "target_b__case__scope_unit",
+        "owner_a",
+        "owner_b",
+        "target_a__product__source_unit",
+        "target_a__tasking__tasked_unit",
+        "target_a__case__scope_unit",
+        "target_b__product__source_unit",
+        "target_b__tasking__tasked_unit",
+        "target_b__case__scope_unit",
     )
     if not decision_maker(user):
-        open_alerts = open_alerts.filter(Q(owner_a=user) | Q(owner_b=user) | Q(target_a__in=targets_visible(user=user)) | Q(target_b__in=targets_visible(user=user)))
+        open_alerts = open_alerts.filter(
+            Q(owner_a=user) | Q(owner_b=user) | Q(target_a__in=targets_visible(user=user)) | Q(target_b__in=targets_visible(user=user))
+        )
     agenda.alerts = [
-        a for a in open_alerts.order_by("created_at")
-        if _in_forum_area(forum, subject_unit(a.target_a)) or _in_forum_area(forum, subject_unit(a.target_b))
+        a for a in open_alerts.order_by("created_at") if _in_forum_area(forum, subject_unit(a.target_a)) or _in_forum_area(forum, subject_unit(a.target_b))
     ]
     return agenda

@@ -23,7 +23,6 @@ def methodology_list() -> QuerySet[RiskMethodology]:
     return RiskMethodology.objects.prefetch_related("dimensions").order_by("-is_current", "code", "-version")
 
 
-
 @dataclass(frozen=True)
 class Ranked:
     rank: int
@@ -43,10 +42,17 @@ def rankings(*, user, kind: str | None = None, limit: int | None = None, within:
         | Q(case__in=cases_visible(user=user).values("pk"))
         | Q(target__in=targets_visible(user=user).values("pk"))
     )
-    scores = RiskScore.objects.filter(visible, is_current=True, methodology=methodology).select_related(
-        "report__current_forum__scope_unit", "case__scope_unit", "target__product__source_unit",
-        "target__tasking__tasked_unit", "target__case__scope_unit",
-    ).order_by("-score", "scored_at", "pk")
+    scores = (
+        RiskScore.objects.filter(visible, is_current=True, methodology=methodology)
+        .select_related(
+            "report__current_forum__scope_unit",
+            "case__scope_unit",
+            "target__product__source_unit",
+            "target__tasking__tasked_unit",
+            "target__case__scope_unit",
+        )
+        .order_by("-score", "scored_at", "pk")
+    )
     if kind:
         scores = scores.filter(**{f"{kind}__isnull": False})
     ranked: list[Ranked] = []
@@ -75,7 +81,6 @@ def reports_needing_scores(*, user) -> QuerySet[InsightsReport]:
 def score_history(*, subject) -> QuerySet[RiskScore]:
     field = {"InsightsReport": "report", "Case": "case", "Target": "target"}[type(subject).__name__]
     return RiskScore.objects.filter(**{field: subject}).select_related("methodology", "scored_by").order_by("-scored_at", "-pk")
-
 
 
 def current_report_scores(reports) -> dict[int, RiskScore]:

@@ -60,8 +60,6 @@ def _ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
 
 
-
 def overdue_taskings(*, user, today: dt.date | None = None) -> QuerySet[Tasking]:
     today = today or timezone.localdate()
     return tasking_list(user=user).filter(due_date__lt=today).exclude(status__in=CLOSED_TASKING_STATUSES)
-

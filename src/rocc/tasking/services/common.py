@@ -15,9 +15,11 @@ class RecordChanged(StaleRecord):
 
     def __init__(self, record, noun: str):
         self.record = record
-        super().__init__(changed_by=record.changed_by, changed_at=record.changed_at,
-                         message=f"This {noun} changed since you opened it (by {self.who(record.changed_by)} at "
-                                 f"{self.when(record.changed_at)}); reload to see the changes.")
+        super().__init__(
+            changed_by=record.changed_by,
+            changed_at=record.changed_at,
+            message=f"This {noun} changed since you opened it (by {self.who(record.changed_by)} at {self.when(record.changed_at)}); reload to see the changes.",
+        )
 
 
 def require(user, perm: str, obj=None, message: str = "") -> None:

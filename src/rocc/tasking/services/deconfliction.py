@@ -68,14 +68,23 @@ def target_name(
         if x is None or y is None or not all(map(math.isfinite, (x, y))):
             raise ValidationError({"x": "Give the place as NZTM2000 easting (x) and northing (y) in metres."})
         if not (NZTM_EASTING[0] <= x <= NZTM_EASTING[1] and NZTM_NORTHING[0] <= y <= NZTM_NORTHING[1]):
-            raise ValidationError({"x": f"({x:.0f}, {y:.0f}) is outside New Zealand in NZTM2000 metres (easting {NZTM_EASTING[0]:,.0f}–{NZTM_EASTING[1]:,.0f}, northing {NZTM_NORTHING[0]:,.0f}–{NZTM_NORTHING[1]:,.0f})."})
+            raise ValidationError(
+                {
+                    "x": f"({x:.0f}, {y:.0f}) is outside New Zealand in NZTM2000 metres (easting {NZTM_EASTING[0]:,.0f}–{NZTM_EASTING[1]:,.0f}, northing {NZTM_NORTHING[0]:,.0f}–{NZTM_NORTHING[1]:,.0f})."
+                }
+            )
         values.update(x=float(x), y=float(y), place_label=place_label)
     else:
         raise ValidationError({"kind": f"Unknown kind '{kind}'; choose one of: {', '.join(TargetKind.values)}."})
     target = Target.objects.create(**values)
     if kind == TargetKind.PERSON:
-        person_access_record(user=actor, subject_type="tasking.target", subject_id=str(target.pk), purpose=purpose,
-                             what=f"named a pseudonymised person as a target of {type(subject).__name__} {subject.pk}")
+        person_access_record(
+            user=actor,
+            subject_type="tasking.target",
+            subject_id=str(target.pk),
+            purpose=purpose,
+            what=f"named a pseudonymised person as a target of {type(subject).__name__} {subject.pk}",
+        )
     return target, deconflict(target, distance_m=distance_m)
 
 
@@ -87,8 +96,9 @@ def _matches(target: Target, distance_m: float) -> list[tuple[Target, AlertBasis
         return [(o, AlertBasis.GROUP, None) for o in others.filter(kind=TargetKind.GROUP, group_folded=target.group_folded)]
     # The target_complete_for_kind constraint gives every place both coordinates.
     assert target.x is not None and target.y is not None
-    box = others.filter(kind=TargetKind.PLACE, x__gte=target.x - distance_m, x__lte=target.x + distance_m,
-                        y__gte=target.y - distance_m, y__lte=target.y + distance_m)
+    box = others.filter(
+        kind=TargetKind.PLACE, x__gte=target.x - distance_m, x__lte=target.x + distance_m, y__gte=target.y - distance_m, y__lte=target.y + distance_m
+    )
     found: list[tuple[Target, AlertBasis, float | None]] = []
     for other in box:
         assert other.x is not None and other.y is not None
@@ -110,9 +120,15 @@ def deconflict(target: Target, *, distance_m: float | None = None) -> list[Decon
             continue
         first, second = (target, other) if target.pk < other.pk else (other, target)
         alert, created = DeconflictionAlert.objects.get_or_create(
-            target_a=first, target_b=second,
-            defaults={"basis": basis, "distance_m": gap, "owner_a_id": first.subject_owner_id,
-                      "owner_b_id": second.subject_owner_id, "created_at": timezone.now()},
+            target_a=first,
+            target_b=second,
+            defaults={
+                "basis": basis,
+                "distance_m": gap,
+                "owner_a_id": first.subject_owner_id,
+                "owner_b_id": second.subject_owner_id,
+                "created_at": timezone.now(),
+            },
         )
         if created:
             alerts.append(alert)
@@ -134,4 +150,3 @@ def alert_acknowledge(*, actor, alert: DeconflictionAlert) -> DeconflictionAlert
     current.save()
     alert.refresh_from_db()
     return current
-

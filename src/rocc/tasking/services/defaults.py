@@ -38,8 +38,14 @@ def tasking_defaults_load() -> TaskingDefaultsLoaded:
     national = OrgUnit.objects.get(level=UnitLevel.NATIONAL, parent__isnull=True)
     forums = 0
     for order, row in enumerate(data["forums"], start=1):
-        values = {"name": row["name"], "short_name": row.get("short_name", ""), "kind": row["kind"], "scope_unit": national,
-                  "description": " ".join(row.get("description", "").split()), "order": order}
+        values = {
+            "name": row["name"],
+            "short_name": row.get("short_name", ""),
+            "kind": row["kind"],
+            "scope_unit": national,
+            "description": " ".join(row.get("description", "").split()),
+            "order": order,
+        }
         forum = Forum.objects.filter(code=row["code"]).first()
         if forum is None:
             Forum.objects.create(code=row["code"], **values)
@@ -54,19 +60,28 @@ def tasking_defaults_load() -> TaskingDefaultsLoaded:
     methodology = RiskMethodology.objects.filter(code=shipped["code"], version=shipped["version"]).first()
     if methodology is None:
         methodology = RiskMethodology.objects.create(
-            code=shipped["code"], version=shipped["version"], name=shipped["name"],
-            description=" ".join(shipped["description"].split()), modifier_floor=Decimal(str(shipped["modifier_floor"])),
+            code=shipped["code"],
+            version=shipped["version"],
+            name=shipped["name"],
+            description=" ".join(shipped["description"].split()),
+            modifier_floor=Decimal(str(shipped["modifier_floor"])),
             note=shipped.get("note", ""),
         )
         for order, row in enumerate(shipped["dimensions"], start=1):
             RiskDimension.objects.create(
-                methodology=methodology, code=row["code"], name=row["name"], question=row["question"], role=row["role"],
-                scale_min=min(v for v, _ in row["levels"]), scale_max=max(v for v, _ in row["levels"]),
-                weight=Decimal(str(row["weight"])), levels=[{"value": v, "label": label} for v, label in row["levels"]], order=order,
+                methodology=methodology,
+                code=row["code"],
+                name=row["name"],
+                question=row["question"],
+                role=row["role"],
+                scale_min=min(v for v, _ in row["levels"]),
+                scale_max=max(v for v, _ in row["levels"]),
+                weight=Decimal(str(row["weight"])),
+                levels=[{"value": v, "label": label} for v, label in row["levels"]],
+                order=order,
             )
     if not RiskMethodology.objects.filter(is_current=True).exists():
         methodology.is_current = True
         methodology.published_at = methodology.published_at or timezone.now()
         methodology.save()
     return TaskingDefaultsLoaded(forums=forums, methodologies=RiskMethodology.objects.count(), dimensions=methodology.dimensions.count())
-

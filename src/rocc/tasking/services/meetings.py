@@ -31,9 +31,14 @@ def district_forum(unit: OrgUnit) -> Forum:
         raise ValidationError({"district": f"{unit.name} is not a district."})
     forum, _ = Forum.objects.get_or_create(
         code=f"{unit.code}-tc",
-        defaults={"name": f"{unit.name} District T&C", "short_name": f"{unit.name} T&C", "kind": ForumKind.DISTRICT_TC,
-                  "scope_unit": unit, "order": 100 + unit.order,
-                  "description": f"{unit.name} District's own Tasking & Coordination: district-specific OCCC insights reports come here."},
+        defaults={
+            "name": f"{unit.name} District T&C",
+            "short_name": f"{unit.name} T&C",
+            "kind": ForumKind.DISTRICT_TC,
+            "scope_unit": unit,
+            "order": 100 + unit.order,
+            "description": f"{unit.name} District's own Tasking & Coordination: district-specific OCCC insights reports come here.",
+        },
     )
     return forum
 
@@ -63,8 +68,7 @@ def minute_record(
     errors = {}
     if not clean_text(decision):
         errors["decision"] = "Write the decision."
-    checks = (("report", report, "tasking.view_report"), ("tasking", tasking, "tasking.view_tasking_record"),
-              ("product", product, "tasking.view_product"))
+    checks = (("report", report, "tasking.view_report"), ("tasking", tasking, "tasking.view_tasking_record"), ("product", product, "tasking.view_product"))
     for name, record, perm in checks:
         if record is not None and not actor.has_perm(perm, record):
             errors[name] = f"That {name} is outside your scope."
@@ -75,8 +79,17 @@ def minute_record(
         errors["case"] = "That case is outside your scope."
     if errors:
         raise ValidationError(errors)
-    return Minute.objects.create(meeting=meeting, decision=decision, report=report, tasking=tasking, product=product,
-                                 alert=alert, case=case, recorded_by=actor, recorded_at=timezone.now())
+    return Minute.objects.create(
+        meeting=meeting,
+        decision=decision,
+        report=report,
+        tasking=tasking,
+        product=product,
+        alert=alert,
+        case=case,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -85,4 +98,3 @@ def meeting_mark_held(*, actor, meeting: Meeting) -> Meeting:
     meeting.status = MeetingStatus.HELD
     meeting.save(update_fields=["status"])
     return meeting
-

@@ -58,8 +58,11 @@ def product_receive(
         source_unit = None
     for name, value in (("title", title), ("summary", summary), ("handling_caveat", handling_caveat)):
         if not clean_text(value):
-            errors[name] = {"title": "Give the product a title.", "summary": "Summarise the product.",
-                            "handling_caveat": "State the handling caveat (how the product may be handled and shared)."}[name]
+            errors[name] = {
+                "title": "Give the product a title.",
+                "summary": "Summarise the product.",
+                "handling_caveat": "State the handling caveat (how the product may be handled and shared).",
+            }[name]
     if product_date is None:
         errors["product_date"] = "Give the product's date."
     elif product_date > timezone.localdate():
@@ -68,12 +71,21 @@ def product_receive(
         raise ValidationError(errors)
     assert product_date is not None  # a missing date is among the errors refused above
     product = InsightsProduct(
-        kind=kind, title=title, summary=summary, handling_caveat=handling_caveat, product_date=product_date,
-        source_unit=source_unit, source_group=source_group, owner=owner or actor, received_by=actor, received_at=timezone.now(),
+        kind=kind,
+        title=title,
+        summary=summary,
+        handling_caveat=handling_caveat,
+        product_date=product_date,
+        source_unit=source_unit,
+        source_group=source_group,
+        owner=owner or actor,
+        received_by=actor,
+        received_at=timezone.now(),
     )
     require(actor, "tasking.add_product", product, "You may record products only for your own district or national group.")
-    analyses = _linked_in_scope(saved_analyses, visible=lambda a: actor.has_perm("analyses.view_saved_analysis", a),
-                                field="saved_analyses", noun="saved analysis")
+    analyses = _linked_in_scope(
+        saved_analyses, visible=lambda a: actor.has_perm("analyses.view_saved_analysis", a), field="saved_analyses", noun="saved analysis"
+    )
     cases = list(cases or [])
     allowed = set(cases_visible(user=actor).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True))
     linked_cases = _linked_in_scope(cases, visible=lambda c: c.pk in allowed, field="cases", noun="case")
@@ -81,4 +93,3 @@ def product_receive(
     product.saved_analyses.set(analyses)
     product.cases.set(linked_cases)
     return product
-

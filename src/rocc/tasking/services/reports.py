@@ -107,16 +107,27 @@ def report_route(
     assert forum is not None  # every direction that found no forum recorded an error, refused above
     now = timezone.now()
     decision = RoutingDecision.objects.create(
-        report=current, direction=direction, from_forum=current.current_forum, to_forum=forum, rationale=rationale,
-        decided_by=actor, decided_at=now, meeting=meeting,
+        report=current,
+        direction=direction,
+        from_forum=current.current_forum,
+        to_forum=forum,
+        rationale=rationale,
+        decided_by=actor,
+        decided_at=now,
+        meeting=meeting,
     )
     current.current_forum = forum
     current.status = ReportStatus.ROUTED
     bump_version(current, actor)
     current.save()
     if meeting is not None:
-        Minute.objects.create(meeting=meeting, decision=f"Routed {current.reference} to {forum.name} ({RoutingDirection(direction).label}). {nfc(rationale)}",
-                              report=current, recorded_by=actor, recorded_at=now)
+        Minute.objects.create(
+            meeting=meeting,
+            decision=f"Routed {current.reference} to {forum.name} ({RoutingDirection(direction).label}). {nfc(rationale)}",
+            report=current,
+            recorded_by=actor,
+            recorded_at=now,
+        )
     report.refresh_from_db()
     return decision
 
@@ -130,8 +141,13 @@ def report_close(*, actor, report: InsightsReport, version: int, reason: str, me
     if not clean_text(reason):
         raise ValidationError({"reason": "Say why the report is closed."})
     if not report_may_become(current, ReportStatus.CLOSED):
-        raise ValidationError({"report": "Only a routed report is closed: a new report needs a routing decision first."
-                               if current.status == ReportStatus.NEW else "This report is already closed."})
+        raise ValidationError(
+            {
+                "report": "Only a routed report is closed: a new report needs a routing decision first."
+                if current.status == ReportStatus.NEW
+                else "This report is already closed."
+            }
+        )
     if meeting is not None and not actor.has_perm("tasking.minute_meeting", meeting):
         raise ValidationError({"meeting": "You cannot record decisions for that meeting."})
     now = timezone.now()
@@ -140,8 +156,6 @@ def report_close(*, actor, report: InsightsReport, version: int, reason: str, me
     bump_version(current, actor)
     current.save()
     if meeting is not None:
-        Minute.objects.create(meeting=meeting, decision=f"Closed {current.reference}. {nfc(reason)}", report=current,
-                              recorded_by=actor, recorded_at=now)
+        Minute.objects.create(meeting=meeting, decision=f"Closed {current.reference}. {nfc(reason)}", report=current, recorded_by=actor, recorded_at=now)
     report.refresh_from_db()
     return current
-

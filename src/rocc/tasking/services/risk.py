@@ -48,8 +48,13 @@ def risk_score_record(*, actor, subject, ratings: dict, rationale: str = "") -> 
         raise ValidationError({"subject": "Only reports, cases and targets are scored."})
     RiskScore.objects.filter(**{field: subject}, is_current=True).update(is_current=False)
     return RiskScore.objects.create(
-        methodology=methodology, ratings=clean, score=score, rationale=clean_text(rationale), scored_by=actor,
-        scored_at=timezone.now(), **{field: subject},
+        methodology=methodology,
+        ratings=clean,
+        score=score,
+        rationale=clean_text(rationale),
+        scored_by=actor,
+        scored_at=timezone.now(),
+        **{field: subject},
     )
 
 
@@ -90,11 +95,18 @@ def _dimension_rows_check(rows: list[dict]) -> list[dict]:
             errors[where] = f"{name}: the scale needs at least two levels, one labelled level for every whole number from bottom to top."
             continue
         scale = sorted(((int(level["value"]), clean_text(level["label"])) for level in levels), key=lambda pair: pair[0])
-        clean.append({
-            "code": code, "name": name, "question": clean_text(row.get("question")) or name, "role": row["role"], "weight": weight,
-            "scale_min": values[0], "scale_max": values[-1],
-            "levels": [{"value": value, "label": label} for value, label in scale],
-        })
+        clean.append(
+            {
+                "code": code,
+                "name": name,
+                "question": clean_text(row.get("question")) or name,
+                "role": row["role"],
+                "weight": weight,
+                "scale_min": values[0],
+                "scale_max": values[-1],
+                "levels": [{"value": value, "label": label} for value, label in scale],
+            }
+        )
     if not errors and not any(row["role"] == DimensionRole.HARM and row["weight"] > 0 for row in clean):
         errors["dimensions"] = "A methodology needs at least one harm dimension with a weight above 0."
     if errors:
@@ -118,10 +130,11 @@ def methodology_version_create(
     require(actor, "tasking.change_methodology", None, "Only the programme office changes the risk methodology.")
     if not clean_text(note):
         raise ValidationError({"note": "Say what changes in this version."})
-    rows = dimensions if dimensions is not None else [
-        {"code": d.code, "name": d.name, "question": d.question, "role": d.role, "weight": d.weight, "levels": d.levels}
-        for d in base.dimensions.all()
-    ]
+    rows = (
+        dimensions
+        if dimensions is not None
+        else [{"code": d.code, "name": d.name, "question": d.question, "role": d.role, "weight": d.weight, "levels": d.levels} for d in base.dimensions.all()]
+    )
     clean = _dimension_rows_check(rows)
     try:
         floor = Decimal(str(base.modifier_floor if modifier_floor is None else modifier_floor))
@@ -132,9 +145,13 @@ def methodology_version_create(
     latest = RiskMethodology.objects.filter(code=base.code).order_by("-version").first()
     assert latest is not None  # the base itself is a version of this code
     methodology = RiskMethodology.objects.create(
-        code=base.code, version=latest.version + 1, name=clean_text(name) or base.name,
-        description=clean_text(description) if description is not None else base.description, modifier_floor=floor,
-        note=clean_text(note), created_by=actor,
+        code=base.code,
+        version=latest.version + 1,
+        name=clean_text(name) or base.name,
+        description=clean_text(description) if description is not None else base.description,
+        modifier_floor=floor,
+        note=clean_text(note),
+        created_by=actor,
     )
     for order, row in enumerate(clean, start=1):
         RiskDimension.objects.create(methodology=methodology, order=order, **row)
@@ -173,9 +190,16 @@ def methodology_publish(*, actor, methodology: RiskMethodology) -> Reranked:
         old.is_current = False
         old.save(update_fields=["is_current"])
         RiskScore.objects.create(
-            methodology=methodology, report_id=old.report_id, case_id=old.case_id, target_id=old.target_id,
-            ratings={d.code: int(old.ratings[d.code]) for d in dimensions}, score=value, rationale=old.rationale,
-            rescored_from=old, scored_by=old.scored_by, scored_at=now,
+            methodology=methodology,
+            report_id=old.report_id,
+            case_id=old.case_id,
+            target_id=old.target_id,
+            ratings={d.code: int(old.ratings[d.code]) for d in dimensions},
+            score=value,
+            rationale=old.rationale,
+            rescored_from=old,
+            scored_by=old.scored_by,
+            scored_at=now,
         )
         rescored += 1
     return Reranked(methodology=methodology, rescored=rescored, needs_rescoring=needs)
@@ -201,4 +225,3 @@ def methodology_file_rows(text: str, *, source: str) -> list[dict]:
         row = dict(row, levels=[{"value": lv[0], "label": lv[1]} if isinstance(lv, list) and len(lv) == 2 else lv for lv in levels])
         rows.append(row)
     return rows
-

@@ -46,9 +46,7 @@ def tasking_create(
         errors["tasked_to"] = "Task either a district (or area) or a national group: exactly one."
     elif tasked_unit is not None and tasked_unit.level == UnitLevel.NATIONAL:
         errors["tasked_to"] = "Task a district or area, or a national group, not the whole country."
-    if owner is not None and "tasked_to" not in errors and (
-        problem := tasking_owner_refusal(owner, tasked_unit=tasked_unit, tasked_group=tasked_group)
-    ):
+    if owner is not None and "tasked_to" not in errors and (problem := tasking_owner_refusal(owner, tasked_unit=tasked_unit, tasked_group=tasked_group)):
         errors["owner"] = problem
     if report is not None and not actor.has_perm("tasking.view_report", report):
         errors["report"] = "That report is outside your scope."
@@ -57,16 +55,36 @@ def tasking_create(
         raise ValidationError(errors)
     assert due_date is not None  # a missing due date is among the errors refused above
     tasking = Tasking(
-        title=title, description=description, owner=owner, due_date=due_date, tasked_unit=tasked_unit, tasked_group=tasked_group,
-        report=report, forum=forum, meeting=meeting, created_by=actor, created_at=timezone.now(),
+        title=title,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        tasked_unit=tasked_unit,
+        tasked_group=tasked_group,
+        report=report,
+        forum=forum,
+        meeting=meeting,
+        created_by=actor,
+        created_at=timezone.now(),
     )
     require(actor, "tasking.add_tasking", tasking, "Only the forum's T&C members (or the OCCC) set taskings.")
     tasking.save()
-    TaskingUpdate.objects.create(tasking=tasking, author=actor, recorded_at=tasking.created_at, status=tasking.status,
-                                 note=f"Tasked to {tasking.tasked_to}, owner {owner.get_full_name() or owner.get_username()}, due {due_date:%d %b %Y}.")
+    TaskingUpdate.objects.create(
+        tasking=tasking,
+        author=actor,
+        recorded_at=tasking.created_at,
+        status=tasking.status,
+        note=f"Tasked to {tasking.tasked_to}, owner {owner.get_full_name() or owner.get_username()}, due {due_date:%d %b %Y}.",
+    )
     if meeting is not None:
-        Minute.objects.create(meeting=meeting, decision=f"Tasked {tasking.tasked_to}: {tasking.title} (owner {owner.get_username()}, due {due_date:%d %b %Y}).",
-                              tasking=tasking, report=report, recorded_by=actor, recorded_at=tasking.created_at)
+        Minute.objects.create(
+            meeting=meeting,
+            decision=f"Tasked {tasking.tasked_to}: {tasking.title} (owner {owner.get_username()}, due {due_date:%d %b %Y}).",
+            tasking=tasking,
+            report=report,
+            recorded_by=actor,
+            recorded_at=tasking.created_at,
+        )
     return tasking
 
 
@@ -83,8 +101,9 @@ def tasking_update(*, actor, tasking: Tasking, version: int, status: str, note: 
     if status not in TaskingStatus.values:
         errors["status"] = f"Unknown status '{status}'; choose one of: {', '.join(onward)}."
     elif status not in onward:
-        errors["status"] = (f"A tasking that is {current.get_status_display().lower()} cannot become "
-                            f"{TaskingStatus(status).label.lower()}; choose one of: {', '.join(onward)}.")
+        errors["status"] = (
+            f"A tasking that is {current.get_status_display().lower()} cannot become {TaskingStatus(status).label.lower()}; choose one of: {', '.join(onward)}."
+        )
     if not clean_text(note):
         errors["note"] = "Say what happened: the note is required."
     if status == TaskingStatus.COMPLETED and not clean_text(result):
@@ -102,4 +121,3 @@ def tasking_update(*, actor, tasking: Tasking, version: int, status: str, note: 
     current.save()
     tasking.refresh_from_db()
     return update
-

@@ -64,8 +64,13 @@ def make_product(people, unit):
 
     def make(actor=None, district="waitemata", kind="district_insights", title="Methamphetamine supply through a North Shore address", **extra):
         actor = actor or people["waitemata_analyst"]
-        values = {"kind": kind, "title": title, "summary": "Repeat sightings of patched members; supply to young people.",
-                  "handling_caveat": "IN-CONFIDENCE: Police only", "product_date": dt.date.today() - dt.timedelta(days=2)}
+        values = {
+            "kind": kind,
+            "title": title,
+            "summary": "Repeat sightings of patched members; supply to young people.",
+            "handling_caveat": "IN-CONFIDENCE: Police only",
+            "product_date": dt.date.today() - dt.timedelta(days=2),
+        }
         if kind in {"district_insights", "district_scanning"}:
             values["source_unit"] = unit(district)
         values.update(extra)
@@ -79,8 +84,7 @@ def make_report(people, make_product):
     from rocc.tasking.services import report_compile
 
     def make(products=None, title="Supply to young people in Waitematā", actor=None):
-        return report_compile(actor=actor or people["occc"], title=title, summary="Compiled from district products.",
-                              products=products or [make_product()])
+        return report_compile(actor=actor or people["occc"], title=title, summary="Compiled from district products.", products=products or [make_product()])
 
     return make
 
@@ -90,8 +94,7 @@ def ratings():
     """A full set of ratings under the shipped methodology, with overrides."""
 
     def make(**overrides):
-        values = {"physical": 2, "psychological": 2, "financial": 1, "community": 3, "likelihood": 4, "confidence": 3,
-                  "organisational-position": 3}
+        values = {"physical": 2, "psychological": 2, "financial": 1, "community": 3, "likelihood": 4, "confidence": 3, "organisational-position": 3}
         values.update({k.replace("_", "-"): v for k, v in overrides.items()})
         return values
 

@@ -29,9 +29,17 @@ def api(people):
 
 def test_a_product_goes_through_routing_and_scoring_to_a_completed_tasking_over_the_api(api, ratings):
     analyst, occc, district = api("waitemata_analyst"), api("occc"), api("waitemata_tc")
-    status, product = analyst("/products", {"kind": "district_insights", "title": "Supply to rangatahi", "summary": "Seen at two schools.",
-                                            "handling_caveat": "IN-CONFIDENCE: Police only", "product_date": dt.date.today().isoformat(),
-                                            "source_unit": "Waitemata"})
+    status, product = analyst(
+        "/products",
+        {
+            "kind": "district_insights",
+            "title": "Supply to rangatahi",
+            "summary": "Seen at two schools.",
+            "handling_caveat": "IN-CONFIDENCE: Police only",
+            "product_date": dt.date.today().isoformat(),
+            "source_unit": "Waitemata",
+        },
+    )
     assert status == 201 and product["source_unit"] == "waitemata" and product["reference"].startswith("IP-")
 
     status, report = occc("/reports", {"title": "Rangatahi recruitment", "summary": "Two schools.", "products": [product["id"]]})
@@ -39,8 +47,10 @@ def test_a_product_goes_through_routing_and_scoring_to_a_completed_tasking_over_
 
     status, refused = occc(f"/reports/{report['id']}/routing", {"version": 1, "direction": "district", "district": "waitemata", "rationale": ""})
     assert status == 422 and refused["errors"] == {"rationale": ["Give the rationale for this routing: it is required."]}
-    status, decision = occc(f"/reports/{report['id']}/routing", {"version": 1, "direction": "district", "district": "waitemata",
-                                                                 "rationale": "District levers: schools and whānau."})
+    status, decision = occc(
+        f"/reports/{report['id']}/routing",
+        {"version": 1, "direction": "district", "district": "waitemata", "rationale": "District levers: schools and whānau."},
+    )
     assert status == 201 and decision["to_forum"] == "waitemata-tc" and decision["to_district"] == "waitemata" and decision["decided_by"] == "occc-chair"
     status, stale = occc(f"/reports/{report['id']}/routing", {"version": 1, "direction": "national", "rationale": "From an old copy."})
     assert status == 409 and "changed since you opened it (by occc-chair at" in stale["detail"]
@@ -54,11 +64,21 @@ def test_a_product_goes_through_routing_and_scoring_to_a_completed_tasking_over_
     status, ranked = district("/rankings")
     assert status == 200 and [(r["rank"], r["kind"], r["subject_id"]) for r in ranked] == [(1, "report", report["id"])]
 
-    status, refused = district("/taskings", {"title": "Schools liaison", "description": "Work with the two schools.", "tasked_unit": "waitemata",
-                                             "report": report["id"]})
+    status, refused = district(
+        "/taskings", {"title": "Schools liaison", "description": "Work with the two schools.", "tasked_unit": "waitemata", "report": report["id"]}
+    )
     assert status == 422 and set(refused["errors"]) == {"owner", "due_date"} and Tasking.objects.count() == 0
-    status, tasking = district("/taskings", {"title": "Schools liaison", "description": "Work with the two schools.", "tasked_unit": "waitemata",
-                                             "report": report["id"], "owner": "waitemata-analyst", "due_date": NEXT_WEEK})
+    status, tasking = district(
+        "/taskings",
+        {
+            "title": "Schools liaison",
+            "description": "Work with the two schools.",
+            "tasked_unit": "waitemata",
+            "report": report["id"],
+            "owner": "waitemata-analyst",
+            "due_date": NEXT_WEEK,
+        },
+    )
     assert status == 201 and tasking["forum"] == "waitemata-tc" and tasking["overdue"] is False
 
     status, _ = analyst(f"/taskings/{tasking['id']}/updates", {"version": 1, "status": "completed", "note": "Done.", "result": "Both schools on board."})
@@ -80,22 +100,32 @@ def test_records_outside_scope_are_404_and_forbidden_writes_are_403(api, people,
     assert status == 403 and "compile" in refused["detail"]
     status, refused = api("waitemata_analyst")(f"/reports/{report.pk}/routing", {"version": 2, "direction": "national", "rationale": "Escalate."})
     assert status == 403
-    status, _ = api("waitemata_analyst")("/products", {"kind": "district_insights", "title": "x", "summary": "y", "handling_caveat": "z",
-                                                        "product_date": dt.date.today().isoformat(), "source_unit": "canterbury"})
+    status, _ = api("waitemata_analyst")(
+        "/products",
+        {
+            "kind": "district_insights",
+            "title": "x",
+            "summary": "y",
+            "handling_caveat": "z",
+            "product_date": dt.date.today().isoformat(),
+            "source_unit": "canterbury",
+        },
+    )
     assert status == 403
 
 
 def test_deconfliction_alerts_over_the_api_name_the_other_owner_and_nothing_of_their_record(api, people, make_product):
     mine = make_product(title="North Shore dealer network")
     theirs = make_product(actor=people["canterbury_analyst"], district="canterbury", title="Christchurch courier route")
-    status, first = api("waitemata_analyst")("/targets", {"subject_type": "product", "subject_id": mine.pk, "kind": "person",
-                                                           "identifier": "NHI ABC1234", "purpose": "Dealer network analysis"})
+    status, first = api("waitemata_analyst")(
+        "/targets", {"subject_type": "product", "subject_id": mine.pk, "kind": "person", "identifier": "NHI ABC1234", "purpose": "Dealer network analysis"}
+    )
     assert status == 201 and first["alerts_raised"] == 0
-    status, refused = api("canterbury_analyst")("/targets", {"subject_type": "product", "subject_id": theirs.pk, "kind": "person",
-                                                              "identifier": "NHI ABC1234"})
+    status, refused = api("canterbury_analyst")("/targets", {"subject_type": "product", "subject_id": theirs.pk, "kind": "person", "identifier": "NHI ABC1234"})
     assert status == 422 and "purpose" in refused["errors"]
-    status, second = api("canterbury_analyst")("/targets", {"subject_type": "product", "subject_id": theirs.pk, "kind": "person",
-                                                             "identifier": "nhi abc1234", "purpose": "Courier route analysis"})
+    status, second = api("canterbury_analyst")(
+        "/targets", {"subject_type": "product", "subject_id": theirs.pk, "kind": "person", "identifier": "nhi abc1234", "purpose": "Courier route analysis"}
+    )
     assert status == 201 and second["alerts_raised"] == 1
 
     status, alerts = api("waitemata_analyst")("/alerts")
@@ -125,8 +155,15 @@ def test_the_agenda_endpoint_lists_new_reports_for_the_occc(api, people, make_re
 def test_the_openapi_document_describes_the_tasking_endpoints(tasking):
     status, document = call("/api/openapi.json")
     assert status == 200
-    for path in ["/api/tasking/products", "/api/tasking/reports/{report_id}/routing", "/api/tasking/scores", "/api/tasking/rankings",
-                 "/api/tasking/taskings/{tasking_id}/updates", "/api/tasking/targets", "/api/tasking/alerts/{alert_id}/acknowledge",
-                 "/api/tasking/meetings/{meeting_id}/agenda"]:
+    for path in [
+        "/api/tasking/products",
+        "/api/tasking/reports/{report_id}/routing",
+        "/api/tasking/scores",
+        "/api/tasking/rankings",
+        "/api/tasking/taskings/{tasking_id}/updates",
+        "/api/tasking/targets",
+        "/api/tasking/alerts/{alert_id}/acknowledge",
+        "/api/tasking/meetings/{meeting_id}/agenda",
+    ]:
         assert path in document["paths"], path
     assert {"201", "403", "409", "422"} <= set(document["paths"]["/api/tasking/reports/{report_id}/routing"]["post"]["responses"])

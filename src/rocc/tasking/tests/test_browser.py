@@ -87,8 +87,15 @@ def test_an_insights_product_goes_from_receipt_through_routing_to_a_completed_ta
     page.wait_for_url("**/tasking/reports/*/")
     assert "Waitematā District T&C" in page.locator("dl.facts").inner_text()
 
-    for label, value in [("Physical harm", "2"), ("Psychological harm", "2"), ("Financial harm", "1"), ("Community harm", "3"),
-                         ("Likelihood", "4"), ("Confidence in the information", "3"), ("Organisational position (capacity and capability)", "3")]:
+    for label, value in [
+        ("Physical harm", "2"),
+        ("Psychological harm", "2"),
+        ("Financial harm", "1"),
+        ("Community harm", "3"),
+        ("Likelihood", "4"),
+        ("Confidence in the information", "3"),
+        ("Organisational position (capacity and capability)", "3"),
+    ]:
         page.get_by_label(label, exact=True).select_option(value=value)
     page.get_by_role("button", name="Record score").click()
     assert "32.81" in page.locator("dl.facts").inner_text()

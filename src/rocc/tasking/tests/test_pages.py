@@ -21,25 +21,37 @@ def signed_in(client):
 
 def test_a_product_goes_from_receipt_through_routing_to_a_completed_tasking_on_the_pages(people, signed_in, unit, ratings):
     analyst = signed_in(people["waitemata_analyst"])
-    response = analyst.post("/tasking/products/new/", {
-        "kind": "district_scanning", "title": "Tinnie house on Rata Street", "summary": "Scanning shows repeat callouts.",
-        "handling_caveat": "IN-CONFIDENCE: Police only", "product_date": dt.date.today().isoformat(), "source_unit": unit("waitemata").pk,
-    })
+    response = analyst.post(
+        "/tasking/products/new/",
+        {
+            "kind": "district_scanning",
+            "title": "Tinnie house on Rata Street",
+            "summary": "Scanning shows repeat callouts.",
+            "handling_caveat": "IN-CONFIDENCE: Police only",
+            "product_date": dt.date.today().isoformat(),
+            "source_unit": unit("waitemata").pk,
+        },
+    )
     product = InsightsProduct.objects.get(title="Tinnie house on Rata Street")
     assert response.status_code == 302 and response["Location"] == f"/tasking/products/{product.pk}/"
 
     occc = signed_in(people["occc"])
-    response = occc.post("/tasking/reports/new/", {"title": "Drug supply in West Auckland", "summary": "One address drives callouts.",
-                                                   "products": [product.pk]})
+    response = occc.post(
+        "/tasking/reports/new/", {"title": "Drug supply in West Auckland", "summary": "One address drives callouts.", "products": [product.pk]}
+    )
     report = InsightsReport.objects.get()
     assert response.status_code == 302 and report.status == "new"
 
-    page = occc.post(f"/tasking/reports/{report.pk}/route/", {"version": report.version, "direction": "district", "district": unit("waitemata").pk, "rationale": ""})
+    page = occc.post(
+        f"/tasking/reports/{report.pk}/route/", {"version": report.version, "direction": "district", "district": unit("waitemata").pk, "rationale": ""}
+    )
     assert page.status_code == 400 and "Give the rationale for this routing: it is required." in page.content.decode()
     assert RoutingDecision.objects.count() == 0
 
-    occc.post(f"/tasking/reports/{report.pk}/route/", {"version": report.version, "direction": "district", "district": unit("waitemata").pk,
-                                                       "rationale": "A district problem with district levers."})
+    occc.post(
+        f"/tasking/reports/{report.pk}/route/",
+        {"version": report.version, "direction": "district", "district": unit("waitemata").pk, "rationale": "A district problem with district levers."},
+    )
     report.refresh_from_db()
     assert report.current_forum.code == "waitemata-tc" and report.version == 2
 
@@ -49,13 +61,22 @@ def test_a_product_goes_from_receipt_through_routing_to_a_completed_tasking_on_t
     assert report.risk_scores.get().score > 0
 
     district = signed_in(people["waitemata_tc"])
-    page = district.post(f"/tasking/reports/{report.pk}/task/", {"title": "Close the tinnie house", "description": "Search warrant and referrals.",
-                                                                 "tasked_unit": unit("waitemata").pk})
+    page = district.post(
+        f"/tasking/reports/{report.pk}/task/",
+        {"title": "Close the tinnie house", "description": "Search warrant and referrals.", "tasked_unit": unit("waitemata").pk},
+    )
     text = page.content.decode()
     assert page.status_code == 400 and "Name the owner: a tasking without an owner is refused." in text and "Give the due date" in text
-    district.post(f"/tasking/reports/{report.pk}/task/", {"title": "Close the tinnie house", "description": "Search warrant and referrals.",
-                                                          "tasked_unit": unit("waitemata").pk, "owner": people["waitemata_analyst"].pk,
-                                                          "due_date": (dt.date.today() + dt.timedelta(days=14)).isoformat()})
+    district.post(
+        f"/tasking/reports/{report.pk}/task/",
+        {
+            "title": "Close the tinnie house",
+            "description": "Search warrant and referrals.",
+            "tasked_unit": unit("waitemata").pk,
+            "owner": people["waitemata_analyst"].pk,
+            "due_date": (dt.date.today() + dt.timedelta(days=14)).isoformat(),
+        },
+    )
     tasking = Tasking.objects.get()
     assert tasking.forum.code == "waitemata-tc"
 
@@ -66,8 +87,10 @@ def test_a_product_goes_from_receipt_through_routing_to_a_completed_tasking_on_t
     tasking.refresh_from_db()
     page = owner.post(f"/tasking/taskings/{tasking.pk}/", {"version": tasking.version, "status": "completed", "note": "Done.", "result": ""})
     assert page.status_code == 400 and "Record the result" in page.content.decode()
-    owner.post(f"/tasking/taskings/{tasking.pk}/", {"version": tasking.version, "status": "completed", "note": "Warrant executed.",
-                                                    "result": "Address closed; two whānau referred to support."})
+    owner.post(
+        f"/tasking/taskings/{tasking.pk}/",
+        {"version": tasking.version, "status": "completed", "note": "Warrant executed.", "result": "Address closed; two whānau referred to support."},
+    )
     tasking.refresh_from_db()
     assert tasking.status == "completed" and tasking.result.startswith("Address closed")
     assert [u.status for u in tasking.updates.all()] == ["completed", "in_progress", "open"]
@@ -76,9 +99,20 @@ def test_a_product_goes_from_receipt_through_routing_to_a_completed_tasking_on_t
 def test_every_page_renders_for_the_occc(people, signed_in, make_report, make_product):
     report = make_report()
     client = signed_in(people["occc"])
-    for path in ["/tasking/", "/tasking/products/", "/tasking/products/new/", f"/tasking/products/{report.products.first().pk}/",
-                 "/tasking/reports/", "/tasking/reports/new/", f"/tasking/reports/{report.pk}/", "/tasking/taskings/",
-                 "/tasking/taskings/?overdue=1", "/tasking/deconfliction/", "/tasking/risk/", "/tasking/meetings/"]:
+    for path in [
+        "/tasking/",
+        "/tasking/products/",
+        "/tasking/products/new/",
+        f"/tasking/products/{report.products.first().pk}/",
+        "/tasking/reports/",
+        "/tasking/reports/new/",
+        f"/tasking/reports/{report.pk}/",
+        "/tasking/taskings/",
+        "/tasking/taskings/?overdue=1",
+        "/tasking/deconfliction/",
+        "/tasking/risk/",
+        "/tasking/meetings/",
+    ]:
         response = client.get(path)
         assert response.status_code == 200, path
         assert b"<h1>" in response.content
@@ -154,8 +188,9 @@ def test_a_case_owner_names_a_target_on_the_case_page_and_the_other_owner_is_ale
     canterbury = make_product(actor=people["canterbury_analyst"], district="canterbury")
     target_name(actor=people["canterbury_analyst"], subject=canterbury, kind="group", group_name="Mongrel Mob Waikato")
     analyst = people["waitemata_analyst"]
-    case = case_open(actor=analyst, title="Gang-linked supply", description="Supply through a North Shore address.",
-                     scope_unit=unit("waitemata"), owner=analyst)
+    case = case_open(
+        actor=analyst, title="Gang-linked supply", description="Supply through a North Shore address.", scope_unit=unit("waitemata"), owner=analyst
+    )
     client = signed_in(analyst)
     page = client.get(f"/problems/cases/{case.pk}/").content.decode()
     assert "Name a target" in page and f"/tasking/targets/case/{case.pk}/" in page

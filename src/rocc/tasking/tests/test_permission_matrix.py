@@ -18,21 +18,30 @@ from rocc.tasking.services.taskings import tasking_create
 ACTIONS = ["view", "compile", "method", "v.prod", "add.prod", "v.rep", "route", "v.task", "upd.task", "add.task", "score", "v.meet", "minute"]
 EXPECTED = {
     #                        view cmp mth vpr apr vrp rte vtk utk atk scr vmt min
-    "administrator":        "Y    Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
-    "programme_manager":    "Y    Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    "administrator": "Y    Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
+    "programme_manager": "Y    Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y   Y",
     "regional_coordinator": "N    N   N   N   N   N   N   N   N   N   N   N   N",
-    "analyst":              "Y    N   N   I   I   I   N   I   N   N   N   N   N",
-    "provider_reporter":    "N    N   N   N   N   N   N   N   N   N   N   N   N",
-    "tc_member":            "Y    N   N   I   I   I   I   I   I   I   I   I   I",
-    "viewer":               "N    N   N   N   N   N   N   N   N   N   N   N   N",
-    "no role":              "N    N   N   N   N   N   N   N   N   N   N   N   N",
-    "anonymous":            "N    N   N   N   N   N   N   N   N   N   N   N   N",
+    "analyst": "Y    N   N   I   I   I   N   I   N   N   N   N   N",
+    "provider_reporter": "N    N   N   N   N   N   N   N   N   N   N   N   N",
+    "tc_member": "Y    N   N   I   I   I   I   I   I   I   I   I   I",
+    "viewer": "N    N   N   N   N   N   N   N   N   N   N   N   N",
+    "no role": "N    N   N   N   N   N   N   N   N   N   N   N   N",
+    "anonymous": "N    N   N   N   N   N   N   N   N   N   N   N   N",
 }
 PERMS = {
-    "view": "tasking.view_tasking", "compile": "tasking.compile_report", "method": "tasking.change_methodology",
-    "v.prod": "tasking.view_product", "add.prod": "tasking.add_product", "v.rep": "tasking.view_report", "route": "tasking.route_report",
-    "v.task": "tasking.view_tasking_record", "upd.task": "tasking.update_tasking", "add.task": "tasking.add_tasking",
-    "score": "tasking.score", "v.meet": "tasking.view_meeting", "minute": "tasking.minute_meeting",
+    "view": "tasking.view_tasking",
+    "compile": "tasking.compile_report",
+    "method": "tasking.change_methodology",
+    "v.prod": "tasking.view_product",
+    "add.prod": "tasking.add_product",
+    "v.rep": "tasking.view_report",
+    "route": "tasking.route_report",
+    "v.task": "tasking.view_tasking_record",
+    "upd.task": "tasking.update_tasking",
+    "add.task": "tasking.add_tasking",
+    "score": "tasking.score",
+    "v.meet": "tasking.view_meeting",
+    "minute": "tasking.minute_meeting",
 }
 
 
@@ -44,13 +53,27 @@ def objects(actors, people, make_report, make_product, unit, forum):
         product = make_product(actor=people[analyst], district=district)
         report = make_report(products=[product])
         report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit(district), rationale="Local.")
-        tasking = tasking_create(actor=people["occc"], title="Disrupt", description="x", owner=people[tc], due_date=dt.date.today(),
-                                          tasked_unit=unit(district), forum=forum(f"{district}-tc"))
+        tasking = tasking_create(
+            actor=people["occc"],
+            title="Disrupt",
+            description="x",
+            owner=people[tc],
+            due_date=dt.date.today(),
+            tasked_unit=unit(district),
+            forum=forum(f"{district}-tc"),
+        )
         meeting = meeting_create(actor=people["occc"], forum=forum(f"{district}-tc"), held_on=dt.date.today())
         made[district] = {
-            "v.prod": product, "add.prod": InsightsProduct(kind="district_insights", source_unit=unit(district)),
-            "v.rep": report, "route": report, "score": report, "v.task": tasking, "upd.task": tasking,
-            "add.task": Tasking(forum=forum(f"{district}-tc")), "v.meet": meeting, "minute": meeting,
+            "v.prod": product,
+            "add.prod": InsightsProduct(kind="district_insights", source_unit=unit(district)),
+            "v.rep": report,
+            "route": report,
+            "score": report,
+            "v.task": tasking,
+            "upd.task": tasking,
+            "add.task": Tasking(forum=forum(f"{district}-tc")),
+            "v.meet": meeting,
+            "minute": meeting,
         }
     return {action: (made["waitemata"][action], made["canterbury"][action]) for action in made["waitemata"]}
 

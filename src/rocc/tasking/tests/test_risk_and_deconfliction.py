@@ -23,8 +23,11 @@ NEXT_WEEK = dt.date.today() + dt.timedelta(days=7)
 
 
 def test_the_formula_multiplies_harm_by_likelihood_and_lets_modifiers_lower_it_to_the_floor_only():
-    dims = [scoring.Dimension("harm", "Harm", "harm", 0, 4, 1.0), scoring.Dimension("likely", "Likelihood", "likelihood", 1, 5, 1.0),
-            scoring.Dimension("conf", "Confidence", "modifier", 1, 4, 1.0)]
+    dims = [
+        scoring.Dimension("harm", "Harm", "harm", 0, 4, 1.0),
+        scoring.Dimension("likely", "Likelihood", "likelihood", 1, 5, 1.0),
+        scoring.Dimension("conf", "Confidence", "modifier", 1, 4, 1.0),
+    ]
     assert scoring.risk_score(dims, {"harm": 4, "likely": 5, "conf": 4}, modifier_floor=0.5) == Decimal("100.00")
     assert scoring.risk_score(dims, {"harm": 4, "likely": 5, "conf": 1}, modifier_floor=0.5) == Decimal("50.00")
     assert scoring.risk_score(dims, {"harm": 0, "likely": 5, "conf": 4}, modifier_floor=0.5) == Decimal("0.00")
@@ -63,14 +66,19 @@ def test_scores_rank_reports_cases_and_targets_together(people, make_report, mak
     risk_score_record(actor=people["occc"], subject=low, ratings=ratings(likelihood=2))
     risk_score_record(actor=people["occc"], subject=high, ratings=ratings(physical=4, likelihood=5))
     bank = QuestionBank.objects.first() or QuestionBank.objects.create(version=1, is_current=True)
-    case = Case.objects.create(title="Gang recruitment at a skate park", scope_unit=people["waitemata_tc"].profile.units.first(),
-                               owner=people["waitemata_analyst"], question_bank=bank)
+    case = Case.objects.create(
+        title="Gang recruitment at a skate park", scope_unit=people["waitemata_tc"].profile.units.first(), owner=people["waitemata_analyst"], question_bank=bank
+    )
     risk_score_record(actor=people["occc"], subject=case, ratings=ratings(likelihood=3))
     target, _ = target_name(actor=people["waitemata_analyst"], subject=make_product(), kind="group", group_name="Head Hunters")
     risk_score_record(actor=people["occc"], subject=target, ratings=ratings(community=4, likelihood=5, physical=3))
     ranked = rankings(user=people["occc"])
     assert [(r.rank, r.kind, str(r.subject)) for r in ranked] == [
-        (1, "report", str(high)), (2, "target", "Head Hunters"), (3, "case", "Gang recruitment at a skate park"), (4, "report", str(low))]
+        (1, "report", str(high)),
+        (2, "target", "Head Hunters"),
+        (3, "case", "Gang recruitment at a skate park"),
+        (4, "report", str(low)),
+    ]
     assert [r.kind for r in rankings(user=people["occc"], kind="report")] == ["report", "report"]
 
 
@@ -89,8 +97,17 @@ def test_a_new_methodology_version_re_ranks_and_keeps_the_old_scores_with_their_
     assert [r.subject for r in rankings(user=people["occc"])] == [physical, financial]
 
     v1 = RiskMethodology.objects.get(is_current=True)
-    rows = [{"code": d.code, "name": d.name, "question": d.question, "role": d.role, "levels": d.levels,
-             "weight": {"financial": 5, "physical": 0.5}.get(d.code, d.weight)} for d in v1.dimensions.all()]
+    rows = [
+        {
+            "code": d.code,
+            "name": d.name,
+            "question": d.question,
+            "role": d.role,
+            "levels": d.levels,
+            "weight": {"financial": 5, "physical": 0.5}.get(d.code, d.weight),
+        }
+        for d in v1.dimensions.all()
+    ]
     v2 = methodology_version_create(actor=people["manager"], base=v1, note="Weight financial harm up for the FCG focus.", dimensions=rows)
     assert not v2.is_current and rankings(user=people["occc"])[0].subject == physical  # a draft changes nothing
     result = methodology_publish(actor=people["manager"], methodology=v2)
@@ -108,8 +125,15 @@ def test_a_version_with_a_new_dimension_leaves_old_scores_needing_rescoring(peop
     risk_score_record(actor=people["occc"], subject=report, ratings=ratings())
     v1 = RiskMethodology.objects.get(is_current=True)
     rows = [{"code": d.code, "name": d.name, "question": d.question, "role": d.role, "levels": d.levels, "weight": d.weight} for d in v1.dimensions.all()]
-    rows.append({"code": "environmental", "name": "Environmental harm", "role": "harm", "weight": 1,
-                 "levels": [{"value": v, "label": label} for v, label in enumerate(["None", "Local", "Regional"])]})
+    rows.append(
+        {
+            "code": "environmental",
+            "name": "Environmental harm",
+            "role": "harm",
+            "weight": 1,
+            "levels": [{"value": v, "label": label} for v, label in enumerate(["None", "Local", "Regional"])],
+        }
+    )
     v2 = methodology_version_create(actor=people["manager"], base=v1, note="Add environmental harm.", dimensions=rows)
     result = methodology_publish(actor=people["manager"], methodology=v2)
     assert (result.rescored, result.needs_rescoring) == (0, 1)
@@ -134,12 +158,18 @@ def test_a_methodology_version_with_a_broken_scale_or_no_harm_is_refused(people,
 
 def test_the_same_person_named_by_two_districts_alerts_both_owners_revealing_only_the_other_owner(people, make_product, unit):
     waitemata = make_product(title="Waitematā supply network")
-    canterbury_tasking = tasking_create(actor=people["occc"], title="Canterbury courier", description="Follow the courier.",
-                                                 owner=people["canterbury_tc"], due_date=NEXT_WEEK, tasked_unit=unit("canterbury"))
-    target_name(actor=people["waitemata_analyst"], subject=waitemata, kind="person", identifier="PRN 4471-22",
-                         purpose="Supply network analysis for OCCC")
-    _, alerts = target_name(actor=people["canterbury_tc"], subject=canterbury_tasking, kind="person", identifier="prn  4471-22",
-                                     purpose="Courier deconfliction check")
+    canterbury_tasking = tasking_create(
+        actor=people["occc"],
+        title="Canterbury courier",
+        description="Follow the courier.",
+        owner=people["canterbury_tc"],
+        due_date=NEXT_WEEK,
+        tasked_unit=unit("canterbury"),
+    )
+    target_name(actor=people["waitemata_analyst"], subject=waitemata, kind="person", identifier="PRN 4471-22", purpose="Supply network analysis for OCCC")
+    _, alerts = target_name(
+        actor=people["canterbury_tc"], subject=canterbury_tasking, kind="person", identifier="prn  4471-22", purpose="Courier deconfliction check"
+    )
     assert len(alerts) == 1 and alerts[0].basis == "person"
 
     mine = alert_views(user=people["waitemata_analyst"])
@@ -157,8 +187,7 @@ def test_naming_a_person_needs_a_purpose_is_audited_and_the_identifier_is_stored
     with pytest.raises(ValidationError):
         target_name(actor=people["waitemata_analyst"], subject=product, kind="person", identifier="ZX-998877-Q", purpose="")
     assert Target.objects.count() == 0
-    target, _ = target_name(actor=people["waitemata_analyst"], subject=product, kind="person", identifier="ZX-998877-Q",
-                                     purpose="Link to the supply product")
+    target, _ = target_name(actor=people["waitemata_analyst"], subject=product, kind="person", identifier="ZX-998877-Q", purpose="Link to the supply product")
     entry = AuditEntry.objects.filter(kind="person_access").latest("pk")
     assert entry.purpose == "Link to the supply product" and entry.object_id == str(target.pk)
     with connection.cursor() as cursor:
@@ -197,8 +226,12 @@ def test_a_place_outside_new_zealand_is_refused(people, make_product):
 
 def test_both_owners_must_acknowledge_before_an_alert_closes(people, make_product, forum):
     target_name(actor=people["waitemata_analyst"], subject=make_product(), kind="group", group_name="Comancheros")
-    _, (alert,) = target_name(actor=people["canterbury_analyst"], subject=make_product(actor=people["canterbury_analyst"], district="canterbury"),
-                                       kind="group", group_name="Comancheros")
+    _, (alert,) = target_name(
+        actor=people["canterbury_analyst"],
+        subject=make_product(actor=people["canterbury_analyst"], district="canterbury"),
+        kind="group",
+        group_name="Comancheros",
+    )
     meeting = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=dt.date.today())
     assert meeting_agenda(user=people["occc"], meeting=meeting).alerts == [alert]
     with pytest.raises(PermissionDenied):

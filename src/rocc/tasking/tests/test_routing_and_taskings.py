@@ -49,8 +49,15 @@ def test_a_national_groups_product_comes_from_its_group_and_a_district_product_n
 
 def test_a_product_with_every_field_wrong_is_refused_with_every_problem_and_nothing_saved(people, unit):
     with pytest.raises(ValidationError) as refused:
-        product_receive(actor=people["waitemata_analyst"], kind="district_insights", title=" ", summary="", handling_caveat="",
-                                 product_date=TODAY + dt.timedelta(days=1), source_unit=unit("waitemata"))
+        product_receive(
+            actor=people["waitemata_analyst"],
+            kind="district_insights",
+            title=" ",
+            summary="",
+            handling_caveat="",
+            product_date=TODAY + dt.timedelta(days=1),
+            source_unit=unit("waitemata"),
+        )
     problems = _messages(refused.value)
     assert set(problems) == {"title", "summary", "handling_caveat", "product_date"}
     assert problems["handling_caveat"] == "State the handling caveat (how the product may be handled and shared)."
@@ -87,14 +94,16 @@ def test_the_database_itself_refuses_a_routing_without_a_rationale(people, make_
 
     report = make_report()
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoutingDecision.objects.create(report=report, direction="national", to_forum=forum("pre-tc"), rationale="",
-                                       decided_by=people["occc"], decided_at=report.compiled_at)
+        RoutingDecision.objects.create(
+            report=report, direction="national", to_forum=forum("pre-tc"), rationale="", decided_by=people["occc"], decided_at=report.compiled_at
+        )
 
 
 def test_a_district_specific_report_goes_back_to_the_named_district(people, make_report, unit):
     report = make_report()
-    decision = report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"),
-                                     rationale="Local supply; local levers.")
+    decision = report_route(
+        actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local supply; local levers."
+    )
     assert decision.to_forum.code == "waitemata-tc" and decision.from_forum is None and decision.decided_by == people["occc"]
     assert report.status == "routed" and report.current_forum.scope_unit.code == "waitemata" and report.version == 2
     with pytest.raises(ValidationError) as refused:
@@ -109,8 +118,9 @@ def test_a_national_issue_goes_to_pre_t_and_c_and_only_from_there_on_to_strategi
     assert _messages(refused.value) == {"to_forum": "A report goes on to Strategic T&C from Pre T&C: route it to Pre T&C first."}
     first = report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="Crosses three districts.")
     assert first.to_forum.code == "pre-tc"
-    second = report_route(actor=people["occc"], report=report, version=2, direction="national", to_forum=forum("strategic-tc"),
-                                   rationale="Needs national resourcing.")
+    second = report_route(
+        actor=people["occc"], report=report, version=2, direction="national", to_forum=forum("strategic-tc"), rationale="Needs national resourcing."
+    )
     assert second.from_forum.code == "pre-tc" and second.to_forum.code == "strategic-tc"
     assert [d.to_forum.code for d in report.routing_decisions.all()] == ["pre-tc", "strategic-tc"]
 
@@ -120,8 +130,9 @@ def test_a_multi_agency_response_goes_to_the_rocc_or_tnoc_dce_group(people, make
     with pytest.raises(ValidationError) as refused:
         report_route(actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("pre-tc"), rationale="x")
     assert "ROCC DCE group or the TNOC DCE group" in _messages(refused.value)["to_forum"]
-    decision = report_route(actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("tnoc-dce"),
-                                     rationale="Offshore supply: Customs and partners.")
+    decision = report_route(
+        actor=people["occc"], report=report, version=1, direction="multi_agency", to_forum=forum("tnoc-dce"), rationale="Offshore supply: Customs and partners."
+    )
     assert decision.to_forum.short_name == "TNOC DCE"
 
 
@@ -130,8 +141,9 @@ def test_two_people_routing_the_same_report_at_once_the_second_is_refused(people
     seen_by_second = InsightsReport.objects.get(pk=report.pk)
     report_route(actor=people["occc"], report=report, version=1, direction="national", rationale="National.")
     with pytest.raises(RecordChanged) as changed:
-        report_route(actor=people["manager"], report=seen_by_second, version=seen_by_second.version, direction="district",
-                              district=unit("waitemata"), rationale="Local.")
+        report_route(
+            actor=people["manager"], report=seen_by_second, version=seen_by_second.version, direction="district", district=unit("waitemata"), rationale="Local."
+        )
     assert "This report changed since you opened it (by occc-chair at" in changed.value.message
     assert RoutingDecision.objects.count() == 1
 
@@ -150,10 +162,19 @@ def test_pre_t_and_c_attendees_route_on_what_sits_with_them_but_not_new_reports(
 def test_a_tasking_without_an_owner_or_due_date_is_refused_saying_what_is_missing(people, make_report, unit):
     report = make_report()
     with pytest.raises(ValidationError) as refused:
-        tasking_create(actor=people["occc"], title="Disrupt supply", description="Target the address.", owner=None,
-                                due_date=None, tasked_unit=unit("waitemata"), report=report)
-    assert _messages(refused.value) == {"owner": "Name the owner: a tasking without an owner is refused.",
-                                        "due_date": "Give the due date: a tasking without one is refused."}
+        tasking_create(
+            actor=people["occc"],
+            title="Disrupt supply",
+            description="Target the address.",
+            owner=None,
+            due_date=None,
+            tasked_unit=unit("waitemata"),
+            report=report,
+        )
+    assert _messages(refused.value) == {
+        "owner": "Name the owner: a tasking without an owner is refused.",
+        "due_date": "Give the due date: a tasking without one is refused.",
+    }
     assert Tasking.objects.count() == 0 and TaskingUpdate.objects.count() == 0
 
 
@@ -175,13 +196,18 @@ def test_a_tasking_goes_to_exactly_one_district_or_group_owned_by_someone_there(
 
 
 def test_a_tasking_is_completed_with_its_result_and_then_stays_as_it_is(people, unit):
-    tasking = tasking_create(actor=people["occc"], title="Visit whānau", description="Prevention visits.", owner=people["waitemata_tc"],
-                                      due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
+    tasking = tasking_create(
+        actor=people["occc"],
+        title="Visit whānau",
+        description="Prevention visits.",
+        owner=people["waitemata_tc"],
+        due_date=NEXT_WEEK,
+        tasked_unit=unit("waitemata"),
+    )
     with pytest.raises(ValidationError) as refused:
         tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.")
     assert _messages(refused.value) == {"result": "Record the result: a tasking is completed with its result."}
-    tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.",
-                            result="Eight whānau visited; three referrals.")
+    tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=1, status="completed", note="Done.", result="Eight whānau visited; three referrals.")
     assert tasking.status == "completed" and tasking.completed_at is not None and tasking.version == 2
     with pytest.raises(ValidationError) as refused:
         tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=2, status="open", note="Reopen.")
@@ -189,8 +215,9 @@ def test_a_tasking_is_completed_with_its_result_and_then_stays_as_it_is(people, 
 
 
 def test_overdue_taskings_are_flagged_until_completed(people, unit):
-    tasking = tasking_create(actor=people["occc"], title="Search warrant", description="Execute it.", owner=people["waitemata_tc"],
-                                      due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
+    tasking = tasking_create(
+        actor=people["occc"], title="Search warrant", description="Execute it.", owner=people["waitemata_tc"], due_date=NEXT_WEEK, tasked_unit=unit("waitemata")
+    )
     assert list(overdue_taskings(user=people["occc"])) == []
     later = NEXT_WEEK + dt.timedelta(days=1)
     assert list(overdue_taskings(user=people["occc"], today=later)) == [tasking] and tasking.is_overdue(later)
@@ -201,11 +228,18 @@ def test_overdue_taskings_are_flagged_until_completed(people, unit):
 def test_a_tasking_set_at_a_meeting_and_a_routing_decided_there_are_minuted_with_what_they_decided(people, make_report, forum, unit):
     report = make_report()
     occc = meeting_create(actor=people["occc"], forum=forum("occc"), held_on=TODAY)
-    report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"),
-                          rationale="Local.", meeting=occc)
+    report_route(actor=people["occc"], report=report, version=1, direction="district", district=unit("waitemata"), rationale="Local.", meeting=occc)
     district = meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=TODAY)
-    tasking = tasking_create(actor=people["waitemata_tc"], title="Close the address", description="Warrant.", owner=people["waitemata_analyst"],
-                                      due_date=NEXT_WEEK, tasked_unit=unit("waitemata"), report=report, meeting=district)
+    tasking = tasking_create(
+        actor=people["waitemata_tc"],
+        title="Close the address",
+        description="Warrant.",
+        owner=people["waitemata_analyst"],
+        due_date=NEXT_WEEK,
+        tasked_unit=unit("waitemata"),
+        report=report,
+        meeting=district,
+    )
     assert report.routing_decisions.get().meeting == occc
     routed, tasked = Minute.objects.order_by("pk")
     assert routed.meeting == occc and routed.report == report and "Routed" in routed.decision and "Local." in routed.decision
@@ -225,8 +259,7 @@ def test_the_occc_agenda_lists_new_reports_and_another_forums_lists_what_arrived
 
 def test_a_district_t_and_c_agenda_holds_only_its_own_overdue_taskings(people, unit, forum):
     for district, owner in (("waitemata", "waitemata_tc"), ("canterbury", "canterbury_tc")):
-        tasking_create(actor=people["occc"], title=f"{district} job", description="x", owner=people[owner], due_date=NEXT_WEEK,
-                                tasked_unit=unit(district))
+        tasking_create(actor=people["occc"], title=f"{district} job", description="x", owner=people[owner], due_date=NEXT_WEEK, tasked_unit=unit(district))
     meeting = meeting_create(actor=people["waitemata_tc"], forum=forum("waitemata-tc"), held_on=NEXT_WEEK + dt.timedelta(days=3))
     agenda = meeting_agenda(user=people["occc"], meeting=meeting)
     assert [t.title for t in agenda.overdue_taskings] == ["waitemata job"]
@@ -248,8 +281,9 @@ def test_a_product_links_the_saved_analyses_and_cases_its_author_may_see(people,
     from rocc.problems.models import Case, QuestionBank
 
     def analysis(district):
-        return SavedAnalysis.objects.create(kind="hotspots", title=f"{district} hot spots", scope_unit=unit(district), source="events",
-                                            created_by=people["occc"])
+        return SavedAnalysis.objects.create(
+            kind="hotspots", title=f"{district} hot spots", scope_unit=unit(district), source="events", created_by=people["occc"]
+        )
 
     bank = QuestionBank.objects.first() or QuestionBank.objects.create(version=1, is_current=True)
     case = Case.objects.create(title="Ram raids", scope_unit=unit("waitemata"), owner=people["waitemata_analyst"], question_bank=bank)

@@ -77,15 +77,19 @@ EXPECTED_OWNERS_OF_A_WAITEMATA_TASKING = {
 
 
 def test_only_tc_people_working_in_the_tasked_district_may_own_its_tasking_in_the_service_the_rule_and_the_owner_list(
-    people, candidates, unit,
+    people,
+    candidates,
+    unit,
 ):
     waitemata = unit("waitemata")
     offered = set(tasking_owner_candidates(user=people["occc"], tasked_unit=waitemata))
     service = {}
     for name, owner in candidates.items():
-        service[name] = accepted(lambda owner=owner: tasking_create(
-            actor=people["occc"], title="Disrupt supply", description="Target the address.", owner=owner, due_date=NEXT_WEEK,
-            tasked_unit=waitemata))
+        service[name] = accepted(
+            lambda owner=owner: tasking_create(
+                actor=people["occc"], title="Disrupt supply", description="Target the address.", owner=owner, due_date=NEXT_WEEK, tasked_unit=waitemata
+            )
+        )
     assert service == EXPECTED_OWNERS_OF_A_WAITEMATA_TASKING
     assert {name: owner in offered for name, owner in candidates.items()} == EXPECTED_OWNERS_OF_A_WAITEMATA_TASKING
     probe = Tasking(tasked_unit=waitemata)
@@ -96,8 +100,14 @@ def test_only_tc_people_working_in_the_tasked_district_may_own_its_tasking_in_th
 def test_a_viewer_or_an_ngo_provider_named_as_owner_is_refused_with_the_reason_and_nothing_is_saved(people, candidates, unit):
     for name in ("waitemata viewer", "waitemata NGO provider"):
         with pytest.raises(ValidationError) as refused:
-            tasking_create(actor=people["occc"], title="Disrupt supply", description="Target the address.",
-                                    owner=candidates[name], due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
+            tasking_create(
+                actor=people["occc"],
+                title="Disrupt supply",
+                description="Target the address.",
+                owner=candidates[name],
+                due_date=NEXT_WEEK,
+                tasked_unit=unit("waitemata"),
+            )
         assert set(refused.value.message_dict) == {"owner"}
         assert "cannot own a tasking: owners are T&C members, analysts, the programme office or administrators" in refused.value.message_dict["owner"][0]
     assert "is a viewer and cannot own a tasking" in tasking_owner_refusal(candidates["waitemata viewer"], tasked_unit=unit("waitemata"))
@@ -110,8 +120,9 @@ def test_the_api_answers_422_naming_the_owner_when_a_viewer_is_made_owner_and_20
     payload = {"title": "Disrupt supply", "description": "Target the address.", "due_date": NEXT_WEEK.isoformat(), "tasked_unit": "waitemata"}
 
     def post(owner):
-        return client.post("/api/tasking/taskings", json.dumps({**payload, "owner": owner.username}), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client.post(
+            "/api/tasking/taskings", json.dumps({**payload, "owner": owner.username}), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
 
     refused = post(candidates["waitemata viewer"])
     assert refused.status_code == 422 and list(refused.json()["errors"]) == ["owner"]
@@ -121,25 +132,41 @@ def test_the_api_answers_422_naming_the_owner_when_a_viewer_is_made_owner_and_20
 
 def test_the_report_pages_tasking_form_offers_as_owners_exactly_the_people_the_rule_allows(people, candidates, make_report):
     report = make_report()
-    report_route(actor=people["occc"], report=report, version=1, direction="district", district=report.products.get().source_unit,
-                          rationale="Local.")
+    report_route(actor=people["occc"], report=report, version=1, direction="district", district=report.products.get().source_unit, rationale="Local.")
     page = _client(people["occc"]).get(f"/tasking/reports/{report.pk}/")
     offered = set(page.context["tasking_form"].fields["owner"].queryset)
     assert offered == set(tasking_owner_candidates(user=people["occc"]))
     assert {name: owner in offered for name, owner in candidates.items() if name not in {"canterbury analyst", "programme manager (national)"}} == {
-        "waitemata T&C member": True, "waitemata analyst": True, "OCCC chair (national T&C)": True, "administrator": True,
-        "waitemata viewer": False, "waitemata NGO provider": False, "waitemata regional coordinator": False,
+        "waitemata T&C member": True,
+        "waitemata analyst": True,
+        "OCCC chair (national T&C)": True,
+        "administrator": True,
+        "waitemata viewer": False,
+        "waitemata NGO provider": False,
+        "waitemata regional coordinator": False,
     }
     html = page.content.decode()
     assert "waitemata-analyst" in html and "waitemata-viewer" not in html and "waitemata-provider" not in html
 
 
 def _tasking_in(status: str, people, unit) -> Tasking:
-    tasking = tasking_create(actor=people["occc"], title="Visit whānau", description="Prevention visits.",
-                                      owner=people["waitemata_tc"], due_date=NEXT_WEEK, tasked_unit=unit("waitemata"))
+    tasking = tasking_create(
+        actor=people["occc"],
+        title="Visit whānau",
+        description="Prevention visits.",
+        owner=people["waitemata_tc"],
+        due_date=NEXT_WEEK,
+        tasked_unit=unit("waitemata"),
+    )
     if status != TaskingStatus.OPEN:
-        tasking_update(actor=people["waitemata_tc"], tasking=tasking, version=tasking.version, status=status, note="Moved.",
-                                result="Eight whānau visited." if status == TaskingStatus.COMPLETED else "")
+        tasking_update(
+            actor=people["waitemata_tc"],
+            tasking=tasking,
+            version=tasking.version,
+            status=status,
+            note="Moved.",
+            result="Eight whānau visited." if status == TaskingStatus.COMPLETED else "",
+        )
     tasking.refresh_from_db()
     return tasking
 
@@ -153,9 +180,16 @@ def test_every_status_a_tasking_page_offers_is_accepted_by_the_service_and_every
     for status in TaskingStatus.values:
         result = "The result." if status == TaskingStatus.COMPLETED else ""
         fresh = Tasking.objects.get(pk=tasking.pk)  # the service refreshes what it is given, even in a write rolled back
-        assert accepted(lambda status=status, result=result, fresh=fresh: tasking_update(
-            actor=people["waitemata_tc"], tasking=fresh, version=fresh.version, status=status, note="An update.", result=result,
-        )) == (status in offered), (start, status)
+        assert accepted(
+            lambda status=status, result=result, fresh=fresh: tasking_update(
+                actor=people["waitemata_tc"],
+                tasking=fresh,
+                version=fresh.version,
+                status=status,
+                note="An update.",
+                result=result,
+            )
+        ) == (status in offered), (start, status)
     if not offered:
         assert "Record an update" not in page.content.decode()
 
@@ -172,8 +206,7 @@ def _report_in(status: str, people, make_report):
     report = make_report()
     district = report.products.get().source_unit
     if status != ReportStatus.NEW:
-        report_route(actor=people["occc"], report=report, version=report.version, direction="district", district=district,
-                              rationale="Local.")
+        report_route(actor=people["occc"], report=report, version=report.version, direction="district", district=district, rationale="Local.")
     if status == ReportStatus.CLOSED:
         report_close(actor=people["occc"], report=report, version=report.version, reason="Nothing more needed.")
     report.refresh_from_db()
@@ -187,12 +220,16 @@ def test_a_report_page_offers_routing_and_closing_exactly_when_the_service_accep
     html = page.content.decode()
     offers = {"route": 'id="route-heading"' in html, "close": 'id="close-heading"' in html}
     assert offers == {"route": page.context["may_route"], "close": page.context["may_close"]}
+
     def fresh():  # the service refreshes what it is given, even in a write rolled back
         return InsightsReport.objects.get(pk=report.pk)
 
     service = {
-        "route": accepted(lambda: report_route(actor=people["occc"], report=fresh(), version=report.version, direction="district",
-                                                        district=unit("canterbury"), rationale="Canterbury leads.")),
+        "route": accepted(
+            lambda: report_route(
+                actor=people["occc"], report=fresh(), version=report.version, direction="district", district=unit("canterbury"), rationale="Canterbury leads."
+            )
+        ),
         "close": accepted(lambda: report_close(actor=people["occc"], report=fresh(), version=report.version, reason="Done.")),
     }
     assert service == offers

@@ -44,8 +44,13 @@ def test_no_view_or_template_decides_by_a_status_literal():
 
 def test_the_scan_finds_a_status_compared_with_a_literal():
     # The check above is only as good as its patterns: each form it must catch, caught.
-    caught = ['{% if t.status != "completed" %}', "if report.status == 'new':", "{% if case.stage == \"assess\" %}",
-              'if tasking.status in ("open", "in_progress"):', '{% if "closed" == case.status %}']
+    caught = [
+        '{% if t.status != "completed" %}',
+        "if report.status == 'new':",
+        '{% if case.stage == "assess" %}',
+        'if tasking.status in ("open", "in_progress"):',
+        '{% if "closed" == case.status %}',
+    ]
     allowed = ['{% if stage == "nominate" %}', "{% if may_advance %}", "if status in ReportStatus.values:"]
     assert all(any(p.search(line) for p in STATUS_LITERALS) for line in caught)
     assert not any(p.search(line) for line in allowed for p in STATUS_LITERALS)
@@ -93,7 +98,7 @@ def test_tasking_and_problems_modules_import_each_other_without_a_cycle():
 
     def visit(name):
         if name in on_path:
-            cycles.append(" → ".join(on_path[on_path.index(name):] + [name]))
+            cycles.append(" → ".join(on_path[on_path.index(name) :] + [name]))
             return
         if name in seen:
             return

@@ -25,7 +25,9 @@ def targets_panel(*, user, subject) -> dict:
     the targets it names, and the form to name another when the user may."""
     kind = deconfliction_services.subject_field(subject)
     return {
-        "targets": deconfliction_selectors.targets_named(subject), "target_form": TargetForm(), "deconfliction_metres": deconfliction_services.deconfliction_metres(),
+        "targets": deconfliction_selectors.targets_named(subject),
+        "target_form": TargetForm(),
+        "deconfliction_metres": deconfliction_services.deconfliction_metres(),
         "target_action": reverse("tasking:target_add", args=[kind, subject.pk]),
         "may_name": user.has_perm("tasking.name_target", subject),
     }
@@ -51,8 +53,15 @@ def target_add(request, subject_type: str, pk: int):
         data = form.cleaned_data
         try:
             _, alerts = deconfliction_services.target_name(
-                actor=request.user, subject=subject, kind=data["kind"], identifier=data["identifier"], purpose=data["purpose"],
-                group_name=data["group_name"], x=data["x"], y=data["y"], place_label=data["place_label"],
+                actor=request.user,
+                subject=subject,
+                kind=data["kind"],
+                identifier=data["identifier"],
+                purpose=data["purpose"],
+                group_name=data["group_name"],
+                x=data["x"],
+                y=data["y"],
+                place_label=data["place_label"],
             )
         except ValidationError as error:
             problems = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
@@ -83,4 +92,3 @@ def alert_acknowledge(request, pk: int):
     else:
         messages.success(request, f"Alert {alert.pk} acknowledged.")
     return redirect("tasking:alerts")
-

@@ -34,15 +34,22 @@ def meeting_list(request):
         status = 400
         if form.is_valid():
             try:
-                meeting = meetings_services.meeting_create(actor=request.user, forum=form.cleaned_data["forum"], held_on=form.cleaned_data["held_on"],
-                                                  title=form.cleaned_data["title"])
+                meeting = meetings_services.meeting_create(
+                    actor=request.user, forum=form.cleaned_data["forum"], held_on=form.cleaned_data["held_on"], title=form.cleaned_data["title"]
+                )
             except ValidationError as error:
                 errors_into(form, error)
             else:
                 return redirect("tasking:meeting", pk=meeting.pk)
-    return render(request, "tasking/meetings.html", {
-        "meetings": meetings_selectors.meeting_list(user=request.user), "form": form if conveners else None,
-    }, status=status)
+    return render(
+        request,
+        "tasking/meetings.html",
+        {
+            "meetings": meetings_selectors.meeting_list(user=request.user),
+            "form": form if conveners else None,
+        },
+        status=status,
+    )
 
 
 def _minute_links(agenda) -> list[tuple[str, str]]:
@@ -59,12 +66,18 @@ def _minute_links(agenda) -> list[tuple[str, str]]:
 
 def _meeting_page(request, meeting, *, form=None, status=200, template="tasking/meeting.html"):
     agenda = meetings_selectors.meeting_agenda(user=request.user, meeting=meeting)
-    return render(request, template, {
-        "meeting": meeting, "agenda": agenda,
-        "minutes": meeting.minutes.select_related("recorded_by", "report", "tasking", "product", "alert", "case"),
-        "may_minute": request.user.has_perm("tasking.minute_meeting", meeting),
-        "form": form or MinuteForm(links=_minute_links(agenda)),
-    }, status=status)
+    return render(
+        request,
+        template,
+        {
+            "meeting": meeting,
+            "agenda": agenda,
+            "minutes": meeting.minutes.select_related("recorded_by", "report", "tasking", "product", "alert", "case"),
+            "may_minute": request.user.has_perm("tasking.minute_meeting", meeting),
+            "form": form or MinuteForm(links=_minute_links(agenda)),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -21,14 +21,17 @@ def overview(request):
     read_allowed(request)
     user = request.user
     today = timezone.localdate()
-    return render(request, "tasking/overview.html", {
-        "new_reports": reports_selectors.reports_awaiting_routing(user=user)[:10],
-        "my_taskings": taskings_selectors.open_taskings_owned(user=user),
-        "overdue": taskings_selectors.overdue_taskings(user=user, today=today),
-        "alerts": deconfliction_selectors.alert_views(user=user, open_only=True),
-        "meetings": meetings_selectors.meeting_list(user=user).filter(held_on__gte=today).order_by("held_on")[:5],
-        "top_risks": risk_selectors.rankings(user=user, limit=5),
-        "products": products_selectors.product_list(user=user)[:5],
-        "today": today,
-    })
-
+    return render(
+        request,
+        "tasking/overview.html",
+        {
+            "new_reports": reports_selectors.reports_awaiting_routing(user=user)[:10],
+            "my_taskings": taskings_selectors.open_taskings_owned(user=user),
+            "overdue": taskings_selectors.overdue_taskings(user=user, today=today),
+            "alerts": deconfliction_selectors.alert_views(user=user, open_only=True),
+            "meetings": meetings_selectors.meeting_list(user=user).filter(held_on__gte=today).order_by("held_on")[:5],
+            "top_risks": risk_selectors.rankings(user=user, limit=5),
+            "products": products_selectors.product_list(user=user)[:5],
+            "today": today,
+        },
+    )

@@ -23,8 +23,12 @@ from rocc.tasking.views.deconfliction import targets_panel
 
 def _product_form(request, data=None):
     analyses = [a.pk for a in SavedAnalysis.objects.select_related("scope_unit") if request.user.has_perm("analyses.view_saved_analysis", a)]
-    return ProductForm(data, analyses=SavedAnalysis.objects.filter(pk__in=analyses), cases=scope_selectors.cases_visible(user=request.user),
-                       initial={"product_date": timezone.localdate()})
+    return ProductForm(
+        data,
+        analyses=SavedAnalysis.objects.filter(pk__in=analyses),
+        cases=scope_selectors.cases_visible(user=request.user),
+        initial={"product_date": timezone.localdate()},
+    )
 
 
 @login_required
@@ -42,8 +46,15 @@ def product_new(request):
         data = form.cleaned_data
         try:
             product = products_services.product_receive(
-                actor=request.user, kind=data["kind"], title=data["title"], summary=data["summary"], handling_caveat=data["handling_caveat"],
-                product_date=data["product_date"], source_unit=data["source_unit"], saved_analyses=data["saved_analyses"], cases=data["cases"],
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                summary=data["summary"],
+                handling_caveat=data["handling_caveat"],
+                product_date=data["product_date"],
+                source_unit=data["source_unit"],
+                saved_analyses=data["saved_analyses"],
+                cases=data["cases"],
             )
         except PermissionDenied as denied:
             form.add_error(None, str(denied))
@@ -63,10 +74,14 @@ def product_new(request):
 def product_detail(request, pk: int):
     read_allowed(request)
     product = products_selectors.product_get(user=request.user, pk=pk)
-    return render(request, "tasking/product.html", {
-        "product": product, **targets_panel(user=request.user, subject=product),
-        "reports": reports_selectors.report_list(user=request.user).filter(products=product),
-        "analyses": [a for a in product.saved_analyses.all() if request.user.has_perm("analyses.view_saved_analysis", a)],
-        "cases": scope_selectors.cases_visible(user=request.user).filter(insights_products=product),
-    })
-
+    return render(
+        request,
+        "tasking/product.html",
+        {
+            "product": product,
+            **targets_panel(user=request.user, subject=product),
+            "reports": reports_selectors.report_list(user=request.user).filter(products=product),
+            "analyses": [a for a in product.saved_analyses.all() if request.user.has_perm("analyses.view_saved_analysis", a)],
+            "cases": scope_selectors.cases_visible(user=request.user).filter(insights_products=product),
+        },
+    )

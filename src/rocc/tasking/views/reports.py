@@ -46,10 +46,16 @@ def report_list(request):
     status = request.GET.get("status", "")
     if status in ReportStatus.values:
         rows = [(r, s) for r, s in rows if r.status == status]
-    return render(request, "tasking/reports.html", {
-        "rows": rows, "status": status, "statuses": ReportStatus.choices,
-        "may_compile": request.user.has_perm("tasking.compile_report"),
-    })
+    return render(
+        request,
+        "tasking/reports.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "may_compile": request.user.has_perm("tasking.compile_report"),
+        },
+    )
 
 
 @login_required
@@ -70,8 +76,9 @@ def report_new(request):
         status = 400
         if form.is_valid():
             try:
-                report = reports_services.report_compile(actor=request.user, title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
-                                                 products=form.cleaned_data["products"])
+                report = reports_services.report_compile(
+                    actor=request.user, title=form.cleaned_data["title"], summary=form.cleaned_data["summary"], products=form.cleaned_data["products"]
+                )
             except ValidationError as error:
                 errors_into(form, error)
             else:
@@ -86,24 +93,31 @@ def _report_page(request, report, *, routing_form=None, score_form=None, tasking
     meetings = meetings_selectors.meetings_for_decisions(user=user)
     history = list(risk_selectors.score_history(subject=report))
     current = next((s for s in history if s.is_current), None)
-    return render(request, "tasking/report.html", {
-        "report": report,
-        "products": [p for p in report.products.all() if user.has_perm("tasking.view_product", p)],
-        "decisions": report.routing_decisions.select_related("to_forum__scope_unit", "from_forum", "decided_by", "meeting"),
-        "taskings": taskings_selectors.tasking_list(user=user).filter(report=report),
-        "may_route": may_route_report_now(user, report),
-        "may_score": methodology is not None and user.has_perm("tasking.score", report),
-        "may_task": user.has_perm("tasking.add_tasking", _tasking_probe(report)),
-        "may_open_case": user.has_perm("problems.open_case", _case_unit(report)),
-        "cases": scope_selectors.cases_visible(user=user).filter(source_report=report.reference),
-        "routing_form": routing_form or RoutingForm(initial={"version": report.version}, meetings=meetings),
-        "score_form": score_form or (ScoreForm(methodology=methodology, initial_ratings=current.ratings if current else None) if methodology else None),
-        "tasking_form": tasking_form or TaskingForm(meetings=meetings, owners=taskings_selectors.tasking_owner_candidates(user=user)),
-        "close_form": close_form or ReportCloseForm(initial={"version": report.version}, meetings=meetings),
-        "may_close": may_close_report_now(user, report),
-        "methodology": methodology, "scores": history, "current_score": current,
-        "stale_score": current is not None and methodology is not None and current.methodology_id != methodology.pk,
-    }, status=status)
+    return render(
+        request,
+        "tasking/report.html",
+        {
+            "report": report,
+            "products": [p for p in report.products.all() if user.has_perm("tasking.view_product", p)],
+            "decisions": report.routing_decisions.select_related("to_forum__scope_unit", "from_forum", "decided_by", "meeting"),
+            "taskings": taskings_selectors.tasking_list(user=user).filter(report=report),
+            "may_route": may_route_report_now(user, report),
+            "may_score": methodology is not None and user.has_perm("tasking.score", report),
+            "may_task": user.has_perm("tasking.add_tasking", _tasking_probe(report)),
+            "may_open_case": user.has_perm("problems.open_case", _case_unit(report)),
+            "cases": scope_selectors.cases_visible(user=user).filter(source_report=report.reference),
+            "routing_form": routing_form or RoutingForm(initial={"version": report.version}, meetings=meetings),
+            "score_form": score_form or (ScoreForm(methodology=methodology, initial_ratings=current.ratings if current else None) if methodology else None),
+            "tasking_form": tasking_form or TaskingForm(meetings=meetings, owners=taskings_selectors.tasking_owner_candidates(user=user)),
+            "close_form": close_form or ReportCloseForm(initial={"version": report.version}, meetings=meetings),
+            "may_close": may_close_report_now(user, report),
+            "methodology": methodology,
+            "scores": history,
+            "current_score": current,
+            "stale_score": current is not None and methodology is not None and current.methodology_id != methodology.pk,
+        },
+        status=status,
+    )
 
 
 def _tasking_probe(report):
@@ -127,8 +141,14 @@ def report_route(request, pk: int):
     data = form.cleaned_data
     try:
         decision = reports_services.report_route(
-            actor=request.user, report=report, version=data["version"], direction=data["direction"], rationale=data["rationale"],
-            district=data["district"], to_forum=data["to_forum"], meeting=data["meeting"],
+            actor=request.user,
+            report=report,
+            version=data["version"],
+            direction=data["direction"],
+            rationale=data["rationale"],
+            district=data["district"],
+            to_forum=data["to_forum"],
+            meeting=data["meeting"],
         )
     except (RecordChanged, ValidationError) as error:
         return _report_page(request, report, routing_form=form, status=refused(form, error))
@@ -145,8 +165,9 @@ def report_close(request, pk: int):
     if not form.is_valid():
         return _report_page(request, report, close_form=form, status=400)
     try:
-        reports_services.report_close(actor=request.user, report=report, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"],
-                              meeting=form.cleaned_data["meeting"])
+        reports_services.report_close(
+            actor=request.user, report=report, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"], meeting=form.cleaned_data["meeting"]
+        )
     except (RecordChanged, ValidationError) as error:
         return _report_page(request, report, close_form=form, status=refused(form, error))
     messages.success(request, f"{report.reference} closed.")
@@ -187,8 +208,14 @@ def report_open_case(request, pk: int):
     read_allowed(request)
     report = reports_selectors.report_get(user=request.user, pk=pk)
     try:
-        case = case_open(actor=request.user, title=report.title, description=report.summary, scope_unit=_case_unit(report),
-                         owner=request.user, source_report=report.reference)
+        case = case_open(
+            actor=request.user,
+            title=report.title,
+            description=report.summary,
+            scope_unit=_case_unit(report),
+            owner=request.user,
+            source_report=report.reference,
+        )
     except ValidationError as error:
         messages.error(request, "The case was not opened: " + " ".join(error.messages))
         return redirect("tasking:report", pk=pk)
@@ -201,19 +228,28 @@ def report_open_case(request, pk: int):
 def report_task(request, pk: int):
     read_allowed(request)
     report = reports_selectors.report_get(user=request.user, pk=pk)
-    form = TaskingForm(request.POST, meetings=meetings_selectors.meetings_for_decisions(user=request.user),
-                       owners=taskings_selectors.tasking_owner_candidates(user=request.user))
+    form = TaskingForm(
+        request.POST,
+        meetings=meetings_selectors.meetings_for_decisions(user=request.user),
+        owners=taskings_selectors.tasking_owner_candidates(user=request.user),
+    )
     if not form.is_valid():
         return _report_page(request, report, tasking_form=form, status=400)
     data = form.cleaned_data
     try:
         tasking = taskings_services.tasking_create(
-            actor=request.user, title=data["title"], description=data["description"], owner=data["owner"], due_date=data["due_date"],
-            tasked_unit=data["tasked_unit"], tasked_group=data["tasked_group"], report=report, meeting=data["meeting"],
+            actor=request.user,
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            tasked_unit=data["tasked_unit"],
+            tasked_group=data["tasked_group"],
+            report=report,
+            meeting=data["meeting"],
         )
     except ValidationError as error:
         errors_into(form, error)
         return _report_page(request, report, tasking_form=form, status=400)
     messages.success(request, f"Tasking {tasking.reference} set.")
     return redirect("tasking:tasking", pk=tasking.pk)
-

@@ -28,23 +28,37 @@ def risk(request):
             if form.is_valid():
                 try:
                     with_new = risk_services.methodology_version_create(
-                        actor=request.user, base=methodology, note=form.cleaned_data["note"], dimensions=form.dimension_rows(),
+                        actor=request.user,
+                        base=methodology,
+                        note=form.cleaned_data["note"],
+                        dimensions=form.dimension_rows(),
                         modifier_floor=form.cleaned_data["modifier_floor"],
                     )
                     result = risk_services.methodology_publish(actor=request.user, methodology=with_new)
                 except ValidationError as error:
                     errors_into(form, error)
                 else:
-                    messages.success(request, f"{with_new} is now current: {result.rescored} score(s) re-ranked, "
-                                              f"{result.needs_rescoring} need re-scoring. Earlier scores are kept with their version.")
+                    messages.success(
+                        request,
+                        f"{with_new} is now current: {result.rescored} score(s) re-ranked, "
+                        f"{result.needs_rescoring} need re-scoring. Earlier scores are kept with their version.",
+                    )
                     return redirect("tasking:risk")
     elif request.method == "POST":
         raise PermissionDenied
     kind = request.GET.get("kind") or None
     if kind not in {None, "report", "case", "target"}:
         kind = None
-    return render(request, "tasking/risk.html", {
-        "methodology": methodology, "versions": risk_selectors.methodology_list(), "form": form, "kind": kind,
-        "ranked": risk_selectors.rankings(user=request.user, kind=kind), "unscored": risk_selectors.reports_needing_scores(user=request.user),
-    }, status=status)
-
+    return render(
+        request,
+        "tasking/risk.html",
+        {
+            "methodology": methodology,
+            "versions": risk_selectors.methodology_list(),
+            "form": form,
+            "kind": kind,
+            "ranked": risk_selectors.rankings(user=request.user, kind=kind),
+            "unscored": risk_selectors.reports_needing_scores(user=request.user),
+        },
+        status=status,
+    )

@@ -26,21 +26,35 @@ def tasking_list(request):
     if only_overdue:
         taskings = taskings_selectors.overdue_taskings(user=request.user, today=today)
     taskings = list(taskings)
-    return render(request, "tasking/taskings.html", {
-        "taskings": taskings, "today": today, "only_overdue": only_overdue,
-        "overdue_ids": {t.pk for t in taskings if t.is_overdue(today)},
-    })
+    return render(
+        request,
+        "tasking/taskings.html",
+        {
+            "taskings": taskings,
+            "today": today,
+            "only_overdue": only_overdue,
+            "overdue_ids": {t.pk for t in taskings if t.is_overdue(today)},
+        },
+    )
 
 
 def _tasking_page(request, tasking, *, form=None, status=200):
     today = timezone.localdate()
-    return render(request, "tasking/tasking.html", {
-        "tasking": tasking, "today": today, "overdue": tasking.is_overdue(today),
-        "updates": tasking.updates.select_related("author"), **targets_panel(user=request.user, subject=tasking),
-        "may_update": may_record_tasking_update(request.user, tasking),
-        "form": form or TaskingUpdateForm(tasking=tasking, initial={"version": tasking.version, "status": tasking.status}),
-        "report_visible": tasking.report_id and request.user.has_perm("tasking.view_report", tasking.report),
-    }, status=status)
+    return render(
+        request,
+        "tasking/tasking.html",
+        {
+            "tasking": tasking,
+            "today": today,
+            "overdue": tasking.is_overdue(today),
+            "updates": tasking.updates.select_related("author"),
+            **targets_panel(user=request.user, subject=tasking),
+            "may_update": may_record_tasking_update(request.user, tasking),
+            "form": form or TaskingUpdateForm(tasking=tasking, initial={"version": tasking.version, "status": tasking.status}),
+            "report_visible": tasking.report_id and request.user.has_perm("tasking.view_report", tasking.report),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -54,10 +68,10 @@ def tasking_detail(request, pk: int):
         return _tasking_page(request, tasking, form=form, status=400)
     data = form.cleaned_data
     try:
-        taskings_services.tasking_update(actor=request.user, tasking=tasking, version=data["version"], status=data["status"],
-                                note=data["note"], result=data["result"])
+        taskings_services.tasking_update(
+            actor=request.user, tasking=tasking, version=data["version"], status=data["status"], note=data["note"], result=data["result"]
+        )
     except (RecordChanged, ValidationError) as error:
         return _tasking_page(request, tasking, form=form, status=refused(form, error))
     messages.success(request, "Tasking updated.")
     return redirect("tasking:tasking", pk=pk)
-
