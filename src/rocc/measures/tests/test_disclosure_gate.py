@@ -583,6 +583,13 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
                     buffer_after=shown["after_buffer"],
                 )
             )
+        else:
+            # With a count suppressed the displacement is withheld, but the other areas' changes are still shown,
+            # computed from their protected counts: the same per cent may then equal the true one by chance.
+            for area in ("target", "comparison", "buffer"):
+                before, after = shown[f"before_{area}"], shown[f"after_{area}"]
+                if before is not None and after is not None:
+                    protected += _figures([(services.outcome_change(before, after) or {}).get("percent")])
         oracle.protected |= {float(f) for f in protected if f is not None}
         oracle.sensitive |= {f for f in [float(c) for c in counts.values()] + _outcome_figures(measure.result) if f not in oracle.protected}
     plan = DistrictPlan.objects.get(code="example-district-plan")
