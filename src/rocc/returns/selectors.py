@@ -55,10 +55,7 @@ def _return_scope(user) -> Q | None:
     if scope.role == Role.PROVIDER_REPORTER and scope.agency_id:
         return Q(provider_id=scope.agency_id)
     if scope.role == Role.REGIONAL_COORDINATOR and scope.unit_paths:
-        visible = Q(pk__in=[])
-        for path in scope.unit_paths:
-            visible |= Q(unit__path__startswith=path)
-        return visible
+        return scope.condition("unit")
     return None
 
 
