@@ -30,6 +30,11 @@ class DisclosureRules:
     base: int = 3
     key: bytes = b""
 
+    @property
+    def fingerprint(self) -> str:
+        """Which rules a stored protected figure was computed under (changes when any rule or the key changes)."""
+        return hashlib.sha256(f"{self.suppress_below}|{self.base}|".encode() + self.key).hexdigest()
+
     @classmethod
     def from_settings(cls) -> DisclosureRules:
         configured = getattr(settings, "ROCC_DISCLOSURE", {}) or {}

@@ -306,6 +306,11 @@ class StatusSnapshot(models.Model):
     trend_p_value = models.FloatField(null=True, blank=True)
     is_approximate = models.BooleanField(default=False)
     explanation = models.CharField(max_length=400, blank=True)
+    # The same cell as it leaves through disclosure control (value, interval, trend and status computed from the
+    # protected counts), computed with the true one so a protected scorecard reads one row per cell too; valid only
+    # for the disclosure rules it was computed under.
+    protected_cell = models.JSONField(null=True, blank=True)
+    protected_rules = models.CharField(max_length=64, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

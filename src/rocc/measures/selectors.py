@@ -408,7 +408,7 @@ def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None)
     )
 
 
-def _protected_row(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) -> dict:
+def protected_cell_compute(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) -> dict:
     """A scorecard cell recomputed from the protected series, exactly as the status recompute builds it from the true
     one: the stored status, interval and trend come from true counts and must not leave."""
     from rocc.measures.models import BaselineKind
@@ -461,9 +461,25 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
     for snap in StatusSnapshot.objects.filter(unit__in=open_units, indicator__in=indicators).select_related("indicator", "unit"):
         cells[(snap.indicator_id, snap.unit_id)] = _snapshot_row(snap, version=current.get(snap.indicator_id))
     if protected_units:
-        population = population_table()
-        all_units = {u.path: u for u in OrgUnit.objects.all()}
-        with_status = set(StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators).values_list("indicator_id", "unit_id"))
+        # Cells stored protected by the last recompute under today's rules are read as they are; any other cell
+        # (rules changed since, or a snapshot from before protected cells were stored) is computed here.
+        fingerprint = DisclosureRules.from_settings().fingerprint
+        by_pk = {u.pk: u for u in protected_units}
+        with_status = set()
+        for snap in StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators).select_related("indicator"):
+            if snap.protected_cell is not None and snap.protected_rules == fingerprint:
+                unit = by_pk[snap.unit_id]
+                version = current.get(snap.indicator_id)
+                cells[(snap.indicator_id, snap.unit_id)] = {
+                    **snap.protected_cell,
+                    "name": snap.indicator.name,
+                    "unit_name": unit.name,
+                    "unit_label": version.unit_label if version else "",
+                }
+            else:
+                with_status.add((snap.indicator_id, snap.unit_id))
+        population = population_table() if with_status else None
+        all_units = {u.path: u for u in OrgUnit.objects.all()} if with_status else {}
         for ind in indicators:
             wanted = [u for u in protected_units if (ind.pk, u.pk) in with_status]
             if ind.pk not in current or not wanted:
@@ -471,7 +487,7 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
             data = IndicatorData(ind, populations=population, units=all_units)
             targets = targets_for(ind)
             for unit in wanted:
-                cells[(ind.pk, unit.pk)] = _protected_row(data, targets=targets, unit=unit, gate=gates[unit.pk])
+                cells[(ind.pk, unit.pk)] = protected_cell_compute(data, targets=targets, unit=unit, gate=gates[unit.pk])
     return current, cells
 
 

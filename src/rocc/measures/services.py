@@ -503,10 +503,17 @@ def targets_for(indicator: Indicator) -> dict[tuple[int, str], Target]:
 
 
 @transaction.atomic
+def _storable(cell: dict) -> dict | None:
+    """The cell as JSON can hold it, or None (computed on reading instead) when a figure is not a finite number."""
+    finite = all(not isinstance(v, float) or math.isfinite(v) for v in cell.values())
+    return cell if finite else None
+
+
 def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = None, units: Iterable[OrgUnit] | None = None) -> StatusesRecomputed:
     """Recompute the status snapshot of every indicator in the national unit and every district (the scorecards' cells)."""
+    from rocc.measures.disclosure import DisclosureGate, DisclosureRules
     from rocc.measures.progress import progress_compute, scorecard_target
-    from rocc.measures.selectors import PopulationTable
+    from rocc.measures.selectors import PopulationTable, protected_cell_compute
     from rocc.measures.series import IndicatorData
 
     _require(user, "measures.recompute_statuses")
@@ -515,6 +522,8 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
     all_units = {u.path: u for u in OrgUnit.objects.all()}
     populations = PopulationTable.load()
     now = timezone.now()
+    rules = DisclosureRules.from_settings()
+    protected_gate = DisclosureGate(protect=True, rules=rules)
     snapshots = []
     for indicator in indicators:
         if not indicator.versions.exists():
@@ -548,6 +557,8 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
                     trend_p_value=progress.trend.p_value if progress.trend else None,
                     is_approximate=bool(latest and latest.is_approximate),
                     explanation=progress.status.explanation[:400],
+                    protected_cell=_storable(protected_cell_compute(data, targets=targets, unit=unit, gate=protected_gate)),
+                    protected_rules=rules.fingerprint,
                     computed_at=now,
                 )
             )
