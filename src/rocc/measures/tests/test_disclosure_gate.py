@@ -354,7 +354,8 @@ def test_outcome_measures_of_a_case_pass_the_gate_with_the_displacement_computed
         control_after=expected["after_comparison"],
     )
     assert row.result["wdd"]["estimate"] == pytest.approx(wdd.estimate) and row.result["wdd"]["p_value"] == pytest.approx(wdd.p_value)
-    assert row.result["wdd"]["estimate"] != pytest.approx(large.result["wdd"]["estimate"])
+    # Not asserted: that the estimate differs from the true one. The cells round by an identity that includes record
+    # ids, and the rounded counts can give the same estimate by chance (the counts themselves differ: asserted above).
     assert row.result["wdq"]["wdq"] == pytest.approx(wdq.wdq)
     assert row.result["target"]["percent"] == pytest.approx((expected["after_target"] - expected["before_target"]) / expected["before_target"] * 100)
 
