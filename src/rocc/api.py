@@ -64,9 +64,14 @@ def not_valid(request, exc: ValidationError):
 from rocc.analysis_pages.api import router as analyses_router  # noqa: E402
 from rocc.audit.api import router as audit_router  # noqa: E402
 from rocc.events.api import router as events_router  # noqa: E402
+from rocc.governance.api import router as governance_router  # noqa: E402
+from rocc.inbox.api import router as inbox_router  # noqa: E402
+from rocc.maps.api import router as maps_router  # noqa: E402
 from rocc.measures.api import router as measures_router  # noqa: E402
 from rocc.org.api import router as org_router  # noqa: E402
 from rocc.problems.api import router as problems_router  # noqa: E402
+from rocc.referrals.api import router as referrals_router  # noqa: E402
+from rocc.releases.api import router as releases_router  # noqa: E402
 from rocc.returns.api import router as returns_router  # noqa: E402
 from rocc.strategy.api import router as strategy_router  # noqa: E402
 from rocc.tasking.api import router as tasking_router  # noqa: E402
@@ -80,3 +85,8 @@ api.add_router("/events/", events_router)
 api.add_router("/analyses/", analyses_router)
 api.add_router("/problems/", problems_router)
 api.add_router("/tasking/", tasking_router)
+api.add_router("/referrals/", referrals_router)
+api.add_router("/releases/", releases_router)
+api.add_router("/inbox/", inbox_router)
+api.add_router("/governance/", governance_router)
+api.add_router("/maps/", maps_router)

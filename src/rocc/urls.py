@@ -25,6 +25,11 @@ urlpatterns = [
     path("analyses/", include("rocc.analysis_pages.urls")),
     path("problems/", include("rocc.problems.urls")),
     path("tasking/", include("rocc.tasking.urls")),
+    path("referrals/", include("rocc.referrals.urls")),
+    path("public/", include("rocc.releases.urls")),
+    path("inbox/", include("rocc.inbox.urls")),
+    path("governance/", include("rocc.governance.urls")),
+    path("maps/", include("rocc.maps.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

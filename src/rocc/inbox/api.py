@@ -1,0 +1,7 @@
+"""API endpoints of notifications, mounted at /api/inbox/."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["inbox"])

@@ -1,0 +1,6 @@
+"""URLs of maps and boundaries, in the ``maps`` namespace."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "maps"
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+"""API endpoints of public releases, mounted at /api/releases/."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["releases"])
