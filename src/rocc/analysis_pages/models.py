@@ -18,6 +18,12 @@ class AnalysisKind(models.TextChoices):
     NEAR_REPEAT = "near_repeat", "Near repeats (Knox)"
     NETWORK = "network", "Criminal network"
     DISPLACEMENT = "displacement", "Displacement"
+    AUTOCORRELATION = "autocorrelation", "Spatial autocorrelation (Moran's I, General G, LISA)"
+    EMERGING_HOTSPOTS = "emerging_hotspots", "Emerging hot spots"
+    FORECAST_ACCURACY = "forecast_accuracy", "Hot-spot forecast accuracy (PAI, PEI, RRI)"
+    POINT_PATTERN = "point_pattern", "Point patterns (nearest neighbour, Ripley's K, density)"
+    SPACE_TIME = "space_time", "Space–time interaction (Jacquez, Mantel, chains)"
+    SPATIAL_DESCRIPTION = "spatial_description", "Centre, spread and direction"
 
 
 class SavedAnalysis(models.Model):
