@@ -302,3 +302,44 @@ def network_tables(result: dict[str, Any], *, size_by: str = "betweenness") -> d
 
 def displacement_sections(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [result[m] for m in ("count", "harm") if result.get(m)]
+
+
+# --- space–time interaction beyond Knox -----------------------------------------------------------------------
+
+#: Rows of a chain listing drawn on the page; the stored result keeps more, the counts keep all.
+MAX_CHAIN_ROWS_SHOWN = 500
+
+
+def space_time_view(result: dict[str, Any]) -> dict[str, Any]:
+    """The figures of a Jacquez, Mantel or chains result as the page prints them (text in every cell)."""
+    method = result.get("method")
+    if method == "jacquez":
+        rows = []
+        for k in range(result["k_max"]):
+            j, j_expected, j_p = result["j_observed"][k], result["j_expected"][k], result["j_p_value"][k]
+            d, d_expected, d_p = result["delta_observed"][k], result["delta_expected"][k], result["delta_p_value"][k]
+            rows.append(
+                {
+                    "k": k + 1,
+                    "j": j,
+                    "j_expected": _fmt(j_expected, 1),
+                    "j_p": p_text(j_p),
+                    "j_significant": j_p is not None and j_p <= 0.05 and j_expected is not None and j > j_expected,
+                    "delta": d,
+                    "delta_expected": _fmt(d_expected, 1),
+                    "delta_p": p_text(d_p),
+                    "delta_significant": d_p is not None and d_p <= 0.05 and d_expected is not None and d > d_expected,
+                }
+            )
+        return {"rows": rows}
+    if method == "mantel":
+        return {
+            "r": _fmt(result["r"], 4),
+            "expected_r": _fmt(result["expected_r"], 4),
+            "sd_r": _fmt(result["sd_r"], 4),
+            "z": _fmt(result["z"], 2),
+            "p": p_text(result["p_value"]),
+        }
+    listing = result.get("listing") or []
+    sizes = [{"size": int(size), "count": count} for size, count in sorted((result.get("chains_by_size") or {}).items(), key=lambda kv: int(kv[0]))]
+    return {"sizes": sizes, "listing": listing[:MAX_CHAIN_ROWS_SHOWN], "listing_cut": len(listing) > MAX_CHAIN_ROWS_SHOWN}

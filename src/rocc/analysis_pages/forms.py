@@ -565,3 +565,63 @@ class NodeLinkForm(forms.Form):
         if not data.get("identifier") and not data.get("person_key"):
             self.add_error("identifier", "Give the person's identifier or their person key.")
         return data
+
+
+# --- space–time interaction beyond Knox ----------------------------------------------------------------------
+
+
+class SpaceTimeForm(AnalysisForm):
+    kind = AnalysisKind.SPACE_TIME
+    column_fields = {
+        "x": ("Easting / longitude column", True, ""),
+        "y": ("Northing / latitude column", True, ""),
+        "date": ("Date column", True, "Only the calendar day counts."),
+        "id": ("Event identifier column", False, "Names the events in the chains' listing."),
+    }
+    events_columns = {"x": "x", "y": "y", "date": "date_from", "id": "event_id"}
+    method = forms.ChoiceField(
+        label="Test",
+        initial="jacquez",
+        choices=[
+            ("jacquez", "Jacquez k nearest neighbours: are events' nearest in space also their nearest in time?"),
+            ("mantel", "Mantel: do distances in space and in time go together over every pair? (at most 5,000 events)"),
+            ("chains", "Near-repeat chains: list the events linked within a distance and a number of days"),
+        ],
+    )
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    event_label = forms.CharField(label="What the events are (for the summary)", initial="burglary", max_length=60)
+    metric = forms.ChoiceField(
+        label="Distance",
+        required=False,
+        initial="",
+        choices=[
+            ("", "The test's usual (straight line; Manhattan for chains)"),
+            ("euclidean", "Straight line"),
+            ("manhattan", "Manhattan (along a street grid)"),
+        ],
+    )
+    k = forms.IntegerField(label="Jacquez: nearest neighbours up to k =", min_value=1, max_value=100, initial=10, required=False)
+    transform = forms.ChoiceField(
+        label="Mantel: distances as",
+        required=False,
+        initial="reciprocal",
+        choices=[("reciprocal", "Reciprocals, 1 / (distance + constant): close pairs weigh most (Mantel's advice)"), ("none", "Metres and days as they are")],
+    )
+    space_constant = forms.FloatField(label="Mantel: metres added before the reciprocal", min_value=0.001, initial=1.0, required=False)
+    time_constant = forms.FloatField(label="Mantel: days added before the reciprocal", min_value=0.001, initial=1.0, required=False)
+    max_distance = forms.FloatField(label="Chains: link events at most this many metres apart", min_value=0, initial=400, required=False)
+    max_days = forms.IntegerField(label="Chains: … and at most this many days apart", min_value=0, max_value=3650, initial=7, required=False)
+    permutations = forms.IntegerField(label="Permutations (Jacquez, Mantel)", min_value=1, max_value=9999, initial=999, required=False)
+    seed = forms.IntegerField(label="Seed (the same seed gives the same answer)", initial=1, min_value=0, required=False)
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == "chains":
+            for name in ("max_distance", "max_days"):
+                if data.get(name) is None:
+                    self.add_error(name, "Chains need the distance and the days that link two events.")
+        return data
+
+
+FORMS[SpaceTimeForm.kind] = SpaceTimeForm

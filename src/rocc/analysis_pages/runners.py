@@ -362,6 +362,8 @@ def _edge(value: Any) -> float:
 
 def is_long(kind: str, params: dict[str, Any], rows: int) -> bool:
     """Whether a run would keep a page waiting for more than a few seconds, so belongs in the background."""
+    if kind == "space_time":
+        return space_time_is_long(params, rows)
     if kind == "near_repeat":
         return rows * int(params.get("permutations", 999)) > 3_000_000
     if kind == "network":
@@ -388,3 +390,71 @@ def network_layout(network, *, seed: int) -> dict[str, list[float]]:
     span = np.where(high - low > 0, high - low, 1.0)
     coords = (coords - low) / span
     return {name: [round(float(x), 4), round(float(y), 4)] for name, (x, y) in zip(graph.vs["name"], coords, strict=True)}
+
+
+# --- space–time interaction beyond Knox (Jacquez, Mantel, chains) ----------------------------------------------
+
+#: Rows of the chain listing kept with a result: enough to read every chain of a district's month; the counts
+#: and each event's chain number are kept whole.
+MAX_CHAIN_ROWS_LISTED = 2000
+
+
+def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    from rocc.analysis.space_time import jacquez_knn, mantel_test, near_repeat_chains
+
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, _ = _projected(frame, params)
+    events = {"x": xs, "y": ys, "dates": date_column(frame, params["date"]), "event_label": params.get("event_label") or "event"}
+    method = params.get("method") or "jacquez"
+    seed = int(params["seed"]) if params.get("seed") is not None else 1
+    permutations = int(params.get("permutations") or 999)
+    notes = [_left_out(dropped)]
+    if method == "jacquez":
+        result = jacquez_knn(
+            **events, k_max=int(params.get("k") or 10), metric=params.get("metric") or "euclidean", permutations=permutations, seed=seed
+        ).to_dict()
+    elif method == "mantel":
+        result = mantel_test(
+            **events,
+            metric=params.get("metric") or "euclidean",
+            transform=params.get("transform") or "reciprocal",
+            space_constant=float(params.get("space_constant") or 1.0),
+            time_constant=float(params.get("time_constant") or 1.0),
+            permutations=permutations,
+            seed=seed,
+        ).to_dict()
+    elif method == "chains":
+        if params.get("max_distance") is None or params.get("max_days") is None:
+            raise AnalysisInputError("near-repeat chains need the distance (metres) and the days that link two events")
+        ids = column(frame, params["id"]).astype(str).tolist() if params.get("id") else None
+        chains = near_repeat_chains(
+            **events, max_distance=float(params["max_distance"]), max_days=int(params["max_days"]), metric=params.get("metric") or "manhattan", ids=ids
+        )
+        result = chains.to_dict()
+        listing = chains.to_frame()
+        result["listing"] = listing.head(MAX_CHAIN_ROWS_LISTED).to_dict("records")
+        if len(listing) > MAX_CHAIN_ROWS_LISTED:
+            notes.append(
+                f"the listing shows the first {MAX_CHAIN_ROWS_LISTED:,} of {len(listing):,} events in chains (the largest chains first); the counts hold them all"
+            )
+    else:
+        raise AnalysisInputError(f"unknown space–time method {method!r}; use jacquez, mantel or chains")
+    result["plain_summary"] = {"text": result["summary"]}
+    _notes(result, *notes)
+    return Outcome(result, holds_person_level=False)
+
+
+def space_time_is_long(params: dict[str, Any], rows: int) -> bool:
+    """Jacquez and Mantel redo their count in every permutation (Mantel over every pair); chains are one pass."""
+    method = params.get("method") or "jacquez"
+    permutations = int(params.get("permutations") or 999)
+    if method == "mantel":
+        return rows * rows // 2 * permutations > 1_000_000_000
+    if method == "jacquez":
+        return rows * int(params.get("k") or 10) * permutations > 20_000_000
+    return rows > 500_000
+
+
+FRAME_RUNNERS["space_time"] = run_space_time

@@ -28,6 +28,7 @@ DESCRIPTIONS = {
     AnalysisKind.NEAR_REPEAT: "The Knox test: how much more often events fall close together in both space and time than chance would give.",
     AnalysisKind.NETWORK: "Who is central, who brokers, which communities, and whose removal fragments a criminal network most.",
     AnalysisKind.DISPLACEMENT: "Whether crime moved to a buffer area or benefits spread to it after an intervention (WDQ and WDD).",
+    AnalysisKind.SPACE_TIME: "Whether events close in space are close in time beyond the Knox table (Jacquez k nearest neighbours, Mantel), and the chains of events linked within a distance and days.",
 }
 PERSON_GRANT_SECONDS = 30 * 60
 
@@ -263,6 +264,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         )
     elif obj.kind == AnalysisKind.DISPLACEMENT:
         context["sections"] = charts.displacement_sections(result)
+    elif obj.kind == AnalysisKind.SPACE_TIME:
+        context["space_time"] = charts.space_time_view(result)
     return context
 
 
