@@ -1,0 +1,224 @@
+"""Releases: frozen snapshots, the embargo, revisions, the calendar, and the data owners' consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rocc.core.errors import Conflict, InvalidInput
+from rocc.releases import selectors, services
+from rocc.releases.models import ReleaseStage, release_stage
+
+
+def _cell(content, code, unit):
+    indicator = next(i for i in content["indicators"] if i["code"] == code)
+    return next(c for c in indicator["cells"] if c["unit"] == unit)
+
+
+def test_a_release_is_frozen_later_figures_do_not_change_it(live, world):
+    from rocc.measures.models import SourceKind
+    from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute
+    from rocc.org.models import OrgUnit
+
+    release = live()
+    before = selectors.public_version_get(release=release)
+    national = _cell(before.content, "assaults", "nz")
+    assert national["points"] and national["points"][-1]["period"] == "YE2025-06", "periods after the reference date are left out"
+    frozen = (before.content_sha256, before.content)
+    # More figures arrive, for periods in the release and after it.
+    unit = OrgUnit.objects.get(code="auckland-city")
+    items = [
+        ObservationInput(indicator=world["assaults"], unit=unit, period_start=dt.date(2025, 7, 1), period_end=dt.date(2025, 7, 31), numerator=900),
+        ObservationInput(indicator=world["assaults"], unit=unit, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31), numerator=900),
+    ]
+    observations_record_many(items=items, source=SourceKind.REPORTED)
+    statuses_recompute()
+    after = selectors.public_version_get(release=release)
+    assert (after.content_sha256, after.content) == frozen
+
+
+def test_periods_after_the_reference_date_are_not_in_the_release(world, draft, consent_all):
+    consent_all()
+    release = draft(reference_date=dt.date(2025, 3, 31))
+    frozen = services.release_freeze(user=world["manager"], release=release)
+    periods = [p["period_end"] for p in _cell(frozen.content, "assaults", "nz")["points"]]
+    assert periods and max(periods) <= "2025-03-31"
+
+
+def test_embargo_the_release_is_not_visible_before_its_time_and_is_after(world, draft, client):
+    release = draft()
+    services.release_freeze(user=world["manager"], release=release)
+    release.refresh_from_db()
+    go_live = timezone.now() + dt.timedelta(hours=2)
+    services.release_schedule(user=world["manager"], release=release, go_live_at=go_live, version=release.version)
+    release.refresh_from_db()
+    assert release_stage(release) == ReleaseStage.EMBARGOED
+    assert client.get(f"/public/releases/{release.slug}/").status_code == 404
+    assert client.get(f"/public/releases/{release.slug}/data.csv").status_code == 404
+    assert client.get("/public/").content.decode().count("Progress to June 2025") == 0
+    calendar = client.get("/public/calendar/").content.decode()
+    assert "Progress to June 2025" in calendar, "the calendar announces what is planned"
+    later = go_live + dt.timedelta(seconds=1)
+    assert release_stage(release, later) == ReleaseStage.LIVE
+    assert selectors.public_release_get(slug=release.slug, now=later) == release
+    assert selectors.public_version_get(release=release, now=later).number == 1
+
+
+def test_embargo_lifts_on_its_own_at_the_go_live_time(world, draft, client):
+    import time
+
+    release = draft()
+    services.release_freeze(user=world["manager"], release=release)
+    release.refresh_from_db()
+    services.release_schedule(user=world["manager"], release=release, go_live_at=timezone.now() + dt.timedelta(seconds=1.5), version=release.version)
+    assert client.get(f"/public/releases/{release.slug}/").status_code == 404
+    time.sleep(1.6)
+    assert client.get(f"/public/releases/{release.slug}/").status_code == 200
+
+
+def test_a_go_live_time_in_the_past_is_refused_and_nothing_changes(world, draft):
+    release = draft()
+    services.release_freeze(user=world["manager"], release=release)
+    release.refresh_from_db()
+    with pytest.raises(InvalidInput) as refused:
+        services.release_schedule(user=world["manager"], release=release, go_live_at=timezone.now() - dt.timedelta(days=1), version=release.version)
+    assert "go_live_at" in refused.value.field_errors
+    release.refresh_from_db()
+    assert release_stage(release) == ReleaseStage.DRAFT
+
+
+def test_a_release_cannot_be_scheduled_before_it_is_frozen(world, draft):
+    release = draft()
+    with pytest.raises(Conflict):
+        services.release_schedule(user=world["manager"], release=release, go_live_at=timezone.now() + dt.timedelta(days=1), version=release.version)
+
+
+def test_a_live_release_is_never_changed_in_place(live, world):
+    release = live()
+    with pytest.raises(Conflict):
+        services.release_freeze(user=world["manager"], release=release, version=release.version)
+    with pytest.raises(Conflict):
+        services.release_update(
+            user=world["manager"], release=release, version=release.version, title="Changed", reference_date=dt.date(2025, 6, 30), planned_for=dt.date(2025, 9, 1)
+        )
+
+
+def test_a_revision_keeps_the_earlier_version_readable_and_says_what_changed(live, world, client):
+    from rocc.measures.models import SourceKind
+    from rocc.measures.services import ObservationInput, observations_record_many
+    from rocc.org.models import OrgUnit
+
+    release = live()
+    first = selectors.public_version_get(release=release)
+    # A late correction of a period inside the release.
+    unit = OrgUnit.objects.get(code="auckland-city")
+    observations_record_many(
+        items=[ObservationInput(indicator=world["assaults"], unit=unit, period_start=dt.date(2025, 6, 1), period_end=dt.date(2025, 6, 30), numerator=300)],
+        source=SourceKind.REPORTED,
+    )
+    with pytest.raises(InvalidInput):
+        services.release_revise(user=world["manager"], release=release, note="  ", version=release.version)
+    revised = services.release_revise(user=world["manager"], release=release, note="Auckland City's June count corrected by Police.", version=release.version)
+    assert revised.number == 2
+    first.refresh_from_db()
+    assert first.content == selectors.public_version_get(release=release, number=1).content
+    assert _cell(revised.content, "assaults", "auckland-city") != _cell(first.content, "assaults", "auckland-city")
+    latest = client.get(f"/public/releases/{release.slug}/").content.decode()
+    assert "Auckland City&#x27;s June count corrected by Police." in latest or "Auckland City's June count corrected by Police." in latest
+    old = client.get(f"/public/releases/{release.slug}/v1/")
+    assert old.status_code == 200 and "A later version of this release corrects it" in old.content.decode()
+    assert client.get(f"/public/releases/{release.slug}/v1/data.csv").status_code == 200
+
+
+def test_without_consent_a_providers_figures_are_left_out_and_the_preview_says_so(world, draft, client):
+    from rocc.releases.services import consent_decide
+
+    consent_decide(user=world["pho"], data_set=world["data_set"], given=True)  # the NGO has not agreed
+    release = draft()
+    frozen = services.release_freeze(user=world["manager"], release=release)
+    referral = "mf-whanau-support-referrals"
+    assert _cell(frozen.content, referral, "waitemata")["withheld"]
+    assert _cell(frozen.content, referral, "nz")["withheld"], "the national total includes the NGO's figures"
+    assert not _cell(frozen.content, referral, "canterbury")["withheld"]
+    assert _cell(frozen.content, referral, "canterbury")["points"]
+    assert {w["agency"] for w in frozen.withheld} == {"Te Whare Āwhina"}
+    client.force_login(world["manager"])
+    preview = client.get(f"/public/manage/{release.slug}/preview/").content.decode()
+    assert "left out because their provider has not agreed" in preview and "Te Whare Āwhina" in preview
+
+
+def test_consent_withdrawn_removes_the_providers_figures_from_the_next_release(live, world, draft, client):
+    from rocc.releases.services import consent_decide
+
+    first = live()
+    referral = "mf-whanau-support-referrals"
+    assert not _cell(selectors.public_version_get(release=first).content, referral, "waitemata")["withheld"]
+    decision = consent_decide(user=world["ngo"], data_set=world["data_set"], given=False, note="Our board has not approved this yet.")
+    assert decision.decided_by == world["ngo"] and decision.decided_at is not None
+    second = draft("progress-2025-06-b", title="Second release")
+    frozen = services.release_freeze(user=world["manager"], release=second)
+    assert _cell(frozen.content, referral, "waitemata")["withheld"]
+    assert "Te Whare Āwhina" in {w["agency"] for w in frozen.withheld}
+    client.force_login(world["manager"])
+    assert "Te Whare Āwhina" in client.get(f"/public/manage/{second.slug}/preview/").content.decode()
+    # The published release is not changed by the withdrawal (it was agreed when it was frozen).
+    assert not _cell(selectors.public_version_get(release=first).content, referral, "waitemata")["withheld"]
+
+
+def test_providers_see_where_their_figures_were_published(live, world, client):
+    release = live()
+    client.force_login(world["ngo"])
+    page = client.get("/public/consent/").content.decode()
+    assert release.title in page and "mf-whanau-support-referrals@waitemata" in page
+    published = selectors.publications_of_provider(user=world["ngo"])
+    assert [p["release"] for p in published] == [release]
+
+
+def test_only_the_providers_own_reporter_decides_consent(world):
+    from rocc.core.errors import Refused
+    from rocc.releases.services import consent_decide
+
+    for user in (world["manager"], world["waitemata_coordinator"]):
+        with pytest.raises(Refused):
+            consent_decide(user=user, data_set=world["data_set"], given=True)
+
+
+def test_consent_page_gives_and_withdraws_with_who_and_when(world, client):
+    client.force_login(world["ngo"])
+    client.post("/public/consent/", {"data_set": world["data_set"].code, "given": "1"})
+    row = selectors.consents_for(user=world["ngo"])[0]
+    assert row.given and row.latest.decided_by == world["ngo"]
+    client.post("/public/consent/", {"data_set": world["data_set"].code, "given": "0", "note": "Paused"})
+    row = selectors.consents_for(user=world["ngo"])[0]
+    assert not row.given and [d.given for d in row.history] == [False, True]
+
+
+def test_a_district_coordinator_publishes_their_own_indicator_for_their_district_only(world, draft):
+    from rocc.core.errors import Refused
+    from rocc.org.models import OrgUnit
+
+    release = draft(indicator_codes=["assaults"])
+    waitemata, canterbury = OrgUnit.objects.get(code="waitemata"), OrgUnit.objects.get(code="canterbury")
+    services.district_indicator_add(user=world["waitemata_coordinator"], release=release, unit=waitemata, indicator_code="mf-counselling-referrals")
+    with pytest.raises(Refused):
+        services.district_indicator_add(user=world["waitemata_coordinator"], release=release, unit=canterbury, indicator_code="mf-counselling-referrals")
+    services.consent_decide(user=world["ngo"], data_set=world["data_set"], given=True)
+    frozen = services.release_freeze(user=world["manager"], release=release)
+    own = next(i for i in frozen.content["indicators"] if i["code"] == "mf-counselling-referrals")
+    assert own["scope"] == "district" and [c["unit"] for c in own["cells"]] == ["waitemata"]
+
+
+def test_turn_the_curve_stories_chosen_are_copied_into_the_release(world, draft):
+    from rocc.measures.services import narrative_update
+    from rocc.org.models import OrgUnit
+
+    nz = OrgUnit.objects.get(code="nz")
+    narrative_update(
+        user=world["manager"], indicator=world["assaults"], unit=nz, version=0, story_behind_curve="Fewer assaults near the new hubs.", partners="", what_works="", action_plan=""
+    )
+    release = draft()
+    services.release_story_choose(user=world["manager"], release=release, indicator_code="assaults", unit=nz)
+    frozen = services.release_freeze(user=world["manager"], release=release)
+    assert frozen.content["stories"][0]["story_behind_curve"] == "Fewer assaults near the new hubs."
