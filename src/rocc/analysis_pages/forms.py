@@ -625,3 +625,73 @@ class SpaceTimeForm(AnalysisForm):
 
 
 FORMS[SpaceTimeForm.kind] = SpaceTimeForm
+
+
+# --- spatial autocorrelation (Moran's I, General G, LISA) ---------------------------------------------------
+
+_PERMUTATIONS_HELP = "999 is usual; 0 gives the global statistics' normal p-values only, and no local clusters."
+
+
+class AutocorrelationForm(AnalysisForm):
+    kind = AnalysisKind.AUTOCORRELATION
+    column_fields = {
+        "x": ("Easting / longitude column (events on a grid)", False, "For a file of events: they are counted on a grid of the cell size below."),
+        "y": ("Northing / latitude column (events on a grid)", False, ""),
+        "area": ("Area id column (areas with neighbours)", False, "For a file with one row per area (a unit, a meshblock)."),
+        "value": ("Value column (areas with neighbours)", False, "Each area's count or rate."),
+        "neighbours": ("Neighbours column (areas with neighbours)", False, "Each area's neighbours' ids, separated by ; (blank for none)."),
+    }
+    events_columns = {"x": "x", "y": "y", "offence": "offence_code"}
+    harm_weighting = True
+    areas_are = forms.ChoiceField(
+        label="The file holds",
+        required=False,
+        initial="grid",
+        choices=[("grid", "Events with coordinates, to count on a grid"), ("areas", "One row per area, with its neighbours")],
+    )
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm", required=False)
+    cell = forms.FloatField(label="Grid cell size (metres)", min_value=1, initial=250, required=False)
+    contiguity = forms.ChoiceField(
+        label="A cell's neighbours",
+        required=False,
+        initial="queen",
+        choices=[("queen", "The 8 surrounding cells (queen, as the hot-spot map)"), ("rook", "The 4 cells sharing a side (rook)")],
+    )
+    permutations = forms.IntegerField(label="Permutations", min_value=0, max_value=9999, initial=999, required=False, help_text=_PERMUTATIONS_HELP)
+    significance = forms.FloatField(label="Significance level", min_value=0.001, max_value=0.2, initial=0.05, required=False)
+    correction = forms.ChoiceField(
+        label="Testing many areas at once",
+        required=False,
+        initial="none",
+        choices=[
+            ("none", "Judge each area by its own pseudo p-value (as GeoDa's cluster map)"),
+            ("fdr", "Correct the p-values (false discovery rate): fewer, surer clusters"),
+        ],
+    )
+    seed = forms.IntegerField(label="Seed for the permutations (the same seed gives the same answer)", initial=1, min_value=0, required=False)
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates (they are counted in the notes)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.columns is None:
+            return data
+        if (data.get("areas_are") or "grid") == "areas":
+            for name in ("area", "value", "neighbours"):
+                if not data.get(name):
+                    self.add_error(name, "Areas need their id, value and neighbours columns.")
+        else:
+            for name in ("x", "y"):
+                if not data.get(name):
+                    self.add_error(name, "Events on a grid need their coordinate columns.")
+        return data
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        if source == "events":
+            data.update(areas_are="grid", area=None, value=None, neighbours=None)
+        data["cell"] = data.get("cell") or 250.0
+        data["coordinates"] = data.get("coordinates") or "nztm"
+        return data
+
+
+FORMS[AutocorrelationForm.kind] = AutocorrelationForm

@@ -458,3 +458,46 @@ def space_time_is_long(params: dict[str, Any], rows: int) -> bool:
 
 
 FRAME_RUNNERS["space_time"] = run_space_time
+
+
+# --- spatial autocorrelation (Moran's I, General G, LISA) ---------------------------------------------------
+
+
+def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    """Areas given one per row with their neighbours, or events counted on the hot-spot grid (the event store's
+    always are)."""
+    from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
+
+    common = {
+        "permutations": int(params["permutations"]) if params.get("permutations") is not None else 999,
+        "seed": int(params["seed"]) if params.get("seed") is not None else 1,
+        "significance": float(params.get("significance") or 0.05),
+        "correction": params.get("correction") or "none",
+    }
+    if (params.get("areas_are") or "grid") == "areas":
+        if not (params.get("area") and params.get("value") and params.get("neighbours")):
+            raise AnalysisInputError("areas need their id, value and neighbours columns")
+        listed = neighbours_from_table(frame, area=params["area"], neighbours=params["neighbours"], separator=params.get("separator") or ";")
+        weights = weights_from_neighbours(neighbours=listed, definition=f"the neighbour list in column '{params['neighbours']}'")
+        label = params.get("value_label") or f"values of {params['value']}"
+        result = spatial_autocorrelation(values=numeric_column(frame, params["value"]), weights=weights, value_label=label, **common).to_dict()
+        return Outcome(result, holds_person_level=False)
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, crs = _projected(frame, params)
+    result = grid_autocorrelation(
+        x=xs,
+        y=ys,
+        cell=float(params.get("cell") or 250),
+        contiguity=params.get("contiguity") or "queen",
+        weights=_harm(frame, params),
+        value_label=params.get("value_label") or ("harm per cell" if params.get("harm") else "events per cell"),
+        **common,
+    ).to_dict()
+    result["parameters"]["crs"] = crs
+    _notes(result, _left_out(dropped))
+    return Outcome(result, holds_person_level=False)
+
+
+FRAME_RUNNERS["autocorrelation"] = run_autocorrelation

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rocc.analysis_pages import charts, selectors, services, sources
+from rocc.analysis_pages import charts, selectors, services, sources, spatial_charts
 from rocc.analysis_pages.forms import FORMS, EventsSourceForm, NodeLinkForm, PurposeForm, SaveForm, UploadForm
 from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, RunStatus, SavedAnalysis
 
@@ -30,6 +30,10 @@ DESCRIPTIONS = {
     AnalysisKind.DISPLACEMENT: "Whether crime moved to a buffer area or benefits spread to it after an intervention (WDQ and WDD).",
     AnalysisKind.SPACE_TIME: "Whether events close in space are close in time beyond the Knox table (Jacquez k nearest neighbours, Mantel), and the chains of events linked within a distance and days.",
 }
+DESCRIPTIONS[AnalysisKind.AUTOCORRELATION] = (
+    "Whether like values sit beside like (global Moran's I, General G), and where: high–high and low–low clusters, "
+    "high–low and low–high outliers (local Moran's I), over grid cells or areas with neighbours."
+)
 PERSON_GRANT_SECONDS = 30 * 60
 
 
@@ -39,7 +43,7 @@ def _slug(kind: str) -> str:
 
 def _kind(slug: str) -> str:
     kind = slug.replace("-", "_")
-    if kind not in AnalysisKind.values:
+    if kind not in AnalysisKind.values or kind not in FORMS:
         raise Http404("No such analysis")
     return kind
 
@@ -57,7 +61,8 @@ def _may_run(request) -> None:
 @login_required
 def overview(request):
     _may_read(request)
-    kinds = [{"kind": k, "label": label, "slug": _slug(k), "description": DESCRIPTIONS[k]} for k, label in AnalysisKind.choices]
+    # Kinds declared ahead of their pages are listed once their page exists.
+    kinds = [{"kind": k, "label": label, "slug": _slug(k), "description": DESCRIPTIONS[k]} for k, label in AnalysisKind.choices if k in FORMS]
     return render(
         request,
         "analyses/overview.html",
@@ -266,6 +271,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         context["sections"] = charts.displacement_sections(result)
     elif obj.kind == AnalysisKind.SPACE_TIME:
         context["space_time"] = charts.space_time_view(result)
+    elif obj.kind == AnalysisKind.AUTOCORRELATION:
+        context["view"] = spatial_charts.autocorrelation_view(result)
     return context
 
 

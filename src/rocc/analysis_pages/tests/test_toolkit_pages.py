@@ -1,0 +1,70 @@
+"""The spatial-statistics toolkit's pages (autocorrelation, forecast accuracy, point patterns) on an uploaded file and
+on the event store: the library's figures on the page, located errors that keep nothing, and saving a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
+from rocc.analysis_pages.models import AnalysisRun, SavedAnalysis
+from rocc.analysis_pages.tests.test_event_store import stored  # noqa: F401  (a fixture)
+from rocc.analysis_pages.tests.test_pages import followed, run, text
+from rocc.events.testing import event_store  # noqa: F401  (a fixture)
+
+COLUMBUS = Path(__file__).resolve().parents[2] / "analysis" / "tests" / "data" / "columbus_crime.csv"
+AREAS = {"areas_are": "areas", "area": "neighbourhood", "value": "crime", "neighbours": "neighbours", "permutations": "999", "seed": "3"}
+
+
+def test_autocorrelation_of_areas_with_neighbours_shows_morans_i_and_the_clusters(analyst_client, upload, waitemata):
+    _, upload_id = upload("autocorrelation", COLUMBUS)
+    html = text(followed(analyst_client, run(analyst_client, "autocorrelation", upload_id, waitemata, **AREAS)))
+    frame = pd.read_csv(COLUMBUS, dtype=str, keep_default_na=False)
+    weights = weights_from_neighbours(neighbours=neighbours_from_table(frame, area="neighbourhood", neighbours="neighbours"))
+    expected = spatial_autocorrelation(values=frame["crime"].astype(float), weights=weights, permutations=999, seed=3, value_label="values of crime")
+    assert expected.summary.replace("'", "&#x27;") in html
+    assert f"{expected.moran.statistic:,.4f}" in html and "0.5002" in html
+    assert f"High–high cluster (HH): {expected.counts['High–high cluster']}" in html
+    run_row = AnalysisRun.objects.get()
+    assert run_row.result["moran"]["statistic"] == expected.moran.statistic
+    saved = analyst_client.post(f"/analyses/runs/{run_row.pk}/save/", {"title": "Columbus crime clusters"})
+    assert saved.status_code == 302
+    assert SavedAnalysis.objects.get().kind == "autocorrelation"
+    assert "0.5002" in text(analyst_client.get(saved["Location"]))
+
+
+def test_autocorrelation_of_areas_without_their_columns_is_refused_on_the_form(analyst_client, upload, waitemata):
+    _, upload_id = upload("autocorrelation", COLUMBUS)
+    response = run(analyst_client, "autocorrelation", upload_id, waitemata, areas_are="areas", area="neighbourhood", permutations="99")
+    assert response.status_code == 400 and "Areas need their id, value and neighbours columns." in response.content.decode()
+    assert AnalysisRun.objects.count() == 0
+
+
+def test_an_unknown_neighbour_is_located_and_nothing_is_kept(analyst_client, upload, waitemata):
+    body = b"area,count,next\nA,3,B\nB,4,A;C\nC,5,B;D\nD,1,C;E\n"
+    _, upload_id = upload("autocorrelation", ("areas.csv", body))
+    response = run(analyst_client, "autocorrelation", upload_id, waitemata, areas_are="areas", area="area", value="count", neighbours="next")
+    assert response.status_code == 400
+    assert "column &#x27;next&#x27;, row 4: area &#x27;D&#x27; names neighbour &#x27;E&#x27;" in response.content.decode()
+    assert AnalysisRun.objects.count() == 0
+
+
+def test_autocorrelation_of_the_stored_events_finds_the_cluster_on_the_grid(analyst_client, stored, waitemata):  # noqa: F811
+    page = text(analyst_client.get("/analyses/autocorrelation/"))
+    assert "From the event store" in page
+    response = analyst_client.post(
+        "/analyses/autocorrelation/run-events/",
+        {"ev-scope_unit": waitemata.pk, "ev-cell": "500", "ev-contiguity": "queen", "ev-permutations": "199", "ev-seed": "4", "ev-significance": "0.05"},
+    )
+    html = text(followed(analyst_client, response))
+    run_row = AnalysisRun.objects.get()
+    assert run_row.data_source == "events" and run_row.result["parameters"]["events"] == 120
+    xs = np.array([r["x"] for r in stored], dtype=float)
+    ys = np.array([r["y"] for r in stored], dtype=float)
+    expected = grid_autocorrelation(x=xs, y=ys, cell=500, permutations=199, seed=4)
+    assert run_row.result["moran"]["statistic"] == expected.moran.statistic
+    hh = [a for a in run_row.result["areas"] if a["cluster"] == "High–high cluster"]
+    assert any(abs(a["x"] - 1755000) <= 750 and abs(a["y"] - 5925000) <= 750 for a in hh)
+    assert "Map of local clusters and outliers" in html
