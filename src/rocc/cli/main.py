@@ -89,7 +89,7 @@ def load_defaults() -> None:
     django_ready()
     from rocc.audit.services import system_event_record
     from rocc.org.services import defaults_load
-    from rocc.strategy.services import strategy_defaults_load
+    from rocc.strategy.services.frameworks import strategy_defaults_load
 
     loaded = defaults_load()
     strategy = strategy_defaults_load()  # needs the agencies above

@@ -321,7 +321,7 @@ def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
                 url = ""
             links.append({"label": f"{activity.plan} — activity {activity}", "url": url, "kind": "activity"})
         try:
-            from rocc.strategy.selectors import indicator_links
+            from rocc.strategy.selectors.plans import indicator_links
         except ImportError:
             pass
         else:

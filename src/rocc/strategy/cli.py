@@ -45,7 +45,7 @@ def import_(
     from django.core.exceptions import PermissionDenied
 
     from rocc.strategy.files import FrameworkFileInvalid
-    from rocc.strategy.services import framework_file_import
+    from rocc.strategy.services.frameworks import framework_file_import
 
     try:
         framework = framework_file_import(user=_user(username), text=_read(path), source=str(path))
@@ -80,7 +80,7 @@ def export(
     django_ready()
     from django.http import Http404
 
-    from rocc.strategy.selectors import framework_export
+    from rocc.strategy.selectors.frameworks import framework_export
 
     try:
         text = framework_export(user=_user(username), code=code)

@@ -3,18 +3,23 @@ a file with every problem located by file, line and column, and writing records 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
 import yaml
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as SchemaError
 
 from rocc.core.errors import InvalidInput
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
+from rocc.strategy.codesign import find_cycle, link_allowed
+from rocc.strategy.models import QUESTIONS, Activity, DistrictPlan
 
 ALL_AGENCIES = "all"
 
@@ -235,17 +240,10 @@ def _meaning_problems(framework: FrameworkFile):
 def _district_plan_problems(framework: FrameworkFile):
     """References inside co-designed plans: units, users, boxes, chains (no cycles, only forward links),
     action-plan activities, outcomes and agencies."""
-    import datetime as dt
-
-    from django.contrib.auth import get_user_model
-
-    from rocc.strategy.codesign import find_cycle, link_allowed
-    from rocc.strategy.models import QUESTIONS, Activity
 
     in_file = {(p.code, a.number) for p in framework.action_plans for f in p.focus_areas for a in f.activities}
     for index, count in _duplicates([p.code for p in framework.district_plans]):
         yield ("district_plans", index, "code"), f"the plan code '{framework.district_plans[index].code}' is used {count} times"
-    from rocc.strategy.models import DistrictPlan
 
     for p, plan in enumerate(framework.district_plans):
         where = ("district_plans", p)
@@ -384,7 +382,6 @@ def _plan_data(plan) -> dict:
 
 def district_plan_data(plan, version) -> dict:
     """A co-designed plan as the file writes it: the identity, the version's number and status, and its four steps."""
-    from django.utils import timezone
 
     elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
     data = {"code": plan.code, "title": plan.title, "unit": plan.scope_unit.code}

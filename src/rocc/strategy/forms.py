@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from rocc.strategy.models import ActivityStatus
+from rocc.strategy.models import ActivityStatus, BarrierSeverity, FocusAreaKind
 
 
 class ProgressUpdateForm(forms.Form):
@@ -102,7 +102,6 @@ class BarrierForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How it shows up")
 
     def __init__(self, *args, units=None, barriers=None, plans=None, **kwargs):
-        from rocc.strategy.models import BarrierSeverity
 
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
@@ -128,7 +127,6 @@ class InitiativeForm(forms.Form):
     evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="What shows it works")
 
     def __init__(self, *args, units=None, **kwargs):
-        from rocc.strategy.models import FocusAreaKind
 
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units

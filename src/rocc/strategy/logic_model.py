@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from rocc.measures.selectors import indicator_statuses_for
 from rocc.strategy.models import KIND_RANK, ActivityStatus, ElementKind, PlanVersion
-from rocc.strategy.selectors import measures_indicator_url, measures_indicators
+from rocc.strategy.selectors.plans import measures_indicator_url, measures_indicators
 
 COLUMN_WIDTH, COLUMN_GAP, MARGIN, HEADER = 230, 70, 16, 40
 LINE, BOX_PAD, BOX_GAP, WRAP = 17, 10, 18, 30
@@ -40,10 +41,6 @@ def _indicator_statuses(codes, unit, user) -> dict[str, str]:
     """The on-track status of each indicator in the plan's unit (worst across period types), as the measures
     capability lets this user see it (a status its disclosure gate withholds adds nothing); indicators without
     enough data add nothing."""
-    try:
-        from rocc.measures.selectors import indicator_statuses_for
-    except ImportError:
-        return {}
     found = indicator_statuses_for(user=user, codes=codes, unit=unit)
     return {code: _worst(statuses) for code, statuses in found.items() if _worst(statuses) != "none"}
 

@@ -12,7 +12,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError as SchemaError
 
-from rocc.strategy.models import ActivityStatus, FocusAreaKind
+from rocc.strategy.files import ActionPlanFile, FrameworkFile, _meaning_problems
+from rocc.strategy.models import ActivityStatus, FocusAreaKind, Framework
+from rocc.strategy.selectors.plans import chain_rows
 
 ACTIVITY_HEADERS = ["Strategic Focus Area", "Priority Action Area", "Activity", "Description", "Agency Lead", "Support Agencies", "Status"]
 PLAN_FIELDS = [("Framework", "framework"), ("Plan code", "code"), ("Title", "title"), ("Year", "year"), ("Unit", "unit"), ("Status", "status")]
@@ -129,7 +131,6 @@ def action_plan_template() -> bytes:
 def monitoring_workbook(plan, version) -> bytes:
     """A co-designed plan's version: focus areas, conditions, priority actions (Activity, Output, Outcome, Impact) and
     the monitoring framework (Outcome, Indicator, Baseline, Data source, Responsibility), as the framework lays them out."""
-    from rocc.strategy.selectors import chain_rows
 
     book = Workbook()
     marker = "EXAMPLE — " if plan.is_example else ""
@@ -199,8 +200,6 @@ def _text(value) -> str:
 
 def action_plan_workbook_check(data: bytes, *, source: str):
     """(framework code, ActionPlanFile) from a filled-in template, or every problem located by sheet and cell."""
-    from rocc.strategy.files import ActionPlanFile, FrameworkFile, _meaning_problems
-    from rocc.strategy.models import Framework
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -209,7 +209,7 @@ def test_a_logic_model_box_shows_no_status_the_gate_withholds(gate_world, make_u
     from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, statuses_recompute, target_set
     from rocc.strategy.logic_model import logic_model
     from rocc.strategy.models import DistrictPlan
-    from rocc.strategy.services import strategy_defaults_load
+    from rocc.strategy.services.frameworks import strategy_defaults_load
 
     strategy_defaults_load()
     indicator = indicator_define(
@@ -555,7 +555,7 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
     from rocc.problems.services import case_open, problems_defaults_load
     from rocc.problems.tests.conftest import complete_stage
     from rocc.strategy.models import DistrictPlan
-    from rocc.strategy.services import strategy_defaults_load
+    from rocc.strategy.services.frameworks import strategy_defaults_load
 
     strategy_defaults_load()
     problems_defaults_load()

@@ -17,7 +17,7 @@ from rocc.org.services import unit_resolve
 
 @pytest.fixture
 def shipped(defaults):
-    from rocc.strategy.services import strategy_defaults_load
+    from rocc.strategy.services.frameworks import strategy_defaults_load
 
     strategy_defaults_load()
     return measures_defaults_load()

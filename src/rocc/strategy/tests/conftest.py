@@ -7,7 +7,7 @@ from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests her
 
 @pytest.fixture
 def strategy(defaults):
-    from rocc.strategy.services import strategy_defaults_load
+    from rocc.strategy.services.frameworks import strategy_defaults_load
 
     return strategy_defaults_load()
 

@@ -19,11 +19,7 @@ ARTEFACTS = Path(os.environ.get("ROCC_TEST_ARTEFACTS", "test-artifacts")) / "scr
 def test_a_coordinator_removes_a_priority_action_after_seeing_what_goes_and_what_stays(browser, live_server, strategy, make_user):  # noqa: F811
     from rocc.org.models import OrgUnit
     from rocc.strategy.models import Framework
-    from rocc.strategy.services_plans import (
-        chain_element_add,
-        district_plan_create,
-        priority_action_add,
-    )
+    from rocc.strategy.services.plans import chain_element_add, district_plan_create, priority_action_add
 
     user = make_user("regional_coordinator", units=["rotorua"], username="rc-removal")
     plan = district_plan_create(user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua removal plan")

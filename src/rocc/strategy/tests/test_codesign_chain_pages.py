@@ -8,11 +8,7 @@ import pytest
 
 from rocc.org.models import OrgUnit
 from rocc.strategy.models import Framework
-from rocc.strategy.services_plans import (
-    chain_element_add,
-    district_plan_create,
-    priority_action_add,
-)
+from rocc.strategy.services.plans import chain_element_add, district_plan_create, priority_action_add
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from rocc.org.models import Agency, OrgUnit
 from rocc.strategy.codesign import box_match_key, chain_removal, stray_boxes
 from rocc.strategy.models import ChainElement, Framework
-from rocc.strategy.services_plans import (
+from rocc.strategy.services.plans import (
     PlanNotAgreeable,
     chain_element_add,
     chain_element_remove,

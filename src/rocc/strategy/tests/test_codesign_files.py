@@ -3,10 +3,10 @@ a cycle, unknown references, a plan marked agreed with gaps) is refused with its
 
 import pytest
 
-from rocc.strategy import selectors
 from rocc.strategy.files import FrameworkFileInvalid, framework_file_check
 from rocc.strategy.models import DistrictPlan, PlanVersion
-from rocc.strategy.services import framework_file_import
+from rocc.strategy.selectors import frameworks as frameworks_selectors
+from rocc.strategy.services.frameworks import framework_file_import
 
 HEAD = """\
 code: smallville
@@ -121,9 +121,9 @@ def test_an_agreed_plan_round_trips_and_importing_a_change_opens_a_new_draft(def
     manager = make_user("programme_manager")
     text = HEAD.format(status="agreed").replace("    focus_areas:", "    agreed_by: tui\n    agreed_at: '2026-03-01T10:00:00+13:00'\n    focus_areas:")
     framework_file_import(user=manager, text=text, source="plan.yaml")
-    first = selectors.framework_export(user=manager, code="smallville")
+    first = frameworks_selectors.framework_export(user=manager, code="smallville")
     framework_file_import(user=manager, text=first, source="again.yaml")
-    assert selectors.framework_export(user=manager, code="smallville") == first
+    assert frameworks_selectors.framework_export(user=manager, code="smallville") == first
     assert PlanVersion.objects.filter(plan__code="rotorua-plan").count() == 1
     framework_file_import(user=manager, text=first.replace("Meth harm to whānau", "Meth harm to whānau and tamariki"), source="changed.yaml")
     versions = list(PlanVersion.objects.filter(plan__code="rotorua-plan").order_by("number"))
@@ -132,6 +132,6 @@ def test_an_agreed_plan_round_trips_and_importing_a_change_opens_a_new_draft(def
 
 
 def test_the_shipped_example_plan_exports_with_the_framework(strategy, make_user):
-    text = selectors.framework_export(user=make_user("viewer"), code="rocc")
+    text = frameworks_selectors.framework_export(user=make_user("viewer"), code="rocc")
     assert "district_plans:\n- code: example-district-plan\n" in text and "  example: true\n" in text
     assert "indicator_code: mf-meth-wastewater" in text

@@ -5,11 +5,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rocc.org.models import Agency, OrgUnit
-from rocc.strategy import selectors
 from rocc.strategy.codesign import version_gaps
 from rocc.strategy.compare import versions_compare
 from rocc.strategy.models import ChainElement, DistrictPlan, Framework, PlanVersion
-from rocc.strategy.services_plans import (
+from rocc.strategy.selectors import plans as plans_selectors
+from rocc.strategy.services.plans import (
     PlanNotAgreeable,
     chain_element_add,
     chain_element_edit,
@@ -116,7 +116,7 @@ def test_the_lifecycle_runs_agreed_active_under_review_and_a_new_agreement_super
     plan_answer_set(user=coordinator, plan=plan, question="timeframes", text="Hubs open by June")
     second = plan_agree(user=coordinator, plan=plan)
     assert [(v.number, v.status) for v in plan.versions.order_by("number")] == [(1, "superseded"), (2, "agreed")]
-    assert selectors.plan_current_version(user=coordinator, plan=plan) == second
+    assert plans_selectors.plan_current_version(user=coordinator, plan=plan) == second
     with pytest.raises(ValidationError):
         plan_review_start(user=coordinator, plan=plan)  # only an active version goes under review
 
@@ -150,7 +150,7 @@ def test_the_shipped_example_is_the_frameworks_worked_plan_and_its_gaps_are_the_
     version = example.versions.get()
     assert example.is_example and version.status == "draft"
     assert version.focus_areas.count() == 10 and version.conditions.count() == 11
-    rows = selectors.chain_rows(version)
+    rows = plans_selectors.chain_rows(version)
     assert [(r["activity"].text, r["impact"].text) for r in rows][0] == ("Whānau support and navigation", "Improved whānau wellbeing")
     assert len(rows) == 5 and version.monitoring.count() == 5
     blocking = [g.message for g in version_gaps(version) if g.blocking]
@@ -163,20 +163,20 @@ def test_the_shipped_example_is_the_frameworks_worked_plan_and_its_gaps_are_the_
 
 def test_indicator_links_list_the_outcomes_that_use_a_code_within_the_users_scope(plan, coordinator, make_user):
     _complete(plan, coordinator)
-    links = selectors.indicator_links(user=coordinator, indicator_code="mf-whanau-support-referrals")
+    links = plans_selectors.indicator_links(user=coordinator, indicator_code="mf-whanau-support-referrals")
     labels = [link["label"] for link in links]
     assert any("Example district plan" in label and "(example)" in label for label in labels)
     assert any("Rotorua community plan" in label for label in labels)
     assert all(link["kind"] == "outcome" and link["url"].startswith("/strategy/district-plans/") for link in links)
     outsider = make_user("viewer", units=["canterbury"])
-    assert not any("Rotorua" in link["label"] for link in selectors.indicator_links(user=outsider, indicator_code="mf-whanau-support-referrals"))
-    assert selectors.indicator_links(user=coordinator, indicator_code="no-such-code") == []
+    assert not any("Rotorua" in link["label"] for link in plans_selectors.indicator_links(user=outsider, indicator_code="mf-whanau-support-referrals"))
+    assert plans_selectors.indicator_links(user=coordinator, indicator_code="no-such-code") == []
 
 
 def test_search_finds_plans_with_or_without_macrons(plan, coordinator):
     plan_part_add(user=coordinator, plan=plan, part="focus_areas", text="Whānau disruption from methamphetamine")
     for query in ["whanau disruption", "WHĀNAU DISRUPTION"]:
-        found = {p.code for p, _, _ in selectors.district_plan_search(user=coordinator, query=query)}
+        found = {p.code for p, _, _ in plans_selectors.district_plan_search(user=coordinator, query=query)}
         assert plan.code in found
 
 
@@ -193,7 +193,7 @@ def test_a_box_rolls_up_its_activities_and_indicators_and_passes_the_worst_down_
     from rocc.measures.models import Indicator, StatusSnapshot
     from rocc.strategy.logic_model import logic_model
     from rocc.strategy.models import Activity
-    from rocc.strategy.services import activity_status_update
+    from rocc.strategy.services.frameworks import activity_status_update
 
     manager = make_user("programme_manager")
     plan = DistrictPlan.objects.get(code="example-district-plan")

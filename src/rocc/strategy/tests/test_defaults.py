@@ -3,7 +3,7 @@
 import unicodedata
 
 from rocc.strategy.models import ActionPlan, Activity, ActivityStatus, Framework, ProgressUpdate
-from rocc.strategy.services import strategy_defaults_load
+from rocc.strategy.services.frameworks import strategy_defaults_load
 
 # Number → (focus area, title, lead agencies, support agencies), as Appendix 8 lists them ("All" = every partner agency).
 SEED = {
@@ -75,7 +75,7 @@ def test_the_framework_carries_the_seed_wording_with_corrected_spelling(strategy
 
 
 def test_loading_again_adds_nothing_and_keeps_what_users_recorded(year_two, make_user):
-    from rocc.strategy.services import activity_status_update
+    from rocc.strategy.services.frameworks import activity_status_update
 
     manager = make_user("programme_manager")
     activity = Activity.objects.get(plan=year_two, number=1)

@@ -5,10 +5,10 @@ from importlib import resources
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from rocc.strategy import selectors
 from rocc.strategy.files import FrameworkFileInvalid, framework_file_check
 from rocc.strategy.models import ActionPlan, Activity, Framework
-from rocc.strategy.services import framework_file_import
+from rocc.strategy.selectors import frameworks as frameworks_selectors
+from rocc.strategy.services.frameworks import framework_file_import
 
 SHIPPED = resources.files("rocc.strategy.defaults").joinpath("rocc.yaml").read_text(encoding="utf-8")
 
@@ -99,14 +99,14 @@ def test_only_the_national_office_imports(defaults, make_user):
 
 def test_export_then_import_then_export_gives_an_identical_file(year_two, make_user):
     manager = make_user("programme_manager")
-    first = selectors.framework_export(user=manager, code="rocc")
+    first = frameworks_selectors.framework_export(user=manager, code="rocc")
     # Importing it as a new framework beside the original and exporting that gives the same file.
     copy = first.replace("code: rocc\n", "code: rocc-copy\n", 1).replace("code: rocc-year-2\n", "code: rocc-copy-year-2\n", 1)
     copy = copy.replace("code: example-district-plan\n", "code: example-copy\n", 1)
     copy = copy.replace("name: Resilience to Organised Crime in Communities (ROCC) strategic framework", "name: ROCC copy", 1)
     framework_file_import(user=manager, text=copy, source="copy.yaml")
-    assert selectors.framework_export(user=manager, code="rocc-copy") == copy
+    assert frameworks_selectors.framework_export(user=manager, code="rocc-copy") == copy
     # Importing the original's own export over it changes nothing.
     framework_file_import(user=manager, text=first, source="rocc.yaml")
-    assert selectors.framework_export(user=manager, code="rocc") == first
+    assert frameworks_selectors.framework_export(user=manager, code="rocc") == first
     assert "Te Tiriti o Waitangi" in first and "whānau-centred" in first

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from rocc.org.models import Agency, OrgUnit
-from rocc.strategy import services_plans, services_register
 from rocc.strategy.models import (
     BARRIER_TRANSITIONS,
     PLAN_VERSION_TRANSITIONS,
@@ -18,8 +17,10 @@ from rocc.strategy.models import (
     PlanMove,
 )
 from rocc.strategy.rules import plan_moves
+from rocc.strategy.services import plans as plans_services
+from rocc.strategy.services import register as register_services
 
-PLAN_SERVICE = services_plans.PLAN_MOVE_SERVICES
+PLAN_SERVICE = plans_services.PLAN_MOVE_SERVICES
 
 # Every state a plan can be in, as the moves that build it from a complete first draft ("edit" changes the plan,
 # which opens a new draft of a frozen version), and the moves the state allows someone who may edit the plan.
@@ -66,12 +67,12 @@ def people(make_user):
 
 
 def _plan_in(state: str, user):
-    plan = services_plans.district_plan_create(
+    plan = plans_services.district_plan_create(
         user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title=f"Plan {state}"
     )
-    services_plans.plan_part_add(user=user, plan=plan, part="focus_areas", text="Methamphetamine harm to whānau")
-    services_plans.plan_part_add(user=user, plan=plan, part="conditions", text="Strong local governance and leadership")
-    services_plans.priority_action_add(
+    plans_services.plan_part_add(user=user, plan=plan, part="focus_areas", text="Methamphetamine harm to whānau")
+    plans_services.plan_part_add(user=user, plan=plan, part="conditions", text="Strong local governance and leadership")
+    plans_services.priority_action_add(
         user=user,
         plan=plan,
         activity="Whānau support and navigation",
@@ -79,7 +80,7 @@ def _plan_in(state: str, user):
         outcome="More whānau reach services",
         impact="Improved whānau wellbeing",
     )
-    services_plans.monitoring_row_add(
+    plans_services.monitoring_row_add(
         user=user,
         plan=plan,
         outcome_key=plan.versions.get().elements.get(kind="outcome").key,
@@ -89,7 +90,7 @@ def _plan_in(state: str, user):
     )
     for n, move in enumerate(PLAN_STATES[state][0]):
         if move == "edit":
-            services_plans.plan_part_add(user=user, plan=plan, part="conditions", text=f"Sustained investment {n}")
+            plans_services.plan_part_add(user=user, plan=plan, part="conditions", text=f"Sustained investment {n}")
         else:
             PLAN_SERVICE[move](user=user, plan=plan)
     return plan
@@ -130,7 +131,7 @@ def test_the_moves_offered_name_the_version_they_apply_to(strategy, people):
 def test_agree_is_offered_on_a_draft_with_gaps_and_the_refusal_lists_them_without_changing_the_plan(client, strategy, people):
     """The state allows agreeing a draft; what the draft still lacks is the agree gate's answer, listed in full."""
     user = people["coordinator of the Bay of Plenty"]
-    plan = services_plans.district_plan_create(
+    plan = plans_services.district_plan_create(
         user=user, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Empty plan"
     )
     assert _offered_on_the_plan_page(client, user, plan) == {"agree"}
@@ -143,22 +144,22 @@ def test_a_refused_move_says_why_and_changes_nothing(client, strategy, people):
     user = people["coordinator of the Bay of Plenty"]
     plan = _plan_in("agreed v1", user)
     with pytest.raises(ValidationError) as refused:
-        services_plans.plan_review_start(user=user, plan=plan)
+        plans_services.plan_review_start(user=user, plan=plan)
     assert refused.value.message_dict == {"status": ["Only an active plan goes under review."]}
     with pytest.raises(ValidationError) as again:
-        services_plans.plan_draft_open(user=user, plan=_plan_in("agreed v1, draft v2", user))
+        plans_services.plan_draft_open(user=user, plan=_plan_in("agreed v1, draft v2", user))
     assert again.value.message_dict == {"status": ["The plan already has a draft: changes go to it."]}
     with pytest.raises(PermissionDenied):
-        services_plans.plan_activate(user=people["coordinator of Canterbury"], plan=plan)
+        plans_services.plan_activate(user=people["coordinator of Canterbury"], plan=plan)
     assert list(plan.versions.values_list("number", "status")) == [(1, "agreed")]
 
 
 # --- The barrier escalation register -------------------------------------------------------------------------------
 
 BARRIER_SERVICE = {
-    BarrierMove.ESCALATE: lambda user, barrier: services_register.barrier_escalate(user=user, barrier=barrier),
-    BarrierMove.RESPOND: lambda user, barrier: services_register.barrier_respond(user=user, barrier=barrier, response="Funding approved."),
-    BarrierMove.CLOSE: lambda user, barrier: services_register.barrier_close(user=user, barrier=barrier),
+    BarrierMove.ESCALATE: lambda user, barrier: register_services.barrier_escalate(user=user, barrier=barrier),
+    BarrierMove.RESPOND: lambda user, barrier: register_services.barrier_respond(user=user, barrier=barrier, response="Funding approved."),
+    BarrierMove.CLOSE: lambda user, barrier: register_services.barrier_close(user=user, barrier=barrier),
 }
 # The moves each state allows, for the region's coordinators (and the centre) | for the centre alone.
 BARRIER_STATES = {
@@ -172,7 +173,7 @@ BARRIER_STATES = {
 @pytest.mark.parametrize("state", BARRIER_STATES)
 def test_the_barrier_page_offers_exactly_the_moves_the_service_accepts(client, strategy, people, state):
     centre = people["programme_manager"]
-    barrier = services_register.barrier_raise(
+    barrier = register_services.barrier_raise(
         user=people["coordinator of the Bay of Plenty"],
         unit=OrgUnit.objects.get(code="rotorua"),
         severity=3,

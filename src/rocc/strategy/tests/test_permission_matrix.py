@@ -75,8 +75,8 @@ def test_codesign_permission_matrix_is_exactly_as_decided(strategy, make_user):
     from django.contrib.auth.models import AnonymousUser
 
     from rocc.org.models import OrgUnit
-    from rocc.strategy import selectors
     from rocc.strategy.models import DistrictPlan, Framework
+    from rocc.strategy.selectors import plans as plans_selectors
 
     framework = Framework.objects.get(code="rocc")
     inside = DistrictPlan.objects.create(framework=framework, code="rotorua", title="Rotorua", scope_unit=OrgUnit.objects.get(code="rotorua"))
@@ -98,7 +98,7 @@ def test_codesign_permission_matrix_is_exactly_as_decided(strategy, make_user):
 
     def cell(user, action):
         if action == "read plan":
-            readable = set(selectors.district_plan_list(user=user).values_list("code", flat=True))
+            readable = set(plans_selectors.district_plan_list(user=user).values_list("code", flat=True))
             allowed_in, allowed_out = "rotorua" in readable, "chch" in readable
         else:
             allowed_in, allowed_out = user.has_perm(action, inside), user.has_perm(action, outside)

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from rocc.strategy import selectors
 from rocc.strategy.models import Activity, Milestone, ProgressUpdate
-from rocc.strategy.services import ActivityChanged, activity_status_update, milestone_add, milestone_complete
+from rocc.strategy.selectors import frameworks as frameworks_selectors
+from rocc.strategy.services.frameworks import ActivityChanged, activity_status_update, milestone_add, milestone_complete
 
 
 @pytest.fixture
@@ -86,10 +86,10 @@ def test_overdue_milestones_are_flagged_until_done(cobalt, make_user):
     today = timezone.localdate()
     late = milestone_add(user=manager, activity=cobalt, title="Phase one review", due_date=today - dt.timedelta(days=3))
     milestone_add(user=manager, activity=cobalt, title="Phase two plan", due_date=today + dt.timedelta(days=30))
-    flags = selectors.activity_flags(user=manager, activities=[cobalt])[cobalt.pk]
+    flags = frameworks_selectors.activity_flags(user=manager, activities=[cobalt])[cobalt.pk]
     assert [m.title for m in flags.overdue_milestones] == ["Phase one review"] and flags.any
     milestone_complete(user=manager, milestone=late)
-    assert selectors.activity_flags(user=manager, activities=[cobalt])[cobalt.pk].overdue_milestones == []
+    assert frameworks_selectors.activity_flags(user=manager, activities=[cobalt])[cobalt.pk].overdue_milestones == []
 
 
 def test_activities_without_an_update_for_the_chosen_days_are_flagged(year_two, make_user):
@@ -99,22 +99,22 @@ def test_activities_without_an_update_for_the_chosen_days_are_flagged(year_two, 
     activity_status_update(user=manager, activity=fresh, version=1, status="on_track", narrative="Navigators in place.")
     done = Activity.objects.get(plan=year_two, number=3)
     activity_status_update(user=manager, activity=done, version=1, status="complete", narrative="Finished.", date=timezone.localdate() - dt.timedelta(days=40))
-    flagged = {a.number for a in selectors.activities_needing_attention(user=manager, plan=year_two, stale_after_days=30)}
+    flagged = {a.number for a in frameworks_selectors.activities_needing_attention(user=manager, plan=year_two, stale_after_days=30)}
     assert flagged == set(range(1, 16)) - {2, 3}
-    assert selectors.activities_needing_attention(user=manager, plan=year_two, stale_after_days=60) == []
+    assert frameworks_selectors.activities_needing_attention(user=manager, plan=year_two, stale_after_days=60) == []
 
 
 def test_search_matches_with_or_without_macrons(year_two, make_user):
     viewer = make_user("viewer")
-    assert {a.number for a in selectors.activity_search(user=viewer, query="whanau-centred")} == {5}
-    assert {a.number for a in selectors.activity_search(user=viewer, query="whānau-centred")} == {5}
+    assert {a.number for a in frameworks_selectors.activity_search(user=viewer, query="whanau-centred")} == {5}
+    assert {a.number for a in frameworks_selectors.activity_search(user=viewer, query="whānau-centred")} == {5}
     # Agencies and sub-activities are searched too: Kāinga Ora leads 7 and supports 5.
-    assert {a.number for a in selectors.activity_search(user=viewer, query="Kainga Ora")} == {5, 7}
-    assert {a.number for a in selectors.activity_search(user=viewer, query="border to backyard")} == {3}
+    assert {a.number for a in frameworks_selectors.activity_search(user=viewer, query="Kainga Ora")} == {5, 7}
+    assert {a.number for a in frameworks_selectors.activity_search(user=viewer, query="border to backyard")} == {3}
 
 
 def test_a_district_plan_is_read_within_its_scope_but_the_national_plan_by_everyone(district_plan, year_two, make_user):
     district_plan("canterbury")
     viewer = make_user("viewer", units=["waitemata"])
-    assert [p.code for p in selectors.action_plan_list(user=viewer)] == ["rocc-year-2"]
-    assert {p.code for p in selectors.action_plan_list(user=make_user("programme_manager"))} == {"rocc-year-2", "canterbury-plan"}
+    assert [p.code for p in frameworks_selectors.action_plan_list(user=viewer)] == ["rocc-year-2"]
+    assert {p.code for p in frameworks_selectors.action_plan_list(user=make_user("programme_manager"))} == {"rocc-year-2", "canterbury-plan"}

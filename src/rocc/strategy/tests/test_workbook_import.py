@@ -6,14 +6,14 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from rocc.strategy import selectors
 from rocc.strategy.models import ActionPlan
-from rocc.strategy.services import action_plan_workbook_import
+from rocc.strategy.selectors import frameworks as frameworks_selectors
+from rocc.strategy.services.frameworks import action_plan_workbook_import
 from rocc.strategy.workbooks import WorkbookInvalid, action_plan_template, action_plan_workbook
 
 
 def _workbook(year_two, user, **plan_cells):
-    book = load_workbook(io.BytesIO(action_plan_workbook(year_two, selectors.activity_list(user=user, plan=year_two))))
+    book = load_workbook(io.BytesIO(action_plan_workbook(year_two, frameworks_selectors.activity_list(user=user, plan=year_two))))
     for cell, value in plan_cells.items():
         book["Plan"][cell] = value
     return book
@@ -31,11 +31,11 @@ def test_an_exported_action_plan_imports_as_a_copy_with_the_same_activities(year
     copy = action_plan_workbook_import(user=manager, data=_bytes(book), source="copy.xlsx")
     original = [
         (a.number, a.title, a.description, [x.short_name for x in a.lead_agencies], a.all_agencies_support, [(s.title, s.note) for s in a.sub_activities.all()])
-        for a in selectors.activity_list(user=manager, plan=year_two)
+        for a in frameworks_selectors.activity_list(user=manager, plan=year_two)
     ]
     copied = [
         (a.number, a.title, a.description, [x.short_name for x in a.lead_agencies], a.all_agencies_support, [(s.title, s.note) for s in a.sub_activities.all()])
-        for a in selectors.activity_list(user=manager, plan=copy)
+        for a in frameworks_selectors.activity_list(user=manager, plan=copy)
     ]
     assert copied == original and copy.year == 9
 
@@ -73,7 +73,7 @@ def test_the_template_imports_and_a_regional_coordinator_may_not_import(defaults
     with pytest.raises(Exception) as refused:
         action_plan_workbook_import(user=make_user("regional_coordinator"), data=action_plan_template(), source="t.xlsx")
     assert "Only the programme office" in str(refused.value)
-    from rocc.strategy.services import strategy_defaults_load
+    from rocc.strategy.services.frameworks import strategy_defaults_load
 
     strategy_defaults_load()
     plan = action_plan_workbook_import(user=make_user("programme_manager"), data=action_plan_template(), source="t.xlsx")

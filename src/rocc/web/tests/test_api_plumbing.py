@@ -21,7 +21,7 @@ STALE = [
     "measures.services.NarrativeChanged",
     "returns.services.ReturnChanged",
     "problems.services.CaseChanged",
-    "strategy.services.ActivityChanged",
+    "strategy.services.frameworks.ActivityChanged",
     "tasking.services.common.RecordChanged",
 ]
 

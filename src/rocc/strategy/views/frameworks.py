@@ -10,36 +10,34 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rocc.strategy import selectors, services
 from rocc.strategy.forms import ActionPlanWorkbookForm, MilestoneForm, ProgressUpdateForm
 from rocc.strategy.models import ActivityStatus
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _read(request) -> None:
-    if not request.user.has_perm("strategy.view_strategy"):
-        raise PermissionDenied
+from rocc.strategy.selectors import frameworks as frameworks_selectors
+from rocc.strategy.selectors import plans as plans_selectors
+from rocc.strategy.services import frameworks as frameworks_services
+from rocc.strategy.views.common import XLSX, read_allowed
+from rocc.strategy.workbooks import WorkbookInvalid, action_plan_workbook
+from rocc.strategy.workbooks import action_plan_template as template
 
 
 def _stale_days(request) -> int:
     try:
-        return max(1, int(request.GET.get("stale_days", selectors.DEFAULT_STALE_DAYS)))
+        return max(1, int(request.GET.get("stale_days", frameworks_selectors.DEFAULT_STALE_DAYS)))
     except ValueError:
-        return selectors.DEFAULT_STALE_DAYS
+        return frameworks_selectors.DEFAULT_STALE_DAYS
 
 
 @login_required
 def overview(request):
-    _read(request)
-    plans = list(selectors.action_plan_list(user=request.user))
+    read_allowed(request)
+    plans = list(frameworks_selectors.action_plan_list(user=request.user))
     return render(
         request,
         "strategy/overview.html",
         {
-            "frameworks": selectors.framework_list(user=request.user),
+            "frameworks": frameworks_selectors.framework_list(user=request.user),
             "plans": plans,
-            "district_plans": list(selectors.district_plan_list(user=request.user)),
+            "district_plans": list(plans_selectors.district_plan_list(user=request.user)),
             "may_import": request.user.has_perm("strategy.change_framework"),
         },
     )
@@ -47,19 +45,19 @@ def overview(request):
 
 @login_required
 def framework_detail(request, code: str):
-    _read(request)
-    framework = selectors.framework_get(user=request.user, code=code)
-    plans = selectors.action_plan_list(user=request.user).filter(framework=framework)
+    read_allowed(request)
+    framework = frameworks_selectors.framework_get(user=request.user, code=code)
+    plans = frameworks_selectors.action_plan_list(user=request.user).filter(framework=framework)
     return render(request, "strategy/framework.html", {"framework": framework, "plans": plans})
 
 
 @login_required
 def plan_detail(request, code: str):
-    _read(request)
-    plan = selectors.action_plan_get(user=request.user, code=code)
+    read_allowed(request)
+    plan = frameworks_selectors.action_plan_get(user=request.user, code=code)
     stale_days = _stale_days(request)
-    activities = list(selectors.activity_list(user=request.user, plan=plan))
-    flags = selectors.activity_flags(user=request.user, activities=activities, stale_after_days=stale_days)
+    activities = list(frameworks_selectors.activity_list(user=request.user, plan=plan))
+    flags = frameworks_selectors.activity_flags(user=request.user, activities=activities, stale_after_days=stale_days)
     rows = [(activity, flags[activity.pk]) for activity in activities]
     counts = {label: sum(1 for a in activities if a.status == value) for value, label in ActivityStatus.choices}
     return render(
@@ -76,7 +74,7 @@ def plan_detail(request, code: str):
 
 
 def _activity_page(request, activity, update_form=None, milestone_form=None, status=200):
-    flags = selectors.activity_flags(user=request.user, activities=[activity], stale_after_days=_stale_days(request))[activity.pk]
+    flags = frameworks_selectors.activity_flags(user=request.user, activities=[activity], stale_after_days=_stale_days(request))[activity.pk]
     may_update = request.user.has_perm("strategy.update_activity", activity)
     return render(
         request,
@@ -97,8 +95,8 @@ def _activity_page(request, activity, update_form=None, milestone_form=None, sta
 
 @login_required
 def activity_detail(request, code: str, number: int):
-    _read(request)
-    activity = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    read_allowed(request)
+    activity = frameworks_selectors.activity_get(user=request.user, plan_code=code, number=number)
     if request.method != "POST":
         return _activity_page(request, activity)
     form = ProgressUpdateForm(request.POST)
@@ -106,7 +104,7 @@ def activity_detail(request, code: str, number: int):
         return _activity_page(request, activity, update_form=form, status=400)
     link = form.cleaned_data["evidence_link"]
     try:
-        services.activity_status_update(
+        frameworks_services.activity_status_update(
             user=request.user,
             activity=activity,
             version=form.cleaned_data["version"],
@@ -114,7 +112,7 @@ def activity_detail(request, code: str, number: int):
             narrative=form.cleaned_data["narrative"],
             evidence_links=[link] if link else [],
         )
-    except services.ActivityChanged as changed:
+    except frameworks_services.ActivityChanged as changed:
         form.add_error(None, changed.message)
         return _activity_page(request, activity, update_form=form, status=409)
     except ValidationError as error:
@@ -128,12 +126,12 @@ def activity_detail(request, code: str, number: int):
 @login_required
 @require_POST
 def milestone_add(request, code: str, number: int):
-    _read(request)
-    activity = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    read_allowed(request)
+    activity = frameworks_selectors.activity_get(user=request.user, plan_code=code, number=number)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         return _activity_page(request, activity, milestone_form=form, status=400)
-    services.milestone_add(user=request.user, activity=activity, title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"])
+    frameworks_services.milestone_add(user=request.user, activity=activity, title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"])
     messages.success(request, "Milestone added.")
     return redirect("strategy:activity", code=code, number=number)
 
@@ -141,32 +139,30 @@ def milestone_add(request, code: str, number: int):
 @login_required
 @require_POST
 def milestone_complete(request, code: str, number: int, milestone_id: int):
-    _read(request)
-    activity = selectors.activity_get(user=request.user, plan_code=code, number=number)
+    read_allowed(request)
+    activity = frameworks_selectors.activity_get(user=request.user, plan_code=code, number=number)
     milestone = activity.milestones.filter(pk=milestone_id).first()
     if milestone is None:
         raise Http404("No such milestone")
-    services.milestone_complete(user=request.user, milestone=milestone)
+    frameworks_services.milestone_complete(user=request.user, milestone=milestone)
     messages.success(request, f"Milestone “{milestone.title}” marked done.")
     return redirect("strategy:activity", code=code, number=number)
 
 
 @login_required
 def action_plan_xlsx(request, code: str):
-    from rocc.strategy.workbooks import action_plan_workbook
 
-    _read(request)
-    plan = selectors.action_plan_get(user=request.user, code=code)
-    response = HttpResponse(action_plan_workbook(plan, selectors.activity_list(user=request.user, plan=plan)), content_type=XLSX)
+    read_allowed(request)
+    plan = frameworks_selectors.action_plan_get(user=request.user, code=code)
+    response = HttpResponse(action_plan_workbook(plan, frameworks_selectors.activity_list(user=request.user, plan=plan)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{plan.code}.xlsx"'
     return response
 
 
 @login_required
 def action_plan_template(request):
-    from rocc.strategy.workbooks import action_plan_template as template
 
-    _read(request)
+    read_allowed(request)
     response = HttpResponse(template(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="action-plan-template.xlsx"'
     return response
@@ -175,9 +171,8 @@ def action_plan_template(request):
 @login_required
 def action_plan_import(request):
     """Upload a filled-in action-plan template; every problem is listed by sheet and cell and nothing changes."""
-    from rocc.strategy.workbooks import WorkbookInvalid
 
-    _read(request)
+    read_allowed(request)
     if not request.user.has_perm("strategy.change_framework"):
         raise PermissionDenied
     form = ActionPlanWorkbookForm(request.POST or None, request.FILES or None)
@@ -185,7 +180,7 @@ def action_plan_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]
         try:
-            plan = services.action_plan_workbook_import(user=request.user, data=upload.read(), source=upload.name)
+            plan = frameworks_services.action_plan_workbook_import(user=request.user, data=upload.read(), source=upload.name)
         except WorkbookInvalid as invalid:
             problems = [str(p) for p in invalid.problems]
         else:
@@ -196,8 +191,8 @@ def action_plan_import(request):
 
 @login_required
 def search(request):
-    _read(request)
+    read_allowed(request)
     query = request.GET.get("q", "").strip()
-    results = list(selectors.activity_search(user=request.user, query=query)) if query else []
-    plans = selectors.district_plan_search(user=request.user, query=query) if query else []
+    results = list(frameworks_selectors.activity_search(user=request.user, query=query)) if query else []
+    plans = plans_selectors.district_plan_search(user=request.user, query=query) if query else []
     return render(request, "strategy/search.html", {"q": query, "results": results, "plans": plans})

@@ -24,7 +24,7 @@ from rocc.strategy.models import (
     SystemicBarrier,
 )
 from rocc.strategy.rules import BARRIER_MOVE_PERMISSION, barrier_move_allowed_by_state
-from rocc.strategy.services import _evidence_links_clean
+from rocc.strategy.services.frameworks import _evidence_links_clean
 
 
 def _required(value: str, field: str, what: str) -> str:

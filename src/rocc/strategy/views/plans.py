@@ -1,9 +1,6 @@
-"""Pages of co-designed district plans (the four-step guided flow, versions, comparison, logic model, exports),
-the barrier escalation register and the initiative stocktake."""
+"""Pages of co-designed district plans: the four-step guided flow, versions, comparison, the logic model and exports."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rocc.org.models import Agency
-from rocc.strategy import selectors, services_plans, services_register
 from rocc.strategy.codesign import (
     STEP_QUESTIONS,
     STEPS,
@@ -25,10 +21,8 @@ from rocc.strategy.compare import versions_compare
 from rocc.strategy.forms import (
     AnswersForm,
     BarrierForm,
-    BarrierResponseForm,
     BoxActivitiesForm,
     DistrictPlanForm,
-    InitiativeForm,
     MonitoringRowForm,
     PartForm,
     PriorityActionForm,
@@ -38,89 +32,80 @@ from rocc.strategy.models import (
     Activity,
     BarrierStatus,
     ElementKind,
-    FocusAreaKind,
     Framework,
     PlanMove,
 )
-from rocc.strategy.rules import barrier_moves, plan_moves
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _read(request) -> None:
-    if not request.user.has_perm("strategy.view_strategy"):
-        raise PermissionDenied
-
-
-def _errors(error: ValidationError) -> list[str]:
-    return [m for problems in error.message_dict.values() for m in problems] if hasattr(error, "error_dict") else list(error.messages)
-
-
-# --- District plans ------------------------------------------------------------------------------------------------
+from rocc.strategy.rules import plan_moves
+from rocc.strategy.selectors import plans as plans_selectors
+from rocc.strategy.selectors import register as register_selectors
+from rocc.strategy.services import plans as plans_services
+from rocc.strategy.services import register as register_services
+from rocc.strategy.views.common import XLSX, error_messages, read_allowed
+from rocc.strategy.workbooks import monitoring_workbook
 
 
 @login_required
 def district_plans(request):
-    _read(request)
-    units = selectors.units_for_editing(user=request.user)
+    read_allowed(request)
+    units = plans_selectors.units_for_editing(user=request.user)
     form = DistrictPlanForm(request.POST or None, units=units)
     if request.method == "POST":
         if not units.exists():
             raise PermissionDenied
         if form.is_valid():
             try:
-                plan = services_plans.district_plan_create(
+                plan = plans_services.district_plan_create(
                     user=request.user,
                     framework=Framework.objects.get(code=request.POST.get("framework", "rocc")),
                     unit=form.cleaned_data["unit"],
                     title=form.cleaned_data["title"],
                 )
             except ValidationError as error:
-                form.add_error(None, _errors(error))
+                form.add_error(None, error_messages(error))
             else:
                 messages.success(request, "Plan created. Start with step 1: the focus areas.")
                 return redirect("strategy:plan_step", code=plan.code, step=1)
     plans = []
-    for plan in selectors.district_plan_list(user=request.user):
-        version = selectors.plan_version_get(user=request.user, plan=plan)
-        plans.append((plan, version, selectors.plan_current_version(user=request.user, plan=plan)))
+    for plan in plans_selectors.district_plan_list(user=request.user):
+        version = plans_selectors.plan_version_get(user=request.user, plan=plan)
+        plans.append((plan, version, plans_selectors.plan_current_version(user=request.user, plan=plan)))
     return render(request, "strategy/district_plans.html", {"plans": plans, "form": form, "may_create": units.exists()}, status=400 if form.errors else 200)
 
 
 def _plan_context(request, plan, version=None) -> dict:
-    version = version or selectors.plan_version_get(user=request.user, plan=plan)
+    version = version or plans_selectors.plan_version_get(user=request.user, plan=plan)
     return {
         "plan": plan,
         "version": version,
         "progress": version_progress(version),
         "may_edit": request.user.has_perm("strategy.edit_district_plan", plan),
         "moves": plan_moves(request.user, plan),
-        "versions": list(selectors.plan_versions(user=request.user, plan=plan)),
-        "current": selectors.plan_current_version(user=request.user, plan=plan),
+        "versions": list(plans_selectors.plan_versions(user=request.user, plan=plan)),
+        "current": plans_selectors.plan_current_version(user=request.user, plan=plan),
     }
 
 
 @login_required
 def district_plan_detail(request, code: str):
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
     return render(request, "strategy/district_plan.html", _plan_context(request, plan))
 
 
 @login_required
 def plan_version_detail(request, code: str, number: int):
     """One version in full, laid out as the framework's tables."""
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
-    version = selectors.plan_version_get(user=request.user, plan=plan, number=number)
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
+    version = plans_selectors.plan_version_get(user=request.user, plan=plan, number=number)
     context = _plan_context(request, plan, version)
-    context.update(content=selectors.plan_version_content(version), chain_rows=selectors.chain_rows(version), questions=STEP_QUESTIONS)
+    context.update(content=plans_selectors.plan_version_content(version), chain_rows=plans_selectors.chain_rows(version), questions=STEP_QUESTIONS)
     return render(request, "strategy/plan_version.html", context)
 
 
 def _step_forms(request, plan, version, step: int, bound: dict | None = None) -> dict:
     bound = bound or {}
-    content = selectors.plan_version_content(version)
+    content = plans_selectors.plan_version_content(version)
     forms = {"part": bound.get("part") or PartForm()}
     if step in STEP_QUESTIONS:
         forms["answers"] = bound.get("answers") or AnswersForm(initial=content["answers"], questions=STEP_QUESTIONS[step])
@@ -131,23 +116,23 @@ def _step_forms(request, plan, version, step: int, bound: dict | None = None) ->
         forms["activities"] = Activity.objects.filter(plan__framework=plan.framework).select_related("plan").order_by("plan__code", "number")
     if step == 4:
         forms["monitoring"] = bound.get("monitoring") or MonitoringRowForm(outcomes=content["outcomes"], agencies=Agency.objects.all())
-        forms["known_indicators"] = sorted(selectors.measures_indicators_all())
+        forms["known_indicators"] = sorted(plans_selectors.measures_indicators_all())
     return {"content": content, "forms": forms}
 
 
 @login_required
 def plan_step(request, code: str, step: int):
     """One of the four co-design steps of the plan's working version, with what is still missing."""
-    _read(request)
+    read_allowed(request)
     if step not in {1, 2, 3, 4}:
         raise Http404("There are four steps")
-    plan = selectors.district_plan_get(user=request.user, code=code)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
     bound, problems = {}, []
     if request.method == "POST":
         try:
             bound = _step_post(request, plan, step)
         except ValidationError as error:
-            problems = _errors(error)
+            problems = error_messages(error)
         if not bound and not problems:
             return redirect("strategy:plan_step", code=code, step=step)
     context = _plan_context(request, plan)
@@ -161,7 +146,7 @@ def plan_step(request, code: str, step: int):
         questions=STEP_QUESTIONS.get(step, []),
         previous_step=step - 1 if step > 1 else None,
         next_step=step + 1 if step < 4 else None,
-        chain_rows=selectors.chain_rows(version) if step == 3 else [],
+        chain_rows=plans_selectors.chain_rows(version) if step == 3 else [],
     )
     return render(request, "strategy/plan_step.html", context, status=400 if (problems or bound) else 200)
 
@@ -174,30 +159,30 @@ def _step_post(request, plan, step: int) -> dict:
         form = PartForm(post)
         if not form.is_valid():
             return {"part": form}
-        services_plans.plan_part_add(user=user, plan=plan, part=part, text=form.cleaned_data["text"])
+        plans_services.plan_part_add(user=user, plan=plan, part=part, text=form.cleaned_data["text"])
         messages.success(request, "Added.")
     elif action == "edit" and part:
-        services_plans.plan_part_edit(user=user, plan=plan, part=part, order=int(post.get("order", 0)), text=post.get("text", ""), seen=post.get("seen"))
+        plans_services.plan_part_edit(user=user, plan=plan, part=part, order=int(post.get("order", 0)), text=post.get("text", ""), seen=post.get("seen"))
         messages.success(request, "Changed.")
     elif action == "remove" and part:
-        services_plans.plan_part_remove(user=user, plan=plan, part=part, order=int(post.get("order", 0)), seen=post.get("seen"))
+        plans_services.plan_part_remove(user=user, plan=plan, part=part, order=int(post.get("order", 0)), seen=post.get("seen"))
         messages.success(request, "Removed.")
     elif action == "answers" and step in STEP_QUESTIONS:
         for code, _ in STEP_QUESTIONS[step]:
-            services_plans.plan_answer_set(user=user, plan=plan, question=code, text=post.get(code, ""))
+            plans_services.plan_answer_set(user=user, plan=plan, question=code, text=post.get(code, ""))
         messages.success(request, "Answers saved.")
     elif action == "chain" and step == 3:
         form = PriorityActionForm(post)
         if not form.is_valid():
             return {"action": form}
-        services_plans.priority_action_add(user=user, plan=plan, **form.cleaned_data)
+        plans_services.priority_action_add(user=user, plan=plan, **form.cleaned_data)
         messages.success(request, "Priority action added.")
     elif action == "remove-box" and step == 3:
-        services_plans.chain_element_remove(user=user, plan=plan, key=post.get("key", ""), seen=post.get("seen"))
+        plans_services.chain_element_remove(user=user, plan=plan, key=post.get("key", ""), seen=post.get("seen"))
         messages.success(request, "Box removed.")
     elif action == "edit-box" and step == 3:
         kind_is_activity = post.get("owner") is not None or post.get("timeframe") is not None
-        services_plans.chain_element_edit(
+        plans_services.chain_element_edit(
             user=user,
             plan=plan,
             key=post.get("key", ""),
@@ -210,16 +195,16 @@ def _step_post(request, plan, step: int) -> dict:
         form = BoxActivitiesForm(post, activities=Activity.objects.filter(plan__framework=plan.framework))
         if not form.is_valid():
             raise ValidationError({"activities": "Choose activities of this framework's action plans."})
-        services_plans.chain_element_edit(user=user, plan=plan, key=form.cleaned_data["key"], activities=list(form.cleaned_data["activities"]))
+        plans_services.chain_element_edit(user=user, plan=plan, key=form.cleaned_data["key"], activities=list(form.cleaned_data["activities"]))
         messages.success(request, "Linked activities saved.")
     elif action == "monitoring" and step == 4:
         # The working version's outcomes: a draft opened by the write below copies them with the same keys.
-        outcomes = selectors.plan_version_content(selectors.plan_version_get(user=user, plan=plan))["outcomes"]
+        outcomes = plans_selectors.plan_version_content(plans_selectors.plan_version_get(user=user, plan=plan))["outcomes"]
         form = MonitoringRowForm(post, outcomes=outcomes, agencies=Agency.objects.all())
         if not form.is_valid():
             return {"monitoring": form}
         data = form.cleaned_data
-        services_plans.monitoring_row_add(
+        plans_services.monitoring_row_add(
             user=user,
             plan=plan,
             outcome_key=data["outcome"],
@@ -232,7 +217,7 @@ def _step_post(request, plan, step: int) -> dict:
         )
         messages.success(request, "Monitoring row added.")
     elif action == "remove-row" and step == 4:
-        services_plans.monitoring_row_remove(user=user, plan=plan, order=int(post.get("order", 0)), seen=post.get("seen"))
+        plans_services.monitoring_row_remove(user=user, plan=plan, order=int(post.get("order", 0)), seen=post.get("seen"))
         messages.success(request, "Monitoring row removed.")
     else:
         raise ValidationError({"action": f"Unknown action '{action}' for step {step}."})
@@ -243,16 +228,16 @@ def _step_post(request, plan, step: int) -> dict:
 def priority_action_remove(request, code: str, key: str):
     """Removing a priority action asks first: the page lists the boxes that go with it and those that stay because
     other priority actions share them; confirming removes exactly what was shown, or nothing if the plan changed."""
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
     if not request.user.has_perm("strategy.edit_district_plan", plan):
         raise PermissionDenied
     problems = []
     if request.method == "POST":
         try:
-            removal = services_plans.priority_action_remove(user=request.user, plan=plan, key=key, seen=request.POST.get("seen", ""))
+            removal = plans_services.priority_action_remove(user=request.user, plan=plan, key=key, seen=request.POST.get("seen", ""))
         except ValidationError as error:
-            problems = _errors(error)
+            problems = error_messages(error)
         else:
             messages.success(
                 request,
@@ -261,7 +246,7 @@ def priority_action_remove(request, code: str, key: str):
                 + (f"; kept {len(removal.kept)} shared with other priority actions." if removal.kept else "."),
             )
             return redirect("strategy:plan_step", code=code, step=3)
-    version = selectors.plan_version_get(user=request.user, plan=plan)
+    version = plans_selectors.plan_version_get(user=request.user, plan=plan)
     action = version.elements.filter(key=key, kind=ElementKind.ACTIVITY).first()
     if action is None:
         if problems:
@@ -290,23 +275,32 @@ _MOVE_DONE = {
 }
 
 
+_MOVE_DONE = {
+    PlanMove.AGREE: "The plan is agreed: version {n} is frozen.",
+    PlanMove.ACTIVATE: "Version {n} is active.",
+    PlanMove.REVIEW: "Version {n} is under review; changes go to a new draft.",
+    PlanMove.DRAFT: "Draft version {n} opened: the agreed version stays as it was.",
+    PlanMove.DISCARD: "Draft version {n} was discarded.",
+}
+
+
 @login_required
 @require_POST
 def plan_lifecycle(request, code: str, move: str):
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
-    if move not in services_plans.PLAN_MOVE_SERVICES:
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
+    if move not in plans_services.PLAN_MOVE_SERVICES:
         raise Http404("No such step in a plan's life")
-    service, done = services_plans.PLAN_MOVE_SERVICES[move], _MOVE_DONE[move]
-    working = selectors.plan_version_get(user=request.user, plan=plan)
+    service, done = plans_services.PLAN_MOVE_SERVICES[move], _MOVE_DONE[move]
+    working = plans_selectors.plan_version_get(user=request.user, plan=plan)
     try:
         version = service(user=request.user, plan=plan) or working
-    except services_plans.PlanNotAgreeable as refused:
+    except plans_services.PlanNotAgreeable as refused:
         context = _plan_context(request, plan)
         context["refusal"] = refused.gaps
         return render(request, "strategy/district_plan.html", context, status=400)
     except ValidationError as error:
-        messages.error(request, " ".join(_errors(error)))
+        messages.error(request, " ".join(error_messages(error)))
         return redirect("strategy:district_plan", code=code)
     messages.success(request, done.format(n=version.number))
     return redirect("strategy:district_plan", code=code)
@@ -315,17 +309,17 @@ def plan_lifecycle(request, code: str, move: str):
 @login_required
 def plan_compare(request, code: str):
     """Two versions side by side (by default the one before the working version and the working version)."""
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
-    versions = list(selectors.plan_versions(user=request.user, plan=plan))
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
+    versions = list(plans_selectors.plan_versions(user=request.user, plan=plan))
     numbers = [v.number for v in versions]
     try:
         left = int(request.GET.get("left", numbers[-2] if len(numbers) > 1 else numbers[-1]))
         right = int(request.GET.get("right", numbers[-1]))
     except ValueError:
         raise Http404("Versions are numbers") from None
-    left_version = selectors.plan_version_get(user=request.user, plan=plan, number=left)
-    right_version = selectors.plan_version_get(user=request.user, plan=plan, number=right)
+    left_version = plans_selectors.plan_version_get(user=request.user, plan=plan, number=left)
+    right_version = plans_selectors.plan_version_get(user=request.user, plan=plan, number=right)
     return render(
         request,
         "strategy/plan_compare.html",
@@ -341,29 +335,29 @@ def plan_compare(request, code: str):
 
 @login_required
 def plan_logic_model(request, code: str, number: int):
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
-    version = selectors.plan_version_get(user=request.user, plan=plan, number=number)
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
+    version = plans_selectors.plan_version_get(user=request.user, plan=plan, number=number)
     model = logic_model(user=request.user, version=version)
     if request.GET.get("format") == "svg":
         response = render(request, "strategy/_logic_model.svg", {"model": model, "standalone": True}, content_type="image/svg+xml")
         response["Content-Disposition"] = f'inline; filename="{plan.code}-v{version.number}-logic-model.svg"'
         return response
-    return render(request, "strategy/logic_model.html", {"plan": plan, "version": version, "model": model, "chain_rows": selectors.chain_rows(version)})
+    return render(request, "strategy/logic_model.html", {"plan": plan, "version": version, "model": model, "chain_rows": plans_selectors.chain_rows(version)})
 
 
 @login_required
 def chain_element_detail(request, code: str, number: int, key: str):
     """The record behind a logic-model box: its text, where it leads, its indicators and action-plan activities."""
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
-    version = selectors.plan_version_get(user=request.user, plan=plan, number=number)
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
+    version = plans_selectors.plan_version_get(user=request.user, plan=plan, number=number)
     element = version.elements.prefetch_related("leads_to", "led_from", "activities__plan").filter(key=key).first()
     if element is None:
         raise Http404("No such box")
     rows = list(element.monitoring.select_related("responsible_agency"))
-    defined = selectors.measures_indicators(r.indicator_code for r in rows)
-    indicators = [(row, selectors.measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None) for row in rows]
+    defined = plans_selectors.measures_indicators(r.indicator_code for r in rows)
+    indicators = [(row, plans_selectors.measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None) for row in rows]
     model = logic_model(user=request.user, version=version)
     box = next(b for b in model.boxes if b.key == key)
     return render(request, "strategy/chain_element.html", {"plan": plan, "version": version, "element": element, "indicators": indicators, "box": box})
@@ -371,28 +365,24 @@ def chain_element_detail(request, code: str, number: int, key: str):
 
 @login_required
 def plan_monitoring_xlsx(request, code: str, number: int):
-    from rocc.strategy.workbooks import monitoring_workbook
 
-    _read(request)
-    plan = selectors.district_plan_get(user=request.user, code=code)
-    version = selectors.plan_version_get(user=request.user, plan=plan, number=number)
+    read_allowed(request)
+    plan = plans_selectors.district_plan_get(user=request.user, code=code)
+    version = plans_selectors.plan_version_get(user=request.user, plan=plan, number=number)
     response = HttpResponse(monitoring_workbook(plan, version), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{plan.code}-v{version.number}.xlsx"'
     return response
 
 
-# --- Barrier escalation register -----------------------------------------------------------------------------------
-
-
 @login_required
 def barriers(request):
-    _read(request)
-    units = selectors.units_for_editing(user=request.user, perm="strategy.raise_barrier")
+    read_allowed(request)
+    units = plans_selectors.units_for_editing(user=request.user, perm="strategy.raise_barrier")
     framework = Framework.objects.filter(code=request.GET.get("framework", "rocc")).first() or Framework.objects.first()
     form_kwargs = {
         "units": units,
         "barriers": framework.barriers.all() if framework else None,
-        "plans": selectors.district_plan_list(user=request.user).filter(is_example=False),
+        "plans": plans_selectors.district_plan_list(user=request.user).filter(is_example=False),
     }
     form = BarrierForm(request.POST or None, **form_kwargs)
     if request.method == "POST":
@@ -400,9 +390,9 @@ def barriers(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                barrier = services_register.barrier_raise(user=request.user, **form.cleaned_data)
+                barrier = register_services.barrier_raise(user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error(None, _errors(error))
+                form.add_error(None, error_messages(error))
             else:
                 messages.success(request, "Barrier raised. Escalate it to the centre when the region cannot remove it.")
                 return redirect("strategy:barrier", pk=barrier.pk)
@@ -411,7 +401,7 @@ def barriers(request):
         request,
         "strategy/barriers.html",
         {
-            "barriers": selectors.barrier_list(user=request.user, status=status, query=request.GET.get("q", "")),
+            "barriers": register_selectors.barrier_list(user=request.user, status=status, query=request.GET.get("q", "")),
             "form": form,
             "may_raise": units.exists(),
             "status": status,
@@ -420,111 +410,3 @@ def barriers(request):
         },
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-def barrier_detail(request, pk: int):
-    _read(request)
-    barrier = selectors.barrier_get(user=request.user, pk=pk)
-    form = BarrierResponseForm(request.POST or None, initial={"response": barrier.response})
-    if request.method == "POST":
-        move = request.POST.get("action")
-        try:
-            if move == "escalate":
-                services_register.barrier_escalate(user=request.user, barrier=barrier)
-                messages.success(request, "Escalated to the centre.")
-            elif move == "respond" and form.is_valid():
-                services_register.barrier_respond(user=request.user, barrier=barrier, response=form.cleaned_data["response"])
-                messages.success(request, "Response recorded.")
-            elif move == "close":
-                services_register.barrier_close(user=request.user, barrier=barrier)
-                messages.success(request, "Barrier closed.")
-            elif move != "respond":
-                raise Http404("No such action")
-        except ValidationError as error:
-            messages.error(request, " ".join(_errors(error)))
-        if not form.errors or move != "respond":
-            return redirect("strategy:barrier", pk=pk)
-    return render(
-        request,
-        "strategy/barrier.html",
-        {
-            "barrier": barrier,
-            "form": form,
-            "moves": barrier_moves(request.user, barrier),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-# --- Initiative stocktake ------------------------------------------------------------------------------------------
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-@login_required
-def initiatives(request):
-    _read(request)
-    units = selectors.units_for_editing(user=request.user, perm="strategy.edit_initiative")
-    form = InitiativeForm(request.POST or None, units=units)
-    if request.method == "POST":
-        if not units.exists():
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services_register.initiative_save(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, _errors(error))
-            else:
-                messages.success(request, "Initiative added to the stocktake.")
-                return redirect("strategy:initiatives")
-    as_at = _date(request.GET.get("as_at", ""))
-    q, focus_area, unit = request.GET.get("q", ""), request.GET.get("focus_area", ""), request.GET.get("unit", "")
-    return render(
-        request,
-        "strategy/initiatives.html",
-        {
-            "initiatives": selectors.initiative_list(user=request.user, query=q, focus_area=focus_area, unit_code=unit),
-            "matrix": selectors.initiative_gap_matrix(user=request.user, as_at=as_at),
-            "as_at": as_at,
-            "form": form,
-            "may_add": units.exists(),
-            "q": q,
-            "focus_area": focus_area,
-            "unit": unit,
-            "focus_areas": FocusAreaKind.choices,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-def initiative_detail(request, pk: int):
-    _read(request)
-    initiative = selectors.initiative_get(user=request.user, pk=pk)
-    may_edit = request.user.has_perm("strategy.edit_initiative", initiative)
-    units = selectors.units_for_editing(user=request.user, perm="strategy.edit_initiative")
-    initial = {
-        f: getattr(initiative, f)
-        for f in ("name", "provider", "unit", "focus_area", "description", "funding_amount", "funding_source", "start_date", "end_date", "evidence")
-    }
-    form = InitiativeForm(request.POST or None, units=units, initial=initial)
-    if request.method == "POST":
-        if request.POST.get("action") == "remove":
-            services_register.initiative_remove(user=request.user, initiative=initiative)
-            messages.success(request, "Initiative removed from the stocktake.")
-            return redirect("strategy:initiatives")
-        if form.is_valid():
-            try:
-                services_register.initiative_save(user=request.user, initiative=initiative, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, _errors(error))
-            else:
-                messages.success(request, "Initiative saved.")
-                return redirect("strategy:initiative", pk=pk)
-    return render(request, "strategy/initiative.html", {"initiative": initiative, "form": form, "may_edit": may_edit}, status=400 if form.errors else 200)

@@ -20,7 +20,18 @@ from rocc.core.saving import set_if_changed
 from rocc.core.text import nfc
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
-from rocc.strategy.files import ALL_AGENCIES, ActivityFile, DistrictPlanFile, FrameworkFile, FrameworkFileInvalid, framework_file_check
+from rocc.strategy.codesign import version_gaps
+from rocc.strategy.files import (
+    ALL_AGENCIES,
+    DISTRICT_PLAN_CONTENT,
+    ActivityFile,
+    DistrictPlanFile,
+    FrameworkFile,
+    FrameworkFileInvalid,
+    district_plan_data,
+    file_problem_at,
+    framework_file_check,
+)
 from rocc.strategy.models import (
     ActionPlan,
     Activity,
@@ -47,6 +58,7 @@ from rocc.strategy.models import (
     SuccessCondition,
     SystemicBarrier,
 )
+from rocc.strategy.workbooks import action_plan_workbook_check
 
 DEFAULTS_FILE = "rocc.yaml"
 
@@ -144,7 +156,6 @@ def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_cre
     """Create a co-designed plan from a checked file, or (unless ``only_create``) bring its working version into
     line with the file: a draft is rewritten, an agreed version is left frozen and a new draft gets the file's
     content. Returns the plan and whether the file's status needs the agree gate checked."""
-    from rocc.strategy.files import DISTRICT_PLAN_CONTENT, district_plan_data
 
     unit = OrgUnit.objects.get(code=row.unit)
     plan = DistrictPlan.objects.filter(code=row.code).first()
@@ -244,8 +255,6 @@ def _framework_load(data: FrameworkFile, *, district_plans_only_create: bool = F
 
 def _gate_problems(data: FrameworkFile, indexes: list[int], *, text: str, source: str):
     """A plan the file says is agreed must pass the same gate as one agreed on the pages."""
-    from rocc.strategy.codesign import version_gaps
-    from rocc.strategy.files import file_problem_at
 
     problems = []
     for index in indexes:
@@ -390,7 +399,6 @@ def milestone_complete(*, user, milestone: Milestone, done_date: dt.date | None 
 def action_plan_workbook_import(*, user, data: bytes, source: str) -> ActionPlan:
     """Create or update an action plan from a filled-in Excel template (docs/framework-format.md). Any problem
     refuses the whole workbook, each located by sheet and cell (WorkbookInvalid), and changes nothing."""
-    from rocc.strategy.workbooks import action_plan_workbook_check
 
     if not user.has_perm("strategy.change_framework"):
         raise PermissionDenied("Only the programme office imports action plans.")
