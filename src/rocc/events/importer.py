@@ -331,7 +331,7 @@ def file_check(
     x, y = _locations_check(text, mapping, report)
 
     progress(50, "checking units")
-    units = _units_check(text, mapping, report, scope_paths, resolve_unit)
+    units = _units_check(text, mapping, report, scope_paths, resolve_unit, x=x, y=y)
 
     progress(60, "pseudonymising persons")
     person_frames = []
@@ -523,13 +523,19 @@ def _unit_resolve(name: str):
     return unit_resolve(name)
 
 
-def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tuple[str, ...], resolve_unit):
+def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tuple[str, ...], resolve_unit, *, x=None, y=None):
     from django.core.exceptions import ValidationError
 
     rows = len(report.bad)
     resolve = resolve_unit or _unit_resolve
+    outside: dict[int, str] = {}
     if mapping.unit:
         names = text[mapping.unit]
+        if x is not None:
+            # Events with coordinates but no unit: placed in the unit whose boundary holds them (maps owns this).
+            from rocc.maps.placement import blank_units_placed
+
+            names, outside = blank_units_placed(names, x, y)
     else:
         names = pd.Series([mapping.default_unit] * rows, dtype=object)
     found: dict[str, tuple[str, str]] = {}
@@ -549,7 +555,7 @@ def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tup
         found[name] = (unit.code, unit.path)
     if problems:
         bad = names.isin(list(problems))
-        report.add(bad, mapping.unit or "default_unit", lambda i: problems[names.iat[i]])
+        report.add(bad, mapping.unit or "default_unit", lambda i: outside.get(i) or problems[names.iat[i]])
 
     def part(path: str, depth: int) -> str | None:
         codes = path.strip("/").split("/")

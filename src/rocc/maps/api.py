@@ -1,7 +1,174 @@
-"""API endpoints of maps and boundaries, mounted at /api/maps/."""
+"""API endpoints of maps and boundaries, mounted at /api/maps/: the outline, the boundaries with their sources, which
+unit a point falls in, and the map layers (events, indicator choropleths), each scoped to the asker. Large layers are
+written straight to JSON (column arrays), not through the schema validator, which would take longer than drawing."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from rocc.core.errors import InvalidInput, error_responses
+from rocc.maps import selectors
+from rocc.org.models import UnitLevel
 
 router = Router(tags=["maps"])
+
+
+def _json(payload: Any) -> HttpResponse:
+    return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), content_type="application/json")
+
+
+class FeatureCollectionOut(Schema):
+    type: str
+    features: list[dict[str, Any]]
+
+
+class BoundarySetOut(Schema):
+    id: int
+    file_name: str
+    source: str
+    licence: str
+    source_crs: str
+    features: int
+    current: int
+    imported_at: dt.datetime
+
+
+class PlaceOut(Schema):
+    unit: str | None
+    name: str | None
+    outside: bool
+
+
+class EventsLayerOut(Schema):
+    kind: str
+    events: int
+    located: int
+    without_coordinates: int
+    left_off: int
+    lon: list[float]
+    lat: list[float]
+    id: list[str]
+    date: list[str]
+    offence: list[str]
+    by_unit: list[dict[str, Any]]
+
+
+class ChoroplethUnitOut(Schema):
+    code: str
+    name: str
+    period: str | None
+    period_label: str | None
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    suppressed: bool
+    is_approximate: bool
+    protected: bool
+    geometry: dict[str, Any] | None
+    class_number: int | None
+    colour: str | None
+
+
+class ChoroplethOut(Schema):
+    kind: str
+    name: str
+    indicator: str
+    unit_label: str
+    polarity: str
+    level: str
+    period: str | None
+    periods_shown: list[str]
+    mixed_periods: bool
+    classes: list[dict[str, Any]]
+    class_method: str
+    protected: bool
+    suppressed: int
+    without_boundary: list[str]
+    units: list[ChoroplethUnitOut]
+    periods: list[dict[str, str]]
+
+
+class EventsFilter(Schema):
+    unit: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    offence: list[str] | None = None
+
+
+@router.get("/outline", response={200: FeatureCollectionOut, **error_responses(403)}, url_name="maps_outline")
+def outline(request: HttpRequest):
+    """The shipped approximate national outline (Natural Earth 1:10m, public domain), with its source and licence."""
+    selectors.boundary_sets_for(user=request.user)  # asks maps.view_maps
+    return _json(selectors.outline_geojson())
+
+
+@router.get("/boundaries", response={200: FeatureCollectionOut, **error_responses(403, 422)}, url_name="maps_boundaries")
+def boundaries(request: HttpRequest, level: str | None = None):
+    """The loaded unit boundaries (WGS84 GeoJSON), optionally of one level (district or area), each with its source and licence."""
+    if level and level not in UnitLevel.values:
+        raise InvalidInput(field_errors={"level": [f"Expected one of {', '.join(UnitLevel.values)}."]})
+    return _json(selectors.boundaries_geojson(user=request.user, level=level))
+
+
+@router.get("/boundary-sets", response={200: list[BoundarySetOut], **error_responses(403)}, url_name="maps_boundary_sets")
+def boundary_sets(request: HttpRequest):
+    """Every boundaries file loaded, with its source, licence and how many of its boundaries are still current."""
+    return [
+        BoundarySetOut(
+            id=s.pk,
+            file_name=s.file_name,
+            source=s.source,
+            licence=s.licence,
+            source_crs=s.source_crs,
+            features=s.features,
+            current=s.current,
+            imported_at=s.imported_at,
+        )
+        for s in selectors.boundary_sets_for(user=request.user)
+    ]
+
+
+@router.get("/place", response={200: PlaceOut, **error_responses(403)}, url_name="maps_place")
+def place(request: HttpRequest, x: float, y: float):
+    """The unit whose boundary holds the NZTM2000 point (x easting, y northing, metres), deepest level first."""
+    selectors.boundary_sets_for(user=request.user)
+    placement = selectors.units_for_points(np.array([x]), np.array([y]))
+    code = placement.codes[0] or None
+    names = selectors.area_names_for_points(np.array([x]), np.array([y])) if code else [None]
+    return PlaceOut(unit=code, name=names[0], outside=code is None)
+
+
+@router.get("/events", response={200: EventsLayerOut, **error_responses(403, 404, 422)}, url_name="maps_events")
+def events(request: HttpRequest, filters: Query[EventsFilter]):
+    """The asker's events with coordinates as column arrays in WGS84 (event id, date, offence; never persons), and
+    counts by unit. Scoped as the events pages are: only the asker's units, only roles that read events."""
+    try:
+        layer = selectors.events_layer(
+            user=request.user, unit_code=filters.unit, date_from=filters.date_from, date_to=filters.date_to, offence_codes=filters.offence
+        )
+    except ValueError as exc:
+        raise InvalidInput(field_errors={"offence": [str(exc)]}) from None
+    return _json(layer)
+
+
+@router.get("/indicators/{code}", response={200: ChoroplethOut, **error_responses(403, 404, 422)}, url_name="maps_indicator")
+def indicator(request: HttpRequest, code: str, level: str = UnitLevel.DISTRICT, period: str | None = None, public: bool = False):
+    """An indicator by district or area: each unit's latest figure (or ``period``'s), protected by disclosure control
+    for an asker without unit-level output (or with ``public``), with its quantile class and boundary."""
+    from rocc.measures.models import Indicator
+
+    if level not in (UnitLevel.DISTRICT, UnitLevel.AREA):
+        raise InvalidInput(field_errors={"level": ["Expected district or area."]})
+    try:
+        layer = selectors.choropleth_for(user=request.user, indicator_code=code, level=level, period=period, public=public)
+    except Indicator.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404("No such indicator") from None
+    return layer

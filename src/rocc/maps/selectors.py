@@ -1,0 +1,465 @@
+"""Every read of maps, scoped to the user: the boundaries and the shipped outline, where points fall (their unit, their
+area's name), and the layers a map draws (events, hot-spot cells, deconfliction places, a case's area, indicator
+choropleths), each from the owning capability's own selector and through the disclosure gate where figures leave."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
+from shapely.geometry import shape
+
+from rocc.maps import geometry as geo
+from rocc.maps.models import Boundary, BoundarySet
+from rocc.org.models import LEVEL_DEPTH, OrgUnit, UnitLevel
+
+OUTLINE_FILE = Path(__file__).parent / "defaults" / "nz-outline.geojson"
+OUTLINE_LABEL = "Approximate national outline (Natural Earth 1:10m, public domain): the coast can be a kilometre or more out"
+#: Events a map draws at most; past this the map says how many it left out (the table still counts them all).
+MAX_EVENT_POINTS = 250_000
+
+
+def _require_view(user) -> None:
+    if not user.has_perm("maps.view_maps"):
+        raise PermissionDenied("Sign in with a role to see maps.")
+
+
+# ---------------------------------------------------------------------------------------------- reference data
+
+
+@lru_cache(maxsize=1)
+def outline_geojson() -> dict[str, Any]:
+    """The shipped approximate outline of New Zealand, as GeoJSON with its source and licence (same for everyone)."""
+    return json.loads(OUTLINE_FILE.read_text(encoding="utf-8"))
+
+
+def boundary_sets_for(*, user):
+    _require_view(user)
+    return BoundarySet.objects.annotate(current=Count("boundaries")).select_related("imported_by")
+
+
+def boundaries_for(*, user, level: str | None = None):
+    """The current boundaries (reference data: every role reads them), optionally of one level."""
+    _require_view(user)
+    qs = Boundary.objects.select_related("unit", "unit__parent", "boundary_set")
+    if level:
+        qs = qs.filter(unit__level=level)
+    return qs
+
+
+def boundaries_geojson(*, user, level: str | None = None) -> dict[str, Any]:
+    """The boundaries as a GeoJSON FeatureCollection (WGS84), each with its unit and the source and licence."""
+    features = []
+    for boundary in boundaries_for(user=user, level=level):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": boundary.geometry_wgs84,
+                "properties": {
+                    "code": boundary.unit.code,
+                    "name": boundary.unit.name,
+                    "level": boundary.unit.level,
+                    "parent": boundary.unit.parent.code if boundary.unit.parent_id else None,
+                    "area_km2": round(boundary.area_km2, 1),
+                    "source": boundary.boundary_set.source,
+                    "licence": boundary.boundary_set.licence,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def boundary_levels() -> list[str]:
+    """The levels that have boundaries loaded, shallowest first."""
+    levels = set(Boundary.objects.values_list("unit__level", flat=True).distinct())
+    return sorted(levels, key=lambda lv: LEVEL_DEPTH[UnitLevel(lv)])
+
+
+def sources_note() -> str:
+    """Where the loaded boundaries come from, for the map's caption."""
+    sets = BoundarySet.objects.filter(boundaries__isnull=False).distinct().order_by("pk")
+    parts = [f"{s.source} ({s.licence})" for s in sets]
+    return "Boundaries: " + "; ".join(parts) + "." if parts else "No boundaries are loaded: the map shows the approximate national outline only."
+
+
+# ---------------------------------------------------------------------------------------------- placement
+
+
+@dataclass
+class _CachedIndex:
+    stamp: tuple
+    index: geo.BoundaryIndex
+    names: dict[str, str]
+
+
+_INDEX: dict[str, _CachedIndex] = {}
+
+
+def _stamp() -> tuple:
+    # Re-built when any boundary is added, removed or replaced (a replaced one moves to a newer set); one small query.
+    agg = Boundary.objects.aggregate(n=Count("pk"), top=Max("pk"), newest=Max("boundary_set_id"))
+    return (agg["n"], agg["top"], agg["newest"])
+
+
+def boundary_index() -> geo.BoundaryIndex:
+    """The prepared polygons of every loaded boundary (NZTM), rebuilt only when the boundaries change."""
+    stamp = _stamp()
+    cached = _INDEX.get("all")
+    if cached is None or cached.stamp != stamp:
+        entries = []
+        names = {}
+        for code, level, name, geometry in Boundary.objects.values_list("unit__code", "unit__level", "unit__name", "geometry_nztm"):
+            entries.append((code, LEVEL_DEPTH[UnitLevel(level)], shape(geometry)))
+            names[code] = name
+        cached = _CachedIndex(stamp=stamp, index=geo.BoundaryIndex(entries), names=names)
+        _INDEX["all"] = cached
+    return cached.index
+
+
+def units_for_points(x: np.ndarray, y: np.ndarray) -> geo.Placement:
+    """Which unit each NZTM2000 point lies in (the deepest level with a boundary there), "" outside every boundary.
+    The boundaries are reference data, so this reads no one's records; callers apply their own scope to the units."""
+    return boundary_index().place(x, y)
+
+
+def area_names_for_points(x: np.ndarray, y: np.ndarray) -> list[str | None]:
+    """The name of the area (or district) each NZTM2000 point lies in, None outside every boundary."""
+    placement = units_for_points(x, y)
+    names = _INDEX["all"].names
+    return [names.get(code) if code else None for code in placement.codes.tolist()]
+
+
+# ---------------------------------------------------------------------------------------------- the basemap
+
+
+def basemap() -> dict[str, Any] | None:
+    """The operator's tile source (ROCC_MAP_TILES), or None: rocc never fetches tiles from anywhere by itself."""
+    url = getattr(settings, "ROCC_MAP_TILES", "") or ""
+    if not url:
+        return None
+    return {
+        "url": url,
+        "attribution": getattr(settings, "ROCC_MAP_TILES_ATTRIBUTION", "") or "Basemap: the deployment's tile server",
+        "max_zoom": int(getattr(settings, "ROCC_MAP_TILES_MAX_ZOOM", 19) or 19),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- layers
+
+
+def _round(values: np.ndarray, decimals: int) -> list:
+    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
+
+
+def events_layer(*, user, unit_code: str | None = None, date_from=None, date_to=None, offence_codes=None) -> dict[str, Any]:
+    """The user's events with coordinates as points for the map (event id, date, offence; never persons), read through
+    the events capability's scoped selector, with how many had no coordinates and how many were left off the map."""
+    from rocc.events.selectors import events_frame
+
+    _require_view(user)
+    frame = events_frame(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
+    located = frame[frame["x"].notna() & frame["y"].notna()]
+    total_located = len(located)
+    if total_located > MAX_EVENT_POINTS:
+        located = located.iloc[:MAX_EVENT_POINTS]
+    lon, lat = geo.lonlat_of_nztm(located["x"].to_numpy(), located["y"].to_numpy())
+    by_unit = frame.groupby("unit_code").size().sort_values(ascending=False)
+    return {
+        "kind": "points",
+        "name": "Events",
+        "events": int(len(frame)),
+        "located": total_located,
+        "without_coordinates": int(len(frame) - total_located),
+        "left_off": int(total_located - len(located)),
+        "lon": _round(lon, 5),
+        "lat": _round(lat, 5),
+        "id": located["event_id"].astype(str).tolist(),
+        "date": located["date_from"].dt.strftime("%Y-%m-%d").tolist(),
+        "offence": located["offence_code"].astype(str).tolist(),
+        "by_unit": [{"unit": str(code), "events": int(n)} for code, n in by_unit.items()],
+    }
+
+
+def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
+    """A hot-spot result as a map layer: the grid's polynomial projection and, for every cell with events, density or
+    a hot-spot label, its column and row, figures, density class (quintiles of the drawn cells, the KDE surface) and
+    Gi* class after the correction for testing many cells; the top hot spots named by the area they fall in. None when
+    the cells are not NZTM2000 (an upload in another projected system cannot be put on the map)."""
+    parameters = result.get("parameters") or {}
+    if parameters.get("crs") != geo.NZTM or not result.get("cells"):
+        return None
+    cell = float(parameters["cell"])
+    grid = result["grid"]
+    west, south = grid["origin"]
+    cols, rows = int(grid["cols"]), int(grid["rows"])
+    cells = result["cells"]
+    xs = np.fromiter((c["x"] for c in cells), dtype=np.float64, count=len(cells))
+    ys = np.fromiter((c["y"] for c in cells), dtype=np.float64, count=len(cells))
+    count = np.fromiter((c["count"] for c in cells), dtype=np.float64, count=len(cells))
+    density = np.fromiter((c["density"] if c["density"] is not None else np.nan for c in cells), dtype=np.float64, count=len(cells))
+    hot = np.fromiter((int(c["hot"]) if c["hot"] else 0 for c in cells), dtype=np.int16, count=len(cells))
+    judged_by = parameters.get("judged_by") or "gi_p"
+    z = np.fromiter((c["gi_z"] if c.get("gi_z") is not None else np.nan for c in cells), dtype=np.float64, count=len(cells))
+    p = np.fromiter((c.get(judged_by) if c.get(judged_by) is not None else np.nan for c in cells), dtype=np.float64, count=len(cells))
+    drawn = (count > 0) | (hot > 0) | (np.nan_to_num(density) > 0)
+    idx = np.flatnonzero(drawn)
+    positive = density[idx][np.nan_to_num(density[idx]) > 0]
+    breaks = np.quantile(positive, [0.2, 0.4, 0.6, 0.8]).tolist() if len(positive) else []
+    shade = (
+        np.where(np.nan_to_num(density[idx]) > 0, 1 + np.searchsorted(np.asarray(breaks), density[idx], side="left"), 0)
+        if breaks
+        else np.zeros(len(idx), dtype=int)
+    )
+    col = np.rint((xs[idx] - west - cell / 2) / cell).astype(int)
+    row = np.rint((ys[idx] - south - cell / 2) / cell).astype(int)
+    projection = geo.grid_projection(west, south, west + cols * cell, south + rows * cell)
+    top = list(result.get("top_hot_spots") or [])
+    if top and Boundary.objects.exists():
+        names = area_names_for_points(np.array([s["x"] for s in top]), np.array([s["y"] for s in top]))
+    else:
+        names = [None] * len(top)
+    # Hot cells are named by the area they fall in (few enough to place one by one); the table lists them hottest first.
+    hot_positions = np.flatnonzero(hot[idx] > 0)
+    area: dict[int, str | None] = {}
+    if len(hot_positions) and Boundary.objects.exists():
+        area = dict(zip(hot_positions.tolist(), area_names_for_points(xs[idx][hot_positions], ys[idx][hot_positions]), strict=True))
+    order = hot_positions[np.lexsort((hot_positions, -np.nan_to_num(z[idx][hot_positions], nan=-np.inf)))] if len(hot_positions) else hot_positions
+    hot_rows = [
+        {
+            "index": int(i),
+            "x": float(xs[idx][i]),
+            "y": float(ys[idx][i]),
+            "area": area.get(i),
+            "count": float(count[idx][i]),
+            "density": None if math.isnan(density[idx][i]) else float(density[idx][i]),
+            "gi_z": None if math.isnan(z[idx][i]) else float(z[idx][i]),
+            "p": None if math.isnan(p[idx][i]) else float(p[idx][i]),
+            "hot": int(hot[idx][i]),
+        }
+        for i in order[:200].tolist()
+    ]
+    top_lon, top_lat = geo.lonlat_of_nztm(np.array([s["x"] for s in top]), np.array([s["y"] for s in top])) if top else (np.array([]), np.array([]))
+    return {
+        "kind": "grid",
+        "name": "Hot-spot cells",
+        "cell": cell,
+        "origin": [west, south],
+        "projection": projection.to_dict(),
+        "col": col.tolist(),
+        "row": row.tolist(),
+        "count": _round(count[idx], 2),
+        "density": [None if math.isnan(v) else round(v, 2) for v in density[idx].tolist()],
+        "shade": np.asarray(shade, dtype=int).tolist(),
+        "hot": hot[idx].tolist(),
+        "z": [None if math.isnan(v) else round(v, 2) for v in z[idx].tolist()],
+        "p": [None if math.isnan(v) else float(f"{v:.3g}") for v in p[idx].tolist()],
+        "p_label": {"gi_p_fdr": "p (false discovery rate corrected)", "gi_p_sim": "pseudo p (permutations)"}.get(judged_by, "p"),
+        "breaks": [round(b, 1) for b in breaks],
+        "area": {str(i): name for i, name in area.items() if name},
+        "hot_rows": hot_rows,
+        "hot_total": len(hot_positions),
+        "density_unit": parameters.get("density_unit") or "",
+        "top": [
+            {
+                "rank": s["rank"],
+                "lon": round(float(lo), 5),
+                "lat": round(float(la), 5),
+                "area": name,
+                "place": s.get("place"),
+                "hot": s.get("hot"),
+                "count": s.get("count"),
+                "gi_z": s.get("gi_z"),
+            }
+            for s, name, lo, la in zip(top, names, top_lon.tolist(), top_lat.tolist(), strict=True)
+        ],
+    }
+
+
+def places_layer(*, user, views) -> dict[str, Any]:
+    """The user's own place targets in their deconfliction alerts (from the tasking page's alert views), each with the
+    deconfliction distance as a circle and the area it falls in. The other owner's place is never drawn: the alert
+    tells who to contact, not where their target is."""
+    from rocc.tasking.services.deconfliction import deconfliction_metres
+
+    _require_view(user)
+    seen: dict[int, Any] = {}
+    for view in views:
+        target = view.own_target
+        if target.kind == "place" and target.x is not None and target.pk not in seen:
+            seen[target.pk] = (target, view.alert.pk)
+    targets = [t for t, _ in seen.values()]
+    if targets:
+        x = np.array([t.x for t in targets], dtype=np.float64)
+        y = np.array([t.y for t in targets], dtype=np.float64)
+        lon, lat = geo.lonlat_of_nztm(x, y)
+        areas = area_names_for_points(x, y) if Boundary.objects.exists() else [None] * len(targets)
+    else:
+        lon = lat = np.array([])
+        areas = []
+    return {
+        "kind": "places",
+        "name": "Your places in deconfliction alerts",
+        "radius_m": float(deconfliction_metres()),
+        "places": [
+            {"label": str(t), "alert": alert, "lon": round(float(lo), 6), "lat": round(float(la), 6), "area": area, "x": round(t.x), "y": round(t.y)}
+            for (t, alert), lo, la, area in zip(seen.values(), lon.tolist(), lat.tolist(), areas, strict=True)
+        ],
+    }
+
+
+def unit_area_layer(*, user, unit: OrgUnit) -> dict[str, Any]:
+    """One unit's boundary (a case's area), or a note that none is loaded for it or its district."""
+    _require_view(user)
+    boundary = Boundary.objects.filter(unit=unit).select_related("boundary_set").first()
+    shown: OrgUnit = unit
+    if boundary is None and unit.parent is not None:
+        boundary = Boundary.objects.filter(unit=unit.parent).select_related("boundary_set").first()
+        shown = unit.parent
+    return {
+        "kind": "area",
+        "name": f"Area of {unit.name}",
+        "unit": unit.name,
+        "shown": shown.name if boundary else None,
+        "level": shown.get_level_display() if boundary else None,
+        "area_km2": round(boundary.area_km2, 1) if boundary else None,
+        "source": f"{boundary.boundary_set.source} ({boundary.boundary_set.licence})" if boundary else None,
+        "geometry": boundary.geometry_wgs84 if boundary else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- choropleths
+
+#: The sequential colours of the classes, lightest first (ColorBrewer-like blues chosen for contrast on white).
+CLASS_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+MAX_CLASSES = 5
+
+
+@dataclass(frozen=True)
+class ChoroplethClass:
+    number: int
+    low: float
+    high: float
+    colour: str
+    units: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "low": self.low, "high": self.high, "colour": self.colour, "units": self.units}
+
+
+def choropleth_classes(values: list[float]) -> list[ChoroplethClass]:
+    """Quantile classes of the shown values: up to five, each holding about the same number of units, so a class says
+    "among the lowest fifth" whatever the spread; fewer classes when there are fewer distinct values."""
+    shown = sorted(v for v in values if v is not None and math.isfinite(v))
+    distinct = sorted(set(shown))
+    if not distinct:
+        return []
+    k = min(MAX_CLASSES, len(distinct))
+    # Breaks at the quantiles, snapped to values so that a unit's class never depends on rounding between them.
+    edges = [distinct[0]]
+    for q in range(1, k):
+        edge = shown[min(len(shown) - 1, math.ceil(q * len(shown) / k) - 1)]
+        if edge > edges[-1]:
+            edges.append(edge)
+    if edges[-1] < distinct[-1]:
+        edges.append(distinct[-1])
+    classes = []
+    low = edges[0]
+    bounds = edges[1:] if len(edges) > 1 else edges
+    colours = _spread_colours(len(bounds))
+    for number, high in enumerate(bounds, start=1):
+        members = sum(1 for v in shown if (v >= low if number == 1 else v > low) and v <= high)
+        classes.append(ChoroplethClass(number=number, low=low, high=high, colour=colours[number - 1], units=members))
+        low = high
+    return classes
+
+
+def _spread_colours(k: int) -> list[str]:
+    if k <= 1:
+        return [CLASS_COLOURS[2]]
+    return [CLASS_COLOURS[round(i * (len(CLASS_COLOURS) - 1) / (k - 1))] for i in range(k)]
+
+
+def class_of(value: float | None, classes: list[ChoroplethClass]) -> int | None:
+    if value is None or not classes:
+        return None
+    for c in classes:
+        if value <= c.high:
+            return c.number
+    return classes[-1].number
+
+
+def choropleth_for(*, user, indicator_code: str, level: str = UnitLevel.DISTRICT, period: str | None = None, public: bool = False) -> dict[str, Any]:
+    """An indicator by unit (district or area) for the map: each unit's latest figure (or the figure of ``period``, a
+    period key such as 2019-Q1) from the measures capability's series as this user may see it (through the disclosure
+    gate: suppressed figures are drawn as suppressed, never shaded), the quantile classes of the shown values, and the
+    unit's boundary when one is loaded. ``public`` protects every figure, as the public pages do."""
+    from rocc.measures.selectors import indicator_get, series_for
+
+    _require_view(user)
+    indicator = indicator_get(user=user, code=indicator_code)
+    version = indicator.current
+    units = list(OrgUnit.objects.filter(level=level).order_by("path"))
+    geometries = {b.unit_id: b for b in Boundary.objects.filter(unit__in=units).select_related("boundary_set")}
+    rows: list[dict[str, Any]] = []
+    periods = set()
+    offered: dict[str, str] = {}
+    for unit in units:
+        payload = series_for(user=user, indicator=indicator, unit=unit, public=public)
+        points = payload["points"]
+        offered.update((p["period"], p["label"]) for p in points)
+        if period:
+            chosen = next((p for p in points if p["period"] == period), None)
+        else:
+            chosen = next((p for p in reversed(points) if p["value"] is not None or p["suppressed"]), None)
+        if chosen is not None:
+            periods.add(chosen["label"])
+        boundary = geometries.get(unit.pk)
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "period": chosen["period"] if chosen else None,
+                "period_label": chosen["label"] if chosen else None,
+                "value": None if chosen is None or chosen["suppressed"] else chosen["value"],
+                "numerator": None if chosen is None or chosen["suppressed"] else chosen["numerator"],
+                "denominator": chosen["denominator"] if chosen and not chosen["suppressed"] else None,
+                "suppressed": bool(chosen and chosen["suppressed"]),
+                "is_approximate": bool(chosen and chosen["is_approximate"]),
+                "protected": bool(payload["disclosure_applied"]),
+                "geometry": boundary.geometry_wgs84 if boundary else None,
+            }
+        )
+    classes = choropleth_classes([r["value"] for r in rows])
+    for row in rows:
+        row["class_number"] = class_of(row["value"], classes)
+        row["colour"] = classes[row["class_number"] - 1].colour if row["class_number"] else None
+    return {
+        "kind": "choropleth",
+        "name": indicator.name,
+        "indicator": indicator.code,
+        "unit_label": version.unit_label if version else "",
+        "polarity": version.get_polarity_display() if version else "",
+        "level": level,
+        "period": period,
+        "periods_shown": sorted(periods),
+        "mixed_periods": len(periods) > 1,
+        "classes": [c.to_dict() for c in classes],
+        "class_method": "quantiles: each class holds about the same number of units; the breaks are the highest value in each class",
+        "protected": any(r["protected"] for r in rows),
+        "suppressed": sum(1 for r in rows if r["suppressed"]),
+        "without_boundary": [r["name"] for r in rows if r["geometry"] is None],
+        "units": rows,
+        "periods": [{"key": key, "label": offered[key]} for key in sorted(offered)],
+    }
+
+
+def levels_with_choice() -> list[tuple[str, str]]:
+    return [(UnitLevel.DISTRICT, "District"), (UnitLevel.AREA, "Area")]

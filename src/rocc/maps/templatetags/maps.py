@@ -1,0 +1,39 @@
+"""Template tags that put the map component on other capabilities' pages with one line each:
+``{% load maps %}`` then ``{% hotspot_map result %}``, ``{% events_map %}``, ``{% deconfliction_map views %}`` or
+``{% case_area_map case %}``. Each reads through the maps selectors, scoped to the signed-in user."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.loader import render_to_string
+
+from rocc.maps import components
+
+register = template.Library()
+
+
+def _render(context, map_context) -> str:
+    if map_context is None:
+        return ""
+    return render_to_string("maps/_map.html", {"map": map_context}, request=context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def hotspot_map(context, result):
+    """The hot-spot result's cells on the map (nothing when the cells are not in NZTM2000)."""
+    return _render(context, components.hotspot_map(result))
+
+
+@register.simple_tag(takes_context=True)
+def events_map(context):
+    return _render(context, components.events_map(user=context["request"].user))
+
+
+@register.simple_tag(takes_context=True)
+def deconfliction_map(context, views):
+    return _render(context, components.deconfliction_map(user=context["request"].user, views=views))
+
+
+@register.simple_tag(takes_context=True)
+def case_area_map(context, case):
+    return _render(context, components.area_map(user=context["request"].user, unit=case.scope_unit))
