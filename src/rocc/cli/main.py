@@ -32,6 +32,9 @@ app.add_typer(measures_app, name="measures")
 from rocc.tasking.cli import tasking_app  # noqa: E402
 
 app.add_typer(tasking_app, name="tasking")
+from rocc.maps.cli import org_app  # noqa: E402  (rocc org boundaries: maps owns the boundaries)
+
+app.add_typer(org_app, name="org")
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 token_app = typer.Typer(help="API tokens for integrators.", no_args_is_help=True)
