@@ -170,3 +170,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ROCC_LOG_LEVEL", "WARNING")},
 }
+
+# --- Notifications (rocc.inbox) -------------------------------------------------------------------------------------
+# E-mail is off unless ROCC_SMTP_HOST is set (see docs/configuration.md); the schedule the worker runs raises
+# reminders every ROCC_SCHEDULE_SECONDS and sends daily digests from ROCC_DIGEST_HOUR (New Zealand time).
+from rocc.inbox import config as _inbox_config  # noqa: E402
+
+_MAIL = _inbox_config.load()
+globals().update(_MAIL.django_settings())
+ROCC_MAIL_PROBLEMS = _MAIL.problems
+
+# --- Referrals (rocc.referrals) -------------------------------------------------------------------------------------
+# referring_agencies: agencies (by short name) whose staff may refer, besides Police roles; retention_days: how long a
+# referral is kept before the expiry run reduces it to counts (ROCC_REFERRAL_RETENTION_DAYS, default two years).
+ROCC_REFERRALS = {
+    "referring_agencies": ["Police", "Kāinga Ora"],
+    "retention_days": int(os.environ.get("ROCC_REFERRAL_RETENTION_DAYS", "730")),
+}
+
+# --- Maps (rocc.maps) -----------------------------------------------------------------------------------------------
+# No basemap by default: maps draw on the shipped national outline and the loaded boundaries, and ask nothing of the
+# internet. ROCC_MAP_TILES names the deployment's own tile server as an XYZ template ({z}/{x}/{y}) or a WMTS template
+# in the Web Mercator tile matrix set ({z} TileMatrix, {y} TileRow, {x} TileCol); its origin is added to the pages'
+# img-src. ROCC_MAP_TILES_ATTRIBUTION is the credit the tiles require; ROCC_MAP_TILES_MAX_ZOOM their deepest zoom.
+ROCC_MAP_TILES = os.environ.get("ROCC_MAP_TILES", "")
+ROCC_MAP_TILES_ATTRIBUTION = os.environ.get("ROCC_MAP_TILES_ATTRIBUTION", "")
+ROCC_MAP_TILES_MAX_ZOOM = int(os.environ.get("ROCC_MAP_TILES_MAX_ZOOM", "19"))

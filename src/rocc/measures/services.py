@@ -615,6 +615,8 @@ def _definitions_load() -> tuple[int, int, int]:
             values = {k: v for k, v in raw.items() if k not in ("effective_from", "change_note")}
             agency_name = values.pop("responsible_agency", "")
             values["responsible_agency"] = agency_resolve(agency_name) if agency_name else None
+            if isinstance(values.get("denominator_indicator"), str):  # a series denominator named by its code
+                values["denominator_indicator"] = Indicator.objects.get(code=values["denominator_indicator"])
             values.setdefault("denominator_kind", DenominatorKind.NONE)
             values.setdefault("denominator_population_filter", {})
             values.setdefault("disaggregations", [])

@@ -26,6 +26,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Analyses", "analyses:overview", "analyses.view_analyses", "analyses"),
     NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
     NavEntry("Tasking & Coordination", "tasking:overview", "tasking.view_tasking", "tasking"),
+    NavEntry("Referrals", "referrals:overview", "referrals.view_directory", "referrals"),
 ]
 
 
