@@ -29,6 +29,8 @@ MAX_MANTEL_EVENTS = 5000
 MAX_JACQUEZ_K = 100
 #: A listing of more linked pairs than this would not fit on an analyst's machine (about 24 bytes each).
 MAX_CHAIN_LINKS = 50_000_000
+# Permutations are counted in blocks of this many, one core per permutation of a block.
+_BLOCK = 64
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -236,26 +238,29 @@ def jacquez_knn(
     rng, seed_used = inputs.rng(seed)
 
     a, b, space_rank = _space_neighbour_pairs(xs, ys, k_max, p=2 if metric == "euclidean" else 1)
-    order = np.sort(days)
+    day_number = (days - days.min()).astype(np.int64)
+    # before[v] = how many events fall before day v: the events strictly nearer in time than d days to an event
+    # on day t are before[t + d] - before[t - d + 1], one subtraction per pair however the dates are shuffled.
+    before = np.r_[0, np.cumsum(np.bincount(day_number))].astype(np.int64)
+    a32, b32, rank32 = a.astype(np.int64), b.astype(np.int64), space_rank.astype(np.int64)
 
-    def counts(event_days: np.ndarray) -> np.ndarray:
-        time_rank = _time_ranks(event_days[a], event_days[b], order)
-        both = np.maximum(space_rank, time_rank)
-        return np.cumsum(np.bincount(both[both < k_max], minlength=k_max))
-
-    observed = counts(days)
+    observed = _jacquez_counts(a32, b32, rank32, day_number[None, :].copy(), before, k_max)[0]
     delta = np.diff(observed, prepend=0)
     total = np.zeros(k_max)
     delta_total = np.zeros(k_max)
     at_least = np.zeros(k_max, dtype=np.int64)
     delta_at_least = np.zeros(k_max, dtype=np.int64)
-    for _ in range(permutations):
-        permuted = counts(days[rng.permutation(n)])
-        permuted_delta = np.diff(permuted, prepend=0)
-        total += permuted
-        delta_total += permuted_delta
-        at_least += permuted >= observed
-        delta_at_least += permuted_delta >= delta
+    block = np.empty((_BLOCK, n), dtype=np.int64)
+    for start in range(0, permutations, _BLOCK):
+        size = min(_BLOCK, permutations - start)
+        for k in range(size):
+            block[k] = day_number[rng.permutation(n)]
+        permuted = _jacquez_counts(a32, b32, rank32, block[:size], before, k_max)
+        permuted_delta = np.diff(permuted, axis=1, prepend=0)
+        total += permuted.sum(axis=0)
+        delta_total += permuted_delta.sum(axis=0)
+        at_least += (permuted >= observed).sum(axis=0)
+        delta_at_least += (permuted_delta >= delta).sum(axis=0)
     expected, delta_expected = total / permutations, delta_total / permutations
     p_value = (1 + at_least) / (permutations + 1)
     delta_p = (1 + delta_at_least) / (permutations + 1)
@@ -314,11 +319,27 @@ def _ranks_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _time_ranks(day_a: np.ndarray, day_b: np.ndarray, ordered_days: np.ndarray) -> np.ndarray:
-    """How many events other than a are strictly nearer to a in time than b is (``ordered_days``: all days, sorted)."""
-    apart = np.abs(day_a - day_b)
-    nearer = np.searchsorted(ordered_days, day_a + apart, side="left") - np.searchsorted(ordered_days, day_a - apart, side="right") - 1
-    return np.where(apart > 0, nearer, 0)
+@njit(cache=True, parallel=True)
+def _jacquez_counts(a, b, space_rank, event_days, before, k_max):
+    """J_1 … J_k_max for each date assignment (row) of ``event_days``: one pass over the neighbour pairs each."""
+    assignments = event_days.shape[0]
+    last = before.size - 1
+    counts = np.zeros((assignments, k_max), dtype=np.int64)
+    for p in prange(assignments):
+        days = event_days[p]
+        for m in range(a.size):
+            day_a = days[a[m]]
+            apart = abs(day_a - days[b[m]])
+            time_rank = 0
+            if apart > 0:
+                # Events on days day_a - apart + 1 … day_a + apart - 1, less event a itself.
+                time_rank = before[min(day_a + apart, last)] - before[max(day_a - apart + 1, 0)] - 1
+            both = max(space_rank[m], time_rank)
+            if both < k_max:
+                counts[p, both] += 1
+        for k in range(1, k_max):
+            counts[p, k] += counts[p, k - 1]
+    return counts
 
 
 def _jacquez_summary(observed, expected, p_value, permutations: int, label: str) -> str:
