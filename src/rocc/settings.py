@@ -177,7 +177,19 @@ LOGGING = {
 from rocc.inbox import config as _inbox_config  # noqa: E402
 
 _MAIL = _inbox_config.load()
-globals().update(_MAIL.django_settings())
+EMAIL_BACKEND = _MAIL.backend
+EMAIL_HOST = _MAIL.host or "localhost"
+EMAIL_PORT = _MAIL.port
+EMAIL_HOST_USER = _MAIL.user
+EMAIL_HOST_PASSWORD = _MAIL.password
+EMAIL_USE_TLS = _MAIL.security == "starttls"
+EMAIL_USE_SSL = _MAIL.security == "tls"
+EMAIL_TIMEOUT = 15
+DEFAULT_FROM_EMAIL = _MAIL.sender
+ROCC_EMAIL_ENABLED = _MAIL.enabled
+ROCC_SITE_URL = _MAIL.site_url
+ROCC_DIGEST_HOUR = _MAIL.digest_hour
+ROCC_SCHEDULE_SECONDS = _MAIL.schedule_seconds
 ROCC_MAIL_PROBLEMS = _MAIL.problems
 
 # --- Referrals (rocc.referrals) -------------------------------------------------------------------------------------

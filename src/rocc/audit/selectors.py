@@ -16,3 +16,18 @@ def audit_entries_for(*, user, kind: str | None = None) -> QuerySet[AuditEntry]:
     if kind:
         entries = entries.filter(kind=kind)
     return entries
+
+
+def person_looks_recent(*, user, days: int = 30) -> QuerySet[AuditEntry]:
+    """The user's own looks at person-level data over the last ``days`` days, newest first (their work queue's
+    reminder of what they looked at and why)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from rocc.audit.models import AuditKind
+
+    if not getattr(user, "is_authenticated", False):
+        return AuditEntry.objects.none()
+    since = timezone.now() - dt.timedelta(days=days)
+    return AuditEntry.objects.filter(actor=user, kind=AuditKind.PERSON_ACCESS, at__gte=since).order_by("-at", "-pk")

@@ -204,10 +204,14 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run queued background tasks (imports, recomputes) until stopped; `rocc serve` starts one by itself."""
+    """Run queued background tasks (imports, recomputes) until stopped, and the schedule beside them (reminders for due
+    dates, e-mail, daily digests); `rocc serve` starts one by itself."""
     django_ready()
     from django.core.management import call_command
 
+    from rocc.inbox.schedule import schedule_start
+
+    schedule_start()
     call_command("db_worker", verbosity=0)
 
 

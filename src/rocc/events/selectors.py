@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from rocc.events import store
-from rocc.events.models import EventSource, ImportBatch
+from rocc.events.models import BatchStatus, EventSource, ImportBatch
 from rocc.events.offences import anzsoc, offence_codes_selection, victim_focus_settings
 from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
@@ -370,3 +370,16 @@ def batch_get(*, user, batch_id: int) -> ImportBatch:
     if batch is None:
         raise Http404("No such import batch.")
     return batch
+
+
+IMPORT_ATTENTION_DAYS = 30  # failed imports stay in the analyst's queue this long
+
+
+def imports_needing_attention(*, user) -> QuerySet[ImportBatch]:
+    """The user's imports still queued or running, and those that failed or were rejected in the last month."""
+    if not user.has_perm("events.import_events"):
+        return ImportBatch.objects.none()
+    since = timezone.now() - dt.timedelta(days=IMPORT_ATTENTION_DAYS)
+    waiting = Q(status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING])
+    failed = Q(status__in=[BatchStatus.FAILED, BatchStatus.REJECTED], created_at__gte=since)
+    return batches_list(user=user).filter(waiting | failed)

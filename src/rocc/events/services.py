@@ -18,6 +18,7 @@ from rocc.events import store
 from rocc.events.importer import REPORT_LIMIT, FileRefused, Problem, events_arrow, file_check, persons_arrow
 from rocc.events.mapping import MappingInvalid, SourceMapping, mapping_from_dict
 from rocc.events.models import BatchStatus, EventSource, ImportBatch
+from rocc.inbox import hooks as notifications
 from rocc.org.scope import scope_of
 
 Progress = Callable[[int, str], None]
@@ -127,6 +128,7 @@ def _finish(batch: ImportBatch, status: str, *, message: str, problems: Sequence
     for name, value in counts.items():
         setattr(batch, name, value)
     batch.save()
+    notifications.import_finished(batch)
     return batch
 
 

@@ -546,3 +546,14 @@ def indicator_statuses_for(*, user, codes, unit: OrgUnit) -> dict[str, list[str]
     for cell in cells.values():
         found.setdefault(cell["indicator"], []).append(cell["status"])
     return found
+
+
+def indicators_off_track(*, user, units: list[OrgUnit] | None = None) -> list[dict]:
+    """The indicators off track on their latest figure in ``units`` (the user's measures units by default), as the
+    user may see them: each a scorecard cell through the disclosure gate, so a status withheld there is not listed."""
+    _require_view(user)
+    units = units if units is not None else list(units_for_measures(user=user))
+    indicators = list(indicators_for(user=user))
+    _, cells = _scorecard_cells(user=user, units=units, indicators=indicators)
+    off = [cell for cell in cells.values() if cell and cell.get("status") == Status.OFF_TRACK]
+    return sorted(off, key=lambda c: (c.get("unit_name") or "", c.get("name") or ""))

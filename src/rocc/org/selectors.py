@@ -98,3 +98,13 @@ def user_get(*, user, user_id: int):
     if other is None or not user.has_perm("org.view_user", other):
         raise Http404("No such user")
     return other
+
+
+def users_with_role(*roles: str, agency_id: int | None = None) -> QuerySet:
+    """Active users holding one of ``roles`` (of one agency when ``agency_id`` is given): the people the system
+    tells about work for that role, each then checked against the rule that lets them act on the record."""
+    User = get_user_model()
+    found = User.objects.filter(is_active=True, profile__role__in=roles)
+    if agency_id is not None:
+        found = found.filter(profile__agency_id=agency_id)
+    return found.select_related("profile").order_by("pk")

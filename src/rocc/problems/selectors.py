@@ -238,3 +238,42 @@ def case_questions(case: Case, stage: str) -> list[QuestionView]:
 
 def question_bank_list() -> QuerySet[QuestionBank]:
     return QuestionBank.objects.prefetch_related("questions")
+
+
+# --- work queues and reminders -----------------------------------------------------------------------------------
+
+REVIEW_DUE_SOON_DAYS = 3  # a deployment review is "due" this many days before its date
+
+
+@dataclass
+class OwnedCase:
+    """One of a problem owner's open cases: where it stands and what its gate still needs to move on."""
+
+    case: Case
+    missing: list[str]
+    review_due: dt.date | None
+    review_overdue: bool
+
+
+def cases_owned(*, user, today: dt.date | None = None) -> list[OwnedCase]:
+    """The open cases the user owns (within what they may read), each with its stage, what the stage's gate still
+    needs, and when its next deployment review is due."""
+    today = today or timezone.localdate()
+    cases = cases_visible_to(user).filter(owner=user, status=CaseStatus.OPEN).annotate(last_review=Max("reviews__held_on")).order_by("stage", "title")
+    owned = []
+    for case in cases:
+        due = review_due(case, case.last_review)
+        owned.append(OwnedCase(case=case, missing=stage_missing(case), review_due=due, review_overdue=due is not None and due < today))
+    return owned
+
+
+def case_reviews_for_reminders(*, today: dt.date) -> list[tuple[Case, dt.date]]:
+    """For the reminder schedule (the system, not a user): open cases in Deploy whose next review falls within the
+    next few days or has passed, with that date (each review date is its own reminder)."""
+    cases = Case.objects.filter(status=CaseStatus.OPEN, stage=Stage.DEPLOY).exclude(review_cycle="").annotate(last_review=Max("reviews__held_on"))
+    found: list[tuple[Case, dt.date]] = []
+    for case in cases.select_related("owner", "scope_unit"):
+        due = review_due(case, case.last_review)
+        if due is not None and due <= today + dt.timedelta(days=REVIEW_DUE_SOON_DAYS):
+            found.append((case, due))
+    return found

@@ -570,3 +570,73 @@ def returns_table(*, user, data_set: DataSet) -> tuple[list[str], list[list]]:
             ]
         )
     return header, rows
+
+
+# --- work queues and reminders -----------------------------------------------------------------------------------
+
+DUE_SOON_DAYS = 7  # a return is "due soon" this many days before its due date
+NOT_SUBMITTED = (ReturnStatus.DRAFT,)
+
+
+@dataclass(frozen=True)
+class ReturnDue:
+    """A return a provider still owes: its period has ended and nothing has been submitted (no return yet, or a
+    draft). ``provider_return`` is the draft when one was started."""
+
+    assignment: DataSetProvider
+    period: Period
+    due_date: dt.date
+    provider_return: ProviderReturn | None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_date < today
+
+    @property
+    def key(self) -> str:
+        a = self.assignment
+        return f"return:{a.data_set_id}:{a.agency_id}:{a.unit_id}:{self.period.start.isoformat()}"
+
+
+def _owed(assignments: list[DataSetProvider], *, today: dt.date, due_from: dt.date | None) -> list[ReturnDue]:
+    held: dict[tuple[int, int, int, dt.date], ProviderReturn] = {}
+    if assignments:
+        for one in ProviderReturn.objects.filter(data_set_id__in={a.data_set_id for a in assignments}, provider_id__in={a.agency_id for a in assignments}):
+            held[(one.data_set_id, one.provider_id, one.unit_id, one.period_start)] = one
+    owed = []
+    for a in assignments:
+        for period in reportable_periods(data_set=a.data_set, first=a.first_period_start, today=today):
+            due = due_date_for(a.data_set, period.end)
+            if due_from is not None and due < due_from:
+                continue
+            ret = held.get((a.data_set_id, a.agency_id, a.unit_id, period.start))
+            if ret is None or ret.status in NOT_SUBMITTED:
+                owed.append(ReturnDue(assignment=a, period=period, due_date=due, provider_return=ret))
+    return sorted(owed, key=lambda r: (r.due_date, r.assignment.data_set.name, r.assignment.unit.path))
+
+
+def returns_owed(*, user, today: dt.date | None = None) -> list[ReturnDue]:
+    """The returns the user's agency still owes and the user may fill in (a provider's work queue): every ended period
+    of each data set it reports with nothing submitted, oldest due first."""
+    today = today or timezone.localdate()
+    assignments = [
+        a
+        for ds in data_set_list(user=user)
+        for a in data_set_assignments(user=user, data_set=ds).select_related("data_set", "agency", "unit")
+        if user.has_perm("returns.edit_return", a)
+    ]
+    return _owed(assignments, today=today, due_from=None)
+
+
+def returns_sent_back(*, user) -> QuerySet[ProviderReturn]:
+    """Returns sent back for revision that the user may revise."""
+    scope = scope_of(user)
+    if scope.role != Role.PROVIDER_REPORTER:
+        return ProviderReturn.objects.none()
+    return return_list(user=user, status=ReturnStatus.RETURNED).order_by("due_date", "pk")
+
+
+def returns_owed_for_reminders(*, today: dt.date, due_from: dt.date) -> list[ReturnDue]:
+    """For the reminder schedule (the system, not a user): every return owed whose due date is ``due_from`` or later,
+    across every provider. Reminders start from a recent date so a new deployment does not send years of them."""
+    assignments = list(DataSetProvider.objects.select_related("data_set", "agency", "unit"))
+    return [r for r in _owed(assignments, today=today, due_from=due_from) if r.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS)]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rocc.audit.services import shipped_content_load
 from rocc.core.errors import NOTHING_SAVED, Conflict, InvalidInput, StaleRecord
 from rocc.core.text import nfc
+from rocc.inbox import hooks as notifications
 from rocc.measures.models import Indicator, SourceKind
 from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
 from rocc.org.models import Agency, OrgUnit
@@ -563,6 +564,7 @@ def return_submit(*, user, provider_return: ProviderReturn, version: int, note: 
     _touch(current, user)
     current.save()
     _event(current, action=ReturnAction.SUBMITTED, actor=user, comment=current.note, flags=_recorded(checks), warnings_shown=[w.to_dict() for w in warnings])
+    notifications.return_submitted(current, actor=user)
     provider_return.refresh_from_db()
     return current
 
@@ -586,6 +588,7 @@ def return_send_back(*, user, provider_return: ProviderReturn, version: int, com
     _touch(current, user)
     current.save()
     _event(current, action=ReturnAction.RETURNED, actor=user, comment=comment, flags=_recorded(return_checks(current)))
+    notifications.return_returned(current)
     provider_return.refresh_from_db()
     return current
 
@@ -653,6 +656,7 @@ def return_approve(*, user, provider_return: ProviderReturn, version: int, comme
     _event(current, action=ReturnAction.APPROVED, actor=user, comment=nfc((comment or "").strip()), flags=_recorded(return_checks(current)))
     _land_observations(current, user)
     _statuses_refresh(current)
+    notifications.return_approved(current)
     provider_return.refresh_from_db()
     return current
 

@@ -1,8 +1,9 @@
-"""Template context every page needs: navigation, the user's role and scope."""
+"""Template context every page needs: navigation, the user's role and scope, and how many notifications are unread."""
 
 from __future__ import annotations
 
 import rocc
+from rocc.inbox.selectors import unread_count
 from rocc.org.scope import scope_of
 from rocc.web.navigation import entries_for
 
@@ -13,5 +14,6 @@ def shell(request) -> dict:
     return {
         "navigation": entries_for(user, request.path) if user is not None else [],
         "user_role": scope.role if scope else None,
+        "unread_notifications": unread_count(user=user) if getattr(user, "is_authenticated", False) else 0,
         "ROCC_VERSION": rocc.__version__,
     }

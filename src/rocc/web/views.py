@@ -1,4 +1,4 @@
-"""The home page, one per role, built from selectors the user may call."""
+"""The home page, one per role: the role's work queue (``rocc.web.queues``), built from selectors the user may call."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rocc.audit.selectors import audit_entries_for
 from rocc.org import selectors as org
 from rocc.org.models import Role
 from rocc.org.scope import scope_of
+from rocc.web import queues
 
 HOME_TEMPLATES = {
     Role.ADMINISTRATOR: "web/home_administrator.html",
@@ -36,7 +37,14 @@ def home(request):
         "agencies": org.agency_list(user=request.user),
         "groups": org.national_group_list(user=request.user),
         "own_agency": request.user.profile.agency,
+        "queue": queues.work_queue(request.user),
     }
+    if scope.role == Role.PROVIDER_REPORTER:
+        from rocc.returns.selectors import data_set_list
+
+        context["reporting_data_sets"] = list(data_set_list(user=request.user))
+    if scope.role == Role.VIEWER:
+        context["scorecard"] = queues.scorecard_for_viewer(request.user)
     if scope.role == Role.ADMINISTRATOR:
         from axes.models import AccessAttempt
         from django.contrib.auth import get_user_model

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from rocc.org.models import OrgUnit, UnitLevel
 from rocc.tasking.models import DeconflictionAlert, Forum, ForumKind, InsightsReport, Meeting, MeetingStatus, ReportStatus, Tasking
@@ -97,3 +98,9 @@ def meeting_agenda(*, user, meeting: Meeting, today: dt.date | None = None) -> A
         a for a in open_alerts.order_by("created_at") if _in_forum_area(forum, subject_unit(a.target_a)) or _in_forum_area(forum, subject_unit(a.target_b))
     ]
     return agenda
+
+
+def next_meeting(*, user, today: dt.date | None = None) -> Meeting | None:
+    """The next planned meeting of a forum the user attends (today's included)."""
+    today = today or timezone.localdate()
+    return meeting_list(user=user).filter(held_on__gte=today, status=MeetingStatus.PLANNED).order_by("held_on", "pk").first()

@@ -4,6 +4,7 @@ taskings; and who may be named as a tasking's owner."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
-from rocc.tasking.models import CLOSED_TASKING_STATUSES, Tasking
+from rocc.tasking.models import CLOSED_TASKING_STATUSES, Forum, ForumKind, Tasking
 from rocc.tasking.rules import DISTRICT_ROLES, OWNER_ROLES, decision_maker, works_in_tasking
 from rocc.tasking.selectors.scope import forums_attended, group_ids, one_or_404, role_of
 
@@ -63,3 +64,54 @@ def _ancestor_paths(path: str) -> list[str]:
 def overdue_taskings(*, user, today: dt.date | None = None) -> QuerySet[Tasking]:
     today = today or timezone.localdate()
     return tasking_list(user=user).filter(due_date__lt=today).exclude(status__in=CLOSED_TASKING_STATUSES)
+
+
+TASKING_DUE_SOON_DAYS = 3  # a tasking is "due soon" this many days before its due date
+
+
+def taskings_for_reminders(*, today: dt.date) -> QuerySet[Tasking]:
+    """For the reminder schedule (the system, not a user): open taskings due within the next few days or overdue."""
+    return (
+        Tasking.objects.exclude(status__in=CLOSED_TASKING_STATUSES)
+        .filter(due_date__lte=today + dt.timedelta(days=TASKING_DUE_SOON_DAYS))
+        .select_related("owner", "tasked_unit", "tasked_group")
+    )
+
+
+def case_forum(case) -> Forum | None:
+    """The forum that tasks a problem-solving case's milestones: where the report it came from now sits, else its
+    district's own T&C (None for a national case without a report)."""
+    if case.source_report_id and case.source_report.current_forum_id:
+        return case.source_report.current_forum
+    codes = case.scope_unit.path.strip("/").split("/")
+    if len(codes) < 2:
+        return None
+    return Forum.objects.filter(kind=ForumKind.DISTRICT_TC, scope_unit__code=codes[1]).first()
+
+
+@dataclass(frozen=True)
+class CaseTasking:
+    """A tasking of a case as its Deploy stage shows it: owner, due date, status, overdue, the milestone it is."""
+
+    tasking: Tasking
+    overdue: bool
+    due_by_next_review: bool
+    milestone_id: int | None
+
+
+def taskings_for_case(*, user, case, next_review: dt.date | None = None, today: dt.date | None = None) -> list[CaseTasking]:
+    """The taskings set for a case that the user may see, each with its overdue flag and whether it falls due by the
+    case's next review (the review cycle's date, when there is one)."""
+    today = today or timezone.localdate()
+    rows = []
+    for tasking in tasking_list(user=user).filter(case=case).select_related("owner", "tasked_unit", "tasked_group").order_by("due_date", "pk"):
+        milestone = getattr(tasking, "milestone", None)
+        rows.append(
+            CaseTasking(
+                tasking=tasking,
+                overdue=tasking.is_overdue(today),
+                due_by_next_review=next_review is not None and tasking.status not in CLOSED_TASKING_STATUSES and tasking.due_date <= next_review,
+                milestone_id=milestone.pk if milestone is not None else None,
+            )
+        )
+    return rows

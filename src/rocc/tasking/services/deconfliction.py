@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rocc.audit.services import person_access_record
 from rocc.events.pseudonym import person_key
+from rocc.inbox import hooks as notifications
 from rocc.problems.models import Case
 from rocc.tasking.models import AlertBasis, DeconflictionAlert, InsightsProduct, Target, TargetKind, Tasking
 from rocc.tasking.services.common import clean_text, require
@@ -108,6 +109,13 @@ def _matches(target: Target, distance_m: float) -> list[tuple[Target, AlertBasis
     return found
 
 
+def _carried_alike(one: Target, other: Target) -> bool:
+    """Whether one target was carried from the other (or both from the same one): a case inheriting a product's
+    target is the same work handed on, not two owners working the same target unawares."""
+    origin = one.carried_from_id or one.pk
+    return origin == (other.carried_from_id or other.pk)
+
+
 def deconflict(target: Target, *, distance_m: float | None = None) -> list[DeconflictionAlert]:
     """Alerts between this target and every other naming the same target on a record owned by someone else
     (one alert per pair, made once)."""
@@ -116,7 +124,7 @@ def deconflict(target: Target, *, distance_m: float | None = None) -> list[Decon
     alerts = []
     for other, basis, gap in _matches(target, distance_m):
         other_owner = other.subject_owner_id
-        if other_owner == owner:
+        if other_owner == owner or _carried_alike(target, other):
             continue
         first, second = (target, other) if target.pk < other.pk else (other, target)
         alert, created = DeconflictionAlert.objects.get_or_create(
@@ -132,6 +140,7 @@ def deconflict(target: Target, *, distance_m: float | None = None) -> list[Decon
         )
         if created:
             alerts.append(alert)
+            notifications.alert_raised(alert)
     return alerts
 
 
@@ -148,5 +157,38 @@ def alert_acknowledge(*, actor, alert: DeconflictionAlert) -> DeconflictionAlert
     else:
         raise ValidationError({"alert": "You have already acknowledged this alert."})
     current.save()
+    notifications.alert_acknowledged(current, actor=actor)
     alert.refresh_from_db()
     return current
+
+
+def targets_carry(*, actor, sources, case: Case) -> list[Target]:
+    """Copy the targets of the products a case is opened from onto the case (persons by their key only: no identifier
+    is seen again), each remembering the target it was carried from; deconfliction then runs for each as for any new
+    target, except against its own origin. Call inside the case's opening transaction."""
+    carried = []
+    for source in sources:
+        for target in Target.objects.filter(product=source).order_by("pk"):
+            copy = Target.objects.create(
+                kind=target.kind,
+                person_key=target.person_key,
+                group_name=target.group_name,
+                place_label=target.place_label,
+                x=target.x,
+                y=target.y,
+                case=case,
+                carried_from=target.carried_from or target,
+                added_by=actor,
+                added_at=timezone.now(),
+            )
+            if target.kind == TargetKind.PERSON:
+                person_access_record(
+                    user=actor,
+                    subject_type="tasking.target",
+                    subject_id=str(copy.pk),
+                    purpose=f"carried from {source.reference} to a problem-solving case",
+                    what=f"a pseudonymised person named on {source.reference} carried to case {case.pk}",
+                )
+            deconflict(copy)
+            carried.append(copy)
+    return carried

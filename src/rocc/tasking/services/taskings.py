@@ -9,9 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.inbox import hooks as notifications
 from rocc.org.models import NationalGroup, OrgUnit, UnitLevel
+from rocc.problems.models import Case, Milestone
 from rocc.tasking.models import Forum, InsightsReport, Meeting, Minute, Tasking, TaskingStatus, TaskingUpdate
 from rocc.tasking.rules import tasking_owner_refusal, tasking_statuses_open
+from rocc.tasking.selectors.scope import cases_visible
 from rocc.tasking.services.common import bump_version, clean_text, lock_current, require
 
 
@@ -28,6 +31,7 @@ def tasking_create(
     report: InsightsReport | None = None,
     forum: Forum | None = None,
     meeting: Meeting | None = None,
+    case: Case | None = None,
 ) -> Tasking:
     """Task a district (or area) or a national group. An owner and a due date are required; the owner must work in
     what is tasked. The forum tasking it is the meeting's, else the one given, else where the report sits."""
@@ -50,6 +54,8 @@ def tasking_create(
         errors["owner"] = problem
     if report is not None and not actor.has_perm("tasking.view_report", report):
         errors["report"] = "That report is outside your scope."
+    if case is not None and not cases_visible(user=actor).filter(pk=case.pk).exists():
+        errors["case"] = "That problem-solving case is outside your scope."
     forum = meeting.forum if meeting is not None else forum or (report.current_forum if report is not None else None)
     if errors:
         raise ValidationError(errors)
@@ -64,6 +70,7 @@ def tasking_create(
         report=report,
         forum=forum,
         meeting=meeting,
+        case=case,
         created_by=actor,
         created_at=timezone.now(),
     )
@@ -85,6 +92,7 @@ def tasking_create(
             recorded_by=actor,
             recorded_at=tasking.created_at,
         )
+    notifications.tasking_assigned(tasking, actor=actor)
     return tasking
 
 
@@ -117,7 +125,11 @@ def tasking_update(*, actor, tasking: Tasking, version: int, status: str, note: 
         current.result = result
     if status == TaskingStatus.COMPLETED:
         current.completed_at = now
+        # A case's milestone raised as this tasking is done when the tasking is: closing one shows on the other.
+        Milestone.objects.filter(tasking=current, done_on__isnull=True).update(done_on=timezone.localdate())
     bump_version(current, actor)
     current.save()
+    if status == TaskingStatus.COMPLETED:
+        notifications.tasking_completed(current, actor=actor)
     tasking.refresh_from_db()
     return update

@@ -1,0 +1,131 @@
+"""What each capability's moves tell whom: one function per move, called by the capability's service after the
+write, in its transaction. Each names the record by its reference and unit only (never a person or their details)
+and links to the record's page; who is told comes from the owning capability's own rules and selectors. Free text
+people write (a tasking's title, an approver's comment) is never copied in: it may name a person."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from rocc.inbox.models import Reason
+from rocc.inbox.services import notify
+
+
+def _return_label(provider_return) -> str:
+    return f"{provider_return.data_set.name} for {provider_return.unit.name}, {provider_return.period_label}"
+
+
+def return_submitted(provider_return, *, actor) -> None:
+    """The approvers of a return are told it awaits them (not the person who submitted it)."""
+    from rocc.org.models import Role
+    from rocc.org.selectors import users_with_role
+
+    approvers = [
+        u
+        for u in users_with_role(Role.PROGRAMME_MANAGER, Role.REGIONAL_COORDINATOR)
+        if u.pk != getattr(actor, "pk", None) and u.has_perm("returns.approve_return", provider_return)
+    ]
+    notify(
+        recipients=approvers,
+        reason=Reason.RETURN_SUBMITTED,
+        title=f"Return awaiting approval: {provider_return.provider.short_name}, {_return_label(provider_return)}",
+        url=reverse("returns:detail", args=[provider_return.pk]),
+    )
+
+
+def _reporters(provider_return):
+    from rocc.org.models import Role
+    from rocc.org.selectors import users_with_role
+
+    return [u for u in users_with_role(Role.PROVIDER_REPORTER, agency_id=provider_return.provider_id) if u.has_perm("returns.edit_return", provider_return)]
+
+
+def return_returned(provider_return) -> None:
+    """The provider's reporters are told their return came back for revision (the approver's comment stays on the page)."""
+    notify(
+        recipients=_reporters(provider_return),
+        reason=Reason.RETURN_RETURNED,
+        title=f"Return returned for revision: {_return_label(provider_return)}",
+        url=reverse("returns:detail", args=[provider_return.pk]),
+    )
+
+
+def return_approved(provider_return) -> None:
+    notify(
+        recipients=_reporters(provider_return),
+        reason=Reason.RETURN_APPROVED,
+        title=f"Return approved: {_return_label(provider_return)}",
+        url=reverse("returns:detail", args=[provider_return.pk]),
+    )
+
+
+def tasking_assigned(tasking, *, actor) -> None:
+    if tasking.owner_id == getattr(actor, "pk", None):
+        return
+    notify(
+        recipients=[tasking.owner],
+        reason=Reason.TASKING_ASSIGNED,
+        title=f"Tasking {tasking.reference} for {tasking.tasked_to} assigned to you, due {tasking.due_date:%d %b %Y}"[:200],
+        url=reverse("tasking:tasking", args=[tasking.pk]),
+    )
+
+
+def tasking_completed(tasking, *, actor) -> None:
+    """Whoever set the tasking is told it is done (the result is on the page)."""
+    if tasking.created_by_id == getattr(actor, "pk", None):
+        return
+    notify(
+        recipients=[tasking.created_by],
+        reason=Reason.TASKING_COMPLETED,
+        title=f"Tasking {tasking.reference} for {tasking.tasked_to} completed"[:200],
+        url=reverse("tasking:tasking", args=[tasking.pk]),
+    )
+
+
+def alert_raised(alert) -> None:
+    """Both owners are told a record of theirs matches another owner's; what matched stays on the alerts page."""
+    notify(
+        recipients=[alert.owner_a, alert.owner_b],
+        reason=Reason.ALERT_RAISED,
+        title=f"Deconfliction alert {alert.pk}: another owner's record names {alert.get_basis_display()} as yours; acknowledge it",
+        url=reverse("tasking:alerts"),
+    )
+
+
+def alert_acknowledged(alert, *, actor) -> None:
+    other = alert.owner_b if actor.pk == alert.owner_a_id else alert.owner_a
+    notify(
+        recipients=[other],
+        reason=Reason.ALERT_ACKNOWLEDGED,
+        title=f"Deconfliction alert {alert.pk} acknowledged by the other owner" + (" (now closed)" if not alert.is_open else ""),
+        url=reverse("tasking:alerts"),
+    )
+
+
+def import_finished(batch) -> None:
+    """Whoever started an import is told how it ended."""
+    from rocc.events.models import BatchStatus
+
+    if batch.created_by is None:
+        return
+    failed = batch.status in (BatchStatus.FAILED, BatchStatus.REJECTED)
+    notify(
+        recipients=[batch.created_by],
+        reason=Reason.IMPORT_FAILED if failed else Reason.IMPORT_FINISHED,
+        title=f"Import {batch.pk} of {batch.file_name} ({batch.source}): {batch.get_status_display().lower()}"[:200],
+        url=reverse("events:batch", args=[batch.pk]),
+    )
+
+
+def barrier_escalated(barrier, *, url: str, label: str) -> None:
+    """The programme office (programme managers) is told a region escalated a barrier to the centre."""
+    from rocc.org.models import Role
+    from rocc.org.selectors import users_with_role
+
+    notify(
+        recipients=users_with_role(Role.PROGRAMME_MANAGER), reason=Reason.BARRIER_ESCALATED, title=f"Barrier escalated to the centre: {label}"[:200], url=url
+    )
+
+
+def barrier_answered(barrier, *, recipients, url: str, label: str) -> None:
+    notify(recipients=recipients, reason=Reason.BARRIER_ANSWERED, title=f"The centre answered a barrier: {label}"[:200], url=url)
