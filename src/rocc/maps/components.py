@@ -66,6 +66,7 @@ def hotspot_map(result: dict[str, Any]) -> dict[str, Any] | None:
         explain=f"Density is {layer['density_unit'] or 'per km²'}. Cells are drawn within {layer['projection']['max_error_m']:.1f} m of their NZTM2000 position.",
         summary=f"{len(layer['col']):,} cells with events, density or a hot-spot label are drawn.",
         table_template="maps/_table_hotspots.html",
+        heading_level=3,
         hot_rows=layer.pop("hot_rows"),
         top=layer["top"],
     )
@@ -83,6 +84,7 @@ def events_map(*, user) -> dict[str, Any]:
         legend=[{"css": "swatch-point", "label": "an event, or a cluster of events (the number says how many)"}],
         summary="Loading the events…",
         table_template=None,
+        heading_level=3,
     )
     return context
 

@@ -362,19 +362,17 @@ def choropleth_classes(values: list[float]) -> list[ChoroplethClass]:
     if not distinct:
         return []
     k = min(MAX_CLASSES, len(distinct))
-    # Breaks at the quantiles, snapped to values so that a unit's class never depends on rounding between them.
-    edges = [distinct[0]]
+    # Each class's top is a value at a quantile of the shown values, so a unit's class never depends on rounding.
+    tops: list[float] = []
     for q in range(1, k):
-        edge = shown[min(len(shown) - 1, math.ceil(q * len(shown) / k) - 1)]
-        if edge > edges[-1]:
-            edges.append(edge)
-    if edges[-1] < distinct[-1]:
-        edges.append(distinct[-1])
+        top = shown[min(len(shown) - 1, math.ceil(q * len(shown) / k) - 1)]
+        if top < distinct[-1] and (not tops or top > tops[-1]):
+            tops.append(top)
+    tops.append(distinct[-1])
+    colours = _spread_colours(len(tops))
     classes = []
-    low = edges[0]
-    bounds = edges[1:] if len(edges) > 1 else edges
-    colours = _spread_colours(len(bounds))
-    for number, high in enumerate(bounds, start=1):
+    low = distinct[0]
+    for number, high in enumerate(tops, start=1):
         members = sum(1 for v in shown if (v >= low if number == 1 else v > low) and v <= high)
         classes.append(ChoroplethClass(number=number, low=low, high=high, colour=colours[number - 1], units=members))
         low = high
