@@ -1,7 +1,133 @@
-"""API endpoints of public releases, mounted at /api/releases/."""
+"""API endpoints of public releases, mounted at /api/releases/: the programme office's releases (list, freeze,
+schedule, revise) and a provider's consent decisions, under the same rules as the pages. The public reads no API:
+its open data are the files at each release's address under /public/."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from rocc.core.errors import error_responses
+from rocc.releases import selectors, services
+from rocc.releases.models import Release, ReleaseVersion, release_stage
 
 router = Router(tags=["releases"])
+
+
+class VersionOut(Schema):
+    number: int
+    frozen_at: dt.datetime
+    published_at: dt.datetime | None
+    note: str
+    withheld: list[dict]
+    content_sha256: str
+
+
+class ReleaseOut(Schema):
+    slug: str
+    title: str
+    reference_date: dt.date
+    planned_for: dt.date
+    stage: str
+    go_live_at: dt.datetime | None
+    version: int
+    versions: list[VersionOut]
+
+
+class ScheduleIn(Schema):
+    go_live_at: dt.datetime
+    version: int
+
+
+class ReviseIn(Schema):
+    note: str
+    version: int
+
+
+class ConsentIn(Schema):
+    given: bool
+    note: str = ""
+
+
+class ConsentOut(Schema):
+    data_set: str
+    agency: str
+    given: bool
+    decided_at: dt.datetime | None
+    decided_by: str | None
+
+
+def _version(version: ReleaseVersion) -> dict:
+    return {
+        "number": version.number,
+        "frozen_at": version.frozen_at,
+        "published_at": version.published_at,
+        "note": version.note,
+        "withheld": version.withheld,
+        "content_sha256": version.content_sha256,
+    }
+
+
+def _release(release: Release) -> dict:
+    return {
+        "slug": release.slug,
+        "title": release.title,
+        "reference_date": release.reference_date,
+        "planned_for": release.planned_for,
+        "stage": release_stage(release),
+        "go_live_at": release.go_live_at,
+        "version": release.version,
+        "versions": [_version(v) for v in release.versions.order_by("number")],
+    }
+
+
+@router.get("/", response={200: list[ReleaseOut], **error_responses(401, 403)})
+def release_list(request: HttpRequest):
+    return [_release(r) for r in selectors.release_list(user=request.user)]
+
+
+@router.get("/{slug}", response={200: ReleaseOut, **error_responses(401, 403, 404)})
+def release_get(request: HttpRequest, slug: str):
+    return _release(selectors.release_get(user=request.user, slug=slug))
+
+
+@router.post("/{slug}/freeze", response={200: VersionOut, **error_responses(401, 403, 404, 409)})
+def release_freeze(request: HttpRequest, slug: str):
+    return _version(services.release_freeze(user=request.user, release=selectors.release_get(user=request.user, slug=slug)))
+
+
+@router.post("/{slug}/schedule", response={200: ReleaseOut, **error_responses(401, 403, 404, 409, 422)})
+def release_schedule(request: HttpRequest, slug: str, payload: ScheduleIn):
+    release = selectors.release_get(user=request.user, slug=slug)
+    return _release(services.release_schedule(user=request.user, release=release, go_live_at=payload.go_live_at, version=payload.version))
+
+
+@router.post("/{slug}/revise", response={200: VersionOut, **error_responses(401, 403, 404, 409, 422)})
+def release_revise(request: HttpRequest, slug: str, payload: ReviseIn):
+    release = selectors.release_get(user=request.user, slug=slug)
+    return _version(services.release_revise(user=request.user, release=release, note=payload.note, version=payload.version))
+
+
+def _consent(row) -> dict:
+    return {
+        "data_set": row.data_set.code,
+        "agency": row.agency.short_name,
+        "given": row.given,
+        "decided_at": row.latest.decided_at if row.latest else None,
+        "decided_by": row.latest.decided_by.get_username() if row.latest and row.latest.decided_by else None,
+    }
+
+
+@router.get("/consents/mine", response={200: list[ConsentOut], **error_responses(401, 403)})
+def consent_list(request: HttpRequest):
+    return [_consent(row) for row in selectors.consents_for(user=request.user)]
+
+
+@router.post("/consents/mine/{data_set_code}", response={200: ConsentOut, **error_responses(401, 403, 404)})
+def consent_decide(request: HttpRequest, data_set_code: str, payload: ConsentIn):
+    from rocc.returns.selectors import data_set_get
+
+    services.consent_decide(user=request.user, data_set=data_set_get(user=request.user, code=data_set_code), given=payload.given, note=payload.note)
+    return next(_consent(row) for row in selectors.consents_for(user=request.user) if row.data_set.code == data_set_code)

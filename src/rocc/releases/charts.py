@@ -15,8 +15,8 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
 
 def figure(value, *, decimals: int | None = None) -> str:
     """A figure as the public pages write it: whole numbers without decimals, others to one decimal place."""
-    if value is None:
-        return ""
+    if value is None or isinstance(value, str) or isinstance(value, bool):
+        return "" if value in (None, "") else str(value)
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 1
     return f"{value:,.{decimals}f}"

@@ -116,7 +116,7 @@ def test_a_revision_keeps_the_earlier_version_readable_and_says_what_changed(liv
     unit = OrgUnit.objects.get(code="auckland-city")
     observations_record_many(
         items=[ObservationInput(indicator=world["assaults"], unit=unit, period_start=dt.date(2025, 6, 1), period_end=dt.date(2025, 6, 30), numerator=300)],
-        source=SourceKind.REPORTED,
+        source=SourceKind.IMPORT,
     )
     with pytest.raises(InvalidInput):
         services.release_revise(user=world["manager"], release=release, note="  ", version=release.version)
