@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from rocc.core.text import fold, nfc
+from rocc.core.models import NormalisedText
 from rocc.org.models import Agency, OrgUnit
 
 
@@ -61,7 +61,7 @@ class EventMeasure(models.TextChoices):
 FACTOR_CHOICES = [(1, "1"), (100, "per 100"), (1000, "per 1,000"), (10000, "per 10,000"), (100000, "per 100,000")]
 
 
-class Indicator(models.Model):
+class Indicator(NormalisedText):
     """A named indicator. What it measures and how lives in its versions; the identity (code) never changes,
     so plans, logic models and scripts refer to an indicator by code."""
 
@@ -81,10 +81,8 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.name}"
 
-    def save(self, *args, **kwargs):
-        self.name = nfc(self.name)
-        self.search_text = fold(f"{self.code} {self.name}")
-        super().save(*args, **kwargs)
+    text_fields = ("name",)
+    folded = {"search_text": ("code", "name")}
 
     def version_at(self, day) -> IndicatorVersion | None:
         """The definition in force on ``day`` (the latest version whose effective date is not after it)."""
@@ -321,7 +319,7 @@ class StatusSnapshot(models.Model):
         return f"{self.indicator.code} {self.unit.code}: {self.get_status_display()}"
 
 
-class Narrative(models.Model):
+class Narrative(NormalisedText):
     """The Results-Based Accountability story of one indicator in one unit: the story behind the curve, the partners
     with a role to play, what works, and the action plan. ``version`` guards against overwriting someone's edit."""
 
@@ -346,7 +344,4 @@ class Narrative(models.Model):
     def scope_unit(self) -> OrgUnit:
         return self.unit
 
-    def save(self, *args, **kwargs):
-        for name in ("story_behind_curve", "partners", "what_works", "action_plan"):
-            setattr(self, name, nfc(getattr(self, name)))
-        super().save(*args, **kwargs)
+    text_fields = ("story_behind_curve", "partners", "what_works", "action_plan")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from rocc.core.text import fold, nfc
+from rocc.core.models import NormalisedText
 
 
 class AgencyKind(models.TextChoices):
@@ -19,7 +19,7 @@ class AgencyKind(models.TextChoices):
     PROGRAMME = "programme", "Cross-agency programme or group"
 
 
-class Agency(models.Model):
+class Agency(NormalisedText):
     short_name = models.CharField(max_length=40, unique=True, help_text="As the action plans write it, e.g. MSD, Kāinga Ora")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=AgencyKind.choices)
@@ -34,10 +34,8 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.short_name
 
-    def save(self, *args, **kwargs):
-        self.short_name, self.name = nfc(self.short_name), nfc(self.name)
-        self.search_text = fold(" ".join([self.short_name, self.name, *self.aliases, self.description]))
-        super().save(*args, **kwargs)
+    text_fields = ("short_name", "name")
+    folded = {"search_text": ("short_name", "name", "aliases", "description")}
 
 
 class UnitLevel(models.TextChoices):
@@ -49,7 +47,7 @@ class UnitLevel(models.TextChoices):
 LEVEL_DEPTH = {UnitLevel.NATIONAL: 0, UnitLevel.DISTRICT: 1, UnitLevel.AREA: 2}
 
 
-class OrgUnit(models.Model):
+class OrgUnit(NormalisedText):
     """A node of national → district → area. ``path`` holds the codes from the root, so a unit and
     all its descendants are one indexed prefix query (and one LIKE on PostgreSQL or SQLite)."""
 
@@ -81,11 +79,12 @@ class OrgUnit(models.Model):
         if self.parent is not None and LEVEL_DEPTH[self.parent.level] + 1 != LEVEL_DEPTH[self.level]:
             raise ValidationError({"level": f"A {self.get_level_display().lower()} cannot sit under a {self.parent.get_level_display().lower()}."})
 
+    text_fields = ("name",)
+    folded = {"name_folded": ("name",)}
+
     def save(self, *args, **kwargs):
-        self.name = nfc(self.name)
         old_path = self.path
         self.path = f"{self.parent.path}{self.code}/" if self.parent_id else f"/{self.code}/"
-        self.name_folded = fold(self.name)
         super().save(*args, **kwargs)
         if old_path and old_path != self.path:
             # Moving a unit moves its subtree: rewrite the descendants' paths.
@@ -101,7 +100,7 @@ class OrgUnit(models.Model):
         return OrgUnit.objects.filter(code__in=codes).order_by("path")
 
 
-class UnitAlias(models.Model):
+class UnitAlias(NormalisedText):
     """Another spelling of a unit's name, as Police data extracts write it ("Counties/Manukau", "Waitemata")."""
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="aliases")
@@ -115,10 +114,8 @@ class UnitAlias(models.Model):
     def __str__(self) -> str:
         return self.alias
 
-    def save(self, *args, **kwargs):
-        self.alias = nfc(self.alias)
-        self.alias_folded = fold(self.alias)
-        super().save(*args, **kwargs)
+    text_fields = ("alias",)
+    folded = {"alias_folded": ("alias",)}
 
 
 class Population(models.Model):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from rocc.core.text import nfc
+from rocc.core.models import NormalisedText
 from rocc.org.models import Agency, OrgUnit
 
 
@@ -67,7 +67,7 @@ class Fact(models.TextChoices):
     USABLE_ELSEWHERE = "usable_elsewhere", "Whether it can be used elsewhere"
 
 
-class Question(models.Model):
+class Question(NormalisedText):
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
     stage = models.CharField(max_length=10, choices=Stage.choices)
     order = models.PositiveIntegerField()
@@ -83,9 +83,7 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def save(self, *args, **kwargs):
-        self.text, self.help_text = nfc(self.text), nfc(self.help_text)
-        super().save(*args, **kwargs)
+    text_fields = ("text", "help_text")
 
 
 class HarmOrVolume(models.TextChoices):
@@ -356,7 +354,7 @@ class OutcomeMeasure(models.Model):
         ordering = ["pk"]
 
 
-class CommunityImpactFigure(models.Model):
+class CommunityImpactFigure(NormalisedText):
     """A before/after figure for one community, for the question on unintended or disproportionate impact."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="community_figures")
@@ -375,6 +373,4 @@ class CommunityImpactFigure(models.Model):
             models.CheckConstraint(condition=Q(before__gte=0) & Q(after__gte=0), name="community_figures_not_negative"),
         ]
 
-    def save(self, *args, **kwargs):
-        self.community, self.measure = nfc(self.community), nfc(self.measure)
-        super().save(*args, **kwargs)
+    text_fields = ("community", "measure")

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from rocc.core.text import nfc
+from rocc.core.models import NormalisedText
 from rocc.org.models import Agency, OrgUnit
 
 __all__ = [
@@ -31,7 +31,7 @@ RETURN_PERIOD_TYPES = ["month", "quarter", "calendar_year", "july_june"]
 RETURN_PERIOD_CHOICES = [("month", "Month"), ("quarter", "Quarter"), ("calendar_year", "Calendar year"), ("july_june", "July–June year")]
 
 
-class DataSet(models.Model):
+class DataSet(NormalisedText):
     """What a group of providers reports, how often and by when: a set of indicators, a period type, and the days
     after a period's end that its return is due. ``template_version`` changes whenever the indicators change, so an
     Excel template downloaded before the change is recognised and refused."""
@@ -57,9 +57,7 @@ class DataSet(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.name, self.description = nfc(self.name), nfc(self.description)
-        super().save(*args, **kwargs)
+    text_fields = ("name", "description")
 
 
 class DataSetIndicator(models.Model):

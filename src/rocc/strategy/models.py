@@ -8,11 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from rocc.core.text import fold, nfc
+from rocc.core.models import NormalisedText
 from rocc.org.models import Agency, OrgUnit
 
 
-class Framework(models.Model):
+class Framework(NormalisedText):
     """A strategy as its owners publish it. Nothing here is New Zealand-only: another country's
     strategy is another framework."""
 
@@ -29,13 +29,10 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.name, self.mandate, self.goal = nfc(self.name), nfc(self.mandate), nfc(self.goal)
-        self.linked_strategies = [nfc(s) for s in self.linked_strategies]
-        super().save(*args, **kwargs)
+    text_fields = ("name", "mandate", "goal", "linked_strategies")
 
 
-class _FrameworkPart(models.Model):
+class _FrameworkPart(NormalisedText):
     """A statement that belongs to a framework in a fixed order."""
 
     order = models.PositiveIntegerField()
@@ -56,9 +53,7 @@ class GuidingPrinciple(_FrameworkPart):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.name, self.description = nfc(self.name), nfc(self.description)
-        super().save(*args, **kwargs)
+    text_fields = ("name", "description")
 
 
 class ChainLink(models.TextChoices):
@@ -86,9 +81,7 @@ class Objective(_FrameworkPart):
     def __str__(self) -> str:
         return f"{self.get_link_display()}: {self.statement}"
 
-    def save(self, *args, **kwargs):
-        self.statement = nfc(self.statement)
-        super().save(*args, **kwargs)
+    text_fields = ("statement",)
 
 
 class _Statement(_FrameworkPart):
@@ -100,9 +93,7 @@ class _Statement(_FrameworkPart):
     def __str__(self) -> str:
         return self.text
 
-    def save(self, *args, **kwargs):
-        self.text = nfc(self.text)
-        super().save(*args, **kwargs)
+    text_fields = ("text",)
 
 
 class SystemicBarrier(_Statement):
@@ -125,7 +116,7 @@ class PlanStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class ActionPlan(models.Model):
+class ActionPlan(NormalisedText):
     """An annual action plan under a framework. ``scope_unit`` is the unit whose programme it is (the
     national unit for the national plan); the permission rules scope edits by it."""
 
@@ -143,9 +134,7 @@ class ActionPlan(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.title = nfc(self.title)
-        super().save(*args, **kwargs)
+    text_fields = ("title",)
 
 
 class FocusAreaKind(models.TextChoices):
@@ -155,7 +144,7 @@ class FocusAreaKind(models.TextChoices):
     ENABLE = "ENABLE", "Enable"
 
 
-class FocusArea(models.Model):
+class FocusArea(NormalisedText):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="focus_areas")
     kind = models.CharField(max_length=12, choices=FocusAreaKind.choices)
     statement = models.TextField()
@@ -168,12 +157,10 @@ class FocusArea(models.Model):
     def __str__(self) -> str:
         return f"{self.kind}: {self.statement}"
 
-    def save(self, *args, **kwargs):
-        self.statement = nfc(self.statement)
-        super().save(*args, **kwargs)
+    text_fields = ("statement",)
 
 
-class PriorityActionArea(models.Model):
+class PriorityActionArea(NormalisedText):
     focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="priority_action_areas")
     title = models.CharField(max_length=300)
     order = models.PositiveIntegerField()
@@ -185,9 +172,7 @@ class PriorityActionArea(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.title = nfc(self.title)
-        super().save(*args, **kwargs)
+    text_fields = ("title",)
 
 
 class ActivityStatus(models.TextChoices):
@@ -199,7 +184,7 @@ class ActivityStatus(models.TextChoices):
     DESCRIPTION_PENDING = "description_pending", "Description yet to be finalised"
 
 
-class Activity(models.Model):
+class Activity(NormalisedText):
     """A numbered activity of an action plan. ``version`` goes up with every change so that a save
     made from an out-of-date page is refused instead of overwriting someone else's work."""
 
@@ -243,13 +228,11 @@ class Activity(models.Model):
     def support_agencies(self) -> list[Agency]:
         return [link.agency for link in self.agency_links.all() if link.role == AgencyRole.SUPPORT]
 
-    def save(self, *args, **kwargs):
-        self.title, self.description = nfc(self.title), nfc(self.description)
-        self.search_text = fold(f"{self.number} {self.title} {self.description}")
-        super().save(*args, **kwargs)
+    text_fields = ("title", "description")
+    folded = {"search_text": ("number", "title", "description")}
 
 
-class SubActivity(models.Model):
+class SubActivity(NormalisedText):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sub_activities")
     order = models.PositiveIntegerField()
     title = models.TextField()
@@ -264,10 +247,8 @@ class SubActivity(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.title, self.note = nfc(self.title), nfc(self.note)
-        self.search_text = fold(f"{self.title} {self.note}")
-        super().save(*args, **kwargs)
+    text_fields = ("title", "note")
+    folded = {"search_text": ("title", "note")}
 
 
 class AgencyRole(models.TextChoices):
@@ -292,7 +273,7 @@ class ActivityAgency(models.Model):
         return f"{self.activity.number}: {self.agency} ({self.role})"
 
 
-class Milestone(models.Model):
+class Milestone(NormalisedText):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=300)
     due_date = models.DateField()
@@ -304,15 +285,13 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (due {self.due_date:%Y-%m-%d})"
 
-    def save(self, *args, **kwargs):
-        self.title = nfc(self.title)
-        super().save(*args, **kwargs)
+    text_fields = ("title",)
 
     def is_overdue(self, today) -> bool:
         return self.done_date is None and self.due_date < today
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(NormalisedText):
     """One entry of an activity's update log; entries are added, never edited."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="progress_updates")
@@ -329,9 +308,7 @@ class ProgressUpdate(models.Model):
     def __str__(self) -> str:
         return f"{self.activity.number} on {self.date:%Y-%m-%d}: {self.get_status_display()}"
 
-    def save(self, *args, **kwargs):
-        self.narrative = nfc(self.narrative)
-        super().save(*args, **kwargs)
+    text_fields = ("narrative",)
 
 
 # --- District and area plans, co-designed in four steps -----------------------------------------------------------
@@ -375,7 +352,7 @@ PLAN_VERSION_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 }
 
 
-class DistrictPlan(models.Model):
+class DistrictPlan(NormalisedText):
     """A district or area plan co-designed by local groups and agencies in the four steps of the framework."""
 
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="district_plans")
@@ -392,10 +369,8 @@ class DistrictPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (example)" if self.is_example else self.title
 
-    def save(self, *args, **kwargs):
-        self.title = nfc(self.title)
-        self.search_text = fold(self.title)
-        super().save(*args, **kwargs)
+    text_fields = ("title",)
+    folded = {"search_text": ("title",)}
 
 
 class PlanVersion(models.Model):
@@ -429,7 +404,7 @@ class PlanVersion(models.Model):
         return self.status in FROZEN_STATUSES
 
 
-class _VersionPart(models.Model):
+class _VersionPart(NormalisedText):
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+")
     order = models.PositiveIntegerField()
     text = models.TextField()
@@ -445,10 +420,8 @@ class _VersionPart(models.Model):
     def __str__(self) -> str:
         return self.text
 
-    def save(self, *args, **kwargs):
-        self.text = nfc(self.text)
-        self.search_text = fold(self.text)
-        super().save(*args, **kwargs)
+    text_fields = ("text",)
+    folded = {"search_text": ("text",)}
 
 
 class PlanFocusArea(_VersionPart):
@@ -480,7 +453,7 @@ MONITORING_QUESTIONS = [
 QUESTIONS = dict(PRIORITY_ACTION_QUESTIONS + MONITORING_QUESTIONS)
 
 
-class PlanAnswer(models.Model):
+class PlanAnswer(NormalisedText):
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField(max_length=30, choices=[(k, v) for k, v in QUESTIONS.items()])
     text = models.TextField()
@@ -490,10 +463,8 @@ class PlanAnswer(models.Model):
         ordering = ["version", "question"]
         constraints = [models.UniqueConstraint(fields=["version", "question"], name="plan_answer_once_per_question")]
 
-    def save(self, *args, **kwargs):
-        self.text = nfc(self.text)
-        self.search_text = fold(self.text)
-        super().save(*args, **kwargs)
+    text_fields = ("text",)
+    folded = {"search_text": ("text",)}
 
 
 class ElementKind(models.TextChoices):
@@ -506,7 +477,7 @@ class ElementKind(models.TextChoices):
 KIND_RANK = {ElementKind.ACTIVITY: 0, ElementKind.OUTPUT: 1, ElementKind.OUTCOME: 2, ElementKind.IMPACT: 3}
 
 
-class ChainElement(models.Model):
+class ChainElement(NormalisedText):
     """A box of the plan's logic model. Activities are the plan's priority actions; each leads to outputs,
     outputs to outcomes, outcomes to impacts (an outcome may also lead to a longer-term outcome).
     ``key`` names the box across versions, so two versions can be compared box by box."""
@@ -533,13 +504,11 @@ class ChainElement(models.Model):
     def scope_unit(self) -> OrgUnit:
         return self.version.plan.scope_unit
 
-    def save(self, *args, **kwargs):
-        self.text, self.owner, self.timeframe = nfc(self.text), nfc(self.owner), nfc(self.timeframe)
-        self.search_text = fold(f"{self.text} {self.owner} {self.timeframe}")
-        super().save(*args, **kwargs)
+    text_fields = ("text", "owner", "timeframe")
+    folded = {"search_text": ("text", "owner", "timeframe")}
 
 
-class MonitoringRow(models.Model):
+class MonitoringRow(NormalisedText):
     """Step 4: how one outcome is monitored. The indicator is named by the code the measures capability
     keys its indicators on, so the row finds the indicator's data as soon as that code is defined there."""
 
@@ -566,11 +535,8 @@ class MonitoringRow(models.Model):
         """Enough to monitor with: an indicator, where its data comes from, and an organisation responsible."""
         return bool(self.indicator_code and self.indicator_name and self.data_source and self.responsible_agency_id)
 
-    def save(self, *args, **kwargs):
-        for name in ("indicator_name", "baseline", "data_source", "responsibility"):
-            setattr(self, name, nfc(getattr(self, name)))
-        self.search_text = fold(" ".join([self.indicator_code, self.indicator_name, self.baseline, self.data_source, self.responsibility]))
-        super().save(*args, **kwargs)
+    text_fields = ("indicator_name", "baseline", "data_source", "responsibility")
+    folded = {"search_text": ("indicator_code", "indicator_name", "baseline", "data_source", "responsibility")}
 
 
 # --- Barrier escalation (action 12) and the initiative stocktake (action 15) ------------------------------------
@@ -605,7 +571,7 @@ BARRIER_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-class BarrierEscalation(models.Model):
+class BarrierEscalation(NormalisedText):
     """A barrier a region meets, raised against its plan and escalated to the centre, which responds and closes it."""
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="barrier_escalations")
@@ -647,13 +613,11 @@ class BarrierEscalation(models.Model):
     def scope_unit(self) -> OrgUnit:
         return self.unit
 
-    def save(self, *args, **kwargs):
-        self.title, self.description, self.response = nfc(self.title), nfc(self.description), nfc(self.response)
-        self.search_text = fold(f"{self.title} {self.description} {self.response}")
-        super().save(*args, **kwargs)
+    text_fields = ("title", "description", "response")
+    folded = {"search_text": ("title", "description", "response")}
 
 
-class Initiative(models.Model):
+class Initiative(NormalisedText):
     """One initiative of the stocktake: who delivers what, where, under which strategic focus area, with what money and evidence."""
 
     name = models.CharField(max_length=300)
@@ -688,8 +652,5 @@ class Initiative(models.Model):
     def scope_unit(self) -> OrgUnit:
         return self.unit
 
-    def save(self, *args, **kwargs):
-        self.name, self.description, self.provider = nfc(self.name), nfc(self.description), nfc(self.provider)
-        self.evidence, self.funding_source = nfc(self.evidence), nfc(self.funding_source)
-        self.search_text = fold(f"{self.name} {self.description} {self.provider} {self.evidence}")
-        super().save(*args, **kwargs)
+    text_fields = ("name", "description", "provider", "evidence", "funding_source")
+    folded = {"search_text": ("name", "description", "provider", "evidence")}

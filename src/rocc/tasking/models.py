@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from rocc.core.text import fold, nfc
+from rocc.core.models import NormalisedText
 from rocc.org.models import NationalGroup, OrgUnit
 
 USER = settings.AUTH_USER_MODEL
@@ -71,7 +71,7 @@ DISTRICT_PRODUCT_KINDS = {ProductKind.DISTRICT_INSIGHTS, ProductKind.DISTRICT_SC
 PRODUCT_KIND_GROUP = {ProductKind.NOCG: "nocg", ProductKind.FCG: "fcg", ProductKind.PLO_NETWORK: "international-services"}
 
 
-class InsightsProduct(models.Model):
+class InsightsProduct(NormalisedText):
     """A product provided to the OCCC: from a district, or from NOCG, FCG or the Police Liaison Officer network."""
 
     kind = models.CharField(max_length=20, choices=ProductKind.choices)
@@ -106,10 +106,8 @@ class InsightsProduct(models.Model):
     def source(self):
         return self.source_unit or self.source_group
 
-    def save(self, *args, **kwargs):
-        self.title, self.summary, self.handling_caveat = nfc(self.title), nfc(self.summary), nfc(self.handling_caveat)
-        self.search_text = fold(f"{self.title} {self.summary}")
-        super().save(*args, **kwargs)
+    text_fields = ("title", "summary", "handling_caveat")
+    folded = {"search_text": ("title", "summary")}
 
 
 class ReportStatus(models.TextChoices):
@@ -127,7 +125,7 @@ REPORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class InsightsReport(models.Model):
+class InsightsReport(NormalisedText):
     """An OCCC insights report compiled from products. It is new until routed; ``current_forum`` is where
     its latest routing decision sent it. ``version`` rises with every change so a stale edit is refused."""
 
@@ -163,10 +161,8 @@ class InsightsReport(models.Model):
     def reference(self) -> str:
         return f"IR-{timezone.localtime(self.compiled_at):%Y}-{self.pk:04d}" if self.pk else "IR-new"
 
-    def save(self, *args, **kwargs):
-        self.title, self.summary, self.closed_reason = nfc(self.title), nfc(self.summary), nfc(self.closed_reason)
-        self.search_text = fold(f"{self.title} {self.summary}")
-        super().save(*args, **kwargs)
+    text_fields = ("title", "summary", "closed_reason")
+    folded = {"search_text": ("title", "summary")}
 
 
 class RoutingDirection(models.TextChoices):
@@ -183,7 +179,7 @@ DIRECTION_FORUM_KINDS = {
 }
 
 
-class RoutingDecision(models.Model):
+class RoutingDecision(NormalisedText):
     """Where a report went, why, who decided and when. Decisions are added, never edited."""
 
     report = models.ForeignKey(InsightsReport, on_delete=models.CASCADE, related_name="routing_decisions")
@@ -202,9 +198,7 @@ class RoutingDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.report.reference} → {self.to_forum}"
 
-    def save(self, *args, **kwargs):
-        self.rationale = nfc(self.rationale)
-        super().save(*args, **kwargs)
+    text_fields = ("rationale",)
 
 
 class DimensionRole(models.TextChoices):
@@ -303,7 +297,7 @@ TASKING_TRANSITIONS: dict[str, tuple[str, ...]] = {
 CLOSED_TASKING_STATUSES = {status for status, onward in TASKING_TRANSITIONS.items() if not onward}
 
 
-class Tasking(models.Model):
+class Tasking(NormalisedText):
     """Work tasked to a district or a national group, with an owner and a due date; overdue when the due
     date has passed and it is neither completed nor cancelled."""
 
@@ -348,13 +342,11 @@ class Tasking(models.Model):
     def is_overdue(self, today: dt.date) -> bool:
         return self.status not in CLOSED_TASKING_STATUSES and self.due_date < today
 
-    def save(self, *args, **kwargs):
-        self.title, self.description, self.result = nfc(self.title), nfc(self.description), nfc(self.result)
-        self.search_text = fold(f"{self.title} {self.description}")
-        super().save(*args, **kwargs)
+    text_fields = ("title", "description", "result")
+    folded = {"search_text": ("title", "description")}
 
 
-class TaskingUpdate(models.Model):
+class TaskingUpdate(NormalisedText):
     """One entry of a tasking's log: a status change or a note. Entries are added, never edited."""
 
     tasking = models.ForeignKey(Tasking, on_delete=models.CASCADE, related_name="updates")
@@ -367,12 +359,10 @@ class TaskingUpdate(models.Model):
         ordering = ["tasking", "-recorded_at", "-pk"]
         constraints = [models.CheckConstraint(condition=~Q(note=""), name="tasking_update_has_note")]
 
-    def save(self, *args, **kwargs):
-        self.note = nfc(self.note)
-        super().save(*args, **kwargs)
+    text_fields = ("note",)
 
 
-class Target(models.Model):
+class Target(NormalisedText):
     """A target named by a product, a tasking or a case: a pseudonymised person (the key only, never the
     identifier), a group by name, or a place as NZTM2000 metres. Deconfliction compares these."""
 
@@ -417,10 +407,8 @@ class Target(models.Model):
     def subject_owner_id(self) -> int:
         return self.subject.owner_id
 
-    def save(self, *args, **kwargs):
-        self.group_name, self.place_label = nfc(self.group_name), nfc(self.place_label)
-        self.group_folded = fold(self.group_name)
-        super().save(*args, **kwargs)
+    text_fields = ("group_name", "place_label")
+    folded = {"group_folded": ("group_name",)}
 
 
 class RiskScore(models.Model):
@@ -521,7 +509,7 @@ class Meeting(models.Model):
         return self.title or f"{self.forum} meeting, {self.held_on:%d %b %Y}"
 
 
-class Minute(models.Model):
+class Minute(NormalisedText):
     """A decision recorded at a meeting, linked to what it decided: a report, a tasking, a product,
     a deconfliction alert, or a case."""
 
@@ -546,6 +534,4 @@ class Minute(models.Model):
     def decided(self):
         return self.report or self.tasking or self.product or self.alert or self.case
 
-    def save(self, *args, **kwargs):
-        self.decision = nfc(self.decision)
-        super().save(*args, **kwargs)
+    text_fields = ("decision",)
