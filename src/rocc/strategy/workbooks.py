@@ -14,10 +14,13 @@ from pydantic import ValidationError as SchemaError
 
 from rocc.strategy.files import ActionPlanFile, FrameworkFile, _meaning_problems
 from rocc.strategy.models import ActivityStatus, FocusAreaKind, Framework
+from rocc.strategy.selectors.frameworks import activity_progress_of
 from rocc.strategy.selectors.plans import chain_rows
 
 ACTIVITY_HEADERS = ["Strategic Focus Area", "Priority Action Area", "Activity", "Description", "Agency Lead", "Support Agencies", "Status"]
 PLAN_FIELDS = [("Framework", "framework"), ("Plan code", "code"), ("Title", "title"), ("Year", "year"), ("Unit", "unit"), ("Status", "status")]
+# The progress recorded against each activity, after the plan's own columns (the import reads only those).
+PROGRESS_HEADERS = ["Latest update", "Latest narrative", "Milestones due", "Milestones done", "Milestones overdue", "Evidence links"]
 SUB_ACTIVITY = "• "
 NOTE = " — note: "
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
@@ -57,10 +60,31 @@ def _plan_sheet(book: Workbook, plan) -> None:
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 16, 60
 
 
+def progress_cells(progress) -> list:
+    """The progress columns of one activity: the latest update's date and narrative, the milestones due, done and
+    overdue (each listed by title and date), and the evidence links, one a line."""
+
+    def listed(milestones, date_of) -> str:
+        return "\n".join(f"{m.title} ({date_of(m):%Y-%m-%d})" for m in milestones)
+
+    update = progress.latest_update
+    return [
+        update.date if update else None,
+        update.narrative if update else "",
+        listed(progress.milestones_due, lambda m: m.due_date),
+        listed(progress.milestones_done, lambda m: m.done_date),
+        listed(progress.milestones_overdue, lambda m: m.due_date),
+        "\n".join(progress.evidence_links),
+    ]
+
+
 def action_plan_workbook(plan, activities) -> bytes:
-    """The action plan as the Year Two plan's table (plus status), with a Plan sheet that lets it be imported back."""
+    """The action plan as the Year Two plan's table (plus status and the progress recorded: latest update, milestones
+    due, done and overdue as at today, evidence links), with a Plan sheet that lets it be imported back."""
     book = Workbook()
     _plan_sheet(book, plan)
+    activities = list(activities)
+    progress = activity_progress_of(activities)
     rows, last_focus, last_area = [], None, None
     for a in activities:
         focus = a.priority_action_area.focus_area
@@ -77,10 +101,14 @@ def action_plan_workbook(plan, activities) -> bytes:
                 _agencies(a, "lead", a.all_agencies_lead),
                 _agencies(a, "support", a.all_agencies_support),
                 a.get_status_display(),
+                *progress_cells(progress[a.pk]),
             ]
         )
         last_focus, last_area = focus.pk, (focus.pk, a.priority_action_area.pk)
-    _sheet_table(book.create_sheet("Activities"), ACTIVITY_HEADERS, rows, widths=[34, 34, 30, 70, 22, 26, 18])
+    sheet = book.create_sheet("Activities")
+    _sheet_table(sheet, ACTIVITY_HEADERS + PROGRESS_HEADERS, rows, widths=[34, 34, 30, 70, 22, 26, 18, 14, 60, 36, 36, 36, 50])
+    for row in sheet.iter_rows(min_row=2, min_col=8, max_col=8):
+        row[0].number_format = "yyyy-mm-dd"
     return _bytes(book)
 
 

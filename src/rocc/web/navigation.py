@@ -27,6 +27,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
     NavEntry("Tasking & Coordination", "tasking:overview", "tasking.view_tasking", "tasking"),
     NavEntry("Referrals", "referrals:overview", "referrals.view_directory", "referrals"),
+    NavEntry("Governance packs", "governance:packs", "governance.view_packs", "governance"),
 ]
 
 

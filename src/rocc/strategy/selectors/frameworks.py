@@ -13,7 +13,7 @@ from rocc.core.text import fold
 from rocc.org.models import UnitLevel
 from rocc.org.scope import scope_of
 from rocc.strategy.files import framework_yaml
-from rocc.strategy.models import ActionPlan, Activity, ActivityAgency, ActivityStatus, Framework, Milestone
+from rocc.strategy.models import ActionPlan, Activity, ActivityAgency, ActivityStatus, Framework, Milestone, ProgressUpdate
 from rocc.strategy.selectors.common import may_read
 from rocc.strategy.selectors.plans import district_plan_list, plan_version_get
 
@@ -120,3 +120,63 @@ def framework_export(*, user, code: str) -> str:
     framework = framework_get(user=user, code=code)
     district_plans = [(plan, plan_version_get(user=user, plan=plan)) for plan in district_plan_list(user=user).filter(framework=framework).order_by("code")]
     return framework_yaml(framework, action_plan_list(user=user).filter(framework=framework).order_by("code"), district_plans)
+
+
+@dataclass(frozen=True)
+class ActivityProgress:
+    """An activity's recorded progress as at a date (the end of a reporting period, or today).
+
+    With a period: milestones due in it, done in it, and overdue at its end (due before the end, not done by it).
+    Without one: every milestone is counted as due, those done by today as done, and those past due and not done as
+    overdue. ``latest_update`` is the newest progress update dated on or before the as-at date; ``evidence_links``
+    are the links of the updates counted (the period's, or all of them without a period), newest first, once each."""
+
+    as_at: dt.date
+    latest_update: ProgressUpdate | None
+    milestones_due: list[Milestone]
+    milestones_done: list[Milestone]
+    milestones_overdue: list[Milestone]
+    evidence_links: list[str]
+
+
+def activity_progress_of(activities, *, period_start: dt.date | None = None, period_end: dt.date | None = None) -> dict[int, ActivityProgress]:
+    """The progress of activities the caller has already read through a scoped selector (two queries in all)."""
+    as_at = period_end or timezone.localdate()
+    ids = [a.pk for a in activities]
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in Milestone.objects.filter(activity_id__in=ids).order_by("due_date", "pk"):
+        milestones.setdefault(milestone.activity_id, []).append(milestone)
+    updates: dict[int, list[ProgressUpdate]] = {}
+    for update in ProgressUpdate.objects.filter(activity_id__in=ids, date__lte=as_at).order_by("-date", "-recorded_at", "-pk"):
+        updates.setdefault(update.activity_id, []).append(update)
+    found = {}
+    for pk in ids:
+        own = milestones.get(pk, [])
+        logged = updates.get(pk, [])
+        if period_start is not None:
+            due = [m for m in own if period_start <= m.due_date <= as_at]
+            done = [m for m in own if m.done_date is not None and period_start <= m.done_date <= as_at]
+            counted = [u for u in logged if u.date >= period_start]
+        else:
+            due = list(own)
+            done = [m for m in own if m.done_date is not None and m.done_date <= as_at]
+            counted = logged
+        overdue = [m for m in own if m.due_date < as_at and (m.done_date is None or m.done_date > as_at)]
+        links: list[str] = []
+        for update in counted:
+            links += [link for link in update.evidence_links or [] if link and link not in links]
+        found[pk] = ActivityProgress(
+            as_at=as_at,
+            latest_update=logged[0] if logged else None,
+            milestones_due=due,
+            milestones_done=done,
+            milestones_overdue=overdue,
+            evidence_links=links,
+        )
+    return found
+
+
+def activity_progress(*, user, activities, period_start: dt.date | None = None, period_end: dt.date | None = None) -> dict[int, ActivityProgress]:
+    """Each activity's progress (see ``ActivityProgress``), for the activities of plans the user may read."""
+    visible = set(action_plan_list(user=user).values_list("pk", flat=True))
+    return activity_progress_of([a for a in activities if a.plan_id in visible], period_start=period_start, period_end=period_end)

@@ -1,0 +1,438 @@
+"""The governance report pack as a PDF, drawn with fpdf2 (pure Python: no browser, no system libraries).
+
+What the file carries for assistive technology: the document title (shown by viewers instead of the file name), its
+language (en-NZ), an outline (bookmarks) of every section, and a structure tree in which headings are tagged H1–H3,
+paragraphs P and each chart a Figure with its alternative text; running headers and footers are marked as artifacts.
+Tables are drawn as tables but their cells are not tagged, so the file is not PDF/UA: the same figures are in the
+Excel workbook, table by table. fpdf2 tags only images and its own section titles, so the tags here are written
+with its structure-tree builder (``_tagged``), which fpdf2 2.8.9 (pinned) provides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from fpdf import FPDF, FontFace, ViewerPreferences
+from fpdf.enums import XPos, YPos
+
+from rocc.governance.selectors import PackContents
+
+# rocc's colours (web/static/rocc/rocc.css), as RGB.
+INK = (0x1B, 0x1F, 0x23)
+MUTED = (0x4A, 0x55, 0x60)
+PANEL = (0xF4, 0xF6, 0xF8)
+LINE = (0xC9, 0xD1, 0xD9)
+BRAND = (0x0B, 0x4F, 0x6C)
+LINK = (0x0A, 0x55, 0xA0)
+OK = (0x1E, 0x6B, 0x34)
+WARN = (0x8A, 0x53, 0x00)
+BAD = (0xA4, 0x26, 0x2C)
+STATUS_COLOUR = {"on_track": OK, "at_risk": WARN, "off_track": BAD, "complete": OK}
+
+FONT = "rocc"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+
+class PackFontMissing(RuntimeError):
+    """No Unicode font to draw te reo Māori's macrons with: the pack is refused rather than drawn without them."""
+
+
+def font_dir() -> Path:
+    """Where DejaVu Sans is: ``ROCC_PDF_FONT_DIR`` when set, else the system's (Debian's fonts-dejavu-core), else the
+    copy matplotlib ships when it is installed."""
+    candidates = [getattr(settings, "ROCC_PDF_FONT_DIR", "") or "", "/usr/share/fonts/truetype/dejavu"]
+    try:
+        import matplotlib
+
+        candidates.append(str(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"))
+    except ImportError:
+        pass
+    for candidate in filter(None, candidates):
+        if all((Path(candidate) / name).is_file() for name in FONT_FILES.values()):
+            return Path(candidate)
+    raise PackFontMissing(
+        "No DejaVu Sans font was found to write the pack with (needed for macrons). Install Debian's fonts-dejavu-core "
+        "or set ROCC_PDF_FONT_DIR to a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf."
+    )
+
+
+def figure(value, *, suppressed: bool = False) -> str:
+    """A figure as the pack writes it (and the tests read it): 's' when suppressed, '–' when there is none, whole
+    numbers without decimals, others to one decimal place."""
+    if value is None:
+        return "s" if suppressed else "–"
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+
+
+def day(value) -> str:
+    return f"{value:%-d %b %Y}" if value else "–"
+
+
+class _PackPDF(FPDF):
+    def __init__(self, contents: PackContents):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.contents = contents
+        fonts = font_dir()
+        for style, name in FONT_FILES.items():
+            self.add_font(FONT, style, str(fonts / name))
+        self.set_margins(18, 20, 18)
+        self.set_auto_page_break(True, margin=18)
+        self.set_title(contents.title)
+        self.set_lang("en-NZ")
+        self.set_subject(f"Governance report pack for {contents.unit_name}, {contents.period.label} ({contents.audience_label})")
+        self.set_author("rocc")
+        self.set_creator("rocc")
+        self.set_keywords(["governance", "action plan", "scorecard", "turn the curve", contents.unit_name])
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
+        self.alias_nb_pages()
+
+    @contextmanager
+    def artifact(self) -> Iterator[None]:
+        self._out("/Artifact BMC")
+        yield
+        self._out("EMC")
+
+    def header(self) -> None:
+        with self.artifact():
+            self.set_fill_color(*BRAND)
+            self.rect(0, 0, self.w, 8, style="F")
+            self.set_xy(18, 9.5)
+            self.set_font(FONT, "", 8)
+            self.set_text_color(*MUTED)
+            self.cell(0, 5, f"rocc · {self.contents.title} · {self.contents.audience_label}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_y(20)
+
+    def footer(self) -> None:
+        with self.artifact():
+            self.set_y(-12)
+            self.set_font(FONT, "", 8)
+            self.set_text_color(*MUTED)
+            self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+@contextmanager
+def _tagged(pdf: _PackPDF, struct_type: str, *, alt: str | None = None, title: str | None = None) -> Iterator[None]:
+    """Mark what is drawn inside as one structure element (H1, H2, H3, P, Figure). It must stay on one page."""
+    mcid = pdf.struct_builder.next_mcid_for_page(pdf.page)
+    pdf._add_marked_content(struct_type=f"/{struct_type}", mcid=mcid, title=title, alt_text=alt)
+    pdf._out(f"/{struct_type} <</MCID {mcid}>> BDC")
+    yield
+    pdf._out("EMC")
+
+
+def _room_for(pdf: _PackPDF, height: float) -> None:
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def _text_height(pdf: _PackPDF, text: str, line_height: float) -> float:
+    lines = pdf.multi_cell(pdf.epw, line_height, text, dry_run=True, output="LINES")
+    return len(lines) * line_height
+
+
+def heading(pdf: _PackPDF, text: str, level: int) -> None:
+    """A heading (level 1 is the title), in the outline and tagged H1–H3; kept with the lines after it."""
+    sizes = {1: 18, 2: 14, 3: 11.5}
+    pdf.set_font(FONT, "B", sizes[level])
+    line = sizes[level] * 0.5
+    _room_for(pdf, _text_height(pdf, text, line) + 18)
+    pdf.ln(3 if level > 1 else 0)
+    pdf.start_section(text, level=level - 1)
+    pdf.set_text_color(*(BRAND if level < 3 else INK))
+    with _tagged(pdf, f"H{level}"):
+        pdf.multi_cell(0, line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1.5)
+
+
+def paragraph(pdf: _PackPDF, text: str, *, size: float = 9.5, bold: bool = False, colour=INK) -> None:
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.set_text_color(*colour)
+    line = size * 0.5
+    height = _text_height(pdf, text, line)
+    if height < pdf.eph * 0.8:
+        _room_for(pdf, height)
+        with _tagged(pdf, "P"):
+            pdf.multi_cell(0, line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:  # longer than a page: it must break across pages, which one tagged block cannot
+        pdf.multi_cell(0, line, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1.2)
+
+
+def table(pdf: _PackPDF, headings: list[str], rows: list[list[str]], widths: tuple[float, ...], *, status_column: int | None = None, statuses=()) -> None:
+    pdf.set_font(FONT, "", 8)
+    pdf.set_text_color(*INK)
+    style = FontFace(emphasis="BOLD", color=INK, fill_color=PANEL)
+    _room_for(pdf, 20)
+    with pdf.table(
+        col_widths=widths,
+        headings_style=style,
+        borders_layout="HORIZONTAL_LINES",
+        line_height=4,
+        text_align="LEFT",
+        v_align="TOP",
+        padding=1.2,
+    ) as drawn:
+        drawn.row(headings)
+        for index, values in enumerate(rows):
+            row = drawn.row()
+            for column, value in enumerate(values):
+                if status_column is not None and column == status_column and index < len(statuses):
+                    row.cell(value, style=FontFace(emphasis="BOLD", color=STATUS_COLOUR.get(statuses[index], INK)))
+                else:
+                    row.cell(value)
+    pdf.ln(2)
+
+
+# --- charts ---------------------------------------------------------------------------------------------------------
+
+
+def _ticks(low: float, high: float, count: int = 4) -> list[float]:
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 0.1
+    step = max(magnitude, round(raw / magnitude) * magnitude)
+    tick, ticks = (low // step) * step, []
+    while tick <= high + step / 2 and len(ticks) < 10:
+        ticks.append(round(tick, 6))
+        tick += step
+    return ticks
+
+
+def curve_alt_text(curve: dict) -> str:
+    """The chart's alternative text: what it shows and its figures in words."""
+    points = curve["points"]
+    shown = [p for p in points if p["value"] is not None]
+    target = (curve.get("target") or {}).get("value")
+    parts = [f"Line chart of {curve['name']} in {curve['unit_name']}"]
+    if points:
+        parts.append(f"over {len(points)} periods from {points[0]['label']} to {points[-1]['label']}")
+    text = " ".join(parts) + "."
+    if shown:
+        low = min(shown, key=lambda p: p["value"])
+        high = max(shown, key=lambda p: p["value"])
+        text += f" Lowest {figure(low['value'])} ({low['label']}), highest {figure(high['value'])} ({high['label']}), latest {figure(shown[-1]['value'])} ({shown[-1]['label']})."
+    suppressed = sum(1 for p in points if p["suppressed"])
+    if suppressed:
+        text += f" {suppressed} period{'s are' if suppressed != 1 else ' is'} suppressed to protect small numbers."
+    if target is not None:
+        text += f" Target {figure(target)}; the dashed line is the glide path to it."
+    return text + " Status: off track."
+
+
+def curve_chart(pdf: _PackPDF, curve: dict) -> None:
+    """The off-track indicator's curve: the value line in rocc's brand colour, the glide path dashed, the target as
+    a line, suppressed periods marked 's' on the axis; tagged as a Figure with its alternative text."""
+    points = curve["points"]
+    width, height = pdf.epw, 58
+    _room_for(pdf, height + 12)
+    left, top = pdf.l_margin + 14, pdf.get_y() + 2
+    plot_w, plot_h = width - 16, height - 14
+    values = [p["value"] for p in points if p["value"] is not None]
+    glide = [p["glide"] for p in points if p["glide"] is not None]
+    target = (curve.get("target") or {}).get("value")
+    references = glide + ([target] if target is not None else [])
+    ticks = _ticks(min([0.0, *values, *references]), max([*values, *references, 1.0]))
+    y_low, y_high = ticks[0], ticks[-1]
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v - y_low) / ((y_high - y_low) or 1))
+
+    with _tagged(pdf, "Figure", alt=curve_alt_text(curve)):
+        pdf.set_font(FONT, "", 7)
+        pdf.set_text_color(*MUTED)
+        pdf.set_draw_color(*LINE)
+        pdf.set_line_width(0.2)
+        for tick in ticks:
+            pdf.line(left, y(tick), left + plot_w, y(tick))
+            pdf.set_xy(pdf.l_margin, y(tick) - 2)
+            pdf.cell(12, 4, figure(tick), align="R")
+        for index in sorted({0, len(points) // 2, len(points) - 1}) if points else []:
+            pdf.set_xy(x(index) - 15, top + plot_h + 1)
+            pdf.cell(30, 4, points[index]["label"], align="C")
+        if target is not None:
+            pdf.set_draw_color(*OK)
+            pdf.set_line_width(0.4)
+            pdf.line(left, y(target), left + plot_w, y(target))
+        glide_points = [(x(i), y(p["glide"])) for i, p in enumerate(points) if p["glide"] is not None]
+        if len(glide_points) > 1:
+            pdf.set_draw_color(*MUTED)
+            pdf.set_line_width(0.3)
+            with pdf.local_context():
+                pdf.set_dash_pattern(dash=1.2, gap=1)
+                pdf.polyline(glide_points)
+        pdf.set_draw_color(*BRAND)
+        pdf.set_fill_color(*BRAND)
+        pdf.set_line_width(0.7)
+        run: list[tuple[float, float]] = []
+        for i, point in enumerate(points + [{"value": None, "suppressed": False}]):
+            if point["value"] is None:
+                if len(run) > 1:
+                    pdf.polyline(run)
+                elif len(run) == 1:
+                    pdf.circle(x=run[0][0], y=run[0][1], radius=0.8, style="F")
+                run = []
+                if point["suppressed"] and i < len(points):
+                    pdf.set_text_color(*BAD)
+                    pdf.set_xy(x(i) - 2, top + plot_h - 4)
+                    pdf.cell(4, 4, "s", align="C")
+                continue
+            run.append((x(i), y(point["value"])))
+        pdf.set_xy(pdf.l_margin, top + plot_h + 6)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(0, 4, f"Line: {curve['unit_label'] or 'value'}. Dashed: glide path to the target. Green: target. s: suppressed.")
+    pdf.set_y(top + height)
+
+
+# --- the pack ---------------------------------------------------------------------------------------------------------
+
+
+def _milestones(items) -> str:
+    return "; ".join(f"{title} ({day(date)})" for title, date in items) or "–"
+
+
+def pack_pdf(contents: PackContents, *, generated_at: dt.datetime) -> bytes:
+    pdf = _PackPDF(contents)
+    pdf.set_creation_date(generated_at)
+    pdf.add_page()
+    heading(pdf, contents.title, 1)
+    paragraph(pdf, f"Period: {contents.period.label} ({day(contents.period.start)} to {day(contents.period.end)}).")
+    paragraph(pdf, f"Audience: {contents.audience_label}. Prepared by {contents.prepared_by} on {generated_at:%-d %B %Y at %H:%M} UTC.")
+    paragraph(pdf, contents.disclosure_note, colour=MUTED)
+    summary = contents.summary()
+    paragraph(
+        pdf,
+        f"In this pack: {summary['activities']} activities ({summary['milestones_overdue']} overdue milestones); {summary['indicators']} indicators, "
+        f"{summary['off_track_curves']} off track; {summary['stories']} turn-the-curve stories; {summary['barriers']} barriers; "
+        f"{summary['gaps']} stocktake gaps; {summary['district_plans']} district plans.",
+    )
+
+    heading(pdf, "Action plan", 2)
+    if not contents.activities:
+        paragraph(pdf, "No action plan of this unit is recorded.")
+    for plan in contents.plans:
+        heading(pdf, f"{plan['title']} ({plan['status'].lower()})", 3)
+        rows = [a for a in contents.activities if a.plan == plan["title"]]
+        table(
+            pdf,
+            ["#", "Activity", "Lead", "Status", "Latest update", "Milestones", "Evidence"],
+            [
+                [
+                    str(a.number),
+                    a.title,
+                    a.lead or "–",
+                    a.status_label,
+                    f"{day(a.latest_update_date)}: {a.latest_narrative}" if a.latest_update_date else "No update recorded",
+                    f"Due: {_milestones(a.milestones_due)}\nDone: {_milestones(a.milestones_done)}\nOverdue: {_milestones(a.milestones_overdue)}",
+                    "\n".join(a.evidence_links) or "–",
+                ]
+                for a in rows
+            ],
+            (4, 20, 10, 10, 30, 26, 20),
+            status_column=3,
+            statuses=[a.status for a in rows],
+        )
+
+    heading(pdf, "Scorecard", 2)
+    paragraph(pdf, "Each indicator's latest figure and status in each unit.", colour=MUTED)
+    cells = [(row, cell) for row in contents.scorecard.get("rows", []) for cell in row["cells"] if cell]
+    table(
+        pdf,
+        ["Indicator", "Unit", "Latest period", "Value", "Status"],
+        [
+            [
+                row["name"],
+                cell["unit_name"],
+                cell.get("period_label") or "–",
+                figure(cell.get("value"), suppressed=cell.get("suppressed", False)),
+                cell["status_label"],
+            ]
+            for row, cell in cells
+        ],
+        (38, 20, 16, 12, 14),
+        status_column=4,
+        statuses=[cell["status"] for _, cell in cells],
+    )
+
+    heading(pdf, "Off-track indicators", 2)
+    if not contents.curves:
+        paragraph(pdf, "No indicator is off track.")
+    for curve in contents.curves:
+        heading(pdf, f"{curve['name']} — {curve['unit_name']}", 3)
+        target = (curve.get("target") or {}).get("value")
+        paragraph(
+            pdf,
+            f"Latest: {figure(curve['latest_value'])} ({curve['latest_period'] or '–'}). Target: {figure(target)}. {curve['status_explanation']}",
+        )
+        curve_chart(pdf, curve)
+
+    heading(pdf, "Turn the curve", 2)
+    if not contents.stories:
+        paragraph(pdf, "No turn-the-curve story is recorded for these indicators.")
+    for story in contents.stories:
+        heading(pdf, f"{story['name']} — {story['unit_name']}", 3)
+        for label, key in (
+            ("The story behind the curve", "story_behind_curve"),
+            ("Partners", "partners"),
+            ("What works", "what_works"),
+            ("Action plan", "action_plan"),
+        ):
+            if story[key]:
+                paragraph(pdf, f"{label}: {story[key]}")
+
+    heading(pdf, "Barrier register", 2)
+    if not contents.barriers:
+        paragraph(pdf, "No barrier was open in the period.")
+    else:
+        table(
+            pdf,
+            ["Barrier", "Region", "Severity", "Status", "Raised", "The centre's answer"],
+            [
+                [
+                    b["title"],
+                    b["unit_name"],
+                    b["severity"],
+                    b["status"],
+                    day(b["raised_on"]),
+                    (f"{day(b['responded_on'])}: {b['response']}" if b["response"] else "Awaiting the centre"),
+                ]
+                for b in contents.barriers
+            ],
+            (26, 14, 10, 14, 12, 34),
+        )
+
+    heading(pdf, "Initiative stocktake: gaps", 2)
+    paragraph(pdf, f"Strategic focus areas with no initiative running on {day(contents.gaps_as_at)}.", colour=MUTED)
+    if not contents.gaps:
+        paragraph(pdf, "Every focus area has at least one initiative running.")
+    else:
+        table(pdf, ["Focus area", "Unit"], [[g["focus_area"], g["unit_name"]] for g in contents.gaps], (50, 50))
+
+    heading(pdf, "District plans", 2)
+    if not contents.district_plans:
+        paragraph(pdf, "No district plan is recorded.")
+    else:
+        table(
+            pdf,
+            ["Plan", "District", "In force", "Agreed", "Working version"],
+            [
+                [
+                    p["title"],
+                    p["unit_name"],
+                    f"Version {p['in_force_version']} ({p['in_force_status'].lower()})" if p["in_force_version"] else "None yet",
+                    day(p["agreed_on"]),
+                    f"Version {p['working_version']} ({p['working_status'].lower()})",
+                ]
+                for p in contents.district_plans
+            ],
+            (30, 18, 20, 14, 18),
+        )
+    return bytes(pdf.output())
