@@ -350,12 +350,36 @@ def _permutation_summary(observed: float, simulated: np.ndarray, permutations: i
     }
 
 
-def _shuffled_blocks(values: np.ndarray, permutations: int, rng: np.random.Generator):
-    """The values under each permutation in turn, in blocks of columns (n × block)."""
+@njit(cache=True)
+def _permuted_cross_products(values, indptr, indices, data, orders):
+    """Σᵢ Σⱼ wᵢⱼ v[π(i)] v[π(j)] for each permutation π (a row of ``orders``), without building the permuted values."""
+    out = np.zeros(orders.shape[0])
+    n = values.size
+    for k in range(orders.shape[0]):
+        order = orders[k]
+        total = 0.0
+        for i in range(n):
+            lag = 0.0
+            for m in range(indptr[i], indptr[i + 1]):
+                lag += data[m] * values[order[indices[m]]]
+            total += values[order[i]] * lag
+        out[k] = total
+    return out
+
+
+def _permuted_sums(values: np.ndarray, w: sparse.csr_matrix, permutations: int, rng: np.random.Generator) -> np.ndarray:
+    """The weighted cross-product of the values under each permutation: permutation k gives area i the value of
+    area ``rng.permutation(n)[i]``, drawn in turn."""
     n = len(values)
+    indptr, indices, data = w.indptr.astype(np.int64), w.indices.astype(np.int64), w.data.astype(np.float64)
+    sums = np.empty(permutations)
     for start in range(0, permutations, _BLOCK):
         size = min(_BLOCK, permutations - start)
-        yield np.column_stack([values[rng.permutation(n)] for _ in range(size)])
+        orders = np.empty((size, n), dtype=np.int64)
+        for k in range(size):
+            orders[k] = rng.permutation(n)
+        sums[start : start + size] = _permuted_cross_products(values, indptr, indices, data, orders)
+    return sums
 
 
 def global_moran(
@@ -393,7 +417,7 @@ def _global_moran(y: np.ndarray, w: sparse.csr_matrix, permutations: int, rng: n
     z_rand = (statistic - expected) / math.sqrt(variance_randomisation) if variance_randomisation > 0 else math.nan
     simulated: dict[str, float | None] = {"p_sim": None, "mean_sim": None, "sd_sim": None, "z_sim": None}
     if permutations:
-        draws = np.concatenate([np.atleast_1d(_moran_i(block - y.mean(), w, s0)) for block in _shuffled_blocks(y, permutations, rng)])
+        draws = (n / s0) * _permuted_sums(z, w, permutations, rng) / float((z * z).sum())
         simulated = _permutation_summary(statistic, draws, permutations)
     return MoranResult(
         statistic=statistic,
@@ -450,7 +474,7 @@ def _general_g(y: np.ndarray, w: sparse.csr_matrix, permutations: int, rng: np.r
     z_normal = (statistic - expected) / math.sqrt(variance) if variance > 0 else math.nan
     simulated: dict[str, float | None] = {"p_sim": None, "mean_sim": None, "sd_sim": None, "z_sim": None}
     if permutations:
-        draws = np.concatenate([np.atleast_1d(_g_of(block, w)) for block in _shuffled_blocks(y, permutations, rng)])
+        draws = _permuted_sums(y, w, permutations, rng) / (total * total - squares)
         simulated = _permutation_summary(statistic, draws, permutations)
     return GeneralGResult(
         statistic=statistic,

@@ -301,3 +301,22 @@ def test_the_cli_runs_on_an_areas_file_and_on_events(tmp_path):
     assert "clustered" in grid.stdout and "High–high cluster" in grid.stdout
     bad = runner.invoke(app, ["analyse", "autocorrelation", str(COLUMBUS), "--area", "neighbourhood", "--value", "nope", "--neighbours", "neighbours"])
     assert bad.exit_code == 2 and "column 'nope'" in bad.output
+
+
+def test_the_global_permutations_follow_their_stated_draws():
+    """Permutation k gives area i the value of area rng.permutation(n)[i]; Moran's I and G are recomputed on it."""
+    values, weights = columbus()
+    result = global_moran(values=values, weights=weights, permutations=50, seed=9)
+    rng = np.random.default_rng(9)
+    w = weights.transformed("r").toarray()
+    simulated = []
+    for _ in range(50):
+        shuffled = values[rng.permutation(len(values))]
+        z = shuffled - shuffled.mean()
+        simulated.append(len(z) / w.sum() * (z @ w @ z) / (z @ z))
+    observed = result.statistic
+    up = sum(s >= observed for s in simulated)
+    down = sum(s <= observed for s in simulated)
+    assert result.p_sim == pytest.approx((min(up, down) + 1) / 51)
+    assert result.mean_sim == pytest.approx(np.mean(simulated), rel=1e-12)
+    assert result.sd_sim == pytest.approx(np.std(simulated, ddof=1), rel=1e-9)
