@@ -695,3 +695,89 @@ class AutocorrelationForm(AnalysisForm):
 
 
 FORMS[AutocorrelationForm.kind] = AutocorrelationForm
+
+
+# --- hot-spot forecast accuracy (PAI, PEI, RRI) ----------------------------------------------------------------
+
+
+def _numbers(text: str, what: str, *, per_cent: bool = False) -> list[float]:
+    values = []
+    for part in (text or "").replace("%", "").split(","):
+        if not part.strip():
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise forms.ValidationError(f"{what}: expected numbers separated by commas, found {part.strip()!r}.") from None
+        if not math.isfinite(value) or value <= 0 or (per_cent and value > 100):
+            raise forms.ValidationError(f"{what}: {part.strip()} is out of range ({'above 0 and at most 100' if per_cent else 'above 0'}).")
+        values.append(value / 100 if per_cent else value)
+    if not values:
+        raise forms.ValidationError(f"{what}: give at least one.")
+    return values
+
+
+class ForecastAccuracyForm(AnalysisForm):
+    kind = AnalysisKind.FORECAST_ACCURACY
+    column_fields = {
+        "x": ("Easting / longitude column", True, ""),
+        "y": ("Northing / latitude column", True, ""),
+        "date": ("Date column", True, "Only the calendar day counts."),
+    }
+    events_columns = {"x": "x", "y": "y", "date": "date_from"}
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    split = forms.DateField(
+        label="First day of the forecast period",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The hot-spot maps are drawn from the events before this day and scored against the events from it.",
+    )
+    end = forms.DateField(label="Last day of the forecast period (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    cells = forms.CharField(label="Cell sizes to compare (metres)", initial="150,250,500", help_text="Separated by commas.")
+    methods = forms.MultipleChoiceField(
+        label="Hot-spot methods to compare",
+        initial=["counts", "density", "gi"],
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("counts", "Grid counts"), ("density", "Kernel density (quartic)"), ("gi", "Getis–Ord Gi*")],
+    )
+    shares = forms.CharField(label="Shares of the study area the hot spots cover (%)", initial="1,2,5,10,20", help_text="Separated by commas.")
+    bandwidth_cells = forms.FloatField(label="Kernel bandwidth (cells)", min_value=0.5, max_value=20, initial=3, required=False)
+    study_area = forms.CharField(
+        label="Study area (optional GeoJSON polygon, in the events' projected metres)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only cells whose centre lies inside count as the study area, so sea and empty land do not lower the scores. Blank: the events' bounding box.",
+    )
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
+
+    def clean_cells(self):
+        return _numbers(self.cleaned_data["cells"], "Cell sizes")
+
+    def clean_shares(self):
+        return _numbers(self.cleaned_data["shares"], "Shares", per_cent=True)
+
+    def clean_study_area(self):
+        import json
+
+        text = (self.cleaned_data.get("study_area") or "").strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"The study area is not valid GeoJSON ({error}).") from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("split") and data.get("end") and data["end"] < data["split"]:
+            self.add_error("end", "The forecast period ends before it starts.")
+        return data
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        for key in ("split", "end"):
+            if data.get(key):
+                data[key] = data[key].isoformat()
+        return data
+
+
+FORMS[ForecastAccuracyForm.kind] = ForecastAccuracyForm

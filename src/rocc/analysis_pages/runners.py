@@ -501,3 +501,35 @@ def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 FRAME_RUNNERS["autocorrelation"] = run_autocorrelation
+
+
+# --- hot-spot forecast accuracy (PAI, PEI, RRI) ----------------------------------------------------------------
+
+
+def run_forecast_accuracy(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    """Hot-spot maps drawn from the events before the split date, scored against those from it."""
+    from rocc.analysis.forecast_accuracy import DEFAULT_SHARES, forecast_accuracy
+
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, _ = _projected(frame, params)
+    if not params.get("split"):
+        raise AnalysisInputError("give the first day of the forecast period")
+    result = forecast_accuracy(
+        x=xs,
+        y=ys,
+        dates=date_column(frame, params["date"]),
+        split=params["split"],
+        end=params.get("end") or None,
+        cells=params.get("cells") or [250.0],
+        methods=params.get("methods") or ["counts", "density", "gi"],
+        shares=params.get("shares") or list(DEFAULT_SHARES),
+        bandwidth_cells=float(params.get("bandwidth_cells") or 3.0),
+        study_area=params.get("study_area") or None,
+    ).to_dict()
+    _notes(result, _left_out(dropped))
+    return Outcome(result, holds_person_level=False)
+
+
+FRAME_RUNNERS["forecast_accuracy"] = run_forecast_accuracy

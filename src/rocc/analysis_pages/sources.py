@@ -15,7 +15,18 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import HotspotsResult
 
 #: Analyses that run on the event store's events, and those among them that read persons.
-EVENT_KINDS = ("repeat_victims", "hot_times", "hotspots", "concentration", "harm", "near_repeat", "network", "space_time", "autocorrelation")
+EVENT_KINDS = (
+    "repeat_victims",
+    "hot_times",
+    "hotspots",
+    "concentration",
+    "harm",
+    "near_repeat",
+    "network",
+    "space_time",
+    "autocorrelation",
+    "forecast_accuracy",
+)
 PERSON_KINDS = ("repeat_victims", "network")
 #: Analyses that read persons only when the analyst groups by them (the Power Few by victim or offender).
 PERSON_OPTIONAL_KINDS = ("concentration",)

@@ -111,6 +111,24 @@ def _lisa_map(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def forecast_view(result: dict[str, Any]) -> dict[str, Any]:
-    """The scores of each hot-spot share as rows, best PAI first flagged."""
-    rows = [{**r, "pai_text": _number(r["pai"], 2), "pei_text": _number(r["pei"], 2), "rri_text": _number(r["rri"], 2)} for r in result["by_share"]]
+    """The scores as table rows grouped by share of the study area, the highest PAI at each share marked."""
+    from rocc.analysis.forecast_accuracy import METHOD_NAMES
+
+    best: dict[float, float] = {}
+    for r in result["scores"]:
+        if r["pai"] is not None:
+            best[r["share"]] = max(best.get(r["share"], float("-inf")), r["pai"])
+    rows = [
+        {
+            **r,
+            "method_name": METHOD_NAMES.get(r["method"], r["method"]),
+            "share_text": f"{r['share']:.0%}" if r["share"] >= 0.01 else f"{r['share']:.1%}",
+            "hit_rate_text": "–" if r["hit_rate"] is None else f"{r['hit_rate']:.1%}",
+            "pai_text": _number(r["pai"], 2),
+            "pei_text": "–" if r["pei"] is None else f"{r['pei']:.0%}",
+            "rri_text": _number(r["rri"], 2),
+            "best": r["pai"] is not None and r["pai"] == best.get(r["share"]),
+        }
+        for r in sorted(result["scores"], key=lambda r: (r["share"], r["method"], r["cell"]))
+    ]
     return {"rows": rows}

@@ -34,6 +34,10 @@ DESCRIPTIONS[AnalysisKind.AUTOCORRELATION] = (
     "Whether like values sit beside like (global Moran's I, General G), and where: high–high and low–low clusters, "
     "high–low and low–high outliers (local Moran's I), over grid cells or areas with neighbours."
 )
+DESCRIPTIONS[AnalysisKind.FORECAST_ACCURACY] = (
+    "How well last period's hot spots caught this period's events (PAI, PEI, RRI), by method, cell size and share of the area: "
+    "choose a hot-spot method on evidence."
+)
 PERSON_GRANT_SECONDS = 30 * 60
 
 
@@ -273,6 +277,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         context["space_time"] = charts.space_time_view(result)
     elif obj.kind == AnalysisKind.AUTOCORRELATION:
         context["view"] = spatial_charts.autocorrelation_view(result)
+    elif obj.kind == AnalysisKind.FORECAST_ACCURACY:
+        context["view"] = spatial_charts.forecast_view(result)
     return context
 
 

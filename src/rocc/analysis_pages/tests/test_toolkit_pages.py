@@ -68,3 +68,62 @@ def test_autocorrelation_of_the_stored_events_finds_the_cluster_on_the_grid(anal
     hh = [a for a in run_row.result["areas"] if a["cluster"] == "High–high cluster"]
     assert any(abs(a["x"] - 1755000) <= 750 and abs(a["y"] - 5925000) <= 750 for a in hh)
     assert "Map of local clusters and outliers" in html
+
+
+# --- hot-spot forecast accuracy ------------------------------------------------------------------------------
+
+
+def two_months_csv() -> tuple[str, bytes]:
+    rng = np.random.default_rng(8)
+    lines = ["easting,northing,occurred"]
+    for month in ("2024-03", "2024-04"):
+        for _ in range(100):
+            lines.append(f"{1755000 + rng.normal(0, 120):.0f},{5925000 + rng.normal(0, 120):.0f},{month}-1{rng.integers(0, 9)}")
+        for _ in range(100):
+            lines.append(f"{rng.uniform(1750000, 1760000):.0f},{rng.uniform(5920000, 5930000):.0f},{month}-2{rng.integers(0, 9)}")
+    return "burglaries.csv", ("\n".join(lines) + "\n").encode()
+
+
+FORECAST = {"x": "easting", "y": "northing", "date": "occurred", "coordinates": "nztm", "split": "2024-04-01", "cells": "250,500", "shares": "1,5,10"}
+
+
+def test_forecast_accuracy_from_a_file_scores_each_method_and_cell_size(analyst_client, upload, waitemata):
+    from rocc.analysis.forecast_accuracy import forecast_accuracy
+
+    _, upload_id = upload("forecast-accuracy", two_months_csv())
+    response = run(analyst_client, "forecast-accuracy", upload_id, waitemata, **FORECAST, methods=["counts", "gi"])
+    html = text(followed(analyst_client, response))
+    frame = pd.read_csv(pd.io.common.BytesIO(two_months_csv()[1]))
+    expected = forecast_accuracy(
+        x=frame.easting, y=frame.northing, dates=frame.occurred, split="2024-04-01", cells=[250, 500], methods=["counts", "gi"], shares=[0.01, 0.05, 0.1]
+    )
+    assert expected.summary.replace("'", "&#x27;") in html
+    assert html.count("★</span>") >= 3  # the best at each share (more where two tie)
+    assert len(AnalysisRun.objects.get().result["scores"]) == 12
+    assert f"{expected.scores[0]['pai']:,.2f}" in html
+
+
+def test_forecast_accuracy_refuses_a_bad_share_and_keeps_nothing(analyst_client, upload, waitemata):
+    _, upload_id = upload("forecast-accuracy", two_months_csv())
+    response = run(analyst_client, "forecast-accuracy", upload_id, waitemata, **{**FORECAST, "shares": "5,150"}, methods=["counts"])
+    assert response.status_code == 400 and "Shares: 150 is out of range" in response.content.decode()
+    assert AnalysisRun.objects.count() == 0
+
+
+def test_forecast_accuracy_on_the_stored_events_splits_them_by_date(analyst_client, stored, waitemata):  # noqa: F811
+    response = analyst_client.post(
+        "/analyses/forecast-accuracy/run-events/",
+        {
+            "ev-scope_unit": waitemata.pk,
+            "ev-coordinates": "nztm",
+            "ev-split": "2024-06-01",
+            "ev-cells": "250",
+            "ev-methods": ["counts", "density"],
+            "ev-shares": "5",
+            "ev-bandwidth_cells": "3",
+        },
+    )
+    html = text(followed(analyst_client, response))
+    result = AnalysisRun.objects.get().result
+    assert result["events_before"] + result["events_after"] == 120
+    assert "Hot-spot forecast accuracy" in html and result["scores"][0]["method"] == "counts"
