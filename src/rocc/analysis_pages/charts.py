@@ -343,3 +343,82 @@ def space_time_view(result: dict[str, Any]) -> dict[str, Any]:
     listing = result.get("listing") or []
     sizes = [{"size": int(size), "count": count} for size, count in sorted((result.get("chains_by_size") or {}).items(), key=lambda kv: int(kv[0]))]
     return {"sizes": sizes, "listing": listing[:MAX_CHAIN_ROWS_SHOWN], "listing_cut": len(listing) > MAX_CHAIN_ROWS_SHOWN}
+
+
+# --- centre, spread and direction -----------------------------------------------------------------------------
+
+CENTRE_WIDTH = 560
+#: The page's community colours (analyses.css), each with a contrast of at least 3:1 on white.
+CENTRE_COLOURS = ("#0b4f6c", "#b35806", "#1e6b34", "#7b3294", "#a4262c", "#5e6b00", "#01665e", "#4a5560")
+
+
+def centrography_view(result: dict[str, Any]) -> dict[str, Any]:
+    """The rows as the page's table prints them, and an SVG drawing of each group's (or period's) mean centre,
+    standard distance circle and one-standard-deviation ellipse, north up, on one scale."""
+    rows = []
+    for row in result["rows"]:
+        rows.append(
+            {
+                **row,
+                "label": _centre_label(row),
+                "mean_x_text": f"{row['mean_x']:,.0f}" if row["mean_x"] is not None else "–",
+                "mean_y_text": f"{row['mean_y']:,.0f}" if row["mean_y"] is not None else "–",
+                "standard_distance_text": _fmt(row["standard_distance"], 0),
+                "within_text": f"{row['within_standard_distance']:.0%}" if row["within_standard_distance"] is not None else "–",
+                "major_text": _fmt(row["ellipse_major"], 0),
+                "minor_text": _fmt(row["ellipse_minor"], 0),
+                "bearing_text": f"{row['ellipse_bearing']:.0f}°" if row["ellipse_bearing"] is not None else "–",
+                "area_text": f"{row['ellipse_area'] / 1e6:,.2f}" if row["ellipse_area"] is not None else "–",
+            }
+        )
+    # Draw the overall row and the rows that split one way (groups, or periods), not every group × period.
+    drawn = [r for r in rows if (r["group"] == "all") != (r["period"] == "all") or (r["group"] == "all" and r["period"] == "all")]
+    drawn = [r for r in drawn if r["mean_x"] is not None][: len(CENTRE_COLOURS)]
+    reach = [
+        (r["mean_x"] - e, r["mean_x"] + e, r["mean_y"] - e, r["mean_y"] + e)
+        for r in drawn
+        for e in [max(r["standard_distance"] or 0, r["ellipse_major"] or 0) or 1.0]
+    ]
+    if not reach:
+        return {"rows": rows, "shapes": [], "size": CENTRE_WIDTH}
+    west, east = min(b[0] for b in reach), max(b[1] for b in reach)
+    south, north = min(b[2] for b in reach), max(b[3] for b in reach)
+    scale = (CENTRE_WIDTH - 40) / max(east - west, north - south, 1.0)
+    shapes = []
+    for k, r in enumerate(drawn):
+        cx = 20 + (r["mean_x"] - west) * scale
+        cy = 20 + (north - r["mean_y"]) * scale
+        shapes.append(
+            {
+                "label": r["label"],
+                "colour": CENTRE_COLOURS[k % len(CENTRE_COLOURS)],
+                "cx": round(cx, 1),
+                "cy": round(cy, 1),
+                "circle": round((r["standard_distance"] or 0) * scale, 1),
+                # SVG turns clockwise with y pointing down: the long axis drawn north–south then turned by its bearing.
+                "rx": round((r["ellipse_minor"] or 0) * scale, 1),
+                "ry": round((r["ellipse_major"] or 0) * scale, 1),
+                "bearing": round(r["ellipse_bearing"] or 0, 1),
+                "has_spread": r["standard_distance"] is not None,
+            }
+        )
+    bar = 10 ** math.floor(math.log10(max((CENTRE_WIDTH - 40) / scale / 4, 1)))
+    return {
+        "rows": rows,
+        "shapes": shapes,
+        "size": CENTRE_WIDTH,
+        "bar_end": round(20 + bar * scale, 1),
+        "bar_y": CENTRE_WIDTH - 16,
+        "bar_label_y": CENTRE_WIDTH - 4,
+        "scale_label": f"{bar:,.0f} m",
+    }
+
+
+def _centre_label(row: dict[str, Any]) -> str:
+    if row["group"] == "all" and row["period"] == "all":
+        return "All events"
+    if row["period"] == "all":
+        return row["group"]
+    if row["group"] == "all":
+        return row["period"]
+    return f"{row['group']}, {row['period']}"

@@ -781,3 +781,53 @@ class ForecastAccuracyForm(AnalysisForm):
 
 
 FORMS[ForecastAccuracyForm.kind] = ForecastAccuracyForm
+
+
+# --- centre, spread and direction ------------------------------------------------------------------------------
+
+
+class SpatialDescriptionForm(AnalysisForm):
+    kind = AnalysisKind.SPATIAL_DESCRIPTION
+    column_fields = {
+        "x": ("Easting / longitude column", True, ""),
+        "y": ("Northing / latitude column", True, ""),
+        "group": ("Group column (optional)", False, "A row for each group, e.g. the offence or the unit."),
+        "date": ("Date column (for periods)", False, "Needed to follow the centre month by month, quarter or year."),
+        "weight": ("Weight column", False, "A weight per event (≥ 0), instead of counting each event as 1."),
+    }
+    events_columns = {"x": "x", "y": "y", "date": "date_from", "offence": "offence_code"}
+    harm_weighting = True
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    events_group = forms.ChoiceField(
+        label="Group the store's events by",
+        required=False,
+        initial="",
+        choices=[("", "No groups"), ("offence_division", "ANZSOC division of the offence"), ("unit_code", "The unit the event was recorded in")],
+        help_text="Only for events from the store; a file's own group column is used as it is.",
+    )
+    period = forms.ChoiceField(
+        label="Periods",
+        required=False,
+        initial="",
+        choices=[("", "The whole time together"), ("month", "Each month"), ("quarter", "Each quarter"), ("year", "Each year")],
+    )
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates (they are counted in the notes)", required=False)
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        if source == "events":
+            group = data.pop("events_group", None)
+            data["group"] = group or None
+            data["group_label"] = {"offence_division": "offence division", "unit_code": "unit"}.get(group or "")
+        else:
+            data.pop("events_group", None)
+        return data
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") and self.columns is not None and not data.get("date"):
+            self.add_error("date", "Periods need the date column.")
+        return data
+
+
+FORMS[SpatialDescriptionForm.kind] = SpatialDescriptionForm

@@ -533,3 +533,39 @@ def run_forecast_accuracy(frame: pd.DataFrame, params: dict[str, Any]) -> Outcom
 
 
 FRAME_RUNNERS["forecast_accuracy"] = run_forecast_accuracy
+
+
+# --- centre, spread and direction (mean centre, standard distance, standard deviational ellipse) ---------------
+
+
+def run_spatial_description(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    from rocc.analysis.centrography import centre_and_spread
+
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, crs = _projected(frame, params)
+    weights = _harm(frame, params)
+    if params.get("weight"):
+        if weights is not None:
+            raise AnalysisInputError("give a weight column or harm weights, not both")
+        weights = event_weights(numeric_column(frame, params["weight"]), events=len(frame), name=params["weight"])
+    period = params.get("period") or None
+    if period and not params.get("date"):
+        raise AnalysisInputError("splitting by period needs the date column")
+    group = params.get("group") or None
+    result = centre_and_spread(
+        x=xs,
+        y=ys,
+        weights=weights,
+        groups=column(frame, group).astype(str) if group else None,
+        dates=date_column(frame, params["date"]) if period else None,
+        period=period,
+        group_label=params.get("group_label") or group,
+        crs=crs,
+    ).to_dict()
+    _notes(result, _left_out(dropped))
+    return Outcome(result, holds_person_level=False)
+
+
+FRAME_RUNNERS["spatial_description"] = run_spatial_description

@@ -26,6 +26,7 @@ EVENT_KINDS = (
     "space_time",
     "autocorrelation",
     "forecast_accuracy",
+    "spatial_description",
 )
 PERSON_KINDS = ("repeat_victims", "network")
 #: Analyses that read persons only when the analyst groups by them (the Power Few by victim or offender).

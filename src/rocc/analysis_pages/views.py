@@ -38,6 +38,10 @@ DESCRIPTIONS[AnalysisKind.FORECAST_ACCURACY] = (
     "How well last period's hot spots caught this period's events (PAI, PEI, RRI), by method, cell size and share of the area: "
     "choose a hot-spot method on evidence."
 )
+DESCRIPTIONS[AnalysisKind.SPATIAL_DESCRIPTION] = (
+    "Where events are centred, how far they spread and in which direction (mean centre, standard distance, "
+    "standard deviational ellipse), overall and by group and period, as CrimeStat gives them."
+)
 PERSON_GRANT_SECONDS = 30 * 60
 
 
@@ -275,6 +279,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         context["sections"] = charts.displacement_sections(result)
     elif obj.kind == AnalysisKind.SPACE_TIME:
         context["space_time"] = charts.space_time_view(result)
+    elif obj.kind == AnalysisKind.SPATIAL_DESCRIPTION:
+        context["view"] = charts.centrography_view(result)
     elif obj.kind == AnalysisKind.AUTOCORRELATION:
         context["view"] = spatial_charts.autocorrelation_view(result)
     elif obj.kind == AnalysisKind.FORECAST_ACCURACY:
