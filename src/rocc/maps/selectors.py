@@ -242,6 +242,7 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
             "density": None if math.isnan(density[idx][i]) else float(density[idx][i]),
             "gi_z": None if math.isnan(z[idx][i]) else float(z[idx][i]),
             "p": None if math.isnan(p[idx][i]) else float(p[idx][i]),
+            "p_text": "–" if math.isnan(p[idx][i]) else ("< 0.001" if p[idx][i] < 0.001 else f"{p[idx][i]:.3f}"),
             "hot": int(hot[idx][i]),
         }
         for i in order[:200].tolist()

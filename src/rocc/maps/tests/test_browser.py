@@ -137,7 +137,7 @@ def test_indicator_hot_spot_and_deconfliction_maps_pan_zoom_by_keyboard_and_pass
     page.locator("figure.rocc-map").screenshot(path=str(ARTEFACTS / "03-hot-spot-map-gi-only.png"))
 
     # The deconfliction map: the analyst's own place with the deconfliction distance, named by its area.
-    page.goto("/tasking/alerts/")
+    page.goto("/tasking/deconfliction/")
     _ready(page)
     assert "North Shore" in page.locator("table.rocc-map-table").inner_text()
     assert serious_violations(page) == []
