@@ -117,15 +117,33 @@ def import_finished(batch) -> None:
     )
 
 
-def barrier_escalated(barrier, *, url: str, label: str) -> None:
-    """The programme office (programme managers) is told a region escalated a barrier to the centre."""
+def _barrier_label(barrier) -> str:
+    # A framework barrier's wording is shipped content; a barrier a region named itself is free text, so it is
+    # named by its number, unit and severity only.
+    named = f": {barrier.framework_barrier.text}" if barrier.framework_barrier_id else ""
+    return f"barrier {barrier.pk} of {barrier.unit.name} ({barrier.get_severity_display().lower()}){named}"
+
+
+def barrier_escalated(barrier, *, actor) -> None:
+    """The centre (programme managers who may answer it) is told a region escalated a barrier."""
     from rocc.org.models import Role
     from rocc.org.selectors import users_with_role
 
+    centre = [u for u in users_with_role(Role.PROGRAMME_MANAGER) if u.pk != actor.pk and u.has_perm("strategy.respond_barrier", barrier)]
     notify(
-        recipients=users_with_role(Role.PROGRAMME_MANAGER), reason=Reason.BARRIER_ESCALATED, title=f"Barrier escalated to the centre: {label}"[:200], url=url
+        recipients=centre,
+        reason=Reason.BARRIER_ESCALATED,
+        title=f"Escalated to the centre: {_barrier_label(barrier)}"[:200],
+        url=reverse("strategy:barrier", args=[barrier.pk]),
     )
 
 
-def barrier_answered(barrier, *, recipients, url: str, label: str) -> None:
-    notify(recipients=recipients, reason=Reason.BARRIER_ANSWERED, title=f"The centre answered a barrier: {label}"[:200], url=url)
+def barrier_answered(barrier, *, actor) -> None:
+    """Whoever raised and escalated the barrier is told the centre answered (the answer is on the page)."""
+    recipients = [u for u in (barrier.raised_by, barrier.escalated_by) if u is not None and u.pk != actor.pk]
+    notify(
+        recipients=recipients,
+        reason=Reason.BARRIER_ANSWERED,
+        title=f"The centre answered {_barrier_label(barrier)}"[:200],
+        url=reverse("strategy:barrier", args=[barrier.pk]),
+    )

@@ -370,6 +370,108 @@ def work_queue(user, *, today: dt.date | None = None) -> list[QueueSection]:
     return sections
 
 
+def _activities(user, today: dt.date) -> QueueSection:
+    from rocc.strategy.models import ActivityStatus, PlanStatus
+    from rocc.strategy.selectors.frameworks import action_plan_list, activity_flags, activity_list
+
+    items = []
+    for plan in action_plan_list(user=user).filter(status=PlanStatus.ACTIVE, scope_unit__level="national").order_by("-year"):
+        activities = list(activity_list(user=user, plan=plan))
+        flags = activity_flags(user=user, activities=activities, today=today)
+        for activity in activities:
+            flag = flags[activity.pk]
+            reasons = []
+            if flag.overdue_milestones:
+                n = len(flag.overdue_milestones)
+                reasons.append(f"{n} milestone{'s' if n != 1 else ''} overdue")
+            if flag.stale:
+                reasons.append(f"no update for {flag.days_without_update} days")
+            if activity.status in (ActivityStatus.AT_RISK, ActivityStatus.OFF_TRACK):
+                reasons.insert(0, activity.get_status_display().lower())
+            if not reasons:
+                continue
+            items.append(
+                QueueItem(
+                    f"{plan.title}: {activity}",
+                    reverse("strategy:activity", args=[plan.code, activity.number]),
+                    "; ".join(reasons),
+                    activity.get_status_display().lower() if activity.status in (ActivityStatus.AT_RISK, ActivityStatus.OFF_TRACK) else "",
+                    "bad" if activity.status == ActivityStatus.OFF_TRACK else "approx",
+                )
+            )
+    return QueueSection(
+        "activities", "Activities needing attention", items, "No activity of the action plan needs attention.", reverse("strategy:overview"), "The action plan"
+    )
+
+
+def _barrier_item(b, detail: str) -> QueueItem:
+    return QueueItem(
+        f"{b.title} · {b.unit.name}", reverse("strategy:barrier", args=[b.pk]), detail, b.get_severity_display().lower(), "bad" if b.severity >= 3 else "approx"
+    )
+
+
+def _barriers_awaiting(user) -> QueueSection:
+    from rocc.strategy.selectors.register import barriers_awaiting_centre
+
+    items = [
+        _barrier_item(b, f"escalated {_date(timezone.localtime(b.escalated_at).date()) if b.escalated_at else ''}") for b in barriers_awaiting_centre(user=user)
+    ]
+    return QueueSection(
+        "barriers-awaiting",
+        "Barriers escalated to the centre, awaiting an answer",
+        items,
+        "No escalated barrier awaits the centre.",
+        reverse("strategy:barriers"),
+        "The barrier register",
+    )
+
+
+def _barriers_mine(user) -> QueueSection:
+    from rocc.strategy.selectors.register import barriers_raised_by
+
+    items = []
+    for b in barriers_raised_by(user=user):
+        if b.response:
+            detail = f"the centre answered {_date(timezone.localtime(b.responded_at).date()) if b.responded_at else ''}: {b.response[:140]}"
+        else:
+            detail = b.get_status_display()
+        items.append(_barrier_item(b, detail))
+    return QueueSection(
+        "barriers-mine",
+        "Barriers you raised, and the centre's answers",
+        items,
+        "You have no open barrier.",
+        reverse("strategy:barriers"),
+        "The barrier register",
+    )
+
+
+def _plan_gaps(user) -> QueueSection:
+    from rocc.strategy.selectors.plans import plan_gaps
+
+    items = []
+    for plan, version, steps in plan_gaps(user=user):
+        for step in steps:
+            lacks = "; ".join(g.message for g in step.gaps[:3]) + (f"; and {len(step.gaps) - 3} more" if len(step.gaps) > 3 else "")
+            items.append(
+                QueueItem(
+                    f"{plan.title} (v{version.number}) · step {step.number}, {step.title}",
+                    reverse("strategy:plan_step", args=[plan.code, step.number]),
+                    lacks,
+                    "blocks agreement" if step.blocking else "",
+                    "bad" if step.blocking else "",
+                )
+            )
+    return QueueSection(
+        "plan-gaps", "Your plans' open gaps", items, "Your plans lack nothing in any co-design step.", reverse("strategy:district_plans"), "District plans"
+    )
+
+
 def strategy_sections(user, role: str) -> list[QueueSection]:
     """The strategy capability's part of the programme's queues (activities, barriers, plans' gaps)."""
+    today = timezone.localdate()
+    if role == Role.PROGRAMME_MANAGER:
+        return [_activities(user, today), _barriers_awaiting(user)]
+    if role == Role.REGIONAL_COORDINATOR:
+        return [_plan_gaps(user), _barriers_mine(user)]
     return []

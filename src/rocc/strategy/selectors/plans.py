@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from rocc.core.text import fold
 from rocc.org.models import OrgUnit, UnitLevel
 from rocc.org.scope import scope_of
+from rocc.strategy.codesign import StepProgress, version_progress
 from rocc.strategy.models import (
     DistrictPlan,
     ElementKind,
@@ -179,3 +180,18 @@ def measures_indicators_all() -> dict[str, str]:
         return dict(model.objects.values_list("code", "name"))
     except (LookupError, FieldError):
         return {}
+
+
+def plan_gaps(*, user) -> list[tuple[DistrictPlan, PlanVersion, list[StepProgress]]]:
+    """The user's own district and area plans (within their scope, not the national ones every role reads) that still
+    lack something, each with its working version and the co-design steps that have gaps (``codesign.StepProgress``)."""
+    scope = scope_of(user)
+    found = []
+    for plan in district_plan_list(user=user).exclude(scope_unit__level=UnitLevel.NATIONAL).order_by("scope_unit__path", "code"):
+        if not scope.covers(plan.scope_unit.path):
+            continue
+        version = plan_version_get(user=user, plan=plan)
+        steps = [step for step in version_progress(version) if step.gaps]
+        if steps:
+            found.append((plan, version, steps))
+    return found

@@ -13,6 +13,7 @@ from rocc.org.models import OrgUnit, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.strategy.models import (
     BarrierEscalation,
+    BarrierStatus,
     FocusAreaKind,
     Initiative,
 )
@@ -95,3 +96,14 @@ def initiative_gap_matrix(*, user, as_at: dt.date | None = None) -> GapMatrix:
         assert column is not None  # every unit's root is a national unit (a database constraint)
         counts[(kind, column.pk)] = counts.get((kind, column.pk), 0) + 1
     return GapMatrix(focus_areas=list(FocusAreaKind.choices), districts=units, counts=counts, as_at=as_at)
+
+
+def barriers_awaiting_centre(*, user) -> QuerySet[BarrierEscalation]:
+    """Escalated barriers the centre has not yet answered, most severe and oldest first (the programme office's queue)."""
+    return barrier_list(user=user, status=BarrierStatus.ESCALATED).order_by("-severity", "escalated_at", "pk")
+
+
+def barriers_raised_by(*, user) -> QuerySet[BarrierEscalation]:
+    """Open barriers the user raised or escalated, with the centre's answer where it has given one, answered first."""
+    mine = barrier_list(user=user).filter(Q(raised_by=user) | Q(escalated_by=user)).exclude(status=BarrierStatus.CLOSED)
+    return mine.order_by("-responded_at", "-raised_at", "pk")

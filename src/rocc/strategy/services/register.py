@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rocc.core.text import nfc
+from rocc.inbox import hooks as notifications
 from rocc.org.models import Agency, OrgUnit
 from rocc.org.services import agency_resolve
 from rocc.strategy.models import (
@@ -99,6 +100,7 @@ def barrier_escalate(*, user, barrier: BarrierEscalation) -> BarrierEscalation:
     barrier = _move(user, barrier, BarrierMove.ESCALATE)
     barrier.escalated_by, barrier.escalated_at = user, timezone.now()
     barrier.save()
+    notifications.barrier_escalated(barrier, actor=user)
     return barrier
 
 
@@ -109,6 +111,7 @@ def barrier_respond(*, user, barrier: BarrierEscalation, response: str) -> Barri
     barrier.response = _required(response, "response", "The centre's response")
     barrier.responded_by, barrier.responded_at = user, timezone.now()
     barrier.save()
+    notifications.barrier_answered(barrier, actor=user)
     return barrier
 
 
