@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from rocc.analysis_pages import charts, selectors, services, sources, spatial_charts
 from rocc.analysis_pages.forms import FORMS, EventsSourceForm, NodeLinkForm, PurposeForm, SaveForm, UploadForm
 from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, RunStatus, SavedAnalysis
+from rocc.problems import selectors as problems_selectors
+from rocc.tasking.selectors import products as tasking_products
 
 DESCRIPTIONS = {
     AnalysisKind.REPEAT_VICTIMS: "Who was victimised more than once in the past 12 months (or another window), and the Victim Focus response each victim is due.",
@@ -381,6 +383,9 @@ def _saved_page(request, saved: SavedAnalysis, *, show_persons: bool | None = No
         show_persons = _persons_shown(request, saved)
     context = {"saved": saved, "slug": _slug(saved.kind), "parameters_json": json.dumps(saved.parameters, indent=2, ensure_ascii=False)}
     context.update(_result_context(request, saved, show_persons=show_persons))
+    # Cited by: the insights products and problem-solving cases the user may see that link this analysis.
+    context["cited_products"] = tasking_products.products_citing_analysis(user=request.user, analysis=saved)
+    context["cited_cases"] = problems_selectors.cases_citing_analysis(user=request.user, analysis=saved)
     if saved.kind == AnalysisKind.NETWORK and show_persons and request.user.has_perm("analyses.link_persons", saved):
         nodes = [n["node"] for n in saved.result.get("nodes") or []]
         context["link_form"] = link_form or NodeLinkForm(nodes=nodes)

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from rocc.core.errors import ErrorOut as BaseErrorOut
 from rocc.core.errors import error_responses
@@ -16,6 +16,8 @@ from rocc.org.api import unit_named
 from rocc.org.models import Agency
 from rocc.problems import selectors, services
 from rocc.problems.models import STAGE_ORDER, Case
+from rocc.tasking.selectors import products as products_selectors
+from rocc.tasking.selectors import reports as reports_selectors
 
 router = Router(tags=["problems"])
 
@@ -82,7 +84,10 @@ class CaseSummaryOut(Schema):
 
 class CaseOut(CaseSummaryOut):
     description: str
-    source_report: str
+    source_report: str = Field(description="The reference of the insights report it was opened from ('' if none)")
+    source_report_id: int | None
+    source_product: str = Field(description="The reference of the insights product it was opened from ('' if none)")
+    source_product_id: int | None
     question_bank_version: int
     partner_agencies: list[str]
     partner_others: str
@@ -108,7 +113,6 @@ class CaseIn(Schema):
     description: str = ""
     unit: str
     owner: str | None = None
-    source_report: str | None = None
 
 
 class CasePatch(Schema):
@@ -189,7 +193,10 @@ def _case_out(case: Case) -> CaseOut:
     return CaseOut(
         **_summary(case),
         description=case.description,
-        source_report=case.source_report,
+        source_report=case.source_report.reference if case.source_report else "",
+        source_report_id=case.source_report_id,
+        source_product=case.source_product.reference if case.source_product else "",
+        source_product_id=case.source_product_id,
         question_bank_version=case.question_bank.version,
         partner_agencies=[a.short_name for a in case.partner_agencies.all()],
         partner_others=case.partner_others,
@@ -260,10 +267,26 @@ def cases(request: HttpRequest, owner: str | None = None, harm: str = "", overdu
 def case_create(request: HttpRequest, payload: CaseIn):
     unit = unit_named(payload.unit)
     owner = _user(payload.owner, "owner") if payload.owner else request.user
-    case = services.case_open(
-        actor=request.user, title=payload.title, description=payload.description, scope_unit=unit, owner=owner, source_report=payload.source_report
-    )
+    case = services.case_open(actor=request.user, title=payload.title, description=payload.description, scope_unit=unit, owner=owner)
     return Status(201, _case_out(case))
+
+
+class CaseFromInsightsIn(Schema):
+    report_id: int | None = Field(None, description="The OCCC insights report to open the case from")
+    product_id: int | None = Field(None, description="Or the insights product to open it from")
+    owner: str | None = Field(None, description="A user name (yourself when left out)")
+
+
+@router.post(
+    "/cases/from-insights",
+    response={201: CaseOut, **error_responses(403, 404, 422, schema=ErrorOut)},
+    summary="Open a case from an insights report or product, inheriting its saved analyses as evidence and its targets",
+)
+def case_create_from_insights(request: HttpRequest, payload: CaseFromInsightsIn):
+    report = reports_selectors.report_get(user=request.user, pk=payload.report_id) if payload.report_id else None
+    product = products_selectors.product_get(user=request.user, pk=payload.product_id) if payload.product_id else None
+    owner = _user(payload.owner, "owner") if payload.owner else request.user
+    return Status(201, _case_out(services.case_open_from(actor=request.user, report=report, product=product, owner=owner)))
 
 
 @router.get(
@@ -329,7 +352,7 @@ def answers(request: HttpRequest, case_id: int, stage: str | None = None):
     for value in stages:
         if value not in STAGE_ORDER:
             continue
-        for view in selectors.case_questions(case, value):
+        for view in selectors.case_questions(case, value, user=request.user):
             out.append(
                 AnswerOut(
                     id=view.question.pk,

@@ -159,7 +159,7 @@ def _protected_outcome(shown: dict[str, Any], suppressed: set[str]) -> dict:
 def case_sections(case: Case, *, user) -> dict:
     """Everything the printable page and the workbook show about a case, as ``user`` may see it."""
     return {
-        "stages": [(value, label, case_questions(case, value)) for value, label in Stage.choices],
+        "stages": [(value, label, case_questions(case, value, user=user)) for value, label in Stage.choices],
         "moves": list(case.moves.select_related("moved_by")),
         "components": list(case.strategy_components.all()),
         "lead_measures": list(case.lead_measures.all()),

@@ -49,9 +49,6 @@ class CaseOpenForm(forms.Form):
     description = _text(4, required=False, help_text="The problem in a few sentences: what, where, who is harmed.")
     scope_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Organisational unit")
     owner = OwnerChoice(queryset=get_user_model().objects.none(), label="Owner")
-    source_report = forms.CharField(
-        max_length=200, required=False, label="Insights report", help_text="Optional: the reference of the insights report this case comes from."
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -137,7 +137,22 @@ class Case(models.Model):
 
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question_bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="cases")
-    source_report = models.CharField(max_length=200, blank=True, help_text="The insights report the case was opened from, if any (its reference)")
+    source_report = models.ForeignKey(
+        "tasking.InsightsReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_opened",
+        help_text="The OCCC insights report it was opened from",
+    )
+    source_product = models.ForeignKey(
+        "tasking.InsightsProduct",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_opened",
+        help_text="The insights product it was opened from",
+    )
     # Scanning facts
     harm_or_volume = models.CharField(max_length=12, choices=HarmOrVolume.choices, blank=True)
     problem_kind = models.CharField(max_length=8, choices=ProblemKind.choices, blank=True)
@@ -209,9 +224,13 @@ class EvidenceKind(models.TextChoices):
 
 
 class Evidence(models.Model):
-    """Evidence behind one answer: a saved analysis, an indicator, a document or a community engagement record."""
+    """Evidence behind one answer: a saved analysis, an indicator, a document or a community engagement record.
+    Evidence a case inherited from the product or report it was opened from belongs to the case and to no answer
+    until someone cites it under a question."""
 
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="evidence")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    answer = models.ForeignKey(Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    carried_from = models.CharField(max_length=40, blank=True, help_text="The reference of the product or report it came with (IP-…, IR-…)")
     kind = models.CharField(max_length=12, choices=EvidenceKind.choices)
     analysis = models.ForeignKey("analyses.SavedAnalysis", null=True, blank=True, on_delete=models.PROTECT, related_name="problem_evidence")
     indicator_code = models.CharField(max_length=80, blank=True)
@@ -236,7 +255,8 @@ class Evidence(models.Model):
                     | (Q(kind="engagement") & ~Q(engaged_who="") & Q(engaged_on__isnull=False))
                 ),
                 name="evidence_complete_for_kind",
-            )
+            ),
+            models.CheckConstraint(condition=Q(answer__isnull=False) | Q(kind="analysis"), name="evidence_without_answer_is_analysis"),
         ]
 
 
@@ -313,11 +333,14 @@ class LeadMeasure(models.Model):
 
 
 class Milestone(models.Model):
+    """A Deploy milestone. Raised as a T&C tasking it is that tasking: done when the tasking is completed."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="milestones")
     description = models.CharField(max_length=300)
     responsible = models.CharField(max_length=200)
     due = models.DateField()
     done_on = models.DateField(null=True, blank=True)
+    tasking = models.OneToOneField("tasking.Tasking", null=True, blank=True, on_delete=models.SET_NULL, related_name="milestone")
 
     class Meta:
         ordering = ["due", "pk"]
@@ -342,6 +365,15 @@ class OutcomeMeasure(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcome_measures")
     description = models.CharField(max_length=300)
     indicator_code = models.CharField(max_length=80, blank=True)
+    indicator = models.ForeignKey("measures.Indicator", null=True, blank=True, on_delete=models.PROTECT, related_name="case_outcome_measures")
+    before_from = models.DateField(null=True, blank=True)
+    before_to = models.DateField(null=True, blank=True)
+    after_from = models.DateField(null=True, blank=True)
+    after_to = models.DateField(null=True, blank=True)
+    sources = models.JSONField(
+        default=dict, blank=True, help_text="Where each figure came from: {figure: {source: series|events|entered, filled: value, note: …}}"
+    )
+    override_reason = models.TextField(blank=True, help_text="Why figures filled from the measures were changed")
     before_target = models.FloatField(help_text="Count in the target area before")
     after_target = models.FloatField(help_text="Count in the target area after")
     before_comparison = models.FloatField(null=True, blank=True)

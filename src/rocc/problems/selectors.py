@@ -187,6 +187,19 @@ class QuestionView:
     answer: Answer | None
     answered: bool
     evidence: list[Evidence]
+    hidden_evidence: int = 0  # saved analyses cited here that the user may not see: counted, never shown
+
+
+def _visible_evidence(evidence: list[Evidence], visible_analyses: set[int]) -> tuple[list[Evidence], int]:
+    """The evidence a user may see (a saved analysis only when they may see the analysis), and how many were left out."""
+    shown = [e for e in evidence if e.analysis_id is None or e.analysis_id in visible_analyses]
+    return shown, len(evidence) - len(shown)
+
+
+def visible_analysis_ids(*, user) -> set[int]:
+    """The saved analyses the user may see: a case shows its evidence through this, so no one sees an analysis
+    through a case that they could not open on its own."""
+    return set(saved_analysis_list(user=user).values_list("pk", flat=True))
 
 
 def case_holding(case: Case) -> gates.CaseHolding:
@@ -212,8 +225,10 @@ def stage_missing(case: Case, stage: str | None = None) -> list[str]:
     return gates.stage_missing(stage, stage_questions(case, stage), case_holding(case))
 
 
-def case_questions(case: Case, stage: str) -> list[QuestionView]:
-    """The case's questions at one stage (from the bank version it was opened under), with answers and evidence."""
+def case_questions(case: Case, stage: str, *, user) -> list[QuestionView]:
+    """The case's questions at one stage (from the bank version it was opened under), with answers and the evidence
+    ``user`` may see (saved analyses they may not see are counted, not shown)."""
+    visible = visible_analysis_ids(user=user)
     answers = {
         a.question_id: a
         for a in case.answers.filter(question__stage=stage).prefetch_related(
@@ -224,16 +239,59 @@ def case_questions(case: Case, stage: str) -> list[QuestionView]:
     views = []
     for number, question in enumerate(stage_questions(case, stage), start=1):
         answer = answers.get(question.pk)
+        shown, hidden = _visible_evidence(list(answer.evidence.all()) if answer else [], visible)
         views.append(
             QuestionView(
                 number=number,
                 question=question,
                 answer=answer,
                 answered=gates.question_answered(question, holding),
-                evidence=list(answer.evidence.all()) if answer else [],
+                evidence=shown,
+                hidden_evidence=hidden,
             )
         )
     return views
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    """Where a case came from, as the user may follow it: the report or product, and whether they may open it."""
+
+    kind: str  # "report" or "product"
+    pk: int
+    reference: str
+    title: str
+    may_open: bool
+
+
+def case_sources(*, user, case: Case) -> list[CaseSource]:
+    """The insights report and product a case was opened from, each a link for a user who may see it (the reference
+    alone otherwise)."""
+    sources = []
+    for kind, record, perm in (("report", case.source_report, "tasking.view_report"), ("product", case.source_product, "tasking.view_product")):
+        if record is not None:
+            may_open = bool(user.has_perm(perm, record))
+            sources.append(CaseSource(kind=kind, pk=record.pk, reference=record.reference, title=record.title if may_open else "", may_open=may_open))
+    return sources
+
+
+@dataclass(frozen=True)
+class CarriedEvidence:
+    evidence: list[Evidence]
+    hidden: int
+
+
+def case_carried_evidence(*, user, case: Case) -> CarriedEvidence:
+    """The saved analyses a case inherited from its product or report and that no answer cites yet, as the user may
+    see them."""
+    rows = list(case.evidence.filter(answer__isnull=True).select_related("analysis__scope_unit", "added_by").order_by("pk"))
+    shown, hidden = _visible_evidence(rows, visible_analysis_ids(user=user))
+    return CarriedEvidence(evidence=shown, hidden=hidden)
+
+
+def cases_citing_analysis(*, user, analysis: SavedAnalysis) -> QuerySet[Case]:
+    """The cases the user may see whose evidence cites this saved analysis."""
+    return cases_visible_to(user).filter(evidence__analysis=analysis).distinct().order_by("title")
 
 
 def question_bank_list() -> QuerySet[QuestionBank]:

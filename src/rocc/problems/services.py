@@ -23,7 +23,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.audit.services import shipped_content_load
 from rocc.core.errors import Conflict, InvalidInput, StaleRecord
 from rocc.core.text import fold, nfc
-from rocc.org.models import OrgUnit, Population
+from rocc.org.models import OrgUnit, Population, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.problems.models import (
     STAGE_ORDER,
@@ -53,6 +53,11 @@ from rocc.problems.models import (
 )
 from rocc.problems.rules import forward_move
 from rocc.problems.selectors import indicator_catalogue, saved_analyses_for, stage_missing
+from rocc.tasking.models import CLOSED_TASKING_STATUSES, InsightsProduct, InsightsReport, TaskingStatus
+from rocc.tasking.selectors import products as products_selectors
+from rocc.tasking.selectors import reports as reports_selectors
+from rocc.tasking.services.deconfliction import targets_carry
+from rocc.tasking.services.taskings import tasking_update
 
 DEFAULTS_FILE = "questions.yaml"
 DOCUMENTS_DIR = "problems/documents"
@@ -265,8 +270,18 @@ def _check_owner(owner, unit: OrgUnit) -> None:
 
 
 @transaction.atomic
-def case_open(*, actor, title: str, description: str, scope_unit: OrgUnit, owner, source_report: str | None = None) -> Case:
-    """Open a case at Problem scan, under the current question bank."""
+def case_open(
+    *,
+    actor,
+    title: str,
+    description: str,
+    scope_unit: OrgUnit,
+    owner,
+    source_report: InsightsReport | None = None,
+    source_product: InsightsProduct | None = None,
+) -> Case:
+    """Open a case at Problem scan, under the current question bank; ``source_report``/``source_product`` link the
+    insights it was opened from (``case_open_from`` also carries their evidence and targets)."""
     if not actor.has_perm("problems.open_case", scope_unit):
         raise PermissionDenied(f"You may not open a case in {scope_unit.name}.")
     title = _required_text(title, "title", "Give the case a title.")
@@ -279,12 +294,65 @@ def case_open(*, actor, title: str, description: str, scope_unit: OrgUnit, owner
         scope_unit=scope_unit,
         owner=owner,
         question_bank=question_bank_current(),
-        source_report=nfc(str(source_report or ""))[:200],
+        source_report=source_report,
+        source_product=source_product,
         changed_by=actor,
     )
     StageMove.objects.create(case=case, kind=StageMove.Kind.OPENED, to_stage=Stage.SCAN, moved_by=actor)
     case.search_text = _search_text(case)
     case.save(update_fields=["search_text"])
+    return case
+
+
+def _source_unit(report: InsightsReport | None, product: InsightsProduct | None) -> OrgUnit | None:
+    """Where a case opened from insights sits: the district a report was routed to, else a district product's unit,
+    else the national unit."""
+    forum = report.current_forum if report is not None else None
+    if forum is not None and forum.scope_unit.level != UnitLevel.NATIONAL:
+        return forum.scope_unit
+    if product is not None and product.source_unit_id:
+        return product.source_unit
+    return OrgUnit.objects.filter(level=UnitLevel.NATIONAL).first()
+
+
+def case_unit_for_source(*, report: InsightsReport | None = None, product: InsightsProduct | None = None) -> OrgUnit | None:
+    """The unit ``case_open_from`` opens the case in, so a page can ask the rule before offering the button."""
+    return _source_unit(report, product)
+
+
+@transaction.atomic
+def case_open_from(*, actor, report: InsightsReport | None = None, product: InsightsProduct | None = None, owner=None) -> Case:
+    """Open a case from an OCCC insights report or an insights product: its source is a link, and the evidence travels
+    with the problem — the saved analyses of the product (or of every product of the report) become the case's
+    evidence, and their deconfliction targets become the case's. Only analyses and products the opener may see are
+    carried; the case records which product or report each came with."""
+    if (report is None) == (product is None):
+        raise ValidationError({"source": "Open the case from one report or one product."})
+    if report is not None and not reports_selectors.report_list(user=actor).filter(pk=report.pk).exists():
+        raise PermissionDenied("That report is outside your scope.")
+    if product is not None and not products_selectors.product_list(user=actor).filter(pk=product.pk).exists():
+        raise PermissionDenied("That product is outside your scope.")
+    unit = _source_unit(report, product)
+    if unit is None:
+        raise ValidationError({"scope_unit": "There is no national unit to open the case in: load the defaults."})
+    source = report if report is not None else product
+    assert source is not None
+    case = case_open(
+        actor=actor, title=source.title, description=source.summary, scope_unit=unit, owner=owner or actor, source_report=report, source_product=product
+    )
+    visible_products = products_selectors.product_list(user=actor)
+    products = [product] if product is not None else list(visible_products.filter(reports=report).order_by("pk"))
+    visible_analyses = saved_analyses_for(user=actor)
+    seen: set[int] = set()
+    for item in products:
+        for analysis in visible_analyses.filter(insights_products=item).order_by("pk"):
+            if analysis.pk in seen:
+                continue
+            seen.add(analysis.pk)
+            Evidence.objects.create(case=case, kind=EvidenceKind.ANALYSIS, analysis=analysis, carried_from=item.reference, added_by=actor)
+    for item in products:
+        item.cases.add(case)
+    targets_carry(actor=actor, sources=products, case=case)
     return case
 
 
@@ -519,7 +587,7 @@ def evidence_add(
     answer = Answer.objects.filter(case=current, question=question).first()
     if answer is None:
         raise ValidationError({"question": "Answer the question first, then add the evidence behind the answer."})
-    values: dict = {"answer": answer, "kind": kind, "added_by": actor}
+    values: dict = {"case": current, "answer": answer, "kind": kind, "added_by": actor}
     document: bytes | None = None
     if kind == EvidenceKind.ANALYSIS:
         if analysis is None or not saved_analyses_for(user=actor).filter(pk=analysis.pk).exists():
@@ -568,7 +636,7 @@ def evidence_add(
 
 @transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence) -> None:
-    current = _lock(evidence.answer.case, actor=actor, version=None)
+    current = _lock(evidence.case, actor=actor, version=None)
     evidence.delete()
     _touch(current, actor)
 
@@ -685,11 +753,22 @@ def milestone_add(*, actor, case: Case, description: str, responsible: str, due:
 
 
 @transaction.atomic
-def milestone_done(*, actor, milestone: Milestone, done_on: dt.date | None = None) -> Milestone:
+def milestone_done(*, actor, milestone: Milestone, done_on: dt.date | None = None, result: str = "") -> Milestone:
+    """Mark a milestone done. A milestone raised as a tasking is that tasking: marking it done completes the tasking
+    (with ``result``, as a tasking is completed), which the tasking's owner or forum may do."""
     current = _lock(milestone.case, actor=actor, version=None)
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
         raise ValidationError({"done_on": "A milestone cannot be done in the future."})
+    if milestone.tasking is not None and milestone.tasking.status not in CLOSED_TASKING_STATUSES:
+        tasking_update(
+            actor=actor,
+            tasking=milestone.tasking,
+            version=milestone.tasking.version,
+            status=TaskingStatus.COMPLETED,
+            note=f"Milestone done on case “{current.title}”.",
+            result=result,
+        )
     milestone.done_on = done_on
     milestone.save()
     _touch(current, actor)

@@ -14,6 +14,7 @@ from rocc.problems import exports, forms, selectors, services
 from rocc.problems.models import STAGE_ORDER, CaseStatus, Evidence, HarmOrVolume, ProblemKind, Stage, VipersComponent
 from rocc.problems.rules import advance_closes, may_advance_case, may_change_case, may_send_case_back
 from rocc.tasking.views.deconfliction import targets_panel
+from rocc.tasking.views.milestones import deploy_taskings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -120,6 +121,8 @@ def case_detail(request, pk: int):
             "version_form": forms.VersionForm(initial={"version": case.version}),
             "back_form": forms.BackForm(prefix="b", initial={"version": case.version}),
             "partners": case.partner_agencies.all(),
+            "sources": selectors.case_sources(user=request.user, case=case),
+            "carried": selectors.case_carried_evidence(user=request.user, case=case),
             **targets_panel(user=request.user, subject=case),
         }
     )
@@ -158,7 +161,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
     if stage not in STAGE_ORDER:
         raise Http404("No such stage")
     bound = bound or {}
-    questions = selectors.case_questions(case, stage)
+    questions = selectors.case_questions(case, stage, user=request.user)
     context = _case_context(request, case)
     reached = STAGE_ORDER.index(stage) <= case.stage_index
     catalogue = selectors.indicator_catalogue(user=request.user)
@@ -169,6 +172,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
     }
     if "evidence" in bound:
         evidence_forms[bound["evidence_question"]] = bound["evidence"]
+    milestones = list(case.milestones.select_related("tasking__owner"))
     context.update(
         {
             "stage": stage,
@@ -187,8 +191,9 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
             "figure_form": bound.get("figure") or forms.CommunityFigureForm(prefix="f"),
             "components": case.strategy_components.all(),
             "lead_measures": case.lead_measures.all(),
-            "milestones": case.milestones.all(),
+            "milestones": milestones,
             "reviews": case.reviews.select_related("recorded_by"),
+            **(deploy_taskings(user=request.user, case=case, milestones=milestones) if stage == Stage.DEPLOY else {}),
             "outcomes": exports.outcome_rows(case, user=request.user),
             "figures": exports.community_rows(case, user=request.user),
             "errors": bound.get("errors", []),
@@ -293,7 +298,7 @@ def case_stage_save(request, pk: int, stage: str):
     case = selectors.case_get(user=request.user, pk=pk)
     if stage not in STAGE_ORDER:
         raise Http404("No such stage")
-    parts = _stage_forms(case, stage, selectors.case_questions(case, stage), data=request.POST)
+    parts = _stage_forms(case, stage, selectors.case_questions(case, stage, user=request.user), data=request.POST)
     bound = {"stage_forms": parts}
     filled = [form for form in parts.values() if form is not None]
     if not all(form.is_valid() for form in filled):
@@ -339,7 +344,7 @@ def evidence_add(request, pk: int, stage: str, question_id: int):
 def evidence_file(request, pk: int, evidence_id: int):
     _read(request)
     case = selectors.case_get(user=request.user, pk=pk)
-    evidence = Evidence.objects.filter(pk=evidence_id, answer__case=case).exclude(file_path="").first()
+    evidence = Evidence.objects.filter(pk=evidence_id, case=case).exclude(file_path="").first()
     if evidence is None:
         raise Http404("No such document")
     path = services.document_path(evidence)
@@ -411,8 +416,8 @@ def milestone_done(request, pk: int, milestone_id: int):
     if milestone is None:
         raise Http404("No such milestone")
     try:
-        services.milestone_done(actor=request.user, milestone=milestone)
-    except (services.CaseClosed, ValidationError) as error:
+        services.milestone_done(actor=request.user, milestone=milestone, result=request.POST.get("result", ""))
+    except (services.CaseClosed, ValidationError, PermissionDenied) as error:
         return _refused(request, case, Stage.DEPLOY, error)
     return _done(request, case, Stage.DEPLOY, f"Milestone “{milestone.description}” marked done.")
 

@@ -214,3 +214,15 @@ class MethodologyVersionForm(forms.Form):
             {"code": d.code, "name": d.name, "question": d.question, "role": d.role, "levels": d.levels, "weight": self.cleaned_data[f"weight_{d.code}"]}
             for d in self.methodology.dimensions.all()
         ]
+
+
+class MilestoneTaskingForm(forms.Form):
+    """Raise a case's milestone as a tasking of the case's unit: who owns it and (if not the milestone's) when it is due."""
+
+    owner = OwnerChoice(queryset=None, required=False, help_text="Required: the person answerable for the tasking.")
+    due_date = forms.DateField(widget=DATE, required=False, label="Due date", help_text="The milestone's due date when left empty.")
+
+    def __init__(self, *args, owners=None, **kwargs):
+        """``owners`` comes from ``selectors.tasking_owner_candidates`` for the case's unit."""
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners

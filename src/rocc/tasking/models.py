@@ -306,6 +306,14 @@ class Tasking(NormalisedText):
     report = models.ForeignKey(InsightsReport, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings")
     forum = models.ForeignKey(Forum, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings", help_text="The forum that tasked it")
     meeting = models.ForeignKey("Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="taskings")
+    case = models.ForeignKey(
+        "problems.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="taskings",
+        help_text="The problem-solving case it is a Deploy milestone of",
+    )
     tasked_unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings")
     tasked_group = models.ForeignKey(NationalGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="taskings")
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="taskings")
@@ -376,6 +384,9 @@ class Target(NormalisedText):
     product = models.ForeignKey(InsightsProduct, null=True, blank=True, on_delete=models.CASCADE, related_name="targets")
     tasking = models.ForeignKey(Tasking, null=True, blank=True, on_delete=models.CASCADE, related_name="targets")
     case = models.ForeignKey("problems.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="tasking_targets")
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to", help_text="The product's target a case inherited this one from"
+    )
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField()
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rocc.tasking.views import deconfliction, meetings, overview, products, reports, risk, taskings
+from rocc.tasking.views import deconfliction, meetings, milestones, overview, products, reports, risk, taskings
 
 app_name = "tasking"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("products/", products.product_list, name="products"),
     path("products/new/", products.product_new, name="product_new"),
     path("products/<int:pk>/", products.product_detail, name="product"),
+    path("products/<int:pk>/case/", products.product_open_case, name="product_open_case"),
     path("reports/", reports.report_list, name="reports"),
     path("reports/export.xlsx", reports.report_export, name="reports_export"),
     path("reports/new/", reports.report_new, name="report_new"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("reports/<int:pk>/case/", reports.report_open_case, name="report_open_case"),
     path("taskings/", taskings.tasking_list, name="taskings"),
     path("taskings/<int:pk>/", taskings.tasking_detail, name="tasking"),
+    path("cases/<int:case_pk>/milestones/<int:pk>/task/", milestones.milestone_raise, name="milestone_raise"),
     path("targets/<str:subject_type>/<int:pk>/", deconfliction.target_add, name="target_add"),
     path("deconfliction/", deconfliction.alert_list, name="alerts"),
     path("deconfliction/<int:pk>/acknowledge/", deconfliction.alert_acknowledge, name="alert_acknowledge"),

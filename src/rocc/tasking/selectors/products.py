@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from rocc.analysis_pages.selectors import saved_analysis_list
 from rocc.org.scope import scope_of
 from rocc.tasking.models import InsightsProduct
 from rocc.tasking.rules import DISTRICT_ROLES, decision_maker, works_in_tasking
@@ -26,3 +27,18 @@ def product_list(*, user) -> QuerySet[InsightsProduct]:
 
 def product_get(*, user, pk: int) -> InsightsProduct:
     return one_or_404(product_list(user=user), pk, "insights product")
+
+
+def products_citing_analysis(*, user, analysis) -> QuerySet[InsightsProduct]:
+    """The insights products the user may see that link this saved analysis."""
+    return product_list(user=user).filter(saved_analyses=analysis).order_by("-product_date", "pk")
+
+
+def analyses_behind_report(*, user, report) -> list:
+    """The saved analyses behind a report's products that the user may see, each with the products citing it."""
+    from_products = product_list(user=user).filter(reports=report)
+    analyses = (
+        saved_analysis_list(user=user).filter(insights_products__in=from_products).distinct().order_by("created_at", "pk").prefetch_related("insights_products")
+    )
+    visible = set(from_products.values_list("pk", flat=True))
+    return [(analysis, [p for p in analysis.insights_products.all() if p.pk in visible]) for analysis in analyses]

@@ -172,7 +172,7 @@ def test_an_analyst_opens_a_problem_solving_case_from_a_report_routed_to_their_d
     response = client.post(f"/tasking/reports/{report.pk}/case/")
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/problems/cases/{case.pk}/"
-    assert case.scope_unit.code == "waitemata" and case.owner == people["waitemata_analyst"] and case.source_report == report.reference
+    assert case.scope_unit.code == "waitemata" and case.owner == people["waitemata_analyst"] and case.source_report == report
     assert case.stage == "scan" and case.title == report.title
     assert case.title in client.get(f"/tasking/reports/{report.pk}/").content.decode()
     # A T&C member does not open cases (that is the analysts' and the programme office's work).

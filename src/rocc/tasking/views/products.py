@@ -6,9 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from rocc.analysis_pages.models import SavedAnalysis
+from rocc.problems.services import case_open_from, case_unit_for_source
 from rocc.tasking.forms import (
     CAVEATS,
     ProductForm,
@@ -83,5 +86,21 @@ def product_detail(request, pk: int):
             "reports": reports_selectors.report_list(user=request.user).filter(products=product),
             "analyses": [a for a in product.saved_analyses.all() if request.user.has_perm("analyses.view_saved_analysis", a)],
             "cases": scope_selectors.cases_visible(user=request.user).filter(insights_products=product),
+            "may_open_case": request.user.has_perm("problems.open_case", case_unit_for_source(product=product)),
         },
     )
+
+
+@login_required
+@require_POST
+def product_open_case(request, pk: int):
+    """Open a PANDA problem-solving case from a product, with its saved analyses as evidence and its targets."""
+    read_allowed(request)
+    product = products_selectors.product_get(user=request.user, pk=pk)
+    try:
+        case = case_open_from(actor=request.user, product=product)
+    except ValidationError as error:
+        messages.error(request, "The case was not opened: " + " ".join(error.messages))
+        return redirect("tasking:product", pk=pk)
+    messages.success(request, f"Problem-solving case opened from {product.reference}, with its evidence and targets.")
+    return redirect(reverse("problems:case", args=[case.pk]))

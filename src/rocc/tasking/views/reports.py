@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rocc.org.models import OrgUnit, UnitLevel
-from rocc.problems.services import case_open
+from rocc.problems.services import case_open_from, case_unit_for_source
 from rocc.tasking import exports
 from rocc.tasking.forms import (
     ReportCloseForm,
@@ -99,13 +98,15 @@ def _report_page(request, report, *, routing_form=None, score_form=None, tasking
         {
             "report": report,
             "products": [p for p in report.products.all() if user.has_perm("tasking.view_product", p)],
+            "analyses": products_selectors.analyses_behind_report(user=user, report=report),
             "decisions": report.routing_decisions.select_related("to_forum__scope_unit", "from_forum", "decided_by", "meeting"),
             "taskings": taskings_selectors.tasking_list(user=user).filter(report=report),
             "may_route": may_route_report_now(user, report),
             "may_score": methodology is not None and user.has_perm("tasking.score", report),
             "may_task": user.has_perm("tasking.add_tasking", _tasking_probe(report)),
-            "may_open_case": user.has_perm("problems.open_case", _case_unit(report)),
-            "cases": scope_selectors.cases_visible(user=user).filter(source_report=report.reference),
+            "case_unit": case_unit_for_source(report=report),
+            "may_open_case": user.has_perm("problems.open_case", case_unit_for_source(report=report)),
+            "cases": scope_selectors.cases_visible(user=user).filter(source_report=report),
             "routing_form": routing_form or RoutingForm(initial={"version": report.version}, meetings=meetings),
             "score_form": score_form or (ScoreForm(methodology=methodology, initial_ratings=current.ratings if current else None) if methodology else None),
             "tasking_form": tasking_form or TaskingForm(meetings=meetings, owners=taskings_selectors.tasking_owner_candidates(user=user)),
@@ -194,32 +195,19 @@ def report_score(request, pk: int):
     return redirect("tasking:report", pk=pk)
 
 
-def _case_unit(report):
-    """Where a case opened from a report sits: the district it was routed to, else the national unit."""
-    if report.current_forum_id and report.current_forum.scope_unit.level != UnitLevel.NATIONAL:
-        return report.current_forum.scope_unit
-    return OrgUnit.objects.filter(level=UnitLevel.NATIONAL).first()
-
-
 @login_required
 @require_POST
 def report_open_case(request, pk: int):
-    """Open a PANDA problem-solving case from a report, in the district it was routed to, owned by the opener."""
+    """Open a PANDA problem-solving case from a report, in the district it was routed to, owned by the opener, with
+    the saved analyses and targets of its products."""
     read_allowed(request)
     report = reports_selectors.report_get(user=request.user, pk=pk)
     try:
-        case = case_open(
-            actor=request.user,
-            title=report.title,
-            description=report.summary,
-            scope_unit=_case_unit(report),
-            owner=request.user,
-            source_report=report.reference,
-        )
+        case = case_open_from(actor=request.user, report=report)
     except ValidationError as error:
         messages.error(request, "The case was not opened: " + " ".join(error.messages))
         return redirect("tasking:report", pk=pk)
-    messages.success(request, f"Problem-solving case opened from {report.reference}.")
+    messages.success(request, f"Problem-solving case opened from {report.reference}, with its evidence and targets.")
     return redirect(reverse("problems:case", args=[case.pk]))
 
 
