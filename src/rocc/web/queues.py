@@ -33,6 +33,7 @@ class QueueSection:
     more_url: str = ""
     more_label: str = ""
     total: int | None = None  # when more exist than the items listed
+    counted: bool = True  # shown among the counts at the top (a section that only offers a link is not)
 
     @property
     def count(self) -> int:
@@ -313,7 +314,7 @@ def _analyst(user) -> list[QueueSection]:
                     "each look is recorded with its purpose",
                 )
             ],
-            total=0,
+            counted=False,
         ),
         QueueSection(
             "looks",
