@@ -36,6 +36,20 @@ def run_checks() -> list[Check]:
             blocking=False,
         )
     )
+    # Notification e-mail (rocc.inbox.config): a half-given mail configuration is reported, never fatal.
+    for problem in getattr(settings, "ROCC_MAIL_PROBLEMS", []):
+        results.append(Check("e-mail", False, problem.what, problem.fix, blocking=False))
+    if not getattr(settings, "ROCC_MAIL_PROBLEMS", []):
+        on = getattr(settings, "ROCC_EMAIL_ENABLED", False)
+        results.append(
+            Check(
+                "e-mail",
+                True,
+                f"notifications by e-mail through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+                if on
+                else "e-mail off (ROCC_SMTP_HOST unset): notifications in rocc only",
+            )
+        )
     if any("DATABASE_URL" in p.what or "database" in p.what for p in problems):
         return results
 
