@@ -125,32 +125,30 @@ def centre_and_spread(
     w = np.ones(n) if weights is None else _weights(weights, n)
     if w.sum() <= 0:
         raise AnalysisInputError("the weights add up to 0, so there is no centre", column="weight")
-    keys = pd.DataFrame({"group": ALL, "period": ALL}, index=range(n))
-    if groups is not None:
-        group_values = pd.Series(list(groups) if not isinstance(groups, pd.Series) else groups.to_list(), dtype=object)
-        if len(group_values) != n:
-            raise AnalysisInputError(f"give one group per event: found {len(group_values)} for {n} events", column="group")
-        blank = group_values.isna() | group_values.astype(str).str.strip().eq("")
-        if blank.any():
-            raise AnalysisInputError("expected a group, found a blank", column="group", row=int(np.flatnonzero(blank.to_numpy())[0]) + 1)
-        keys["group"] = group_values.astype(str).str.strip().to_numpy()
+    group_codes, group_names = (np.zeros(n, dtype=np.int64), [ALL]) if groups is None else _group_codes(groups, n)
     if period is not None:
         if period not in PERIODS:
             raise AnalysisInputError(f"unknown period {period!r}; use one of: {', '.join(PERIODS)}")
         if dates is None:
             raise AnalysisInputError("splitting by period needs each event's date", column="date")
-        keys["period"] = _periods(dates, period, n)
+        period_codes, period_names = _periods(dates, period, n)
+    else:
+        period_codes, period_names = np.zeros(n, dtype=np.int64), [ALL]
 
-    frame = pd.DataFrame({"x": xs, "y": ys, "w": w, "group": keys["group"], "period": keys["period"]})
-    parts: list[tuple[str, str, pd.DataFrame]] = [(ALL, ALL, frame)]
+    # Each level (all; each group; each period; each group in each period) is one set of codes, and every sum of a
+    # level is one bincount over the events: no copy of the events per group.
+    levels: list[tuple[np.ndarray, list[tuple[str, str]]]] = [(np.zeros(n, dtype=np.int64), [(ALL, ALL)])]
     if groups is not None:
-        parts += [(str(g), ALL, part) for g, part in frame.groupby("group", sort=True)]
+        levels.append((group_codes, [(g, ALL) for g in group_names]))
     if period is not None:
-        parts += [(ALL, str(p), part) for p, part in frame.groupby("period", sort=True)]
+        levels.append((period_codes, [(ALL, p) for p in period_names]))
     if groups is not None and period is not None:
-        parts += [(str(g), str(p), part) for (g, p), part in frame.groupby(["group", "period"], sort=True)]
-    rows = tuple(_describe(part, group=g, period=p) for g, p, part in parts)
-    rows = tuple(sorted(rows, key=lambda r: (r.group != ALL, r.group, r.period != ALL, r.period)))
+        combined = group_codes * len(period_names) + period_codes
+        levels.append((combined, [(g, p) for g in group_names for p in period_names]))
+    found: list[CentreAndSpread] = []
+    for codes, names in levels:
+        found += _describe_level(xs, ys, w, codes, names)
+    rows = tuple(sorted(found, key=lambda r: (r.group != ALL, r.group, r.period != ALL, r.period)))
     notes: tuple[str, ...] = ()
     thin = [r for r in rows if r.standard_distance is None]
     if thin:
@@ -167,44 +165,80 @@ def centre_and_spread(
     )
 
 
-def _describe(part: pd.DataFrame, *, group: str, period: str) -> CentreAndSpread:
-    xs, ys, w = part["x"].to_numpy(), part["y"].to_numpy(), part["w"].to_numpy()
-    total = float(w.sum())
-    if total <= 0:
-        return _centre_only(group, period, len(xs), total, math.nan, math.nan, note="weights add up to 0")
-    mean_x, mean_y = float(np.dot(w, xs) / total), float(np.dot(w, ys) / total)
-    if len(xs) < MIN_EVENTS_FOR_SPREAD or total <= 2:
-        return _centre_only(group, period, len(xs), total, mean_x, mean_y, note=f"fewer than {MIN_EVENTS_FOR_SPREAD} events: no spread")
-    dx, dy = xs - mean_x, ys - mean_y
-    sxx, syy, sxy = float(np.dot(w, dx * dx)), float(np.dot(w, dy * dy)), float(np.dot(w, dx * dy))
-    standard_distance = math.sqrt((sxx + syy) / (total - 2))
-    within = float(w[np.hypot(dx, dy) <= standard_distance].sum() / total)
-    theta = _crimestat_theta(sxx, syy, sxy)
-    c, s = math.cos(theta), math.sin(theta)
-    sx = math.sqrt(2 * float(np.dot(w, (dx * c - dy * s) ** 2)) / (total - 2))
-    sy = math.sqrt(2 * float(np.dot(w, (dx * s + dy * c) ** 2)) / (total - 2))
-    theta_degrees = math.degrees(theta) % 180.0
-    # The ellipse's Y axis points θ clockwise from north, so the long axis is there when sy is the larger.
-    bearing = theta_degrees if sy >= sx else (theta_degrees + 90.0) % 180.0
-    return CentreAndSpread(
-        group=group,
-        period=period,
-        events=len(xs),
-        weight=total,
-        mean_x=mean_x,
-        mean_y=mean_y,
-        sd_x=math.sqrt(sxx / (total - 1)),
-        sd_y=math.sqrt(syy / (total - 1)),
-        standard_distance=standard_distance,
-        within_standard_distance=within,
-        ellipse_theta=theta_degrees,
-        ellipse_sx=sx,
-        ellipse_sy=sy,
-        ellipse_major=max(sx, sy),
-        ellipse_minor=min(sx, sy),
-        ellipse_bearing=bearing,
-        ellipse_area=math.pi * sx * sy,
-    )
+def _describe_level(xs: np.ndarray, ys: np.ndarray, w: np.ndarray, codes: np.ndarray, names: list[tuple[str, str]]) -> list[CentreAndSpread]:
+    """The rows of one level: ``codes[i]`` is event i's place in ``names``; names with no events give no row."""
+    size = len(names)
+
+    def total_of(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=size)
+
+    events = np.bincount(codes, minlength=size)
+    weight = total_of(w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_x, mean_y = total_of(w * xs) / weight, total_of(w * ys) / weight
+        # Two passes: sums of squares about each group's own centre, exact however far the events are from the origin.
+        dx, dy = xs - mean_x[codes], ys - mean_y[codes]
+        sxx, syy, sxy = total_of(w * dx * dx), total_of(w * dy * dy), total_of(w * dx * dy)
+        spread = (events >= MIN_EVENTS_FOR_SPREAD) & (weight > 2)
+        standard_distance = np.where(spread, np.sqrt((sxx + syy) / (weight - 2)), np.nan)
+        within = total_of(w * (np.hypot(dx, dy) <= standard_distance[codes])) / weight
+        theta = np.array([_crimestat_theta(a, b, c) for a, b, c in zip(sxx, syy, sxy)])
+        cos, sin = np.cos(theta)[codes], np.sin(theta)[codes]
+        sx = np.sqrt(2 * total_of(w * (dx * cos - dy * sin) ** 2) / (weight - 2))
+        sy = np.sqrt(2 * total_of(w * (dx * sin + dy * cos) ** 2) / (weight - 2))
+        sd_x, sd_y = np.sqrt(sxx / (weight - 1)), np.sqrt(syy / (weight - 1))
+    rows = []
+    for k, (group, period) in enumerate(names):
+        if events[k] == 0:
+            continue
+        if weight[k] <= 0:
+            rows.append(_centre_only(group, period, int(events[k]), float(weight[k]), math.nan, math.nan, note="weights add up to 0"))
+            continue
+        if not spread[k]:
+            note = f"fewer than {MIN_EVENTS_FOR_SPREAD} events: no spread"
+            rows.append(_centre_only(group, period, int(events[k]), float(weight[k]), float(mean_x[k]), float(mean_y[k]), note=note))
+            continue
+        theta_degrees = math.degrees(theta[k]) % 180.0
+        # The ellipse's Y axis points θ clockwise from north, so the long axis is there when sy is the larger.
+        bearing = theta_degrees if sy[k] >= sx[k] else (theta_degrees + 90.0) % 180.0
+        rows.append(
+            CentreAndSpread(
+                group=group,
+                period=period,
+                events=int(events[k]),
+                weight=float(weight[k]),
+                mean_x=float(mean_x[k]),
+                mean_y=float(mean_y[k]),
+                sd_x=float(sd_x[k]),
+                sd_y=float(sd_y[k]),
+                standard_distance=float(standard_distance[k]),
+                within_standard_distance=float(within[k]),
+                ellipse_theta=theta_degrees,
+                ellipse_sx=float(sx[k]),
+                ellipse_sy=float(sy[k]),
+                ellipse_major=float(max(sx[k], sy[k])),
+                ellipse_minor=float(min(sx[k], sy[k])),
+                ellipse_bearing=bearing,
+                ellipse_area=float(math.pi * sx[k] * sy[k]),
+            )
+        )
+    return rows
+
+
+def _group_codes(groups: Any, n: int) -> tuple[np.ndarray, list[str]]:
+    """Each event's group as a code into the sorted group names (surrounding spaces ignored); a blank is an error."""
+    values = groups if isinstance(groups, (pd.Series, pd.Index, np.ndarray)) else np.asarray(list(groups), dtype=object)
+    if len(values) != n:
+        raise AnalysisInputError(f"give one group per event: found {len(values)} for {n} events", column="group")
+    codes, uniques = pd.factorize(values)
+    names = np.array([str(u).strip() for u in uniques], dtype=object)
+    blank = codes < 0
+    if len(names):
+        blank |= names[np.maximum(codes, 0)] == ""
+    if blank.any():
+        raise AnalysisInputError("expected a group, found a blank", column="group", row=int(np.flatnonzero(blank)[0]) + 1)
+    ordered, remap = np.unique(names.astype(str), return_inverse=True)
+    return remap[codes].astype(np.int64), [str(v) for v in ordered]
 
 
 def _centre_only(group: str, period: str, events: int, weight: float, mean_x: float, mean_y: float, *, note: str) -> CentreAndSpread:
@@ -287,17 +321,26 @@ def _weights(values: Any, n: int) -> np.ndarray:
     return array
 
 
-def _periods(dates: Any, period: str, n: int) -> np.ndarray:
-    try:
-        stamps = pd.to_datetime(pd.Series(np.asarray(dates)), errors="coerce", format="ISO8601")
-    except (TypeError, ValueError):
-        stamps = pd.to_datetime(pd.Series(np.asarray(dates)), errors="coerce")
-    if len(stamps) != n:
-        raise AnalysisInputError(f"give one date per event: found {len(stamps)} for {n} events", column="date")
-    if stamps.isna().any():
-        raise AnalysisInputError("expected a date", column="date", row=int(np.flatnonzero(stamps.isna().to_numpy())[0]) + 1)
+def _periods(dates: Any, period: str, n: int) -> tuple[np.ndarray, list[str]]:
+    """Each event's period as a code into the sorted period names ("2024-03", "2024-Q1", "2024")."""
+    values = np.asarray(dates)
+    if values.dtype.kind != "M":
+        stamps = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", format="ISO8601")
+        missing = stamps.isna().to_numpy()
+        if missing.any():
+            raise AnalysisInputError("expected a date", column="date", row=int(np.flatnonzero(missing)[0]) + 1)
+        values = stamps.to_numpy()
+    if len(values) != n:
+        raise AnalysisInputError(f"give one date per event: found {len(values)} for {n} events", column="date")
+    if np.isnat(values).any():
+        raise AnalysisInputError("expected a date", column="date", row=int(np.flatnonzero(np.isnat(values))[0]) + 1)
+    months = values.astype("datetime64[M]").astype(np.int64)  # months since January 1970
+    number = months if period == "month" else months // 3 if period == "quarter" else months // 12
+    present, codes = np.unique(number, return_inverse=True)
     if period == "month":
-        return stamps.dt.strftime("%Y-%m").to_numpy()
-    if period == "quarter":
-        return (stamps.dt.year.astype(str) + "-Q" + stamps.dt.quarter.astype(str)).to_numpy()
-    return stamps.dt.year.astype(str).to_numpy()
+        names = [str(np.datetime64(int(m), "M")) for m in present]
+    elif period == "quarter":
+        names = [f"{1970 + int(q) // 4}-Q{int(q) % 4 + 1}" for q in present]
+    else:
+        names = [str(1970 + int(y)) for y in present]
+    return codes.astype(np.int64), names
