@@ -831,3 +831,41 @@ class SpatialDescriptionForm(AnalysisForm):
 
 
 FORMS[SpatialDescriptionForm.kind] = SpatialDescriptionForm
+
+
+# --- point patterns (nearest neighbour, Ripley's K and L, kernel density) ---------------------------------------
+
+
+class PointPatternForm(AnalysisForm):
+    kind = AnalysisKind.POINT_PATTERN
+    column_fields = {"x": ("Easting / longitude column", True, ""), "y": ("Northing / latitude column", True, "")}
+    events_columns = {"x": "x", "y": "y"}
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    event_label = forms.CharField(label="What the events are (for the summary)", initial="events", max_length=60, required=False)
+    study_area = forms.CharField(
+        label="Study area (optional GeoJSON polygon, in the events' projected metres)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The land the events could fall on: water and empty land outside it do not count. Blank: the events' bounding box.",
+    )
+    simulations = forms.IntegerField(label="Random patterns for the envelope", min_value=0, max_value=999, initial=99, required=False)
+    seed = forms.IntegerField(label="Seed for the random patterns (the same seed gives the same answer)", initial=1, min_value=0, required=False)
+    bandwidth = forms.FloatField(
+        label="Kernel radius (metres, optional)", min_value=1, required=False, help_text="Blank: Silverman's rule of thumb in its spatial form."
+    )
+    cell = forms.FloatField(label="Density cell size (metres, optional)", min_value=1, required=False, help_text="Blank: a fifth of the radius.")
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
+
+    def clean_study_area(self):
+        import json
+
+        text = (self.cleaned_data.get("study_area") or "").strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"The study area is not valid GeoJSON ({error}).") from None
+
+
+FORMS[PointPatternForm.kind] = PointPatternForm

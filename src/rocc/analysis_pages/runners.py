@@ -569,3 +569,30 @@ def run_spatial_description(frame: pd.DataFrame, params: dict[str, Any]) -> Outc
 
 
 FRAME_RUNNERS["spatial_description"] = run_spatial_description
+
+
+# --- point patterns (nearest neighbour, Ripley's K and L, kernel density) ---------------------------------------
+
+
+def run_point_pattern(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    from rocc.analysis.point_pattern import point_pattern
+
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, _ = _projected(frame, params)
+    result = point_pattern(
+        x=xs,
+        y=ys,
+        study_area=params.get("study_area") or None,
+        simulations=int(params["simulations"]) if params.get("simulations") is not None else 99,
+        seed=int(params["seed"]) if params.get("seed") is not None else 1,
+        bandwidth=params.get("bandwidth") or None,
+        cell=params.get("cell") or None,
+        event_label=params.get("event_label") or "events",
+    ).to_dict()
+    _notes(result, _left_out(dropped))
+    return Outcome(result, holds_person_level=False)
+
+
+FRAME_RUNNERS["point_pattern"] = run_point_pattern

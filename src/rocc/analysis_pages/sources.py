@@ -26,6 +26,7 @@ EVENT_KINDS = (
     "space_time",
     "autocorrelation",
     "forecast_accuracy",
+    "point_pattern",
     "spatial_description",
 )
 PERSON_KINDS = ("repeat_victims", "network")

@@ -132,3 +132,97 @@ def forecast_view(result: dict[str, Any]) -> dict[str, Any]:
         for r in sorted(result["scores"], key=lambda r: (r["share"], r["method"], r["cell"]))
     ]
     return {"rows": rows}
+
+
+PLOT_W, PLOT_H, PLOT_M = 520, 260, 44
+DENSITY_STEPS = 5
+
+
+def point_pattern_view(result: dict[str, Any]) -> dict[str, Any]:
+    """Ripley's L − d against distance with the envelope of random patterns drawn as a band, and the density
+    surface as shaded cells (cells outside the study area left unshaded and marked as such in their titles)."""
+    rows = result["ripley"]
+    view: dict[str, Any] = {
+        "rows": [
+            {
+                **r,
+                "l_minus_d_text": f"{r['l_minus_d']:,.1f}",
+                "envelope_text": "–" if r["l_lower"] is None else f"{r['l_lower'] - r['distance']:,.1f} to {r['l_upper'] - r['distance']:,.1f}",
+            }
+            for r in rows
+        ],
+        "nn": result["nearest_neighbour"],
+        "nn_p": p_text(result["nearest_neighbour"]["p"]),
+        "plot": _l_plot(rows) if rows else None,
+        "density": _density_map(result["density"]) if result.get("density") else None,
+    }
+    return view
+
+
+def _l_plot(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    distances = [r["distance"] for r in rows]
+    values = [r["l_minus_d"] for r in rows]
+    for r in rows:
+        if r["l_lower"] is not None:
+            values += [r["l_lower"] - r["distance"], r["l_upper"] - r["distance"]]
+    top, bottom = max(values + [0.0]), min(values + [0.0])
+    span = (top - bottom) or 1.0
+    far = max(distances) or 1.0
+
+    def at(d: float, v: float) -> str:
+        return f"{PLOT_M + d / far * (PLOT_W - 2 * PLOT_M):.1f},{PLOT_H - PLOT_M - (v - bottom) / span * (PLOT_H - 2 * PLOT_M):.1f}"
+
+    band = None
+    if rows[0]["l_lower"] is not None:
+        upper = [at(r["distance"], r["l_upper"] - r["distance"]) for r in rows]
+        lower = [at(r["distance"], r["l_lower"] - r["distance"]) for r in reversed(rows)]
+        band = " ".join(upper + lower)
+    zero_y = PLOT_H - PLOT_M - (0 - bottom) / span * (PLOT_H - 2 * PLOT_M)
+    return {
+        "width": PLOT_W,
+        "height": PLOT_H,
+        "line": " ".join(at(r["distance"], r["l_minus_d"]) for r in rows),
+        "band": band,
+        "zero_y": round(zero_y, 1),
+        "left": PLOT_M,
+        "right": PLOT_W - PLOT_M,
+        "bottom_y": PLOT_H - PLOT_M + 18,
+        "far": f"{far:,.0f} m",
+        "top": f"{top:,.0f}",
+        "low": f"{bottom:,.0f}",
+        "top_y": PLOT_M,
+        "low_y": PLOT_H - PLOT_M,
+        "frame_w": PLOT_W - 2 * PLOT_M,
+        "frame_h": PLOT_H - 2 * PLOT_M,
+    }
+
+
+def _density_map(density: dict[str, Any]) -> dict[str, Any]:
+    grid = density["grid"]
+    cell = float(grid["cell"])
+    west, south = grid["origin"]
+    rows, cols = grid["rows"], grid["cols"]
+    scale = MAP_WIDTH / max(cols * cell, rows * cell / 0.75)
+    height = rows * cell * scale
+    top = density["max"] or 1.0
+    size = f"{cell * scale:.2f}"
+    parts = []
+    for x, y, value in density["cells"]:
+        if value is not None and value <= 0:
+            continue
+        step = "none" if value is None else str(min(DENSITY_STEPS, 1 + int(value / top * DENSITY_STEPS - 1e-9)))
+        css = "outside-study" if value is None else f"map-{step}"
+        title = f"{x:.0f} E, {y:.0f} N: " + ("outside the study area" if value is None else f"{value:,.1f} per km²")
+        parts.append(
+            f'<rect x="{(x - cell / 2 - west) * scale:.2f}" y="{height - (y + cell / 2 - south) * scale:.2f}" width="{size}" height="{size}" class="{css}"><title>{title}</title></rect>'
+        )
+    if len(parts) > MAX_MAP_CELLS:
+        parts = parts[:MAX_MAP_CELLS]
+    return {
+        "svg_cells": mark_safe("".join(parts)),
+        "width": round(cols * cell * scale, 1),
+        "height": round(height, 1),
+        "svg_width": round(cols * cell * scale + 8, 1),
+        "svg_height": round(height + 8, 1),
+        "top": f"{top:,.1f}",
+    }

@@ -44,6 +44,10 @@ DESCRIPTIONS[AnalysisKind.SPATIAL_DESCRIPTION] = (
     "Where events are centred, how far they spread and in which direction (mean centre, standard distance, "
     "standard deviational ellipse), overall and by group and period, as CrimeStat gives them."
 )
+DESCRIPTIONS[AnalysisKind.POINT_PATTERN] = (
+    "Whether events are clustered, random or evenly spread, and at which distances (nearest-neighbour index, Ripley's K and L "
+    "against random patterns), with a kernel density surface over a study area that need not count water."
+)
 PERSON_GRANT_SECONDS = 30 * 60
 
 
@@ -287,6 +291,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         context["view"] = spatial_charts.autocorrelation_view(result)
     elif obj.kind == AnalysisKind.FORECAST_ACCURACY:
         context["view"] = spatial_charts.forecast_view(result)
+    elif obj.kind == AnalysisKind.POINT_PATTERN:
+        context["view"] = spatial_charts.point_pattern_view(result)
     return context
 
 

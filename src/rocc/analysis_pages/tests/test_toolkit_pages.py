@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.utils.html import escape
 
 from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
 from rocc.analysis_pages.models import AnalysisRun, SavedAnalysis
@@ -24,7 +25,7 @@ def test_autocorrelation_of_areas_with_neighbours_shows_morans_i_and_the_cluster
     frame = pd.read_csv(COLUMBUS, dtype=str, keep_default_na=False)
     weights = weights_from_neighbours(neighbours=neighbours_from_table(frame, area="neighbourhood", neighbours="neighbours"))
     expected = spatial_autocorrelation(values=frame["crime"].astype(float), weights=weights, permutations=999, seed=3, value_label="values of crime")
-    assert expected.summary.replace("'", "&#x27;") in html
+    assert escape(expected.summary) in html
     assert f"{expected.moran.statistic:,.4f}" in html and "0.5002" in html
     assert f"High–high cluster (HH): {expected.counts['High–high cluster']}" in html
     run_row = AnalysisRun.objects.get()
@@ -97,7 +98,7 @@ def test_forecast_accuracy_from_a_file_scores_each_method_and_cell_size(analyst_
     expected = forecast_accuracy(
         x=frame.easting, y=frame.northing, dates=frame.occurred, split="2024-04-01", cells=[250, 500], methods=["counts", "gi"], shares=[0.01, 0.05, 0.1]
     )
-    assert expected.summary.replace("'", "&#x27;") in html
+    assert escape(expected.summary) in html
     assert html.count("★</span>") >= 3  # the best at each share (more where two tie)
     assert len(AnalysisRun.objects.get().result["scores"]) == 12
     assert f"{expected.scores[0]['pai']:,.2f}" in html
@@ -127,3 +128,52 @@ def test_forecast_accuracy_on_the_stored_events_splits_them_by_date(analyst_clie
     result = AnalysisRun.objects.get().result
     assert result["events_before"] + result["events_after"] == 120
     assert "Hot-spot forecast accuracy" in html and result["scores"][0]["method"] == "counts"
+
+
+# --- point patterns -----------------------------------------------------------------------------------------
+
+
+def test_point_pattern_from_a_file_with_a_study_area_shows_the_index_the_envelope_and_the_density(analyst_client, upload, waitemata):
+    import json
+
+    from rocc.analysis.point_pattern import point_pattern
+
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(1755000, 150, 150), rng.normal(5925000, 150, 150)
+    body = "easting,northing\n" + "\n".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y)) + "\n"
+    land = {"type": "Polygon", "coordinates": [[[1754000, 5924000], [1756000, 5924000], [1756000, 5926000], [1754000, 5926000], [1754000, 5924000]]]}
+    _, upload_id = upload("point-pattern", ("events.csv", body.encode()))
+    fields = {
+        "x": "easting",
+        "y": "northing",
+        "coordinates": "nztm",
+        "simulations": "19",
+        "seed": "2",
+        "study_area": json.dumps(land),
+        "event_label": "burglaries",
+    }
+    html = text(followed(analyst_client, run(analyst_client, "point-pattern", upload_id, waitemata, **fields)))
+    frame = pd.read_csv(pd.io.common.BytesIO(body.encode()))
+    expected = point_pattern(x=frame.easting, y=frame.northing, study_area=land, simulations=19, seed=2, event_label="burglaries")
+    assert escape(expected.summary) in html
+    assert f"{expected.nearest_neighbour['index']:.3f}" in html
+    assert "Ripley's L minus distance" in html and "Kernel density" in html and "Clustered (above the envelope)" in html
+    assert AnalysisRun.objects.get().result["study_area"]["area_km2"] == 4.0
+
+
+def test_point_pattern_with_a_broken_study_area_is_refused_on_the_form(analyst_client, upload, waitemata):
+    _, upload_id = upload("point-pattern", ("events.csv", b"x,y\n1,2\n3,4\n5,7\n"))
+    response = run(analyst_client, "point-pattern", upload_id, waitemata, x="x", y="y", coordinates="metres", study_area="{not json")
+    assert response.status_code == 400 and "The study area is not valid GeoJSON" in response.content.decode()
+    assert AnalysisRun.objects.count() == 0
+
+
+def test_point_pattern_of_the_stored_events(analyst_client, stored, waitemata):  # noqa: F811
+    response = analyst_client.post(
+        "/analyses/point-pattern/run-events/",
+        {"ev-scope_unit": waitemata.pk, "ev-coordinates": "nztm", "ev-simulations": "19", "ev-seed": "1", "ev-event_label": "burglaries"},
+    )
+    html = text(followed(analyst_client, response))
+    result = AnalysisRun.objects.get().result
+    assert result["n"] == 120 and result["nearest_neighbour"]["index"] < 1
+    assert "The burglaries are clustered" in html
