@@ -22,6 +22,13 @@ from rocc.analysis.results import jsonable
 
 COMMUNITY_METHODS = ("leiden", "multilevel")
 RANKABLE_MEASURES = ("betweenness", "degree", "strength", "closeness", "eigenvector")
+#: How far apart two nodes are along a path: "steps" counts ties; "inverse_weight" sums 1 / weight over the ties, so
+#: that a strong tie (many calls, many co-offences) is a short step.
+GEODESICS = ("steps", "inverse_weight")
+GEODESIC_WORDS = {
+    "steps": "counted in steps (tie weights are strengths, not distances)",
+    "inverse_weight": "weighted: a tie of weight w is 1 / w long (a strong tie is a short step), summed along the path",
+}
 BROKERAGE_ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
 
@@ -333,6 +340,18 @@ class NodeMeasures:
     eigenvector: float | None
     constraint: float | None
     community: int
+    #: Directed only: Wasserman–Faust closeness over the nodes that reach this one (in) and that it reaches (out).
+    in_closeness: float | None = None
+    out_closeness: float | None = None
+    #: Degree over its largest possible value: n − 1 (undirected), 2(n − 1) for in + out (directed); in/out each over n − 1.
+    degree_normalised: float | None = None
+    in_degree_normalised: float | None = None
+    out_degree_normalised: float | None = None
+    #: Betweenness over the pairs of other nodes: (n − 1)(n − 2)/2 undirected, (n − 1)(n − 2) directed (None for n < 3).
+    betweenness_normalised: float | None = None
+    #: The node's core number: the largest k such that it is in the k-core (every member tied to ≥ k other members),
+    #: on the undirected projection.
+    core: int | None = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +369,9 @@ class NetworkSummary:
     modularity: float | None
     n_communities: int
     community_method: str
+    #: The largest k with a non-empty k-core, and how many nodes are in the k-core for each k from 1 up to it.
+    max_core: int | None = None
+    core_sizes: dict[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -473,17 +495,25 @@ def _density(n_nodes: int, n_edges: int, directed: bool) -> float | None:
     return n_edges / pairs if directed else 2 * n_edges / pairs
 
 
-def _closeness(network: CriminalNetwork) -> np.ndarray:
+def _lengths(network: CriminalNetwork, geodesics: str) -> list[float] | None:
+    """The length of each tie for shortest paths: None (one step each), or 1 / weight."""
+    if geodesics == "steps":
+        return None
+    return (1.0 / network.weight).tolist()
+
+
+def _closeness(network: CriminalNetwork, *, mode: str | None = None, geodesics: str = "steps") -> np.ndarray:
     """Wasserman–Faust closeness: (r/(n−1)) · (r/Σd) over the r nodes a node can reach (following the
-    direction of ties in a directed network). It equals ordinary closeness in a connected network and,
-    unlike it, does not give a pair isolated from everyone else the top score. NaN for a node that
-    reaches no one."""
+    direction of ties in a directed network; ``mode="in"`` over the nodes that reach it). It equals ordinary
+    closeness in a connected network and, unlike it, does not give a pair isolated from everyone else the
+    top score. Distances d count steps, or sum 1 / weight with ``geodesics="inverse_weight"``. NaN for a node
+    that reaches no one."""
     graph = network.graph
     n = network.n_nodes
     if n < 2:
         return np.full(n, np.nan)
-    mode = "out" if network.directed else "all"
-    reach_only = np.asarray(graph.closeness(mode=mode), dtype=float)
+    mode = mode or ("out" if network.directed else "all")
+    reach_only = np.asarray(graph.closeness(mode=mode, weights=_lengths(network, geodesics)), dtype=float)
     if network.directed:
         reached = np.asarray(graph.neighborhood_size(order=n, mode=mode), dtype=float) - 1
     else:
@@ -510,7 +540,7 @@ def _eigenvector(network: CriminalNetwork) -> np.ndarray:
     return scores
 
 
-def _score(network: CriminalNetwork, measure: str) -> np.ndarray:
+def _score(network: CriminalNetwork, measure: str, geodesics: str = "steps") -> np.ndarray:
     """One of the rankable measures of every node."""
     graph = network.graph
     if measure == "degree":
@@ -518,23 +548,34 @@ def _score(network: CriminalNetwork, measure: str) -> np.ndarray:
     if measure == "strength":
         return np.asarray(graph.strength(weights="weight"), dtype=float)
     if measure == "betweenness":
-        # Geodesics count steps, not weights: tie strength is closeness of a relationship, not a
-        # distance, and turning it into one would be a modelling choice the analyst should make.
-        return np.asarray(graph.betweenness(directed=network.directed), dtype=float)
+        # By default geodesics count steps, not weights: tie strength is closeness of a relationship, not a
+        # distance, and turning it into one (1 / weight) is a modelling choice the analyst makes by asking.
+        return np.asarray(graph.betweenness(directed=network.directed, weights=_lengths(network, geodesics)), dtype=float)
     if measure == "closeness":
-        return _closeness(network)
+        return _closeness(network, geodesics=geodesics)
     return _eigenvector(network)
 
 
-def _centralities(network: CriminalNetwork) -> dict[str, np.ndarray]:
+def _centralities(network: CriminalNetwork, geodesics: str = "steps") -> dict[str, np.ndarray]:
     graph = network.graph
     directed = network.directed
-    measures = {measure: _score(network, measure) for measure in RANKABLE_MEASURES}
+    measures = {measure: _score(network, measure, geodesics) for measure in RANKABLE_MEASURES}
+    n = network.n_nodes
+    if n >= 2:
+        measures["degree_normalised"] = measures["degree"] / ((2 if directed else 1) * (n - 1))
+    if n >= 3:
+        measures["betweenness_normalised"] = measures["betweenness"] / ((n - 1) * (n - 2) / (1 if directed else 2))
+    measures["core"] = np.asarray(network.undirected.coreness(), dtype=np.int64)
     if directed:
+        measures["in_closeness"] = _closeness(network, mode="in", geodesics=geodesics)
+        measures["out_closeness"] = measures["closeness"]
         measures["in_degree"] = np.asarray(graph.degree(mode="in"), dtype=np.int64)
         measures["out_degree"] = np.asarray(graph.degree(mode="out"), dtype=np.int64)
         measures["in_strength"] = np.asarray(graph.strength(mode="in", weights="weight"), dtype=float)
         measures["out_strength"] = np.asarray(graph.strength(mode="out", weights="weight"), dtype=float)
+        if n >= 2:
+            measures["in_degree_normalised"] = measures["in_degree"] / (n - 1)
+            measures["out_degree_normalised"] = measures["out_degree"] / (n - 1)
     return measures
 
 
@@ -587,6 +628,7 @@ def network_analysis(
     rank_by: str = "betweenness",
     top: int = 10,
     seed: int | np.random.Generator = 0,
+    geodesics: str = "steps",
 ) -> NetworkAnalysis:
     """Measure every node of a network, find its communities and, on request, its key players, the
     brokerage roles of its nodes between groups and its change to a later snapshot.
@@ -604,12 +646,15 @@ def network_analysis(
     rank_by, top : for the comparison: the measure that ranks nodes and how many top places count as
         central.
     seed : an integer or numpy Generator; the same seed gives the same communities.
+    geodesics : "steps" (default: a path's length is its number of ties) or "inverse_weight" (a tie of weight w
+        has length 1 / w, so strong ties are short): the shortest paths behind betweenness and closeness.
 
     Per node: degree (ties; in + out when directed), strength (summed tie weights), betweenness
     (number of shortest paths between other pairs through the node, counted in steps and following
     direction when directed; undirected pairs counted once), Wasserman–Faust closeness, eigenvector
     centrality (largest component of the undirected projection only), Burt's constraint (low =
-    a broker spanning structural holes; undefined for an isolated node) and community.
+    a broker spanning structural holes; undefined for an isolated node) and community; in- and
+    out-closeness (directed), normalised degree and betweenness, and the core number (k-core).
     """
     if community_method not in COMMUNITY_METHODS:
         raise AnalysisInputError(f"community_method must be one of {', '.join(COMMUNITY_METHODS)}, not {community_method!r}")
@@ -626,8 +671,10 @@ def network_analysis(
     seed_value = seed_int(seed)
     if network.n_nodes == 0:
         raise AnalysisInputError("the network has no nodes")
+    if geodesics not in GEODESICS:
+        raise AnalysisInputError(f"geodesics must be one of {', '.join(GEODESICS)}, not {geodesics!r}")
 
-    measures = _centralities(network)
+    measures = _centralities(network, geodesics)
     constraint = np.asarray(network.graph.constraint(weights="weight"), dtype=float)
     membership, modularity = _communities(network, method=community_method, resolution=resolution, seed=seed_value)
     directed = network.directed
@@ -645,6 +692,13 @@ def network_analysis(
             eigenvector=_optional(measures["eigenvector"], i),
             constraint=_optional(constraint, i),
             community=int(membership[i]),
+            in_closeness=_optional(measures.get("in_closeness"), i),
+            out_closeness=_optional(measures.get("out_closeness"), i),
+            degree_normalised=_optional(measures.get("degree_normalised"), i),
+            in_degree_normalised=_optional(measures.get("in_degree_normalised"), i),
+            out_degree_normalised=_optional(measures.get("out_degree_normalised"), i),
+            betweenness_normalised=_optional(measures.get("betweenness_normalised"), i),
+            core=int(measures["core"][i]),
         )
         for i, label in enumerate(network.nodes)
     )
@@ -661,6 +715,8 @@ def network_analysis(
         modularity=modularity,
         n_communities=int(membership.max()) + 1,
         community_method=community_method,
+        max_core=int(measures["core"].max()),
+        core_sizes={k: int((measures["core"] >= k).sum()) for k in range(1, int(measures["core"].max()) + 1)},
     )
     notes = []
     if network.n_edges == 0:
@@ -672,7 +728,7 @@ def network_analysis(
     players = key_player_set(network, k=key_players) if key_players else None
     comparison = None
     if compare_with is not None:
-        comparison = network_comparison(network, compare_with, rank_by=rank_by, top=top, before_scores=measures[rank_by])
+        comparison = network_comparison(network, compare_with, rank_by=rank_by, top=top, before_scores=measures[rank_by], geodesics=geodesics)
     roles = brokerage_roles(network, groups=groups) if groups is not None else None
     return NetworkAnalysis(
         summary=summary,
@@ -687,7 +743,8 @@ def network_analysis(
             "key_players": key_players,
             "rank_by": rank_by if compare_with is not None else None,
             "top": top if compare_with is not None else None,
-            "geodesics": "counted in steps (tie weights are strengths, not distances)",
+            "geodesics": GEODESIC_WORDS[geodesics],
+            "geodesics_method": geodesics,
             "closeness": "Wasserman–Faust: (r/(n−1))·(r/Σd) over the r nodes reachable" + (" along the direction of ties" if directed else ""),
         },
         notes=tuple(notes),
@@ -892,6 +949,7 @@ def network_comparison(
     rank_by: str = "betweenness",
     top: int = 10,
     before_scores: np.ndarray | None = None,
+    geodesics: str = "steps",
 ) -> NetworkComparison:
     """What changed between two snapshots of one network, nodes matched by label.
 
@@ -911,8 +969,8 @@ def network_comparison(
             f"(the first is {'directed' if before.directed else 'undirected'}, "
             f"the second {'directed' if after.directed else 'undirected'})"
         )
-    scores_before = before_scores if before_scores is not None else _score(before, rank_by)
-    scores_after = _score(after, rank_by)
+    scores_before = before_scores if before_scores is not None else _score(before, rank_by, geodesics)
+    scores_after = _score(after, rank_by, geodesics)
     ranks_before = dict(zip(before.nodes, _ranks(scores_before).tolist()))
     ranks_after = dict(zip(after.nodes, _ranks(scores_after).tolist()))
     value_before = dict(zip(before.nodes, np.asarray(scores_before, dtype=float).tolist()))

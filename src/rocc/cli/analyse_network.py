@@ -18,6 +18,8 @@ def _summary(result: NetworkAnalysis, *, show: int = 5) -> str:
         + (f", density {s.density:.3f}" if s.density is not None else "")
         + f", {s.components} component(s), largest {s.largest_component}",
         f"{s.n_communities} communities ({s.community_method})" + (f", modularity {s.modularity:.3f}" if s.modularity is not None else ""),
+        f"shortest paths {result.parameters['geodesics']}",
+        f"k-cores: the innermost is the {s.max_core}-core ({(s.core_sizes or {}).get(s.max_core or 0, 0)} nodes)" if s.max_core else "k-cores: no ties",
         "",
         f"Top {show} by betweenness (node: betweenness, degree, constraint, community):",
     ]
@@ -74,6 +76,9 @@ def network_command(
     rank_by: str = typer.Option("betweenness", "--rank-by", help="For --compare: betweenness, degree, strength, closeness or eigenvector."),
     top: int = typer.Option(10, "--top", help="For --compare: how many top places count as central."),
     seed: int = typer.Option(0, "--seed", help="Seed for the community search; the same seed gives the same communities."),
+    geodesics: str = typer.Option(
+        "steps", "--geodesics", help="Shortest paths for betweenness and closeness: steps (count ties) or inverse_weight (a tie of weight w is 1/w long)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Who is central, who brokers, which communities, whose removal fragments the network, and what changed."""
@@ -103,6 +108,7 @@ def network_command(
             rank_by=rank_by,
             top=top,
             seed=seed,
+            geodesics=geodesics,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
