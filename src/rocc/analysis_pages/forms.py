@@ -454,6 +454,12 @@ class NetworkForm(AnalysisForm):
     communities = forms.ChoiceField(label="Community method", choices=[(m, m.capitalize()) for m in COMMUNITY_METHODS], initial="leiden")
     resolution = forms.FloatField(label="Resolution", min_value=0.01, initial=1.0, help_text="Above 1 gives more, smaller communities.")
     seed = forms.IntegerField(label="Seed", min_value=0, initial=0)
+    geodesics = forms.ChoiceField(
+        label="Shortest paths (betweenness, closeness)",
+        required=False,
+        initial="steps",
+        choices=[("steps", "Count the ties on the way"), ("inverse_weight", "Weighted: a tie of weight w is 1/w long, so strong ties are short steps")],
+    )
 
     def parameters(self, *, source: str) -> dict[str, Any]:
         data = super().parameters(source=source)

@@ -298,6 +298,7 @@ def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
         community_method=params.get("communities", "leiden"),
         resolution=float(params.get("resolution") or 1.0),
         seed=seed,
+        geodesics=params.get("geodesics") or "steps",
     )
     result = analysis.to_dict()
     edges = network.edge_table()
