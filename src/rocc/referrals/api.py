@@ -129,7 +129,9 @@ def service_update(request: HttpRequest, service_id: int, payload: ServiceIn):
 def service_capacity(request: HttpRequest, service_id: int, payload: CapacityIn):
     service = selectors.service_get(user=request.user, pk=service_id)
     return _service_out(
-        services.service_capacity_set(user=request.user, service=service, capacity=payload.capacity, capacity_note=payload.capacity_note, version=payload.version)
+        services.service_capacity_set(
+            user=request.user, service=service, capacity=payload.capacity, capacity_note=payload.capacity_note, version=payload.version
+        )
     )
 
 
@@ -274,9 +276,7 @@ def _referral_out(view) -> ReferralOut:
 )
 def referral_create(request: HttpRequest, payload: ReferralIn):
     service = selectors.service_get(user=request.user, pk=payload.service)
-    referral = services.referral_make(
-        user=request.user, service=service, unit=unit_named(payload.unit), **payload.dict(exclude={"service", "unit"})
-    )
+    referral = services.referral_make(user=request.user, service=service, unit=unit_named(payload.unit), **payload.dict(exclude={"service", "unit"}))
     return Status(201, _referral_out(selectors.referral_get(user=request.user, pk=referral.pk, purpose="Making the referral")))
 
 
@@ -339,7 +339,9 @@ class FiguresOut(Schema):
     rows: list[FigureRowOut]
 
 
-@router.get("/figures/{unit}", response={200: FiguresOut, **error_responses(403, 422)}, summary="Referral figures of a unit by month, through disclosure control")
+@router.get(
+    "/figures/{unit}", response={200: FiguresOut, **error_responses(403, 422)}, summary="Referral figures of a unit by month, through disclosure control"
+)
 def figures(request: HttpRequest, unit: str):
     result = selectors.referral_figures_for(user=request.user, unit=unit_named(unit))
     return FiguresOut(

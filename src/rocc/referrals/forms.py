@@ -44,7 +44,10 @@ class ReferralForm(forms.Form):
     urgency = forms.ChoiceField(choices=Urgency.choices, label="Urgency")
     person_name = forms.CharField(max_length=200, required=False, label="Name of the person or whānau contact")
     person_identifier = forms.CharField(
-        max_length=200, required=False, label="Person identifier in Police records (optional)", help_text="Stored only as the event store's pseudonym, never in clear."
+        max_length=200,
+        required=False,
+        label="Person identifier in Police records (optional)",
+        help_text="Stored only as the event store's pseudonym, never in clear.",
     )
     person_key = forms.CharField(widget=forms.HiddenInput, required=False)
     contact_route = forms.ChoiceField(choices=ContactRoute.choices, label="How the provider makes contact")

@@ -30,9 +30,7 @@ class Service(models.Model):
     capacity = models.CharField(max_length=10, choices=Capacity.choices, default=Capacity.OPEN)
     capacity_note = models.CharField(max_length=300, blank=True, help_text="For a waiting list: how long, roughly")
     response_days = models.PositiveSmallIntegerField(default=5, help_text="Days within which the provider answers a referral")
-    indicator_code = models.SlugField(
-        max_length=60, blank=True, help_text="Monitoring-framework indicator the referrals made to this service count towards"
-    )
+    indicator_code = models.SlugField(max_length=60, blank=True, help_text="Monitoring-framework indicator the referrals made to this service count towards")
     is_active = models.BooleanField(default=True)
     search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1)
@@ -272,3 +270,26 @@ class ReferralTally(models.Model):
     @property
     def scope_unit(self) -> OrgUnit:
         return self.unit
+
+
+class BarrierEvidence(models.Model):
+    """ "Declined: no capacity" by service and area over a period, attached by a regional coordinator (or the programme
+    office) to an escalated barrier such as "Demand for services greater than availability". The counts are kept as
+    they were when attached (true counts: each reader sees them through the disclosure gate of each area)."""
+
+    barrier = models.ForeignKey("strategy.BarrierEscalation", on_delete=models.CASCADE, related_name="referral_evidence")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The area chosen, if any")
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    rows = models.JSONField(default=list, help_text="[{service, provider, area, area_code, declined_no_capacity}]")
+    note = models.TextField(blank=True)
+    attached_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-attached_at"]
+        verbose_name_plural = "barrier evidence"
+
+    @property
+    def scope_unit(self) -> OrgUnit:
+        return self.barrier.unit

@@ -131,3 +131,11 @@ def may_see_identifying_details(user, referral) -> bool:
 def may_refer_to(user, service) -> bool:
     """A referrer may send a referral to a listed service that is not closed to new referrals."""
     return bool(is_referrer(user)) and service.is_active and service.capacity != Capacity.CLOSED
+
+
+def may_attach_evidence(user, barrier) -> bool:
+    """Capacity evidence goes on a barrier the user may raise or escalate (their region's, or any for the programme
+    office), while the barrier is still open."""
+    from rocc.strategy.models import BarrierStatus
+
+    return bool(is_programme_staff(user)) and user.has_perm("strategy.raise_barrier", barrier) and barrier.status != BarrierStatus.CLOSED

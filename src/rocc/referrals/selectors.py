@@ -258,13 +258,9 @@ def referral_figures_for(*, user, unit: OrgUnit) -> dict:
     }
 
 
-def capacity_declines_for(*, user, unit: OrgUnit | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
-    """Referrals declined for no capacity by service and area (the referral's unit), over a period: the evidence a
-    regional coordinator attaches to an escalated barrier ("Demand for services greater than availability"). Counts
-    include what expired referrals left as tallies, and pass the disclosure gate of each area."""
-    from rocc.measures.disclosure import cell_identity
-    from rocc.measures.selectors import disclosure_for
-
+def capacity_decline_counts(*, user, unit: OrgUnit | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
+    """The true counts of referrals declined for no capacity by service and area (the referral's unit) within the
+    user's scope, including what expired referrals left as tallies; for the gated reading below and for attaching."""
     if not user.has_perm("referrals.view_capacity_evidence"):
         raise Refused("The capacity evidence is for the programme office and regional coordinators.")
     scope = scope_of(user)
@@ -279,7 +275,7 @@ def capacity_declines_for(*, user, unit: OrgUnit | None = None, date_from: dt.da
     if date_to:
         referrals = referrals.filter(made_at__date__lte=date_to)
         tallies = tallies.filter(month__lte=date_to)
-    counts: dict[tuple[int, int], int] = {}
+    counts: dict[tuple[int | None, int], int] = {}
     for row in referrals.values("service_id", "unit_id").annotate(n=Count("pk")):
         counts[(row["service_id"], row["unit_id"])] = counts.get((row["service_id"], row["unit_id"]), 0) + row["n"]
     for tally in tallies.values("service_id", "unit_id", "declined_no_capacity"):
@@ -287,24 +283,68 @@ def capacity_declines_for(*, user, unit: OrgUnit | None = None, date_from: dt.da
         counts[key] = counts.get(key, 0) + tally["declined_no_capacity"]
     services = {s.pk: s for s in Service.objects.select_related("provider").filter(pk__in={s for s, _ in counts if s})}
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in={u for _, u in counts})}
-    period = f"{date_from or ''}..{date_to or ''}"
     rows = []
     for (service_id, unit_id), count in counts.items():
-        area = units[unit_id]
-        gate = disclosure_for(user=user, unit=area)
-        service = services.get(service_id)
-        shown = gate.count(count, cell_identity(indicator="referrals-declined-no-capacity", unit=area.code, period=period, series=f"service:{service_id}"))
+        service = services.get(service_id) if service_id else None
         rows.append(
             {
+                "service_id": service_id,
                 "service": service.name if service else "(service no longer listed)",
                 "provider": service.provider.short_name if service else "",
                 "capacity_now": service.get_capacity_display() if service else "",
-                "area": area.name,
-                "area_code": area.code,
-                "declined_no_capacity": shown,
-                "suppressed": gate.protect and shown is None,
-                "protected": gate.protect,
+                "area": units[unit_id].name,
+                "area_code": units[unit_id].code,
+                "declined_no_capacity": count,
             }
         )
-    rows.sort(key=lambda r: (-(r["declined_no_capacity"] or 0), r["service"], r["area"]))
-    return {"rows": rows, "date_from": date_from, "date_to": date_to, "unit": unit}
+    rows.sort(key=lambda r: (-r["declined_no_capacity"], r["service"], r["area"]))
+    return rows
+
+
+def gated_decline_rows(*, user, rows: list[dict], period: str) -> list[dict]:
+    """Decline counts as this user may see them: through the disclosure gate of each area."""
+    from rocc.measures.disclosure import cell_identity
+    from rocc.measures.selectors import disclosure_for
+
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in={r["area_code"] for r in rows})}
+    gates: dict[str, object] = {}
+    out = []
+    for row in rows:
+        code = row["area_code"]
+        if code not in gates:
+            gates[code] = disclosure_for(user=user, unit=units[code])
+        gate = gates[code]
+        identity = cell_identity(indicator="referrals-declined-no-capacity", unit=code, period=period, series=f"service:{row.get('service_id')}")
+        shown = gate.count(row["declined_no_capacity"], identity)
+        out.append({**row, "declined_no_capacity": shown, "suppressed": gate.protect and shown is None, "protected": gate.protect})
+    out.sort(key=lambda r: (-(r["declined_no_capacity"] or 0), r["service"], r["area"]))
+    return out
+
+
+def capacity_declines_for(*, user, unit: OrgUnit | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None) -> dict:
+    """Referrals declined for no capacity by service and area over a period, through the disclosure gate of each area:
+    the evidence a regional coordinator attaches to an escalated barrier ("Demand for services greater than
+    availability")."""
+    rows = capacity_decline_counts(user=user, unit=unit, date_from=date_from, date_to=date_to)
+    period = f"{date_from or ''}..{date_to or ''}"
+    return {"rows": gated_decline_rows(user=user, rows=rows, period=period), "date_from": date_from, "date_to": date_to, "unit": unit}
+
+
+def barriers_to_attach_to(*, user) -> list:
+    """The barriers in the register this user may attach capacity evidence to (read through strategy's selectors)."""
+    from rocc.strategy.selectors.register import barrier_list
+
+    if not user.has_perm("referrals.view_capacity_evidence"):
+        return []
+    return [b for b in barrier_list(user=user) if referral_rules.may_attach_evidence(user, b)]
+
+
+def barrier_evidence_for(*, user, barrier) -> list[dict]:
+    """The capacity evidence attached to a barrier, each count through the reader's disclosure gate of its area."""
+    from rocc.referrals.models import BarrierEvidence
+
+    out = []
+    for evidence in BarrierEvidence.objects.filter(barrier=barrier).select_related("attached_by", "unit"):
+        period = f"{evidence.date_from or ''}..{evidence.date_to or ''}"
+        out.append({"evidence": evidence, "rows": gated_decline_rows(user=user, rows=evidence.rows, period=period)})
+    return out

@@ -226,9 +226,10 @@ def referral_make(
         errors["service"] = [f"{service.name} is no longer listed in the directory."]
     elif service.capacity == Capacity.CLOSED:
         errors["service"] = [f"{service.name} is closed to new referrals{': ' + service.capacity_note if service.capacity_note else ''}."]
-    elif not service.units_served.filter(path__in=_ancestor_and_self_paths(unit.path)).exists() and not service.units_served.filter(
-        path__startswith=unit.path
-    ).exists():
+    elif (
+        not service.units_served.filter(path__in=_ancestor_and_self_paths(unit.path)).exists()
+        and not service.units_served.filter(path__startswith=unit.path).exists()
+    ):
         errors["unit"] = [f"{service.name} does not work in {unit}."]
     if urgency not in Urgency.values:
         errors["urgency"] = [f"Urgency is one of {', '.join(Urgency.values)}; got {urgency!r}."]
@@ -470,7 +471,9 @@ def referrals_expire(*, user=None, now: dt.datetime | None = None) -> ReferralsE
     expired = Referral.objects.select_for_update().filter(made_at__lt=cutoff)
     totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     ids = []
-    for referral in expired.only("pk", "service_id", "provider_id", "unit_id", "made_at", "accepted_at", "decline_reason", "first_contact_at", "engaged_at", "outcome"):
+    for referral in expired.only(
+        "pk", "service_id", "provider_id", "unit_id", "made_at", "accepted_at", "decline_reason", "first_contact_at", "engaged_at", "outcome"
+    ):
         cell = totals[(referral.service_id, referral.provider_id, referral.unit_id, month_of(referral.made_at))]
         for name, value in referral_counts(referral).items():
             cell[name] += value
@@ -536,7 +539,9 @@ def referral_cells() -> dict[tuple[int, dt.date, str], dict[str, int]]:
     for row in Referral.objects.values(*fields).iterator(chunk_size=5000):
         add(row["unit_id"], month_of(row["made_at"]), row["service_id"], referral_counts(_Row(row)))
     for tally in ReferralTally.objects.all():
-        counts = {name: getattr(tally, name) for name in ("made", "accepted", "declined_no_capacity", "contacted", "days_to_first_contact", "engaged", "completed")}
+        counts = {
+            name: getattr(tally, name) for name in ("made", "accepted", "declined_no_capacity", "contacted", "days_to_first_contact", "engaged", "completed")
+        }
         add(tally.unit_id, tally.month, tally.service_id, counts)
     return cells
 
@@ -603,3 +608,22 @@ def referral_figures_compute(*, user=None) -> ReferralFiguresComputed:
         indicators=tuple(sorted(indicators)),
         missing_indicators=missing,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Capacity evidence on an escalated barrier
+
+
+@transaction.atomic
+def capacity_evidence_attach(*, user, barrier, unit: OrgUnit | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None, note: str = ""):
+    """Attach "declined: no capacity" by service and area (within the user's scope, over the period) to a barrier of
+    the register, as the counts stand now. Refused on a closed barrier or one outside the user's region."""
+    from rocc.referrals.models import BarrierEvidence
+    from rocc.referrals.selectors import capacity_decline_counts
+
+    if not referral_rules.may_attach_evidence(user, barrier):
+        raise Refused("You may attach evidence only to an open barrier of your own region.")
+    if date_from and date_to and date_to < date_from:
+        raise InvalidInput(field_errors={"date_to": ["The period ends before it starts."]})
+    rows = capacity_decline_counts(user=user, unit=unit, date_from=date_from, date_to=date_to)
+    return BarrierEvidence.objects.create(barrier=barrier, unit=unit, date_from=date_from, date_to=date_to, rows=rows, note=_text(note), attached_by=user)

@@ -16,6 +16,7 @@ urlpatterns: list = [
     path("<int:pk>/step/", views.referral_step, name="step"),
     path("figures/", views.figures, name="figures"),
     path("capacity-declines/", views.capacity_declines, name="capacity_declines"),
+    path("capacity-declines/attach/", views.capacity_evidence_attach, name="capacity_evidence_attach"),
     path("capacity-declines.csv", views.capacity_declines_csv, name="capacity_declines_csv"),
     path("expire/", views.expire, name="expire"),
 ]

@@ -208,7 +208,9 @@ def referral_new(request):
         "person_key": request.GET.get("person_key", ""),
         "urgency": "routine",
     }
-    form = ReferralForm(request.POST or None, initial=initial, services=selectors.services_to_refer_to(user=user), units=selectors.referral_units_for(user=user))
+    form = ReferralForm(
+        request.POST or None, initial=initial, services=selectors.services_to_refer_to(user=user), units=selectors.referral_units_for(user=user)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["source"] = data.get("source") or Source.DIRECT
@@ -310,8 +312,35 @@ def capacity_declines(request):
     return render(
         request,
         "referrals/capacity_declines.html",
-        {"result": result, "units": referral_rules.scope_of(request.user).filter(OrgUnit.objects.all(), field=None), "query": request.GET.urlencode()},
+        {
+            "result": result,
+            "units": referral_rules.scope_of(request.user).filter(OrgUnit.objects.all(), field=None),
+            "query": request.GET.urlencode(),
+            "barriers": selectors.barriers_to_attach_to(user=request.user),
+        },
     )
+
+
+@login_required
+@require_POST
+def capacity_evidence_attach(request):
+    from rocc.strategy.selectors.register import barrier_get
+
+    unit, date_from, date_to = _evidence_args(request)
+    barrier_id = request.POST.get("barrier", "")
+    if not barrier_id.isdigit():
+        messages.error(request, "Choose the barrier to attach the evidence to; nothing was attached.")
+        return redirect(f"{reverse('referrals:capacity_declines')}?{request.GET.urlencode()}")
+    barrier = barrier_get(user=request.user, pk=int(barrier_id))
+    try:
+        services.capacity_evidence_attach(
+            user=request.user, barrier=barrier, unit=unit, date_from=date_from, date_to=date_to, note=request.POST.get("note", "")
+        )
+    except InvalidInput as error:
+        messages.error(request, "; ".join(m for errors in error.field_errors.values() for m in errors) or error.message)
+        return redirect(f"{reverse('referrals:capacity_declines')}?{request.GET.urlencode()}")
+    messages.success(request, f"Evidence attached to “{barrier.title}”.")
+    return redirect("strategy:barrier", pk=barrier.pk)
 
 
 @login_required
@@ -325,7 +354,17 @@ def capacity_declines_csv(request):
     writer.writerow(["service", "provider", "capacity now", "area", "area code", "declined: no capacity", "note"])
     for row in result["rows"]:
         note = "suppressed (fewer than the disclosure threshold)" if row["suppressed"] else ("randomly rounded (RR3)" if row["protected"] else "")
-        writer.writerow([row["service"], row["provider"], row["capacity_now"], row["area"], row["area_code"], "" if row["suppressed"] else row["declined_no_capacity"], note])
+        writer.writerow(
+            [
+                row["service"],
+                row["provider"],
+                row["capacity_now"],
+                row["area"],
+                row["area_code"],
+                "" if row["suppressed"] else row["declined_no_capacity"],
+                note,
+            ]
+        )
     return response
 
 

@@ -24,3 +24,11 @@ def referrals_panel(context, source: str, source_id="", person_key: str = "", la
         params["person_key"] = person_key
     rows = referrals_from_source(user=user, source=source, source_id=str(source_id)) if source_id else []
     return {"may_refer": may_refer, "url": f"{reverse('referrals:new')}?{urlencode(params)}", "rows": rows, "label": label}
+
+
+@register.inclusion_tag("referrals/_barrier_evidence.html", takes_context=True)
+def barrier_evidence_panel(context, barrier):
+    from rocc.referrals.selectors import barrier_evidence_for
+
+    user = context["request"].user
+    return {"items": barrier_evidence_for(user=user, barrier=barrier), "may_attach": user.has_perm("referrals.view_capacity_evidence")}

@@ -26,7 +26,7 @@ def many_referrals(people, directory, refer, referral_indicators):
     directory["counselling"].indicator_code = "mf-counselling-referrals"
     directory["counselling"].save()
     made = []
-    for n in range(60):
+    for _ in range(60):
         service, unit = rng.choice([("whanau", "west-auckland"), ("whanau", "north-shore"), ("counselling", "rodney"), ("counselling", "north-shore")])
         referral = refer(service, by=rng.choice(["police", "kainga_ora"]), unit=unit)
         provider = people["provider"] if service == "whanau" else people["other_provider"]
@@ -96,7 +96,14 @@ def test_indicator_figures_equal_the_counts_in_the_database_for_every_unit_and_m
     assert {code for code, _ in expected} == {"nz", "waitemata", "west-auckland", "north-shore", "rodney"}
     for cell, counts in expected.items():
         figures = computed[cell]
-        for code in ("referrals-made", "referrals-accepted", "referrals-declined-no-capacity", "referrals-contacted", "referrals-engaged", "referrals-completed"):
+        for code in (
+            "referrals-made",
+            "referrals-accepted",
+            "referrals-declined-no-capacity",
+            "referrals-contacted",
+            "referrals-engaged",
+            "referrals-completed",
+        ):
             assert figures[code].numerator == counts[code], (cell, code)
             assert figures[code].version == Indicator.objects.get(code=code).current  # with its definition version
             assert figures[code].period_end == (cell[1].replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
@@ -163,7 +170,18 @@ def test_retention_reduces_expired_referrals_to_counts_and_the_figures_stay_the_
     assert sum(ReferralTally.objects.values_list("made", flat=True)) == expiring
     # Nothing identifying is left: tallies hold counts by service, unit and month only.
     assert {f.name for f in ReferralTally._meta.get_fields()} == {
-        "id", "service", "provider", "unit", "month", "made", "accepted", "declined_no_capacity", "contacted", "days_to_first_contact", "engaged", "completed"
+        "id",
+        "service",
+        "provider",
+        "unit",
+        "month",
+        "made",
+        "accepted",
+        "declined_no_capacity",
+        "contacted",
+        "days_to_first_contact",
+        "engaged",
+        "completed",
     }
     referral_figures_compute()
     after = {cell: {code: (o.numerator, o.denominator) for code, o in figures.items()} for cell, figures in _computed().items()}
@@ -199,3 +217,42 @@ def test_declined_no_capacity_by_service_and_area_page_and_csv(many_referrals, p
     # A provider or a referrer does not get it.
     client.force_login(people["provider"])
     assert client.get("/referrals/capacity-declines/").status_code == 403
+
+
+def test_a_coordinator_attaches_declined_no_capacity_to_an_escalated_barrier(many_referrals, people, client):
+    from rocc.org.models import OrgUnit
+    from rocc.referrals.models import BarrierEvidence, Referral
+    from rocc.referrals.selectors import barrier_evidence_for
+    from rocc.strategy.services.register import barrier_close, barrier_escalate, barrier_raise, barrier_respond
+
+    coordinator = people["coordinator"]
+    barrier = barrier_raise(
+        user=coordinator,
+        unit=OrgUnit.objects.get(code="waitemata"),
+        severity=3,
+        title="Demand for services greater than availability",
+        description="Whānau wait weeks for support after a referral.",
+    )
+    barrier_escalate(user=coordinator, barrier=barrier)
+    client.force_login(coordinator)
+    page = client.get("/referrals/capacity-declines/").content.decode()
+    assert "Attach to a barrier" in page and "Demand for services greater than availability" in page
+    answer = client.post("/referrals/capacity-declines/attach/?from=2025-01-01&to=2025-02-28", {"barrier": barrier.pk, "note": "Jan–Feb 2025"})
+    assert answer.status_code == 302 and answer.url == f"/strategy/barriers/{barrier.pk}/"
+    evidence = BarrierEvidence.objects.get(barrier=barrier)
+    expected = Referral.objects.filter(decline_reason="no_capacity", made_at__date__gte="2025-01-01", made_at__date__lte="2025-02-28").count()
+    assert sum(r["declined_no_capacity"] for r in evidence.rows) == expected > 0
+    barrier_page = client.get(f"/strategy/barriers/{barrier.pk}/").content.decode()
+    assert "Evidence from referrals" in barrier_page and "Jan–Feb 2025" in barrier_page
+    # A viewer of the barrier sees the counts through disclosure control.
+    shown = barrier_evidence_for(user=people["viewer"], barrier=barrier)[0]["rows"]
+    assert all(r["protected"] and (r["declined_no_capacity"] is None or r["declined_no_capacity"] % 3 == 0) for r in shown)
+    # Nothing is attached to a closed barrier.
+    barrier_respond(user=people["programme"], barrier=barrier, response="Funding for two more navigators.")
+    barrier_close(user=people["programme"], barrier=barrier)
+    from rocc.core.errors import Refused
+    from rocc.referrals.services import capacity_evidence_attach
+
+    barrier.refresh_from_db()
+    with pytest.raises(Refused):
+        capacity_evidence_attach(user=coordinator, barrier=barrier)

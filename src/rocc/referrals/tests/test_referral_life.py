@@ -72,7 +72,9 @@ def test_a_referrals_whole_life_through_the_pages(client, people, directory):
     assert "Aroha Ngata" in page and "021 555 0101" in page
     for move, extra in (("accept", {}), ("contact", {"note": "Phoned; visit booked."}), ("engage", {}), ("outcome", {"outcome": "completed"})):
         version = _version(client, referral.pk)
-        answer = client.post(f"/referrals/{referral.pk}/step/", {"move": move, f"{move}-move": move, f"{move}-version": version, **{f"{move}-{k}": v for k, v in extra.items()}})
+        answer = client.post(
+            f"/referrals/{referral.pk}/step/", {"move": move, f"{move}-move": move, f"{move}-version": version, **{f"{move}-{k}": v for k, v in extra.items()}}
+        )
         assert answer.status_code == 302, move
         referral.refresh_from_db()
     assert referral.status == "outcome" and referral.outcome == "completed" and referral.first_contact_at and referral.engaged_at
