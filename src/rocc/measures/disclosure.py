@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 
+from rocc.measures.models import DenominatorKind
+
 SUPPRESSED = None
 
 
@@ -123,8 +125,6 @@ def protect_series(series, gate: DisclosureGate):
     """The series as the gate lets it out: each counted point's numerator rounded or suppressed, its value recomputed
     from the shown count (and the shown denominator when that is a count too), suppressed points flagged. Published
     figures with no count behind them are already public and pass as they are."""
-    from rocc.measures.models import DenominatorKind
-
     if not gate.protect:
         return series
     version = series.version

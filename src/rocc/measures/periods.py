@@ -163,3 +163,7 @@ def period_parse(text: str, period_type: str | None = None) -> Period:
         return Period(start, month_end(start), PeriodType.MONTH)
     except ValueError:
         raise PeriodError(f"{text!r} is not a period; expected 2016-06, 2016-Q2, 2016, YE2016-06 or 2015/16.") from None
+
+
+# How many periods of each type a trend looks back over.
+TREND_PERIODS = {PeriodType.MONTH: 24, PeriodType.QUARTER: 12, PeriodType.CALENDAR_YEAR: 6, PeriodType.JULY_JUNE: 6, PeriodType.YEAR_ENDED: 6}

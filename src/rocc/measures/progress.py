@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rocc.measures.models import BaselineKind, PeriodType, Polarity, Target, TargetKind
-from rocc.measures.periods import add_months, month_end, months_between
+from rocc.measures.periods import TREND_PERIODS, add_months, month_end, months_between
 from rocc.measures.series import Point, Series
 from rocc.measures.stats import (
     STATUS_NOT_ENOUGH_DATA,
@@ -20,7 +20,6 @@ from rocc.measures.stats import (
 )
 
 # How many periods the trend looks back over, by period type.
-TREND_PERIODS = {PeriodType.MONTH: 24, PeriodType.QUARTER: 12, PeriodType.CALENDAR_YEAR: 6, PeriodType.JULY_JUNE: 6, PeriodType.YEAR_ENDED: 6}
 FORECAST_PERIODS = {PeriodType.MONTH: 12, PeriodType.QUARTER: 4, PeriodType.CALENDAR_YEAR: 3, PeriodType.JULY_JUNE: 3, PeriodType.YEAR_ENDED: 3}
 
 

@@ -2,69 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
 
-from rocc.org.models import OrgUnit, Population
-
-
-@dataclass
-class PopulationTable:
-    """Populations held in memory for one computation: by unit path and (age band, sex, ethnicity), each a list of
-    (start, end, value, is_approximate). A unit with no rows of its own takes the sum of its children."""
-
-    rows: dict[tuple[str, str, str, str], list[tuple[dt.date, dt.date, int, bool]]] = field(default_factory=dict)
-    children: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, unit_paths: list[str] | None = None) -> PopulationTable:
-        rows: dict = defaultdict(list)
-        qs = Population.objects.select_related("unit").only(
-            "unit__path", "period_start", "period_end", "age_band", "sex", "ethnicity", "value", "is_approximate"
-        )
-        for p in qs:
-            rows[(p.unit.path, p.age_band, p.sex, p.ethnicity)].append((p.period_start, p.period_end, p.value, p.is_approximate))
-        for key in rows:
-            rows[key].sort()
-        children: dict = defaultdict(list)
-        for path, parent_path in OrgUnit.objects.filter(parent__isnull=False).values_list("path", "parent__path"):
-            children[parent_path].append(path)
-        return cls(rows=dict(rows), children=dict(children))
-
-    def value(self, unit_path: str, day: dt.date, age_band: str = "", sex: str = "", ethnicity: str = "") -> tuple[float | None, bool]:
-        own = self.rows.get((unit_path, age_band, sex, ethnicity))
-        if own:
-            containing = [r for r in own if r[0] <= day <= r[1]]
-            if containing:
-                row = containing[0]
-            else:
-                row = min(own, key=lambda r: min(abs((r[0] - day).days), abs((r[1] - day).days)))
-            return float(row[2]), row[3]
-        kids = self.children.get(unit_path, [])
-        if not kids:
-            return None, False
-        total, approximate = 0.0, False
-        for child in kids:
-            value, approx = self.value(child, day, age_band, sex, ethnicity)
-            if value is None:
-                return None, False
-            total += value
-            approximate = approximate or approx
-        return total, approximate
-
-
-def population_table() -> PopulationTable:
-    return PopulationTable.load()
-
-
-# -- indicators, series and scorecards --------------------------------------------------------------------------
-
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.db.models import Prefetch  # noqa: E402
-
-from rocc.measures.disclosure import DisclosureGate, DisclosureRules, cell_identity, protect_series  # noqa: E402
-from rocc.measures.models import (  # noqa: E402
+from rocc.measures.disclosure import DisclosureGate, DisclosureRules, cell_identity, protect_series
+from rocc.measures.models import (
+    BaselineKind,
     DenominatorKind,
     Indicator,
     IndicatorVersion,
@@ -74,7 +18,13 @@ from rocc.measures.models import (  # noqa: E402
     StatusSnapshot,
     Target,
 )
-from rocc.org.scope import scope_of  # noqa: E402
+from rocc.measures.periods import Period
+from rocc.measures.populations import PopulationTable
+from rocc.measures.progress import progress_compute, scorecard_target
+from rocc.measures.series import IndicatorData
+from rocc.org.models import OrgUnit
+from rocc.org.scope import scope_of
+from rocc.strategy.selectors.plans import indicator_links
 
 
 def _require_view(user) -> None:
@@ -231,8 +181,6 @@ def series_for(
     """The series payload as this user may see it: through the disclosure gate unless the user may see unit-level
     output for the unit (``public=True`` forces it), with status, interval, glide path, trend and forecast computed
     from the figures the gate let out."""
-    from rocc.measures.progress import progress_compute
-    from rocc.measures.series import IndicatorData
 
     _require_view(user)
     data = IndicatorData(indicator)
@@ -250,7 +198,6 @@ def series_for(
 
 def observations_for(*, user, indicator: Indicator, unit: OrgUnit | None = None) -> list[dict]:
     """The figures recorded for an indicator (optionally in one unit), each as the user may see it."""
-    from rocc.measures.periods import Period
 
     _require_view(user)
     qs = Observation.objects.filter(indicator=indicator).select_related("indicator", "unit", "version").order_by("unit__path", "period_start")
@@ -267,7 +214,6 @@ def observations_for(*, user, indicator: Indicator, unit: OrgUnit | None = None)
 
 def observation_dict(obs: Observation, *, gate: DisclosureGate, period=None) -> dict:
     """One observation as plain data, through ``gate`` (the cell identity matches the series cell it feeds)."""
-    from rocc.measures.periods import Period
 
     period = period or Period(obs.period_start, obs.period_end, obs.period_type)
     numerator, denominator, value = obs.numerator, obs.denominator, obs.value
@@ -310,7 +256,6 @@ def narrative_for(*, user, indicator: Indicator, unit: OrgUnit) -> Narrative | N
 def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
     """What this indicator serves: the action-plan activities linked to it (and, where the strategy app provides
     them, the logic-model outcomes and plans that use its code), as {"label", "url", "kind"}."""
-    from django.urls import NoReverseMatch, reverse
 
     links = []
     if user.has_perm("strategy.view_strategy"):
@@ -320,12 +265,7 @@ def indicator_plan_links(*, user, indicator: Indicator) -> list[dict]:
             except NoReverseMatch:
                 url = ""
             links.append({"label": f"{activity.plan} — activity {activity}", "url": url, "kind": "activity"})
-        try:
-            from rocc.strategy.selectors.plans import indicator_links
-        except ImportError:
-            pass
-        else:
-            links.extend(indicator_links(user=user, indicator_code=indicator.code))
+        links.extend(indicator_links(user=user, indicator_code=indicator.code))
     return links
 
 
@@ -382,7 +322,6 @@ def _cell_row(
 
 def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None) -> dict:
     """A scorecard cell from its stored status: true figures, for users who may see unit-level output."""
-    from rocc.measures.periods import Period
 
     start, end = snapshot.latest_period_start, snapshot.latest_period_end  # stored together, from the latest figure
     period = Period(start, end, snapshot.period_type) if start is not None and end is not None else None
@@ -411,8 +350,6 @@ def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None)
 def protected_cell_compute(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) -> dict:
     """A scorecard cell recomputed from the protected series, exactly as the status recompute builds it from the true
     one: the stored status, interval and trend come from true counts and must not leave."""
-    from rocc.measures.models import BaselineKind
-    from rocc.measures.progress import progress_compute, scorecard_target
 
     target = scorecard_target(targets, unit=unit, current=data.current)
     period_type = target.period_type if target and target.period_type else None
@@ -446,8 +383,6 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
     """(current version by indicator, cell by (indicator, unit)): every stored status cell as the user may see it.
     Where the user may not see unit-level output (or ``public`` is asked) the cell is recomputed from protected
     counts: its value, interval, glide path, trend and status alike."""
-    from rocc.measures.series import IndicatorData
-    from rocc.measures.services import targets_for
 
     current = {}
     for ind in indicators:
@@ -557,3 +492,11 @@ def indicators_off_track(*, user, units: list[OrgUnit] | None = None) -> list[di
     _, cells = _scorecard_cells(user=user, units=units, indicators=indicators)
     off = [cell for cell in cells.values() if cell and cell.get("status") == Status.OFF_TRACK]
     return sorted(off, key=lambda c: (c.get("unit_name") or "", c.get("name") or ""))
+
+
+def population_table() -> PopulationTable:
+    return PopulationTable.load()
+
+
+def targets_for(indicator: Indicator) -> dict[tuple[int, str], Target]:
+    return {(t.unit_id, t.period_type): t for t in indicator.targets.all()}

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rocc.measures.models import DenominatorKind, Indicator, IndicatorVersion, Observation, PeriodType, SourceKind
-from rocc.measures.periods import Period, add_months, month_end, months_between, periods_between
-from rocc.measures.selectors import PopulationTable
-from rocc.measures.services import disaggregation_cell, rate_value
+from rocc.measures.periods import TREND_PERIODS, Period, add_months, month_end, months_between, periods_between
+from rocc.measures.populations import PopulationTable
+from rocc.measures.rates import disaggregation_cell, rate_value
 from rocc.org.models import OrgUnit
 
 # When a cell has figures from more than one source, the one nearest the data wins.
@@ -202,7 +202,6 @@ class IndicatorData:
         )
 
     def _status_points(self, path, periods, period_type, key, as_reported, memo, baseline_end) -> list[Point]:
-        from rocc.measures.progress import TREND_PERIODS
 
         def point(i):
             return self._point(periods[i], self._cell(path, periods[i], key, as_reported, memo), as_reported)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 
+import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
-from rocc.core.errors import InvalidInput, StaleRecord
+from rocc.core.errors import StaleRecord
 from rocc.core.text import nfc
+from rocc.events.numerators import event_numerators
+from rocc.measures.disclosure import DisclosureGate, DisclosureRules
 from rocc.measures.models import (
     BaselineKind,
     DenominatorKind,
@@ -28,37 +33,15 @@ from rocc.measures.models import (
     Target,
     TargetKind,
 )
-from rocc.measures.periods import PeriodError, period_check
+from rocc.measures.periods import PeriodError, add_months, month_end, period_check
+from rocc.measures.populations import PopulationTable
+from rocc.measures.progress import progress_compute, scorecard_target
+from rocc.measures.rates import ObservationInvalid, disaggregation_cell, disaggregation_key, rate_value
+from rocc.measures.selectors import protected_cell_compute, targets_for
+from rocc.measures.series import IndicatorData
 from rocc.org.models import OrgUnit
-from rocc.org.services import unit_resolve
-
-
-class ObservationInvalid(InvalidInput, ValueError):
-    """An observation that cannot be recorded; the message says which figure and why."""
-
-
-def disaggregation_key(cell: Mapping[str, str] | str | None) -> str:
-    """The canonical key of a disaggregation cell: "" for the total, else sorted ``dimension=value`` pairs joined by ";"."""
-    if not cell:
-        return ""
-    if isinstance(cell, str):
-        pairs = [part.split("=", 1) for part in cell.split(";") if part.strip()]
-        if any(len(pair) != 2 for pair in pairs):
-            raise ObservationInvalid(f"Disaggregation {cell!r} is not 'dimension=value' pairs separated by ';'.")
-        cell = {k: v for k, v in pairs}
-    return ";".join(f"{nfc(str(k)).strip()}={nfc(str(v)).strip()}" for k, v in sorted(cell.items()) if str(v).strip())
-
-
-def disaggregation_cell(key: str) -> dict[str, str]:
-    return dict(part.split("=", 1) for part in key.split(";") if part) if key else {}
-
-
-def rate_value(numerator: float | None, denominator: float | None, factor: int) -> float | None:
-    """numerator / denominator × factor; no rate (None) when either is missing or the denominator is zero."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    value = numerator / denominator * factor
-    return value if math.isfinite(value) else None
+from rocc.org.services import agency_resolve, unit_resolve
+from rocc.strategy.selectors.frameworks import activities_with_ids
 
 
 def _indicator(indicator: Indicator | str) -> Indicator:
@@ -88,13 +71,11 @@ def population_for(
     """The population of ``unit`` for a period and (optionally) a cell's age band, sex or ethnicity: the unit's own row
     or, when it has none, the sum of its children's. A row counts for a period when its own period contains the
     period's midpoint (the nearest row otherwise). Returns (value, is_approximate); (None, False) when none is on file."""
-    from rocc.measures.selectors import population_table
-
     wanted = {"age_band": "", "sex": "", "ethnicity": ""}
     wanted.update({k: v for k, v in (population_filter or {}).items() if k in wanted})
     wanted.update({k: v for k, v in (cell or {}).items() if k in wanted})
     midpoint = period_start + (period_end - period_start) / 2
-    return population_table().value(unit.path, midpoint, wanted["age_band"], wanted["sex"], wanted["ethnicity"])
+    return PopulationTable.load().value(unit.path, midpoint, wanted["age_band"], wanted["sex"], wanted["ethnicity"])
 
 
 @dataclass(frozen=True)
@@ -149,9 +130,7 @@ class _Lookups:
 
     def populations(self):
         if self._populations is None:
-            from rocc.measures.selectors import population_table
-
-            self._populations = population_table()
+            self._populations = PopulationTable.load()
         return self._populations
 
 
@@ -479,10 +458,8 @@ def narrative_update(
 @transaction.atomic
 def indicator_activities_set(*, user, indicator: Indicator, activity_ids: list[int]) -> None:
     """Link the action-plan activities an indicator's curve is meant to turn."""
-    from rocc.strategy.models import Activity
-
     _require(user, "measures.change_definition")
-    activities = list(Activity.objects.filter(pk__in=activity_ids))
+    activities = activities_with_ids(activity_ids)
     missing = set(activity_ids) - {a.pk for a in activities}
     if missing:
         raise ValidationError({"activities": f"No activity has id {', '.join(map(str, sorted(missing)))}."})
@@ -498,23 +475,15 @@ class StatusesRecomputed:
     cells: int
 
 
-def targets_for(indicator: Indicator) -> dict[tuple[int, str], Target]:
-    return {(t.unit_id, t.period_type): t for t in indicator.targets.all()}
-
-
-@transaction.atomic
 def _storable(cell: dict) -> dict | None:
     """The cell as JSON can hold it, or None (computed on reading instead) when a figure is not a finite number."""
     finite = all(not isinstance(v, float) or math.isfinite(v) for v in cell.values())
     return cell if finite else None
 
 
+@transaction.atomic
 def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = None, units: Iterable[OrgUnit] | None = None) -> StatusesRecomputed:
     """Recompute the status snapshot of every indicator in the national unit and every district (the scorecards' cells)."""
-    from rocc.measures.disclosure import DisclosureGate, DisclosureRules
-    from rocc.measures.progress import progress_compute, scorecard_target
-    from rocc.measures.selectors import PopulationTable, protected_cell_compute
-    from rocc.measures.series import IndicatorData
 
     _require(user, "measures.recompute_statuses")
     indicators = list(indicators if indicators is not None else Indicator.objects.prefetch_related("versions", "targets"))
@@ -579,13 +548,11 @@ class MeasuresDefaultsLoaded:
 
 
 def _defaults_text(name: str) -> str:
-    from importlib import resources
 
     return resources.files("rocc.measures.defaults").joinpath(name).read_text(encoding="utf-8")
 
 
 def _defaults_csv(name: str) -> list[dict[str, str]]:
-    import csv
 
     return list(csv.DictReader(_defaults_text(name).splitlines()))
 
@@ -603,9 +570,6 @@ VICTIMISATIONS_FILE = "rcvs_person_victimisations_by_police_district_monthly_201
 
 
 def _definitions_load() -> tuple[int, int, int]:
-    import yaml
-
-    from rocc.org.services import agency_resolve
 
     entries = yaml.safe_load(_defaults_text("indicators.yaml"))
     versions = targets = 0
@@ -642,7 +606,6 @@ def _definitions_load() -> tuple[int, int, int]:
 
 
 def _bps_progress_items() -> list[ObservationInput]:
-    from rocc.measures.periods import add_months, month_end
 
     items = []
     for code in BPS_PROGRESS_CODES.values():
@@ -695,7 +658,6 @@ def _youth_court_items() -> list[ObservationInput]:
 
 
 def _victimisation_items() -> list[ObservationInput]:
-    from rocc.measures.periods import month_end
 
     items = []
     for row in _defaults_csv(VICTIMISATIONS_FILE):
@@ -740,7 +702,6 @@ def indicator_compute_from_events(*, user=None, indicator: Indicator, date_from=
     """Count an event-store indicator's numerators (events, distinct victims or offenders matching its filters) by
     district and period, and record them as computed observations under the definition in force for each period;
     the denominators come from the populations as for any figure. Recomputing replaces the earlier computed figures."""
-    from rocc.events.numerators import event_numerators
 
     _require(user, "measures.recompute_statuses")
     version = indicator.current

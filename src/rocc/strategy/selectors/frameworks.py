@@ -180,3 +180,8 @@ def activity_progress(*, user, activities, period_start: dt.date | None = None, 
     """Each activity's progress (see ``ActivityProgress``), for the activities of plans the user may read."""
     visible = set(action_plan_list(user=user).values_list("pk", flat=True))
     return activity_progress_of([a for a in activities if a.plan_id in visible], period_start=period_start, period_end=period_end)
+
+
+def activities_with_ids(ids: list[int]) -> list[Activity]:
+    """The action-plan activities with these ids (those that exist), for another capability that links to them."""
+    return list(Activity.objects.filter(pk__in=ids))
