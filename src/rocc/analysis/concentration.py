@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rocc.analysis import inputs
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import column_name, event_weights, factorized
 from rocc.analysis.results import jsonable
@@ -17,6 +18,8 @@ from rocc.analysis.results import jsonable
 TOP_FRACTIONS = (0.01, 0.05, 0.1, 0.2)
 # A Lorenz curve with more vertices than this is resampled at evenly spaced unit shares.
 MAX_LORENZ_POINTS = 1001
+#: More bootstrap replicates than this add digits, not knowledge.
+MAX_BOOTSTRAP = 9999
 
 
 def gini_of_sorted(ascending: np.ndarray, *, units: int) -> float:
@@ -103,6 +106,20 @@ class ConcentrationResult:
     top_units: list[dict[str, Any]]
     notes: tuple[str, ...]
     parameters: dict[str, Any]
+    #: Bootstrap interval of the Gini (and of the generalised Gini when it is computed): the events resampled with
+    #: replacement ``bootstrap`` times, each replicate's Gini over the same N units; the replicates' percentile interval
+    #: moved by their bias (see :func:`bias_corrected_interval`), which ``gini_bootstrap_bias`` records.
+    gini_interval: tuple[float, float] | None = None
+    generalised_gini_interval: tuple[float, float] | None = None
+    bootstrap: int = 0
+    confidence: float | None = None
+    seed: int | None = None
+    gini_bootstrap_bias: float | None = None
+    #: The chance baseline: the Lorenz curve and Gini of the Poisson distribution with the same mean events per unit
+    #: (E/N), what the counts would look like if every unit were equally likely to have each event.
+    chance_lorenz: list[list[float]] | None = None
+    chance_gini: float | None = None
+    chance_mean: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The Lorenz curve as a frame (share of units, share of events)."""
@@ -123,6 +140,15 @@ class ConcentrationResult:
                 "top_units": self.top_units,
                 "notes": list(self.notes),
                 "parameters": self.parameters,
+                "gini_interval": self.gini_interval,
+                "generalised_gini_interval": self.generalised_gini_interval,
+                "bootstrap": self.bootstrap,
+                "confidence": self.confidence,
+                "seed": self.seed,
+                "gini_bootstrap_bias": self.gini_bootstrap_bias,
+                "chance_lorenz": self.chance_lorenz,
+                "chance_gini": self.chance_gini,
+                "chance_mean": self.chance_mean,
             }
         )
 
@@ -133,6 +159,10 @@ def concentration(
     weights: Sequence[float] | np.ndarray | None = None,
     units_total: int | None = None,
     top: int = 20,
+    bootstrap: int = 0,
+    confidence: float = 0.95,
+    seed: int | np.random.Generator | None = None,
+    chance_baseline: bool = False,
 ) -> ConcentrationResult:
     """Concentration of events over the units they happened at (or to, or by).
 
@@ -144,6 +174,11 @@ def concentration(
         be at least the number of distinct units among the events. Without it only units with events
         are counted, and the generalised Gini is not computed.
     top : how many of the highest units to list.
+    bootstrap, confidence, seed : with ``bootstrap`` > 0, a bootstrap interval at ``confidence`` for the Gini (and the
+        generalised Gini): replicate b draws the events with replacement (``rng.integers(0, E, E)``, the b-th draw), each
+        bringing its unit and weight, and computes the Gini over the same N units. The seed is recorded.
+    chance_baseline : add the Lorenz curve and Gini of the Poisson distribution with mean E/N, the concentration that
+        chance alone would give if every unit were equally likely to have each event (counts only; needs N).
 
     Gini is G = Σᵢ Σⱼ |yᵢ − yⱼ| / (2 N² ȳ) over N units (the population form: 0.75 for [0, 0, 0, 10]).
     ``top_shares`` maps "0.01", "0.05", "0.1", "0.2" to the share of the total held by that share of
@@ -183,6 +218,30 @@ def concentration(
     if resampled:
         notes.append(f"the Lorenz curve is resampled at {MAX_LORENZ_POINTS} evenly spaced unit shares")
 
+    interval = generalised_interval = None
+    seed_used = bootstrap_bias = None
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise AnalysisInputError(f"bootstrap replicates must be a whole number from 0 to {MAX_BOOTSTRAP}, not {bootstrap!r}")
+    if not (isinstance(confidence, (int, float)) and 0.5 <= confidence < 1):
+        raise AnalysisInputError(f"confidence must be at least 0.5 and below 1, not {confidence!r}")
+    if bootstrap:
+        rng, seed_used = inputs.rng(seed)
+        replicates = _bootstrap_ginis(position, weights, n_labels=n_observed, n_units=n_units, replicates=int(bootstrap), rng=rng)
+        interval = bias_corrected_interval(replicates, estimate=gini, confidence=confidence)
+        bootstrap_bias = float(np.mean(replicates)) - gini
+        if generalised is not None:
+            bounds = [generalised_gini(g, events=n_events, units=n_units) for g in interval]
+            generalised_interval = (bounds[0], bounds[1])
+    chance_lorenz = chance_gini = chance_mean = None
+    if chance_baseline:
+        if weights is not None:
+            notes.append("the chance baseline is for counts of events, not weighted totals: not computed")
+        else:
+            if units_total is None:
+                notes.append("the chance baseline spreads the events over the units with events only; give units_total for all units")
+            chance_mean = n_events / n_units
+            chance_lorenz, chance_gini = poisson_lorenz(chance_mean)
+
     descending_cumulative = np.cumsum(ascending[::-1])
     top_shares = {str(fraction): _share_of_top(descending_cumulative, units=n_units, fraction=fraction, total=total) for fraction in TOP_FRACTIONS}
     # Highest first; among equals, the unit seen first in the data.
@@ -200,10 +259,65 @@ def concentration(
         lorenz=lorenz,
         top_units=top_units,
         notes=tuple(notes),
+        gini_interval=interval,
+        generalised_gini_interval=generalised_interval,
+        bootstrap=int(bootstrap),
+        confidence=float(confidence) if bootstrap else None,
+        seed=seed_used,
+        gini_bootstrap_bias=bootstrap_bias,
+        chance_lorenz=chance_lorenz,
+        chance_gini=chance_gini,
+        chance_mean=chance_mean,
         parameters={
             "units_total": units_total,
             "weighted": weights is not None,
             "gini_form": "population: sum of |yi - yj| / (2 N^2 mean); maximum (N - 1) / N",
             "generalised_gini": "Bernasco & Steenbeek (2017): max(1, N/E) * (G - 1) + 1",
+            "gini_interval": "percentile bootstrap moved by its bias (mean of the replicates less the Gini), events resampled with replacement"
+            if bootstrap
+            else None,
         },
     )
+
+
+def bias_corrected_interval(replicates: np.ndarray, *, estimate: float, confidence: float) -> tuple[float, float]:
+    """The replicates' percentile interval at ``confidence``, moved down by their bias (their mean less the estimate):
+    resampling events drops units that had only one or two, so replicate Ginis run systematically above the Gini,
+    often with the whole percentile interval above it; moving by the bias keeps the interval's width (the sampling
+    uncertainty) and puts it where the estimate is. Kept within [0, 1]."""
+    tail = (1 - confidence) / 2
+    bias = float(np.mean(replicates)) - estimate
+    low, high = float(np.quantile(replicates, tail)) - bias, float(np.quantile(replicates, 1 - tail)) - bias
+    return min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)
+
+
+def _bootstrap_ginis(position: np.ndarray, weights: np.ndarray | None, *, n_labels: int, n_units: int, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """The Gini of each bootstrap replicate: the events drawn with replacement, over the same N units."""
+    n_events = len(position)
+    ginis = np.empty(replicates)
+    for b in range(replicates):
+        drawn = rng.integers(0, n_events, n_events)
+        values = np.bincount(position[drawn], weights=None if weights is None else weights[drawn], minlength=n_labels)
+        ascending = np.sort(values[values > 0].astype(np.float64))
+        ginis[b] = gini_of_sorted(ascending, units=n_units) if ascending.sum() > 0 else np.nan
+    return ginis[np.isfinite(ginis)]
+
+
+def poisson_lorenz(mean: float) -> tuple[list[list[float]], float]:
+    """The Lorenz curve (vertices from [0, 0] to [1, 1]) and Gini of the Poisson distribution with this mean: units
+    sorted by count, the share of units with at most k events against the share of events they hold. The support is
+    cut where the remaining probability is below 1e-15 (the last vertex is then put at [1, 1])."""
+    from scipy.stats import poisson
+
+    top = int(poisson.isf(1e-15, mean)) + 1
+    k = np.arange(top + 1)
+    p = poisson.pmf(k, mean)
+    unit_share = np.concatenate([[0.0], np.cumsum(p)])
+    event_share = np.concatenate([[0.0], np.cumsum(k * p) / mean])
+    unit_share[-1] = event_share[-1] = 1.0
+    area = float(np.sum((unit_share[1:] - unit_share[:-1]) * (event_share[1:] + event_share[:-1]) / 2))
+    points = np.column_stack([unit_share, event_share])
+    if len(points) > MAX_LORENZ_POINTS:
+        grid = np.linspace(0.0, 1.0, MAX_LORENZ_POINTS)
+        points = np.column_stack([grid, np.interp(grid, unit_share, event_share)])
+    return points.tolist(), min(max(1.0 - 2.0 * area, 0.0), 1.0)
