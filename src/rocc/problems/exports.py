@@ -97,6 +97,9 @@ class OutcomeRow:
     result: dict
     suppressed: frozenset[str] = frozenset()  # the counts shown as S, by field name ("before_target", ...)
     disclosure_applied: bool = False
+    periods: str = ""  # "before 1 Jan 2024–31 Mar 2024, after …" when the figures were asked of the measures
+    provenance: str = ""  # where the figures came from, in words
+    override_reason: str = ""
 
 
 def outcome_rows(case: Case, *, user) -> list[OutcomeRow]:
@@ -123,10 +126,32 @@ def outcome_rows(case: Case, *, user) -> list[OutcomeRow]:
                 result=_protected_outcome(shown, suppressed) if gate.protect else m.result,
                 suppressed=frozenset(suppressed),
                 disclosure_applied=gate.protect,
+                periods=_outcome_periods(m),
+                provenance=_outcome_provenance(m),
+                override_reason=m.override_reason,
                 **shown,
             )
         )
     return rows
+
+
+SOURCE_WORDS = {"events": "the event store", "series": "the indicator's series", "entered": "entered"}
+
+
+def _outcome_periods(measure) -> str:
+    if measure.before_from is None:
+        return ""
+    return f"before {measure.before_from:%d %b %Y}–{measure.before_to:%d %b %Y}, after {measure.after_from:%d %b %Y}–{measure.after_to:%d %b %Y}"
+
+
+def _outcome_provenance(measure) -> str:
+    """Where the figures came from: "from the event store" when all alike, else figure by figure."""
+    words = {name: SOURCE_WORDS.get(entry.get("source", ""), "") for name, entry in (measure.sources or {}).items() if entry.get("source")}
+    if not words:
+        return ""
+    if len(set(words.values())) == 1:
+        return f"Figures from {next(iter(words.values()))}."
+    return "; ".join(f"{name.replace('_', ' ')}: {word}" for name, word in words.items()) + "."
 
 
 def _protected_outcome(shown: dict[str, Any], suppressed: set[str]) -> dict:

@@ -148,13 +148,22 @@ class AssessForm(forms.Form):
 
 class OutcomeMeasureForm(forms.Form):
     description = forms.CharField(max_length=300, label="Outcome measure")
-    indicator_code = forms.ChoiceField(choices=(), required=False, label="Indicator", help_text="Optional: links the measure to an indicator of the catalogue.")
-    before_target = forms.FloatField(min_value=0, label="Case area, before")
-    after_target = forms.FloatField(min_value=0, label="Case area, after")
+    indicator_code = forms.ChoiceField(
+        choices=(), required=False, label="Indicator", help_text="An indicator of the catalogue: with the periods, the figures left empty are taken from it."
+    )
+    before_from = forms.DateField(widget=DATE, required=False, label="Before: from")
+    before_to = forms.DateField(widget=DATE, required=False, label="Before: to")
+    after_from = forms.DateField(widget=DATE, required=False, label="After: from")
+    after_to = forms.DateField(widget=DATE, required=False, label="After: to")
+    before_target = forms.FloatField(min_value=0, required=False, label="Case area, before", help_text="Empty: from the indicator.")
+    after_target = forms.FloatField(min_value=0, required=False, label="Case area, after")
     before_comparison = forms.FloatField(min_value=0, required=False, label="Comparison area, before")
     after_comparison = forms.FloatField(min_value=0, required=False, label="Comparison area, after")
     before_buffer = forms.FloatField(min_value=0, required=False, label="Surrounding area, before", help_text="For displacement.")
     after_buffer = forms.FloatField(min_value=0, required=False, label="Surrounding area, after")
+    override_reason = _text(
+        2, required=False, label="Why figures differ from the measures", help_text="Needed when you change a figure taken from the indicator."
+    )
 
     def __init__(self, *args, catalogue: dict[str, str], **kwargs):
         """``catalogue`` is ``selectors.indicator_catalogue``: the codes the service accepts, and no others."""

@@ -13,7 +13,9 @@ from django.utils import timezone
 from rocc.analysis_pages.models import SavedAnalysis
 from rocc.analysis_pages.selectors import saved_analysis_list
 from rocc.core.text import fold
+from rocc.measures.models import Indicator
 from rocc.measures.selectors import indicators_for
+from rocc.measures.window_figures import WindowFigure, surrounding_count, window_count
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.problems import gates
@@ -292,6 +294,29 @@ def case_carried_evidence(*, user, case: Case) -> CarriedEvidence:
 def cases_citing_analysis(*, user, analysis: SavedAnalysis) -> QuerySet[Case]:
     """The cases the user may see whose evidence cites this saved analysis."""
     return cases_visible_to(user).filter(evidence__analysis=analysis).distinct().order_by("title")
+
+
+OUTCOME_FIGURES = ("before_target", "after_target", "before_comparison", "after_comparison", "before_buffer", "after_buffer")
+
+
+def outcome_figures_from_measures(
+    *, user, case: Case, indicator: Indicator, before: tuple[dt.date, dt.date], after: tuple[dt.date, dt.date], backend=None
+) -> dict[str, WindowFigure]:
+    """The before/after counts of an outcome measure taken from the measures: the indicator's count for the case's
+    unit, its comparison unit and the area around it (the unit above, less the case's and the comparison unit), each
+    for the two windows, from the event store for an event-based indicator and from the indicator's series otherwise;
+    each figure as the user may see it, or None with the reason."""
+    figures: dict[str, WindowFigure] = {}
+    for period, (start, end) in (("before", before), ("after", after)):
+        figures[f"{period}_target"] = window_count(user=user, indicator=indicator, unit=case.scope_unit, start=start, end=end, backend=backend)
+        if case.comparison_unit is None:
+            figures[f"{period}_comparison"] = WindowFigure(value=None, source="", note="The case has no comparison unit: choose one under Assess.")
+        else:
+            figures[f"{period}_comparison"] = window_count(user=user, indicator=indicator, unit=case.comparison_unit, start=start, end=end, backend=backend)
+        figures[f"{period}_buffer"] = surrounding_count(
+            user=user, indicator=indicator, unit=case.scope_unit, start=start, end=end, leave_out=case.comparison_unit, backend=backend
+        )
+    return figures
 
 
 def question_bank_list() -> QuerySet[QuestionBank]:

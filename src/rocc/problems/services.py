@@ -23,6 +23,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.audit.services import shipped_content_load
 from rocc.core.errors import Conflict, InvalidInput, StaleRecord
 from rocc.core.text import fold, nfc
+from rocc.measures.models import Indicator
 from rocc.org.models import OrgUnit, Population, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.problems.models import (
@@ -52,7 +53,7 @@ from rocc.problems.models import (
     case_moves,
 )
 from rocc.problems.rules import forward_move
-from rocc.problems.selectors import indicator_catalogue, saved_analyses_for, stage_missing
+from rocc.problems.selectors import indicator_catalogue, outcome_figures_from_measures, saved_analyses_for, stage_missing
 from rocc.tasking.models import CLOSED_TASKING_STATUSES, InsightsProduct, InsightsReport, TaskingStatus
 from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.selectors import reports as reports_selectors
@@ -896,36 +897,100 @@ def _figure(value, field: str) -> float:
     return number
 
 
+def _windows(before_from, before_to, after_from, after_to) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]] | None:
+    """The before and after windows, checked: all four dates or none; each window in order; after not before before."""
+    dates = {"before_from": before_from, "before_to": before_to, "after_from": after_from, "after_to": after_to}
+    if all(d is None for d in dates.values()):
+        return None
+    missing = [name for name, d in dates.items() if d is None]
+    if missing:
+        raise ValidationError({name: "Give the four dates of the before and after periods, or none of them." for name in missing})
+    if before_from > before_to:
+        raise ValidationError({"before_to": "The before period ends before it starts."})
+    if after_from > after_to:
+        raise ValidationError({"after_to": "The after period ends before it starts."})
+    if after_from <= before_to:
+        raise ValidationError({"after_from": "The after period starts once the before period has ended."})
+    return (before_from, before_to), (after_from, after_to)
+
+
 @transaction.atomic
 def outcome_measure_add(
     *,
     actor,
     case: Case,
     description: str,
-    before_target,
-    after_target,
+    before_target=None,
+    after_target=None,
     before_comparison=None,
     after_comparison=None,
     before_buffer=None,
     after_buffer=None,
     indicator_code: str = "",
+    before_from: dt.date | None = None,
+    before_to: dt.date | None = None,
+    after_from: dt.date | None = None,
+    after_to: dt.date | None = None,
+    override_reason: str = "",
+    backend=None,
 ) -> OutcomeMeasure:
+    """An outcome measure of the Assess stage. With an indicator of the catalogue and the before and after periods,
+    every figure not given is taken from the measures (``selectors.outcome_figures_from_measures``: the event store
+    for an event-based indicator, else the indicator's series) for the case's unit, its comparison unit and the area
+    around it; a figure given where one was found overrides it, and needs the reason, which is recorded with where
+    each figure came from."""
     current = _lock(case, actor=actor, version=None)
     _at_least(current, Stage.ASSESS)
-    target_before, target_after = _figure(before_target, "before_target"), _figure(after_target, "after_target")
-    figures = {
-        "before_target": target_before,
-        "after_target": target_after,
+    code = nfc(indicator_code or "").strip()
+    indicator = None
+    if code:
+        if code not in indicator_catalogue(user=actor):
+            raise ValidationError(
+                {"indicator_code": f"'{code}' is not an indicator in the catalogue: choose one of the indicators under Measures, or leave the indicator empty."}
+            )
+        indicator = Indicator.objects.get(code=code)
+    windows = _windows(before_from, before_to, after_from, after_to)
+    filled = {}
+    if indicator is not None and windows is not None:
+        filled = outcome_figures_from_measures(user=actor, case=current, indicator=indicator, before=windows[0], after=windows[1], backend=backend)
+    given = {
+        "before_target": _optional_figure(before_target, "before_target"),
+        "after_target": _optional_figure(after_target, "after_target"),
         "before_comparison": _optional_figure(before_comparison, "before_comparison"),
         "after_comparison": _optional_figure(after_comparison, "after_comparison"),
         "before_buffer": _optional_figure(before_buffer, "before_buffer"),
         "after_buffer": _optional_figure(after_buffer, "after_buffer"),
     }
+    figures: dict[str, float | None] = {}
+    sources: dict[str, dict] = {}
+    overridden = []
+    for name, entered in given.items():
+        found = filled.get(name)
+        figures[name] = entered if entered is not None else (found.value if found is not None else None)
+        if found is None:
+            sources[name] = {"source": "entered"} if entered is not None else {}
+            continue
+        sources[name] = {"source": "entered" if entered is not None else found.source, "filled": found.value, "note": found.note}
+        if entered is not None and found.value is not None and entered != found.value:
+            overridden.append(name)
+    reason = nfc(override_reason or "").strip()
+    if overridden and not reason:
+        raise ValidationError(
+            {
+                "override_reason": f"You changed figures taken from the measures ({', '.join(n.replace('_', ' ') for n in overridden)}): say why, and it is recorded."
+            }
+        )
+    for name in ("before_target", "after_target"):
+        if figures[name] is None:
+            note = filled[name].note if name in filled else ""
+            raise ValidationError({name: f"Give a figure (a count of 0 or more){': ' + note if note else '.'}"})
     for area in ("comparison", "buffer"):
         if (figures[f"before_{area}"] is None) != (figures[f"after_{area}"] is None):
             raise ValidationError({f"after_{area}": f"Give both the before and the after figure for the {area} area, or neither."})
     if figures["before_buffer"] is not None and figures["before_comparison"] is None:
         raise ValidationError({"before_comparison": "Displacement in a surrounding area is measured against a comparison area: give its figures too."})
+    target_before, target_after = figures["before_target"], figures["after_target"]
+    assert target_before is not None and target_after is not None  # refused above when missing
     result = outcome_comparison(
         target_before=target_before,
         target_after=target_after,
@@ -934,16 +999,17 @@ def outcome_measure_add(
         buffer_before=figures["before_buffer"],
         buffer_after=figures["after_buffer"],
     )
-    code = nfc(indicator_code or "").strip()
-    if code:
-        if code not in indicator_catalogue(user=actor):
-            raise ValidationError(
-                {"indicator_code": f"'{code}' is not an indicator in the catalogue: choose one of the indicators under Measures, or leave the indicator empty."}
-            )
     measure = OutcomeMeasure.objects.create(
         case=current,
         description=_required_text(description, "description", "Describe the outcome measure."),
         indicator_code=code,
+        indicator=indicator,
+        before_from=before_from,
+        before_to=before_to,
+        after_from=after_from,
+        after_to=after_to,
+        sources=sources,
+        override_reason=reason if overridden else "",
         result=result,
         **figures,
     )
