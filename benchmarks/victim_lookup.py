@@ -33,6 +33,7 @@ def main() -> None:
 
     from rocc.events.pseudonym import person_key
     from rocc.events.selectors import victim_focus_for
+    from rocc.org.scope import Scope
 
     call_command("migrate", verbosity=0)  # the lookup names the imports it searched, so the batch is recorded too
     _record_batch()
@@ -52,15 +53,15 @@ def main() -> None:
     asked = np.concatenate([known, unknown])
     rng.shuffle(asked)
     as_of = dt.date(2024, 12, 1)
-    national, district = ("/nz/",), ("/nz/waitemata/",)
+    national, district = (Scope(role="analyst", unit_paths=("/nz/",), agency_id=None), Scope(role="analyst", unit_paths=("/nz/waitemata/",), agency_id=None))
     for identifier in asked[:50]:  # warm the page cache and the imports
-        victim_focus_for(person_key(identifier), scope_paths=national, as_of=as_of)
+        victim_focus_for(person_key(identifier), scope=national, as_of=as_of)
     for label, scope in (("national analyst", national), ("district analyst", district)):
         times = np.empty(len(asked))
         found = 0
         for i, identifier in enumerate(asked):
             started = time.perf_counter()
-            result = victim_focus_for(person_key(identifier), scope_paths=scope, as_of=as_of)
+            result = victim_focus_for(person_key(identifier), scope=scope, as_of=as_of)
             times[i] = time.perf_counter() - started
             found += result.count > 0
         p50, p99, worst = np.percentile(times, 50) * 1000, np.percentile(times, 99) * 1000, times.max() * 1000

@@ -101,6 +101,14 @@ class AnalysisRun(models.Model):
         return f"{self.get_kind_display()} run {self.pk} ({self.status})"
 
     @property
+    def is_queued(self) -> bool:
+        return self.status == RunStatus.QUEUED
+
+    @property
+    def failed(self) -> bool:
+        return self.status == RunStatus.FAILED
+
+    @property
     def finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
 

@@ -526,6 +526,8 @@ def _unit_resolve(name: str):
 def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tuple[str, ...], resolve_unit, *, x=None, y=None):
     from django.core.exceptions import ValidationError
 
+    from rocc.org.scope import Scope
+
     rows = len(report.bad)
     resolve = resolve_unit or _unit_resolve
     outside: dict[int, str] = {}
@@ -549,7 +551,7 @@ def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tup
         except ValidationError as exc:
             problems[name] = exc.messages[0].replace("No organisational unit", "no organisational unit")
             continue
-        if not any(unit.path.startswith(path) for path in scope_paths):
+        if not Scope(role=None, unit_paths=scope_paths, agency_id=None).covers(unit.path):
             problems[name] = f"{unit.name} is outside your scope: you can import events only for your own units"
             continue
         found[name] = (unit.code, unit.path)

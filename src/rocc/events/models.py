@@ -78,3 +78,8 @@ class ImportBatch(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in {BatchStatus.QUEUED, BatchStatus.RUNNING}
+
+    @property
+    def succeeded(self) -> bool:
+        """Finished with its rows in the store (imported now, or already there)."""
+        return self.status in {BatchStatus.DONE, BatchStatus.ALREADY}

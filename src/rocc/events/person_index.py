@@ -162,9 +162,9 @@ class PersonEvents:
     unit_paths: list[str]
 
 
-def person_events(person_key: str, *, role: str | None = None, scope_paths: tuple[str, ...] = (), since=None, until=None) -> PersonEvents:
-    """One person's events from the index: optionally one role, only units under ``scope_paths``, and dates in
-    the closed range [since, until] (datetime64[D])."""
+def person_events(person_key: str, *, role: str | None = None, since=None, until=None) -> PersonEvents:
+    """One person's events from the index: optionally one role, and dates in the closed range [since, until]
+    (datetime64[D]). Every unit is included: the caller decides which details its user's scope lets out."""
     loaded = _loaded()
     empty = PersonEvents(np.empty(0, dtype="datetime64[D]"), [], [], [], [])
     if loaded is None:
@@ -185,13 +185,6 @@ def person_events(person_key: str, *, role: str | None = None, scope_paths: tupl
     if until is not None:
         keep &= days <= until
     units = np.asarray(columns["unit"][start:stop])
-    if scope_paths:
-        allowed = meta.setdefault("allowed", {})
-        in_scope = allowed.get(scope_paths)
-        if in_scope is None:  # per unit, once per scope: a handful of units, not one test per event
-            in_scope = np.array([any(p.startswith(s) for s in scope_paths) for p in meta["unit_paths"]], dtype=bool)
-            allowed[scope_paths] = in_scope
-        keep &= in_scope[units]
     return PersonEvents(
         days=days[keep],
         roles=[ROLE_NAMES[r] for r in np.asarray(columns["role"][start:stop])[keep].tolist()],

@@ -20,7 +20,7 @@ from rocc.events import store
 from rocc.events.models import BatchStatus, EventSource, ImportBatch
 from rocc.events.offences import anzsoc, offence_codes_selection, victim_focus_settings
 from rocc.org.models import OrgUnit
-from rocc.org.scope import scope_of
+from rocc.org.scope import Scope, scope_of
 
 EVENT_COLUMNS = ["event_id", "date_from", "date_to", "offence_code", "offence_division", "x", "y", "unit_code"]
 PERSON_COLUMNS = ["event_id", "person_key", "role", "date_from", "offence_code", "unit_code"]
@@ -47,12 +47,8 @@ def _unit_in_scope(user, unit_code: str | None, permission: str) -> OrgUnit | No
 
 
 def _filtered(table, *, user, unit: OrgUnit | None, date_from, date_to, offence_codes):
-    paths = [unit.path] if unit is not None else list(scope_of(user).unit_paths)
-    condition = None
-    for path in paths:
-        clause = table.unit_path.startswith(path)
-        condition = clause if condition is None else condition | clause
-    table = table.filter(condition)
+    scope = scope_of(user)
+    table = table.filter((scope.narrowed(unit.path) if unit is not None else scope).column_condition(table.unit_path))
     start, end = _day(date_from, "date_from"), _day(date_to, "date_to")
     if start is not None:
         table = table.filter(table.date_from >= dt.datetime.combine(start, dt.time()))
@@ -265,7 +261,7 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
     key = person_key(identifier)
     day = _day(as_of, "as_of") or timezone.localdate()
     with transaction.atomic():
-        found = victim_focus_for(key, scope_paths=scope_of(user).unit_paths, as_of=day)
+        found = victim_focus_for(key, scope=scope_of(user), as_of=day)
         person_access_record(
             user=user,
             subject_type="events.person",
@@ -276,9 +272,9 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
     return found
 
 
-def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) -> VictimFocus:
+def victim_focus_for(key: str, *, scope: Scope, as_of: dt.date) -> VictimFocus:
     """The lookup itself, from the per-person index (no permission check, no audit: callers do both). The
-    count and tier are over the whole index; ``scope_paths`` only limits which events' details are given."""
+    count and tier are over the whole index; ``scope`` only limits which events' details are given."""
     from rocc.analysis.repeat_victims import response_tier
     from rocc.events.models import BatchStatus
     from rocc.events.person_index import index_batches, person_events
@@ -316,7 +312,7 @@ def victim_focus_for(key: str, *, scope_paths: tuple[str, ...], as_of: dt.date) 
         }
         for code, number in sorted(Counter(found.offence_codes).items(), key=lambda item: (-item[1], item[0]))
     ]
-    within = [i for i, path in enumerate(found.unit_paths) if any(path.startswith(s) for s in scope_paths)]
+    within = [i for i, path in enumerate(found.unit_paths) if scope.covers(path)]
     names = dict(OrgUnit.objects.filter(code__in={found.unit_codes[i] for i in within}).values_list("code", "name"))
     events = sorted(
         (

@@ -34,6 +34,19 @@ class Scope:
             condition |= Q(**{lookup: path})
         return condition
 
+    def column_condition(self, column):
+        """The same rule for a column of unit paths in an engine expression (an Ibis column of the event store): one
+        prefix match per scope unit, and with no units a condition that matches nothing."""
+        condition = None
+        for path in self.unit_paths:
+            clause = column.startswith(path)
+            condition = clause if condition is None else condition | clause
+        return condition if condition is not None else column.isnull() & column.notnull()
+
+    def narrowed(self, unit_path: str) -> Scope:
+        """The scope limited to one unit it covers (the same scope with no units when it does not cover it)."""
+        return Scope(role=self.role, unit_paths=(unit_path,) if self.covers(unit_path) else (), agency_id=self.agency_id)
+
     def filter(self, queryset: QuerySet, *, field: str | None = "unit") -> QuerySet:
         """``queryset`` limited to the rows whose unit is one of the scope's units or below one of them."""
         if not self.unit_paths:

@@ -177,6 +177,14 @@ class ProviderReturn(models.Model):
         return self.provider
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == ReturnStatus.DRAFT
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ReturnStatus.APPROVED
+
+    @property
     def period_label(self) -> str:
         from rocc.measures.periods import period_label
 

@@ -15,6 +15,7 @@ from rocc.events.offences import anzsoc, victim_focus_settings
 from rocc.events.pseudonym import person_key
 from rocc.events.selectors import victim_focus_for, victim_focus_lookup
 from rocc.events.testing import events_create
+from rocc.org.scope import Scope
 
 CODES = ["0211", "0711", "1211", "0811", "1311", "071", "021"]
 AS_OF = "2024-07-01"
@@ -64,7 +65,7 @@ def test_lookup_matches_repeat_victims_for_every_person(event_store, make_user):
     serious_seen = 0
     for person in sorted({r["victim"] for r in rows}):
         expected = oracle.victim(person)
-        found = victim_focus_for(person_key(person), scope_paths=("/nz/",), as_of=as_of)
+        found = victim_focus_for(person_key(person), scope=Scope(role=None, unit_paths=("/nz/",), agency_id=None), as_of=as_of)
         if expected is None:
             assert found.count == 0 and found.tier is None
             continue

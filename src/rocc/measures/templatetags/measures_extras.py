@@ -31,3 +31,18 @@ def pvalue(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+# The mark and words a status is shown with (the colour comes from the ``status-<status>`` class).
+STATUS_MARKS = {"on_track": ("✓", "On track"), "at_risk": ("!", "At risk"), "off_track": ("✗", "Off track")}
+NO_STATUS = ("–", "Not enough data")
+
+
+@register.filter
+def status_mark(status) -> str:
+    return STATUS_MARKS.get(status, NO_STATUS)[0]
+
+
+@register.filter
+def status_words(status) -> str:
+    return STATUS_MARKS.get(status, NO_STATUS)[1]

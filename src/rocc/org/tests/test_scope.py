@@ -86,3 +86,21 @@ def test_several_units_are_each_searched(make_user):
 
     assert {"waitemata", "north-shore", "canterbury"} <= found
     assert found == _codes(OrgUnit.objects.get(code="waitemata").descendants()) | _codes(OrgUnit.objects.get(code="canterbury").descendants())
+
+
+def test_the_same_rule_holds_for_a_column_of_unit_paths_in_the_event_engine():
+    """The event store is queried through Ibis: the scope's column condition keeps the same rows as ``covers``, and a
+    scope with no units keeps none (never all); narrowing to a unit outside the scope keeps none either."""
+    import ibis
+
+    paths = ["/nz/waitemata/", "/nz/waitemata/north-shore/", "/nz/canterbury/", "/nzx/", "/nz/"]
+    table = ibis.memtable({"unit_path": paths})
+
+    def kept(scope: Scope) -> list[str]:
+        return sorted(table.filter(scope.column_condition(table.unit_path)).unit_path.to_pyarrow().to_pylist())
+
+    district = Scope(role="analyst", unit_paths=("/nz/waitemata/", "/nz/canterbury/"), agency_id=None)
+    assert kept(district) == sorted(p for p in paths if district.covers(p))
+    assert kept(NO_SCOPE) == []
+    assert kept(district.narrowed("/nz/waitemata/north-shore/")) == ["/nz/waitemata/north-shore/"]
+    assert kept(district.narrowed("/nz/auckland/")) == []
