@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from networks import synthetic_network  # noqa: E402  (the seeded call network of the other network benchmark)
@@ -37,8 +38,11 @@ def as_networkx(network):
     return graph
 
 
-def compare(n_nodes: int, n_edges: int, seed: int, directed: bool) -> None:
+def compare(n_nodes: int, n_edges: int, seed: int, directed: bool, powers_of_two: bool = False) -> None:
     table = synthetic_network(n_nodes, n_edges, seed=seed, directed=directed)
+    if powers_of_two:
+        # Lengths 1, 1/2, 1/4, … add up exactly, so paths equally short in exact arithmetic are so for both libraries.
+        table["calls"] = 2 ** np.floor(np.log2(table["calls"]))
     network = network_from_edge_list(table, source="from", target="to", weight="calls", directed=directed)
     graph = as_networkx(network)
     # network_analysis does every measure (communities, constraint, eigenvector too); the betweenness-only step is the
@@ -60,7 +64,8 @@ def compare(n_nodes: int, n_edges: int, seed: int, directed: bool) -> None:
     c_diff = max(abs(closeness[v] - nx_c[v]) for v in graph)
     same_cores = all(rows[v].core == nx_k[v] for v in graph)
     kind = "directed" if directed else "undirected"
-    print(f"{n_nodes:,} nodes / {network.n_edges:,} {kind} ties, weighted geodesics (1/calls):")
+    lengths_are = "calls rounded down to a power of two" if powers_of_two else "calls as drawn"
+    print(f"{n_nodes:,} nodes / {network.n_edges:,} {kind} ties, weighted geodesics (1/weight, {lengths_are}):")
     print(f"  betweenness: igraph {t_b:.2f} s, networkx {t_nx_b:.1f} s, ratio {t_nx_b / t_b:.0f}×, largest difference {b_diff:.1e}")
     print(f"  closeness{' (in)' if directed else ''}: igraph {t_c:.2f} s, networkx {t_nx_c:.1f} s, ratio {t_nx_c / t_c:.0f}×, largest difference {c_diff:.1e}")
     print(f"  core numbers: igraph {t_k * 1000:.1f} ms, networkx {t_nx_k * 1000:.0f} ms, ratio {t_nx_k / t_k:.0f}×, identical: {same_cores}")
@@ -77,6 +82,7 @@ def main() -> None:
     print(f"{platform.node()} · {platform.processor() or platform.machine()} · Python {platform.python_version()} · networkx {nx.__version__}")
     for directed in (False, True):
         compare(args.nodes, args.edges, args.seed, directed)
+    compare(args.nodes, args.edges, args.seed, False, powers_of_two=True)
     table = synthetic_network(args.large_nodes, 4 * args.large_nodes, seed=args.seed, directed=False)
     network = network_from_edge_list(table, source="from", target="to", weight="calls")
     t_all, _ = timed(lambda: network_analysis(network, geodesics="inverse_weight"))
