@@ -193,8 +193,8 @@ class ReferralOut(Schema):
     response_due: dt.datetime
     overdue: bool
     is_whanau: bool
-    reason: str
-    needs: str
+    reason: str | None
+    needs: str | None
     lawful_basis: str
     consent_given_by: str
     consent_given_at: dt.date | None
@@ -243,8 +243,8 @@ def _referral_out(view) -> ReferralOut:
         response_due=r.response_due,
         overdue=view.overdue,
         is_whanau=r.is_whanau,
-        reason=r.reason,
-        needs=r.needs,
+        reason=r.reason if view.identifying else None,
+        needs=r.needs if view.identifying else None,
         lawful_basis=r.lawful_basis,
         consent_given_by=r.consent_given_by if view.identifying else "",
         consent_given_at=r.consent_given_at,
@@ -261,7 +261,7 @@ def _referral_out(view) -> ReferralOut:
         decline_reason=r.decline_reason,
         outcome=r.outcome,
         moves=list(view.moves),
-        steps=[StepOut(move=s.move, status_after=s.status_after, at=s.at, by=s.by.get_username() if s.by else None, note=s.note) for s in view.steps],
+        steps=[StepOut(move=s.move, status_after=s.status_after, at=s.at, by=s.by, note=s.note) for s in view.steps],
         version=r.version,
     )
 

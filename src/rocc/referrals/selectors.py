@@ -50,7 +50,7 @@ def directory_for(*, user, query: str = "", unit: OrgUnit | None = None, capacit
         for path in scope.unit_paths:
             reach |= Q(path__in=_ancestor_paths(path)) | Q(path__startswith=path)
         served = Service.units_served.through.objects.filter(service_id=OuterRef("pk"), orgunit__in=OrgUnit.objects.filter(reach))
-        visible = Q(is_active=True) & Exists(served)
+        visible: Q = Q(Exists(served), is_active=True)
         if scope.agency_id is not None and referral_rules.is_provider_reporter(user):
             visible |= Q(provider_id=scope.agency_id)  # a referring agency that also provides sees its own entries
         services = services.filter(visible)
@@ -163,6 +163,17 @@ def overdue_count_for(*, user) -> int:
 
 
 @dataclass(frozen=True)
+class StepView:
+    move: str
+    move_label: str
+    status_after: str
+    status_label: str
+    at: dt.datetime
+    by: str | None
+    note: str  # withheld ("") from a reader who no longer sees identifying details: notes are free text and may name the person
+
+
+@dataclass(frozen=True)
 class ReferralView:
     referral: Referral
     identifying: bool  # the viewer sees the name and contact details
@@ -201,7 +212,18 @@ def referral_get(*, user, pk: int, purpose: str = "") -> ReferralView:
         identifying=identifying,
         side="referrer" if referral_rules.on_referrer_side(user, referral) else "provider",
         moves=tuple(referral_rules.moves_for(user, referral)),
-        steps=tuple(referral.steps.select_related("by").all()),
+        steps=tuple(
+            StepView(
+                move=step.move,
+                move_label=step.get_move_display(),
+                status_after=step.status_after,
+                status_label=step.get_status_after_display(),
+                at=step.at,
+                by=step.by.get_username() if step.by else None,
+                note=step.note if identifying else "",
+            )
+            for step in referral.steps.select_related("by").all()
+        ),
         overdue=referral.is_overdue(),
     )
 
@@ -297,17 +319,17 @@ def capacity_decline_counts(*, user, unit: OrgUnit | None = None, date_from: dt.
                 "declined_no_capacity": count,
             }
         )
-    rows.sort(key=lambda r: (-r["declined_no_capacity"], r["service"], r["area"]))
+    rows.sort(key=lambda r: (-int(r["declined_no_capacity"] or 0), str(r["service"]), str(r["area"])))
     return rows
 
 
 def gated_decline_rows(*, user, rows: list[dict], period: str) -> list[dict]:
     """Decline counts as this user may see them: through the disclosure gate of each area."""
-    from rocc.measures.disclosure import cell_identity
+    from rocc.measures.disclosure import DisclosureGate, cell_identity
     from rocc.measures.selectors import disclosure_for
 
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={r["area_code"] for r in rows})}
-    gates: dict[str, object] = {}
+    gates: dict[str, DisclosureGate] = {}
     out = []
     for row in rows:
         code = row["area_code"]

@@ -123,7 +123,9 @@ def service_save(
 
         if not Indicator.objects.filter(code=indicator_code).exists():
             errors["indicator_code"] = [f"There is no indicator with code {indicator_code!r}."]
-    duplicate = Service.objects.filter(provider=provider, name=name).exclude(pk=service.pk if service else None)
+    duplicate = Service.objects.filter(provider=provider, name=name)
+    if service is not None:
+        duplicate = duplicate.exclude(pk=service.pk)
     if name and duplicate.exists():
         errors["name"] = [f"{provider} already lists a service called {name!r}."]
     if errors:

@@ -51,14 +51,14 @@ def test_a_whanau_is_referred_with_consent_answered_by_the_provider_and_consent_
     referrer.get_by_label("Urgency").select_option("soon")
     referrer.get_by_label("Name of the person or whānau contact").fill("Mere Tūhoe")
     referrer.get_by_label("How the provider makes contact").select_option("phone")
-    referrer.get_by_label("Consent given").check()
+    referrer.get_by_label("Consent given", exact=True).check()
     referrer.get_by_role("button", name="Send the referral").click()
     # Refused at each field it needs, nothing sent.
     body = referrer.locator("main").inner_text()
     assert "Give the details for 'Phone the person'" in body and "Say who gave consent" in body
     _accessible(referrer, "04-refused")
     referrer.get_by_label("Contact details").fill("021 555 0199")
-    referrer.get_by_label("Consent given by").fill("Mere Tūhoe")
+    referrer.get_by_label("Consent given by", exact=True).fill("Mere Tūhoe")
     referrer.get_by_label("Consent given on").fill("2025-03-01")
     referrer.get_by_label("Consent given for (what may be shared, for what)").fill("Name and phone to Te Whare Āwhina to arrange support")
     referrer.get_by_role("button", name="Send the referral").click()

@@ -202,11 +202,13 @@ def test_consent_withdrawal_stops_further_sharing_and_is_recorded(people, refer,
     client.force_login(people["provider"])
     page = client.get(f"/referrals/{referral.pk}/").content.decode()
     assert "Aroha Ngata" not in page and "021 555 0101" not in page and "Not shared: consent was withdrawn" in page
+    assert "Aroha phoned" not in page and all(step.note == "" for step in seen.steps)  # free-text notes may name her
     from rocc.core.tokens import token_issue
     from rocc.testing import api_call
 
     status, body = api_call(f"/api/referrals/{referral.pk}", token_issue(user=people["provider"], name="p"))
     assert status == 200 and body["person_name"] is None and body["contact_details"] is None and body["consent_given_by"] == ""
+    assert body["reason"] is None and body["needs"] is None and all(step["note"] == "" for step in body["steps"])
     with pytest.raises(Conflict):
         referral_move(user=people["provider"], referral=referral, move="contact")
     # The referrer's side keeps its record (until retention ends).
