@@ -306,11 +306,15 @@ def case_open(
 
 
 def _source_unit(report: InsightsReport | None, product: InsightsProduct | None) -> OrgUnit | None:
-    """Where a case opened from insights sits: the district a report was routed to, else a district product's unit,
-    else the national unit."""
+    """Where a case opened from insights sits: the district a report was routed to (narrowed to the area its products
+    all come from, when they come from one area of it), else a district product's unit, else the national unit."""
     forum = report.current_forum if report is not None else None
-    if forum is not None and forum.scope_unit.level != UnitLevel.NATIONAL:
-        return forum.scope_unit
+    if report is not None and forum is not None and forum.scope_unit.level != UnitLevel.NATIONAL:
+        district = forum.scope_unit
+        units = {p.source_unit for p in report.products.select_related("source_unit")}
+        if len(units) == 1 and (only := units.pop()) is not None and only.path.startswith(district.path):
+            return only
+        return district
     if product is not None and product.source_unit_id:
         return product.source_unit
     return OrgUnit.objects.filter(level=UnitLevel.NATIONAL).first()
