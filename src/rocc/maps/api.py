@@ -51,11 +51,12 @@ class EventsLayerOut(Schema):
     located: int
     without_coordinates: int
     left_off: int
-    lon: list[float]
-    lat: list[float]
+    lon_e5: list[int]
+    lat_e5: list[int]
     id: list[str]
-    date: list[str]
-    offence: list[str]
+    day: list[int]
+    offences: list[str]
+    offence: list[int]
     by_unit: list[dict[str, Any]]
 
 
@@ -147,7 +148,8 @@ def place(request: HttpRequest, x: float, y: float):
 @router.get("/events", response={200: EventsLayerOut, **error_responses(403, 404, 422)}, url_name="maps_events")
 def events(request: HttpRequest, filters: Query[EventsFilter]):
     """The asker's events with coordinates as column arrays in WGS84 (event id, date, offence; never persons), and
-    counts by unit. Scoped as the events pages are: only the asker's units, only roles that read events."""
+    counts by unit: longitude and latitude in 1/100,000 degree, the date as days since 1970-01-01, the offence as a
+    position in ``offences``. Scoped as the events pages are: only the asker's units, only roles that read events."""
     try:
         layer = selectors.events_layer(
             user=request.user, unit_code=filters.unit, date_from=filters.date_from, date_to=filters.date_to, offence_codes=filters.offence

@@ -34,6 +34,7 @@ class Boundary(models.Model):
     boundary_set = models.ForeignKey(BoundarySet, on_delete=models.PROTECT, related_name="boundaries")
     geometry_wgs84 = models.JSONField()
     geometry_nztm = models.JSONField()
+    nztm_wkb = models.BinaryField(editable=False, help_text="geometry_nztm as well-known binary: the placement index loads it in milliseconds")
     area_km2 = models.FloatField()
     west = models.FloatField()
     south = models.FloatField()

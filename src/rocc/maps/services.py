@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
+import shapely.geometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -172,6 +173,7 @@ def boundaries_import(*, actor=None, path: Path, source: str, licence: str, key:
                 boundary_set=boundary_set,
                 geometry_wgs84=wgs84_json,
                 geometry_nztm=nztm_json,
+                nztm_wkb=shapely.to_wkb(shapely.geometry.shape(nztm_json)),
                 area_km2=nztm.area / 1e6,
                 west=west,
                 south=south,

@@ -49,7 +49,12 @@ def world(people, make_product, make_user, tmp_path):  # noqa: F811
     result = hotspots(x=x, y=y, cell=500, crs="EPSG:2193", seed=1).to_dict()
     analyst = people["waitemata_analyst"]
     saved = SavedAnalysis.objects.create(
-        kind="hotspots", title="North Shore hot spots", scope_unit=OrgUnit.objects.get(code="waitemata"), source="synthetic.csv", created_by=analyst, result=result
+        kind="hotspots",
+        title="North Shore hot spots",
+        scope_unit=OrgUnit.objects.get(code="waitemata"),
+        source="synthetic.csv",
+        created_by=analyst,
+        result=result,
     )
     mine = make_product(title="Rata Street supply")
     theirs = make_product(actor=people["canterbury_analyst"], district="canterbury", title="Theirs")

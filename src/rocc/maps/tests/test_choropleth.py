@@ -60,7 +60,15 @@ def counts(defaults):
     for i, unit in enumerate(OrgUnit.objects.filter(level="district").order_by("path")):
         for month in (1, 2):
             count = 2 if unit.code == "waitemata" else 1001 + 100 * i + month
-            items.append(ObservationInput(indicator=indicator, unit=unit, period_start=dt.date(2024, month, 1), period_end=dt.date(2024, month, 29 if month == 2 else 31), numerator=count))
+            items.append(
+                ObservationInput(
+                    indicator=indicator,
+                    unit=unit,
+                    period_start=dt.date(2024, month, 1),
+                    period_end=dt.date(2024, month, 29 if month == 2 else 31),
+                    numerator=count,
+                )
+            )
     observations_record_many(items=items, source=SourceKind.IMPORT)
     return indicator
 

@@ -51,8 +51,23 @@ def test_the_events_layer_counts_events_without_coordinates_and_carries_no_perso
     status, body = api_call("/api/maps/events", _token(make_user, "analyst", "waitemata"))
     assert status == 200
     assert (body["events"], body["located"], body["without_coordinates"], body["left_off"]) == (2, 1, 1, 0)
-    assert set(body) == {"kind", "name", "events", "located", "without_coordinates", "left_off", "lon", "lat", "id", "date", "offence", "by_unit"}
-    assert body["lon"][0] == pytest.approx(174.8, abs=0.3) and body["lat"][0] == pytest.approx(-36.9, abs=0.3)
+    assert set(body) == {
+        "kind",
+        "name",
+        "events",
+        "located",
+        "without_coordinates",
+        "left_off",
+        "lon_e5",
+        "lat_e5",
+        "id",
+        "day",
+        "offences",
+        "offence",
+        "by_unit",
+    }
+    assert body["lon_e5"][0] / 1e5 == pytest.approx(174.7, abs=0.3) and body["lat_e5"][0] / 1e5 == pytest.approx(-36.9, abs=0.3)
+    assert body["offences"][body["offence"][0]] == "0211" and body["day"][0] == 19783  # 2024-03-01
     assert "V-1" not in str(body)
 
 

@@ -44,12 +44,19 @@
       pane.style.pointerEvents = "none";
       this._canvas = L.DomUtil.create("canvas", "rocc-map-canvas-layer", pane);
       this._canvas.setAttribute("aria-hidden", "true");
-      map.on("moveend resize zoomend viewreset", this._redraw, this);
+      map.on("moveend resize zoomend viewreset", this._schedule, this);
       this._redraw();
     },
     onRemove: function (map) {
-      map.off("moveend resize zoomend viewreset", this._redraw, this);
+      map.off("moveend resize zoomend viewreset", this._schedule, this);
       L.DomUtil.remove(this._canvas);
+    },
+    // A burst of map events (fitBounds fires several) draws once, on the next frame.
+    _schedule: function () {
+      if (this._pending) return;
+      this._pending = true;
+      var self = this;
+      window.requestAnimationFrame(function () { self._pending = false; if (self._map) self._redraw(); });
     },
     _redraw: function () {
       var map = this._map, size = map.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
@@ -71,9 +78,16 @@
     toContainer: function (wx, wy) { var v = this._view; return [v.x0 + wx * v.scale, v.y0 + wy * v.scale]; }
   });
 
+  function day(d) { return new Date(d * 86400000).toISOString().slice(0, 10); }
+
   function pointsLayer(map, data, figure) {
-    var n = data.lon.length, wx = new Float64Array(n), wy = new Float64Array(n);
-    for (var i = 0; i < n; i++) { wx[i] = worldX(data.lon[i]); wy[i] = worldY(data.lat[i]); }
+    var n = data.lon_e5.length, wx = new Float64Array(n), wy = new Float64Array(n);
+    data.lon = new Float64Array(n); data.lat = new Float64Array(n);
+    for (var i = 0; i < n; i++) {
+      data.lon[i] = data.lon_e5[i] / 1e5; data.lat[i] = data.lat_e5[i] / 1e5;
+      wx[i] = worldX(data.lon[i]); wy[i] = worldY(data.lat[i]);
+    }
+    function about(i) { return "<strong>Event " + esc(data.id[i]) + "</strong><br>" + day(data.day[i]) + ", offence " + esc(data.offences[data.offence[i]]); }
     var layer = new CanvasLayer({
       pane: "roccPoints", zIndex: 420,
       draw: function (ctx, px, py, size, zoom) {
@@ -106,14 +120,12 @@
         if (d < bestD) { bestD = d; best = i; }
       }
       if (best >= 0) {
-        L.popup().setLatLng([data.lat[best], data.lon[best]]).setContent(
-          "<strong>Event " + esc(data.id[best]) + "</strong><br>" + esc(data.date[best]) + ", offence " + esc(data.offence[best])
-        ).openOn(map);
+        L.popup().setLatLng([data.lat[best], data.lon[best]]).setContent(about(best)).openOn(map);
       }
     });
     figure.rocc.showPoint = function (i) {
       map.setView([data.lat[i], data.lon[i]], Math.max(map.getZoom(), 15));
-      L.popup().setLatLng([data.lat[i], data.lon[i]]).setContent("<strong>Event " + esc(data.id[i]) + "</strong><br>" + esc(data.date[i]) + ", offence " + esc(data.offence[i])).openOn(map);
+      L.popup().setLatLng([data.lat[i], data.lon[i]]).setContent(about(i)).openOn(map);
     };
     var bounds = [];
     if (n) {
@@ -135,52 +147,78 @@
       for (var k = 0; k < 10; k++) { lo += pr.lon[k] * t[k]; la += pr.lat[k] * t[k]; }
       return [lo, la];
     }
-    var corners = new Float64Array(n * 8);
+    // Each cell's south-west and north-east corners in world coordinates (the polynomial inlined: 180,000 corners).
+    var corners = new Float64Array(n * 8), lo = pr.lon, la = pr.lat;
+    function corner(x, y, at) {
+      var u = (x - pr.origin[0]) / pr.scale, v = (y - pr.origin[1]) / pr.scale, uu = u * u, vv = v * v, uv = u * v;
+      var lon = lo[0] + lo[1] * u + lo[2] * v + lo[3] * uu + lo[4] * uv + lo[5] * vv + lo[6] * uu * u + lo[7] * uu * v + lo[8] * u * vv + lo[9] * vv * v;
+      var lat = la[0] + la[1] * u + la[2] * v + la[3] * uu + la[4] * uv + la[5] * vv + la[6] * uu * u + la[7] * uu * v + la[8] * u * vv + la[9] * vv * v;
+      corners[at] = worldX(lon); corners[at + 1] = worldY(lat);
+    }
     for (var i = 0; i < n; i++) {
       var x = west + data.col[i] * cell, y = south + data.row[i] * cell;
-      var pts = [lonlat(x, y), lonlat(x + cell, y), lonlat(x + cell, y + cell), lonlat(x, y + cell)];
-      for (var j = 0; j < 4; j++) { corners[i * 8 + j * 2] = worldX(pts[j][0]); corners[i * 8 + j * 2 + 1] = worldY(pts[j][1]); }
+      corner(x, y, i * 8);
+      corner(x + cell, y + cell, i * 8 + 4);
     }
     var show = { density: true, hot: true };
-    function quad(ctx, px, py, i) {
-      var o = i * 8;
-      ctx.moveTo(px(corners[o]), py(corners[o + 1]));
-      ctx.lineTo(px(corners[o + 2]), py(corners[o + 3]));
-      ctx.lineTo(px(corners[o + 4]), py(corners[o + 5]));
-      ctx.lineTo(px(corners[o + 6]), py(corners[o + 7]));
-      ctx.closePath();
+    // Cells grouped once by what colours them, so a draw sets each colour once.
+    var byShade = [], byHot = { 95: [], 99: [] };
+    for (var s0 = 0; s0 < SHADES.length; s0++) byShade.push([]);
+    for (var c0 = 0; c0 < n; c0++) {
+      if (data.shade[c0] > 0) byShade[data.shade[c0]].push(c0);
+      if (data.hot[c0] === 95 || data.hot[c0] === 99) byHot[data.hot[c0]].push(c0);
+    }
+    // A cell is drawn as the screen rectangle between its south-west and north-east corners (the grid's turn against
+    // north on the map is under a degree in New Zealand), at least one pixel, so a country-wide view stays fast.
+    function rect(px, py, i, size) {
+      var o = i * 8, x1 = px(corners[o]), y1 = py(corners[o + 5]), x2 = px(corners[o + 4]), y2 = py(corners[o + 1]);
+      if (x2 < 0 || y2 < 0 || x1 > size.x || y1 > size.y) return null;
+      return [x1, y1, Math.max(1, x2 - x1), Math.max(1, y2 - y1)];
     }
     var layer = new CanvasLayer({
       pane: "roccGrid", zIndex: 380,
       draw: function (ctx, px, py, size) {
-        var visible = function (i) {
-          var x = px(corners[i * 8]), y = py(corners[i * 8 + 1]);
-          return x > -200 && y > -200 && x < size.x + 200 && y < size.y + 200;
-        };
+        var r, i, k;
         if (show.density) {
+          // Zoomed out, many cells share a pixel: each pixel is filled once per shade.
+          var tiny = n && rect(px, py, 0, { x: Infinity, y: Infinity })[2] < 2, seen = tiny ? new Uint8Array(size.x * size.y) : null;
+          ctx.globalAlpha = 0.75;
           for (var s = 1; s < SHADES.length; s++) {
-            ctx.beginPath();
-            for (var i = 0; i < n; i++) if (data.shade[i] === s && visible(i)) quad(ctx, px, py, i);
-            ctx.fillStyle = SHADES[s]; ctx.globalAlpha = 0.75; ctx.fill();
+            ctx.fillStyle = SHADES[s];
+            for (k = 0; k < byShade[s].length; k++) {
+              r = rect(px, py, byShade[s][k], size);
+              if (!r) continue;
+              if (tiny) {
+                var key = Math.floor(r[0]) + Math.floor(r[1]) * size.x;
+                if (key < 0 || key >= seen.length || seen[key] === s) continue;
+                seen[key] = s;
+              }
+              ctx.fillRect(r[0], r[1], r[2], r[3]);
+            }
           }
           ctx.globalAlpha = 1;
         }
         if (show.hot) {
           [95, 99].forEach(function (level) {
-            ctx.beginPath();
-            for (var i = 0; i < n; i++) if (data.hot[i] === level && visible(i)) quad(ctx, px, py, i);
-            ctx.fillStyle = HOT_COLOURS[level]; ctx.globalAlpha = 0.55; ctx.fill(); ctx.globalAlpha = 1;
-            ctx.strokeStyle = level === 99 ? "#000000" : "#67000d"; ctx.lineWidth = level === 99 ? 2 : 1; ctx.stroke();
+            var list = byHot[level];
+            for (k = 0; k < list.length; k++) {
+              i = list[k]; r = rect(px, py, i, size);
+              if (!r) continue;
+              ctx.globalAlpha = 0.55; ctx.fillStyle = HOT_COLOURS[level]; ctx.fillRect(r[0], r[1], r[2], r[3]); ctx.globalAlpha = 1;
+              if (r[2] > 3) { ctx.strokeStyle = level === 99 ? "#000000" : "#67000d"; ctx.lineWidth = level === 99 ? 2 : 1; ctx.strokeRect(r[0], r[1], r[2], r[3]); }
+            }
           });
         }
       }
     }).addTo(map);
+    function scaled(v, f) { return v < 0 ? null : v / f; }
+    function pText(v) { return v < 0 ? "–" : v < 1000 ? "< 0.001" : (v / 1e6).toFixed(3); }
     function details(i) {
       var cx = west + (data.col[i] + 0.5) * cell, cy = south + (data.row[i] + 0.5) * cell;
       return "<strong>Cell " + fmt(cx, 0) + " E, " + fmt(cy, 0) + " N</strong> (NZTM centre)" +
         (data.area && data.area[i] ? "<br>Area: " + esc(data.area[i]) : "") +
-        "<br>Events: " + fmt(data.count[i]) + "<br>Density: " + fmt(data.density[i], 1) + " " + esc(data.density_unit) +
-        "<br>Gi* z: " + fmt(data.z[i]) + "<br>" + esc(data.p_label) + ": " + fmt(data.p[i], 4) +
+        "<br>Events: " + fmt(scaled(data.count_e2[i], 100)) + "<br>Density: " + fmt(scaled(data.density_e2[i], 100), 1) + " " + esc(data.density_unit) +
+        "<br>Gi* z: " + fmt(data.z_e2[i] <= -1e9 ? null : data.z_e2[i] / 100) + "<br>" + esc(data.p_label) + ": " + pText(data.p_e6[i]) +
         "<br>" + (data.hot[i] ? "Hot spot at " + data.hot[i] + "%" : "Not a hot spot");
     }
     function centre(i) {
@@ -208,7 +246,13 @@
         .bindTooltip(spot.rank + (spot.area ? " · " + spot.area : ""), { permanent: true, direction: "right", className: "rocc-map-label" })
         .addTo(map);
     });
-    var sw = lonlat(west, south), ne = lonlat(west + cell * (Math.max.apply(null, data.col.concat([0])) + 1), south + cell * (Math.max.apply(null, data.row.concat([0])) + 1));
+    var maxCol = 0, maxRow = 0, minCol = Infinity, minRow = Infinity;
+    for (var m = 0; m < n; m++) {
+      if (data.col[m] > maxCol) maxCol = data.col[m]; if (data.row[m] > maxRow) maxRow = data.row[m];
+      if (data.col[m] < minCol) minCol = data.col[m]; if (data.row[m] < minRow) minRow = data.row[m];
+    }
+    if (!n) { minCol = minRow = 0; }
+    var sw = lonlat(west + cell * minCol, south + cell * minRow), ne = lonlat(west + cell * (maxCol + 1), south + cell * (maxRow + 1));
     return { layer: layer, bounds: [[sw[1], sw[0]], [ne[1], ne[0]]] };
   }
 
@@ -293,7 +337,9 @@
     (spec.layers || []).forEach(function (layerSpec) {
       var ready = layerSpec.url ? getJSON(layerSpec.url) : Promise.resolve(layerSpec);
       waits.push(ready.then(function (data) {
+        var t0 = performance.now();
         var made = BUILDERS[data.kind](map, data, figure);
+        figure.rocc.timings = (figure.rocc.timings || []).concat([{ kind: data.kind, buildMs: performance.now() - t0, drawMs: made.layer && made.layer.lastDrawMs }]);
         if (made.bounds && (made.bounds.isValid ? made.bounds.isValid() : made.bounds.length)) extents.push(made.bounds);
         if (data.kind === "points" && figure.querySelector("[data-map-summary]")) {
           figure.querySelector("[data-map-summary]").textContent = fmt(data.located, 0) + " events with coordinates drawn" +
