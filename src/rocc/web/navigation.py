@@ -26,6 +26,8 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("Analyses", "analyses:overview", "analyses.view_analyses", "analyses"),
     NavEntry("Problem solving", "problems:overview", "org.view_reference", "problems"),
     NavEntry("Tasking & Coordination", "tasking:overview", "tasking.view_tasking", "tasking"),
+    NavEntry("Public releases", "releases:manage", "releases.view_manage", "public"),
+    NavEntry("Publishing consent", "releases:consent", "releases.use_consent", "public"),
     NavEntry("Referrals", "referrals:overview", "referrals.view_directory", "referrals"),
     NavEntry("Governance packs", "governance:packs", "governance.view_packs", "governance"),
 ]
