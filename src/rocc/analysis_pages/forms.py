@@ -875,3 +875,36 @@ class PointPatternForm(AnalysisForm):
 
 
 FORMS[PointPatternForm.kind] = PointPatternForm
+
+
+# --- emerging hot spots (Gi* per time slice, Mann–Kendall trend) ------------------------------------------------
+
+
+class EmergingHotspotsForm(AnalysisForm):
+    kind = AnalysisKind.EMERGING_HOTSPOTS
+    column_fields = {
+        "x": ("Easting / longitude column", True, ""),
+        "y": ("Northing / latitude column", True, ""),
+        "date": ("Date column", True, "Only the calendar day counts."),
+    }
+    events_columns = {"x": "x", "y": "y", "date": "date_from"}
+    coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm")
+    cell = forms.FloatField(label="Grid cell size (metres)", min_value=1, initial=250)
+    slice_days = forms.IntegerField(label="Length of each time slice (days)", min_value=1, max_value=366, initial=28)
+    start = forms.DateField(
+        label="First day of the first slice (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Blank: the first event's day.",
+    )
+    significance = forms.FloatField(label="Significance level", min_value=0.001, max_value=0.2, initial=0.05, required=False)
+    drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
+
+    def parameters(self, *, source: str) -> dict[str, Any]:
+        data = super().parameters(source=source)
+        if data.get("start"):
+            data["start"] = data["start"].isoformat()
+        return data
+
+
+FORMS[EmergingHotspotsForm.kind] = EmergingHotspotsForm

@@ -597,3 +597,29 @@ def run_point_pattern(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 FRAME_RUNNERS["point_pattern"] = run_point_pattern
+
+
+# --- emerging hot spots (Gi* per time slice, Mann–Kendall trend) ------------------------------------------------
+
+
+def run_emerging_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    from rocc.analysis.emerging_hotspots import emerging_hotspots
+
+    frame, dropped = _located(frame, params)
+    if frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, _ = _projected(frame, params)
+    result = emerging_hotspots(
+        x=xs,
+        y=ys,
+        dates=date_column(frame, params["date"]),
+        cell=float(params.get("cell") or 250),
+        slice_days=int(params.get("slice_days") or 28),
+        start=params.get("start") or None,
+        significance=float(params.get("significance") or 0.05),
+    ).to_dict()
+    _notes(result, _left_out(dropped))
+    return Outcome(result, holds_person_level=False)
+
+
+FRAME_RUNNERS["emerging_hotspots"] = run_emerging_hotspots

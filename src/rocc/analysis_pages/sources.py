@@ -27,6 +27,7 @@ EVENT_KINDS = (
     "autocorrelation",
     "forecast_accuracy",
     "point_pattern",
+    "emerging_hotspots",
     "spatial_description",
 )
 PERSON_KINDS = ("repeat_victims", "network")

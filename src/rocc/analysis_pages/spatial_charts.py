@@ -226,3 +226,15 @@ def _density_map(density: dict[str, Any]) -> dict[str, Any]:
         "svg_height": round(height + 8, 1),
         "top": f"{top:,.1f}",
     }
+
+
+def emerging_view(result: dict[str, Any]) -> dict[str, Any]:
+    """The pattern counts (those found) and the cells with a pattern, most events first, each slice's state as a
+    letter (H hot, C cold, · neither) so the history reads without colour."""
+    counts = [{"pattern": name, "count": n} for name, n in result["counts"].items() if n and name != "no pattern"]
+    cells = sorted((c for c in result["cells"] if c["pattern"] != "no pattern"), key=lambda c: (-c["events"], c["y"], c["x"]))
+    listed = [
+        {**c, "history": " ".join("H" if s == 1 else ("C" if s == -1 else "·") for s in c["spots"]), "trend_p_text": p_text(c["trend_p"])}
+        for c in cells[:MAX_LISTED]
+    ]
+    return {"counts": counts, "cells": listed, "total": len(cells)}

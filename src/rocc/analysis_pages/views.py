@@ -48,6 +48,9 @@ DESCRIPTIONS[AnalysisKind.POINT_PATTERN] = (
     "Whether events are clustered, random or evenly spread, and at which distances (nearest-neighbour index, Ripley's K and L "
     "against random patterns), with a kernel density surface over a study area that need not count water."
 )
+DESCRIPTIONS[AnalysisKind.EMERGING_HOTSPOTS] = (
+    "Which hot spots are new, growing, lasting, fading or on-and-off: Gi* in each time slice and a Mann–Kendall trend per cell."
+)
 PERSON_GRANT_SECONDS = 30 * 60
 
 
@@ -293,6 +296,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
         context["view"] = spatial_charts.forecast_view(result)
     elif obj.kind == AnalysisKind.POINT_PATTERN:
         context["view"] = spatial_charts.point_pattern_view(result)
+    elif obj.kind == AnalysisKind.EMERGING_HOTSPOTS:
+        context["view"] = spatial_charts.emerging_view(result)
     return context
 
 

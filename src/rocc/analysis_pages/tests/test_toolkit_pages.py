@@ -177,3 +177,23 @@ def test_point_pattern_of_the_stored_events(analyst_client, stored, waitemata): 
     result = AnalysisRun.objects.get().result
     assert result["n"] == 120 and result["nearest_neighbour"]["index"] < 1
     assert "The burglaries are clustered" in html
+
+
+# --- emerging hot spots -------------------------------------------------------------------------------------
+
+
+def test_emerging_hot_spots_from_a_file_name_each_cells_pattern(analyst_client, upload, waitemata):
+    from rocc.analysis.emerging_hotspots import emerging_hotspots
+    from rocc.analysis.tests.test_emerging_hotspots import cube_events
+
+    x, y, dates = cube_events()
+    x, y = x + 1755000, y + 5925000
+    body = "easting,northing,occurred\n" + "\n".join(f"{a:.1f},{b:.1f},{d}" for a, b, d in zip(x, y, dates.astype(str))) + "\n"
+    _, upload_id = upload("emerging-hotspots", ("cube.csv", body.encode()))
+    fields = {"x": "easting", "y": "northing", "date": "occurred", "coordinates": "nztm", "cell": "200", "slice_days": "28", "start": "2024-01-01"}
+    html = text(followed(analyst_client, run(analyst_client, "emerging-hotspots", upload_id, waitemata, **fields)))
+    frame = pd.read_csv(pd.io.common.BytesIO(body.encode()))
+    expected = emerging_hotspots(x=frame.easting, y=frame.northing, dates=frame.occurred, cell=200, slice_days=28, start="2024-01-01")
+    assert escape(expected.summary) in html
+    assert "Cells by pattern" in html and "H H H" in html
+    assert AnalysisRun.objects.get().result["counts"] == expected.counts
