@@ -79,7 +79,7 @@ def _release(release: Release) -> dict:
         "stage": release_stage(release),
         "go_live_at": release.go_live_at,
         "version": release.version,
-        "versions": [_version(v) for v in release.versions.order_by("number")],
+        "versions": [_version(v) for v in release.versions.defer("content").order_by("number")],
     }
 
 

@@ -152,6 +152,19 @@ class ReleaseVersion(models.Model):
         return f"{self.release.slug} v{self.number}"
 
 
+class ReleaseCurve(models.Model):
+    """One indicator's curves in a version (each unit's points), stored apart from the version's summary so a page
+    reads only the curve it draws."""
+
+    version = models.ForeignKey(ReleaseVersion, on_delete=models.CASCADE, related_name="curves")
+    indicator_code = models.CharField(max_length=60)
+    points = models.JSONField(help_text="Unit code → the protected points of its curve")
+
+    class Meta:
+        ordering = ["version", "indicator_code"]
+        constraints = [models.UniqueConstraint(fields=["version", "indicator_code"], name="releasecurve_once_per_version")]
+
+
 class PublicationConsent(models.Model):
     """A provider's decision on publishing the figures of one data set: given or withdrawn, by whom and when. Each
     decision is a row of its own; the latest one stands (so the history is the table)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -103,7 +103,7 @@ def publications_of_provider(*, user) -> list[dict]:
         raise PermissionDenied("Only a provider's reporter sees where its figures were published.")
     agency_id = scope_of(user).agency_id
     out = []
-    for version in published_versions().select_related("release"):
+    for version in published_versions().select_related("release").defer("content"):
         mine = [s for s in version.sources if s.get("agency_id") == agency_id]
         if mine:
             out.append({"release": version.release, "version": version, "sources": mine})
@@ -132,8 +132,7 @@ def _provider_sources(*, user, indicator_codes: set[str], reference_date: dt.dat
         .distinct()
     )
     return [
-        {"data_set_id": r[0], "data_set": r[1], "data_set_name": r[2], "agency_id": r[3], "agency": r[4], "unit_path": r[5], "indicator": r[6]}
-        for r in rows
+        {"data_set_id": r[0], "data_set": r[1], "data_set_name": r[2], "agency_id": r[3], "agency": r[4], "unit_path": r[5], "indicator": r[6]} for r in rows
     ]
 
 
@@ -224,8 +223,8 @@ def _definition(indicator) -> dict:
     from rocc.measures.selectors import indicator_dict
 
     described = indicator_dict(indicator)
-    keep = ("number", "effective_from", "description", "kind_label", "unit_label", "numerator", "denominator", "factor", "polarity", "period_label")
-    keep += ("data_source", "responsible_agency", "responsibility", "change_note")
+    keep: tuple[str, ...] = ("number", "effective_from", "description", "kind_label", "unit_label", "numerator", "denominator", "factor", "polarity")
+    keep += ("period_label", "data_source", "responsible_agency", "responsibility", "change_note")
     return {
         "current": {k: described["current"].get(k) for k in keep} if described["current"] else None,
         "versions": [{k: v.get(k) for k in keep} for v in described["versions"]],
@@ -237,10 +236,11 @@ class Snapshot:
     content: dict
     withheld: list[dict]
     sources: list[dict]
+    curves: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # indicator → unit → points
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(json.dumps(self.content, sort_keys=True, default=str).encode()).hexdigest()
+        return hashlib.sha256(json.dumps([self.content, self.curves], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def release_snapshot_compute(*, user, release: Release) -> Snapshot:
@@ -273,6 +273,7 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
     withheld: list[dict] = []
     used_sources: dict[tuple, dict] = {}
     indicator_rows = []
+    curves: dict[str, dict[str, list[dict]]] = {}
     for indicator in indicators:
         data = IndicatorData(indicator, populations=population, units=all_units)
         wanted = units if indicator.code in chosen_codes else [u for u in units if u.path in district_choice.get(indicator.code, set())]
@@ -280,13 +281,16 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
         for unit in wanted:
             blocking = [s for s in refused if s["indicator"] == indicator.code and s["unit_path"].startswith(unit.path)]
             if blocking:
-                cells.append({"unit": unit.code, "unit_name": unit.name, "withheld": NO_CONSENT, "points": [], "latest": None, "status": None})
+                cells.append({"unit": unit.code, "unit_name": unit.name, "withheld": NO_CONSENT, "latest": None, "status": None})
                 for s in blocking:
                     withheld.append(
                         {"indicator": indicator.code, "unit": unit.code, "agency": s["agency"], "data_set": s["data_set"], "data_set_name": s["data_set_name"]}
                     )
                 continue
-            cells.append(_public_cell(user=user, data=data, unit=unit, reference_date=reference_date))
+            cell = _public_cell(user=user, data=data, unit=unit, reference_date=reference_date)
+            curves.setdefault(indicator.code, {})[unit.code] = cell.pop("points")
+            cell["periods"] = len(curves[indicator.code][unit.code])
+            cells.append(cell)
             for s in sources:
                 if s["indicator"] == indicator.code and s["unit_path"].startswith(unit.path):
                     key = (s["data_set_id"], s["agency_id"])
@@ -346,7 +350,7 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
         "withheld_count": len(withheld),
         "licence": open_data_licence(),
     }
-    return Snapshot(content=content, withheld=withheld, sources=list(used_sources.values()))
+    return Snapshot(content=content, withheld=withheld, sources=list(used_sources.values()), curves=curves)
 
 
 # --- management reads ------------------------------------------------------------------------------------------
@@ -355,7 +359,9 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
 def release_list(*, user) -> QuerySet[Release]:
     if not user.has_perm("releases.view_manage"):
         raise PermissionDenied("Only the programme office and regional coordinators prepare releases.")
-    return Release.objects.select_related("created_by").prefetch_related("versions")
+    return Release.objects.select_related("created_by").prefetch_related(
+        Prefetch("versions", queryset=ReleaseVersion.objects.defer("content", "withheld", "sources"))
+    )
 
 
 def release_get(*, user, slug: str) -> Release:
@@ -434,9 +440,25 @@ def indicator_in(content: dict, code: str) -> dict:
     return found
 
 
+def version_curves(version: ReleaseVersion, code: str | None = None) -> dict[str, dict[str, list[dict]]]:
+    """The stored curves of a version (of one indicator when ``code`` is given): indicator → unit → points."""
+    rows = version.curves.all()
+    if code is not None:
+        rows = rows.filter(indicator_code=code)
+    return {row.indicator_code: row.points for row in rows}
+
+
+def indicator_with_curves(version: ReleaseVersion, code: str) -> dict:
+    """One indicator of a version with each unit's cell carrying its points (what an indicator page draws)."""
+    indicator = indicator_in(version.content, code)
+    points = version_curves(version, code).get(code, {})
+    return {**indicator, "cells": [{**cell, "points": points.get(cell["unit"], [])} for cell in indicator["cells"]]}
+
+
 def open_data_rows(version: ReleaseVersion) -> list[dict]:
     """The version's figures as flat rows (the CSV and the JSON's "figures"): every point of every published curve."""
     content = version.content
+    curves = version_curves(version)
     rows = []
     for indicator in content["indicators"]:
         for cell in indicator["cells"]:
@@ -453,7 +475,7 @@ def open_data_rows(version: ReleaseVersion) -> list[dict]:
             if cell["withheld"]:
                 rows.append({**base, "period": "", "period_end": "", "count": None, "value": None, "status": "", "note": cell["withheld"]})
                 continue
-            for point in cell["points"]:
+            for point in curves.get(indicator["code"], {}).get(cell["unit"], []):
                 note = "suppressed (small count)" if point["suppressed"] else ("approximate" if point["is_approximate"] else "")
                 rows.append(
                     {

@@ -20,6 +20,7 @@ from rocc.releases.models import (
     DistrictIndicator,
     PublicationConsent,
     Release,
+    ReleaseCurve,
     ReleaseStage,
     ReleaseStory,
     ReleaseVersion,
@@ -234,9 +235,14 @@ def release_freeze(*, user, release: Release, version: int | None = None) -> Rel
         content_sha256=snapshot.sha256,
         frozen_by=user,
     )
+    _curves_store(frozen, snapshot.curves)
     _touch(current, user)
     current.save()
     return frozen
+
+
+def _curves_store(version: ReleaseVersion, curves: dict) -> None:
+    ReleaseCurve.objects.bulk_create([ReleaseCurve(version=version, indicator_code=code, points=points) for code, points in curves.items()])
 
 
 @transaction.atomic
@@ -303,6 +309,7 @@ def release_revise(*, user, release: Release, note: str, version: int) -> Releas
         frozen_by=user,
         published_at=timezone.now(),
     )
+    _curves_store(revised, snapshot.curves)
     _touch(current, user)
     current.save()
     return revised

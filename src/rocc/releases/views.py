@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import io
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,7 +37,9 @@ def _public_context(request, version, *, base_url: str, preview: bool = False, e
         "embed": embed,
         "licence": version.content.get("licence") or selectors.open_data_licence(),
         "district_own": [(i, c) for i in version.content["indicators"] if i["scope"] == "district" for c in i["cells"]],
-        "later_versions": [] if preview else list(selectors.published_versions().filter(release=version.release, number__gt=version.number)),
+        "later_versions": []
+        if preview
+        else list(selectors.published_versions().filter(release=version.release, number__gt=version.number).only("number", "release")),
     }
 
 
@@ -67,7 +68,7 @@ def public_release(request, slug: str, number: int | None = None):
 
 
 def _indicator_context(request, version, code: str, context: dict) -> dict:
-    indicator = selectors.indicator_in(version.content, code)
+    indicator = selectors.indicator_with_curves(version, code)
     cells = indicator["cells"]
     wanted = request.GET.get("unit") or ""
     cell = next((c for c in cells if c["unit"] == wanted), None) or (cells[0] if cells else None)
@@ -89,7 +90,7 @@ def public_action_plan(request, slug: str, number: int | None = None):
 
 def public_releases(request):
     """Every published release and its versions, newest first."""
-    releases = [(r, list(selectors.published_versions().filter(release=r))) for r in selectors.live_releases()]
+    releases = [(r, list(selectors.published_versions().filter(release=r).defer("content", "withheld"))) for r in selectors.live_releases()]
     return render(request, "releases/releases.html", {"releases": releases})
 
 
@@ -201,7 +202,7 @@ def _manage_context(request, release) -> dict:
         "release": release,
         "stage": ReleaseStage(release_stage(release)).label,
         "frozen": preview,
-        "versions": release.versions.order_by("number"),
+        "versions": release.versions.defer("content").order_by("number"),
         "indicators": [(i, i.code in chosen) for i in indicators_for(user=user).filter(is_published=True)],
         "all_indicators": indicators_for(user=user),
         "districts": districts,
@@ -323,5 +324,3 @@ def consent(request):
         "releases/consent.html",
         {"rows": selectors.consents_for(user=user), "publications": selectors.publications_of_provider(user=user), "now": timezone.now()},
     )
-
-

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from rocc.releases.charts import curve_svg, figure
 from rocc.releases.selectors import public_headings_mi
 
 register = template.Library()
+
+# The headings the public pages use, marked so that a translation catalogue (and ROCC_PUBLIC_HEADINGS_MI) can key them.
+HEADINGS = [
+    gettext_noop("Latest release"),
+    gettext_noop("Earlier releases"),
+    gettext_noop("Release calendar"),
+    gettext_noop("Scorecard"),
+    gettext_noop("By district"),
+    gettext_noop("Districts' own indicators"),
+    gettext_noop("Turning the curve"),
+    gettext_noop("Action plan progress"),
+    gettext_noop("Open data"),
+    gettext_noop("Definition"),
+    gettext_noop("Planned"),
+    gettext_noop("Published"),
+    gettext_noop("Progress"),
+]
 
 
 @register.filter(name="figure")

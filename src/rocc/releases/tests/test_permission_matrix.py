@@ -59,7 +59,9 @@ def objects(defaults):
     now = timezone.now()
 
     def release(slug, status, go_live):
-        return Release.objects.create(slug=slug, title=slug, reference_date=dt.date(2025, 6, 30), planned_for=dt.date(2025, 9, 1), status=status, go_live_at=go_live)
+        return Release.objects.create(
+            slug=slug, title=slug, reference_date=dt.date(2025, 6, 30), planned_for=dt.date(2025, 9, 1), status=status, go_live_at=go_live
+        )
 
     releases = {
         "draft": release("draft", ReleaseStatus.DRAFT, None),
