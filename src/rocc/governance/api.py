@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from rocc.core.errors import error_responses
 from rocc.governance import selectors, services
@@ -80,7 +80,7 @@ def pack_create(request: HttpRequest, payload: PackIn):
         period = PackPeriod(payload.period_start, payload.period_end)
     else:
         period = last_complete_quarter(dt.date.today())
-    return 202, pack_out(services.pack_request(user=request.user, unit=unit, period=period, audience=payload.audience))
+    return Status(202, pack_out(services.pack_request(user=request.user, unit=unit, period=period, audience=payload.audience)))
 
 
 @router.get("/packs/{pack_id}", response={200: PackOut, **error_responses(403, 404)}, summary="One report pack, with its progress")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from fpdf import FPDF, FontFace, ViewerPreferences
+from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import XPos, YPos
 
 from rocc.governance.selectors import PackContents
@@ -163,29 +163,92 @@ def paragraph(pdf: _PackPDF, text: str, *, size: float = 9.5, bold: bool = False
     pdf.ln(1.2)
 
 
-def table(pdf: _PackPDF, headings: list[str], rows: list[list[str]], widths: tuple[float, ...], *, status_column: int | None = None, statuses=()) -> None:
-    pdf.set_font(FONT, "", 8)
-    pdf.set_text_color(*INK)
-    style = FontFace(emphasis="BOLD", color=INK, fill_color=PANEL)
-    _room_for(pdf, 20)
-    with pdf.table(
-        col_widths=widths,
-        headings_style=style,
-        borders_layout="HORIZONTAL_LINES",
-        line_height=4,
-        text_align="LEFT",
-        v_align="TOP",
-        padding=1.2,
-    ) as drawn:
-        drawn.row(headings)
-        for index, values in enumerate(rows):
-            row = drawn.row()
-            for column, value in enumerate(values):
-                if status_column is not None and column == status_column and index < len(statuses):
-                    row.cell(value, style=FontFace(emphasis="BOLD", color=STATUS_COLOUR.get(statuses[index], INK)))
+class _Widths:
+    """Word widths measured once per font and size: a national pack's tables wrap thousands of cells, and measuring
+    each word again is what would make them slow."""
+
+    def __init__(self, pdf: _PackPDF):
+        self.pdf = pdf
+        self.known: dict[tuple[str, float, str], float] = {}
+
+    def of(self, word: str) -> float:
+        key = (self.pdf.font_style, self.pdf.font_size_pt, word)
+        width = self.known.get(key)
+        if width is None:
+            width = self.known[key] = self.pdf.get_string_width(word)
+        return width
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """The text broken into lines no wider than ``width`` (at spaces; a word too long for a line, such as a
+        link, is broken between characters)."""
+        space = self.of(" ")
+        lines: list[str] = []
+        for paragraph_text in str(text).split("\n"):
+            current, used = "", 0.0
+            for word in paragraph_text.split(" "):
+                size = self.of(word)
+                while size > width:  # break an over-long word where it no longer fits
+                    if current:
+                        lines.append(current)
+                        current, used = "", 0.0
+                    cut = len(word)
+                    while cut > 1 and self.of(word[:cut]) > width:
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    size = self.of(word)
+                if current and used + space + size > width:
+                    lines.append(current)
+                    current, used = word, size
                 else:
-                    row.cell(value)
-    pdf.ln(2)
+                    current, used = (f"{current} {word}" if current else word), (used + space + size if current else size)
+            lines.append(current)
+        return lines
+
+
+def table(pdf: _PackPDF, headings: list[str], rows: list[list[str]], widths: tuple[float, ...], *, status_column: int | None = None, statuses=()) -> None:
+    """A table with its heading row repeated on each page, rows kept whole, lines between rows, and the status column
+    in the status's colour."""
+    size, line, pad = 7.5, 3.4, 1.2
+    total = sum(widths)
+    columns = [pdf.epw * w / total for w in widths]
+    measure = _Widths(pdf)
+
+    def draw_row(values: list[str], *, bold: bool, fill, colours) -> None:
+        pdf.set_font(FONT, "B" if bold else "", size)
+        wrapped = []
+        for index, (value, width) in enumerate(zip(values, columns)):
+            pdf.set_font(FONT, "B" if bold or colours[index] else "", size)
+            wrapped.append(measure.wrap(value, width - 2 * pad))
+        height = max(len(lines) for lines in wrapped) * line + 2 * pad
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            if not bold:
+                draw_row(headings, bold=True, fill=PANEL, colours=[None] * len(headings))
+        top, x = pdf.get_y(), pdf.l_margin
+        if fill:
+            pdf.set_fill_color(*fill)
+            pdf.rect(x, top, pdf.epw, height, style="F")
+        for lines, width, colour in zip(wrapped, columns, colours):
+            pdf.set_font(FONT, "B" if bold or colour else "", size)
+            pdf.set_text_color(*(colour or INK))
+            for n, text in enumerate(lines):
+                if text:
+                    pdf.text(x + pad, top + pad + line * (n + 1) - 0.9, text)
+            x += width
+        pdf.set_draw_color(*LINE)
+        pdf.set_line_width(0.2)
+        pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)
+        pdf.set_y(top + height)
+
+    _room_for(pdf, 24)
+    draw_row(headings, bold=True, fill=PANEL, colours=[None] * len(headings))
+    for index, values in enumerate(rows):
+        colours = [None] * len(values)
+        if status_column is not None and index < len(statuses):
+            colours[status_column] = STATUS_COLOUR.get(statuses[index], INK)
+        draw_row(values, bold=False, fill=None, colours=colours)
+    pdf.ln(3)
 
 
 # --- charts ---------------------------------------------------------------------------------------------------------
@@ -304,7 +367,8 @@ def pack_pdf(contents: PackContents, *, generated_at: dt.datetime) -> bytes:
     pdf.set_creation_date(generated_at)
     pdf.add_page()
     heading(pdf, contents.title, 1)
-    paragraph(pdf, f"Period: {contents.period.label} ({day(contents.period.start)} to {day(contents.period.end)}).")
+    dates = f" ({day(contents.period.start)} to {day(contents.period.end)})" if contents.period.is_quarter else ""
+    paragraph(pdf, f"Period: {contents.period.label}{dates}.")
     paragraph(pdf, f"Audience: {contents.audience_label}. Prepared by {contents.prepared_by} on {generated_at:%-d %B %Y at %H:%M} UTC.")
     paragraph(pdf, contents.disclosure_note, colour=MUTED)
     summary = contents.summary()

@@ -235,23 +235,25 @@ def pack_contents(*, user, unit: OrgUnit, period: PackPeriod, audience: str, pro
             report(40 + int(25 * (n + 1) / len(off_track)), "Curves of off-track indicators")
 
     report(66, "Turn-the-curve stories")
-    for row in contents.scorecard["rows"]:
-        for u in units:
-            narrative = narrative_for(user=user, indicator=indicators[row["indicator"]], unit=u)
-            if narrative is None or not any([narrative.story_behind_curve, narrative.partners, narrative.what_works, narrative.action_plan]):
-                continue
-            contents.stories.append(
-                {
-                    "indicator": row["indicator"],
-                    "name": row["name"],
-                    "unit_name": u.name,
-                    "story_behind_curve": narrative.story_behind_curve,
-                    "partners": narrative.partners,
-                    "what_works": narrative.what_works,
-                    "action_plan": narrative.action_plan,
-                    "changed_at": narrative.changed_at.date() if narrative.changed_at else None,
-                }
-            )
+    # The stories of the pack's own unit, and of every curve that is off track wherever it is.
+    told = [(row["indicator"], row["name"], unit) for row in contents.scorecard["rows"]]
+    told += [(c["indicator"], c["name"], by_code[c["unit"]]) for c in contents.curves if c["unit"] != unit.code]
+    for code, name, where in told:
+        narrative = narrative_for(user=user, indicator=indicators[code], unit=where)
+        if narrative is None or not any([narrative.story_behind_curve, narrative.partners, narrative.what_works, narrative.action_plan]):
+            continue
+        contents.stories.append(
+            {
+                "indicator": code,
+                "name": name,
+                "unit_name": where.name,
+                "story_behind_curve": narrative.story_behind_curve,
+                "partners": narrative.partners,
+                "what_works": narrative.what_works,
+                "action_plan": narrative.action_plan,
+                "changed_at": narrative.changed_at.date() if narrative.changed_at else None,
+            }
+        )
 
     report(72, "Barrier register")
     start_of = dt.datetime.combine(period.start, dt.time.min, tzinfo=dt.UTC)

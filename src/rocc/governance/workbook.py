@@ -14,6 +14,7 @@ from rocc.governance.selectors import PackContents
 HEADER_FILL = PatternFill("solid", fgColor="F4F6F8")
 TITLE_FONT = Font(bold=True, size=13, color="0B4F6C")
 SUPPRESSED = "s"
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _sheet(book: Workbook, title: str, heading: str, headers: list[str], rows: list[list], widths: list[int]) -> None:
@@ -25,8 +26,9 @@ def _sheet(book: Workbook, title: str, heading: str, headers: list[str], rows: l
     for r, row in enumerate(rows, start=4):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=column, value=value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(value, dt.date):
+            if isinstance(value, str) and (len(value) > 30 or "\n" in value):
+                cell.alignment = WRAP  # only where it is needed: setting a style is most of the workbook's cost
+            elif isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
