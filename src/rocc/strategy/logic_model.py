@@ -7,9 +7,10 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from rocc.measures.selectors import indicator_statuses_for
+from rocc.measures.selectors import indicator_statuses_for, scorecard_for
 from rocc.strategy.models import KIND_RANK, ActivityStatus, ElementKind, PlanVersion
 from rocc.strategy.selectors.plans import measures_indicator_url, measures_indicators
 
@@ -45,6 +46,43 @@ def _indicator_statuses(codes, unit, user) -> dict[str, str]:
     return {code: _worst(statuses) for code, statuses in found.items() if _worst(statuses) != "none"}
 
 
+def _indicator_figures(codes, unit, user) -> dict[str, dict]:
+    """Each indicator's latest figure in the plan's unit: its scorecard cell as the user may see it (through the
+    measures capability's disclosure gate), so the box and the scorecard show the same figure."""
+    codes = set(codes)
+    if not codes or unit is None:
+        return {}
+    try:
+        card = scorecard_for(user=user, units=[unit])
+    except PermissionDenied:
+        return {}
+    return {row["indicator"]: {**row["cells"][0], "polarity": row["polarity"]} for row in card["rows"] if row["indicator"] in codes and row["cells"][0]}
+
+
+def _number(value) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def figure_text(cell: dict | None) -> str:
+    """One line of what an indicator shows: latest figure and period, target, direction, status; or why not."""
+    if not cell:
+        return "no figure yet"
+    if cell.get("suppressed"):
+        latest = "too few to show (S)"
+    elif cell.get("value") is None:
+        return "no figure yet"
+    else:
+        latest = _number(cell["value"])
+    parts = [f"{latest}{' (' + cell['period_label'] + ')' if cell.get('period_label') else ''}"]
+    if cell.get("target") is not None:
+        parts.append(f"target {_number(cell['target'])}")
+    trend = cell.get("trend_percent_per_year")
+    if trend is not None and not cell.get("suppressed"):
+        parts.append(f"{'rising' if trend > 0 else 'falling' if trend < 0 else 'flat'} {abs(trend):.1f}%/yr")
+    parts.append(cell.get("status_label") or "")
+    return ", ".join(p for p in parts if p)
+
+
 @dataclass
 class Box:
     key: str
@@ -76,10 +114,10 @@ class Box:
     @property
     def info_lines(self) -> list[str]:
         lines = []
-        if self.indicators:
-            lines += textwrap.wrap("Indicators: " + "; ".join(i["name"] for i in self.indicators), WRAP + 4)
+        for indicator in self.indicators:
+            lines += textwrap.wrap(f"{indicator['name']}: {indicator['figure']}", WRAP + 4)
         if self.activities:
-            lines += textwrap.wrap("Action plan: " + ", ".join(a["label"] for a in self.activities), WRAP + 4)
+            lines += textwrap.wrap("Action plan: " + ", ".join(f"{a['label']} {a['status_label'].lower()}" for a in self.activities), WRAP + 4)
         lines.append(f"Status: {self.status_label}")
         return lines
 
@@ -87,7 +125,7 @@ class Box:
     def description(self) -> str:
         parts = [f"{self.label}: {' '.join(self.lines)}."]
         if self.indicators:
-            parts.append("Indicators: " + "; ".join(i["name"] for i in self.indicators) + ".")
+            parts.append("Indicators: " + "; ".join(f"{i['name']}: {i['figure']}" for i in self.indicators) + ".")
         if self.activities:
             parts.append("Action-plan activities: " + "; ".join(a["title"] for a in self.activities) + ".")
         parts.append(f"Status: {self.status_label}.")
@@ -120,6 +158,8 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     rows = list(version.monitoring.select_related("responsible_agency"))
     defined = measures_indicators(r.indicator_code for r in rows)
     indicator_status = _indicator_statuses(defined, plan.scope_unit, user)
+    figures = _indicator_figures(defined, plan.scope_unit, user)
+    unit_query = f"?unit={plan.scope_unit.code}" if plan.scope_unit is not None else ""
 
     boxes: dict[str, Box] = {}
     for element in elements:
@@ -136,6 +176,7 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
                     "label": f"{activity.number}",
                     "title": str(activity),
                     "status": activity.status,
+                    "status_label": activity.get_status_display(),
                     "url": reverse("strategy:activity", args=[activity.plan.code, activity.number]),
                 }
             )
@@ -150,7 +191,10 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
                     "code": row.indicator_code,
                     "name": row.indicator_name or row.indicator_code,
                     "defined": row.indicator_code in defined,
-                    "url": measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None,
+                    # "Open the indicator" opens it for the plan's own unit.
+                    "url": (measures_indicator_url(row.indicator_code) or "") + unit_query if row.indicator_code in defined else None,
+                    "figure": figure_text(figures.get(row.indicator_code)) if row.indicator_code in defined else "not defined under Measures",
+                    "cell": figures.get(row.indicator_code),
                 }
             )
             if row.indicator_code in indicator_status:

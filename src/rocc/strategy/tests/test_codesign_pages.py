@@ -51,7 +51,7 @@ def test_the_example_shows_the_seeds_tables_and_the_logic_model_links_every_box(
     assert svg.count('class="lm-box') == 20 and svg.count('class="lm-edge"') == 15
     assert 'href="/strategy/district-plans/example-district-plan/v1/boxes/reduced-drug-supply/"' in svg
     assert (
-        'aria-label="Outcome: Reduced supply of illicit drugs. Indicators: Drops in mL per 10,000 people of methamphetamine in wastewater. Status: No status yet."'
+        'aria-label="Outcome: Reduced supply of illicit drugs. Indicators: Drops in mL per 10,000 people of methamphetamine in wastewater: not defined under Measures. Status: No status yet."'
         in svg
     )
     standalone = client.get(EXAMPLE + "v1/logic-model/?format=svg")
