@@ -228,6 +228,10 @@ def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (
         _stop(str(exc))
     system_event_record(what="backup written", details={"file": summary.path.name, "rows": summary.rows})
     console.print(f"[green]Backup written:[/] {summary.path} ({summary.rows} rows, {summary.files} data files). It holds keys: keep it safe.")
+    console.print(
+        f"Signed with {summary.signed_with}. A restore needs the same key: keep a copy of it apart from the backups "
+        "(set ROCC_BACKUP_KEY on the machine that restores, or put the key file in its data directory)."
+    )
 
 
 @app.command()

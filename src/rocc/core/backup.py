@@ -1,18 +1,25 @@
 """Consistent backups of the database and data directory, and restores that change nothing unless they succeed.
 
-A backup is one .tar.gz holding ``manifest.json`` (format, versions, checksums), ``database.json``
-(every row, in Django's portable serialisation, read inside one snapshot transaction) and ``data/``
-(the data directory's files, such as event-store batches and keys, without the live database).
+A backup is one .tar.gz holding ``manifest.json`` (format, versions, checksums), ``signature`` (an HMAC-SHA256 of
+the manifest), ``database.json`` (every row, in Django's portable serialisation, read inside one snapshot transaction)
+and ``data/`` (the data directory's files, such as event-store batches and keys, without the live database).
 Being engine-neutral, a backup taken from SQLite restores into PostgreSQL and back.
+
+The signature's key is never inside the archive: it is ``ROCC_BACKUP_KEY`` when set, else the data directory's
+``backup.key`` (made on the first backup, owner-only, left out of every archive). Whoever holds an archive can read it
+but cannot change it unseen: a restore checks the signature before anything current is touched, so an archive edited
+with its checksums recomputed is refused. To restore on another machine, give that machine the same key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
+import secrets
 import shutil
 import tarfile
 import tempfile
@@ -21,6 +28,7 @@ from pathlib import Path
 
 FORMAT = "rocc-backup/1"
 SKIP_IN_DATA_DIR = {"static", "backups"}
+KEY_FILE = "backup.key"
 
 
 class BackupError(Exception):
@@ -32,10 +40,37 @@ class BackupSummary:
     path: Path
     rows: int
     files: int
+    signed_with: str = ""  # where the signing key is (never the key itself)
 
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def backup_key(data_dir: Path, *, create: bool) -> bytes | None:
+    """The key backups are signed with: ROCC_BACKUP_KEY, else the data directory's backup.key (made when ``create``)."""
+    from_env = os.environ.get("ROCC_BACKUP_KEY", "").strip()
+    if from_env:
+        return from_env.encode()
+    path = data_dir / KEY_FILE
+    if path.exists():
+        return path.read_text().strip().encode()
+    if not create:
+        return None
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key.encode()
+
+
+def _signature(key: bytes, manifest: bytes) -> str:
+    return hmac.new(key, manifest, hashlib.sha256).hexdigest()
+
+
+def _key_id(key: bytes) -> str:
+    """A short fingerprint of the key, so a refusal can say which key signed the archive without showing it."""
+    return hashlib.sha256(b"rocc-backup-key-id:" + key).hexdigest()[:12]
 
 
 def _live_database_files(data_dir: Path) -> set[Path]:
@@ -53,7 +88,7 @@ def _data_files(data_dir: Path) -> list[Path]:
     files = []
     for path in sorted(data_dir.rglob("*")):
         relative = path.relative_to(data_dir)
-        if not path.is_file() or relative.parts[0] in SKIP_IN_DATA_DIR or path.resolve() in skip:
+        if not path.is_file() or relative.parts[0] in SKIP_IN_DATA_DIR or path.resolve() in skip or str(relative) == KEY_FILE:
             continue
         files.append(path)
     return files
@@ -94,6 +129,9 @@ def backup_create(target: Path) -> BackupSummary:
         target = target / f"rocc-backup-{dt.datetime.now():%Y%m%d-%H%M%S}.tar.gz"
     if not target.parent.exists():
         raise BackupError(f"the folder {target.parent} does not exist")
+    key = backup_key(data_dir, create=True)
+    if key is None:  # create=True always makes one; this keeps the type honest
+        raise BackupError("no backup key could be made in the data directory")
     database, rows = _dump_database()
     files = _data_files(data_dir)
     manifest = {
@@ -104,11 +142,14 @@ def backup_create(target: Path) -> BackupSummary:
         "migrations": sorted(f"{a}.{n}" for a, n in MigrationRecorder(connection).applied_migrations()),
         "database": {"rows": rows, "sha256": _sha256(database)},
         "files": {str(p.relative_to(data_dir)): _sha256(p.read_bytes()) for p in files},
+        "key_id": _key_id(key),
     }
+    manifest_bytes = json.dumps(manifest, indent=2).encode()
     partial = target.with_name(target.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds keys: owner only
     with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-        for name, payload in (("manifest.json", json.dumps(manifest, indent=2).encode()), ("database.json", database)):
+        signature = _signature(key, manifest_bytes).encode()
+        for name, payload in (("manifest.json", manifest_bytes), ("signature", signature), ("database.json", database)):
             info = tarfile.TarInfo(name)
             info.size = len(payload)
             info.mode = 0o600
@@ -116,11 +157,12 @@ def backup_create(target: Path) -> BackupSummary:
         for path in files:
             archive.add(path, arcname=f"data/{path.relative_to(data_dir)}", recursive=False)
     partial.replace(target)
-    return BackupSummary(path=target, rows=rows, files=len(files))
+    where = "ROCC_BACKUP_KEY" if os.environ.get("ROCC_BACKUP_KEY", "").strip() else f"the key in {data_dir / KEY_FILE}"
+    return BackupSummary(path=target, rows=rows, files=len(files), signed_with=f"{where} (key {_key_id(key)})")
 
 
-def _read_archive(source: Path, staging: Path) -> tuple[dict, bytes]:
-    """Unpack and check everything before anything current is touched."""
+def _read_archive(source: Path, staging: Path, key: bytes | None) -> tuple[dict, bytes]:
+    """Unpack into ``staging`` and check everything, the signature first, before anything current is touched."""
     if not source.exists():
         raise BackupError(f"no backup at {source}")
     try:
@@ -131,8 +173,26 @@ def _read_archive(source: Path, staging: Path) -> tuple[dict, bytes]:
     manifest_path = staging / "manifest.json"
     if not manifest_path.exists():
         raise BackupError(f"{source.name} has no manifest.json: it is not a rocc backup")
+    signature_path = staging / "signature"
+    if not signature_path.exists():
+        raise BackupError(f"{source.name} is not signed: only backups written by `rocc backup` can be restored")
+    if key is None:
+        raise BackupError(
+            f"this deployment has no backup key to check {source.name}'s signature with: set ROCC_BACKUP_KEY, or put the "
+            f"{KEY_FILE} of the deployment that made the backup in the data directory"
+        )
+    manifest_bytes = manifest_path.read_bytes()
+    if not hmac.compare_digest(signature_path.read_text().strip(), _signature(key, manifest_bytes)):
+        try:
+            signed_by = json.loads(manifest_bytes).get("key_id", "unknown")
+        except (json.JSONDecodeError, AttributeError):
+            signed_by = "unknown"
+        raise BackupError(
+            f"{source.name}'s signature does not match: it was altered after it was written, or it was signed with "
+            f"another deployment's backup key (key {signed_by}; this deployment's is {_key_id(key)})"
+        )
     try:
-        manifest = json.loads(manifest_path.read_text())
+        manifest = json.loads(manifest_bytes)
     except json.JSONDecodeError as exc:
         raise BackupError(f"manifest.json is damaged ({exc})") from None
     if manifest.get("format") != FORMAT:
@@ -160,7 +220,7 @@ def backup_restore(source: Path) -> BackupSummary:
     source = source.expanduser().resolve()
     with tempfile.TemporaryDirectory(dir=data_dir.parent, prefix=".rocc-restore-") as tmp:
         staging = Path(tmp)
-        manifest, database = _read_archive(source, staging)
+        manifest, database = _read_archive(source, staging, backup_key(data_dir, create=False))
         applied = sorted(f"{a}.{n}" for a, n in MigrationRecorder(connection).applied_migrations())
         missing = sorted(set(manifest["migrations"]) - set(applied))
         if missing:

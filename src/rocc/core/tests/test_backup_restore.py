@@ -33,8 +33,13 @@ def test_a_backup_restores_on_another_machine_with_every_row_file_and_an_intact_
     assert "Backup written" in made.stdout
     assert (archive.stat().st_mode & 0o777) == 0o600
 
+    assert "Signed with" in made.stdout
+    assert not any(name.endswith("backup.key") for name in tarfile.open(archive).getnames()), "the signing key never travels with the archive"
+
     other = tmp_path / "other-machine"
     run("migrate", data_dir=other, check=True)
+    # The documented way to restore elsewhere: the operator brings the backup key separately.
+    (other / "backup.key").write_text((source / "backup.key").read_text())
     restored = run("restore", str(archive), "--yes", data_dir=other, check=True)
     assert "Restored" in restored.stdout
 
@@ -67,6 +72,7 @@ def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, t
     before_audit = _count(target, "SELECT COUNT(*) FROM audit_auditentry")
     key_before = (target / "secret_key").read_text()
 
+    (target / "backup.key").write_text((source / "backup.key").read_text())
     result = run("restore", str(damaged), "--yes", data_dir=target)
     assert result.returncode == 1
     assert "restore refused, nothing was changed" in result.stderr and "checksum" in result.stderr
@@ -78,6 +84,78 @@ def test_a_damaged_backup_is_refused_and_the_current_data_is_untouched(source, t
     not_a_backup.write_bytes(b"plain text, not an archive")
     result = run("restore", str(not_a_backup), "--yes", data_dir=target)
     assert result.returncode == 1 and "not a readable rocc backup" in result.stderr and "Traceback" not in result.stderr
+
+
+def _rewritten(archive: Path, target: Path, change) -> Path:
+    """A copy of the archive with ``change(name, data) -> data | None`` applied to each member (None leaves it out)."""
+    import io
+
+    with tarfile.open(archive) as original, tarfile.open(target, "w:gz") as copy:
+        for member in original.getmembers():
+            data = change(member.name, original.extractfile(member).read())
+            if data is None:
+                continue
+            member.size = len(data)
+            copy.addfile(member, io.BytesIO(data))
+    return target
+
+
+def test_an_archive_edited_to_make_a_viewer_an_administrator_is_refused_even_with_its_checksums_recomputed(source, tmp_path, fresh_install):
+    import hashlib
+    import json
+
+    run("createuser", "viewer-v", "--role", "viewer", "--unit", "Waikato", data_dir=source, check=True, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"})
+    archive = tmp_path / "rocc.tar.gz"
+    run("backup", str(archive), data_dir=source, check=True)
+    with tarfile.open(archive) as original:
+        rows = json.loads(original.extractfile("database.json").read())
+    for row in rows:  # the viewer's profile becomes an administrator's, and the user a superuser
+        if row["model"] == "org.profile" and row["fields"].get("role") == "viewer":
+            row["fields"]["role"] = "administrator"
+        if row["model"] == "auth.user" and row["fields"].get("username") == "viewer-v":
+            row["fields"]["is_superuser"] = row["fields"]["is_staff"] = True
+    edited_database = json.dumps(rows).encode()
+
+    def tamper(name, data):
+        if name == "database.json":
+            return edited_database
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["database"]["sha256"] = hashlib.sha256(edited_database).hexdigest()
+            return json.dumps(manifest, indent=2).encode()
+        return data
+
+    tampered = _rewritten(archive, tmp_path / "tampered.tar.gz", tamper)
+    unsigned = _rewritten(archive, tmp_path / "unsigned.tar.gz", lambda name, data: None if name == "signature" else data)
+
+    target = fresh_install("current")
+    (target / "backup.key").write_text((source / "backup.key").read_text())
+    before = _count(target, "SELECT COUNT(*) FROM auth_user"), _count(target, "SELECT COUNT(*) FROM audit_auditentry")
+    for candidate, reason in ((tampered, "signature does not match"), (unsigned, "is not signed")):
+        result = run("restore", str(candidate), "--yes", data_dir=target)
+        assert result.returncode == 1, result.stdout
+        assert "restore refused, nothing was changed" in result.stderr and reason in result.stderr, result.stderr
+        assert (_count(target, "SELECT COUNT(*) FROM auth_user"), _count(target, "SELECT COUNT(*) FROM audit_auditentry")) == before
+
+    # Another deployment's key cannot vouch for it either, and a machine with no key says how to get one.
+    (target / "backup.key").write_text("another-deployments-key\n")
+    result = run("restore", str(archive), "--yes", data_dir=target)
+    assert result.returncode == 1 and "another deployment's backup key" in result.stderr
+    (target / "backup.key").unlink()
+    result = run("restore", str(archive), "--yes", data_dir=target)
+    assert result.returncode == 1 and "ROCC_BACKUP_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_restore_is_on_the_audit_trail_and_the_chain_continues_across_it(source, tmp_path, fresh_install):
+    archive = tmp_path / "rocc.tar.gz"
+    run("backup", str(archive), data_dir=source, check=True, env={"ROCC_BACKUP_KEY": "a-backup-key-kept-apart-from-the-backups"})
+    target = fresh_install("current")
+    run("restore", str(archive), "--yes", data_dir=target, check=True, env={"ROCC_BACKUP_KEY": "a-backup-key-kept-apart-from-the-backups"})
+    with sqlite3.connect(target / "rocc.sqlite3") as db:
+        last = db.execute("SELECT object_repr, details FROM audit_auditentry ORDER BY id DESC LIMIT 1").fetchone()
+    assert last[0] == "restored from backup" and archive.name in last[1]
+    verified = run("audit", "verify", data_dir=target)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 def _postgres_available() -> bool:
@@ -106,6 +184,8 @@ def test_a_backup_from_sqlite_restores_into_postgresql(source, tmp_path):
         archive = tmp_path / "from-sqlite.tar.gz"
         run("backup", str(archive), data_dir=source, check=True)
         target = tmp_path / "pg-machine"
+        target.mkdir()
+        (target / "backup.key").write_text((source / "backup.key").read_text())
         env = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
         run("migrate", data_dir=target, env=env, check=True)
         run("restore", str(archive), "--yes", data_dir=target, env=env, check=True)
