@@ -28,9 +28,11 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument("--reuse", action="store_true", help="time again on the data directory a previous run set up (migrated first)")
     args = parser.parse_args()
     data = Path("/tmp/rocc-bench-referrals")
-    shutil.rmtree(data, ignore_errors=True)
+    if not args.reuse:
+        shutil.rmtree(data, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["ROCC_DATA_DIR"] = str(data)
     subprocess.run([sys.executable, "-m", "rocc.cli", "migrate"], env=env, check=True, capture_output=True)
@@ -50,6 +52,9 @@ def main() -> None:
     from rocc.referrals.models import DeclineReason, Outcome, Referral, ReferralStatus, Service
     from rocc.referrals.services import referral_figures_compute
 
+    if args.reuse and Referral.objects.exists():
+        time_pages(args, Agency, Referral, referral_figures_compute, token_issue, Client)
+        return
     started = time.perf_counter()
     defaults_load()
     _definitions_load()
@@ -75,8 +80,8 @@ def main() -> None:
         services.append(service)
     referrer = user_create(username="bench-police", password="bench-password-long-1", role="analyst", units=[districts[1]], agency=None).user
     busiest = providers[0]
-    reporter = user_create(username="bench-provider", password="bench-password-long-1", role="provider_reporter", units=[districts[1]], agency=busiest).user
-    manager = user_create(username="bench-office", password="bench-password-long-1", role="programme_manager", units=[], agency=None).user
+    user_create(username="bench-provider", password="bench-password-long-1", role="provider_reporter", units=[districts[1]], agency=busiest)
+    user_create(username="bench-office", password="bench-password-long-1", role="programme_manager", units=[], agency=None)
     # One provider receives a tenth of all referrals (its services are every 60th); the rest spread over the others.
     now = timezone.now()
     statuses = [
@@ -133,6 +138,17 @@ def main() -> None:
         f"the busiest provider holds {Referral.objects.filter(provider=busiest).count():,} ({time.perf_counter() - started:.0f} s)"
     )
 
+    time_pages(args, Agency, Referral, referral_figures_compute, token_issue, Client)
+
+
+def time_pages(args, Agency, Referral, referral_figures_compute, token_issue, Client) -> None:
+    from django.contrib.auth import get_user_model
+
+    from rocc.referrals.models import Service
+
+    users = get_user_model().objects
+    manager, referrer, reporter = (users.get(username=name) for name in ("bench-office", "bench-police", "bench-provider"))
+
     def timed(label: str, client: Client, path: str, headers: dict | None = None) -> None:
         client.get(path, **(headers or {}))  # warm the template and query caches
         times = []
@@ -147,10 +163,10 @@ def main() -> None:
     office.force_login(manager)
     police.force_login(referrer)
     provider.force_login(reporter)
-    timed(f"directory, whole ({args.services} services), programme office", office, "/referrals/services/")
+    timed(f"directory, whole ({Service.objects.count()} services, 50 a page), programme office", office, "/referrals/services/")
     timed("directory, a Police referrer's district", police, "/referrals/services/")
     timed("directory search 'whanau'", police, "/referrals/services/?q=whanau")
-    timed("provider's referral page (queue of 100 newest + overdue count)", provider, "/referrals/")
+    timed("provider's referral page (queue of the 50 newest + overdue count)", provider, "/referrals/")
     timed("provider's queue, overdue only", provider, "/referrals/?overdue=1")
     token = token_issue(user=reporter, name="bench")
     timed("provider's queue through the API", api, "/api/referrals/queue", {"HTTP_AUTHORIZATION": f"Bearer {token}"})

@@ -213,6 +213,7 @@ class Referral(models.Model):
             models.Index(fields=["provider", "made_at"], name="referral_provider_recent_idx"),
             models.Index(fields=["unit", "made_at"], name="referral_unit_month_idx"),
             models.Index(fields=["status", "response_due"], name="referral_overdue_idx"),
+            models.Index(fields=["provider", "status", "response_due"], name="referral_provider_overdue_idx"),
         ]
 
     def __str__(self) -> str:

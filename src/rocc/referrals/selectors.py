@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,7 +37,9 @@ def directory_for(*, user, query: str = "", unit: OrgUnit | None = None, capacit
     if not user.has_perm("referrals.view_directory"):
         raise Refused("Sign in with a role that refers, provides or runs the programme to see the services directory.")
     scope = scope_of(user)
-    services = Service.objects.select_related("provider").prefetch_related("units_served")
+    services = Service.objects.select_related("provider").prefetch_related(
+        Prefetch("units_served", queryset=OrgUnit.objects.only("pk", "name", "path", "code"))
+    )
     if user.has_perm("referrals.view_whole_directory"):
         if not include_inactive:
             services = services.filter(is_active=True)

@@ -10,6 +10,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,17 @@ def _form_errors(form, error: InvalidInput) -> None:
         form.add_error(None, error.message)
 
 
+PAGE_ROWS = 50
+
+
+def _with_links(rows: list[dict] | None) -> list[dict] | None:
+    """Each row with the link to its referral (one reverse for the lot: a queue page renders many rows)."""
+    if rows is None:
+        return None
+    pattern = reverse("referrals:referral", args=[0]).replace("/0/", "/{}/")
+    return [{**row, "url": pattern.format(row["id"])} for row in rows]
+
+
 @login_required
 def overview(request):
     _require(request, "referrals.view_directory")
@@ -45,13 +57,16 @@ def overview(request):
     overdue_only = request.GET.get("overdue") == "1"
     is_provider = referral_rules.is_provider_reporter(user)
     is_referrer = referral_rules.is_referrer(user)
+    queue = selectors.referral_queue_for(user=user, status=status, overdue_only=overdue_only, limit=PAGE_ROWS) if is_provider else None
+    made = selectors.referrals_made_for(user=user, status=status, overdue_only=overdue_only, limit=PAGE_ROWS) if is_referrer else None
     return render(
         request,
         "referrals/overview.html",
         {
-            "queue": selectors.referral_queue_for(user=user, status=status, overdue_only=overdue_only) if is_provider else None,
-            "overdue": selectors.overdue_count_for(user=user),
-            "made": selectors.referrals_made_for(user=user, status=status, overdue_only=overdue_only) if is_referrer else None,
+            "queue": _with_links(queue),
+            "overdue": selectors.overdue_count_for(user=user) if is_provider else 0,
+            "made": _with_links(made),
+            "page_rows": PAGE_ROWS,
             "may_refer": user.has_perm("referrals.refer"),
             "may_see_evidence": user.has_perm("referrals.view_capacity_evidence"),
             "may_recompute": user.has_perm("measures.recompute_statuses"),
@@ -73,11 +88,16 @@ def directory(request):
     capacity = request.GET.get("capacity", "")
     capacity = capacity if capacity in Capacity.values else ""
     found = selectors.directory_for(user=user, query=request.GET.get("q", ""), unit=unit, capacity=capacity)
+    page = Paginator(found, PAGE_ROWS).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "referrals/directory.html",
         {
-            "services": list(found[:200]),
+            "services": page.object_list,
+            "page": page,
+            "query": query.urlencode(),
             "q": request.GET.get("q", ""),
             "unit": unit,
             "units": OrgUnit.objects.order_by("path"),
