@@ -97,7 +97,7 @@ def with_emails(people):
 @pytest.fixture
 def tasking_people(defaults, make_user):
     """The shipped forums, the OCCC chair, and a T&C member in Waitematā and in Canterbury."""
-    from rocc.tasking.services import tasking_defaults_load
+    from rocc.tasking.services.defaults import tasking_defaults_load
 
     tasking_defaults_load()
     people = {

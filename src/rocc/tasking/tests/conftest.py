@@ -9,7 +9,7 @@ from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests her
 
 @pytest.fixture
 def tasking(defaults):
-    from rocc.tasking.services import tasking_defaults_load
+    from rocc.tasking.services.defaults import tasking_defaults_load
 
     return tasking_defaults_load()
 
@@ -60,7 +60,7 @@ def forum():
 
 @pytest.fixture
 def make_product(people, unit):
-    from rocc.tasking.services import product_receive
+    from rocc.tasking.services.products import product_receive
 
     def make(actor=None, district="waitemata", kind="district_insights", title="Methamphetamine supply through a North Shore address", **extra):
         actor = actor or people["waitemata_analyst"]
@@ -81,7 +81,7 @@ def make_product(people, unit):
 
 @pytest.fixture
 def make_report(people, make_product):
-    from rocc.tasking.services import report_compile
+    from rocc.tasking.services.reports import report_compile
 
     def make(products=None, title="Supply to young people in Waitematā", actor=None):
         return report_compile(actor=actor or people["occc"], title=title, summary="Compiled from district products.", products=products or [make_product()])

@@ -31,7 +31,7 @@ def test_each_roles_home_page_is_its_work_queue_accessibly_with_screenshots(brow
     from rocc.returns.services import return_submit, return_values_save
     from rocc.strategy.services.frameworks import strategy_defaults_load
     from rocc.strategy.services.register import barrier_escalate, barrier_raise
-    from rocc.tasking.services import tasking_defaults_load
+    from rocc.tasking.services.defaults import tasking_defaults_load
     from rocc.tasking.services.taskings import tasking_create
 
     strategy_defaults_load()

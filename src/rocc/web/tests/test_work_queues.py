@@ -182,8 +182,10 @@ def test_an_analysts_queue_holds_their_failed_imports_saved_analyses_victim_focu
 def test_a_tc_members_queue_holds_the_next_meeting_overdue_taskings_open_alerts_and_reports_awaiting_routing(make_user, defaults):
     from rocc.org.models import OrgUnit
     from rocc.tasking.models import Forum, Tasking
-    from rocc.tasking.services import product_receive, report_compile, tasking_defaults_load
+    from rocc.tasking.services.defaults import tasking_defaults_load
     from rocc.tasking.services.meetings import meeting_create
+    from rocc.tasking.services.products import product_receive
+    from rocc.tasking.services.reports import report_compile
     from rocc.tasking.services.taskings import tasking_create
 
     tasking_defaults_load()
