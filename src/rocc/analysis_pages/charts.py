@@ -197,6 +197,8 @@ def lorenz_plot(result: dict[str, Any]) -> dict[str, Any]:
         "tick_end": PLOT + 5,
         # Shares to one decimal place: whole percentages would show a unit with 0.4% as 0%.
         "top_units": [{**u, "share_text": f"{u['share']:.1%}"} for u in result.get("top_units") or []],
+        "confidence_text": f"{result['confidence']:.0%}" if result.get("confidence") else "",
+        "chance_points": " ".join(f"{x * PLOT:.1f},{PLOT - y * PLOT:.1f}" for x, y in result.get("chance_lorenz") or []),
     }
 
 

@@ -343,6 +343,20 @@ class ConcentrationForm(AnalysisForm):
         help_text="For example every street segment or address in the area; needed for the generalised Gini.",
     )
     units_are_persons = forms.BooleanField(label="The units are persons (victims or offenders): the list of top units is person-level data", required=False)
+    bootstrap = forms.IntegerField(
+        label="Bootstrap replicates for the Gini's interval (optional)",
+        required=False,
+        min_value=0,
+        max_value=9999,
+        help_text="0 or blank: no interval; 999 is usual. The events are resampled with replacement.",
+    )
+    confidence = forms.FloatField(label="Confidence level of the interval", required=False, min_value=0.5, max_value=0.999, initial=0.95)
+    seed = forms.IntegerField(label="Seed for the bootstrap (the same seed gives the same interval)", required=False, min_value=0, initial=1)
+    chance_baseline = forms.BooleanField(
+        label="Draw the chance baseline: the Lorenz curve if every unit were equally likely to have each event (Poisson)",
+        required=False,
+        initial=True,
+    )
 
     def parameters(self, *, source: str) -> dict[str, Any]:
         data = super().parameters(source=source)

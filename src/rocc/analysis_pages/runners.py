@@ -229,7 +229,16 @@ def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
             notes.append("places are the units the events were recorded in")
         elif params.get("group_by") in ("victim", "offender"):
             notes.append(f"units are {params['group_by']}s: each counts the events they were recorded in")
-    result = concentration(units=units, weights=weights, units_total=params.get("units_total")).to_dict()
+    result = concentration(
+        units=units,
+        weights=weights,
+        units_total=params.get("units_total"),
+        bootstrap=int(params.get("bootstrap") or 0),
+        confidence=float(params.get("confidence") or 0.95),
+        # A page's run is repeatable: its seed is the form's (1 unless changed), recorded with the result.
+        seed=int(params["seed"]) if params.get("seed") is not None else 1,
+        chance_baseline=bool(params.get("chance_baseline")),
+    ).to_dict()
     _notes(result, *notes)
     return Outcome(result, holds_person_level=bool(params.get("units_are_persons")))
 

@@ -24,6 +24,10 @@ def concentration_command(
     harm: Path | None = typer.Option(None, "--harm", help=HARM_HELP),
     default_weight: float | None = typer.Option(None, "--default-weight", help=DEFAULT_WEIGHT_HELP),
     codes: str = typer.Option("anzsoc", "--codes", help=CODES_HELP),
+    bootstrap: int = typer.Option(0, "--bootstrap", help="Bootstrap replicates for an interval of the Gini (999 is usual; 0: none)."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level of the bootstrap interval."),
+    seed: int = typer.Option(1, "--seed", help="Seed for the bootstrap (1 unless given, as on the pages); recorded in the output."),
+    chance: bool = typer.Option(False, "--chance", help="Add the chance baseline: the Lorenz curve and Gini of Poisson counts with the same mean."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """How concentrated events are over units: Gini, generalised Gini, top 1/5/10/20% shares, Lorenz curve."""
@@ -34,7 +38,9 @@ def concentration_command(
         weights = harm_option_weights(frame, harm=harm, offence=offence, default_weight=default_weight, codes=codes)
         if weight:
             weights = event_weights(numeric_column(frame, weight), events=len(frame), name=weight)
-        result = concentration(units=column(frame, unit), weights=weights, units_total=units_total)
+        result = concentration(
+            units=column(frame, unit), weights=weights, units_total=units_total, bootstrap=bootstrap, confidence=confidence, seed=seed, chance_baseline=chance
+        )
     except (AnalysisInputError, ValueError) as error:
         fail(error)
         return
@@ -46,5 +52,10 @@ def concentration_command(
     ]
     lines += [f"top {float(share):.0%} of units hold {value:.1%}" for share, value in result.top_shares.items()]
     lines.append(f"half of the total is held by {result.units_for_half:.1%} of units")
+    if result.gini_interval is not None:
+        low, high = result.gini_interval
+        lines.append(f"Gini {result.confidence:.0%} bootstrap interval: {low:.3f} to {high:.3f} ({result.bootstrap} replicates, seed {result.seed})")
+    if result.chance_gini is not None:
+        lines.append(f"Gini if events fell by chance (Poisson, {result.chance_mean:.3g} per unit): {result.chance_gini:.3f}")
     lines += [f"note: {note}" for note in result.notes]
     emit(result, as_json=as_json, summary="\n".join(lines))
