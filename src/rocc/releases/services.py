@@ -43,7 +43,7 @@ class ReleaseStateError(Conflict):
 
 
 def _lock(release: Release, version: int | None) -> Release:
-    current = Release.objects.select_for_update().select_related("changed_by").get(pk=release.pk)
+    current = Release.objects.select_for_update().get(pk=release.pk)
     if version is not None and current.version != version:
         raise ReleaseChanged(current)
     return current
