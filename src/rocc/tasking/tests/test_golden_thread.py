@@ -195,3 +195,50 @@ def test_the_golden_thread_from_events_to_an_assessed_outcome(browser, live_serv
     assert "5 → 2" in row.inner_text() and "Figures from the event store" in row.inner_text()
     analyst.check("thread-05-assessed-from-the-store")
     analyst.close()
+
+    # The measures count the same indicator from the store (the worker's recompute), and the district plan's outcome
+    # is monitored by it: the logic-model box shows the figure the scorecard shows.
+    from rocc.measures.models import Indicator
+    from rocc.measures.selectors import scorecard_for
+    from rocc.measures.services import indicator_compute_from_events
+    from rocc.org.models import Agency
+    from rocc.strategy.logic_model import figure_text
+    from rocc.strategy.models import ChainElement, Framework
+    from rocc.strategy.services.frameworks import strategy_defaults_load
+    from rocc.strategy.services.plans import district_plan_create, monitoring_row_add, priority_action_add
+
+    burglary = Indicator.objects.get(code="events-burglary")
+    indicator_compute_from_events(indicator=burglary, date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 6, 30))
+    strategy_defaults_load()
+    coordinator = people.make_user("regional_coordinator", units=["waitemata"], username="waitemata-coordinator")
+    plan = district_plan_create(user=coordinator, framework=Framework.objects.get(code="rocc"), unit=waitemata, title="Waitematā safer homes")
+    priority_action_add(
+        user=coordinator,
+        plan=plan,
+        activity="Prevention visits after a burglary",
+        output="Homes visited",
+        outcome="Fewer burglaries of whānau homes",
+        impact="Whānau feel safe at home",
+    )
+    monitoring_row_add(
+        user=coordinator,
+        plan=plan,
+        outcome_key=ChainElement.objects.get(version__plan=plan, kind="outcome").key,
+        indicator_name="Burglary victimisations",
+        indicator_code="events-burglary",
+        data_source="Event store",
+        responsible_agency=Agency.objects.get(short_name="Police"),
+    )
+    cell = scorecard_for(user=coordinator, units=[waitemata], indicator=burglary)["rows"][0]["cells"][0]
+    assert cell["value"] is not None and cell["period_label"]
+    co_design = Session(browser, live_server.url, "waitemata-coordinator")
+    page = co_design.page
+    page.goto(f"/strategy/district-plans/{plan.code}/v1/logic-model/")
+    assert page.locator(".lm-figure").first.inner_text() == figure_text(cell)
+    assert figure_text(cell) in (page.locator("svg.logic-model").get_attribute("aria-label") or "") + page.content()
+    co_design.check("thread-06-logic-model-live")
+    page.goto(f"/measures/scorecard/{waitemata.code}/")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=burglary.name))
+    assert cell["period_label"] in row.inner_text() and figure_text(cell).split(" (")[0] in row.inner_text()
+    co_design.check("thread-07-scorecard")
+    co_design.close()
