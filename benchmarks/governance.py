@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--postgres", default="", help="a DATABASE_URL to run on PostgreSQL")
     args = parser.parse_args()
-    data = Path("/tmp/rocc-bench-governance")
+    data = Path("/tmp/rocc-bench-governance" + ("-postgres" if args.postgres else ""))
     shutil.rmtree(data, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     if args.postgres:
