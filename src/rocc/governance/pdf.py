@@ -42,21 +42,15 @@ class PackFontMissing(RuntimeError):
 
 
 def font_dir() -> Path:
-    """Where DejaVu Sans is: ``ROCC_PDF_FONT_DIR`` when set, else the system's (Debian's fonts-dejavu-core), else the
-    copy matplotlib ships when it is installed."""
-    candidates = [getattr(settings, "ROCC_PDF_FONT_DIR", "") or "", "/usr/share/fonts/truetype/dejavu"]
-    try:
-        import matplotlib
-
-        candidates.append(str(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"))
-    except ImportError:
-        pass
+    """Where DejaVu Sans is: ``ROCC_PDF_FONT_DIR`` when set, else the copy rocc ships (``governance/fonts``, under
+    the DejaVu fonts' free licence beside it), so a fresh install writes packs without any system font."""
+    candidates = [getattr(settings, "ROCC_PDF_FONT_DIR", "") or "", str(Path(__file__).parent / "fonts")]
     for candidate in filter(None, candidates):
         if all((Path(candidate) / name).is_file() for name in FONT_FILES.values()):
             return Path(candidate)
     raise PackFontMissing(
-        "No DejaVu Sans font was found to write the pack with (needed for macrons). Install Debian's fonts-dejavu-core "
-        "or set ROCC_PDF_FONT_DIR to a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf."
+        "No DejaVu Sans font was found to write the pack with (needed for macrons): the copy shipped in rocc's "
+        "governance/fonts is missing, and ROCC_PDF_FONT_DIR does not name a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf."
     )
 
 
