@@ -135,9 +135,10 @@ def getis_ord_gi_star(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     neighbours = ndimage.correlate(np.ones_like(values), block, mode="constant", cval=0.0)
     mean = values.mean()
     spread = values.std()
-    scale = max(np.abs(values).max(), 1.0)
+    # Gi* does not change when every count is scaled, so "no spread" is judged against the counts' own size: counts
+    # that are all equal (to rounding) leave every z undefined, however small the weights that made them.
     z = np.full(values.shape, np.nan)
-    if n > 1 and spread > 1e-12 * scale:
+    if n > 1 and spread > 1e-9 * np.abs(values).max():
         # Binary weights: the sum of squared weights equals the number of neighbours.
         variance_factor = (n * neighbours - neighbours**2) / (n - 1)
         defined = variance_factor > 0

@@ -55,7 +55,7 @@ def reference_hotspots(xs, ys, weights, *, cell, bandwidth):
                         local += counts[r][c]
                         neighbours += 1
             factor = (n * neighbours - neighbours**2) / (n - 1) if n > 1 else 0.0
-            if spread > 1e-9 and factor > 0:
+            if spread > 1e-9 * max(abs(v) for v in values) and factor > 0:
                 z = (local - mean * neighbours) / (spread * math.sqrt(factor))
                 p = math.erfc(abs(z) / math.sqrt(2))
             else:
