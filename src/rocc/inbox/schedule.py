@@ -19,10 +19,12 @@ def schedule_run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One pass of the schedule at ``now``: what it raised and sent."""
     from rocc.inbox.reminders import reminders_raise
     from rocc.inbox.services import digests_send, emails_send
+    from rocc.referrals.services import referrals_overdue_notify
 
     now = now or timezone.now()
     raised = reminders_raise(today=timezone.localtime(now).date())
-    return {**raised, "emails": emails_send(), "digests": digests_send(now=now)}
+    overdue_referrals = referrals_overdue_notify(now=now).notified
+    return {**raised, "referrals": overdue_referrals, "emails": emails_send(), "digests": digests_send(now=now)}
 
 
 def _loop(stop: threading.Event, every: float) -> None:

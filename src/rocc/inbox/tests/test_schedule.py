@@ -88,7 +88,7 @@ def test_a_case_review_due_reminds_its_owner_once_per_review_date(make_user, def
 
 def test_one_pass_of_the_schedule_raises_reminders_and_sends_nothing_without_smtp(make_tasking):
     make_tasking(due=timezone.localdate() + dt.timedelta(days=1))
-    assert schedule_run_once() == {"returns": 0, "taskings": 1, "reviews": 0, "emails": 0, "digests": 0}
+    assert schedule_run_once() == {"returns": 0, "taskings": 1, "reviews": 0, "referrals": 0, "emails": 0, "digests": 0}
     assert schedule_run_once()["taskings"] == 0
 
 
