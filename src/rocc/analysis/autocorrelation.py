@@ -18,6 +18,7 @@ from rocc.analysis import inputs
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.grid import Grid, grid_over
 from rocc.analysis.hotspots import false_discovery_rate
+from rocc.analysis.inputs import column
 from rocc.analysis.results import jsonable, p_phrase
 
 CONTIGUITIES = ("queen", "rook")
@@ -144,7 +145,6 @@ def weights_from_neighbours(
 def neighbours_from_table(frame: pd.DataFrame, *, area: str, neighbours: str, separator: str = ";") -> dict[str, list[str]]:
     """A neighbour list from a table with one row per area: its id, and its neighbours' ids in one cell separated
     by ``separator`` (blank for none). Ids are compared as trimmed text."""
-    from rocc.analysis.inputs import column
 
     ids = column(frame, area).astype(str).str.strip()
     lists = column(frame, neighbours)

@@ -16,6 +16,7 @@ from scipy import stats
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.grid import grid_over
 from rocc.analysis.hotspots import _coordinates, getis_ord_gi_star
+from rocc.analysis.near_repeat import _day_numbers
 from rocc.analysis.results import jsonable
 
 #: A cell is "most of the time" hot (or cold) when it is so in at least this share of the slices.
@@ -133,7 +134,6 @@ def emerging_hotspots(
         A cell is a significant hot (cold) spot in a slice when its Gi* z is positive (negative) with a two-sided
         normal p at most this, and its trend is significant when the Mann–Kendall p is at most this.
     """
-    from rocc.analysis.near_repeat import _day_numbers
 
     xs, ys = _coordinates(x, name="x"), _coordinates(y, name="y")
     days = _day_numbers(dates)

@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rocc.analysis import study_area as areas
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.grid import grid_over
-from rocc.analysis.hotspots import _coordinates, _positive_metres, getis_ord_gi_star, quartic_density
+from rocc.analysis.hotspots import _checked_extent, _coordinates, _positive_metres, getis_ord_gi_star, quartic_density
+from rocc.analysis.near_repeat import _day_numbers
 from rocc.analysis.results import jsonable
 
 #: How a hot-spot map ranks the cells: by last period's count, by its quartic kernel density at the cell centre,
@@ -120,7 +122,6 @@ def forecast_accuracy(
         cells whose centre lies outside a polygon are not part of the study area (sea, parkland). Events outside it
         are left out. Default: the bounding box of all the events.
     """
-    from rocc.analysis.near_repeat import _day_numbers
 
     xs, ys = _coordinates(x, name="x"), _coordinates(y, name="y")
     if len(xs) != len(ys):
@@ -152,14 +153,10 @@ def forecast_accuracy(
     notes: list[str] = []
     area = None
     if study_area is not None:
-        from rocc.analysis import study_area as areas
-
         area = areas.study_polygon(study_area)
         inside = areas.points_inside(area, xs, ys)
         bounds = areas.bounds(area)
     elif extent is not None:
-        from rocc.analysis.hotspots import _checked_extent
-
         bounds = _checked_extent(extent)
         inside = (xs >= bounds[0]) & (xs <= bounds[2]) & (ys >= bounds[1]) & (ys <= bounds[3])
     else:
@@ -182,8 +179,6 @@ def forecast_accuracy(
         else:
             grid = grid_over(x=xs[inside], y=ys[inside], cell=size, extent=bounds)
         if area is not None:
-            from rocc.analysis import study_area as areas
-
             eligible = areas.cells_inside(grid, area)
         else:
             eligible = np.ones(grid.size, dtype=bool)
@@ -235,8 +230,6 @@ def forecast_accuracy(
     }
     study_km2 = None
     if area is not None:
-        from rocc.analysis import study_area as areas
-
         study_km2 = areas.area_km2(area)
         notes.append("cells count as the study area when their centre lies inside its polygon")
     return ForecastAccuracyResult(

@@ -16,10 +16,12 @@ from scipy import stats
 from scipy.spatial import cKDTree
 
 from rocc.analysis import inputs
+from rocc.analysis import study_area as areas
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.grid import grid_over
 from rocc.analysis.hotspots import _checked_extent, _coordinates, _positive_metres, quartic_density
 from rocc.analysis.results import jsonable, p_phrase
+from rocc.analysis.study_area import cells_inside, points_inside
 
 #: The standard error of the mean nearest-neighbour distance under complete spatial randomness is this times
 #: √(A) / n (Clark and Evans 1954: √((4 − π) / (4π)) = 0.26136).
@@ -112,7 +114,6 @@ def random_points(n: int, *, polygon, bounds: tuple[float, float, float, float],
     west, south, east, north = bounds
     if polygon is None:
         return rng.uniform(west, east, n), rng.uniform(south, north, n)
-    from rocc.analysis.study_area import points_inside
 
     xs, ys = np.empty(0), np.empty(0)
     fill = max(polygon.area / ((east - west) * (north - south)), 0.01)
@@ -179,8 +180,6 @@ def point_pattern(
     notes: list[str] = []
     polygon = None
     if study_area is not None:
-        from rocc.analysis import study_area as areas
-
         polygon = areas.study_polygon(study_area)
         inside = areas.points_inside(polygon, xs, ys)
         bounds = areas.bounds(polygon)
@@ -258,8 +257,6 @@ def point_pattern(
         values = quartic_density(x=xs, y=ys, weights=None, at_x=cx, at_y=cy, bandwidth=radius) * 1_000_000.0
         listed: list[Any] = values.tolist()
         if polygon is not None:
-            from rocc.analysis.study_area import cells_inside
-
             outside = ~cells_inside(grid, polygon)
             listed = [None if out else v for v, out in zip(listed, outside.tolist(), strict=True)]
         density = {

@@ -3,13 +3,16 @@ and the purpose stated before person-level data is shown."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
 from django import forms
 
+from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.networks import COMMUNITY_METHODS
 from rocc.analysis_pages.models import AnalysisKind
+from rocc.events.offences import offence_codes_selection, victim_focus_settings
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".parquet")
@@ -41,8 +44,6 @@ def _checked_codes(codes: list[str], *, as_written: bool) -> list[str]:
     """Offence codes read by the one matcher (leading zero put back); an unknown ANZSOC code is refused here."""
     if as_written:
         return codes
-    from rocc.analysis.errors import AnalysisInputError
-    from rocc.events.offences import offence_codes_selection
 
     try:
         return list(offence_codes_selection(codes).codes)
@@ -220,7 +221,6 @@ class RepeatVictimsForm(AnalysisForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from rocc.events.offences import victim_focus_settings
 
         # The lookup's own serious list, so the analysis and the lookup agree unless the analyst changes it.
         self.fields["serious_codes"].initial = ", ".join(victim_focus_settings()["serious_codes"])
@@ -776,7 +776,6 @@ class ForecastAccuracyForm(AnalysisForm):
         return _numbers(self.cleaned_data["shares"], "Shares", per_cent=True)
 
     def clean_study_area(self):
-        import json
 
         text = (self.cleaned_data.get("study_area") or "").strip()
         if not text:
@@ -877,7 +876,6 @@ class PointPatternForm(AnalysisForm):
     drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
 
     def clean_study_area(self):
-        import json
 
         text = (self.cleaned_data.get("study_area") or "").strip()
         if not text:

@@ -16,17 +16,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
+from rocc.analysis.centrography import centre_and_spread
 from rocc.analysis.concentration import concentration
 from rocc.analysis.displacement import displacement_analysis
+from rocc.analysis.emerging_hotspots import emerging_hotspots
 from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.forecast_accuracy import DEFAULT_SHARES, forecast_accuracy
 from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
 from rocc.analysis.hot_times import hot_times
 from rocc.analysis.hotspots import hotspots, project_lonlat
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
 from rocc.analysis.near_repeat import near_repeat_knox
 from rocc.analysis.networks import network_analysis, network_from_adjacency, network_from_edge_list
+from rocc.analysis.point_pattern import point_pattern
 from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS, repeat_victims
 from rocc.analysis.results import jsonable
+from rocc.analysis.space_time import jacquez_knn, mantel_test, near_repeat_chains
+from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE, NZTM_X, NZTM_Y, outside_new_zealand_lonlat, outside_new_zealand_nztm
+from rocc.events.offences import anzsoc
 
 NZTM = "EPSG:2193"
 #: Networks larger than this are measured but not drawn: a drawing of thousands of nodes shows nothing.
@@ -47,7 +55,6 @@ class Outcome:
 def offence_classification(params: dict[str, Any]):
     """The classification the offence codes of a run belong to: ANZSOC 2011 (the store's, and the default), or
     none when the analyst said the file's codes are labels to compare as written."""
-    from rocc.events.offences import anzsoc
 
     return None if params.get("offence_codes_are") == "as_written" else anzsoc()
 
@@ -92,7 +99,6 @@ def _located(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[pd.DataFrame,
 def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dict[str, Any]) -> None:
     """Refuse longitude/latitude outside New Zealand, by the event importer's own bounds: NZTM2000 is only
     right for New Zealand, and silently projecting other points into it would put them in the wrong place."""
-    from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE, outside_new_zealand_lonlat
 
     outside = outside_new_zealand_lonlat(longitude, latitude)
     if not outside.any():
@@ -116,7 +122,6 @@ def _inside_new_zealand(longitude: np.ndarray, latitude: np.ndarray, params: dic
 def _inside_nztm(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> None:
     """Refuse easting/northing outside New Zealand, by the event importer's bounds: longitude and latitude
     (or another system's metres) taken as NZTM2000 would give a grid in the wrong place, with no warning."""
-    from rocc.events.importer import NZTM_X, NZTM_Y, outside_new_zealand_nztm
 
     outside = outside_new_zealand_nztm(x, y)
     if not outside.any():
@@ -410,7 +415,6 @@ MAX_CHAIN_ROWS_LISTED = 2000
 
 
 def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    from rocc.analysis.space_time import jacquez_knn, mantel_test, near_repeat_chains
 
     frame, dropped = _located(frame, params)
     if frame.empty:
@@ -476,7 +480,6 @@ FRAME_RUNNERS["space_time"] = run_space_time
 def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     """Areas given one per row with their neighbours, or events counted on the hot-spot grid (the event store's
     always are)."""
-    from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
 
     common = {
         "permutations": int(params["permutations"]) if params.get("permutations") is not None else 999,
@@ -518,7 +521,6 @@ FRAME_RUNNERS["autocorrelation"] = run_autocorrelation
 
 def run_forecast_accuracy(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     """Hot-spot maps drawn from the events before the split date, scored against those from it."""
-    from rocc.analysis.forecast_accuracy import DEFAULT_SHARES, forecast_accuracy
 
     frame, dropped = _located(frame, params)
     if frame.empty:
@@ -549,7 +551,6 @@ FRAME_RUNNERS["forecast_accuracy"] = run_forecast_accuracy
 
 
 def run_spatial_description(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    from rocc.analysis.centrography import centre_and_spread
 
     frame, dropped = _located(frame, params)
     if frame.empty:
@@ -585,7 +586,6 @@ FRAME_RUNNERS["spatial_description"] = run_spatial_description
 
 
 def run_point_pattern(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    from rocc.analysis.point_pattern import point_pattern
 
     frame, dropped = _located(frame, params)
     if frame.empty:
@@ -612,7 +612,6 @@ FRAME_RUNNERS["point_pattern"] = run_point_pattern
 
 
 def run_emerging_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    from rocc.analysis.emerging_hotspots import emerging_hotspots
 
     frame, dropped = _located(frame, params)
     if frame.empty:

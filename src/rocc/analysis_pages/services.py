@@ -18,7 +18,10 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import read_table
 from rocc.analysis_pages import runners
 from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, AnalysisUpload, NodePersonLink, RunStatus, SavedAnalysis
+from rocc.analysis_pages.sources import events_count, events_table
+from rocc.analysis_pages.tasks import analysis_run_task
 from rocc.audit.services import person_access_record
+from rocc.events.pseudonym import person_key as pseudonymise
 from rocc.org.models import OrgUnit
 
 log = logging.getLogger(__name__)
@@ -84,8 +87,6 @@ def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool 
 
 def _frame_loader(run_or_upload: AnalysisUpload | None, *, user=None, events: dict | None = None):
     if events is not None:
-        from rocc.analysis_pages.sources import events_table
-
         return events_table(user=user, **events)
     if run_or_upload is None:
         return None
@@ -126,8 +127,6 @@ def analysis_run_start(
     parameters = {**parameters, "_events": events} if events is not None else parameters
     rows = upload.rows if upload is not None else 0
     if events is not None:
-        from rocc.analysis_pages.sources import events_count
-
         rows = events_count(user=user, **events)
     long = runners.is_long(kind, parameters, rows) if background is None else background
     run = AnalysisRun(
@@ -147,7 +146,6 @@ def analysis_run_start(
         run.save()
         return run
     run.save()
-    from rocc.analysis_pages.tasks import analysis_run_task
 
     analysis_run_task.enqueue(run.pk)
     return run
@@ -333,8 +331,6 @@ def node_person_link(*, user, analysis: SavedAnalysis, node: str, purpose: str, 
     if node not in known:
         raise ValidationError({"node": f"The network has no node {node!r}."})
     if identifier.strip():
-        from rocc.events.pseudonym import person_key as pseudonymise
-
         person_key = pseudonymise(identifier)
     person_key = person_key.strip()
     if not person_key:

@@ -13,6 +13,8 @@ import pandas as pd
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import HotspotsResult
+from rocc.events.selectors import events_frame, persons_frame
+from rocc.org.models import OrgUnit
 
 #: Analyses that run on the event store's events, and those among them that read persons.
 EVENT_KINDS = (
@@ -79,7 +81,6 @@ def _dates(filters: dict[str, Any]) -> dict[str, dt.date | None]:
 
 
 def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFrame:
-    from rocc.events.selectors import events_frame
 
     return events_frame(
         user=user,
@@ -91,7 +92,6 @@ def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFra
 
 
 def _persons(*, user, unit_code, date_from, date_to, offence_codes, purpose, role) -> pd.DataFrame:
-    from rocc.events.selectors import persons_frame
 
     # The events selector's own offence matcher: "07" is the whole division, an unknown code an error.
     return persons_frame(
@@ -106,7 +106,6 @@ def _persons(*, user, unit_code, date_from, date_to, offence_codes, purpose, rol
 
 
 def _unit_names(codes: pd.Series) -> dict[str, str]:
-    from rocc.org.models import OrgUnit
 
     return dict(OrgUnit.objects.filter(code__in=set(codes.dropna())).values_list("code", "name"))
 

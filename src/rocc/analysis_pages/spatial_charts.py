@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.safestring import mark_safe
 
+from rocc.analysis.forecast_accuracy import METHOD_NAMES
 from rocc.analysis.results import p_text
 
 MAP_WIDTH = 760
@@ -112,7 +113,6 @@ def _lisa_map(result: dict[str, Any]) -> dict[str, Any]:
 
 def forecast_view(result: dict[str, Any]) -> dict[str, Any]:
     """The scores as table rows grouped by share of the study area, the highest PAI at each share marked."""
-    from rocc.analysis.forecast_accuracy import METHOD_NAMES
 
     best: dict[float, float] = {}
     for r in result["scores"]:

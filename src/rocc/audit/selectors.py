@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
 
-from rocc.audit.models import AuditEntry
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rocc.audit.models import AuditEntry, AuditKind
 
 
 def audit_entries_for(*, user, kind: str | None = None) -> QuerySet[AuditEntry]:
@@ -21,11 +24,6 @@ def audit_entries_for(*, user, kind: str | None = None) -> QuerySet[AuditEntry]:
 def person_looks_recent(*, user, days: int = 30) -> QuerySet[AuditEntry]:
     """The user's own looks at person-level data over the last ``days`` days, newest first (their work queue's
     reminder of what they looked at and why)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from rocc.audit.models import AuditKind
 
     if not getattr(user, "is_authenticated", False):
         return AuditEntry.objects.none()

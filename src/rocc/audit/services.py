@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import TypeVar
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -46,7 +47,6 @@ def shipped_content_load(loader: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(loader)
     def load(*args, **kwargs):
-        from auditlog.context import disable_auditlog
 
         with transaction.atomic(), disable_auditlog():
             result = loader(*args, **kwargs)

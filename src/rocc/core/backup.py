@@ -26,6 +26,18 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditlog.context import disable_auditlog
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+
+import rocc
+from rocc.audit.services import system_event_record
+
 FORMAT = "rocc-backup/1"
 SKIP_IN_DATA_DIR = {"static", "backups"}
 KEY_FILE = "backup.key"
@@ -74,7 +86,6 @@ def _key_id(key: bytes) -> str:
 
 
 def _live_database_files(data_dir: Path) -> set[Path]:
-    from django.conf import settings
 
     name = settings.DATABASES["default"].get("NAME", "")
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -95,9 +106,6 @@ def _data_files(data_dir: Path) -> list[Path]:
 
 
 def _dump_database() -> tuple[bytes, int]:
-    from django.apps import apps
-    from django.core import serializers
-    from django.db import connection, transaction
 
     # Every table but sessions, content types included: other rows refer to them by id, and a
     # restore brings the ids along rather than relying on the target machine's.
@@ -117,11 +125,6 @@ def _dump_database() -> tuple[bytes, int]:
 
 
 def backup_create(target: Path) -> BackupSummary:
-    from django.conf import settings
-    from django.db import connection
-    from django.db.migrations.recorder import MigrationRecorder
-
-    import rocc
 
     data_dir: Path = settings.ROCC_DATA_DIR
     target = target.expanduser().resolve()
@@ -210,11 +213,6 @@ def _read_archive(source: Path, staging: Path, key: bytes | None) -> tuple[dict,
 def backup_restore(source: Path) -> BackupSummary:
     """Replace the database and data directory with a backup's. All or nothing: any failure leaves
     the current data as it was."""
-    from django.conf import settings
-    from django.core import serializers
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.db.migrations.recorder import MigrationRecorder
 
     data_dir: Path = settings.ROCC_DATA_DIR
     source = source.expanduser().resolve()
@@ -231,8 +229,6 @@ def backup_restore(source: Path) -> BackupSummary:
             objects = list(serializers.deserialize("json", database, ignorenonexistent=False))
         except Exception as exc:  # the deserializer wraps many error types
             raise BackupError(f"database.json cannot be loaded ({exc})") from None
-
-        from auditlog.context import disable_auditlog
 
         with transaction.atomic(), disable_auditlog():
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
@@ -254,15 +250,12 @@ def backup_restore(source: Path) -> BackupSummary:
             for name in manifest["files"]:
                 target = data_dir / name
                 target.with_name(target.name + ".restoring").replace(target)
-        from rocc.audit.services import system_event_record
 
         system_event_record(what="restored from backup", details={"backup": source.name, "created": manifest["created"]})
         return BackupSummary(path=source, rows=manifest["database"]["rows"], files=len(manifest["files"]))
 
 
 def _reset_sequences(connection) -> None:
-    from django.apps import apps
-    from django.core.management.color import no_style
 
     statements = connection.ops.sequence_reset_sql(no_style(), list(apps.get_models()))
     with connection.cursor() as cursor:

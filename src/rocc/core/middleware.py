@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.conf import settings as django_settings
 from django.http import HttpRequest, HttpResponse
 
 # Everything rocc serves comes from its own origin: no CDN, no inline script.
@@ -19,9 +21,6 @@ API_DOCS_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src
 
 def _tile_origin() -> str:
     """The origin of the basemap tile server the operator configured (ROCC_MAP_TILES), or "" when there is none."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings as django_settings
 
     parts = urlsplit(getattr(django_settings, "ROCC_MAP_TILES", "") or "")
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""

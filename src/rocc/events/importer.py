@@ -8,6 +8,7 @@ fail. Person identifiers are replaced by their person keys here and go no furthe
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from django.core.exceptions import ValidationError
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import read_table
@@ -24,6 +26,9 @@ from rocc.events.mapping import SourceMapping
 from rocc.events.offences import anzsoc
 from rocc.events.pseudonym import person_keys
 from rocc.events.store import EVENT_SCHEMA, PERSON_SCHEMA
+from rocc.maps.placement import blank_units_placed
+from rocc.org.scope import Scope
+from rocc.org.services import unit_resolve
 
 # NZTM2000 (EPSG:2193) coordinates of mainland New Zealand, Stewart Island and the near islands, with a margin.
 NZTM_X = (1_000_000.0, 2_200_000.0)
@@ -145,7 +150,6 @@ def _csv_fast(path: Path) -> pd.DataFrame | None:
     """A well-formed UTF-8 CSV read by Arrow's multi-threaded reader, every cell as text (a byte-order mark and
     Windows line endings are taken in its stride). None when Arrow cannot read it: the analysis library's
     reader then reads it or says what is wrong."""
-    import csv
 
     import pyarrow.csv as arrow_csv
 
@@ -508,7 +512,6 @@ def _locations_check(text: dict[str, pd.Series], mapping: SourceMapping, report:
 
 
 def _resolved(resolve_unit, name: str):
-    from django.core.exceptions import ValidationError
 
     resolve = resolve_unit or _unit_resolve
     try:
@@ -518,15 +521,11 @@ def _resolved(resolve_unit, name: str):
 
 
 def _unit_resolve(name: str):
-    from rocc.org.services import unit_resolve
 
     return unit_resolve(name)
 
 
 def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tuple[str, ...], resolve_unit, *, x=None, y=None):
-    from django.core.exceptions import ValidationError
-
-    from rocc.org.scope import Scope
 
     rows = len(report.bad)
     resolve = resolve_unit or _unit_resolve
@@ -535,7 +534,6 @@ def _units_check(text, mapping: SourceMapping, report: _Report, scope_paths: tup
         names = text[mapping.unit]
         if x is not None:
             # Events with coordinates but no unit: placed in the unit whose boundary holds them (maps owns this).
-            from rocc.maps.placement import blank_units_placed
 
             names, outside = blank_units_placed(names, x, y)
     else:

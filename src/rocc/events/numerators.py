@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from rocc.events.offences import offence_codes_selection
+from rocc.events import store
+from rocc.events.offences import anzsoc, offence_codes_selection
 from rocc.events.store import EVENTS_TABLE, PERSONS_TABLE
 
 COUNTS = ("events", "victims", "offenders")
@@ -146,7 +147,6 @@ def event_numerators(
     ``backend`` is an Ibis backend holding ``rocc_events`` and ``rocc_event_persons``; default DuckDB over the
     Parquet store. Units and periods inside the coverage with no events get 0.
     """
-    from rocc.events import store
 
     disaggregate_by = tuple(disaggregate_by)
     _check(count, period_type, year_end_month, level, disaggregate_by)
@@ -236,8 +236,6 @@ def _rolling_sums(counted: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, fi
 
 def _disaggregation_values(name: str, counted: pd.DataFrame, divisions, codes) -> list[str]:
     if name == "offence_division":
-        from rocc.events.offences import anzsoc
-
         # The divisions the selected codes fall in (a subdivision's codes all lie in its division).
         every = set(anzsoc().divisions)
         for selected in (divisions, codes):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 
 KEY_FILE = "pseudonym_key"
 KEY_BYTES = 32
@@ -33,7 +34,6 @@ class PseudonymKeyError(RuntimeError):
 
 
 def _data_dir() -> Path:
-    from django.conf import settings
 
     return Path(settings.ROCC_DATA_DIR)
 

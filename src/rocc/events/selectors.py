@@ -12,13 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from rocc.analysis.repeat_victims import response_tier
+from rocc.audit.services import person_access_record
 from rocc.events import store
 from rocc.events.models import BatchStatus, EventSource, ImportBatch
 from rocc.events.offences import anzsoc, offence_codes_selection, victim_focus_settings
+from rocc.events.person_index import index_batches, person_events
+from rocc.events.pseudonym import person_key
 from rocc.org.models import OrgUnit
 from rocc.org.scope import Scope, scope_of
 
@@ -112,7 +117,6 @@ def persons_frame(
     """Person-level rows (one per person in an event: event_id, person_key, role, date_from, offence_code,
     unit_code) in the user's units, selected as :func:`events_frame` selects. Needs ``org.view_person_level``
     for the unit (or every unit of the scope) and records the read in the audit trail with its purpose."""
-    from rocc.audit.services import person_access_record
 
     scope = scope_of(user)
     unit = _unit_in_scope(user, unit_code, "org.view_person_level")
@@ -249,10 +253,6 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
 
     Only analysts within their units may look; every lookup is recorded with its purpose, what was searched
     and the answer. A lookup the audit trail refuses (no purpose) returns nothing."""
-    from django.db import transaction
-
-    from rocc.audit.services import person_access_record
-    from rocc.events.pseudonym import person_key
 
     if not user.has_perm("events.victim_focus_lookup"):
         raise PermissionDenied("The Victim Focus lookup is for analysts within their own units.")
@@ -275,9 +275,6 @@ def victim_focus_lookup(*, user, identifier: str, purpose: str, as_of=None) -> V
 def victim_focus_for(key: str, *, scope: Scope, as_of: dt.date) -> VictimFocus:
     """The lookup itself, from the per-person index (no permission check, no audit: callers do both). The
     count and tier are over the whole index; ``scope`` only limits which events' details are given."""
-    from rocc.analysis.repeat_victims import response_tier
-    from rocc.events.models import BatchStatus
-    from rocc.events.person_index import index_batches, person_events
 
     settings = victim_focus_settings()
     window = settings["window_days"]

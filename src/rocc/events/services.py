@@ -18,8 +18,13 @@ from rocc.events import store
 from rocc.events.importer import REPORT_LIMIT, FileRefused, Problem, events_arrow, file_check, persons_arrow
 from rocc.events.mapping import MappingInvalid, SourceMapping, mapping_from_dict
 from rocc.events.models import BatchStatus, EventSource, ImportBatch
+from rocc.events.models import BatchStatus as Status
+from rocc.events.person_index import IndexRows, index_build, index_extend
+from rocc.events.tasks import batch_import_task
 from rocc.inbox import hooks as notifications
+from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
+from rocc.org.services import unit_resolve
 
 Progress = Callable[[int, str], None]
 ACCEPTED_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".parquet"}
@@ -42,8 +47,6 @@ def source_save(*, user, mapping: SourceMapping | dict) -> EventSource:
         except MappingInvalid as invalid:
             raise ValidationError({"mapping": invalid.problems}) from None
     if mapping.default_unit:
-        from rocc.org.services import unit_resolve
-
         unit_resolve(mapping.default_unit)  # raises a ValidationError naming the unit
     source, created = EventSource.objects.get_or_create(
         name=mapping.name, defaults={"description": mapping.description, "mapping": mapping.model_dump(), "created_by": user}
@@ -91,7 +94,6 @@ def batch_queue(*, user, source: EventSource, upload, partial: bool) -> ImportBa
         chunks.append(chunk)
     store.write_bytes_atomically(b"".join(chunks), relative)
     batch = batch_create(user=user, source=source, file_name=upload.name, sha256=digest.hexdigest(), partial=partial, upload_file=relative)
-    from rocc.events.tasks import batch_import_task
 
     transaction.on_commit(lambda: batch_import_task.enqueue(batch.pk))
     return batch
@@ -226,7 +228,6 @@ def _run(batch: ImportBatch, path: Path, progress: Progress) -> ImportBatch:
             batch.events_file, batch.persons_file = events_file, persons_file
             _finish(batch, BatchStatus.DONE, problems=problems, message=note, rows_imported=imported, persons_imported=person_table.num_rows, **counts)
         progress(95, "indexing persons")
-        from rocc.events.person_index import index_extend
 
         index_extend(person_table.to_pandas(), batch_id=batch.pk)
     progress(100, "finished")
@@ -235,8 +236,6 @@ def _run(batch: ImportBatch, path: Path, progress: Progress) -> ImportBatch:
 
 def _import_scope(batch: ImportBatch) -> tuple[str, ...]:
     if batch.created_by_id is None:
-        from rocc.org.models import OrgUnit
-
         return tuple(OrgUnit.objects.filter(parent__isnull=True).values_list("path", flat=True))
     return scope_of(batch.created_by).unit_paths
 
@@ -259,9 +258,6 @@ def _already_stored(source: str, ids: pd.Series) -> set[str]:
 def index_rebuild() -> int:
     """Rebuild the person index from every stored batch (after a restore, or if an import was interrupted)."""
     import pyarrow.parquet as pq
-
-    from rocc.events.models import BatchStatus as Status
-    from rocc.events.person_index import IndexRows, index_build
 
     with store.store_lock():
         batches = list(ImportBatch.objects.filter(status=Status.DONE).exclude(persons_file="").values_list("pk", "persons_file"))

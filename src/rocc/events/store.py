@@ -26,6 +26,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.conf import settings
+
+from rocc.events.models import BatchStatus, ImportBatch
 
 EVENTS_TABLE = "rocc_events"
 PERSONS_TABLE = "rocc_event_persons"
@@ -68,7 +71,6 @@ PERSON_SCHEMA = pa.schema(
 
 
 def data_dir() -> Path:
-    from django.conf import settings
 
     return Path(settings.ROCC_DATA_DIR)
 
@@ -133,7 +135,6 @@ def store_lock() -> Iterator[None]:
 def stored_files() -> tuple[list[str], list[str]]:
     """The absolute paths of the events and persons files of every completed batch (from the database, so a
     file whose batch never finished is never read)."""
-    from rocc.events.models import BatchStatus, ImportBatch
 
     rows = ImportBatch.objects.filter(status=BatchStatus.DONE).exclude(events_file="").values_list("events_file", "persons_file")
     events, persons = [], []

@@ -13,6 +13,7 @@ from rocc.governance.models import Audience, PackStatus, ReportPack
 from rocc.governance.pdf import PackFontMissing, pack_pdf
 from rocc.governance.periods import PackPeriod
 from rocc.governance.selectors import pack_contents
+from rocc.governance.tasks import report_pack_task
 from rocc.governance.workbook import pack_workbook
 from rocc.org.models import OrgUnit
 
@@ -38,7 +39,6 @@ def pack_request(*, user, unit: OrgUnit, period: PackPeriod, audience: str = Aud
         pack = ReportPack.objects.create(
             unit=unit, period_start=period.start, period_end=period.end, period_label=period.label, audience=audience, requested_by=user
         )
-    from rocc.governance.tasks import report_pack_task
 
     transaction.on_commit(lambda: report_pack_task.enqueue(pack.pk))
     return pack

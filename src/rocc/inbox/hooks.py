@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from rocc.events.models import BatchStatus
 from rocc.inbox.models import Reason
 from rocc.inbox.services import notify
+from rocc.org.models import Role
+from rocc.org.selectors import users_with_role
 
 
 def _return_label(provider_return) -> str:
@@ -17,8 +20,6 @@ def _return_label(provider_return) -> str:
 
 def return_submitted(provider_return, *, actor) -> None:
     """The approvers of a return are told it awaits them (not the person who submitted it)."""
-    from rocc.org.models import Role
-    from rocc.org.selectors import users_with_role
 
     approvers = [
         u
@@ -34,8 +35,6 @@ def return_submitted(provider_return, *, actor) -> None:
 
 
 def _reporters(provider_return):
-    from rocc.org.models import Role
-    from rocc.org.selectors import users_with_role
 
     return [u for u in users_with_role(Role.PROVIDER_REPORTER, agency_id=provider_return.provider_id) if u.has_perm("returns.edit_return", provider_return)]
 
@@ -104,7 +103,6 @@ def alert_acknowledged(alert, *, actor) -> None:
 
 def import_finished(batch) -> None:
     """Whoever started an import is told how it ended."""
-    from rocc.events.models import BatchStatus
 
     if batch.created_by is None:
         return
@@ -126,8 +124,6 @@ def _barrier_label(barrier) -> str:
 
 def barrier_escalated(barrier, *, actor) -> None:
     """The centre (programme managers who may answer it) is told a region escalated a barrier."""
-    from rocc.org.models import Role
-    from rocc.org.selectors import users_with_role
 
     centre = [u for u in users_with_role(Role.PROGRAMME_MANAGER) if u.pk != actor.pk and u.has_perm("strategy.respond_barrier", barrier)]
     notify(

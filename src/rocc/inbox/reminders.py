@@ -11,6 +11,11 @@ from django.utils import timezone
 
 from rocc.inbox.models import Reason
 from rocc.inbox.services import notify
+from rocc.org.models import Role
+from rocc.org.selectors import users_with_role
+from rocc.problems.selectors import case_reviews_for_reminders
+from rocc.returns.selectors import returns_owed_for_reminders
+from rocc.tasking.selectors.taskings import taskings_for_reminders
 
 # Returns whose due date is older than this when the schedule first sees them are not reminded of: a new deployment
 # (or a data set added with years of periods) should not send a reminder for every past period at once.
@@ -18,9 +23,6 @@ RETURN_REMINDER_LOOKBACK_DAYS = 31
 
 
 def _return_reminders(today: dt.date) -> int:
-    from rocc.org.models import Role
-    from rocc.org.selectors import users_with_role
-    from rocc.returns.selectors import returns_owed_for_reminders
 
     made = 0
     reporters: dict[int, list] = {}
@@ -45,7 +47,6 @@ def _return_reminders(today: dt.date) -> int:
 
 
 def _tasking_reminders(today: dt.date) -> int:
-    from rocc.tasking.selectors.taskings import taskings_for_reminders
 
     made = 0
     for tasking in taskings_for_reminders(today=today):
@@ -63,7 +64,6 @@ def _tasking_reminders(today: dt.date) -> int:
 
 
 def _review_reminders(today: dt.date) -> int:
-    from rocc.problems.selectors import case_reviews_for_reminders
 
     made = 0
     for case, due in case_reviews_for_reminders(today=today):

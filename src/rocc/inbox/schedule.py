@@ -12,14 +12,15 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from rocc.inbox.reminders import reminders_raise
+from rocc.inbox.services import digests_send, emails_send
+from rocc.referrals.services import referrals_overdue_notify
+
 log = logging.getLogger(__name__)
 
 
 def schedule_run_once(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One pass of the schedule at ``now``: what it raised and sent."""
-    from rocc.inbox.reminders import reminders_raise
-    from rocc.inbox.services import digests_send, emails_send
-    from rocc.referrals.services import referrals_overdue_notify
 
     now = now or timezone.now()
     raised = reminders_raise(today=timezone.localtime(now).date())

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rocc.core.errors import InvalidInput, Refused
 from rocc.core.text import nfc
 from rocc.inbox.models import EmailChoice, Notification, Preference, Reason
+from rocc.inbox.tasks import notifications_email_task
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,6 @@ def notify(*, recipients: Iterable, reason: str, title: str, url: str, key: str 
 
 
 def _email_soon(ids: list[int]) -> None:
-    from rocc.inbox.tasks import notifications_email_task
 
     try:
         notifications_email_task.enqueue(ids)

@@ -9,11 +9,12 @@ import json
 from typing import Any
 
 import numpy as np
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.maps import selectors
+from rocc.measures.models import Indicator
 from rocc.org.models import UnitLevel
 
 router = Router(tags=["maps"])
@@ -163,14 +164,11 @@ def events(request: HttpRequest, filters: Query[EventsFilter]):
 def indicator(request: HttpRequest, code: str, level: str = UnitLevel.DISTRICT, period: str | None = None, public: bool = False):
     """An indicator by district or area: each unit's latest figure (or ``period``'s), protected by disclosure control
     for an asker without unit-level output (or with ``public``), with its quantile class and boundary."""
-    from rocc.measures.models import Indicator
 
     if level not in (UnitLevel.DISTRICT, UnitLevel.AREA):
         raise InvalidInput(field_errors={"level": ["Expected district or area."]})
     try:
         layer = selectors.choropleth_for(user=request.user, indicator_code=code, level=level, period=period, public=public)
     except Indicator.DoesNotExist:
-        from django.http import Http404
-
         raise Http404("No such indicator") from None
     return layer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from rocc.measures.selectors import indicators_for
 from rocc.org.models import UnitLevel
 
 
@@ -15,7 +16,6 @@ class IndicatorMapForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from rocc.measures.selectors import indicators_for
 
         self.fields["indicator"].choices = [(i.code, i.name) for i in indicators_for(user=user).order_by("name")]
         # A period chosen from a link stays valid until the indicator's own periods are known (offer_periods).

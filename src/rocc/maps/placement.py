@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rocc.maps.models import Boundary
+from rocc.maps.selectors import units_for_points
+
 
 def blank_units_placed(names: pd.Series, x: np.ndarray, y: np.ndarray) -> tuple[pd.Series, dict[int, str]]:
     """``names`` (the unit column as text) with every blank that has NZTM2000 coordinates filled with the code of the
     unit whose boundary holds the point (the deepest level: an area before its district), and, for the blanks whose
     point lies outside every loaded boundary, a message by row position. The importer resolves and scope-checks the
     filled codes like any other unit it is given."""
-    from rocc.maps.models import Boundary
-    from rocc.maps.selectors import units_for_points
 
     blank = (names == "").to_numpy() & ~np.isnan(x) & ~np.isnan(y)
     if not blank.any():

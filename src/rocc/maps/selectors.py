@@ -17,9 +17,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 
+from rocc.events.selectors import events_frame
 from rocc.maps import geometry as geo
 from rocc.maps.models import Boundary, BoundarySet
+from rocc.measures.selectors import indicator_get, series_for
 from rocc.org.models import LEVEL_DEPTH, OrgUnit, UnitLevel
+from rocc.tasking.services.deconfliction import deconfliction_metres
 
 OUTLINE_FILE = Path(__file__).parent / "defaults" / "nz-outline.geojson"
 OUTLINE_LABEL = "Approximate national outline (Natural Earth 1:10m, public domain): the coast can be a kilometre or more out"
@@ -171,7 +174,6 @@ def events_layer(*, user, unit_code: str | None = None, date_from=None, date_to=
     the events capability's scoped selector, with how many had no coordinates and how many were left off the map.
     Columns are compact: longitude and latitude in 1/100,000 degree (about a metre), the date as days since
     1970-01-01, the offence as a position in ``offences``."""
-    from rocc.events.selectors import events_frame
 
     _require_view(user)
     frame = events_frame(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
@@ -304,7 +306,6 @@ def places_layer(*, user, views) -> dict[str, Any]:
     """The user's own place targets in their deconfliction alerts (from the tasking page's alert views), each with the
     deconfliction distance as a circle and the area it falls in. The other owner's place is never drawn: the alert
     tells who to contact, not where their target is."""
-    from rocc.tasking.services.deconfliction import deconfliction_metres
 
     _require_view(user)
     seen: dict[int, Any] = {}
@@ -416,7 +417,6 @@ def choropleth_for(*, user, indicator_code: str, level: str = UnitLevel.DISTRICT
     period key such as 2019-Q1) from the measures capability's series as this user may see it (through the disclosure
     gate: suppressed figures are drawn as suppressed, never shaded), the quantile classes of the shown values, and the
     unit's boundary when one is loaded. ``public`` protects every figure, as the public pages do."""
-    from rocc.measures.selectors import indicator_get, series_for
 
     _require_view(user)
     indicator = indicator_get(user=user, code=indicator_code)

@@ -11,10 +11,12 @@ import shapely.geometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from rocc.audit.services import system_event_record
 from rocc.core.errors import InvalidInput, Refused
 from rocc.maps import geometry as geo
 from rocc.maps.models import Boundary, BoundarySet
 from rocc.org.models import LEVEL_DEPTH, OrgUnit, UnitLevel
+from rocc.org.services import unit_resolve
 
 #: Properties a feature may name its unit by, tried in this order when the import is not told which one.
 UNIT_PROPERTIES = ("code", "unit_code", "unit", "UNIT_CODE", "CODE", "name", "NAME", "district", "DISTRICT", "area", "AREA")
@@ -63,8 +65,6 @@ def boundaries_import(*, actor=None, path: Path, source: str, licence: str, key:
     refuses the whole file (BoundariesRefused, every problem located by feature and unit) and changes nothing. Loading
     the same boundaries again changes nothing; a unit's new boundary replaces its old one. ``actor`` None is the
     installation's operator at the command line."""
-    from rocc.audit.services import system_event_record
-    from rocc.org.services import unit_resolve
 
     if actor is not None and not actor.has_perm("maps.import_boundaries"):
         raise Refused("Only an administrator loads boundaries.")

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from rocc.maps import components, selectors
 from rocc.maps.forms import IndicatorMapForm
+from rocc.measures.models import Indicator
 
 
 @login_required
@@ -24,12 +25,8 @@ def indicator_map(request):
             map_context = components.choropleth_map(
                 user=request.user, indicator_code=data["indicator"], level=data["level"], period=data["period"] or None, public=data["public"]
             )
-        except Exception as exc:  # only a missing indicator: anything else is a fault to surface
-            from rocc.measures.models import Indicator
-
-            if isinstance(exc, Indicator.DoesNotExist):
-                raise Http404("No such indicator") from None
-            raise
+        except Indicator.DoesNotExist:
+            raise Http404("No such indicator") from None
         form.offer_periods(map_context["layer"]["periods"])
     return render(
         request,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from rocc.org.models import Role
+from rocc.org.models import OrgUnit, Profile, Role
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,6 @@ def scope_of(user) -> Scope:
     cached = getattr(user, "_rocc_scope", None)
     if cached is not None:
         return cached
-    from rocc.org.models import OrgUnit, Profile
 
     try:
         profile = user.profile

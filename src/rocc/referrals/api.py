@@ -9,7 +9,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from rocc.core.errors import error_responses
+from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
 from rocc.referrals import selectors, services
@@ -83,8 +83,6 @@ def _service_out(service: Service) -> ServiceOut:
 def _agency(short_name: str) -> Agency:
     agency = Agency.objects.filter(short_name=short_name).first()
     if agency is None:
-        from rocc.core.errors import InvalidInput
-
         raise InvalidInput(field_errors={"provider": [f"No agency with short name {short_name!r}."]})
     return agency
 

@@ -31,6 +31,7 @@ from rocc.org.rules import (
 )
 from rocc.org.scope import scope_of
 from rocc.referrals.models import PROVIDER_MOVES, Capacity, LawfulBasis, Move, referral_moves
+from rocc.strategy.models import BarrierStatus
 
 DEFAULT_REFERRING_AGENCIES = ("Police", "Kāinga Ora")
 
@@ -136,6 +137,5 @@ def may_refer_to(user, service) -> bool:
 def may_attach_evidence(user, barrier) -> bool:
     """Capacity evidence goes on a barrier the user may raise or escalate (their region's, or any for the programme
     office), while the barrier is still open."""
-    from rocc.strategy.models import BarrierStatus
 
     return bool(is_programme_staff(user)) and user.has_perm("strategy.raise_barrier", barrier) and barrier.status != BarrierStatus.CLOSED

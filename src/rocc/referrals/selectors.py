@@ -15,10 +15,14 @@ from django.utils import timezone
 from rocc.audit.services import person_access_record
 from rocc.core.errors import InvalidInput, Refused
 from rocc.core.text import fold
+from rocc.measures.disclosure import DisclosureGate, cell_identity
+from rocc.measures.models import Indicator
+from rocc.measures.selectors import disclosure_for, observations_for
 from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
 from rocc.referrals import rules as referral_rules
-from rocc.referrals.models import AWAITING_RESPONSE, Capacity, DeclineReason, Referral, ReferralStatus, ReferralTally, Service
+from rocc.referrals.models import AWAITING_RESPONSE, BarrierEvidence, Capacity, DeclineReason, Referral, ReferralStatus, ReferralTally, Service
+from rocc.strategy.selectors.register import barrier_list
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -251,8 +255,6 @@ FIGURE_LABELS = {
 def referral_figures_for(*, user, unit: OrgUnit) -> dict:
     """The referral figures of ``unit`` by month, as the measures capability lets this user see them (counts rounded or
     suppressed where the user may not see unit-level output; the mean days recomputed from protected counts)."""
-    from rocc.measures.models import Indicator
-    from rocc.measures.selectors import disclosure_for, observations_for
 
     if not user.has_perm("referrals.view_figures"):
         raise Refused("Sign in with a role to see referral figures.")
@@ -327,8 +329,6 @@ def capacity_decline_counts(*, user, unit: OrgUnit | None = None, date_from: dt.
 
 def gated_decline_rows(*, user, rows: list[dict], period: str) -> list[dict]:
     """Decline counts as this user may see them: through the disclosure gate of each area."""
-    from rocc.measures.disclosure import DisclosureGate, cell_identity
-    from rocc.measures.selectors import disclosure_for
 
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={r["area_code"] for r in rows})}
     gates: dict[str, DisclosureGate] = {}
@@ -356,7 +356,6 @@ def capacity_declines_for(*, user, unit: OrgUnit | None = None, date_from: dt.da
 
 def barriers_to_attach_to(*, user) -> list:
     """The barriers in the register this user may attach capacity evidence to (read through strategy's selectors)."""
-    from rocc.strategy.selectors.register import barrier_list
 
     if not user.has_perm("referrals.view_capacity_evidence"):
         return []
@@ -365,7 +364,6 @@ def barriers_to_attach_to(*, user) -> list:
 
 def barrier_evidence_for(*, user, barrier) -> list[dict]:
     """The capacity evidence attached to a barrier, each count through the reader's disclosure gate of its area."""
-    from rocc.referrals.models import BarrierEvidence
 
     out = []
     for evidence in BarrierEvidence.objects.filter(barrier=barrier).select_related("attached_by", "unit"):

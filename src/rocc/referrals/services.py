@@ -19,11 +19,19 @@ from django.utils import timezone
 from rocc.audit.services import system_event_record
 from rocc.core.errors import Conflict, InvalidInput, Refused, StaleRecord
 from rocc.core.text import fold, nfc
-from rocc.org.models import Agency, OrgUnit
+from rocc.events.pseudonym import person_key as pseudonymise
+from rocc.inbox.models import Reason
+from rocc.inbox.services import notify
+from rocc.measures.models import Indicator, Observation, SourceKind
+from rocc.measures.periods import month_end
+from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute
+from rocc.org.models import Agency, OrgUnit, Profile, Role
 from rocc.org.scope import scope_of
+from rocc.problems.selectors import case_get
 from rocc.referrals import rules as referral_rules
 from rocc.referrals.models import (
     AWAITING_RESPONSE,
+    BarrierEvidence,
     Capacity,
     ContactRoute,
     DeclineReason,
@@ -39,6 +47,8 @@ from rocc.referrals.models import (
     Urgency,
     referral_moves,
 )
+from rocc.referrals.selectors import capacity_decline_counts
+from rocc.tasking.selectors.taskings import tasking_get
 
 PERSON_KEY = re.compile(r"^[0-9a-f]{32}$")
 DEFAULT_RETENTION_DAYS = 730
@@ -119,8 +129,6 @@ def service_save(
     if not isinstance(response_days, int) or not 1 <= response_days <= 90:
         errors["response_days"] = ["Days to respond is a whole number from 1 to 90."]
     if indicator_code:
-        from rocc.measures.models import Indicator
-
         if not Indicator.objects.filter(code=indicator_code).exists():
             errors["indicator_code"] = [f"There is no indicator with code {indicator_code!r}."]
     duplicate = Service.objects.filter(provider=provider, name=name)
@@ -178,12 +186,8 @@ def _source_check(user, source: str, source_id: str, errors: dict[str, list[str]
         return
     try:
         if source == Source.PROBLEM_CASE:
-            from rocc.problems.selectors import case_get
-
             case_get(user=user, pk=int(source_id))
         else:
-            from rocc.tasking.selectors.taskings import tasking_get
-
             tasking_get(user=user, pk=int(source_id))
     except Exception:
         errors["source_id"] = [f"There is no {Source(source).label.lower()} {source_id} that you may see."]
@@ -260,8 +264,6 @@ def referral_make(
     if key and not PERSON_KEY.match(key):
         errors["person_key"] = ["A person key is the 32-character pseudonym the event store uses."]
     if person_identifier.strip():
-        from rocc.events.pseudonym import person_key as pseudonymise
-
         key = pseudonymise(person_identifier)
     _source_check(user, source, source_id, errors)
     if errors:
@@ -299,15 +301,12 @@ def referral_make(
 
 
 def _provider_reporters(provider_id: int) -> list:
-    from rocc.org.models import Profile, Role
 
     return [p.user for p in Profile.objects.filter(role=Role.PROVIDER_REPORTER, agency_id=provider_id).select_related("user")]
 
 
 def _tell_provider(referral: Referral, *, title: str, key: str, reporters: list | None = None) -> int:
     """Notify the receiving provider's reporters through the inbox: the reference and service only, never the person."""
-    from rocc.inbox.models import Reason
-    from rocc.inbox.services import notify
 
     made = notify(
         recipients=reporters if reporters is not None else _provider_reporters(referral.provider_id),
@@ -557,9 +556,6 @@ def referral_figures_compute(*, user=None) -> ReferralFiguresComputed:
     """Count the referral figures by unit and month and record them through measures as computed observations of the
     referral indicators (and, for a service that names one, of its monitoring-framework indicator such as 'Number of
     referrals / assessments'), each under the definition version in force for its month; recomputing replaces them."""
-    from rocc.measures.models import Indicator, SourceKind
-    from rocc.measures.periods import month_end
-    from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute
 
     if user is not None and not user.has_perm("measures.recompute_statuses"):
         raise Refused("You may not recompute figures.")
@@ -595,8 +591,6 @@ def referral_figures_compute(*, user=None) -> ReferralFiguresComputed:
         if counts["contacted"]:
             item(TIME_TO_CONTACT_INDICATOR, unit_id, month, counts["days_to_first_contact"], counts["contacted"], what="days to first contact")
     with transaction.atomic():
-        from rocc.measures.models import Observation
-
         # A month whose referrals all expired into tallies still has its counts; a cell with no referral left at all
         # (none ever made) has no figure, so earlier computed figures no longer backed by referrals are removed.
         Observation.objects.filter(source=SourceKind.COMPUTED, source_ref=SOURCE_REF).delete()
@@ -620,8 +614,6 @@ def referral_figures_compute(*, user=None) -> ReferralFiguresComputed:
 def capacity_evidence_attach(*, user, barrier, unit: OrgUnit | None = None, date_from: dt.date | None = None, date_to: dt.date | None = None, note: str = ""):
     """Attach "declined: no capacity" by service and area (within the user's scope, over the period) to a barrier of
     the register, as the counts stand now. Refused on a closed barrier or one outside the user's region."""
-    from rocc.referrals.models import BarrierEvidence
-    from rocc.referrals.selectors import capacity_decline_counts
 
     if not referral_rules.may_attach_evidence(user, barrier):
         raise Refused("You may attach evidence only to an open barrier of your own region.")

@@ -17,11 +17,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rocc.core.errors import Conflict, InvalidInput
+from rocc.measures.models import Indicator
+from rocc.measures.selectors import default_unit_for
 from rocc.org.models import Agency, OrgUnit
 from rocc.referrals import rules as referral_rules
 from rocc.referrals import selectors, services
 from rocc.referrals.forms import CapacityForm, MoveForm, ReferralForm, ServiceForm
 from rocc.referrals.models import MOVE_INPUTS, Capacity, Move, Referral, ReferralStatus, Source
+from rocc.strategy.selectors.register import barrier_get
 
 
 def _require(request, perm: str, obj=None) -> None:
@@ -111,7 +114,6 @@ def directory(request):
 
 
 def _service_form(request, *, data=None, initial=None):
-    from rocc.measures.models import Indicator
 
     user = request.user
     providers = Agency.objects.all() if user.has_perm("referrals.view_whole_directory") else Agency.objects.filter(pk=referral_rules.scope_of(user).agency_id)
@@ -293,7 +295,6 @@ def referral_step(request, pk: int):
 
 @login_required
 def figures(request):
-    from rocc.measures.selectors import default_unit_for
 
     _require(request, "referrals.view_figures")
     unit = OrgUnit.objects.filter(code=request.GET.get("unit", "")).first() or default_unit_for(user=request.user)
@@ -344,7 +345,6 @@ def capacity_declines(request):
 @login_required
 @require_POST
 def capacity_evidence_attach(request):
-    from rocc.strategy.selectors.register import barrier_get
 
     unit, date_from, date_to = _evidence_args(request)
     barrier_id = request.POST.get("barrier", "")

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from rocc.core.errors import error_responses
 from rocc.releases import selectors, services
 from rocc.releases.models import Release, ReleaseVersion, release_stage
+from rocc.returns.selectors import data_set_get
 
 router = Router(tags=["releases"])
 
@@ -127,7 +128,6 @@ def consent_list(request: HttpRequest):
 
 @router.post("/consents/mine/{data_set_code}", response={200: ConsentOut, **error_responses(401, 403, 404)})
 def consent_decide(request: HttpRequest, data_set_code: str, payload: ConsentIn):
-    from rocc.returns.selectors import data_set_get
 
     services.consent_decide(user=request.user, data_set=data_set_get(user=request.user, code=data_set_code), given=payload.given, note=payload.note)
     return next(_consent(row) for row in selectors.consents_for(user=request.user) if row.data_set.code == data_set_code)

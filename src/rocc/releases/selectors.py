@@ -16,6 +16,20 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from rocc.measures.disclosure import DisclosureRules, protect_series
+from rocc.measures.models import Status
+from rocc.measures.progress import progress_compute
+from rocc.measures.selectors import (
+    disclosure_for,
+    indicator_dict,
+    indicators_for,
+    narrative_for,
+    population_table,
+    series_payload,
+    target_for,
+    units_for_measures,
+)
+from rocc.measures.series import IndicatorData
 from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
 from rocc.releases.models import (
@@ -26,6 +40,8 @@ from rocc.releases.models import (
     ReleaseVersion,
     release_stage,
 )
+from rocc.returns.selectors import data_set_assignments, data_set_list, return_list
+from rocc.strategy.selectors import frameworks as strategy_selectors
 
 DEFAULT_LICENCE = {"name": "Creative Commons Attribution 4.0 International (CC BY 4.0)", "url": "https://creativecommons.org/licenses/by/4.0/"}
 NO_CONSENT = "Not published: the provider whose returns give these figures has not agreed to their publication."
@@ -73,7 +89,6 @@ class ConsentRow:
 def consents_for(*, user) -> list[ConsentRow]:
     """The data sets the provider reporter's agency reports, each with its consent to publish (none given: not
     published). Read through the returns selectors, so a provider sees only its own assignments."""
-    from rocc.returns.selectors import data_set_assignments, data_set_list
 
     if not user.has_perm("releases.use_consent"):
         raise PermissionDenied("Only a provider's own reporter decides on publishing its figures.")
@@ -123,7 +138,6 @@ def consents_overview(*, user) -> QuerySet[PublicationConsent]:
 def _provider_sources(*, user, indicator_codes: set[str], reference_date: dt.date) -> list[dict]:
     """Every (data set, provider, unit, indicator) whose approved returns up to the reference date landed as
     observations of these indicators, read through the returns selectors."""
-    from rocc.returns.selectors import return_list
 
     rows = (
         return_list(user=user, status="approved")
@@ -136,29 +150,20 @@ def _provider_sources(*, user, indicator_codes: set[str], reference_date: dt.dat
     ]
 
 
-def _strategy_selectors():
-    try:
-        from rocc.strategy.selectors import frameworks as strategy  # the re-packaged strategy app
-    except ImportError:  # pragma: no cover - before the re-packaging lands
-        import rocc.strategy.selectors as strategy  # type: ignore[no-redef]
-    return strategy
-
-
 def _action_plan_progress(*, user) -> list[dict]:
     """The national action plans' activities and their status, read through the strategy selectors."""
-    strategy = _strategy_selectors()
     plans = []
-    for plan in strategy.action_plan_list(user=user).filter(scope_unit__parent__isnull=True).exclude(status="draft").order_by("year"):
+    for plan in strategy_selectors.action_plan_list(user=user).filter(scope_unit__parent__isnull=True).exclude(status="draft").order_by("year"):
         activities = []
         counts: dict[str, int] = {}
-        for activity in strategy.activity_list(user=user, plan=plan).order_by("number"):
+        for activity in strategy_selectors.activity_list(user=user, plan=plan).order_by("number"):
             label = activity.get_status_display()
             counts[label] = counts.get(label, 0) + 1
             activities.append(
                 {
                     "number": activity.number,
                     "title": activity.title or activity.description[:120],
-                    "area": str(activity.priority_action_area.focus_area.title) if activity.priority_action_area_id else "",
+                    "area": activity.priority_action_area.title if activity.priority_action_area_id else "",
                     "status": activity.status,
                     "status_label": label,
                     "lead": [a.short_name for a in activity.lead_agencies] if not activity.all_agencies_lead else ["All agencies"],
@@ -184,9 +189,6 @@ def _point_row(point: dict) -> dict:
 def _public_cell(*, user, data, unit: OrgUnit, reference_date: dt.date) -> dict:
     """One indicator's curve in one unit as at the reference date, through the public disclosure gate: counts rounded
     or suppressed, then value, status and trend computed from what the gate let out."""
-    from rocc.measures.disclosure import protect_series
-    from rocc.measures.progress import progress_compute
-    from rocc.measures.selectors import disclosure_for, series_payload, target_for
 
     target = target_for(data.indicator, unit, None)
     period_type = target.period_type if target is not None and target.period_type else None
@@ -200,7 +202,6 @@ def _public_cell(*, user, data, unit: OrgUnit, reference_date: dt.date) -> dict:
     points = [_point_row(p) for p in payload["points"]]
     latest = next((p for p in reversed(points) if p["value"] is not None or p["suppressed"]), None)
     status = payload["status"]
-    from rocc.measures.models import Status
 
     return {
         "unit": unit.code,
@@ -220,7 +221,6 @@ def _public_cell(*, user, data, unit: OrgUnit, reference_date: dt.date) -> dict:
 
 
 def _definition(indicator) -> dict:
-    from rocc.measures.selectors import indicator_dict
 
     described = indicator_dict(indicator)
     keep: tuple[str, ...] = ("number", "effective_from", "description", "kind_label", "unit_label", "numerator", "denominator", "factor", "polarity")
@@ -248,9 +248,6 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
     chosen indicators nationally and by district, each district's own chosen indicators, stories and the action
     plan's progress. A unit's figures of an indicator that include returns of a provider without consent for that
     data set are left out, and listed in ``withheld``."""
-    from rocc.measures.disclosure import DisclosureRules
-    from rocc.measures.selectors import indicators_for, narrative_for, population_table, units_for_measures
-    from rocc.measures.series import IndicatorData
 
     if not user.has_perm("releases.create_release"):
         raise PermissionDenied("Only the programme office computes a release's figures.")

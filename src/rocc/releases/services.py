@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from rocc.core.errors import Conflict, InvalidInput, Refused, StaleRecord
 from rocc.core.text import nfc
+from rocc.measures.selectors import indicators_for, narrative_for
 from rocc.org.models import OrgUnit
 from rocc.releases.models import (
     RELEASE_MOVE_STATUS,
@@ -27,6 +28,7 @@ from rocc.releases.models import (
     release_stage,
 )
 from rocc.releases.selectors import release_snapshot_compute
+from rocc.returns.selectors import data_set_assignments
 
 
 class ReleaseChanged(StaleRecord):
@@ -76,7 +78,6 @@ def _touch(release: Release, user) -> None:
 
 
 def _indicators(codes: Iterable[str] | None, *, user):
-    from rocc.measures.selectors import indicators_for
 
     available = indicators_for(user=user)
     if codes is None:
@@ -175,7 +176,6 @@ def release_update(
 @transaction.atomic
 def district_indicator_add(*, user, release: Release, unit: OrgUnit, indicator_code: str) -> DistrictIndicator:
     """A region's own indicator published for its district in a draft release (its coordinator, or the programme office)."""
-    from rocc.measures.selectors import indicators_for
 
     if not user.has_perm("releases.choose_district_indicator", unit):
         raise Refused("Only the district's coordinators and the programme office choose its indicators.")
@@ -205,7 +205,6 @@ def district_indicator_remove(*, user, choice: DistrictIndicator) -> None:
 @transaction.atomic
 def release_story_choose(*, user, release: Release, indicator_code: str, unit: OrgUnit, chosen: bool = True) -> None:
     """Include (or drop) the turn-the-curve story of an indicator in a unit."""
-    from rocc.measures.selectors import indicators_for, narrative_for
 
     current = _move(user, release, "edit", None)
     indicator = indicators_for(user=user).filter(code=indicator_code).first()
@@ -322,7 +321,6 @@ def release_revise(*, user, release: Release, note: str, version: int) -> Releas
 def consent_decide(*, user, data_set, given: bool, note: str = "") -> PublicationConsent:
     """The provider's own reporter agrees to (or withdraws) publication of its figures of one data set. Recorded
     with who and when; the latest decision stands for every release frozen after it."""
-    from rocc.returns.selectors import data_set_assignments
 
     assignments = list(data_set_assignments(user=user, data_set=data_set))
     if not assignments or not user.has_perm("releases.decide_consent", assignments[0]):

@@ -20,9 +20,11 @@ from django.views.decorators.http import require_POST
 
 from rocc.core.errors import Conflict, InvalidInput
 from rocc.core.middleware import allow_framing
+from rocc.measures.selectors import indicators_for, units_for_measures
 from rocc.org.models import OrgUnit
 from rocc.releases import selectors, services
 from rocc.releases.models import DistrictIndicator, ReleaseStage, release_stage
+from rocc.returns.selectors import data_set_get
 
 # --- public pages (no sign-in; only live releases reach them) ------------------------------------------------------
 
@@ -192,7 +194,6 @@ def manage(request):
 
 
 def _manage_context(request, release) -> dict:
-    from rocc.measures.selectors import indicators_for, units_for_measures
 
     user = request.user
     preview = selectors.release_preview(user=user, release=release)
@@ -307,7 +308,6 @@ def preview(request, slug: str, code: str | None = None, page: str = "scorecard"
 
 @login_required
 def consent(request):
-    from rocc.returns.selectors import data_set_get
 
     user = request.user
     if request.method == "POST":

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from rocc.core.models import NormalisedText
+from rocc.measures.periods import Period, period_label
 from rocc.org.models import Agency, OrgUnit
 
 __all__ = [
@@ -186,13 +187,11 @@ class ProviderReturn(models.Model):
 
     @property
     def period_label(self) -> str:
-        from rocc.measures.periods import period_label
 
         return period_label(self.data_set.period_type, self.period_start, self.period_end)
 
     @property
     def period_key(self) -> str:
-        from rocc.measures.periods import Period
 
         return Period(self.period_start, self.period_end, self.data_set.period_type).key
 

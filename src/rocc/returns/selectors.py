@@ -22,6 +22,7 @@ from rocc.measures.periods import (
     period_containing,
     periods_between,
 )
+from rocc.measures.selectors import population_table
 from rocc.org.models import OrgUnit, Role, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.returns.models import (
@@ -319,7 +320,6 @@ def _district_of(unit: OrgUnit) -> OrgUnit | None:
 
 def return_population(provider_return: ProviderReturn, *, populations: PopulationTable | None = None) -> PopulationBasis:
     """The population to check a return's figures against, for the period's midpoint (as everywhere in measures)."""
-    from rocc.measures.selectors import population_table
 
     table = populations or population_table()
     unit = provider_return.unit
@@ -440,7 +440,6 @@ def flags_block_submission(flags: list[ReturnFlag]) -> bool:
 def returns_awaiting_approval(*, user) -> list[tuple[ProviderReturn, ReturnChecks, ReturnEvent | None]]:
     """The submitted returns the user may approve or send back, each with its checks as they stand and the
     submission step (which says what warnings the provider was shown)."""
-    from rocc.measures.selectors import population_table
 
     awaiting = [r for r in return_list(user=user, status=ReturnStatus.SUBMITTED).order_by("submitted_at", "pk") if user.has_perm("returns.approve_return", r)]
     populations = population_table() if awaiting else None
@@ -540,7 +539,6 @@ def returns_table(*, user, data_set: DataSet) -> tuple[list[str], list[list]]:
         *[item.indicator.code for item in items],
     ]
     returns = return_list(user=user, data_set=data_set).order_by("period_start", "provider__short_name", "unit__path").prefetch_related("values")
-    from rocc.measures.selectors import population_table
 
     populations = population_table()
     rows = []

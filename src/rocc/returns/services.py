@@ -23,8 +23,10 @@ from rocc.core.text import nfc
 from rocc.inbox import hooks as notifications
 from rocc.measures.models import Indicator, SourceKind
 from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
+from rocc.measures.services import ObservationInput, ObservationInvalid, observations_record_many, statuses_recompute
 from rocc.org.models import Agency, OrgUnit
 from rocc.org.scope import scope_of
+from rocc.org.services import agency_resolve, unit_resolve
 from rocc.returns.excel import (
     PERIOD_CELL,
     PROVIDER_CELL,
@@ -432,7 +434,6 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
     provider, unit and period cells must name an assignment the user reports for and a period of the data set; every
     figure must be a whole non-negative number. Any problem refuses the whole file, listing each cell, and saves
     nothing (not even the draft)."""
-    from rocc.org.services import agency_resolve, unit_resolve
 
     try:
         filled = template_read(content, file_name=file_name)
@@ -596,7 +597,6 @@ def return_send_back(*, user, provider_return: ProviderReturn, version: int, com
 def _land_observations(current: ProviderReturn, user) -> int:
     """Record the unit's figures for the period as observations: the sum over every approved return of the unit
     and period (several providers may report for one unit), so approving one return never hides another's."""
-    from rocc.measures.services import ObservationInput, ObservationInvalid, observations_record_many
 
     items = []
     for item in current.data_set.items.select_related("indicator"):
@@ -664,7 +664,6 @@ def return_approve(*, user, provider_return: ProviderReturn, version: int, comme
 def _statuses_refresh(current: ProviderReturn) -> None:
     """The scorecards read status snapshots: refresh those of the data set's indicators in the return's unit and
     the units above it, so an approved return shows at once."""
-    from rocc.measures.services import statuses_recompute
 
     indicators = [item.indicator for item in current.data_set.items.select_related("indicator")]
     units = [unit for unit in OrgUnit.objects.filter(level__in=["national", "district"]) if current.unit.path.startswith(unit.path)]

@@ -9,8 +9,24 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils import timezone
 
+from rocc.analysis_pages.selectors import saved_analysis_list
+from rocc.audit.selectors import person_looks_recent
+from rocc.events.models import BatchStatus
+from rocc.events.selectors import imports_needing_attention
+from rocc.measures.selectors import default_unit_for, indicators_off_track, scorecard_for
 from rocc.org.models import Role
 from rocc.org.scope import scope_of
+from rocc.org.selectors import units_in_scope
+from rocc.problems.selectors import cases_owned
+from rocc.returns.selectors import returns_awaiting_approval, returns_owed, returns_sent_back
+from rocc.strategy.models import ActivityStatus, PlanStatus
+from rocc.strategy.selectors.frameworks import action_plan_list, activity_flags, activity_list
+from rocc.strategy.selectors.plans import plan_gaps
+from rocc.strategy.selectors.register import barriers_awaiting_centre, barriers_raised_by
+from rocc.tasking.selectors.deconfliction import alert_views
+from rocc.tasking.selectors.meetings import meeting_agenda, next_meeting
+from rocc.tasking.selectors.reports import reports_awaiting_routing
+from rocc.tasking.selectors.taskings import overdue_taskings
 
 SHOWN = 15  # items a section lists; its count and its "see all" link say when there are more
 
@@ -52,7 +68,6 @@ def _date(day: dt.date | None) -> str:
 
 
 def _returns_owed(user, today: dt.date) -> list[QueueSection]:
-    from rocc.returns.selectors import returns_owed, returns_sent_back
 
     owed = returns_owed(user=user, today=today)
 
@@ -88,7 +103,6 @@ def _returns_owed(user, today: dt.date) -> list[QueueSection]:
 
 
 def _returns_awaiting(user) -> QueueSection:
-    from rocc.returns.selectors import returns_awaiting_approval
 
     items = []
     for r, checks, _submission in returns_awaiting_approval(user=user):
@@ -112,7 +126,6 @@ def _returns_awaiting(user) -> QueueSection:
 
 
 def _off_track(user, units=None, title: str = "Indicators off track") -> QueueSection:
-    from rocc.measures.selectors import indicators_off_track
 
     items = []
     for cell in indicators_off_track(user=user, units=units):
@@ -133,10 +146,6 @@ def _off_track(user, units=None, title: str = "Indicators off track") -> QueueSe
 
 
 def _tasking(user, today: dt.date) -> list[QueueSection]:
-    from rocc.tasking.selectors.deconfliction import alert_views
-    from rocc.tasking.selectors.meetings import meeting_agenda, next_meeting
-    from rocc.tasking.selectors.reports import reports_awaiting_routing
-    from rocc.tasking.selectors.taskings import overdue_taskings
 
     sections = []
     meeting = next_meeting(user=user, today=today)
@@ -222,7 +231,6 @@ def _tasking(user, today: dt.date) -> list[QueueSection]:
 
 
 def _cases(user, today: dt.date) -> list[QueueSection]:
-    from rocc.problems.selectors import cases_owned
 
     owned = cases_owned(user=user, today=today)
     if not owned:
@@ -260,10 +268,6 @@ def _cases(user, today: dt.date) -> list[QueueSection]:
 
 
 def _analyst(user) -> list[QueueSection]:
-    from rocc.analysis_pages.selectors import saved_analysis_list
-    from rocc.audit.selectors import person_looks_recent
-    from rocc.events.models import BatchStatus
-    from rocc.events.selectors import imports_needing_attention
 
     imports = [
         QueueItem(
@@ -332,13 +336,9 @@ def _analyst(user) -> list[QueueSection]:
 
 def scorecard_for_viewer(user):
     """The scorecard of the viewer's scope (their units, else the national one), through the disclosure gate."""
-    from rocc.measures.selectors import scorecard_for
-    from rocc.org.selectors import units_in_scope
 
     units = [u for u in units_in_scope(user=user).order_by("path") if u.level in ("national", "district")]
     if not units:
-        from rocc.measures.selectors import default_unit_for
-
         units = [default_unit_for(user=user)]
     return scorecard_for(user=user, units=units[:6], with_intervals=False)
 
@@ -355,8 +355,6 @@ def work_queue(user, *, today: dt.date | None = None) -> list[QueueSection]:
         sections += strategy_sections(user, role)
         sections += [_returns_awaiting(user), _off_track(user, title="Indicators off track")]
     elif role == Role.REGIONAL_COORDINATOR:
-        from rocc.org.selectors import units_in_scope
-
         districts = [u for u in units_in_scope(user=user) if u.level == "district"]
         sections += strategy_sections(user, role)
         sections += [_returns_awaiting(user), _off_track(user, units=districts, title="Your districts' indicators off track")]
@@ -372,8 +370,6 @@ def work_queue(user, *, today: dt.date | None = None) -> list[QueueSection]:
 
 
 def _activities(user, today: dt.date) -> QueueSection:
-    from rocc.strategy.models import ActivityStatus, PlanStatus
-    from rocc.strategy.selectors.frameworks import action_plan_list, activity_flags, activity_list
 
     items = []
     for plan in action_plan_list(user=user).filter(status=PlanStatus.ACTIVE, scope_unit__level="national").order_by("-year"):
@@ -412,7 +408,6 @@ def _barrier_item(b, detail: str) -> QueueItem:
 
 
 def _barriers_awaiting(user) -> QueueSection:
-    from rocc.strategy.selectors.register import barriers_awaiting_centre
 
     items = [
         _barrier_item(b, f"escalated {_date(timezone.localtime(b.escalated_at).date()) if b.escalated_at else ''}") for b in barriers_awaiting_centre(user=user)
@@ -428,7 +423,6 @@ def _barriers_awaiting(user) -> QueueSection:
 
 
 def _barriers_mine(user) -> QueueSection:
-    from rocc.strategy.selectors.register import barriers_raised_by
 
     items = []
     for b in barriers_raised_by(user=user):
@@ -448,7 +442,6 @@ def _barriers_mine(user) -> QueueSection:
 
 
 def _plan_gaps(user) -> QueueSection:
-    from rocc.strategy.selectors.plans import plan_gaps
 
     items = []
     for plan, version, steps in plan_gaps(user=user):

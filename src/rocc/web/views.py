@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
@@ -10,6 +12,7 @@ from rocc.audit.selectors import audit_entries_for
 from rocc.org import selectors as org
 from rocc.org.models import Role
 from rocc.org.scope import scope_of
+from rocc.returns.selectors import data_set_list
 from rocc.web import queues
 
 HOME_TEMPLATES = {
@@ -40,15 +43,10 @@ def home(request):
         "queue": queues.work_queue(request.user),
     }
     if scope.role == Role.PROVIDER_REPORTER:
-        from rocc.returns.selectors import data_set_list
-
         context["reporting_data_sets"] = list(data_set_list(user=request.user))
     if scope.role == Role.VIEWER:
         context["scorecard"] = queues.scorecard_for_viewer(request.user)
     if scope.role == Role.ADMINISTRATOR:
-        from axes.models import AccessAttempt
-        from django.contrib.auth import get_user_model
-
         context["user_count"] = get_user_model().objects.count()
         context["locked_attempts"] = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
     return render(request, HOME_TEMPLATES[scope.role], context)

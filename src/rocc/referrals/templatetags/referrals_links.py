@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from rocc.referrals.selectors import barrier_evidence_for, referrals_from_source
+
 register = template.Library()
 
 
 @register.inclusion_tag("referrals/_panel.html", takes_context=True)
 def referrals_panel(context, source: str, source_id="", person_key: str = "", label: str = "Refer to a service"):
-    from rocc.referrals.selectors import referrals_from_source
 
     user = context["request"].user
     may_refer = user.has_perm("referrals.refer")
@@ -28,7 +29,6 @@ def referrals_panel(context, source: str, source_id="", person_key: str = "", la
 
 @register.inclusion_tag("referrals/_barrier_evidence.html", takes_context=True)
 def barrier_evidence_panel(context, barrier):
-    from rocc.referrals.selectors import barrier_evidence_for
 
     user = context["request"].user
     return {"items": barrier_evidence_for(user=user, barrier=barrier), "may_attach": user.has_perm("referrals.view_capacity_evidence")}

@@ -236,3 +236,25 @@ def test_turn_the_curve_stories_chosen_are_copied_into_the_release(world, draft)
     services.release_story_choose(user=world["manager"], release=release, indicator_code="assaults", unit=nz)
     frozen = services.release_freeze(user=world["manager"], release=release)
     assert frozen.content["stories"][0]["story_behind_curve"] == "Fewer assaults near the new hubs."
+
+
+@pytest.mark.django_db
+def test_the_action_plan_progress_lists_the_shipped_plans_activities_with_their_priority_areas(defaults, make_user):
+    """The national action plan as shipped (activities under priority action areas) goes into a release's snapshot:
+    each activity with its number, status and area, nothing left out."""
+    from rocc.releases.selectors import release_snapshot_compute
+    from rocc.releases.services import release_create
+    from rocc.strategy.models import Activity
+    from rocc.strategy.services.frameworks import strategy_defaults_load
+
+    strategy_defaults_load()
+    manager = make_user("programme_manager")
+    release = release_create(user=manager, title="Action plan only", reference_date=dt.date(2025, 6, 30), planned_for=dt.date(2025, 7, 1), indicator_codes=[])
+    plans = release_snapshot_compute(user=manager, release=release).content["action_plan"]
+    shown = {(plan["title"], row["number"]): row for plan in plans for row in plan["activities"]}
+    published = Activity.objects.filter(plan__scope_unit__parent__isnull=True).exclude(plan__status="draft").select_related("plan", "priority_action_area")
+    assert published.exists() and len(shown) == published.count()
+    for activity in published:
+        row = shown[(activity.plan.title, activity.number)]
+        assert row["status"] == activity.status
+        assert row["area"] == (activity.priority_action_area.title if activity.priority_action_area_id else "")
