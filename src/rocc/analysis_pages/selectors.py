@@ -20,6 +20,12 @@ def saved_analysis_list(*, user) -> QuerySet[SavedAnalysis]:
     return analyses
 
 
+def saved_analyses_with_ids(ids) -> list[SavedAnalysis]:
+    """The saved analyses with these ids (those that exist), for another capability's write to check and link; the
+    writing service decides which of them its user may cite."""
+    return list(SavedAnalysis.objects.filter(pk__in=list(ids)).select_related("scope_unit"))
+
+
 def saved_analysis_get(*, user, pk: int) -> SavedAnalysis:
     analysis = saved_analysis_list(user=user).filter(pk=pk).first()
     if analysis is None or not user.has_perm("analyses.view_saved_analysis", analysis):

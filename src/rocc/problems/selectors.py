@@ -58,6 +58,12 @@ def case_get(*, user, pk: int) -> Case:
     return case
 
 
+def cases_with_ids(ids) -> list[Case]:
+    """The cases with these ids (those that exist), for another capability's write to check and link; the writing
+    service decides which of them its user may cite."""
+    return list(Case.objects.filter(pk__in=list(ids)).select_related("scope_unit"))
+
+
 def saved_analyses_for(*, user) -> QuerySet[SavedAnalysis]:
     """Saved analyses the user may link as evidence: those of units in their scope. Person-level results are
     offered to analysts only, as the analyses capability allows."""

@@ -7,9 +7,9 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.analysis_pages.models import SavedAnalysis
+from rocc.analysis_pages.selectors import saved_analyses_with_ids
 from rocc.core.errors import error_responses
-from rocc.problems.models import Case
+from rocc.problems.selectors import cases_with_ids
 from rocc.tasking.api.common import group_named, unit_named
 from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.services import products as products_services
@@ -90,7 +90,7 @@ def product_add(request: HttpRequest, payload: ProductIn):
         product_date=payload.product_date,
         source_unit=unit_named(payload.source_unit, "source_unit"),
         source_group=group_named(payload.source_group, "source_group"),
-        saved_analyses=list(SavedAnalysis.objects.filter(pk__in=payload.saved_analyses)),
-        cases=list(Case.objects.filter(pk__in=payload.cases)),
+        saved_analyses=saved_analyses_with_ids(payload.saved_analyses),
+        cases=cases_with_ids(payload.cases),
     )
     return Status(201, product_out(created))

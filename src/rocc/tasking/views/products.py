@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from rocc.analysis_pages.models import SavedAnalysis
+from rocc.analysis_pages.selectors import saved_analysis_list
 from rocc.problems.services import case_open_from, case_unit_for_source
 from rocc.tasking.forms import (
     CAVEATS,
@@ -25,10 +25,9 @@ from rocc.tasking.views.deconfliction import targets_panel
 
 
 def _product_form(request, data=None):
-    analyses = [a.pk for a in SavedAnalysis.objects.select_related("scope_unit") if request.user.has_perm("analyses.view_saved_analysis", a)]
     return ProductForm(
         data,
-        analyses=SavedAnalysis.objects.filter(pk__in=analyses),
+        analyses=saved_analysis_list(user=request.user),
         cases=scope_selectors.cases_visible(user=request.user),
         initial={"product_date": timezone.localdate()},
     )
