@@ -55,7 +55,9 @@ def unread(request: HttpRequest):
 
 
 @router.post(
-    "/{notification_id}/read", response={200: NotificationOut, **error_responses(404)}, summary="Mark one of your notifications read (404 for anyone else's)"
+    "/{notification_id}/read",
+    response={200: NotificationOut, **error_responses(403, 404, 422)},
+    summary="Mark one of your notifications read (404 for anyone else's)",
 )
 def read(request: HttpRequest, notification_id: int):
     return _out(services.notification_open(user=request.user, notification=selectors.notification_get(user=request.user, pk=notification_id)))
@@ -66,6 +68,6 @@ def preference(request: HttpRequest):
     return PreferenceOut(email=services.preference_of(request.user).email)
 
 
-@router.put("/preference", response={200: PreferenceOut, **error_responses(422)}, summary="Choose how you are told by e-mail: immediate, digest or none")
+@router.put("/preference", response={200: PreferenceOut, **error_responses(403, 422)}, summary="Choose how you are told by e-mail: immediate, digest or none")
 def preference_set(request: HttpRequest, payload: PreferenceIn):
     return PreferenceOut(email=services.preference_set(user=request.user, email=payload.email).email)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
@@ -168,6 +171,11 @@ def target_for(indicator: Indicator, unit: OrgUnit, period_type: str | None) -> 
     return generic if current is not None and current.period_type == period_type else None
 
 
+def indicator_data(indicator: Indicator, *, populations: PopulationTable | None = None, units: dict | None = None) -> IndicatorData:
+    """One indicator's observations loaded once, to pass to ``series_for`` for each of many units."""
+    return IndicatorData(indicator, populations=populations, units=units)
+
+
 def series_for(
     *,
     user,
@@ -177,21 +185,27 @@ def series_for(
     as_reported: bool = False,
     disaggregation: str = "",
     public: bool | None = None,
+    as_at: dt.date | None = None,
+    with_forecast: bool = True,
+    data: IndicatorData | None = None,
 ) -> dict:
     """The series payload as this user may see it: through the disclosure gate unless the user may see unit-level
     output for the unit (``public=True`` forces it), with status, interval, glide path, trend and forecast computed
-    from the figures the gate let out."""
+    from the figures the gate let out. ``as_at`` leaves out every period that ends after it (a release's reference
+    date); ``data`` (from ``indicator_data``) lets a caller reading many units' series load the indicator once."""
 
     _require_view(user)
-    data = IndicatorData(indicator)
+    data = data or IndicatorData(indicator)
     target = target_for(indicator, unit, period_type)
     if period_type is None and target is not None and target.period_type:
         period_type = target.period_type
     series = data.series(unit, period_type=period_type, as_reported=as_reported, disaggregation=disaggregation)
     if target is not None and target.period_type and target.period_type != series.period_type:
         target = None
+    if as_at is not None:
+        series = replace(series, points=[point for point in series.points if point.period.end <= as_at])
     series = protect_series(series, disclosure_for(user=user, unit=unit, public=bool(public)))
-    payload = series_payload(progress_compute(series, target))
+    payload = series_payload(progress_compute(series, target, with_forecast=with_forecast))
     payload["disaggregations"] = data.disaggregation_keys()
     return payload
 

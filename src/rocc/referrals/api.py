@@ -338,7 +338,7 @@ class FiguresOut(Schema):
 
 
 @router.get(
-    "/figures/{unit}", response={200: FiguresOut, **error_responses(403, 422)}, summary="Referral figures of a unit by month, through disclosure control"
+    "/figures/{unit}", response={200: FiguresOut, **error_responses(403, 404, 422)}, summary="Referral figures of a unit by month, through disclosure control"
 )
 def figures(request: HttpRequest, unit: str):
     result = selectors.referral_figures_for(user=request.user, unit=unit_named(unit))

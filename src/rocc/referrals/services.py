@@ -22,9 +22,9 @@ from rocc.core.text import fold, nfc
 from rocc.events.pseudonym import person_key as pseudonymise
 from rocc.inbox.models import Reason
 from rocc.inbox.services import notify
-from rocc.measures.models import Indicator, Observation, SourceKind
+from rocc.measures.models import Indicator, SourceKind
 from rocc.measures.periods import month_end
-from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute
+from rocc.measures.services import ObservationInput, observations_record_many, observations_withdraw, statuses_recompute
 from rocc.org.models import Agency, OrgUnit, Profile, Role
 from rocc.org.scope import scope_of
 from rocc.problems.selectors import case_get
@@ -593,7 +593,7 @@ def referral_figures_compute(*, user=None) -> ReferralFiguresComputed:
     with transaction.atomic():
         # A month whose referrals all expired into tallies still has its counts; a cell with no referral left at all
         # (none ever made) has no figure, so earlier computed figures no longer backed by referrals are removed.
-        Observation.objects.filter(source=SourceKind.COMPUTED, source_ref=SOURCE_REF).delete()
+        observations_withdraw(source_ref=SOURCE_REF, actor=user)
         recorded = observations_record_many(items=items, source=SourceKind.COMPUTED, actor=user)
     if indicators:
         statuses_recompute(indicators=list(indicators.values()))

@@ -94,7 +94,7 @@ def release_get(request: HttpRequest, slug: str):
     return _release(selectors.release_get(user=request.user, slug=slug))
 
 
-@router.post("/{slug}/freeze", response={200: VersionOut, **error_responses(401, 403, 404, 409)})
+@router.post("/{slug}/freeze", response={200: VersionOut, **error_responses(401, 403, 404, 409, 422)})
 def release_freeze(request: HttpRequest, slug: str):
     return _version(services.release_freeze(user=request.user, release=selectors.release_get(user=request.user, slug=slug)))
 
@@ -126,7 +126,7 @@ def consent_list(request: HttpRequest):
     return [_consent(row) for row in selectors.consents_for(user=request.user)]
 
 
-@router.post("/consents/mine/{data_set_code}", response={200: ConsentOut, **error_responses(401, 403, 404)})
+@router.post("/consents/mine/{data_set_code}", response={200: ConsentOut, **error_responses(401, 403, 404, 422)})
 def consent_decide(request: HttpRequest, data_set_code: str, payload: ConsentIn):
 
     services.consent_decide(user=request.user, data_set=data_set_get(user=request.user, code=data_set_code), given=payload.given, note=payload.note)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -16,20 +16,17 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from rocc.measures.disclosure import DisclosureRules, protect_series
+from rocc.measures.disclosure import DisclosureRules
 from rocc.measures.models import Status
-from rocc.measures.progress import progress_compute
 from rocc.measures.selectors import (
-    disclosure_for,
+    indicator_data,
     indicator_dict,
     indicators_for,
     narrative_for,
     population_table,
-    series_payload,
-    target_for,
+    series_for,
     units_for_measures,
 )
-from rocc.measures.series import IndicatorData
 from rocc.org.models import OrgUnit
 from rocc.org.scope import scope_of
 from rocc.releases.models import (
@@ -190,15 +187,8 @@ def _public_cell(*, user, data, unit: OrgUnit, reference_date: dt.date) -> dict:
     """One indicator's curve in one unit as at the reference date, through the public disclosure gate: counts rounded
     or suppressed, then value, status and trend computed from what the gate let out."""
 
-    target = target_for(data.indicator, unit, None)
-    period_type = target.period_type if target is not None and target.period_type else None
-    series = data.series(unit, period_type=period_type)
-    if target is not None and target.period_type and target.period_type != series.period_type:
-        target = None
     # As at the reference date: a period that ends after it is not in this release.
-    series = replace(series, points=[p for p in series.points if p.period.end <= reference_date])
-    series = protect_series(series, disclosure_for(user=user, unit=unit, public=True))
-    payload = series_payload(progress_compute(series, target, with_forecast=False))
+    payload = series_for(user=user, indicator=data.indicator, unit=unit, public=True, as_at=reference_date, with_forecast=False, data=data)
     points = [_point_row(p) for p in payload["points"]]
     latest = next((p for p in reversed(points) if p["value"] is not None or p["suppressed"]), None)
     status = payload["status"]
@@ -272,7 +262,7 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
     indicator_rows = []
     curves: dict[str, dict[str, list[dict]]] = {}
     for indicator in indicators:
-        data = IndicatorData(indicator, populations=population, units=all_units)
+        data = indicator_data(indicator, populations=population, units=all_units)
         wanted = units if indicator.code in chosen_codes else [u for u in units if u.path in district_choice.get(indicator.code, set())]
         cells = []
         for unit in wanted:

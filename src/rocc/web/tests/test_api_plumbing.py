@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rocc.core.errors import Conflict, ErrorOut, InvalidInput, StaleRecord
 
 SRC = Path(__file__).resolve().parents[2]
-API_MODULES = sorted([*SRC.glob("*/api.py"), *SRC.glob("tasking/api/*.py")])
+API_MODULES = sorted([*SRC.glob("*/api.py"), *SRC.glob("*/api/*.py")])
 WRITES = {"post", "put", "patch", "delete"}
 # A path parameter that is a search term, not a record: an unknown code answers an empty list.
 NOT_RECORDS = {"GET /api/strategy/indicators/{indicator_code}/links"}
