@@ -19,7 +19,7 @@ ROCC = [sys.executable, "-m", "rocc.cli"]
 
 def run(*args: str, data_dir: Path, env: dict | None = None, check: bool = False, input: str | None = None) -> subprocess.CompletedProcess:
     """`rocc ARGS` in its own process with the production settings and ``data_dir`` as its data directory."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ROCC_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ROCC_SECRET_KEY", "ROCC_BACKUP_KEY", "DJANGO_SETTINGS_MODULE"}}
     environment.update({"ROCC_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})})
     result = subprocess.run([*ROCC, *args], capture_output=True, text=True, env=environment, timeout=180, input=input)
     if check and result.returncode != 0:
