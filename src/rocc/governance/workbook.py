@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from rocc.core.spreadsheets import sheet_cell
 from rocc.governance.selectors import PackContents
 
 HEADER_FILL = PatternFill("solid", fgColor="F4F6F8")
@@ -19,13 +20,13 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 def _sheet(book: Workbook, title: str, heading: str, headers: list[str], rows: list[list], widths: list[int]) -> None:
     sheet = book.create_sheet(title)
-    sheet.cell(row=1, column=1, value=heading).font = TITLE_FONT
+    sheet_cell(sheet, row=1, column=1, value=heading).font = TITLE_FONT
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=3, column=column, value=header)
+        cell = sheet_cell(sheet, row=3, column=column, value=header)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for r, row in enumerate(rows, start=4):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=column, value=value)
+            cell = sheet_cell(sheet, row=r, column=column, value=value)
             if isinstance(value, str) and (len(value) > 30 or "\n" in value):
                 cell.alignment = WRAP  # only where it is needed: setting a style is most of the workbook's cost
             elif isinstance(value, dt.date):
@@ -62,8 +63,8 @@ def pack_workbook(contents: PackContents, *, generated_at: dt.datetime) -> bytes
         ("Disclosure", contents.disclosure_note),
     ]
     for r, (label, value) in enumerate(facts, start=1):
-        about.cell(row=r, column=1, value=label).font = Font(bold=True)
-        cell = about.cell(row=r, column=2, value=value)
+        sheet_cell(about, row=r, column=1, value=label).font = Font(bold=True)
+        cell = sheet_cell(about, row=r, column=2, value=value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if isinstance(value, dt.datetime):
             cell.number_format = "yyyy-mm-dd hh:mm"

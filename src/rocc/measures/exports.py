@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
+
+from rocc.core.spreadsheets import csv_writer, sheet_append
 
 SERIES_COLUMNS = [
     "indicator",
@@ -89,7 +90,7 @@ def _note(disclosed: bool, approximate: bool) -> list[str]:
 
 def csv_bytes(columns: list[str], rows: list[list], notes: list[str]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
@@ -105,16 +106,16 @@ def xlsx_bytes(title: str, columns: list[str], rows: list[list], notes: list[str
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(columns)
+    sheet_append(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet_append(sheet, row)
     sheet.freeze_panes = "A2"
     if notes:
         about = book.create_sheet("About")
         for note in notes:
-            about.append([note])
+            sheet_append(about, [note])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

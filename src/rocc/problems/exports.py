@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from rocc.core.spreadsheets import sheet_append
 from rocc.measures.selectors import disclosure_for
 from rocc.problems import services
 from rocc.problems.models import STAGE_ORDER, Case, Stage
@@ -200,11 +201,11 @@ def case_sections(case: Case, *, user) -> dict:
 
 def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(header)
+    sheet_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(["" if value is None else value for value in row])
+        sheet_append(sheet, ["" if value is None else value for value in row])
     for index, name in enumerate(header, start=1):
         width = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows[:200]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 80)

@@ -4,7 +4,6 @@ referral with its steps, the figures, and the "declined: no capacity" evidence w
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rocc.core.errors import Conflict, InvalidInput
+from rocc.core.spreadsheets import csv_writer
 from rocc.measures.models import Indicator
 from rocc.measures.selectors import default_unit_for
 from rocc.org.models import Agency, OrgUnit
@@ -370,7 +370,7 @@ def capacity_declines_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="declined-no-capacity.csv"'
     response.write("\ufeff")  # Excel reads the macrons as UTF-8 with the byte-order mark
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["service", "provider", "capacity now", "area", "area code", "declined: no capacity", "note"])
     for row in result["rows"]:
         note = "suppressed (fewer than the disclosure threshold)" if row["suppressed"] else ("randomly rounded (RR3)" if row["protected"] else "")

@@ -4,7 +4,6 @@ and a provider's consent page."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.core.errors import Conflict, InvalidInput
 from rocc.core.middleware import allow_framing
+from rocc.core.spreadsheets import csv_dict_writer
 from rocc.measures.selectors import indicators_for, units_for_measures
 from rocc.org.models import OrgUnit
 from rocc.releases import selectors, services
@@ -129,7 +129,7 @@ def public_data(request, slug: str, fmt: str, number: int | None = None):
         buffer = io.StringIO()
         columns = ["release", "version", "reference_date", "indicator", "indicator_name", "unit", "unit_name", "measure"]
         columns += ["period", "period_end", "count", "value", "status", "note"]
-        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer = csv_dict_writer(buffer, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

@@ -17,6 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from rocc.core import limits
+from rocc.core.spreadsheets import safe_cell, unquote_cell
+
 SHEET = "Return"
 STAMP_SHEET = "rocc"
 PROVIDER_CELL = "C4"
@@ -26,6 +29,7 @@ HEADER_ROW = 8
 FIRST_VALUE_ROW = 9
 CODE_COLUMN, NAME_COLUMN, VALUE_COLUMN, GUIDANCE_COLUMN = "A", "B", "C", "D"
 STAMP_KIND = "rocc provider return template"
+TEMPLATE_MOST_BYTES = 4 * 1024 * 1024  # a filled template inflates to tens of kilobytes; this leaves room for thousands of figures
 
 _FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: the cells to fill
 _BOLD = Font(bold=True)
@@ -92,7 +96,7 @@ def template_write(
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet["A1"] = data_set_name
+    sheet["A1"] = safe_cell(data_set_name)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = (
         "Fill the yellow cells: whole numbers, 0 when there were none. Leave the other cells as they are, then upload this file on the data set's page in rocc."
@@ -106,16 +110,16 @@ def template_write(
         (PERIOD_CELL, "Period", period, period_hint),
     ):
         row = int(cell[1:])
-        sheet[f"A{row}"] = label
+        sheet[f"A{row}"] = safe_cell(label)
         sheet[f"A{row}"].font = _BOLD
-        sheet[cell] = value or None
+        sheet[cell] = safe_cell(value) or None
         sheet[cell].number_format = "@"  # text, so Excel does not turn 2025-03 into a date
-        sheet[f"{GUIDANCE_COLUMN}{row}"] = hint
+        sheet[f"{GUIDANCE_COLUMN}{row}"] = safe_cell(hint)
         if not value:
             sheet[cell].fill = _FILL
             sheet[cell].protection = Protection(locked=False)
     for column, heading in zip((CODE_COLUMN, NAME_COLUMN, VALUE_COLUMN, GUIDANCE_COLUMN), ("Code", "Figure", "Value", "What to count")):
-        sheet[f"{column}{HEADER_ROW}"] = heading
+        sheet[f"{column}{HEADER_ROW}"] = safe_cell(heading)
         sheet[f"{column}{HEADER_ROW}"].font = _BOLD
     whole = DataValidation(
         type="whole",
@@ -129,11 +133,11 @@ def template_write(
     sheet.add_data_validation(whole)
     for index, item in enumerate(rows):
         row = FIRST_VALUE_ROW + index
-        sheet[f"{CODE_COLUMN}{row}"] = item.code
-        sheet[f"{NAME_COLUMN}{row}"] = item.question
-        sheet[f"{GUIDANCE_COLUMN}{row}"] = item.guidance
+        sheet[f"{CODE_COLUMN}{row}"] = safe_cell(item.code)
+        sheet[f"{NAME_COLUMN}{row}"] = safe_cell(item.question)
+        sheet[f"{GUIDANCE_COLUMN}{row}"] = safe_cell(item.guidance)
         value_cell = sheet[f"{VALUE_COLUMN}{row}"]
-        value_cell.value = item.value
+        value_cell.value = safe_cell(item.value)
         value_cell.fill = _FILL
         value_cell.protection = Protection(locked=False)
         whole.add(value_cell)
@@ -151,7 +155,7 @@ def template_write(
         ),
         start=1,
     ):
-        stamp[f"A{row}"], stamp[f"B{row}"] = key, value
+        stamp[f"A{row}"], stamp[f"B{row}"] = safe_cell(key), safe_cell(value)
     stamp.protection.sheet = True
     stamp.sheet_state = "veryHidden"
     out = io.BytesIO()
@@ -161,7 +165,12 @@ def template_write(
 
 def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate:
     """Read a filled template. Raises TemplateUnreadable when the file is not an Excel workbook or not a rocc
-    template at all; what the cells say is checked against the data set by the caller."""
+    template at all; what the cells say is checked against the data set by the caller. A file past the limits
+    (rocc.core.limits; a template is never more than a few megabytes) is refused before it is opened."""
+    try:
+        limits.xlsx_check(data, file=file_name, in_request=True, most=TEMPLATE_MOST_BYTES)
+    except limits.FileRefusal as refusal:
+        raise TemplateUnreadable([CellProblem(f"{file_name}: {refusal.located()}", sheet="")]) from None
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -177,7 +186,7 @@ def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate
                 )
             ]
         )
-    stamp = {str(r[0].value): r[1].value for r in book[STAMP_SHEET].iter_rows(min_row=1, max_col=2) if r[0].value}
+    stamp = {str(r[0].value): unquote_cell(r[1].value) for r in book[STAMP_SHEET].iter_rows(min_row=1, max_col=2) if r[0].value}
     if stamp.get("kind") != STAMP_KIND or not stamp.get("data_set"):
         raise TemplateUnreadable(
             [
@@ -194,16 +203,28 @@ def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate
     figures: dict[str, tuple[str, object]] = {}
     row = FIRST_VALUE_ROW
     while True:
-        code = sheet[f"{CODE_COLUMN}{row}"].value
+        code = unquote_cell(sheet[f"{CODE_COLUMN}{row}"].value)
         if code is None or str(code).strip() == "":
             break
         figures[str(code).strip()] = (f"{VALUE_COLUMN}{row}", sheet[f"{VALUE_COLUMN}{row}"].value)
         row += 1
+    _cells_check(sheet, figures, file_name)
     return FilledTemplate(
         data_set_code=str(stamp["data_set"]),
         template_version=version,
-        provider=sheet[PROVIDER_CELL].value,
-        unit=sheet[UNIT_CELL].value,
-        period=sheet[PERIOD_CELL].value,
+        provider=unquote_cell(sheet[PROVIDER_CELL].value),
+        unit=unquote_cell(sheet[UNIT_CELL].value),
+        period=unquote_cell(sheet[PERIOD_CELL].value),
         figures=figures,
     )
+
+
+def _cells_check(sheet, figures: dict[str, tuple[str, object]], file_name: str) -> None:
+    """Refuse a template whose provider, unit, period or figure cells hold more text than a cell may (the limit of
+    rocc.core.limits), naming the cell."""
+    cells = [PROVIDER_CELL, UNIT_CELL, PERIOD_CELL, *(f"{CODE_COLUMN}{cell[1:]}" for cell, _ in figures.values()), *(cell for cell, _ in figures.values())]
+    for cell in cells:
+        try:
+            limits.cell_check(sheet[cell].value, file=file_name, row=None, column=None)
+        except limits.FileRefusal as refusal:
+            raise TemplateUnreadable([CellProblem(refusal.message, cell=cell)]) from None

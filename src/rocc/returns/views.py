@@ -3,7 +3,6 @@ figures, flags and history, the approvers' review, timeliness and completeness, 
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from rocc.core.spreadsheets import csv_writer, sheet_append
 from rocc.org.models import Agency, AgencyKind, OrgUnit, Role
 from rocc.org.scope import scope_of
 from rocc.returns import selectors, services
@@ -373,7 +373,7 @@ def returns_export(request, code: str, fmt: str):
     header, rows = selectors.returns_table(user=request.user, data_set=data_set)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer(out)
         writer.writerow(header)
         writer.writerows(rows)
         response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
@@ -383,9 +383,9 @@ def returns_export(request, code: str, fmt: str):
         book = Workbook()
         sheet = book.active
         sheet.title = "Returns"
-        sheet.append(header)
+        sheet_append(sheet, header)
         for row in rows:
-            sheet.append(row)
+            sheet_append(sheet, row)
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError as SchemaError
 
+from rocc.core import limits
+from rocc.core.spreadsheets import sheet_cell, unquote_cell
 from rocc.strategy.files import ActionPlanFile, FrameworkFile, _meaning_problems
 from rocc.strategy.models import ActivityStatus, FocusAreaKind, Framework
 from rocc.strategy.selectors.frameworks import activity_progress_of
@@ -29,11 +31,11 @@ STATUS_BY_LABEL = {label.casefold(): value for value, label in ActivityStatus.ch
 
 def _sheet_table(sheet, headers: list[str], rows: list[list], *, first_row: int = 1, widths: list[int] | None = None) -> None:
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=header)
+        cell = sheet_cell(sheet, row=first_row, column=column, value=header)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
     for r, row in enumerate(rows, start=first_row + 1):
         for column, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=column, value=value).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet_cell(sheet, row=r, column=column, value=value).alignment = Alignment(wrap_text=True, vertical="top")
     for column, width in enumerate(widths or [30] * len(headers), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
@@ -55,8 +57,8 @@ def _plan_sheet(book: Workbook, plan) -> None:
     sheet.title = "Plan"
     values = {"framework": plan.framework.code, "code": plan.code, "title": plan.title, "year": plan.year, "unit": plan.scope_unit.code, "status": plan.status}
     for row, (label, name) in enumerate(PLAN_FIELDS, start=1):
-        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=values[name])
+        sheet_cell(sheet, row=row, column=1, value=label).font = Font(bold=True)
+        sheet_cell(sheet, row=row, column=2, value=values[name])
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 16, 60
 
 
@@ -119,8 +121,8 @@ def action_plan_template() -> bytes:
     sheet.title = "Plan"
     examples = {"framework": "rocc", "code": "rocc-year-3", "title": "Year Three ROCC Action Plan", "year": 3, "unit": "nz", "status": "draft"}
     for row, (label, name) in enumerate(PLAN_FIELDS, start=1):
-        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
-        sheet.cell(row=row, column=2, value=examples[name])
+        sheet_cell(sheet, row=row, column=1, value=label).font = Font(bold=True)
+        sheet_cell(sheet, row=row, column=2, value=examples[name])
     sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 16, 60
     _sheet_table(
         book.create_sheet("Activities"),
@@ -151,7 +153,7 @@ def action_plan_template() -> bytes:
         "Any problem refuses the whole workbook and names the sheet and cell; nothing is imported until every problem is fixed.",
     ]
     for row, line in enumerate(lines, start=1):
-        help_sheet.cell(row=row, column=1, value=line).alignment = Alignment(wrap_text=True)
+        sheet_cell(help_sheet, row=row, column=1, value=line).alignment = Alignment(wrap_text=True)
     help_sheet.column_dimensions["A"].width = 120
     return _bytes(book)
 
@@ -166,7 +168,7 @@ def monitoring_workbook(plan, version) -> bytes:
 
     def sheet_with_heading(title: str, headers, rows, widths):
         sheet = book.create_sheet(title)
-        sheet.cell(row=1, column=1, value=heading).font = Font(bold=True, size=13)
+        sheet_cell(sheet, row=1, column=1, value=heading).font = Font(bold=True, size=13)
         _sheet_table(sheet, headers, rows, first_row=3, widths=widths)
 
     sheet_with_heading(
@@ -223,16 +225,20 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unquote_cell(str(value)).strip()
 
 
 def action_plan_workbook_check(data: bytes, *, source: str):
     """(framework code, ActionPlanFile) from a filled-in template, or every problem located by sheet and cell."""
 
     try:
+        limits.xlsx_check(data, file=source, in_request=True)
+    except limits.FileRefusal as refusal:
+        raise WorkbookInvalid([CellProblem(source, refusal.sheet or "", "", refusal.message)]) from None
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
-        raise WorkbookInvalid([CellProblem(source, "", "", f"not an Excel workbook (.xlsx): {error}")]) from None
+        raise WorkbookInvalid([CellProblem(source, "", "", f"not an Excel workbook (.xlsx): its contents are damaged ({type(error).__name__})")]) from None
     missing = [name for name in ("Plan", "Activities") if name not in book.sheetnames]
     if missing:
         raise WorkbookInvalid([CellProblem(source, name, "", "the sheet is missing (start from the template)") for name in missing])

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from rocc.core.spreadsheets import sheet_append
 from rocc.tasking.selectors.meetings import meeting_agenda
 from rocc.tasking.selectors.reports import report_list
 from rocc.tasking.selectors.risk import current_report_scores
@@ -22,11 +23,11 @@ def _local(moment) -> str:
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list], first: bool = False):
     sheet = book.active if first else book.create_sheet()
     sheet.title = title
-    sheet.append(header)
+    sheet_append(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet_append(sheet, row)
     for index, name in enumerate(header, start=1):
         longest = max([len(str(name))] + [len(str(r[index - 1] or "")) for r in rows])
         sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
