@@ -139,10 +139,21 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = None  # nothing is collected: WhiteNoise serves from the installed packages
-# Static files are served by the app itself from the installed packages, so a fresh install
-# works offline with no collectstatic step and no web server in front.
-WHITENOISE_USE_FINDERS = True
+# Static files are served by the app itself (WhiteNoise), so a fresh install works offline with no web server in
+# front. `rocc serve` collects them into the data directory first (ROCC_STATIC_COLLECTED=1): hashed names cached by
+# browsers for good, and gzip copies sent to every browser that takes them. Other commands and the tests serve them
+# straight from the installed packages.
+STATIC_ROOT = ROCC_DATA_DIR / "static"
+_STATIC_COLLECTED = os.environ.get("ROCC_STATIC_COLLECTED") == "1"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "rocc.web.staticfiles.HashedCompressedStaticFiles" if _STATIC_COLLECTED else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not _STATIC_COLLECTED
 # plotly.js comes from the installed plotly package, served as our own static file (never a CDN):
 # {% static 'vendor/plotly/plotly.min.js' %}
 import plotly as _plotly  # noqa: E402

@@ -1,4 +1,4 @@
-"""WSGI entry point for rocc (served by waitress through `rocc serve`, or any WSGI server)."""
+"""WSGI entry point for rocc (served by gunicorn through `rocc serve`, or any WSGI server)."""
 
 import os
 

@@ -169,34 +169,104 @@ def createuser(
         console.print(f"[green]Created[/] {username}: {profile.get_role_display()}, scope {scope}" + (f", agency {profile.agency}" if profile.agency else ""))
 
 
+# Not collected: files of the plotly package that no page uses (the Jupyter widget bundle, its sample data and
+# themes), and the source maps some libraries ship (debugging aids for their own developers).
+STATIC_IGNORED = ["widgetbundle.js", "datasets", "templates", "*.map"]
+
+
+def _default_workers() -> int:
+    """Two web processes per core: while one waits on the database, the other computes."""
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
+def _port_free(host: str, port: int) -> str | None:
+    """None when the address can be listened on, else why not (so the error names the port before any worker starts)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
+def _warm_up(_process) -> None:
+    """Import every page's code in a new web process before it takes requests, so that no user waits for it."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loading the URL map imports every view
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    threads: Annotated[int, typer.Option(help="Worker threads")] = 8,
+    workers: Annotated[int, typer.Option(help="Web processes (0: two per core)", min=0)] = 0,
+    threads: Annotated[int, typer.Option(help="Threads in each web process", min=1)] = 4,
     worker: Annotated[bool, typer.Option(help="Also run the background-task worker (imports, recomputes) beside the server")] = True,
 ) -> None:
-    """Serve the web app and the API (waitress), after checking the configuration and database."""
+    """Serve the web app and the API with several processes (gunicorn), after checking the configuration and database,
+    with the static files collected into the data directory (hashed names, compressed)."""
+    # Set before Django reads its settings: the collected, hashed and compressed static files are served.
+    os.environ["ROCC_STATIC_COLLECTED"] = "1"
     django_ready()
     import signal
     import subprocess
 
-    from waitress import serve as waitress_serve
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=STATIC_IGNORED)
+    connections.close_all()  # the web processes open their own
+    problem = _port_free(host, port)
+    if problem:
+        _stop(f"cannot listen on {host}:{port} ({problem})", "choose another --port, or stop what is using this one")
+    workers = workers or _default_workers()
+
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                # Small analyses run in the request; longer ones go to the background worker.
+                "timeout": 120,
+                "graceful_timeout": 30,
+                "keepalive": 5,
+                "proc_name": "rocc",
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "worker_tmp_dir": "/dev/shm" if Path("/dev/shm").is_dir() else None,
+                "post_worker_init": _warm_up,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from rocc.wsgi import application
+
+            return application
 
     worker_process = subprocess.Popen([sys.executable, "-m", "rocc.cli", "worker"]) if worker else None
-    # A service manager stops the server with SIGTERM: exit through `finally` so the worker stops with it.
+    # A service manager stops the server with SIGTERM: gunicorn stops its processes, and `finally` stops the worker.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-
-    from rocc.wsgi import application
-
-    console.print(f"rocc is serving on [bold]http://{host}:{port}/[/] (API docs at http://{host}:{port}/api/docs). Ctrl+C stops it.")
-    demo = Path(os.environ.get("ROCC_DATA_DIR", "var")).resolve() / "demo-login.txt"
+    console.print(
+        f"rocc is serving on [bold]http://{host}:{port}/[/] (API docs at http://{host}:{port}/api/docs) "
+        f"with {workers} processes × {threads} threads. Ctrl+C stops it."
+    )
+    demo = Path(settings.ROCC_DATA_DIR).resolve() / "demo-login.txt"
     if demo.exists():
         console.print(demo.read_text().strip())
     try:
-        waitress_serve(application, host=host, port=port, threads=threads, ident="rocc")
-    except OSError as exc:
-        _stop(f"cannot listen on {host}:{port} ({exc.strerror})", "choose another --port, or stop what is using this one")
+        _Server().run()
     finally:
         if worker_process is not None:
             worker_process.terminate()
