@@ -7,7 +7,8 @@ integer arithmetic. A period gets a value only when every month in it lies insid
 ``date_from``–``date_to`` asked for, else the first to the last month with events): a month without events
 inside the coverage counts 0, a month outside it is missing and the period has no value. A rolling "year
 ended" total is the sum of its 12 months for events; victims and offenders are counted once each over the
-12 months, not once per month.
+12 months, not once per month, by a sweep over each person's months (window functions, no copy of a
+person-month per year-end it falls in).
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ def numerator_expression(
     """The Ibis expression: the counts per unit, period start (month number) and disaggregation.
 
     ``table`` is ``rocc_events`` for events, ``rocc_event_persons`` for victims and offenders. For rolling
-    years the rows are per period *end* month (``period``), for the others per period start."""
-    import ibis
+    years of events the rows are monthly counts (``period`` the month), of persons the changes of
+    :func:`rolling_distinct_changes`; for the others the rows are per period start."""
 
     unit = LEVELS[level]
     t = table.filter(table[unit].notnull() & (table[unit] != ""))
@@ -118,12 +119,36 @@ def numerator_expression(
         return t.group_by([*keys, period.name("period")]).agg(numerator=t.count())
     if period is not None:
         return t.group_by([*keys, period.name("period")]).agg(numerator=t.person_key.nunique())
-    # Rolling 12 months of distinct persons: each person-month counts towards the 12 year-ends it falls in.
+    # Rolling 12 months of distinct persons, by a sweep: a person counts for the year ended p when they have a
+    # month in p−11 .. p, i.e. over the union of [m, m+11] of their months m. Each run of months closer than 13
+    # apart is one unbroken stretch of year-ends: +1 where it starts, −1 twelve months after its last month.
+    # The engine returns those changes per group and month (one row per unit × disaggregation × month at
+    # most); their running total is the count for each year-end.
+    return rolling_distinct_changes(t, keys, month)
+
+
+def rolling_distinct_changes(t, keys, month):
+    """Per group and month, the change in the number of distinct persons counted for the year ended that month
+    (``change``; its running total over months is the rolling count), from window functions over each
+    person's distinct months: LAG and LEAD say where a stretch starts and ends."""
+    import ibis
+
+    names = [k.get_name() for k in keys]
     monthly = t.select(*keys, t.person_key, month.name("month")).distinct()
-    offsets = ibis.memtable({"months_back": list(range(12))})
-    spread = monthly.cross_join(offsets)
-    spread = spread.select(*[spread[k.get_name()] for k in keys], spread.person_key, (spread.month + spread.months_back).name("period"))
-    return spread.group_by([*[spread[k.get_name()] for k in keys], spread.period]).agg(numerator=spread.person_key.nunique())
+    by_person = ibis.window(group_by=[*[monthly[n] for n in names], monthly.person_key], order_by=monthly.month)
+    previous = monthly.month.lag().over(by_person)
+    following = monthly.month.lead().over(by_person)
+    marked = monthly.select(
+        *[monthly[n] for n in names],
+        monthly.month,
+        (previous.isnull() | (monthly.month - previous > 12)).name("starts"),
+        (following.isnull() | (following - monthly.month > 12)).name("ends"),
+    )
+    opened, closed = marked.filter(marked.starts), marked.filter(marked.ends)
+    starts = opened.group_by([*[opened[n] for n in names], opened.month.name("period")]).agg(change=opened.count())
+    ends = closed.group_by([*[closed[n] for n in names], (closed.month + 12).name("period")]).agg(change=-closed.count())
+    both = starts.union(ends, distinct=False)
+    return both.group_by([*[both[n] for n in names], both.period]).agg(change=both.change.sum())
 
 
 def event_numerators(
@@ -144,15 +169,15 @@ def event_numerators(
     or offenders; ``offence_divisions`` and ``offence_codes`` are ANZSOC codes at any level (each selects every
     code below it; an unknown one raises AnalysisInputError, a ValueError, naming it); ``period_type`` month, quarter, calendar_year, july_june or year_ended (rolling 12 months
     ending each month, or with ``year_end_month`` the year ended that month, e.g. 6 for June).
-    ``backend`` is an Ibis backend holding ``rocc_events`` and ``rocc_event_persons``; default DuckDB over the
-    Parquet store. Units and periods inside the coverage with no events get 0.
+    ``backend`` is an Ibis backend holding ``rocc_events`` and ``rocc_event_persons``; default the configured
+    engine's (``ROCC_EVENTS_ENGINE``, DuckDB over the Parquet store unless set). Units and periods inside the coverage with no events get 0.
     """
 
     disaggregate_by = tuple(disaggregate_by)
     _check(count, period_type, year_end_month, level, disaggregate_by)
     start = pd.Timestamp(date_from).date() if date_from is not None else None
     end = pd.Timestamp(date_to).date() if date_to is not None else None
-    con = backend if backend is not None else store.duckdb_backend()
+    con = backend if backend is not None else store.backend()
     table = con.table(EVENTS_TABLE if count == "events" else PERSONS_TABLE)
     # Checked before anything is read: an unknown code is an error naming it, not a numerator of 0.
     divisions = list(offence_codes_selection(offence_divisions, name="offence_divisions").codes) or None
@@ -205,11 +230,10 @@ def event_numerators(
     rolling_events = count == "events" and start_on is None and length == 12
     if rolling_events:
         numerators = _rolling_sums(counted, grid, disaggregate_by, first, last)
+    elif start_on is None and length == 12:
+        numerators = _rolling_distinct(counted, grid, disaggregate_by, first, last)
     else:
-        if start_on is None and length == 12:
-            counted["start"] = counted["counted_at"] - 11  # rolling distinct persons are keyed by the period's end
-        else:
-            counted["start"] = counted["counted_at"]
+        counted["start"] = counted["counted_at"]
         numerators = grid.merge(counted[["unit_code", "start", *disaggregate_by, "numerator"]], how="left", on=["unit_code", "start", *disaggregate_by])
     numerators["numerator"] = numerators["numerator"].fillna(0).astype(np.int64)
     starts = numerators.pop("start").to_numpy()
@@ -231,6 +255,22 @@ def _rolling_sums(counted: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, fi
     sums = running[:, 12:] - running[:, :-12]  # sums[:, i] covers months i .. i+11
     out = grid.merge(groups, on=group_keys)
     out["numerator"] = sums[out["g"].to_numpy(), out["start"].to_numpy() - first]
+    return out.drop(columns="g")
+
+
+def _rolling_distinct(changes: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, first: int, last: int) -> pd.DataFrame:
+    """Distinct persons for each year-end: the running total of the engine's changes, over dense monthly arrays
+    from the earliest change (a stretch may start in a month before the coverage) to the last month."""
+    group_keys = ["unit_code", *disaggregate_by]
+    groups = grid[group_keys].drop_duplicates(ignore_index=True)
+    groups["g"] = np.arange(len(groups))
+    inside = changes[changes["counted_at"] <= last].merge(groups, on=group_keys)
+    low = min(first, int(inside["counted_at"].min())) if len(inside) else first
+    dense = np.zeros((len(groups), last - low + 1), dtype=np.int64)
+    np.add.at(dense, (inside["g"].to_numpy(), inside["counted_at"].to_numpy(dtype=np.int64) - low), inside["change"].to_numpy(dtype=np.int64))
+    running = np.cumsum(dense, axis=1)
+    out = grid.merge(groups, on=group_keys)
+    out["numerator"] = running[out["g"].to_numpy(), out["start"].to_numpy() + 11 - low]
     return out.drop(columns="g")
 
 

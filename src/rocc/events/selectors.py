@@ -65,29 +65,57 @@ def _filtered(table, *, user, unit: OrgUnit | None, date_from, date_to, offence_
     return table
 
 
-def events_frame(*, user, unit_code: str | None = None, date_from=None, date_to=None, offence_codes: Iterable[str] | None = None) -> pd.DataFrame:
+def events_frame(
+    *,
+    user,
+    unit_code: str | None = None,
+    date_from=None,
+    date_to=None,
+    offence_codes: Iterable[str] | None = None,
+    columns: Iterable[str] | None = None,
+    located: bool = False,
+) -> pd.DataFrame:
     """The events in the user's units (or one unit of their scope), without persons, as a data frame with
     columns event_id, date_from, date_to (datetime64; equal when the date is exact), offence_code,
     offence_division, x, y (NZTM2000 metres; NaN when unknown), unit_code; sorted by date then event id.
 
     Dates are inclusive days and select on the event's date_from; an ANZSOC code at any level selects every
     code below it, and an unknown code raises AnalysisInputError (a ValueError) naming it.
+    ``columns`` (some of those) pulls only what the caller needs; ``located`` only the events with both
+    coordinates (the engine filters, so the rows left out are never read).
     Raises PermissionDenied for roles that do not read events, Http404 for a unit outside the scope.
     """
     if not user.has_perm("events.view_events"):
         raise PermissionDenied("Your role cannot read events.")
+    wanted = list(columns) if columns is not None else EVENT_COLUMNS
+    unknown = [c for c in wanted if c not in EVENT_COLUMNS]
+    if unknown:
+        raise ValueError(f"columns: {unknown[0]!r} is not one of {', '.join(EVENT_COLUMNS)}")
     unit = _unit_in_scope(user, unit_code, "events.view_events_in_unit")
-    con = store.duckdb_backend()
+    con = store.backend()
     table = _filtered(con.table(store.EVENTS_TABLE), user=user, unit=unit, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
-    frame = table.select(*EVENT_COLUMNS).order_by(["date_from", "event_id"]).to_pandas()
-    return _typed(frame, EVENT_COLUMNS)
+    if located:
+        table = table.filter(table.x.notnull() & table.y.notnull() & ~table.x.isnan() & ~table.y.isnan())
+    # Ordered as a whole frame is (date, then event id), whichever columns are pulled.
+    frame = table.order_by(["date_from", "event_id"]).select(*wanted).to_pandas()
+    return _typed(frame, wanted)
+
+
+def events_count(*, user, unit_code: str | None = None, date_from=None, date_to=None, offence_codes: Iterable[str] | None = None) -> int:
+    """How many events :func:`events_frame` would give, counted in the engine (no row is loaded)."""
+    if not user.has_perm("events.view_events"):
+        raise PermissionDenied("Your role cannot read events.")
+    unit = _unit_in_scope(user, unit_code, "events.view_events_in_unit")
+    con = store.backend()
+    table = _filtered(con.table(store.EVENTS_TABLE), user=user, unit=unit, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
+    return int(table.count().execute())
 
 
 def events_summary(*, user) -> pd.DataFrame:
     """Events in the user's units counted by unit, with the first and last date: unit_code, events, first, last."""
     if not user.has_perm("events.view_events"):
         raise PermissionDenied("Your role cannot read events.")
-    con = store.duckdb_backend()
+    con = store.backend()
     table = _filtered(con.table(store.EVENTS_TABLE), user=user, unit=None, date_from=None, date_to=None, offence_codes=None)
     summary = table.group_by("unit_code").agg(events=table.count(), first=table.date_from.min(), last=table.date_from.max())
     return summary.order_by("unit_code").to_pandas()
@@ -144,7 +172,7 @@ def persons_frame(
         purpose=purpose,
         what=f"person-level event rows ({filters})",
     )
-    con = store.duckdb_backend()
+    con = store.backend()
     table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=unit, date_from=date_from, date_to=date_to, offence_codes=selection.codes)
     if role is not None:
         table = table.filter(table.role == role)

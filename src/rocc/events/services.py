@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.core import limits
 from rocc.events import store
 from rocc.events.importer import REPORT_LIMIT, FileRefused, Problem, events_arrow, file_check, persons_arrow
 from rocc.events.mapping import MappingInvalid, SourceMapping, mapping_from_dict
@@ -86,6 +87,10 @@ def batch_queue(*, user, source: EventSource, upload, partial: bool) -> ImportBa
     The upload is deleted once the import has run, whatever its outcome."""
     _require(user, "events.import_events")
     suffix = _suffix(upload.name)
+    try:
+        limits.size_check(upload.size, file=upload.name)  # the rest of the limits are the worker's, before it reads
+    except limits.FileRefusal as refusal:
+        raise ValidationError({"file": str(refusal)}) from None
     relative = store.relative_name("incoming", f"{uuid.uuid4().hex}{suffix}")
     digest = hashlib.sha256()
     chunks = []
@@ -230,6 +235,8 @@ def _run(batch: ImportBatch, path: Path, progress: Progress) -> ImportBatch:
         progress(95, "indexing persons")
 
         index_extend(person_table.to_pandas(), batch_id=batch.pk)
+        if store.engine() == "postgres":
+            store.postgres_sync()  # the engine's tables take the batch now, not on the next read
     progress(100, "finished")
     return batch
 
@@ -245,14 +252,14 @@ def _already_stored(source: str, ids: pd.Series) -> set[str]:
     events, _ = store.stored_files()
     if not events or ids.empty:
         return set()
-    import duckdb
-
-    con = duckdb.connect()
-    wanted = pd.DataFrame({"event_id": ids.drop_duplicates().to_numpy(dtype=object)})
-    con.register("wanted", wanted)
-    found = con.execute("SELECT DISTINCT e.event_id FROM read_parquet(?) AS e JOIN wanted USING (event_id) WHERE e.source = ?", [events, source]).fetchall()
-    con.close()
-    return {row[0] for row in found}
+    # The write's own check reads the record (the Parquet files, under the store lock) whatever engine serves
+    # the reads: a copy in another engine may lag the files by the batch being written.
+    con = store.duckdb_backend()
+    stored = con.table(store.EVENTS_TABLE)
+    wanted = con.create_table("wanted", pd.DataFrame({"event_id": ids.drop_duplicates().to_numpy(dtype=object)}), temp=True)
+    found = stored.filter(stored.source == source).join(wanted, "event_id").select("event_id").distinct().to_pyarrow()
+    con.disconnect()
+    return set(found.column("event_id").to_pylist())
 
 
 def index_rebuild() -> int:
