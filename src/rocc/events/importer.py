@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import read_table
 from rocc.core import limits
+from rocc.core.bounds import IDENTIFIER_MAX, BoundSettingInvalid, events_window, too_long
 from rocc.core.spreadsheets import csv_writer
 from rocc.events.mapping import SourceMapping
 from rocc.events.offences import anzsoc
@@ -346,7 +347,8 @@ def file_check(
     # Event ids: present, and once only in the file (every row sharing an id is refused: none is picked silently).
     ids = text[mapping.event_id]
     report.add(ids == "", mapping.event_id, "the event id is blank")
-    repeated = ids.duplicated(keep=False) & (ids != "")
+    overlong = _overlong(ids, mapping.event_id, "the event id", report)
+    repeated = ids.duplicated(keep=False) & (ids != "") & ~overlong
     if repeated.any():
         rows_of = pd.Series(np.arange(rows) + 2)[repeated.to_numpy()].groupby(ids[repeated].to_numpy()).agg(list).to_dict()
         report.add(
@@ -369,6 +371,8 @@ def file_check(
 
     progress(60, "pseudonymising persons")
     person_frames = []
+    for column in dict.fromkeys(p.identifier for p in mapping.persons):
+        _overlong(text[column], column, "the person identifier", report)
     for column in mapping.persons:
         identifiers = text[column.identifier]
         present = np.flatnonzero((identifiers != "").to_numpy())
@@ -424,7 +428,18 @@ def file_check(
     )
 
 
+def _overlong(values: pd.Series, column: str, what: str, report: _Report) -> np.ndarray:
+    """Flag identifiers past their bound (rocc.core.bounds), saying how long they are rather than repeating them."""
+    overlong = (values.str.len() > IDENTIFIER_MAX).to_numpy()
+    report.add(overlong, column, lambda i: f"{what} {too_long(values.iat[i], IDENTIFIER_MAX)}")
+    return overlong
+
+
 def _dates_check(text: dict[str, pd.Series], mapping: SourceMapping, report: _Report) -> tuple[pd.Series, pd.Series]:
+    try:
+        earliest, latest = events_window()
+    except BoundSettingInvalid as exc:
+        raise FileRefused([Problem(None, None, f"{exc} (the deployment's setting, not the file)")]) from None
     columns = [mapping.date_from_column] + ([mapping.date_to] if mapping.date_to else [])
     families = {name: _classify(text[name]) for name in columns}
     written = pd.concat([f[f.isin(["iso", "slashed", "dashed", "named"])] for f in families.values()])
@@ -452,6 +467,16 @@ def _dates_check(text: dict[str, pd.Series], mapping: SourceMapping, report: _Re
         dates = _parse(values, family, mapping.day_first)
         unreal = dates.isna() & (family != "?") & (family != "")
         report.add(unreal, name, lambda i, v=values, f=family: f"'{v.iat[i]}' is not a real date (read as {_format_label(f.iat[i], mapping.day_first)})")
+        report.add(
+            dates > latest,
+            name,
+            lambda i, d=dates: f"{_show(d.iat[i])} is in the future (events are dated up to {latest:%Y-%m-%d}, a day's clock difference allowed)",
+        )
+        report.add(
+            dates < earliest,
+            name,
+            lambda i, d=dates: f"{_show(d.iat[i])} is before {earliest:%Y-%m-%d}, the earliest date this deployment accepts for an event",
+        )
         parsed[name] = dates
     date_from = parsed[mapping.date_from_column]
     date_to = parsed[mapping.date_to] if mapping.date_to else date_from
