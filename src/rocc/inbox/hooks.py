@@ -10,6 +10,7 @@ from django.urls import reverse
 from rocc.events.models import BatchStatus
 from rocc.inbox.models import Reason
 from rocc.inbox.services import notify
+from rocc.measures.selectors import needs_disclosure
 from rocc.org.models import Role
 from rocc.org.selectors import users_with_role
 
@@ -143,3 +144,22 @@ def barrier_answered(barrier, *, actor) -> None:
         title=f"The centre answered {_barrier_label(barrier)}"[:200],
         url=reverse("strategy:barrier", args=[barrier.pk]),
     )
+
+
+def indicators_newly_off_track(changes: list[dict]) -> None:
+    """The programme managers are told of each indicator that went off track at its latest period, not having been
+    off track at the previous one, as they may see it: where their figures for the unit leave through disclosure
+    control, by the protected status (so a status withheld from them is not told)."""
+    if not changes:
+        return
+    managers = list(users_with_role(Role.PROGRAMME_MANAGER))
+    for change in changes:
+        indicator, unit, period = change["indicator"], change["unit"], change["period"]
+        told = [m for m in managers if (change["newly_protected"] if needs_disclosure(user=m, unit=unit) else change["newly"])]
+        notify(
+            recipients=told,
+            reason=Reason.INDICATOR_OFF_TRACK,
+            title=f"Newly off track: {indicator.name} in {unit.name}, {period.label}"[:200],
+            url=reverse("measures:indicator", args=[indicator.code]) + f"?unit={unit.code}",
+            key=f"indicator:{indicator.pk}:{unit.pk}:{period.key}:off-track",
+        )

@@ -32,6 +32,7 @@ class Reason(models.TextChoices):
     IMPORT_FINISHED = "import_finished", "Import finished"
     IMPORT_FAILED = "import_failed", "Import failed"
     REFERRAL = "referral", "Referral"
+    INDICATOR_OFF_TRACK = "indicator_off_track", "Indicator newly off track"
     OTHER = "other", "Notice"
 
 

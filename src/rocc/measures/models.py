@@ -309,6 +309,11 @@ class StatusSnapshot(models.Model):
     # for the disclosure rules it was computed under.
     protected_cell = models.JSONField(null=True, blank=True)
     protected_rules = models.CharField(max_length=64, blank=True)
+    # For a cell off track: the status it had at the previous reporting period (the series as at the day before the
+    # latest period began, on the figures held now), which tells "newly off track" from "still off track".
+    previous_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    previous_period_start = models.DateField(null=True, blank=True)
+    previous_period_end = models.DateField(null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -159,7 +159,9 @@ def series_payload(progress) -> dict:
 def target_for(indicator: Indicator, unit: OrgUnit, period_type: str | None) -> Target | None:
     """The unit's target for the series asked for; with no period type asked for, the unit's target on any series
     (so the page opens on the series the target is set on)."""
-    targets = list(indicator.targets.filter(unit=unit).order_by("period_type"))
+    # Read from the indicator's targets (one query, none when prefetched), so a caller drawing many units' series
+    # does not ask the database once per unit.
+    targets = sorted((t for t in indicator.targets.all() if t.unit_id == unit.pk), key=lambda t: t.period_type)
     if period_type is None:
         return next((t for t in targets if not t.period_type), None) or (targets[0] if targets else None)
     exact = next((t for t in targets if t.period_type == period_type), None)
@@ -307,7 +309,12 @@ def _cell_row(
     explanation: str,
     applied: bool,
     suppressed: bool,
+    previous_status: str | None = None,
+    previous_period: Period | None = None,
 ) -> dict:
+    # "Newly off track": off track now and not at the previous reporting period; None where that is not known
+    # (a cell stored before previous statuses were recorded) or the cell is not off track.
+    newly = None if status != Status.OFF_TRACK or not previous_status else previous_status != Status.OFF_TRACK
     return {
         "indicator": indicator.code,
         "name": indicator.name,
@@ -331,6 +338,9 @@ def _cell_row(
         "unit_label": version.unit_label if version else "",
         "disclosure_applied": applied,
         "suppressed": suppressed,
+        "previous_status": previous_status or None,
+        "previous_period_label": previous_period.label if previous_period else None,
+        "newly_off_track": newly,
     }
 
 
@@ -358,20 +368,46 @@ def _snapshot_row(snapshot: StatusSnapshot, *, version: IndicatorVersion | None)
         explanation=snapshot.explanation,
         applied=False,
         suppressed=False,
+        previous_status=snapshot.previous_status,
+        previous_period=(
+            Period(snapshot.previous_period_start, snapshot.previous_period_end, snapshot.period_type)
+            if snapshot.previous_period_start and snapshot.previous_period_end
+            else None
+        ),
     )
 
 
-def protected_cell_compute(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate) -> dict:
-    """A scorecard cell recomputed from the protected series, exactly as the status recompute builds it from the true
-    one: the stored status, interval and trend come from true counts and must not leave."""
-
-    target = scorecard_target(targets, unit=unit, current=data.current)
+def status_compute(data, *, target: Target | None, unit: OrgUnit, gate: DisclosureGate | None = None, as_at: dt.date | None = None):
+    """(series, progress) of a scorecard cell: the series a status needs, through ``gate`` when one is given, as at
+    ``as_at`` (every period ending after it left out) when one is given. The status recompute and every cell computed
+    on reading use this, so a cell is the same wherever it is computed."""
     period_type = target.period_type if target and target.period_type else None
     baseline_end = target.baseline_period_end if target and target.baseline_kind == BaselineKind.FIXED_PERIOD else None
-    series = protect_series(data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end), gate)
-    progress = progress_compute(series, target, with_forecast=False)
+    series = data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end, as_at=as_at)
+    if gate is not None:
+        series = protect_series(series, gate)
+    return series, progress_compute(series, target, with_forecast=False)
+
+
+def status_before(data, *, target: Target | None, unit: OrgUnit, latest, gate: DisclosureGate | None = None) -> tuple[str, Period | None]:
+    """The status the cell had at the previous reporting period: the series as at the day before its latest period
+    began (on the figures held now), and that period."""
+    series, progress = status_compute(data, target=target, unit=unit, gate=gate, as_at=latest.period.start - dt.timedelta(days=1))
+    return progress.status.status, series.latest.period if series.latest else None
+
+
+def protected_cell_compute(data, *, targets: dict, unit: OrgUnit, gate: DisclosureGate, as_at: dt.date | None = None) -> dict:
+    """A scorecard cell recomputed from the protected series, exactly as the status recompute builds it from the true
+    one: the stored status, interval and trend come from true counts and must not leave. With an open gate (a user
+    who may see unit-level output) it is the true cell; ``as_at`` computes the cell as it stood at that date."""
+
+    target = scorecard_target(targets, unit=unit, current=data.current)
+    series, progress = status_compute(data, target=target, unit=unit, gate=gate, as_at=as_at)
     latest = series.latest
-    counted = any(p.numerator is not None or p.suppressed for p in series.points)
+    counted = gate.protect and any(p.numerator is not None or p.suppressed for p in series.points)
+    previous_status, previous_period = None, None
+    if progress.status.status == Status.OFF_TRACK and latest is not None:
+        previous_status, previous_period = status_before(data, target=target, unit=unit, latest=latest, gate=gate)
     return _cell_row(
         indicator=data.indicator,
         unit=unit,
@@ -390,13 +426,16 @@ def protected_cell_compute(data, *, targets: dict, unit: OrgUnit, gate: Disclosu
         explanation=progress.status.explanation,
         applied=counted,
         suppressed=bool(latest and latest.suppressed),
+        previous_status=previous_status,
+        previous_period=previous_period,
     )
 
 
-def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator], public: bool = False) -> tuple[dict, dict]:
+def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator], public: bool = False, as_at: dt.date | None = None) -> tuple[dict, dict]:
     """(current version by indicator, cell by (indicator, unit)): every stored status cell as the user may see it.
     Where the user may not see unit-level output (or ``public`` is asked) the cell is recomputed from protected
-    counts: its value, interval, glide path, trend and status alike."""
+    counts: its value, interval, glide path, trend and status alike. With ``as_at`` every cell is computed from the
+    series as at that date (no stored status is as at a past date)."""
 
     current = {}
     for ind in indicators:
@@ -405,6 +444,16 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
             current[ind.pk] = versions[-1]
     gates = {u.pk: disclosure_for(user=user, unit=u, public=public) for u in units}
     cells: dict = {}
+    if as_at is not None:
+        populations, every_unit = population_table(), {u.path: u for u in OrgUnit.objects.all()}
+        for ind in indicators:
+            if ind.pk not in current:
+                continue
+            data = IndicatorData(ind, populations=populations, units=every_unit)
+            targets = targets_for(ind)
+            for unit in units:
+                cells[(ind.pk, unit.pk)] = protected_cell_compute(data, targets=targets, unit=unit, gate=gates[unit.pk], as_at=as_at)
+        return current, cells
     protected_units = [u for u in units if gates[u.pk].protect]
     open_units = [u for u in units if not gates[u.pk].protect]
     for snap in StatusSnapshot.objects.filter(unit__in=open_units, indicator__in=indicators).select_related("indicator", "unit"):
@@ -440,13 +489,22 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
     return current, cells
 
 
-def scorecard_for(*, user, units: list[OrgUnit] | None = None, indicator: Indicator | None = None, public: bool = False, with_intervals: bool = True) -> dict:
+def scorecard_for(
+    *,
+    user,
+    units: list[OrgUnit] | None = None,
+    indicator: Indicator | None = None,
+    public: bool = False,
+    with_intervals: bool = True,
+    as_at: dt.date | None = None,
+) -> dict:
     """Status at a glance: one row per indicator and one column per unit (the national unit and the districts by
-    default), each cell the latest value and status as the user may see it (see ``_scorecard_cells``)."""
+    default), each cell the latest value and status as the user may see it (see ``_scorecard_cells``); with
+    ``as_at``, the latest value and status as at that date (a governance pack's period end)."""
     _require_view(user)
     units = units if units is not None else list(units_for_measures(user=user))
     indicators = [indicator] if indicator is not None else list(indicators_for(user=user))
-    current, cells = _scorecard_cells(user=user, units=units, indicators=indicators, public=public)
+    current, cells = _scorecard_cells(user=user, units=units, indicators=indicators, public=public, as_at=as_at)
     if not with_intervals:
         for cell in cells.values():
             cell["interval_low"] = cell["interval_high"] = None
@@ -499,13 +557,40 @@ def indicator_statuses_for(*, user, codes, unit: OrgUnit) -> dict[str, list[str]
 
 def indicators_off_track(*, user, units: list[OrgUnit] | None = None) -> list[dict]:
     """The indicators off track on their latest figure in ``units`` (the user's measures units by default), as the
-    user may see them: each a scorecard cell through the disclosure gate, so a status withheld there is not listed."""
+    user may see them: each a scorecard cell through the disclosure gate, so a status withheld there is not listed.
+    Each says whether it is newly off track (``newly_off_track``: not off track at the previous reporting period,
+    ``previous_status`` and ``previous_period_label``)."""
     _require_view(user)
     units = units if units is not None else list(units_for_measures(user=user))
     indicators = list(indicators_for(user=user))
     _, cells = _scorecard_cells(user=user, units=units, indicators=indicators)
     off = [cell for cell in cells.values() if cell and cell.get("status") == Status.OFF_TRACK]
+    unknown = [cell for cell in off if cell.get("newly_off_track") is None]
+    if unknown:
+        _previous_status_fill(user=user, cells=unknown, indicators=indicators, units=units)
     return sorted(off, key=lambda c: (c.get("unit_name") or "", c.get("name") or ""))
+
+
+def _previous_status_fill(*, user, cells: list[dict], indicators: list[Indicator], units: list[OrgUnit]) -> None:
+    """Give off-track cells stored before previous statuses were recorded their status at the previous reporting
+    period, computed here as the recompute would (through the same gate), so "newly off track" is never a guess."""
+    by_code = {i.code: i for i in indicators}
+    unit_by_code = {u.code: u for u in units}
+    population, all_units = population_table(), {u.path: u for u in OrgUnit.objects.all()}
+    loaded: dict[str, tuple[IndicatorData, dict]] = {}
+    for cell in cells:
+        indicator, unit = by_code[cell["indicator"]], unit_by_code[cell["unit"]]
+        if indicator.code not in loaded:
+            loaded[indicator.code] = (IndicatorData(indicator, populations=population, units=all_units), targets_for(indicator))
+        data, targets = loaded[indicator.code]
+        gate = disclosure_for(user=user, unit=unit)
+        target = scorecard_target(targets, unit=unit, current=data.current)
+        series, _ = status_compute(data, target=target, unit=unit, gate=gate)
+        if series.latest is None:
+            continue
+        previous, period = status_before(data, target=target, unit=unit, latest=series.latest, gate=gate)
+        cell["previous_status"], cell["previous_period_label"] = previous, period.label if period else None
+        cell["newly_off_track"] = previous != Status.OFF_TRACK
 
 
 def population_table() -> PopulationTable:

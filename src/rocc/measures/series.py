@@ -166,10 +166,12 @@ class IndicatorData:
         disaggregation: str = "",
         for_status: bool = False,
         baseline_end: dt.date | None = None,
+        as_at: dt.date | None = None,
     ) -> Series:
         """The series of ``unit``. With ``for_status``, only the points a status needs are built (the latest with a
         value, the one before it, the trend window and the baseline period), which is what recomputing every
-        scorecard cell needs; the page and exports build every point."""
+        scorecard cell needs; the page and exports build every point. ``as_at`` leaves out every period ending after
+        it, so a status is the one the series had at that date (on the figures held today)."""
         period_type = period_type or self.current.period_type
         year_end_month = self.current.year_end_month if period_type == self.current.period_type else None
         # Cells are shared between the series of one indicator: a district's months built for the national series
@@ -183,6 +185,8 @@ class IndicatorData:
             if periods_key not in self._periods:
                 self._periods[periods_key] = periods_between(period_type, first, last, year_end_month=year_end_month)
             periods = self._periods[periods_key]
+            if as_at is not None:
+                periods = [p for p in periods if p.end <= as_at]
             if for_status:
                 points = self._status_points(unit.path, periods, period_type, disaggregation, as_reported, memo, baseline_end)
             else:

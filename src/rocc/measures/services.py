@@ -18,6 +18,7 @@ from rocc.audit.services import shipped_content_load
 from rocc.core.errors import StaleRecord
 from rocc.core.text import nfc
 from rocc.events.numerators import event_numerators
+from rocc.inbox import hooks as notifications
 from rocc.measures.disclosure import DisclosureGate, DisclosureRules
 from rocc.measures.models import (
     BaselineKind,
@@ -29,15 +30,16 @@ from rocc.measures.models import (
     Observation,
     PeriodType,
     SourceKind,
+    Status,
     StatusSnapshot,
     Target,
     TargetKind,
 )
-from rocc.measures.periods import PeriodError, add_months, month_end, period_check
+from rocc.measures.periods import Period, PeriodError, add_months, month_end, period_check
 from rocc.measures.populations import PopulationTable
-from rocc.measures.progress import progress_compute, scorecard_target
+from rocc.measures.progress import scorecard_target
 from rocc.measures.rates import ObservationInvalid, disaggregation_cell, disaggregation_key, rate_value
-from rocc.measures.selectors import protected_cell_compute, targets_for
+from rocc.measures.selectors import protected_cell_compute, status_before, status_compute, targets_for
 from rocc.measures.series import IndicatorData
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve, unit_resolve
@@ -475,6 +477,10 @@ class StatusesRecomputed:
     cells: int
 
 
+def _protected_state(cell: dict | None) -> tuple | None:
+    return (cell.get("status"), cell.get("period")) if cell else None
+
+
 def _storable(cell: dict) -> dict | None:
     """The cell as JSON can hold it, or None (computed on reading instead) when a figure is not a finite number."""
     finite = all(not isinstance(v, float) or math.isfinite(v) for v in cell.values())
@@ -494,6 +500,15 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
     rules = DisclosureRules.from_settings()
     protected_gate = DisclosureGate(protect=True, rules=rules)
     snapshots = []
+    # What each cell was before this recompute (status and latest period, true and protected), to tell when a cell
+    # goes newly off track now rather than was already.
+    before = {
+        (snap.indicator_id, snap.unit_id): ((snap.status, snap.latest_period_end), _protected_state(snap.protected_cell))
+        for snap in StatusSnapshot.objects.filter(indicator__in=indicators, unit__in=unit_list).only(
+            "indicator_id", "unit_id", "status", "latest_period_end", "protected_cell"
+        )
+    }
+    went_off: list[dict | None] = []
     for indicator in indicators:
         if not indicator.versions.exists():
             continue
@@ -501,11 +516,12 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
         targets = targets_for(indicator)
         for unit in unit_list:
             target = scorecard_target(targets, unit=unit, current=data.current)
-            period_type = target.period_type if target and target.period_type else None
-            baseline_end = target.baseline_period_end if target and target.baseline_kind == BaselineKind.FIXED_PERIOD else None
-            series = data.series(unit, period_type=period_type, for_status=True, baseline_end=baseline_end)
-            progress = progress_compute(series, target, with_forecast=False)
+            series, progress = status_compute(data, target=target, unit=unit)
             latest = series.latest
+            previous_status, previous_period = "", None
+            if progress.status.status == Status.OFF_TRACK and latest is not None:
+                previous_status, previous_period = status_before(data, target=target, unit=unit, latest=latest)
+            protected_cell = protected_cell_compute(data, targets=targets, unit=unit, gate=protected_gate)
             snapshots.append(
                 StatusSnapshot(
                     indicator=indicator,
@@ -526,14 +542,36 @@ def statuses_recompute(*, user=None, indicators: Iterable[Indicator] | None = No
                     trend_p_value=progress.trend.p_value if progress.trend else None,
                     is_approximate=bool(latest and latest.is_approximate),
                     explanation=progress.status.explanation[:400],
-                    protected_cell=_storable(protected_cell_compute(data, targets=targets, unit=unit, gate=protected_gate)),
+                    protected_cell=_storable(protected_cell),
                     protected_rules=rules.fingerprint,
+                    previous_status=previous_status,
+                    previous_period_start=previous_period.start if previous_period else None,
+                    previous_period_end=previous_period.end if previous_period else None,
                     computed_at=now,
                 )
             )
+            went_off.append(_off_track_change(snapshots[-1], protected_cell, before.get((indicator.pk, unit.pk))))
     StatusSnapshot.objects.filter(indicator__in=indicators, unit__in=unit_list).delete()
     StatusSnapshot.objects.bulk_create(snapshots)
+    notifications.indicators_newly_off_track([change for change in went_off if change is not None])
     return StatusesRecomputed(indicators=len(indicators), cells=len(snapshots))
+
+
+def _off_track_change(snapshot: StatusSnapshot, protected_cell: dict, before: tuple | None) -> dict | None:
+    """The cell, if this recompute is when it went newly off track at its latest period (truly, or as it leaves
+    through disclosure control); None if not, or if it already was before this recompute (told then)."""
+
+    def newly(status, previous, period_end, earlier) -> bool:
+        return status == Status.OFF_TRACK and bool(previous) and previous != Status.OFF_TRACK and earlier != (Status.OFF_TRACK, period_end)
+
+    stored, stored_protected = (before[0], before[1]) if before else (None, None)
+    true_newly = newly(snapshot.status, snapshot.previous_status, snapshot.latest_period_end, stored)
+    protected_end = protected_cell.get("period")
+    protected_newly = protected_cell.get("newly_off_track") is True and stored_protected != (Status.OFF_TRACK, protected_end)
+    if not (true_newly or protected_newly) or snapshot.latest_period_start is None or snapshot.latest_period_end is None:
+        return None
+    period = Period(snapshot.latest_period_start, snapshot.latest_period_end, snapshot.period_type)
+    return {"indicator": snapshot.indicator, "unit": snapshot.unit, "period": period, "newly": true_newly, "newly_protected": protected_newly}
 
 
 # -- shipped content --------------------------------------------------------------------------------------------

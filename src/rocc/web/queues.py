@@ -50,6 +50,7 @@ class QueueSection:
     more_label: str = ""
     total: int | None = None  # when more exist than the items listed
     counted: bool = True  # shown among the counts at the top (a section that only offers a link is not)
+    note: str = ""  # a line under the title saying what the section counts, where its title cannot say it all
 
     @property
     def count(self) -> int:
@@ -125,21 +126,57 @@ def _returns_awaiting(user) -> QueueSection:
 # --- measures ----------------------------------------------------------------------------------------------------
 
 
-def _off_track(user, units=None, title: str = "Indicators off track") -> QueueSection:
+NEWLY_OFF_TRACK = (
+    "Newly off track: off track at the latest period and not at the previous reporting period "
+    "(the previous period's status is worked out on the figures held today)."
+)
 
-    items = []
-    for cell in indicators_off_track(user=user, units=units):
-        url = reverse("measures:indicator", args=[cell["indicator"]]) + f"?unit={cell['unit']}"
-        items.append(
-            QueueItem(
-                label=f"{cell['name']} · {cell['unit_name']}",
-                url=url,
-                detail=f"latest {cell['period_label']}" if cell.get("period_label") else "",
-                flag="off track",
-                flag_kind="bad",
-            )
-        )
-    return QueueSection("off-track", title, items, "No indicator is off track on its latest figure.", reverse("measures:scorecard"), "The scorecard")
+
+def _off_track_item(cell: dict) -> QueueItem:
+    newly = cell.get("newly_off_track")
+    before = cell.get("previous_period_label")
+    if newly:
+        since = f" · not off track at {before}" if before else " · no status at the previous period"
+    else:
+        since = f" · off track at {before} too" if before else ""
+    return QueueItem(
+        label=f"{cell['name']} · {cell['unit_name']}",
+        url=reverse("measures:indicator", args=[cell["indicator"]]) + f"?unit={cell['unit']}",
+        detail=(f"latest {cell['period_label']}" if cell.get("period_label") else "") + since,
+        flag="newly off track" if newly else "off track",
+        flag_kind="bad",
+    )
+
+
+def _newly_off_track(user) -> QueueSection:
+    """The indicators that went off track at their latest period: off track now and not at the previous reporting
+    period (the series as at the day before the latest period began, on the figures held now)."""
+    cells = indicators_off_track(user=user)
+    newly = [cell for cell in cells if cell.get("newly_off_track")]
+    still = len(cells) - len(newly)
+    return QueueSection(
+        "off-track",
+        "Indicators newly off track",
+        [_off_track_item(cell) for cell in newly],
+        "No indicator went off track at its latest period" + (f" ({still} off track at the previous period too: see the scorecard)." if still else "."),
+        reverse("measures:scorecard"),
+        "The scorecard",
+        note=NEWLY_OFF_TRACK,
+    )
+
+
+def _off_track(user, units=None, title: str = "Indicators off track") -> QueueSection:
+    """Every indicator off track on its latest figure in ``units``, those newly off track first."""
+    cells = sorted(indicators_off_track(user=user, units=units), key=lambda cell: not cell.get("newly_off_track"))
+    return QueueSection(
+        "off-track",
+        title,
+        [_off_track_item(cell) for cell in cells],
+        "No indicator is off track on its latest figure.",
+        reverse("measures:scorecard"),
+        "The scorecard",
+        note="Off track on the latest figure; " + NEWLY_OFF_TRACK[0].lower() + NEWLY_OFF_TRACK[1:],
+    )
 
 
 # --- tasking -----------------------------------------------------------------------------------------------------
@@ -353,7 +390,7 @@ def work_queue(user, *, today: dt.date | None = None) -> list[QueueSection]:
     sections: list[QueueSection] = []
     if role == Role.PROGRAMME_MANAGER:
         sections += strategy_sections(user, role)
-        sections += [_returns_awaiting(user), _off_track(user, title="Indicators off track")]
+        sections += [_returns_awaiting(user), _newly_off_track(user)]
     elif role == Role.REGIONAL_COORDINATOR:
         districts = [u for u in units_in_scope(user=user) if u.level == "district"]
         sections += strategy_sections(user, role)
