@@ -3,21 +3,24 @@
 What the file carries for assistive technology: the document title (shown by viewers instead of the file name), its
 language (en-NZ), an outline (bookmarks) of every section, and a structure tree in which headings are tagged H1–H3,
 paragraphs P and each chart a Figure with its alternative text; running headers and footers are marked as artifacts.
-Tables are drawn as tables but their cells are not tagged, so the file is not PDF/UA: the same figures are in the
-Excel workbook, table by table. fpdf2 tags only images and its own section titles, so the tags here are written
-with its structure-tree builder (``_tagged``), which fpdf2 2.8.9 (pinned) provides.
+Tables are tagged Table → TR → TH (with the column scope) / TD, so a screen reader reads a cell with its column
+heading; a heading row repeated on a later page, the table's rules and fills are artifacts. fpdf2 tags only images
+and its own section titles, and its structure-tree builder hangs every element on the document, so the tags here
+are written with a builder of our own over fpdf2 2.8.9's (pinned) structure classes (``_StructureTree``), which can
+nest elements.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from django.conf import settings
 from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import XPos, YPos
+from fpdf.structure_tree import StructElem, StructureTreeBuilder
 
 from rocc.governance.selectors import PackContents
 
@@ -67,9 +70,75 @@ def day(value) -> str:
     return f"{value:%-d %b %Y}" if value else "–"
 
 
+class _Element(StructElem):
+    """A structure element that may also carry attributes (``/A``, e.g. a header cell's scope)."""
+
+    def __init__(self, *args, attributes: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.a = attributes  # written as /A when set
+
+
+class _StructureTree(StructureTreeBuilder):
+    """fpdf2's structure tree with nesting: an element may hang under another (a cell under its row, a row under its
+    table) instead of always under the document. Marked-content ids are numbered per page in the order drawn, and
+    the parent tree lists each page's elements in that order, as the PDF specification asks (14.7.4.4)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next_mcid: dict[int, int] = {}
+
+    def next_mcid_for_page(self, page_number: int) -> int:
+        return self._next_mcid.get(page_number, 0)
+
+    def add_marked_content(
+        self,
+        page_number: int,
+        struct_type: str,
+        mcid: int | None = None,
+        title: str | None = None,
+        alt_text: str | None = None,
+        parent: StructElem | None = None,
+        attributes: str | None = None,
+        page=None,
+    ) -> tuple[StructElem, int]:
+        spid = self.spid_per_page_number.setdefault(page_number, len(self.spid_per_page_number))
+        parent = parent or self.doc_struct_elem
+        element = _Element(
+            struct_type=struct_type,
+            parent=parent,
+            kids=[] if mcid is None else [mcid],
+            page_number=page_number,
+            title=title,
+            alt=alt_text,
+            attributes=attributes,
+        )
+        element.pg = page  # fpdf2 sets the page of the document's own children only; nested ones name theirs here
+        parent.k.append(element)
+        if mcid is not None:
+            self._next_mcid[page_number] = mcid + 1
+            self.struct_tree_root.parent_tree.nums[spid].append(element)
+        return element, spid
+
+    def __iter__(self):
+        yield self.struct_tree_root
+        yield self.doc_struct_elem
+        yield self.struct_tree_root.parent_tree
+
+        def descendants(element):
+            for kid in element.k:
+                if isinstance(kid, StructElem):
+                    yield kid
+                    yield from descendants(kid)
+
+        yield from descendants(self.doc_struct_elem)
+
+
 class _PackPDF(FPDF):
+    struct_builder: _StructureTree
+
     def __init__(self, contents: PackContents):
         super().__init__(orientation="P", unit="mm", format="A4")
+        self.struct_builder = _StructureTree()
         self.contents = contents
         fonts = font_dir()
         for style, name in FONT_FILES.items():
@@ -110,13 +179,25 @@ class _PackPDF(FPDF):
 
 
 @contextmanager
-def _tagged(pdf: _PackPDF, struct_type: str, *, alt: str | None = None, title: str | None = None) -> Iterator[None]:
-    """Mark what is drawn inside as one structure element (H1, H2, H3, P, Figure). It must stay on one page."""
+def _tagged(
+    pdf: _PackPDF, struct_type: str, *, alt: str | None = None, title: str | None = None, parent: StructElem | None = None, attributes: str | None = None
+) -> Iterator[None]:
+    """Mark what is drawn inside as one structure element (H1, H2, H3, P, Figure, TH, TD), under ``parent`` (the
+    document by default). It must stay on one page."""
     mcid = pdf.struct_builder.next_mcid_for_page(pdf.page)
-    pdf._add_marked_content(struct_type=f"/{struct_type}", mcid=mcid, title=title, alt_text=alt)
+    pdf._add_marked_content(struct_type=f"/{struct_type}", mcid=mcid, title=title, alt_text=alt, parent=parent, attributes=attributes, page=pdf.pages[pdf.page])
     pdf._out(f"/{struct_type} <</MCID {mcid}>> BDC")
     yield
     pdf._out("EMC")
+
+
+def _group(pdf: _PackPDF, struct_type: str, *, parent: StructElem | None = None) -> StructElem:
+    """A structure element that holds others (a Table, a TR) and no content of its own."""
+    element, _ = pdf.struct_builder.add_marked_content(page_number=pdf.page, struct_type=f"/{struct_type}", parent=parent, page=pdf.pages[pdf.page])
+    return element
+
+
+COLUMN_HEADER = "<</O /Table /Scope /Column>>"
 
 
 def _room_for(pdf: _PackPDF, height: float) -> None:
@@ -202,13 +283,15 @@ class _Widths:
 
 def table(pdf: _PackPDF, headings: list[str], rows: list[list[str]], widths: tuple[float, ...], *, status_column: int | None = None, statuses=()) -> None:
     """A table with its heading row repeated on each page, rows kept whole, lines between rows, and the status column
-    in the status's colour."""
+    in the status's colour; tagged Table → TR → TH (column scope) / TD, the repeated heading rows, fills and rules
+    as artifacts."""
     size, line, pad = 7.5, 3.4, 1.2
     total = sum(widths)
     columns = [pdf.epw * w / total for w in widths]
     measure = _Widths(pdf)
+    tagged_table: StructElem | None = None
 
-    def draw_row(values: list[str], *, bold: bool, fill, colours) -> None:
+    def draw_row(values: list[str], *, bold: bool, fill, colours, repeated: bool = False) -> None:
         pdf.set_font(FONT, "B" if bold else "", size)
         wrapped = []
         for index, (value, width) in enumerate(zip(values, columns)):
@@ -218,24 +301,37 @@ def table(pdf: _PackPDF, headings: list[str], rows: list[list[str]], widths: tup
         if pdf.get_y() + height > pdf.page_break_trigger:
             pdf.add_page()
             if not bold:
-                draw_row(headings, bold=True, fill=PANEL, colours=[None] * len(headings))
+                draw_row(headings, bold=True, fill=PANEL, colours=[None] * len(headings), repeated=True)
         top, x = pdf.get_y(), pdf.l_margin
         if fill:
-            pdf.set_fill_color(*fill)
-            pdf.rect(x, top, pdf.epw, height, style="F")
+            with pdf.artifact():
+                pdf.set_fill_color(*fill)
+                pdf.rect(x, top, pdf.epw, height, style="F")
+        row = None if repeated else _group(pdf, "TR", parent=tagged_table)
         for lines, width, colour in zip(wrapped, columns, colours):
             pdf.set_font(FONT, "B" if bold or colour else "", size)
             pdf.set_text_color(*(colour or INK))
-            for n, text in enumerate(lines):
-                if text:
+            drawn = [(n, text) for n, text in enumerate(lines) if text]
+            cell: AbstractContextManager
+            if row is None:  # a heading row repeated on a later page: the reader has it from the first page
+                cell = pdf.artifact()
+            elif drawn:
+                cell = _tagged(pdf, "TH" if bold else "TD", parent=row, attributes=COLUMN_HEADER if bold else None)
+            else:
+                _group(pdf, "TH" if bold else "TD", parent=row)  # an empty cell is still a cell of its row
+                cell = nullcontext()
+            with cell:
+                for n, text in drawn:
                     pdf.text(x + pad, top + pad + line * (n + 1) - 0.9, text)
             x += width
-        pdf.set_draw_color(*LINE)
-        pdf.set_line_width(0.2)
-        pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)
+        with pdf.artifact():
+            pdf.set_draw_color(*LINE)
+            pdf.set_line_width(0.2)
+            pdf.line(pdf.l_margin, top + height, pdf.l_margin + pdf.epw, top + height)
         pdf.set_y(top + height)
 
     _room_for(pdf, 24)
+    tagged_table = _group(pdf, "Table")
     draw_row(headings, bold=True, fill=PANEL, colours=[None] * len(headings))
     for index, values in enumerate(rows):
         colours = [None] * len(values)

@@ -15,7 +15,7 @@ from rocc.core.errors import Refused
 from rocc.governance.models import Audience, ReportPack
 from rocc.governance.periods import PackPeriod
 from rocc.measures.models import Status
-from rocc.measures.selectors import indicators_for, narrative_for, scorecard_for, series_for, units_for_measures
+from rocc.measures.selectors import indicator_data, indicators_for, narrative_for, scorecard_for, series_for, units_for_measures
 from rocc.org.models import OrgUnit, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.strategy.selectors.frameworks import action_plan_list, activity_list, activity_progress
@@ -207,14 +207,21 @@ def pack_contents(*, user, unit: OrgUnit, period: PackPeriod, audience: str, pro
 
     report(25, "Scorecard")
     units = _scorecard_units(user=user, unit=unit)
-    contents.scorecard = scorecard_for(user=user, units=units, public=public, with_intervals=False)
+    # As at the period's end: a figure for a later period is not in this period's pack, however long after it is made.
+    contents.scorecard = scorecard_for(user=user, units=units, public=public, with_intervals=False, as_at=period.end)
     indicators = {i.code: i for i in indicators_for(user=user)}
     by_code = {u.code: u for u in units}
 
     report(40, "Curves of off-track indicators")
     off_track = [cell for row in contents.scorecard["rows"] for cell in row["cells"] if cell and cell["status"] == Status.OFF_TRACK]
+    loaded: dict = {}  # each indicator's observations read once for all its curves
     for n, cell in enumerate(off_track):
-        payload = series_for(user=user, indicator=indicators[cell["indicator"]], unit=by_code[cell["unit"]], public=public)
+        indicator = indicators[cell["indicator"]]
+        if indicator.code not in loaded:
+            loaded[indicator.code] = indicator_data(indicator)
+        payload = series_for(
+            user=user, indicator=indicator, unit=by_code[cell["unit"]], public=public, as_at=period.end, with_forecast=False, data=loaded[indicator.code]
+        )
         contents.curves.append(
             {
                 "indicator": cell["indicator"],

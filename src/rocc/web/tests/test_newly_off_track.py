@@ -62,7 +62,10 @@ def burglary(defaults, make_user):
 
 
 def _section(user, key="off-track"):
-    return next(s for s in work_queue(user) if s.key == key)
+    """The section, with only this test's indicator's items (the shipped indicators may be off track too)."""
+    section = next(s for s in work_queue(user) if s.key == key)
+    section.items = [i for i in section.items if i.label.startswith("Burglaries (queue test)")]
+    return section
 
 
 def _told(user) -> list[Notification]:
@@ -97,7 +100,7 @@ def test_an_indicator_still_off_track_a_period_later_is_not_newly_off_track(burg
     observations_record_many(items=[_month(indicator, waitemata, 13, 210)], source=SourceKind.IMPORT)
     statuses_recompute()
     section = _section(manager)
-    assert section.items == [] and "1 off track at the previous period too" in section.empty
+    assert section.items == [] and "off track at the previous period too" in section.empty
     assert len(_told(manager)) == 1  # told of December, not again for January
     [item] = _section(burglary["coordinator"]).items
     assert item.flag == "off track" and item.detail == "latest Jan 2025 · off track at Dec 2024 too"
@@ -105,7 +108,7 @@ def test_an_indicator_still_off_track_a_period_later_is_not_newly_off_track(burg
 
 def test_a_cell_stored_before_previous_statuses_were_recorded_is_judged_on_reading(burglary):
     StatusSnapshot.objects.filter(indicator=burglary["indicator"]).update(previous_status="", previous_period_start=None, previous_period_end=None)
-    [cell] = indicators_off_track(user=burglary["manager"])
+    [cell] = [c for c in indicators_off_track(user=burglary["manager"]) if c["indicator"] == "burglary-test"]
     assert cell["newly_off_track"] is True and cell["previous_status"] == "on_track" and cell["previous_period_label"] == "Nov 2024"
 
 
