@@ -14,10 +14,12 @@ Target: an indicator page under 300 KB transferred. Uses SQLite in a throw-away 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import gzip
 import os
 import platform
+import pstats
 import re
 import shutil
 import subprocess
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=30)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--profile", action="store_true", help="print where freezing spends its time (cProfile, top 25)")
     args = parser.parse_args()
     data = Path("/tmp/rocc-bench-releases")
     shutil.rmtree(data, ignore_errors=True)
@@ -94,14 +97,27 @@ def main() -> None:
         )
     manager = user_create(username="bench-manager", password="bench-password-123456", role="programme_manager", units=[]).user
     release = release_create(user=manager, title="Benchmark release", reference_date=month_end(months[-1]), planned_for=month_end(months[-1]))
-    started = time.perf_counter()
-    release_freeze(user=manager, release=release)
-    frozen_seconds = time.perf_counter() - started
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profiler = cProfile.Profile() if args.profile else None
+    with CaptureQueriesContext(connection) as queries:
+        started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        release_freeze(user=manager, release=release)
+        if profiler:
+            profiler.disable()
+        frozen_seconds, frozen_cpu = time.perf_counter() - started, time.process_time() - cpu
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     release.refresh_from_db()
     release_schedule(user=manager, release=release, go_live_at=timezone.now(), version=release.version)
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"release of {args.indicators} indicators × {len(districts) + 1} units × {len(months)} months frozen in {frozen_seconds:.2f} s")
+    print(
+        f"release of {args.indicators} indicators × {len(districts) + 1} units × {len(months)} months frozen in {frozen_seconds:.2f} s wall, {frozen_cpu:.2f} s CPU, {len(queries)} queries"
+    )
     client = Client(HTTP_HOST="localhost")
     client.get("/public/calendar/")  # the URL map, templates and views load once per process: keep that out of the timings
     for label, url in [("scorecard", f"/public/releases/{release.slug}/"), ("indicator page", f"/public/releases/{release.slug}/indicators/bench-00/")]:

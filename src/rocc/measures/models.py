@@ -69,6 +69,14 @@ class Indicator(NormalisedText):
     name = models.CharField(max_length=300)
     order = models.PositiveIntegerField(default=0)
     is_published = models.BooleanField(default=True, help_text="Shown on public scorecards (with disclosure control)")
+    owner_unit = models.ForeignKey(
+        OrgUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A region's own indicator: the district whose coordinators publish it (blank: national)",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     search_text = models.TextField(editable=False, default="")
     activities = models.ManyToManyField(

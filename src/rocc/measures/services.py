@@ -346,19 +346,30 @@ def _definition_values(values: Mapping) -> dict:
 
 @transaction.atomic
 def indicator_define(
-    *, user, code: str, name: str, effective_from: dt.date, order: int = 0, is_published: bool = True, change_note: str = "", **definition
+    *,
+    user,
+    code: str,
+    name: str,
+    effective_from: dt.date,
+    order: int = 0,
+    is_published: bool = True,
+    change_note: str = "",
+    owner_unit: OrgUnit | None = None,
+    **definition,
 ) -> Indicator:
     """Create an indicator with its first definition, or (for an existing code) add a definition version that takes
-    effect from ``effective_from``. Values already recorded keep the version they were recorded under."""
+    effect from ``effective_from``. Values already recorded keep the version they were recorded under. ``owner_unit``
+    makes it a region's own indicator (its district's coordinators publish it)."""
     _require(user, "measures.change_definition")
     values = _definition_values(definition)
     indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
-        indicator = Indicator(code=code, name=name, order=order, is_published=is_published)
+        indicator = Indicator(code=code, name=name, order=order, is_published=is_published, owner_unit=owner_unit)
         indicator.full_clean()
         indicator.save()
-    elif name and name != indicator.name:
-        indicator.name = name
+    elif (name and name != indicator.name) or (owner_unit is not None and owner_unit.pk != indicator.owner_unit_id):
+        indicator.name = name or indicator.name
+        indicator.owner_unit = owner_unit or indicator.owner_unit
         indicator.save()
     existing = indicator.versions.filter(effective_from=effective_from).first()
     number = existing.number if existing else (max(indicator.versions.values_list("number", flat=True), default=0) + 1)

@@ -190,3 +190,53 @@ class PublicationConsent(models.Model):
     def save(self, *args, **kwargs):
         self.note = nfc(self.note)
         super().save(*args, **kwargs)
+
+
+class FreezeKind(models.TextChoices):
+    FREEZE = "freeze", "Freeze the draft"
+    REVISE = "revise", "Publish a corrected version"
+
+
+class FreezeStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Computing the figures"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+FREEZE_UNFINISHED = (FreezeStatus.QUEUED, FreezeStatus.RUNNING)
+
+
+class ReleaseFreeze(models.Model):
+    """One computation of a release's figures by the worker: freezing a draft (version 1) or a correction of a live
+    release (the next version, with its note). Its progress is written as each indicator is done, so the release's
+    page shows how far it has got; a failure is kept with its reason. One at a time per release."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="freezes")
+    kind = models.CharField(max_length=10, choices=FreezeKind.choices, default=FreezeKind.FREEZE)
+    note = models.TextField(blank=True, help_text="For a correction: what changed and why")
+    release_version = models.PositiveIntegerField(help_text="The release's edit version when asked: a change while computing fails the freeze")
+    status = models.CharField(max_length=10, choices=FreezeStatus.choices, default=FreezeStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done")
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    made = models.ForeignKey(ReleaseVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="releasefreeze_progress_is_a_percentage"),
+            models.UniqueConstraint(fields=["release"], condition=Q(status__in=["queued", "running"]), name="releasefreeze_one_at_a_time"),
+            models.CheckConstraint(condition=~Q(kind="revise") | ~Q(note=""), name="releasefreeze_correction_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release.slug}: {self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in FREEZE_UNFINISHED

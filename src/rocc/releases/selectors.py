@@ -4,9 +4,11 @@ consent and where their figures were published."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from rocc.measures.disclosure import DisclosureRules
-from rocc.measures.models import Status
+from rocc.measures.models import SourceKind, Status
 from rocc.measures.selectors import (
     indicator_data,
     indicator_dict,
@@ -32,6 +34,7 @@ from rocc.org.scope import scope_of
 from rocc.releases.models import (
     PublicationConsent,
     Release,
+    ReleaseFreeze,
     ReleaseStage,
     ReleaseStatus,
     ReleaseVersion,
@@ -132,19 +135,96 @@ def consents_overview(*, user) -> QuerySet[PublicationConsent]:
 # --- the snapshot ----------------------------------------------------------------------------------------------
 
 
-def _provider_sources(*, user, indicator_codes: set[str], reference_date: dt.date) -> list[dict]:
-    """Every (data set, provider, unit, indicator) whose approved returns up to the reference date landed as
-    observations of these indicators, read through the returns selectors."""
+def _provider_contributions(*, user, indicator_codes: set[str], reference_date: dt.date) -> list[dict]:
+    """Every figure a provider's approved return up to the reference date gave one of these indicators (its data set,
+    provider, unit, period and value), read through the returns selectors: what consent decides on."""
 
     rows = (
         return_list(user=user, status="approved")
         .filter(values__indicator__code__in=indicator_codes, values__value__isnull=False, period_end__lte=reference_date)
-        .values_list("data_set_id", "data_set__code", "data_set__name", "provider_id", "provider__short_name", "unit__path", "values__indicator__code")
-        .distinct()
+        .values_list(
+            "data_set_id",
+            "data_set__code",
+            "data_set__name",
+            "provider_id",
+            "provider__short_name",
+            "unit__path",
+            "unit__name",
+            "values__indicator__code",
+            "period_start",
+            "period_end",
+            "values__value",
+        )
     )
     return [
-        {"data_set_id": r[0], "data_set": r[1], "data_set_name": r[2], "agency_id": r[3], "agency": r[4], "unit_path": r[5], "indicator": r[6]} for r in rows
+        {
+            "data_set_id": r[0],
+            "data_set": r[1],
+            "data_set_name": r[2],
+            "agency_id": r[3],
+            "agency": r[4],
+            "unit_path": r[5],
+            "unit_name": r[6],
+            "indicator": r[7],
+            "period_start": r[8],
+            "period_end": r[9],
+            "value": r[10],
+        }
+        for r in rows
     ]
+
+
+def _period_span(contributions: list[dict]) -> str:
+    first = min(c["period_start"] for c in contributions)
+    last = max(c["period_end"] for c in contributions)
+    return f"{first:%B %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%B %Y} to {last:%B %Y}"
+
+
+def _without_refused(data, refused: list[dict], consenting: list[dict], *, for_units_above: bool):
+    """The indicator's observations less the refused providers' contributions, when that is an honest figure: a count
+    (no denominator) whose observation of a unit and period is the sum of the providers' approved returns there. The
+    refused providers' values are taken out of that sum; a unit and period left with no consenting provider's figure
+    has no observation at all (never a zero), so its own curve has no figure there. For the units above it
+    (``for_units_above``) that unit and period counts nothing instead: their sums are then exactly the consenting
+    providers' figures (a sum with a part missing would otherwise, rightly, not be made at all). None when the figures
+    cannot be split so: a rate (its denominator is the whole population, not the consenting providers' share), or an
+    observation that is not the returns' sum."""
+
+    if data.current.is_rate:
+        return None
+    removed: dict[tuple[str, dt.date, dt.date], float] = {}
+    for c in refused:
+        key = (c["unit_path"], c["period_start"], c["period_end"])
+        removed[key] = removed.get(key, 0) + c["value"]
+    kept: dict[tuple[str, dt.date, dt.date], float] = {}
+    for c in consenting:
+        key = (c["unit_path"], c["period_start"], c["period_end"])
+        kept[key] = kept.get(key, 0) + c["value"]
+    cells = {bucket_key: dict(bucket) for bucket_key, bucket in data.cells.items()}
+    for (path, start, end), value in removed.items():
+        for (bucket_path, key, _ptype), bucket in cells.items():
+            row = bucket.get((start, end))
+            if bucket_path != path or key != "" or row is None:
+                continue
+            numerator = row[5]
+            if row[9] != SourceKind.RETURN or numerator is None or numerator < value:
+                return None
+            if (path, start, end) not in kept:
+                if abs(numerator - value) > 1e-6:  # more in the observation than the refused returns: not their sum
+                    return None
+                if for_units_above:
+                    bucket[(start, end)] = (*row[:5], 0.0, row[6], 0.0 if row[7] is not None else None, *row[8:])
+                else:
+                    del bucket[(start, end)]
+                continue
+            left = numerator - value
+            if abs(left - kept[(path, start, end)]) > 1e-6:  # not the sum of the returns approved there
+                return None
+            bucket[(start, end)] = (*row[:5], left, row[6], left if row[7] is not None else None, *row[8:])
+    adjusted = copy.copy(data)
+    adjusted.cells = cells
+    adjusted._memo = {}  # the copy's cells differ: nothing built from the full figures may be reused
+    return adjusted
 
 
 def _action_plan_progress(*, user) -> list[dict]:
@@ -233,14 +313,78 @@ class Snapshot:
         return hashlib.sha256(json.dumps([self.content, self.curves], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def release_snapshot_compute(*, user, release: Release) -> Snapshot:
+def _by_provider(contributions: list[dict]) -> dict[tuple[int, int], list[dict]]:
+    grouped: dict[tuple[int, int], list[dict]] = {}
+    for c in sorted(contributions, key=lambda c: (c["agency"], c["data_set"], c["unit_path"], c["period_start"])):
+        grouped.setdefault((c["data_set_id"], c["agency_id"]), []).append(c)
+    return grouped
+
+
+def _covers(unit: OrgUnit, consenting: list[dict]) -> str:
+    """What a figure published without a provider's returns still counts (for the preview)."""
+    others = sorted({f"{c['agency']} ({c['unit_name']})" for c in consenting if c["unit_path"].startswith(unit.path)})
+    text = f"{unit.name}'s figures without the refused returns"
+    return text + (
+        f": the returns of {', '.join(others)} and every figure not from a provider's return" if others else ": every figure not from a provider's return"
+    )
+
+
+def _withheld_reason(data, cell: dict | None, adjusted) -> str:
+    if cell is not None:
+        return "published without these returns (consent not given)"
+    if data.current.is_rate:
+        return "left out: a rate's population denominator cannot be split between providers (consent not given)"
+    if adjusted is None:
+        return "left out: the figures cannot be split between providers (consent not given)"
+    return "left out: every figure here came from these returns (consent not given)"
+
+
+Progress = Callable[[int, str], None]
+
+
+def _partial_note(blocking: list[dict]) -> str:
+    """What a figure published without some providers' returns leaves out (the public's words: no provider named)."""
+    where = sorted({c["unit_name"] for c in blocking})
+    return (
+        f"Excludes the figures of a provider that has not agreed to their publication ({', '.join(where)}, {_period_span(blocking)}): "
+        "these figures count the other providers' returns only, so they are not compared with the target."
+    )
+
+
+def _mark_partial(cell: dict, points: list[dict], blocking: list[dict]) -> int:
+    """Flag the points whose period takes in a refused contribution; a curve with any has no status or trend."""
+    spans = [(c["period_start"].isoformat(), c["period_end"].isoformat()) for c in blocking]
+    marked = 0
+    for point in points:
+        start = point.get("period_start") or point["period_end"]
+        point["partial"] = any(start <= end and begin <= point["period_end"] for begin, end in spans)
+        marked += point["partial"]
+    if marked:
+        cell["partial"] = _partial_note(blocking)
+        cell["status"], cell["status_label"] = Status.NOT_ENOUGH_DATA.value, "Not judged"
+        cell["explanation"], cell["trend_text"] = cell["partial"], ""
+        if cell["latest"] is not None:
+            cell["latest"] = {**cell["latest"], "partial": next((p["partial"] for p in points if p["period"] == cell["latest"]["period"]), False)}
+    return marked
+
+
+def release_snapshot_compute(*, user, release: Release, progress: Progress | None = None) -> Snapshot:
     """Everything the release's public pages and files show, computed now and then stored (never recomputed): the
     chosen indicators nationally and by district, each district's own chosen indicators, stories and the action
-    plan's progress. A unit's figures of an indicator that include returns of a provider without consent for that
-    data set are left out, and listed in ``withheld``."""
+    plan's progress.
+
+    Consent is applied figure by figure. A unit's curve that takes in returns of a provider without consent for that
+    data set is, for a count (summed over providers), published from the other providers' contributions only, marked
+    as excluding them, with no status against the target; for a rate (whose population denominator cannot be split
+    between providers), or where the providers' figures were all the unit had, it is left out. Either way ``withheld``
+    lists the provider, data set, unit and periods, and what the published figure covers.
+
+    Each indicator's observations and targets are loaded once (the units' series share them); ``progress`` is told
+    how far the computation has got (per cent, stage)."""
 
     if not user.has_perm("releases.create_release"):
         raise PermissionDenied("Only the programme office computes a release's figures.")
+    report = progress or (lambda percent, stage: None)
     reference_date = release.reference_date
     units = list(units_for_measures(user=user))
     national = [u for u in units if u.parent_id is None]
@@ -249,11 +393,14 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
     for code, path in release.district_indicators.values_list("indicator__code", "unit__path"):
         district_choice.setdefault(code, set()).add(path)
     codes = chosen_codes | set(district_choice)
-    indicators = [i for i in indicators_for(user=user).filter(code__in=codes) if i.versions.exists()]
+    indicators = [i for i in indicators_for(user=user).filter(code__in=codes).prefetch_related("versions", "targets") if i.versions.all()]
 
     standing = _consents_standing()
-    sources = _provider_sources(user=user, indicator_codes=codes, reference_date=reference_date)
-    refused = [s for s in sources if not standing.get((s["data_set_id"], s["agency_id"]), False)]
+    contributions = _provider_contributions(user=user, indicator_codes=codes, reference_date=reference_date)
+    by_indicator: dict[str, list[dict]] = {}
+    for c in contributions:
+        c["consent"] = standing.get((c["data_set_id"], c["agency_id"]), False)
+        by_indicator.setdefault(c["indicator"], []).append(c)
 
     population = population_table()
     all_units = {u.path: u for u in OrgUnit.objects.all()}
@@ -261,28 +408,64 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
     used_sources: dict[tuple, dict] = {}
     indicator_rows = []
     curves: dict[str, dict[str, list[dict]]] = {}
-    for indicator in indicators:
+    report(2, "Reading the indicators")
+    for done, indicator in enumerate(indicators):
+        report(2 + round(88 * done / max(len(indicators), 1)), f"{indicator.name} ({done + 1} of {len(indicators)})")
         data = indicator_data(indicator, populations=population, units=all_units)
+        mine = by_indicator.get(indicator.code, [])
+        refused = [c for c in mine if not c["consent"]]
+        consenting = [c for c in mine if c["consent"]]
+        # Two readings without the refused returns: a unit whose own returns they are has no figure where only they
+        # reported; the units above count those returns as nothing, so their sums are the consenting providers'.
+        own = _without_refused(data, refused, consenting, for_units_above=False) if refused else None
+        above = _without_refused(data, refused, consenting, for_units_above=True) if refused else None
         wanted = units if indicator.code in chosen_codes else [u for u in units if u.path in district_choice.get(indicator.code, set())]
         cells = []
         for unit in wanted:
-            blocking = [s for s in refused if s["indicator"] == indicator.code and s["unit_path"].startswith(unit.path)]
-            if blocking:
+            blocking = [c for c in refused if c["unit_path"].startswith(unit.path)]
+            cell = points = None
+            adjusted = (own if any(c["unit_path"] == unit.path for c in blocking) else above) if blocking else data
+            if adjusted is not None:
+                cell = _public_cell(user=user, data=adjusted, unit=unit, reference_date=reference_date)
+                points = cell.pop("points")
+                if blocking and not any(p["value"] is not None or p["suppressed"] for p in points):
+                    cell = None  # every figure the unit had was the refused providers'
+            if cell is None:
                 cells.append({"unit": unit.code, "unit_name": unit.name, "withheld": NO_CONSENT, "latest": None, "status": None})
-                for s in blocking:
-                    withheld.append(
-                        {"indicator": indicator.code, "unit": unit.code, "agency": s["agency"], "data_set": s["data_set"], "data_set_name": s["data_set_name"]}
-                    )
+            else:
+                assert points is not None
+                marked = _mark_partial(cell, points, blocking) if blocking else 0
+                curves.setdefault(indicator.code, {})[unit.code] = points
+                cell["periods"] = len(points)
+                cells.append(cell)
+                if blocking and not marked:
+                    blocking = []  # the refused figures fall outside this curve's periods
+            covers = _covers(unit, consenting) if cell is not None else ""
+            for group in _by_provider(blocking).values():
+                first = group[0]
+                withheld.append(
+                    {
+                        "indicator": indicator.code,
+                        "indicator_name": indicator.name,
+                        "unit": unit.code,
+                        "unit_name": unit.name,
+                        "agency": first["agency"],
+                        "data_set": first["data_set"],
+                        "data_set_name": first["data_set_name"],
+                        "where": ", ".join(sorted({c["unit_name"] for c in group})),
+                        "periods": _period_span(group),
+                        "effect": "withheld" if cell is None else "partial",
+                        "reason": _withheld_reason(data, cell, own),
+                        "covers": covers,
+                    }
+                )
+            if cell is None:
                 continue
-            cell = _public_cell(user=user, data=data, unit=unit, reference_date=reference_date)
-            curves.setdefault(indicator.code, {})[unit.code] = cell.pop("points")
-            cell["periods"] = len(curves[indicator.code][unit.code])
-            cells.append(cell)
-            for s in sources:
-                if s["indicator"] == indicator.code and s["unit_path"].startswith(unit.path):
-                    key = (s["data_set_id"], s["agency_id"])
+            for c in mine:
+                if c["consent"] and c["unit_path"].startswith(unit.path):
                     entry = used_sources.setdefault(
-                        key, {"data_set": s["data_set"], "data_set_name": s["data_set_name"], "agency_id": s["agency_id"], "agency": s["agency"], "figures": []}
+                        (c["data_set_id"], c["agency_id"]),
+                        {"data_set": c["data_set"], "data_set_name": c["data_set_name"], "agency_id": c["agency_id"], "agency": c["agency"], "figures": []},
                     )
                     figure = f"{indicator.code}@{unit.code}"
                     if figure not in entry["figures"]:
@@ -300,6 +483,7 @@ def release_snapshot_compute(*, user, release: Release) -> Snapshot:
                 "cells": cells,
             }
         )
+    report(92, "Stories and the action plan")
 
     stories = []
     for story in release.stories.select_related("indicator", "unit"):
@@ -367,6 +551,13 @@ def release_preview(*, user, release: Release, number: int | None = None) -> Rel
     if number is not None:
         versions = versions.filter(number=number)
     return versions.first()
+
+
+def release_freeze_latest(*, user, release: Release) -> ReleaseFreeze | None:
+    """The release's latest computation by the worker (queued, running, done or failed), for its page."""
+    if not user.has_perm("releases.preview_release"):
+        raise PermissionDenied
+    return release.freezes.select_related("requested_by", "made").order_by("-requested_at", "-pk").first()
 
 
 # --- public reads (no permission: only live releases and their published versions) -----------------------------
@@ -464,6 +655,8 @@ def open_data_rows(version: ReleaseVersion) -> list[dict]:
                 continue
             for point in curves.get(indicator["code"], {}).get(cell["unit"], []):
                 note = "suppressed (small count)" if point["suppressed"] else ("approximate" if point["is_approximate"] else "")
+                if point.get("partial"):
+                    note = "; ".join(n for n in (note, "excludes a provider's figures (consent not given)") if n)
                 rows.append(
                     {
                         **base,

@@ -5,8 +5,10 @@ move table beside the model, inside one transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,19 +18,26 @@ from rocc.core.text import nfc
 from rocc.measures.selectors import indicators_for, narrative_for
 from rocc.org.models import OrgUnit
 from rocc.releases.models import (
+    FREEZE_UNFINISHED,
     RELEASE_MOVE_STATUS,
     RELEASE_MOVES,
     DistrictIndicator,
+    FreezeKind,
+    FreezeStatus,
     PublicationConsent,
     Release,
     ReleaseCurve,
+    ReleaseFreeze,
     ReleaseStage,
     ReleaseStory,
     ReleaseVersion,
     release_stage,
 )
 from rocc.releases.selectors import release_snapshot_compute
+from rocc.releases.tasks import release_freeze_task
 from rocc.returns.selectors import data_set_assignments
+
+log = logging.getLogger(__name__)
 
 
 class ReleaseChanged(StaleRecord):
@@ -80,8 +89,8 @@ def _touch(release: Release, user) -> None:
 def _indicators(codes: Iterable[str] | None, *, user):
 
     available = indicators_for(user=user)
-    if codes is None:
-        return list(available.filter(is_published=True))
+    if codes is None:  # every national indicator marked for publication (districts' own are chosen per district)
+        return list(available.filter(is_published=True, owner_unit__isnull=True))
     codes = [c for c in codes if c]
     found = list(available.filter(code__in=codes))
     missing = sorted(set(codes) - {i.code for i in found})
@@ -90,6 +99,10 @@ def _indicators(codes: Iterable[str] | None, *, user):
     unpublished = sorted(i.code for i in found if not i.is_published)
     if unpublished:
         raise InvalidInput(field_errors={"indicators": [f"Not marked for publication: {', '.join(unpublished)}."]})
+    regional = sorted(i.code for i in found if i.owner_unit_id)
+    if regional:
+        message = f"A district's own indicator, published for its district only: {', '.join(regional)}."
+        raise InvalidInput(field_errors={"indicators": [message]})
     return found
 
 
@@ -175,7 +188,8 @@ def release_update(
 
 @transaction.atomic
 def district_indicator_add(*, user, release: Release, unit: OrgUnit, indicator_code: str) -> DistrictIndicator:
-    """A region's own indicator published for its district in a draft release (its coordinator, or the programme office)."""
+    """A region's own indicator published for its district in a draft release: by the district's coordinator (only
+    the district's own indicators) or the programme office (any)."""
 
     if not user.has_perm("releases.choose_district_indicator", unit):
         raise Refused("Only the district's coordinators and the programme office choose its indicators.")
@@ -184,9 +198,13 @@ def district_indicator_add(*, user, release: Release, unit: OrgUnit, indicator_c
         raise ReleaseStateError("Indicators are chosen while the release is a draft.")
     if unit.level != "district":
         raise InvalidInput(field_errors={"unit": ["Choose a district."]})
-    indicator = indicators_for(user=user).filter(code=indicator_code).first()
+    indicator = indicators_for(user=user).filter(code=indicator_code).select_related("owner_unit").first()
     if indicator is None:
         raise InvalidInput(field_errors={"indicator": [f"No indicator with the code {indicator_code}."]})
+    choice = DistrictIndicator(release=current, unit=unit, indicator=indicator, chosen_by=user)
+    if not user.has_perm("releases.publish_district_indicator", choice):
+        owner = f"{indicator.owner_unit.name}'s own indicator" if indicator.owner_unit_id else "a national indicator"
+        raise Refused(f"{indicator.name} is {owner}: a coordinator publishes only their own district's indicators.")
     choice, _ = DistrictIndicator.objects.get_or_create(release=current, unit=unit, indicator=indicator, defaults={"chosen_by": user})
     _touch(current, user)
     current.save()
@@ -195,8 +213,8 @@ def district_indicator_add(*, user, release: Release, unit: OrgUnit, indicator_c
 
 @transaction.atomic
 def district_indicator_remove(*, user, choice: DistrictIndicator) -> None:
-    if not user.has_perm("releases.choose_district_indicator", choice.unit):
-        raise Refused("Only the district's coordinators and the programme office choose its indicators.")
+    if not user.has_perm("releases.publish_district_indicator", choice):
+        raise Refused("Only the district's coordinators (for its own indicators) and the programme office choose its indicators.")
     if release_stage(choice.release) not in RELEASE_MOVES["edit"]:
         raise ReleaseStateError("Indicators are chosen while the release is a draft.")
     choice.delete()
@@ -220,10 +238,15 @@ def release_story_choose(*, user, release: Release, indicator_code: str, unit: O
 
 @transaction.atomic
 def release_freeze(*, user, release: Release, version: int | None = None) -> ReleaseVersion:
-    """Compute the release's figures now and store them as its version 1 (replacing an earlier freeze of the draft:
-    nothing of a draft has been public). The preview shows this version, exactly as the public will."""
+    """Compute the release's figures now, in this request, and store them as its version 1 (the API and scripts; the
+    release page asks the worker instead, with ``release_freeze_request``)."""
     current = _move(user, release, "freeze", version)
     snapshot = release_snapshot_compute(user=user, release=current)
+    return _freeze_store(current, snapshot, user)
+
+
+def _freeze_store(current: Release, snapshot, user) -> ReleaseVersion:
+    """Store a draft's snapshot as its version 1, replacing an earlier freeze (nothing of a draft has been public)."""
     current.versions.all().delete()
     frozen = ReleaseVersion.objects.create(
         release=current,
@@ -238,6 +261,71 @@ def release_freeze(*, user, release: Release, version: int | None = None) -> Rel
     _touch(current, user)
     current.save()
     return frozen
+
+
+class FreezeUnderWay(Conflict):
+    """The release's figures are being computed already."""
+
+
+def _freeze_ask(*, user, release: Release, version: int | None, kind: str, note: str = "") -> ReleaseFreeze:
+    with transaction.atomic():
+        current = _move(user, release, kind, version)
+        if current.freezes.filter(status__in=FREEZE_UNFINISHED).exists():
+            raise FreezeUnderWay("The release's figures are being computed already: wait for that to finish.")
+        job = ReleaseFreeze.objects.create(release=current, kind=kind, note=note, release_version=current.version, requested_by=user)
+    transaction.on_commit(lambda: release_freeze_task.enqueue(job.pk))
+    return job
+
+
+def release_freeze_request(*, user, release: Release, version: int | None = None) -> ReleaseFreeze:
+    """Ask the worker to freeze a draft: the release's page shows the progress, then the preview (or why it failed)."""
+    return _freeze_ask(user=user, release=release, version=version, kind=FreezeKind.FREEZE)
+
+
+def release_revise_request(*, user, release: Release, note: str, version: int) -> ReleaseFreeze:
+    """Ask the worker for a correction of a live release, published as the next version with ``note`` once computed."""
+    note = nfc((note or "").strip())
+    if not note:
+        raise InvalidInput(field_errors={"note": ["Say what the correction changes and why: the public reads this note."]})
+    return _freeze_ask(user=user, release=release, version=version, kind=FreezeKind.REVISE, note=note)
+
+
+def _freeze_record(freeze_id: int, **fields) -> None:
+    ReleaseFreeze.objects.filter(pk=freeze_id).update(**fields)
+
+
+def release_freeze_run(*, freeze_id: int) -> ReleaseFreeze:
+    """The worker's half: compute the figures as the person who asked may (progress written per indicator, outside
+    any lock), then store them if the release is still as it was when asked. A release changed meanwhile, a move no
+    longer allowed, or an error fails the freeze with its reason and stores nothing."""
+    job = ReleaseFreeze.objects.select_related("release", "requested_by").get(pk=freeze_id)
+    if job.finished:
+        return job
+    _freeze_record(job.pk, status=FreezeStatus.RUNNING, started_at=timezone.now(), progress=1, stage="Starting")
+    user = job.requested_by
+    try:
+        if not user.has_perm("releases.create_release"):
+            raise Refused("The person who asked may no longer prepare releases.")
+        snapshot = release_snapshot_compute(
+            user=user, release=job.release, progress=lambda percent, stage: _freeze_record(job.pk, progress=percent, stage=stage)
+        )
+        _freeze_record(job.pk, progress=96, stage="Storing the figures")
+        with transaction.atomic():
+            current = _move(user, job.release, job.kind, None)
+            if current.version != job.release_version:
+                raise ReleaseChanged(current)
+            made = _freeze_store(current, snapshot, user) if job.kind == FreezeKind.FREEZE else _revision_store(current, snapshot, user, job.note)
+    except (PermissionDenied, Conflict, InvalidInput) as refused:
+        message = getattr(refused, "message", "") or str(refused)
+        _freeze_record(job.pk, status=FreezeStatus.FAILED, error=f"Nothing was stored: {message}", finished_at=timezone.now(), stage="")
+    except Exception:
+        log.exception("freezing release %s failed", job.release_id)
+        error = "Nothing was stored: the computation stopped with an internal error, which has been logged."
+        _freeze_record(job.pk, status=FreezeStatus.FAILED, error=error, finished_at=timezone.now(), stage="")
+    else:
+        _freeze_record(job.pk, status=FreezeStatus.DONE, progress=100, stage="", made=made, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
 
 
 def _curves_store(version: ReleaseVersion, curves: dict) -> None:
@@ -290,12 +378,17 @@ def release_cancel(*, user, release: Release, version: int) -> Release:
 @transaction.atomic
 def release_revise(*, user, release: Release, note: str, version: int) -> ReleaseVersion:
     """A correction of a live release: its figures computed again (as at the same reference date) and published now
-    as the next version, with the note saying what changed and why. Earlier versions stay as they were."""
+    as the next version, with the note saying what changed and why. Earlier versions stay as they were. (In this
+    request: the API and scripts; the release page asks the worker, with ``release_revise_request``.)"""
     current = _move(user, release, "revise", version)
     note = nfc((note or "").strip())
     if not note:
         raise InvalidInput(field_errors={"note": ["Say what the correction changes and why: the public reads this note."]})
     snapshot = release_snapshot_compute(user=user, release=current)
+    return _revision_store(current, snapshot, user, note)
+
+
+def _revision_store(current: Release, snapshot, user, note: str) -> ReleaseVersion:
     number = (current.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     revised = ReleaseVersion.objects.create(
         release=current,

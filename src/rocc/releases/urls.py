@@ -25,6 +25,7 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("manage/<slug:slug>/", views.manage_release, name="manage_release"),
     path("manage/<slug:slug>/do/<slug:action>/", views.manage_action, name="manage_action"),
+    path("manage/<slug:slug>/freezing/", views.freeze_status, name="freeze_status"),
     path("manage/<slug:slug>/preview/", views.preview, name="preview"),
     path("manage/<slug:slug>/preview/action-plan/", views.preview, {"page": "action-plan"}, name="preview_action_plan"),
     path("manage/<slug:slug>/preview/indicators/<slug:code>/", views.preview, name="preview_indicator"),

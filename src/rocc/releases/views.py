@@ -193,6 +193,13 @@ def manage(request):
     )
 
 
+def _district_indicators(user, districts) -> list:
+    """The indicators this user may publish for one of these districts: the programme office any, a coordinator
+    their districts' own (the rule in rules.py decides, per district)."""
+    indicators = list(indicators_for(user=user).select_related("owner_unit"))
+    return [i for i in indicators if any(user.has_perm("releases.publish_district_indicator", DistrictIndicator(unit=d, indicator=i)) for d in districts)]
+
+
 def _manage_context(request, release) -> dict:
 
     user = request.user
@@ -204,14 +211,15 @@ def _manage_context(request, release) -> dict:
         "stage": ReleaseStage(release_stage(release)).label,
         "frozen": preview,
         "versions": release.versions.defer("content").order_by("number"),
-        "indicators": [(i, i.code in chosen) for i in indicators_for(user=user).filter(is_published=True)],
-        "all_indicators": indicators_for(user=user),
+        "indicators": [(i, i.code in chosen) for i in indicators_for(user=user).filter(is_published=True, owner_unit__isnull=True)],
+        "district_indicators": _district_indicators(user, districts),
         "districts": districts,
         "district_choices": release.district_indicators.select_related("unit", "indicator"),
         "stories": release.stories.select_related("indicator", "unit"),
         "units": units_for_measures(user=user),
         "may_district": bool(districts) and user.has_perm("releases.district_indicators_release", release),
         "may": {move: user.has_perm(f"releases.{move}_release", release) for move in ("edit", "freeze", "schedule", "unschedule", "revise", "cancel")},
+        "freeze": selectors.release_freeze_latest(user=user, release=release),
     }
 
 
@@ -219,6 +227,17 @@ def _manage_context(request, release) -> dict:
 def manage_release(request, slug: str):
     release = selectors.release_get(user=request.user, slug=slug)
     return render(request, "releases/manage_release.html", _manage_context(request, release))
+
+
+@login_required
+def freeze_status(request, slug: str):
+    """The freeze panel alone: the release page polls it with htmx while the worker computes the figures."""
+    release = selectors.release_get(user=request.user, slug=slug)
+    freeze = selectors.release_freeze_latest(user=request.user, release=release)
+    response = render(request, "releases/_freeze_status.html", {"release": release, "freeze": freeze})
+    if freeze is not None and freeze.finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # done: the whole page changes (its preview link, versions, moves)
+    return response
 
 
 @login_required
@@ -243,9 +262,8 @@ def manage_action(request, slug: str, action: str):
             )
             done = "Release changed: freeze it again to see the change in the preview."
         elif action == "freeze":
-            frozen = services.release_freeze(user=user, release=release, version=version)
-            left_out = len(frozen.withheld)
-            done = "Frozen: the preview shows it exactly as the public will." + (f" {left_out} figure(s) left out for lack of consent." if left_out else "")
+            services.release_freeze_request(user=user, release=release, version=version)
+            done = "Freezing: the worker is computing the figures; this page shows its progress, then the preview."
         elif action == "schedule":
             raw = post.get("go_live_at", "")
             go_live = parse_datetime(raw) if raw else None
@@ -255,8 +273,8 @@ def manage_action(request, slug: str, action: str):
             services.release_unschedule(user=user, release=release, version=version or 0)
             done = "Taken off the schedule: the release is a draft again."
         elif action == "revise":
-            revised = services.release_revise(user=user, release=release, note=post.get("note", ""), version=version or 0)
-            done = f"Version {revised.number} published; earlier versions stay readable."
+            services.release_revise_request(user=user, release=release, note=post.get("note", ""), version=version or 0)
+            done = "The corrected version is being computed: it is published when done (this page shows its progress); earlier versions stay readable."
         elif action == "cancel":
             services.release_cancel(user=user, release=release, version=version or 0)
             done = "Release cancelled."

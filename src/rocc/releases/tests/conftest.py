@@ -10,6 +10,45 @@ import pytest
 from rocc.returns.tests.fixtures import *  # noqa: F403
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_inline(settings):
+    """The worker's task runs in the test's own process (the same code `rocc worker` runs)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def own_indicator(defaults):
+    """own_indicator(code, district) → a count indicator owned by the district (its coordinators publish it), with a
+    year of monthly figures there."""
+    from rocc.measures.periods import month_end
+    from rocc.measures.services import ObservationInput, indicator_define, observations_record_many
+    from rocc.org.models import OrgUnit
+
+    def make(code: str, district: str):
+        unit = OrgUnit.objects.get(code=district)
+        indicator = indicator_define(
+            user=None,
+            code=code,
+            name=f"Hub visits ({unit.name})",
+            effective_from=dt.date(2000, 1, 1),
+            kind="how_much",
+            unit_label="visits",
+            numerator_label="Visits",
+            polarity="higher",
+            period_type="month",
+            data_source="District records",
+            owner_unit=unit,
+        )
+        items = [
+            ObservationInput(indicator=indicator, unit=unit, period_start=dt.date(2025, m, 1), period_end=month_end(dt.date(2025, m, 1)), numerator=30 + m)
+            for m in range(1, 7)
+        ]
+        observations_record_many(items=items, source="import")
+        return indicator
+
+    return make
+
+
 @pytest.fixture
 def assaults(defaults):
     """'Serious assaults' per 10,000, monthly 2024–2025 in every district (Waitematā's counts small), with a national

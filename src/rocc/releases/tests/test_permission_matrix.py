@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from rocc.releases.models import Release, ReleaseStatus
 
-# Y: allowed; I: only in scope (Waitematā, or the actor's own agency); N: never.
+# Y: allowed; I: only in scope (Waitematā, or the actor's own agency; for publishing a district's indicator, only
+# Waitematā's own indicators for Waitematā: not a national indicator, nor Canterbury's); N: never.
 ACTIONS = [
     "releases.view_manage",
     "releases.preview_release",
@@ -22,22 +23,23 @@ ACTIONS = [
     "releases.revise_release",
     "releases.cancel_release",
     "releases.choose_district_indicator",
+    "releases.publish_district_indicator",
     "releases.district_indicators_release",
     "releases.use_consent",
     "releases.decide_consent",
     "releases.view_consents",
 ]
 EXPECTED = {
-    #                       view prev new edit frz sch uns rev can dist dsr use dec cons
-    "administrator": "Y Y Y Y Y Y Y Y Y Y Y N N Y",
-    "programme_manager": "Y Y Y Y Y Y Y Y Y Y Y N N Y",
-    "regional_coordinator": "Y Y N N N N N N N I Y N N N",
-    "analyst": "N N N N N N N N N N N N N N",
-    "provider_reporter": "N N N N N N N N N N N Y I N",
-    "tc_member": "N N N N N N N N N N N N N N",
-    "viewer": "N N N N N N N N N N N N N N",
-    "no role": "N N N N N N N N N N N N N N",
-    "anonymous": "N N N N N N N N N N N N N N",
+    #                       view prev new edit frz sch uns rev can dist pub dsr use dec cons
+    "administrator": "Y Y Y Y Y Y Y Y Y Y Y Y N N Y",
+    "programme_manager": "Y Y Y Y Y Y Y Y Y Y Y Y N N Y",
+    "regional_coordinator": "Y Y N N N N N N N I I Y N N N",
+    "analyst": "N N N N N N N N N N N N N N N",
+    "provider_reporter": "N N N N N N N N N N N N Y I N",
+    "tc_member": "N N N N N N N N N N N N N N N",
+    "viewer": "N N N N N N N N N N N N N N N",
+    "no role": "N N N N N N N N N N N N N N N",
+    "anonymous": "N N N N N N N N N N N N N N N",
 }
 # The stage each move is asked at (it must also be refused at every other stage).
 STAGE_OF = {
@@ -53,7 +55,9 @@ STAGE_OF = {
 
 @pytest.fixture
 def objects(defaults):
+    from rocc.measures.models import Indicator
     from rocc.org.models import Agency, OrgUnit
+    from rocc.releases.models import DistrictIndicator
     from rocc.returns.models import DataSet, DataSetProvider
 
     now = timezone.now()
@@ -73,10 +77,24 @@ def objects(defaults):
     other = Agency.objects.create(short_name="Waitaha PHO", name="Waitaha Primary Health Organisation", kind="pho")
     own = DataSetProvider.objects.create(data_set=data_set, agency=Agency.objects.get(short_name="MSD"), unit=OrgUnit.objects.get(code="waitemata"))
     theirs = DataSetProvider.objects.create(data_set=data_set, agency=other, unit=OrgUnit.objects.get(code="canterbury"))
+    waitemata, canterbury = OrgUnit.objects.get(code="waitemata"), OrgUnit.objects.get(code="canterbury")
+    national = Indicator.objects.create(code="matrix-national", name="A national indicator")
+    waitemata_own = Indicator.objects.create(code="matrix-waitemata", name="Waitematā's own indicator", owner_unit=waitemata)
+    canterbury_own = Indicator.objects.create(code="matrix-canterbury", name="Canterbury's own indicator", owner_unit=canterbury)
+    draft = releases["draft"]
     return {
         "releases": releases,
-        "units": (OrgUnit.objects.get(code="waitemata"), OrgUnit.objects.get(code="canterbury")),
+        "units": (waitemata, canterbury),
         "assignments": (own, theirs),
+        # Publishing a district's indicator: Waitematā's own for Waitematā, then every choice that is not a
+        # Waitematā coordinator's to make.
+        "district_choices": (
+            DistrictIndicator(release=draft, unit=waitemata, indicator=waitemata_own),
+            DistrictIndicator(release=draft, unit=waitemata, indicator=national),
+            DistrictIndicator(release=draft, unit=waitemata, indicator=canterbury_own),
+            DistrictIndicator(release=draft, unit=canterbury, indicator=canterbury_own),
+            DistrictIndicator(release=draft, unit=canterbury, indicator=national),
+        ),
     }
 
 
@@ -90,6 +108,12 @@ def _cell(user, action, objects) -> str:
         if action == "releases.cancel_release":
             assert not user.has_perm(action, objects["releases"]["live"]) and not user.has_perm(action, objects["releases"]["cancelled"])
         return "Y" if allowed else "N"
+    if action == "releases.publish_district_indicator":
+        inside, *outside = (user.has_perm(action, choice) for choice in objects["district_choices"])
+        if inside and all(outside):
+            return "Y"
+        assert not any(outside), f"{action} allows a choice outside the actor's own district's own indicators"
+        return "I" if inside else "N"
     pair = {"releases.choose_district_indicator": objects["units"], "releases.decide_consent": objects["assignments"]}.get(action)
     if pair is None:
         return "Y" if user.has_perm(action) else "N"

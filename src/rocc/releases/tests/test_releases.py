@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rocc.core.errors import Conflict, InvalidInput
 from rocc.releases import selectors, services
-from rocc.releases.models import ReleaseStage, release_stage
+from rocc.releases.models import Release, ReleaseStage, release_stage
 
 
 def _cell(version, code, unit):
@@ -147,7 +147,8 @@ def test_without_consent_a_providers_figures_are_left_out_and_the_preview_says_s
     frozen = services.release_freeze(user=world["manager"], release=release)
     referral = "mf-whanau-support-referrals"
     assert _cell(frozen, referral, "waitemata")["withheld"]
-    assert _cell(frozen, referral, "nz")["withheld"], "the national total includes the NGO's figures"
+    national = _cell(frozen, referral, "nz")  # the national total is published without the NGO's figures, and says so
+    assert not national["withheld"] and national["partial"] and national["status_label"] == "Not judged"
     assert not _cell(frozen, referral, "canterbury")["withheld"]
     assert _cell(frozen, referral, "canterbury")["points"]
     assert {w["agency"] for w in frozen.withheld} == {"Te Whare Āwhina"}
@@ -202,19 +203,41 @@ def test_consent_page_gives_and_withdraws_with_who_and_when(world, client):
     assert not row.given and [d.given for d in row.history] == [False, True]
 
 
-def test_a_district_coordinator_publishes_their_own_indicator_for_their_district_only(world, draft):
+def test_a_district_coordinator_publishes_their_own_indicator_for_their_district_only(world, draft, own_indicator):
     from rocc.core.errors import Refused
     from rocc.org.models import OrgUnit
 
     release = draft(indicator_codes=["assaults"])
     waitemata, canterbury = OrgUnit.objects.get(code="waitemata"), OrgUnit.objects.get(code="canterbury")
-    services.district_indicator_add(user=world["waitemata_coordinator"], release=release, unit=waitemata, indicator_code="mf-counselling-referrals")
-    with pytest.raises(Refused):
-        services.district_indicator_add(user=world["waitemata_coordinator"], release=release, unit=canterbury, indicator_code="mf-counselling-referrals")
-    services.consent_decide(user=world["ngo"], data_set=world["data_set"], given=True)
+    own_indicator("waitemata-hub-visits", "waitemata")
+    own_indicator("canterbury-hub-visits", "canterbury")
+    coordinator = world["waitemata_coordinator"]
+    services.district_indicator_add(user=coordinator, release=release, unit=waitemata, indicator_code="waitemata-hub-visits")
+    with pytest.raises(Refused):  # not their district
+        services.district_indicator_add(user=coordinator, release=release, unit=canterbury, indicator_code="waitemata-hub-visits")
+    with pytest.raises(Refused, match="Canterbury's own indicator"):  # another region's indicator, even for their own district
+        services.district_indicator_add(user=coordinator, release=release, unit=waitemata, indicator_code="canterbury-hub-visits")
+    with pytest.raises(Refused, match="a national indicator"):
+        services.district_indicator_add(user=coordinator, release=release, unit=waitemata, indicator_code="mf-counselling-referrals")
+    assert [(c.unit.code, c.indicator.code) for c in release.district_indicators.all()] == [("waitemata", "waitemata-hub-visits")]
+    # The programme manager's release includes it, for Waitematā only; a region's own indicator is not national.
     frozen = services.release_freeze(user=world["manager"], release=release)
-    own = next(i for i in frozen.content["indicators"] if i["code"] == "mf-counselling-referrals")
+    own = next(i for i in frozen.content["indicators"] if i["code"] == "waitemata-hub-visits")
     assert own["scope"] == "district" and [c["unit"] for c in own["cells"]] == ["waitemata"]
+    assert own["cells"][0]["latest"]["value"] is not None
+    assert not any(i["code"] == "canterbury-hub-visits" for i in frozen.content["indicators"])
+    with pytest.raises(InvalidInput) as refused:
+        services.release_update(
+            user=world["manager"],
+            release=release,
+            version=Release.objects.get(pk=release.pk).version,
+            title=release.title,
+            reference_date=release.reference_date,
+            planned_for=release.planned_for,
+            indicator_codes=["assaults", "canterbury-hub-visits"],
+        )
+    assert "district's own indicator" in refused.value.field_errors["indicators"][0]
+    assert "canterbury-hub-visits" not in {i.code for i in draft("default-selection").indicators.all()}
 
 
 def test_turn_the_curve_stories_chosen_are_copied_into_the_release(world, draft):
