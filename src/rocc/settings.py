@@ -143,8 +143,8 @@ STATIC_URL = "/static/"
 # front. `rocc serve` collects them into the data directory first (ROCC_STATIC_COLLECTED=1): hashed names cached by
 # browsers for good, and gzip copies sent to every browser that takes them. Other commands and the tests serve them
 # straight from the installed packages.
-STATIC_ROOT = ROCC_DATA_DIR / "static"
 _STATIC_COLLECTED = os.environ.get("ROCC_STATIC_COLLECTED") == "1"
+STATIC_ROOT = ROCC_DATA_DIR / "static" if _STATIC_COLLECTED else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from rocc.analysis_pages import selectors, services
 from rocc.analysis_pages.models import AnalysisKind
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import Refused, error_responses
 from rocc.org.api import unit_named
 
@@ -33,7 +34,7 @@ class SavedAnalysisDetailOut(SavedAnalysisOut):
     result: dict[str, Any]
 
 
-class SavedAnalysisIn(Schema):
+class SavedAnalysisIn(BoundedInput):
     kind: str = Field(description=f"One of: {', '.join(AnalysisKind.values)}")
     title: str
     unit: str = Field(description="Code of the organisational unit the analysis is for (one of your scope)")

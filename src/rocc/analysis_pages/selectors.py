@@ -11,10 +11,12 @@ from rocc.org.scope import scope_of
 
 
 def saved_analysis_list(*, user) -> QuerySet[SavedAnalysis]:
-    """Saved analyses of the user's units; those holding person-level data only for analysts."""
+    """Saved analyses of the user's units; those holding person-level data only for analysts. Lists name each
+    analysis: its stored result and parameters (a hot-spot result alone can hold a hundred thousand cells) are left
+    in the database until one analysis is opened (:func:`saved_analysis_get`)."""
     if not user.has_perm("analyses.view_analyses"):
         return SavedAnalysis.objects.none()
-    analyses = scope_of(user).filter(SavedAnalysis.objects.all(), field="scope_unit").select_related("scope_unit", "created_by")
+    analyses = scope_of(user).filter(SavedAnalysis.objects.all(), field="scope_unit").select_related("scope_unit", "created_by").defer("parameters", "result")
     if scope_of(user).role != Role.ANALYST:
         analyses = analyses.filter(holds_person_level=False)
     return analyses
@@ -27,7 +29,7 @@ def saved_analyses_with_ids(ids) -> list[SavedAnalysis]:
 
 
 def saved_analysis_get(*, user, pk: int) -> SavedAnalysis:
-    analysis = saved_analysis_list(user=user).filter(pk=pk).first()
+    analysis = saved_analysis_list(user=user).defer(None).filter(pk=pk).first()
     if analysis is None or not user.has_perm("analyses.view_saved_analysis", analysis):
         raise Http404("No such saved analysis")
     return analysis

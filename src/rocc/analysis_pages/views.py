@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from rocc.analysis_pages import charts, selectors, services, sources, spatial_charts
@@ -87,7 +88,10 @@ def overview(request):
             "kinds": kinds,
             "may_run": request.user.has_perm("analyses.run_analyses"),
             "saved": selectors.saved_analysis_list(user=request.user)[:50],
-            "runs": selectors.analysis_run_list(user=request.user).filter(saved__isnull=True)[:10],
+            # The list names each run; its result, parameters and uploaded file stay in the database.
+            "runs": selectors.analysis_run_list(user=request.user)
+            .filter(saved__isnull=True)
+            .defer("parameters", "result", "upload__content", "saved__parameters", "saved__result")[:10],
         },
     )
 
@@ -265,7 +269,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
     elif obj.kind == AnalysisKind.HOT_TIMES:
         context["hot_times"] = charts.hot_times_table(result)
     elif obj.kind == AnalysisKind.HOTSPOTS:
-        context["map"] = charts.hotspot_map(result)
+        # Built only when the page draws the SVG grid (cells outside NZTM2000); the map component draws the others.
+        context["map"] = SimpleLazyObject(lambda: charts.hotspot_map(result))
     elif obj.kind == AnalysisKind.CONCENTRATION:
         context["lorenz"] = charts.lorenz_plot(result)
     elif obj.kind == AnalysisKind.HARM:

@@ -171,12 +171,16 @@ def test_hot_spots_draw_a_map_without_tiles_and_download_as_geojson(analyst_clie
     )
     html = text(followed(analyst_client, response))
     assert "1 row without coordinates was left out" in html
-    svg = html.split('class="hotspot-map"')[1].split("</svg>")[0]
-    assert "http" not in svg.replace("http://www.w3.org", "")  # no tiles, nothing fetched
     run_row = AnalysisRun.objects.get()
     hot = run_row.result["hot_cells"]
     assert hot["99"] > 0
-    assert html.count('fill="url(#hatch-99)" class="hot-99"') == hot["99"] + 1  # the hot cells and the legend
+    # The cells (NZTM2000) are sent once, as the map component's columns, for the browser to draw: no SVG copy.
+    assert 'class="hotspot-map"' not in html and html.count('class="rocc-map-canvas"') == 1
+    spec = json.loads(html.split('-spec" type="application/json">')[1].split("</script>")[0])
+    layer = spec["layers"][0]
+    drawn = [c for c in run_row.result["cells"] if c["count"] > 0 or c["hot"] or (c["density"] or 0) > 0]
+    assert len(layer["col"]) == len(drawn)
+    assert html.count("<tr><td>") >= hot["99"]  # the hot cells are listed in the map's table
     assert f"{hot['99']} cell{'s' if hot['99'] != 1 else ''} hot at 99%" in html
     # The cluster's cell (Auckland city centre, about 1 757 000 E, 5 921 000 N in NZTM2000) is the hottest.
     top = max(run_row.result["cells"], key=lambda c: c["gi_z"] or 0)
@@ -186,6 +190,40 @@ def test_hot_spots_draw_a_map_without_tiles_and_download_as_geojson(analyst_clie
     document = json.loads(geojson.content)
     assert document["type"] == "FeatureCollection" and len(document["features"]) == len(run_row.result["cells"])
     assert document["crs"]["properties"]["name"] == "urn:ogc:def:crs:EPSG::2193"
+
+
+def test_hot_spots_in_another_projected_system_are_drawn_once_as_svg(analyst_client, upload, waitemata):
+    rng = np.random.default_rng(3)
+    points = np.vstack([rng.normal(5_000, 40, (60, 2)), rng.uniform(0, 10_000, (140, 2))])
+    _, upload_id = upload("hotspots", ("local.csv", ("x,y\n" + "\n".join(f"{x:.1f},{y:.1f}" for x, y in points) + "\n").encode()))
+    html = text(followed(analyst_client, run(analyst_client, "hotspots", upload_id, waitemata, x="x", y="y", coordinates="metres", cell="500")))
+    hot = AnalysisRun.objects.get().result["hot_cells"]
+    assert hot["99"] > 0 and "rocc-map-canvas" not in html  # not NZTM2000: not on the map component
+    assert html.count('class="hotspot-map"') == 1
+    svg = html.split('class="hotspot-map"')[1].split("</svg>")[0]
+    assert "http" not in svg.replace("http://www.w3.org", "")  # no tiles, nothing fetched
+    assert html.count('fill="url(#hatch-99)" class="hot-99"') == hot["99"] + 1  # the hot cells and the legend
+
+
+def test_lists_of_saved_analyses_leave_the_stored_results_in_the_database(analyst_client, analyst, waitemata):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rocc.analysis.hotspots import hotspots
+
+    rng = np.random.default_rng(5)
+    result = hotspots(x=rng.uniform(1_750_000, 1_760_000, 500), y=rng.uniform(5_915_000, 5_925_000, 500), cell=250, crs="EPSG:2193").to_dict()
+    saved = SavedAnalysis.objects.create(kind="hotspots", title="A big grid", scope_unit=waitemata, source="x.csv", result=result, created_by=analyst)
+    for address in ("/analyses/", "/api/analyses/saved"):
+        with CaptureQueriesContext(connection) as queries:
+            response = analyst_client.get(address)
+        assert response.status_code == 200 and "A big grid" in response.content.decode()
+        listing = [q["sql"] for q in queries.captured_queries if "analyses_savedanalysis" in q["sql"]]
+        assert listing and not any(f'"analyses_savedanalysis"."{column}"' in sql for sql in listing for column in ("result", "parameters")), (address, listing)
+    # Opening one analysis reads its result, in the one query that finds it.
+    with CaptureQueriesContext(connection) as queries:
+        assert analyst_client.get(f"/analyses/saved/{saved.pk}/").status_code == 200
+    assert sum('"analyses_savedanalysis"."result"' in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_concentration_shows_the_lorenz_curve_and_the_figures_of_the_library(analyst_client, upload, waitemata):
