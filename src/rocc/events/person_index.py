@@ -2,9 +2,12 @@
 key, in memory-mapped NumPy files, so one person's events are a binary search away (microseconds over tens
 of millions of rows).
 
-``events/index/CURRENT`` names the live version folder; an import writes a new version (the old rows merged
-with the batch's, sorted) and swaps CURRENT with one atomic rename, so a reader always sees a whole index.
-Readers that still hold the old version's memory maps keep reading it safely until they next look.
+The index is a list of segments (``events/index/segments/<name>/``), each sorted by person key; a lookup
+binary-searches each. An import adds its batch as a new segment, never rewriting the rows already indexed
+(when there are more than MAX_SEGMENTS the two smallest are merged). ``events/index/CURRENT`` names the live
+version folder, whose ``meta.json`` lists the segments, units and batches; a writer swaps CURRENT with one
+atomic rename, so a reader always sees a whole index, and readers that still hold a removed segment's memory
+maps keep reading it safely until they next look.
 """
 
 from __future__ import annotations
@@ -76,59 +79,115 @@ class IndexRows:
         ), units
 
 
+#: More segments than this and the two smallest are merged after an import: a lookup searches every segment
+#: (a binary search each), and merging only the smallest keeps an import's work near the batch's size.
+MAX_SEGMENTS = 24
+
+
 def _current() -> tuple[Path | None, dict]:
     root = _root()
     try:
         version = (root / "CURRENT").read_text().strip()
     except FileNotFoundError:
-        return None, {"units": [], "rows": 0, "batches": []}
+        return None, {"units": [], "rows": 0, "batches": [], "segments": []}
     folder = root / version
-    return folder, json.loads((folder / "meta.json").read_text())
+    return folder, _with_segments(json.loads((folder / "meta.json").read_text()), version)
+
+
+def _with_segments(meta: dict, version: str) -> dict:
+    """An index written before segments is one segment: its version folder."""
+    if "segments" not in meta:
+        meta["segments"] = [{"path": version, "rows": meta["rows"]}] if meta["rows"] else []
+    return meta
 
 
 def index_extend(persons: pd.DataFrame, *, batch_id: int) -> int:
-    """Merge a batch's person rows into the index and make the result live; returns the index's row count.
+    """Add a batch's person rows to the index as a new sorted segment and make the result live; returns the
+    index's row count. The rows already indexed are not read or rewritten (only the two smallest segments
+    are merged when there are more than MAX_SEGMENTS), so an import's time and memory follow the batch.
     Call under ``store_lock`` (one writer at a time)."""
-    folder, meta = _current()
+    _, meta = _current()
     if batch_id in meta["batches"]:
         return meta["rows"]
     rows, units = IndexRows.from_persons(persons, meta["units"])
-    columns = {name: getattr(rows, name) for name in _COLUMNS}
-    if folder is not None:
-        columns = {name: np.concatenate([np.load(folder / f"{name}.npy"), columns[name]]) for name in _COLUMNS}
-    order = np.lexsort((columns["low"], columns["high"]))
-    meta = {"units": units, "rows": int(len(order)), "batches": [*meta["batches"], batch_id]}
-    _write_version({name: values[order] for name, values in columns.items()}, meta)
+    segments = list(meta["segments"])
+    if len(rows.high):
+        segments.append(_write_segment({name: getattr(rows, name) for name in _COLUMNS}))
+    segments = _compacted(segments)
+    meta = {"units": units, "rows": int(sum(s["rows"] for s in segments)), "batches": [*meta["batches"], batch_id], "segments": segments}
+    _write_version(meta)
     return meta["rows"]
 
 
 def index_build(rows: IndexRows, units: list[dict], *, batches: list[int]) -> None:
-    """Write a whole index from rows (used by a rebuild and by the benchmark's generator)."""
-    order = np.lexsort((rows.low, rows.high))
-    _write_version({name: getattr(rows, name)[order] for name in _COLUMNS}, {"units": units, "rows": int(len(order)), "batches": batches})
+    """Write a whole index from rows (used by the benchmark's generator)."""
+    segments = [_write_segment({name: getattr(rows, name) for name in _COLUMNS})] if len(rows.high) else []
+    _write_version({"units": units, "rows": int(len(rows.high)), "batches": batches, "segments": segments})
 
 
-def _write_version(columns: dict[str, np.ndarray], meta: dict) -> None:
+def index_build_streaming(batches) -> int:
+    """Rebuild the index from ``(batch_id, persons frame)`` pairs read one at a time: each batch becomes a
+    segment as it comes, so memory follows the largest batch, not the store. The new index goes live at the
+    end in one swap; returns its row count."""
+    units: list[dict] = []
+    segments: list[dict] = []
+    held: list[int] = []
+    for batch_id, persons in batches:
+        rows, units = IndexRows.from_persons(persons, units)
+        if len(rows.high):
+            segments = _compacted([*segments, _write_segment({name: getattr(rows, name) for name in _COLUMNS})])
+        held.append(int(batch_id))
+    total = int(sum(s["rows"] for s in segments))
+    _write_version({"units": units, "rows": total, "batches": held, "segments": segments})
+    return total
+
+
+def _write_segment(columns: dict[str, np.ndarray]) -> dict:
+    order = np.lexsort((columns["low"], columns["high"]))
+    name = f"segments/s-{uuid.uuid4().hex}"
+    folder = _root() / name
+    folder.mkdir(parents=True)
+    for column, values in columns.items():
+        np.save(folder / f"{column}.npy", np.ascontiguousarray(values[order]))
+    return {"path": name, "rows": int(len(order))}
+
+
+def _compacted(segments: list[dict]) -> list[dict]:
+    """Merge the two smallest segments while there are more than MAX_SEGMENTS (the merged files are removed
+    once no live version names them)."""
+    segments = list(segments)
+    while len(segments) > MAX_SEGMENTS:
+        first, second = sorted(segments, key=lambda s: s["rows"])[:2]
+        merged = {name: np.concatenate([np.load(_root() / s["path"] / f"{name}.npy") for s in (first, second)]) for name in _COLUMNS}
+        segments = [s for s in segments if s is not first and s is not second]
+        segments.append(_write_segment(merged))
+    return segments
+
+
+def _write_version(meta: dict) -> None:
     root = _root()
     root.mkdir(parents=True, exist_ok=True)
     version = f"v-{uuid.uuid4().hex}"
     folder = root / version
     folder.mkdir()
-    for name, values in columns.items():
-        np.save(folder / f"{name}.npy", values)
     (folder / "meta.json").write_text(json.dumps(meta))
     pointer = root / f".CURRENT.{version}"
     pointer.write_text(version)
     os.replace(pointer, root / "CURRENT")
+    # Readers still mapping a removed file keep reading it until they next look (the files live while mapped).
+    live = {version, *(s["path"] for s in meta["segments"])}
     for old in root.iterdir():
-        if old.is_dir() and old.name != version:
+        if old.is_dir() and old.name != "segments" and old.name not in live:
+            shutil.rmtree(old, ignore_errors=True)
+    for old in (root / "segments").iterdir() if (root / "segments").exists() else ():
+        if f"segments/{old.name}" not in live:
             shutil.rmtree(old, ignore_errors=True)
 
 
-_open: dict[str, tuple[dict[str, np.ndarray], dict]] = {}
+_open: dict[str, tuple[list[dict[str, np.ndarray]], dict]] = {}
 
 
-def _loaded() -> tuple[dict[str, np.ndarray], dict] | None:
+def _loaded() -> tuple[list[dict[str, np.ndarray]], dict] | None:
     root = _root()
     try:
         version = (root / "CURRENT").read_text().strip()
@@ -137,14 +196,13 @@ def _loaded() -> tuple[dict[str, np.ndarray], dict] | None:
     cached = _open.get(str(root))
     if cached is not None and cached[1]["version"] == version:
         return cached
-    folder = root / version
-    columns = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _COLUMNS}
-    meta = json.loads((folder / "meta.json").read_text())
+    meta = _with_segments(json.loads((root / version / "meta.json").read_text()), version)
+    segments = [{name: np.load(root / s["path"] / f"{name}.npy", mmap_mode="r") for name in _COLUMNS} for s in meta["segments"]]
     meta["version"] = version
     meta["unit_paths"] = np.array([u["path"] for u in meta["units"]], dtype=object)
     meta["unit_codes"] = np.array([u["code"] for u in meta["units"]], dtype=object)
-    _open[str(root)] = (columns, meta)
-    return columns, meta
+    _open[str(root)] = (segments, meta)
+    return segments, meta
 
 
 def index_batches() -> list[int]:
@@ -169,26 +227,35 @@ def person_events(person_key: str, *, role: str | None = None, since=None, until
     empty = PersonEvents(np.empty(0, dtype="datetime64[D]"), [], [], [], [])
     if loaded is None:
         return empty
-    columns, meta = loaded
-    high, low = int(person_key[:16], 16), int(person_key[16:32], 16)
-    high_column = columns["high"]
-    start = int(np.searchsorted(high_column, np.uint64(high), side="left"))
-    stop = int(np.searchsorted(high_column, np.uint64(high), side="right"))
-    if start == stop:
+    segments, meta = loaded
+    high, low = np.uint64(int(person_key[:16], 16)), np.uint64(int(person_key[16:32], 16))
+    days, roles, units, codes = [], [], [], []
+    for columns in segments:
+        high_column = columns["high"]
+        start = int(np.searchsorted(high_column, high, side="left"))
+        stop = int(np.searchsorted(high_column, high, side="right"))
+        if start == stop:
+            continue
+        keep = np.asarray(columns["low"][start:stop]) == low
+        role_codes = np.asarray(columns["role"][start:stop])
+        if role is not None:
+            keep &= role_codes == ROLE_CODES[role]
+        found = np.asarray(columns["day"][start:stop]).astype("datetime64[D]")
+        if since is not None:
+            keep &= found >= since
+        if until is not None:
+            keep &= found <= until
+        days.append(found[keep])
+        roles.append(role_codes[keep])
+        units.append(np.asarray(columns["unit"][start:stop])[keep])
+        codes.append(np.asarray(columns["code"][start:stop])[keep])
+    if not days:
         return empty
-    keep = np.asarray(columns["low"][start:stop]) == np.uint64(low)
-    if role is not None:
-        keep &= np.asarray(columns["role"][start:stop]) == ROLE_CODES[role]
-    days = np.asarray(columns["day"][start:stop]).astype("datetime64[D]")
-    if since is not None:
-        keep &= days >= since
-    if until is not None:
-        keep &= days <= until
-    units = np.asarray(columns["unit"][start:stop])
+    unit_numbers = np.concatenate(units)
     return PersonEvents(
-        days=days[keep],
-        roles=[ROLE_NAMES[r] for r in np.asarray(columns["role"][start:stop])[keep].tolist()],
-        unit_codes=meta["unit_codes"][units[keep]].tolist(),
-        offence_codes=[c.decode() for c in np.asarray(columns["code"][start:stop])[keep].tolist()],
-        unit_paths=meta["unit_paths"][units[keep]].tolist(),
+        days=np.concatenate(days),
+        roles=[ROLE_NAMES[r] for r in np.concatenate(roles).tolist()],
+        unit_codes=meta["unit_codes"][unit_numbers].tolist(),
+        offence_codes=[c.decode() for c in np.concatenate(codes).tolist()],
+        unit_paths=meta["unit_paths"][unit_numbers].tolist(),
     )

@@ -20,7 +20,7 @@ from rocc.events.importer import REPORT_LIMIT, FileRefused, Problem, events_arro
 from rocc.events.mapping import MappingInvalid, SourceMapping, mapping_from_dict
 from rocc.events.models import BatchStatus, EventSource, ImportBatch
 from rocc.events.models import BatchStatus as Status
-from rocc.events.person_index import IndexRows, index_build, index_extend
+from rocc.events.person_index import index_build_streaming, index_extend
 from rocc.events.tasks import batch_import_task
 from rocc.inbox import hooks as notifications
 from rocc.org.models import OrgUnit
@@ -263,16 +263,14 @@ def _already_stored(source: str, ids: pd.Series) -> set[str]:
 
 
 def index_rebuild() -> int:
-    """Rebuild the person index from every stored batch (after a restore, or if an import was interrupted)."""
+    """Rebuild the person index from every stored batch (after a restore, or if an import was interrupted),
+    one batch at a time: memory follows the largest batch, not the store."""
     import pyarrow.parquet as pq
 
+    columns = ["person_key", "role", "date_from", "offence_code", "unit_code", "unit_path"]
     with store.store_lock():
-        batches = list(ImportBatch.objects.filter(status=Status.DONE).exclude(persons_file="").values_list("pk", "persons_file"))
-        frames = [pq.read_table(store.absolute(name)).to_pandas() for _, name in batches]
-        persons = pd.concat(frames, ignore_index=True) if frames else store.empty_frame(store.PERSON_SCHEMA)
-        rows, units = IndexRows.from_persons(persons, [])
-        index_build(rows, units, batches=[pk for pk, _ in batches])
-        return len(persons)
+        batches = list(ImportBatch.objects.filter(status=Status.DONE).exclude(persons_file="").order_by("pk").values_list("pk", "persons_file"))
+        return index_build_streaming((pk, pq.read_table(store.absolute(name), columns=columns).to_pandas()) for pk, name in batches)
 
 
 def rejects_path(batch: ImportBatch) -> Path | None:

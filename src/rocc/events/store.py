@@ -253,7 +253,13 @@ def spark_backend():
 def _spark_schema(schema: pa.Schema):
     from pyspark.sql import types as T
 
-    kinds = {pa.string(): T.StringType(), pa.int64(): T.LongType(), pa.int32(): T.IntegerType(), pa.float64(): T.DoubleType(), pa.timestamp("us"): T.TimestampNTZType()}
+    kinds = {
+        pa.string(): T.StringType(),
+        pa.int64(): T.LongType(),
+        pa.int32(): T.IntegerType(),
+        pa.float64(): T.DoubleType(),
+        pa.timestamp("us"): T.TimestampNTZType(),
+    }
     return T.StructType([T.StructField(f.name, kinds[f.type], True) for f in schema])
 
 
