@@ -9,12 +9,14 @@ import os
 from typing import Annotated
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pydantic import StringConstraints
+from ninja import Schema
+from pydantic import ConfigDict, StringConstraints
 
 IDENTIFIER_MAX = 100  # an event id, a person identifier, a code
 NAME_MAX = 300  # a title or a name
-TEXT_MAX = 50_000  # free text: a goal, a description, a narrative, a comment (about 25 pages)
+TEXT_MAX = 100_000  # free text: a goal, a description, a narrative, a comment (about 50 pages)
 
 Identifier = Annotated[str, StringConstraints(max_length=IDENTIFIER_MAX)]
 Name = Annotated[str, StringConstraints(max_length=NAME_MAX)]
@@ -24,6 +26,13 @@ EVENTS_EARLIEST = dt.date(1900, 1, 1)
 CLOCK_SKEW = dt.timedelta(days=1)  # a clock that runs a little ahead does not make today's events "in the future"
 
 
+class BoundedInput(Schema):
+    """The base of every API input schema: no text field takes more than ``TEXT_MAX`` characters (a field may set a
+    tighter bound with ``Identifier`` or ``Name``); the OpenAPI document shows each bound as ``maxLength``."""
+
+    model_config = ConfigDict(str_max_length=TEXT_MAX)
+
+
 class BoundSettingInvalid(ValueError):
     """A deployment's bound setting that is not what it should be (the message says which and why)."""
 
@@ -31,6 +40,21 @@ class BoundSettingInvalid(ValueError):
 def too_long(value: str, limit: int) -> str:
     """What to say about text past its bound, without repeating the text."""
     return f"is {len(value):,} characters long; at most {limit:,} are allowed"
+
+
+def text_bound_check(value: str | None, *, field: str, label: str, limit: int = TEXT_MAX) -> None:
+    """Refuse text past its bound for a service that takes it without a model or schema in between (a return's
+    comment or note): ValidationError on ``field``, saying how long the text is."""
+    if value and len(value) > limit:
+        raise ValidationError({field: f"{label} {too_long(value, limit)}."})
+
+
+def shown_input(value: object) -> str:
+    """A refused value as a message shows it: itself when short, else how long it is (a 3 MB text is not echoed)."""
+    if isinstance(value, str) and len(value) > 200:
+        return f"a text of {len(value):,} characters"
+    shown = repr(value)
+    return shown if len(shown) <= 200 else f"a value of {len(shown):,} characters"
 
 
 def events_earliest() -> dt.date:

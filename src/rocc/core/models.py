@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from rocc.core.bounds import TEXT_MAX, too_long
 from rocc.core.text import fold, nfc
 
 
@@ -56,6 +58,36 @@ class NormalisedText(models.Model):
         for column, sources in self.folded.items():
             setattr(self, column, fold(" ".join(_words(getattr(self, source)) for source in sources)))
 
+    def text_bounds_errors(self) -> dict[str, list[str]]:
+        """Each text field longer than its bound: the field's max_length, else ``TEXT_MAX`` (a TextField, or a list
+        item by item). SQLite does not enforce a column's length, so this is where every database does."""
+        errors: dict[str, list[str]] = {}
+        for name in self.text_fields:
+            limit = getattr(self._meta.get_field(name), "max_length", None) or TEXT_MAX
+            value = getattr(self, name)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and len(item) > limit:
+                    errors.setdefault(name, []).append(f"The {self._meta.get_field(name).verbose_name} {too_long(item, limit)}.")
+        return errors
+
+    def clean_fields(self, exclude=None):
+        # A field with a max_length is checked by Django's own validator; the others (TextField, lists) here.
+        errors = {
+            name: messages
+            for name, messages in self.text_bounds_errors().items()
+            if not getattr(self._meta.get_field(name), "max_length", None) and name not in (exclude or ())
+        }
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs):
         self.normalise_text()
+        errors = self.text_bounds_errors()
+        if errors:
+            raise ValidationError(errors)
         super().save(*args, **kwargs)

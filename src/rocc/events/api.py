@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from rocc.core.bounds import BoundedInput, Identifier
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.events import selectors
 
@@ -60,8 +61,8 @@ class VictimFocusOut(Schema):
     search: VictimFocusSearchOut
 
 
-class VictimFocusQuery(Schema):
-    person: str = Field(description="The person's identifier, pseudonymised as imports do")
+class VictimFocusQuery(BoundedInput):
+    person: Identifier = Field(description="The person's identifier, pseudonymised as imports do")
     purpose: str = Field(description="Why you look this person up (recorded in the audit trail)")
     as_of: dt.date | None = Field(None, description="The last day of the 12 months (default today)")
 

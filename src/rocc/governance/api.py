@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.governance import selectors, services
 from rocc.governance.models import Audience, ReportPack
@@ -17,7 +18,7 @@ from rocc.org.models import OrgUnit
 router = Router(tags=["governance"])
 
 
-class PackIn(Schema):
+class PackIn(BoundedInput):
     unit: str = Field(description="The code of the unit the pack is for: the national unit or a district")
     period_start: dt.date | None = Field(None, description="First day of the period (with period_end); both empty: the last complete quarter")
     period_end: dt.date | None = Field(None, description="Last day of the period")

@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.inbox import selectors, services
 
@@ -24,7 +25,7 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class InboxFilter(Schema):
+class InboxFilter(BoundedInput):
     unread: bool = False
 
 
@@ -32,7 +33,7 @@ class UnreadOut(Schema):
     unread: int
 
 
-class PreferenceIn(Schema):
+class PreferenceIn(BoundedInput):
     email: str
 
 

@@ -12,6 +12,7 @@ import numpy as np
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.maps import selectors
 from rocc.measures.models import Indicator
@@ -96,7 +97,7 @@ class ChoroplethOut(Schema):
     periods: list[dict[str, str]]
 
 
-class EventsFilter(Schema):
+class EventsFilter(BoundedInput):
     unit: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None

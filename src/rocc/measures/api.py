@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, InvalidInput, Refused, error_responses
 from rocc.measures import selectors, services
 from rocc.measures.models import Indicator, PeriodType
@@ -70,7 +71,7 @@ class ObservationOut(Schema):
     disclosure_applied: bool
 
 
-class ObservationIn(Schema):
+class ObservationIn(BoundedInput):
     indicator: str
     unit: str
     period_start: dt.date
@@ -83,14 +84,14 @@ class ObservationIn(Schema):
     provenance: str = ""
 
 
-class SeriesQuery(Schema):
+class SeriesQuery(BoundedInput):
     unit: str | None = None
     period_type: str | None = None
     as_reported: bool = False
     disaggregation: str = ""
 
 
-class NarrativeIn(Schema):
+class NarrativeIn(BoundedInput):
     unit: str
     version: int
     story_behind_curve: str = ""

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut as BaseErrorOut
 from rocc.core.errors import error_responses
 from rocc.org.api import unit_named
@@ -108,14 +109,14 @@ class CaseOut(CaseSummaryOut):
     history: list[MoveOut]
 
 
-class CaseIn(Schema):
+class CaseIn(BoundedInput):
     title: str
     description: str = ""
     unit: str
     owner: str | None = None
 
 
-class CasePatch(Schema):
+class CasePatch(BoundedInput):
     version: int
     title: str | None = None
     description: str | None = None
@@ -141,7 +142,7 @@ class CasePatch(Schema):
     usable_elsewhere_note: str | None = None
 
 
-class VersionIn(Schema):
+class VersionIn(BoundedInput):
     version: int
 
 
@@ -153,7 +154,7 @@ class AnswerIn(VersionIn):
     text: str
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(BoundedInput):
     kind: str
     analysis_id: int | None = None
     indicator_code: str = ""
@@ -271,7 +272,7 @@ def case_create(request: HttpRequest, payload: CaseIn):
     return Status(201, _case_out(case))
 
 
-class CaseFromInsightsIn(Schema):
+class CaseFromInsightsIn(BoundedInput):
     report_id: int | None = Field(None, description="The OCCC insights report to open the case from")
     product_id: int | None = Field(None, description="Or the insights product to open it from")
     owner: str | None = Field(None, description="A user name (yourself when left out)")

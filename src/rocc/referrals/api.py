@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
@@ -35,7 +36,7 @@ class ServiceOut(Schema):
     version: int
 
 
-class ServiceIn(Schema):
+class ServiceIn(BoundedInput):
     provider: str
     name: str
     offers: str
@@ -50,13 +51,13 @@ class ServiceIn(Schema):
     version: int | None = None
 
 
-class CapacityIn(Schema):
+class CapacityIn(BoundedInput):
     capacity: str
     capacity_note: str = ""
     version: int | None = None
 
 
-class DirectoryFilter(Schema):
+class DirectoryFilter(BoundedInput):
     q: str = ""
     unit: str = ""
     capacity: str = ""
@@ -133,7 +134,7 @@ def service_capacity(request: HttpRequest, service_id: int, payload: CapacityIn)
     )
 
 
-class ReferralIn(Schema):
+class ReferralIn(BoundedInput):
     service: int
     unit: str
     reason: str
@@ -213,7 +214,7 @@ class ReferralOut(Schema):
     version: int
 
 
-class MoveIn(Schema):
+class MoveIn(BoundedInput):
     move: str
     version: int | None = None
     note: str = ""
@@ -221,7 +222,7 @@ class MoveIn(Schema):
     outcome: str = ""
 
 
-class ListFilter(Schema):
+class ListFilter(BoundedInput):
     status: str = ""
     overdue: bool = False
 
@@ -358,7 +359,7 @@ class CapacityRowOut(Schema):
     protected: bool
 
 
-class CapacityFilter(Schema):
+class CapacityFilter(BoundedInput):
     unit: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None

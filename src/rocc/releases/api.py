@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.releases import selectors, services
 from rocc.releases.models import Release, ReleaseVersion, release_stage
@@ -37,17 +38,17 @@ class ReleaseOut(Schema):
     versions: list[VersionOut]
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(BoundedInput):
     go_live_at: dt.datetime
     version: int
 
 
-class ReviseIn(Schema):
+class ReviseIn(BoundedInput):
     note: str
     version: int
 
 
-class ConsentIn(Schema):
+class ConsentIn(BoundedInput):
     given: bool
     note: str = ""
 

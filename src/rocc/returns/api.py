@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
@@ -104,31 +105,31 @@ class ReturnErrorOut(ErrorOut):
     warnings: list[ReturnFlagOut] | None = None
 
 
-class ReturnOpenIn(Schema):
+class ReturnOpenIn(BoundedInput):
     data_set: str
     unit: str
     period: str
     provider: str | None = None
 
 
-class ReturnValuesIn(Schema):
+class ReturnValuesIn(BoundedInput):
     version: int
     values: dict[str, int | float | str | None]
     note: str | None = None
 
 
-class ReturnSubmitIn(Schema):
+class ReturnSubmitIn(BoundedInput):
     version: int
     note: str | None = None
     warnings_seen: list[str] = []
 
 
-class ReturnReviewIn(Schema):
+class ReturnReviewIn(BoundedInput):
     version: int
     comment: str = ""
 
 
-class ReturnFilter(Schema):
+class ReturnFilter(BoundedInput):
     data_set: str | None = None
     status: str | None = None
 

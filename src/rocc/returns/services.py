@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core.bounds import text_bound_check
 from rocc.core.errors import NOTHING_SAVED, Conflict, InvalidInput, StaleRecord
 from rocc.core.text import nfc
 from rocc.inbox import hooks as notifications
@@ -398,6 +399,7 @@ def return_values_save(*, user, provider_return: ProviderReturn, version: int, v
     current = _current_for_change(provider_return, version)
     if not current.is_editable:
         raise ReturnStateError(f"This return is {current.get_status_display().lower()}; its figures can no longer be changed.")
+    text_bound_check(note, field="note", label="The note")
     parsed = _figures_check(current.data_set, values)
     _store(current, parsed)
     if note is not None:
@@ -546,6 +548,7 @@ def return_submit(*, user, provider_return: ProviderReturn, version: int, note: 
     current = _current_for_change(provider_return, version)
     if not current.is_editable:
         raise ReturnStateError(f"This return is already {current.get_status_display().lower()}.")
+    text_bound_check(note, field="note", label="The note")
     if note is not None:
         current.note = nfc(note.strip())
     checks = return_checks(current)
@@ -582,6 +585,7 @@ def return_send_back(*, user, provider_return: ProviderReturn, version: int, com
     comment = nfc((comment or "").strip())
     if not comment:
         raise ValidationError({"comment": "Say what the provider should check or fix: the comment is required."})
+    text_bound_check(comment, field="comment", label="The comment")
     current = _current_for_change(provider_return, version)
     if current.status != ReturnStatus.SUBMITTED:
         raise ReturnStateError(f"Only a submitted return can be returned for revision; this one is {current.get_status_display().lower()}.")
@@ -643,6 +647,7 @@ def _land_observations(current: ProviderReturn, user) -> int:
 def return_approve(*, user, provider_return: ProviderReturn, version: int, comment: str = "") -> ProviderReturn:
     """Approve a submitted return: it is locked, and its figures land as the unit's observations for the period."""
     _require(user, "returns.approve_return", provider_return, message="Only the programme office or the unit's coordinators approve returns.")
+    text_bound_check(comment, field="comment", label="The comment")
     current = _current_for_change(provider_return, version)
     if current.status != ReturnStatus.SUBMITTED:
         raise ReturnStateError(f"Only a submitted return can be approved; this one is {current.get_status_display().lower()}.")

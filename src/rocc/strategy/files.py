@@ -15,6 +15,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as SchemaError
 
+from rocc.core.bounds import TEXT_MAX, shown_input
 from rocc.core.errors import InvalidInput
 from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
@@ -25,7 +26,7 @@ ALL_AGENCIES = "all"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, str_max_length=TEXT_MAX)  # a 3 MB goal is refused
 
 
 class SubActivityFile(_Strict):
@@ -177,7 +178,7 @@ def _schema_message(error: dict) -> str:
         return f"unknown field '{error['loc'][-1]}'"
     if error["type"] == "missing":
         return f"'{name}' is missing"
-    return f"'{name}': {error['msg'].lower()} (got {error['input']!r})"
+    return f"'{name}': {error['msg'].lower()} (got {shown_input(error['input'])})"
 
 
 def framework_file_check(text: str, *, source: str) -> tuple[FrameworkFile | None, list[FileProblem]]:

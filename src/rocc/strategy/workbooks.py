@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError as SchemaError
 
 from rocc.core import limits
+from rocc.core.bounds import shown_input
 from rocc.core.spreadsheets import sheet_cell, unquote_cell
 from rocc.strategy.files import ActionPlanFile, FrameworkFile, _meaning_problems
 from rocc.strategy.models import ActivityStatus, FocusAreaKind, Framework
@@ -364,7 +365,7 @@ def action_plan_workbook_check(data: bytes, *, source: str):
         found = []
         for e in error.errors():
             sheet_name, cell = locate(e["loc"])
-            found.append(CellProblem(source, sheet_name, cell, f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()} (got {e['input']!r})"))
+            found.append(CellProblem(source, sheet_name, cell, f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].lower()} (got {shown_input(e['input'])})"))
         raise WorkbookInvalid(found) from None
     framework = FrameworkFile.model_construct(objectives=[], action_plans=[plan])
     found = [CellProblem(source, *locate(path), message) for path, message in _meaning_problems(framework)]

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, error_responses
 from rocc.strategy.selectors import frameworks as frameworks_selectors
 from rocc.strategy.services import frameworks as frameworks_services
@@ -92,7 +93,7 @@ class ActivityDetailOut(ActivityOut):
     progress_updates: list[UpdateOut]
 
 
-class UpdateIn(Schema):
+class UpdateIn(BoundedInput):
     version: int
     status: str
     narrative: str
@@ -248,7 +249,7 @@ def framework_file(request: HttpRequest, code: str):
     return HttpResponse(frameworks_selectors.framework_export(user=request.user, code=code), content_type="application/yaml; charset=utf-8")
 
 
-class ActivityEditIn(Schema):
+class ActivityEditIn(BoundedInput):
     version: int
     title: str
     description: str

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.services import agency_resolve
@@ -158,7 +159,7 @@ def district_plans(request: HttpRequest):
     return [_district_summary(request, p) for p in plans_selectors.district_plan_list(user=request.user)]
 
 
-class DistrictPlanIn(Schema):
+class DistrictPlanIn(BoundedInput):
     unit: str
     title: str
     code: str = ""
@@ -203,7 +204,7 @@ def district_plan_version(request: HttpRequest, code: str, number: int):
     return _version_out(found, plans_selectors.plan_version_get(user=request.user, plan=found, number=number))
 
 
-class PartIn(Schema):
+class PartIn(BoundedInput):
     text: str
 
 
@@ -219,7 +220,7 @@ def condition_add(request: HttpRequest, code: str, payload: PartIn):
     return _written(request, code, lambda p: plans_services.plan_part_add(user=request.user, plan=p, part="conditions", text=payload.text))
 
 
-class AnswersIn(Schema):
+class AnswersIn(BoundedInput):
     answers: dict[str, str]
 
 
@@ -233,7 +234,7 @@ def answers_set(request: HttpRequest, code: str, payload: AnswersIn):
     return _written(request, code, write)
 
 
-class PriorityActionIn(Schema):
+class PriorityActionIn(BoundedInput):
     activity: str
     output: str = ""
     outcome: str = ""
@@ -307,7 +308,7 @@ def box_remove(request: HttpRequest, code: str, key: str):
     return _written(request, code, lambda p: plans_services.chain_element_remove(user=request.user, plan=p, key=key))
 
 
-class BoxIn(Schema):
+class BoxIn(BoundedInput):
     kind: str
     text: str
     key: str = ""
@@ -323,7 +324,7 @@ def box_add(request: HttpRequest, code: str, payload: BoxIn):
     return _written(request, code, lambda p: plans_services.chain_element_add(user=request.user, plan=p, **payload.model_dump()))
 
 
-class MonitoringIn(Schema):
+class MonitoringIn(BoundedInput):
     outcome: str
     indicator_name: str
     indicator_code: str = ""

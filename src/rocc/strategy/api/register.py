@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.strategy.models import SystemicBarrier
@@ -35,7 +36,7 @@ class BarrierOut(Schema):
     closed_at: dt.datetime | None
 
 
-class BarrierIn(Schema):
+class BarrierIn(BoundedInput):
     unit: str
     severity: int
     description: str
@@ -45,7 +46,7 @@ class BarrierIn(Schema):
     plan: str | None = None  # a district plan's code
 
 
-class BarrierMoveIn(Schema):
+class BarrierMoveIn(BoundedInput):
     response: str = ""
 
 
@@ -142,7 +143,7 @@ class InitiativeOut(Schema):
     evidence_links: list[str]
 
 
-class InitiativeIn(Schema):
+class InitiativeIn(BoundedInput):
     name: str
     provider: str
     unit: str

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.tasking.api.common import subject_named
 from rocc.tasking.selectors import deconfliction as deconfliction_selectors
@@ -15,7 +16,7 @@ from rocc.tasking.services import deconfliction as deconfliction_services
 router = Router()
 
 
-class TargetIn(Schema):
+class TargetIn(BoundedInput):
     subject_type: str
     subject_id: int
     kind: str

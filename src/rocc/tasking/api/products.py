@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rocc.analysis_pages.selectors import saved_analyses_with_ids
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.problems.selectors import cases_with_ids
 from rocc.tasking.api.common import group_named, unit_named
@@ -33,7 +34,7 @@ class ProductOut(Schema):
     cases: list[int]
 
 
-class ProductIn(Schema):
+class ProductIn(BoundedInput):
     kind: str
     title: str
     summary: str

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.tasking.api.common import forum_named, unit_named
 from rocc.tasking.api.risk import ScoreOut, score_out
@@ -51,13 +52,13 @@ class ReportDetailOut(ReportOut):
     scores: list[ScoreOut]
 
 
-class ReportIn(Schema):
+class ReportIn(BoundedInput):
     title: str
     summary: str
     products: list[int]
 
 
-class RoutingIn(Schema):
+class RoutingIn(BoundedInput):
     version: int
     direction: str
     rationale: str = ""
@@ -149,7 +150,7 @@ def report_route(request: HttpRequest, report_id: int, payload: RoutingIn):
     return Status(201, routing_out(decision))
 
 
-class CloseIn(Schema):
+class CloseIn(BoundedInput):
     version: int
     reason: str = ""
     meeting: int | None = None

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.tasking.api.common import subject_named
 from rocc.tasking.selectors import risk as risk_selectors
@@ -50,7 +51,7 @@ class MethodologyOut(Schema):
     dimensions: list[DimensionOut]
 
 
-class ScoreIn(Schema):
+class ScoreIn(BoundedInput):
     subject_type: str
     subject_id: int
     ratings: dict[str, int | float | str | None]

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.tasking.api.common import forum_named, group_named, local_today, unit_named, user_named
 from rocc.tasking.selectors import meetings as meetings_selectors
@@ -46,7 +47,7 @@ class TaskingDetailOut(TaskingOut):
     updates: list[UpdateOut]
 
 
-class TaskingIn(Schema):
+class TaskingIn(BoundedInput):
     title: str
     description: str
     owner: str | None = None
@@ -58,7 +59,7 @@ class TaskingIn(Schema):
     meeting: int | None = None
 
 
-class TaskingUpdateIn(Schema):
+class TaskingUpdateIn(BoundedInput):
     version: int
     status: str
     note: str
