@@ -35,12 +35,15 @@ class SavedAnalysisDetailOut(SavedAnalysisOut):
 
 
 class SavedAnalysisIn(BoundedInput):
-    kind: str = Field(description=f"One of: {', '.join(AnalysisKind.values)}")
-    title: str
+    kind: AnalysisKind = Field(description="The analysis the result is of; its result is checked against that kind's schema")
+    title: str = Field(max_length=200)
     unit: str = Field(description="Code of the organisational unit the analysis is for (one of your scope)")
-    source: str = Field("", description="What the analysis ran over: a file's name or the event-store filters")
+    source: str = Field("", max_length=300, description="What the analysis ran over: a file's name or the event-store filters")
     parameters: dict[str, Any] = {}
-    result: dict[str, Any] = Field(description="The analysis's JSON document, e.g. the output of `rocc analyse … --json`")
+    result: dict[str, Any] = Field(
+        description="The analysis's JSON document, e.g. the output of `rocc analyse … --json`. It must have the figures "
+        "the kind's page reads (422 names each field that is missing or of the wrong type, as `result.<field>`)"
+    )
     holds_person_level: bool = Field(False, description="Whether the result names persons; a repeat-victim list or a network's nodes always do")
 
 

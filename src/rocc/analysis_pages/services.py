@@ -18,9 +18,11 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import read_table
 from rocc.analysis_pages import runners
 from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, AnalysisUpload, NodePersonLink, RunStatus, SavedAnalysis
+from rocc.analysis_pages.result_schemas import result_problems
 from rocc.analysis_pages.sources import events_count, events_table
 from rocc.analysis_pages.tasks import analysis_run_task
 from rocc.audit.services import person_access_record
+from rocc.core import limits
 from rocc.events.pseudonym import person_key as pseudonymise
 from rocc.org.models import OrgUnit
 
@@ -51,9 +53,27 @@ def _frame_from_bytes(name: str, content: bytes, *, header: bool) -> pd.DataFram
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         try:
-            return read_table(path, header=header)
+            _limits_check(path, suffix=suffix, name=name)
+            frame = read_table(path, header=header)
+            limits.frame_check(frame, file=name)
+            return frame
+        except limits.FileRefusal as refusal:
+            raise AnalysisInputError(str(refusal)) from None
         except AnalysisInputError as error:
-            raise AnalysisInputError(str(error).replace(path.name, name)) from None
+            raise AnalysisInputError(str(error).replace(str(path), name).replace(path.name, name)) from None
+        except Exception as error:  # a damaged Excel or Parquet file: the library's words would name the server's path
+            raise AnalysisInputError(f"{name}: cannot be read as a table: its contents are damaged ({type(error).__name__})") from None
+
+
+def _limits_check(path: Path, *, suffix: str, name: str) -> None:
+    """The limits of a file read while the page waits (rocc.core.limits), before it is parsed."""
+    limits.size_check(path.stat().st_size, file=name, in_request=True)
+    if suffix in {".xlsx", ".xlsm"}:
+        limits.xlsx_check(path, file=name, in_request=True)
+    elif suffix == ".parquet":
+        limits.parquet_check(path, file=name)
+    else:
+        limits.csv_check(path, file=name, in_request=True)
 
 
 def upload_frame(upload: AnalysisUpload, *, header: bool | None = None) -> pd.DataFrame:
@@ -284,10 +304,16 @@ def saved_analysis_create(
         raise ValidationError({"kind": f"unknown analysis {kind!r}; expected one of {', '.join(AnalysisKind.values)}"})
     if not user.has_perm("analyses.save_analysis", scope_unit):
         raise PermissionDenied
+    problems: dict[str, list[str]] = {}
     if not title.strip():
-        raise ValidationError({"title": "Give the analysis a title."})
+        problems["title"] = ["Give the analysis a title."]
     if not isinstance(result, dict) or not result:
-        raise ValidationError({"result": "The result must be the analysis's JSON document."})
+        problems["result"] = ["The result must be the analysis's JSON document."]
+    else:
+        # A result the kind's page cannot read is refused here, so that its page never fails for every reader.
+        problems.update(result_problems(kind, result))
+    if problems:
+        raise ValidationError(problems)
     person_level = bool(holds_person_level) or result_names_persons(kind, result)
     with transaction.atomic():
         return SavedAnalysis.objects.create(
