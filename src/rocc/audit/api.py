@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import paginate
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from rocc.audit import chain
 from rocc.audit.selectors import audit_entries_for
@@ -34,8 +34,16 @@ class VerificationOut(Schema):
     problems: list[str]
 
 
+class EntriesPage(LimitOffsetPagination):
+    """Pages of at most 1,000 entries; the bounds are in the document, and a page past them is refused (422)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
 @router.get("/entries", response=list[EntryOut], summary="Audit entries (administrators: all; others: their own)")
-@paginate
+@paginate(EntriesPage)
 def entries(request: HttpRequest, kind: str = ""):
     return audit_entries_for(user=request.user, kind=kind or None)
 

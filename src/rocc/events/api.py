@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput, Identifier
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.events import selectors
@@ -24,7 +25,7 @@ class OffenceOut(Schema):
 
 
 class VictimFocusEventOut(Schema):
-    date: dt.date
+    date: IsoDate
     offence_code: str
     offence_title: str
     unit_code: str
@@ -33,8 +34,8 @@ class VictimFocusEventOut(Schema):
 
 class VictimFocusSearchOut(Schema):
     person_key: str = Field(description="The identifier as pseudonymised: the person searched for")
-    window_from: dt.date
-    window_to: dt.date
+    window_from: IsoDate
+    window_to: IsoDate
     window_days: int
     store: str = Field(description="Always national: the whole event store is searched, whatever your scope")
     imports: list[int] = Field(description="The import batches searched")
@@ -45,7 +46,7 @@ class VictimFocusSearchOut(Schema):
 
 class VictimFocusOut(Schema):
     person_key: str = Field(description="The person's pseudonymous key (the identifier itself is never stored)")
-    as_of: dt.date
+    as_of: IsoDate
     window_days: int
     count: int = Field(description="Victimisations in the window, nationally (events in every district count)")
     offences: list[OffenceOut] = Field(description="The type and number of crimes, nationally")
@@ -54,8 +55,8 @@ class VictimFocusOut(Schema):
     response: str | None
     events: list[VictimFocusEventOut] = Field(description="Each victimisation within your scope: date, offence, unit")
     outside_scope: int = Field(description="Victimisations counted whose details are outside your scope (withheld)")
-    first: dt.date | None = Field(description="The first victimisation within your scope")
-    last: dt.date | None = Field(description="The last victimisation within your scope")
+    first: IsoDate | None = Field(description="The first victimisation within your scope")
+    last: IsoDate | None = Field(description="The last victimisation within your scope")
     units: list[str] = Field(description="The units of the victimisations within your scope")
     answer: str = Field(description="The answer in one sentence")
     search: VictimFocusSearchOut
@@ -64,7 +65,7 @@ class VictimFocusOut(Schema):
 class VictimFocusQuery(BoundedInput):
     person: Identifier = Field(description="The person's identifier, pseudonymised as imports do")
     purpose: str = Field(description="Why you look this person up (recorded in the audit trail)")
-    as_of: dt.date | None = Field(None, description="The last day of the 12 months (default today)")
+    as_of: IsoDate | None = Field(None, description="The last day of the 12 months (default today)")
 
 
 @router.get(

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.governance import selectors, services
@@ -20,8 +21,8 @@ router = Router(tags=["governance"])
 
 class PackIn(BoundedInput):
     unit: str = Field(description="The code of the unit the pack is for: the national unit or a district")
-    period_start: dt.date | None = Field(None, description="First day of the period (with period_end); both empty: the last complete quarter")
-    period_end: dt.date | None = Field(None, description="Last day of the period")
+    period_start: IsoDate | None = Field(None, description="First day of the period (with period_end); both empty: the last complete quarter")
+    period_end: IsoDate | None = Field(None, description="Last day of the period")
     audience: Audience = Field(Audience.INTERNAL, description="internal, or public (every figure through public disclosure control)")
 
 
@@ -29,8 +30,8 @@ class PackOut(Schema):
     id: int
     unit: str
     unit_name: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     period_label: str
     audience: str
     status: str

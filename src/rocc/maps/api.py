@@ -12,6 +12,7 @@ import numpy as np
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.maps import selectors
@@ -99,8 +100,8 @@ class ChoroplethOut(Schema):
 
 class EventsFilter(BoundedInput):
     unit: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     offence: list[str] | None = None
 
 

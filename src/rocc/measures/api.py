@@ -3,13 +3,13 @@ turn-the-curve narratives. Counts pass through disclosure control unless you may
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from rocc.core.api_fields import BodyInt, IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, InvalidInput, Refused, error_responses
 from rocc.measures import selectors, services
@@ -20,7 +20,7 @@ from rocc.org.services import unit_national, unit_resolve
 router = Router(tags=["measures"])
 
 
-class VersionOut(Schema):
+class IndicatorVersionOut(Schema):
     number: int
     effective_from: str
     description: str
@@ -49,8 +49,8 @@ class IndicatorOut(Schema):
     code: str
     name: str
     is_published: bool
-    current: VersionOut | None
-    versions: list[VersionOut]
+    current: IndicatorVersionOut | None
+    versions: list[IndicatorVersionOut]
 
 
 class ObservationOut(Schema):
@@ -58,8 +58,8 @@ class ObservationOut(Schema):
     unit: str
     period: str
     period_type: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     disaggregation: str
     numerator: float | None
     denominator: float | None
@@ -74,8 +74,8 @@ class ObservationOut(Schema):
 class ObservationIn(BoundedInput):
     indicator: str
     unit: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     numerator: float | None = None
     denominator: float | None = None
     value: float | None = None
@@ -93,7 +93,7 @@ class SeriesQuery(BoundedInput):
 
 class NarrativeIn(BoundedInput):
     unit: str
-    version: int
+    version: BodyInt
     story_behind_curve: str = ""
     partners: str = ""
     what_works: str = ""

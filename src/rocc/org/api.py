@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org import selectors
 from rocc.org.models import OrgUnit
@@ -43,8 +42,8 @@ class UnitOut(Schema):
 
 class PopulationOut(Schema):
     unit: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     age_band: str
     sex: str
     ethnicity: str

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut as BaseErrorOut
 from rocc.core.errors import error_responses
@@ -23,7 +24,7 @@ from rocc.tasking.selectors import reports as reports_selectors
 router = Router(tags=["problems"])
 
 
-class ErrorOut(BaseErrorOut):
+class CaseErrorOut(BaseErrorOut):
     """A stage that cannot be left also lists what it still needs."""
 
     missing: list[str] | None = None
@@ -40,7 +41,7 @@ class EvidenceOut(Schema):
     engaged_who: str
     engaged_how: str
     engaged_said: str
-    engaged_on: dt.date | None
+    engaged_on: IsoDate | None
 
 
 class QuestionOut(Schema):
@@ -78,7 +79,7 @@ class CaseSummaryOut(Schema):
     harm_or_volume: str
     problem_kind: str
     problem_type: str
-    review_due: dt.date | None
+    review_due: IsoDate | None
     review_overdue: bool
     updated_at: dt.datetime
 
@@ -163,7 +164,7 @@ class EvidenceIn(BoundedInput):
     engaged_who: str = ""
     engaged_how: str = ""
     engaged_said: str = ""
-    engaged_on: dt.date | None = None
+    engaged_on: IsoDate | None = None
 
 
 def _who(user) -> str:
@@ -238,7 +239,7 @@ def _evidence_out(e) -> EvidenceOut:
     )
 
 
-RESPONSES = {200: CaseOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)}
+RESPONSES = {200: CaseOut, **error_responses(403, 404, 409, 422, schema=CaseErrorOut)}
 
 
 def _user(username: str | None, field: str):
@@ -261,7 +262,7 @@ def cases(request: HttpRequest, owner: str | None = None, harm: str = "", overdu
 
 @router.post(
     "/cases",
-    response={201: CaseOut, **error_responses(403, 422, schema=ErrorOut)},
+    response={201: CaseOut, **error_responses(403, 422, schema=CaseErrorOut)},
     summary="Open a case at Problem scan",
     description="`unit` is an organisational unit's code or name; `owner` a user name (yourself when left out).",
 )
@@ -280,7 +281,7 @@ class CaseFromInsightsIn(BoundedInput):
 
 @router.post(
     "/cases/from-insights",
-    response={201: CaseOut, **error_responses(403, 404, 422, schema=ErrorOut)},
+    response={201: CaseOut, **error_responses(403, 404, 422, schema=CaseErrorOut)},
     summary="Open a case from an insights report or product, inheriting its saved analyses as evidence and its targets",
 )
 def case_create_from_insights(request: HttpRequest, payload: CaseFromInsightsIn):
@@ -292,7 +293,7 @@ def case_create_from_insights(request: HttpRequest, payload: CaseFromInsightsIn)
 
 @router.get(
     "/cases/{case_id}",
-    response={200: CaseOut, **error_responses(404, schema=ErrorOut)},
+    response={200: CaseOut, **error_responses(404, schema=CaseErrorOut)},
     summary="One case with its facts, what its stage still needs, and its history",
 )
 def case_detail(request: HttpRequest, case_id: int):
@@ -343,7 +344,7 @@ def case_back(request: HttpRequest, case_id: int, payload: BackIn):
 
 @router.get(
     "/cases/{case_id}/answers",
-    response={200: list[AnswerOut], **error_responses(404, schema=ErrorOut)},
+    response={200: list[AnswerOut], **error_responses(404, schema=CaseErrorOut)},
     summary="The case's questions (its bank version) with answers and evidence",
 )
 def answers(request: HttpRequest, case_id: int, stage: str | None = None):
@@ -382,7 +383,7 @@ def answer_put(request: HttpRequest, case_id: int, question_id: int, payload: An
 
 @router.post(
     "/cases/{case_id}/answers/{question_id}/evidence",
-    response={201: EvidenceOut, **error_responses(403, 404, 409, 422, schema=ErrorOut)},
+    response={201: EvidenceOut, **error_responses(403, 404, 409, 422, schema=CaseErrorOut)},
     summary="Add evidence to an answer: a saved analysis, an indicator, a document's web address or a community engagement",
 )
 def evidence_post(request: HttpRequest, case_id: int, question_id: int, payload: EvidenceIn):
@@ -397,7 +398,7 @@ def evidence_post(request: HttpRequest, case_id: int, question_id: int, payload:
     return Status(201, _evidence_out(evidence))
 
 
-@router.get("/questions", response={200: list[QuestionOut], **error_responses(403, schema=ErrorOut)}, summary="The current question bank")
+@router.get("/questions", response={200: list[QuestionOut], **error_responses(403, schema=CaseErrorOut)}, summary="The current question bank")
 def questions(request: HttpRequest):
     if not request.user.has_perm("org.view_reference"):
         raise PermissionDenied

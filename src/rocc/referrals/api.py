@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
@@ -148,7 +149,7 @@ class ReferralIn(BoundedInput):
     person_identifier: str = ""
     person_key: str = ""
     consent_given_by: str = ""
-    consent_given_at: dt.date | None = None
+    consent_given_at: IsoDate | None = None
     consent_for: str = ""
     other_basis: str = ""
     source: str = "direct"
@@ -196,7 +197,7 @@ class ReferralOut(Schema):
     needs: str | None
     lawful_basis: str
     consent_given_by: str
-    consent_given_at: dt.date | None
+    consent_given_at: IsoDate | None
     consent_for: str
     other_basis: str
     consent_withdrawn_at: dt.datetime | None
@@ -326,7 +327,7 @@ def referral_step(request: HttpRequest, referral_id: int, payload: MoveIn):
 
 
 class FigureRowOut(Schema):
-    month: dt.date
+    month: IsoDate
     figures: dict[str, float | None]
 
 
@@ -361,8 +362,8 @@ class CapacityRowOut(Schema):
 
 class CapacityFilter(BoundedInput):
     unit: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 @router.get(

@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.releases import selectors, services
@@ -18,7 +19,7 @@ from rocc.returns.selectors import data_set_get
 router = Router(tags=["releases"])
 
 
-class VersionOut(Schema):
+class ReleaseVersionOut(Schema):
     number: int
     frozen_at: dt.datetime
     published_at: dt.datetime | None
@@ -30,12 +31,12 @@ class VersionOut(Schema):
 class ReleaseOut(Schema):
     slug: str
     title: str
-    reference_date: dt.date
-    planned_for: dt.date
+    reference_date: IsoDate
+    planned_for: IsoDate
     stage: str
     go_live_at: dt.datetime | None
     version: int
-    versions: list[VersionOut]
+    versions: list[ReleaseVersionOut]
 
 
 class ScheduleIn(BoundedInput):
@@ -95,7 +96,7 @@ def release_get(request: HttpRequest, slug: str):
     return _release(selectors.release_get(user=request.user, slug=slug))
 
 
-@router.post("/{slug}/freeze", response={200: VersionOut, **error_responses(401, 403, 404, 409, 422)})
+@router.post("/{slug}/freeze", response={200: ReleaseVersionOut, **error_responses(401, 403, 404, 409, 422)})
 def release_freeze(request: HttpRequest, slug: str):
     return _version(services.release_freeze(user=request.user, release=selectors.release_get(user=request.user, slug=slug)))
 
@@ -106,7 +107,7 @@ def release_schedule(request: HttpRequest, slug: str, payload: ScheduleIn):
     return _release(services.release_schedule(user=request.user, release=release, go_live_at=payload.go_live_at, version=payload.version))
 
 
-@router.post("/{slug}/revise", response={200: VersionOut, **error_responses(401, 403, 404, 409, 422)})
+@router.post("/{slug}/revise", response={200: ReleaseVersionOut, **error_responses(401, 403, 404, 409, 422)})
 def release_revise(request: HttpRequest, slug: str, payload: ReviseIn):
     release = selectors.release_get(user=request.user, slug=slug)
     return _version(services.release_revise(user=request.user, release=release, note=payload.note, version=payload.version))

@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
@@ -31,7 +32,7 @@ class DataSetFigureOut(Schema):
 class DataSetProviderOut(Schema):
     provider: str
     unit: str
-    from_period_start: dt.date
+    from_period_start: IsoDate
 
 
 class DataSetOut(Schema):
@@ -40,8 +41,8 @@ class DataSetOut(Schema):
     description: str
     period_type: str
     due_days: int
-    first_period_start: dt.date
-    last_period_end: dt.date | None
+    first_period_start: IsoDate
+    last_period_end: IsoDate | None
     template_version: int
     figures: list[DataSetFigureOut]
     providers: list[DataSetProviderOut]
@@ -53,11 +54,11 @@ class ReturnSummaryOut(Schema):
     provider: str
     unit: str
     period: str
-    period_start: dt.date
-    period_end: dt.date
+    period_start: IsoDate
+    period_end: IsoDate
     status: str
     version: int
-    due_date: dt.date
+    due_date: IsoDate
     first_submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
 
@@ -212,7 +213,9 @@ def data_sets(request: HttpRequest):
     return out
 
 
-@router.get("/", response=list[ReturnSummaryOut], summary="Returns you may read: a provider's own, or those an approver oversees")
+@router.get(
+    "/", response={200: list[ReturnSummaryOut], **error_responses(404)}, summary="Returns you may read: a provider's own, or those an approver oversees"
+)
 def returns(request: HttpRequest, filters: Query[ReturnFilter]):
     data_set = selectors.data_set_get(user=request.user, code=filters.data_set) if filters.data_set else None
     status = filters.status if filters.status in ReturnStatus.values else None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, error_responses
 from rocc.strategy.selectors import frameworks as frameworks_selectors
@@ -59,13 +58,13 @@ class SubActivityOut(Schema):
 class MilestoneOut(Schema):
     id: int
     title: str
-    due_date: dt.date
-    done_date: dt.date | None
+    due_date: IsoDate
+    done_date: IsoDate | None
 
 
-class UpdateOut(Schema):
+class ActivityUpdateOut(Schema):
     id: int
-    date: dt.date
+    date: IsoDate
     author: str
     status: str
     narrative: str
@@ -90,7 +89,7 @@ class ActivityOut(Schema):
 
 class ActivityDetailOut(ActivityOut):
     milestones: list[MilestoneOut]
-    progress_updates: list[UpdateOut]
+    progress_updates: list[ActivityUpdateOut]
 
 
 class UpdateIn(BoundedInput):
@@ -98,7 +97,7 @@ class UpdateIn(BoundedInput):
     status: str
     narrative: str
     evidence_links: list[str] = []
-    date: dt.date | None = None
+    date: IsoDate | None = None
 
 
 def _framework_out(framework) -> FrameworkOut:
@@ -139,8 +138,8 @@ def _activity_values(activity) -> dict:
     }
 
 
-def _update_out(update) -> UpdateOut:
-    return UpdateOut(
+def _update_out(update) -> ActivityUpdateOut:
+    return ActivityUpdateOut(
         id=update.pk,
         date=update.date,
         author=update.author.get_username(),
@@ -199,7 +198,7 @@ def activity(request: HttpRequest, code: str, number: int):
 
 @router.post(
     "/plans/{code}/activities/{number}/updates",
-    response={201: UpdateOut, **error_responses(403, 404, 409, 422)},
+    response={201: ActivityUpdateOut, **error_responses(403, 404, 409, 422)},
     summary="Record a progress update and set the activity's status",
     description=(
         "Send the activity's `version` as you read it. If someone changed the activity since, nothing is saved and "
@@ -243,7 +242,12 @@ def framework_import(request: HttpRequest, payload: FrameworkFileIn):
     return Status(201, FrameworkSummaryOut(code=found.code, name=found.name, jurisdiction=found.jurisdiction))
 
 
-@router.get("/frameworks/{code}/file", response={200: str, **error_responses(404)}, summary="A framework with the plans you may read, as a framework YAML file")
+@router.get(
+    "/frameworks/{code}/file",
+    response=error_responses(404),
+    summary="A framework with the plans you may read, as a framework YAML file",
+    openapi_extra={"responses": {200: {"description": "The framework file", "content": {"application/yaml": {"schema": {"type": "object"}}}}}},
+)
 def framework_file(request: HttpRequest, code: str):
 
     return HttpResponse(frameworks_selectors.framework_export(user=request.user, code=code), content_type="application/yaml; charset=utf-8")

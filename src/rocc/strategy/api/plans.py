@@ -31,7 +31,7 @@ class DistrictPlanSummaryOut(Schema):
     current_version: int | None
 
 
-class VersionOut(Schema):
+class PlanVersionSummaryOut(Schema):
     number: int
     status: str
     agreed_by: str | None
@@ -187,11 +187,11 @@ def district_plan(request: HttpRequest, code: str):
     return _version_out(found, plans_selectors.plan_version_get(user=request.user, plan=found))
 
 
-@router.get("/district-plans/{code}/versions", response={200: list[VersionOut], **error_responses(404)}, summary="Every version of a plan")
+@router.get("/district-plans/{code}/versions", response={200: list[PlanVersionSummaryOut], **error_responses(404)}, summary="Every version of a plan")
 def district_plan_versions(request: HttpRequest, code: str):
     found = plans_selectors.district_plan_get(user=request.user, code=code)
     return [
-        VersionOut(
+        PlanVersionSummaryOut(
             number=v.number, status=v.status, agreed_by=v.agreed_by.get_username() if v.agreed_by else None, agreed_at=v.agreed_at, created_at=v.created_at
         )
         for v in plans_selectors.plan_versions(user=request.user, plan=found)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
@@ -137,8 +138,8 @@ class InitiativeOut(Schema):
     focus_area: str
     funding_amount: float | None
     funding_source: str
-    start_date: dt.date | None
-    end_date: dt.date | None
+    start_date: IsoDate | None
+    end_date: IsoDate | None
     evidence: str
     evidence_links: list[str]
 
@@ -151,14 +152,14 @@ class InitiativeIn(BoundedInput):
     description: str = ""
     funding_amount: float | None = None
     funding_source: str = ""
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     evidence: str = ""
     evidence_links: list[str] = []
 
 
 class GapMatrixOut(Schema):
-    as_at: dt.date | None
+    as_at: IsoDate | None
     districts: list[str]
     rows: dict[str, list[int]]
     empty_cells: int
@@ -187,7 +188,7 @@ def initiatives(request: HttpRequest, q: str = "", focus_area: str = "", unit: s
 
 
 @router.get("/initiatives/gaps", response=GapMatrixOut, summary="Initiatives counted by focus area × district: where nothing is happening")
-def initiative_gaps(request: HttpRequest, as_at: dt.date | None = None):
+def initiative_gaps(request: HttpRequest, as_at: IsoDate | None = None):
     matrix = register_selectors.initiative_gap_matrix(user=request.user, as_at=as_at)
     return GapMatrixOut(
         as_at=matrix.as_at,

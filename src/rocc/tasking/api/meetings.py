@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.errors import error_responses
 from rocc.tasking.api.common import local_today
 from rocc.tasking.api.reports import ReportOut, report_values
@@ -27,7 +26,7 @@ class AgendaAlertOut(Schema):
 class AgendaOut(Schema):
     meeting: int
     forum: str
-    held_on: dt.date
+    held_on: IsoDate
     new_reports: list[ReportOut]
     top_risks: list[RankedOut]
     overdue_taskings: list[TaskingOut]

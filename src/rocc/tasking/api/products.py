@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rocc.analysis_pages.selectors import saved_analyses_with_ids
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.problems.selectors import cases_with_ids
@@ -27,7 +28,7 @@ class ProductOut(Schema):
     handling_caveat: str
     source_unit: str | None
     source_group: str | None
-    product_date: dt.date
+    product_date: IsoDate
     owner: str
     received_at: dt.datetime
     saved_analyses: list[int]
@@ -39,7 +40,7 @@ class ProductIn(BoundedInput):
     title: str
     summary: str
     handling_caveat: str
-    product_date: dt.date | None = None
+    product_date: IsoDate | None = None
     source_unit: str | None = None
     source_group: str | None = None
     saved_analyses: list[int] = []

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
 
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
@@ -124,9 +125,7 @@ def methodologies(request: HttpRequest):
 
 
 @router.get("/rankings", response=list[RankedOut], summary="Reports, cases and targets you may see, ranked by current score")
-def rankings(request: HttpRequest, kind: str | None = None, limit: int = 50):
-    if kind not in {None, "report", "case", "target"}:
-        raise Http404("No such kind")
+def rankings(request: HttpRequest, kind: Literal["report", "case", "target"] | None = None, limit: int = Query(50, ge=1, le=1000)):
     return [ranked_out(item) for item in risk_selectors.rankings(user=request.user, kind=kind, limit=limit)]
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.tasking.api.common import forum_named, group_named, local_today, unit_named, user_named
@@ -26,7 +27,7 @@ class TaskingOut(Schema):
     tasked_unit: str | None
     tasked_group: str | None
     owner: str
-    due_date: dt.date
+    due_date: IsoDate
     status: str
     result: str
     overdue: bool
@@ -35,7 +36,7 @@ class TaskingOut(Schema):
     version: int
 
 
-class UpdateOut(Schema):
+class TaskingUpdateOut(Schema):
     id: int
     author: str
     recorded_at: dt.datetime
@@ -44,14 +45,14 @@ class UpdateOut(Schema):
 
 
 class TaskingDetailOut(TaskingOut):
-    updates: list[UpdateOut]
+    updates: list[TaskingUpdateOut]
 
 
 class TaskingIn(BoundedInput):
     title: str
     description: str
     owner: str | None = None
-    due_date: dt.date | None = None
+    due_date: IsoDate | None = None
     tasked_unit: str | None = None
     tasked_group: str | None = None
     report: int | None = None
@@ -98,7 +99,7 @@ def tasking(request: HttpRequest, tasking_id: int):
     return TaskingDetailOut(
         **tasking_values(found, local_today()),
         updates=[
-            UpdateOut(id=u.pk, author=u.author.get_username(), recorded_at=u.recorded_at, status=u.status, note=u.note)
+            TaskingUpdateOut(id=u.pk, author=u.author.get_username(), recorded_at=u.recorded_at, status=u.status, note=u.note)
             for u in found.updates.select_related("author")
         ],
     )
@@ -133,7 +134,7 @@ def tasking_add(request: HttpRequest, payload: TaskingIn):
 
 @router.post(
     "/taskings/{tasking_id}/updates",
-    response={201: UpdateOut, **error_responses(403, 404, 409, 422)},
+    response={201: TaskingUpdateOut, **error_responses(403, 404, 409, 422)},
     summary="Record progress on a tasking, or complete it with its result",
     description="Send the tasking's `version` as you read it: 409 if it changed since. Completing needs `result`.",
 )
@@ -142,4 +143,6 @@ def tasking_update(request: HttpRequest, tasking_id: int, payload: TaskingUpdate
     update = taskings_services.tasking_update(
         actor=request.user, tasking=found, version=payload.version, status=payload.status, note=payload.note, result=payload.result
     )
-    return Status(201, UpdateOut(id=update.pk, author=update.author.get_username(), recorded_at=update.recorded_at, status=update.status, note=update.note))
+    return Status(
+        201, TaskingUpdateOut(id=update.pk, author=update.author.get_username(), recorded_at=update.recorded_at, status=update.status, note=update.note)
+    )
