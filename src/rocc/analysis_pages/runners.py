@@ -148,6 +148,17 @@ def _projected(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray,
     return xs, ys, NZTM if params.get("coordinates") == "nztm" else None
 
 
+def _points(frame: pd.DataFrame, params: dict[str, Any], *, required: bool = True) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str | None, int]:
+    """The preamble of every analysis of points: the located rows (when the analyst leaves out the others),
+    refused when none is left (``required``), and their projected coordinates. Gives the rows kept, x, y, the
+    coordinates' CRS and how many rows were left out."""
+    frame, dropped = _located(frame, params)
+    if required and frame.empty:
+        raise AnalysisInputError("no row has both coordinates")
+    xs, ys, crs = _projected(frame, params)
+    return frame, xs, ys, crs, dropped
+
+
 def _left_out(rows: int) -> str:
     if not rows:
         return ""
@@ -191,10 +202,7 @@ def run_hot_times(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, crs = _projected(frame, params)
+    frame, xs, ys, crs, dropped = _points(frame, params)
     permutations = int(params.get("permutations") or 0)
     result = hotspots(
         x=xs,
@@ -274,8 +282,7 @@ def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    frame, dropped = _located(frame, params)
-    xs, ys, _ = _projected(frame, params)
+    frame, xs, ys, _, dropped = _points(frame, params, required=False)  # the Knox test says itself what it cannot use
     result = near_repeat_knox(
         x=xs,
         y=ys,
@@ -416,10 +423,7 @@ MAX_CHAIN_ROWS_LISTED = 2000
 
 def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, _ = _projected(frame, params)
+    frame, xs, ys, _, dropped = _points(frame, params)
     events = {"x": xs, "y": ys, "dates": date_column(frame, params["date"]), "event_label": params.get("event_label") or "event"}
     method = params.get("method") or "jacquez"
     seed = int(params["seed"]) if params.get("seed") is not None else 1
@@ -495,10 +499,7 @@ def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         label = params.get("value_label") or f"values of {params['value']}"
         result = spatial_autocorrelation(values=numeric_column(frame, params["value"]), weights=weights, value_label=label, **common).to_dict()
         return Outcome(result, holds_person_level=False)
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, crs = _projected(frame, params)
+    frame, xs, ys, crs, dropped = _points(frame, params)
     result = grid_autocorrelation(
         x=xs,
         y=ys,
@@ -522,10 +523,7 @@ FRAME_RUNNERS["autocorrelation"] = run_autocorrelation
 def run_forecast_accuracy(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     """Hot-spot maps drawn from the events before the split date, scored against those from it."""
 
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, _ = _projected(frame, params)
+    frame, xs, ys, _, dropped = _points(frame, params)
     if not params.get("split"):
         raise AnalysisInputError("give the first day of the forecast period")
     result = forecast_accuracy(
@@ -552,10 +550,7 @@ FRAME_RUNNERS["forecast_accuracy"] = run_forecast_accuracy
 
 def run_spatial_description(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, crs = _projected(frame, params)
+    frame, xs, ys, crs, dropped = _points(frame, params)
     weights = _harm(frame, params)
     if params.get("weight"):
         if weights is not None:
@@ -587,10 +582,7 @@ FRAME_RUNNERS["spatial_description"] = run_spatial_description
 
 def run_point_pattern(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, _ = _projected(frame, params)
+    frame, xs, ys, _, dropped = _points(frame, params)
     result = point_pattern(
         x=xs,
         y=ys,
@@ -613,10 +605,7 @@ FRAME_RUNNERS["point_pattern"] = run_point_pattern
 
 def run_emerging_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
-    frame, dropped = _located(frame, params)
-    if frame.empty:
-        raise AnalysisInputError("no row has both coordinates")
-    xs, ys, _ = _projected(frame, params)
+    frame, xs, ys, _, dropped = _points(frame, params)
     result = emerging_hotspots(
         x=xs,
         y=ys,

@@ -13,7 +13,9 @@ import pandas as pd
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import HotspotsResult
-from rocc.events.selectors import events_frame, persons_frame
+from rocc.analysis_pages.forms import FORMS
+from rocc.events.selectors import EVENT_COLUMNS, events_frame, persons_frame
+from rocc.events.selectors import events_count as store_events_count
 from rocc.org.models import OrgUnit
 
 #: Analyses that run on the event store's events, and those among them that read persons.
@@ -80,7 +82,23 @@ def _dates(filters: dict[str, Any]) -> dict[str, dt.date | None]:
     return {key: dt.date.fromisoformat(filters[key]) if filters.get(key) else None for key in ("date_from", "date_to")}
 
 
-def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFrame:
+def store_columns(kind: str) -> list[str] | None:
+    """The event columns a run of ``kind`` on the store reads (those its form maps its inputs to, with the date
+    and offence always), so the engine pulls only those; None for all of them."""
+    form = FORMS.get(kind)
+    if form is None or not form.events_columns:
+        return None
+    wanted = set(form.events_columns.values()) | {"date_from", "offence_code"}
+    if kind == "concentration":
+        wanted |= {"x", "y", "unit_code"}  # grid-cell places read x and y whatever the form maps
+    if kind == "spatial_description":
+        wanted |= {"offence_division", "unit_code"}  # the store's events may be grouped by either
+    if "unit_name" in wanted:
+        wanted.add("unit_code")  # named from the unit code
+    return [c for c in EVENT_COLUMNS if c in wanted]
+
+
+def _events(*, user, unit_code, date_from, date_to, offence_codes, columns: list[str] | None = None) -> pd.DataFrame:
 
     return events_frame(
         user=user,
@@ -88,6 +106,7 @@ def _events(*, user, unit_code, date_from, date_to, offence_codes) -> pd.DataFra
         date_from=_dates({"date_from": date_from})["date_from"],
         date_to=_dates({"date_to": date_to})["date_to"],
         offence_codes=offence_codes or None,
+        columns=columns,
     )
 
 
@@ -144,7 +163,7 @@ def events_table(
                 raise AnalysisInputError("no two offenders share an event in these events, so there is no co-offending network")
             return frame
         else:
-            frame = _events(user=user, **filters)
+            frame = _events(user=user, columns=store_columns(kind), **filters)
             if kind == "hotspots":
                 frame["unit_name"] = frame["unit_code"].map(_unit_names(frame["unit_code"]))
         if frame.empty:
@@ -166,8 +185,15 @@ def events_count(
     grouped_by_persons: str | None = None,
 ) -> int:
     """How many events the filters select: the size that decides whether a run belongs in the background.
-    (Person-level reads are not made here: counting events needs no persons.)"""
-    return len(_events(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes))
+    Counted in the engine: no row is loaded. (Person-level reads are not made here: counting events needs no
+    persons.)"""
+    return store_events_count(
+        user=user,
+        unit_code=unit_code,
+        date_from=_dates({"date_from": date_from})["date_from"],
+        date_to=_dates({"date_to": date_to})["date_to"],
+        offence_codes=offence_codes or None,
+    )
 
 
 # --- GeoJSON of a stored hot-spot result ----------------------------------------------------------
