@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.inputs import read_table
+from rocc.core import limits
 from rocc.core.bounds import IDENTIFIER_MAX, BoundSettingInvalid, events_window, too_long
 from rocc.core.spreadsheets import csv_writer
 from rocc.events.mapping import SourceMapping
@@ -127,27 +128,49 @@ class CheckedFile:
 
 
 def file_read(path: Path, *, file_name: str) -> pd.DataFrame:
-    """The file as text cells ("" for blank), header row 1; refuses empty, unreadable and merged-header files."""
+    """The file as text cells ("" for blank), header row 1; refuses empty, unreadable and merged-header files, and
+    files past the limits (rocc.core.limits) before they are parsed."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise FileRefused([Problem(None, None, f"{file_name} is empty")])
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm"}:
-        _refuse_merged_header(path, file_name)
-    elif suffix not in {".csv", ".txt", ".parquet"}:
+    if suffix not in {".xlsx", ".xlsm", ".csv", ".txt", ".parquet"}:
         raise FileRefused([Problem(None, None, f"{file_name}: expected a CSV (.csv), Excel (.xlsx) or Parquet (.parquet) file")])
+    sheet = None
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            workbook = limits.xlsx_check(path, file=file_name)
+            sheet = workbook.first_sheet[0]
+            _refuse_merged_header(path, workbook, file_name)
+        elif suffix == ".parquet":
+            limits.parquet_check(path, file=file_name)
+        else:
+            limits.csv_check(path, file=file_name)
+    except limits.FileRefusal as refusal:
+        raise FileRefused([Problem(refusal.row, refusal.column, f"{file_name}: {refusal.located()}")]) from None
     try:
         frame = _csv_fast(path) if suffix in {".csv", ".txt"} else None
         if frame is None:
             frame = read_table(path)
     except AnalysisInputError as exc:
-        raise FileRefused([Problem(None, None, str(exc).replace(str(path), file_name).replace(path.name, file_name))]) from None
-    except Exception as exc:  # a corrupt Excel or Parquet file: say so, without a traceback
-        raise FileRefused([Problem(None, None, f"{file_name} cannot be read ({type(exc).__name__}: {exc})")]) from None
+        raise FileRefused([Problem(None, None, _without_path(str(exc), path, file_name))]) from None
+    except Exception as exc:  # a corrupt Excel or Parquet file: say so, without a traceback or the library's words (they hold paths)
+        kind = "a Parquet file" if suffix == ".parquet" else "an Excel workbook" if sheet is not None else "a table"
+        raise FileRefused([Problem(None, None, f"{file_name} cannot be read as {kind}: its contents are damaged ({type(exc).__name__})")]) from None
     unnamed = [i for i, name in enumerate(frame.columns) if not name or name.startswith("Unnamed:")]
     if unnamed:
         raise FileRefused([Problem(1, None, f"the header of column {_letters(unnamed[0] + 1)} is blank; give every column a name")])
-    return frame.apply(_as_text)
+    frame = frame.apply(_as_text)
+    try:
+        limits.frame_check(frame, file=file_name, sheet=sheet, excel=sheet is not None)
+    except limits.FileRefusal as refusal:
+        raise FileRefused([Problem(refusal.row, refusal.column, f"{file_name}: {refusal.located()}")]) from None
+    return frame
+
+
+def _without_path(message: str, path: Path, file_name: str) -> str:
+    """A reader's message with the server's path (and the stored file's name) replaced by the name the user gave."""
+    return message.replace(str(path), file_name).replace(str(path.parent), "").replace(path.name, file_name)
 
 
 def _csv_fast(path: Path) -> pd.DataFrame | None:
@@ -168,7 +191,7 @@ def _csv_fast(path: Path) -> pd.DataFrame | None:
                 column_types={name: pa.string() for name in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
             ),
         )
-    except (UnicodeDecodeError, pa.ArrowInvalid, OSError):
+    except (UnicodeDecodeError, pa.ArrowInvalid, OSError, csv.Error):
         return None
     if table.num_rows == 0:
         return None
@@ -177,18 +200,22 @@ def _csv_fast(path: Path) -> pd.DataFrame | None:
     return frame
 
 
-def _refuse_merged_header(path: Path, file_name: str) -> None:
-    import openpyxl
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=False, data_only=True)
-    except Exception as exc:
-        raise FileRefused([Problem(None, None, f"{file_name} cannot be read as an Excel workbook ({exc})")]) from None
-    sheet = workbook.worksheets[0]
-    merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row == 1]
-    workbook.close()
+
+def _refuse_merged_header(path: Path, workbook: limits.Workbook, file_name: str) -> None:
+    """Refuse a first sheet whose header row has merged cells, scanning its part in chunks (openpyxl would load the
+    whole sheet to list them)."""
+    merged, tail = [], b""
+    for chunk in limits.stream_member(path, workbook.first_sheet[1], file=file_name):
+        text = tail + chunk
+        for match in _MERGE.finditer(text):
+            if int(match.group(2)) == 1:
+                merged.append(match.group(0).split(b'"')[1].decode())
+        tail = text[-200:]  # a tag cut by the chunk's end is whole in the next text (one found twice counts once)
     if merged:
-        raise FileRefused([Problem(1, None, f"the header has merged cells ({', '.join(merged)}): unmerge them and give every column its own name")])
+        ranges = ", ".join(dict.fromkeys(merged))
+        raise FileRefused([Problem(1, None, f"the header has merged cells ({ranges}): unmerge them and give every column its own name")])
 
 
 def _letters(number: int) -> str:

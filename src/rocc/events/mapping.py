@@ -7,6 +7,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rocc.core import limits
+
 ROLES = ("victim", "offender")
 
 
@@ -109,7 +111,7 @@ def mapping_from_yaml(text: str, *, source: str = "mapping.yaml", default_name: 
     """Read a mapping from YAML text; errors name the file and the field (or line for bad YAML).
     ``default_name`` is the source's name when the file does not give one."""
     try:
-        data = yaml.safe_load(text)
+        data = limits.yaml_load(text)  # within the alias, depth and size limits
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

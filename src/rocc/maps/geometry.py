@@ -5,7 +5,6 @@ draws a regular NZTM grid on a longitude/latitude map."""
 from __future__ import annotations
 
 import io
-import json
 import math
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +16,8 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
+
+from rocc.core import limits
 
 WGS84 = "EPSG:4326"
 NZTM = "EPSG:2193"
@@ -74,34 +75,46 @@ class ReadFile:
 
 def read_boundaries_file(path: Path) -> ReadFile:
     """The features of a GeoJSON file (``.geojson``/``.json``), or of a shapefile (``.shp`` with its ``.dbf`` and
-    ``.prj`` beside it, or a ``.zip`` holding them). Raises BoundaryFileUnreadable saying what is wrong."""
+    ``.prj`` beside it, or a ``.zip`` holding them). Raises BoundaryFileUnreadable saying what is wrong, and refuses a
+    file past the limits of rocc.core.limits (size, a zip archive's inflated size, features) before it is parsed."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise BoundaryFileUnreadable(f"{path}: no such file")
-    if suffix in {".geojson", ".json"}:
-        return _read_geojson(path.read_bytes(), path.name)
-    if suffix == ".shp":
-        prj = path.with_suffix(".prj")
-        return _read_shapefile(
-            shp=path.read_bytes(),
-            dbf=_sibling(path, ".dbf"),
-            prj=prj.read_text(errors="replace") if prj.exists() else None,
-            name=path.name,
-        )
-    if suffix == ".zip":
+    try:
+        limits.size_check(path.stat().st_size, file=path.name)
+        if suffix in {".geojson", ".json"}:
+            return _read_geojson(path.read_bytes(), path.name)
+        if suffix == ".shp":
+            prj = path.with_suffix(".prj")
+            return _read_shapefile(
+                shp=path.read_bytes(),
+                dbf=_sibling(path, ".dbf"),
+                prj=prj.read_text(errors="replace") if prj.exists() else None,
+                name=path.name,
+            )
+        if suffix == ".zip":
+            return _read_zip(path)
+    except limits.FileRefusal as refusal:
+        raise BoundaryFileUnreadable(str(refusal)) from None
+    raise BoundaryFileUnreadable(f"{path.name}: expected a GeoJSON file (.geojson, .json) or a shapefile (.shp, or a .zip holding one)")
+
+
+def _read_zip(path: Path) -> ReadFile:
+    limits.zip_check(path, file=path.name, kind="a zip archive of a shapefile")
+    try:
         with zipfile.ZipFile(path) as archive:
             members = {Path(n).suffix.lower(): n for n in archive.namelist() if not n.endswith("/")}
             if ".shp" not in members:
                 raise BoundaryFileUnreadable(f"{path.name}: the archive holds no .shp file")
             if ".dbf" not in members:
                 raise BoundaryFileUnreadable(f"{path.name}: the archive holds no .dbf file (the units' codes are in it)")
-            return _read_shapefile(
-                shp=archive.read(members[".shp"]),
-                dbf=archive.read(members[".dbf"]),
-                prj=archive.read(members[".prj"]).decode(errors="replace") if ".prj" in members else None,
-                name=path.name,
-            )
-    raise BoundaryFileUnreadable(f"{path.name}: expected a GeoJSON file (.geojson, .json) or a shapefile (.shp, or a .zip holding one)")
+            shp, dbf = archive.read(members[".shp"]), archive.read(members[".dbf"])
+            prj = archive.read(members[".prj"]).decode(errors="replace") if ".prj" in members else None
+    except BoundaryFileUnreadable:
+        raise
+    except Exception as exc:  # BadZipFile (a bad CRC), zlib.error, EOFError for a damaged member
+        raise BoundaryFileUnreadable(f"{path.name}: the zip archive is damaged ({type(exc).__name__})") from None
+    return _read_shapefile(shp=shp, dbf=dbf, prj=prj, name=path.name)
 
 
 def _sibling(path: Path, suffix: str) -> bytes:
@@ -109,6 +122,12 @@ def _sibling(path: Path, suffix: str) -> bytes:
         if candidate.exists():
             return candidate.read_bytes()
     raise BoundaryFileUnreadable(f"{path.name}: no {suffix} file beside it (the units' codes are in it)")
+
+
+def _plain(error: Exception) -> str:
+    """A reader's error in a few words, without a path."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return type(error).__name__ if "/" in text or len(text) > 200 else text
 
 
 def _crs_name(text: str) -> str | None:
@@ -126,10 +145,7 @@ def _crs_name(text: str) -> str | None:
 
 
 def _read_geojson(data: bytes, name: str) -> ReadFile:
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BoundaryFileUnreadable(f"{name}: not valid JSON ({exc})") from None
+    document = limits.json_load(data, file=name)
     if not isinstance(document, dict) or document.get("type") not in {"FeatureCollection", "Feature"}:
         raise BoundaryFileUnreadable(f"{name}: expected a GeoJSON FeatureCollection")
     raw = document.get("features", []) if document["type"] == "FeatureCollection" else [document]
@@ -139,6 +155,7 @@ def _read_geojson(data: bytes, name: str) -> ReadFile:
     crs = document.get("crs")
     if isinstance(crs, dict):
         declared = _crs_name(str((crs.get("properties") or {}).get("name", "")))
+    limits.rows_check(len(raw), file=name)
     features = []
     for number, item in enumerate(raw, start=1):
         item = item if isinstance(item, dict) else {}
@@ -159,9 +176,13 @@ def _read_shapefile(*, shp: bytes, dbf: bytes, prj: str | None, name: str) -> Re
 
     try:
         reader = shapefile.Reader(shp=io.BytesIO(shp), dbf=io.BytesIO(dbf))
+        limits.rows_check(len(reader), file=name)
+        limits.columns_check(len(reader.fields), file=name)
         records = reader.shapeRecords()
+    except limits.FileRefusal:
+        raise
     except Exception as exc:  # pyshp raises ShapefileException and struct errors for damaged files
-        raise BoundaryFileUnreadable(f"{name}: cannot read the shapefile ({exc})") from None
+        raise BoundaryFileUnreadable(f"{name}: cannot read the shapefile ({_plain(exc)})") from None
     features = []
     for number, record in enumerate(records, start=1):
         geometry = record.shape.__geo_interface__ if record.shape.shapeType != shapefile.NULL else None

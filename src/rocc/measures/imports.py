@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from rocc.core import limits
 from rocc.core.text import fold, nfc
 from rocc.measures.models import Indicator, SourceKind
 from rocc.measures.periods import PeriodError, period_check, period_parse
@@ -68,34 +69,73 @@ class ImportResult:
 
 def read_table(name: str, content: bytes) -> list[dict[str, str]]:
     """Rows of a CSV (UTF-8, with or without BOM) or Excel (.xlsx, first sheet) file as dicts of text keyed by the
-    lower-case header."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+    lower-case header. The file is held to the limits of rocc.core.limits (it is read whole, so to the lower limit of
+    files read in one piece) before it is parsed, and each row and cell as it is read."""
+    try:
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            return _excel_rows(name, content)
+        return _csv_rows(name, content)
+    except limits.FileRefusal as refusal:
+        raise ImportRefused(name, [CellProblem(refusal.row or 0, refusal.column or "-", refusal.located())]) from None
 
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:
-            raise ImportRefused(name, [CellProblem(0, "-", f"not a readable Excel workbook ({exc.__class__.__name__})")]) from None
-        sheet = book.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h or "").strip().lower() for h in rows[0]]
-        out = []
-        for values in rows[1:]:
+
+def _excel_rows(name: str, content: bytes) -> list[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    workbook = limits.xlsx_check(content, file=name, in_request=True)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportRefused(name, [CellProblem(0, "-", f"not a readable Excel workbook ({exc.__class__.__name__})")]) from None
+    sheet = book.worksheets[0]
+    header: list[str] | None = None
+    out = []
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            limits.rows_check(number - 1, file=name, sheet=workbook.first_sheet[0], excel=True)
+            if header is None:
+                limits.columns_check(len(values), file=name, sheet=workbook.first_sheet[0])
+                header = [str(h or "").strip().lower() for h in values]
+                for i, h in enumerate(header):
+                    limits.cell_check(h, file=name, row=1, column=limits.column_letters(i + 1))
+                continue
             if values is None or all(v is None or str(v).strip() == "" for v in values):
                 continue
-            out.append({header[i]: _excel_text(v) for i, v in enumerate(values) if i < len(header) and header[i]})
-        return out
+            row = {}
+            for i, v in enumerate(values):
+                if i < len(header) and header[i]:
+                    row[header[i]] = text = _excel_text(v)
+                    limits.cell_check(text, file=name, row=number, column=header[i])
+            out.append(row)
+    except limits.FileRefusal:
+        raise
+    except Exception as exc:  # a damaged sheet part
+        raise ImportRefused(name, [CellProblem(0, "-", f"not a readable Excel workbook: its contents are damaged ({exc.__class__.__name__})")]) from None
+    finally:
+        book.close()
+    return out
+
+
+def _csv_rows(name: str, content: bytes) -> list[dict[str, str]]:
+    limits.csv_check(content, file=name, in_request=True)
+    text = limits.utf8_text(content, file=name)
+    reader = csv.reader(io.StringIO(text))
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(name, [CellProblem(0, "-", "the file is not UTF-8 text (save it as CSV UTF-8 or .xlsx)")]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
-        return []
-    reader.fieldnames = [h.strip().lower() for h in reader.fieldnames]
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+        header = next(reader, None)
+        if header is None:
+            return []
+        limits.columns_check(len(header), file=name)
+        header = [h.strip().lower() for h in header]
+        out = []
+        for values in reader:
+            for i, value in enumerate(values):
+                limits.cell_check(value, file=name, row=reader.line_num, column=header[i] if i < len(header) else limits.column_letters(i + 1))
+            if not values:
+                continue
+            out.append({header[i]: (values[i] if i < len(values) else "").strip() for i in range(len(header)) if header[i]})
+    except csv.Error as error:
+        raise ImportRefused(name, [CellProblem(reader.line_num, "-", f"the CSV cannot be read ({error}); check its quotes")]) from None
+    return out
 
 
 def _excel_text(value) -> str:

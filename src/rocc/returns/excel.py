@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from rocc.core import limits
 from rocc.core.spreadsheets import safe_cell, unquote_cell
 
 SHEET = "Return"
@@ -28,6 +29,7 @@ HEADER_ROW = 8
 FIRST_VALUE_ROW = 9
 CODE_COLUMN, NAME_COLUMN, VALUE_COLUMN, GUIDANCE_COLUMN = "A", "B", "C", "D"
 STAMP_KIND = "rocc provider return template"
+TEMPLATE_MOST_BYTES = 4 * 1024 * 1024  # a filled template inflates to tens of kilobytes; this leaves room for thousands of figures
 
 _FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: the cells to fill
 _BOLD = Font(bold=True)
@@ -163,13 +165,23 @@ def template_write(
 
 def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate:
     """Read a filled template. Raises TemplateUnreadable when the file is not an Excel workbook or not a rocc
-    template at all; what the cells say is checked against the data set by the caller."""
+    template at all; what the cells say is checked against the data set by the caller. A file past the limits
+    (rocc.core.limits; a template is never more than a few megabytes) is refused before it is opened."""
+    not_a_workbook = TemplateUnreadable(
+        [CellProblem(f"{file_name} is not an Excel workbook (.xlsx). Download the data set's template, fill it and upload it as it is.", sheet="")]
+    )
+    try:
+        limits.xlsx_check(data, file=file_name, in_request=True, most=TEMPLATE_MOST_BYTES)
+    except limits.FileRefusal as refusal:
+        if refusal.setting is None and refusal.message.startswith("not "):
+            raise not_a_workbook from None
+        raise TemplateUnreadable([CellProblem(f"{file_name}: {refusal.located()}", sheet="")]) from None
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise TemplateUnreadable(
-            [CellProblem(f"{file_name} is not an Excel workbook (.xlsx). Download the data set's template, fill it and upload it as it is.", sheet="")]
-        ) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError):
+        raise not_a_workbook from None
+    except Exception:  # zlib.error and others for a damaged part
+        raise not_a_workbook from None
     if STAMP_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
         raise TemplateUnreadable(
             [
@@ -201,6 +213,7 @@ def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate
             break
         figures[str(code).strip()] = (f"{VALUE_COLUMN}{row}", sheet[f"{VALUE_COLUMN}{row}"].value)
         row += 1
+    _cells_check(sheet, figures, file_name)
     return FilledTemplate(
         data_set_code=str(stamp["data_set"]),
         template_version=version,
@@ -209,3 +222,14 @@ def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate
         period=unquote_cell(sheet[PERIOD_CELL].value),
         figures=figures,
     )
+
+
+def _cells_check(sheet, figures: dict[str, tuple[str, object]], file_name: str) -> None:
+    """Refuse a template whose provider, unit, period or figure cells hold more text than a cell may (the limit of
+    rocc.core.limits), naming the cell."""
+    cells = [PROVIDER_CELL, UNIT_CELL, PERIOD_CELL, *(f"{CODE_COLUMN}{cell[1:]}" for cell, _ in figures.values()), *(cell for cell, _ in figures.values())]
+    for cell in cells:
+        try:
+            limits.cell_check(sheet[cell].value, file=file_name, row=None, column=None)
+        except limits.FileRefusal as refusal:
+            raise TemplateUnreadable([CellProblem(refusal.message, cell=cell)]) from None

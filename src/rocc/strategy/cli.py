@@ -13,10 +13,16 @@ framework_app = typer.Typer(help="Framework files (YAML): validate, import, expo
 
 
 def _read(path: Path) -> str:
+    from rocc.core import limits
+
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        typer.echo(f"{path}: cannot read the file ({error})", err=True)
+        limits.size_check(path.stat().st_size, file=str(path), in_request=True)
+        return limits.utf8_text(path.read_bytes(), file=str(path))
+    except limits.FileRefusal as refusal:
+        typer.echo(str(refusal), err=True)
+        raise typer.Exit(2) from None
+    except OSError as error:
+        typer.echo(f"{path}: cannot read the file ({error.strerror})", err=True)
         raise typer.Exit(2) from None
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as SchemaError
 
+from rocc.core import limits
 from rocc.core.bounds import TEXT_MAX, shown_input
 from rocc.core.errors import InvalidInput
 from rocc.org.models import OrgUnit
@@ -184,8 +185,12 @@ def _schema_message(error: dict) -> str:
 def framework_file_check(text: str, *, source: str) -> tuple[FrameworkFile | None, list[FileProblem]]:
     """The parsed file, or the list of everything wrong with it, each problem with its line and column."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        limits.size_check(len(text.encode("utf-8", errors="replace")), file=source, in_request=True)
+    except limits.FileRefusal as refusal:
+        return None, [FileProblem(source, 1, 1, refusal.message)]
+    try:
+        root = limits.yaml_compose(text)  # within the alias, depth and size limits (a YAML "billion laughs" is refused)
+        data = limits.yaml_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError as SchemaError
 
+from rocc.core import limits
 from rocc.core.bounds import shown_input
 from rocc.core.spreadsheets import sheet_cell, unquote_cell
 from rocc.strategy.files import ActionPlanFile, FrameworkFile, _meaning_problems
@@ -232,9 +233,13 @@ def action_plan_workbook_check(data: bytes, *, source: str):
     """(framework code, ActionPlanFile) from a filled-in template, or every problem located by sheet and cell."""
 
     try:
+        limits.xlsx_check(data, file=source, in_request=True)
+    except limits.FileRefusal as refusal:
+        raise WorkbookInvalid([CellProblem(source, refusal.sheet or "", "", refusal.message)]) from None
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
-        raise WorkbookInvalid([CellProblem(source, "", "", f"not an Excel workbook (.xlsx): {error}")]) from None
+        raise WorkbookInvalid([CellProblem(source, "", "", f"not an Excel workbook (.xlsx): its contents are damaged ({type(error).__name__})")]) from None
     missing = [name for name in ("Plan", "Activities") if name not in book.sheetnames]
     if missing:
         raise WorkbookInvalid([CellProblem(source, name, "", "the sheet is missing (start from the template)") for name in missing])

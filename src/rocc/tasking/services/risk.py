@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rocc.core import limits
 from rocc.problems.models import Case
 from rocc.tasking import scoring
 from rocc.tasking.models import DimensionRole, InsightsReport, RiskDimension, RiskMethodology, RiskScore, Target
@@ -208,7 +209,7 @@ def methodology_publish(*, actor, methodology: RiskMethodology) -> Reranked:
 def methodology_file_rows(text: str, *, source: str) -> list[dict]:
     """The dimensions of a methodology YAML file (the shape of the shipped default); a located error when unreadable."""
     try:
-        data = yaml.safe_load(text)
+        data = limits.yaml_load(text)  # within the alias, depth and size limits
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
