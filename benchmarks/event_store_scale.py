@@ -81,14 +81,20 @@ def child_import(number: int, size: int) -> dict:
     for (at, stage), (following, _) in zip(stages, stages[1:] + [(elapsed, "")]):
         steps[stage] = steps.get(stage, 0) + following - at
     assert batch.status == "done", batch.message
-    return {"seconds": elapsed, "peak_mb": peak_mb(), "events": batch.rows_imported, "persons": batch.persons_imported, "index_s": steps.get("indexing persons", 0)}
+    return {
+        "seconds": elapsed,
+        "peak_mb": peak_mb(),
+        "events": batch.rows_imported,
+        "persons": batch.persons_imported,
+        "index_s": steps.get("indexing persons", 0),
+    }
 
 
 def _national_analyst():
+    from django.contrib.auth import get_user_model
+
     from rocc.org.models import OrgUnit
     from rocc.org.services import user_create
-
-    from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username="bench-national").first()
     if user is None:

@@ -148,9 +148,7 @@ STATIC_ROOT = ROCC_DATA_DIR / "static" if _STATIC_COLLECTED else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            "rocc.web.staticfiles.HashedCompressedStaticFiles" if _STATIC_COLLECTED else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
+        "BACKEND": ("rocc.web.staticfiles.HashedCompressedStaticFiles" if _STATIC_COLLECTED else "django.contrib.staticfiles.storage.StaticFilesStorage")
     },
 }
 WHITENOISE_USE_FINDERS = not _STATIC_COLLECTED
