@@ -84,11 +84,11 @@ def _dates(filters: dict[str, Any]) -> dict[str, dt.date | None]:
 
 def store_columns(kind: str) -> list[str] | None:
     """The event columns a run of ``kind`` on the store reads (those its form maps its inputs to, with the date
-    and offence always), so the engine pulls only those; None for all of them."""
+    and offence always, and each event's id, which names the row), so the engine pulls only those; None for all of them."""
     form = FORMS.get(kind)
     if form is None or not form.events_columns:
         return None
-    wanted = set(form.events_columns.values()) | {"date_from", "offence_code"}
+    wanted = set(form.events_columns.values()) | {"event_id", "date_from", "offence_code"}
     if kind == "concentration":
         wanted |= {"x", "y", "unit_code"}  # grid-cell places read x and y whatever the form maps
     if kind == "spatial_description":

@@ -10,6 +10,8 @@ environment variables (docs/configuration.md) each time they are asked for, so a
 from __future__ import annotations
 
 import codecs
+import io
+import json
 import os
 import re
 import zipfile
@@ -155,8 +157,6 @@ Source = str | Path | bytes
 
 
 def _open_zip(source: Source, *, file: str, kind: str) -> zipfile.ZipFile:
-    import io
-
     try:
         return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
@@ -398,8 +398,6 @@ def text_check(handle: IO[bytes], *, file: str, rows: bool = True) -> int:
 
 def csv_check(source: Source, *, file: str, in_request: bool = False) -> None:
     """Refuse a CSV file past the size or row limits, or not in UTF-8, before a parser reads it."""
-    import io
-
     size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
     size_check(size, file=file, in_request=in_request)
     if isinstance(source, bytes):
@@ -523,8 +521,6 @@ def yaml_compose(text: str) -> yaml.Node | None:
 
 def json_load(data: bytes, *, file: str) -> Any:
     """A JSON document from UTF-8 bytes, refused plainly when it is not UTF-8, not JSON, or nested too deeply."""
-    import json
-
     text = utf8_text(data, file=file)
     try:
         return json.loads(text)

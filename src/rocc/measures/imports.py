@@ -86,7 +86,7 @@ def _excel_rows(name: str, content: bytes) -> list[dict[str, str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
-        raise ImportRefused(name, [CellProblem(0, "-", f"not a readable Excel workbook ({exc.__class__.__name__})")]) from None
+        raise ImportRefused(name, [CellProblem(0, "-", f"not an Excel workbook (.xlsx) that can be read ({exc.__class__.__name__})")]) from None
     sheet = book.worksheets[0]
     header: list[str] | None = None
     out = []
@@ -110,7 +110,9 @@ def _excel_rows(name: str, content: bytes) -> list[dict[str, str]]:
     except limits.FileRefusal:
         raise
     except Exception as exc:  # a damaged sheet part
-        raise ImportRefused(name, [CellProblem(0, "-", f"not a readable Excel workbook: its contents are damaged ({exc.__class__.__name__})")]) from None
+        raise ImportRefused(
+            name, [CellProblem(0, "-", f"not an Excel workbook (.xlsx) that can be read: its contents are damaged ({exc.__class__.__name__})")]
+        ) from None
     finally:
         book.close()
     return out

@@ -240,3 +240,11 @@ class ReleaseFreeze(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in FREEZE_UNFINISHED
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == FreezeStatus.DONE
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FreezeStatus.FAILED

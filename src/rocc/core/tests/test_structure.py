@@ -154,6 +154,8 @@ LAZY = {
     "schemathesis",
     "numpy",
     "PIL",
+    "pyspark",
+    "psycopg",
 }
 
 
