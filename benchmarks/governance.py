@@ -48,6 +48,7 @@ def main() -> None:
 
     django.setup()
     import numpy as np
+    from content import benchmark_indicator
     from django.db import connection
     from django.utils import timezone
 
@@ -56,7 +57,7 @@ def main() -> None:
     from rocc.governance.services import pack_generate
     from rocc.measures.models import BaselineKind, TargetKind
     from rocc.measures.periods import add_months, month_end
-    from rocc.measures.services import ObservationInput, indicator_define, measures_defaults_load, observations_record_many, statuses_recompute, target_set
+    from rocc.measures.services import ObservationInput, measures_defaults_load, observations_record_many, statuses_recompute, target_set
     from rocc.org.models import OrgUnit
     from rocc.org.services import defaults_load, user_create
     from rocc.strategy.models import Activity
@@ -110,20 +111,7 @@ def main() -> None:
     first = add_months(dt.date(quarter.end.year - args.years, quarter.end.month, 1), 1)
     months = [add_months(first, i) for i in range(12 * args.years)]
     for n in range(args.indicators):
-        indicator = indicator_define(
-            user=None,
-            code=f"bench-{n:02d}",
-            name=f"Benchmark indicator {n + 1}",
-            effective_from=dt.date(2000, 1, 1),
-            kind="population",
-            unit_label="per 10,000 people",
-            numerator_label="Events",
-            denominator_kind="population",
-            factor=10000,
-            polarity="lower",
-            period_type="month",
-            data_source="Synthetic",
-        )
+        indicator = benchmark_indicator(n, polarity="lower", data_source="Synthetic")
         rising = n % 3 == 0
         observations_record_many(
             items=[

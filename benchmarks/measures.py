@@ -39,11 +39,12 @@ def main() -> None:
 
     django.setup()
     import numpy as np
+    from content import benchmark_indicator
     from django.test import Client
 
     from rocc.measures.models import Indicator, Observation, StatusSnapshot
     from rocc.measures.periods import add_months, month_end
-    from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, statuses_recompute, target_set
+    from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute, target_set
     from rocc.org.models import OrgUnit
     from rocc.org.services import defaults_load, user_create
 
@@ -55,19 +56,7 @@ def main() -> None:
     months = [add_months(first, i) for i in range(12 * args.years)]
     started = time.perf_counter()
     for n in range(args.indicators):
-        indicator = indicator_define(
-            user=None,
-            code=f"bench-{n:02d}",
-            name=f"Benchmark indicator {n + 1}",
-            effective_from=dt.date(2000, 1, 1),
-            kind="population",
-            unit_label="per 10,000 people",
-            numerator_label="Events",
-            denominator_kind="population",
-            factor=10000,
-            polarity="lower" if n % 3 else "higher",
-            period_type="month",
-        )
+        indicator = benchmark_indicator(n, polarity="lower" if n % 3 else "higher")
         items = []
         for d in districts:
             level = rng.uniform(3, 300)

@@ -87,6 +87,7 @@ def seed(events: int) -> None:
 
     django.setup()
     import numpy as np
+    from content import benchmark_indicator
     from generate_events import MAPPING, import_file
 
     from rocc.analysis.hot_times import hot_times
@@ -94,7 +95,7 @@ def seed(events: int) -> None:
     from rocc.analysis_pages.services import saved_analysis_create
     from rocc.events.services import events_import, source_save
     from rocc.measures.periods import add_months, month_end
-    from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, statuses_recompute, target_set
+    from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute, target_set
     from rocc.org.models import OrgUnit
     from rocc.org.services import user_create
 
@@ -112,19 +113,7 @@ def seed(events: int) -> None:
     first = dt.date(2021, 1, 1)
     months = [add_months(first, i) for i in range(60)]
     for n in range(12):
-        indicator = indicator_define(
-            user=None,
-            code=f"bench-{n:02d}",
-            name=f"Benchmark indicator {n + 1}",
-            effective_from=dt.date(2000, 1, 1),
-            kind="population",
-            unit_label="per 10,000 people",
-            numerator_label="Events",
-            denominator_kind="population",
-            factor=10000,
-            polarity="lower" if n % 3 else "higher",
-            period_type="month",
-        )
+        indicator = benchmark_indicator(n, polarity="lower" if n % 3 else "higher")
         items = [
             ObservationInput(indicator=indicator, unit=d, period_start=m, period_end=month_end(m), numerator=float(rng.poisson(rng.uniform(20, 200))))
             for d in districts
