@@ -46,12 +46,13 @@ def main() -> None:
 
     django.setup()
     import numpy as np
+    from content import benchmark_indicator
     from django.test import Client
     from django.utils import timezone
 
     from rocc.measures.models import BaselineKind, TargetKind
     from rocc.measures.periods import add_months, month_end
-    from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, target_set
+    from rocc.measures.services import ObservationInput, observations_record_many, target_set
     from rocc.org.models import OrgUnit
     from rocc.org.services import defaults_load, user_create
     from rocc.releases.services import release_create, release_freeze, release_schedule
@@ -63,20 +64,7 @@ def main() -> None:
     first = dt.date(2026 - args.years, 1, 1)
     months = [add_months(first, i) for i in range(12 * args.years)]
     for n in range(args.indicators):
-        indicator = indicator_define(
-            user=None,
-            code=f"bench-{n:02d}",
-            name=f"Benchmark indicator {n + 1}",
-            effective_from=dt.date(2000, 1, 1),
-            kind="population",
-            unit_label="per 10,000 people",
-            numerator_label="Events",
-            denominator_kind="population",
-            factor=10000,
-            polarity="lower",
-            period_type="month",
-            data_source="Synthetic",
-        )
+        indicator = benchmark_indicator(n, polarity="lower", data_source="Synthetic")
         items = [
             ObservationInput(indicator=indicator, unit=unit, period_start=m, period_end=month_end(m), numerator=float(rng.poisson(3 if i == 0 else 60)))
             for i, unit in enumerate(districts)
