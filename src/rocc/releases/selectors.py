@@ -560,6 +560,16 @@ def release_freeze_latest(*, user, release: Release) -> ReleaseFreeze | None:
     return release.freezes.select_related("requested_by", "made").order_by("-requested_at", "-pk").first()
 
 
+def release_freeze_get(*, user, release: Release, pk: int) -> ReleaseFreeze:
+    """One computation of the release's figures (to follow its progress), for those who preview releases."""
+    if not user.has_perm("releases.preview_release"):
+        raise PermissionDenied
+    found = release.freezes.select_related("release", "requested_by", "made").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such freeze of this release")
+    return found
+
+
 # --- public reads (no permission: only live releases and their published versions) -----------------------------
 
 

@@ -238,8 +238,8 @@ def release_story_choose(*, user, release: Release, indicator_code: str, unit: O
 
 @transaction.atomic
 def release_freeze(*, user, release: Release, version: int | None = None) -> ReleaseVersion:
-    """Compute the release's figures now, in this request, and store them as its version 1 (the API and scripts; the
-    release page asks the worker instead, with ``release_freeze_request``)."""
+    """Compute the release's figures now, in this call, and store them as its version 1 (scripts, benchmarks and
+    tests; the release page and the API ask the worker instead, with ``release_freeze_request``)."""
     current = _move(user, release, "freeze", version)
     snapshot = release_snapshot_compute(user=user, release=current)
     return _freeze_store(current, snapshot, user)
@@ -269,7 +269,9 @@ class FreezeUnderWay(Conflict):
 
 def _freeze_ask(*, user, release: Release, version: int | None, kind: str, note: str = "") -> ReleaseFreeze:
     with transaction.atomic():
-        current = _move(user, release, kind, version)
+        current = _move(user, release, kind, version)  # who and which stage first (403, 409), then the note (422)
+        if kind == FreezeKind.REVISE and not note:
+            raise InvalidInput(field_errors={"note": ["Say what the correction changes and why: the public reads this note."]})
         if current.freezes.filter(status__in=FREEZE_UNFINISHED).exists():
             raise FreezeUnderWay("The release's figures are being computed already: wait for that to finish.")
         job = ReleaseFreeze.objects.create(release=current, kind=kind, note=note, release_version=current.version, requested_by=user)
@@ -284,10 +286,7 @@ def release_freeze_request(*, user, release: Release, version: int | None = None
 
 def release_revise_request(*, user, release: Release, note: str, version: int) -> ReleaseFreeze:
     """Ask the worker for a correction of a live release, published as the next version with ``note`` once computed."""
-    note = nfc((note or "").strip())
-    if not note:
-        raise InvalidInput(field_errors={"note": ["Say what the correction changes and why: the public reads this note."]})
-    return _freeze_ask(user=user, release=release, version=version, kind=FreezeKind.REVISE, note=note)
+    return _freeze_ask(user=user, release=release, version=version, kind=FreezeKind.REVISE, note=nfc((note or "").strip()))
 
 
 def _freeze_record(freeze_id: int, **fields) -> None:
@@ -379,7 +378,7 @@ def release_cancel(*, user, release: Release, version: int) -> Release:
 def release_revise(*, user, release: Release, note: str, version: int) -> ReleaseVersion:
     """A correction of a live release: its figures computed again (as at the same reference date) and published now
     as the next version, with the note saying what changed and why. Earlier versions stay as they were. (In this
-    request: the API and scripts; the release page asks the worker, with ``release_revise_request``.)"""
+    call: scripts and tests; the release page and the API ask the worker, with ``release_revise_request``.)"""
     current = _move(user, release, "revise", version)
     note = nfc((note or "").strip())
     if not note:
