@@ -48,6 +48,21 @@ def indicator_get(*, user, code: str) -> Indicator:
     return indicators_for(user=user).get(code=code)
 
 
+def indicator_owner_choices(*, user, indicator: Indicator) -> dict:
+    """What the user may do with the indicator's owner (``measures.set_indicator_owner``), for the indicator page:
+    ``may_change`` (the unit it belongs to now is in their scope), the ``districts`` they may make it belong to, and
+    whether they may make it ``national`` (a national scope)."""
+    national = OrgUnit.objects.filter(parent__isnull=True).first()
+    current = indicator.owner_unit or national
+    may_change = current is not None and user.has_perm("measures.set_indicator_owner", current)
+    districts = [u for u in OrgUnit.objects.filter(level="district").order_by("path") if user.has_perm("measures.set_indicator_owner", u)] if may_change else []
+    return {
+        "may_change": may_change,
+        "districts": districts,
+        "national": may_change and national is not None and user.has_perm("measures.set_indicator_owner", national),
+    }
+
+
 def units_for_measures(*, user):
     """The national unit and the districts, for the unit switch (every role reads every unit's published figures)."""
     _require_view(user)

@@ -385,6 +385,24 @@ def indicator_define(
 
 
 @transaction.atomic
+def indicator_owner_set(*, user, indicator: Indicator, owner_unit: OrgUnit | None) -> Indicator:
+    """Make the indicator a district's own (its coordinators publish it for that district; it leaves the national
+    selection of releases) or, with ``owner_unit`` None, national again. The rule is asked of the unit it belongs to
+    now and of the one it moves to (the national unit for a national indicator), so a programme manager scoped to one
+    district moves indicators only into and out of that district's own."""
+    current = Indicator.objects.select_for_update().select_related("owner_unit").get(pk=indicator.pk)
+    national = OrgUnit.objects.get(parent__isnull=True)
+    for unit in (current.owner_unit or national, owner_unit or national):
+        _require(user, "measures.set_indicator_owner", unit)
+    if owner_unit is not None and owner_unit.level != "district":
+        raise ValidationError({"owner_unit": f"{owner_unit.name} is not a district: a region's own indicator belongs to a district."})
+    if current.owner_unit_id != (owner_unit.pk if owner_unit else None):
+        current.owner_unit = owner_unit
+        current.save(update_fields=["owner_unit"])
+    return current
+
+
+@transaction.atomic
 def target_set(
     *,
     user,

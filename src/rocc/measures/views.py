@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rocc.measures import selectors, services
 from rocc.measures.exports import scorecard_file, series_file
+from rocc.measures.forms import IndicatorOwnerForm
 from rocc.measures.models import Indicator, PeriodType
 from rocc.org.models import OrgUnit
 
@@ -60,6 +61,7 @@ def indicator_detail(request, code: str):
     args = _series_args(request, indicator)
     payload = selectors.series_for(user=request.user, indicator=indicator, unit=unit, **args)
     narrative = selectors.narrative_for(user=request.user, indicator=indicator, unit=unit)
+    owner_form = IndicatorOwnerForm(user=request.user, indicator=indicator)
     chart = {key: payload[key] for key in ("points", "forecast", "name", "unit_name", "status", "disclosure_applied")}
     chart["unit_label"] = payload["definition"]["unit_label"]
     chart["lower_is_better"] = payload["definition"]["polarity"] == "lower"
@@ -73,6 +75,7 @@ def indicator_detail(request, code: str):
             "chart": chart,
             "narrative": narrative,
             "may_edit_narrative": request.user.has_perm("measures.edit_narrative", unit),
+            "owner_form": owner_form if owner_form.may_change else None,
             "links": selectors.indicator_plan_links(user=request.user, indicator=indicator),
             "units": selectors.units_for_measures(user=request.user),
             "period_types": PeriodType.choices,
@@ -108,6 +111,27 @@ def narrative_edit(request, code: str):
     except services.NarrativeChanged as exc:
         messages.error(request, exc.message)
     return redirect(f"{reverse('measures:indicator', args=[indicator.code])}?unit={unit.code}#narrative")
+
+
+@login_required
+@require_POST
+def indicator_owner_edit(request, code: str):
+    """Set whose indicator it is (national, or a district's own): the form's choices and the service ask one rule."""
+    indicator = _indicator(request.user, code)
+    form = IndicatorOwnerForm(request.POST, user=request.user, indicator=indicator)
+    if not form.may_change:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            changed = services.indicator_owner_set(user=request.user, indicator=indicator, owner_unit=form.cleaned_data["owner_unit"])
+        except ValidationError as exc:
+            messages.error(request, bad_request_message(exc))
+        else:
+            owner = f"{changed.owner_unit.name}'s own indicator" if changed.owner_unit else "a national indicator"
+            messages.success(request, f"{changed.name} is now {owner}.")
+    else:
+        messages.error(request, "; ".join(m for errors in form.errors.values() for m in errors))
+    return redirect(f"{reverse('measures:indicator', args=[indicator.code])}?{request.GET.urlencode()}#owner")
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Measures pages in a real browser (Debian's Chromium through Playwright): the plotly chart draws offline from rocc's own
-static files, the pages pass axe-core, and the story behind the curve is saved through the form."""
+static files, the pages pass axe-core, the story behind the curve is saved through the form, and a programme manager
+makes an indicator a district's own on its page."""
 
 from __future__ import annotations
 
@@ -51,4 +52,25 @@ def test_turn_the_curve_scorecard_and_comparison_work_offline_and_accessibly(bro
     # Policy refuses; the charts do not depend on them. Anything else is a failure.
     known = [e for e in errors if "Applying inline style violates" in e and "vendor/plotly/plotly.min.js" in e]
     assert external == [] and [e for e in errors if e not in known] == []
+    context.close()
+
+
+def test_a_programme_manager_sets_whose_indicator_it_is_on_its_page(browser, live_server, small_world, make_user):  # noqa: F811
+    make_user("programme_manager", username="pm-browser")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("User name").fill("pm-browser")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto("/measures/indicators/assaults/?unit=nz#owner")
+    page.get_by_label("Whose indicator").select_option(label="Waitematā's own")
+    page.get_by_role("button", name="Save whose indicator it is").click()
+    page.wait_for_selector("text=Serious assaults is now Waitematā's own indicator.")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(ARTEFACTS / "measures-indicator-owner.png"), full_page=True)
+    small_world.refresh_from_db()
+    assert small_world.owner_unit.code == "waitemata"
     context.close()

@@ -99,6 +99,68 @@ def test_saving_a_story_someone_changed_since_is_refused(small_world, make_user)
     assert Narrative.objects.get(unit__code="nz").story_behind_curve == "First"
 
 
+def test_a_programme_manager_makes_an_indicator_a_districts_own_on_its_page_and_national_again(small_world, make_user):
+    from rocc.org.models import OrgUnit
+
+    waitemata = OrgUnit.objects.get(code="waitemata")
+    manager = _client(make_user("programme_manager"))
+    page = manager.get("/measures/indicators/assaults/?unit=nz").content.decode()
+    assert "A national indicator" in page and 'action="/measures/indicators/assaults/owner/' in page
+    assert "National (every district&#x27;s)" in page and f'value="{waitemata.pk}"' in page
+    response = manager.post("/measures/indicators/assaults/owner/?unit=nz", {"owner_unit": waitemata.pk}, follow=True)
+    small_world.refresh_from_db()
+    assert small_world.owner_unit == waitemata
+    body = response.content.decode()
+    assert "Serious assaults is now Waitematā&#x27;s own indicator." in body and "Waitematā's own indicator: its regional coordinators" in body
+    manager.post("/measures/indicators/assaults/owner/", {"owner_unit": ""})
+    small_world.refresh_from_db()
+    assert small_world.owner_unit is None
+
+
+def test_whose_indicator_is_offered_and_accepted_only_within_the_setters_scope(small_world, make_user):
+    from rocc.org.models import OrgUnit
+
+    waitemata, northland = OrgUnit.objects.get(code="waitemata"), OrgUnit.objects.get(code="northland")
+    scoped = _client(make_user("programme_manager", units=["waitemata"]))
+    page = scoped.get("/measures/indicators/assaults/?unit=waitemata").content.decode()
+    assert 'action="/measures/indicators/assaults/owner/' not in page, "a national indicator is the national office's to move"
+    small_world.owner_unit = waitemata
+    small_world.save()
+    page = scoped.get("/measures/indicators/assaults/?unit=waitemata").content.decode()
+    assert f'value="{waitemata.pk}"' in page and f'value="{northland.pk}"' not in page and "National (every" not in page
+    response = scoped.post("/measures/indicators/assaults/owner/", {"owner_unit": northland.pk}, follow=True)
+    assert "Select a valid choice" in response.content.decode()
+    small_world.refresh_from_db()
+    assert small_world.owner_unit == waitemata
+    # Nor may those who do not change definitions, whatever their scope.
+    coordinator = _client(make_user("regional_coordinator", units=["waitemata"]))
+    assert 'action="/measures/indicators/assaults/owner/' not in coordinator.get("/measures/indicators/assaults/?unit=waitemata").content.decode()
+    assert coordinator.post("/measures/indicators/assaults/owner/", {"owner_unit": ""}).status_code == 403
+    small_world.owner_unit = northland
+    small_world.save()
+    assert scoped.post("/measures/indicators/assaults/owner/", {"owner_unit": waitemata.pk}).status_code == 403, "Northland's own is outside the scope"
+    small_world.refresh_from_db()
+    assert small_world.owner_unit == northland
+
+
+def test_the_service_refuses_an_owner_that_is_not_a_district(small_world, make_user):
+    import pytest
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from rocc.measures.services import indicator_owner_set
+    from rocc.org.models import OrgUnit
+
+    area = OrgUnit.objects.filter(level="area").first()
+    with pytest.raises(ValidationError, match="not a district"):
+        indicator_owner_set(user=make_user("programme_manager"), indicator=small_world, owner_unit=area)
+    with pytest.raises(PermissionDenied):
+        indicator_owner_set(
+            user=make_user("regional_coordinator", units=["waitemata"]), indicator=small_world, owner_unit=OrgUnit.objects.get(code="waitemata")
+        )
+    small_world.refresh_from_db()
+    assert small_world.owner_unit is None
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(small_world):
     response = Client().get("/measures/indicators/assaults/")
     assert response.status_code == 302 and "login" in response["Location"]
