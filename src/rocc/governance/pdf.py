@@ -22,7 +22,7 @@ from fpdf import FPDF, ViewerPreferences
 from fpdf.enums import XPos, YPos
 from fpdf.structure_tree import StructElem, StructureTreeBuilder
 
-from rocc.governance.selectors import PackContents
+from rocc.governance.selectors import PROTECTED_STATUS_NOTE, PackContents
 
 # rocc's colours (web/static/rocc/rocc.css), as RGB.
 INK = (0x1B, 0x1F, 0x23)
@@ -515,6 +515,8 @@ def pack_pdf(contents: PackContents, *, generated_at: dt.datetime) -> bytes:
         status_column=4,
         statuses=[cell["status"] for _, cell in cells],
     )
+    if contents.protected_cells:
+        paragraph(pdf, PROTECTED_STATUS_NOTE, colour=MUTED)
 
     heading(pdf, "Off-track indicators", 2)
     if not contents.curves:

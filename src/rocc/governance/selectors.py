@@ -78,6 +78,23 @@ class ActivityRow:
     evidence_links: list[str]
 
 
+# A cell whose latest figure the gate suppressed for the pack's reader or audience has no status ("not enough data"
+# is what the status says, since any status would tell which side of its glide path the small count lies); the pack
+# names it for what it is and says why, so no one reads it as a gap in the data.
+PROTECTED_STATUS_LABEL = "Protected (small count)"
+PROTECTED_STATUS_NOTE = (
+    "Protected (small count): the latest figure is suppressed to protect small numbers, so no status is worked out from "
+    "it (any status would tell which side of its glide path the small count lies)."
+)
+
+
+def _protected_marked(card: dict) -> dict:
+    """The scorecard with each cell whose latest figure is suppressed labelled as protected."""
+    for row in card.get("rows", []):
+        row["cells"] = [{**cell, "status_label": PROTECTED_STATUS_LABEL} if cell and cell.get("suppressed") else cell for cell in row["cells"]]
+    return card
+
+
 @dataclass
 class PackContents:
     """Everything one pack shows, section by section, as plain values both the PDF and the workbook lay out."""
@@ -101,6 +118,10 @@ class PackContents:
     gaps_as_at: dt.date | None = None
     district_plans: list[dict] = field(default_factory=list)
 
+    @property
+    def protected_cells(self) -> int:
+        return sum(1 for row in self.scorecard.get("rows", []) for cell in row["cells"] if cell and cell.get("status_label") == PROTECTED_STATUS_LABEL)
+
     def summary(self) -> dict:
         overdue = sum(len(a.milestones_overdue) for a in self.activities)
         return {
@@ -108,6 +129,7 @@ class PackContents:
             "milestones_overdue": overdue,
             "indicators": len(self.scorecard.get("rows", [])),
             "off_track_curves": len(self.curves),
+            "protected_cells": self.protected_cells,
             "stories": len(self.stories),
             "barriers": len(self.barriers),
             "gaps": len(self.gaps),
@@ -208,7 +230,7 @@ def pack_contents(*, user, unit: OrgUnit, period: PackPeriod, audience: str, pro
     report(25, "Scorecard")
     units = _scorecard_units(user=user, unit=unit)
     # As at the period's end: a figure for a later period is not in this period's pack, however long after it is made.
-    contents.scorecard = scorecard_for(user=user, units=units, public=public, with_intervals=False, as_at=period.end)
+    contents.scorecard = _protected_marked(scorecard_for(user=user, units=units, public=public, with_intervals=False, as_at=period.end))
     indicators = {i.code: i for i in indicators_for(user=user)}
     by_code = {u.code: u for u in units}
 

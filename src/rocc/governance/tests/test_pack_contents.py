@@ -16,6 +16,7 @@ from rocc.core.errors import Refused
 from rocc.core.tokens import token_issue
 from rocc.governance.models import ReportPack
 from rocc.governance.pdf import figure
+from rocc.governance.selectors import PROTECTED_STATUS_LABEL, PROTECTED_STATUS_NOTE
 from rocc.governance.services import pack_request
 from rocc.measures.selectors import indicators_for, scorecard_for, series_for, units_for_measures
 from rocc.strategy.selectors.frameworks import activity_list, activity_progress
@@ -194,9 +195,9 @@ def test_public_pack_protects_small_counts_exactly_as_the_public_pages_do(world,
     shown = scorecard_for(user=coordinator, units=[waitemata], indicator=indicator, public=True, with_intervals=False)["rows"][0]["cells"][0]
     assert shown["suppressed"] is True
     row = next(r for r in _rows(public, "Scorecard") if r[0] == "pack-assaults")
-    assert row[4] == "s" and row[6] == shown["status_label"]
+    assert row[4] == "s" and row[6] == PROTECTED_STATUS_LABEL and shown["status"] == "not_enough_data"
     _, text = _pdf(public)
-    assert f"Waitematā {shown['period_label']} s {shown['status_label']}" in text
+    assert f"Waitematā {shown['period_label']} s {PROTECTED_STATUS_LABEL}" in text and PROTECTED_STATUS_NOTE in text
     assert "Public (small numbers protected)" in text
     for code, cell in ((r[0], r) for r in _rows(public, "Scorecard")):
         expected = scorecard_for(
