@@ -121,6 +121,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no page script reads the token: forms carry it in a hidden field
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60
@@ -131,7 +132,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if os.environ.get("ROCC_BEHIND_TLS_PROXY") else None
+# Behind TLS (docs/configuration.md): the proxy's header that marks a request as HTTPS, HSTS and the redirect to HTTPS,
+# each off unless the deployment sets it (ROCC_SECURE_PROXY_SSL_HEADER, ROCC_HSTS_SECONDS, ROCC_SECURE_SSL_REDIRECT).
+SECURE_PROXY_SSL_HEADER = ROCC.transport.proxy_ssl_header
+SECURE_HSTS_SECONDS = ROCC.transport.hsts_seconds
+SECURE_SSL_REDIRECT = ROCC.transport.ssl_redirect
 
 LANGUAGE_CODE = "en-nz"
 TIME_ZONE = "Pacific/Auckland"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -12,6 +14,30 @@ class Check:
     message: str
     fix: str = ""
     blocking: bool = True
+
+
+_LOOSE_MOST = 100
+
+
+def _open_to_others(data_dir: Path) -> list[Path]:
+    """The data directory and what is in it that group or other users may read, write or enter (at most 100)."""
+    found: list[Path] = []
+    if data_dir.exists() and data_dir.stat().st_mode & 0o077:
+        found.append(data_dir)
+    for folder, folders, files in os.walk(data_dir):
+        if Path(folder) == data_dir / "static":
+            folders[:] = []  # the collected static files are public by nature, rebuilt at every start
+            continue
+        for name in [*folders, *files]:
+            path = Path(folder) / name
+            try:
+                if not path.is_symlink() and path.stat().st_mode & 0o077:
+                    found.append(path)
+            except OSError:
+                continue  # gone while we looked (a WAL file, a temporary upload)
+            if len(found) >= _LOOSE_MOST:
+                return found
+    return found
 
 
 def run_checks() -> list[Check]:
@@ -48,6 +74,37 @@ def run_checks() -> list[Check]:
                 f"notifications by e-mail through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
                 if on
                 else "e-mail off (ROCC_SMTP_HOST unset): notifications in rocc only",
+            )
+        )
+    if not problems:
+        loose = _open_to_others(settings.ROCC_DATA_DIR)
+        if loose:
+            shown = ", ".join(str(p.relative_to(settings.ROCC_DATA_DIR)) or "." for p in loose[:3]) + (" …" if len(loose) > 3 else "")
+            results.append(
+                Check(
+                    "data directory",
+                    False,
+                    f"{len(loose)}{'+' if len(loose) >= _LOOSE_MOST else ''} item(s) in the data directory can be read by other users ({shown})",
+                    f"chmod -R go= {settings.ROCC_DATA_DIR} (rocc creates its files 0600 and folders 0700)",
+                    blocking=False,
+                )
+            )
+    # File limits (rocc.core.limits): a ROCC_LIMIT_* that is not a whole number is reported; its default is used.
+    from rocc.core import limits
+
+    limit_problems = limits.problems()
+    for problem in limit_problems:
+        results.append(
+            Check("file limits", False, problem, "set it to a whole number above 0, or unset it (docs/configuration.md, File limits)", blocking=False)
+        )
+    if not limit_problems:
+        found = limits.limits()
+        results.append(
+            Check(
+                "file limits",
+                True,
+                f"files up to {found.file_bytes // limits.MB:,} MB ({found.request_bytes // limits.MB:,} MB while a page waits), "
+                f"{found.rows:,} rows, {found.columns:,} columns",
             )
         )
     if any("DATABASE_URL" in p.what or "database" in p.what for p in problems):

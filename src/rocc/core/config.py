@@ -22,6 +22,15 @@ class Problem:
     fix: str
 
 
+@dataclass(frozen=True)
+class Transport:
+    """HTTPS as a deployment behind TLS sets it: all off by default, so the local demo works over plain HTTP."""
+
+    hsts_seconds: int  # ROCC_HSTS_SECONDS: Strict-Transport-Security max-age on secure answers; 0 sends none
+    proxy_ssl_header: tuple[str, str] | None  # ROCC_SECURE_PROXY_SSL_HEADER: the proxy's header saying it was HTTPS
+    ssl_redirect: bool  # ROCC_SECURE_SSL_REDIRECT: plain-HTTP requests are redirected to HTTPS
+
+
 @dataclass
 class Config:
     data_dir: Path
@@ -31,6 +40,7 @@ class Config:
     database: dict
     database_label: str
     problems: list[Problem] = field(default_factory=list)
+    transport: Transport = field(default_factory=lambda: Transport(0, None, False))
 
 
 def _truthy(value: str | None) -> bool:
@@ -43,7 +53,7 @@ def data_dir_from_env() -> Path:
 
 def _data_dir_problem(data_dir: Path) -> Problem | None:
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         return Problem(
             f"the data directory {data_dir} cannot be created ({exc.strerror})",
@@ -132,7 +142,46 @@ def _database(data_dir: Path) -> tuple[dict, str, Problem | None]:
     return {"ENGINE": "django.db.backends.dummy"}, "no usable database", problem
 
 
+def _transport() -> tuple[Transport, list[Problem]]:
+    problems: list[Problem] = []
+    raw = os.environ.get("ROCC_HSTS_SECONDS", "").strip()
+    hsts = 0
+    if raw:
+        if raw.isdigit():
+            hsts = int(raw)
+        else:
+            problems.append(
+                Problem(
+                    f"ROCC_HSTS_SECONDS={raw!r} is not a whole number of seconds",
+                    "set it to how long browsers should insist on HTTPS, for example 31536000 (a year), or 0 or unset for none",
+                )
+            )
+    header: tuple[str, str] | None = None
+    raw = os.environ.get("ROCC_SECURE_PROXY_SSL_HEADER", "").strip()
+    if raw:
+        name, colon, value = raw.partition(":")
+        name, value = name.strip(), value.strip()
+        if not colon or not name or not value or not all(c.isalnum() or c == "-" for c in name):
+            problems.append(
+                Problem(
+                    f"ROCC_SECURE_PROXY_SSL_HEADER={raw!r} is not a header and its value",
+                    "write it as the header your proxy sets on HTTPS requests and that value: X-Forwarded-Proto: https",
+                )
+            )
+        else:
+            header = ("HTTP_" + name.upper().replace("-", "_"), value)
+    elif _truthy(os.environ.get("ROCC_BEHIND_TLS_PROXY")):
+        header = ("HTTP_X_FORWARDED_PROTO", "https")  # the older, shorter setting for the usual header
+    return Transport(hsts, header, _truthy(os.environ.get("ROCC_SECURE_SSL_REDIRECT"))), problems
+
+
+#: What rocc creates is its owner's alone: files 0600 and folders 0700 (the database and its WAL, keys, backups,
+#: uploads, exports, the event store), whichever code path creates them, since the mask applies to every one.
+OWNER_ONLY_UMASK = 0o077
+
+
 def load() -> Config:
+    os.umask(OWNER_ONLY_UMASK)
     data_dir = data_dir_from_env()
     problems: list[Problem] = []
     dir_problem = _data_dir_problem(data_dir)
@@ -144,6 +193,8 @@ def load() -> Config:
     database, label, db_problem = _database(data_dir)
     if db_problem:
         problems.append(db_problem)
+    transport, transport_problems = _transport()
+    problems += transport_problems
     hosts = [h.strip() for h in os.environ.get("ROCC_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
     return Config(
         data_dir=data_dir,
@@ -153,4 +204,5 @@ def load() -> Config:
         database=database,
         database_label=label,
         problems=problems,
+        transport=transport,
     )

@@ -42,6 +42,16 @@ def test_check_passes_on_a_set_up_data_directory(ready_dir):
     assert "all migrations applied" in result.stdout and "units loaded" in result.stdout
 
 
+def test_check_reports_a_file_limit_that_is_not_a_number_and_the_limits_in_force(ready_dir):
+    result = run("check", data_dir=ready_dir, env={"ROCC_LIMIT_ROWS": "lots", "ROCC_LIMIT_FILE_MB": "64"})
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning: the default is used
+    assert "warning file limits: ROCC_LIMIT_ROWS='lots' is not a whole number above 0; the default 5,000,000 is used" in result.stdout
+    assert "set it to a whole number above 0" in result.stdout
+
+    result = run("check", data_dir=ready_dir, env={"ROCC_LIMIT_FILE_MB": "64"})
+    assert "ok      file limits: files up to 64 MB (20 MB while a page waits), 5,000,000 rows" in result.stdout
+
+
 def test_secret_key_is_generated_into_the_data_directory_readable_by_owner_only(ready_dir):
     key_file = ready_dir / "secret_key"
     assert key_file.exists() and len(key_file.read_text().strip()) >= 50
