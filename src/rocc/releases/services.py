@@ -236,11 +236,24 @@ def release_story_choose(*, user, release: Release, indicator_code: str, unit: O
     ReleaseStory.objects.get_or_create(release=current, indicator=indicator, unit=unit)
 
 
+def _national_selection_check(release: Release) -> None:
+    """A region's own indicator is never in the national selection: one that became a district's own after the draft
+    chose it (its owner is set on its measures page) stops the freeze until it is taken out."""
+    regional = sorted(release.indicators.filter(owner_unit__isnull=False).values_list("code", flat=True))
+    if regional:
+        message = (
+            f"Now a district's own indicator, published for its district only: {', '.join(regional)}. "
+            "Take it out of the national selection (or make it national again), then freeze."
+        )
+        raise InvalidInput(message, field_errors={"indicators": [message]})
+
+
 @transaction.atomic
 def release_freeze(*, user, release: Release, version: int | None = None) -> ReleaseVersion:
     """Compute the release's figures now, in this call, and store them as its version 1 (scripts, benchmarks and
     tests; the release page and the API ask the worker instead, with ``release_freeze_request``)."""
     current = _move(user, release, "freeze", version)
+    _national_selection_check(current)
     snapshot = release_snapshot_compute(user=user, release=current)
     return _freeze_store(current, snapshot, user)
 
@@ -272,6 +285,8 @@ def _freeze_ask(*, user, release: Release, version: int | None, kind: str, note:
         current = _move(user, release, kind, version)  # who and which stage first (403, 409), then the note (422)
         if kind == FreezeKind.REVISE and not note:
             raise InvalidInput(field_errors={"note": ["Say what the correction changes and why: the public reads this note."]})
+        if kind == FreezeKind.FREEZE:
+            _national_selection_check(current)
         if current.freezes.filter(status__in=FREEZE_UNFINISHED).exists():
             raise FreezeUnderWay("The release's figures are being computed already: wait for that to finish.")
         job = ReleaseFreeze.objects.create(release=current, kind=kind, note=note, release_version=current.version, requested_by=user)
@@ -313,6 +328,8 @@ def release_freeze_run(*, freeze_id: int) -> ReleaseFreeze:
             current = _move(user, job.release, job.kind, None)
             if current.version != job.release_version:
                 raise ReleaseChanged(current)
+            if job.kind == FreezeKind.FREEZE:
+                _national_selection_check(current)
             made = _freeze_store(current, snapshot, user) if job.kind == FreezeKind.FREEZE else _revision_store(current, snapshot, user, job.note)
     except (PermissionDenied, Conflict, InvalidInput) as refused:
         message = getattr(refused, "message", "") or str(refused)

@@ -88,3 +88,24 @@ def test_a_correction_is_computed_by_the_worker_and_published_with_its_note(live
     assert job.status == FreezeStatus.DONE and job.made.number == 2 and job.made.note == "A return was corrected."
     assert job.made.published_at is not None
     assert Release.objects.get(pk=release.pk).versions.count() == 2
+
+
+def test_an_indicator_made_a_districts_own_after_the_draft_chose_it_stops_the_freeze(world, draft, django_capture_on_commit_callbacks):
+    from rocc.core.errors import InvalidInput
+    from rocc.measures.services import indicator_owner_set
+    from rocc.org.models import OrgUnit
+
+    release = draft(indicator_codes=["assaults"])
+    with django_capture_on_commit_callbacks() as queued:
+        job = services.release_freeze_request(user=world["manager"], release=release, version=release.version)
+    # Meanwhile its owner is set on its measures page: a region's own indicator is never in the national selection.
+    indicator_owner_set(user=world["manager"], indicator=world["assaults"], owner_unit=OrgUnit.objects.get(code="waitemata"))
+    for callback in queued:
+        callback()
+    job.refresh_from_db()
+    assert job.status == FreezeStatus.FAILED and "Now a district's own indicator" in job.error and "assaults" in job.error
+    assert not release.versions.exists()
+    with pytest.raises(InvalidInput, match="Take it out of the national selection"):
+        services.release_freeze_request(user=world["manager"], release=Release.objects.get(pk=release.pk))
+    with pytest.raises(InvalidInput):
+        services.release_freeze(user=world["manager"], release=Release.objects.get(pk=release.pk))
