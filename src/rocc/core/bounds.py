@@ -33,6 +33,18 @@ class BoundedInput(Schema):
     model_config = ConfigDict(str_max_length=TEXT_MAX)
 
 
+#: Text in a query string (a filter, a search, a stated purpose): a request line is at most about 4 KB, which the web
+#: server refuses past with its own 400 before rocc sees it, and one character may take 12 once percent-encoded.
+QUERY_TEXT_MAX = 200
+
+
+class BoundedQuery(Schema):
+    """The base of every API query-string schema: no text field takes more than ``QUERY_TEXT_MAX`` characters, so a
+    request the OpenAPI document calls valid fits in the URL the server reads."""
+
+    model_config = ConfigDict(str_max_length=QUERY_TEXT_MAX)
+
+
 class BoundSettingInvalid(ValueError):
     """A deployment's bound setting that is not what it should be (the message says which and why)."""
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from rocc.core.api_fields import IsoDate
-from rocc.core.bounds import BoundedInput, Identifier
+from rocc.core.bounds import BoundedQuery, Identifier
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.events import selectors
 
@@ -62,7 +62,7 @@ class VictimFocusOut(Schema):
     search: VictimFocusSearchOut
 
 
-class VictimFocusQuery(BoundedInput):
+class VictimFocusQuery(BoundedQuery):
     person: Identifier = Field(description="The person's identifier, pseudonymised as imports do")
     purpose: str = Field(description="Why you look this person up (recorded in the audit trail)")
     as_of: IsoDate | None = Field(None, description="The last day of the 12 months (default today)")

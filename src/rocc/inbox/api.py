@@ -8,7 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from rocc.core.bounds import BoundedInput
+from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import error_responses
 from rocc.inbox import selectors, services
 
@@ -25,7 +25,7 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class InboxFilter(BoundedInput):
+class InboxFilter(BoundedQuery):
     unread: bool = False
 
 

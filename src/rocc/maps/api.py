@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
 from rocc.core.api_fields import IsoDate
-from rocc.core.bounds import BoundedInput
+from rocc.core.bounds import BoundedQuery
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.maps import selectors
 from rocc.measures.models import Indicator
@@ -98,7 +98,7 @@ class ChoroplethOut(Schema):
     periods: list[dict[str, str]]
 
 
-class EventsFilter(BoundedInput):
+class EventsFilter(BoundedQuery):
     unit: str | None = None
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from rocc.core.api_fields import BodyInt, IsoDate
-from rocc.core.bounds import BoundedInput
+from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import ErrorOut, InvalidInput, Refused, error_responses
 from rocc.measures import selectors, services
 from rocc.measures.models import Indicator, PeriodType
@@ -84,7 +84,7 @@ class ObservationIn(BoundedInput):
     provenance: str = ""
 
 
-class SeriesQuery(BoundedInput):
+class SeriesQuery(BoundedQuery):
     unit: str | None = None
     period_type: str | None = None
     as_reported: bool = False

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from rocc.core.api_fields import IsoDate
-from rocc.core.bounds import BoundedInput
+from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
@@ -58,7 +58,7 @@ class CapacityIn(BoundedInput):
     version: int | None = None
 
 
-class DirectoryFilter(BoundedInput):
+class DirectoryFilter(BoundedQuery):
     q: str = ""
     unit: str = ""
     capacity: str = ""
@@ -223,7 +223,7 @@ class MoveIn(BoundedInput):
     outcome: str = ""
 
 
-class ListFilter(BoundedInput):
+class ListFilter(BoundedQuery):
     status: str = ""
     overdue: bool = False
 
@@ -360,7 +360,7 @@ class CapacityRowOut(Schema):
     protected: bool
 
 
-class CapacityFilter(BoundedInput):
+class CapacityFilter(BoundedQuery):
     unit: str = ""
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None

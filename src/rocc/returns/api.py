@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from rocc.core.api_fields import IsoDate
-from rocc.core.bounds import BoundedInput
+from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
@@ -130,7 +130,7 @@ class ReturnReviewIn(BoundedInput):
     comment: str = ""
 
 
-class ReturnFilter(BoundedInput):
+class ReturnFilter(BoundedQuery):
     data_set: str | None = None
     status: str | None = None
 
