@@ -26,6 +26,18 @@ def _json(payload: Any) -> HttpResponse:
     return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), content_type="application/json")
 
 
+def _cached_json(request: HttpRequest, body: bytes, etag: str) -> HttpResponse:
+    """Reference data the browser may keep: it asks again on every map (``no-cache``) and gets 304 Not Modified, with no
+    body, while the entity tag is the same."""
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 class FeatureCollectionOut(Schema):
     type: str
     features: list[dict[str, Any]]
@@ -109,7 +121,7 @@ class EventsFilter(BoundedQuery):
 def outline(request: HttpRequest):
     """The shipped approximate national outline (Natural Earth 1:10m, public domain), with its source and licence."""
     selectors.boundary_sets_for(user=request.user)  # asks maps.view_maps
-    return _json(selectors.outline_geojson())
+    return _cached_json(request, selectors.outline_geojson_bytes(), '"outline-1"')
 
 
 @router.get("/boundaries", response={200: FeatureCollectionOut, **error_responses(403, 422)}, url_name="maps_boundaries")
@@ -117,7 +129,8 @@ def boundaries(request: HttpRequest, level: str | None = None):
     """The loaded unit boundaries (WGS84 GeoJSON), optionally of one level (district or area), each with its source and licence."""
     if level and level not in UnitLevel.values:
         raise InvalidInput(field_errors={"level": [f"Expected one of {', '.join(UnitLevel.values)}."]})
-    return _json(selectors.boundaries_geojson(user=request.user, level=level))
+    body, etag = selectors.boundaries_geojson_bytes(user=request.user, level=level)
+    return _cached_json(request, body, etag)
 
 
 @router.get("/boundary-sets", response={200: list[BoundarySetOut], **error_responses(403)}, url_name="maps_boundary_sets")

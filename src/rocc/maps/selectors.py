@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -61,7 +62,7 @@ def boundaries_for(*, user, level: str | None = None):
 def boundaries_geojson(*, user, level: str | None = None) -> dict[str, Any]:
     """The boundaries as a GeoJSON FeatureCollection (WGS84), each with its unit and the source and licence."""
     features = []
-    for boundary in boundaries_for(user=user, level=level):
+    for boundary in boundaries_for(user=user, level=level).defer("geometry_nztm", "nztm_wkb"):
         features.append(
             {
                 "type": "Feature",
@@ -78,6 +79,28 @@ def boundaries_geojson(*, user, level: str | None = None) -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+_GEOJSON_BYTES: dict[str | None, tuple[tuple, bytes]] = {}
+
+
+def boundaries_geojson_bytes(*, user, level: str | None = None) -> tuple[bytes, str]:
+    """:func:`boundaries_geojson` encoded, with an entity tag that changes when the boundaries do. Boundaries are the
+    same for every role, so the encoded document is kept (per level) until a boundary is added, removed or replaced:
+    a district set of a hundred thousand vertices is decoded and encoded once, not on every map."""
+    _require_view(user)
+    stamp = _stamp()
+    cached = _GEOJSON_BYTES.get(level)
+    if cached is None or cached[0] != stamp:
+        body = json.dumps(boundaries_geojson(user=user, level=level), ensure_ascii=False, separators=(",", ":")).encode()
+        cached = (stamp, body)
+        _GEOJSON_BYTES[level] = cached
+    return cached[1], '"b-' + "-".join(str(part) for part in cached[0]) + '"'
+
+
+@lru_cache(maxsize=1)
+def outline_geojson_bytes() -> bytes:
+    return json.dumps(outline_geojson(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def boundary_levels() -> list[str]:
@@ -176,13 +199,21 @@ def events_layer(*, user, unit_code: str | None = None, date_from=None, date_to=
     1970-01-01, the offence as a position in ``offences``."""
 
     _require_view(user)
-    frame = events_frame(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
+    frame = events_frame(
+        user=user,
+        unit_code=unit_code,
+        date_from=date_from,
+        date_to=date_to,
+        offence_codes=offence_codes,
+        columns=["event_id", "date_from", "offence_code", "x", "y", "unit_code"],
+    )
     located = frame[frame["x"].notna() & frame["y"].notna()]
     total_located = len(located)
     if total_located > MAX_EVENT_POINTS:
         located = located.iloc[:MAX_EVENT_POINTS]
     lon, lat = geo.lonlat_of_nztm(located["x"].to_numpy(), located["y"].to_numpy())
-    codes, offence_index = np.unique(located["offence_code"].astype(str).to_numpy(), return_inverse=True)
+    # Hashing, not sorting, 100,000 strings; the codes come out sorted as np.unique would give them.
+    offence_index, codes = pd.factorize(located["offence_code"].astype(str), sort=True)
     days = located["date_from"].to_numpy().astype("datetime64[D]").astype(np.int64)
     by_unit = frame.groupby("unit_code").size().sort_values(ascending=False)
     return {
@@ -196,7 +227,7 @@ def events_layer(*, user, unit_code: str | None = None, date_from=None, date_to=
         "lat_e5": _scaled(lat, 1e5),
         "id": located["event_id"].astype(str).tolist(),
         "day": days.tolist(),
-        "offences": codes.tolist(),
+        "offences": [str(c) for c in codes],
         "offence": offence_index.astype(np.int64).tolist(),
         "by_unit": [{"unit": str(code), "events": int(n)} for code, n in by_unit.items()],
     }
@@ -210,56 +241,54 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
     parameters = result.get("parameters") or {}
     if parameters.get("crs") != geo.NZTM or not result.get("cells"):
         return None
-    import pandas as pd
-
     cell = float(parameters["cell"])
     grid = result["grid"]
     west, south = grid["origin"]
     cols, rows = int(grid["cols"]), int(grid["rows"])
     judged_by = parameters.get("judged_by") or "gi_p"
-    # One pass over the cells (a city at 100 m is ~100,000 of them), then column-wise arithmetic.
-    table = pd.DataFrame.from_records(result["cells"], columns=["x", "y", "count", "density", "gi_z", judged_by, "hot"])
-    xs, ys = table["x"].to_numpy(dtype=np.float64), table["y"].to_numpy(dtype=np.float64)
-    count = table["count"].to_numpy(dtype=np.float64)
-    density = pd.to_numeric(table["density"], errors="coerce").to_numpy(dtype=np.float64)
-    z = pd.to_numeric(table["gi_z"], errors="coerce").to_numpy(dtype=np.float64)
-    p = pd.to_numeric(table[judged_by], errors="coerce").to_numpy(dtype=np.float64)
-    hot = pd.to_numeric(table["hot"], errors="coerce").fillna(0).to_numpy(dtype=np.int16)
-    drawn = (count > 0) | (hot > 0) | (np.nan_to_num(density) > 0)
+    # One pass over the cells per figure (a city at 100 m is ~100,000 of them; None becomes NaN), then column-wise
+    # arithmetic on the cells drawn only.
+    cells = result["cells"]
+
+    def column(name: str) -> np.ndarray:
+        return np.array([c.get(name) for c in cells], dtype=np.float64)
+
+    count_all, density_all, hot_all = column("count"), column("density"), np.nan_to_num(column("hot")).astype(np.int16)
+    drawn = (np.nan_to_num(count_all) > 0) | (hot_all > 0) | (np.nan_to_num(density_all) > 0)
     idx = np.flatnonzero(drawn)
-    positive = density[idx][np.nan_to_num(density[idx]) > 0]
+    xs, ys = column("x")[idx], column("y")[idx]
+    count, density, hot = np.nan_to_num(count_all[idx]), density_all[idx], hot_all[idx]
+    z, p = column("gi_z")[idx], column(judged_by)[idx]
+    positive = density[np.nan_to_num(density) > 0]
     breaks = np.quantile(positive, [0.2, 0.4, 0.6, 0.8]).tolist() if len(positive) else []
-    shade = (
-        np.where(np.nan_to_num(density[idx]) > 0, 1 + np.searchsorted(np.asarray(breaks), density[idx], side="left"), 0)
-        if breaks
-        else np.zeros(len(idx), dtype=int)
-    )
-    col = np.rint((xs[idx] - west - cell / 2) / cell).astype(int)
-    row = np.rint((ys[idx] - south - cell / 2) / cell).astype(int)
+    shade = np.where(np.nan_to_num(density) > 0, 1 + np.searchsorted(np.asarray(breaks), density, side="left"), 0) if breaks else np.zeros(len(idx), dtype=int)
+    col = np.rint((xs - west - cell / 2) / cell).astype(int)
+    row = np.rint((ys - south - cell / 2) / cell).astype(int)
     projection = geo.grid_projection(west, south, west + cols * cell, south + rows * cell)
     top = list(result.get("top_hot_spots") or [])
-    if top and Boundary.objects.exists():
+    has_boundaries = Boundary.objects.exists()
+    if top and has_boundaries:
         names = area_names_for_points(np.array([s["x"] for s in top]), np.array([s["y"] for s in top]))
     else:
         names = [None] * len(top)
     # Hot cells are named by the area they fall in (few enough to place one by one); the table lists them hottest first.
-    hot_positions = np.flatnonzero(hot[idx] > 0)
+    hot_positions = np.flatnonzero(hot > 0)
     area: dict[int, str | None] = {}
-    if len(hot_positions) and Boundary.objects.exists():
-        area = dict(zip(hot_positions.tolist(), area_names_for_points(xs[idx][hot_positions], ys[idx][hot_positions]), strict=True))
-    order = hot_positions[np.lexsort((hot_positions, -np.nan_to_num(z[idx][hot_positions], nan=-np.inf)))] if len(hot_positions) else hot_positions
+    if len(hot_positions) and has_boundaries:
+        area = dict(zip(hot_positions.tolist(), area_names_for_points(xs[hot_positions], ys[hot_positions]), strict=True))
+    order = hot_positions[np.lexsort((hot_positions, -np.nan_to_num(z[hot_positions], nan=-np.inf)))] if len(hot_positions) else hot_positions
     hot_rows = [
         {
             "index": int(i),
-            "x": float(xs[idx][i]),
-            "y": float(ys[idx][i]),
+            "x": float(xs[i]),
+            "y": float(ys[i]),
             "area": area.get(i),
-            "count": float(count[idx][i]),
-            "density": None if math.isnan(density[idx][i]) else float(density[idx][i]),
-            "gi_z": None if math.isnan(z[idx][i]) else float(z[idx][i]),
-            "p": None if math.isnan(p[idx][i]) else float(p[idx][i]),
-            "p_text": "–" if math.isnan(p[idx][i]) else ("< 0.001" if p[idx][i] < 0.001 else f"{p[idx][i]:.3f}"),
-            "hot": int(hot[idx][i]),
+            "count": float(count[i]),
+            "density": None if math.isnan(density[i]) else float(density[i]),
+            "gi_z": None if math.isnan(z[i]) else float(z[i]),
+            "p": None if math.isnan(p[i]) else float(p[i]),
+            "p_text": "–" if math.isnan(p[i]) else ("< 0.001" if p[i] < 0.001 else f"{p[i]:.3f}"),
+            "hot": int(hot[i]),
         }
         for i in order[:200].tolist()
     ]
@@ -272,14 +301,14 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
         "projection": projection.to_dict(),
         # Figures for a selected cell, as whole numbers of hundredths (counts, density, Gi* z) and millionths (p);
         # -1 where there is none (the browser divides them back).
-        "count_e2": _scaled(count[idx], 100),
-        "density_e2": _scaled(density[idx], 100),
-        "z_e2": np.where(np.isnan(z[idx]), -(10**9), np.rint(np.nan_to_num(z[idx]) * 100)).astype(np.int64).tolist(),
-        "p_e6": _scaled(p[idx], 1e6),
+        "count_e2": _scaled(count, 100),
+        "density_e2": _scaled(density, 100),
+        "z_e2": np.where(np.isnan(z), -(10**9), np.rint(np.nan_to_num(z) * 100)).astype(np.int64).tolist(),
+        "p_e6": _scaled(p, 1e6),
         "col": col.tolist(),
         "row": row.tolist(),
         "shade": np.asarray(shade, dtype=np.int64).tolist(),
-        "hot": hot[idx].astype(np.int64).tolist(),
+        "hot": hot.astype(np.int64).tolist(),
         "p_label": {"gi_p_fdr": "p (false discovery rate corrected)", "gi_p_sim": "pseudo p (permutations)"}.get(judged_by, "p"),
         "breaks": [round(b, 1) for b in breaks],
         "area": {str(i): name for i, name in area.items() if name},
@@ -478,3 +507,108 @@ def choropleth_for(*, user, indicator_code: str, level: str = UnitLevel.DISTRICT
 
 def levels_with_choice() -> list[tuple[str, str]]:
     return [(UnitLevel.DISTRICT, "District"), (UnitLevel.AREA, "Area")]
+
+
+# ---------------------------------------------------------------------------------------------- public choropleths
+
+#: The public map's drawing width in SVG units (it scales to the page).
+PUBLIC_MAP_WIDTH = 560.0
+
+_PUBLIC_SHAPES: dict[str, tuple[tuple, dict[str, Any]]] = {}
+
+
+def _svg_path(geometry, *, west: float, north: float, scale: float) -> str:
+    """A (multi)polygon in NZTM2000 as an SVG path in the map's units, north up, to a tenth of a unit."""
+    parts = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.is_empty or polygon.geom_type != "Polygon":
+            continue
+        for ring in (polygon.exterior, *polygon.interiors):
+            xy = np.asarray(ring.coords)[:, :2]
+            px = np.round((xy[:, 0] - west) * scale, 1)
+            py = np.round((north - xy[:, 1]) * scale, 1)
+            parts.append("M" + " L".join(f"{a:g} {b:g}" for a, b in zip(px.tolist(), py.tolist(), strict=True)) + "Z")
+    return "".join(parts)
+
+
+def _public_shapes(level: str) -> dict[str, Any]:
+    """Every boundary of ``level`` as an SVG path fitted to the public map's width (simplified to half a unit, so
+    a national district map is a few kilobytes), with the approximate outline clipped to the same frame. Kept until
+    the boundaries change: the shapes are the same for every indicator and every visitor."""
+    stamp = _stamp()
+    cached = _PUBLIC_SHAPES.get(level)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    boundaries = [(code, shapely.from_wkb(bytes(wkb))) for code, wkb in Boundary.objects.filter(unit__level=level).values_list("unit__code", "nztm_wkb")]
+    shapes: dict[str, Any] = {"paths": {}, "outline": "", "width": PUBLIC_MAP_WIDTH, "height": 0.0}
+    if boundaries:
+        west, south, east, north = shapely.total_bounds([g for _, g in boundaries]).tolist()
+        margin = 0.03 * max(east - west, north - south)
+        west, south, east, north = west - margin, south - margin, east + margin, north + margin
+        scale = PUBLIC_MAP_WIDTH / (east - west)
+        tolerance = 0.5 / scale
+        for code, geometry in boundaries:
+            shapes["paths"][code] = _svg_path(geometry.simplify(tolerance, preserve_topology=True), west=west, north=north, scale=scale)
+        outline = shapely.unary_union([shapely.geometry.shape(f["geometry"]) for f in outline_geojson()["features"]])
+        outline = shapely.clip_by_rect(geo.reproject(outline, geo.WGS84, geo.NZTM), west, south, east, north).simplify(tolerance)
+        shapes["outline"] = _svg_path(outline, west=west, north=north, scale=scale)
+        shapes["height"] = round((north - south) * scale, 1)
+    _PUBLIC_SHAPES[level] = (stamp, shapes)
+    return shapes
+
+
+def public_choropleth(indicator: dict[str, Any], *, level: str = UnitLevel.DISTRICT) -> dict[str, Any] | None:
+    """A published indicator (one indicator of a release version's frozen content, as the public pages read it) by
+    district as a server-drawn map: each unit's latest published figure shaded in the same quantile classes and
+    colours as the signed-in indicator map. Only what the release published is read: its cells already passed the
+    public disclosure gate when it was frozen (small counts suppressed, others randomly rounded), a withheld cell
+    (no consent) is drawn as not published, and nothing is read from the live figures. None when fewer than two of
+    the indicator's units of ``level`` have a boundary loaded (there is no map to draw)."""
+
+    cells = {c["unit"]: c for c in indicator.get("cells") or []}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=list(cells), level=level)}
+    shapes = _public_shapes(level)
+    if sum(1 for code in units if code in shapes["paths"]) < 2:
+        return None
+    rows = []
+    for code, cell in cells.items():
+        if code not in units:
+            continue
+        latest = None if cell.get("withheld") else cell.get("latest")
+        suppressed = bool(latest and latest.get("suppressed"))
+        value = None if latest is None or suppressed else latest.get("value")
+        rows.append(
+            {
+                "code": code,
+                "name": cell["unit_name"],
+                "period_label": latest["label"] if latest else None,
+                "value": value,
+                "numerator": None if latest is None or suppressed else latest.get("numerator"),
+                "suppressed": suppressed,
+                "withheld": cell.get("withheld") or None,
+                "is_approximate": bool(latest and latest.get("is_approximate")),
+                "path": shapes["paths"].get(code, ""),
+            }
+        )
+    rows.sort(key=lambda r: units[r["code"]].path)
+    classes = choropleth_classes([r["value"] for r in rows])
+    for row in rows:
+        row["class_number"] = class_of(row["value"], classes)
+        row["colour"] = classes[row["class_number"] - 1].colour if row["class_number"] else None
+    periods = sorted({r["period_label"] for r in rows if r["period_label"]})
+    return {
+        "name": indicator["name"],
+        "unit_label": indicator.get("unit_label") or "",
+        "is_rate": bool(indicator.get("is_rate")),
+        "level": level,
+        "width": shapes["width"],
+        "height": shapes["height"],
+        "outline": shapes["outline"],
+        "classes": [c.to_dict() for c in classes],
+        "units": rows,
+        "periods_shown": periods,
+        "mixed_periods": len(periods) > 1,
+        "without_boundary": [r["name"] for r in rows if not r["path"]],
+        "suppressed": sum(1 for r in rows if r["suppressed"]),
+        "sources_note": sources_note(),
+    }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import template
 from django.template.loader import render_to_string
 
-from rocc.maps import components
+from rocc.maps import components, selectors
 
 register = template.Library()
 
@@ -37,3 +37,11 @@ def deconfliction_map(context, views):
 @register.simple_tag(takes_context=True)
 def case_area_map(context, case):
     return _render(context, components.area_map(user=context["request"].user, unit=case.scope_unit))
+
+
+@register.simple_tag
+def public_indicator_map(indicator):
+    """A published indicator by district, drawn on the server for the public pages (nothing when fewer than two of
+    its districts have a boundary loaded). ``indicator`` is one indicator of a release version's content."""
+    layer = selectors.public_choropleth(indicator)
+    return render_to_string("maps/_public_choropleth.html", {"m": layer}) if layer else ""
