@@ -1,5 +1,6 @@
-"""Notifications end to end: the moves of returns, taskings, deconfliction and imports tell the right people, in rocc
-and by e-mail through a real SMTP server on localhost, at once or in a daily digest; nothing person-level leaves."""
+"""Notifications end to end: the moves of returns, taskings, barriers, deconfliction and imports tell the right people,
+in rocc and by e-mail through a real SMTP server on localhost, at once or in a daily digest; nothing person-level
+leaves."""
 
 from __future__ import annotations
 
@@ -189,6 +190,38 @@ def test_an_immediate_email_reaches_the_recipient_through_smtp_with_the_link_and
     assert {m.to[0] for m in mail.messages} == {"ngo-reporter@example.org.nz", "manager@example.org.nz", "waitemata-coordinator@example.org.nz"}
     note.refresh_from_db()
     assert note.emailed_at is not None
+
+
+def test_a_barrier_escalated_tells_the_centre_and_its_answer_tells_who_raised_it_never_the_text_they_wrote(mail, committed, with_emails, make_user):
+    from rocc.org.models import OrgUnit
+    from rocc.strategy.services.register import barrier_escalate, barrier_raise, barrier_respond
+
+    people = with_emails
+    coordinator, manager = people["waitemata_coordinator"], people["manager"]
+    other_manager = make_user("programme_manager", username="manager-two")
+    title, description = "Hēmi Walker's whānau cannot reach the hub", "Hēmi Walker has no transport on Tuesdays."
+    with committed():
+        barrier = barrier_raise(user=coordinator, unit=OrgUnit.objects.get(code="waitemata"), severity=3, title=title, description=description)
+        barrier_escalate(user=coordinator, barrier=barrier)
+    escalated = list(Notification.objects.filter(reason=Reason.BARRIER_ESCALATED))
+    told = {n.recipient for n in escalated}
+    assert {manager, other_manager} <= told and coordinator not in told, "the centre, not the coordinator who escalated it"
+    assert all(user.profile.role == "programme_manager" for user in told)
+    assert all(n.url == f"/strategy/barriers/{barrier.pk}/" for n in escalated)
+    assert all(n.title.startswith(f"Escalated to the centre: barrier {barrier.pk} of Waitematā (") for n in escalated)
+    [to_centre] = mail.to("manager@example.org.nz")
+    assert to_centre.subject == f"rocc: {escalated[0].title}"
+
+    with committed():
+        barrier_respond(user=manager, barrier=barrier, response="Hēmi Walker's case goes to the transport fund.")
+    [answered] = Notification.objects.filter(reason=Reason.BARRIER_ANSWERED)
+    assert answered.recipient == coordinator and answered.title.startswith("The centre answered barrier")
+    [to_coordinator] = mail.to("waitemata-coordinator@example.org.nz")
+    assert to_coordinator.subject == f"rocc: {answered.title}" and f"/inbox/{answered.pk}/" in to_coordinator.body
+    for note in Notification.objects.filter(reason__in=[Reason.BARRIER_ESCALATED, Reason.BARRIER_ANSWERED]):
+        assert "Hēmi" not in note.title and "Walker" not in note.title and "transport" not in note.title
+    for message in mail.messages:
+        assert "Hēmi" not in message.subject + message.body and "Walker" not in message.subject + message.body
 
 
 def test_a_tasking_email_never_carries_the_taskings_title_or_a_named_persons_identifier(mail, committed, make_tasking, tasking_people):
