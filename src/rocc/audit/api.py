@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from rocc.audit import chain
 from rocc.audit.selectors import audit_entries_for
+from rocc.core.errors import error_responses
 
 router = Router(tags=["audit"])
 
@@ -48,7 +49,7 @@ def entries(request: HttpRequest, kind: str = ""):
     return audit_entries_for(user=request.user, kind=kind or None)
 
 
-@router.get("/verify", response=VerificationOut, summary="Recompute the hash chain")
+@router.get("/verify", response={200: VerificationOut, **error_responses(403)}, summary="Recompute the hash chain (administrators)")
 def verify(request: HttpRequest):
     if not request.user.has_perm("audit.verify_chain"):
         raise HttpError(403, "Only administrators verify the audit trail.")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, get_args
 
+from annotated_types import MaxLen
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.utils import timezone
 from ninja import Schema
 from pydantic import ConfigDict, StringConstraints
@@ -28,9 +30,42 @@ CLOCK_SKEW = dt.timedelta(days=1)  # a clock that runs a little ahead does not m
 
 class BoundedInput(Schema):
     """The base of every API input schema: no text field takes more than ``TEXT_MAX`` characters (a field may set a
-    tighter bound with ``Identifier`` or ``Name``); the OpenAPI document shows each bound as ``maxLength``."""
+    tighter bound with ``Identifier`` or ``Name``); the OpenAPI document shows each bound as ``maxLength``.
+
+    ``bounded_by`` names the models a schema's fields are saved to: a text field named as one of their fields with a
+    ``max_length`` takes that bound, so the document shows the length the save enforces and a longer value is refused
+    (422, the field named) before any service runs, instead of being documented as valid and then refused."""
 
     model_config = ConfigDict(str_max_length=TEXT_MAX)
+    bounded_by: ClassVar[tuple[type[models.Model], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.bounded_by and _bound_by_models(cls):
+            cls.model_rebuild(force=True)
+
+
+def _is_text(annotation: Any) -> bool:
+    return annotation is str or str in get_args(annotation)
+
+
+def _bound_by_models(schema: type[BoundedInput]) -> bool:
+    """Give each text field of ``schema`` the tightest ``max_length`` of a same-named field of its models."""
+    changed = False
+    for name, info in schema.model_fields.items():
+        if not _is_text(info.annotation):
+            continue
+        current = min([m.max_length for m in info.metadata if isinstance(m, MaxLen)] or [TEXT_MAX])
+        for model in schema.bounded_by:
+            try:
+                limit = getattr(model._meta.get_field(name), "max_length", None)
+            except FieldDoesNotExist:
+                continue
+            if limit and limit < current:
+                info.metadata.append(MaxLen(limit))
+                current, changed = limit, True
+    return changed
 
 
 #: Text in a query string (a filter, a search, a stated purpose): a request line is at most about 4 KB, which the web

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import error_responses
 from rocc.inbox import selectors, services
+from rocc.inbox.models import Preference
 
 router = Router(tags=["inbox"])
 
@@ -34,6 +35,7 @@ class UnreadOut(Schema):
 
 
 class PreferenceIn(BoundedInput):
+    bounded_by = (Preference,)
     email: str
 
 

@@ -17,7 +17,7 @@ from rocc.core.errors import error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
 from rocc.problems import selectors, services
-from rocc.problems.models import STAGE_ORDER, Case
+from rocc.problems.models import STAGE_ORDER, Case, Evidence
 from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.selectors import reports as reports_selectors
 
@@ -111,6 +111,7 @@ class CaseOut(CaseSummaryOut):
 
 
 class CaseIn(BoundedInput):
+    bounded_by = (Case,)
     title: str
     description: str = ""
     unit: str
@@ -118,6 +119,7 @@ class CaseIn(BoundedInput):
 
 
 class CasePatch(BoundedInput):
+    bounded_by = (Case,)
     version: int
     title: str | None = None
     description: str | None = None
@@ -156,6 +158,7 @@ class AnswerIn(VersionIn):
 
 
 class EvidenceIn(BoundedInput):
+    bounded_by = (Evidence,)
     kind: str
     analysis_id: int | None = None
     indicator_code: str = ""

@@ -38,6 +38,7 @@ class ServiceOut(Schema):
 
 
 class ServiceIn(BoundedInput):
+    bounded_by = (Service,)
     provider: str
     name: str
     offers: str
@@ -53,6 +54,7 @@ class ServiceIn(BoundedInput):
 
 
 class CapacityIn(BoundedInput):
+    bounded_by = (Service,)
     capacity: str
     capacity_note: str = ""
     version: int | None = None
@@ -136,6 +138,7 @@ def service_capacity(request: HttpRequest, service_id: int, payload: CapacityIn)
 
 
 class ReferralIn(BoundedInput):
+    bounded_by = (Referral,)
     service: int
     unit: str
     reason: str
@@ -216,6 +219,7 @@ class ReferralOut(Schema):
 
 
 class MoveIn(BoundedInput):
+    bounded_by = (Referral,)
     move: str
     version: int | None = None
     note: str = ""

@@ -14,7 +14,7 @@ from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.releases import selectors, services
-from rocc.releases.models import Release, ReleaseFreeze, ReleaseVersion, release_stage
+from rocc.releases.models import PublicationConsent, Release, ReleaseFreeze, ReleaseVersion, release_stage
 from rocc.returns.selectors import data_set_get
 
 router = Router(tags=["releases"])
@@ -74,6 +74,7 @@ class ReviseIn(BoundedInput):
 
 
 class ConsentIn(BoundedInput):
+    bounded_by = (PublicationConsent,)
     given: bool
     note: str = ""
 

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, error_responses
+from rocc.strategy.models import Activity, ProgressUpdate
 from rocc.strategy.selectors import frameworks as frameworks_selectors
 from rocc.strategy.services import frameworks as frameworks_services
 
@@ -93,6 +94,7 @@ class ActivityDetailOut(ActivityOut):
 
 
 class UpdateIn(BoundedInput):
+    bounded_by = (ProgressUpdate,)
     version: int
     status: str
     narrative: str
@@ -254,6 +256,7 @@ def framework_file(request: HttpRequest, code: str):
 
 
 class ActivityEditIn(BoundedInput):
+    bounded_by = (Activity,)
     version: int
     title: str
     description: str

@@ -13,6 +13,7 @@ from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.services import agency_resolve
 from rocc.strategy.codesign import chain_removal, version_gaps
+from rocc.strategy.models import ChainElement, DistrictPlan, MonitoringRow
 from rocc.strategy.selectors import frameworks as frameworks_selectors
 from rocc.strategy.selectors import plans as plans_selectors
 from rocc.strategy.services import plans as plans_services
@@ -160,6 +161,7 @@ def district_plans(request: HttpRequest):
 
 
 class DistrictPlanIn(BoundedInput):
+    bounded_by = (DistrictPlan,)
     unit: str
     title: str
     code: str = ""
@@ -235,6 +237,7 @@ def answers_set(request: HttpRequest, code: str, payload: AnswersIn):
 
 
 class PriorityActionIn(BoundedInput):
+    bounded_by = (ChainElement,)
     activity: str
     output: str = ""
     outcome: str = ""
@@ -309,6 +312,7 @@ def box_remove(request: HttpRequest, code: str, key: str):
 
 
 class BoxIn(BoundedInput):
+    bounded_by = (ChainElement,)
     kind: str
     text: str
     key: str = ""
@@ -325,6 +329,7 @@ def box_add(request: HttpRequest, code: str, payload: BoxIn):
 
 
 class MonitoringIn(BoundedInput):
+    bounded_by = (MonitoringRow,)
     outcome: str
     indicator_name: str
     indicator_code: str = ""

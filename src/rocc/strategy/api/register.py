@@ -12,7 +12,7 @@ from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
-from rocc.strategy.models import SystemicBarrier
+from rocc.strategy.models import Initiative, SystemicBarrier
 from rocc.strategy.selectors import plans as plans_selectors
 from rocc.strategy.selectors import register as register_selectors
 from rocc.strategy.services import register as register_services
@@ -145,6 +145,7 @@ class InitiativeOut(Schema):
 
 
 class InitiativeIn(BoundedInput):
+    bounded_by = (Initiative,)
     name: str
     provider: str
     unit: str
