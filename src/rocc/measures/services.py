@@ -390,7 +390,7 @@ def indicator_owner_set(*, user, indicator: Indicator, owner_unit: OrgUnit | Non
     selection of releases) or, with ``owner_unit`` None, national again. The rule is asked of the unit it belongs to
     now and of the one it moves to (the national unit for a national indicator), so a programme manager scoped to one
     district moves indicators only into and out of that district's own."""
-    current = Indicator.objects.select_for_update().select_related("owner_unit").get(pk=indicator.pk)
+    current = Indicator.objects.select_for_update(of=("self",)).select_related("owner_unit").get(pk=indicator.pk)
     national = OrgUnit.objects.get(parent__isnull=True)
     for unit in (current.owner_unit or national, owner_unit or national):
         _require(user, "measures.set_indicator_owner", unit)

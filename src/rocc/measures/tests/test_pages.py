@@ -161,6 +161,20 @@ def test_the_service_refuses_an_owner_that_is_not_a_district(small_world, make_u
     assert small_world.owner_unit is None
 
 
+def test_a_status_withheld_because_the_latest_figure_is_suppressed_reads_as_protected_and_says_why(small_world, make_user):
+    viewer = _client(make_user("viewer", units=["northland"]))
+    for path in ("/measures/scorecard/waitemata/", "/measures/indicators/assaults/districts/"):
+        body = viewer.get(path).content.decode()
+        row = body[body.index("Waitematā</a>") if "districts" in path else body.index("Serious assaults</a>") :].split("</tr>")[0]
+        assert "Protected (small count)" in row and "suppressed to protect small numbers, so no status is shown" in row, path
+        assert "On track" not in row and "Off track" not in row and "At risk" not in row, path
+    scorecard = viewer.get("/measures/scorecard/").content.decode()
+    assert "Protected (small count): " in scorecard and "it is protected" in scorecard
+    # Someone who may see Waitematā's unit-level output sees the true figure's status instead.
+    analyst = _client(make_user("analyst", units=["waitemata"])).get("/measures/scorecard/waitemata/").content.decode()
+    assert "Protected (small count)" not in analyst.split("Serious assaults</a>")[1].split("</tr>")[0]
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(small_world):
     response = Client().get("/measures/indicators/assaults/")
     assert response.status_code == 302 and "login" in response["Location"]
