@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -249,9 +250,14 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
     # One pass over the cells per figure (a city at 100 m is ~100,000 of them; None becomes NaN), then column-wise
     # arithmetic on the cells drawn only.
     cells = result["cells"]
+    names = ["count", "density", "hot", "x", "y", "gi_z", judged_by]
+    try:
+        table = np.array([pick(c) for pick in [operator.itemgetter(*names)] for c in cells], dtype=np.float64).reshape(-1, len(names))
+    except KeyError:  # a result missing a figure for some cells: read each figure with a default
+        table = np.array([[c.get(name) for name in names] for c in cells], dtype=np.float64).reshape(-1, len(names))
 
     def column(name: str) -> np.ndarray:
-        return np.array([c.get(name) for c in cells], dtype=np.float64)
+        return table[:, names.index(name)]
 
     count_all, density_all, hot_all = column("count"), column("density"), np.nan_to_num(column("hot")).astype(np.int16)
     drawn = (np.nan_to_num(count_all) > 0) | (hot_all > 0) | (np.nan_to_num(density_all) > 0)
