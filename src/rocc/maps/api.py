@@ -5,6 +5,7 @@ written straight to JSON (column arrays), not through the schema validator, whic
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
@@ -121,7 +122,8 @@ class EventsFilter(BoundedQuery):
 def outline(request: HttpRequest):
     """The shipped approximate national outline (Natural Earth 1:10m, public domain), with its source and licence."""
     selectors.boundary_sets_for(user=request.user)  # asks maps.view_maps
-    return _cached_json(request, selectors.outline_geojson_bytes(), '"outline-1"')
+    body = selectors.outline_geojson_bytes()
+    return _cached_json(request, body, f'"outline-{hashlib.sha256(body).hexdigest()[:16]}"')
 
 
 @router.get("/boundaries", response={200: FeatureCollectionOut, **error_responses(403, 422)}, url_name="maps_boundaries")

@@ -1,0 +1,34 @@
+"""The boundaries and the outline are encoded once and carry an entity tag: a browser that has them gets 304 with no
+body, and a replaced boundary changes the tag and the document at once (on the map and on the public map)."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_boundaries_answer_304_until_a_boundary_is_replaced(client, make_user, tmp_path):
+    from rocc.maps.selectors import _public_shapes
+    from rocc.maps.services import boundaries_import
+    from rocc.maps.tests.synthetic import box, feature, good_file, write
+
+    admin = make_user("administrator")
+    boundaries_import(actor=admin, path=good_file(tmp_path), source="Edition 1", licence="CC0")
+    client.force_login(make_user("viewer"))
+    first = client.get("/api/maps/boundaries?level=district")
+    tag = first["ETag"]
+    assert first.status_code == 200 and tag and first["Cache-Control"] == "private, no-cache"
+    again = client.get("/api/maps/boundaries?level=district", HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304 and again.content == b""
+    city_path = _public_shapes("district")["paths"]["auckland-city"]
+
+    smaller = write(tmp_path / "v2.geojson", [feature("auckland-city", {"type": "Polygon", "coordinates": [box(1_760_000, 5_910_000, 1_765_000, 5_940_000)]})])
+    boundaries_import(actor=admin, path=smaller, source="Edition 2", licence="CC0")
+    changed = client.get("/api/maps/boundaries?level=district", HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag
+    city = next(f for f in json.loads(changed.content)["features"] if f["properties"]["code"] == "auckland-city")
+    assert city["properties"]["source"] == "Edition 2" and city["properties"]["area_km2"] == 150.0
+    assert _public_shapes("district")["paths"]["auckland-city"] != city_path
+
+    outline = client.get("/api/maps/outline")
+    assert outline.status_code == 200
+    assert client.get("/api/maps/outline", HTTP_IF_NONE_MATCH=outline["ETag"]).status_code == 304
