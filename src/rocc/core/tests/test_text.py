@@ -57,3 +57,30 @@ def test_searching_with_a_typographic_apostrophe_finds_names_typed_with_the_asci
     # and the other way round: typed with the typographic one, found with the ASCII one
     Agency.objects.create(short_name="KKT", name="Kuia’s Kāuta Trust", kind=AgencyKind.NGO)
     assert [a.short_name for a in agency_list(user=administrator, query="kuia's kauta")] == ["KKT"]
+
+
+@pytest.mark.django_db
+def test_the_migration_refolds_search_columns_stored_with_typographic_apostrophes(defaults, make_user):
+    import importlib
+
+    from django.apps import apps
+
+    refold = importlib.import_module("rocc.core.migrations.0002_fold_typographic_apostrophes").fold_apostrophes
+    administrator = make_user("administrator")
+    trust = Agency.objects.create(short_name="ONT", name="O'Neill Whānau Trust", kind=AgencyKind.NGO)
+    unit = unit_resolve("Hawke's Bay")
+    alias = UnitAlias.objects.create(unit=unit, alias="O'Neill's Corner")
+    taken = UnitAlias.objects.create(unit=unit, alias="Kuia's Corner")
+    UnitAlias.objects.create(unit=unit, alias="Kuia’s Corner Two")
+    # as the folding before this release stored them
+    Agency.objects.filter(pk=trust.pk).update(search_text="ont o’neill whanau trust")
+    UnitAlias.objects.filter(pk=alias.pk).update(alias_folded="o’neill’s corner")
+    UnitAlias.objects.filter(alias="Kuia’s Corner Two").update(alias_folded="kuia’s corner")  # its new value is taken
+    assert list(agency_list(user=administrator, query="O'Neill")) == []
+
+    refold(apps, None)
+
+    assert [a.short_name for a in agency_list(user=administrator, query="O’Neill")] == ["ONT"]
+    assert UnitAlias.objects.get(pk=alias.pk).alias_folded == "o'neill's corner"
+    assert UnitAlias.objects.get(pk=taken.pk).alias_folded == "kuia's corner"
+    assert UnitAlias.objects.get(alias="Kuia’s Corner Two").alias_folded == "kuia’s corner"  # left as it was
