@@ -48,15 +48,22 @@ def installed_data_dir(tmp_path_factory) -> Path:
     never write to it: they take a copy (``fresh_install``)."""
     from rocc.testing import install_data_dir
 
-    return install_data_dir(tmp_path_factory.mktemp("installed") / "data")
+    folder = tmp_path_factory.mktemp("installed")
+    return install_data_dir(folder / "data", migrated=folder / "migrated")
 
 
 @pytest.fixture
 def fresh_install(installed_data_dir, tmp_path):
-    """fresh_install(name="data") → a new data directory, as `rocc migrate` and `rocc load-defaults` leave one."""
+    """fresh_install(name="data") → a new data directory, as `rocc migrate` and `rocc load-defaults` leave one.
+    fresh_install(name, defaults=False) → one as `rocc migrate` alone leaves it on another machine (keys of its own)."""
     from rocc.testing import copy_data_dir
 
-    return lambda name="data": copy_data_dir(installed_data_dir, tmp_path / name)
+    def install(name: str = "data", defaults: bool = True) -> Path:
+        if defaults:
+            return copy_data_dir(installed_data_dir, tmp_path / name)
+        return copy_data_dir(installed_data_dir.parent / "migrated", tmp_path / name, new_machine=True)
+
+    return install
 
 
 @pytest.fixture

@@ -27,16 +27,24 @@ def run(*args: str, data_dir: Path, env: dict | None = None, check: bool = False
     return result
 
 
-def install_data_dir(folder: Path) -> Path:
-    """A data directory set up the way `make run` sets one up: `rocc migrate`, then `rocc load-defaults`."""
+def install_data_dir(folder: Path, migrated: Path | None = None) -> Path:
+    """A data directory set up the way `make run` sets one up: `rocc migrate`, then `rocc load-defaults`. With
+    ``migrated``, a copy of the directory as `rocc migrate` alone left it is kept there too."""
     run("migrate", data_dir=folder, check=True)
+    if migrated is not None:
+        copy_data_dir(folder, migrated)
     run("load-defaults", data_dir=folder, check=True)
     return folder
 
 
-def copy_data_dir(template: Path, folder: Path) -> Path:
-    """A copy of an installed data directory (database, keys, files), as if installed again; file modes are kept."""
+def copy_data_dir(template: Path, folder: Path, new_machine: bool = False) -> Path:
+    """A copy of an installed data directory (database, keys, files), as if installed again; file modes are kept.
+    ``new_machine`` leaves the keys behind, as a directory set up on another machine has keys of its own (rocc makes a
+    secret key when it first runs)."""
     shutil.copytree(template, folder, copy_function=shutil.copy2)
+    if new_machine:
+        for key in ("secret_key", "backup.key"):
+            (folder / key).unlink(missing_ok=True)
     return folder
 
 
@@ -55,3 +63,97 @@ def api_call(path: str, token: str | None = None, payload: Any = None, method: s
         return response.status_code, json.loads(text)
     except json.JSONDecodeError:
         return response.status_code, text
+
+
+# Shipped content, loaded once per test process. ------------------------------------------------------------------
+#
+# Loading the shipped indicators, frameworks or methodology through their services takes seconds; many tests need them
+# as their starting point. `load_once(loader)` runs the real loader the first time a test asks for it from a given
+# database state, records every row it added, changed or removed, and from then on replays those rows into the test's
+# transaction (a bulk insert, no signals) when another test asks from the same state. The state is told by each
+# table's row count and largest key, so a test that has added rows of its own gets a load of its own.
+
+_LOADED: dict[tuple[str, tuple], tuple[Any, list]] = {}
+
+
+def _tables() -> list:
+    from django.apps import apps
+    from django.db import connection
+
+    existing = set(connection.introspection.table_names())
+    models = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.managed and not model._meta.proxy and model._meta.db_table in existing:
+            models.setdefault(model._meta.db_table, model)
+    return [models[table] for table in sorted(models)]
+
+
+def _fingerprint(models: list) -> tuple:
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    parts = [f"SELECT COUNT(*), MAX({quote(m._meta.pk.column)}) FROM {quote(m._meta.db_table)}" for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        counts = cursor.fetchall()
+    return tuple((m._meta.db_table, count, str(largest)) for m, (count, largest) in zip(models, counts, strict=True))
+
+
+def _rows(model) -> dict:
+    attnames = [field.attname for field in model._meta.concrete_fields]
+    return {row[attnames.index(model._meta.pk.attname)]: row for row in model._base_manager.order_by().values_list(*attnames)}
+
+
+def _replay(changes: list) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        _replay_rows(changes)
+    if connection.vendor == "postgresql":
+        statements = connection.ops.sequence_reset_sql(no_style(), [model for model, *_ in changes])
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def _replay_rows(changes: list) -> None:
+    """The recorded rows written back as they were: deleted without the ORM's cascade or signals, updated and inserted in
+    bulk (the foreign keys are checked when the transaction ends, so the order of the tables does not matter)."""
+    from django.db import connection
+
+    for model, removed, changed, added in changes:
+        attnames = [field.attname for field in model._meta.concrete_fields]
+        if removed:
+            model._base_manager.filter(pk__in=removed)._raw_delete(connection.alias)
+        if changed:
+            instances = [model(**dict(zip(attnames, row, strict=True))) for row in changed]
+            model._base_manager.bulk_update(instances, [f.attname for f in model._meta.concrete_fields if not f.primary_key])
+        if added:
+            model._base_manager.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in added])
+
+
+def load_once(loader):
+    """``loader()`` (a shipped-content service such as ``measures_defaults_load``) into the test database: run for real
+    the first time from this database state, replayed from its recorded rows after that. Returns what the loader
+    returned (a copy)."""
+    import copy
+
+    models = _tables()
+    key = (f"{loader.__module__}.{loader.__qualname__}", _fingerprint(models))
+    if key in _LOADED:
+        result, changes = _LOADED[key]
+        _replay(changes)
+        return copy.deepcopy(result)
+    before = {model: _rows(model) for model in models}
+    result = loader()
+    changes = []
+    for model in models:
+        old, new = before[model], _rows(model)
+        removed = [pk for pk in old if pk not in new]
+        changed = [row for pk, row in new.items() if pk in old and old[pk] != row]
+        added = [row for pk, row in new.items() if pk not in old]
+        if removed or changed or added:
+            changes.append((model, removed, changed, added))
+    _LOADED[key] = (copy.deepcopy(result), changes)
+    return result

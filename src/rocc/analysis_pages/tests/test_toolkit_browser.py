@@ -9,6 +9,7 @@ import pytest
 from rocc.analysis_pages.tests.test_event_store import stored  # noqa: F401  (a fixture)
 from rocc.conftest import PASSWORD
 from rocc.events.testing import event_store  # noqa: F401  (a fixture)
+from rocc.testing import load_once
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ def analysing_case(defaults, analyst):
     from rocc.problems import services
     from rocc.problems.tests.conftest import complete_stage
 
-    services.problems_defaults_load()
+    load_once(services.problems_defaults_load)
     case = services.case_open(
         actor=analyst,
         title="North Shore burglary cluster",

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests here)
+from rocc.testing import load_once
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +39,8 @@ def shipped(defaults):
     from rocc.measures.services import measures_defaults_load
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
-    measures_defaults_load()
+    load_once(strategy_defaults_load)
+    load_once(measures_defaults_load)
 
 
 @pytest.fixture

@@ -13,12 +13,13 @@ from openpyxl import load_workbook
 from rocc.strategy.models import ActionPlan, Activity
 from rocc.strategy.services.frameworks import activity_status_update, milestone_add, milestone_complete
 from rocc.strategy.workbooks import PROGRESS_HEADERS, action_plan_workbook_check
+from rocc.testing import load_once
 
 
 def test_the_action_plan_export_carries_each_activitys_progress(defaults, make_user):
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     manager = make_user("programme_manager")
     today = timezone.localdate()
     activity = Activity.objects.get(plan__code="rocc-year-2", number=1)

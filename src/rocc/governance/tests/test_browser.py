@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from rocc.conftest import PASSWORD
+from rocc.testing import load_once
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ def test_a_programme_manager_makes_a_pack_watches_its_progress_and_downloads_it(
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, as in production
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     manager = make_user("programme_manager", username="pm-browser")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)

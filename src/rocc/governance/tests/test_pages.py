@@ -6,6 +6,7 @@ from django.test import Client
 
 from rocc.governance.models import ReportPack
 from rocc.governance.periods import last_complete_quarter
+from rocc.testing import load_once
 
 
 def _client(user) -> Client:
@@ -28,7 +29,7 @@ def test_a_pack_asked_for_on_the_page_is_made_and_offered_for_download(make_user
 
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     manager = make_user("programme_manager")
     client = _client(manager)
     page = client.get("/governance/").content.decode()

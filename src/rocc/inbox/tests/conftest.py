@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from rocc.returns.tests.fixtures import *  # noqa: F403  (the provider-reporting data set, providers and people)
+from rocc.testing import load_once
 
 
 @dataclass
@@ -99,7 +100,7 @@ def tasking_people(defaults, make_user):
     """The shipped forums, the OCCC chair, and a T&C member in Waitematā and in Canterbury."""
     from rocc.tasking.services.defaults import tasking_defaults_load
 
-    tasking_defaults_load()
+    load_once(tasking_defaults_load)
     people = {
         "occc": make_user("tc_member", units=["nz"], username="occc-chair"),
         "waitemata_tc": make_user("tc_member", units=["waitemata"], username="waitemata-tc"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rocc.inbox.models import Notification, Reason
 from rocc.inbox.reminders import reminders_raise
 from rocc.inbox.schedule import schedule_run_once, schedule_start
+from rocc.testing import load_once
 
 
 def _by_reason(user) -> dict[str, int]:
@@ -72,7 +73,7 @@ def test_a_case_review_due_reminds_its_owner_once_per_review_date(make_user, def
     from rocc.problems.models import Case, Stage
     from rocc.problems.services import case_open, problems_defaults_load
 
-    problems_defaults_load()
+    load_once(problems_defaults_load)
     owner = make_user("regional_coordinator", units=["waitemata"], username="case-owner")
     case = case_open(
         actor=owner, title="Burglaries around Henderson", description="Repeat burglaries.", scope_unit=OrgUnit.objects.get(code="waitemata"), owner=owner

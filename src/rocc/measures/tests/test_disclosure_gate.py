@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from rocc.measures.disclosure import DisclosureRules, cell_identity, disclose_count
+from rocc.testing import load_once
 
 # Northland's monthly counts are large, all one or two above a multiple of 3 (so every true count differs from its
 # rounded one) and rise steeply (so the trend is a figure worth hiding). Waitematā's are small: some suppressed, the
@@ -211,7 +212,7 @@ def test_a_logic_model_box_shows_no_status_the_gate_withholds(gate_world, make_u
     from rocc.strategy.models import DistrictPlan
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     indicator = indicator_define(
         user=None,
         code="mf-meth-wastewater",
@@ -257,7 +258,7 @@ def test_figures_by_community_typed_into_a_case_pass_the_gate(gate_world, make_u
     from rocc.problems.services import case_open, problems_defaults_load
     from rocc.problems.tests.conftest import complete_stage
 
-    problems_defaults_load()
+    load_once(problems_defaults_load)
     owner = make_user("regional_coordinator", units=["waitemata"])
     case = case_open(actor=owner, title="Burglaries", description="", scope_unit=gate_world["units"]["waitemata"], owner=owner)
     for _ in range(4):
@@ -286,7 +287,7 @@ def _case_at_assess(owner, unit, title="Incidents"):
     from rocc.problems.services import case_open, problems_defaults_load
     from rocc.problems.tests.conftest import complete_stage
 
-    problems_defaults_load()
+    load_once(problems_defaults_load)
     case = case_open(actor=owner, title=title, description="", scope_unit=unit, owner=owner)
     for _ in range(4):
         case = complete_stage(case, owner)
@@ -557,8 +558,8 @@ def test_walking_every_output_path_with_small_counts_shows_no_protected_figure(g
     from rocc.strategy.models import DistrictPlan
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
-    problems_defaults_load()
+    load_once(strategy_defaults_load)
+    load_once(problems_defaults_load)
     owner = make_user("regional_coordinator", units=["waitemata"])
     case = case_open(actor=owner, title="Incidents", description="", scope_unit=gate_world["units"]["waitemata"], owner=owner)
     for _ in range(4):

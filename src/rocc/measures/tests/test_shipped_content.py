@@ -13,13 +13,14 @@ from rocc.measures.series import series_build
 from rocc.measures.services import measures_defaults_load
 from rocc.org.models import OrgUnit
 from rocc.org.services import unit_resolve
+from rocc.testing import load_once
 
 
 @pytest.fixture
 def shipped(defaults):
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     return measures_defaults_load()
 
 

@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 
 from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests here)
+from rocc.testing import load_once
 
 
 @pytest.fixture
 def bank(defaults):
     from rocc.problems.services import problems_defaults_load
 
-    problems_defaults_load()
+    load_once(problems_defaults_load)
     from rocc.problems.models import QuestionBank
 
     return QuestionBank.objects.get(is_current=True)

@@ -15,6 +15,7 @@ from rocc.measures.models import Observation
 from rocc.org.models import OrgUnit
 from rocc.problems import services
 from rocc.problems.models import Stage
+from rocc.testing import load_once
 
 BEFORE = {"before_from": dt.date(2024, 1, 1), "before_to": dt.date(2024, 3, 31)}
 AFTER = {"after_from": dt.date(2024, 4, 1), "after_to": dt.date(2024, 6, 30)}
@@ -32,7 +33,7 @@ def measures(defaults):
     """The shipped indicators with their figures (the catalogue an outcome measure chooses from)."""
     from rocc.measures.services import measures_defaults_load
 
-    return measures_defaults_load()
+    return load_once(measures_defaults_load)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from rocc.conftest import PASSWORD
 from rocc.problems import services
 from rocc.problems.models import CASE_MOVES, Case, CaseStatus, OutcomeMeasure, Stage, StageMove
 from rocc.problems.tests.conftest import complete_stage
+from rocc.testing import load_once
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_a_reader_who_may_not_work_on_the_case_is_offered_no_move_and_no_save(si
 def catalogue(defaults):
     from rocc.measures.services import measures_defaults_load
 
-    measures_defaults_load()
+    load_once(measures_defaults_load)
     from rocc.measures.models import Indicator
 
     return dict(Indicator.objects.values_list("code", "name"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rocc.core.errors import Conflict, InvalidInput
 from rocc.releases import selectors, services
 from rocc.releases.models import Release, ReleaseStage, release_stage
+from rocc.testing import load_once
 
 
 def _cell(version, code, unit):
@@ -270,7 +271,7 @@ def test_the_action_plan_progress_lists_the_shipped_plans_activities_with_their_
     from rocc.strategy.models import Activity
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     manager = make_user("programme_manager")
     release = release_create(user=manager, title="Action plan only", reference_date=dt.date(2025, 6, 30), planned_for=dt.date(2025, 7, 1), indicator_codes=[])
     plans = release_snapshot_compute(user=manager, release=release).content["action_plan"]

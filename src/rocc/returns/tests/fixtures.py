@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests)
+from rocc.testing import load_once
 
 REFERRAL_CODES = ["mf-whanau-support-referrals", "mf-counselling-referrals", "mf-community-hub-referrals"]
 
@@ -60,7 +61,7 @@ def data_set(referral_indicators, providers, make_user):
     from rocc.returns.models import DataSet
     from rocc.returns.services import data_set_provider_add, reporting_defaults_load
 
-    reporting_defaults_load()
+    load_once(reporting_defaults_load)
     found = DataSet.objects.get(code="whanau-services-returns")
     office = make_user("programme_manager", username="office-setup")
     data_set_provider_add(user=office, data_set=found, agency=providers["ngo"], unit=OrgUnit.objects.get(code="waitemata"))

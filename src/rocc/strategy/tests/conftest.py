@@ -3,13 +3,14 @@
 import pytest
 
 from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests here)
+from rocc.testing import load_once
 
 
 @pytest.fixture
 def strategy(defaults):
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    return strategy_defaults_load()
+    return load_once(strategy_defaults_load)
 
 
 @pytest.fixture

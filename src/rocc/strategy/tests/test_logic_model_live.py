@@ -18,6 +18,7 @@ from rocc.org.models import Agency, OrgUnit
 from rocc.strategy.logic_model import figure_text, logic_model
 from rocc.strategy.models import ChainElement, Framework
 from rocc.strategy.services.plans import district_plan_create, monitoring_row_add, priority_action_add
+from rocc.testing import load_once
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def coordinator(make_user):
 @pytest.fixture
 def live_plan(strategy, event_store, coordinator, make_user):
     """A Waitematā plan whose outcome is monitored by the shipped burglary indicator, computed from stored events."""
-    measures_defaults_load()
+    load_once(measures_defaults_load)
     analyst = make_user("analyst", units=["waitemata"], username="waitemata-analyst")
     rows = [
         {"event_id": f"B{m}-{i}", "date": f"2024-{m:02d}-{i + 1:02d}", "offence_code": "0711", "unit": "North Shore"} for m in (1, 2, 3) for i in range(4 + m)

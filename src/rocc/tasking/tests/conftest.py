@@ -5,13 +5,14 @@ import datetime as dt
 import pytest
 
 from rocc.conftest import PASSWORD  # noqa: F401  (re-exported for the tests here)
+from rocc.testing import load_once
 
 
 @pytest.fixture
 def tasking(defaults):
     from rocc.tasking.services.defaults import tasking_defaults_load
 
-    return tasking_defaults_load()
+    return load_once(tasking_defaults_load)
 
 
 PEOPLE = {

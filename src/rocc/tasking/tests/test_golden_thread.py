@@ -18,6 +18,7 @@ from rocc.problems.models import Case, Milestone, Stage
 from rocc.tasking.models import Tasking
 from rocc.tasking.services.deconfliction import target_name
 from rocc.tasking.tests.test_browser import ARTEFACTS, Session
+from rocc.testing import load_once
 from rocc.web.testing import browser  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
@@ -33,8 +34,8 @@ def thread_ready(event_store, people):
     from rocc.measures.services import measures_defaults_load
     from rocc.problems.services import problems_defaults_load
 
-    problems_defaults_load()
-    measures_defaults_load()
+    load_once(problems_defaults_load)
+    load_once(measures_defaults_load)
     rows = []
     for (area, month), count in COUNTS.items():
         x, y = CENTRES[area]
@@ -209,7 +210,7 @@ def test_the_golden_thread_from_events_to_an_assessed_outcome(browser, live_serv
 
     burglary = Indicator.objects.get(code="events-burglary")
     indicator_compute_from_events(indicator=burglary, date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 6, 30))
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
     coordinator = people.make_user("regional_coordinator", units=["waitemata"], username="waitemata-coordinator")
     plan = district_plan_create(user=coordinator, framework=Framework.objects.get(code="rocc"), unit=waitemata, title="Waitematā safer homes")
     priority_action_add(

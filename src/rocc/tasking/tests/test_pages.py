@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rocc.tasking.models import InsightsProduct, InsightsReport, RoutingDecision, Tasking
+from rocc.testing import load_once
 
 
 @pytest.fixture
@@ -184,7 +185,7 @@ def test_a_case_owner_names_a_target_on_the_case_page_and_the_other_owner_is_ale
     from rocc.tasking.models import DeconflictionAlert, Target
     from rocc.tasking.services.deconfliction import target_name
 
-    problems_defaults_load()
+    load_once(problems_defaults_load)
     canterbury = make_product(actor=people["canterbury_analyst"], district="canterbury")
     target_name(actor=people["canterbury_analyst"], subject=canterbury, kind="group", group_name="Mongrel Mob Waikato")
     analyst = people["waitemata_analyst"]

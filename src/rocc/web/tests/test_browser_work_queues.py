@@ -10,6 +10,7 @@ import pytest
 from rocc.conftest import PASSWORD
 from rocc.returns.tests.fixtures import *  # noqa: F403
 from rocc.returns.tests.fixtures import REFERRAL_CODES
+from rocc.testing import load_once
 from rocc.web.testing import ARTEFACTS, browser, serious_violations  # noqa: F401  (browser is a fixture)
 
 pytestmark = pytest.mark.browser
@@ -34,9 +35,9 @@ def test_each_roles_home_page_is_its_work_queue_accessibly_with_screenshots(brow
     from rocc.tasking.services.defaults import tasking_defaults_load
     from rocc.tasking.services.taskings import tasking_create
 
-    strategy_defaults_load()
-    tasking_defaults_load()
-    problems_defaults_load()
+    load_once(strategy_defaults_load)
+    load_once(tasking_defaults_load)
+    load_once(problems_defaults_load)
     waitemata = OrgUnit.objects.get(code="waitemata")
     ret = open_return("2025-03")
     ret = return_values_save(user=people["ngo"], provider_return=ret, version=ret.version, values=dict(zip(REFERRAL_CODES, (12, 5, 3))))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rocc.returns.services import return_send_back, return_submit, return_values_save
 from rocc.returns.tests.fixtures import *  # noqa: F403
 from rocc.returns.tests.fixtures import REFERRAL_CODES
+from rocc.testing import load_once
 from rocc.web.queues import work_queue
 
 
@@ -83,7 +84,7 @@ def test_a_provider_named_for_no_data_set_is_told_so(client, make_user, defaults
 def strategy(defaults):
     from rocc.strategy.services.frameworks import strategy_defaults_load
 
-    strategy_defaults_load()
+    load_once(strategy_defaults_load)
 
 
 def test_the_programme_managers_queue_holds_returns_awaiting_approval_with_flags_activities_and_escalated_barriers(open_return, people, strategy):
@@ -188,7 +189,7 @@ def test_a_tc_members_queue_holds_the_next_meeting_overdue_taskings_open_alerts_
     from rocc.tasking.services.reports import report_compile
     from rocc.tasking.services.taskings import tasking_create
 
-    tasking_defaults_load()
+    load_once(tasking_defaults_load)
     occc = make_user("tc_member", units=["nz"], username="occc")
     member = make_user("tc_member", units=["waitemata"], username="waitemata-member")
     canterbury = make_user("tc_member", units=["canterbury"], username="canterbury-member")
@@ -222,7 +223,7 @@ def test_a_problem_owner_sees_their_cases_the_stage_each_is_at_and_what_its_gate
     from rocc.problems.models import Case, Stage
     from rocc.problems.services import case_open, problems_defaults_load
 
-    problems_defaults_load()
+    load_once(problems_defaults_load)
     owner = make_user("regional_coordinator", units=["waitemata"], username="problem-owner")
     other = make_user("analyst", units=["waitemata"])
     case = case_open(
