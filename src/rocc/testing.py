@@ -74,6 +74,7 @@ def api_call(path: str, token: str | None = None, payload: Any = None, method: s
 # table's row count and largest key, so a test that has added rows of its own gets a load of its own.
 
 _LOADED: dict[tuple[str, tuple], tuple[Any, list]] = {}
+_CHAIN_HEADS = {"audit_audithead"}
 
 
 def _tables() -> list:
@@ -92,11 +93,13 @@ def _fingerprint(models: list) -> tuple:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    parts = [f"SELECT COUNT(*), MAX({quote(m._meta.pk.column)}) FROM {quote(m._meta.db_table)}" for m in models]
+    parts = [f"SELECT COUNT(*), MAX(CAST({quote(m._meta.pk.column)} AS TEXT)) FROM {quote(m._meta.db_table)}" for m in models]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
         counts = cursor.fetchall()
-    return tuple((m._meta.db_table, count, str(largest)) for m, (count, largest) in zip(models, counts, strict=True))
+    # The audit trail is a hash chain: a recorded entry follows on only from the same head.
+    heads = tuple(row for model in models if model._meta.db_table in _CHAIN_HEADS for row in sorted(_rows(model).values()))
+    return (*((m._meta.db_table, count, largest) for m, (count, largest) in zip(models, counts, strict=True)), heads)
 
 
 def _rows(model) -> dict:
