@@ -67,9 +67,8 @@ class BoxActivitiesForm(forms.Form):
 
 class MonitoringRowForm(forms.Form):
     outcome = forms.ChoiceField(choices=())
-    indicator_name = forms.CharField(max_length=300, label="Indicator", help_text="e.g. Number of referrals / assessments")
-    indicator_code = forms.SlugField(
-        max_length=80, required=False, label="Indicator code", help_text="The code of the indicator in Measures; made from the name if left empty"
+    indicator_code = forms.ChoiceField(
+        choices=(), label="Indicator", help_text="One of the indicators in Measures, so this plan and its scorecard read the same figures"
     )
     baseline = forms.CharField(max_length=300, required=False)
     data_source = forms.CharField(max_length=300, required=False, label="Data source")
@@ -80,9 +79,12 @@ class MonitoringRowForm(forms.Form):
         max_length=300, required=False, label="Responsibility note", help_text="Optional, e.g. NGO / iwi provider until the provider is named"
     )
 
-    def __init__(self, *args, outcomes=(), agencies=None, **kwargs):
+    def __init__(self, *args, outcomes=(), agencies=None, indicators=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [(e.key, e.text) for e in outcomes]
+        self.fields["indicator_code"].choices = [("", "— choose an indicator —")] + sorted(
+            ((code, f"{name} ({code})") for code, name in (indicators or {}).items()), key=lambda choice: choice[1].casefold()
+        )
         self.fields["responsible_agency"].queryset = agencies
 
 

@@ -331,8 +331,8 @@ def box_add(request: HttpRequest, code: str, payload: BoxIn):
 class MonitoringIn(BoundedInput):
     bounded_by = (MonitoringRow,)
     outcome: str
-    indicator_name: str
-    indicator_code: str = ""
+    indicator_code: str  # an indicator of the Measures catalogue
+    indicator_name: str = ""  # the group's own wording for it; the catalogue's name by default
     baseline: str = ""
     data_source: str = ""
     responsible_agency: str = ""

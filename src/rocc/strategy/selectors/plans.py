@@ -72,8 +72,18 @@ def plan_version_content(version: PlanVersion) -> dict:
         "elements": elements,
         "actions": [e for e in elements if e.kind == ElementKind.ACTIVITY],
         "outcomes": [e for e in elements if e.kind == ElementKind.OUTCOME],
-        "monitoring": list(version.monitoring.select_related("outcome", "responsible_agency")),
+        "monitoring": _monitoring_with_measures(version),
     }
+
+
+def _monitoring_with_measures(version: PlanVersion) -> list[MonitoringRow]:
+    """The version's monitoring rows, each with ``in_measures``: what Measures holds for its indicator in the plan's
+    unit (``monitoring_in_measures``), or None where the code is not (or no longer) in the catalogue."""
+    rows = list(version.monitoring.select_related("outcome", "responsible_agency"))
+    found = monitoring_in_measures(version=version, codes=[r.indicator_code for r in rows])
+    for row in rows:
+        row.in_measures = found.get(row.indicator_code)  # type: ignore[attr-defined]
+    return rows
 
 
 def chain_rows(version: PlanVersion) -> list[dict]:
@@ -137,30 +147,69 @@ def measures_indicator_url(code: str) -> str | None:
     return None
 
 
+def _baseline_words(target) -> str:
+    if target.baseline_label:
+        return target.baseline_label
+    if target.baseline_kind == "fixed_period" and target.baseline_period_end:
+        return f"the period ending {target.baseline_period_end:%d %b %Y}"
+    return target.get_baseline_kind_display().lower()
+
+
+def monitoring_in_measures(*, version: PlanVersion, codes=None) -> dict[str, dict]:
+    """What Measures holds for each indicator a version's monitoring rows name, in the plan's own unit: the
+    catalogue's name, the indicator's page opened on that unit, and the baseline Measures measures progress from
+    there (``baseline``: its description, or None where Measures has none for the unit), so the plan's row is read
+    against the figure every scorecard uses."""
+    unit = version.plan.scope_unit
+    codes = {c for c in (codes if codes is not None else version.monitoring.values_list("indicator_code", flat=True)) if c}
+    found: dict[str, dict] = {}
+    for code, indicator in measures_indicators(codes).items():
+        targets = sorted((t for t in indicator.targets.all() if t.unit_id == unit.pk), key=lambda t: t.period_type)  # type: ignore[attr-defined]
+        url = measures_indicator_url(code)
+        found[code] = {
+            "name": indicator.name,  # type: ignore[attr-defined]
+            "url": f"{url}?unit={unit.code}" if url else None,
+            "unit_name": unit.name,
+            "baseline": _baseline_words(targets[0]) if targets else None,
+        }
+    return found
+
+
 def indicator_links(*, user, indicator_code: str) -> list[dict]:
-    """Where an indicator is used in the co-designed plans the user may read: each outcome it monitors (in each
-    plan's working and in-force versions), as {"label", "url", "kind"} for the measures pages to list."""
+    """Where an indicator is used in the co-designed plans the user may read: each outcome it monitors in the version
+    of each plan that is in force (agreed, active or under review), as {"label", "url", "kind"} for the measures pages
+    to list. A plan that uses it only in a draft (never agreed, or a change not yet agreed) is listed as a draft, said
+    so, and linked to that draft."""
 
     rows = (
         MonitoringRow.objects.filter(indicator_code=indicator_code, version__plan__in=district_plan_list(user=user))
         .exclude(version__status=PlanVersionStatus.SUPERSEDED)
         .select_related("outcome", "version__plan")
-        .order_by("version__plan__code", "-version__number", "order")
+        .order_by("version__plan__code", "order")
     )
-    links, seen = [], set()
+    by_plan: dict[int, list[MonitoringRow]] = {}
     for row in rows:
-        plan, version = row.version.plan, row.version
-        if (plan.pk, row.outcome.key) in seen:
-            continue  # the draft and the agreed version usually share the outcome: list it once, newest first
-        seen.add((plan.pk, row.outcome.key))
-        example = " (example)" if plan.is_example else ""
-        links.append(
-            {
-                "label": f"{row.outcome.text} — {plan.title}{example}, version {version.number} ({version.get_status_display().lower()})",
-                "url": reverse("strategy:element", args=[plan.code, version.number, row.outcome.key]),
-                "kind": "outcome",
-            }
-        )
+        by_plan.setdefault(row.version.plan_id, []).append(row)
+    links = []
+    for plan_rows in by_plan.values():
+        in_force = [r for r in plan_rows if r.version.status != PlanVersionStatus.DRAFT]
+        newest = max(r.version.number for r in in_force) if in_force else None
+        shown = [r for r in in_force if r.version.number == newest] if in_force else plan_rows
+        seen = set()
+        for row in shown:
+            plan, version = row.version.plan, row.version
+            if row.outcome.key in seen:
+                continue
+            seen.add(row.outcome.key)
+            example = " (example)" if plan.is_example else ""
+            state = f"{version.get_status_display().lower()}, in force" if version.status != PlanVersionStatus.DRAFT else "draft, not yet agreed"
+            links.append(
+                {
+                    "label": f"{row.outcome.text} — {plan.title}{example}, version {version.number} ({state})",
+                    "url": reverse("strategy:element", args=[plan.code, version.number, row.outcome.key]),
+                    "kind": "outcome",
+                }
+            )
     return links
 
 

@@ -41,6 +41,7 @@ from rocc.strategy.models import (
     _VersionPart,
 )
 from rocc.strategy.rules import PLAN_MOVE_PERMISSION, plan_move_version
+from rocc.strategy.selectors.plans import measures_indicators_all
 
 PARTS: dict[str, type[_VersionPart]] = {"focus_areas": PlanFocusArea, "conditions": SuccessCondition}
 
@@ -450,14 +451,20 @@ def _row_values(
     outcome = _element(draft, outcome_key)
     if outcome.kind != ElementKind.OUTCOME:
         raise ValidationError({"outcome": f"“{outcome.text}” is {outcome.get_kind_display().lower()}, not an outcome; monitoring rows belong to outcomes."})
-    indicator_name = nfc(indicator_name or "")
-    indicator_code = slugify(indicator_code or "") or slugify(fold(indicator_name))[:80]
-    if not indicator_code:
-        raise ValidationError({"indicator_name": "Name the indicator (its code is made from the name if you leave the code empty)."})
+    # The indicator is one of the Measures catalogue's, so the plan's box and Measures read the same series; the
+    # group's own wording for it may be kept beside it, and is the catalogue's name when none is given.
+    indicator_code = (indicator_code or "").strip()
+    catalogue = measures_indicators_all()
+    if indicator_code not in catalogue:
+        asked = f"“{indicator_code}” is not one of its indicators" if indicator_code else "none was chosen"
+        raise ValidationError(
+            {"indicator_code": f"Choose the indicator from the Measures catalogue: {asked}. A new indicator is defined in Measures first, then chosen here."}
+        )
+    indicator_name = nfc(indicator_name or "") or catalogue[indicator_code]
     return {
         "outcome": outcome,
         "indicator_code": indicator_code,
-        "indicator_name": indicator_name or indicator_code,
+        "indicator_name": indicator_name,
         "baseline": baseline or "",
         "data_source": data_source or "",
         "responsible_agency": responsible_agency,
@@ -471,14 +478,15 @@ def monitoring_row_add(
     user,
     plan: DistrictPlan,
     outcome_key: str,
-    indicator_name: str,
-    indicator_code: str = "",
+    indicator_code: str,
+    indicator_name: str = "",
     baseline: str = "",
     data_source: str = "",
     responsible_agency: Agency | None = None,
     responsibility: str = "",
 ) -> MonitoringRow:
-    """Say how an outcome is monitored: indicator (by the measures code), baseline, data source and who is responsible."""
+    """Say how an outcome is monitored: an indicator of the Measures catalogue (by its code; ``indicator_name`` is the
+    group's own wording for it, the catalogue's name by default), baseline, data source and who is responsible."""
     draft = _draft(user, plan)
     values = _row_values(
         draft,
@@ -500,8 +508,8 @@ def monitoring_row_edit(
     plan: DistrictPlan,
     order: int,
     outcome_key: str,
-    indicator_name: str,
-    indicator_code: str = "",
+    indicator_code: str,
+    indicator_name: str = "",
     baseline: str = "",
     data_source: str = "",
     responsible_agency: Agency | None = None,

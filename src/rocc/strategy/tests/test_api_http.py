@@ -4,6 +4,7 @@ import pytest
 
 from rocc.core.tokens import token_issue
 from rocc.strategy.models import ProgressUpdate
+from rocc.strategy.tests.catalogue import measures_catalogue  # noqa: F401  (a fixture)
 from rocc.testing import api_call as call
 
 
@@ -69,7 +70,7 @@ def test_the_openapi_document_describes_the_strategy_endpoints(year_two):
     assert {"201", "403", "409", "422"} <= set(document["paths"]["/api/strategy/plans/{code}/activities/{number}/updates"]["post"]["responses"])
 
 
-def test_a_coordinator_co_designs_a_plan_over_the_api_and_the_gate_lists_the_gaps(server, make_user):
+def test_a_coordinator_co_designs_a_plan_over_the_api_and_the_gate_lists_the_gaps(server, make_user, measures_catalogue):
     token = token_issue(user=make_user("regional_coordinator", units=["rotorua"], username="tui-api"), name="test")
     base = f"{server}/district-plans"
     status, created = call(base, token, {"unit": "rotorua", "title": "Rotorua plan", "code": "rotorua-plan"})

@@ -20,6 +20,7 @@ from rocc.strategy.services.plans import (
     priority_action_add,
     priority_action_remove,
 )
+from rocc.strategy.tests.catalogue import measures_catalogue  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def coordinator(make_user):
 
 
 @pytest.fixture
-def plan(strategy, coordinator):
+def plan(strategy, coordinator, measures_catalogue):
     return district_plan_create(
         user=coordinator, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua chains plan"
     )
@@ -102,11 +103,11 @@ def test_removing_the_last_chain_through_an_outcome_removes_it_with_its_monitori
         outcome="Reduced supply of illicit drugs",
         impact="Reduced harm from offending",
     )
-    for outcome, indicator in [
-        ("Increase in whānau support and access to services", "Referrals"),
-        ("Reduced supply of illicit drugs", "Methamphetamine in wastewater"),
+    for outcome, code, indicator in [
+        ("Increase in whānau support and access to services", "mf-whanau-support-referrals", "Referrals"),
+        ("Reduced supply of illicit drugs", "mf-meth-wastewater", "Methamphetamine in wastewater"),
     ]:
-        monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_name=indicator)
+        monitoring_row_add(user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_code=code, indicator_name=indicator)
     priority_action_remove(user=coordinator, plan=plan, key=_key(plan, "Whānau support and navigation"))
     hubs = _draft(plan).elements.get(text="Community based hubs")
 
@@ -165,12 +166,18 @@ def test_removing_a_priority_action_shown_on_an_agreed_version_works_on_a_new_dr
         impact="Reduced harm from offending",
     )
     msd = Agency.objects.get(short_name="MSD")
-    for outcome, indicator in [
-        ("Increase in whānau support and access to services", "Referrals"),
-        ("Reduced supply of illicit drugs", "Methamphetamine in wastewater"),
+    for outcome, code, indicator in [
+        ("Increase in whānau support and access to services", "mf-whanau-support-referrals", "Referrals"),
+        ("Reduced supply of illicit drugs", "mf-meth-wastewater", "Methamphetamine in wastewater"),
     ]:
         monitoring_row_add(
-            user=coordinator, plan=plan, outcome_key=_key(plan, outcome), indicator_name=indicator, data_source="Provider reporting", responsible_agency=msd
+            user=coordinator,
+            plan=plan,
+            outcome_key=_key(plan, outcome),
+            indicator_code=code,
+            indicator_name=indicator,
+            data_source="Provider reporting",
+            responsible_agency=msd,
         )
     agreed = plan_agree(user=coordinator, plan=plan)
     shown = chain_removal(agreed, agreed.elements.get(text="Targeted enforcement"))
@@ -293,6 +300,7 @@ def test_the_agree_gate_lists_an_output_no_activity_feeds_and_an_outcome_and_imp
         user=coordinator,
         plan=plan,
         outcome_key=_key(plan, "Increased access to services"),
+        indicator_code="mf-community-hub-referrals",
         indicator_name="Hub referrals",
         data_source="Provider reporting",
         responsible_agency=Agency.objects.get(short_name="MSD"),

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from rocc.conftest import PASSWORD
 from rocc.strategy.models import BarrierEscalation, DistrictPlan, Initiative
+from rocc.strategy.tests.catalogue import measures_catalogue  # noqa: F401  (a fixture)
 
 ROLES = ["administrator", "programme_manager", "regional_coordinator", "analyst", "provider_reporter", "tc_member", "viewer"]
 EXAMPLE = "/strategy/district-plans/example-district-plan/"
@@ -66,7 +67,7 @@ def test_the_steps_show_what_is_missing_and_readers_get_no_forms(client, strateg
     assert client.post(EXAMPLE + "steps/1/", {"action": "add", "text": "x"}).status_code == 403
 
 
-def test_a_coordinator_co_designs_a_plan_step_by_step_and_agrees_it(client, strategy, make_user):
+def test_a_coordinator_co_designs_a_plan_step_by_step_and_agrees_it(client, strategy, make_user, measures_catalogue):
     _login(client, make_user("regional_coordinator", units=["rotorua"], username="tui"))
     response = client.post("/strategy/district-plans/", {"unit": _unit_pk("rotorua"), "title": "Rotorua whānau plan"})
     plan = DistrictPlan.objects.get(title="Rotorua whānau plan")
@@ -96,7 +97,7 @@ def test_a_coordinator_co_designs_a_plan_step_by_step_and_agrees_it(client, stra
             {
                 "action": "monitoring",
                 "outcome": outcome.key,
-                "indicator_name": "Referrals",
+                "indicator_code": "mf-whanau-support-referrals",
                 "data_source": "Provider reporting",
                 "responsible_agency": _agency_pk("MSD"),
             },

@@ -23,6 +23,7 @@ from rocc.strategy.services.plans import (
     plan_review_start,
     priority_action_add,
 )
+from rocc.strategy.tests.catalogue import measures_catalogue  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def coordinator(make_user):
 
 
 @pytest.fixture
-def plan(strategy, coordinator):
+def plan(strategy, coordinator, measures_catalogue):
     return district_plan_create(
         user=coordinator, framework=Framework.objects.get(code="rocc"), unit=OrgUnit.objects.get(code="rotorua"), title="Rotorua community plan"
     )
@@ -79,7 +80,7 @@ def test_the_gate_names_each_action_without_outcome_or_impact_and_each_outcome_w
     priority_action_add(user=coordinator, plan=plan, activity="Targeted enforcement", output="Warrants and arrests")
     priority_action_add(user=coordinator, plan=plan, activity="Community hubs", output="Established hubs", outcome="Increased access to services")
     outcome = ChainElement.objects.get(version__plan=plan, kind="outcome")
-    monitoring_row_add(user=coordinator, plan=plan, outcome_key=outcome.key, indicator_name="Hub referrals")
+    monitoring_row_add(user=coordinator, plan=plan, outcome_key=outcome.key, indicator_code="mf-community-hub-referrals", indicator_name="Hub referrals")
     with pytest.raises(PlanNotAgreeable) as refused:
         plan_agree(user=coordinator, plan=plan)
     assert [g.message for g in refused.value.gaps] == [

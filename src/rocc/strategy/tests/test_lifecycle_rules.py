@@ -19,6 +19,7 @@ from rocc.strategy.models import (
 from rocc.strategy.rules import plan_moves
 from rocc.strategy.services import plans as plans_services
 from rocc.strategy.services import register as register_services
+from rocc.strategy.tests.catalogue import catalogue_define
 
 PLAN_SERVICE = plans_services.PLAN_MOVE_SERVICES
 
@@ -80,10 +81,12 @@ def _plan_in(state: str, user):
         outcome="More whānau reach services",
         impact="Improved whānau wellbeing",
     )
+    catalogue_define()
     plans_services.monitoring_row_add(
         user=user,
         plan=plan,
         outcome_key=plan.versions.get().elements.get(kind="outcome").key,
+        indicator_code="mf-whanau-support-referrals",
         indicator_name="Referrals",
         data_source="Provider reporting",
         responsible_agency=Agency.objects.get(short_name="MSD"),

@@ -115,8 +115,9 @@ def _step_forms(request, plan, version, step: int, bound: dict | None = None) ->
         forms["stray"] = stray_boxes(version)
         forms["activities"] = Activity.objects.filter(plan__framework=plan.framework).select_related("plan").order_by("plan__code", "number")
     if step == 4:
-        forms["monitoring"] = bound.get("monitoring") or MonitoringRowForm(outcomes=content["outcomes"], agencies=Agency.objects.all())
-        forms["known_indicators"] = sorted(plans_selectors.measures_indicators_all())
+        forms["monitoring"] = bound.get("monitoring") or MonitoringRowForm(
+            outcomes=content["outcomes"], agencies=Agency.objects.all(), indicators=plans_selectors.measures_indicators_all()
+        )
     return {"content": content, "forms": forms}
 
 
@@ -200,7 +201,7 @@ def _step_post(request, plan, step: int) -> dict:
     elif action == "monitoring" and step == 4:
         # The working version's outcomes: a draft opened by the write below copies them with the same keys.
         outcomes = plans_selectors.plan_version_content(plans_selectors.plan_version_get(user=user, plan=plan))["outcomes"]
-        form = MonitoringRowForm(post, outcomes=outcomes, agencies=Agency.objects.all())
+        form = MonitoringRowForm(post, outcomes=outcomes, agencies=Agency.objects.all(), indicators=plans_selectors.measures_indicators_all())
         if not form.is_valid():
             return {"monitoring": form}
         data = form.cleaned_data
@@ -208,7 +209,6 @@ def _step_post(request, plan, step: int) -> dict:
             user=user,
             plan=plan,
             outcome_key=data["outcome"],
-            indicator_name=data["indicator_name"],
             indicator_code=data["indicator_code"],
             baseline=data["baseline"],
             data_source=data["data_source"],
