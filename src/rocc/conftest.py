@@ -18,9 +18,10 @@ def _shipped_reference_data():
     next test that asks loads them again."""
     from rocc.org.models import OrgUnit
     from rocc.org.services import defaults_load
+    from rocc.testing import load_once
 
     if "org" not in _SHIPPED or not OrgUnit.objects.filter(code="nz").exists():
-        _SHIPPED["org"] = defaults_load()
+        _SHIPPED["org"] = load_once(defaults_load)
     return _SHIPPED["org"]
 
 
