@@ -240,6 +240,10 @@ def serve(
                 "timeout": 120,
                 "graceful_timeout": 30,
                 "keepalive": 5,
+                # The longest request line gunicorn takes (its default is half): a query string of the API's bounded
+                # text (rocc.core.bounds.QUERY_TEXT_MAX), percent-encoded, reaches Django and its 422 in the API's
+                # error schema instead of gunicorn's own HTML 400.
+                "limit_request_line": 8190,
                 "proc_name": "rocc",
                 "accesslog": None,
                 "errorlog": "-",
