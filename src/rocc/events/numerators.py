@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rocc.events import store
 from rocc.events.offences import anzsoc, offence_codes_selection
@@ -27,6 +25,9 @@ COUNTS = ("events", "victims", "offenders")
 PERIOD_TYPES = ("month", "quarter", "calendar_year", "year_ended", "july_june")
 LEVELS = {"district": "district_code", "area": "area_code"}
 DISAGGREGATIONS = ("offence_division", "offence_code")
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _month_number(value: dt.date) -> int:
@@ -172,6 +173,8 @@ def event_numerators(
     ``backend`` is an Ibis backend holding ``rocc_events`` and ``rocc_event_persons``; default the configured
     engine's (``ROCC_EVENTS_ENGINE``, DuckDB over the Parquet store unless set). Units and periods inside the coverage with no events get 0.
     """
+    import numpy as np
+    import pandas as pd
 
     disaggregate_by = tuple(disaggregate_by)
     _check(count, period_type, year_end_month, level, disaggregate_by)
@@ -244,6 +247,8 @@ def event_numerators(
 
 def _rolling_sums(counted: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, first: int, last: int) -> pd.DataFrame:
     """Sums of 12 monthly counts for each year-end, over dense monthly arrays (months with nothing count 0)."""
+    import numpy as np
+
     group_keys = ["unit_code", *disaggregate_by]
     groups = grid[group_keys].drop_duplicates(ignore_index=True)
     groups["g"] = np.arange(len(groups))
@@ -261,6 +266,8 @@ def _rolling_sums(counted: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, fi
 def _rolling_distinct(changes: pd.DataFrame, grid: pd.DataFrame, disaggregate_by, first: int, last: int) -> pd.DataFrame:
     """Distinct persons for each year-end: the running total of the engine's changes, over dense monthly arrays
     from the earliest change (a stretch may start in a month before the coverage) to the last month."""
+    import numpy as np
+
     group_keys = ["unit_code", *disaggregate_by]
     groups = grid[group_keys].drop_duplicates(ignore_index=True)
     groups["g"] = np.arange(len(groups))
@@ -286,4 +293,7 @@ def _disaggregation_values(name: str, counted: pd.DataFrame, divisions, codes) -
 
 
 def _empty(disaggregate_by) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
     return pd.DataFrame({"unit_code": [], "period_start": [], "period_end": [], **{d: [] for d in disaggregate_by}, "numerator": pd.Series([], dtype=np.int64)})

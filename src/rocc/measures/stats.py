@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 STATUS_ON_TRACK, STATUS_AT_RISK, STATUS_OFF_TRACK, STATUS_NOT_ENOUGH_DATA = "on_track", "at_risk", "off_track", "not_enough_data"
 # Without a count behind a published figure there is no sampling interval; a shortfall within this share of the
@@ -18,6 +17,8 @@ UNCOUNTED_TOLERANCE = 0.10
 
 def poisson_interval(count: float, *, confidence: float = 0.95) -> tuple[float, float]:
     """Garwood's exact (central) interval for the mean of a Poisson count, from the chi-square distribution."""
+    from scipy import special  # loaded on first use: a command that computes no interval does not wait for it
+
     if count < 0 or not math.isfinite(count):
         raise ValueError(f"A count must be a non-negative number; got {count}.")
     alpha = 1 - confidence
@@ -197,6 +198,8 @@ def trend_fit(
     """Fit log(rate) = a + b·t. With counts: a Poisson regression with log(denominator) as offset (IRLS), its
     standard error scaled by the Pearson dispersion when that exceeds one (quasi-Poisson). Without counts: least
     squares on log(value) with a t-test. t is in years from the first period; needs at least 3 periods."""
+    from scipy import special
+
     n = len(days)
     if n < 3:
         return None
@@ -272,6 +275,8 @@ class ForecastPoint:
 def forecast(trend: TrendResult, *, days: list[dt.date], denominator: float | None = None, confidence: float = 0.95) -> list[ForecastPoint]:
     """Extend the trend to future period ends. The interval combines the uncertainty of the fitted line with the
     Poisson variation of a future count (when the trend was fitted on counts and a denominator is known)."""
+    from scipy import special
+
     zq = float(special.ndtri(0.5 + confidence / 2))
     out = []
     cov = np.array(trend.covariance)
