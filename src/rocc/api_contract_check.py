@@ -36,6 +36,9 @@ CHECKS = [
     "negative_data_rejection",
 ]
 
+#: schemathesis's phases: the document's own examples, the boundaries of every bound (coverage), then random cases.
+PHASES = "examples,coverage,fuzzing"
+
 #: Who the API is called as: (username, role, units, agency). The administrator reaches everything; the others
 #: meet the scope and permission refusals (403, 404) the document promises.
 USERS = [
@@ -138,7 +141,7 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen:
     raise SystemExit(f"rocc serve did not answer within 60 s; see {data_dir / 'serve.log'}")
 
 
-def _schemathesis(url: str, *, token: str | None, examples: int, seed: int, report: Path) -> tuple[int, str]:
+def _schemathesis(url: str, *, token: str | None, examples: int, seed: int, phases: str, report: Path) -> tuple[int, str]:
     command = [
         str(Path(sys.executable).with_name("st")),
         "run",
@@ -150,7 +153,7 @@ def _schemathesis(url: str, *, token: str | None, examples: int, seed: int, repo
         "--seed",
         str(seed),
         "--phases",
-        "examples,coverage,fuzzing",
+        phases,
         "--workers",
         "1",
         "--no-color",
@@ -171,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=10, help="most test cases per operation and phase")
     parser.add_argument("--seed", type=int, default=17, help="the generator's seed (the same seed, the same cases)")
+    parser.add_argument(
+        "--phases", default=PHASES, help=f"schemathesis's phases, comma-separated (default {PHASES}; coverage is the slowest and finds the most)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data directory and the reports")
     parser.add_argument("--only", default="", help="run only this user (username, or 'anonymous')")
     parser.add_argument("--data-dir", type=Path, help="the data directory to use and keep: installed when new, migrated when not")
@@ -194,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.only and name != args.only:
                 continue
             report = data_dir / f"junit-{name}.xml"
-            code, output = _schemathesis(url, token=token, examples=args.examples, seed=args.seed, report=report)
+            code, output = _schemathesis(url, token=token, examples=args.examples, seed=args.seed, phases=args.phases, report=report)
             summary = [found.group(1) for found in map(_SUMMARY.match, output.splitlines()) if found]
             print(f"== {name}: {'FAILED' if code else 'passed'}; {summary[-1] if summary else 'no summary'}", flush=True)
             if code:
