@@ -36,12 +36,23 @@ class SavedAnalysis(models.Model):
     parameters = models.JSONField(default=dict)
     result = models.JSONField(default=dict)
     holds_person_level = models.BooleanField(default=False, help_text="True when the result names (pseudonymised) persons: only analysts in scope may open it")
+    # Kept beside a large result so that its page need not read the result (a 90,000-cell hot-spot grid is ~15 MB of
+    # JSON): the result without its per-cell rows, the map's head (legend, hot cells, top hot spots) and the map's
+    # cells as the JSON text the browser is sent. Written with the result, or on its first view for one saved before;
+    # result_head is null until then (and for kinds whose whole result is small).
+    result_head = models.JSONField(null=True, blank=True)
+    map_head = models.JSONField(null=True, blank=True)
+    map_cells = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "saved analyses"
+
+    @property
+    def has_stored_head(self) -> bool:
+        return self.result_head is not None
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"

@@ -16,7 +16,12 @@ def saved_analysis_list(*, user) -> QuerySet[SavedAnalysis]:
     in the database until one analysis is opened (:func:`saved_analysis_get`)."""
     if not user.has_perm("analyses.view_analyses"):
         return SavedAnalysis.objects.none()
-    analyses = scope_of(user).filter(SavedAnalysis.objects.all(), field="scope_unit").select_related("scope_unit", "created_by").defer("parameters", "result")
+    analyses = (
+        scope_of(user)
+        .filter(SavedAnalysis.objects.all(), field="scope_unit")
+        .select_related("scope_unit", "created_by")
+        .defer("parameters", "result", "result_head", "map_head", "map_cells")
+    )
     if scope_of(user).role != Role.ANALYST:
         analyses = analyses.filter(holds_person_level=False)
     return analyses
@@ -28,11 +33,25 @@ def saved_analyses_with_ids(ids) -> list[SavedAnalysis]:
     return list(SavedAnalysis.objects.filter(pk__in=list(ids)).select_related("scope_unit"))
 
 
-def saved_analysis_get(*, user, pk: int) -> SavedAnalysis:
-    analysis = saved_analysis_list(user=user).defer(None).filter(pk=pk).first()
+def saved_analysis_get(*, user, pk: int, page: bool = False) -> SavedAnalysis:
+    """One saved analysis the user may open, with its result. ``page``: for its page, with the stored head instead
+    (the result and the map's cells stay in the database, and are read only if the page asks for them)."""
+    analyses = saved_analysis_list(user=user).defer(None)
+    if page:
+        analyses = analyses.defer("result", "map_cells")
+    analysis = analyses.filter(pk=pk).first()
     if analysis is None or not user.has_perm("analyses.view_saved_analysis", analysis):
         raise Http404("No such saved analysis")
     return analysis
+
+
+def saved_analysis_map_cells(*, user, pk: int) -> tuple[SavedAnalysis, str]:
+    """A saved hot-spot analysis the user may open, and its map's cells as stored (JSON text, "" when none are
+    stored yet); nothing else of the result is read."""
+    analysis = saved_analysis_list(user=user).defer(None).defer("result", "map_head", "parameters").filter(pk=pk).first()
+    if analysis is None or not user.has_perm("analyses.view_saved_analysis", analysis):
+        raise Http404("No such saved analysis")
+    return analysis, analysis.map_cells
 
 
 def analysis_run_list(*, user) -> QuerySet[AnalysisRun]:

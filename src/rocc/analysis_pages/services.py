@@ -4,6 +4,7 @@ linking network nodes to persons, and recording each look at person-level result
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -254,6 +255,39 @@ def result_names_persons(kind: str, result: dict[str, Any]) -> bool:
     return False
 
 
+def stored_head(kind: str, result: dict[str, Any]) -> dict[str, Any]:
+    """What is kept beside a saved result so that its page need not read the result: for hot spots, the result without
+    its per-cell rows, and for a grid in NZTM2000 the map's head and its cells as the JSON text the map is sent. Other
+    kinds (their results are small) keep nothing: their pages read the result."""
+    if kind != AnalysisKind.HOTSPOTS or not isinstance(result, dict):
+        return {}
+    from rocc.maps.selectors import hotspot_columns
+
+    fields: dict[str, Any] = {"result_head": {k: v for k, v in result.items() if k != "cells"}, "map_head": None, "map_cells": ""}
+    parts = hotspot_columns(result)
+    if parts is not None:
+        columns, head = parts
+        # Encoded as the page's scripts read it; "<", ">" and "&" escaped as json_script does, so it may sit in a page.
+        try:
+            text = json.dumps(columns, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except ValueError:  # a figure the browser could not parse (NaN): the page builds the map from the result
+            return fields
+        fields.update(map_head=head, map_cells=text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return fields
+
+
+def saved_analysis_head_store(*, saved: SavedAnalysis) -> SavedAnalysis:
+    """Keep the head of a result saved before heads were kept (computed from its result, read once), so its next views
+    read the head only. Safe to repeat: the head follows from the result, which never changes once saved."""
+    result = SavedAnalysis.objects.filter(pk=saved.pk).values_list("result", flat=True).first()
+    fields = stored_head(saved.kind, result or {})
+    if fields:
+        SavedAnalysis.objects.filter(pk=saved.pk, result_head__isnull=True).update(**fields)
+        for name, value in fields.items():
+            setattr(saved, name, value)
+    return saved
+
+
 def saved_analysis_from_run(*, user, run: AnalysisRun, title: str, keep_persons: bool = False) -> SavedAnalysis:
     """Keep a finished run as a saved analysis. Person-level detail is dropped unless the analyst keeps it;
     then only analysts in the unit may open it."""
@@ -281,6 +315,7 @@ def saved_analysis_from_run(*, user, run: AnalysisRun, title: str, keep_persons:
             result=result,
             holds_person_level=person_level,
             created_by=user,
+            **stored_head(run.kind, result),
         )
         run.saved = saved
         run.save(update_fields=["saved"])
@@ -325,6 +360,7 @@ def saved_analysis_create(
             result=result,
             holds_person_level=person_level,
             created_by=user,
+            **stored_head(kind, result),
         )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("runs/<int:pk>/geojson/", views.run_geojson, name="run_geojson"),
     path("saved/<int:pk>/", views.saved_detail, name="saved"),
     path("saved/<int:pk>/geojson/", views.saved_geojson, name="saved_geojson"),
+    path("saved/<int:pk>/map-cells/", views.saved_map_cells, name="saved_map_cells"),
     path("saved/<int:pk>/links/", views.saved_link, name="saved_link"),
     path("<slug:slug>/", views.analysis_page, name="analysis"),
     path("<slug:slug>/run/", views.analysis_run, name="run_file"),

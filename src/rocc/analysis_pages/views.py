@@ -255,7 +255,13 @@ def _persons_shown(request, obj) -> bool:
 
 
 def _result_context(request, obj, *, show_persons: bool) -> dict:
-    result = obj.result if (show_persons or not obj.holds_person_level) else services.person_level_removed(obj.kind, obj.result)
+    # A saved hot-spot map drawn from what was stored with it: the page reads the result's head and the map's head,
+    # and the map fetches the cells as stored; the result itself (every cell's figures) stays in the database.
+    stored_map = obj.map_head if isinstance(obj, SavedAnalysis) and obj.kind == AnalysisKind.HOTSPOTS and obj.has_stored_head else None
+    if stored_map is not None:
+        result = obj.result_head
+    else:
+        result = obj.result if (show_persons or not obj.holds_person_level) else services.person_level_removed(obj.kind, obj.result)
     context = {
         "result": result,
         "result_template": f"analyses/results/{obj.kind}.html",
@@ -271,6 +277,8 @@ def _result_context(request, obj, *, show_persons: bool) -> dict:
     elif obj.kind == AnalysisKind.HOTSPOTS:
         # Built only when the page draws the SVG grid (cells outside NZTM2000); the map component draws the others.
         context["map"] = SimpleLazyObject(lambda: charts.hotspot_map(result))
+        if stored_map is not None:
+            context.update(stored_map=stored_map, cells_url=reverse("analyses:saved_map_cells", args=[obj.pk]))
     elif obj.kind == AnalysisKind.CONCENTRATION:
         context["lorenz"] = charts.lorenz_plot(result)
     elif obj.kind == AnalysisKind.HARM:
@@ -411,12 +419,30 @@ def _saved_page(request, saved: SavedAnalysis, *, show_persons: bool | None = No
 @login_required
 def saved_detail(request, pk: int):
     _may_read(request)
-    saved = selectors.saved_analysis_get(user=request.user, pk=pk)
+    saved = selectors.saved_analysis_get(user=request.user, pk=pk, page=True)
+    if saved.kind == AnalysisKind.HOTSPOTS and not saved.has_stored_head:
+        saved = services.saved_analysis_head_store(saved=saved)  # saved before heads were kept: once, on this view
     if request.method == "POST":
         return _purpose_then(
             request, saved, lambda *, show_persons, status, purpose_form=None: _saved_page(request, saved, show_persons=show_persons, status=status)
         )
     return _saved_page(request, saved)
+
+
+@login_required
+def saved_map_cells(request, pk: int):
+    """The cells of a saved hot-spot analysis's map, as stored when it was saved (the page's map fetches them)."""
+    _may_read(request)
+    saved, cells = selectors.saved_analysis_map_cells(user=request.user, pk=pk)
+    if saved.kind != AnalysisKind.HOTSPOTS:
+        raise Http404("Only hot spots have a map of cells")
+    if not cells and saved.result_head is None:
+        cells = services.saved_analysis_head_store(saved=saved).map_cells
+    if not cells:
+        raise Http404("This grid is not in NZTM2000, so it has no cells for the map")
+    response = HttpResponse(cells, content_type="application/json")
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @login_required

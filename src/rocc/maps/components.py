@@ -39,21 +39,35 @@ def _base(*, title: str, description: str, key: str, layers: list[dict], boundar
 
 
 def hotspot_map(result: dict[str, Any]) -> dict[str, Any] | None:
-    """The hot-spot result on the map, or None when its cells are not NZTM2000."""
-    layer = selectors.hotspot_layer(result)
-    if layer is None:
+    """The hot-spot result on the map, its cells sent in the page, or None when its cells are not NZTM2000."""
+    parts = selectors.hotspot_columns(result)
+    if parts is None:
         return None
+    columns, head = parts
+    return _hotspot_context(head, columns)
+
+
+def saved_hotspot_map(head: dict[str, Any], *, cells_url: str) -> dict[str, Any]:
+    """A saved hot-spot result on the map from what was stored with it: the head (legend, hot cells, top hot spots)
+    in the page and the cells' columns fetched from ``cells_url``, which answers the stored columns as they are."""
+    return _hotspot_context(head, {"url": cells_url, "hot_total": head["hot_total"]})
+
+
+def _hotspot_context(head: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    named = selectors.hotspot_names(head)
+    # The names by area go with the layer (the browser adds them to fetched columns); the table has the hot rows.
+    layer = {**layer, "area": named["area"], "top": named["top"]}
     context = _base(
         title="Hot-spot map",
         description=(
             "Grid cells shaded by kernel density (KDE, quintiles of the cells drawn), hot spots by Getis-Ord Gi* after the "
-            f"correction for testing every cell ({layer['p_label']}), the top hot spots numbered and named by the area they "
+            f"correction for testing every cell ({head['p_label']}), the top hot spots numbered and named by the area they "
             "fall in. Select a cell to see its figures."
         ),
         key="hotspots",
         layers=[layer],
     )
-    breaks = layer["breaks"]
+    breaks = head["breaks"]
     context.update(
         toggles=[{"key": "density", "label": "Density surface (KDE)"}, {"key": "hot", "label": "Hot spots (Gi*)"}],
         legend=[
@@ -63,12 +77,12 @@ def hotspot_map(result: dict[str, Any]) -> dict[str, Any] | None:
             {"css": "swatch-hot-95", "label": "hot spot at 95%"},
             {"css": "swatch-hot-99", "label": "hot spot at 99% (thick outline)"},
         ],
-        explain=f"Density is {layer['density_unit'] or 'per km²'}. Cells are drawn within {layer['projection']['max_error_m']:.1f} m of their NZTM2000 position.",
-        summary=f"{len(layer['col']):,} cells with events, density or a hot-spot label are drawn.",
+        explain=f"Density is {head['density_unit'] or 'per km²'}. Cells are drawn within {head['max_error_m']:.1f} m of their NZTM2000 position.",
+        summary=f"{head['drawn']:,} cells with events, density or a hot-spot label are drawn.",
         table_template="maps/_table_hotspots.html",
         heading_level=3,
-        hot_rows=layer.pop("hot_rows"),
-        top=layer["top"],
+        hot_rows=named["hot_rows"],
+        top=named["top"],
     )
     return context
 

@@ -239,6 +239,19 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
     a hot-spot label, its column and row, figures, density class (quintiles of the drawn cells, the KDE surface) and
     Gi* class after the correction for testing many cells; the top hot spots named by the area they fall in. None when
     the cells are not NZTM2000 (an upload in another projected system cannot be put on the map)."""
+    parts = hotspot_columns(result)
+    if parts is None:
+        return None
+    columns, head = parts
+    return {**columns, **hotspot_names(head)}
+
+
+def hotspot_columns(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The part of :func:`hotspot_layer` that depends on the result alone, in two pieces: the layer's columns (what the
+    browser draws, the same for every reader, so a saved analysis keeps them encoded once) and the head (what the page
+    shows beside the map: the legend's breaks, the hot cells hottest first with their figures, the top hot spots),
+    which :func:`hotspot_names` names by the areas of the boundaries loaded when the map is shown. None when the cells
+    are not NZTM2000."""
     parameters = result.get("parameters") or {}
     if parameters.get("crs") != geo.NZTM or not result.get("cells"):
         return None
@@ -272,23 +285,14 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
     row = np.rint((ys - south - cell / 2) / cell).astype(int)
     projection = geo.grid_projection(west, south, west + cols * cell, south + rows * cell)
     top = list(result.get("top_hot_spots") or [])
-    has_boundaries = Boundary.objects.exists()
-    if top and has_boundaries:
-        names = area_names_for_points(np.array([s["x"] for s in top]), np.array([s["y"] for s in top]))
-    else:
-        names = [None] * len(top)
-    # Hot cells are named by the area they fall in (few enough to place one by one); the table lists them hottest first.
+    # The hot cells, hottest first; the table lists the first 200 (their areas are added when the map is shown).
     hot_positions = np.flatnonzero(hot > 0)
-    area: dict[int, str | None] = {}
-    if len(hot_positions) and has_boundaries:
-        area = dict(zip(hot_positions.tolist(), area_names_for_points(xs[hot_positions], ys[hot_positions]), strict=True))
     order = hot_positions[np.lexsort((hot_positions, -np.nan_to_num(z[hot_positions], nan=-np.inf)))] if len(hot_positions) else hot_positions
     hot_rows = [
         {
             "index": int(i),
             "x": float(xs[i]),
             "y": float(ys[i]),
-            "area": area.get(i),
             "count": float(count[i]),
             "density": None if math.isnan(density[i]) else float(density[i]),
             "gi_z": None if math.isnan(z[i]) else float(z[i]),
@@ -299,7 +303,7 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
         for i in order[:200].tolist()
     ]
     top_lon, top_lat = geo.lonlat_of_nztm(np.array([s["x"] for s in top]), np.array([s["y"] for s in top])) if top else (np.array([]), np.array([]))
-    return {
+    columns = {
         "kind": "grid",
         "name": "Hot-spot cells",
         "cell": cell,
@@ -317,22 +321,57 @@ def hotspot_layer(result: dict[str, Any]) -> dict[str, Any] | None:
         "hot": hot.astype(np.int64).tolist(),
         "p_label": {"gi_p_fdr": "p (false discovery rate corrected)", "gi_p_sim": "pseudo p (permutations)"}.get(judged_by, "p"),
         "breaks": [round(b, 1) for b in breaks],
-        "area": {str(i): name for i, name in area.items() if name},
-        "hot_rows": hot_rows,
         "hot_total": len(hot_positions),
         "density_unit": parameters.get("density_unit") or "",
+    }
+    head = {
+        "drawn": len(idx),
+        "p_label": columns["p_label"],
+        "breaks": columns["breaks"],
+        "density_unit": columns["density_unit"],
+        "max_error_m": columns["projection"]["max_error_m"],
+        "hot_total": len(hot_positions),
+        "hot_index": hot_positions.tolist(),
+        "hot_x": xs[hot_positions].tolist(),
+        "hot_y": ys[hot_positions].tolist(),
+        "hot_rows": hot_rows,
         "top": [
             {
                 "rank": s["rank"],
+                "x": float(s["x"]),
+                "y": float(s["y"]),
                 "lon": round(float(lo), 5),
                 "lat": round(float(la), 5),
-                "area": name,
                 "place": s.get("place"),
                 "hot": s.get("hot"),
                 "count": s.get("count"),
                 "gi_z": s.get("gi_z"),
             }
-            for s, name, lo, la in zip(top, names, top_lon.tolist(), top_lat.tolist(), strict=True)
+            for s, lo, la in zip(top, top_lon.tolist(), top_lat.tolist(), strict=True)
+        ],
+    }
+    return columns, head
+
+
+def hotspot_names(head: dict[str, Any]) -> dict[str, Any]:
+    """What of a hot-spot map depends on the boundaries loaded now: each hot cell's area (by its position among the
+    cells drawn), the top hot spots and the first 200 hot cells with the area each falls in. Few enough points to
+    place one by one; with no boundaries loaded, no names."""
+    has_boundaries = Boundary.objects.exists()
+    top = head["top"]
+    if top and has_boundaries:
+        top_names = area_names_for_points(np.array([s["x"] for s in top]), np.array([s["y"] for s in top]))
+    else:
+        top_names = [None] * len(top)
+    area: dict[int, str | None] = {}
+    if head["hot_index"] and has_boundaries:
+        area = dict(zip(head["hot_index"], area_names_for_points(np.array(head["hot_x"]), np.array(head["hot_y"])), strict=True))
+    return {
+        "area": {str(i): name for i, name in area.items() if name},
+        "hot_rows": [{**r, "area": area.get(r["index"])} for r in head["hot_rows"]],
+        "top": [
+            {"rank": s["rank"], "lon": s["lon"], "lat": s["lat"], "area": name, "place": s["place"], "hot": s["hot"], "count": s["count"], "gi_z": s["gi_z"]}
+            for s, name in zip(top, top_names, strict=True)
         ],
     }
 

@@ -539,6 +539,40 @@ class MonitoringRow(NormalisedText):
     folded = {"search_text": ("indicator_code", "indicator_name", "baseline", "data_source", "responsibility")}
 
 
+# --- The action plan in the turn-the-curve action plans of Measures ----------------------------------------------
+
+
+class CurveAction(models.Model):
+    """One action a turn-the-curve action plan (an indicator's curve in a unit) picks: an activity of an action plan
+    or a Tasking & Coordination tasking, never both. The free-text action plan stays beside the picks; these let the
+    curve show each action's status and the activity show the curves it is meant to turn."""
+
+    indicator = models.ForeignKey("measures.Indicator", on_delete=models.CASCADE, related_name="curve_actions")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="curve_actions")
+    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="curve_actions")
+    tasking = models.ForeignKey("tasking.Tasking", null=True, blank=True, on_delete=models.CASCADE, related_name="curve_actions")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["indicator", "unit", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(activity__isnull=False) & Q(tasking__isnull=True)) | (Q(activity__isnull=True) & Q(tasking__isnull=False)),
+                name="curve_action_one_action",
+            ),
+            models.UniqueConstraint(fields=["indicator", "unit", "activity"], name="curve_action_activity_once", condition=Q(activity__isnull=False)),
+            models.UniqueConstraint(fields=["indicator", "unit", "tasking"], name="curve_action_tasking_once", condition=Q(tasking__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit_id}: {self.activity or self.tasking}"
+
+    @property
+    def scope_unit(self) -> OrgUnit:
+        return self.unit
+
+
 # --- Barrier escalation (action 12) and the initiative stocktake (action 15) ------------------------------------
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/<slug:code>/activities/<int:number>/", frameworks.activity_detail, name="activity"),
     path("plans/<slug:code>/activities/<int:number>/milestones/", frameworks.milestone_add, name="milestone_add"),
     path("plans/<slug:code>/activities/<int:number>/milestones/<int:milestone_id>/done/", frameworks.milestone_complete, name="milestone_complete"),
+    path("curves/<slug:indicator>/<slug:unit>/actions/", frameworks.curve_actions_edit, name="curve_actions"),
     path("district-plans/", plans.district_plans, name="district_plans"),
     path("district-plans/<slug:code>/", plans.district_plan_detail, name="district_plan"),
     path("district-plans/<slug:code>/steps/<int:step>/", plans.plan_step, name="plan_step"),

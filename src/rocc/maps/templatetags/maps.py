@@ -19,8 +19,11 @@ def _render(context, map_context) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def hotspot_map(context, result):
-    """The hot-spot result's cells on the map (nothing when the cells are not in NZTM2000)."""
+def hotspot_map(context, result, stored=None, cells_url=None):
+    """The hot-spot result's cells on the map (nothing when the cells are not in NZTM2000). With ``stored`` (the map's
+    head kept with a saved analysis) and ``cells_url``, the page carries the head only and the map fetches the cells."""
+    if stored and cells_url:
+        return _render(context, components.saved_hotspot_map(stored, cells_url=cells_url))
     return _render(context, components.hotspot_map(result))
 
 

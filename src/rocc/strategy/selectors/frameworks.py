@@ -7,15 +7,31 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from rocc.core.text import fold
 from rocc.org.models import UnitLevel
 from rocc.org.scope import scope_of
+from rocc.problems.selectors import cases_visible_to
 from rocc.strategy.files import framework_yaml
-from rocc.strategy.models import ActionPlan, Activity, ActivityAgency, ActivityStatus, Framework, Milestone, ProgressUpdate
+from rocc.strategy.models import (
+    ActionPlan,
+    Activity,
+    ActivityAgency,
+    ActivityStatus,
+    ChainElement,
+    CurveAction,
+    Framework,
+    Milestone,
+    MonitoringRow,
+    PlanVersionStatus,
+    ProgressUpdate,
+)
 from rocc.strategy.selectors.common import may_read
-from rocc.strategy.selectors.plans import district_plan_list, plan_version_get
+from rocc.strategy.selectors.plans import district_plan_list, measures_indicator_url, plan_version_get
+from rocc.tasking.models import CLOSED_TASKING_STATUSES
+from rocc.tasking.selectors.taskings import tasking_list
 
 DEFAULT_STALE_DAYS = 30
 
@@ -185,3 +201,188 @@ def activity_progress(*, user, activities, period_start: dt.date | None = None, 
 def activities_with_ids(ids: list[int]) -> list[Activity]:
     """The action-plan activities with these ids (those that exist), for another capability that links to them."""
     return list(Activity.objects.filter(pk__in=ids))
+
+
+# --- where an activity is used, and the actions a turn-the-curve action plan picks ---------------------------------
+
+
+@dataclass
+class CurveActionView:
+    """One action a curve's action plan picks, as the user may see it: an activity or a tasking, with its status."""
+
+    kind: str  # "activity" or "tasking"
+    pk: int
+    label: str
+    url: str
+    status: str  # the status's words, as its own page shows them
+    status_kind: str  # the badge's style: "bad", "approx", "ok" or ""
+    detail: str = ""
+    case_label: str = ""
+    case_url: str = ""
+
+
+def _activity_view(activity: Activity) -> CurveActionView:
+    at_risk = activity.status in (ActivityStatus.AT_RISK, ActivityStatus.OFF_TRACK)
+    return CurveActionView(
+        kind="activity",
+        pk=activity.pk,
+        label=f"{activity.plan.title}: {activity}",
+        url=reverse("strategy:activity", args=[activity.plan.code, activity.number]),
+        status=activity.get_status_display(),
+        status_kind=("bad" if activity.status == ActivityStatus.OFF_TRACK else "approx") if at_risk else "",
+    )
+
+
+def _tasking_view(tasking, *, visible_cases: set[int], today: dt.date) -> CurveActionView:
+    overdue = tasking.is_overdue(today)
+    case = tasking.case if tasking.case_id in visible_cases else None
+    return CurveActionView(
+        kind="tasking",
+        pk=tasking.pk,
+        label=str(tasking),
+        url=reverse("tasking:tasking", args=[tasking.pk]),
+        status=tasking.get_status_display() + (" · overdue" if overdue else ""),
+        status_kind="bad" if overdue else "",
+        detail=f"owner {tasking.owner.get_full_name() or tasking.owner.username} · due {tasking.due_date:%d %b %Y}",
+        case_label=str(case) if case else "",
+        case_url=reverse("problems:case", args=[case.pk]) if case else "",
+    )
+
+
+@dataclass
+class CurveActions:
+    """What a curve's action plan picks, as the user may see it; ``hidden`` counts the taskings they may not see."""
+
+    items: list[CurveActionView]
+    hidden: int = 0
+
+
+def curve_actions_for(*, user, indicator, unit, today: dt.date | None = None) -> CurveActions:
+    """The activities and taskings the turn-the-curve action plan of ``indicator`` in ``unit`` picks, each with its
+    status (a tasking also its owner, due date and case where the user may see them)."""
+    today = today or timezone.localdate()
+    picks = list(CurveAction.objects.filter(indicator=indicator, unit=unit).select_related("activity__plan", "tasking__owner", "tasking__case").order_by("pk"))
+    readable_plans = set(action_plan_list(user=user).values_list("pk", flat=True))
+    visible_taskings = set(tasking_list(user=user).filter(pk__in=[p.tasking_id for p in picks if p.tasking_id]).values_list("pk", flat=True))
+    visible_cases = set(cases_visible_to(user).filter(pk__in=[p.tasking.case_id for p in picks if p.tasking is not None]).values_list("pk", flat=True))
+    items, hidden = [], 0
+    for pick in picks:
+        if pick.activity is not None:
+            if pick.activity.plan_id in readable_plans:
+                items.append(_activity_view(pick.activity))
+        elif pick.tasking is not None and pick.tasking.pk in visible_taskings:
+            items.append(_tasking_view(pick.tasking, visible_cases=visible_cases, today=today))
+        else:
+            hidden += 1
+    return CurveActions(items=items, hidden=hidden)
+
+
+def curve_action_choices(*, user) -> dict[str, list[tuple[int, str]]]:
+    """What a curve's action plan may pick: the activities of the action plans the user reads and the taskings they
+    see that are still open (a closed one already picked stays picked)."""
+    activities = Activity.objects.filter(plan__in=action_plan_list(user=user)).select_related("plan").order_by("plan__code", "number")
+    taskings = tasking_list(user=user).exclude(status__in=CLOSED_TASKING_STATUSES).order_by("due_date", "pk")
+    return {
+        "activities": [(a.pk, f"{a.plan.title}: {a}") for a in activities],
+        "taskings": [(t.pk, str(t)) for t in taskings],
+    }
+
+
+@dataclass
+class BoxUse:
+    """A district-plan box that cites an activity, in the plan version shown, with the indicators its chain carries."""
+
+    plan_title: str
+    version_label: str
+    text: str
+    url: str
+    indicators: list[dict] = field(default_factory=list)  # {"name", "code", "url"}
+
+
+@dataclass
+class ActivityUses:
+    """Where an action-plan activity is used: the district-plan boxes that cite it and the indicators they carry, the
+    indicators and turn-the-curve action plans that name it, and the taskings and cases linked to it through them."""
+
+    boxes: list[BoxUse]
+    indicators: list[dict]  # {"name", "code", "url"}: the indicators Measures says this activity is meant to turn
+    curves: list[dict]  # {"label", "url"}: the curves whose action plan picks it
+    taskings: list[CurveActionView]
+    cases: list[dict]  # {"label", "url", "stage"}
+    hidden_taskings: int = 0
+
+
+def _carried(box: ChainElement, rows_by_outcome: dict[int, list[MonitoringRow]]) -> list[MonitoringRow]:
+    """The monitoring rows of the outcomes a box leads to (itself, if it is an outcome), following its chain."""
+    seen, stack, found = set(), [box], []
+    while stack:
+        element = stack.pop()
+        if element.pk in seen:
+            continue
+        seen.add(element.pk)
+        found += rows_by_outcome.get(element.pk, [])
+        stack += list(element.leads_to.all())
+    return found
+
+
+def _indicator_ref(code: str, name: str, unit_code: str | None = None) -> dict:
+    url = measures_indicator_url(code)
+    return {"code": code, "name": name, "url": (f"{url}?unit={unit_code}" if unit_code else url) if url else None}
+
+
+def activity_uses(*, user, activity: Activity, today: dt.date | None = None) -> ActivityUses:
+    today = today or timezone.localdate()
+    # Each plan's version in force; a plan with none yet, its draft.
+    elements = (
+        ChainElement.objects.filter(activities=activity, version__plan__in=district_plan_list(user=user))
+        .exclude(version__status=PlanVersionStatus.SUPERSEDED)
+        .select_related("version__plan__scope_unit")
+        .order_by("version__plan__code", "version__number", "order")
+    )
+    by_plan: dict[int, list[ChainElement]] = {}
+    for element in elements:
+        by_plan.setdefault(element.version.plan_id, []).append(element)
+    boxes = []
+    for plan_elements in by_plan.values():
+        in_force = [e for e in plan_elements if e.version.status != PlanVersionStatus.DRAFT]
+        chosen = [e for e in in_force if e.version.number == max(x.version.number for x in in_force)] if in_force else plan_elements
+        version = chosen[0].version
+        version_elements = {e.pk: e for e in version.elements.prefetch_related("leads_to")}
+        rows_by_outcome: dict[int, list[MonitoringRow]] = {}
+        for row in version.monitoring.all():
+            rows_by_outcome.setdefault(row.outcome_id, []).append(row)
+        state = f"{version.get_status_display().lower()}, in force" if in_force else "draft, not yet agreed"
+        for element in chosen:
+            rows = _carried(version_elements[element.pk], rows_by_outcome)
+            unit_code = version.plan.scope_unit.code
+            boxes.append(
+                BoxUse(
+                    plan_title=version.plan.title,
+                    version_label=f"version {version.number} ({state})",
+                    text=element.text,
+                    url=reverse("strategy:element", args=[version.plan.code, version.number, element.key]),
+                    indicators=list({r.indicator_code: _indicator_ref(r.indicator_code, r.indicator_name, unit_code) for r in rows}.values()),
+                )
+            )
+    indicators = [_indicator_ref(code, name) for code, name in activity.indicators.order_by("order", "code").values_list("code", "name")]
+    picks = CurveAction.objects.filter(activity=activity).select_related("indicator", "unit").order_by("indicator__name", "unit__path")
+    curves, curve_keys = [], set()
+    for pick in picks:
+        curve_keys.add((pick.indicator_id, pick.unit_id))
+        curves.append(
+            {"label": f"{pick.indicator.name} · {pick.unit.name}", "url": f"{measures_indicator_url(pick.indicator.code)}?unit={pick.unit.code}#narrative"}
+        )
+    # The taskings picked beside this activity on the same curves, and their cases.
+    taskings, hidden = [], 0
+    if curve_keys:
+        beside = CurveAction.objects.filter(tasking__isnull=False).filter(Q(*[Q(indicator_id=i, unit_id=u) for i, u in curve_keys], _connector=Q.OR))
+        tasking_ids = set(beside.values_list("tasking_id", flat=True))
+        shown = list(tasking_list(user=user).filter(pk__in=tasking_ids).select_related("owner", "case"))
+        hidden = len(tasking_ids) - len(shown)
+        visible_cases = set(cases_visible_to(user).filter(pk__in=[t.case_id for t in shown if t.case_id]).values_list("pk", flat=True))
+        taskings = [_tasking_view(t, visible_cases=visible_cases, today=today) for t in shown]
+    cases = {}
+    for t in taskings:
+        if t.case_url:
+            cases[t.case_url] = {"label": t.case_label, "url": t.case_url}
+    return ActivityUses(boxes=boxes, indicators=indicators, curves=curves, taskings=taskings, cases=list(cases.values()), hidden_taskings=hidden)

@@ -39,6 +39,7 @@ from rocc.strategy.models import (
     ActivityStatus,
     AgencyRole,
     ChainElement,
+    CurveAction,
     DistrictPlan,
     FocusArea,
     Framework,
@@ -58,7 +59,9 @@ from rocc.strategy.models import (
     SuccessCondition,
     SystemicBarrier,
 )
+from rocc.strategy.selectors.frameworks import action_plan_list
 from rocc.strategy.workbooks import action_plan_workbook_check
+from rocc.tasking.selectors.taskings import tasking_list
 
 DEFAULTS_FILE = "rocc.yaml"
 
@@ -423,3 +426,35 @@ def activity_edit(*, user, activity: Activity, version: int, title: str, descrip
     current.save()
     activity.refresh_from_db()
     return current
+
+
+# --- the action plan in turn-the-curve action plans ---------------------------------------------------------------
+
+
+@transaction.atomic
+def curve_actions_set(*, user, indicator, unit: OrgUnit, activity_ids: list[int], tasking_ids: list[int]) -> list[CurveAction]:
+    """Say which action-plan activities and taskings the turn-the-curve action plan of ``indicator`` in ``unit``
+    picks (whoever may write that curve's story may pick them). Picks of taskings the user may not see are kept as
+    they are; every id must be an activity of a plan they read or a tasking they see, or nothing changes."""
+    if not user.has_perm("measures.edit_narrative", unit):
+        raise PermissionDenied("Only those who may write this curve's story pick its actions.")
+    activities = {a.pk: a for a in Activity.objects.filter(pk__in=activity_ids, plan__in=action_plan_list(user=user))}
+    visible = tasking_list(user=user)
+    taskings = {t.pk: t for t in visible.filter(pk__in=tasking_ids)}
+    errors = {}
+    if missing := sorted(set(activity_ids) - set(activities)):
+        errors["activities"] = f"No action-plan activity you may read has id {', '.join(map(str, missing))}."
+    if missing := sorted(set(tasking_ids) - set(taskings)):
+        errors["taskings"] = f"No tasking you may see has id {', '.join(map(str, missing))}."
+    if errors:
+        raise ValidationError(errors)
+    current = CurveAction.objects.filter(indicator=indicator, unit=unit)
+    current.filter(activity__isnull=False).exclude(activity_id__in=list(activities)).delete()
+    current.filter(tasking__in=visible).exclude(tasking_id__in=list(taskings)).delete()
+    have_activities = set(current.filter(activity__isnull=False).values_list("activity_id", flat=True))
+    have_taskings = set(current.filter(tasking__isnull=False).values_list("tasking_id", flat=True))
+    CurveAction.objects.bulk_create(
+        [CurveAction(indicator=indicator, unit=unit, activity=a, added_by=user) for pk, a in activities.items() if pk not in have_activities]
+        + [CurveAction(indicator=indicator, unit=unit, tasking=t, added_by=user) for pk, t in taskings.items() if pk not in have_taskings]
+    )
+    return list(CurveAction.objects.filter(indicator=indicator, unit=unit).order_by("pk"))

@@ -7,9 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from rocc.measures.selectors import indicator_get
+from rocc.org.models import OrgUnit
 from rocc.strategy.forms import ActionPlanWorkbookForm, MilestoneForm, ProgressUpdateForm
 from rocc.strategy.models import ActivityStatus
 from rocc.strategy.selectors import frameworks as frameworks_selectors
@@ -88,6 +91,7 @@ def _activity_page(request, activity, update_form=None, milestone_form=None, sta
             "updates": activity.progress_updates.select_related("author"),
             "update_form": update_form or ProgressUpdateForm(initial={"version": activity.version, "status": activity.status}),
             "milestone_form": milestone_form or MilestoneForm(),
+            "uses": frameworks_selectors.activity_uses(user=request.user, activity=activity),
         },
         status=status,
     )
@@ -196,3 +200,20 @@ def search(request):
     results = list(frameworks_selectors.activity_search(user=request.user, query=query)) if query else []
     plans = plans_selectors.district_plan_search(user=request.user, query=query) if query else []
     return render(request, "strategy/search.html", {"q": query, "results": results, "plans": plans})
+
+
+@login_required
+@require_POST
+def curve_actions_edit(request, indicator: str, unit: str):
+    """Pick the action-plan activities and taskings of a turn-the-curve action plan, then back to the curve."""
+    read_allowed(request)
+    found = indicator_get(user=request.user, code=indicator)
+    place = get_object_or_404(OrgUnit, code=unit)
+    try:
+        activity_ids = [int(v) for v in request.POST.getlist("activities")]
+        tasking_ids = [int(v) for v in request.POST.getlist("taskings")]
+    except ValueError:
+        raise ValidationError({"actions": "Pick activities and taskings from the lists offered."}) from None
+    frameworks_services.curve_actions_set(user=request.user, indicator=found, unit=place, activity_ids=activity_ids, tasking_ids=tasking_ids)
+    messages.success(request, "The curve's picked actions were saved.")
+    return redirect(f"{reverse('measures:indicator', args=[found.code])}?unit={place.code}#narrative")

@@ -339,7 +339,12 @@
     }
     var extents = [];
     (spec.layers || []).forEach(function (layerSpec) {
-      var ready = layerSpec.url ? getJSON(layerSpec.url) : Promise.resolve(layerSpec);
+      // A layer fetched from its url gets the spec's other members added (e.g. a saved hot-spot map's area names,
+      // which follow the boundaries loaded now, beside cells that were stored once).
+      var ready = layerSpec.url ? getJSON(layerSpec.url).then(function (data) {
+        Object.keys(layerSpec).forEach(function (key) { if (key !== "url") data[key] = layerSpec[key]; });
+        return data;
+      }) : Promise.resolve(layerSpec);
       waits.push(ready.then(function (data) {
         var t0 = performance.now();
         var made = BUILDERS[data.kind](map, data, figure);
