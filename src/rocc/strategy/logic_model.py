@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from rocc.measures.selectors import indicator_statuses_for, scorecard_for
 from rocc.strategy.models import KIND_RANK, ActivityStatus, ElementKind, PlanVersion
+from rocc.strategy.selectors.frameworks import latest_progress_updates
 from rocc.strategy.selectors.plans import measures_indicator_url, measures_indicators
 
 COLUMN_WIDTH, COLUMN_GAP, MARGIN, HEADER = 230, 70, 16, 40
@@ -83,6 +84,14 @@ def figure_text(cell: dict | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def update_text(update) -> str:
+    """An activity's latest progress update in a line: its date, then the start of its narrative."""
+    if update is None:
+        return "no progress update yet"
+    narrative = " ".join(update.narrative.split())
+    return f"updated {update.date:%d %b %Y}" + (f": {textwrap.shorten(narrative, 90, placeholder='…')}" if narrative else "")
+
+
 @dataclass
 class Box:
     key: str
@@ -116,8 +125,8 @@ class Box:
         lines = []
         for indicator in self.indicators:
             lines += textwrap.wrap(f"{indicator['name']}: {indicator['figure']}", WRAP + 4)
-        if self.activities:
-            lines += textwrap.wrap("Action plan: " + ", ".join(f"{a['label']} {a['status_label'].lower()}" for a in self.activities), WRAP + 4)
+        for activity in self.activities:
+            lines += textwrap.wrap(f"Action plan {activity['label']}: {activity['status_label'].lower()}, {activity['update']}", WRAP + 4)
         lines.append(f"Status: {self.status_label}")
         return lines
 
@@ -127,7 +136,7 @@ class Box:
         if self.indicators:
             parts.append("Indicators: " + "; ".join(f"{i['name']}: {i['figure']}" for i in self.indicators) + ".")
         if self.activities:
-            parts.append("Action-plan activities: " + "; ".join(a["title"] for a in self.activities) + ".")
+            parts.append("Action-plan activities: " + "; ".join(f"{a['title']} ({a['status_label'].lower()}, {a['update']})" for a in self.activities) + ".")
         parts.append(f"Status: {self.status_label}.")
         return " ".join(parts)
 
@@ -160,6 +169,7 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     indicator_status = _indicator_statuses(defined, plan.scope_unit, user)
     figures = _indicator_figures(defined, plan.scope_unit, user)
     unit_query = f"?unit={plan.scope_unit.code}" if plan.scope_unit is not None else ""
+    latest_updates = latest_progress_updates({a.pk for e in elements for a in e.activities.all()})
 
     boxes: dict[str, Box] = {}
     for element in elements:
@@ -171,6 +181,7 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
             url=reverse("strategy:element", args=[plan.code, version.number, element.key]),
         )
         for activity in element.activities.all():
+            update = latest_updates.get(activity.pk)
             box.activities.append(
                 {
                     "label": f"{activity.number}",
@@ -178,6 +189,8 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
                     "status": activity.status,
                     "status_label": activity.get_status_display(),
                     "url": reverse("strategy:activity", args=[activity.plan.code, activity.number]),
+                    "update": update_text(update),
+                    "update_date": update.date if update else None,
                 }
             )
             box.own_statuses.append(_activity_rollup_status(activity.status))

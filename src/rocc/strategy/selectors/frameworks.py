@@ -203,6 +203,14 @@ def activities_with_ids(ids: list[int]) -> list[Activity]:
     return list(Activity.objects.filter(pk__in=ids))
 
 
+def latest_progress_updates(activity_ids) -> dict[int, ProgressUpdate]:
+    """Each activity's latest progress update (by its date, then when it was recorded), for the boxes citing it."""
+    latest: dict[int, ProgressUpdate] = {}
+    for update in ProgressUpdate.objects.filter(activity_id__in=set(activity_ids)).order_by("activity_id", "date", "recorded_at", "pk"):
+        latest[update.activity_id] = update
+    return latest
+
+
 # --- where an activity is used, and the actions a turn-the-curve action plan picks ---------------------------------
 
 

@@ -28,6 +28,7 @@ from rocc.strategy.forms import (
     PriorityActionForm,
 )
 from rocc.strategy.logic_model import logic_model
+from rocc.strategy.logic_model_pdf import logic_model_pdf
 from rocc.strategy.models import (
     Activity,
     BarrierStatus,
@@ -343,6 +344,10 @@ def plan_logic_model(request, code: str, number: int):
         response = render(request, "strategy/_logic_model.svg", {"model": model, "standalone": True}, content_type="image/svg+xml")
         response["Content-Disposition"] = f'inline; filename="{plan.code}-v{version.number}-logic-model.svg"'
         return response
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(logic_model_pdf(model, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{plan.code}-v{version.number}-logic-model.pdf"'
+        return response
     return render(request, "strategy/logic_model.html", {"plan": plan, "version": version, "model": model, "chain_rows": plans_selectors.chain_rows(version)})
 
 
@@ -356,8 +361,9 @@ def chain_element_detail(request, code: str, number: int, key: str):
     if element is None:
         raise Http404("No such box")
     rows = list(element.monitoring.select_related("responsible_agency"))
-    defined = plans_selectors.measures_indicators(r.indicator_code for r in rows)
-    indicators = [(row, plans_selectors.measures_indicator_url(row.indicator_code) if row.indicator_code in defined else None) for row in rows]
+    # "Open the indicator" opens it on the plan's own unit, as the logic model's boxes do.
+    in_measures = plans_selectors.monitoring_in_measures(version=version, codes=[r.indicator_code for r in rows])
+    indicators = [(row, in_measures[row.indicator_code]["url"] if row.indicator_code in in_measures else None) for row in rows]
     model = logic_model(user=request.user, version=version)
     box = next(b for b in model.boxes if b.key == key)
     return render(request, "strategy/chain_element.html", {"plan": plan, "version": version, "element": element, "indicators": indicators, "box": box})
