@@ -67,10 +67,13 @@ class EventsLayerOut(Schema):
     located: int
     without_coordinates: int
     left_off: int
-    lon_e5: list[int]
-    lat_e5: list[int]
+    lon0_e5: int
+    lat0_e5: int
+    dlon_e5: list[int]
+    dlat_e5: list[int]
     id: list[str]
-    day: list[int]
+    day0: int
+    dday: list[int]
     offences: list[str]
     offence: list[int]
     by_unit: list[dict[str, Any]]
@@ -166,8 +169,8 @@ def place(request: HttpRequest, x: float, y: float):
 @router.get("/events", response={200: EventsLayerOut, **error_responses(403, 404, 422)}, url_name="maps_events")
 def events(request: HttpRequest, filters: Query[EventsFilter]):
     """The asker's events with coordinates as column arrays in WGS84 (event id, date, offence; never persons), and
-    counts by unit: longitude and latitude in 1/100,000 degree, the date as days since 1970-01-01, the offence as a
-    position in ``offences``. Scoped as the events pages are: only the asker's units, only roles that read events."""
+    counts by unit: longitude and latitude in 1/100,000 degree as offsets from ``lon0_e5`` and ``lat0_e5``, the date as
+    days from ``day0`` (days since 1970-01-01), the offence as a position in ``offences``; in no particular order. Scoped as the events pages are: only the asker's units, only roles that read events."""
     try:
         layer = selectors.events_layer(
             user=request.user, unit_code=filters.unit, date_from=filters.date_from, date_to=filters.date_to, offence_codes=filters.offence

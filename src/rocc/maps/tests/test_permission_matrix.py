@@ -58,16 +58,20 @@ def test_the_events_layer_counts_events_without_coordinates_and_carries_no_perso
         "located",
         "without_coordinates",
         "left_off",
-        "lon_e5",
-        "lat_e5",
+        "lon0_e5",
+        "lat0_e5",
+        "dlon_e5",
+        "dlat_e5",
         "id",
-        "day",
+        "day0",
+        "dday",
         "offences",
         "offence",
         "by_unit",
     }
-    assert body["lon_e5"][0] / 1e5 == pytest.approx(174.7, abs=0.3) and body["lat_e5"][0] / 1e5 == pytest.approx(-36.9, abs=0.3)
-    assert body["offences"][body["offence"][0]] == "0211" and body["day"][0] == 19783  # 2024-03-01
+    lon, lat = (body["lon0_e5"] + body["dlon_e5"][0]) / 1e5, (body["lat0_e5"] + body["dlat_e5"][0]) / 1e5
+    assert lon == pytest.approx(174.7, abs=0.3) and lat == pytest.approx(-36.9, abs=0.3)
+    assert body["offences"][body["offence"][0]] == "0211" and body["day0"] + body["dday"][0] == 19783  # 2024-03-01
     assert "V-1" not in str(body)
 
 

@@ -81,13 +81,14 @@
   function day(d) { return new Date(d * 86400000).toISOString().slice(0, 10); }
 
   function pointsLayer(map, data, figure) {
-    var n = data.lon_e5.length, wx = new Float64Array(n), wy = new Float64Array(n);
+    // Longitude and latitude come as 1/100,000 degree offsets from the layer's smallest, dates as days from its first.
+    var n = data.dlon_e5.length, wx = new Float64Array(n), wy = new Float64Array(n);
     data.lon = new Float64Array(n); data.lat = new Float64Array(n);
     for (var i = 0; i < n; i++) {
-      data.lon[i] = data.lon_e5[i] / 1e5; data.lat[i] = data.lat_e5[i] / 1e5;
+      data.lon[i] = (data.lon0_e5 + data.dlon_e5[i]) / 1e5; data.lat[i] = (data.lat0_e5 + data.dlat_e5[i]) / 1e5;
       wx[i] = worldX(data.lon[i]); wy[i] = worldY(data.lat[i]);
     }
-    function about(i) { return "<strong>Event " + esc(data.id[i]) + "</strong><br>" + day(data.day[i]) + ", offence " + esc(data.offences[data.offence[i]]); }
+    function about(i) { return "<strong>Event " + esc(data.id[i]) + "</strong><br>" + day(data.day0 + data.dday[i]) + ", offence " + esc(data.offences[data.offence[i]]); }
     var layer = new CanvasLayer({
       pane: "roccPoints", zIndex: 420,
       draw: function (ctx, px, py, size, zoom) {
