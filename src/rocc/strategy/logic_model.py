@@ -165,7 +165,8 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     plan = version.plan
     elements = list(version.elements.prefetch_related("leads_to", "activities__plan"))
     rows = list(version.monitoring.select_related("responsible_agency"))
-    defined = measures_indicators(r.indicator_code for r in rows)
+    reported = {e.key: e.reported_indicator_code for e in elements if e.kind == ElementKind.OUTPUT and e.reported_indicator_code}
+    defined = measures_indicators([r.indicator_code for r in rows] + list(reported.values()))
     indicator_status = _indicator_statuses(defined, plan.scope_unit, user)
     figures = _indicator_figures(defined, plan.scope_unit, user)
     unit_query = f"?unit={plan.scope_unit.code}" if plan.scope_unit is not None else ""
@@ -195,6 +196,18 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
             )
             box.own_statuses.append(_activity_rollup_status(activity.status))
         boxes[element.key] = box
+    for key, code in reported.items():
+        # An output shows the figure it reports (how much was done); it is not an on-track status to roll up.
+        boxes[key].indicators.append(
+            {
+                "code": code,
+                "name": f"Reported: {defined[code].name}" if code in defined else f"Reported: {code}",  # type: ignore[attr-defined]
+                "defined": code in defined,
+                "url": (measures_indicator_url(code) or "") + unit_query if code in defined else None,
+                "figure": figure_text(figures.get(code)) if code in defined else "not defined under Measures",
+                "cell": figures.get(code),
+            }
+        )
     by_pk = {e.pk: e for e in elements}
     for row in rows:
         box = boxes[by_pk[row.outcome_id].key]

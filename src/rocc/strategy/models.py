@@ -491,6 +491,9 @@ class ChainElement(NormalisedText):
     timeframe = models.CharField(max_length=300, blank=True, help_text="For a priority action: when the response is developed")
     leads_to = models.ManyToManyField("self", symmetrical=False, related_name="led_from", blank=True)
     activities = models.ManyToManyField(Activity, blank=True, related_name="chain_elements", help_text="Action-plan activities that carry this box out")
+    reported_indicator_code = models.SlugField(
+        max_length=80, blank=True, help_text="For an output: the indicator of the Measures catalogue its figure is reported under"
+    )
     search_text = models.TextField(editable=False, default="")
 
     class Meta:

@@ -71,6 +71,7 @@ def plan_version_content(version: PlanVersion) -> dict:
         "answers": {a.question: a.text for a in version.answers.all()},
         "elements": elements,
         "actions": [e for e in elements if e.kind == ElementKind.ACTIVITY],
+        "outputs": [e for e in elements if e.kind == ElementKind.OUTPUT],
         "outcomes": [e for e in elements if e.kind == ElementKind.OUTCOME],
         "monitoring": _monitoring_with_measures(version),
     }

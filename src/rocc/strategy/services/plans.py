@@ -98,6 +98,7 @@ def _copy_version(source: PlanVersion, *, number: int, user) -> PlanVersion:
             order=element.order,
             owner=element.owner,
             timeframe=element.timeframe,
+            reported_indicator_code=element.reported_indicator_code,
         )
     for element in originals:
         copy = copies[element.pk]
@@ -301,9 +302,22 @@ def chain_element_edit(
     owner: str | None = None,
     timeframe: str | None = None,
     activities: list[Activity] | None = None,
+    reported_indicator_code: str | None = None,
 ) -> ChainElement:
+    """Change a box of the working draft: its text, links, owner and timeframe (a priority action), the action-plan
+    activities that carry it out, and for an output the indicator of the Measures catalogue its figure is reported
+    under ("" unlinks it)."""
     draft = _draft(user, plan)
     element = _element(draft, key)
+    if reported_indicator_code is not None:
+        code = reported_indicator_code.strip()
+        if element.kind != ElementKind.OUTPUT:
+            raise ValidationError(
+                {"reported_indicator_code": f"Only an output carries a reported figure; “{element.text}” is {element.get_kind_display().lower()}."}
+            )
+        if code and code not in measures_indicators_all():
+            raise ValidationError({"reported_indicator_code": f"Choose the indicator from the Measures catalogue: “{code}” is not one of its indicators."})
+        element.reported_indicator_code = code
     if text is not None:
         element.text = _required(text, "text", "The text")
     if owner is not None:

@@ -102,3 +102,58 @@ def test_open_the_indicator_on_a_boxs_page_keeps_the_plans_unit(client, plan, pe
     model = logic_model(user=people["coordinator"], version=plan.versions.get())
     [indicator] = next(b for b in model.boxes if b.kind == "outcome").indicators
     assert indicator["url"] == f"/measures/indicators/{CODE}/?unit=waitemata"
+
+
+def _record_referrals(unit_code: str, counts: list[int]):
+    from rocc.measures.models import Indicator, SourceKind
+    from rocc.measures.periods import month_end
+    from rocc.measures.services import ObservationInput, observations_record_many, statuses_recompute
+
+    indicator, unit = Indicator.objects.get(code=CODE), OrgUnit.objects.get(code=unit_code)
+    observations_record_many(
+        items=[
+            ObservationInput(indicator=indicator, unit=unit, period_start=dt.date(2025, m, 1), period_end=month_end(dt.date(2025, m, 1)), numerator=n)
+            for m, n in enumerate(counts, start=1)
+        ],
+        source=SourceKind.IMPORT,
+    )
+    statuses_recompute()
+    return indicator
+
+
+def test_an_output_linked_to_its_reported_figure_shows_it_as_the_scorecard_does(client, plan, people):
+    from rocc.measures.selectors import scorecard_for
+    from rocc.strategy.logic_model import figure_text
+
+    indicator = _record_referrals("waitemata", [40, 44, 52])
+    output = ChainElement.objects.get(version__plan=plan, kind="output")
+    client.force_login(people["coordinator"])
+    step = f"/strategy/district-plans/{plan.code}/steps/3/"
+    assert f'name="reported_indicator_code" id="figure-{output.key}"' in client.get(step).content.decode()
+    assert client.post(step, {"action": "box-figure", "key": output.key, "reported_indicator_code": CODE}).status_code == 302
+    output.refresh_from_db()
+    assert output.reported_indicator_code == CODE
+    model = logic_model(user=people["coordinator"], version=plan.versions.get())
+    box = next(b for b in model.boxes if b.kind == "output")
+    [shown] = box.indicators
+    cell = scorecard_for(user=people["coordinator"], units=[OrgUnit.objects.get(code="waitemata")], indicator=indicator)["rows"][0]["cells"][0]
+    assert cell["value"] == 52 and shown["figure"] == figure_text(cell) and shown["figure"].startswith("52 (Mar 2025)")
+    assert shown["name"] == f"Reported: {indicator.name}" and shown["url"] == f"/measures/indicators/{CODE}/?unit=waitemata"
+    assert any(line.startswith("Reported:") for line in box.info_lines)
+    assert client.post(step, {"action": "box-figure", "key": output.key, "reported_indicator_code": ""}).status_code == 302
+    output.refresh_from_db()
+    assert output.reported_indicator_code == ""
+
+
+def test_only_an_output_carries_a_reported_figure_and_only_from_the_catalogue(plan, people):
+    from django.core.exceptions import ValidationError
+
+    coordinator = people["coordinator"]
+    outcome = ChainElement.objects.get(version__plan=plan, kind="outcome")
+    output = ChainElement.objects.get(version__plan=plan, kind="output")
+    with pytest.raises(ValidationError, match="Only an output carries a reported figure"):
+        chain_element_edit(user=coordinator, plan=plan, key=outcome.key, reported_indicator_code=CODE)
+    with pytest.raises(ValidationError, match="Measures catalogue"):
+        chain_element_edit(user=coordinator, plan=plan, key=output.key, reported_indicator_code="hubs-opened")
+    output.refresh_from_db()
+    assert output.reported_indicator_code == ""

@@ -115,6 +115,7 @@ def _step_forms(request, plan, version, step: int, bound: dict | None = None) ->
         forms["action"].offer_existing(content["elements"])
         forms["stray"] = stray_boxes(version)
         forms["activities"] = Activity.objects.filter(plan__framework=plan.framework).select_related("plan").order_by("plan__code", "number")
+        forms["indicators"] = sorted(plans_selectors.measures_indicators_all().items(), key=lambda item: item[1].casefold())
     if step == 4:
         forms["monitoring"] = bound.get("monitoring") or MonitoringRowForm(
             outcomes=content["outcomes"], agencies=Agency.objects.all(), indicators=plans_selectors.measures_indicators_all()
@@ -193,6 +194,11 @@ def _step_post(request, plan, step: int) -> dict:
             timeframe=post.get("timeframe", "").strip() if kind_is_activity else None,
         )
         messages.success(request, "Box changed.")
+    elif action == "box-figure" and step == 3:
+        plans_services.chain_element_edit(user=user, plan=plan, key=post.get("key", ""), reported_indicator_code=post.get("reported_indicator_code", ""))
+        messages.success(
+            request, "The output's reported figure was linked." if post.get("reported_indicator_code") else "The output's reported figure was unlinked."
+        )
     elif action == "box-activities" and step == 3:
         form = BoxActivitiesForm(post, activities=Activity.objects.filter(plan__framework=plan.framework))
         if not form.is_valid():
