@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rocc.conftest import PASSWORD
+from rocc.strategy.tests.catalogue import measures_catalogue  # noqa: F401  (a fixture)
 from rocc.web.testing import browser, serious_violations  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
@@ -21,8 +22,8 @@ def _check(page, name: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 
-def test_a_coordinator_walks_a_plan_from_empty_to_agreed(browser, live_server, strategy, make_user):  # noqa: F811
-    from rocc.strategy.models import DistrictPlan
+def test_a_coordinator_walks_a_plan_from_empty_to_agreed(browser, live_server, strategy, measures_catalogue, make_user):  # noqa: F811
+    from rocc.strategy.models import Activity, DistrictPlan
 
     make_user("regional_coordinator", units=["rotorua"], username="rc-browser")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -73,8 +74,7 @@ def test_a_coordinator_walks_a_plan_from_empty_to_agreed(browser, live_server, s
 
     page.get_by_role("link", name="Step 4 →").click()
     page.wait_for_url(f"**/{code}/steps/4/")
-    page.get_by_label("Indicator", exact=True).fill("Number of referrals / assessments")
-    page.get_by_label("Indicator code").fill("mf-whanau-support-referrals")
+    page.get_by_label("Indicator", exact=True).select_option("mf-whanau-support-referrals")  # from the Measures catalogue
     page.get_by_label("Data source").fill("Provider reporting")
     page.get_by_label("Responsibility (organisation)").select_option(label="Te Whatu Ora")
     page.get_by_role("button", name="Add the row").click()
@@ -93,5 +93,15 @@ def test_a_coordinator_walks_a_plan_from_empty_to_agreed(browser, live_server, s
     page.locator("svg.logic-model a").first.click()
     page.wait_for_url(f"**/{code}/v1/boxes/**")
     _check(page, "09-box")
+    activity = Activity.objects.filter(plan__scope_unit__level="national").order_by("plan__code", "number").first()
+    page.goto(f"/strategy/plans/{activity.plan.code}/activities/{activity.number}/")
+    page.get_by_role("heading", name="Where this activity is used").wait_for()
+    _check(page, "10-activity-where-used")
+    page.goto("/measures/indicators/mf-whanau-support-referrals/?unit=rotorua")
+    # Nothing is picked yet, so the picking form is open.
+    page.get_by_label(str(activity), exact=False).first.check()
+    page.get_by_role("button", name="Save the picked actions").click()
+    page.get_by_text("The curve's picked actions were saved.").wait_for()
+    _check(page, "11-curve-actions")
     assert external == [], f"pages asked for assets from elsewhere: {external}"
     context.close()
