@@ -69,6 +69,7 @@ class BoxFile(_Strict):
     timeframe: str = ""
     leads_to: list[str] = []
     activities: list[str] = []  # action-plan activities as "<plan code>/<number>"
+    reported_indicator: str = Field("", pattern=r"^[-a-z0-9_]*$", max_length=80)  # an output's figure: a Measures indicator code
 
 
 class MonitoringFile(_Strict):
@@ -291,6 +292,8 @@ def _district_plan_problems(framework: FrameworkFile):
                         at + ("leads_to", t),
                         (f"a chain runs activity → output → outcome → impact: the {box.kind} '{box.id}' cannot lead to the {boxes[target][1].kind} '{target}'"),
                     )
+            if box.reported_indicator and box.kind != "output":
+                yield at + ("reported_indicator",), f"only an output carries a reported figure; '{box.id}' is an {box.kind}"
             for a, reference in enumerate(box.activities):
                 plan_code, _, number = reference.partition("/")
                 known = number.isdigit() and (
@@ -412,6 +415,8 @@ def district_plan_data(plan, version) -> dict:
         links = sorted(e.activities.all(), key=lambda a: (a.plan.code, a.number))
         if links:
             box["activities"] = [f"{a.plan.code}/{a.number}" for a in links]
+        if e.reported_indicator_code:
+            box["reported_indicator"] = e.reported_indicator_code
         boxes.append(box)
     data["logic_model"] = boxes
     rows = []

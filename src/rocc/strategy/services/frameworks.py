@@ -203,7 +203,14 @@ def _version_content_write(version: PlanVersion, plan: DistrictPlan, row) -> Non
     boxes = {}
     for order, box in enumerate(row.logic_model, start=1):
         boxes[box.id] = ChainElement.objects.create(
-            version=version, key=box.id, kind=box.kind, text=nfc(box.text), order=order, owner=nfc(box.owner), timeframe=nfc(box.timeframe)
+            version=version,
+            key=box.id,
+            kind=box.kind,
+            text=nfc(box.text),
+            order=order,
+            owner=nfc(box.owner),
+            timeframe=nfc(box.timeframe),
+            reported_indicator_code=box.reported_indicator,
         )
     for box in row.logic_model:
         element = boxes[box.id]

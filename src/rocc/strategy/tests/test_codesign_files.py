@@ -135,3 +135,19 @@ def test_the_shipped_example_plan_exports_with_the_framework(strategy, make_user
     text = frameworks_selectors.framework_export(user=make_user("viewer"), code="rocc")
     assert "district_plans:\n- code: example-district-plan\n" in text and "  example: true\n" in text
     assert "indicator_code: mf-meth-wastewater" in text
+
+
+def test_an_outputs_reported_figure_travels_in_the_file_and_only_an_output_carries_one(defaults, make_user):
+    manager = make_user("programme_manager")
+    text = GOOD.replace("        text: Whānau navigated\n", "        text: Whānau navigated\n        reported_indicator: mf-whanau-support-referrals\n")
+    assert _problems(text) == []
+    framework_file_import(user=manager, text=text, source="plan.yaml")
+    version = PlanVersion.objects.get(plan__code="rotorua-plan")
+    assert version.elements.get(key="navigated").reported_indicator_code == "mf-whanau-support-referrals"
+    exported = frameworks_selectors.framework_export(user=manager, code="smallville")
+    assert "reported_indicator: mf-whanau-support-referrals" in exported
+    on_outcome = GOOD.replace(
+        "        text: More whānau reach services\n", "        text: More whānau reach services\n        reported_indicator: mf-whanau-support-referrals\n"
+    )
+    [problem] = _problems(on_outcome)
+    assert problem.endswith("only an output carries a reported figure; 'access' is an outcome")
