@@ -9,6 +9,7 @@ import os
 from typing import Annotated, Any, ClassVar, get_args
 
 from annotated_types import MaxLen
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -37,7 +38,7 @@ class BoundedInput(Schema):
     (422, the field named) before any service runs, instead of being documented as valid and then refused."""
 
     model_config = ConfigDict(str_max_length=TEXT_MAX)
-    bounded_by: ClassVar[tuple[type[models.Model], ...]] = ()
+    bounded_by: ClassVar[tuple[type[models.Model] | str, ...]] = ()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -57,7 +58,9 @@ def _bound_by_models(schema: type[BoundedInput]) -> bool:
         if not _is_text(info.annotation):
             continue
         current = min([m.max_length for m in info.metadata if isinstance(m, MaxLen)] or [TEXT_MAX])
-        for model in schema.bounded_by:
+        for named in schema.bounded_by:
+            # A model may be named as "app_label.Model": a thin layer takes its lengths without importing its rows.
+            model = apps.get_model(named) if isinstance(named, str) else named
             try:
                 limit = getattr(model._meta.get_field(name), "max_length", None)
             except FieldDoesNotExist:

@@ -13,7 +13,7 @@ from rocc.core.api_fields import BodyInt, IsoDate
 from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import ErrorOut, InvalidInput, Refused, error_responses
 from rocc.measures import selectors, services
-from rocc.measures.models import Indicator, Observation, PeriodType
+from rocc.measures.models import Indicator, PeriodType
 from rocc.org.models import OrgUnit
 from rocc.org.services import unit_national, unit_resolve
 
@@ -72,7 +72,7 @@ class ObservationOut(Schema):
 
 
 class ObservationIn(BoundedInput):
-    bounded_by = (Observation,)
+    bounded_by = ("measures.Observation",)
     indicator: str
     unit: str
     period_start: IsoDate
