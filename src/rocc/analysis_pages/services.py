@@ -25,6 +25,7 @@ from rocc.analysis_pages.tasks import analysis_run_task
 from rocc.audit.services import person_access_record
 from rocc.core import limits
 from rocc.events.pseudonym import person_key as pseudonymise
+from rocc.maps.selectors import hotspot_columns
 from rocc.org.models import OrgUnit
 
 log = logging.getLogger(__name__)
@@ -261,8 +262,6 @@ def stored_head(kind: str, result: dict[str, Any]) -> dict[str, Any]:
     kinds (their results are small) keep nothing: their pages read the result."""
     if kind != AnalysisKind.HOTSPOTS or not isinstance(result, dict):
         return {}
-    from rocc.maps.selectors import hotspot_columns
-
     fields: dict[str, Any] = {"result_head": {k: v for k, v in result.items() if k != "cells"}, "map_head": None, "map_cells": ""}
     parts = hotspot_columns(result)
     if parts is not None:
