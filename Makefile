@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test test-postgres browser lint check clean
+.PHONY: run setup test test-postgres browser lint contract check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/ruff format --check src benchmarks
 	$(BIN)/mypy src/rocc/analysis $(wildcard src/rocc/*/services*.py src/rocc/*/selectors*.py src/rocc/*/services src/rocc/*/selectors)
+
+# The API contract check in CI's bounded form: schemathesis's examples and fuzzing phases, 3 cases per operation, a
+# fixed seed. `make contract CONTRACT_ARGS=` runs every phase, coverage included (the slowest: about 5 minutes).
+CONTRACT_ARGS ?= --examples 3 --phases examples,fuzzing
+contract: $(VENV)/.installed-test
+	$(BIN)/python -m rocc.api_contract_check $(CONTRACT_ARGS)
 
 check: setup
 	$(BIN)/rocc check
