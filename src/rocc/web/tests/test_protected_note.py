@@ -9,17 +9,13 @@ national manager as it is."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 
 import pytest
 
-from rocc.measures.models import BaselineKind, SourceKind, TargetKind
-from rocc.measures.periods import month_end
 from rocc.measures.selectors import scorecard_for, units_for_measures
-from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, statuses_recompute, target_set
-from rocc.org.models import OrgUnit
+from rocc.measures.tests.scenes import northland_small_december
 from rocc.web.queues import work_queue
 
 NAME = "Hub visits (home note test)"
@@ -33,40 +29,7 @@ def scene(defaults, make_user):
         "coordinator": make_user("regional_coordinator", units=["northland"], username="rc-northland"),
         "viewer": make_user("viewer", units=["northland"], username="viewer-northland"),
     }
-    northland = OrgUnit.objects.get(code="northland")
-    indicator = indicator_define(
-        user=None,
-        code="hub-visits-home-note",
-        name=NAME,
-        effective_from=dt.date(2000, 1, 1),
-        kind="how_much",
-        unit_label="visits",
-        numerator_label="Visits",
-        polarity="higher",
-        period_type="month",
-        data_source="Test data",
-    )
-    counts = [30] * 11 + [2]
-    observations_record_many(
-        items=[
-            ObservationInput(indicator=indicator, unit=northland, period_start=dt.date(2024, m, 1), period_end=month_end(dt.date(2024, m, 1)), numerator=count)
-            for m, count in enumerate(counts, start=1)
-        ],
-        source=SourceKind.IMPORT,
-    )
-    target_set(
-        user=None,
-        indicator=indicator,
-        unit=northland,
-        period_type="month",
-        baseline_kind=BaselineKind.FIXED_PERIOD,
-        baseline_period_end=dt.date(2024, 1, 31),
-        baseline_label="January 2024",
-        target_kind=TargetKind.CHANGE,
-        target_change_percent=10,
-        target_date=dt.date(2025, 12, 31),
-    )
-    statuses_recompute()
+    indicator, northland = northland_small_december(code="hub-visits-home-note", name=NAME)
     return {"indicator": indicator, "northland": northland, **people}
 
 
