@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import ndimage, stats
 
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.grid import grid_over
@@ -23,6 +23,9 @@ from rocc.analysis.results import jsonable
 MOSTLY = 0.9
 SIGNIFICANCE = 0.05
 MAX_CUBE_BINS = 20_000_000
+#: The neighbourhood time step GIS emerging hot-spot tools default to: a bin's neighbours in this slice and the one before.
+TIME_STEP = 1
+MAX_TIME_STEP = 52
 PATTERNS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating", "historical")
 NO_PATTERN = "no pattern"
 
@@ -73,6 +76,46 @@ def _pattern(same: list[bool], other: list[bool], trend_z: float, trend_p: float
     return "oscillating" if any(other[:-1]) else "sporadic"
 
 
+def space_time_gi_star(cube: np.ndarray, *, time_step: int = TIME_STEP) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z-scores and two-sided normal p-values of every bin of a count cube (slices × rows × cols), with binary
+    space–time weights that include the bin itself: its 3×3 block of cells in its own slice and in each of the
+    ``time_step`` slices before it (fewer at the start of the cube), as GIS emerging hot-spot tools weigh a bin's
+    neighbourhood. Every bin of the cube is one of the n features: the neighbourhood's sum is compared with the
+    cube's mean and standard deviation,
+
+        z = (Σⱼ wᵢⱼ xⱼ − x̄ Σⱼ wᵢⱼ) / (S √[(n Σⱼ wᵢⱼ² − (Σⱼ wᵢⱼ)²) / (n − 1)]).
+
+    ``time_step`` 0 is each slice on its own (its own mean and spread, the hot-spot map's Gi* of that slice)."""
+    values = np.asarray(cube, dtype=np.float64)
+    if values.ndim != 3:
+        raise AnalysisInputError("a space–time cube has three dimensions: slices, rows and columns")
+    if time_step == 0:
+        z, p = np.empty_like(values), np.empty_like(values)
+        for k in range(values.shape[0]):
+            z[k], p[k] = getis_ord_gi_star(values[k])
+        return z, p
+    block = np.ones((1, 3, 3))
+    spatial_sum = ndimage.correlate(values, block, mode="constant", cval=0.0)
+    spatial_count = ndimage.correlate(np.ones_like(values), block, mode="constant", cval=0.0)
+
+    # The sum over this slice and the time_step before it, from cumulative sums along time.
+    def lagged(a: np.ndarray) -> np.ndarray:
+        running = np.cumsum(a, axis=0)
+        out = running.copy()
+        out[time_step + 1 :] -= running[: -(time_step + 1)]
+        return out
+
+    local_sum, neighbours = lagged(spatial_sum), lagged(spatial_count)
+    n = values.size
+    mean, spread = values.mean(), values.std()
+    z = np.full(values.shape, np.nan)
+    if n > 1 and spread > 1e-9 * np.abs(values).max():
+        variance_factor = (n * neighbours - neighbours**2) / (n - 1)
+        defined = variance_factor > 0
+        z[defined] = (local_sum[defined] - mean * neighbours[defined]) / (spread * np.sqrt(variance_factor[defined]))
+    return z, 2.0 * stats.norm.sf(np.abs(z))
+
+
 @dataclass(frozen=True, eq=False)
 class EmergingHotspotsResult:
     """One row per grid cell with at least one event in the cube (in ``cells``): its centre, events, the Gi* z of
@@ -115,6 +158,7 @@ def emerging_hotspots(
     start: Any = None,
     extent: tuple[float, float, float, float] | None = None,
     significance: float = SIGNIFICANCE,
+    time_step: int = TIME_STEP,
 ) -> EmergingHotspotsResult:
     """Emerging hot spots of events over a space–time cube.
 
@@ -133,6 +177,10 @@ def emerging_hotspots(
     significance
         A cell is a significant hot (cold) spot in a slice when its Gi* z is positive (negative) with a two-sided
         normal p at most this, and its trend is significant when the Mann–Kendall p is at most this.
+    time_step
+        The neighbourhood time step: a bin's Gi* counts its 3×3 block of cells in its own slice and in this many
+        slices before it, against the whole cube (1, the GIS tools' default); 0 compares each slice with itself
+        alone. See :func:`space_time_gi_star`.
     """
 
     xs, ys = _coordinates(x, name="x"), _coordinates(y, name="y")
@@ -141,6 +189,9 @@ def emerging_hotspots(
         raise AnalysisInputError(f"x, y and dates must have one value per event; found {len(xs)}, {len(ys)} and {len(days)}")
     if isinstance(slice_days, bool) or not isinstance(slice_days, (int, np.integer)) or slice_days < 1:
         raise AnalysisInputError(f"the slice length must be a whole number of days of at least 1, not {slice_days!r}")
+    if isinstance(time_step, bool) or not isinstance(time_step, (int, np.integer)) or not 0 <= time_step <= MAX_TIME_STEP:
+        raise AnalysisInputError(f"the neighbourhood time step must be a whole number of slices from 0 to {MAX_TIME_STEP}, not {time_step!r}")
+    time_step = int(time_step)
     first = int(days.min()) if start is None else int(np.datetime64(start, "D").astype(np.int64))
     slice_of = (days - first) // int(slice_days)
     complete = int((days.max() - first + 1) // int(slice_days))
@@ -161,11 +212,10 @@ def emerging_hotspots(
     kept &= index >= 0
     cube = np.zeros((complete, grid.size))
     np.add.at(cube, (slice_of[kept], index[kept]), 1.0)
-    z = np.empty_like(cube)
-    p = np.empty_like(cube)
-    for k in range(complete):
-        zk, pk = getis_ord_gi_star(cube[k].reshape(grid.rows, grid.cols))
-        z[k], p[k] = zk.ravel(), pk.ravel()
+    if time_step >= complete:
+        raise AnalysisInputError(f"the neighbourhood time step ({time_step} slices) must be less than the {complete} whole slices")
+    z, p = space_time_gi_star(cube.reshape(complete, grid.rows, grid.cols), time_step=time_step)
+    z, p = z.reshape(complete, grid.size), p.reshape(complete, grid.size)
     with np.errstate(invalid="ignore"):
         hot = (z > 0) & (p <= significance)
         cold = (z < 0) & (p <= significance)
@@ -214,7 +264,13 @@ def emerging_hotspots(
             "start": slices[0]["from"],
             "significance": significance,
             "mostly": MOSTLY,
-            "gi_weights": "each slice on its own: the cell and its 8 neighbours (3×3 block), binary, as the hot-spot map",
+            "time_step": time_step,
+            "gi_weights": (
+                "each slice on its own: the cell and its 8 neighbours (3×3 block), binary, as the hot-spot map"
+                if time_step == 0
+                else f"space–time: the cell and its 8 neighbours (3×3 block) in its slice and the {time_step} slice{'s' if time_step != 1 else ''} "
+                "before it, binary, against the whole cube's mean and standard deviation"
+            ),
             "trend": "Mann–Kendall on each cell's Gi* z-scores, tie-corrected variance, continuity-corrected z, two-sided",
         },
     )

@@ -909,6 +909,14 @@ class EmergingHotspotsForm(AnalysisForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Blank: the first event's day.",
     )
+    time_step = forms.IntegerField(
+        label="Neighbourhood time step (slices)",
+        min_value=0,
+        max_value=52,
+        initial=1,
+        required=False,
+        help_text="A cell's Gi* in a slice counts its neighbours in this many slices before it too, as GIS emerging hot-spot tools do (1); 0 judges each slice on its own.",
+    )
     significance = forms.FloatField(label="Significance level", min_value=0.001, max_value=0.2, initial=0.05, required=False)
     drop_unlocated = forms.BooleanField(label="Leave out rows without coordinates", required=False)
 
@@ -916,6 +924,8 @@ class EmergingHotspotsForm(AnalysisForm):
         data = super().parameters(source=source)
         if data.get("start"):
             data["start"] = data["start"].isoformat()
+        if data.get("time_step") is None:
+            data["time_step"] = 1
         return data
 
 

@@ -614,6 +614,8 @@ def run_emerging_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcom
         slice_days=int(params.get("slice_days") or 28),
         start=params.get("start") or None,
         significance=float(params.get("significance") or 0.05),
+        # Runs saved before the neighbourhood time step existed judged each slice on its own.
+        time_step=int(params["time_step"]) if params.get("time_step") is not None else (1 if "time_step" in params else 0),
     ).to_dict()
     _notes(result, _left_out(dropped))
     return Outcome(result, holds_person_level=False)

@@ -26,6 +26,9 @@ def emerging_hotspots_command(
     start: str | None = typer.Option(None, "--start", help="First day of the first slice (default: the first event's day)."),
     extent: str | None = typer.Option(None, "--extent", help="Study area west,south,east,north in metres."),
     significance: float = typer.Option(0.05, "--significance", help="Hot or cold at p ≤ this; a trend at p ≤ this."),
+    time_step: int = typer.Option(
+        1, "--time-step", help="Neighbourhood time step: a bin's Gi* counts its cells' neighbours in this many slices before it too (0: each slice alone)."
+    ),
     crs: str | None = typer.Option(None, "--crs", help="CRS to project longitude/latitude to with --lonlat (e.g. EPSG:2193)."),
     lonlat: bool = typer.Option(False, "--lonlat", help="The columns are WGS84 longitude/latitude."),
     drop_unlocated: bool = typer.Option(False, "--drop-unlocated", help="Leave out rows with blank coordinates."),
@@ -40,7 +43,15 @@ def emerging_hotspots_command(
         if lonlat:
             xs, ys = project_lonlat(xs, ys, crs=crs)
         result = emerging_hotspots(
-            x=xs, y=ys, dates=date_column(frame, date)[kept], cell=cell, slice_days=slice_days, start=start, extent=_extent(extent), significance=significance
+            x=xs,
+            y=ys,
+            dates=date_column(frame, date)[kept],
+            cell=cell,
+            slice_days=slice_days,
+            start=start,
+            extent=_extent(extent),
+            significance=significance,
+            time_step=time_step,
         )
     except (AnalysisInputError, ValueError) as error:
         fail(error)

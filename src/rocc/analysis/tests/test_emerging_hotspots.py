@@ -136,3 +136,77 @@ def test_the_cli_names_each_cells_pattern(tmp_path):
     assert "Over 12 slices of 28 days from 2024-01-01" in done.stdout and "hot spot (" in done.stdout
     document = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
     assert len(document["slices"]) == 12 and document["parameters"]["slice_days"] == 28
+
+
+def direct_space_time_gi(cube, time_step):
+    """Gi* of every bin by the textbook formula, bin by bin: binary weights on the bins of the 3×3 block in the same
+    slice and the time_step slices before it (the bin itself included), n and the mean and spread over the whole cube."""
+    slices, rows, cols = cube.shape
+    values = cube.ravel().astype(float)
+    n = values.size
+    mean, spread = values.mean(), math.sqrt(((values - values.mean()) ** 2).sum() / n)
+    z = np.full(cube.shape, np.nan)
+    for t in range(slices):
+        for r in range(rows):
+            for c in range(cols):
+                w = 0
+                total = 0.0
+                for s in range(max(0, t - time_step), t + 1):
+                    for rr in range(max(0, r - 1), min(rows, r + 2)):
+                        for cc in range(max(0, c - 1), min(cols, c + 2)):
+                            w += 1
+                            total += cube[s, rr, cc]
+                if n * w - w * w > 0:  # a neighbourhood of the whole cube has no spread to compare with
+                    z[t, r, c] = (total - mean * w) / (spread * math.sqrt((n * w - w * w) / (n - 1)))
+    return z
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(3, 6),
+    st.integers(1, 5),
+    st.integers(1, 5),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_space_time_gi_star_agrees_with_the_formula_bin_by_bin(slices, rows, cols, time_step, seed):
+    from rocc.analysis.emerging_hotspots import space_time_gi_star
+
+    cube = np.random.default_rng(seed).poisson(2.0, (slices, rows, cols)).astype(float)
+    if cube.std() == 0:
+        cube[0, 0, 0] += 1
+    z, p = space_time_gi_star(cube, time_step=time_step)
+    expected = direct_space_time_gi(cube, time_step)
+    assert np.allclose(z, expected, equal_nan=True, rtol=1e-10, atol=1e-12)
+    finite = np.isfinite(expected)
+    assert np.allclose(p[finite], [math.erfc(abs(v) / math.sqrt(2)) for v in expected[finite]])
+
+
+def test_time_step_zero_is_each_slice_on_its_own_and_the_step_is_recorded():
+    from rocc.analysis.hotspots import getis_ord_gi_star
+
+    x, y, dates = cube_events()
+    common = dict(x=x, y=y, dates=dates, cell=200, slice_days=28, start="2024-01-01", extent=(0, 0, 2000, 2000))
+    within = emerging_hotspots(**common, time_step=0)
+    across = emerging_hotspots(**common)
+    assert within.parameters["time_step"] == 0 and across.parameters["time_step"] == 1
+    assert "its slice and the 1 slice before it" in across.parameters["gi_weights"] and "each slice on its own" in within.parameters["gi_weights"]
+    # Within slices: the first slice's z-scores are the hot-spot map's Gi* of that slice alone.
+    first = np.zeros((10, 10))
+    days = (dates - np.datetime64("2024-01-01")).astype(int)
+    for xi, yi in zip(x[days < 28], y[days < 28], strict=True):
+        first[int(yi // 200), int(xi // 200)] += 1
+    z_first, _ = getis_ord_gi_star(first)
+    by_cell = {(round(c["x"]), round(c["y"])): c["gi_z"][0] for c in within.cells}
+    for (cx, cy), value in by_cell.items():
+        assert value == pytest.approx(z_first[int(cy // 200), int(cx // 200)])
+    # Across slices the north-east hot spot, new in slice 10, is still found.
+    frame = across.to_frame()
+    assert frame[(frame.x > 1500) & (frame.y > 1500)]["pattern"].str.contains("hot spot").any()
+
+
+@pytest.mark.parametrize("step", [-1, 1.5, True, 12])
+def test_a_bad_time_step_is_refused(step):
+    x, y, dates = cube_events()
+    with pytest.raises(AnalysisInputError, match="time step"):
+        emerging_hotspots(x=x, y=y, dates=dates, cell=200, slice_days=28, start="2024-01-01", time_step=step)

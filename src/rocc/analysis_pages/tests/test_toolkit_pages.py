@@ -197,3 +197,4 @@ def test_emerging_hot_spots_from_a_file_name_each_cells_pattern(analyst_client, 
     assert escape(expected.summary) in html
     assert "Cells by pattern" in html and "H H H" in html
     assert AnalysisRun.objects.get().result["counts"] == expected.counts
+    assert AnalysisRun.objects.get().result["parameters"]["time_step"] == 1 and "neighbourhood time step 1" in html
