@@ -640,6 +640,24 @@ def evidence_add(
 
 
 @transaction.atomic
+def evidence_cite(*, actor, case: Case, evidence_id: int, question: Question) -> Evidence:
+    """Cite evidence the case inherited from its product or report under a question's answer, as evidence attached
+    to that answer directly is: the same question rules, and only a saved analysis the user may see."""
+    current = _lock(case, actor=actor, version=None)
+    _question_of(current, question)
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence_id, case=current, answer__isnull=True).first()
+    if evidence is None or (evidence.analysis_id is not None and not saved_analyses_for(user=actor).filter(pk=evidence.analysis_id).exists()):
+        raise ValidationError({"evidence": "Choose evidence this case carried with it that no answer cites yet, and that you may see."})
+    answer = Answer.objects.filter(case=current, question=question).first()
+    if answer is None:
+        raise ValidationError({"question": "Answer the question first, then cite the evidence behind the answer."})
+    evidence.answer = answer
+    evidence.save(update_fields=["answer"])
+    _touch(current, actor)
+    return evidence
+
+
+@transaction.atomic
 def evidence_remove(*, actor, evidence: Evidence) -> None:
     current = _lock(evidence.case, actor=actor, version=None)
     evidence.delete()

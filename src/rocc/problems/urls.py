@@ -22,4 +22,5 @@ urlpatterns = [
     path("cases/<int:pk>/<slug:stage>/", views.case_stage, name="stage"),
     path("cases/<int:pk>/<slug:stage>/save/", views.case_stage_save, name="stage_save"),
     path("cases/<int:pk>/<slug:stage>/questions/<int:question_id>/evidence/", views.evidence_add, name="evidence_add"),
+    path("cases/<int:pk>/<slug:stage>/questions/<int:question_id>/cite/", views.evidence_cite, name="evidence_cite"),
 ]

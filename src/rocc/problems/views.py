@@ -183,6 +183,7 @@ def _stage_page(request, case, stage: str, *, bound: dict | None = None, status:
             "missing": selectors.stage_missing(case, stage) if reached and not case.is_closed else [],
             **(bound.get("stage_forms") or _stage_forms(case, stage, questions)),
             "evidence_forms": evidence_forms,
+            "carried": selectors.case_carried_evidence(user=request.user, case=case),
             "catalogue": catalogue,
             "lead_form": bound.get("lead") or forms.LeadMeasureForm(prefix="l"),
             "milestone_form": bound.get("milestone") or forms.MilestoneForm(prefix="m"),
@@ -338,6 +339,23 @@ def evidence_add(request, pk: int, stage: str, question_id: int):
     except (services.CaseChanged, services.CaseClosed, ValidationError) as error:
         return _refused(request, case, stage, error, bound)
     return _done(request, case, stage, "Evidence added.")
+
+
+@login_required
+@require_POST
+def evidence_cite(request, pk: int, stage: str, question_id: int):
+    """Cite evidence the case carried with it under one question's answer."""
+    _read(request)
+    case = selectors.case_get(user=request.user, pk=pk)
+    question = case.question_bank.questions.filter(pk=question_id).first()
+    evidence_id = _int(request.POST.get("evidence"))
+    if question is None:
+        raise Http404("No such question")
+    try:
+        services.evidence_cite(actor=request.user, case=case, evidence_id=evidence_id or 0, question=question)
+    except (services.CaseChanged, services.CaseClosed, ValidationError) as error:
+        return _refused(request, case, stage, error)
+    return _done(request, case, stage, "Evidence cited.")
 
 
 @login_required
