@@ -4,11 +4,13 @@ curve, the Gini coefficient, the generalised Gini for sparse events, and the sha
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from rocc.analysis import inputs
 from rocc.analysis.errors import AnalysisInputError
@@ -107,14 +109,19 @@ class ConcentrationResult:
     notes: tuple[str, ...]
     parameters: dict[str, Any]
     #: Bootstrap interval of the Gini (and of the generalised Gini when it is computed): the events resampled with
-    #: replacement ``bootstrap`` times, each replicate's Gini over the same N units; the replicates' percentile interval
-    #: moved by their bias (see :func:`bias_corrected_interval`), which ``gini_bootstrap_bias`` records.
+    #: replacement ``bootstrap`` times, each replicate's Gini over the same N units; the bias-corrected and accelerated
+    #: (BCa) interval of the replicates (see :func:`bca_interval`), or the basic interval when the BCa cannot be formed
+    #: (``gini_interval_method`` says which). ``gini_bootstrap_bias`` is the replicates' mean less the Gini;
+    #: ``gini_bca_z0`` and ``gini_bca_acceleration`` the BCa's bias correction and acceleration.
     gini_interval: tuple[float, float] | None = None
     generalised_gini_interval: tuple[float, float] | None = None
     bootstrap: int = 0
     confidence: float | None = None
     seed: int | None = None
     gini_bootstrap_bias: float | None = None
+    gini_interval_method: str | None = None
+    gini_bca_z0: float | None = None
+    gini_bca_acceleration: float | None = None
     #: The chance baseline: the Lorenz curve and Gini of the Poisson distribution with the same mean events per unit
     #: (E/N), what the counts would look like if every unit were equally likely to have each event.
     chance_lorenz: list[list[float]] | None = None
@@ -146,6 +153,9 @@ class ConcentrationResult:
                 "confidence": self.confidence,
                 "seed": self.seed,
                 "gini_bootstrap_bias": self.gini_bootstrap_bias,
+                "gini_interval_method": self.gini_interval_method,
+                "gini_bca_z0": self.gini_bca_z0,
+                "gini_bca_acceleration": self.gini_bca_acceleration,
                 "chance_lorenz": self.chance_lorenz,
                 "chance_gini": self.chance_gini,
                 "chance_mean": self.chance_mean,
@@ -176,7 +186,8 @@ def concentration(
     top : how many of the highest units to list.
     bootstrap, confidence, seed : with ``bootstrap`` > 0, a bootstrap interval at ``confidence`` for the Gini (and the
         generalised Gini): replicate b draws the events with replacement (``rng.integers(0, E, E)``, the b-th draw), each
-        bringing its unit and weight, and computes the Gini over the same N units. The seed is recorded.
+        bringing its unit and weight, and computes the Gini over the same N units; the interval is the BCa interval
+        (Efron 1987) of those replicates, its acceleration from the jackknife over the events. The seed is recorded.
     chance_baseline : add the Lorenz curve and Gini of the Poisson distribution with mean E/N, the concentration that
         chance alone would give if every unit were equally likely to have each event (counts only; needs N).
 
@@ -219,7 +230,7 @@ def concentration(
         notes.append(f"the Lorenz curve is resampled at {MAX_LORENZ_POINTS} evenly spaced unit shares")
 
     interval = generalised_interval = None
-    seed_used = bootstrap_bias = None
+    seed_used = bootstrap_bias = interval_method = z0 = acceleration = None
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or not 0 <= bootstrap <= MAX_BOOTSTRAP:
         raise AnalysisInputError(f"bootstrap replicates must be a whole number from 0 to {MAX_BOOTSTRAP}, not {bootstrap!r}")
     if not (isinstance(confidence, (int, float)) and 0.5 <= confidence < 1):
@@ -227,8 +238,14 @@ def concentration(
     if bootstrap:
         rng, seed_used = inputs.rng(seed)
         replicates = _bootstrap_ginis(position, weights, n_labels=n_observed, n_units=n_units, replicates=int(bootstrap), rng=rng)
-        interval = bias_corrected_interval(replicates, estimate=gini, confidence=confidence)
+        jackknife = jackknife_ginis(position, weights, n_labels=n_observed, n_units=n_units)
+        interval, interval_method, z0, acceleration = bca_interval(replicates, estimate=gini, jackknife=jackknife, confidence=confidence)
         bootstrap_bias = float(np.mean(replicates)) - gini
+        if interval_method == "basic":
+            notes.append(
+                "the BCa interval cannot be formed (every replicate's Gini is on one side of the Gini), so the interval is the basic "
+                "bootstrap interval (twice the Gini less the replicates' percentiles)"
+            )
         if generalised is not None:
             bounds = [generalised_gini(g, events=n_events, units=n_units) for g in interval]
             generalised_interval = (bounds[0], bounds[1])
@@ -265,6 +282,9 @@ def concentration(
         confidence=float(confidence) if bootstrap else None,
         seed=seed_used,
         gini_bootstrap_bias=bootstrap_bias,
+        gini_interval_method=interval_method,
+        gini_bca_z0=z0,
+        gini_bca_acceleration=acceleration,
         chance_lorenz=chance_lorenz,
         chance_gini=chance_gini,
         chance_mean=chance_mean,
@@ -273,22 +293,77 @@ def concentration(
             "weighted": weights is not None,
             "gini_form": "population: sum of |yi - yj| / (2 N^2 mean); maximum (N - 1) / N",
             "generalised_gini": "Bernasco & Steenbeek (2017): max(1, N/E) * (G - 1) + 1",
-            "gini_interval": "percentile bootstrap moved by its bias (mean of the replicates less the Gini), events resampled with replacement"
+            "gini_interval": (
+                "bias-corrected and accelerated (BCa, Efron 1987) bootstrap interval: events resampled with replacement; z0 from the share of "
+                "replicates below the Gini (ties half), acceleration from the jackknife over the events"
+                if interval_method == "BCa"
+                else "basic bootstrap interval (2 × Gini less the replicates' upper and lower percentiles): the BCa could not be formed"
+            )
             if bootstrap
             else None,
         },
     )
 
 
-def bias_corrected_interval(replicates: np.ndarray, *, estimate: float, confidence: float) -> tuple[float, float]:
-    """The replicates' percentile interval at ``confidence``, moved down by their bias (their mean less the estimate):
-    resampling events drops units that had only one or two, so replicate Ginis run systematically above the Gini,
-    often with the whole percentile interval above it; moving by the bias keeps the interval's width (the sampling
-    uncertainty) and puts it where the estimate is. Kept within [0, 1]."""
+def bca_interval(
+    replicates: np.ndarray, *, estimate: float, jackknife: np.ndarray, confidence: float
+) -> tuple[tuple[float, float], str, float | None, float | None]:
+    """The bias-corrected and accelerated (BCa) bootstrap interval (Efron 1987; Efron and Tibshirani 1993, 14.3):
+    the bias correction z0 = Φ⁻¹(share of replicates below the estimate, a tie counting half), the acceleration
+    a = Σ dᵢ³ / (6 (Σ dᵢ²)^{3/2}) with dᵢ the jackknife values' mean less each jackknife value, and the interval the
+    replicates' quantiles at Φ(z0 + (z0 + z_α) / (1 − a (z0 + z_α))) for α = (1 − confidence)/2 and 1 − α (linear
+    interpolation), as scipy.stats.bootstrap(method="BCa") gives. Resampling events leaves units that had one or two
+    with none more often than it adds to them, so the replicates run above the Gini; the BCa corrects for that bias
+    (and for the spread changing with the Gini) by moving along the replicates' own distribution.
+
+    When every replicate lies on one side of the estimate z0 is infinite and no BCa interval exists: the basic
+    interval (2 · estimate less the upper and lower quantiles) is given instead. Gives the interval kept within
+    [0, 1], the method ("BCa" or "basic"), z0 and a (None for the basic interval)."""
+    replicates = np.asarray(replicates, dtype=np.float64)
     tail = (1 - confidence) / 2
-    bias = float(np.mean(replicates)) - estimate
-    low, high = float(np.quantile(replicates, tail)) - bias, float(np.quantile(replicates, 1 - tail)) - bias
-    return min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)
+    share = (np.count_nonzero(replicates < estimate) + np.count_nonzero(replicates <= estimate)) / (2 * len(replicates))
+    z0 = float(special.ndtri(share))
+    if not math.isfinite(z0):
+        low, high = 2 * estimate - float(np.quantile(replicates, 1 - tail)), 2 * estimate - float(np.quantile(replicates, tail))
+        return (min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)), "basic", None, None
+    jackknife = np.asarray(jackknife, dtype=np.float64)
+    jackknife = jackknife[np.isfinite(jackknife)]
+    d = np.mean(jackknife) - jackknife if len(jackknife) else np.zeros(1)
+    spread = float(np.sum(d * d))
+    acceleration = float(np.sum(d**3)) / (6 * spread**1.5) if spread > 0 else 0.0
+    levels = []
+    for z_alpha in (float(special.ndtri(tail)), float(special.ndtri(1 - tail))):
+        shifted = z0 + z_alpha
+        levels.append(float(special.ndtr(z0 + shifted / (1 - acceleration * shifted))))
+    low, high = (float(v) for v in np.quantile(replicates, levels))
+    return (min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)), "BCa", z0, acceleration
+
+
+def jackknife_ginis(position: np.ndarray, weights: np.ndarray | None, *, n_labels: int, n_units: int) -> np.ndarray:
+    """The Gini with each event left out in turn (over the same N units), for the BCa's acceleration. Leaving out
+    event i of unit u takes its weight w from u's total y_u, so the sum of absolute differences D = Σᵢ Σⱼ |yᵢ − yⱼ|
+    changes by 2 (Σ_{j≠u} |y_u − w − y_j| − Σ_{j≠u} |y_u − y_j|): each sum is read from the sorted totals' running
+    sums, so the E jackknife values take O(E log N), not E Ginis. G = D / (2 N T) with T the total."""
+    w = np.ones(len(position)) if weights is None else np.asarray(weights, dtype=np.float64)
+    values = np.bincount(position, weights=w, minlength=n_labels).astype(np.float64)
+    totals = np.sort(np.concatenate([values, np.zeros(n_units - n_labels)]))
+    running = np.concatenate([[0.0], np.cumsum(totals)])
+    total = running[-1]
+
+    def absolute_sum(v: np.ndarray) -> np.ndarray:
+        # Σⱼ |v − yⱼ| over all N totals.
+        k = np.searchsorted(totals, v, side="right")
+        return v * k - running[k] + (total - running[k]) - v * (n_units - k)
+
+    ranks = np.arange(1, n_units + 1)
+    pairs = 2.0 * float(np.sum((2 * ranks - n_units - 1) * totals))
+    before = values[position]
+    after = before - w
+    # |after − before| = w is the one term of the new sum that compares u with its own old total.
+    changed = pairs - 2 * absolute_sum(before) + 2 * (absolute_sum(after) - w)
+    remaining = total - w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(remaining > 0, changed / (2 * n_units * remaining), np.nan)
 
 
 def _bootstrap_ginis(position: np.ndarray, weights: np.ndarray | None, *, n_labels: int, n_units: int, replicates: int, rng: np.random.Generator) -> np.ndarray:

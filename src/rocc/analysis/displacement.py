@@ -607,6 +607,117 @@ def displacement_analysis(
 
 
 # --------------------------------------------------------------------------------------------------
+# Areas drawn around a hot spot's cells: the target cells, a buffer ring and a control ring
+
+#: How the target cells are chosen from a hot-spot result: its hot cells (as the result judged them, after its
+#: correction for testing every cell), only those hot at 99%, or the ``top`` cells by Gi* z.
+TARGET_CHOICES = ("hot", "hot_99", "top")
+#: Points are placed against this many target cells at a time (points × cells distances held at once).
+_PLACING_BLOCK = 2_000_000
+
+
+def target_cells_choose(cells: list[Mapping[str, Any]], *, choose: str, top: int | None = None) -> list[tuple[float, float]]:
+    """The centres (x, y) of the target cells chosen from a hot-spot result's ``cells`` (each with ``x``, ``y``,
+    ``gi_z`` and ``hot``, as ``rocc.analysis.hotspots`` gives them).
+
+    ``choose``: "hot" every cell labelled hot ("95" or "99"); "hot_99" the cells hot at 99%; "top" the ``top``
+    cells with the highest Gi* z (ties broken by the higher count, then west to east and south to north); a cell
+    with no z (an empty field) is never chosen. Raises AnalysisInputError when the choice finds no cell."""
+    if choose not in TARGET_CHOICES:
+        raise AnalysisInputError(f"target cells: choose one of {', '.join(TARGET_CHOICES)}, not {choose!r}")
+    for index, cell in enumerate(cells):
+        for name in ("x", "y"):
+            value = cell.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise AnalysisInputError(f"hot-spot cell {index + 1}: {name} must be a finite number (metres), found {value!r}")
+    if choose == "top":
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise AnalysisInputError(f"target cells: give how many of the top cells to take (a whole number of at least 1), not {top!r}")
+        scored = [c for c in cells if isinstance(c.get("gi_z"), (int, float)) and math.isfinite(c["gi_z"])]
+        scored.sort(key=lambda c: (-c["gi_z"], -float(c.get("count") or 0), c["y"], c["x"]))
+        chosen = scored[:top]
+    else:
+        labels = ("99",) if choose == "hot_99" else ("95", "99")
+        chosen = [c for c in cells if str(c.get("hot")) in labels]
+    if not chosen:
+        what = "hot at 99%" if choose == "hot_99" else "hot" if choose == "hot" else "with a Gi* z"
+        raise AnalysisInputError(f"target cells: no cell of this hot-spot result is {what}; choose the top cells by Gi* z instead")
+    return [(float(c["x"]), float(c["y"])) for c in chosen]
+
+
+@dataclass(frozen=True)
+class CellRings:
+    """Where each point lies against a set of square target cells: ``area`` is "target" (inside a cell or on its
+    edge), "buffer" (outside every cell, at most ``buffer_m`` from the nearest), "control" (beyond the buffer, at
+    most ``control_m``; only when a control ring is drawn) or None (farther, or no coordinates); ``distance_m`` is the
+    distance to the nearest target cell (0 inside, NaN without coordinates)."""
+
+    area: np.ndarray
+    distance_m: np.ndarray
+    cell: float
+    buffer_m: float
+    control_m: float | None
+    target_cells: int
+
+    def counts(self) -> dict[str, int]:
+        """Points in each area (those with no area are not counted)."""
+        areas = ("target", "buffer", "control") if self.control_m is not None else ("target", "buffer")
+        return {area: int((self.area == area).sum()) for area in areas}
+
+
+def cell_rings(
+    *,
+    x: Any,
+    y: Any,
+    centres: list[tuple[float, float]],
+    cell: float,
+    buffer_m: float,
+    control_m: float | None = None,
+) -> CellRings:
+    """Place points (``x``, ``y``, projected metres, NaN when unknown) against square target cells of side ``cell``
+    metres centred on ``centres``: in a target cell, in the buffer ring within ``buffer_m`` metres of the nearest
+    target cell (Euclidean distance to the square, so the ring has rounded corners), or in a control ring from
+    ``buffer_m`` out to ``control_m`` metres. The areas do not overlap: a point is in the nearest ring it reaches."""
+    for name, value in (("cell", cell), ("buffer_m", buffer_m)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise AnalysisInputError(f"{name} must be a positive distance in metres, not {value!r}")
+    if control_m is not None:
+        if isinstance(control_m, bool) or not isinstance(control_m, (int, float)) or not math.isfinite(control_m) or control_m <= buffer_m:
+            raise AnalysisInputError(f"control_m: the control ring's outer edge must be farther than the buffer's {buffer_m:g} m, not {control_m!r}")
+    if not centres:
+        raise AnalysisInputError("centres: give at least one target cell")
+    xs = np.asarray(x, dtype=float)
+    ys = np.asarray(y, dtype=float)
+    if xs.shape != ys.shape or xs.ndim != 1:
+        raise AnalysisInputError(f"x and y must be two columns of the same length (found {xs.shape} and {ys.shape})")
+    cx = np.array([c[0] for c in centres], dtype=float)
+    cy = np.array([c[1] for c in centres], dtype=float)
+    half = float(cell) / 2.0
+    distance = np.full(len(xs), np.inf)
+    step = max(1, _PLACING_BLOCK // max(1, len(xs)))
+    with np.errstate(invalid="ignore"):
+        for start in range(0, len(cx), step):
+            dx = np.maximum(np.abs(xs[:, None] - cx[None, start : start + step]) - half, 0.0)
+            dy = np.maximum(np.abs(ys[:, None] - cy[None, start : start + step]) - half, 0.0)
+            distance = np.minimum(distance, np.hypot(dx, dy).min(axis=1))
+    located = np.isfinite(xs) & np.isfinite(ys)
+    distance[~located] = np.nan
+    area = np.full(len(xs), None, dtype=object)
+    area[located & (distance <= 0)] = "target"
+    area[located & (distance > 0) & (distance <= buffer_m)] = "buffer"
+    if control_m is not None:
+        area[located & (distance > buffer_m) & (distance <= control_m)] = "control"
+    return CellRings(
+        area=area,
+        distance_m=distance,
+        cell=float(cell),
+        buffer_m=float(buffer_m),
+        control_m=None if control_m is None else float(control_m),
+        target_cells=len(centres),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
 # Before/after against a control series
 
 

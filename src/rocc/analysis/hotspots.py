@@ -422,9 +422,49 @@ def hotspots(
             weights = None if weights is None else weights[inside]
             labels = None if labels is None else labels[inside].reset_index(drop=True)
 
+    west, south, rows, cols = grid_layout(bounds, cell=cell, extent_given=extent is not None, permutations=permutations)
+    col = np.clip(np.floor((xs - west) / cell).astype(np.int64), 0, cols - 1)
+    row = np.clip(np.floor((ys - south) / cell).astype(np.int64), 0, rows - 1)
+    cell_of_event = row * cols + col
+    grid = np.bincount(cell_of_event, weights=weights, minlength=rows * cols).reshape(rows, cols)
+
+    def tally(cells: np.ndarray) -> pd.DataFrame | None:
+        if labels is None:
+            return None
+        text, usable = _usable_places(labels)
+        wanted = np.isin(cell_of_event, cells) & usable
+        frame = pd.DataFrame({"cell": cell_of_event[wanted], "place": text[wanted].to_numpy(), "seen": np.flatnonzero(wanted)})
+        return frame.groupby(["cell", "place"], sort=False).agg(events=("seen", "size"), first=("seen", "min")).reset_index()
+
+    return _on_grid(
+        grid=grid,
+        west=west,
+        south=south,
+        xs=xs,
+        ys=ys,
+        x_range=(xs.min(), xs.max()),
+        y_range=(ys.min(), ys.max()),
+        weights=weights,
+        cell=cell,
+        bandwidth=bandwidth,
+        extent=None if extent is None else bounds,
+        crs=crs,
+        correction=correction,
+        permutations=permutations,
+        seed=seed,
+        tally=tally,
+        places_are=places_are if labels is not None else None,
+        top=top,
+        notes=notes,
+    )
+
+
+def grid_layout(bounds, *, cell: float, extent_given: bool, permutations: int = 0) -> tuple[float, float, int, int]:
+    """The grid over ``bounds`` (west, south, east, north): its origin (west, south, aligned to multiples of
+    ``cell``), rows and columns; refused when it would have too many cells, or too many for the permutations."""
     west = math.floor(bounds[0] / cell) * cell
     south = math.floor(bounds[1] / cell) * cell
-    if extent is None:
+    if not extent_given:
         # Cells are half-open [west, east), so the easternmost event needs a cell starting at or before it.
         cols = int((bounds[2] - west) // cell) + 1
         rows = int((bounds[3] - south) // cell) + 1
@@ -442,10 +482,112 @@ def hotspots(
             f"{permutations} permutations over {rows * cols:,} cells is more than this machine does in reasonable time "
             f"(cells × permutations at most {MAX_PERMUTATION_WORK:,}); use fewer permutations or a larger cell size"
         )
-    col = np.clip(np.floor((xs - west) / cell).astype(np.int64), 0, cols - 1)
-    row = np.clip(np.floor((ys - south) / cell).astype(np.int64), 0, rows - 1)
-    grid = np.bincount(row * cols + col, weights=weights, minlength=rows * cols).reshape(rows, cols)
+    return west, south, rows, cols
 
+
+def grid_for_bounds(*, x_range: tuple[float, float], y_range: tuple[float, float], cell: Any, permutations: int = 0) -> tuple[float, float, int, int]:
+    """The grid :func:`hotspots` lays over events with these bounds (no extent): origin west, south, rows, cols;
+    the cell size checked and the grid refused as :func:`hotspots` refuses it."""
+    checked = _positive_metres(cell, name="cell size")
+    bounds = (np.float64(x_range[0]), np.float64(y_range[0]), np.float64(x_range[1]), np.float64(y_range[1]))
+    return grid_layout(bounds, cell=checked, extent_given=False, permutations=permutations)
+
+
+def _usable_places(labels: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The place labels as trimmed text, and which of them name a place (not blank, not a missing value)."""
+    text = labels.astype(str).str.strip()
+    return text, labels.notna().to_numpy() & ~text.isin(["", "nan", "None"]).to_numpy()
+
+
+def hotspots_from_counts(
+    *,
+    cells: pd.DataFrame,
+    x: np.ndarray,
+    y: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    cell: float,
+    bandwidth: float | None = None,
+    crs: str | None = None,
+    correction: str = "fdr",
+    permutations: int = 0,
+    seed: int | np.random.Generator | None = None,
+    place_tally: pd.DataFrame | None = None,
+    places_are: str = "recorded place",
+    top: int = TOP_HOT_SPOTS,
+) -> HotspotsResult:
+    """:func:`hotspots` (without weights or an extent) from counts made elsewhere, for example by a database engine:
+    ``cells`` has one row per occupied cell, with ``col`` and ``row`` on the grid :func:`grid_layout` gives for the
+    events' bounds (``x_range``, ``y_range``) and its ``count``; ``x`` and ``y`` are the events' coordinates in the
+    order :func:`hotspots` would take them (the kernel density sums over events); ``place_tally`` has, for each cell
+    (``col``, ``row``) and place label, its ``events`` and the position of the first of them (``first``). The result
+    is the one :func:`hotspots` gives for the same events."""
+    xs = _coordinates(x, name="x")
+    ys = _coordinates(y, name="y")
+    if len(xs) == 0:
+        raise AnalysisInputError("there are no events")
+    cell = _positive_metres(cell, name="cell size")
+    bandwidth = DEFAULT_BANDWIDTH_CELLS * cell if bandwidth is None else _positive_metres(bandwidth, name="bandwidth")
+    if correction not in CORRECTIONS:
+        raise AnalysisInputError(f"unknown correction {correction!r}; use one of: {', '.join(CORRECTIONS)}")
+    if isinstance(permutations, bool) or not isinstance(permutations, (int, np.integer)) or permutations < 0:
+        raise AnalysisInputError(f"permutations must be a whole number of at least 0, not {permutations!r}")
+    permutations = int(permutations)
+    if places_are not in PLACE_SOURCES:
+        raise AnalysisInputError(f"places_are must be one of: {', '.join(PLACE_SOURCES)}; found {places_are!r}")
+    bounds = (np.float64(x_range[0]), np.float64(y_range[0]), np.float64(x_range[1]), np.float64(y_range[1]))
+    west, south, rows, cols = grid_layout(bounds, cell=cell, extent_given=False, permutations=permutations)
+    counts = np.zeros(rows * cols, dtype=np.float64)
+    where = cells["row"].to_numpy(dtype=np.int64) * cols + cells["col"].to_numpy(dtype=np.int64)
+    counts[where] = cells["count"].to_numpy(dtype=np.float64)
+    if int(counts.sum()) != len(xs):
+        raise AnalysisInputError(f"the cells count {int(counts.sum())} events but {len(xs)} have coordinates")
+
+    def tally(wanted: np.ndarray) -> pd.DataFrame | None:
+        if place_tally is None:
+            return None
+        labels = place_tally["place"].astype(object).reset_index(drop=True)
+        text, usable = _usable_places(labels)
+        named = pd.DataFrame(
+            {
+                "cell": (place_tally["row"].to_numpy(dtype=np.int64) * cols + place_tally["col"].to_numpy(dtype=np.int64)),
+                "place": text.to_numpy(),
+                "events": place_tally["events"].to_numpy(dtype=np.int64),
+                "first": place_tally["first"].to_numpy(dtype=np.int64),
+            }
+        )[usable]
+        named = named[np.isin(named["cell"].to_numpy(), wanted)]
+        # Labels that read the same once trimmed are one place, as they are over the events.
+        return named.groupby(["cell", "place"], sort=False).agg(events=("events", "sum"), first=("first", "min")).reset_index()
+
+    return _on_grid(
+        grid=counts.reshape(rows, cols),
+        west=west,
+        south=south,
+        xs=xs,
+        ys=ys,
+        x_range=(bounds[0], bounds[2]),
+        y_range=(bounds[1], bounds[3]),
+        weights=None,
+        cell=cell,
+        bandwidth=bandwidth,
+        extent=None,
+        crs=crs,
+        correction=correction,
+        permutations=permutations,
+        seed=seed,
+        tally=tally,
+        places_are=places_are if place_tally is not None else None,
+        top=top,
+        notes=[],
+    )
+
+
+def _on_grid(
+    *, grid, west, south, xs, ys, x_range, y_range, weights, cell, bandwidth, extent, crs, correction, permutations, seed, tally, places_are, top, notes
+):
+    """Everything :func:`hotspots` gives once the events are on the grid: density, Gi*, labels, notes, top spots."""
+    rows, cols = grid.shape
     centre_x = west + (np.arange(cols) + 0.5) * cell
     centre_y = south + (np.arange(rows) + 0.5) * cell
     at_x = np.tile(centre_x, rows)
@@ -463,7 +605,8 @@ def hotspots(
     p_fdr = false_discovery_rate(judged) if correction == "fdr" else None
     hot = hot_labels(z, judged if p_fdr is None else p_fdr)
 
-    looks_like_degrees = crs is None and np.abs(xs).max() <= 180 and np.abs(ys).max() <= 90 and xs.max() - xs.min() < 5 and ys.max() - ys.min() < 5
+    largest_x, largest_y = max(abs(x_range[0]), abs(x_range[1])), max(abs(y_range[0]), abs(y_range[1]))
+    looks_like_degrees = crs is None and largest_x <= 180 and largest_y <= 90 and x_range[1] - x_range[0] < 5 and y_range[1] - y_range[0] < 5
     if looks_like_degrees:
         notes.append(
             "the coordinates look like longitude/latitude degrees; cell size and bandwidth are in metres, so project them first (e.g. to NZTM2000, EPSG:2193)"
@@ -498,8 +641,7 @@ def hotspots(
         count=grid.ravel(),
         at_x=at_x,
         at_y=at_y,
-        cell_of_event=row * cols + col,
-        labels=labels,
+        tally=tally,
         places_are=places_are,
         crs=crs,
         top=top,
@@ -535,9 +677,9 @@ def hotspots(
             "permutations": permutations,
             "seed": seed_used,
             "harm_weighted": weights is not None,
-            "extent": None if extent is None else list(bounds),
+            "extent": None if extent is None else list(extent),
             "crs": crs,
-            "places_are": places_are if labels is not None else None,
+            "places_are": places_are,
         },
         gi_p_sim=None if p_sim is None else p_sim.ravel(),
         gi_p_fdr=None if p_fdr is None else p_fdr.ravel(),
@@ -545,21 +687,18 @@ def hotspots(
     )
 
 
-def _top_hot_spots(*, z, p, hot, count, at_x, at_y, cell_of_event, labels, places_are, crs, top) -> tuple[dict[str, Any], ...]:
+def _top_hot_spots(*, z, p, hot, count, at_x, at_y, tally, places_are, crs, top) -> tuple[dict[str, Any], ...]:
     """The hottest cells (highest Gi* first among those labelled hot), each named by the place most
-    common among its events (first seen on a tie) or, without places, by its centre's coordinates."""
+    common among its events (first seen on a tie) or, without places, by its centre's coordinates.
+    ``tally(cells)`` gives, for those cells, each usable place's events and its first event's position."""
     hot_cells = np.flatnonzero(hot != None)  # noqa: E711 (an object array compares element-wise)
     order = hot_cells[np.lexsort((hot_cells, -z[hot_cells]))][: max(int(top), 0)]
     named: dict[int, str] = {}
-    if labels is not None and len(order):
-        text = labels.astype(str).str.strip()
-        usable = labels.notna().to_numpy() & ~text.isin(["", "nan", "None"]).to_numpy()
-        wanted = np.isin(cell_of_event, order) & usable
-        if wanted.any():
-            frame = pd.DataFrame({"cell": cell_of_event[wanted], "place": text[wanted].to_numpy(), "seen": np.flatnonzero(wanted)})
-            tally = frame.groupby(["cell", "place"], sort=False).agg(events=("seen", "size"), first=("seen", "min")).reset_index()
-            tally = tally.sort_values(["cell", "events", "first"], ascending=[True, False, True])
-            named = dict(tally.drop_duplicates("cell")[["cell", "place"]].itertuples(index=False, name=None))
+    if len(order):
+        counted = tally(order)
+        if counted is not None and len(counted):
+            counted = counted.sort_values(["cell", "events", "first"], ascending=[True, False, True])
+            named = dict(counted.drop_duplicates("cell")[["cell", "place"]].itertuples(index=False, name=None))
     spots = []
     for rank, i in enumerate(order.tolist(), start=1):
         place = named.get(i)

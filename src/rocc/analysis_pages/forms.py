@@ -543,6 +543,60 @@ class DisplacementForm(AnalysisForm):
         }
 
 
+class DisplacementHotSpotForm(forms.Form):
+    """Displacement counted from the event store around a saved hot spot: which of its cells are the target, the
+    buffer's width, the control (a unit, or a wider ring), the before and after periods and the offences."""
+
+    CHOICES = [("hot", "Its hot cells (after the result's correction)"), ("hot_99", "Its cells hot at 99%"), ("top", "The top cells by Gi* z")]
+
+    scope_unit = forms.ModelChoiceField(queryset=None, label="Unit this analysis is for", empty_label=None)
+    analysis = forms.TypedChoiceField(label="Saved hot-spot analysis", coerce=int, choices=[])
+    choose = forms.ChoiceField(label="Target cells", choices=CHOICES, initial="hot")
+    top = forms.IntegerField(label="How many top cells", required=False, min_value=1, max_value=10_000, help_text="Only for the top cells.")
+    buffer_m = forms.FloatField(label="Buffer width (metres)", min_value=1, max_value=50_000, help_text="A ring around the target cells.")
+    control = forms.ChoiceField(label="Control area", choices=[("unit", "A unit"), ("ring", "A wider ring")], initial="unit", widget=forms.RadioSelect)
+    control_unit = forms.ModelChoiceField(
+        queryset=None, label="Control unit", required=False, help_text="Its events in the target or the buffer count there, not here."
+    )
+    control_m = forms.FloatField(label="Control ring's outer edge (metres from the target)", required=False, min_value=1, max_value=100_000)
+    before_from = forms.DateField(label="Before: from", widget=forms.DateInput(attrs={"type": "date"}))
+    before_to = forms.DateField(label="Before: to (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    after_from = forms.DateField(label="After: from", widget=forms.DateInput(attrs={"type": "date"}))
+    after_to = forms.DateField(label="After: to (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    offence_codes = forms.CharField(
+        label="Offence codes (optional)", required=False, help_text="ANZSOC codes separated by commas, e.g. 0711, 0712; blank for all offences."
+    )
+    confidence = forms.FloatField(label="Confidence level", initial=0.95, min_value=0.5, max_value=0.999)
+
+    def __init__(self, *args, units=None, analyses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope_unit"].queryset = units
+        self.fields["control_unit"].queryset = units
+        self.fields["analysis"].choices = [(a.pk, f"{a.title} ({a.scope_unit.name}, {a.created_at:%d %b %Y})") for a in analyses]
+
+    def clean_offence_codes(self) -> list[str]:
+        return _checked_codes([code.strip() for code in self.cleaned_data["offence_codes"].split(",") if code.strip()], as_written=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choose") == "top" and not data.get("top"):
+            self.add_error("top", "Say how many of the top cells are the target.")
+        if data.get("control") == "unit" and data.get("control_unit") is None:
+            self.add_error("control_unit", "Choose the control unit, or choose a wider ring as the control.")
+        if data.get("control") == "ring":
+            if data.get("control_m") is None:
+                self.add_error("control_m", "Give the control ring's outer edge in metres.")
+            elif data.get("buffer_m") is not None and data["control_m"] <= data["buffer_m"]:
+                self.add_error("control_m", f"The control ring must reach farther than the buffer ({data['buffer_m']:g} m).")
+        for period in ("before", "after"):
+            start, end = data.get(f"{period}_from"), data.get(f"{period}_to")
+            if start and end and start > end:
+                self.add_error(f"{period}_to", f"The {period} period ends before it starts.")
+        if data.get("before_to") and data.get("after_from") and data["after_from"] <= data["before_to"]:
+            self.add_error("after_from", "The after period starts once the before period has ended.")
+        return data
+
+
 FORMS: dict[str, type[AnalysisForm]] = {
     form.kind: form for form in (RepeatVictimsForm, HotTimesForm, HotspotsForm, ConcentrationForm, HarmForm, NearRepeatForm, NetworkForm, DisplacementForm)
 }

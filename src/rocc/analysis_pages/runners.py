@@ -25,7 +25,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.forecast_accuracy import DEFAULT_SHARES, forecast_accuracy
 from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
 from rocc.analysis.hot_times import hot_times
-from rocc.analysis.hotspots import hotspots, project_lonlat
+from rocc.analysis.hotspots import grid_for_bounds, hotspots, hotspots_from_counts, project_lonlat
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
 from rocc.analysis.near_repeat import near_repeat_knox
 from rocc.analysis.networks import network_analysis, network_from_adjacency, network_from_edge_list
@@ -222,6 +222,51 @@ def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     return Outcome(result, holds_person_level=False)
 
 
+def run_hotspots_on_store(events, params: dict[str, Any]) -> Outcome | None:
+    """:func:`run_hotspots` on the event store with the grid counted in the engine (and each cell's units counted
+    there too); the events' coordinates are the only per-event values pulled, for the kernel density. None when the
+    run needs each event's row (harm weights, a refused coordinate, an input not the store's), so the frame is read."""
+    if params.get("harm") or params.get("coordinates") != "nztm" or not params.get("drop_unlocated"):
+        return None
+    if (params.get("x"), params.get("y")) != ("x", "y") or params.get("place") not in (None, "unit_name"):
+        return None
+    extent = events.points_extent()
+    if not extent.events:
+        raise AnalysisInputError(NO_STORE_EVENTS)
+    if not extent.located:
+        raise AnalysisInputError("no row has both coordinates")
+    if extent.outside_new_zealand:
+        return None  # the frame's run names the first such row
+    permutations = int(params.get("permutations") or 0)
+    west, south, rows, cols = grid_for_bounds(x_range=extent.x_range, y_range=extent.y_range, cell=params["cell"], permutations=permutations)
+    counts = events.hotspot_counts(west=west, south=south, cell=float(params["cell"]), rows=rows, cols=cols, by_place=bool(params.get("place")))
+    result = hotspots_from_counts(
+        cells=counts.cells,
+        x=counts.x,
+        y=counts.y,
+        x_range=extent.x_range,
+        y_range=extent.y_range,
+        cell=params["cell"],
+        bandwidth=params.get("bandwidth"),
+        crs=NZTM,
+        correction=params.get("correction") or "fdr",
+        permutations=permutations,
+        seed=int(params["seed"]) if params.get("seed") is not None else 1,
+        place_tally=counts.places,
+        places_are=params.get("places_are") or "recorded place",
+    ).to_dict()
+    _notes(result, _left_out(extent.events - extent.located))
+    return Outcome(result, holds_person_level=False)
+
+
+#: The runs that take the event store's engine-side aggregates when their table is the store's (the events given
+#: as a loader with the aggregates); each gives None when its run needs the rows, and the frame runner runs.
+STORE_RUNNERS: dict[str, Callable[[Any, dict[str, Any]], Outcome | None]] = {
+    "hotspots": run_hotspots_on_store,
+}
+NO_STORE_EVENTS = "there are no events in the store for these filters"
+
+
 def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     weights = _harm(frame, params)
     if params.get("weight"):
@@ -368,7 +413,9 @@ def analysis_compute(kind: str, params: dict[str, Any], frame_of: FrameLoader | 
         elif kind == "network":
             outcome = run_network(frame_of, params)
         else:
-            outcome = FRAME_RUNNERS[kind](frame_of(header=True), params)
+            on_store = STORE_RUNNERS.get(kind) if hasattr(frame_of, "points_extent") else None
+            stored = on_store(frame_of, params) if on_store is not None else None
+            outcome = stored if stored is not None else FRAME_RUNNERS[kind](frame_of(header=True), params)
     except AnalysisInputError:
         raise
     except (ValueError, TypeError, KeyError) as error:

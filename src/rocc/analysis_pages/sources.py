@@ -14,6 +14,8 @@ import pandas as pd
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import HotspotsResult
 from rocc.analysis_pages.forms import FORMS
+from rocc.analysis_pages.runners import NO_STORE_EVENTS
+from rocc.events.aggregates import GridCounts, PointsExtent, hotspot_grid, points_extent
 from rocc.events.selectors import EVENT_COLUMNS, events_frame, persons_frame
 from rocc.events.selectors import events_count as store_events_count
 from rocc.org.models import OrgUnit
@@ -167,10 +169,41 @@ def events_table(
             if kind == "hotspots":
                 frame["unit_name"] = frame["unit_code"].map(_unit_names(frame["unit_code"]))
         if frame.empty:
-            raise AnalysisInputError("there are no events in the store for these filters")
+            raise AnalysisInputError(NO_STORE_EVENTS)
         return frame
 
-    return frame_of
+    return StoreEvents(user=user, filters=filters, frame_of=frame_of)
+
+
+class StoreEvents:
+    """The events a run on the store reads: called, the frame (as a frame loader is); and the aggregates the
+    engine computes for it over the same selection (the same scope and filters), so that a run pulls counts
+    rather than events where its analysis takes them."""
+
+    def __init__(self, *, user, filters: dict[str, Any], frame_of):
+        self._user = user
+        self._filters = {
+            "unit_code": filters["unit_code"],
+            **_dates(filters),
+            "offence_codes": filters.get("offence_codes") or None,
+        }
+        self._frame_of = frame_of
+
+    def __call__(self, header: bool = True) -> pd.DataFrame:
+        return self._frame_of(header)
+
+    def points_extent(self) -> PointsExtent:
+        """How many events are selected, how many have both coordinates, and their bounds."""
+        return points_extent(user=self._user, **self._filters)
+
+    def hotspot_counts(self, *, west: float, south: float, cell: float, rows: int, cols: int, by_place: bool) -> GridCounts:
+        """The located events' grid counts (and, ``by_place``, each cell's events by unit name with the position
+        of the first, as the frame's unit_name column names them)."""
+        counts = hotspot_grid(user=self._user, west=west, south=south, cell=cell, rows=rows, cols=cols, by_unit=by_place, **self._filters)
+        if counts.places is not None:
+            places = counts.places
+            places["place"] = places["unit_code"].map(_unit_names(places["unit_code"]))
+        return counts
 
 
 def events_count(

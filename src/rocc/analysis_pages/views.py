@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
-from rocc.analysis_pages import charts, selectors, services, sources, spatial_charts
-from rocc.analysis_pages.forms import FORMS, EventsSourceForm, NodeLinkForm, PurposeForm, SaveForm, UploadForm
+from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis_pages import charts, displacement_sources, selectors, services, sources, spatial_charts
+from rocc.analysis_pages.forms import FORMS, DisplacementHotSpotForm, EventsSourceForm, NodeLinkForm, PurposeForm, SaveForm, UploadForm
 from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, RunStatus, SavedAnalysis
+from rocc.maps.caching import entity_tag, revalidated_json
 from rocc.problems import selectors as problems_selectors
 from rocc.tasking.selectors import products as tasking_products
 
@@ -96,11 +98,23 @@ def overview(request):
     )
 
 
-def _analysis_page(request, kind: str, *, upload=None, form=None, events_form=None, events_params=None, upload_form=None, error=None, status=200):
+def _hot_spot_form(request, units, data=None) -> DisplacementHotSpotForm | None:
+    """The displacement page's form for counts around a saved hot spot, when the store has events."""
+    if not sources.events_available():
+        return None
+    analyses = selectors.saved_analysis_list(user=request.user).filter(kind=AnalysisKind.HOTSPOTS)
+    return DisplacementHotSpotForm(data, units=units, analyses=analyses, prefix="hs")
+
+
+def _analysis_page(
+    request, kind: str, *, upload=None, form=None, events_form=None, events_params=None, upload_form=None, hot_spot_form=None, error=None, status=200
+):
     """The page of one analysis: its data (an uploaded file, the event store, or figures typed in), the
     columns and parameters, and any located error from the last attempt."""
     form_class = FORMS[kind]
     units = selectors.analysis_units(user=request.user)
+    if kind == AnalysisKind.DISPLACEMENT and hot_spot_form is None:
+        hot_spot_form = _hot_spot_form(request, units)
     if form is None and (upload is not None or kind == AnalysisKind.DISPLACEMENT):
         form = form_class(columns=upload.columns if upload is not None else None, units=units)
     events_available = sources.events_available() and kind in sources.EVENT_KINDS
@@ -121,6 +135,7 @@ def _analysis_page(request, kind: str, *, upload=None, form=None, events_form=No
             "events_form": events_form,
             "events_params": events_params,
             "events_available": events_available,
+            "hot_spot_form": hot_spot_form,
             "person_kind": kind in sources.PERSON_KINDS,
             "person_optional": kind in sources.PERSON_OPTIONAL_KINDS,
             "error": error,
@@ -138,10 +153,9 @@ def analysis_page(request, slug: str):
         upload_form = UploadForm(request.POST, request.FILES)
         if not upload_form.is_valid():
             return _analysis_page(request, kind, upload_form=upload_form, status=400)
-        file = upload_form.cleaned_data["file"]
         try:
-            upload = services.analysis_upload_create(
-                user=request.user, name=file.name, content=file.read(), has_header=not upload_form.cleaned_data["no_header"]
+            upload = services.analysis_upload_accept(
+                user=request.user, upload=upload_form.cleaned_data["file"], has_header=not upload_form.cleaned_data["no_header"]
             )
         except services.AnalysisRefused as refused:
             return _analysis_page(request, kind, upload_form=upload_form, error=refused.message, status=400)
@@ -232,6 +246,62 @@ def analysis_run_events(request, slug: str):
         )
     except services.AnalysisRefused as refused:
         return _analysis_page(request, kind, events_params=form, events_form=events_form, error=refused.message, status=400)
+    return redirect("analyses:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def displacement_from_hot_spot(request):
+    """Displacement with its counts taken from the event store around a saved hot spot (target cells, buffer ring,
+    control unit or ring), run as figures entered are, with the areas kept in its parameters."""
+    _may_run(request)
+    kind = AnalysisKind.DISPLACEMENT
+    units = selectors.analysis_units(user=request.user)
+    form = _hot_spot_form(request, units, data=request.POST)
+    if form is None:
+        raise Http404("The event store holds no events")
+    if not form.is_valid():
+        return _analysis_page(request, kind, hot_spot_form=form, status=400)
+    data = form.cleaned_data
+    before, after = (data["before_from"], data["before_to"]), (data["after_from"], data["after_to"])
+    ring = data["control"] == "ring"
+    try:
+        found = displacement_sources.displacement_counts_from_hot_spot(
+            user=request.user,
+            analysis_id=data["analysis"],
+            choose=data["choose"],
+            top=data.get("top"),
+            buffer_m=data["buffer_m"],
+            before=before,
+            after=after,
+            offence_codes=data["offence_codes"] or None,
+            control_unit_code=None if ring else data["control_unit"].code,
+            control_m=data["control_m"] if ring else None,
+        )
+        run = services.analysis_run_start(
+            user=request.user,
+            kind=kind,
+            scope_unit=data["scope_unit"],
+            parameters={
+                "counts": found.counts,
+                "harm": None,
+                "area_km2": None,
+                "before_days": (before[1] - before[0]).days + 1,
+                "after_days": (after[1] - after[0]).days + 1,
+                "confidence": data["confidence"],
+                "areas_from_hot_spot": {
+                    **found.areas(),
+                    "offence_codes": data["offence_codes"],
+                    "before": [str(d) for d in before],
+                    "after": [str(d) for d in after],
+                },
+            },
+            source=f"events around the saved hot spot '{found.analysis.title}': {'; '.join(found.notes)}; control: {found.control}",
+        )
+    except AnalysisInputError as error:
+        return _analysis_page(request, kind, hot_spot_form=form, error=str(error), status=400)
+    except services.AnalysisRefused as refused:
+        return _analysis_page(request, kind, hot_spot_form=form, error=refused.message, status=400)
     return redirect("analyses:run", pk=run.pk)
 
 
@@ -327,6 +397,19 @@ def _run_page(request, run: AnalysisRun, *, show_persons: bool | None = None, sa
 def run_detail(request, pk: int):
     _may_run(request)
     return _run_page(request, selectors.analysis_run_get(user=request.user, pk=pk))
+
+
+@login_required
+def upload_status(request, pk: int):
+    """The polled fragment of an upload the worker is checking; once it is ready, htmx reloads the whole page
+    (which then offers its columns), and a refused file's located reason stays in the fragment."""
+    _may_run(request)
+    upload = selectors.analysis_upload_get(user=request.user, pk=pk)
+    if upload.ready:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "analyses/_upload_status.html", {"upload": upload})
 
 
 @login_required
@@ -431,7 +514,8 @@ def saved_detail(request, pk: int):
 
 @login_required
 def saved_map_cells(request, pk: int):
-    """The cells of a saved hot-spot analysis's map, as stored when it was saved (the page's map fetches them)."""
+    """The cells of a saved hot-spot analysis's map, as stored when it was saved (the page's map fetches them), with
+    an entity tag: the browser asks again each time and gets 304 Not Modified while the user may still read them."""
     _may_read(request)
     saved, cells = selectors.saved_analysis_map_cells(user=request.user, pk=pk)
     if saved.kind != AnalysisKind.HOTSPOTS:
@@ -440,9 +524,8 @@ def saved_map_cells(request, pk: int):
         cells = services.saved_analysis_head_store(saved=saved).map_cells
     if not cells:
         raise Http404("This grid is not in NZTM2000, so it has no cells for the map")
-    response = HttpResponse(cells, content_type="application/json")
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    # The cells never change once saved: a browser that holds them is answered 304 with no body, after the checks above.
+    return revalidated_json(request, cells, entity_tag(f"cells-{saved.pk}", cells))
 
 
 @login_required

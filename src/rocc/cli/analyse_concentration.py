@@ -54,7 +54,10 @@ def concentration_command(
     lines.append(f"half of the total is held by {result.units_for_half:.1%} of units")
     if result.gini_interval is not None:
         low, high = result.gini_interval
-        lines.append(f"Gini {result.confidence:.0%} bootstrap interval: {low:.3f} to {high:.3f} ({result.bootstrap} replicates, seed {result.seed})")
+        lines.append(
+            f"Gini {result.confidence:.0%} bootstrap interval ({result.gini_interval_method}): {low:.3f} to {high:.3f} "
+            f"({result.bootstrap} replicates, seed {result.seed})"
+        )
     if result.chance_gini is not None:
         lines.append(f"Gini if events fell by chance (Poisson, {result.chance_mean:.3g} per unit): {result.chance_gini:.3f}")
     lines += [f"note: {note}" for note in result.notes]

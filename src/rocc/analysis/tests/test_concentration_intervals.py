@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -23,21 +24,37 @@ def pure_gini(values, n_units):
     return sum(abs(a - b) for a in values for b in values) / (2 * n_units**2 * mean)
 
 
+def pure_gini_of_events(units, weights, n_units):
+    totals: dict = {}
+    for i, unit in enumerate(units):
+        totals[unit] = totals.get(unit, 0.0) + (1.0 if weights is None else weights[i])
+    return pure_gini([v for v in totals.values() if v > 0], n_units)
+
+
 def pure_bootstrap(units, weights, n_units, replicates, seed, confidence):
+    """The BCa interval written out from its definition (Efron and Tibshirani 1993, 14.3): the replicates drawn as the
+    library draws them, z0 from the share below the Gini (ties half), the acceleration from a jackknife that
+    recomputes the Gini with each event left out."""
     rng = np.random.default_rng(seed)
     ginis = []
     for _ in range(replicates):
         drawn = rng.integers(0, len(units), len(units))
-        totals: dict = {}
-        for i in drawn:
-            totals[units[i]] = totals.get(units[i], 0.0) + (1.0 if weights is None else weights[i])
-        ginis.append(pure_gini([v for v in totals.values() if v > 0], n_units))
-    gini = pure_gini([units.count(u) if weights is None else sum(w for v, w in zip(units, weights) if v == u) for u in set(units)], n_units)
-    # The percentile interval moved by the bias (the replicates' mean less the Gini), kept within [0, 1].
-    bias = sum(ginis) / replicates - gini
+        ginis.append(pure_gini_of_events([units[i] for i in drawn], None if weights is None else [weights[i] for i in drawn], n_units))
+    gini = pure_gini_of_events(units, weights, n_units)
+    jack = [pure_gini_of_events(units[:i] + units[i + 1 :], None if weights is None else weights[:i] + weights[i + 1 :], n_units) for i in range(len(units))]
     tail = (1 - confidence) / 2
-    low, high = float(np.quantile(ginis, tail)) - bias, float(np.quantile(ginis, 1 - tail)) - bias
-    return min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)
+    share = (sum(g < gini for g in ginis) + sum(g <= gini for g in ginis)) / (2 * replicates)
+    if share in (0.0, 1.0):
+        low, high = 2 * gini - float(np.quantile(ginis, 1 - tail)), 2 * gini - float(np.quantile(ginis, tail))
+        return (min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)), "basic"
+    z0 = NormalDist().inv_cdf(share)
+    mean = sum(jack) / len(jack)
+    d = [mean - j for j in jack]
+    spread = sum(v * v for v in d)
+    a = sum(v**3 for v in d) / (6 * spread**1.5) if spread > 0 else 0.0
+    levels = [NormalDist().cdf(z0 + (z0 + z) / (1 - a * (z0 + z))) for z in (NormalDist().inv_cdf(tail), NormalDist().inv_cdf(1 - tail))]
+    low, high = (float(v) for v in np.quantile(ginis, levels))
+    return (min(max(low, 0.0), 1.0), min(max(high, 0.0), 1.0)), "BCa"
 
 
 @settings(max_examples=40, deadline=None)
@@ -49,11 +66,14 @@ def pure_bootstrap(units, weights, n_units, replicates, seed, confidence):
     st.sampled_from([0.8, 0.9, 0.95]),
     st.booleans(),
 )
-def test_the_bootstrap_interval_is_the_percentiles_of_the_resampled_ginis(units, extra_units, replicates, seed, confidence, weighted):
+def test_the_bootstrap_interval_is_the_bca_interval_of_the_resampled_ginis(units, extra_units, replicates, seed, confidence, weighted):
     weights = [float(1 + (i % 3)) for i in range(len(units))] if weighted else None
     n_units = len(set(units)) + extra_units
     result = concentration(units=units, weights=weights, units_total=n_units, bootstrap=replicates, seed=seed, confidence=confidence)
-    assert result.gini_interval == pytest.approx(pure_bootstrap(units, weights, n_units, replicates, seed, confidence), abs=1e-12)
+    expected, method = pure_bootstrap(units, weights, n_units, replicates, seed, confidence)
+    assert result.gini_interval == pytest.approx(expected, abs=1e-9)
+    assert result.gini_interval_method == method and method in result.parameters["gini_interval"]
+    assert (result.gini_bca_z0 is None) == (method == "basic")
     assert result.seed == seed and result.bootstrap == replicates and result.confidence == confidence
     if not weighted:
         assert result.generalised_gini_interval is not None and result.generalised_gini_interval[0] <= result.generalised_gini_interval[1]
@@ -65,9 +85,60 @@ def test_a_larger_sample_gives_a_narrower_interval_around_the_gini():
     large = rng.zipf(1.8, 20000) % 500
     narrow = concentration(units=large, units_total=500, bootstrap=199, seed=1)
     wide = concentration(units=small, units_total=500, bootstrap=199, seed=1)
-    assert narrow.gini_interval[0] <= narrow.gini <= narrow.gini_interval[1]
+    # Resampling events makes the Gini run high, so the intervals lie around the bias-corrected Gini, not the raw one.
+    for result in (narrow, wide):
+        assert result.gini_interval[0] <= result.gini - result.gini_bootstrap_bias <= result.gini_interval[1]
     assert narrow.gini_interval[1] - narrow.gini_interval[0] < wide.gini_interval[1] - wide.gini_interval[0]
     assert json.dumps(narrow.to_dict(), allow_nan=False)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=2, max_size=60),
+    st.integers(0, 20),
+    st.lists(st.floats(0.5, 4.0), min_size=60, max_size=60),
+    st.booleans(),
+)
+def test_the_jackknife_by_running_sums_is_the_gini_recomputed_without_each_event(units, extra_units, weights, weighted):
+    from rocc.analysis.concentration import jackknife_ginis
+
+    labels = sorted(set(units))
+    position = np.array([labels.index(u) for u in units])
+    w = weights[: len(units)] if weighted else None
+    n_units = len(labels) + extra_units
+    got = jackknife_ginis(position, None if w is None else np.array(w), n_labels=len(labels), n_units=n_units)
+    for i in range(len(units)):
+        expected = pure_gini_of_events(units[:i] + units[i + 1 :], None if w is None else w[:i] + w[i + 1 :], n_units)
+        assert got[i] == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize(("seed", "replicates", "confidence"), [(1, 999, 0.95), (7, 500, 0.9), (20261202, 2000, 0.95)])
+def test_the_interval_is_scipys_bca_on_the_same_resamples(seed, replicates, confidence):
+    from scipy.stats import bootstrap
+
+    rng = np.random.default_rng(3)
+    units = (rng.zipf(1.6, 120) % 60).tolist()
+    n_units = 80
+    labels = sorted(set(units))
+    position = np.array([labels.index(u) for u in units], dtype=float)
+
+    def gini(sample):
+        return pure_gini([v for v in np.bincount(sample.astype(int), minlength=len(labels)) if v > 0], n_units)
+
+    theirs = bootstrap((position,), gini, vectorized=False, n_resamples=replicates, method="BCa", confidence_level=confidence, rng=np.random.default_rng(seed))
+    ours = concentration(units=units, units_total=n_units, bootstrap=replicates, seed=seed, confidence=confidence)
+    assert ours.gini_interval_method == "BCa"
+    assert ours.gini_interval == pytest.approx((theirs.confidence_interval.low, theirs.confidence_interval.high), abs=1e-12)
+
+
+def test_when_every_replicate_is_on_one_side_of_the_gini_the_basic_interval_is_given_and_named():
+    # 20,000 events over 500 units: all 199 replicates' Ginis are above the Gini, so z0 is infinite and no BCa exists.
+    units = np.random.default_rng(4).zipf(1.8, 20000) % 500
+    result = concentration(units=units, units_total=500, bootstrap=199, seed=1)
+    assert result.gini_interval_method == "basic" and result.gini_bca_z0 is None and "basic" in result.parameters["gini_interval"]
+    assert any("basic bootstrap interval" in note for note in result.notes)
+    replicates = result.gini - result.gini_bootstrap_bias  # the interval lies around the bias-corrected Gini
+    assert result.gini_interval[0] <= replicates <= result.gini_interval[1] < result.gini
 
 
 @pytest.mark.parametrize("mean", [0.05, 0.4, 1.0, 3.0, 25.0])

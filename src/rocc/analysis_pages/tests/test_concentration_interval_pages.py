@@ -23,7 +23,7 @@ def test_the_gini_interval_and_the_chance_curve_are_the_librarys(analyst_client,
     html = text(followed(analyst_client, run(analyst_client, "concentration", upload_id, waitemata, **fields)))
     expected = concentration(units=read_table(LONDON)["Location"], units_total=2000, bootstrap=99, confidence=0.9, seed=7, chance_baseline=True)
     low, high = expected.gini_interval
-    assert f'Gini, 90% bootstrap interval (99 replicates, seed 7)</th><td class="num">{low:.3f} to {high:.3f}</td>' in html
+    assert f'Gini, 90% bootstrap interval ({expected.gini_interval_method}, 99 replicates, seed 7)</th><td class="num">{low:.3f} to {high:.3f}</td>' in html
     assert f"Gini if events fell by chance (Poisson, {expected.chance_mean:.3f}".rstrip("0") in html
     assert f'<td class="num">{expected.chance_gini:.3f}</td>' in html
     assert 'stroke-dasharray="2 3"' in html and "the dotted curve is chance" in html
