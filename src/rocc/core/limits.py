@@ -40,6 +40,7 @@ class Limits:
     uncompressed_bytes: int  # ROCC_LIMIT_UNCOMPRESSED_MB: what a zip archive (an .xlsx) inflates to in all
     compression_ratio: int  # ROCC_LIMIT_COMPRESSION_RATIO: inflated ÷ compressed, for a member larger than 10 MB
     request_bytes: int  # ROCC_LIMIT_REQUEST_MB: a file read while a page or API request waits (size and inflated)
+    inline_upload_bytes: int  # ROCC_LIMIT_INLINE_UPLOAD_KB: an upload larger than this is read by the background worker
     rows: int  # ROCC_LIMIT_ROWS: rows of a table (an Excel sheet also stops at 1,048,576)
     columns: int  # ROCC_LIMIT_COLUMNS
     cell_chars: int  # ROCC_LIMIT_CELL_CHARS: characters in one cell or field
@@ -54,6 +55,7 @@ DEFAULTS = {
     "ROCC_LIMIT_UNCOMPRESSED_MB": 2048,
     "ROCC_LIMIT_COMPRESSION_RATIO": 200,
     "ROCC_LIMIT_REQUEST_MB": 20,
+    "ROCC_LIMIT_INLINE_UPLOAD_KB": 1024,
     "ROCC_LIMIT_ROWS": 5_000_000,
     "ROCC_LIMIT_COLUMNS": 500,
     "ROCC_LIMIT_CELL_CHARS": EXCEL_MAX_CELL_CHARS,
@@ -93,6 +95,7 @@ def limits() -> Limits:
         uncompressed_bytes=_setting("ROCC_LIMIT_UNCOMPRESSED_MB") * MB,
         compression_ratio=_setting("ROCC_LIMIT_COMPRESSION_RATIO"),
         request_bytes=_setting("ROCC_LIMIT_REQUEST_MB") * MB,
+        inline_upload_bytes=_setting("ROCC_LIMIT_INLINE_UPLOAD_KB") * 1024,
         rows=_setting("ROCC_LIMIT_ROWS"),
         columns=_setting("ROCC_LIMIT_COLUMNS"),
         cell_chars=_setting("ROCC_LIMIT_CELL_CHARS"),
@@ -148,6 +151,12 @@ def size_check(size: int, *, file: str, in_request: bool = False) -> None:
     limit, setting = (found.request_bytes, "ROCC_LIMIT_REQUEST_MB") if in_request else (found.file_bytes, "ROCC_LIMIT_FILE_MB")
     if size > limit:
         raise FileRefusal(_over("the file is", _mb(size), _mb(limit), setting), file=file, setting=setting)
+
+
+def read_inline(size: int) -> bool:
+    """Whether an uploaded file is small enough to read while its page or API request waits; a larger one is stored
+    and read by the background worker, so a large or hostile file never ties up a web server's worker."""
+    return size <= limits().inline_upload_bytes
 
 
 # --------------------------------------------------------------------------------------------- zip and Excel

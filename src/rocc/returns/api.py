@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput, BoundedQuery
@@ -14,7 +15,7 @@ from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
 from rocc.returns import selectors, services
-from rocc.returns.models import ProviderReturn, ReturnStatus
+from rocc.returns.models import ProviderReturn, ReturnStatus, TemplateUpload, TemplateUploadStatus
 
 # Integrators found these endpoints under "measures" when they lived in the measures router: they stay there.
 router = Router(tags=["measures", "provider returns"])
@@ -106,6 +107,33 @@ class ReturnErrorOut(ErrorOut):
     warnings: list[ReturnFlagOut] | None = None
 
 
+class TemplateUploadOut(Schema):
+    """A filled template queued for the background worker: poll ``url`` until ``status`` is no longer queued or
+    running; then ``return_id`` names the return it filled, or ``problems`` says which cells are wrong."""
+
+    id: int
+    url: str = Field(description="This upload's own address in the API, to poll")
+    data_set: str
+    file_name: str
+    status: TemplateUploadStatus
+    progress: int = Field(ge=0, le=100, description="Per cent done")
+    stage: str
+    message: str
+    problems: list[ReturnProblemOut]
+    figures: int
+    return_id: int | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class TemplateUploadedOut(Schema):
+    """A template read at once: the return it filled (a draft to check and submit)."""
+
+    figures: int
+    created: bool = Field(description="Whether the upload opened the return (false: it filled one already open)")
+    provider_return: ReturnOut
+
+
 class ReturnOpenIn(BoundedInput):
     data_set: str
     unit: str
@@ -132,7 +160,7 @@ class ReturnReviewIn(BoundedInput):
 
 class ReturnFilter(BoundedQuery):
     data_set: str | None = None
-    status: str | None = None
+    status: ReturnStatus | None = None
 
 
 def _summary(ret: ProviderReturn) -> dict:
@@ -213,12 +241,60 @@ def data_sets(request: HttpRequest):
     return out
 
 
+def _upload_out(job: TemplateUpload) -> TemplateUploadOut:
+    return TemplateUploadOut(
+        id=job.pk,
+        url=reverse("api:returns_template_upload_read", kwargs={"upload_id": job.pk}),
+        data_set=job.data_set.code,
+        file_name=job.file_name,
+        status=TemplateUploadStatus(job.status),
+        progress=job.progress,
+        stage=job.stage,
+        message=job.message,
+        problems=[ReturnProblemOut(**p) for p in job.problems],
+        figures=job.figures,
+        return_id=job.provider_return_id,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.post(
+    "/data-sets/{code}/upload",
+    response={200: TemplateUploadedOut, 202: TemplateUploadOut, **ERRORS},
+    summary="Fill a return from the data set's filled Excel template (multipart, field `file`)",
+    description="A small file (up to `ROCC_LIMIT_INLINE_UPLOAD_KB`, 1 MB by default) is read at once: 200 with the "
+    "return it filled. A larger one is kept and read by the background worker: 202 with the upload's `url`, to poll "
+    "until its `status` is `done` (then `return_id`), `refused` (then `problems`, each with its sheet and cell) or "
+    "`failed`. Either way the whole file is refused when any cell is wrong and nothing is saved; a file larger than "
+    "any template (4 MB) or past the limits (a zip bomb) is refused with its reason. 422 lists the problems of a file "
+    "read at once; 409 when the return can no longer be changed.",
+)
+def template_upload(request: HttpRequest, code: str, file: File[UploadedFile]):
+    data_set = selectors.data_set_get(user=request.user, code=code)
+    outcome = services.return_upload_accept(user=request.user, data_set=data_set, upload=file)
+    if isinstance(outcome, TemplateUpload):
+        return Status(202, _upload_out(selectors.template_upload_get(user=request.user, pk=outcome.pk)))
+    ret = selectors.return_get(user=request.user, pk=outcome.provider_return.pk)
+    return TemplateUploadedOut(figures=outcome.figures, created=outcome.created, provider_return=_detail(ret))
+
+
+@router.get(
+    "/uploads/{upload_id}",
+    response={200: TemplateUploadOut, **error_responses(404)},
+    url_name="returns_template_upload_read",
+    summary="A template upload read by the background worker: its status, progress and problems (yours only; 404 otherwise)",
+)
+def template_upload_read(request: HttpRequest, upload_id: int):
+    return _upload_out(selectors.template_upload_get(user=request.user, pk=upload_id))
+
+
 @router.get(
     "/", response={200: list[ReturnSummaryOut], **error_responses(404)}, summary="Returns you may read: a provider's own, or those an approver oversees"
 )
 def returns(request: HttpRequest, filters: Query[ReturnFilter]):
     data_set = selectors.data_set_get(user=request.user, code=filters.data_set) if filters.data_set else None
-    status = filters.status if filters.status in ReturnStatus.values else None
+    status = filters.status.value if filters.status else None
     return [ReturnSummaryOut(**_summary(r)) for r in selectors.return_list(user=request.user, data_set=data_set, status=status)]
 
 

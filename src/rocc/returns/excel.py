@@ -163,15 +163,16 @@ def template_write(
     return out.getvalue()
 
 
-def template_read(data: bytes, *, file_name: str = "the file") -> FilledTemplate:
+def template_read(data: bytes, *, file_name: str = "the file", in_request: bool = True) -> FilledTemplate:
     """Read a filled template. Raises TemplateUnreadable when the file is not an Excel workbook or not a rocc
     template at all; what the cells say is checked against the data set by the caller. A file past the limits
-    (rocc.core.limits; a template is never more than a few megabytes) is refused before it is opened."""
+    (rocc.core.limits; a template is never more than a few megabytes) is refused before it is opened, whether it is
+    read while a request waits (``in_request``) or by the background worker."""
     not_a_workbook = TemplateUnreadable(
         [CellProblem(f"{file_name} is not an Excel workbook (.xlsx). Download the data set's template, fill it and upload it as it is.", sheet="")]
     )
     try:
-        limits.xlsx_check(data, file=file_name, in_request=True, most=TEMPLATE_MOST_BYTES)
+        limits.xlsx_check(data, file=file_name, in_request=in_request, most=TEMPLATE_MOST_BYTES)
     except limits.FileRefusal as refusal:
         if refusal.setting is None and refusal.message.startswith("not "):
             raise not_a_workbook from None

@@ -23,6 +23,8 @@ __all__ = [
     "ReturnEvent",
     "ReturnStatus",
     "ReturnValue",
+    "TemplateUpload",
+    "TemplateUploadStatus",
     "RETURN_PERIOD_TYPES",
     "REPORTING_MODELS",
 ]
@@ -262,3 +264,47 @@ class ReturnEvent(models.Model):
 
 
 REPORTING_MODELS = [DataSet, DataSetIndicator, DataSetProvider, ProviderReturn, ReturnValue, ReturnEvent]
+
+
+class TemplateUploadStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be read"
+    RUNNING = "running", "Being read"
+    DONE = "done", "Uploaded"
+    REFUSED = "refused", "Refused (problems found, nothing saved)"
+    FAILED = "failed", "Failed"
+
+
+class TemplateUpload(models.Model):
+    """A filled template too large to read while the page waits: kept in the data directory (owner-only) until the
+    worker has read it, with its status and progress for the page to poll and, when it is refused, each problem with
+    its sheet and cell. The same fields and statuses as an events import batch (``events.ImportBatch``)."""
+
+    data_set = models.ForeignKey(DataSet, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255, help_text="The name of the file as the user gave it (no folder)")
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=TemplateUploadStatus.choices, default=TemplateUploadStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done")
+    stage = models.CharField(max_length=80, blank=True)
+    problems = models.JSONField(default=list, blank=True, help_text="Each problem: sheet, cell, indicator, message")
+    message = models.TextField(blank=True)
+    figures = models.PositiveIntegerField(default=0, help_text="Figures filled in the return, once uploaded")
+    provider_return = models.ForeignKey(ProviderReturn, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    upload_file = models.CharField(max_length=200, blank=True, help_text="The file while it waits to be read (data-directory-relative); removed after")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="templateupload_progress_is_a_percentage")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in {TemplateUploadStatus.QUEUED, TemplateUploadStatus.RUNNING}
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == TemplateUploadStatus.DONE

@@ -34,6 +34,7 @@ from rocc.returns.models import (
     ReturnEvent,
     ReturnStatus,
     ReturnValue,
+    TemplateUpload,
 )
 
 if TYPE_CHECKING:
@@ -117,6 +118,14 @@ def return_get(*, user, pk: int) -> ProviderReturn:
     found = return_list(user=user).select_related("created_by", "submitted_by", "approved_by", "changed_by").filter(pk=pk).first()
     if found is None:
         raise Http404("No such return")
+    return found
+
+
+def template_upload_get(*, user, pk: int) -> TemplateUpload:
+    """An upload queued for the worker, to its uploader only (404 for anyone else: it may name another agency)."""
+    found = TemplateUpload.objects.select_related("data_set", "provider_return").filter(pk=pk, created_by=user).first()
+    if found is None:
+        raise Http404("No such upload")
     return found
 
 

@@ -5,22 +5,28 @@ figures as observations."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
+import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
+from rocc.core import limits
 from rocc.core.bounds import text_bound_check
 from rocc.core.errors import NOTHING_SAVED, Conflict, InvalidInput, StaleRecord
 from rocc.core.text import nfc
+from rocc.events import store
 from rocc.inbox import hooks as notifications
 from rocc.measures.models import Indicator, SourceKind
 from rocc.measures.periods import Period, PeriodError, period_check, period_containing, period_parse
@@ -31,6 +37,7 @@ from rocc.org.services import agency_resolve, unit_resolve
 from rocc.returns.excel import (
     PERIOD_CELL,
     PROVIDER_CELL,
+    TEMPLATE_MOST_BYTES,
     UNIT_CELL,
     CellProblem,
     TemplateRow,
@@ -47,8 +54,13 @@ from rocc.returns.models import (
     ReturnEvent,
     ReturnStatus,
     ReturnValue,
+    TemplateUpload,
+    TemplateUploadStatus,
 )
 from rocc.returns.selectors import ReturnFlag, due_date_for, return_checks
+from rocc.returns.tasks import template_upload_task
+
+log = logging.getLogger(__name__)
 
 
 class ReturnChanged(StaleRecord):
@@ -431,14 +443,14 @@ def _resolve_cell(model_resolve: Callable[[str], Resolved], raw, *, cell: str, w
         raise ReturnInputInvalid([CellProblem(f"{text!r} is not a known {what}.", cell=cell, code=code)]) from None
 
 
-def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "the file") -> UploadResult:
+def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "the file", in_request: bool = True) -> UploadResult:
     """Fill a return from the data set's Excel template. The template must be this data set's current version; the
     provider, unit and period cells must name an assignment the user reports for and a period of the data set; every
     figure must be a whole non-negative number. Any problem refuses the whole file, listing each cell, and saves
     nothing (not even the draft)."""
 
     try:
-        filled = template_read(content, file_name=file_name)
+        filled = template_read(content, file_name=file_name, in_request=in_request)
     except TemplateUnreadable as error:
         raise ReturnInputInvalid(error.problems) from None
     if filled.data_set_code != data_set.code:
@@ -510,6 +522,81 @@ def return_upload(*, user, data_set: DataSet, content: bytes, file_name: str = "
         current.save()
         _event(current, action=ReturnAction.UPLOADED, actor=user, comment=nfc(file_name)[:200])
     return UploadResult(provider_return=current, created=existing is None, figures=len(parsed))
+
+
+def return_upload_accept(*, user, data_set: DataSet, upload: UploadedFile) -> UploadResult | TemplateUpload:
+    """An uploaded template, read now when it is small (``limits.read_inline``: the common case stays instant), or
+    kept and queued for the background worker when it is larger, so a large or hostile file never holds up a web
+    server's worker. The caller shows the result, or the queued upload's page that follows it."""
+    if limits.read_inline(upload.size or 0):
+        return return_upload(user=user, data_set=data_set, content=upload.read(), file_name=upload.name or "the file")
+    return template_upload_queue(user=user, data_set=data_set, upload=upload)
+
+
+def template_upload_queue(*, user, data_set: DataSet, upload: UploadedFile) -> TemplateUpload:
+    """Keep an uploaded template in the data directory (owner-only) and queue its reading; the file is deleted once
+    the worker has read it, whatever the outcome. A file larger than any filled template is refused here, unread."""
+    _require(user, "returns.use_returns")
+    file_name, size = Path(upload.name or "the file").name, upload.size or 0
+    if size > TEMPLATE_MOST_BYTES:
+        raise ReturnInputInvalid(
+            [
+                CellProblem(
+                    f"{file_name}: the file is {size / limits.MB:,.1f} MB, far more than a filled template holds "
+                    f"(at most {TEMPLATE_MOST_BYTES // limits.MB} MB); nothing was read. Download the data set's template and fill that.",
+                    sheet="",
+                )
+            ]
+        )
+    relative = f"returns/incoming/{uuid.uuid4().hex}.xlsx"
+    store.write_bytes_atomically(b"".join(upload.chunks()), relative)
+    with transaction.atomic():
+        job = TemplateUpload.objects.create(data_set=data_set, file_name=file_name[:255], size=size, upload_file=relative, created_by=user)
+        transaction.on_commit(lambda: template_upload_task.enqueue(job.pk))
+    return job
+
+
+def _upload_finish(job: TemplateUpload, status: str, *, message: str, problems: Collection[CellProblem] = (), **fields) -> TemplateUpload:
+    job.status, job.message, job.progress, job.stage = status, message, 100, "finished"
+    job.problems = [p.to_dict() for p in problems]
+    job.finished_at = timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save()
+    return job
+
+
+def template_upload_run(*, job: TemplateUpload) -> TemplateUpload:
+    """The worker's half of a queued upload: read the kept file within the limits and fill the return, all or nothing
+    (``return_upload``); record the outcome, or every problem with its sheet and cell, on the upload for its page."""
+    if job.finished:
+        return job  # a repeated task: the outcome stands
+    TemplateUpload.objects.filter(pk=job.pk).update(status=TemplateUploadStatus.RUNNING, progress=10, stage="reading the template")
+    try:
+        content = store.absolute(job.upload_file).read_bytes() if job.upload_file else None
+        if content is None:
+            return _upload_finish(job, TemplateUploadStatus.FAILED, message="the uploaded file is no longer kept; nothing was saved (upload it again)")
+        result = return_upload(user=job.created_by, data_set=job.data_set, content=content, file_name=job.file_name, in_request=False)
+    except ReturnInputInvalid as refused:
+        return _upload_finish(job, TemplateUploadStatus.REFUSED, message=f"The template cannot be used: {NOTHING_SAVED}", problems=refused.problems)
+    except ReturnStateError as refused:
+        return _upload_finish(job, TemplateUploadStatus.REFUSED, message=refused.message)
+    except Exception as exc:
+        log.exception("template upload %s failed", job.pk)
+        return _upload_finish(job, TemplateUploadStatus.FAILED, message=f"the upload stopped unexpectedly ({type(exc).__name__}); nothing was saved")
+    finally:
+        if job.upload_file:
+            store.absolute(job.upload_file).unlink(missing_ok=True)
+            TemplateUpload.objects.filter(pk=job.pk).update(upload_file="")
+            job.upload_file = ""
+    current = result.provider_return
+    return _upload_finish(
+        job,
+        TemplateUploadStatus.DONE,
+        message=f"{result.figures} figure{'s' if result.figures != 1 else ''} uploaded into the {current.period_label} return. Check them, then submit.",
+        provider_return=current,
+        figures=result.figures,
+    )
 
 
 def return_template(*, data_set: DataSet, provider_return: ProviderReturn | None = None, provider: Agency | None = None, unit: OrgUnit | None = None) -> bytes:
@@ -753,6 +840,9 @@ __all__ = [
     "return_open",
     "return_values_save",
     "return_upload",
+    "return_upload_accept",
+    "template_upload_queue",
+    "template_upload_run",
     "return_template",
     "return_submit",
     "return_send_back",

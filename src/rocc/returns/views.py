@@ -26,7 +26,7 @@ from rocc.returns.forms import (
     ReviewForm,
     TemplateUploadForm,
 )
-from rocc.returns.models import ReturnStatus
+from rocc.returns.models import ReturnStatus, TemplateUpload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,17 +148,33 @@ def data_set_upload(request, code: str):
         return _data_set_page(request, data_set, upload_form=form, status=400)
     upload = form.cleaned_data["file"]
     try:
-        result = services.return_upload(user=request.user, data_set=data_set, content=upload.read(), file_name=upload.name)
+        result = services.return_upload_accept(user=request.user, data_set=data_set, upload=upload)
     except services.ReturnInputInvalid as refused:
         return _data_set_page(request, data_set, upload_form=form, upload_problems=refused.problems, status=400)
     except services.ReturnStateError as refused:
         return _data_set_page(request, data_set, upload_form=form, upload_problems=[refused.message], status=409)
+    if isinstance(result, TemplateUpload):
+        return redirect("returns:upload_job", pk=result.pk)
     messages.success(
         request,
         f"{result.figures} figure{'s' if result.figures != 1 else ''} uploaded into the {result.provider_return.period_label} "
         "return. Check them below, then submit.",
     )
     return redirect("returns:detail", pk=result.provider_return.pk)
+
+
+@login_required
+def upload_job(request, pk: int):
+    """A queued template upload: its progress while the worker reads it, then the return it filled or its problems."""
+    _use(request)
+    return render(request, "returns/upload.html", {"job": selectors.template_upload_get(user=request.user, pk=pk)})
+
+
+@login_required
+def upload_job_status(request, pk: int):
+    """The status panel alone: the upload's page polls it with htmx until the worker has read the file."""
+    _use(request)
+    return render(request, "returns/_upload_status.html", {"job": selectors.template_upload_get(user=request.user, pk=pk)})
 
 
 @login_required
