@@ -5,7 +5,6 @@ written straight to JSON (column arrays), not through the schema validator, whic
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -17,6 +16,7 @@ from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedQuery
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.maps import selectors
+from rocc.maps.caching import entity_tag, revalidated_json
 from rocc.measures.models import Indicator
 from rocc.org.models import UnitLevel
 
@@ -25,18 +25,6 @@ router = Router(tags=["maps"])
 
 def _json(payload: Any) -> HttpResponse:
     return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), content_type="application/json")
-
-
-def _cached_json(request: HttpRequest, body: bytes, etag: str) -> HttpResponse:
-    """Reference data the browser may keep: it asks again on every map (``no-cache``) and gets 304 Not Modified, with no
-    body, while the entity tag is the same."""
-    if etag in request.headers.get("If-None-Match", ""):
-        response = HttpResponse(status=304)
-    else:
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
 
 
 class FeatureCollectionOut(Schema):
@@ -121,21 +109,40 @@ class EventsFilter(BoundedQuery):
     offence: list[str] | None = None
 
 
-@router.get("/outline", response={200: FeatureCollectionOut, **error_responses(403)}, url_name="maps_outline")
+#: A reference answer the browser already holds (its If-None-Match names the ETag of the 200): no body.
+NOT_MODIFIED = {304: None}
+#: The OpenAPI document's note of those answers' caching headers.
+TAGGED = {
+    "responses": {
+        200: {
+            "headers": {
+                "ETag": {"description": "The entity tag of this body: send it back in If-None-Match to get 304.", "schema": {"type": "string"}},
+                "Cache-Control": {"description": "private, no-cache: kept by the browser, asked again every time.", "schema": {"type": "string"}},
+            }
+        }
+    }
+}
+
+
+@router.get("/outline", response={200: FeatureCollectionOut, **NOT_MODIFIED, **error_responses(403)}, url_name="maps_outline", openapi_extra=TAGGED)
 def outline(request: HttpRequest):
-    """The shipped approximate national outline (Natural Earth 1:10m, public domain), with its source and licence."""
+    """The shipped approximate national outline (Natural Earth 1:10m, public domain), with its source and licence.
+    Sent with an ETag and ``Cache-Control: private, no-cache``: asked again with ``If-None-Match``, it answers 304
+    with no body while the outline is the same."""
     selectors.boundary_sets_for(user=request.user)  # asks maps.view_maps
     body = selectors.outline_geojson_bytes()
-    return _cached_json(request, body, f'"outline-{hashlib.sha256(body).hexdigest()[:16]}"')
+    return revalidated_json(request, body, entity_tag("outline", body))
 
 
-@router.get("/boundaries", response={200: FeatureCollectionOut, **error_responses(403, 422)}, url_name="maps_boundaries")
+@router.get("/boundaries", response={200: FeatureCollectionOut, **NOT_MODIFIED, **error_responses(403, 422)}, url_name="maps_boundaries", openapi_extra=TAGGED)
 def boundaries(request: HttpRequest, level: str | None = None):
-    """The loaded unit boundaries (WGS84 GeoJSON), optionally of one level (district or area), each with its source and licence."""
+    """The loaded unit boundaries (WGS84 GeoJSON), optionally of one level (district or area), each with its source and licence.
+    Sent with an ETag and ``Cache-Control: private, no-cache``: asked again with ``If-None-Match``, it answers 304
+    with no body while the boundaries are the same (the asker's right to read them is checked first)."""
     if level and level not in UnitLevel.values:
         raise InvalidInput(field_errors={"level": [f"Expected one of {', '.join(UnitLevel.values)}."]})
     body, etag = selectors.boundaries_geojson_bytes(user=request.user, level=level)
-    return _cached_json(request, body, etag)
+    return revalidated_json(request, body, etag)
 
 
 @router.get("/boundary-sets", response={200: list[BoundarySetOut], **error_responses(403)}, url_name="maps_boundary_sets")
