@@ -37,6 +37,11 @@ _BLOCK = 64
 # Below this much work (pairs x permutations) one core is faster than starting threads on all.
 _PARALLEL_WORK = 2_000_000
 
+#: Linked pairs kept with a result, with their events' coordinates, for the map and its table (the Knox table and
+#: the chain counts always hold every pair; the result says how many there are in all). The near-repeat chains use
+#: the same number.
+MAX_PAIRS_KEPT = 2000
+
 
 @dataclass(frozen=True, eq=False)
 class NearRepeatResult:
@@ -64,6 +69,12 @@ class NearRepeatResult:
     #: The (distance band, day band) the summary quotes, or None.
     summary_cell: tuple[int, int] | None = None
     event_label: str = "event"
+    #: The close pairs (in a finite distance band and a finite day band), nearest band first, then soonest, then
+    #: nearest: at most MAX_PAIRS_KEPT of them, each with its events' rows (1-based, in the order given) and
+    #: coordinates, its distance, its days apart and its cell of the table. No event identifier, no person.
+    pairs: tuple[dict[str, Any], ...] = ()
+    #: How many close pairs there are in all (``len(pairs)`` is fewer when there are more than MAX_PAIRS_KEPT).
+    pairs_total: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document: infinite band edges and undefined Knox ratios become null."""
@@ -161,6 +172,7 @@ def near_repeat_knox(
     permutations = int(permutations)
     rng, seed_used = inputs.rng(seed)
 
+    x_given, y_given = xs, ys
     if compat == "nrc":
         xs, ys = xs.astype(np.float32), ys.astype(np.float32)
     # With an open-ended last distance band, its counts are all pairs minus the nearer ones, so
@@ -217,6 +229,10 @@ def near_repeat_knox(
         permutations=permutations,
         event_label=label,
     )
+    pairs, pairs_total = _close_pairs_kept(
+        x_given, y_given, day_number, order, pair_a, pair_b, pair_row, day_column, day_edges,
+        finite_rows=len(enumerated_edges) - 1, euclidean=(metric == "euclidean"),
+    )  # fmt: skip
     return NearRepeatResult(
         n_events=n,
         metric=metric,
@@ -232,7 +248,42 @@ def near_repeat_knox(
         summary=summary,
         summary_cell=summary_cell,
         event_label=label,
+        pairs=pairs,
+        pairs_total=pairs_total,
     )
+
+
+def _close_pairs_kept(
+    xs, ys, day_number, order, pair_a, pair_b, pair_row, day_column, day_edges, *, finite_rows: int, euclidean: bool
+) -> tuple[tuple[dict[str, Any], ...], int]:
+    """The close pairs (a finite distance band and a finite day band of the table) for the map: how many there are,
+    and the first MAX_PAIRS_KEPT by distance band, day band, distance and rows, with their events' coordinates."""
+    a, b = order[pair_a], order[pair_b]  # rows in the order given
+    gap = np.abs(day_number[a] - day_number[b])
+    column = day_column[gap]
+    finite_columns = len(day_edges) - 1 - (1 if math.isinf(day_edges[-1]) else 0)
+    close = (pair_row < finite_rows) & (column >= 0) & (column < finite_columns)
+    a, b, gap, column, row = a[close], b[close], gap[close], column[close], pair_row[close].astype(np.int64)
+    dx, dy = np.abs(xs[a] - xs[b]), np.abs(ys[a] - ys[b])
+    distance = np.sqrt(dx * dx + dy * dy) if euclidean else dx + dy
+    first, second = np.minimum(a, b), np.maximum(a, b)
+    keep = np.lexsort((second, first, distance, column, row))[:MAX_PAIRS_KEPT]
+    pairs = tuple(
+        {
+            "row_a": int(first[k]) + 1,
+            "row_b": int(second[k]) + 1,
+            "x_a": float(xs[first[k]]),
+            "y_a": float(ys[first[k]]),
+            "x_b": float(xs[second[k]]),
+            "y_b": float(ys[second[k]]),
+            "distance": round(float(distance[k]), 3),
+            "days": int(gap[k]),
+            "distance_band": int(row[k]),
+            "day_band": int(column[k]),
+        }
+        for k in keep.tolist()
+    )
+    return pairs, int(close.sum())
 
 
 # --- checking input ---------------------------------------------------------------------------
@@ -624,3 +675,11 @@ def _distance_held(lo: float, hi: float) -> str:
         return "at distance 0"
     low = 0 if lo <= SAME_LOCATION else lo
     return f"{low:g} to under {hi:g} m apart"
+
+
+def band_words(distance_band: Sequence[float | None], day_band: Sequence[float | None]) -> str:
+    """A cell of the Knox table in words, as the summary writes it: "0 to under 100 m apart, 0–6 days apart"."""
+    d_lo, d_hi = (math.inf if v is None else float(v) for v in distance_band)
+    t_lo, t_hi = (math.inf if v is None else float(v) for v in day_band)
+    _, held = _time_phrase(t_lo, t_hi, after_within=False)
+    return f"{_distance_held(d_lo, d_hi)}, {held}"

@@ -16,7 +16,7 @@ from scipy.spatial import cKDTree
 
 from rocc.analysis import inputs
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.near_repeat import SIGNIFICANCE, _day_numbers
+from rocc.analysis.near_repeat import MAX_PAIRS_KEPT, SIGNIFICANCE, _day_numbers
 from rocc.analysis.results import jsonable, p_phrase
 
 METRICS = ("euclidean", "manhattan")
@@ -164,6 +164,10 @@ class ChainsResult:
     ids: tuple[str, ...] | None = None
     event_label: str = "event"
     method: str = "chains"
+    #: The linked pairs for the map, largest chain first, then by the earlier event's date: at most MAX_PAIRS_KEPT
+    #: (``links`` counts them all), each with its chain, its events' rows (1-based) and ids when given, coordinates,
+    #: distance and days apart. No person.
+    pairs: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready document of every figure and the chains' listing (by row position)."""
@@ -606,6 +610,7 @@ def near_repeat_chains(
         by_size[chain.size] = by_size.get(chain.size, 0) + 1
     chain_of.setflags(write=False)
     in_chains = int((chain_of > 0).sum())
+    pairs = _linked_pairs_kept(xs, ys, days, a, b, distance, link_chain, position, id_tuple)
     label = _label(event_label)
     return ChainsResult(
         n_events=n,
@@ -622,9 +627,34 @@ def near_repeat_chains(
         summary=_chains_summary(n, in_chains, chains, float(max_distance), int(max_days), label),
         ids=id_tuple,
         event_label=label,
+        pairs=pairs,
         _x=xs,
         _y=ys,
         _days=days,
+    )
+
+
+def _linked_pairs_kept(xs, ys, days, a, b, distance, link_chain, position, ids) -> tuple[dict[str, Any], ...]:
+    """The first MAX_PAIRS_KEPT linked pairs, by chain (largest first) and then by date order of the pair's events
+    (the earlier first), with their events' coordinates for the map."""
+    swap = position[a] > position[b]
+    first, second = np.where(swap, b, a), np.where(swap, a, b)
+    keep = np.lexsort((position[second], position[first], link_chain))[:MAX_PAIRS_KEPT]
+    return tuple(
+        {
+            "chain": int(link_chain[k]),
+            "row_a": int(first[k]) + 1,
+            "row_b": int(second[k]) + 1,
+            "id_a": ids[first[k]] if ids is not None else None,
+            "id_b": ids[second[k]] if ids is not None else None,
+            "x_a": float(xs[first[k]]),
+            "y_a": float(ys[first[k]]),
+            "x_b": float(xs[second[k]]),
+            "y_b": float(ys[second[k]]),
+            "distance": round(float(distance[k]), 3),
+            "days": int(abs(days[first[k]] - days[second[k]])),
+        }
+        for k in keep.tolist()
     )
 
 

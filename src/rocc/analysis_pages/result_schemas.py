@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 
+from rocc.analysis.near_repeat import MAX_PAIRS_KEPT
+
 Number = float | None
 Whole = Annotated[int, Strict()]
 Text = Annotated[str, Strict()]
@@ -37,6 +39,36 @@ class _PlainSummary(_Part):
     text: Text
 
 
+class _LinkedPair(_Part):
+    # Two linked events' rows (1-based) and places, for the map and its table: no identifier of a person.
+    row_a: Whole = Field(ge=1)
+    row_b: Whole = Field(ge=1)
+    x_a: Real
+    y_a: Real
+    x_b: Real
+    y_b: Real
+    distance: Real = Field(ge=0)
+    days: Whole = Field(ge=0)
+
+
+class _KnoxPair(_LinkedPair):
+    distance_band: Whole = Field(ge=0)
+    day_band: Whole = Field(ge=0)
+
+
+class _ChainPair(_LinkedPair):
+    chain: Whole = Field(ge=1)
+    id_a: Text | None = None
+    id_b: Text | None = None
+
+
+def _pairs_bounded(pairs: list[Any], total: int | None) -> None:
+    if len(pairs) > MAX_PAIRS_KEPT:
+        raise ValueError(f"a result keeps at most {MAX_PAIRS_KEPT:,} linked pairs for its map, found {len(pairs):,}")
+    if total is not None and len(pairs) > total:
+        raise ValueError(f"{len(pairs):,} linked pairs are kept but the result counts {total:,} in all")
+
+
 class NearRepeatResult(_Part):
     distance_bands: list[Annotated[list[Number], Field(min_length=2, max_length=2)]] = Field(min_length=1)
     day_bands: list[Annotated[list[Number], Field(min_length=2, max_length=2)]] = Field(min_length=1)
@@ -45,11 +77,17 @@ class NearRepeatResult(_Part):
     knox_ratio: list[list[Number]]
     p_value: list[list[Number]]
     plain_summary: _PlainSummary | None = None
+    pairs: list[_KnoxPair] = []
+    pairs_total: Whole = Field(0, ge=0)
 
     @model_validator(mode="after")
     def _tables_match_bands(self):
         for name in ("observed", "expected", "knox_ratio", "p_value"):
             _same_shape(name, getattr(self, name), len(self.distance_bands), len(self.day_bands))
+        _pairs_bounded(self.pairs, self.pairs_total)
+        for pair in self.pairs:
+            if pair.distance_band >= len(self.distance_bands) or pair.day_band >= len(self.day_bands):
+                raise ValueError("a close pair's distance band and day band must be cells of the table")
         return self
 
 
@@ -215,6 +253,8 @@ class SpaceTimeResult(_Part):
     p_value: Number = None
     listing: list[dict[str, Any]] | None = None
     chains_by_size: dict[str, Whole] | None = None
+    pairs: list[_ChainPair] | None = None
+    links: Whole | None = Field(None, ge=0)
 
     @model_validator(mode="after")
     def _method_has_its_figures(self):
@@ -230,6 +270,7 @@ class SpaceTimeResult(_Part):
         for size in self.chains_by_size or {}:
             if not size.isdigit():
                 raise ValueError("chains_by_size is keyed by chain size (a whole number)")
+        _pairs_bounded(self.pairs or [], self.links)
         return self
 
 

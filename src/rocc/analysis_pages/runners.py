@@ -327,7 +327,7 @@ def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    frame, xs, ys, _, dropped = _points(frame, params, required=False)  # the Knox test says itself what it cannot use
+    frame, xs, ys, crs, dropped = _points(frame, params, required=False)  # the Knox test says itself what it cannot use
     result = near_repeat_knox(
         x=xs,
         y=ys,
@@ -342,7 +342,16 @@ def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     # The page shows the library's own sentence (the one the CLI prints) and marks the cell it quotes.
     result["plain_summary"] = {"text": result["summary"], "cell": result["summary_cell"]}
     result["notes"] = [_left_out(dropped)] if dropped else []
+    result["crs"] = crs  # the close pairs' coordinates go on the map only in NZTM2000
+    _notes(result, _pairs_cut(len(result["pairs"]), result["pairs_total"], "close pairs", "nearest bands first"))
     return Outcome(result, holds_person_level=False)
+
+
+def _pairs_cut(kept: int, total: int, what: str, order: str) -> str:
+    """The note a near-repeat result carries when its map and pairs table show only some of its linked pairs."""
+    if kept >= total:
+        return ""
+    return f"the map and its table show the first {kept:,} of {total:,} {what} ({order}); the counts hold them all"
 
 
 def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
@@ -470,7 +479,7 @@ MAX_CHAIN_ROWS_LISTED = 2000
 
 def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
-    frame, xs, ys, _, dropped = _points(frame, params)
+    frame, xs, ys, crs, dropped = _points(frame, params)
     events = {"x": xs, "y": ys, "dates": date_column(frame, params["date"]), "event_label": params.get("event_label") or "event"}
     method = params.get("method") or "jacquez"
     seed = int(params["seed"]) if params.get("seed") is not None else 1
@@ -504,6 +513,8 @@ def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
             notes.append(
                 f"the listing shows the first {MAX_CHAIN_ROWS_LISTED:,} of {len(listing):,} events in chains (the largest chains first); the counts hold them all"
             )
+        result["crs"] = crs  # the linked pairs' coordinates go on the map only in NZTM2000
+        notes.append(_pairs_cut(len(result["pairs"]), result["links"], "linked pairs", "the largest chains first"))
     else:
         raise AnalysisInputError(f"unknown space–time method {method!r}; use jacquez, mantel or chains")
     result["plain_summary"] = {"text": result["summary"]}

@@ -9,6 +9,7 @@ from typing import Any
 from django.templatetags.static import static
 from django.urls import reverse
 
+from rocc.maps import geometry as geo
 from rocc.maps import selectors
 
 _ids = itertools.count(1)
@@ -177,3 +178,39 @@ def choropleth_map(*, user, indicator_code: str, level: str, period: str | None,
 
 def _range(c: dict) -> str:
     return f"{c['low']:,.4g} to {c['high']:,.4g}" if c["low"] != c["high"] else f"{c['high']:,.4g}"
+
+
+def pairs_map(result: dict[str, Any], *, chains: bool) -> dict[str, Any] | None:
+    """A near-repeat result's linked pairs as short lines between the two events (the Knox test's close pairs, or
+    the chains' links), with the same pairs as a table; None when the result has no pairs or its coordinates are
+    not NZTM2000. Only the pairs the result kept are drawn (it says how many there are in all)."""
+    pairs = result.get("pairs") or []
+    if result.get("crs") != geo.NZTM or not pairs:
+        return None
+    rows = selectors.pairs_rows(result, chains=chains)
+    total = int(result["links"] if chains else result.get("pairs_total") or len(pairs))
+    what = "linked pairs" if chains else "close pairs"
+    context = _base(
+        title="Near-repeat pairs on the map",
+        description=(
+            "Each line joins two events that are linked: at most the chosen distance and days apart, in the same chain. "
+            if chains
+            else "Each line joins two events counted in a close cell of the Knox table (a finite distance band and a finite day band). "
+        )
+        + "Select a line to see its events, distance and days apart.",
+        key="pairs",
+        layers=[selectors.pairs_layer(rows)],
+    )
+    context.update(
+        legend=[{"css": "swatch-pair", "label": "a pair of events: a dot at each, joined by a line"}],
+        summary=(
+            f"The first {len(rows):,} of {total:,} {what} are drawn ({'the largest chains first' if chains else 'nearest bands first'}); the counts above hold them all."
+            if len(rows) < total
+            else f"All {total:,} {what} are drawn."
+        ),
+        table_template="maps/_table_pairs.html",
+        pairs=rows,
+        chains=chains,
+        heading_level=3,
+    )
+    return context

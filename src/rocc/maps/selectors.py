@@ -655,3 +655,59 @@ def public_choropleth(indicator: dict[str, Any], *, level: str = UnitLevel.DISTR
         "suppressed": sum(1 for r in rows if r["suppressed"]),
         "sources_note": sources_note(),
     }
+
+
+# ---------------------------------------------------------------------------------------------- near-repeat pairs
+
+
+def pairs_rows(result: dict[str, Any], *, chains: bool) -> list[dict[str, Any]]:
+    """The linked pairs a near-repeat result kept (Knox close pairs, or chains' links), one row each for the map's
+    table and its lines: the two events (their ids when the chains were given some, else their rows), what links
+    them (the chain, or the Knox cell in words), distance and days apart, NZTM2000 and WGS84 places. Reads only the
+    result: its pairs carry no person."""
+    from rocc.analysis.near_repeat import band_words
+
+    pairs = result.get("pairs") or []
+    if not pairs:
+        return []
+    lon_a, lat_a = geo.lonlat_of_nztm(np.array([p["x_a"] for p in pairs]), np.array([p["y_a"] for p in pairs]))
+    lon_b, lat_b = geo.lonlat_of_nztm(np.array([p["x_b"] for p in pairs]), np.array([p["y_b"] for p in pairs]))
+    rows = []
+    for k, pair in enumerate(pairs):
+        if chains:
+            linked = f"chain {pair['chain']}"
+            first, second = pair.get("id_a") or f"row {pair['row_a']}", pair.get("id_b") or f"row {pair['row_b']}"
+        else:
+            linked = band_words(result["distance_bands"][pair["distance_band"]], result["day_bands"][pair["day_band"]])
+            first, second = f"row {pair['row_a']}", f"row {pair['row_b']}"
+        rows.append(
+            {
+                "number": k + 1,
+                "first": first,
+                "second": second,
+                "linked": linked,
+                "distance": pair["distance"],
+                "days": pair["days"],
+                "x_a": round(pair["x_a"]),
+                "y_a": round(pair["y_a"]),
+                "x_b": round(pair["x_b"]),
+                "y_b": round(pair["y_b"]),
+                "lon_a": round(float(lon_a[k]), 6),
+                "lat_a": round(float(lat_a[k]), 6),
+                "lon_b": round(float(lon_b[k]), 6),
+                "lat_b": round(float(lat_b[k]), 6),
+            }
+        )
+    return rows
+
+
+def pairs_layer(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The map's layer of linked pairs: each pair's two places in WGS84 and the words its popup shows."""
+    return {
+        "kind": "pairs",
+        "lines": [[r["lat_a"], r["lon_a"], r["lat_b"], r["lon_b"]] for r in rows],
+        "labels": [
+            f"Pair {r['number']}: {r['first']} and {r['second']}, {r['distance']:,.0f} m and {r['days']} day{'s' if r['days'] != 1 else ''} apart ({r['linked']})"
+            for r in rows
+        ],
+    }

@@ -1,6 +1,6 @@
 """Template tags that put the map component on other capabilities' pages with one line each:
 ``{% load maps %}`` then ``{% hotspot_map result %}``, ``{% events_map %}``, ``{% deconfliction_map views %}`` or
-``{% case_area_map case %}``. Each reads through the maps selectors, scoped to the signed-in user."""
+``{% case_area_map case %}``, ``{% near_repeat_pairs_map result %}``. Each reads through the maps selectors, scoped to the signed-in user."""
 
 from __future__ import annotations
 
@@ -25,6 +25,13 @@ def hotspot_map(context, result, stored=None, cells_url=None):
     if stored and cells_url:
         return _render(context, components.saved_hotspot_map(stored, cells_url=cells_url))
     return _render(context, components.hotspot_map(result))
+
+
+@register.simple_tag(takes_context=True)
+def near_repeat_pairs_map(context, result, chains=False):
+    """A near-repeat result's linked pairs (``chains``: a chains result's links) as lines on the map, with the table
+    of the same pairs; nothing when it kept none or its coordinates are not NZTM2000."""
+    return _render(context, components.pairs_map(result, chains=bool(chains)))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,6 +1,6 @@
 /* rocc's map component: Leaflet (served from rocc's own static files) with the approximate national outline, the
    loaded boundaries, an optional operator-configured basemap, and the layers a page asks for (points, hot-spot grid,
-   places, an area, a choropleth). Large layers draw on one canvas per layer, redrawn when the map stops moving.
+   places, an area, a choropleth, near-repeat pairs). Large layers draw on one canvas per layer, redrawn when the map stops moving.
    Keyboard: the map takes focus (Tab), arrow keys pan, + and - zoom; every feature is also a row of the table beside
    the map, whose "Show on map" button centres the map on it and opens its details. Nothing is fetched from outside
    rocc unless the operator configured a tile server. */
@@ -305,7 +305,25 @@
     return { layer: layer, bounds: features.length ? layer.getBounds() : null };
   }
 
-  var BUILDERS = { points: pointsLayer, grid: gridLayer, places: placesLayer, area: areaLayer, choropleth: choroplethLayer };
+  /* Near-repeat pairs: a short line between the two linked events, a dot at each end (one canvas, a few thousand). */
+  function pairsLayer(map, data, figure) {
+    var renderer = L.canvas({ padding: 0.2 }), group = L.featureGroup().addTo(map), lines = [];
+    data.lines.forEach(function (p, i) {
+      var line = L.polyline([[p[0], p[1]], [p[2], p[3]]], { renderer: renderer, color: "#54278f", weight: 3, opacity: 0.85 })
+        .bindPopup(esc(data.labels[i])).addTo(group);
+      L.circleMarker([p[0], p[1]], { renderer: renderer, radius: 3, color: "#ffffff", weight: 1, fillColor: "#54278f", fillOpacity: 1, interactive: false }).addTo(group);
+      L.circleMarker([p[2], p[3]], { renderer: renderer, radius: 3, color: "#ffffff", weight: 1, fillColor: "#54278f", fillOpacity: 1, interactive: false }).addTo(group);
+      lines.push(line);
+    });
+    figure.rocc.showPair = function (i) {
+      var line = lines[i];
+      map.fitBounds(line.getBounds(), { maxZoom: Math.max(map.getZoom(), 16), padding: [40, 40] });
+      line.openPopup(line.getCenter());
+    };
+    return { layer: group, bounds: lines.length ? group.getBounds() : null };
+  }
+
+  var BUILDERS = { points: pointsLayer, grid: gridLayer, places: placesLayer, area: areaLayer, choropleth: choroplethLayer, pairs: pairsLayer };
 
   function build(figure) {
     if (figure.dataset.built) return;
@@ -385,6 +403,7 @@
       if (kind === "cell" && figure.rocc.showCell) figure.rocc.showCell(Number(value));
       if (kind === "point" && figure.rocc.showPoint) figure.rocc.showPoint(Number(value));
       if (kind === "place" && figure.rocc.showPlace) figure.rocc.showPlace(Number(value));
+      if (kind === "pair" && figure.rocc.showPair) figure.rocc.showPair(Number(value));
       if (kind === "unit" && figure.rocc.showUnit) figure.rocc.showUnit(value);
       holder.scrollIntoView({ block: "nearest" });
       holder.focus();
