@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from importlib import resources
 from typing import Literal
 
 import yaml
@@ -22,6 +23,7 @@ from rocc.org.models import OrgUnit
 from rocc.org.services import agency_resolve
 from rocc.strategy.codesign import find_cycle, link_allowed
 from rocc.strategy.models import QUESTIONS, Activity, DistrictPlan
+from rocc.strategy.selectors.plans import measures_indicators_all
 
 ALL_AGENCIES = "all"
 
@@ -74,8 +76,8 @@ class BoxFile(_Strict):
 
 class MonitoringFile(_Strict):
     outcome: str = Field(min_length=1)
-    indicator_code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=80)
-    indicator_name: str = Field(min_length=1)
+    indicator_code: str = Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=80)  # an indicator of the Measures catalogue
+    indicator_name: str = ""  # the group's own wording for it; the catalogue's name when left out
     baseline: str = ""
     data_source: str = ""
     responsible_agency: str = ""
@@ -183,8 +185,19 @@ def _schema_message(error: dict) -> str:
     return f"'{name}': {error['msg'].lower()} (got {shown_input(error['input'])})"
 
 
-def framework_file_check(text: str, *, source: str) -> tuple[FrameworkFile | None, list[FileProblem]]:
-    """The parsed file, or the list of everything wrong with it, each problem with its line and column."""
+def indicator_catalogue_for_files() -> dict[str, str]:
+    """The indicators a framework file may name (code → name): those of the Measures catalogue, and those shipped with
+    rocc. The shipped ones count because ``rocc load-defaults`` loads the shipped framework before the shipped
+    indicators (they link to its action-plan activities), so its monitoring rows name indicators loaded just after."""
+    shipped_text = resources.files("rocc.measures.defaults").joinpath("indicators.yaml").read_text(encoding="utf-8")
+    shipped = {str(entry["code"]): str(entry.get("name") or entry["code"]) for entry in yaml.safe_load(shipped_text) or []}
+    return {**shipped, **measures_indicators_all()}
+
+
+def framework_file_check(text: str, *, source: str, catalogue: dict[str, str] | None = None) -> tuple[FrameworkFile | None, list[FileProblem]]:
+    """The parsed file, or the list of everything wrong with it, each problem with its line and column. Indicators a
+    plan names (monitoring rows, an output's reported figure) are checked against ``catalogue`` (code → name;
+    :func:`indicator_catalogue_for_files` when not given)."""
     try:
         limits.size_check(len(text.encode("utf-8", errors="replace")), file=source, in_request=True)
     except limits.FileRefusal as refusal:
@@ -205,7 +218,10 @@ def framework_file_check(text: str, *, source: str) -> tuple[FrameworkFile | Non
         return None, [FileProblem(source, *_where(positions, tuple(e["loc"]), key=e["type"] == "extra_forbidden"), _schema_message(e)) for e in error.errors()]
     problems = [
         FileProblem(source, *_where(positions, path, key=bool(path) and isinstance(path[-1], tuple)), message)
-        for path, message in [*_meaning_problems(parsed), *_district_plan_problems(parsed)]
+        for path, message in [
+            *_meaning_problems(parsed),
+            *_district_plan_problems(parsed, catalogue if catalogue is not None else (indicator_catalogue_for_files() if parsed.district_plans else {})),
+        ]
     ]
     return (None, problems) if problems else (parsed, [])
 
@@ -244,7 +260,14 @@ def _meaning_problems(framework: FrameworkFile):
                     named.add(agency.pk)
 
 
-def _district_plan_problems(framework: FrameworkFile):
+def _not_in_catalogue(code: str) -> str:
+    return (
+        f"'{code}' is not an indicator of the Measures catalogue: define it under Measures first (or load the file of "
+        "indicators that defines it), then name it here by its code"
+    )
+
+
+def _district_plan_problems(framework: FrameworkFile, catalogue: dict[str, str]):
     """References inside co-designed plans: units, users, boxes, chains (no cycles, only forward links),
     action-plan activities, outcomes and agencies."""
 
@@ -294,6 +317,8 @@ def _district_plan_problems(framework: FrameworkFile):
                     )
             if box.reported_indicator and box.kind != "output":
                 yield at + ("reported_indicator",), f"only an output carries a reported figure; '{box.id}' is an {box.kind}"
+            elif box.reported_indicator and box.reported_indicator not in catalogue:
+                yield at + ("reported_indicator",), _not_in_catalogue(box.reported_indicator)
             for a, reference in enumerate(box.activities):
                 plan_code, _, number = reference.partition("/")
                 known = number.isdigit() and (
@@ -311,6 +336,8 @@ def _district_plan_problems(framework: FrameworkFile):
                 yield at + ("outcome",), f"unknown reference: no box of this plan has the id '{row.outcome}'"
             elif boxes[row.outcome][1].kind != "outcome":
                 yield at + ("outcome",), f"'{row.outcome}' is an {boxes[row.outcome][1].kind}, not an outcome; monitoring rows belong to outcomes"
+            if row.indicator_code not in catalogue:
+                yield at + ("indicator_code",), _not_in_catalogue(row.indicator_code)
             if row.responsible_agency:
                 try:
                     agency_resolve(row.responsible_agency)

@@ -31,6 +31,7 @@ from rocc.strategy.files import (
     district_plan_data,
     file_problem_at,
     framework_file_check,
+    indicator_catalogue_for_files,
 )
 from rocc.strategy.models import (
     ActionPlan,
@@ -160,6 +161,12 @@ def _district_plan_load(framework: Framework, row: DistrictPlanFile, *, only_cre
     line with the file: a draft is rewritten, an agreed version is left frozen and a new draft gets the file's
     content. Returns the plan and whether the file's status needs the agree gate checked."""
 
+    if any(not m.indicator_name for m in row.monitoring):
+        # A row that names only its indicator reads the catalogue's name, as one added on the page does; filled in
+        # before the comparison below, so loading the same file again changes nothing.
+        catalogue = indicator_catalogue_for_files()
+        named = [m if m.indicator_name else m.model_copy(update={"indicator_name": catalogue.get(m.indicator_code, m.indicator_code)}) for m in row.monitoring]
+        row = row.model_copy(update={"monitoring": named})
     unit = OrgUnit.objects.get(code=row.unit)
     plan = DistrictPlan.objects.filter(code=row.code).first()
     if plan is None:
