@@ -721,15 +721,30 @@ class AutocorrelationForm(AnalysisForm):
         label="The file holds",
         required=False,
         initial="grid",
-        choices=[("grid", "Events with coordinates, to count on a grid"), ("areas", "One row per area, with its neighbours")],
+        choices=[
+            ("grid", "Events with coordinates, to count on a grid"),
+            ("units", "Events with coordinates, to count in units with boundaries"),
+            ("areas", "One row per area, with its neighbours"),
+        ],
+        help_text="From the event store: grid cells or units with boundaries.",
+    )
+    boundary_level = forms.ChoiceField(
+        label="Units with boundaries: the areas are the",
+        required=False,
+        initial="area",
+        choices=[("area", "Areas within the unit analysed"), ("district", "Districts within the unit analysed")],
+        help_text="Neighbours are units whose boundaries touch (queen: even at a corner; rook: along an edge). Units without a loaded boundary are left out, with a note.",
     )
     coordinates = forms.ChoiceField(label="The coordinates are", choices=COORDINATES, initial="nztm", required=False)
     cell = forms.FloatField(label="Grid cell size (metres)", min_value=1, initial=250, required=False)
     contiguity = forms.ChoiceField(
-        label="A cell's neighbours",
+        label="A cell's (or unit's) neighbours",
         required=False,
         initial="queen",
-        choices=[("queen", "The 8 surrounding cells (queen, as the hot-spot map)"), ("rook", "The 4 cells sharing a side (rook)")],
+        choices=[
+            ("queen", "The 8 surrounding cells (queen, as the hot-spot map); units touching at any point"),
+            ("rook", "The 4 cells sharing a side (rook); units sharing a stretch of boundary"),
+        ],
     )
     permutations = forms.IntegerField(label="Permutations", min_value=0, max_value=9999, initial=999, required=False, help_text=_PERMUTATIONS_HELP)
     significance = forms.FloatField(label="Significance level", min_value=0.001, max_value=0.2, initial=0.05, required=False)
@@ -762,7 +777,11 @@ class AutocorrelationForm(AnalysisForm):
     def parameters(self, *, source: str) -> dict[str, Any]:
         data = super().parameters(source=source)
         if source == "events":
-            data.update(areas_are="grid", area=None, value=None, neighbours=None)
+            data.update(areas_are="units" if data.get("areas_are") == "units" else "grid", area=None, value=None, neighbours=None)
+        if data.get("areas_are") == "units":
+            data["boundary_level"] = data.get("boundary_level") or "area"
+        else:
+            data.pop("boundary_level", None)
         data["cell"] = data.get("cell") or 250.0
         data["coordinates"] = data.get("coordinates") or "nztm"
         return data

@@ -19,6 +19,7 @@ import pandas as pd
 from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
 from rocc.analysis.centrography import centre_and_spread
 from rocc.analysis.concentration import concentration
+from rocc.analysis.contiguity import area_autocorrelation
 from rocc.analysis.displacement import displacement_analysis
 from rocc.analysis.emerging_hotspots import emerging_hotspots
 from rocc.analysis.errors import AnalysisInputError
@@ -557,6 +558,8 @@ def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         label = params.get("value_label") or f"values of {params['value']}"
         result = spatial_autocorrelation(values=numeric_column(frame, params["value"]), weights=weights, value_label=label, **common).to_dict()
         return Outcome(result, holds_person_level=False)
+    if (params.get("areas_are") or "grid") == "units":
+        return _unit_autocorrelation(frame, params, common)
     frame, xs, ys, crs, dropped = _points(frame, params)
     result = grid_autocorrelation(
         x=xs,
@@ -569,6 +572,40 @@ def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     ).to_dict()
     result["parameters"]["crs"] = crs
     _notes(result, _left_out(dropped))
+    return Outcome(result, holds_person_level=False)
+
+
+def _unit_autocorrelation(frame: pd.DataFrame, params: dict[str, Any], common: dict[str, Any]) -> Outcome:
+    """Events counted in units with boundaries (``_areas``: the service reads them for the run), with the units'
+    contiguity. Coordinates must be NZTM2000, the boundaries' (longitude/latitude are projected to it)."""
+    areas = params.get("_areas")
+    if areas is None:
+        raise AnalysisInputError("units with boundaries need the boundaries of the run's units")
+    frame, xs, ys, crs, dropped = _points(frame, params)
+    if crs != NZTM:
+        raise AnalysisInputError("units' boundaries are in NZTM2000: give the coordinates as NZTM2000 metres or as longitude/latitude")
+    result = area_autocorrelation(
+        x=xs,
+        y=ys,
+        ids=areas.codes,
+        geometries=areas.geometries,
+        names=areas.names,
+        contiguity=params.get("contiguity") or "queen",
+        weights=_harm(frame, params),
+        value_label=params.get("value_label") or ("harm per unit" if params.get("harm") else "events per unit"),
+        **common,
+    ).to_dict()
+    names = dict(zip(areas.codes, areas.names, strict=True))
+    for row in result["areas"]:
+        row["name"] = names.get(row["area"])
+    result["parameters"].update(crs=NZTM, boundary_level=areas.level, within=areas.within)
+    without = (
+        f"{areas.without_boundary} {areas.level} unit{'s have' if areas.without_boundary != 1 else ' has'} no boundary loaded and "
+        f"{'are' if areas.without_boundary != 1 else 'is'} not among the areas (their events count as outside)"
+        if areas.without_boundary
+        else ""
+    )
+    _notes(result, _left_out(dropped), without, "the values are counts of events, not rates: no population is held for the units")
     return Outcome(result, holds_person_level=False)
 
 

@@ -22,6 +22,7 @@ from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, AnalysisUpload
 from rocc.analysis_pages.result_schemas import result_problems
 from rocc.analysis_pages.sources import events_count, events_table
 from rocc.analysis_pages.tasks import analysis_run_task
+from rocc.analysis_pages.unit_areas import unit_areas
 from rocc.audit.services import person_access_record
 from rocc.core import limits
 from rocc.events.pseudonym import person_key as pseudonymise
@@ -178,6 +179,9 @@ def _compute(run: AnalysisRun, *, user) -> runners.Outcome:
     events = params.pop("_events", None)
     try:
         loader = _frame_loader(run.upload, user=user, events=events)
+        if run.kind == AnalysisKind.AUTOCORRELATION and params.get("areas_are") == "units":
+            within = OrgUnit.objects.get(code=events["unit_code"]) if events else run.scope_unit
+            params["_areas"] = unit_areas(user=user, level=params.get("boundary_level") or "area", within=within)
         return runners.analysis_compute(run.kind, params, loader)
     except AnalysisInputError as error:
         where = run.upload.name if run.upload is not None else ("the events" if events else "")
