@@ -602,7 +602,7 @@ def _public_shapes(level: str) -> dict[str, Any]:
 
 def public_choropleth(indicator: dict[str, Any], *, level: str = UnitLevel.DISTRICT) -> dict[str, Any] | None:
     """A published indicator (one indicator of a release version's frozen content, as the public pages read it) by
-    district as a server-drawn map: each unit's latest published figure shaded in the same quantile classes and
+    district or by area (``level``; the areas only when the release holds area figures) as a server-drawn map: each unit's latest published figure shaded in the same quantile classes and
     colours as the signed-in indicator map. Only what the release published is read: its cells already passed the
     public disclosure gate when it was frozen (small counts suppressed, others randomly rounded), a withheld cell
     (no consent) is drawn as not published, and nothing is read from the live figures. None when fewer than two of

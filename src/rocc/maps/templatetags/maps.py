@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from rocc.maps import components, selectors
+from rocc.org.models import UnitLevel
 
 register = template.Library()
 
@@ -51,7 +53,12 @@ def case_area_map(context, case):
 
 @register.simple_tag
 def public_indicator_map(indicator):
-    """A published indicator by district, drawn on the server for the public pages (nothing when fewer than two of
-    its districts have a boundary loaded). ``indicator`` is one indicator of a release version's content."""
-    layer = selectors.public_choropleth(indicator)
-    return render_to_string("maps/_public_choropleth.html", {"m": layer}) if layer else ""
+    """A published indicator by district, and by area when the release holds area figures, drawn on the server for
+    the public pages (a level is left out when fewer than two of its units have a boundary loaded). ``indicator`` is
+    one indicator of a release version's content: only its frozen figures are read."""
+    parts = []
+    for level in (UnitLevel.DISTRICT, UnitLevel.AREA):
+        layer = selectors.public_choropleth(indicator, level=level)
+        if layer:
+            parts.append(render_to_string("maps/_public_choropleth.html", {"m": layer, "first": not parts}))
+    return mark_safe("".join(parts))  # noqa: S308  (templates rendered with autoescape)

@@ -114,9 +114,24 @@ def test_the_public_map_reads_without_script_and_passes_axe(browser, live_server
     page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.goto(f"/public/releases/{release.slug}/indicators/assaults/")
     figure = page.locator("section.public-map figure")
-    assert figure.locator("svg[role=img] path").count() == 1 + len(DISTRICTS_WITH_BOUNDARIES)
+    assert figure.locator("svg.choropleth-map path").count() == 1 + len(DISTRICTS_WITH_BOUNDARIES)
     assert "Classes are quantiles" in figure.inner_text()
     assert serious_violations(page) == []
+    # Each region is reached with the keyboard, named with its figure, and opens its unit's figures.
+    names = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        label = page.evaluate("() => document.activeElement.closest('svg.choropleth-map') ? document.activeElement.getAttribute('aria-label') : null")
+        if label:
+            names.append(label)
+        elif names:
+            break
+    assert len(names) == len(DISTRICTS_WITH_BOUNDARIES) and any(n.startswith("Waitematā: suppressed") for n in names)
+    page.keyboard.press("Shift+Tab")
+    focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("h2#unit-figures").inner_text() == focused.split(":")[0]
     (ARTEFACTS / "maps").mkdir(parents=True, exist_ok=True)
     page.locator("section.public-map").screenshot(path=str(ARTEFACTS / "maps" / "05-public-indicator-map.png"))
     # Narrow screens: the map scales to the column.
@@ -124,3 +139,42 @@ def test_the_public_map_reads_without_script_and_passes_axe(browser, live_server
     assert figure.locator("svg.choropleth-map").bounding_box()["width"] <= 400
     assert scripts == [] and elsewhere == []
     context.close()
+
+
+def test_each_region_is_a_link_named_with_its_figure_to_that_units_figures(client, live, boundaries):
+    release = live()
+    part = _map_part(_page(client, release))
+    links = re.findall(r'<a href="\?unit=([a-z-]+)#unit-figures" aria-label="([^"]+)"><path d=', part)
+    assert {code for code, _ in links} == DISTRICTS_WITH_BOUNDARIES
+    named = dict(links)
+    assert named["waitemata"] == "Waitematā: suppressed (a small count)"
+    assert re.fullmatch(r"Northland: [\d.,]+ .+, [A-Z][a-z]{2} \d{4}", named["northland"])
+    followed = client.get(f"/public/releases/{release.slug}/indicators/assaults/?unit=northland").content.decode()
+    assert '<h2 id="unit-figures">Northland</h2>' in followed
+    assert "<script" not in followed
+
+
+def test_a_release_holding_area_figures_is_also_mapped_by_area_with_the_same_protection(live, boundaries):
+    import copy
+
+    from rocc.maps.templatetags.maps import public_indicator_map
+    from rocc.releases.selectors import indicator_in, public_version_get
+
+    published = indicator_in(public_version_get(release=live()).content, "assaults")
+    assert public_indicator_map(published).count('<section class="public-map"') == 1  # districts only: no area figures
+    cells = {c["unit"]: c for c in published["cells"]}
+    with_areas = copy.deepcopy(published)
+    # Frozen area cells as a release holding them would carry: North Shore's small count suppressed at freezing.
+    with_areas["cells"] += [
+        {**copy.deepcopy(cells["waitemata"]), "unit": "north-shore", "unit_name": "North Shore"},
+        {**copy.deepcopy(cells["northland"]), "unit": "west-auckland", "unit_name": "West Auckland"},
+    ]
+    html = public_indicator_map(with_areas)
+    assert html.count('<section class="public-map"') == 2 and html.count("public-map.css") == 1
+    area = html.split('aria-labelledby="public-map-area-heading"')[1]
+    assert "By area" in area and "District" not in area.split("<thead>")[1].split("</thead>")[0]
+    assert 'aria-label="North Shore: suppressed (a small count)"' in area
+    assert re.search(r'<a href="\?unit=west-auckland#unit-figures" aria-label="West Auckland: [\d.,]+ ', area)
+    north_shore_row = area.split('<th scope="row">North Shore</th>')[1].split("</tr>")[0]
+    assert ">s<" in north_shore_row and re.findall(r"\d", north_shore_row.replace(cells["waitemata"]["latest"]["label"], "")) == []
+    assert "<script" not in html
