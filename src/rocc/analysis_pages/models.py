@@ -58,9 +58,20 @@ class SavedAnalysis(models.Model):
         return f"{self.get_kind_display()}: {self.title}"
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class AnalysisUpload(models.Model):
     """A file an analyst uploaded to analyse. Held in the database (not on one machine's disk) so that any
-    web process or worker can read it; only its uploader uses it, and old ones are cleared."""
+    web process or worker can read it; only its uploader uses it, and old ones are cleared.
+
+    A file larger than ROCC_LIMIT_INLINE_UPLOAD_KB is first kept owner-only in the data directory (``upload_file``)
+    and checked by the worker, as a run is: queued, running, then done (its content, columns and rows kept) or
+    failed (``error`` says where the file is wrong and nothing is kept)."""
 
     name = models.CharField(max_length=255)
     content = models.BinaryField()
@@ -68,21 +79,32 @@ class AnalysisUpload(models.Model):
     has_header = models.BooleanField(default=True)
     columns = models.JSONField(default=list)
     rows = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.DONE)
+    progress = models.PositiveSmallIntegerField(default=100, help_text="Per cent of the check done")
+    error = models.TextField(blank=True)
+    upload_file = models.CharField(max_length=200, blank=True, help_text="The file while it waits to be checked (data-directory-relative); removed after")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__lte=100), name="analysisupload_progress_is_a_percentage")]
 
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def ready(self) -> bool:
+        """Checked and kept: its columns can be picked and it can be analysed."""
+        return self.status == RunStatus.DONE
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    @property
+    def failed(self) -> bool:
+        return self.status == RunStatus.FAILED
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
 
 
 class AnalysisRun(models.Model):

@@ -7,11 +7,13 @@ import datetime as dt
 import json
 import logging
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,10 +23,11 @@ from rocc.analysis_pages import runners
 from rocc.analysis_pages.models import AnalysisKind, AnalysisRun, AnalysisUpload, NodePersonLink, RunStatus, SavedAnalysis
 from rocc.analysis_pages.result_schemas import result_problems
 from rocc.analysis_pages.sources import events_count, events_table
-from rocc.analysis_pages.tasks import analysis_run_task
+from rocc.analysis_pages.tasks import analysis_run_task, analysis_upload_task
 from rocc.analysis_pages.unit_areas import unit_areas
 from rocc.audit.services import person_access_record
 from rocc.core import limits
+from rocc.events import store
 from rocc.events.pseudonym import person_key as pseudonymise
 from rocc.maps.selectors import hotspot_columns
 from rocc.org.models import OrgUnit
@@ -49,14 +52,14 @@ class AnalysisRefused(Exception):
 # --- uploads --------------------------------------------------------------------------------------
 
 
-def _frame_from_bytes(name: str, content: bytes, *, header: bool) -> pd.DataFrame:
+def _frame_from_bytes(name: str, content: bytes, *, header: bool, in_request: bool = True) -> pd.DataFrame:
     suffix = Path(name).suffix.lower() or ".csv"
     with tempfile.TemporaryDirectory() as folder:
         # The library reads by path (it picks the reader from the suffix); the name keeps messages readable.
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         try:
-            _limits_check(path, suffix=suffix, name=name)
+            _limits_check(path, suffix=suffix, name=name, in_request=in_request)
             frame = read_table(path, header=header)
             limits.frame_check(frame, file=name)
             return frame
@@ -68,20 +71,32 @@ def _frame_from_bytes(name: str, content: bytes, *, header: bool) -> pd.DataFram
             raise AnalysisInputError(f"{name}: cannot be read as a table: its contents are damaged ({type(error).__name__})") from None
 
 
-def _limits_check(path: Path, *, suffix: str, name: str) -> None:
-    """The limits of a file read while the page waits (rocc.core.limits), before it is parsed."""
-    limits.size_check(path.stat().st_size, file=name, in_request=True)
+def _limits_check(path: Path, *, suffix: str, name: str, in_request: bool = True) -> None:
+    """The limits of a file (rocc.core.limits), before it is parsed: the lower request limits when a page waits."""
+    limits.size_check(path.stat().st_size, file=name, in_request=in_request)
     if suffix in {".xlsx", ".xlsm"}:
-        limits.xlsx_check(path, file=name, in_request=True)
+        limits.xlsx_check(path, file=name, in_request=in_request)
     elif suffix == ".parquet":
         limits.parquet_check(path, file=name)
     else:
-        limits.csv_check(path, file=name, in_request=True)
+        limits.csv_check(path, file=name, in_request=in_request)
 
 
 def upload_frame(upload: AnalysisUpload, *, header: bool | None = None) -> pd.DataFrame:
-    """The uploaded table, read as the library reads files (any common encoding, BOM, Excel, Parquet)."""
-    return _frame_from_bytes(upload.name, bytes(upload.content), header=upload.has_header if header is None else header)
+    """The uploaded table, read as the library reads files (any common encoding, BOM, Excel, Parquet). A file too
+    large to read inline is only ever read by the worker (its check and its runs), within the worker's limits."""
+    return _frame_from_bytes(
+        upload.name, bytes(upload.content), header=upload.has_header if header is None else header, in_request=limits.read_inline(upload.size)
+    )
+
+
+def analysis_upload_accept(*, user, upload: UploadedFile, has_header: bool = True) -> AnalysisUpload:
+    """A file to analyse, checked now when it is small (``limits.read_inline``), or kept and queued for the worker to
+    check when it is larger, so a large or hostile file never holds up a web server's worker; the page follows it."""
+    name = upload.name or "the file"
+    if limits.read_inline(upload.size or 0):
+        return analysis_upload_create(user=user, name=name, content=upload.read(), has_header=has_header)
+    return analysis_upload_queue(user=user, upload=upload, has_header=has_header)
 
 
 def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool = True) -> AnalysisUpload:
@@ -93,7 +108,7 @@ def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool 
     except AnalysisInputError as error:
         raise AnalysisRefused(error) from None
     with transaction.atomic():
-        AnalysisUpload.objects.filter(created_by=user, created_at__lt=timezone.now() - UPLOAD_KEEP).delete()
+        _uploads_clear(user)
         return AnalysisUpload.objects.create(
             name=name[:255],
             content=content,
@@ -103,6 +118,60 @@ def analysis_upload_create(*, user, name: str, content: bytes, has_header: bool 
             rows=len(frame),
             created_by=user,
         )
+
+
+def _uploads_clear(user) -> None:
+    for old in AnalysisUpload.objects.filter(created_by=user, created_at__lt=timezone.now() - UPLOAD_KEEP).only("pk", "upload_file"):
+        if old.upload_file:
+            store.absolute(old.upload_file).unlink(missing_ok=True)
+        old.delete()
+
+
+def analysis_upload_queue(*, user, upload: UploadedFile, has_header: bool = True) -> AnalysisUpload:
+    """Keep an uploaded file in the data directory (owner-only) and queue its check for the worker; the file is
+    deleted once checked, whatever the outcome (a good file's content is then kept as any upload's is)."""
+    if not user.has_perm("analyses.run_analyses"):
+        raise PermissionDenied
+    name, size = Path(upload.name or "the file").name, upload.size or 0
+    try:
+        limits.size_check(size, file=name)
+    except limits.FileRefusal as refusal:
+        raise AnalysisRefused(AnalysisInputError(str(refusal))) from None
+    relative = f"analyses/incoming/{uuid.uuid4().hex}{Path(name).suffix.lower()}"
+    store.write_bytes_atomically(b"".join(upload.chunks()), relative)
+    with transaction.atomic():
+        _uploads_clear(user)
+        kept = AnalysisUpload.objects.create(
+            name=name[:255], content=b"", size=size, has_header=has_header, status=RunStatus.QUEUED, progress=0, upload_file=relative, created_by=user
+        )
+        transaction.on_commit(lambda: analysis_upload_task.enqueue(kept.pk))
+    return kept
+
+
+def analysis_upload_check(*, upload_id: int) -> AnalysisUpload:
+    """The worker's half of a queued upload: check the kept file within the limits and read it as a table; keep its
+    content, columns and rows, or the located reason it cannot be used (then nothing of it is kept)."""
+    upload = AnalysisUpload.objects.defer("content").get(pk=upload_id)
+    if upload.finished:
+        return upload  # a repeated task: the outcome stands
+    AnalysisUpload.objects.filter(pk=upload.pk).update(status=RunStatus.RUNNING, progress=10)
+    fields: dict[str, Any]
+    try:
+        if not upload.upload_file:
+            raise AnalysisInputError(f"{upload.name}: the uploaded file is no longer kept; upload it again")
+        content = store.absolute(upload.upload_file).read_bytes()
+        frame = _frame_from_bytes(upload.name, content, header=upload.has_header, in_request=False)
+        fields = {"status": RunStatus.DONE, "content": content, "columns": [str(c) for c in frame.columns], "rows": len(frame)}
+    except AnalysisInputError as error:
+        fields = {"status": RunStatus.FAILED, "error": str(error)}
+    except Exception as error:
+        log.exception("analysis upload %s failed", upload.pk)
+        fields = {"status": RunStatus.FAILED, "error": f"{upload.name}: the check stopped unexpectedly ({type(error).__name__}); nothing was kept"}
+    finally:
+        if upload.upload_file:
+            store.absolute(upload.upload_file).unlink(missing_ok=True)
+    AnalysisUpload.objects.filter(pk=upload.pk).update(progress=100, upload_file="", **fields)
+    return AnalysisUpload.objects.defer("content").get(pk=upload.pk)
 
 
 # --- runs -----------------------------------------------------------------------------------------
@@ -144,6 +213,8 @@ def analysis_run_start(
         raise PermissionDenied
     if upload is not None and upload.created_by_id != user.pk:
         raise PermissionDenied
+    if upload is not None and not upload.ready:
+        raise ValidationError({"upload": f"{upload.name} has not been checked yet, or could not be used: wait for its check, or upload it again"})
     data_source = "events" if events is not None else ("file" if upload is not None else "figures")
     if events is not None:
         events = {**events, "kind": kind, "unit_code": events.get("unit_code") or scope_unit.code, "purpose": purpose}
@@ -152,6 +223,8 @@ def analysis_run_start(
     if events is not None:
         rows = events_count(user=user, **events)
     long = runners.is_long(kind, parameters, rows) if background is None else background
+    if upload is not None and not limits.read_inline(upload.size):
+        long = True  # a large file is read by the worker only, never while a page waits
     run = AnalysisRun(
         kind=kind,
         scope_unit=scope_unit,
