@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.errors
+import shapely.geometry
 from scipy import sparse
 
 from rocc.analysis.autocorrelation import CONTIGUITIES, SIGNIFICANCE, AutocorrelationResult, SpatialWeights, spatial_autocorrelation
@@ -33,6 +35,29 @@ def _checked_areas(ids: Sequence[Any], geometries: Sequence[Any]) -> tuple[list[
         seen.add(area)
         if not isinstance(shape, shapely.Geometry) or shape.is_empty or shapely.get_type_id(shape) not in (3, 6):
             raise AnalysisInputError(f"area {area!r}: its boundary must be a polygon or multipolygon")
+    return ids, shapes
+
+
+def areas_from_geojson(document: dict[str, Any], *, id_property: str = "code") -> tuple[list[Any], list[Any]]:
+    """Area ids and shapely shapes from a GeoJSON FeatureCollection of polygons (in the events' projected CRS): each
+    feature's ``id_property`` names it. Refuses a feature without that property or with a shape that is not a
+    valid polygon, naming the feature's position."""
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list) or not features:
+        raise AnalysisInputError("the boundaries must be a GeoJSON FeatureCollection with at least one feature")
+    ids, shapes = [], []
+    for number, feature in enumerate(features, start=1):
+        properties = (feature or {}).get("properties") or {}
+        if properties.get(id_property) in (None, ""):
+            raise AnalysisInputError(f"boundary feature {number} has no {id_property!r} property to name its area")
+        try:
+            shape = shapely.geometry.shape(feature["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException):
+            raise AnalysisInputError(f"boundary feature {number} ({properties[id_property]}): its geometry cannot be read") from None
+        if not shape.is_valid:
+            raise AnalysisInputError(f"boundary feature {number} ({properties[id_property]}): its polygon is not valid ({shapely.is_valid_reason(shape)})")
+        ids.append(properties[id_property])
+        shapes.append(shape)
     return ids, shapes
 
 

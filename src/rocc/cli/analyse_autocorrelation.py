@@ -1,13 +1,15 @@
 """`rocc analyse autocorrelation`: global Moran's I, General G and local Moran's I (LISA) over areas given with
-their neighbours, or over events counted on the hot-spot grid."""
+their neighbours, over events counted on the hot-spot grid, or over events counted in areas with boundaries."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from rocc.analysis.autocorrelation import CLUSTER_LABELS, grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
+from rocc.analysis.contiguity import area_autocorrelation, areas_from_geojson
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import project_lonlat
 from rocc.analysis.inputs import numeric_column, read_table
@@ -26,8 +28,14 @@ def autocorrelation_command(
     x: str | None = typer.Option(None, "--x", help="Events file: the easting column in metres (or longitude with --lonlat)."),
     y: str | None = typer.Option(None, "--y", help="Events file: the northing column in metres (or latitude with --lonlat)."),
     cell: float | None = typer.Option(None, "--cell", help="Events file: grid cell size in metres."),
-    contiguity: str = typer.Option("queen", "--contiguity", help="Events file: queen (8 surrounding cells) or rook (4 sharing a side)."),
+    contiguity: str = typer.Option(
+        "queen", "--contiguity", help="Events file: queen (8 surrounding cells; areas touching at any point) or rook (4 sharing a side; areas sharing an edge)."
+    ),
     extent: str | None = typer.Option(None, "--extent", help="Events file: study area west,south,east,north in metres."),
+    boundaries: Path | None = typer.Option(
+        None, "--boundaries", help="Events file: count the events in these areas (GeoJSON polygons in the events' CRS) instead of grid cells."
+    ),
+    boundary_id: str = typer.Option("code", "--boundary-id", help="With --boundaries: the property that names each area."),
     crs: str | None = typer.Option(None, "--crs", help="CRS to project longitude/latitude to with --lonlat (e.g. EPSG:2193)."),
     lonlat: bool = typer.Option(False, "--lonlat", help="The event columns are WGS84 longitude/latitude."),
     drop_unlocated: bool = typer.Option(False, "--drop-unlocated", help="Leave out events with blank coordinates."),
@@ -48,14 +56,22 @@ def autocorrelation_command(
             weights = weights_from_neighbours(neighbours=listed, definition=f"neighbour list in column '{neighbours}'")
             result = spatial_autocorrelation(values=numeric_column(frame, value), weights=weights, value_label=f"values of {value}", **common)
         else:
-            if not (x and y and cell):
-                raise AnalysisInputError("give --area, --value and --neighbours for an areas file, or --x, --y and --cell for an events file")
+            if not (x and y and (cell or boundaries)):
+                raise AnalysisInputError("give --area, --value and --neighbours for an areas file, or --x, --y and --cell (or --boundaries) for an events file")
             if lonlat and not crs:
                 raise AnalysisInputError("--lonlat needs --crs, the projected CRS in metres to project to (e.g. EPSG:2193)")
             xs, ys, _ = _coordinate_columns(frame, x, y, drop_unlocated=drop_unlocated)
             if lonlat:
                 xs, ys = project_lonlat(xs, ys, crs=crs)
-            result = grid_autocorrelation(x=xs, y=ys, cell=cell, contiguity=contiguity, extent=_extent(extent), **common)
+            if boundaries is not None:
+                try:
+                    document = json.loads(boundaries.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as error:
+                    raise AnalysisInputError(f"{boundaries.name}: cannot be read as GeoJSON ({error})") from None
+                ids, shapes = areas_from_geojson(document, id_property=boundary_id)
+                result = area_autocorrelation(x=xs, y=ys, ids=ids, geometries=shapes, contiguity=contiguity, **common)
+            else:
+                result = grid_autocorrelation(x=xs, y=ys, cell=cell, contiguity=contiguity, extent=_extent(extent), **common)
     except (AnalysisInputError, ValueError) as error:
         fail(error)
         return

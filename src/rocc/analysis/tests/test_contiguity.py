@@ -141,3 +141,66 @@ def test_no_event_in_any_area_is_refused():
     ids, shapes = grid_of_squares()
     with pytest.raises(AnalysisInputError, match="none of the 2 events lies in any of the 9 areas"):
         area_autocorrelation(x=[1000, 2000], y=[1000, 2000], ids=ids, geometries=shapes)
+
+
+def test_areas_are_read_from_geojson_and_a_bad_feature_is_named():
+    from rocc.analysis.contiguity import areas_from_geojson
+
+    ids, shapes = grid_of_squares(2, 2)
+    document = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"code": i}, "geometry": shapely.geometry.mapping(s)} for i, s in zip(ids, shapes, strict=True)],
+    }
+    got_ids, got_shapes = areas_from_geojson(document)
+    assert got_ids == ids and all(a.equals(b) for a, b in zip(got_shapes, shapes, strict=True))
+    document["features"][1]["properties"] = {}
+    with pytest.raises(AnalysisInputError, match="boundary feature 2 has no 'code' property"):
+        areas_from_geojson(document)
+    bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    with pytest.raises(AnalysisInputError, match=r"boundary feature 1 \(x\): its polygon is not valid"):
+        areas_from_geojson({"features": [{"properties": {"code": "x"}, "geometry": bow_tie}]})
+
+
+def test_the_cli_counts_events_in_areas_with_boundaries(tmp_path):
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from rocc.cli.analyse import load_commands
+    from rocc.cli.main import app
+
+    load_commands()
+    ids, shapes = grid_of_squares()
+    (tmp_path / "areas.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "properties": {"code": i}, "geometry": shapely.geometry.mapping(s)} for i, s in zip(ids, shapes, strict=True)],
+            }
+        )
+    )
+    rng = np.random.default_rng(1)
+    x, y = np.concatenate([rng.uniform(0, 300, 90), rng.uniform(0, 100, 60)]), np.concatenate([rng.uniform(0, 300, 90), rng.uniform(0, 100, 60)])
+    pd.DataFrame({"x": x, "y": y}).to_csv(tmp_path / "events.csv", index=False)
+    args = [
+        "analyse",
+        "autocorrelation",
+        str(tmp_path / "events.csv"),
+        "--x",
+        "x",
+        "--y",
+        "y",
+        "--boundaries",
+        str(tmp_path / "areas.geojson"),
+        "--contiguity",
+        "rook",
+        "--permutations",
+        "99",
+    ]
+    done = CliRunner().invoke(app, [*args, "--json"])
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    expected = area_autocorrelation(x=x, y=y, ids=ids, geometries=shapes, contiguity="rook", permutations=99, seed=1)
+    assert document["moran"]["statistic"] == pytest.approx(expected.moran.statistic) and document["parameters"]["contiguity"] == "rook"
+    assert [a["value"] for a in document["areas"]] == expected.values.tolist()
