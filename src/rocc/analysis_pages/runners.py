@@ -605,7 +605,7 @@ def _unit_autocorrelation(frame: pd.DataFrame, params: dict[str, Any], common: d
         if areas.without_boundary
         else ""
     )
-    _notes(result, _left_out(dropped), without, "the values are counts of events, not rates per head: a unit with more people may have more events for that alone")
+    _notes(result, _left_out(dropped), without, "the values are counts of events, not rates per head: a unit with more people may have more events")
     return Outcome(result, holds_person_level=False)
 
 
