@@ -227,7 +227,108 @@ def hot_times(
     checked_weights = event_weights(weights, events=n)
     unweighted = checked_weights is None
     weight = np.ones(n, dtype=np.float64) if checked_weights is None else checked_weights
+    # Unweighted, an event with one time, or a window inside one hour, adds exactly 1 to its hour: counted, not spread.
+    one = _in_one_hour(start, end, day_only) if unweighted else np.zeros(n, dtype=bool)
+    counts = np.bincount(_week_cells(start[one]), minlength=7 * 24).astype(np.float64)
+    rest = ~one
+    return _hot_times_result(
+        counts=counts,
+        events=n,
+        single_time=int(((end == start) & ~day_only).sum()),
+        start=start[rest],
+        end=end[rest],
+        day_only=day_only[rest],
+        weight=weight[rest],
+        rows=np.flatnonzero(rest) + 1,
+        total=float(weight.sum()),
+        unweighted=unweighted,
+        aoristic=ends is not None,
+        date_only=date_only,
+        date_only_rule=(
+            "flagged by the caller"
+            if known_to_the_day is not None
+            else "a start at exactly midnight with no end, or an end also at midnight"
+            if midnight_is_date_only
+            else "none: times at midnight are taken as midnight"
+        ),
+        rows_to_list=rows_to_list,
+    )
 
+
+def _in_one_hour(start: np.ndarray, end: np.ndarray, day_only: np.ndarray) -> np.ndarray:
+    """Events with a time (not known only to the day) whose window ends within the hour it starts in (a single
+    time included): each adds its whole weight to that one hour. The engine's count of them is the same rule."""
+    return ~day_only & (end <= (np.floor_divide(start, 60) + 1) * 60)
+
+
+def _week_cells(minutes: np.ndarray) -> np.ndarray:
+    """The day-of-week × hour cell (Monday 00:00 first) of each minute since the epoch, as _week_cell."""
+    day = np.floor_divide(minutes, MINUTES_PER_DAY)
+    return np.mod(day + _EPOCH_WEEKDAY, 7) * 24 + np.floor_divide(np.mod(minutes, MINUTES_PER_DAY), 60)
+
+
+def hot_times_from_counts(
+    *,
+    counts: np.ndarray,
+    events: int,
+    single_time: int,
+    starts: Sequence[Any] | np.ndarray | pd.Series,
+    ends: Sequence[Any] | np.ndarray | pd.Series,
+    rows: Sequence[int] | np.ndarray,
+    date_only: str = "spread",
+    midnight_is_date_only: bool = True,
+    rows_to_list: int = 20,
+) -> HotTimesResult:
+    """:func:`hot_times` (unweighted, with ends) from counts made elsewhere, for example by a database engine.
+
+    ``counts`` (168, Monday 00:00 first) counts the events that add 1 to one hour: those with a time whose window
+    ends within the hour it starts in (:func:`hot_times`' rule, midnight rule included); ``single_time`` how many of
+    them have a single time; ``events`` how many events there are in all. ``starts``, ``ends`` and ``rows`` (each
+    event's row, from 1, in the order :func:`hot_times` would take them) are every other event, in that order. The
+    result is the one :func:`hot_times` gives for all the events."""
+    if date_only not in DATE_ONLY:
+        raise AnalysisInputError(f"unknown treatment of events known only to the day {date_only!r}; use one of: {', '.join(DATE_ONLY)}")
+    if events <= 0:
+        raise AnalysisInputError("there are no events")
+    counts = np.asarray(counts, dtype=np.float64).ravel()
+    if counts.shape != (7 * 24,):
+        raise AnalysisInputError(f"counts must have 168 cells, found {counts.size}")
+    start, start_midnight = _minutes(starts, name="from", blank_allowed=False)
+    end, end_midnight = _minutes(ends, name="to", blank_allowed=True)
+    blank = end == _BLANK
+    end[blank] = start[blank]
+    end_midnight[blank] = start_midnight[blank]
+    before = end < start
+    row_numbers = np.asarray(rows, dtype=np.int64)
+    if before.any():
+        raise AnalysisInputError("the end of the window is before its start", column="to", row=int(row_numbers[np.flatnonzero(before)[0]]))
+    day_only = start_midnight & end_midnight if midnight_is_date_only else np.zeros(len(start), dtype=bool)
+    if int(counts.sum()) + len(start) != events or _in_one_hour(start, end, day_only).any():
+        raise AnalysisInputError(f"the counts and the other events do not make up the {events} events")
+    return _hot_times_result(
+        counts=counts,
+        events=int(events),
+        single_time=int(single_time),
+        start=start,
+        end=end,
+        day_only=day_only,
+        weight=np.ones(len(start), dtype=np.float64),
+        rows=row_numbers,
+        total=float(np.ones(int(events), dtype=np.float64).sum()),
+        unweighted=True,
+        aoristic=True,
+        date_only=date_only,
+        date_only_rule=(
+            "a start at exactly midnight with no end, or an end also at midnight" if midnight_is_date_only else "none: times at midnight are taken as midnight"
+        ),
+        rows_to_list=rows_to_list,
+    )
+
+
+def _hot_times_result(
+    *, counts, events, single_time, start, end, day_only, weight, rows, total, unweighted, aoristic, date_only, date_only_rule, rows_to_list
+) -> HotTimesResult:
+    """The matrix from the counted events and the others spread in order, and the result with its summary."""
     # A date without a time stands for the whole day, and a run of dates for every day of the run.
     first_day = np.floor_divide(start, MINUTES_PER_DAY)
     last_day = np.floor_divide(end, MINUTES_PER_DAY)
@@ -241,34 +342,28 @@ def hot_times(
         by_day = by_day.reshape(7, 24).sum(axis=1)
         counted = timed
     else:
-        counted = np.ones(n, dtype=bool)
-    matrix = np.zeros(7 * 24, dtype=np.float64)
+        counted = np.ones(len(start), dtype=bool)
+    matrix = counts.copy()
     _spread_over_week(start[counted], end[counted], weight[counted], matrix)
-    long = np.flatnonzero((end - start > MINUTES_PER_WEEK) & counted)
-    single = int(((end == start) & timed).sum())
+    long = rows[(end - start > MINUTES_PER_WEEK) & counted]
+    day_only_events = int(day_only.sum())
     return HotTimesResult(
         matrix=matrix.reshape(7, 24),
-        events=n,
-        total=float(weight.sum()),
-        single_time=single,
-        windowed=int(timed.sum()) - single,
+        events=events,
+        total=total,
+        single_time=single_time,
+        windowed=events - day_only_events - single_time,
         long_windows=len(long),
-        long_window_rows=tuple(int(row) + 1 for row in long[:rows_to_list]),
+        long_window_rows=tuple(int(row) for row in long[:rows_to_list]),
         parameters={
             "harm_weighted": not unweighted,
-            "aoristic": ends is not None,
+            "aoristic": aoristic,
             "resolution": "minute",
             "long_window_minutes": MINUTES_PER_WEEK,
             "week_starts": "Monday",
             "date_only": date_only,
-            "date_only_rule": (
-                "flagged by the caller"
-                if known_to_the_day is not None
-                else "a start at exactly midnight with no end, or an end also at midnight"
-                if midnight_is_date_only
-                else "none: times at midnight are taken as midnight"
-            ),
+            "date_only_rule": date_only_rule,
         },
-        date_only=int(day_only.sum()),
+        date_only=day_only_events,
         date_only_by_day=by_day,
     )

@@ -25,7 +25,7 @@ from rocc.analysis.emerging_hotspots import emerging_hotspots
 from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.forecast_accuracy import DEFAULT_SHARES, forecast_accuracy
 from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
-from rocc.analysis.hot_times import hot_times
+from rocc.analysis.hot_times import hot_times, hot_times_from_counts
 from rocc.analysis.hotspots import grid_for_bounds, hotspots, hotspots_from_counts, project_lonlat
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
 from rocc.analysis.near_repeat import near_repeat_knox
@@ -260,10 +260,36 @@ def run_hotspots_on_store(events, params: dict[str, Any]) -> Outcome | None:
     return Outcome(result, holds_person_level=False)
 
 
+def run_hot_times_on_store(events, params: dict[str, Any]) -> Outcome | None:
+    """:func:`run_hot_times` on the event store with the events that fall in one hour counted in the engine; only the
+    others (windows across an hour's end, dates without a time) are pulled, with their start, end and row, to be
+    spread. None when the run needs each event's row (harm weights, an end before its start, an input not the
+    store's), so the frame is read."""
+    if params.get("harm") or (params.get("start"), params.get("end")) != ("date_from", "date_to"):
+        return None
+    counted = events.hour_counts(midnight_is_date_only=not params.get("midnight_is_a_time"))
+    if not counted.events:
+        raise AnalysisInputError(NO_STORE_EVENTS)
+    if counted.ends_before_starts:
+        return None  # the frame's run names the first such row
+    result = hot_times_from_counts(
+        counts=counted.counts,
+        events=counted.events,
+        single_time=counted.single_time,
+        starts=counted.starts,
+        ends=counted.ends,
+        rows=counted.rows,
+        date_only=params.get("date_only") or "spread",
+        midnight_is_date_only=not params.get("midnight_is_a_time"),
+    )
+    return Outcome(result.to_dict(), holds_person_level=False)
+
+
 #: The runs that take the event store's engine-side aggregates when their table is the store's (the events given
 #: as a loader with the aggregates); each gives None when its run needs the rows, and the frame runner runs.
 STORE_RUNNERS: dict[str, Callable[[Any, dict[str, Any]], Outcome | None]] = {
     "hotspots": run_hotspots_on_store,
+    "hot_times": run_hot_times_on_store,
 }
 NO_STORE_EVENTS = "there are no events in the store for these filters"
 

@@ -15,7 +15,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.hotspots import HotspotsResult
 from rocc.analysis_pages.forms import FORMS
 from rocc.analysis_pages.runners import NO_STORE_EVENTS
-from rocc.events.aggregates import GridCounts, PointsExtent, hotspot_grid, points_extent
+from rocc.events.aggregates import GridCounts, HourCounts, PointsExtent, hotspot_grid, hour_counts, points_extent
 from rocc.events.selectors import EVENT_COLUMNS, events_frame, persons_frame
 from rocc.events.selectors import events_count as store_events_count
 from rocc.org.models import OrgUnit
@@ -195,6 +195,10 @@ class StoreEvents:
     def points_extent(self) -> PointsExtent:
         """How many events are selected, how many have both coordinates, and their bounds."""
         return points_extent(user=self._user, **self._filters)
+
+    def hour_counts(self, *, midnight_is_date_only: bool) -> HourCounts:
+        """The events by day of week and hour where each adds one to one hour, and the others to spread."""
+        return hour_counts(user=self._user, midnight_is_date_only=midnight_is_date_only, **self._filters)
 
     def hotspot_counts(self, *, west: float, south: float, cell: float, rows: int, cols: int, by_place: bool) -> GridCounts:
         """The located events' grid counts (and, ``by_place``, each cell's events by unit name with the position

@@ -121,3 +121,71 @@ def hotspot_grid(
         x=points.column("x").to_numpy().astype(np.float64),
         y=points.column("y").to_numpy().astype(np.float64),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class HourCounts:
+    """The selected events by day of week × hour, counted in the engine where each adds exactly one event to one
+    hour: ``counts`` (168, Monday 00:00 first) of the events with a time whose window (to the minute) ends within
+    the hour it starts in, ``single_time`` how many of them have one time, ``events`` how many are selected; and every
+    other event's start, end and row (from 1, in date then event id order), pulled to be spread over its hours."""
+
+    counts: np.ndarray
+    single_time: int
+    events: int
+    starts: np.ndarray
+    ends: np.ndarray
+    rows: np.ndarray
+    ends_before_starts: int
+
+
+def hour_counts(
+    *,
+    user,
+    midnight_is_date_only: bool,
+    unit_code=None,
+    date_from=None,
+    date_to=None,
+    offence_codes: Iterable[str] | None = None,
+) -> HourCounts:
+    """The hot-time counts the engine can make exactly (see :class:`HourCounts`); the rule for which events add one
+    to one hour is the hot-times analysis's (its ``_in_one_hour``): not known only to the day (a start and end both
+    at exactly midnight, under ``midnight_is_date_only``), and an end, taken to the minute, no later than the end of
+    the start's hour."""
+    table = _selected(user=user, unit_code=unit_code, date_from=date_from, date_to=date_to, offence_codes=offence_codes)
+    start, end = table.date_from, table.date_to.coalesce(table.date_from)
+    start_minute, end_minute = start.truncate("m"), end.truncate("m")
+    if midnight_is_date_only:
+        day_only = (start == start.truncate("D")) & (end == end.truncate("D"))
+    else:
+        day_only = ibis.literal(False)
+    one_hour = ~day_only & (end_minute >= start_minute) & (end_minute <= start.truncate("h") + ibis.interval(hours=1))
+    ordered = table.mutate(
+        one_hour=one_hour,
+        single=~day_only & (end_minute == start_minute),
+        before=end_minute < start_minute,
+        day=start.day_of_week.index(),
+        hour=start.hour(),
+        end=end,
+        row=ibis.row_number().over(order_by=[table.date_from, table.event_id]) + 1,
+    )
+    totals = (
+        ordered.aggregate(events=ordered.count(), single=ordered.count(where=ordered.single), before=ordered.count(where=ordered.before))
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    in_one_hour = ordered.filter(ordered.one_hour)
+    counted = in_one_hour.group_by(["day", "hour"]).agg(n=in_one_hour.count()).to_pyarrow().to_pydict()
+    counts = np.zeros(7 * 24, dtype=np.float64)
+    for day, hour, n in zip(counted["day"], counted["hour"], counted["n"], strict=True):
+        counts[int(day) * 24 + int(hour)] = n
+    rest = ordered.filter(~ordered.one_hour).order_by("row").select("date_from", "end", "row").to_pyarrow()
+    return HourCounts(
+        counts=counts,
+        single_time=int(totals["single"] or 0),
+        events=int(totals["events"] or 0),
+        starts=rest.column("date_from").to_numpy(),
+        ends=rest.column("end").to_numpy(),
+        rows=rest.column("row").to_numpy().astype(np.int64),
+        ends_before_starts=int(totals["before"] or 0),
+    )

@@ -127,3 +127,89 @@ def test_on_postgresql_the_engine_counts_are_identical_too(stored, analyst, wait
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+# --- hot times ------------------------------------------------------------------------------------
+
+HOT_TIMES = {"start": "date_from", "end": "date_to", "offence": "offence_code", "offence_codes_are": "anzsoc"}
+HOT_TIME_RUNS = [
+    HOT_TIMES,
+    {**HOT_TIMES, "date_only": "apart"},
+    {**HOT_TIMES, "midnight_is_a_time": True},
+]
+
+
+@pytest.fixture
+def timed(event_store, analyst):
+    """Events with one time, windows inside an hour and across hours, dates without a time, runs of days and
+    windows longer than a week."""
+    rng = np.random.default_rng(61)
+    rows = []
+    for i in range(300):
+        day = dt.datetime(2024, 1, 1) + dt.timedelta(days=int(rng.integers(0, 150)))
+        start = day + dt.timedelta(hours=int(rng.integers(0, 24)), minutes=int(rng.integers(0, 60)))
+        kind = i % 6
+        if kind == 0:  # one time
+            row = {"date_from": f"{start:%Y-%m-%d %H:%M}", "date_to": ""}
+        elif kind == 1:  # inside its hour
+            end = start.replace(minute=59) if start.minute < 59 else start
+            row = {"date_from": f"{start:%Y-%m-%d %H:%M}", "date_to": f"{end:%Y-%m-%d %H:%M}"}
+        elif kind == 2:  # across hours
+            end = start + dt.timedelta(minutes=int(rng.integers(30, 600)))
+            row = {"date_from": f"{start:%Y-%m-%d %H:%M}", "date_to": f"{end:%Y-%m-%d %H:%M}"}
+        elif kind == 3:  # a date without a time
+            row = {"date_from": f"{day:%Y-%m-%d}", "date_to": ""}
+        elif kind == 4:  # a run of days
+            row = {"date_from": f"{day:%Y-%m-%d}", "date_to": f"{day + dt.timedelta(days=int(rng.integers(1, 4))):%Y-%m-%d}"}
+        else:  # some longer than a week
+            end = start + dt.timedelta(days=int(rng.integers(1, 12)))
+            row = {"date_from": f"{start:%Y-%m-%d %H:%M}", "date_to": f"{end:%Y-%m-%d %H:%M}"}
+        rows.append({"event_id": f"T{i:03d}", **row, "offence_code": ["0711", "0211"][i % 2], "unit": ["North Shore", "Rodney"][i % 3 == 0]})
+    events_create(user=analyst, rows=rows)
+    return rows
+
+
+def _hot_times_same_on_engine_and_frame(analyst, unit_code: str) -> None:
+    for filters in FILTERS:
+        every = {"unit_code": unit_code, "date_from": None, "date_to": None, "offence_codes": None, **filters}
+        counted = StoreEvents(user=analyst, filters=every, frame_of=_refused)
+
+        def whole(header: bool = True, every=every):
+            return events_frame(user=analyst, **every)
+
+        for params in HOT_TIME_RUNS:
+            ours = analysis_compute("hot_times", params, counted)
+            theirs = analysis_compute("hot_times", params, whole)
+            assert json.dumps(ours.result, sort_keys=True) == json.dumps(theirs.result, sort_keys=True), (filters, params)
+            summary = ours.result["summary"]
+            assert summary["single_time"] and summary["windowed"] and summary["long_windows"]
+            assert summary["date_only"] or params.get("midnight_is_a_time")
+
+
+def test_hot_times_counted_in_the_engine_are_identical_to_the_run_on_the_frame(timed, analyst, waitemata):
+    _hot_times_same_on_engine_and_frame(analyst, waitemata.code)
+
+
+def test_harm_weighted_hot_times_read_the_frame(timed, analyst, waitemata):
+    every = {"unit_code": waitemata.code, "date_from": None, "date_to": None, "offence_codes": None}
+    with pytest.raises(AssertionError, match="read the event frame"):
+        analysis_compute("hot_times", {**HOT_TIMES, "harm": "0711,3\n0211,10"}, StoreEvents(user=analyst, filters=every, frame_of=_refused))
+
+
+@pytest.mark.postgres
+def test_on_postgresql_hot_times_counted_in_the_engine_are_identical_too(timed, analyst, waitemata, settings, monkeypatch):
+    import psycopg
+
+    name = f"rocc_events_aggregates_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test ({exc})")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        monkeypatch.setenv("ROCC_EVENTS_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
+        settings.ROCC_EVENTS_ENGINE = "postgres"
+        _hot_times_same_on_engine_and_frame(analyst, waitemata.code)
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
