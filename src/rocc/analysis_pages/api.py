@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from rocc.analysis_pages import selectors, services
 from rocc.analysis_pages.models import AnalysisKind
+from rocc.core.api_fields import UnitCode
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import Refused, error_responses
 from rocc.org.api import unit_named
@@ -37,7 +38,7 @@ class SavedAnalysisDetailOut(SavedAnalysisOut):
 class SavedAnalysisIn(BoundedInput):
     kind: AnalysisKind = Field(description="The analysis the result is of; its result is checked against that kind's schema")
     title: str = Field(max_length=200)
-    unit: str = Field(description="Code of the organisational unit the analysis is for (one of your scope)")
+    unit: UnitCode = Field(description="Code of the organisational unit the analysis is for (one of your scope)")
     source: str = Field("", max_length=300, description="What the analysis ran over: a file's name or the event-store filters")
     parameters: dict[str, Any] = {}
     result: dict[str, Any] = Field(
@@ -61,7 +62,7 @@ def _out(saved) -> dict[str, Any]:
 
 
 @router.get("/saved", response=list[SavedAnalysisOut], summary="Saved analyses of your units")
-def saved_list(request: HttpRequest, kind: str | None = None):
+def saved_list(request: HttpRequest, kind: AnalysisKind | None = None):
     analyses = selectors.saved_analysis_list(user=request.user)
     if kind:
         analyses = analyses.filter(kind=kind)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Annotated, Any, ClassVar, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from annotated_types import MaxLen
 from django.apps import apps
@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from ninja import Schema
 from pydantic import ConfigDict, StringConstraints
+from pydantic.fields import FieldInfo
 
 IDENTIFIER_MAX = 100  # an event id, a person identifier, a code
 NAME_MAX = 300  # a title or a name
@@ -52,7 +53,9 @@ def _is_text(annotation: Any) -> bool:
 
 
 def _bound_by_models(schema: type[BoundedInput]) -> bool:
-    """Give each text field of ``schema`` the tightest ``max_length`` of a same-named field of its models."""
+    """Give each text field of ``schema`` the tightest ``max_length`` of a same-named field of its models, or, when
+    that field takes one of a fixed set (its ``choices``: a status, a kind, a capacity), that set as the field's enum,
+    so the document names the values the save accepts and any other is refused (422, the field named) up front."""
     changed = False
     for name, info in schema.model_fields.items():
         if not _is_text(info.annotation):
@@ -62,13 +65,29 @@ def _bound_by_models(schema: type[BoundedInput]) -> bool:
             # A model may be named as "app_label.Model": a thin layer takes its lengths without importing its rows.
             model = apps.get_model(named) if isinstance(named, str) else named
             try:
-                limit = getattr(model._meta.get_field(name), "max_length", None)
+                field = model._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
+            if getattr(field, "choices", None):
+                _take_choices(info, field)
+                changed = True
+                break
+            limit = getattr(field, "max_length", None)
             if limit and limit < current:
                 info.metadata.append(MaxLen(limit))
                 current, changed = limit, True
     return changed
+
+
+def _take_choices(info: FieldInfo, field: Any) -> None:
+    """Make a text field one of the model field's choices (and "" where the model allows a blank or the schema's
+    default is ""), keeping None where the schema allowed it."""
+    values = [str(value) for value, _ in field.flatchoices if value is not None]
+    if "" not in values and (field.blank or info.default == ""):
+        values.insert(0, "")
+    enum: Any = Literal[tuple(values)]
+    info.annotation = enum | None if type(None) in get_args(info.annotation) else enum
+    info.metadata = [m for m in info.metadata if not isinstance(m, MaxLen)]
 
 
 #: Text in a query string (a filter, a search, a stated purpose): a request line is at most about 4 KB, which the web

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from rocc.core.api_fields import BodyInt, IsoDate
+from rocc.core.api_fields import BodyInt, IndicatorCode, IsoDate, UnitCode
 from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import ErrorOut, InvalidInput, Refused, error_responses
 from rocc.measures import selectors, services
@@ -73,8 +73,8 @@ class ObservationOut(Schema):
 
 class ObservationIn(BoundedInput):
     bounded_by = ("measures.Observation",)
-    indicator: str
-    unit: str
+    indicator: IndicatorCode
+    unit: UnitCode
     period_start: IsoDate
     period_end: IsoDate
     numerator: float | None = None
@@ -86,14 +86,14 @@ class ObservationIn(BoundedInput):
 
 
 class SeriesQuery(BoundedQuery):
-    unit: str | None = None
+    unit: UnitCode | None = None
     period_type: str | None = None
     as_reported: bool = False
     disaggregation: str = ""
 
 
 class NarrativeIn(BoundedInput):
-    unit: str
+    unit: UnitCode
     version: BodyInt
     story_behind_curve: str = ""
     partners: str = ""

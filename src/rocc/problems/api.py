@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from rocc.core.api_fields import IsoDate
+from rocc.core.api_fields import IsoDate, UnitCode
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut as BaseErrorOut
 from rocc.core.errors import error_responses
@@ -114,7 +114,7 @@ class CaseIn(BoundedInput):
     bounded_by = (Case,)
     title: str
     description: str = ""
-    unit: str
+    unit: UnitCode
     owner: str | None = None
 
 

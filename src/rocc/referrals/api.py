@@ -15,7 +15,7 @@ from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.models import Agency
 from rocc.referrals import selectors, services
-from rocc.referrals.models import Capacity, Referral, Service
+from rocc.referrals.models import Capacity, Move, Referral, Service
 
 router = Router(tags=["referrals"])
 ERRORS = error_responses(403, 404, 409, 422)
@@ -220,7 +220,7 @@ class ReferralOut(Schema):
 
 class MoveIn(BoundedInput):
     bounded_by = (Referral,)
-    move: str
+    move: Move
     version: int | None = None
     note: str = ""
     decline_reason: str = ""

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from rocc.core.api_fields import IsoDate
+from rocc.core.api_fields import IsoDate, PeriodKey, UnitCode
 from rocc.core.bounds import BoundedInput, BoundedQuery
 from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
@@ -135,9 +135,9 @@ class TemplateUploadedOut(Schema):
 
 
 class ReturnOpenIn(BoundedInput):
-    data_set: str
-    unit: str
-    period: str
+    data_set: str = Field(examples=["whanau-services-returns"])
+    unit: UnitCode
+    period: PeriodKey
     provider: str | None = None
 
 

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from rocc.core.api_fields import UnitCode
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, InvalidInput, error_responses
 from rocc.org.api import unit_named
 from rocc.org.services import agency_resolve
 from rocc.strategy.codesign import chain_removal, version_gaps
-from rocc.strategy.models import ChainElement, DistrictPlan, MonitoringRow
+from rocc.strategy.models import ChainElement, DistrictPlan, MonitoringRow, PlanMove
 from rocc.strategy.selectors import frameworks as frameworks_selectors
 from rocc.strategy.selectors import plans as plans_selectors
 from rocc.strategy.services import plans as plans_services
@@ -162,7 +163,7 @@ def district_plans(request: HttpRequest):
 
 class DistrictPlanIn(BoundedInput):
     bounded_by = (DistrictPlan,)
-    unit: str
+    unit: UnitCode
     title: str
     code: str = ""
     framework: str = "rocc"
@@ -370,7 +371,7 @@ def monitoring_add(request: HttpRequest, code: str, payload: MonitoringIn):
     summary="Move the plan on: agree, activate, review, draft or discard",
     description="`agree` is refused with 422 listing every gap while any remain; `draft` opens a new draft of an agreed plan.",
 )
-def district_plan_move(request: HttpRequest, code: str, move: str):
+def district_plan_move(request: HttpRequest, code: str, move: PlanMove):
 
     moves = plans_services.PLAN_MOVE_SERVICES
     if move not in moves:

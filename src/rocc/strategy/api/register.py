@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.core.api_fields import IsoDate
+from rocc.core.api_fields import IsoDate, UnitCode
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.org.api import unit_named
@@ -38,7 +39,7 @@ class BarrierOut(Schema):
 
 
 class BarrierIn(BoundedInput):
-    unit: str
+    unit: UnitCode
     severity: int
     description: str
     title: str = ""
@@ -116,7 +117,7 @@ def barrier_raise(request: HttpRequest, payload: BarrierIn):
     response={200: BarrierOut, **error_responses(403, 404, 422)},
     summary="Move a barrier on: escalate (the region), respond (the centre, with a response) or close (the centre)",
 )
-def barrier_move(request: HttpRequest, pk: int, move: str, payload: BarrierMoveIn):
+def barrier_move(request: HttpRequest, pk: int, move: Literal["escalate", "respond", "close"], payload: BarrierMoveIn):
 
     found = register_selectors.barrier_get(user=request.user, pk=pk)
     moves = {
