@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import ErrorOut, error_responses
+from rocc.measures.models import Indicator
+from rocc.measures.selectors import indicator_get
 from rocc.strategy.models import Activity, ProgressUpdate
 from rocc.strategy.selectors import frameworks as frameworks_selectors
 from rocc.strategy.services import frameworks as frameworks_services
@@ -272,3 +274,99 @@ def activity_edit(request: HttpRequest, code: str, number: int, payload: Activit
     found = frameworks_selectors.activity_get(user=request.user, plan_code=code, number=number)
     frameworks_services.activity_edit(user=request.user, activity=found, version=payload.version, title=payload.title, description=payload.description)
     return ActivityOut(**_activity_values(frameworks_selectors.activity_get(user=request.user, plan_code=code, number=number)))
+
+
+# --- the action plan in turn-the-curve action plans ---------------------------------------------------------
+
+
+class CurveActionOut(Schema):
+    id: int  # the pick's id (to remove it)
+    kind: str  # "activity" or "tasking"
+    action_id: int  # the activity's or the tasking's id
+    label: str
+    url: str
+    status: str
+    detail: str
+    case_label: str
+    case_url: str
+
+
+class CurveActionsOut(Schema):
+    indicator: str
+    unit: str
+    actions: list[CurveActionOut]
+    hidden: int  # picks of taskings the user may not see
+
+
+class CurveActionIn(Schema):
+    activity: int | None = None
+    tasking: int | None = None
+
+
+def _curve(request: HttpRequest, indicator: str, unit: str):
+    try:
+        found = indicator_get(user=request.user, code=indicator)
+    except Indicator.DoesNotExist:
+        raise Http404(f"No indicator '{indicator}'.") from None
+    return found, frameworks_selectors.curve_unit_get(user=request.user, code=unit)
+
+
+def _curve_out(request: HttpRequest, indicator, unit) -> CurveActionsOut:
+    picks = frameworks_selectors.curve_actions_for(user=request.user, indicator=indicator, unit=unit)
+    return CurveActionsOut(
+        indicator=indicator.code,
+        unit=unit.code,
+        actions=[
+            CurveActionOut(
+                id=item.pick_id,
+                kind=item.kind,
+                action_id=item.pk,
+                label=item.label,
+                url=item.url,
+                status=item.status,
+                detail=item.detail,
+                case_label=item.case_label,
+                case_url=item.case_url,
+            )
+            for item in picks.items
+        ],
+        hidden=picks.hidden,
+    )
+
+
+@router.get(
+    "/curves/{indicator}/{unit}/actions",
+    response={200: CurveActionsOut, **error_responses(403, 404)},
+    summary="The activities and taskings a turn-the-curve action plan picks, each with its status",
+    description="The curve is an indicator (by code) in a unit of your scope (404 otherwise). Taskings you may not see are counted in `hidden`.",
+)
+def curve_actions(request: HttpRequest, indicator: str, unit: str):
+    return _curve_out(request, *_curve(request, indicator, unit))
+
+
+@router.post(
+    "/curves/{indicator}/{unit}/actions",
+    response={201: CurveActionsOut, **error_responses(403, 404, 422)},
+    summary="Pick an action-plan activity or a tasking for a turn-the-curve action plan",
+    description=(
+        "Send `activity` or `tasking` (one id). The same rule as the curve's page: whoever may write this curve's story "
+        "picks (403 otherwise), an activity of a plan you read or a tasking you see (422 otherwise). Picking one already "
+        "picked changes nothing. Answers the curve's picks."
+    ),
+)
+def curve_action_add(request: HttpRequest, indicator: str, unit: str, payload: CurveActionIn):
+    found, place = _curve(request, indicator, unit)
+    frameworks_services.curve_action_add(user=request.user, indicator=found, unit=place, activity_id=payload.activity, tasking_id=payload.tasking)
+    return Status(201, _curve_out(request, found, place))
+
+
+@router.delete(
+    "/curves/{indicator}/{unit}/actions/{pick}",
+    response={204: None, **error_responses(403, 404)},
+    summary="Remove a pick from a turn-the-curve action plan",
+    description="The same rule as picking (403 otherwise); 404 for a pick not in this curve, or of a tasking you may not see.",
+)
+def curve_action_remove(request: HttpRequest, indicator: str, unit: str, pick: int):
+    found, place = _curve(request, indicator, unit)
+    frameworks_services.curve_action_remove(user=request.user, indicator=found, unit=place, pick_id=pick)
+    return Status(204, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rocc.core.text import fold
-from rocc.org.models import UnitLevel
+from rocc.org.models import OrgUnit, UnitLevel
 from rocc.org.scope import scope_of
 from rocc.problems.selectors import cases_visible_to
 from rocc.strategy.files import framework_yaml
@@ -227,6 +228,7 @@ class CurveActionView:
     detail: str = ""
     case_label: str = ""
     case_url: str = ""
+    pick_id: int = 0  # the curve's pick (to remove it); set by curve_actions_for
 
 
 def _activity_view(activity: Activity) -> CurveActionView:
@@ -277,12 +279,20 @@ def curve_actions_for(*, user, indicator, unit, today: dt.date | None = None) ->
     for pick in picks:
         if pick.activity is not None:
             if pick.activity.plan_id in readable_plans:
-                items.append(_activity_view(pick.activity))
+                items.append(dataclasses.replace(_activity_view(pick.activity), pick_id=pick.pk))
         elif pick.tasking is not None and pick.tasking.pk in visible_taskings:
-            items.append(_tasking_view(pick.tasking, visible_cases=visible_cases, today=today))
+            items.append(dataclasses.replace(_tasking_view(pick.tasking, visible_cases=visible_cases, today=today), pick_id=pick.pk))
         else:
             hidden += 1
     return CurveActions(items=items, hidden=hidden)
+
+
+def curve_unit_get(*, user, code: str) -> OrgUnit:
+    """The unit of a turn-the-curve action plan, when it is in the user's scope (else 404, as an unknown unit)."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    if unit is None or not scope_of(user).covers(unit.path):
+        raise Http404(f"No unit '{code}' in your scope.")
+    return unit
 
 
 def curve_action_choices(*, user) -> dict[str, list[tuple[int, str]]]:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from rocc.audit.services import shipped_content_load
@@ -445,16 +446,15 @@ def activity_edit(*, user, activity: Activity, version: int, title: str, descrip
 # --- the action plan in turn-the-curve action plans ---------------------------------------------------------------
 
 
-@transaction.atomic
-def curve_actions_set(*, user, indicator, unit: OrgUnit, activity_ids: list[int], tasking_ids: list[int]) -> list[CurveAction]:
-    """Say which action-plan activities and taskings the turn-the-curve action plan of ``indicator`` in ``unit``
-    picks (whoever may write that curve's story may pick them). Picks of taskings the user may not see are kept as
-    they are; every id must be an activity of a plan they read or a tasking they see, or nothing changes."""
+def _curve_may_pick(user, unit: OrgUnit) -> None:
     if not user.has_perm("measures.edit_narrative", unit):
         raise PermissionDenied("Only those who may write this curve's story pick its actions.")
+
+
+def _curve_pickable(user, activity_ids: list[int], tasking_ids: list[int]) -> tuple[dict, dict]:
+    """The activities (of action plans the user reads) and taskings (they see) with these ids; any other id refuses."""
     activities = {a.pk: a for a in Activity.objects.filter(pk__in=activity_ids, plan__in=action_plan_list(user=user))}
-    visible = tasking_list(user=user)
-    taskings = {t.pk: t for t in visible.filter(pk__in=tasking_ids)}
+    taskings = {t.pk: t for t in tasking_list(user=user).filter(pk__in=tasking_ids)}
     errors = {}
     if missing := sorted(set(activity_ids) - set(activities)):
         errors["activities"] = f"No action-plan activity you may read has id {', '.join(map(str, missing))}."
@@ -462,6 +462,44 @@ def curve_actions_set(*, user, indicator, unit: OrgUnit, activity_ids: list[int]
         errors["taskings"] = f"No tasking you may see has id {', '.join(map(str, missing))}."
     if errors:
         raise ValidationError(errors)
+    return activities, taskings
+
+
+@transaction.atomic
+def curve_action_add(*, user, indicator, unit: OrgUnit, activity_id: int | None = None, tasking_id: int | None = None) -> CurveAction:
+    """Add one pick to the turn-the-curve action plan of ``indicator`` in ``unit``: an action-plan activity or a
+    tasking (exactly one), by the same rule as :func:`curve_actions_set`. Picking one already picked changes nothing
+    and gives the existing pick."""
+    _curve_may_pick(user, unit)
+    if (activity_id is None) == (tasking_id is None):
+        raise ValidationError({"activity": "Pick one action-plan activity or one tasking (not both, not neither)."})
+    activities, taskings = _curve_pickable(user, [activity_id] if activity_id is not None else [], [tasking_id] if tasking_id is not None else [])
+    what = {"activity": activities[activity_id]} if activity_id is not None else {"tasking": taskings[tasking_id]}
+    pick, _ = CurveAction.objects.get_or_create(indicator=indicator, unit=unit, **what, defaults={"added_by": user})
+    return pick
+
+
+@transaction.atomic
+def curve_action_remove(*, user, indicator, unit: OrgUnit, pick_id: int) -> None:
+    """Remove one pick of the turn-the-curve action plan of ``indicator`` in ``unit``, by the same rule as picking;
+    a pick of a tasking the user may not see is not theirs to remove (as the page keeps it)."""
+    _curve_may_pick(user, unit)
+    pick = CurveAction.objects.filter(pk=pick_id, indicator=indicator, unit=unit).first()
+    if pick is None or (pick.tasking_id is not None and not tasking_list(user=user).filter(pk=pick.tasking_id).exists()):
+        raise Http404("No such pick in this curve's action plan.")
+    if pick.activity_id is not None and not Activity.objects.filter(pk=pick.activity_id, plan__in=action_plan_list(user=user)).exists():
+        raise Http404("No such pick in this curve's action plan.")
+    pick.delete()
+
+
+@transaction.atomic
+def curve_actions_set(*, user, indicator, unit: OrgUnit, activity_ids: list[int], tasking_ids: list[int]) -> list[CurveAction]:
+    """Say which action-plan activities and taskings the turn-the-curve action plan of ``indicator`` in ``unit``
+    picks (whoever may write that curve's story may pick them). Picks of taskings the user may not see are kept as
+    they are; every id must be an activity of a plan they read or a tasking they see, or nothing changes."""
+    _curve_may_pick(user, unit)
+    activities, taskings = _curve_pickable(user, activity_ids, tasking_ids)
+    visible = tasking_list(user=user)
     current = CurveAction.objects.filter(indicator=indicator, unit=unit)
     current.filter(activity__isnull=False).exclude(activity_id__in=list(activities)).delete()
     current.filter(tasking__in=visible).exclude(tasking_id__in=list(taskings)).delete()
