@@ -16,7 +16,7 @@ from rocc.core.api_fields import IsoDate
 from rocc.core.bounds import BoundedQuery
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.maps import selectors
-from rocc.maps.caching import entity_tag, revalidated_json
+from rocc.maps.caching import entity_tag, not_modified, revalidated_json
 from rocc.measures.models import Indicator
 from rocc.org.models import UnitLevel
 
@@ -141,6 +141,9 @@ def boundaries(request: HttpRequest, level: str | None = None):
     with no body while the boundaries are the same (the asker's right to read them is checked first)."""
     if level and level not in UnitLevel.values:
         raise InvalidInput(field_errors={"level": [f"Expected one of {', '.join(UnitLevel.values)}."]})
+    held = selectors.boundaries_etag(user=request.user, level=level)  # asks maps.view_maps; one small query
+    if not_modified(request, held):
+        return revalidated_json(request, b"", held)  # 304 without building the document
     body, etag = selectors.boundaries_geojson_bytes(user=request.user, level=level)
     return revalidated_json(request, body, etag)
 

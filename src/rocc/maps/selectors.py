@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import operator
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -84,18 +85,53 @@ def boundaries_geojson(*, user, level: str | None = None) -> dict[str, Any]:
 _GEOJSON_BYTES: dict[str | None, tuple[tuple, bytes]] = {}
 
 
+def _boundaries_tag(stamp: tuple, level: str | None) -> str:
+    return f'"b-{level or "all"}-' + "-".join(str(part) for part in stamp) + '"'
+
+
+def boundaries_etag(*, user, level: str | None = None) -> str:
+    """The entity tag of :func:`boundaries_geojson_bytes` without building the document (one small query), so a browser
+    that holds the boundaries is answered 304 even by a web process that has not encoded them yet."""
+    _require_view(user)
+    return _boundaries_tag(_stamp(), level)
+
+
 def boundaries_geojson_bytes(*, user, level: str | None = None) -> tuple[bytes, str]:
     """:func:`boundaries_geojson` encoded, with an entity tag that changes when the boundaries do. Boundaries are the
     same for every role, so the encoded document is kept (per level) until a boundary is added, removed or replaced:
-    a district set of a hundred thousand vertices is decoded and encoded once, not on every map."""
+    in the process, and in the data directory's cache folder for the other web processes and the next start, so a
+    district set of a hundred thousand vertices is decoded and encoded once, not on every map nor in every process."""
     _require_view(user)
     stamp = _stamp()
     cached = _GEOJSON_BYTES.get(level)
     if cached is None or cached[0] != stamp:
-        body = json.dumps(boundaries_geojson(user=user, level=level), ensure_ascii=False, separators=(",", ":")).encode()
-        cached = (stamp, body)
+        cached = (stamp, _boundaries_file(stamp, level, lambda: boundaries_geojson(user=user, level=level)))
         _GEOJSON_BYTES[level] = cached
-    return cached[1], '"b-' + "-".join(str(part) for part in cached[0]) + '"'
+    return cached[1], _boundaries_tag(stamp, level)
+
+
+def _boundaries_file(stamp: tuple, level: str | None, build) -> bytes:
+    """The encoded boundaries of ``stamp`` from the data directory's cache, written there (whole, by rename) when
+    missing; older editions of the same level are removed. Boundaries are reference data, the same for every reader."""
+    folder = Path(settings.ROCC_DATA_DIR) / "cache" / "maps"
+    name = f"boundaries-{level or 'all'}-" + "-".join(str(part) for part in stamp) + ".json"
+    path = folder / name
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    body = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{name}.{os.getpid()}"
+        partial.write_bytes(body)
+        partial.replace(path)
+        for old in folder.glob(f"boundaries-{level or 'all'}-*.json"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only data directory: each process keeps its own copy in memory
+    return body
 
 
 @lru_cache(maxsize=1)
@@ -131,8 +167,11 @@ _INDEX: dict[str, _CachedIndex] = {}
 
 def _stamp() -> tuple:
     # Re-built when any boundary is added, removed or replaced (a replaced one moves to a newer set); one small query.
-    agg = Boundary.objects.aggregate(n=Count("pk"), top=Max("pk"), newest=Max("boundary_set_id"))
-    return (agg["n"], agg["top"], agg["newest"])
+    # The newest set's import time (to the microsecond) makes the stamp name this database's boundaries alone, so a
+    # cached document in the data directory is never taken for another database's with the same counts.
+    agg = Boundary.objects.aggregate(n=Count("pk"), top=Max("pk"), newest=Max("boundary_set_id"), at=Max("boundary_set__imported_at"))
+    at = round(agg["at"].timestamp() * 1_000_000) if agg["at"] else 0
+    return (agg["n"], agg["top"], agg["newest"], at)
 
 
 def boundary_index() -> geo.BoundaryIndex:

@@ -32,3 +32,46 @@ def test_boundaries_answer_304_until_a_boundary_is_replaced(client, make_user, t
     outline = client.get("/api/maps/outline")
     assert outline.status_code == 200
     assert client.get("/api/maps/outline", HTTP_IF_NONE_MATCH=outline["ETag"]).status_code == 304
+
+
+def test_a_new_web_process_reads_the_encoded_boundaries_from_the_data_directory_and_a_304_builds_nothing(client, make_user, tmp_path, settings):
+    from pathlib import Path
+
+    from rocc.maps import selectors
+    from rocc.maps.services import boundaries_import
+    from rocc.maps.tests.synthetic import good_file
+
+    boundaries_import(actor=make_user("administrator"), path=good_file(tmp_path), source="Edition 1", licence="CC0")
+    viewer = make_user("viewer")
+    client.force_login(viewer)
+    folder = Path(settings.ROCC_DATA_DIR) / "cache" / "maps"
+    selectors._GEOJSON_BYTES.clear()  # as in a web process that has not encoded them yet
+    for old in folder.glob("boundaries-district-*.json"):
+        old.unlink()
+    tag = selectors.boundaries_etag(user=viewer, level="district")
+    # A browser that holds them is answered 304 at once: nothing is decoded, encoded or written.
+    held = client.get("/api/maps/boundaries?level=district", HTTP_IF_NONE_MATCH=tag)
+    assert held.status_code == 304 and held["ETag"] == tag
+    assert not list(folder.glob("boundaries-district-*.json")) and "district" not in selectors._GEOJSON_BYTES
+    first = client.get("/api/maps/boundaries?level=district")
+    assert first.status_code == 200 and first["ETag"] == tag
+    (written,) = folder.glob("boundaries-district-*.json")
+    assert written.read_bytes() == first.content
+    # Another process: the file is read, not rebuilt (a marked copy shows which was sent), and the tag is the same.
+    selectors._GEOJSON_BYTES.clear()
+    written.write_bytes(first.content.replace(b'"Edition 1"', b'"Edition 1 (from the cache)"'))
+    again = client.get("/api/maps/boundaries?level=district")
+    assert b"Edition 1 (from the cache)" in again.content and again["ETag"] == tag
+
+
+def test_the_cached_boundaries_name_this_database_alone(make_user, tmp_path):
+    from rocc.maps import selectors
+    from rocc.maps.models import BoundarySet
+    from rocc.maps.services import boundaries_import
+    from rocc.maps.tests.synthetic import good_file
+
+    boundaries_import(actor=make_user("administrator"), path=good_file(tmp_path), source="Edition 1", licence="CC0")
+    stamp = selectors._stamp()
+    # The same counts and keys in another database (restored, or a test's) differ by the set's import time.
+    BoundarySet.objects.update(imported_at=BoundarySet.objects.get().imported_at.replace(microsecond=1))
+    assert selectors._stamp()[:3] == stamp[:3] and selectors._stamp() != stamp
