@@ -122,3 +122,21 @@ def test_a_unit_with_too_few_bounded_areas_is_refused_and_nothing_is_kept(stored
     )
     assert "Waitematā has 2 area units with a boundary in your scope" in text(response)
     assert not AnalysisRun.objects.exists()
+
+
+def test_an_uploaded_file_in_longitude_and_latitude_is_counted_in_the_units(national, stored_in_districts):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pyproj import Transformer
+
+    user, client = national
+    located = [r for r in stored_in_districts if "x" in r]
+    lon, lat = Transformer.from_crs("EPSG:2193", "EPSG:4326", always_xy=True).transform([r["x"] for r in located], [r["y"] for r in located])
+    body = "lon,lat\n" + "\n".join(f"{a:.7f},{b:.7f}" for a, b in zip(lon, lat, strict=True)) + "\n"
+    response = client.post("/analyses/autocorrelation/", {"file": SimpleUploadedFile("events.csv", body.encode())})
+    upload_id = int(response["Location"].split("upload=")[1])
+    fields = {"areas_are": "units", "boundary_level": "district", "x": "lon", "y": "lat", "coordinates": "wgs84", "contiguity": "queen", "permutations": "99"}
+    response = client.post("/analyses/autocorrelation/run/", {"scope_unit": OrgUnit.objects.get(code="nz").pk, "upload": upload_id, **fields})
+    assert response.status_code == 302, text(response)[:3000]
+    result = AnalysisRun.objects.get().result
+    assert [a["value"] for a in result["areas"]] == [12, 4, 6, 30] and result["parameters"]["crs"] == "EPSG:2193"
+    assert [a["name"] for a in result["areas"]] == ["Auckland City", "Counties Manukau", "Northland", "Waitematā"]
