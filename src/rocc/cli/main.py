@@ -198,6 +198,11 @@ def _warm_up(_process) -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - loading the URL map imports every view
+    import ibis
+
+    # The event store's engine (events pages, the events map): Ibis imports its SQL compilers on first use, about a
+    # second of the first such page in each process otherwise.
+    ibis.duckdb  # noqa: B018
 
 
 @app.command()
