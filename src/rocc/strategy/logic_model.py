@@ -4,19 +4,28 @@ drawn on the server."""
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from PIL import ImageFont
 
+from rocc.governance.pdf import FONT_FILES, font_dir
 from rocc.measures.selectors import indicator_statuses_for, scorecard_for
 from rocc.strategy.models import KIND_RANK, ActivityStatus, ElementKind, PlanVersion
 from rocc.strategy.selectors.frameworks import latest_progress_updates
 from rocc.strategy.selectors.plans import measures_indicator_url, measures_indicators
 
-COLUMN_WIDTH, COLUMN_GAP, MARGIN, HEADER = 230, 70, 16, 40
-LINE, BOX_PAD, BOX_GAP, WRAP = 17, 10, 18, 30
+COLUMN_GAP, MARGIN, HEADER = 70, 16, 40
+LINE, BOX_PAD, BOX_GAP = 17, 10, 18
+#: A column is as wide as its widest line of text (plus padding), between these widths in pixels; longer text wraps.
+COLUMN_MIN, COLUMN_MAX = 170, 320
+#: The size text is measured at: the diagram's 13 px text, in DejaVu Sans (the PDF's and the PNG's font, and wider
+#: than the common sans-serif fonts a browser may draw the SVG in, so a line measured to fit fits in them too).
+TEXT_PX = 13
+COLUMN_WIDTH = COLUMN_MIN  # a box's width before the layout sets its column's
 
 # Worst first: a box is as well as the worst thing feeding it.
 ROLLUP_ORDER = ["off_track", "at_risk", "not_started", "on_track", "complete"]
@@ -28,6 +37,39 @@ ROLLUP_LABELS = {
     "complete": "Complete",
     "none": "No status yet",
 }
+
+
+@functools.cache
+def diagram_font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_dir() / FONT_FILES["B" if bold else ""]), size)
+
+
+def text_width(text: str, *, size: int = TEXT_PX, bold: bool = False) -> float:
+    """How wide ``text`` is drawn in DejaVu Sans at ``size`` pixels."""
+    return float(diagram_font(size, bold).getlength(text))
+
+
+def wrap_to_width(text: str, width: float, *, size: int = TEXT_PX, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` pixels, broken between words; a word wider than a line on its own
+    (a long web address) is broken within it."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if text_width(candidate, size=size, bold=bold) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if line and text_width(line + char, size=size, bold=bold) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines or [""]
 
 
 def _activity_rollup_status(status: str) -> str:
@@ -107,6 +149,7 @@ class Box:
     activities: list[dict] = field(default_factory=list)
     own_statuses: list[str] = field(default_factory=list)
     status: str = "none"
+    wrapped_info: list[str] = field(default_factory=list)  # the info lines as wrapped to the column (set by the layout)
 
     @property
     def status_label(self) -> str:
@@ -121,14 +164,15 @@ class Box:
         return self.y + BOX_PAD + 12
 
     @property
+    def info_items(self) -> list[str]:
+        """What feeds the box, one item each, before wrapping."""
+        items = [f"{indicator['name']}: {indicator['figure']}" for indicator in self.indicators]
+        items += [f"Action plan {activity['label']}: {activity['status_label'].lower()}, {activity['update']}" for activity in self.activities]
+        return items + [f"Status: {self.status_label}"]
+
+    @property
     def info_lines(self) -> list[str]:
-        lines = []
-        for indicator in self.indicators:
-            lines += textwrap.wrap(f"{indicator['name']}: {indicator['figure']}", WRAP + 4)
-        for activity in self.activities:
-            lines += textwrap.wrap(f"Action plan {activity['label']}: {activity['status_label'].lower()}, {activity['update']}", WRAP + 4)
-        lines.append(f"Status: {self.status_label}")
-        return lines
+        return self.wrapped_info or self.info_items
 
     @property
     def description(self) -> str:
@@ -178,7 +222,7 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
             key=element.key,
             kind=element.kind,
             label=element.get_kind_display(),
-            lines=textwrap.wrap(element.text, WRAP) or [""],
+            lines=[element.text],  # wrapped to its column by the layout
             url=reverse("strategy:element", args=[plan.code, version.number, element.key]),
         )
         for activity in element.activities.all():
@@ -246,6 +290,20 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
     kinds = [ElementKind.ACTIVITY, ElementKind.OUTPUT, ElementKind.OUTCOME, ElementKind.IMPACT]
     position: dict[str, float] = {}
     column_bottom = {}
+    # Each box's text wrapped to the widest a column may be, then each column as wide as its widest line.
+    text_room = COLUMN_MAX - 2 * BOX_PAD
+    for element in elements:
+        box = boxes[element.key]
+        box.lines = wrap_to_width(element.text, text_room)
+        box.wrapped_info = [line for item in box.info_items for line in wrap_to_width(item, text_room)]
+    column_x, x = [], MARGIN
+    column_widths = []
+    for kind in kinds:
+        widest = max((text_width(line) for e in elements if e.kind == kind for line in boxes[e.key].lines + boxes[e.key].info_lines), default=0.0)
+        width = min(COLUMN_MAX, max(COLUMN_MIN, int(widest + 0.999) + 2 * BOX_PAD))
+        column_x.append(x)
+        column_widths.append(width)
+        x += width + COLUMN_GAP
     for index, kind in enumerate(kinds):
         column = [e for e in elements if e.kind == kind]
         if index:
@@ -253,7 +311,8 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
         y = HEADER + MARGIN
         for rank, element in enumerate(column):
             box = boxes[element.key]
-            box.x = MARGIN + index * (COLUMN_WIDTH + COLUMN_GAP)
+            box.x = column_x[index]
+            box.width = column_widths[index]
             box.y = y
             box.height = BOX_PAD * 2 + LINE * (len(box.lines) + len(box.info_lines)) + 6
             y += box.height + BOX_GAP
@@ -276,9 +335,9 @@ def logic_model(*, user, version: PlanVersion) -> LogicModel:
                 path = f"M{sx},{sy} C{middle},{sy} {middle},{ty} {tx},{ty}"
             edges.append(Edge(path=path, source=element.key, target=target_element.key))
 
-    width = MARGIN * 2 + 4 * COLUMN_WIDTH + 3 * COLUMN_GAP
+    width = x - COLUMN_GAP + MARGIN
     height = max(column_bottom.values(), default=HEADER + MARGIN) + MARGIN
-    columns = [(label, MARGIN + i * (COLUMN_WIDTH + COLUMN_GAP)) for i, label in enumerate(["Activity", "Output", "Outcome", "Impact"])]
+    columns = [(label, column_x[i]) for i, label in enumerate(["Activity", "Output", "Outcome", "Impact"])]
     actions = sum(1 for e in elements if e.kind == ElementKind.ACTIVITY)
     example = " (an example plan)" if plan.is_example else ""
     return LogicModel(

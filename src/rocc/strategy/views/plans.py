@@ -29,6 +29,7 @@ from rocc.strategy.forms import (
 )
 from rocc.strategy.logic_model import logic_model
 from rocc.strategy.logic_model_pdf import logic_model_pdf
+from rocc.strategy.logic_model_png import logic_model_png
 from rocc.strategy.models import (
     Activity,
     BarrierStatus,
@@ -349,6 +350,10 @@ def plan_logic_model(request, code: str, number: int):
     if request.GET.get("format") == "svg":
         response = render(request, "strategy/_logic_model.svg", {"model": model, "standalone": True}, content_type="image/svg+xml")
         response["Content-Disposition"] = f'inline; filename="{plan.code}-v{version.number}-logic-model.svg"'
+        return response
+    if request.GET.get("format") == "png":
+        response = HttpResponse(logic_model_png(model), content_type="image/png")
+        response["Content-Disposition"] = f'attachment; filename="{plan.code}-v{version.number}-logic-model.png"'
         return response
     if request.GET.get("format") == "pdf":
         response = HttpResponse(logic_model_pdf(model, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
