@@ -46,6 +46,26 @@ def mann_kendall(values: Sequence[float] | np.ndarray) -> tuple[float, float, fl
     return s, z, float(2 * stats.norm.sf(abs(z)))
 
 
+def mann_kendall_many(series: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`mann_kendall` of every row of ``series`` (rows × slices, each row in time order) at once: S, z and p
+    per row, the same figures as the test one row at a time (NaN z and p where the variance is 0 or there are fewer
+    than 3 slices). A value's tie group is the number of equal values in its row, so the tie correction
+    Σ t(t − 1)(2t + 5) over groups is Σ (g − 1)(2g + 5) over the values."""
+    x = np.asarray(series, dtype=np.float64)
+    rows, n = x.shape
+    if n < 3:
+        return np.zeros(rows), np.full(rows, np.nan), np.full(rows, np.nan)
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    s = (np.sign(x[:, None, :] - x[:, :, None]) * upper).sum(axis=(1, 2))
+    group = (x[:, :, None] == x[:, None, :]).sum(axis=2)
+    variance = (n * (n - 1) * (2 * n + 5) - ((group - 1) * (2 * group + 5)).sum(axis=1)) / 18.0
+    z = np.full(rows, np.nan)
+    positive = variance > 0
+    root = np.sqrt(np.where(positive, variance, 1.0))
+    z[positive] = np.where(s > 0, (s - 1) / root, np.where(s < 0, (s + 1) / root, 0.0))[positive]
+    return s.astype(np.float64), z, 2 * stats.norm.sf(np.abs(z))
+
+
 def classify(hot: Sequence[bool], cold: Sequence[bool], trend_z: float, trend_p: float, *, significance: float = SIGNIFICANCE) -> str:
     """A cell's pattern from whether it was a significant hot (cold) spot in each slice, oldest first, and the trend
     of its Gi* z-scores, as GIS emerging hot-spot tools define the categories. Hot patterns are tested first; a
@@ -222,9 +242,9 @@ def emerging_hotspots(
     centres_x, centres_y = grid.centres()
     totals = cube.sum(axis=0)
     rows = []
-    for i in np.flatnonzero(totals > 0):
-        series = np.nan_to_num(z[:, i], nan=0.0)
-        s, trend_z, trend_p = mann_kendall(series)
+    with_events = np.flatnonzero(totals > 0)
+    trend_s, trend_zs, trend_ps = mann_kendall_many(np.nan_to_num(z[:, with_events].T, nan=0.0))
+    for i, s, trend_z, trend_p in zip(with_events, trend_s.tolist(), trend_zs.tolist(), trend_ps.tolist(), strict=True):
         rows.append(
             {
                 "x": float(centres_x[i]),

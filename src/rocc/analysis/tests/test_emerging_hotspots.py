@@ -210,3 +210,16 @@ def test_a_bad_time_step_is_refused(step):
     x, y, dates = cube_events()
     with pytest.raises(AnalysisInputError, match="time step"):
         emerging_hotspots(x=x, y=y, dates=dates, cell=200, slice_days=28, start="2024-01-01", time_step=step)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 3), min_size=8, max_size=8), min_size=1, max_size=12))
+def test_mann_kendall_of_many_series_at_once_is_each_series_test(series):
+    from rocc.analysis.emerging_hotspots import mann_kendall_many
+
+    s, z, p = mann_kendall_many(np.array(series, dtype=float) / 2)
+    for k, row in enumerate(series):
+        one = mann_kendall(np.array(row, dtype=float) / 2)
+        assert s[k] == one[0]
+        assert (math.isnan(z[k]) and math.isnan(one[1])) or z[k] == pytest.approx(one[1], abs=1e-12)
+        assert (math.isnan(p[k]) and math.isnan(one[2])) or p[k] == pytest.approx(one[2], abs=1e-12)
