@@ -1,7 +1,8 @@
 """Benchmark: the event store growing batch by batch: each batch imported through the real import service
 (every row checked, identifiers pseudonymised, Parquet written, the person index extended), and at each
 checkpoint the numerators, the Victim Focus lookup, the count and the analyses' reads measured, each in its
-own process so that its peak memory is its own.
+own process so that its peak memory is its own. Hot spots are measured both ways: with the grid counted in the
+engine (what a run on the store does) and over the selected events' frame (":frame", how every run read before).
 
 Run: .venv/bin/python benchmarks/event_store_scale.py [--batch 1000000] [--batches 10] [--checkpoints 1,2,5,10]
      [--old-until 2]   (the formulation the sweep replaced is measured up to that many batches)
@@ -142,7 +143,7 @@ def child_measure(what: str) -> dict:
 
         out["rows"] = len(events_frame(user=_national_analyst()))
     elif what.startswith("analysis:"):
-        kind, unit = what.split(":")[1:]
+        kind, unit, *path = what.split(":")[1:]
         from rocc.analysis_pages.runners import analysis_compute
         from rocc.analysis_pages.sources import events_table
 
@@ -151,8 +152,12 @@ def child_measure(what: str) -> dict:
             "hotspots": {"x": "x", "y": "y", "cell": 5000, "coordinates": "nztm", "drop_unlocated": True, "place": "unit_name", "places_are": "unit"},
             "concentration": {"unit": "unit_code", "group_by": "unit", "offence": "offence_code"},
         }[kind]
-        loader = events_table(user=_national_analyst(), kind=kind, unit_code=unit, date_from="2023-01-01", date_to="2023-12-31")
-        result = analysis_compute(kind, params, loader).result
+        period = {} if "all" in path else {"date_from": "2023-01-01", "date_to": "2023-12-31"}  # ":all": the whole store
+        loader = events_table(user=_national_analyst(), kind=kind, unit_code=unit, **period)
+        if "frame" in path:  # the run over the selected events' frame, as every analysis on the store ran before
+            result = analysis_compute(kind, params, lambda header=True: loader(header)).result
+        else:
+            result = analysis_compute(kind, params, loader).result
         out["events"] = result.get("events") or result.get("total")
     elif what == "victim_focus":
         import datetime as dt
@@ -218,6 +223,8 @@ def main() -> None:
         if number not in checkpoints:
             continue
         measures = ["sweep", "events_rolling", "count", "victim_focus", "analysis:hot_times:waitemata", "analysis:hotspots:waitemata", "analysis:hot_times:nz"]
+        measures += ["analysis:hotspots:waitemata:frame", "analysis:hotspots:nz", "analysis:hotspots:nz:frame"]
+        measures += ["analysis:hotspots:nz:all", "analysis:hotspots:nz:all:frame"]
         if number <= args.old_until:
             measures += ["old", "whole_frame"]
         for what in measures:

@@ -167,7 +167,6 @@ def hour_counts(
         day=start.day_of_week.index(),
         hour=start.hour(),
         end=end,
-        row=ibis.row_number().over(order_by=[table.date_from, table.event_id]) + 1,
     )
     totals = (
         ordered.aggregate(events=ordered.count(), single=ordered.count(where=ordered.single), before=ordered.count(where=ordered.before))
@@ -179,7 +178,9 @@ def hour_counts(
     counts = np.zeros(7 * 24, dtype=np.float64)
     for day, hour, n in zip(counted["day"], counted["hour"], counted["n"], strict=True):
         counts[int(day) * 24 + int(hour)] = n
-    rest = ordered.filter(~ordered.one_hour).order_by("row").select("date_from", "end", "row").to_pyarrow()
+    # The rows are numbered over the whole selection (as the frame's), in the one query that needs them.
+    numbered = ordered.mutate(row=ibis.row_number().over(order_by=[ordered.date_from, ordered.event_id]) + 1)
+    rest = numbered.filter(~numbered.one_hour).order_by("row").select("date_from", "end", "row").to_pyarrow()
     return HourCounts(
         counts=counts,
         single_time=int(totals["single"] or 0),

@@ -306,6 +306,26 @@ def engine_reads(user, analyst) -> dict:
         "count": events_count(user=user, offence_codes=["02"]),
         "summary": events_summary(user=user).astype({"events": np.int64}),
         "persons": persons_frame(user=analyst, purpose="comparing engines", role="victim"),
+        **analysis_aggregates(user),
+    }
+
+
+def analysis_aggregates(user) -> dict:
+    """The aggregates the analyses take from the engine (hot-spot grid and units per cell, hot-time counts)."""
+    from rocc.analysis.hotspots import grid_for_bounds
+    from rocc.events.aggregates import hotspot_grid, hour_counts, points_extent
+
+    extent = points_extent(user=user)
+    west, south, rows, cols = grid_for_bounds(x_range=extent.x_range, y_range=extent.y_range, cell=500)
+    grid = hotspot_grid(user=user, west=west, south=south, cell=500.0, rows=rows, cols=cols, by_unit=True)
+    hours = hour_counts(user=user, midnight_is_date_only=True)
+    assert grid.places is not None
+    return {
+        "extent": extent,
+        "cells": grid.cells.sort_values(["col", "row"]).reset_index(drop=True),
+        "places": grid.places.sort_values(["col", "row", "unit_code"]).reset_index(drop=True),
+        "points": (grid.x.tolist(), grid.y.tolist()),
+        "hours": (hours.counts.tolist(), hours.single_time, hours.events, hours.rows.tolist(), [str(d) for d in hours.starts], [str(d) for d in hours.ends]),
     }
 
 
@@ -315,6 +335,10 @@ def assert_same_reads(ours: dict, theirs: dict) -> None:
     for name in ("frame", "located", "persons"):
         pd.testing.assert_frame_equal(ours[name], theirs[name], check_dtype=False)
     assert ours["count"] == theirs["count"] > 0
+    for name in ("cells", "places"):
+        pd.testing.assert_frame_equal(ours[name], theirs[name], check_dtype=False)
+    assert (ours["extent"], ours["points"], ours["hours"]) == (theirs["extent"], theirs["points"], theirs["hours"])
+    assert ours["extent"].located > 0 and ours["hours"][2] > 0
     pd.testing.assert_frame_equal(
         ours["summary"].assign(first=pd.to_datetime(ours["summary"]["first"]), last=pd.to_datetime(ours["summary"]["last"])),
         theirs["summary"].assign(first=pd.to_datetime(theirs["summary"]["first"]), last=pd.to_datetime(theirs["summary"]["last"])),
