@@ -18,6 +18,7 @@ from rocc.analysis_pages.tests.test_pages import NEAR_REPEAT, followed, run, tex
 from rocc.audit.models import AuditEntry, AuditKind
 from rocc.events.testing import event_store  # noqa: F401  (a fixture)
 from rocc.maps.geometry import lonlat_of_nztm
+from rocc.web.testing import browser  # noqa: F401  (a fixture)
 
 KNOX = {
     "ev-coordinates": "nztm",
@@ -126,3 +127,54 @@ def test_a_stored_knox_result_with_wrong_pairs_is_refused_where_they_are_wrong(c
     assert result_problems("near_repeat", result) == {}
     change(result)
     assert where in result_problems("near_repeat", result)
+
+
+@pytest.mark.browser
+def test_a_saved_knox_result_draws_its_pairs_in_chromium_and_passes_axe(browser, live_server, analyst, waitemata):  # noqa: F811
+    import numpy as np
+
+    from rocc.analysis_pages import runners
+    from rocc.analysis_pages.services import saved_analysis_create
+    from rocc.conftest import PASSWORD
+    from rocc.web.testing import ARTEFACTS, serious_violations
+
+    rng = np.random.default_rng(3)
+    frame_rows = [(1_755_000 + rng.normal(0, 80), 5_925_000 + rng.normal(0, 80), f"2024-03-{1 + int(rng.integers(0, 20)):02d}") for _ in range(40)]
+    import pandas as pd
+
+    frame = pd.DataFrame(frame_rows, columns=["x", "y", "date"])
+    params = {
+        **NEAR_REPEAT,
+        "x": "x",
+        "y": "y",
+        "date": "date",
+        "coordinates": "nztm",
+        "distance_bands": [0, 100, 200, "inf"],
+        "day_bands": [0, 7, 14, "inf"],
+        "permutations": 99,
+        "seed": 1,
+    }
+    result = runners.analysis_compute("near_repeat", params, lambda header=True: frame).result
+    saved = saved_analysis_create(
+        user=analyst, kind="near_repeat", title="Rata Street repeats", scope_unit=waitemata, source="x.csv", parameters=params, result=result
+    )
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto("/accounts/login/")
+    page.get_by_label("User name").fill("analyst-pages")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto(f"/analyses/saved/{saved.pk}/")
+    page.wait_for_selector("figure.rocc-map[data-ready]", timeout=20_000)
+    assert page.locator("figure.rocc-map").get_attribute("data-ready") == "true"
+    assert page.locator("table.rocc-map-table tbody tr").count() == len(result["pairs"]) > 0
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Show on map pair 1", exact=True).click()
+    assert "Pair 1:" in page.locator(".leaflet-popup-content").inner_text()
+    (ARTEFACTS / "maps").mkdir(parents=True, exist_ok=True)
+    page.locator("section.rocc-map-section").screenshot(path=str(ARTEFACTS / "maps" / "06-near-repeat-pairs.png"))  # the map and its scrolled table
+    assert elsewhere == []
+    context.close()
