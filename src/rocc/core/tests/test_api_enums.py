@@ -9,6 +9,7 @@ from rocc.api import api
 from rocc.problems.api import CasePatch
 from rocc.referrals.api import ServiceIn
 from rocc.referrals.models import Capacity, DeclineReason, Urgency
+from rocc.tasking.models import ProductKind
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +49,10 @@ def test_codes_from_open_sets_carry_real_examples(document):
     assert _property(document, "ReturnOpenIn", "unit")["examples"][0] == "waitemata"
     assert _property(document, "ReturnOpenIn", "period")["examples"][0] == "2025-03"
     assert _property(document, "ObservationIn", "indicator")["examples"][0] == "bps-total-crime-rate"
+
+
+def test_tasking_inputs_name_their_kinds_and_subjects(document):
+    assert _property(document, "ScoreIn", "subject_type")["enum"] == ["report", "case", "target"]
+    assert _property(document, "TargetIn", "subject_type")["enum"] == ["product", "tasking", "case"]
+    kinds = document["components"]["schemas"][_property(document, "ProductIn", "kind")["$ref"].split("/")[-1]]
+    assert kinds["enum"] == ProductKind.values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -10,6 +11,7 @@ from ninja import Router, Schema, Status
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.tasking.api.common import subject_named
+from rocc.tasking.models import TargetKind
 from rocc.tasking.selectors import deconfliction as deconfliction_selectors
 from rocc.tasking.services import deconfliction as deconfliction_services
 
@@ -17,9 +19,9 @@ router = Router()
 
 
 class TargetIn(BoundedInput):
-    subject_type: str
+    subject_type: Literal["product", "tasking", "case"]
     subject_id: int
-    kind: str
+    kind: TargetKind
     identifier: str = ""
     purpose: str = ""
     group_name: str = ""

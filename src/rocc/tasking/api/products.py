@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from rocc.analysis_pages.selectors import saved_analyses_with_ids
-from rocc.core.api_fields import IsoDate
+from rocc.core.api_fields import IsoDate, UnitCode
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import error_responses
 from rocc.problems.selectors import cases_with_ids
 from rocc.tasking.api.common import group_named, unit_named
+from rocc.tasking.models import ProductKind
 from rocc.tasking.selectors import products as products_selectors
 from rocc.tasking.services import products as products_services
 
@@ -36,12 +37,12 @@ class ProductOut(Schema):
 
 
 class ProductIn(BoundedInput):
-    kind: str
+    kind: ProductKind
     title: str
     summary: str
     handling_caveat: str
     product_date: IsoDate | None = None
-    source_unit: str | None = None
+    source_unit: UnitCode | None = None
     source_group: str | None = None
     saved_analyses: list[int] = []
     cases: list[int] = []

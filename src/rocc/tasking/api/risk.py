@@ -53,7 +53,7 @@ class MethodologyOut(Schema):
 
 
 class ScoreIn(BoundedInput):
-    subject_type: str
+    subject_type: Literal["report", "case", "target"]
     subject_id: int
     ratings: dict[str, int | float | str | None]
     rationale: str = ""

@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from rocc.core.api_fields import IsoDate
+from rocc.core.api_fields import IsoDate, UnitCode
 from rocc.core.bounds import BoundedInput
 from rocc.core.errors import InvalidInput, error_responses
 from rocc.tasking.api.common import forum_named, group_named, local_today, unit_named, user_named
@@ -53,7 +53,7 @@ class TaskingIn(BoundedInput):
     description: str
     owner: str | None = None
     due_date: IsoDate | None = None
-    tasked_unit: str | None = None
+    tasked_unit: UnitCode | None = None
     tasked_group: str | None = None
     report: int | None = None
     forum: str | None = None
