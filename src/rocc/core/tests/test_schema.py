@@ -92,6 +92,12 @@ def test_one_pass_gives_the_schema_the_migrations_give_one_by_one(databases_made
         assert applied["one_pass"] == applied["step_by_step"] and applied["one_pass"]
         executor = MigrationExecutor(one_pass)
         assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == [], "nothing is left to apply"
+        if one_pass.vendor == "sqlite":  # large values after the columns lists read, both ways (LargeColumnsLast)
+            for connection in (one_pass, step_by_step):
+                described = _schema(connection)
+                assert list(described["analyses_savedanalysis"]["columns"])[-5:] == ["parameters", "result_head", "map_head", "map_cells", "result"]
+                assert list(described["analyses_analysisupload"]["columns"])[-2:] == ["columns", "content"]
+                assert list(described["governance_reportpack"]["columns"])[-2:] == ["pdf", "xlsx"]
 
 
 def test_every_data_step_of_rocc_s_own_migrations_is_marked_as_changing_only_existing_rows():
