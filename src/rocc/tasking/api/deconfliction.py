@@ -53,11 +53,11 @@ class AlertOut(Schema):
 
 @router.post(
     "/targets",
-    response={201: TargetOut, **error_responses(403, 422)},
+    response={201: TargetOut, **error_responses(403, 404, 422)},
     summary="Name a target (a person, a group or a place) on a product, tasking or case",
     description="A person's `identifier` is pseudonymised at once and never stored; naming a person needs a `purpose`, "
     "recorded in the audit trail. A place is NZTM2000 `x`/`y` in metres. Matching targets of other owners "
-    "raise deconfliction alerts to both owners.",
+    "raise deconfliction alerts to both owners. 404 when the product, tasking or case is not one you may see.",
 )
 def target_add(request: HttpRequest, payload: TargetIn):
     if payload.subject_type not in {"product", "tasking", "case"}:

@@ -131,10 +131,11 @@ def rankings(request: HttpRequest, kind: Literal["report", "case", "target"] | N
 
 @router.post(
     "/scores",
-    response={201: ScoreOut, **error_responses(403, 422)},
+    response={201: ScoreOut, **error_responses(403, 404, 422)},
     summary="Score a report, case or target under the current methodology",
-    description="`subject_type` is `report`, `case` or `target`. Every dimension is rated on its scale; a rating outside "
-    "its scale is refused (422) naming the dimension and its scale, and nothing is saved.",
+    description="`subject_type` is `report`, `case` or `target`; 404 when no such record is one you may see. Every "
+    "dimension is rated on its scale; a rating outside its scale is refused (422) naming the dimension and its scale, "
+    "and nothing is saved.",
 )
 def score_add(request: HttpRequest, payload: ScoreIn):
     if payload.subject_type not in {"report", "case", "target"}:
