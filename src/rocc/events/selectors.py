@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -177,14 +178,48 @@ def events_count(*, user, unit_code: str | None = None, date_from=None, date_to=
     return int(table.count().execute())
 
 
+# The whole store counted by unit, kept for the store as it is (one entry per process): the events page asks on every
+# view, and the store changes only when a batch finishes or is removed.
+_UNIT_COUNTS: dict[tuple, pd.DataFrame] = {}
+
+
+def _store_state() -> tuple:
+    """What the store holds now: the engine and each finished batch's events file with its size and time of change, so
+    a new, removed or rewritten batch is a new state."""
+    events, _ = store.stored_files()
+    files = []
+    for path in events:
+        try:
+            info = os.stat(path)
+            files.append((path, info.st_size, info.st_mtime_ns))
+        except FileNotFoundError:
+            files.append((path, None, None))
+    return (store.engine(), *files)
+
+
+def _unit_counts() -> pd.DataFrame:
+    state = _store_state()
+    counts = _UNIT_COUNTS.get(state)
+    if counts is None:
+        table = store.backend().table(store.EVENTS_TABLE)
+        counted = table.group_by(["unit_code", "unit_path"]).agg(events=table.count(), first=table.date_from.min(), last=table.date_from.max())
+        counts = counted.to_pandas()
+        _UNIT_COUNTS.clear()
+        _UNIT_COUNTS[state] = counts
+    return counts
+
+
 def events_summary(*, user) -> pd.DataFrame:
-    """Events in the user's units counted by unit, with the first and last date: unit_code, events, first, last."""
+    """Events in the user's units counted by unit, with the first and last date: unit_code, events, first, last. The
+    store's counts by unit are read once for each state of the store; the user's scope is applied to them here, by the
+    scope's own rule (``Scope.covers``, the in-memory form of the condition every store read applies)."""
     if not user.has_perm("events.view_events"):
         raise PermissionDenied("Your role cannot read events.")
-    con = store.backend()
-    table = _filtered(con.table(store.EVENTS_TABLE), user=user, unit=None, date_from=None, date_to=None, offence_codes=None)
-    summary = table.group_by("unit_code").agg(events=table.count(), first=table.date_from.min(), last=table.date_from.max())
-    return summary.order_by("unit_code").to_pandas()
+    counts = _unit_counts()
+    scope = scope_of(user)
+    mine = counts[[isinstance(path, str) and scope.covers(path) for path in counts["unit_path"]]]
+    summary = mine.groupby("unit_code", as_index=False).agg(events=("events", "sum"), first=("first", "min"), last=("last", "max"))
+    return summary.sort_values("unit_code").reset_index(drop=True)
 
 
 def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -92,13 +92,31 @@ class Indicator(NormalisedText):
     text_fields = ("name",)
     folded = {"search_text": ("code", "name")}
 
+    def _prefetched_versions(self) -> list[IndicatorVersion] | None:
+        """The versions a selector fetched with the indicator (``prefetch_related("versions")``), or None."""
+        return getattr(self, "_prefetched_objects_cache", {}).get("versions")
+
     def version_at(self, day) -> IndicatorVersion | None:
         """The definition in force on ``day`` (the latest version whose effective date is not after it)."""
-        return self.versions.filter(effective_from__lte=day).order_by("-effective_from").first() or self.versions.order_by("effective_from").first()
+        versions = self._prefetched_versions()
+        if versions is not None:
+            in_force = [v for v in versions if v.effective_from <= day]
+            return max(in_force, key=_version_order, default=None) or min(versions, key=_version_order, default=None)
+        return (
+            self.versions.filter(effective_from__lte=day).order_by("-effective_from", "-number").first()
+            or self.versions.order_by("effective_from", "number").first()
+        )
 
     @property
     def current(self) -> IndicatorVersion | None:
-        return self.versions.order_by("-effective_from").first()
+        versions = self._prefetched_versions()
+        if versions is not None:
+            return max(versions, key=_version_order, default=None)
+        return self.versions.order_by("-effective_from", "-number").first()
+
+
+def _version_order(version: IndicatorVersion) -> tuple:
+    return (version.effective_from, version.number)
 
 
 class IndicatorVersion(models.Model):
