@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 
+from rocc.analysis.near_repeat import band_words
 from rocc.events.selectors import events_map_points
 from rocc.maps import geometry as geo
 from rocc.maps.models import Boundary, BoundarySet
@@ -704,8 +705,6 @@ def pairs_rows(result: dict[str, Any], *, chains: bool) -> list[dict[str, Any]]:
     table and its lines: the two events (their ids when the chains were given some, else their rows), what links
     them (the chain, or the Knox cell in words), distance and days apart, NZTM2000 and WGS84 places. Reads only the
     result: its pairs carry no person."""
-    from rocc.analysis.near_repeat import band_words
-
     pairs = result.get("pairs") or []
     if not pairs:
         return []
