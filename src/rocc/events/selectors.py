@@ -187,7 +187,7 @@ def _store_state() -> tuple:
     """What the store holds now: the engine and each finished batch's events file with its size and time of change, so
     a new, removed or rewritten batch is a new state."""
     events, _ = store.stored_files()
-    files = []
+    files: list[tuple[str, int | None, int | None]] = []
     for path in events:
         try:
             info = os.stat(path)
