@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from rocc.web.testing import chromium  # noqa: F401  (one Chromium per test process, shared by every browser test module)
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 _SHIPPED: dict = {}
@@ -50,6 +52,7 @@ def installed_data_dir(tmp_path_factory) -> Path:
     from rocc.testing import install_data_dir
 
     folder = tmp_path_factory.mktemp("installed")
+    folder.chmod(0o755)  # under a folder others may read, as /srv or /var/lib often is: rocc's own modes must close it
     return install_data_dir(folder / "data", migrated=folder / "migrated")
 
 

@@ -1,5 +1,6 @@
 """What every browser test shares: Debian's Chromium through Playwright, the axe-core check, and where
-screenshots go. Test modules import ``browser`` (a module-scoped fixture) and ``serious_violations`` from here."""
+screenshots go. Test modules import ``browser`` and ``serious_violations`` from here; the browser is started once per
+test process."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(os.environ.get("ROCC_TEST_ARTEFACTS", "test-artifacts")) / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole test process, started when a browser test first asks for it (starting Playwright's
+    driver and the browser costs about a second each time). The suite's conftest makes it the one fixture of that name."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in this thread
@@ -35,6 +38,12 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    """The process's Chromium; each test opens a context of its own and closes it."""
+    return chromium
 
 
 def serious_violations(page) -> list[str]:

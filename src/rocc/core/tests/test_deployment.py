@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from rocc.testing import run
+from rocc.testing import copy_data_dir, run
 
 MAPPING = """\
 event_id: Occurrence ID
@@ -40,16 +40,23 @@ def _modes(folder: Path) -> dict[str, str]:
     return found
 
 
-def test_everything_rocc_creates_in_its_data_directory_is_for_its_owner_only(tmp_path):
+def _loose(modes: dict[str, str], folder: Path) -> dict[str, str]:
+    """The files and folders others could read: folders should be 0700, files 0600."""
+    return {name: mode for name, mode in modes.items() if mode != ("0o700" if (folder / name).is_dir() else "0o600")}
+
+
+def test_everything_rocc_creates_in_its_data_directory_is_for_its_owner_only(installed_data_dir, tmp_path):
+    # What `rocc migrate` and `rocc load-defaults` made (the suite's installed directory, under a parent others may
+    # read), then what an import, a new user and a backup add to a copy of it (a copy keeps each file's mode).
+    assert installed_data_dir.parent.stat().st_mode & 0o005, "the installed directory's parent is one others may read"
+    assert _loose(_modes(installed_data_dir), installed_data_dir) == {}, _modes(installed_data_dir)
     os.chmod(tmp_path, 0o755)  # a parent folder others may read, as /srv or /var/lib often is
-    data = tmp_path / "data"
+    data = copy_data_dir(installed_data_dir, tmp_path / "data")
     inputs = tmp_path / "inputs"
     inputs.mkdir(mode=0o755)
     (inputs / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
     (inputs / "events.csv").write_text(EVENTS, encoding="utf-8")
 
-    run("migrate", data_dir=data, check=True)
-    run("load-defaults", data_dir=data, check=True)
     imported = run("events", "import", str(inputs / "events.csv"), "--source", "extract", "--mapping", str(inputs / "mapping.yaml"), data_dir=data)
     assert imported.returncode == 0, imported.stdout + imported.stderr
     run("createuser", "operator", "--role", "administrator", "--demo", data_dir=data, check=True)
@@ -61,8 +68,7 @@ def test_everything_rocc_creates_in_its_data_directory_is_for_its_owner_only(tmp
     assert "rocc.sqlite3" in modes and "secret_key" in modes and "backup.key" in modes, sorted(modes)
     assert oct(stat.S_IMODE(archive.stat().st_mode)) == "0o600"  # a backup holds the keys, wherever it is written
     assert any(name.endswith(".parquet") for name in modes), sorted(modes)
-    loose = {name: mode for name, mode in modes.items() if mode != ("0o700" if (data / name).is_dir() else "0o600")}
-    assert loose == {}, loose
+    assert _loose(modes, data) == {}, _loose(modes, data)
 
     checked = run("check", data_dir=data)
     assert checked.returncode == 0 and "data directory" not in checked.stdout.replace(f"data directory {data}", ""), checked.stdout
