@@ -461,8 +461,32 @@ class Oracle:
     the second."""
 
     def __init__(self, true: list[float], protected: list[float]):
-        self.protected = set(protected)
-        self.sensitive = {t for t in set(true) if t not in self.protected}
+        self.protected = frozenset(protected)
+        self.sensitive = frozenset(t for t in set(true) if t not in self.protected)
+
+    # The figures are kept as frozen sets, so that adding to them (``oracle.sensitive |= {...}``) assigns a new set and
+    # forgets the figures written out at each precision, which are worked out once per precision a page shows.
+    @property
+    def sensitive(self) -> frozenset[float]:
+        return self._sensitive
+
+    @sensitive.setter
+    def sensitive(self, figures) -> None:
+        self._sensitive, self._sensitive_shown = frozenset(figures), {}
+
+    @property
+    def protected(self) -> frozenset[float]:
+        return self._protected
+
+    @protected.setter
+    def protected(self, figures) -> None:
+        self._protected, self._protected_shown = frozenset(figures), {}
+
+    @staticmethod
+    def _shown(figures: frozenset[float], cache: dict[int, frozenset[str]], decimals: int) -> frozenset[str]:
+        if decimals not in cache:
+            cache[decimals] = frozenset(_shown_as(f, decimals) for f in figures)
+        return cache[decimals]
 
     def leaks(self, text: str) -> list[str]:
         found = []
@@ -472,7 +496,9 @@ class Oracle:
                 continue  # too short to tell a true figure from any other number on a page
             plain = token.replace(",", "")
             decimals = len(plain.split(".")[1]) if "." in plain else 0
-            if any(_shown_as(s, decimals) == plain for s in self.sensitive) and not any(_shown_as(p, decimals) == plain for p in self.protected):
+            if plain in self._shown(self.sensitive, self._sensitive_shown, decimals) and plain not in self._shown(
+                self.protected, self._protected_shown, decimals
+            ):
                 found.append(token)
         return found
 
