@@ -24,6 +24,18 @@ def pure_gini(values, n_units):
     return sum(abs(a - b) for a in values for b in values) / (2 * n_units**2 * mean)
 
 
+def pure_gini_of_counts(counts, n_units):
+    """pure_gini of whole counts, its sums taken in integers: each of pure_gini's running sums is then a whole number
+    that a float holds exactly, so the two give the same float (the divisions are the same operations on the same
+    numbers), in a fraction of the time."""
+    values = np.zeros(n_units, dtype=np.int64)
+    values[: len(counts)] = counts
+    assert values.sum() == sum(counts) < 2**53
+    differences = int(np.abs(values[:, None] - values[None, :]).sum())
+    mean = int(values.sum()) / n_units
+    return differences / (2 * n_units**2 * mean)
+
+
 def pure_gini_of_events(units, weights, n_units):
     totals: dict = {}
     for i, unit in enumerate(units):
@@ -122,9 +134,16 @@ def test_the_interval_is_scipys_bca_on_the_same_resamples(seed, replicates, conf
     labels = sorted(set(units))
     position = np.array([labels.index(u) for u in units], dtype=float)
 
-    def gini(sample):
-        return pure_gini([v for v in np.bincount(sample.astype(int), minlength=len(labels)) if v > 0], n_units)
+    def counts(sample):
+        return [v for v in np.bincount(sample.astype(int), minlength=len(labels)) if v > 0]
 
+    def gini(sample):
+        return pure_gini_of_counts(counts(sample), n_units)
+
+    # SciPy calls the statistic once per resample and per event left out: the written-out Gini, with its pairs summed
+    # in whole numbers, is the same float as pure_gini's, bit for bit.
+    draws = [position] + [position[np.random.default_rng(s).integers(0, len(position), len(position))] for s in range(20)]
+    assert all(gini(sample) == pure_gini(counts(sample), n_units) for sample in draws)
     theirs = bootstrap((position,), gini, vectorized=False, n_resamples=replicates, method="BCa", confidence_level=confidence, rng=np.random.default_rng(seed))
     ours = concentration(units=units, units_total=n_units, bootstrap=replicates, seed=seed, confidence=confidence)
     assert ours.gini_interval_method == "BCa"
