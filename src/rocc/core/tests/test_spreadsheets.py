@@ -181,7 +181,10 @@ def _worksheet_names(tree: ast.AST) -> set[str]:
 
 
 def _spreadsheet_writes(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    if not any(word in text for word in ("csv", "to_excel", "openpyxl")):
+        return []  # every write looked for below names one of these (csv.writer, .to_csv, .to_excel, an openpyxl import)
+    tree = ast.parse(text)
     uses_openpyxl = any(
         (isinstance(n, ast.ImportFrom) and (n.module or "").startswith("openpyxl"))
         or (isinstance(n, ast.Import) and any(a.name.startswith("openpyxl") for a in n.names))
@@ -189,8 +192,9 @@ def _spreadsheet_writes(path: Path) -> list[str]:
     )
     sheets = _worksheet_names(tree)
     found = []
+    name = path.relative_to(ROCC.parent) if path.is_relative_to(ROCC) else path.name
     for node in ast.walk(tree):
-        where = f"{path.relative_to(ROCC.parent) if path.is_relative_to(ROCC) else path.name}:{getattr(node, 'lineno', '?')}"
+        where = f"{name}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver = node.func.value
             if node.func.attr in CSV_WRITERS and isinstance(receiver, ast.Name) and receiver.id == "csv":
