@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from rocc.analysis.displacement import cell_rings, target_cells_choose
 from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.library import analysis_module
 from rocc.analysis_pages.models import AnalysisKind, SavedAnalysis
 from rocc.analysis_pages.selectors import saved_analysis_get
 from rocc.events.selectors import events_frame
@@ -86,13 +86,14 @@ def displacement_counts_from_hot_spot(
             f"saved analysis '{analysis.title}': its cells are not in NZTM2000 ({parameters.get('crs') or 'no coordinate system stated'}), "
             "so they cannot be laid over the event store's coordinates"
         )
-    centres = target_cells_choose(analysis.result.get("cells") or [], choose=choose, top=top)
+    displacement = analysis_module("displacement")
+    centres = displacement.target_cells_choose(analysis.result.get("cells") or [], choose=choose, top=top)
     cell = float(parameters["cell"])
     counts: dict[str, dict[str, int]] = {"target": {}, "buffer": {}, "control": {}}
     unlocated: dict[str, int] = {}
     for period, (start, end) in zip(PERIODS, (before, after), strict=True):
         frame = events_frame(user=user, date_from=start, date_to=end, offence_codes=offence_codes, columns=["x", "y"])
-        rings = cell_rings(x=frame["x"].to_numpy(), y=frame["y"].to_numpy(), centres=centres, cell=cell, buffer_m=buffer_m, control_m=control_m)
+        rings = displacement.cell_rings(x=frame["x"].to_numpy(), y=frame["y"].to_numpy(), centres=centres, cell=cell, buffer_m=buffer_m, control_m=control_m)
         placed = rings.counts()
         counts["target"][period], counts["buffer"][period] = placed["target"], placed["buffer"]
         unlocated[period] = int((frame["x"].isna() | frame["y"].isna()).sum())
@@ -100,7 +101,7 @@ def displacement_counts_from_hot_spot(
             counts["control"][period] = placed["control"]
         else:
             in_unit = events_frame(user=user, unit_code=control_unit_code, date_from=start, date_to=end, offence_codes=offence_codes, columns=["x", "y"])
-            unit_rings = cell_rings(x=in_unit["x"].to_numpy(), y=in_unit["y"].to_numpy(), centres=centres, cell=cell, buffer_m=buffer_m)
+            unit_rings = displacement.cell_rings(x=in_unit["x"].to_numpy(), y=in_unit["y"].to_numpy(), centres=centres, cell=cell, buffer_m=buffer_m)
             counts["control"][period] = int(len(in_unit) - (unit_rings.area != None).sum())  # noqa: E711 (element-wise)
     target_name = TARGET_CHOICE_NAMES[choose].format(top=top)
     control = f"the unit {control_unit_code} outside the target and buffer" if control_m is None else f"the ring from {buffer_m:g} to {control_m:g} m"

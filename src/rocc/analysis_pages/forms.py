@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.networks import COMMUNITY_METHODS
+from rocc.analysis.library import analysis_module
 from rocc.analysis_pages.models import AnalysisKind
 from rocc.events.offences import offence_codes_selection, victim_focus_settings
 
@@ -432,6 +432,12 @@ class NearRepeatForm(AnalysisForm):
         return _bands(self.cleaned_data["day_bands"], "Day bands")
 
 
+def _community_methods() -> list[tuple[str, str]]:
+    """The network analysis's community methods, asked of the library when the form is drawn (importing the analysis
+    loads igraph and numba, which a process that never draws this form need not wait for)."""
+    return [(method, method.capitalize()) for method in analysis_module("networks").COMMUNITY_METHODS]
+
+
 class NetworkForm(AnalysisForm):
     kind = AnalysisKind.NETWORK
     column_fields = {
@@ -465,7 +471,7 @@ class NetworkForm(AnalysisForm):
         initial=3,
         help_text="The nodes whose removal fragments the network most; 0 to skip.",
     )
-    communities = forms.ChoiceField(label="Community method", choices=[(m, m.capitalize()) for m in COMMUNITY_METHODS], initial="leiden")
+    communities = forms.ChoiceField(label="Community method", choices=_community_methods, initial="leiden")
     resolution = forms.FloatField(label="Resolution", min_value=0.01, initial=1.0, help_text="Above 1 gives more, smaller communities.")
     seed = forms.IntegerField(label="Seed", min_value=0, initial=0)
     geodesics = forms.ChoiceField(

@@ -16,24 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rocc.analysis.autocorrelation import grid_autocorrelation, neighbours_from_table, spatial_autocorrelation, weights_from_neighbours
-from rocc.analysis.centrography import centre_and_spread
-from rocc.analysis.concentration import concentration
-from rocc.analysis.contiguity import area_autocorrelation
-from rocc.analysis.displacement import displacement_analysis
-from rocc.analysis.emerging_hotspots import emerging_hotspots
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.forecast_accuracy import DEFAULT_SHARES, forecast_accuracy
 from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
-from rocc.analysis.hot_times import hot_times, hot_times_from_counts
-from rocc.analysis.hotspots import grid_for_bounds, hotspots, hotspots_from_counts, project_lonlat
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
-from rocc.analysis.near_repeat import near_repeat_knox
-from rocc.analysis.networks import network_analysis, network_from_adjacency, network_from_edge_list
-from rocc.analysis.point_pattern import point_pattern
-from rocc.analysis.repeat_victims import VICTIM_FOCUS_TIERS, repeat_victims
+from rocc.analysis.library import analysis_module
 from rocc.analysis.results import jsonable
-from rocc.analysis.space_time import jacquez_knn, mantel_test, near_repeat_chains
 from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE, NZTM_X, NZTM_Y, outside_new_zealand_lonlat, outside_new_zealand_nztm
 from rocc.events.offences import anzsoc
 
@@ -142,7 +129,7 @@ def _projected(frame: pd.DataFrame, params: dict[str, Any]) -> tuple[np.ndarray,
     xs, ys = numeric_column(frame, params["x"]), numeric_column(frame, params["y"])
     if params.get("coordinates") == "wgs84":
         _inside_new_zealand(xs, ys, params)
-        xs, ys = project_lonlat(xs, ys, crs=NZTM)
+        xs, ys = analysis_module("hotspots").project_lonlat(xs, ys, crs=NZTM)
         return xs, ys, NZTM
     if params.get("coordinates") == "nztm":
         _inside_nztm(xs, ys, params)
@@ -175,8 +162,9 @@ def _notes(result: dict[str, Any], *extra: str) -> None:
 
 
 def run_repeat_victims(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    repeat_victims = analysis_module("repeat_victims")
     weights = _harm(frame, params)
-    result = repeat_victims(
+    result = repeat_victims.repeat_victims(
         persons=column(frame, params["person"]),
         dates=date_column(frame, params["date"]),
         offences=column(frame, params["offence"]) if params.get("offence") else None,
@@ -185,14 +173,15 @@ def run_repeat_victims(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         serious_codes=params.get("serious_codes") or [],
         serious_harm=params.get("serious_harm"),
         weights=weights,
-        tiers=VICTIM_FOCUS_TIERS,
+        tiers=repeat_victims.VICTIM_FOCUS_TIERS,
         classification=offence_classification(params),
     )
     return Outcome(result.to_dict(), holds_person_level=True)
 
 
 def run_hot_times(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-    result = hot_times(
+    hot_times = analysis_module("hot_times")
+    result = hot_times.hot_times(
         starts=datetime_column(frame, params["start"]),
         ends=datetime_column(frame, params["end"], blank_allowed=True) if params.get("end") else None,
         weights=_harm(frame, params),
@@ -203,9 +192,10 @@ def run_hot_times(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 def run_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    hotspots = analysis_module("hotspots")
     frame, xs, ys, crs, dropped = _points(frame, params)
     permutations = int(params.get("permutations") or 0)
-    result = hotspots(
+    result = hotspots.hotspots(
         x=xs,
         y=ys,
         cell=params["cell"],
@@ -227,6 +217,7 @@ def run_hotspots_on_store(events, params: dict[str, Any]) -> Outcome | None:
     """:func:`run_hotspots` on the event store with the grid counted in the engine (and each cell's units counted
     there too); the events' coordinates are the only per-event values pulled, for the kernel density. None when the
     run needs each event's row (harm weights, a refused coordinate, an input not the store's), so the frame is read."""
+    hotspots = analysis_module("hotspots")
     if params.get("harm") or params.get("coordinates") != "nztm" or not params.get("drop_unlocated"):
         return None
     if (params.get("x"), params.get("y")) != ("x", "y") or params.get("place") not in (None, "unit_name"):
@@ -239,9 +230,9 @@ def run_hotspots_on_store(events, params: dict[str, Any]) -> Outcome | None:
     if extent.outside_new_zealand:
         return None  # the frame's run names the first such row
     permutations = int(params.get("permutations") or 0)
-    west, south, rows, cols = grid_for_bounds(x_range=extent.x_range, y_range=extent.y_range, cell=params["cell"], permutations=permutations)
+    west, south, rows, cols = hotspots.grid_for_bounds(x_range=extent.x_range, y_range=extent.y_range, cell=params["cell"], permutations=permutations)
     counts = events.hotspot_counts(west=west, south=south, cell=float(params["cell"]), rows=rows, cols=cols, by_place=bool(params.get("place")))
-    result = hotspots_from_counts(
+    result = hotspots.hotspots_from_counts(
         cells=counts.cells,
         x=counts.x,
         y=counts.y,
@@ -265,6 +256,7 @@ def run_hot_times_on_store(events, params: dict[str, Any]) -> Outcome | None:
     others (windows across an hour's end, dates without a time) are pulled, with their start, end and row, to be
     spread. None when the run needs each event's row (harm weights, an end before its start, an input not the
     store's), so the frame is read."""
+    hot_times = analysis_module("hot_times")
     if params.get("harm") or (params.get("start"), params.get("end")) != ("date_from", "date_to"):
         return None
     counted = events.hour_counts(midnight_is_date_only=not params.get("midnight_is_a_time"))
@@ -272,7 +264,7 @@ def run_hot_times_on_store(events, params: dict[str, Any]) -> Outcome | None:
         raise AnalysisInputError(NO_STORE_EVENTS)
     if counted.ends_before_starts:
         return None  # the frame's run names the first such row
-    result = hot_times_from_counts(
+    result = hot_times.hot_times_from_counts(
         counts=counted.counts,
         events=counted.events,
         single_time=counted.single_time,
@@ -295,6 +287,7 @@ NO_STORE_EVENTS = "there are no events in the store for these filters"
 
 
 def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    concentration = analysis_module("concentration")
     weights = _harm(frame, params)
     if params.get("weight"):
         if weights is not None:
@@ -314,7 +307,7 @@ def run_concentration(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
             notes.append("places are the units the events were recorded in")
         elif params.get("group_by") in ("victim", "offender"):
             notes.append(f"units are {params['group_by']}s: each counts the events they were recorded in")
-    result = concentration(
+    result = concentration.concentration(
         units=units,
         weights=weights,
         units_total=params.get("units_total"),
@@ -354,8 +347,9 @@ def run_harm(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 
 
 def run_near_repeat(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
+    near_repeat = analysis_module("near_repeat")
     frame, xs, ys, crs, dropped = _points(frame, params, required=False)  # the Knox test says itself what it cannot use
-    result = near_repeat_knox(
+    result = near_repeat.near_repeat_knox(
         x=xs,
         y=ys,
         dates=date_column(frame, params["date"]),
@@ -382,10 +376,11 @@ def _pairs_cut(kept: int, total: int, what: str, order: str) -> str:
 
 
 def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
+    networks = analysis_module("networks")
     if params.get("format") == "adjacency":
-        network = network_from_adjacency(frame_of(header=False), directed=params.get("directed"))
+        network = networks.network_from_adjacency(frame_of(header=False), directed=params.get("directed"))
     else:
-        network = network_from_edge_list(
+        network = networks.network_from_edge_list(
             frame_of(header=True),
             source=params["source"],
             target=params["target"],
@@ -394,7 +389,7 @@ def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
             merge_duplicates=bool(params.get("merge_duplicates")),
         )
     seed = int(params.get("seed") or 0)
-    analysis = network_analysis(
+    analysis = networks.network_analysis(
         network,
         key_players=int(params.get("key_players") or 0),
         community_method=params.get("communities", "leiden"),
@@ -410,6 +405,7 @@ def run_network(frame_of: FrameLoader, params: dict[str, Any]) -> Outcome:
 
 
 def run_displacement(params: dict[str, Any]) -> Outcome:
+    displacement = analysis_module("displacement")
     rows = [
         {"area": area, "period": period, "count": value} for area, periods in params["counts"].items() for period, value in periods.items() if value is not None
     ]
@@ -420,7 +416,7 @@ def run_displacement(params: dict[str, Any]) -> Outcome:
                 raise AnalysisInputError(f"harm totals: give one for every area and period with a count ({row['area']}, {row['period']})")
             row["harm"] = harm
     sizes = {area: size for area, size in (params.get("area_km2") or {}).items() if size is not None}
-    result = displacement_analysis(
+    result = displacement.displacement_analysis(
         pd.DataFrame(rows),
         before_days=params.get("before_days"),
         after_days=params.get("after_days"),
@@ -505,7 +501,7 @@ MAX_CHAIN_ROWS_LISTED = 2000
 
 
 def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-
+    space_time = analysis_module("space_time")
     frame, xs, ys, crs, dropped = _points(frame, params)
     events = {"x": xs, "y": ys, "dates": date_column(frame, params["date"]), "event_label": params.get("event_label") or "event"}
     method = params.get("method") or "jacquez"
@@ -513,11 +509,11 @@ def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     permutations = int(params.get("permutations") or 999)
     notes = [_left_out(dropped)]
     if method == "jacquez":
-        result = jacquez_knn(
+        result = space_time.jacquez_knn(
             **events, k_max=int(params.get("k") or 10), metric=params.get("metric") or "euclidean", permutations=permutations, seed=seed
         ).to_dict()
     elif method == "mantel":
-        result = mantel_test(
+        result = space_time.mantel_test(
             **events,
             metric=params.get("metric") or "euclidean",
             transform=params.get("transform") or "reciprocal",
@@ -530,7 +526,7 @@ def run_space_time(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
         if params.get("max_distance") is None or params.get("max_days") is None:
             raise AnalysisInputError("near-repeat chains need the distance (metres) and the days that link two events")
         ids = column(frame, params["id"]).astype(str).tolist() if params.get("id") else None
-        chains = near_repeat_chains(
+        chains = space_time.near_repeat_chains(
             **events, max_distance=float(params["max_distance"]), max_days=int(params["max_days"]), metric=params.get("metric") or "manhattan", ids=ids
         )
         result = chains.to_dict()
@@ -569,6 +565,7 @@ FRAME_RUNNERS["space_time"] = run_space_time
 def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     """Areas given one per row with their neighbours, or events counted on the hot-spot grid (the event store's
     always are)."""
+    autocorrelation = analysis_module("autocorrelation")
 
     common = {
         "permutations": int(params["permutations"]) if params.get("permutations") is not None else 999,
@@ -579,15 +576,15 @@ def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     if (params.get("areas_are") or "grid") == "areas":
         if not (params.get("area") and params.get("value") and params.get("neighbours")):
             raise AnalysisInputError("areas need their id, value and neighbours columns")
-        listed = neighbours_from_table(frame, area=params["area"], neighbours=params["neighbours"], separator=params.get("separator") or ";")
-        weights = weights_from_neighbours(neighbours=listed, definition=f"the neighbour list in column '{params['neighbours']}'")
+        listed = autocorrelation.neighbours_from_table(frame, area=params["area"], neighbours=params["neighbours"], separator=params.get("separator") or ";")
+        weights = autocorrelation.weights_from_neighbours(neighbours=listed, definition=f"the neighbour list in column '{params['neighbours']}'")
         label = params.get("value_label") or f"values of {params['value']}"
-        result = spatial_autocorrelation(values=numeric_column(frame, params["value"]), weights=weights, value_label=label, **common).to_dict()
+        result = autocorrelation.spatial_autocorrelation(values=numeric_column(frame, params["value"]), weights=weights, value_label=label, **common).to_dict()
         return Outcome(result, holds_person_level=False)
     if (params.get("areas_are") or "grid") == "units":
         return _unit_autocorrelation(frame, params, common)
     frame, xs, ys, crs, dropped = _points(frame, params)
-    result = grid_autocorrelation(
+    result = autocorrelation.grid_autocorrelation(
         x=xs,
         y=ys,
         cell=float(params.get("cell") or 250),
@@ -604,13 +601,14 @@ def run_autocorrelation(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
 def _unit_autocorrelation(frame: pd.DataFrame, params: dict[str, Any], common: dict[str, Any]) -> Outcome:
     """Events counted in units with boundaries (``_areas``: the service reads them for the run), with the units'
     contiguity. Coordinates must be NZTM2000, the boundaries' (longitude/latitude are projected to it)."""
+    contiguity = analysis_module("contiguity")
     areas = params.get("_areas")
     if areas is None:
         raise AnalysisInputError("units with boundaries need the boundaries of the run's units")
     frame, xs, ys, crs, dropped = _points(frame, params)
     if crs != NZTM:
         raise AnalysisInputError("units' boundaries are in NZTM2000: give the coordinates as NZTM2000 metres or as longitude/latitude")
-    result = area_autocorrelation(
+    result = contiguity.area_autocorrelation(
         x=xs,
         y=ys,
         ids=areas.codes,
@@ -643,11 +641,12 @@ FRAME_RUNNERS["autocorrelation"] = run_autocorrelation
 
 def run_forecast_accuracy(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     """Hot-spot maps drawn from the events before the split date, scored against those from it."""
+    forecast_accuracy = analysis_module("forecast_accuracy")
 
     frame, xs, ys, _, dropped = _points(frame, params)
     if not params.get("split"):
         raise AnalysisInputError("give the first day of the forecast period")
-    result = forecast_accuracy(
+    result = forecast_accuracy.forecast_accuracy(
         x=xs,
         y=ys,
         dates=date_column(frame, params["date"]),
@@ -655,7 +654,7 @@ def run_forecast_accuracy(frame: pd.DataFrame, params: dict[str, Any]) -> Outcom
         end=params.get("end") or None,
         cells=params.get("cells") or [250.0],
         methods=params.get("methods") or ["counts", "density", "gi"],
-        shares=params.get("shares") or list(DEFAULT_SHARES),
+        shares=params.get("shares") or list(forecast_accuracy.DEFAULT_SHARES),
         bandwidth_cells=float(params.get("bandwidth_cells") or 3.0),
         study_area=params.get("study_area") or None,
     ).to_dict()
@@ -670,7 +669,7 @@ FRAME_RUNNERS["forecast_accuracy"] = run_forecast_accuracy
 
 
 def run_spatial_description(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-
+    centrography = analysis_module("centrography")
     frame, xs, ys, crs, dropped = _points(frame, params)
     weights = _harm(frame, params)
     if params.get("weight"):
@@ -681,7 +680,7 @@ def run_spatial_description(frame: pd.DataFrame, params: dict[str, Any]) -> Outc
     if period and not params.get("date"):
         raise AnalysisInputError("splitting by period needs the date column")
     group = params.get("group") or None
-    result = centre_and_spread(
+    result = centrography.centre_and_spread(
         x=xs,
         y=ys,
         weights=weights,
@@ -702,9 +701,9 @@ FRAME_RUNNERS["spatial_description"] = run_spatial_description
 
 
 def run_point_pattern(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-
+    point_pattern = analysis_module("point_pattern")
     frame, xs, ys, _, dropped = _points(frame, params)
-    result = point_pattern(
+    result = point_pattern.point_pattern(
         x=xs,
         y=ys,
         study_area=params.get("study_area") or None,
@@ -725,9 +724,9 @@ FRAME_RUNNERS["point_pattern"] = run_point_pattern
 
 
 def run_emerging_hotspots(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
-
+    emerging_hotspots = analysis_module("emerging_hotspots")
     frame, xs, ys, _, dropped = _points(frame, params)
-    result = emerging_hotspots(
+    result = emerging_hotspots.emerging_hotspots(
         x=xs,
         y=ys,
         dates=date_column(frame, params["date"]),

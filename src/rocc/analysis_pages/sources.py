@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rocc.analysis.errors import AnalysisInputError
-from rocc.analysis.hotspots import HotspotsResult
+from rocc.analysis.library import analysis_module
 from rocc.analysis_pages.forms import FORMS
 from rocc.analysis_pages.runners import NO_STORE_EVENTS
 from rocc.events.aggregates import GridCounts, HourCounts, PointsExtent, hotspot_grid, hour_counts, points_extent
@@ -245,7 +245,7 @@ def hotspots_geojson(result: dict[str, Any]) -> dict[str, Any]:
         return np.array([np.nan if c[key] is None else c[key] for c in cells], dtype=dtype)
 
     grid = result["grid"]
-    stored = HotspotsResult(
+    stored = analysis_module("hotspots").HotspotsResult(
         x=array("x"),
         y=array("y"),
         count=array("count"),

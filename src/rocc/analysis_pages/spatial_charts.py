@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.safestring import mark_safe
 
-from rocc.analysis.forecast_accuracy import METHOD_NAMES
+from rocc.analysis.library import analysis_module
 from rocc.analysis.results import p_text
 
 MAP_WIDTH = 760
@@ -114,6 +114,7 @@ def _lisa_map(result: dict[str, Any]) -> dict[str, Any]:
 def forecast_view(result: dict[str, Any]) -> dict[str, Any]:
     """The scores as table rows grouped by share of the study area, the highest PAI at each share marked."""
 
+    method_names = analysis_module("forecast_accuracy").METHOD_NAMES
     best: dict[float, float] = {}
     for r in result["scores"]:
         if r["pai"] is not None:
@@ -121,7 +122,7 @@ def forecast_view(result: dict[str, Any]) -> dict[str, Any]:
     rows = [
         {
             **r,
-            "method_name": METHOD_NAMES.get(r["method"], r["method"]),
+            "method_name": method_names.get(r["method"], r["method"]),
             "share_text": f"{r['share']:.0%}" if r["share"] >= 0.01 else f"{r['share']:.1%}",
             "hit_rate_text": "–" if r["hit_rate"] is None else f"{r['hit_rate']:.1%}",
             "pai_text": _number(r["pai"], 2),

@@ -18,8 +18,8 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
-from rocc.analysis import displacement
 from rocc.analysis.errors import AnalysisInputError
+from rocc.analysis.library import analysis_module
 from rocc.audit.services import shipped_content_load
 from rocc.core.errors import Conflict, InvalidInput, StaleRecord
 from rocc.core.text import fold, nfc
@@ -856,7 +856,7 @@ def outcome_comparison(
         result["notes"].append(NO_COMPARISON_NOTE)
         return result
     try:
-        wdd = displacement.weighted_displacement_difference(
+        wdd = analysis_module("displacement").weighted_displacement_difference(
             target_before=target_before,
             target_after=target_after,
             control_before=comparison_before,
@@ -879,7 +879,7 @@ def outcome_comparison(
         result["notes"].append(NO_BUFFER_NOTE)
         return result
     try:
-        wdq = displacement.weighted_displacement_quotient(
+        wdq = analysis_module("displacement").weighted_displacement_quotient(
             target_before=target_before,
             target_after=target_after,
             buffer_before=buffer_before,
