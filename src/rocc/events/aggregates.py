@@ -7,9 +7,10 @@ Each is an Ibis expression, so it runs on every engine the store reads through (
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Iterable
+from types import ModuleType
 
-import ibis
 import numpy as np
 import pandas as pd
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,12 @@ from django.core.exceptions import PermissionDenied
 from rocc.events import store
 from rocc.events.importer import NZTM_X, NZTM_Y
 from rocc.events.selectors import _filtered, _unit_in_scope
+
+
+def _ibis() -> ModuleType:
+    """Ibis, imported when an aggregate is first built: the store's engine opens it anyway, and a process that never
+    counts events (a page, a command) does not wait half a second for it at start."""
+    return importlib.import_module("ibis")
 
 
 def _selected(*, user, unit_code, date_from, date_to, offence_codes):
@@ -105,14 +112,14 @@ def hotspot_grid(
     table = table.filter(_has_point(table))
 
     def index(values, origin: float, size: int):
-        offset = (values - ibis.literal(origin, type="float64")) / ibis.literal(cell, type="float64")
+        offset = (values - _ibis().literal(origin, type="float64")) / _ibis().literal(cell, type="float64")
         return offset.floor().cast("int64").clip(lower=0, upper=size - 1)
 
     placed = table.mutate(col=index(table.x, west, cols), row=index(table.y, south, rows))
     cells = placed.group_by(["col", "row"]).agg(count=placed.count()).to_pandas()
     places = None
     if by_unit:
-        ordered = placed.mutate(position=ibis.row_number().over(order_by=[placed.date_from, placed.event_id]))
+        ordered = placed.mutate(position=_ibis().row_number().over(order_by=[placed.date_from, placed.event_id]))
         places = ordered.group_by(["col", "row", "unit_code"]).agg(events=ordered.count(), first=ordered.position.min()).to_pandas()
     points = table.order_by(["date_from", "event_id"]).select("x", "y").to_pyarrow()
     return GridCounts(
@@ -158,8 +165,8 @@ def hour_counts(
     if midnight_is_date_only:
         day_only = (start == start.truncate("D")) & (end == end.truncate("D"))
     else:
-        day_only = ibis.literal(False)
-    one_hour = ~day_only & (end_minute >= start_minute) & (end_minute <= start.truncate("h") + ibis.interval(hours=1))
+        day_only = _ibis().literal(False)
+    one_hour = ~day_only & (end_minute >= start_minute) & (end_minute <= start.truncate("h") + _ibis().interval(hours=1))
     ordered = table.mutate(
         one_hour=one_hour,
         single=~day_only & (end_minute == start_minute),
@@ -179,7 +186,7 @@ def hour_counts(
     for day, hour, n in zip(counted["day"], counted["hour"], counted["n"], strict=True):
         counts[int(day) * 24 + int(hour)] = n
     # The rows are numbered over the whole selection (as the frame's), in the one query that needs them.
-    numbered = ordered.mutate(row=ibis.row_number().over(order_by=[ordered.date_from, ordered.event_id]) + 1)
+    numbered = ordered.mutate(row=_ibis().row_number().over(order_by=[ordered.date_from, ordered.event_id]) + 1)
     rest = numbered.filter(~numbered.one_hour).order_by("row").select("date_from", "end", "row").to_pyarrow()
     return HourCounts(
         counts=counts,
