@@ -62,3 +62,34 @@ def test_a_test_that_added_rows_of_its_own_gets_a_load_of_its_own(defaults, make
         load_once(strategy_defaults_load)
         assert len(_LOADED) == known + 1, "a database state not seen before runs the real loader"
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_load_after_the_tests_own_audit_entries_is_replayed_chained_on_from_them(defaults):
+    """Two tests that each write an audit entry before the load meet the same state but for the trail's newest hash
+    (their entries were written at different moments): the second gets a replay, chained on from its own entry."""
+    import time
+
+    from rocc.audit.chain import append, verify
+    from rocc.audit.models import AuditEntry, AuditHead
+    from rocc.testing import _LOADED
+
+    def load_after_an_entry_of_its_own():
+        with transaction.atomic():
+            own = append(kind="system", object_repr="a test's own entry")
+            load_once(strategy_defaults_load)
+            entries = list(AuditEntry.objects.order_by("id").values_list("id", "object_repr", "prev_hash", "hash"))
+            head = AuditHead.objects.values_list("last_id", "last_hash", "count").get(id=1)
+            checked = verify()
+            transaction.set_rollback(True)
+        return own.hash, entries, head, checked
+
+    first = load_after_an_entry_of_its_own()
+    known = len(_LOADED)
+    time.sleep(0.002)  # the next entry is written at another millisecond, so it hashes differently
+    second = load_after_an_entry_of_its_own()
+    assert len(_LOADED) == known, "the second load is a replay"
+    assert first[0] != second[0], "the two tests' own entries hash differently"
+    assert [row[:2] for row in second[1]] == [row[:2] for row in first[1]], "the same entries, with the same ids"
+    assert len(second[1]) > 1 and second[1][-1][3] == second[2][1] and second[2][2] == len(second[1])
+    assert first[3].ok and second[3].ok, (first[3].problems, second[3].problems)
