@@ -31,6 +31,10 @@ MAX_JACQUEZ_K = 100
 MAX_CHAIN_LINKS = 50_000_000
 # Permutations are counted in blocks of this many, one core per permutation of a block.
 _BLOCK = 64
+# Below this many pair visits a compiled loop takes well under a millisecond on one core, less than starting the
+# parallel loop's threads costs (milliseconds when the cores are busy): small inputs run on the calling thread. Both
+# loops add the same terms in the same order, so the figures are the same either way.
+_SERIAL_BELOW = 200_000
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -323,26 +327,43 @@ def _ranks_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     return rank
 
 
-@njit(cache=True, parallel=True)
 def _jacquez_counts(a, b, space_rank, event_days, before, k_max):
     """J_1 … J_k_max for each date assignment (row) of ``event_days``: one pass over the neighbour pairs each."""
-    assignments = event_days.shape[0]
+    kernel = _jacquez_counts_serial if a.size * event_days.shape[0] < _SERIAL_BELOW else _jacquez_counts_parallel
+    return kernel(a, b, space_rank, event_days, before, k_max)
+
+
+@njit(cache=True)
+def _jacquez_row(a, b, space_rank, days, before, k_max, counts):
+    """J_1 … J_k_max for one date assignment ``days``, into ``counts``."""
     last = before.size - 1
-    counts = np.zeros((assignments, k_max), dtype=np.int64)
-    for p in prange(assignments):
-        days = event_days[p]
-        for m in range(a.size):
-            day_a = days[a[m]]
-            apart = abs(day_a - days[b[m]])
-            time_rank = 0
-            if apart > 0:
-                # Events on days day_a - apart + 1 … day_a + apart - 1, less event a itself.
-                time_rank = before[min(day_a + apart, last)] - before[max(day_a - apart + 1, 0)] - 1
-            both = max(space_rank[m], time_rank)
-            if both < k_max:
-                counts[p, both] += 1
-        for k in range(1, k_max):
-            counts[p, k] += counts[p, k - 1]
+    for m in range(a.size):
+        day_a = days[a[m]]
+        apart = abs(day_a - days[b[m]])
+        time_rank = 0
+        if apart > 0:
+            # Events on days day_a - apart + 1 … day_a + apart - 1, less event a itself.
+            time_rank = before[min(day_a + apart, last)] - before[max(day_a - apart + 1, 0)] - 1
+        both = max(space_rank[m], time_rank)
+        if both < k_max:
+            counts[both] += 1
+    for k in range(1, k_max):
+        counts[k] += counts[k - 1]
+
+
+@njit(cache=True, parallel=True)
+def _jacquez_counts_parallel(a, b, space_rank, event_days, before, k_max):
+    counts = np.zeros((event_days.shape[0], k_max), dtype=np.int64)
+    for p in prange(event_days.shape[0]):
+        _jacquez_row(a, b, space_rank, event_days[p], before, k_max, counts[p])
+    return counts
+
+
+@njit(cache=True)
+def _jacquez_counts_serial(a, b, space_rank, event_days, before, k_max):
+    counts = np.zeros((event_days.shape[0], k_max), dtype=np.int64)
+    for p in range(event_days.shape[0]):
+        _jacquez_row(a, b, space_rank, event_days[p], before, k_max, counts[p])
     return counts
 
 
@@ -469,34 +490,74 @@ def _pair_values(dx, dy, dt, manhattan, reciprocal, c_s, c_t):
     return d, t
 
 
-@njit(cache=True, parallel=True)
 def _mantel_margins(xs, ys, days, manhattan, reciprocal, c_s, c_t):
-    n = xs.size
-    sums = np.zeros((n, 4))
-    for i in prange(n):
-        for j in range(i + 1, n):
-            f, g = _pair_values(xs[i] - xs[j], ys[i] - ys[j], days[i] - days[j], manhattan, reciprocal, c_s, c_t)
-            sums[i, 0] += f
-            sums[i, 1] += f * f
-            sums[i, 2] += g
-            sums[i, 3] += g * g
+    """Σ f, Σ f², Σ g and Σ g² over pairs i < j."""
+    pairs = xs.size * (xs.size - 1) // 2
+    kernel = _mantel_margins_serial if pairs < _SERIAL_BELOW else _mantel_margins_parallel
+    return kernel(xs, ys, days, manhattan, reciprocal, c_s, c_t)
+
+
+@njit(cache=True)
+def _mantel_margins_row(xs, ys, days, i, manhattan, reciprocal, c_s, c_t, sums):
+    """Event i's terms of the margins, with each event j after it, into ``sums``."""
+    for j in range(i + 1, xs.size):
+        f, g = _pair_values(xs[i] - xs[j], ys[i] - ys[j], days[i] - days[j], manhattan, reciprocal, c_s, c_t)
+        sums[0] += f
+        sums[1] += f * f
+        sums[2] += g
+        sums[3] += g * g
+
+
+@njit(cache=True, parallel=True)
+def _mantel_margins_parallel(xs, ys, days, manhattan, reciprocal, c_s, c_t):
+    sums = np.zeros((xs.size, 4))
+    for i in prange(xs.size):
+        _mantel_margins_row(xs, ys, days, i, manhattan, reciprocal, c_s, c_t, sums[i])
     total = sums.sum(axis=0)
     return total[0], total[1], total[2], total[3]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
+def _mantel_margins_serial(xs, ys, days, manhattan, reciprocal, c_s, c_t):
+    sums = np.zeros((xs.size, 4))
+    for i in range(xs.size):
+        _mantel_margins_row(xs, ys, days, i, manhattan, reciprocal, c_s, c_t, sums[i])
+    total = sums.sum(axis=0)
+    return total[0], total[1], total[2], total[3]
+
+
 def _mantel_cross(xs, ys, days, manhattan, reciprocal, c_s, c_t):
     """Σ f(d_ij)·g(t_ij) over pairs i < j, for each column of ``days`` (one date assignment per column)."""
     n, block = days.shape
-    rows = np.zeros((n, block))
-    for i in prange(n):
-        for j in range(i + 1, n):
-            dx, dy = xs[i] - xs[j], ys[i] - ys[j]
-            d = abs(dx) + abs(dy) if manhattan else math.sqrt(dx * dx + dy * dy)
-            f = 1.0 / (d + c_s) if reciprocal else d
-            for k in range(block):
-                t = abs(days[i, k] - days[j, k])
-                rows[i, k] += f * (1.0 / (t + c_t) if reciprocal else t)
+    kernel = _mantel_cross_serial if n * (n - 1) // 2 * block < _SERIAL_BELOW else _mantel_cross_parallel
+    return kernel(xs, ys, days, manhattan, reciprocal, c_s, c_t)
+
+
+@njit(cache=True)
+def _mantel_cross_row(xs, ys, days, i, manhattan, reciprocal, c_s, c_t, row):
+    """Event i's cross terms, with each event j after it, for each date assignment, into ``row``."""
+    for j in range(i + 1, xs.size):
+        dx, dy = xs[i] - xs[j], ys[i] - ys[j]
+        d = abs(dx) + abs(dy) if manhattan else math.sqrt(dx * dx + dy * dy)
+        f = 1.0 / (d + c_s) if reciprocal else d
+        for k in range(row.size):
+            t = abs(days[i, k] - days[j, k])
+            row[k] += f * (1.0 / (t + c_t) if reciprocal else t)
+
+
+@njit(cache=True, parallel=True)
+def _mantel_cross_parallel(xs, ys, days, manhattan, reciprocal, c_s, c_t):
+    rows = np.zeros(days.shape)
+    for i in prange(days.shape[0]):
+        _mantel_cross_row(xs, ys, days, i, manhattan, reciprocal, c_s, c_t, rows[i])
+    return rows.sum(axis=0)
+
+
+@njit(cache=True)
+def _mantel_cross_serial(xs, ys, days, manhattan, reciprocal, c_s, c_t):
+    rows = np.zeros(days.shape)
+    for i in range(days.shape[0]):
+        _mantel_cross_row(xs, ys, days, i, manhattan, reciprocal, c_s, c_t, rows[i])
     return rows.sum(axis=0)
 
 
