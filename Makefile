@@ -34,9 +34,10 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package for the browser tests (apt-get install chromium)"; exit 1; fi; }
 
-# One test process per core (TEST_WORKERS=0 runs them in this process), each with its own test database.
+# One test process per core (TEST_WORKERS=0 runs them in this process), each with its own test database; tests that
+# share an expensive session fixture name one xdist group, so one process makes it.
 TEST_WORKERS ?= auto
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)

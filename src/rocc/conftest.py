@@ -113,3 +113,14 @@ def actors(make_user):
         "no role": get_user_model().objects.create_user("norole", password="x-unused-password-1"),
         "anonymous": AnonymousUser(),
     }
+
+
+@pytest.fixture(scope="session")
+def upgraded_installation(tmp_path_factory, django_db_blocker):
+    """(connection, written): a database an older installation made and upgraded one migration at a time, by
+    Django's own migrate, holding what it wrote before provider reporting had an app of its own (``rocc.testing``).
+    Its tests share the xdist group "upgraded_installation", so one test process makes it."""
+    from rocc.testing import upgraded_database
+
+    with django_db_blocker.unblock():
+        yield from upgraded_database(tmp_path_factory.mktemp("upgraded"))

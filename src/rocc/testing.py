@@ -190,3 +190,106 @@ def load_once(loader):
             changes.append((model, removed, changed, added))
     _LOADED[key] = (copy.deepcopy(result), changes)
     return result
+
+
+# A database migrated one migration at a time, as an older installation is upgraded. ------------------------------
+#
+# Django's own migrate (not rocc's, which makes an empty database in one pass) takes a new database up to the last
+# migration before provider reporting moved out of measures, an installation of that time writes a data set and a
+# return with its change history, and the same migrate then upgrades it to the latest migrations. The schema test
+# compares its schema with a one-pass database; the app-move test reads what the upgrade kept.
+
+BEFORE_THE_MOVE = ("measures", "0005_return_checks_ceiling_and_warnings_shown")
+
+
+def upgraded_database(folder: Path, alias: str = "upgraded"):
+    """Yield (connection, written) for a new database upgraded step by step (see above); ``written`` holds the keys of
+    the rows written before the upgrade. The database is dropped afterwards."""
+    from django.core.management import call_command
+    from django.core.management.commands.migrate import Command as DjangoMigrate
+    from django.db import connections
+
+    base = connections["default"].settings_dict
+    sqlite = base["ENGINE"].endswith("sqlite3")
+    name = str(folder / "upgraded.sqlite3") if sqlite else f"rocc_upgraded_{os.getpid()}_{abs(hash(str(folder))) % 10**8}"
+    if not sqlite:
+        with connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connections.settings[alias] = {**base, "NAME": name, "TEST": {}}
+    try:
+        _migrate_to_before_the_move(connections[alias])
+        written = _written_before_the_move(connections[alias])
+        call_command(DjangoMigrate(), database=alias, interactive=False, verbosity=0)
+        yield connections[alias], written
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        del connections.settings[alias]
+        if not sqlite:
+            with connections["default"]._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _migrate_to_before_the_move(connection) -> None:
+    """Every migration that does not come after the move (each app as an installation of that time had it), applied
+    one at a time as Django's migrate applies them, then its post-migrate step (content types, permissions)."""
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    the_move = ("measures", "0006_provider_reporting_moves_to_returns")
+    after = {node for node in graph.nodes if the_move in graph.forwards_plan(node)}
+    plan = [
+        (migration, backwards) for migration, backwards in executor.migration_plan(graph.leaf_nodes()) if (migration.app_label, migration.name) not in after
+    ]
+    state = executor.migrate(targets=[], plan=plan)
+    emit_post_migrate_signal(0, False, connection.alias, apps=state.apps, plan=plan)
+
+
+def _written_before_the_move(connection) -> dict:
+    """A provider's July return, its data set and its change history, written with the models of that time."""
+    import datetime as dt
+
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.migrations.executor import MigrationExecutor
+
+    alias = connection.alias
+    old = MigrationExecutor(connection).loader.project_state(BEFORE_THE_MOVE).apps
+    content_types = {
+        ct.model: ct.pk
+        for ct in ContentType.objects.db_manager(alias).filter(
+            app_label="measures", model__in=["dataset", "datasetindicator", "datasetprovider", "providerreturn", "returnvalue", "returnevent"]
+        )
+    }
+    agency = old.get_model("org", "Agency").objects.using(alias).create(short_name="Te Whare Āwhina", name="Te Whare Āwhina Trust", kind="ngo")
+    units = old.get_model("org", "OrgUnit").objects.using(alias)
+    national = units.create(code="nz", name="New Zealand", level="national", path="nz")
+    unit = units.create(code="waitemata", name="Waitematā", level="district", parent=national, path="nz/waitemata")
+    data_set = (
+        old.get_model("measures", "DataSet").objects.using(alias).create(code="whanau-returns", name="Whānau returns", first_period_start=dt.date(2024, 7, 1))
+    )
+    draft = (
+        old.get_model("measures", "ProviderReturn")
+        .objects.using(alias)
+        .create(
+            data_set=data_set,
+            provider=agency,
+            unit=unit,
+            period_start=dt.date(2024, 7, 1),
+            period_end=dt.date(2024, 7, 31),
+            due_date=dt.date(2024, 8, 20),
+            note="Kia ora",
+        )
+    )
+    LogEntry.objects.using(alias).create(
+        content_type_id=content_types["providerreturn"],
+        object_pk=str(draft.pk),
+        object_id=draft.pk,
+        object_repr="the July return",
+        action=LogEntry.Action.CREATE,
+        changes={},
+    )
+    return {"return": draft.pk, "content_types": content_types}

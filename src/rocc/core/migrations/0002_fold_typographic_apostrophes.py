@@ -21,7 +21,7 @@ def fold_apostrophes(apps, schema_editor):
         for field in model._meta.fields:
             if field.name not in FOLDED_COLUMNS:
                 continue
-            rows = model._base_manager.all()
+            rows = model._base_manager.using(schema_editor.connection.alias).all()
             if field.unique:
                 for row in rows.filter(**{f"{field.name}__regex": "[\u2019\u2018\u02bc]"}):
                     new = _ascii(getattr(row, field.name))

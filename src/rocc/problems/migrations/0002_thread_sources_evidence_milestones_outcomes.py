@@ -20,17 +20,18 @@ def forwards(apps, schema_editor):
     Evidence = apps.get_model("problems", "Evidence")
     OutcomeMeasure = apps.get_model("problems", "OutcomeMeasure")
     Indicator = apps.get_model("measures", "Indicator")
-    for case in Case.objects.exclude(source_report_reference=""):
+    db = schema_editor.connection.alias
+    for case in Case.objects.using(db).exclude(source_report_reference=""):
         pk = _report_pk(case.source_report_reference)
-        if pk is not None and Report.objects.filter(pk=pk).exists():
+        if pk is not None and Report.objects.using(db).filter(pk=pk).exists():
             case.source_report_id = pk
-            case.save(update_fields=["source_report"])
-    for evidence in Evidence.objects.select_related("answer"):
+            case.save(update_fields=["source_report"], using=db)
+    for evidence in Evidence.objects.using(db).select_related("answer"):
         evidence.case_id = evidence.answer.case_id
-        evidence.save(update_fields=["case"])
-    for measure in OutcomeMeasure.objects.exclude(indicator_code=""):
-        measure.indicator = Indicator.objects.filter(code=measure.indicator_code).first()
-        measure.save(update_fields=["indicator"])
+        evidence.save(update_fields=["case"], using=db)
+    for measure in OutcomeMeasure.objects.using(db).exclude(indicator_code=""):
+        measure.indicator = Indicator.objects.using(db).filter(code=measure.indicator_code).first()
+        measure.save(update_fields=["indicator"], using=db)
 
 
 class Migration(migrations.Migration):

@@ -8,13 +8,13 @@ from django.db import migrations
 MODELS = ["dataset", "datasetindicator", "datasetprovider", "providerreturn", "returnvalue", "returnevent"]
 
 
-def _move(apps, *, source: str, target: str) -> None:
+def _move(apps, *, db: str, source: str, target: str) -> None:
     content_type = apps.get_model("contenttypes", "ContentType")
     for model in MODELS:
-        moving = content_type.objects.filter(app_label=source, model=model).first()
+        moving = content_type.objects.using(db).filter(app_label=source, model=model).first()
         if moving is None:
             continue
-        if content_type.objects.filter(app_label=target, model=model).exists():
+        if content_type.objects.using(db).filter(app_label=target, model=model).exists():
             # Two rows would each hold part of the history; which is right is for a person to decide, not a guess.
             raise RuntimeError(
                 f"Both content types {source}.{model} and {target}.{model} exist, so the change history of {model} cannot "
@@ -22,16 +22,16 @@ def _move(apps, *, source: str, target: str) -> None:
                 f"(auditlog_logentry.content_type_id, auth_permission.content_type_id) to {source}.{model}, delete "
                 f"{target}.{model}, and migrate again.")
         moving.app_label = target
-        moving.save(update_fields=["app_label"])
+        moving.save(update_fields=["app_label"], using=db)
     content_type.objects.clear_cache()
 
 
 def forwards(apps, schema_editor):
-    _move(apps, source="measures", target="returns")
+    _move(apps, db=schema_editor.connection.alias, source="measures", target="returns")
 
 
 def backwards(apps, schema_editor):
-    _move(apps, source="returns", target="measures")
+    _move(apps, db=schema_editor.connection.alias, source="returns", target="measures")
 
 
 class Migration(migrations.Migration):
