@@ -481,6 +481,13 @@ class _LimitedLoader(yaml.SafeLoader):
         self._node_limit = found.yaml_nodes
         self._weights: dict[int, int] = {}
 
+    def fetch_flow_collection_start(self, TokenClass):
+        # The scanner reads ahead through every open bracket before the composer sees the first one (and each bracket
+        # costs it a look at all the others), so flow nesting is refused here, as the bracket past the limit is read.
+        if self.flow_level >= limits().nesting_depth:
+            raise YamlLimitExceeded(f"nested more than {limits().nesting_depth:,} levels deep (the limit is set by ROCC_LIMIT_NESTING_DEPTH)", self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
