@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from rocc.returns.tests.fixtures import *  # noqa: F403
+from rocc.testing import load_once
 
 
 @pytest.fixture(autouse=True)
@@ -101,11 +102,20 @@ MONTHS = ["2025-04", "2025-05", "2025-06"]
 
 
 @pytest.fixture
-def world(assaults, approved_history, people, data_set):
-    """Both providers' returns approved for January–June 2025 (so their figures are observations)."""
-    approved_history({m: (20 + i, 12, 9) for i, m in enumerate(MONTHS)}, who="ngo")
-    approved_history({m: (30 + i, 15, 7) for i, m in enumerate(MONTHS)}, who="pho")
-    return {"assaults": assaults, "data_set": data_set, **people}
+def world(request, defaults):
+    """Both providers' returns approved for April–June 2025 (so their figures are observations), beside the assaults
+    indicator. Built through the real services once per test process (the rows replayed into later tests by
+    ``load_once``): every test of a release starts from it."""
+
+    def releases_world() -> dict:
+        assaults = request.getfixturevalue("assaults")
+        people, data_set = request.getfixturevalue("people"), request.getfixturevalue("data_set")
+        approved_history = request.getfixturevalue("approved_history")
+        approved_history({m: (20 + i, 12, 9) for i, m in enumerate(MONTHS)}, who="ngo")
+        approved_history({m: (30 + i, 15, 7) for i, m in enumerate(MONTHS)}, who="pho")
+        return {"assaults": assaults, "data_set": data_set, **people}
+
+    return load_once(releases_world)
 
 
 @pytest.fixture
