@@ -10,6 +10,7 @@ environment variables (docs/configuration.md) each time they are asked for, so a
 from __future__ import annotations
 
 import codecs
+import copy
 import io
 import json
 import os
@@ -526,11 +527,14 @@ def yaml_load(text: str) -> Any:
         loader.dispose()
 
 
-def yaml_compose(text: str) -> yaml.Node | None:
-    """A YAML document's node tree (with line and column marks), composed within the limits."""
+def yaml_compose(text: str) -> tuple[yaml.Node | None, Any]:
+    """A YAML document's node tree (with line and column marks) and its data, from one reading of the text within
+    the limits (reading it is most of the work on a long file)."""
     loader = _LimitedLoader(text)
     try:
-        return loader.get_single_node()
+        root = loader.get_single_node()
+        # The data is built from a copy: building it rewrites merge keys (<<) in the tree it reads.
+        return root, (loader.construct_document(copy.deepcopy(root)) if root is not None else None)
     finally:
         loader.dispose()
 

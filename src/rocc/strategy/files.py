@@ -203,8 +203,7 @@ def framework_file_check(text: str, *, source: str, catalogue: dict[str, str] | 
     except limits.FileRefusal as refusal:
         return None, [FileProblem(source, 1, 1, refusal.message)]
     try:
-        root = limits.yaml_compose(text)  # within the alias, depth and size limits (a YAML "billion laughs" is refused)
-        data = limits.yaml_load(text)
+        root, data = limits.yaml_compose(text)  # within the alias, depth and size limits (a YAML "billion laughs" is refused)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
