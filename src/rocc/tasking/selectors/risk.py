@@ -55,11 +55,14 @@ def rankings(*, user, kind: str | None = None, limit: int | None = None, within:
     )
     if kind:
         scores = scores.filter(**{f"{kind}__isnull": False})
+    part = within if within is not None and within.level != UnitLevel.NATIONAL else None
+    if limit and part is None:
+        scores = scores[:limit]  # the top of the ranking is read, not every score (a unit's part is chosen row by row)
     ranked: list[Ranked] = []
     for score in scores:
-        if within is not None and within.level != UnitLevel.NATIONAL:
+        if part is not None:
             unit = subject_unit(score.subject)
-            if unit is None or not unit.path.startswith(within.path):
+            if unit is None or not unit.path.startswith(part.path):
                 continue
         subject_kind = "report" if score.report_id else "case" if score.case_id else "target"
         ranked.append(Ranked(rank=len(ranked) + 1, score=score, kind=subject_kind, subject=score.subject))
