@@ -471,7 +471,10 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
         return current, cells
     protected_units = [u for u in units if gates[u.pk].protect]
     open_units = [u for u in units if not gates[u.pk].protect]
-    for snap in StatusSnapshot.objects.filter(unit__in=open_units, indicator__in=indicators).select_related("indicator", "unit"):
+    # The indicators and units are in hand: each stored cell is read alone (no joins, no protected copy) and given them.
+    indicator_by_pk, unit_by_pk = {ind.pk: ind for ind in indicators}, {u.pk: u for u in open_units}
+    for snap in StatusSnapshot.objects.filter(unit__in=open_units, indicator__in=indicators).defer("protected_cell", "protected_rules", "computed_at"):
+        snap.indicator, snap.unit = indicator_by_pk[snap.indicator_id], unit_by_pk[snap.unit_id]
         cells[(snap.indicator_id, snap.unit_id)] = _snapshot_row(snap, version=current.get(snap.indicator_id))
     if protected_units:
         # Cells stored protected by the last recompute under today's rules are read as they are; any other cell
@@ -479,13 +482,16 @@ def _scorecard_cells(*, user, units: list[OrgUnit], indicators: list[Indicator],
         fingerprint = DisclosureRules.from_settings().fingerprint
         by_pk = {u.pk: u for u in protected_units}
         with_status = set()
-        for snap in StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators).select_related("indicator"):
+        names = {ind.pk: ind.name for ind in indicators}
+        for snap in StatusSnapshot.objects.filter(unit__in=protected_units, indicator__in=indicators).only(
+            "indicator_id", "unit_id", "protected_cell", "protected_rules"
+        ):
             if snap.protected_cell is not None and snap.protected_rules == fingerprint:
                 unit = by_pk[snap.unit_id]
                 version = current.get(snap.indicator_id)
                 cells[(snap.indicator_id, snap.unit_id)] = {
                     **snap.protected_cell,
-                    "name": snap.indicator.name,
+                    "name": names[snap.indicator_id],
                     "unit_name": unit.name,
                     "unit_label": version.unit_label if version else "",
                 }
