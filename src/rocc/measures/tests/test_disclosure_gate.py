@@ -39,7 +39,12 @@ def _month_end(start: dt.date) -> dt.date:
 @pytest.fixture
 def gate_world(defaults):
     """Two indicators, a count and a rate per 10,000, recorded in Northland and Waitematā for 2019–2020, with a
-    national and district target each (baseline June 2019, −20% by June 2021), and statuses computed."""
+    national and district target each (baseline June 2019, −20% by June 2021), and statuses computed: built through
+    the services once per test process, its rows replayed into later tests."""
+    return load_once(_gate_world_build)
+
+
+def _gate_world_build() -> dict:
     from rocc.measures.models import BaselineKind, SourceKind, TargetKind
     from rocc.measures.services import ObservationInput, indicator_define, observations_record_many, statuses_recompute, target_set
     from rocc.org.models import OrgUnit, Population
