@@ -44,6 +44,7 @@ def test_a_new_web_process_reads_the_encoded_boundaries_from_the_data_directory_
     boundaries_import(actor=make_user("administrator"), path=good_file(tmp_path), source="Edition 1", licence="CC0")
     viewer = make_user("viewer")
     client.force_login(viewer)
+    settings.ROCC_DATA_DIR = str(tmp_path / "data")  # a data directory of its own: other test processes write theirs
     folder = Path(settings.ROCC_DATA_DIR) / "cache" / "maps"
     selectors._GEOJSON_BYTES.clear()  # as in a web process that has not encoded them yet
     for old in folder.glob("boundaries-district-*.json"):
