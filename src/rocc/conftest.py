@@ -116,10 +116,12 @@ def actors(make_user):
 
 
 @pytest.fixture(scope="session")
-def upgraded_installation(tmp_path_factory, django_db_blocker):
+def upgraded_installation(django_db_setup, tmp_path_factory, django_db_blocker):
     """(connection, written): a database an older installation made and upgraded one migration at a time, by
     Django's own migrate, holding what it wrote before provider reporting had an app of its own (``rocc.testing``).
-    Its tests share the xdist group "upgraded_installation", so one test process makes it."""
+    Its tests share the xdist group "upgraded_installation", so one test process makes it. It follows the test
+    database's set-up: a third-party data migration (django-tasks-db's) writes to the default database, which must be
+    the test database by then."""
     from rocc.testing import upgraded_database
 
     with django_db_blocker.unblock():

@@ -216,7 +216,7 @@ def upgraded_database(folder: Path, alias: str = "upgraded"):
         with connections["default"]._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
-    connections.settings[alias] = {**base, "NAME": name, "TEST": {}}
+    connections.settings[alias] = {**base, "NAME": name, "TEST": {"CHARSET": None, "COLLATION": None, "MIGRATE": True, "MIRROR": None, "NAME": None}}
     try:
         _migrate_to_before_the_move(connections[alias])
         written = _written_before_the_move(connections[alias])

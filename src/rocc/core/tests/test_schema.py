@@ -55,7 +55,7 @@ def databases_made_both_ways(tmp_path, django_db_blocker, upgraded_installation)
                 cursor.execute(f'CREATE DATABASE "{name}"')
             env["DATABASE_URL"] = f"postgres://{base['USER']}@{base['HOST']}:{base['PORT']}/{name}"
         run("migrate", data_dir=data_dir, env=env, check=True)
-        connections.settings["one_pass"] = {**base, "NAME": name, "TEST": {}}
+        connections.settings["one_pass"] = {**base, "NAME": name, "TEST": {"CHARSET": None, "COLLATION": None, "MIGRATE": True, "MIRROR": None, "NAME": None}}
         yield {"one_pass": connections["one_pass"], "step_by_step": upgraded_installation[0]}
         connections["one_pass"].close()
         del connections["one_pass"]
@@ -65,6 +65,7 @@ def databases_made_both_ways(tmp_path, django_db_blocker, upgraded_installation)
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+@pytest.mark.django_db(databases="__all__")  # the test database first, then the upgraded one (see upgraded_installation)
 @pytest.mark.xdist_group("upgraded_installation")
 def test_one_pass_gives_the_schema_the_migrations_give_one_by_one(databases_made_both_ways, django_db_blocker):
     one_pass = databases_made_both_ways["one_pass"]

@@ -29,6 +29,7 @@ def test_every_provider_reporting_table_keeps_its_measures_name():
     assert set(TABLES.values()) <= set(connection.introspection.table_names())
 
 
+@pytest.mark.django_db(databases="__all__")  # the test database first, then the upgraded one (see upgraded_installation)
 @pytest.mark.xdist_group("upgraded_installation")
 def test_a_database_migrated_before_the_move_keeps_its_returns_their_history_and_permissions(upgraded_installation, django_db_blocker):
     from auditlog.models import LogEntry
