@@ -64,6 +64,9 @@ def test_a_test_that_added_rows_of_its_own_gets_a_load_of_its_own(defaults, make
         transaction.set_rollback(True)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="on PostgreSQL a test's own entry takes a new key (sequences never go back), so the state is new anyway"
+)
 @pytest.mark.django_db
 def test_a_load_after_the_tests_own_audit_entries_is_replayed_chained_on_from_them(defaults):
     """Two tests that each write an audit entry before the load meet the same state but for the trail's newest hash
