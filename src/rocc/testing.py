@@ -71,7 +71,7 @@ def api_call(path: str, token: str | None = None, payload: Any = None, method: s
 # as their starting point. `load_once(loader)` runs the real loader the first time a test asks for it from a given
 # database state, records every row it added, changed or removed, and from then on replays those rows into the test's
 # transaction (a bulk insert, no signals) when another test asks from the same state. The state is told by each
-# table's row count and largest key, so a test that has added rows of its own gets a load of its own. On SQLite the audit
+# table's row count and largest key, so a test that has added rows of its own gets a load of its own. The audit
 # trail's newest hash is not part of the state: a test's own entries before the load (written at another moment, so
 # hashing differently) change it, and the replayed entries are chained on from whatever it is (`_audit_relinked`).
 
@@ -91,21 +91,18 @@ def _tables() -> list:
 
 
 def _fingerprint(models: list) -> tuple:
+    """Each table's row count and largest key, read in one query. Each part names its table: PostgreSQL may return the
+    parts of a UNION ALL in any order (a parallel append), so the rows are matched to tables by name, not position."""
     from django.db import connection
 
     quote = connection.ops.quote_name
-    parts = [f"SELECT COUNT(*), MAX(CAST({quote(m._meta.pk.column)} AS TEXT)) FROM {quote(m._meta.db_table)}" for m in models]
+    parts = [
+        f"SELECT '{m._meta.db_table}', COUNT(*), MAX(CAST({quote(m._meta.pk.column)} AS TEXT)) FROM {quote(m._meta.db_table)}"
+        for m in models
+    ]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
-        counts = cursor.fetchall()
-    state = tuple((m._meta.db_table, count, largest) for m, (count, largest) in zip(models, counts, strict=True))
-    if connection.vendor == "postgresql":
-        # PostgreSQL's sequences never go back, so rows recorded in one test and replayed in another carry keys the
-        # sequences have passed; the audit head's hash keeps each such state apart there, as before relinking.
-        from rocc.audit.models import AuditHead
-
-        return (*state, tuple(AuditHead.objects.values_list("last_hash", flat=True)))
-    return state
+        return tuple(sorted(tuple(row) for row in cursor.fetchall()))
 
 
 def _rows(model) -> dict:

@@ -30,10 +30,6 @@ def _inside_a_rollback(step):
     return contents
 
 
-@pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="on PostgreSQL a load right after a recorded one from the same rows can miss, depending on the tests before it (open: sequences?)",
-)
 @pytest.mark.django_db
 @pytest.mark.parametrize("loader", [strategy_defaults_load, measures_defaults_load], ids=["strategy", "measures"])
 def test_a_replayed_load_leaves_the_same_rows_as_the_real_loader(defaults, loader):
