@@ -579,6 +579,30 @@ def _centralities(network: CriminalNetwork, geodesics: str = "steps") -> dict[st
     return measures
 
 
+#: Leiden rounds at most: each round that is kept raises modularity, so the bound is only reached on a network where
+#: rounds keep finding gains too small to matter; a few rounds settle the networks an analyst brings.
+LEIDEN_MAX_ROUNDS = 1000
+
+
+def _leiden_until_stable(graph: ig.Graph, resolution: float) -> list[int]:
+    """Leiden rounds, each starting from the last round's partition, until a round no longer raises modularity.
+
+    igraph's own "until stable" (``n_iterations=-1``) can run for ever: on some small weighted networks and random
+    states it keeps moving between partitions of the same modularity (seen with igraph 1.0 on a six-person network).
+    Here a round that does not raise the modularity ends the search, and its partition is not taken."""
+    membership = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=1).membership
+    quality = graph.modularity(membership, weights="weight", resolution=resolution)
+    for _ in range(LEIDEN_MAX_ROUNDS - 1):
+        candidate = graph.community_leiden(
+            objective_function="modularity", weights="weight", resolution=resolution, n_iterations=1, initial_membership=membership
+        ).membership
+        gained = graph.modularity(candidate, weights="weight", resolution=resolution)
+        if gained <= quality + 1e-12:
+            break
+        membership, quality = candidate, gained
+    return membership
+
+
 def _communities(network: CriminalNetwork, *, method: str, resolution: float, seed: int) -> tuple[np.ndarray, float | None]:
     graph = network.undirected
     if graph.ecount() == 0:
@@ -588,12 +612,12 @@ def _communities(network: CriminalNetwork, *, method: str, resolution: float, se
     ig.set_random_number_generator(random.Random(seed))
     try:
         if method == "leiden":
-            clustering = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1)
+            found = _leiden_until_stable(graph, resolution)
         else:
-            clustering = graph.community_multilevel(weights="weight", resolution=resolution)
+            found = graph.community_multilevel(weights="weight", resolution=resolution).membership
     finally:
         ig.set_random_number_generator(random)
-    membership = _renumber(np.asarray(clustering.membership, dtype=np.int64))
+    membership = _renumber(np.asarray(found, dtype=np.int64))
     modularity = graph.modularity(membership.tolist(), weights="weight", resolution=resolution)
     return membership, float(modularity)
 

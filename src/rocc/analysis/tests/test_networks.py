@@ -256,6 +256,26 @@ def test_communities_are_reproducible_and_their_modularity_matches_newmans_formu
     assert first.summary.n_communities == len(set(membership))
 
 
+def test_leiden_settles_on_a_network_where_igraphs_own_until_stable_loop_never_ends():
+    """On this six-person network igraph 1.0's ``n_iterations=-1`` moves between partitions for ever from some random
+    states (seed 7 here); rocc's rounds stop when one no longer raises modularity. Run in a child process with a time
+    limit, so a return of the endless loop fails this test instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    script = """
+import pandas as pd
+from rocc.analysis.networks import network_analysis, network_from_edge_list
+ties = [(0, 3, 1), (0, 4, 2), (0, 5, 1), (1, 2, 8), (1, 4, 4), (1, 5, 2), (2, 5, 1), (3, 4, 2), (3, 5, 8), (4, 5, 1)]
+table = pd.DataFrame({"a": [f"p{s}" for s, _, _ in ties], "b": [f"p{t}" for _, t, _ in ties], "w": [w for _, _, w in ties]})
+network = network_from_edge_list(table, source="a", target="b", weight="w", directed=False)
+print([network_analysis(network, seed=seed).summary.modularity for seed in range(10)])
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    found = json.loads(result.stdout)
+    assert len(found) == 10 and all(0 < q < 1 for q in found), found
+
+
 def test_a_numpy_generator_seed_gives_the_same_communities_as_the_same_generator_state():
     network = read_network(CAVIAR / "phase6.csv", adjacency=True)
     first = network_analysis(network, seed=np.random.default_rng(7))
