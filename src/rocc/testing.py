@@ -96,10 +96,7 @@ def _fingerprint(models: list) -> tuple:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    parts = [
-        f"SELECT '{m._meta.db_table}', COUNT(*), MAX(CAST({quote(m._meta.pk.column)} AS TEXT)) FROM {quote(m._meta.db_table)}"
-        for m in models
-    ]
+    parts = [f"SELECT '{m._meta.db_table}', COUNT(*), MAX(CAST({quote(m._meta.pk.column)} AS TEXT)) FROM {quote(m._meta.db_table)}" for m in models]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts))
         return tuple(sorted(tuple(row) for row in cursor.fetchall()))
