@@ -217,7 +217,7 @@ def events_summary(*, user) -> pd.DataFrame:
         raise PermissionDenied("Your role cannot read events.")
     counts = _unit_counts()
     scope = scope_of(user)
-    mine = counts[[isinstance(path, str) and scope.covers(path) for path in counts["unit_path"]]]
+    mine = counts[np.array([isinstance(path, str) and scope.covers(path) for path in counts["unit_path"]], dtype=bool)]  # rows, even when none
     summary = mine.groupby("unit_code", as_index=False).agg(events=("events", "sum"), first=("first", "min"), last=("last", "max"))
     return summary.sort_values("unit_code").reset_index(drop=True)
 

@@ -39,3 +39,11 @@ def test_a_reader_of_units_without_events_sees_no_counts(event_store, make_user)
     events_create(user=make_user("analyst", units=["nz"]), rows=ROWS)
     elsewhere = make_user("analyst", units=["counties-manukau"])
     assert selectors.events_summary(user=elsewhere).empty and _scoped_in_the_engine(elsewhere) == {}
+
+
+def test_an_empty_store_gives_an_empty_summary_and_the_events_page_says_there_are_none(event_store, client, make_user):  # noqa: F811
+    analyst = make_user("analyst", units=["waitemata"])
+    summary = selectors.events_summary(user=analyst)
+    assert summary.empty and list(summary.columns) == ["unit_code", "events", "first", "last"]
+    client.force_login(analyst)
+    assert client.get("/events/").status_code == 200
