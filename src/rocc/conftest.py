@@ -46,14 +46,15 @@ def defaults(db):
 
 
 @pytest.fixture(scope="session")
-def installed_data_dir(tmp_path_factory) -> Path:
+def installed_data_dir(tmp_path_factory, worker_id) -> Path:
     """A data directory installed once per test session by the real `rocc migrate` and `rocc load-defaults`. Tests
-    never write to it: they take a copy (``fresh_install``)."""
-    from rocc.testing import install_data_dir
+    never write to it: they take a copy (``fresh_install``). With several test processes the first that needs it
+    installs it in the folder they share and the others wait for it, so it is installed once, not once per process."""
+    from rocc.testing import install_data_dir_once
 
-    folder = tmp_path_factory.mktemp("installed")
-    folder.chmod(0o755)  # under a folder others may read, as /srv or /var/lib often is: rocc's own modes must close it
-    return install_data_dir(folder / "data", migrated=folder / "migrated")
+    shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    folder = shared / "installed"
+    return install_data_dir_once(folder)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Browser helpers (Debian's Chromium through Playwright, the axe-core check) live 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -35,6 +36,21 @@ def install_data_dir(folder: Path, migrated: Path | None = None) -> Path:
         copy_data_dir(folder, migrated)
     run("load-defaults", data_dir=folder, check=True)
     return folder
+
+
+def install_data_dir_once(folder: Path) -> Path:
+    """``folder``/data installed by :func:`install_data_dir` (and ``folder``/migrated beside it) unless another test
+    process already installed it there; a lock beside the folder makes the others wait while one installs it."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "installed").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a process that failed half-way left
+            folder.mkdir()
+            folder.chmod(0o755)  # under a folder others may read, as /srv or /var/lib often is: rocc's own modes must close it
+            install_data_dir(folder / "data", migrated=folder / "migrated")
+            (folder / "installed").touch()
+    return folder / "data"
 
 
 def copy_data_dir(template: Path, folder: Path, new_machine: bool = False) -> Path:

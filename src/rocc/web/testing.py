@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT  # the axe-core build the package bundles
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTEFACTS = Path(os.environ.get("ROCC_TEST_ARTEFACTS", "test-artifacts")) / "screenshots"
@@ -47,12 +48,16 @@ def browser(chromium):
 
 
 def serious_violations(page) -> list[str]:
-    """The page's serious and critical accessibility violations found by axe-core, one line each."""
-    from axe_playwright_python.sync_playwright import Axe
+    """The page's serious and critical accessibility violations found by axe-core, one line each.
 
-    results = Axe().run(page)
+    axe-core (572 KB of script) is sent to the browser once per context, which from then on loads it with each new page,
+    so a test that checks many pages does not send it again for each."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.context.add_init_script(script=AXE_SCRIPT)
+        page.evaluate(AXE_SCRIPT)
+    response = page.evaluate("axe.run({resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
+        for v in response["violations"]
         if v["impact"] in {"serious", "critical"}
     ]

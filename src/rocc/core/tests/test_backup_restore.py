@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rocc.testing import run
+from rocc.testing import copy_data_dir, run
 
 
 def _count(data_dir: Path, sql: str) -> int:
@@ -16,15 +16,22 @@ def _count(data_dir: Path, sql: str) -> int:
         return db.execute(sql).fetchone()[0]
 
 
-@pytest.fixture
-def source(fresh_install) -> Path:
-    data = fresh_install("source")
+@pytest.fixture(scope="module")
+def source_made_once(installed_data_dir, tmp_path_factory) -> Path:
+    """A fresh install with an analyst made by the real `rocc createuser` and a file in the event store, made once for
+    the module's tests (each takes a copy: ``source``)."""
+    data = copy_data_dir(installed_data_dir, tmp_path_factory.mktemp("backup-source") / "source")
     run(
         "createuser", "analyst-w", "--role", "analyst", "--unit", "Waitematā", data_dir=data, check=True, env={"ROCC_PASSWORD": "a-long-and-unusual-passphrase"}
     )
     (data / "events").mkdir()
     (data / "events" / "batch-0001.parquet").write_bytes(b"PAR1 example batch bytes")
     return data
+
+
+@pytest.fixture
+def source(source_made_once, tmp_path) -> Path:
+    return copy_data_dir(source_made_once, tmp_path / "source")
 
 
 def test_a_backup_restores_on_another_machine_with_every_row_file_and_an_intact_audit_trail(source, tmp_path, fresh_install):
