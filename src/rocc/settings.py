@@ -89,7 +89,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out account is refused before its password is checked
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "rocc.org.backends.PasswordBackend",  # the password check only: permissions are the rules' alone
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

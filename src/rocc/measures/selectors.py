@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -576,20 +576,35 @@ def indicator_statuses_for(*, user, codes, unit: OrgUnit) -> dict[str, list[str]
     return found
 
 
-def indicators_off_track(*, user, units: list[OrgUnit] | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class OffTrack:
+    """The off-track cells of a scorecard (see ``off_track_for``) and how many of its cells the gate suppresses."""
+
+    cells: list[dict]
+    suppressed: int  # cells whose latest figure the disclosure gate suppresses for the user: no status is shown for them
+
+
+def off_track_for(*, user, units: list[OrgUnit] | None = None) -> OffTrack:
     """The indicators off track on their latest figure in ``units`` (the user's measures units by default), as the
     user may see them: each a scorecard cell through the disclosure gate, so a status withheld there is not listed.
     Each says whether it is newly off track (``newly_off_track``: not off track at the previous reporting period,
-    ``previous_status`` and ``previous_period_label``)."""
+    ``previous_status`` and ``previous_period_label``). ``suppressed`` counts the scorecard's cells (the same units
+    and indicators) whose latest figure is suppressed, read from the same pass."""
     _require_view(user)
     units = units if units is not None else list(units_for_measures(user=user))
     indicators = list(indicators_for(user=user))
-    _, cells = _scorecard_cells(user=user, units=units, indicators=indicators)
+    current, cells = _scorecard_cells(user=user, units=units, indicators=indicators)
     off = [cell for cell in cells.values() if cell and cell.get("status") == Status.OFF_TRACK]
     unknown = [cell for cell in off if cell.get("newly_off_track") is None]
     if unknown:
         _previous_status_fill(user=user, cells=unknown, indicators=indicators, units=units)
-    return sorted(off, key=lambda c: (c.get("unit_name") or "", c.get("name") or ""))
+    suppressed = sum(1 for (indicator_pk, _), cell in cells.items() if indicator_pk in current and cell and cell.get("suppressed"))
+    return OffTrack(sorted(off, key=lambda c: (c.get("unit_name") or "", c.get("name") or "")), suppressed)
+
+
+def indicators_off_track(*, user, units: list[OrgUnit] | None = None) -> list[dict]:
+    """The off-track cells of ``off_track_for``."""
+    return off_track_for(user=user, units=units).cells
 
 
 def _previous_status_fill(*, user, cells: list[dict], indicators: list[Indicator], units: list[OrgUnit]) -> None:

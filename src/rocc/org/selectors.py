@@ -64,9 +64,11 @@ def population_list(*, user, unit: OrgUnit | None = None) -> QuerySet[Population
     return populations.filter(unit=unit) if unit else populations
 
 
-def latest_population(*, user, unit: OrgUnit) -> Population | None:
-    """The most recent all-ages, all-people population of a unit."""
-    return population_list(user=user, unit=unit).filter(age_band="", sex="", ethnicity="").order_by("-period_end").first()
+def latest_populations(*, user, units: list[OrgUnit]) -> dict[int, Population]:
+    """Each unit's most recent all-ages, all-people population, in one read: unit pk → population (a unit without
+    one is left out)."""
+    rows = population_list(user=user).filter(unit__in=units, age_band="", sex="", ethnicity="").order_by("unit_id", "period_end", "pk")
+    return {row.unit_id: row for row in rows}  # ordered by period end, so the latest of each unit is kept
 
 
 def national_group_list(*, user) -> QuerySet[NationalGroup]:

@@ -13,7 +13,7 @@ from rocc.analysis_pages.selectors import saved_analysis_list
 from rocc.audit.selectors import person_looks_recent
 from rocc.events.models import BatchStatus
 from rocc.events.selectors import imports_needing_attention
-from rocc.measures.selectors import default_unit_for, indicators_off_track, scorecard_for, units_for_measures
+from rocc.measures.selectors import default_unit_for, off_track_for, scorecard_for, units_for_measures
 from rocc.org.models import Role
 from rocc.org.scope import scope_of
 from rocc.org.selectors import units_in_scope
@@ -149,25 +149,22 @@ def _off_track_item(cell: dict) -> QueueItem:
     )
 
 
-def _protected_caveat(user, units) -> str:
-    """Why an indicator the user expects may be missing from an off-track list: how many of its cells in ``units``
+def _protected_caveat(suppressed: int) -> str:
+    """Why an indicator the user expects may be missing from an off-track list: how many of its cells in the units
     have a latest figure the disclosure gate suppresses for this user, so no status is worked out for them. Only
     the count is told; which figure, and what status it would have had, stay protected."""
-    card = scorecard_for(user=user, units=units, with_intervals=False)
-    protected = sum(1 for row in card["rows"] for cell in row["cells"] if cell and cell.get("suppressed"))
-    if not protected:
+    if not suppressed:
         return ""
-    figures = "indicator's latest figure is" if protected == 1 else "indicators' latest figures are"
-    return f"{protected} {figures} suppressed for you (small counts): no status is shown, so none is listed here. See the scorecard."
+    figures = "indicator's latest figure is" if suppressed == 1 else "indicators' latest figures are"
+    return f"{suppressed} {figures} suppressed for you (small counts): no status is shown, so none is listed here. See the scorecard."
 
 
 def _newly_off_track(user) -> QueueSection:
     """The indicators that went off track at their latest period: off track now and not at the previous reporting
     period (the series as at the day before the latest period began, on the figures held now)."""
-    units = list(units_for_measures(user=user))
-    cells = indicators_off_track(user=user, units=units)
-    newly = [cell for cell in cells if cell.get("newly_off_track")]
-    still = len(cells) - len(newly)
+    report = off_track_for(user=user, units=list(units_for_measures(user=user)))
+    newly = [cell for cell in report.cells if cell.get("newly_off_track")]
+    still = len(report.cells) - len(newly)
     return QueueSection(
         "off-track",
         "Indicators newly off track",
@@ -176,14 +173,15 @@ def _newly_off_track(user) -> QueueSection:
         reverse("measures:scorecard"),
         "The scorecard",
         note=NEWLY_OFF_TRACK,
-        caveat=_protected_caveat(user, units),
+        caveat=_protected_caveat(report.suppressed),
     )
 
 
 def _off_track(user, units=None, title: str = "Indicators off track") -> QueueSection:
     """Every indicator off track on its latest figure in ``units``, those newly off track first."""
     units = units if units is not None else list(units_for_measures(user=user))
-    cells = sorted(indicators_off_track(user=user, units=units), key=lambda cell: not cell.get("newly_off_track"))
+    report = off_track_for(user=user, units=units)
+    cells = sorted(report.cells, key=lambda cell: not cell.get("newly_off_track"))
     return QueueSection(
         "off-track",
         title,
@@ -192,7 +190,7 @@ def _off_track(user, units=None, title: str = "Indicators off track") -> QueueSe
         reverse("measures:scorecard"),
         "The scorecard",
         note="Off track on the latest figure; " + NEWLY_OFF_TRACK[0].lower() + NEWLY_OFF_TRACK[1:],
-        caveat=_protected_caveat(user, units),
+        caveat=_protected_caveat(report.suppressed),
     )
 
 

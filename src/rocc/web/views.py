@@ -33,9 +33,11 @@ def home(request):
     if scope.role is None:
         return render(request, "web/home_norole.html")
     units = org.units_in_scope(user=request.user).select_related("parent")
+    listed = [u for u in units if u.level != "area"]
+    populations = org.latest_populations(user=request.user, units=listed)
     context = {
         "scope_units": units.exclude(level="area") if scope.national else units,
-        "scope_populations": [(u, org.latest_population(user=request.user, unit=u)) for u in units if u.level != "area"],
+        "scope_populations": [(u, populations.get(u.pk)) for u in listed],
         "recent_entries": audit_entries_for(user=request.user)[:8],
         "agencies": org.agency_list(user=request.user),
         "groups": org.national_group_list(user=request.user),

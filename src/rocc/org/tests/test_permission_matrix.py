@@ -93,3 +93,23 @@ def test_an_inactive_user_loses_every_permission(actors):
     coordinator.save()
     fresh = get_user_model().objects.get(pk=coordinator.pk)
     assert not fresh.has_perm("org.view_reference")
+
+
+@pytest.mark.django_db
+def test_a_permission_granted_in_djangos_own_tables_does_not_pass_a_rule(make_user):
+    """Django makes view/add/change/delete permissions for every model and the admin can grant them; the rules alone
+    decide, so a viewer granted Django's "view referral" and "change service" still may not, and a user still signs
+    in with their password."""
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.models import Permission
+    from django.test import RequestFactory
+
+    from rocc.conftest import PASSWORD
+
+    viewer = make_user("viewer", units=["waitemata"])
+    viewer.user_permissions.add(*Permission.objects.filter(content_type__app_label="referrals", codename__in=["view_referral", "change_service"]))
+    viewer = get_user_model().objects.get(pk=viewer.pk)  # no cached permissions
+    assert viewer.user_permissions.count() == 2
+    assert not viewer.has_perm("referrals.view_referral") and not viewer.has_perm("referrals.change_service")
+    assert not viewer.has_module_perms("referrals") or viewer.has_perm("referrals.view_directory")
+    assert authenticate(RequestFactory().post("/accounts/login/"), username=viewer.username, password=PASSWORD) == viewer
