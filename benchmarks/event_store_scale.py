@@ -151,14 +151,26 @@ def child_measure(what: str) -> dict:
             "hot_times": {"start": "date_from", "end": "date_to", "offence": "offence_code", "offence_codes_are": "anzsoc"},
             "hotspots": {"x": "x", "y": "y", "cell": 5000, "coordinates": "nztm", "drop_unlocated": True, "place": "unit_name", "places_are": "unit"},
             "concentration": {"unit": "unit_code", "group_by": "unit", "offence": "offence_code"},
+            "repeat_victims": {
+                "person": "person_key",
+                "date": "date_from",
+                "offence": "offence_code",
+                "offence_codes_are": "anzsoc",
+                "window_days": 365,
+                "serious_codes": ["01", "02", "0711"],
+            },
         }[kind]
         period = {} if "all" in path else {"date_from": "2023-01-01", "date_to": "2023-12-31"}  # ":all": the whole store
-        loader = events_table(user=_national_analyst(), kind=kind, unit_code=unit, **period)
+        purpose = "Benchmark of the repeat-victims run on the event store" if kind == "repeat_victims" else ""
+        loader = events_table(user=_national_analyst(), kind=kind, unit_code=unit, purpose=purpose, **period)
         if "frame" in path:  # the run over the selected events' frame, as every analysis on the store ran before
             result = analysis_compute(kind, params, lambda header=True: loader(header)).result
         else:
             result = analysis_compute(kind, params, loader).result
-        out["events"] = result.get("events") or result.get("total")
+        out["events"] = result.get("events") or result.get("total") or result.get("parameters", {}).get("events")
+        if kind == "repeat_victims":
+            out["victims"] = result["summary"]["prevalence"]
+            out["checksum"] = sum(p["count"] * (i + 1) for i, p in enumerate(result["persons"][:1000]))  # the same order both ways
     elif what == "victim_focus":
         import datetime as dt
 
@@ -198,6 +210,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--checkpoints", default="1,2,5,10")
     parser.add_argument("--old-until", type=int, default=2)
+    parser.add_argument("--measures", help="only these measures, comma-separated (e.g. analysis:repeat_victims:nz:all)")
     parser.add_argument("--child", nargs="*")
     args = parser.parse_args()
     if args.child:
@@ -225,8 +238,11 @@ def main() -> None:
         measures = ["sweep", "events_rolling", "count", "victim_focus", "analysis:hot_times:waitemata", "analysis:hotspots:waitemata", "analysis:hot_times:nz"]
         measures += ["analysis:hotspots:waitemata:frame", "analysis:hotspots:nz", "analysis:hotspots:nz:frame"]
         measures += ["analysis:hotspots:nz:all", "analysis:hotspots:nz:all:frame"]
+        measures += ["analysis:repeat_victims:nz", "analysis:repeat_victims:nz:frame", "analysis:repeat_victims:nz:all", "analysis:repeat_victims:nz:all:frame"]
         if number <= args.old_until:
             measures += ["old", "whole_frame"]
+        if args.measures:
+            measures = args.measures.split(",")
         for what in measures:
             got = _run_child("measure", what)
             extra = ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in got.items() if k not in {"seconds", "peak_mb"})

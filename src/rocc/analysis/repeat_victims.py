@@ -111,6 +111,11 @@ def _checked_tiers(tiers: Iterable[ResponseTier]) -> tuple[ResponseTier, ...]:
     return tiers
 
 
+def _checked_window(window_days: Any) -> None:
+    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days <= 0:
+        raise AnalysisInputError(f"window_days must be a whole number of days > 0, found {window_days!r}")
+
+
 def parse_date(value: Any, *, name: str) -> np.datetime64:
     """One date (text, date, datetime or numpy datetime64) as datetime64[D], read like a date column
     (ISO, or day first when slashed); unreadable → an error naming the parameter."""
@@ -286,13 +291,87 @@ def repeat_victims(
         distinct, renumber = np.unique(written.astype(str), return_inverse=True)
         offence_codes, offence_labels = renumber[offence_codes], distinct.astype(object)
     weights = event_weights(weights, events=n)
-    if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days <= 0:
-        raise AnalysisInputError(f"window_days must be a whole number of days > 0, found {window_days!r}")
+    _checked_window(window_days)
+    end = days.max() if as_of is None else parse_date(as_of, name="as_of")
+    start = end - np.timedelta64(int(window_days), "D")
+    in_window = (days > start) & (days <= end)
+    # The window's events as groups of one person, offence and weight (the engine's form of the same rows).
+    grouped = pd.DataFrame(
+        {
+            "person": person_codes[in_window],
+            "code": offence_codes[in_window] if offence_codes is not None else 0,
+            "weight": weights[in_window] if weights is not None else 0.0,
+            "day": days[in_window].astype(np.int64),
+        }
+    )
+    groups = grouped.groupby(["person", "code", "weight"], sort=True).agg(count=("day", "size"), first=("day", "min"), last=("day", "max")).reset_index()
+    # Victims numbered 0.. in order of their first appearance in the data (the factorised codes' order).
+    present, position = np.unique(groups["person"].to_numpy(), return_inverse=True)
+    return repeat_victims_from_groups(
+        VictimGroups(
+            person=person_labels[present],
+            group_person=position,
+            group_offence=groups["code"].to_numpy() if offence_codes is not None else None,
+            group_weight=groups["weight"].to_numpy(dtype=np.float64) if weights is not None else None,
+            group_count=groups["count"].to_numpy(dtype=np.int64),
+            group_first=groups["first"].to_numpy(dtype=np.int64),
+            group_last=groups["last"].to_numpy(dtype=np.int64),
+            offence_labels=offence_labels,
+            as_of=end,
+            events=n,
+            events_before_window=int((days <= start).sum()),
+            events_after_as_of=int((days > end).sum()),
+        ),
+        window_days=window_days,
+        serious_codes=serious_codes,
+        serious_harm=serious_harm,
+        tiers=tiers,
+        classification=classification,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class VictimGroups:
+    """The window's victimisations as groups (one person, one offence code, one harm weight: how many events, the
+    first and last day), with what the result says of the rest: the form the event store's engine counts them in,
+    and the one the rows are reduced to, so both give one result. ``group_person`` indexes ``person`` (victims in
+    order of their first appearance in the data); ``group_offence`` indexes ``offence_labels`` (codes as the
+    classification writes them, in alphabetical order), None without offences; ``group_weight`` None without harm
+    weights; days are days since 1970-01-01."""
+
+    person: np.ndarray
+    group_person: np.ndarray
+    group_offence: np.ndarray | None
+    group_weight: np.ndarray | None
+    group_count: np.ndarray
+    group_first: np.ndarray
+    group_last: np.ndarray
+    offence_labels: np.ndarray | None
+    as_of: np.datetime64
+    events: int  # every event given, in the window or not
+    events_before_window: int
+    events_after_as_of: int
+
+
+def repeat_victims_from_groups(
+    groups: VictimGroups,
+    *,
+    window_days: int = 365,
+    serious_codes: Iterable[str] = (),
+    serious_harm: float | None = None,
+    tiers: Iterable[ResponseTier] = VICTIM_FOCUS_TIERS,
+    classification: OffenceClassification | None = None,
+) -> RepeatVictimsResult:
+    """:func:`repeat_victims` from the window's events already grouped (see :class:`VictimGroups`): the event
+    store's engine counts them so, and the rows are reduced to them; the parameters are :func:`repeat_victims`'s."""
+    offences_given = groups.offence_labels is not None
+    weighted = groups.group_weight is not None
+    _checked_window(window_days)
     serious_selection = offence_selection(serious_codes, classification=classification, name="serious offence codes")
-    if serious_selection.codes and offences is None:
+    if serious_selection.codes and not offences_given:
         raise AnalysisInputError("serious offence codes need the offence of each event")
     if serious_harm is not None:
-        if weights is None:
+        if not weighted:
             raise AnalysisInputError("a serious harm threshold needs a harm weight per event")
         if not np.isfinite(serious_harm) or serious_harm < 0:
             raise AnalysisInputError(f"serious harm threshold must be a number ≥ 0, found {serious_harm!r}")
@@ -303,39 +382,53 @@ def repeat_victims(
     else:
         serious_note = None
     unmatched_note = None
-    end = days.max() if as_of is None else parse_date(as_of, name="as_of")
+    end = groups.as_of
     start = end - np.timedelta64(int(window_days), "D")
 
-    in_window = (days > start) & (days <= end)
-    serious_event = np.zeros(n, dtype=bool)
+    serious_group = np.zeros(len(groups.group_count), dtype=bool)
     if serious_selection.codes:
-        assert offence_labels is not None  # serious codes without offences were refused above
-        selected = serious_selection.most_specific(offence_labels)
-        serious_event |= (selected >= 0)[offence_codes]
+        assert groups.offence_labels is not None and groups.group_offence is not None  # refused above otherwise
+        selected = serious_selection.most_specific(groups.offence_labels)
+        serious_group |= (selected >= 0)[groups.group_offence]
         if not serious_selection.hierarchical:
             # Labels compared as written have no list to check a typo against: say which selected nothing.
             unused = sorted(set(serious_selection.codes) - {serious_selection.codes[i] for i in selected[selected >= 0].tolist()})
             if unused:
                 unmatched_note = f"serious offence code{'s' if len(unused) > 1 else ''} {', '.join(unused)} match no event's offence as written"
     if serious_harm is not None:
-        assert weights is not None  # a threshold without weights was refused above
-        serious_event |= weights >= serious_harm
+        assert groups.group_weight is not None  # a threshold without weights was refused above
+        serious_group |= groups.group_weight >= serious_harm
 
-    # Victims in the window, numbered 0.. in order of their first appearance in the data.
-    present, position = np.unique(person_codes[in_window], return_inverse=True)
-    person = person_labels[present]
+    # One order for the groups, whoever grouped them (the rows here, the engine there), so sums add in one order.
+    canonical = np.lexsort(
+        (
+            groups.group_weight if groups.group_weight is not None else np.zeros(len(groups.group_count)),
+            groups.group_offence if groups.group_offence is not None else np.zeros(len(groups.group_count), dtype=np.int64),
+            groups.group_person,
+        )
+    )
+    groups = dataclasses.replace(
+        groups,
+        group_person=groups.group_person[canonical],
+        group_offence=None if groups.group_offence is None else groups.group_offence[canonical],
+        group_weight=None if groups.group_weight is None else groups.group_weight[canonical],
+        group_count=groups.group_count[canonical],
+        group_first=groups.group_first[canonical],
+        group_last=groups.group_last[canonical],
+    )
+    serious_group = serious_group[canonical]
+    position = groups.group_person
+    person = groups.person
     victims = len(person)
-    day_numbers = days[in_window].astype(np.int64)
-    count = np.bincount(position, minlength=victims)
+    count = np.bincount(position, weights=groups.group_count, minlength=victims).astype(np.int64)
     first = np.full(victims, np.iinfo(np.int64).max)
     last = np.full(victims, np.iinfo(np.int64).min)
-    if victims:
-        by_person = pd.DataFrame({"p": position, "d": day_numbers}).groupby("p", sort=True)["d"]
-        first, last = by_person.min().to_numpy(), by_person.max().to_numpy()
+    np.minimum.at(first, position, groups.group_first)
+    np.maximum.at(last, position, groups.group_last)
     first = first.astype("datetime64[D]")
     last = last.astype("datetime64[D]")
-    serious = np.bincount(position, weights=serious_event[in_window], minlength=victims) > 0
-    harm = None if weights is None else np.bincount(position, weights=weights[in_window], minlength=victims)
+    serious = np.bincount(position, weights=serious_group, minlength=victims) > 0
+    harm = None if groups.group_weight is None else np.bincount(position, weights=groups.group_weight * groups.group_count, minlength=victims)
 
     tier = response_tier_indices(count, serious, tiers)
 
@@ -344,11 +437,12 @@ def repeat_victims(
     rank = np.empty(victims, dtype=np.int64)
     rank[order] = np.arange(victims)
 
-    if offence_codes is not None and offence_labels is not None:  # both or neither, from the offences
-        kinds = len(offence_labels)
-        pairs, offence_count = np.unique(rank[position] * kinds + offence_codes[in_window], return_counts=True)
+    if groups.group_offence is not None and groups.offence_labels is not None:  # both or neither, from the offences
+        kinds = len(groups.offence_labels)
+        pairs, inverse = np.unique(rank[position] * kinds + groups.group_offence, return_inverse=True)
+        offence_count = np.bincount(inverse, weights=groups.group_count, minlength=len(pairs)).astype(np.int64)
         offence_person = pairs // kinds
-        offence_code = offence_labels[pairs % kinds]
+        offence_code = groups.offence_labels[pairs % kinds]
     else:
         offence_person = np.empty(0, dtype=np.int64)
         offence_code = np.empty(0, dtype=object)
@@ -366,8 +460,8 @@ def repeat_victims(
         "events_per_victim": events / victims if victims else None,
         "serious_victims": int(serious.sum()),
         "by_tier": {t.name: int((tier == i).sum()) for i, t in enumerate(tiers)},
-        "events_before_window": int((days <= start).sum()),
-        "events_after_as_of": int((days > end).sum()),
+        "events_before_window": groups.events_before_window,
+        "events_after_as_of": groups.events_after_as_of,
     }
     if harm is not None:
         total_harm = float(harm.sum())
@@ -401,8 +495,8 @@ def repeat_victims(
             "serious_codes": list(serious_selection.codes),
             "offence_codes": (f"{classification.name}: a code selects every code below it" if classification is not None else "compared as written"),
             "serious_harm": serious_harm,
-            "harm_weighted": weights is not None,
-            "offences_given": offences is not None,
-            "events": n,
+            "harm_weighted": weighted,
+            "offences_given": offences_given,
+            "events": groups.events,
         },
     )

@@ -7,6 +7,7 @@ reads the database: a table source hands over the data frame.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
 from rocc.analysis.library import analysis_module
+from rocc.analysis.offences import event_offence_labels
 from rocc.analysis.results import jsonable
 from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE, NZTM_X, NZTM_Y, outside_new_zealand_lonlat, outside_new_zealand_nztm
 from rocc.events.offences import anzsoc
@@ -179,6 +181,66 @@ def run_repeat_victims(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     return Outcome(result.to_dict(), holds_person_level=True)
 
 
+def run_repeat_victims_on_store(events, params: dict[str, Any]) -> Outcome | None:
+    """:func:`run_repeat_victims` on the event store with each victim's events in the window counted in the engine by
+    offence code: one row per victim and offence is pulled, not one per event. None when the run needs each event's
+    row (an input not the store's, a harm index that refuses a code), so the frame is read."""
+    repeat_victims = analysis_module("repeat_victims")
+    if (params.get("person"), params.get("date")) != ("person_key", "date_from") or params.get("offence") not in (None, "", "offence_code"):
+        return None
+    with_offences = bool(params.get("offence"))
+    if params.get("harm") and not with_offences:
+        return None  # the frame's run says what is missing
+    as_of = repeat_victims.parse_date(params["as_of"], name="as_of") if params.get("as_of") else None
+    window_days = int(params.get("window_days") or 365)
+    counted = events.victim_counts(as_of=as_of.astype(dt.date) if as_of is not None else None, window_days=window_days)
+    if not counted.events:
+        raise AnalysisInputError(NO_STORE_EVENTS)
+    groups = counted.groups
+    first_seen, group_person = np.unique(groups["first_seen"].to_numpy(dtype=np.int64), return_inverse=True)
+    label_of = dict(zip(groups["first_seen"].tolist(), groups["person_key"].tolist(), strict=True))
+    raw, raw_index = np.unique(groups["offence_code"].fillna("").astype(str).str.strip().to_numpy(dtype=object), return_inverse=True)
+    classification = offence_classification(params)
+    group_offence = offence_labels = group_weight = None
+    if with_offences:
+        written = event_offence_labels(raw.astype(object), classification=classification, name=params["offence"])
+        distinct, renumber = np.unique(written.astype(str), return_inverse=True)
+        group_offence, offence_labels = renumber[raw_index], distinct.astype(object)
+    if params.get("harm"):
+        try:
+            index = harm_index_parse(params["harm"], classification)
+            weights = harm_weights(pd.Series(raw, dtype=object), index=index, default_weight=params.get("default_weight"), name=params["offence"])
+        except AnalysisInputError:
+            return None  # the frame's run names the first row it refuses
+        group_weight = np.asarray(weights, dtype=np.float64)[raw_index]
+
+    def days(name: str) -> np.ndarray:
+        return pd.to_datetime(groups[name]).to_numpy().astype("datetime64[D]").astype(np.int64)
+
+    result = repeat_victims.repeat_victims_from_groups(
+        repeat_victims.VictimGroups(
+            person=np.array([label_of[key] for key in first_seen.tolist()], dtype=object),
+            group_person=group_person,
+            group_offence=group_offence,
+            group_weight=group_weight,
+            group_count=groups["count"].to_numpy(dtype=np.int64),
+            group_first=days("first"),
+            group_last=days("last"),
+            offence_labels=offence_labels,
+            as_of=np.datetime64(counted.as_of, "D"),
+            events=counted.events,
+            events_before_window=counted.events_before_window,
+            events_after_as_of=counted.events_after_as_of,
+        ),
+        window_days=window_days,
+        serious_codes=params.get("serious_codes") or [],
+        serious_harm=params.get("serious_harm"),
+        tiers=repeat_victims.VICTIM_FOCUS_TIERS,
+        classification=classification,
+    )
+    return Outcome(result.to_dict(), holds_person_level=True)
+
+
 def run_hot_times(frame: pd.DataFrame, params: dict[str, Any]) -> Outcome:
     hot_times = analysis_module("hot_times")
     result = hot_times.hot_times(
@@ -282,6 +344,7 @@ def run_hot_times_on_store(events, params: dict[str, Any]) -> Outcome | None:
 STORE_RUNNERS: dict[str, Callable[[Any, dict[str, Any]], Outcome | None]] = {
     "hotspots": run_hotspots_on_store,
     "hot_times": run_hot_times_on_store,
+    "repeat_victims": run_repeat_victims_on_store,
 }
 NO_STORE_EVENTS = "there are no events in the store for these filters"
 

@@ -15,7 +15,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.library import analysis_module
 from rocc.analysis_pages.forms import FORMS
 from rocc.analysis_pages.runners import NO_STORE_EVENTS
-from rocc.events.aggregates import GridCounts, HourCounts, PointsExtent, hotspot_grid, hour_counts, points_extent
+from rocc.events.aggregates import GridCounts, HourCounts, PointsExtent, VictimCounts, hotspot_grid, hour_counts, points_extent, victim_counts
 from rocc.events.selectors import EVENT_COLUMNS, events_frame, persons_frame
 from rocc.events.selectors import events_count as store_events_count
 from rocc.org.models import OrgUnit
@@ -172,7 +172,7 @@ def events_table(
             raise AnalysisInputError(NO_STORE_EVENTS)
         return frame
 
-    return StoreEvents(user=user, filters=filters, frame_of=frame_of)
+    return StoreEvents(user=user, filters=filters, frame_of=frame_of, purpose=purpose)
 
 
 class StoreEvents:
@@ -180,8 +180,9 @@ class StoreEvents:
     engine computes for it over the same selection (the same scope and filters), so that a run pulls counts
     rather than events where its analysis takes them."""
 
-    def __init__(self, *, user, filters: dict[str, Any], frame_of):
+    def __init__(self, *, user, filters: dict[str, Any], frame_of, purpose: str = ""):
         self._user = user
+        self._purpose = purpose
         self._filters = {
             "unit_code": filters["unit_code"],
             **_dates(filters),
@@ -199,6 +200,11 @@ class StoreEvents:
     def hour_counts(self, *, midnight_is_date_only: bool) -> HourCounts:
         """The events by day of week and hour where each adds one to one hour, and the others to spread."""
         return hour_counts(user=self._user, midnight_is_date_only=midnight_is_date_only, **self._filters)
+
+    def victim_counts(self, *, as_of: dt.date | None, window_days: int) -> VictimCounts:
+        """Each victim's events in the window by offence code, counted in the engine (a person-level read: it needs
+        the purpose and is recorded, as the frame's is)."""
+        return victim_counts(user=self._user, purpose=self._purpose, as_of=as_of, window_days=window_days, **self._filters)
 
     def hotspot_counts(self, *, west: float, south: float, cell: float, rows: int, cols: int, by_place: bool) -> GridCounts:
         """The located events' grid counts (and, ``by_place``, each cell's events by unit name with the position

@@ -7,6 +7,7 @@ Each is an Ibis expression, so it runs on every engine the store reads through (
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib
 from collections.abc import Iterable
 from types import ModuleType
@@ -17,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 
 from rocc.events import store
 from rocc.events.importer import NZTM_X, NZTM_Y
-from rocc.events.selectors import _filtered, _unit_in_scope
+from rocc.events.selectors import PERSON_ORDER, _filtered, _unit_in_scope, persons_table
 
 
 def _ibis() -> ModuleType:
@@ -197,3 +198,57 @@ def hour_counts(
         rows=rest.column("row").to_numpy().astype(np.int64),
         ends_before_starts=int(totals["before"] or 0),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class VictimCounts:
+    """The selected victims' events counted in the engine for a repeat-victims run: ``groups`` one row per victim and
+    offence code in the window ``(as_of − window_days, as_of]`` (person_key, offence_code, count, first and last day
+    as dates, and ``first_seen``, the victim's first row among all the selected rows in the order the person-level
+    rows are read); ``events`` every selected victim row, and those before the window and after ``as_of``."""
+
+    groups: pd.DataFrame
+    events: int
+    events_before_window: int
+    events_after_as_of: int
+    as_of: dt.date | None  # None when no row is selected
+
+
+def victim_counts(
+    *,
+    user,
+    purpose: str,
+    window_days: int,
+    as_of: dt.date | None = None,
+    unit_code=None,
+    date_from=None,
+    date_to=None,
+    offence_codes: Iterable[str] | None = None,
+) -> VictimCounts:
+    """Repeat-victim counts made in the engine over the victims' rows :func:`persons_frame` would read (the same
+    check and the same record of the read), so a run pulls one row per victim and offence instead of every event.
+    ``as_of`` None: the day of the latest selected row."""
+    table = persons_table(
+        user=user,
+        purpose=purpose,
+        unit_code=unit_code,
+        date_from=date_from,
+        date_to=date_to,
+        role="victim",
+        offence_codes=offence_codes,
+        what="victims' event counts",
+    )
+    dated = table.mutate(day=table.date_from.date())
+    totals = dated.aggregate(events=dated.count(), latest=dated.day.max()).to_pyarrow().to_pylist()[0]
+    events = int(totals["events"] or 0)
+    if not events:
+        return VictimCounts(pd.DataFrame(columns=["person_key", "offence_code", "count", "first", "last", "first_seen"]), 0, 0, 0, None)
+    end = as_of if as_of is not None else totals["latest"]
+    start = end - dt.timedelta(days=int(window_days))
+    outside = dated.aggregate(before=dated.count(where=dated.day <= start), after=dated.count(where=dated.day > end)).to_pyarrow().to_pylist()[0]
+    numbered = dated.mutate(row=_ibis().row_number().over(order_by=[dated[c] for c in PERSON_ORDER]))
+    first_seen = numbered.group_by("person_key").agg(first_seen=numbered.row.min())
+    window = numbered.filter((numbered.day > start) & (numbered.day <= end))
+    counted = window.group_by(["person_key", "offence_code"]).agg(count=window.count(), first=window.day.min(), last=window.day.max())
+    groups = counted.join(first_seen, "person_key").select("person_key", "offence_code", "count", "first", "last", "first_seen").to_pandas()
+    return VictimCounts(groups, events, int(outside["before"] or 0), int(outside["after"] or 0), end)

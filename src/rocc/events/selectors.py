@@ -30,6 +30,8 @@ from rocc.org.scope import Scope, scope_of
 
 EVENT_COLUMNS = ["event_id", "date_from", "date_to", "offence_code", "offence_division", "x", "y", "unit_code"]
 PERSON_COLUMNS = ["event_id", "person_key", "role", "date_from", "offence_code", "unit_code"]
+#: The order person-level rows are read in (the order a person's "first appearance" refers to).
+PERSON_ORDER = ["date_from", "event_id", "role", "person_key"]
 
 
 def _day(value: Any, name: str) -> dt.date | None:
@@ -246,6 +248,25 @@ def persons_frame(
     """Person-level rows (one per person in an event: event_id, person_key, role, date_from, offence_code,
     unit_code) in the user's units, selected as :func:`events_frame` selects. Needs ``org.view_person_level``
     for the unit (or every unit of the scope) and records the read in the audit trail with its purpose."""
+    table = persons_table(user=user, purpose=purpose, unit_code=unit_code, date_from=date_from, date_to=date_to, role=role, offence_codes=offence_codes)
+    frame = table.select(*PERSON_COLUMNS).order_by(PERSON_ORDER).to_pandas()
+    return _typed(frame, PERSON_COLUMNS)
+
+
+def persons_table(
+    *,
+    user,
+    purpose: str,
+    unit_code: str | None = None,
+    date_from=None,
+    date_to=None,
+    role: str | None = None,
+    offence_codes: Iterable[str] | None = None,
+    what: str = "person-level event rows",
+):
+    """The person-level rows :func:`persons_frame` reads, as the engine's table expression, for an aggregate in
+    the engine over them: the same permission check, the same scope and filters, and the read recorded in the
+    audit trail with its purpose (``what`` says what was read) before anything is read."""
 
     scope = scope_of(user)
     unit = _unit_in_scope(user, unit_code, "org.view_person_level")
@@ -271,14 +292,13 @@ def persons_frame(
         subject_type="events.persons",
         subject_id=unit_code or ",".join(u.code for u in units),
         purpose=purpose,
-        what=f"person-level event rows ({filters})",
+        what=f"{what} ({filters})",
     )
     con = store.backend()
     table = _filtered(con.table(store.PERSONS_TABLE), user=user, unit=unit, date_from=date_from, date_to=date_to, offence_codes=selection.codes)
     if role is not None:
         table = table.filter(table.role == role)
-    frame = table.select(*PERSON_COLUMNS).order_by(["date_from", "event_id", "role", "person_key"]).to_pandas()
-    return _typed(frame, PERSON_COLUMNS)
+    return table
 
 
 @dataclasses.dataclass(frozen=True)

@@ -48,12 +48,9 @@ def browser(chromium):
 
 
 def serious_violations(page) -> list[str]:
-    """The page's serious and critical accessibility violations found by axe-core, one line each.
-
-    axe-core (572 KB of script) is sent to the browser once per context, which from then on loads it with each new page,
-    so a test that checks many pages does not send it again for each."""
+    """The page's serious and critical accessibility violations found by axe-core, one line each. axe-core (572 KB of
+    script) is sent to a page only if the page does not hold it yet (a page checked again after a change does)."""
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.context.add_init_script(script=AXE_SCRIPT)
         page.evaluate(AXE_SCRIPT)
     response = page.evaluate("axe.run({resultTypes: ['violations']})")
     return [

@@ -65,6 +65,7 @@ def test_a_case_goes_from_scan_to_assessed_in_the_browser(browser, live_server, 
 
     # Problem scan: while its gate is closed no move is offered; then the scanning facts and the answers, saved together.
     page.get_by_role("link", name="Work on Problem scan").click()
+    page.wait_for_url(f"**/problems/cases/{case.pk}/scan/")
     assert page.get_by_role("button", name="Advance to the next stage").count() == 0
     assert "Before the case can move on, it still needs" in page.content()
     scan = _in(page, "/scan/save/")
