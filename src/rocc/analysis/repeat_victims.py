@@ -295,27 +295,35 @@ def repeat_victims(
     end = days.max() if as_of is None else parse_date(as_of, name="as_of")
     start = end - np.timedelta64(int(window_days), "D")
     in_window = (days > start) & (days <= end)
-    # The window's events as groups of one person, offence and weight (the engine's form of the same rows).
-    grouped = pd.DataFrame(
-        {
-            "person": person_codes[in_window],
-            "code": offence_codes[in_window] if offence_codes is not None else 0,
-            "weight": weights[in_window] if weights is not None else 0.0,
-            "day": days[in_window].astype(np.int64),
-        }
-    )
-    groups = grouped.groupby(["person", "code", "weight"], sort=True).agg(count=("day", "size"), first=("day", "min"), last=("day", "max")).reset_index()
+    # The window's events as groups of one person, offence and weight (the engine's form of the same rows): one
+    # integer key per event, sorted, and each run of equal keys reduced.
+    key = person_codes[in_window].astype(np.int64)
+    kinds = len(offence_labels) if offence_codes is not None and offence_labels is not None else 1
+    if offence_codes is not None:
+        key = key * kinds + offence_codes[in_window]
+    weight_values = np.zeros(1)
+    if weights is not None:
+        weight_values, weight_codes = np.unique(weights[in_window], return_inverse=True)
+        weight_values = weight_values if len(weight_values) else np.zeros(1)  # no event in the window
+        key = key * len(weight_values) + weight_codes
+    order = np.argsort(key, kind="stable")
+    key, day = key[order], days[in_window].astype(np.int64)[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.empty(0, dtype=np.int64)
+    group_key = key[starts]
+    group_weight = weight_values[group_key % len(weight_values)]
+    group_key //= len(weight_values)
+    group_code, group_person = group_key % kinds, group_key // kinds
     # Victims numbered 0.. in order of their first appearance in the data (the factorised codes' order).
-    present, position = np.unique(groups["person"].to_numpy(), return_inverse=True)
+    present, position = np.unique(group_person, return_inverse=True)
     return repeat_victims_from_groups(
         VictimGroups(
             person=person_labels[present],
             group_person=position,
-            group_offence=groups["code"].to_numpy() if offence_codes is not None else None,
-            group_weight=groups["weight"].to_numpy(dtype=np.float64) if weights is not None else None,
-            group_count=groups["count"].to_numpy(dtype=np.int64),
-            group_first=groups["first"].to_numpy(dtype=np.int64),
-            group_last=groups["last"].to_numpy(dtype=np.int64),
+            group_offence=group_code if offence_codes is not None else None,
+            group_weight=group_weight if weights is not None else None,
+            group_count=np.diff(np.r_[starts, len(key)]).astype(np.int64),
+            group_first=np.minimum.reduceat(day, starts) if len(starts) else np.empty(0, dtype=np.int64),
+            group_last=np.maximum.reduceat(day, starts) if len(starts) else np.empty(0, dtype=np.int64),
             offence_labels=offence_labels,
             as_of=end,
             events=n,
