@@ -12,8 +12,10 @@ def test_something(event_store, make_user):
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,25 @@ def event_store(settings, tmp_path, defaults):
     settings.ROCC_DATA_DIR = tmp_path / "data"
     settings.ROCC_DATA_DIR.mkdir()
     return settings.ROCC_DATA_DIR
+
+
+@contextlib.contextmanager
+def events_engine_on_postgresql(settings, monkeypatch):
+    """Within the block the event store is read through PostgreSQL (``ROCC_EVENTS_ENGINE=postgres``), in a database
+    of its own on the service at 127.0.0.1:5432, made for the block and dropped after it; yields the database's URL."""
+    import psycopg
+
+    name = f"rocc_events_engine_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test ({exc})")
+    admin.execute(f"CREATE DATABASE {name}")
+    try:
+        url = f"postgres://postgres@127.0.0.1:5432/{name}"
+        monkeypatch.setenv("ROCC_EVENTS_POSTGRES_URL", url)
+        settings.ROCC_EVENTS_ENGINE = "postgres"
+        yield url
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()

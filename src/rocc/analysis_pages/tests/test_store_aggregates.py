@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis_pages.runners import analysis_compute
 from rocc.analysis_pages.sources import StoreEvents, events_table
 from rocc.events.selectors import events_frame
-from rocc.events.testing import event_store, events_create  # noqa: F401  (event_store is a fixture)
+from rocc.events.testing import event_store, events_create, events_engine_on_postgresql  # noqa: F401  (event_store is a fixture)
 
 STORE = {"coordinates": "nztm", "drop_unlocated": True, "offence_codes_are": "anzsoc", "x": "x", "y": "y", "offence": "offence_code"}
 RUNS = [
@@ -112,21 +111,8 @@ def test_the_engine_counts_keep_to_the_scope(stored, make_user, waitemata):
 
 @pytest.mark.postgres
 def test_on_postgresql_the_engine_counts_are_identical_too(stored, analyst, waitemata, settings, monkeypatch):
-    import psycopg
-
-    name = f"rocc_events_aggregates_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test ({exc})")
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        monkeypatch.setenv("ROCC_EVENTS_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
-        settings.ROCC_EVENTS_ENGINE = "postgres"
+    with events_engine_on_postgresql(settings, monkeypatch):
         _same_on_engine_and_frame(analyst, waitemata.code)
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
 
 
 # --- hot times ------------------------------------------------------------------------------------
@@ -198,18 +184,5 @@ def test_harm_weighted_hot_times_read_the_frame(timed, analyst, waitemata):
 
 @pytest.mark.postgres
 def test_on_postgresql_hot_times_counted_in_the_engine_are_identical_too(timed, analyst, waitemata, settings, monkeypatch):
-    import psycopg
-
-    name = f"rocc_events_aggregates_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test ({exc})")
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        monkeypatch.setenv("ROCC_EVENTS_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
-        settings.ROCC_EVENTS_ENGINE = "postgres"
+    with events_engine_on_postgresql(settings, monkeypatch):
         _hot_times_same_on_engine_and_frame(analyst, waitemata.code)
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ from rocc.analysis_pages.runners import analysis_compute
 from rocc.analysis_pages.sources import StoreEvents
 from rocc.audit.models import AuditEntry, AuditKind
 from rocc.events.selectors import persons_frame
-from rocc.events.testing import event_store, events_create  # noqa: F401  (event_store is a fixture)
+from rocc.events.testing import event_store, events_create, events_engine_on_postgresql  # noqa: F401  (event_store is a fixture)
 
 PURPOSE = "Victim Focus review for the district"
 PERSON = {"person": "person_key", "date": "date_from", "offence_codes_are": "anzsoc"}
@@ -107,18 +106,5 @@ def test_the_engine_counts_are_a_person_level_read_checked_and_recorded(victimis
 
 @pytest.mark.postgres
 def test_on_postgresql_the_engine_counts_are_identical_too(victimised, analyst, waitemata, settings, monkeypatch):
-    import psycopg
-
-    name = f"rocc_victim_counts_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test ({exc})")
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        monkeypatch.setenv("ROCC_EVENTS_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
-        settings.ROCC_EVENTS_ENGINE = "postgres"
+    with events_engine_on_postgresql(settings, monkeypatch):
         _same_in_the_engine_and_on_the_rows(analyst, waitemata.code)
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()

@@ -6,7 +6,6 @@ gives the same answers; the engine is a setting every read follows."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import defaultdict
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 from rocc.events import person_index, store
 from rocc.events.numerators import event_numerators
 from rocc.events.store import EVENT_SCHEMA, EVENTS_TABLE, PERSON_SCHEMA, PERSONS_TABLE
-from rocc.events.testing import events_create
+from rocc.events.testing import events_create, events_engine_on_postgresql
 
 UNITS = ["waitemata", "canterbury", "wellington"]
 DIVISIONS = ["01", "02", "07"]
@@ -352,26 +351,15 @@ def test_on_postgresql_every_read_gives_what_duckdb_gives(stored, settings, monk
     import after that), and every read answers as DuckDB does."""
     import psycopg
 
-    name = f"rocc_events_engine_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for this test ({exc})")
-    admin.execute(f"CREATE DATABASE {name}")
-    try:
-        analyst = make_user("analyst", units=["waitemata"], username="engine-analyst")
-        on_duckdb = engine_reads(stored, analyst)
-        monkeypatch.setenv("ROCC_EVENTS_POSTGRES_URL", f"postgres://postgres@127.0.0.1:5432/{name}")
-        settings.ROCC_EVENTS_ENGINE = "postgres"
+    analyst = make_user("analyst", units=["waitemata"], username="engine-analyst")
+    on_duckdb = engine_reads(stored, analyst)
+    with events_engine_on_postgresql(settings, monkeypatch) as url:
         assert_same_reads(engine_reads(stored, analyst), on_duckdb)
         # A new import reaches the engine's tables as it finishes.
         events_create(user=stored, rows=[{"event_id": "LATE", "date": "2024-06-20", "offence_code": "0211", "unit": "North Shore"}], source="late")
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}") as connection:
+        with psycopg.connect(url) as connection:
             assert connection.execute("SELECT count(*) FROM rocc_events WHERE event_id = 'LATE'").fetchone() == (1,)
         assert store.postgres_sync() == []
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
 
 
 @pytest.mark.spark
