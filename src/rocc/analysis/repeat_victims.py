@@ -111,6 +111,15 @@ def _checked_tiers(tiers: Iterable[ResponseTier]) -> tuple[ResponseTier, ...]:
     return tiers
 
 
+def offence_labels_in_order(labels: np.ndarray, *, classification: OffenceClassification | None, name: str, row_of=None) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each of ``labels`` among the codes, the codes): distinct offence labels as the classification
+    writes them, in alphabetical order, so each victim's offences list in a stable, readable order; two spellings of
+    one code (211 and 0211) become one. An unknown code is an error naming it (and its row, through ``row_of``)."""
+    written = event_offence_labels(labels.astype(str).astype(object), classification=classification, name=name, row_of=row_of)
+    distinct, renumber = np.unique(written.astype(str), return_inverse=True)
+    return renumber, distinct.astype(object)
+
+
 def _checked_window(window_days: Any) -> None:
     if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days <= 0:
         raise AnalysisInputError(f"window_days must be a whole number of days > 0, found {window_days!r}")
@@ -280,16 +289,8 @@ def repeat_victims(
         def row_of(label: int) -> int:
             return int(np.flatnonzero(first_code == label)[0]) + 1
 
-        written = event_offence_labels(
-            offence_labels.astype(str).astype(object),
-            classification=classification,
-            name=column_name(offences, "offence"),
-            row_of=row_of,
-        )
-        # Alphabetical codes (so each victim's offences list in a stable, readable order), merged where the
-        # classification reads two spellings as one code (211 and 0211).
-        distinct, renumber = np.unique(written.astype(str), return_inverse=True)
-        offence_codes, offence_labels = renumber[offence_codes], distinct.astype(object)
+        renumber, offence_labels = offence_labels_in_order(offence_labels, classification=classification, name=column_name(offences, "offence"), row_of=row_of)
+        offence_codes = renumber[offence_codes]
     weights = event_weights(weights, events=n)
     _checked_window(window_days)
     end = days.max() if as_of is None else parse_date(as_of, name="as_of")

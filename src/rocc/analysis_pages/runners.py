@@ -21,7 +21,6 @@ from rocc.analysis.errors import AnalysisInputError
 from rocc.analysis.harm import event_weights, harm_index_from_table, harm_profile, harm_weights
 from rocc.analysis.inputs import column, date_column, datetime_column, numeric_column
 from rocc.analysis.library import analysis_module
-from rocc.analysis.offences import event_offence_labels
 from rocc.analysis.results import jsonable
 from rocc.events.importer import NZ_LATITUDE, NZ_LONGITUDE, NZTM_X, NZTM_Y, outside_new_zealand_lonlat, outside_new_zealand_nztm
 from rocc.events.offences import anzsoc
@@ -203,9 +202,8 @@ def run_repeat_victims_on_store(events, params: dict[str, Any]) -> Outcome | Non
     classification = offence_classification(params)
     group_offence = offence_labels = group_weight = None
     if with_offences:
-        written = event_offence_labels(raw.astype(object), classification=classification, name=params["offence"])
-        distinct, renumber = np.unique(written.astype(str), return_inverse=True)
-        group_offence, offence_labels = renumber[raw_index], distinct.astype(object)
+        renumber, offence_labels = repeat_victims.offence_labels_in_order(raw, classification=classification, name=params["offence"])
+        group_offence = renumber[raw_index]
     if params.get("harm"):
         try:
             index = harm_index_parse(params["harm"], classification)
